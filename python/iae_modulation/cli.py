@@ -1,0 +1,37 @@
+"""Ligne de commande `iae-modulation` : une porte mince sur les mêmes fonctions que le classeur.
+
+Chaque sous-commande vit dans `iae_modulation.commandes.<nom>` et expose
+`enregistrer(sous_parseurs)`, qui déclare ses options et `executer(args) -> code de sortie`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from iae_modulation import __version__
+
+COMMANDES = ("calculer", "demo")
+
+
+def construire_parseur() -> argparse.ArgumentParser:
+    parseur = argparse.ArgumentParser(
+        prog="iae-modulation",
+        description="Montant modulé de l'aide au poste des SIAE : calcul, décisions ASP, "
+        "notifications, classeur Excel.",
+    )
+    parseur.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sous_parseurs = parseur.add_subparsers(dest="commande", required=True, metavar="COMMANDE")
+    for nom in COMMANDES:
+        importlib.import_module(f"iae_modulation.commandes.{nom}").enregistrer(sous_parseurs)
+    return parseur
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = construire_parseur().parse_args(argv)
+    return args.executer(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

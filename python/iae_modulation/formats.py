@@ -1,0 +1,41 @@
+"""Mise en forme française des montants, taux et dates (« 12 345,67 € », « 7,34 % »)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal
+
+CENTIME = Decimal("0.01")
+MOIS = (
+    "janvier", "février", "mars", "avril", "mai", "juin",
+    "juillet", "août", "septembre", "octobre", "novembre", "décembre",
+)  # fmt: skip
+ESPACE_INSECABLE = "\u00a0"
+
+
+def arrondi_centime(montant: Decimal) -> Decimal:
+    """Arrondi au centime le plus proche, la moitié vers le haut (convention du design)."""
+    return montant.quantize(CENTIME, rounding=ROUND_HALF_UP)
+
+
+def nombre_fr(valeur: Decimal, decimales: int = 2) -> str:
+    """« 12 345,67 » : espace insécable pour les milliers, virgule décimale."""
+    quantum = Decimal(1).scaleb(-decimales)
+    texte = f"{Decimal(valeur).quantize(quantum, rounding=ROUND_HALF_UP):,.{decimales}f}"
+    return texte.replace(",", ESPACE_INSECABLE).replace(".", ",")
+
+
+def montant_fr(montant: Decimal) -> str:
+    """« 12 345,67 € »."""
+    return f"{nombre_fr(montant, 2)}{ESPACE_INSECABLE}€"
+
+
+def taux_fr(taux: Decimal, decimales: int = 2) -> str:
+    """Taux en fraction (0,0734) affiché en pourcentage : « 7,34 % »."""
+    return f"{nombre_fr(Decimal(taux) * 100, decimales)}{ESPACE_INSECABLE}%"
+
+
+def date_fr(jour: dt.date) -> str:
+    """« 22 novembre 2026 » (« 1er » pour le premier jour du mois)."""
+    numero = "1er" if jour.day == 1 else str(jour.day)
+    return f"{numero} {MOIS[jour.month - 1]} {jour.year}"

@@ -1,0 +1,140 @@
+"""Référentiel : types de SIAE, départements et régions, numéros d'annexe financière.
+
+Types de structures : articles L. 5132-4 et suivants du code du travail ; suffixes de mesure
+de l'ASP (_DC droit commun, _MP milieu pénitentiaire). Départements et régions : code officiel
+géographique de l'INSEE (18 régions depuis le 1er janvier 2016).
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+TYPES_SIAE: dict[str, str] = {
+    "EI": "Entreprise d'insertion",
+    "ETTI": "Entreprise de travail temporaire d'insertion",
+    "AI": "Association intermédiaire",
+    "ACI": "Atelier et chantier d'insertion",
+    "EITI": "Entreprise d'insertion par le travail indépendant",
+}
+
+DEPARTEMENT_MAYOTTE = "976"
+
+
+@dataclass(frozen=True)
+class Departement:
+    code: str
+    nom: str
+    region: str
+
+
+@cache
+def departements() -> dict[str, Departement]:
+    """Les 101 départements, par code INSEE ("01".."95", "2A", "2B", "971".."976")."""
+    texte = resources.files("iae_modulation").joinpath("departements.csv").read_text("utf-8")
+    lignes = csv.DictReader(texte.splitlines(), delimiter=";")
+    return {ligne["code"]: Departement(**ligne) for ligne in lignes}
+
+
+@cache
+def regions() -> tuple[str, ...]:
+    """Les 18 régions, dans l'ordre alphabétique français."""
+    return tuple(sorted({d.region for d in departements().values()}, key=cle_tri_francais))
+
+
+def cle_tri_francais(texte: str) -> str:
+    """Clé de tri insensible aux accents et à la casse (« Île-de-France » après « Hauts-de-France »)."""
+    return sans_accents(texte).casefold()
+
+
+def sans_accents(texte: str) -> str:
+    return "".join(
+        c for c in unicodedata.normalize("NFKD", texte) if not unicodedata.combining(c)
+    )
+
+
+def normaliser_departement(valeur: object) -> str | None:
+    """Code département normalisé, ou None s'il n'existe pas.
+
+    Accepte "54", "054", 54, 54.0, "2a", "02B", "971", " 971 ".
+    """
+    if valeur is None:
+        return None
+    if isinstance(valeur, float):
+        if valeur != valeur or not valeur.is_integer():
+            return None
+        valeur = int(valeur)
+    texte = str(valeur).strip().upper()
+    if re.fullmatch(r"\d+(\.0+)?", texte):
+        texte = str(int(float(texte)))
+    elif re.fullmatch(r"0?2[AB]", texte):
+        texte = texte[-2:]
+    if len(texte) == 1:
+        texte = "0" + texte
+    return texte if texte in departements() else None
+
+
+def region_du_departement(code: str) -> str:
+    return departements()[code].region
+
+
+def normaliser_region(valeur: object) -> str | None:
+    """Nom officiel de la région, trouvé sans tenir compte des accents, tirets ni de la casse."""
+    if valeur is None:
+        return None
+    cle = re.sub(r"[^a-z]", "", cle_tri_francais(str(valeur)))
+    for region in regions():
+        if re.sub(r"[^a-z]", "", cle_tri_francais(region)) == cle:
+            return region
+    return None
+
+
+@dataclass(frozen=True)
+class NumeroAnnexe:
+    """Numéro d'annexe financière de l'ASP, p. ex. « ACI051170013A0M1 »."""
+
+    mesure: str
+    departement: str
+    annee: int
+    ordre: str
+    avenant_renouvellement: int | None
+    avenant_modification: int | None
+
+    @property
+    def convention(self) -> str:
+        """Le numéro sans les avenants (clé commune d'une annexe et de ses avenants)."""
+        dep = self.departement.rjust(3, "0")
+        return f"{self.mesure}{dep}{self.annee % 100:02d}{self.ordre}"
+
+
+_MOTIF_ANNEXE = re.compile(
+    r"(?P<mesure>EITI|ETTI|ACI|AI|EI|FDI)"
+    r"(?P<dep>0?2[AB]|\d{3})"
+    r"(?P<annee>\d{2})"
+    r"(?P<ordre>\d{4})"
+    r"(?:A(?P<renouv>\d+))?"
+    r"(?:M(?P<modif>\d+))?"
+)
+
+
+def lire_numero_annexe(valeur: object) -> NumeroAnnexe | None:
+    """Décompose un numéro d'annexe financière ; None s'il n'a pas la forme attendue."""
+    texte = re.sub(r"\s", "", str(valeur or "")).upper()
+    trouve = _MOTIF_ANNEXE.fullmatch(texte)
+    if not trouve:
+        return None
+    departement = normaliser_departement(trouve["dep"])
+    if departement is None:
+        return None
+    return NumeroAnnexe(
+        mesure=trouve["mesure"],
+        departement=departement,
+        annee=2000 + int(trouve["annee"]),
+        ordre=trouve["ordre"],
+        avenant_renouvellement=int(trouve["renouv"]) if trouve["renouv"] else None,
+        avenant_modification=int(trouve["modif"]) if trouve["modif"] else None,
+    )

@@ -1,0 +1,89 @@
+"""Le fichier `resultats.csv` d'une campagne : colonnes, écriture et relecture.
+
+UTF-8 avec BOM (Excel l'ouvre sans assistant), séparateur `;`, virgule décimale ; taux et
+indicateurs en fraction (0,0734 = 7,34 %), montants à deux décimales.
+"""
+
+from __future__ import annotations
+
+import csv
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+import pandas as pd
+
+from iae_modulation.sorties import ErreurEntree, texte_sans_formule, verifier_fichier_entree
+
+COLONNES_TEXTE = (
+    "identifiant", "siret", "raison_sociale", "type", "departement", "region",
+    "methode", "justification", "anomalies",
+)  # fmt: skip
+COLONNES_FRACTION = (
+    "publics", "effort", "resultats", "score_publics", "score_effort", "score_resultats",
+    "taux_modulation",
+)  # fmt: skip
+COLONNES_MONTANT = (
+    "montant_socle", "montant_module", "regularisation", "montant_net", "reste_a_deduire",
+)  # fmt: skip
+COLONNES_RESULTATS = (
+    "identifiant", "siret", "raison_sociale", "type", "departement", "region",
+    "publics", "effort", "resultats", "score_publics", "score_effort", "score_resultats",
+    "taux_modulation", "montant_socle", "montant_module", "regularisation", "montant_net",
+    "reste_a_deduire", "methode", "justification", "anomalies",
+)  # fmt: skip
+
+
+def _cellule(colonne: str, valeur: object) -> str:
+    if valeur is None or (isinstance(valeur, float) and valeur != valeur):
+        return ""
+    if colonne in COLONNES_TEXTE:
+        return texte_sans_formule(str(valeur))
+    decimales = 2 if colonne in COLONNES_MONTANT else 4
+    return f"{Decimal(valeur):.{decimales}f}".replace(".", ",")
+
+
+def ecrire_resultats_csv(resultats: pd.DataFrame, chemin: Path) -> Path:
+    """Écrit les colonnes de `COLONNES_RESULTATS` dans leur ordre, une ligne par structure."""
+    with open(chemin, "w", encoding="utf-8-sig", newline="") as fichier:
+        ecrivain = csv.writer(fichier, delimiter=";", lineterminator="\r\n")
+        ecrivain.writerow(COLONNES_RESULTATS)
+        for ligne in resultats[list(COLONNES_RESULTATS)].itertuples(index=False):
+            ecrivain.writerow(_cellule(c, v) for c, v in zip(COLONNES_RESULTATS, ligne, strict=True))
+    return Path(chemin)
+
+
+def lire_resultats_csv(chemin: Path) -> pd.DataFrame:
+    """Relit un `resultats.csv` : textes en str, fractions et montants en Decimal (None si vide).
+
+    Lève `ErreurEntree` (en français, avec la ligne et la colonne) si le fichier n'a pas la forme
+    attendue.
+    """
+    chemin = verifier_fichier_entree(chemin)
+    table = pd.read_csv(
+        chemin, sep=";", dtype=str, keep_default_na=False, encoding="utf-8-sig"
+    )
+    manquantes = [c for c in COLONNES_RESULTATS if c not in table.columns]
+    if manquantes:
+        raise ErreurEntree(
+            f"{chemin.name} : ce n'est pas un fichier de résultats de « iae-modulation calculer » "
+            f"(colonnes manquantes : {', '.join(manquantes)})."
+        )
+    for colonne in COLONNES_FRACTION + COLONNES_MONTANT:
+        table[colonne] = [
+            _decimal(v, chemin, ligne, colonne) for ligne, v in enumerate(table[colonne], start=2)
+        ]
+    for colonne in COLONNES_TEXTE:
+        table[colonne] = [v[1:] if v.startswith("'=") or v.startswith(("'+", "'-", "'@")) else v
+                          for v in table[colonne]]  # fmt: skip
+    return table
+
+
+def _decimal(valeur: str, chemin: Path, ligne: int, colonne: str) -> Decimal | None:
+    if valeur.strip() == "":
+        return None
+    try:
+        return Decimal(valeur.strip().replace(",", "."))
+    except InvalidOperation:
+        raise ErreurEntree(
+            f"{chemin.name}, ligne {ligne}, colonne « {colonne} » : « {valeur} » n'est pas un nombre."
+        ) from None

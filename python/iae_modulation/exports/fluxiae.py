@@ -1,0 +1,279 @@
+"""FluxIAE de l'ASP, vue « AnnexeFinanciere », comme seconde source de l'annexe 5.
+
+Format (reference/domaine.md) : séparateur `|`, première ligne `DEB<Vue><jjmmaaaa>_<hhmmss>`,
+dernière ligne éventuelle `FIN…`, dates jj/mm/aaaa, point décimal ; UTF-8 ou UTF-16 ; .csv ou
+.csv.gz. On garde les annexes de la mesure en vigueur pendant l'année de campagne (dates d'effet
+qui chevauchent l'année) et dans un état actif ; le département vient du n° d'annexe ; la base est
+`af_montant_total_annuel` (aide au poste de la période, cofinancement du département inclus).
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import gzip
+import io
+from collections import Counter
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from iae_modulation.exports.table import TableExport
+from iae_modulation.referentiel import lire_numero_annexe
+from iae_modulation.sorties import ErreurEntree, verifier_fichier_entree
+
+# États actifs : ceux que la plateforme de l'inclusion tient pour valides (les-emplois,
+# SiaeFinancialAnnex.STATES_ACTIVE). PROVISOIRE = annexe en vigueur en attente de validation
+# définitive : gardée, mais signalée dans le rapport.
+ETATS_ACTIFS = ("VALIDE", "PROVISOIRE")
+MOTIFS_ETAT = {
+    "HISTORISE": "remplacée par un avenant plus récent (état HISTORISE)",
+    "ANNULE": "annulée (état ANNULE)",
+    "SAISI": "saisie mais pas encore validée (état SAISI)",
+    "BROUILLON": "brouillon (état BROUILLON)",
+    "CLOTURE": "clôturée (état CLOTURE)",
+    "REJETE": "rejetée (état REJETE)",
+}
+MOTIF_FDI = "FDI : fonds départemental d'insertion, ce n'est pas une aide au poste"
+MOTIF_HORS_ANNEE = "dates d'effet hors de l'année {annee}"
+MOTIF_AVENANT = "avenant antérieur de la même annexe (seul le dernier avenant actif compte)"
+MOTIF_DOUBLON = "ligne en double (même annexe, même avenant)"
+
+COLONNES_REQUISES = (
+    "af_numero_annexe_financiere",
+    "af_numero_avenant_renouvellement",
+    "af_numero_avenant_modification",
+    "af_mesure_dispositif_code",
+    "af_etat_annexe_financiere_code",
+    "af_date_debut_effet",
+    "af_date_fin_effet",
+    "af_montant_total_annuel",
+)
+ENTETES = (
+    "Département",
+    "N° annexe financière",
+    "Avenant",
+    "Dispositif",
+    "État de l'annexe",
+    "Date début effet annexe",
+    "Date fin effet annexe",
+    "ETP conventionnés",
+    "Montant annuel de l'aide par ETP",
+    "Montant total annuel de l'aide au poste",
+)
+ENTETE_COFINANCEMENT = "Dont cofinancé par le conseil départemental"
+ENTETES_MODULE = {"EI": "Montant modulé prévu", "ETTI": "Montant modulé prévu"}
+
+
+def est_fluxiae(chemin: Path) -> bool:
+    """Vrai si le fichier commence par le marqueur `DEB` d'un FluxIAE (détection de la source)."""
+    try:
+        premiere = _lignes_texte(Path(chemin))[0] if Path(chemin).is_file() else ""
+    except (ErreurEntree, IndexError):
+        return False
+    return premiere.startswith("DEB")
+
+
+def lire_fluxiae(chemin: Path, mesure: str, annee: int) -> TableExport:
+    """Annexes de `mesure` actives en `annee`, une ligne par période d'aide (dernier avenant)."""
+    chemin = verifier_fichier_entree(chemin)
+    texte = _lignes_texte(chemin)
+    if not texte or not texte[0].startswith("DEB"):
+        raise ErreurEntree(
+            f"{chemin.name} : ce n'est pas un fichier FluxIAE (la première ligne devrait commencer "
+            "par le marqueur « DEB »)."
+        )
+    lignes = list(csv.reader(texte[1:], delimiter="|"))
+    if lignes and lignes[-1] and lignes[-1][0].startswith("FIN"):
+        lignes.pop()
+    if not lignes:
+        raise ErreurEntree(f"{chemin.name} : le FluxIAE ne contient pas de ligne d'en-tête.")
+    entetes = [e.strip() for e in lignes[0]]
+    manquantes = [c for c in COLONNES_REQUISES if c not in entetes]
+    if manquantes:
+        raise ErreurEntree(
+            f"{chemin.name} (ligne 2) : ce n'est pas la vue « AnnexeFinanciere » du FluxIAE ; "
+            f"colonnes manquantes : {', '.join(manquantes)}."
+        )
+    index = {nom: i for i, nom in enumerate(entetes)}
+    selection = _Selection(chemin.name, mesure, annee, index)
+    for numero, ligne in enumerate(lignes[1:], start=3):
+        selection.examiner(numero, ligne)
+    return selection.table()
+
+
+def _lignes_texte(chemin: Path) -> list[str]:
+    ouvrir = gzip.open if chemin.suffix.lower() == ".gz" else open
+    try:
+        with ouvrir(chemin, "rb") as fichier:
+            brut = fichier.read()
+    except (OSError, EOFError) as erreur:
+        raise ErreurEntree(f"{chemin.name} : fichier illisible ({erreur}).") from None
+    if brut.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encodage = "utf-16"
+    elif b"\x00" in brut[:200]:
+        encodage = "utf-16-le"
+    else:
+        encodage = "utf-8-sig"
+    try:
+        texte = brut.decode(encodage)
+    except UnicodeDecodeError:
+        texte = brut.decode("cp1252", errors="replace")
+    return io.StringIO(texte, newline=None).read().splitlines()
+
+
+@dataclass
+class _Retenue:
+    numero: int
+    cle: tuple[str, int]  # (convention, avenant de renouvellement)
+    modification: int
+    cellules: list[str]
+
+
+class _Selection:
+    """Trie les lignes du FluxIAE : retenues, écartées (motif), erronées (message)."""
+
+    def __init__(self, fichier: str, mesure: str, annee: int, index: dict[str, int]) -> None:
+        self.fichier, self.mesure, self.annee, self.index = fichier, mesure, annee, index
+        self.ecartees: Counter[str] = Counter()
+        self.erreurs: list[str] = []
+        self.retenues: dict[tuple[str, int], _Retenue] = {}
+        self.provisoires: list[str] = []
+
+    def champ(self, ligne: list[str], nom: str) -> str:
+        position = self.index.get(nom)
+        return ligne[position].strip() if position is not None and position < len(ligne) else ""
+
+    def examiner(self, numero: int, ligne: list[str]) -> None:
+        if not any(c.strip() for c in ligne):
+            return
+        code = self.champ(ligne, "af_mesure_dispositif_code").upper()
+        mesure = code.split("_")[0]
+        if mesure == "FDI":
+            self.ecartees[MOTIF_FDI] += 1
+            return
+        if mesure != self.mesure:
+            self.ecartees[f"autre mesure ({code or 'vide'})"] += 1
+            return
+        etat = self.champ(ligne, "af_etat_annexe_financiere_code").upper()
+        if etat not in ETATS_ACTIFS:
+            self.ecartees[MOTIFS_ETAT.get(etat, f"état inactif ({etat or 'vide'})")] += 1
+            return
+        lieu = f"{self.fichier}, ligne {numero}"
+        debut = self.date(ligne, "af_date_debut_effet", lieu)
+        fin = self.date(ligne, "af_date_fin_effet", lieu)
+        annexe = lire_numero_annexe(self.champ(ligne, "af_numero_annexe_financiere"))
+        if annexe is None:
+            self.erreurs.append(
+                f"{lieu}, colonne af_numero_annexe_financiere : « "
+                f"{self.champ(ligne, 'af_numero_annexe_financiere')} » n'est pas un numéro "
+                "d'annexe financière (le département ne peut pas en être tiré)."
+            )
+            return
+        cellules = self.cellules(ligne, annexe.departement, lieu)
+        if debut is None or fin is None or cellules is None:
+            return
+        if debut > dt.date(self.annee, 12, 31) or fin < dt.date(self.annee, 1, 1):
+            self.ecartees[MOTIF_HORS_ANNEE.format(annee=self.annee)] += 1
+            return
+        renouvellement = self.entier(ligne, "af_numero_avenant_renouvellement")
+        modification = self.entier(ligne, "af_numero_avenant_modification")
+        retenue = _Retenue(numero, (annexe.convention, renouvellement), modification, cellules)
+        precedente = self.retenues.get(retenue.cle)
+        if precedente is None:
+            self.retenues[retenue.cle] = retenue
+        elif precedente.modification == modification:
+            self.ecartees[MOTIF_DOUBLON] += 1
+        else:
+            self.ecartees[MOTIF_AVENANT] += 1
+            if modification > precedente.modification:
+                self.retenues[retenue.cle] = retenue
+
+    def cellules(self, ligne: list[str], departement: str, lieu: str) -> list[str] | None:
+        base = self.champ(ligne, "af_montant_total_annuel")
+        if self.nombre(base, lieu, "af_montant_total_annuel") is None:
+            return None
+        renouvellement = self.champ(ligne, "af_numero_avenant_renouvellement") or "0"
+        modification = self.champ(ligne, "af_numero_avenant_modification") or "0"
+        cellules = [
+            departement,
+            self.champ(ligne, "af_numero_annexe_financiere").upper(),
+            f"A{renouvellement}M{modification}",
+            self.champ(ligne, "af_mesure_dispositif_code"),
+            self.champ(ligne, "af_etat_annexe_financiere_code").upper(),
+            self.champ(ligne, "af_date_debut_effet"),
+            self.champ(ligne, "af_date_fin_effet"),
+            self.champ(ligne, "af_etp_postes_insertion"),
+            self.champ(ligne, "af_montant_unitaire_annuel_valeur"),
+            base,
+        ]
+        if self.mesure == "ACI":
+            cofinance = self.champ(ligne, "af_mt_cofinance")
+            indicateur = self.champ(ligne, "af_indic_cofinancement").lower()
+            if cofinance == "" and indicateur == "true":
+                self.erreurs.append(
+                    f"{lieu}, colonne af_mt_cofinance : vide alors que af_indic_cofinancement "
+                    "vaut « true »."
+                )
+                return None
+            if cofinance and self.nombre(cofinance, lieu, "af_mt_cofinance") is None:
+                return None
+            cellules.append(cofinance or "0")
+        return cellules
+
+    def date(self, ligne: list[str], nom: str, lieu: str) -> dt.date | None:
+        texte = self.champ(ligne, nom)
+        try:
+            return dt.datetime.strptime(texte, "%d/%m/%Y").date()
+        except ValueError:
+            self.erreurs.append(
+                f"{lieu}, colonne {nom} : « {texte} » n'est pas une date jj/mm/aaaa."
+            )
+            return None
+
+    def nombre(self, texte: str, lieu: str, nom: str) -> Decimal | None:
+        try:
+            return Decimal(texte)
+        except InvalidOperation:
+            self.erreurs.append(f"{lieu}, colonne {nom} : « {texte} » n'est pas un montant.")
+            return None
+
+    def entier(self, ligne: list[str], nom: str) -> int:
+        texte = self.champ(ligne, nom)
+        return int(texte) if texte.isdigit() else 0
+
+    def table(self) -> TableExport:
+        if self.erreurs:
+            raise ErreurEntree(
+                f"{self.fichier} : {len(self.erreurs)} ligne(s) du FluxIAE illisible(s) :\n"
+                + "\n".join(f"  - {e}" for e in self.erreurs)
+            )
+        retenues = sorted(self.retenues.values(), key=lambda r: r.numero)
+        entetes = list(ENTETES)
+        positions = {"departement": 0, "numero_annexe": 1, "base": 9}
+        if self.mesure == "ACI":
+            entetes.append(ENTETE_COFINANCEMENT)
+            positions["cofinancement_cg"] = 10
+        provisoires = [r for r in retenues if r.cellules[4] == "PROVISOIRE"]
+        remarques = []
+        if provisoires:
+            remarques.append(
+                f"{len(provisoires)} annexe(s) retenue(s) à l'état PROVISOIRE (en vigueur, "
+                "validation définitive à confirmer) : "
+                + ", ".join(f"{r.cellules[1]} {r.cellules[2]}" for r in provisoires)
+                + "."
+            )
+        return TableExport(
+            source="fluxiae",
+            lieu=self.fichier,
+            mesure=self.mesure,
+            entetes=entetes,
+            lignes=[r.cellules for r in retenues],
+            numeros=[r.numero for r in retenues],
+            positions=positions,
+            gardees=list(range(len(entetes))),
+            entete_module=ENTETES_MODULE.get(self.mesure, "Montant prévu modulation"),
+            ecartees=dict(self.ecartees),
+            remarques=remarques,
+        )

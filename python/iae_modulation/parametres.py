@@ -183,8 +183,8 @@ def charger_parametre(chemin: Path | str) -> Parametre:
         ) from None
     try:
         racine = yaml.compose(texte, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as erreur:
-        marque = erreur.problem_mark or erreur.context_mark
+    except yaml.YAMLError as erreur:
+        marque = getattr(erreur, "problem_mark", None) or getattr(erreur, "context_mark", None)
         position = f" ligne {marque.line + 1}, colonne {marque.column + 1}" if marque else ""
         raise ErreurParametre(
             f"Fichier de paramètre {chemin.name} : syntaxe YAML invalide{position} "

@@ -1,0 +1,220 @@
+"""Une campagne de modulation : entrées + paramètres -> résultats, synthèse et manifeste.
+
+Porte unique du calcul pour la ligne de commande et pour le classeur Excel (design, « The house »).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+import pandas as pd
+
+from iae_modulation.classeur_resultats import ecrire_resultats_xlsx
+from iae_modulation.donnees import (
+    Anomalie,
+    DonneesSIAE,
+    RapportValidation,
+    lire_donnees,
+    lire_nombre,
+    lire_table,
+)
+from iae_modulation.formats import montant_fr, taux_fr
+from iae_modulation.modulation import (
+    CalculModulation,
+    ErreurCalcul,
+    OptionsCalcul,
+    calculer_modulation,
+)
+from iae_modulation.parametres import ErreurParametre
+from iae_modulation.progression import progression
+from iae_modulation.referentiel import normaliser_region, sans_accents
+from iae_modulation.resultats import ecrire_resultats_csv
+from iae_modulation.sorties import ErreurEntree, dossier_atomique, ecrire_manifeste
+
+CODE_SUCCES = 0
+CODE_ENTREE_INVALIDE = 2
+
+
+@dataclass
+class RapportCampagne:
+    """Ce qu'une campagne a produit, ou pourquoi elle n'a rien produit."""
+
+    code_sortie: int
+    rapport: RapportValidation
+    sortie: Path | None = None
+    calcul: CalculModulation | None = None
+    erreur: str = ""
+    fichiers: list[Path] = field(default_factory=list)
+
+    @property
+    def resultats(self) -> pd.DataFrame | None:
+        return None if self.calcul is None else self.calcul.resultats
+
+    def resume(self) -> str:
+        """Résumé en français pour le terminal et le journal du classeur."""
+        if self.erreur:
+            return self.erreur
+        if self.calcul is None:
+            bloquantes = sum(a.bloquante for a in self.rapport.anomalies)
+            return (
+                f"Données invalides : {bloquantes} problème(s) bloquant(s), aucun résultat écrit.\n"
+                + self.rapport.texte()
+            )
+        resultats = self.calcul.resultats
+        socle = sum(resultats["montant_socle"], Decimal(0))
+        module = sum(resultats["montant_module"], Decimal(0))
+        net = sum(resultats["montant_net"], Decimal(0))
+        lignes = [
+            f"{len(resultats)} structures calculées dans {resultats['region'].nunique()} région(s).",
+            f"Montant socle total : {montant_fr(socle)} ; montant modulé total : "
+            f"{montant_fr(module)} (taux moyen {taux_fr(module / socle if socle else 0)}).",
+        ]
+        if net != module:
+            lignes.append(f"Montant net après régularisation 2014 : {montant_fr(net)}.")
+        for env in self.calcul.enveloppes.itertuples(index=False):
+            if env.enveloppe is not None:
+                lignes.append(
+                    f"Enveloppe {env.region} : {montant_fr(env.enveloppe)}, utilisée "
+                    f"{montant_fr(env.total_module)}, reliquat {montant_fr(env.reliquat)}."
+                )
+        lignes += [f"Attention : {a}" for a in self.calcul.avertissements]
+        remarques = [a for a in self.rapport.anomalies if not a.bloquante]
+        if remarques:
+            lignes.append(f"{len(remarques)} remarque(s) non bloquante(s) : voir la colonne "
+                          "« anomalies » des résultats.")  # fmt: skip
+        if self.sortie:
+            lignes.append(f"Résultats écrits dans {self.sortie}")
+        return "\n".join(lignes)
+
+
+def _cle(texte: str) -> str:
+    return sans_accents(str(texte)).strip().casefold().replace(" ", "_")
+
+
+def _colonne_parmi(table: pd.DataFrame, noms: tuple[str, ...], fichier: Path) -> str:
+    for colonne in table.columns:
+        if _cle(colonne) in noms:
+            return colonne
+    raise ErreurEntree(
+        f"{fichier.name} : colonne « {noms[0]} » introuvable (colonnes présentes : "
+        f"{', '.join(map(str, table.columns))})."
+    )
+
+
+def lire_montants_par_cle(
+    chemin: Path, noms_cle: tuple[str, ...], noms_montant: tuple[str, ...], normaliser
+) -> tuple[dict[str, Decimal], list[Anomalie]]:
+    """Lit un petit fichier « clé ; montant » (enveloppes, versements 2014)."""
+    brute = lire_table(chemin)
+    table = brute.table
+    col_cle = _colonne_parmi(table, noms_cle, brute.fichier)
+    col_montant = _colonne_parmi(table, noms_montant, brute.fichier)
+    montants, anomalies = {}, []
+
+    def signaler(ligne, colonne, valeur, message):
+        anomalies.append(Anomalie(brute.fichier.name, brute.feuille, ligne, colonne, valeur,
+                                  message))  # fmt: skip
+
+    for ligne, cle, texte in zip(brute.lignes, table[col_cle], table[col_montant], strict=True):
+        cle_normale = normaliser(cle)
+        if cle_normale is None:
+            signaler(ligne, col_cle, cle, f"« {cle} » n'est pas reconnu.")
+            continue
+        try:
+            montant = lire_nombre(texte)
+        except ValueError:
+            signaler(ligne, col_montant, texte, f"« {texte} » n'est pas un montant.")
+            continue
+        if montant < 0:
+            signaler(ligne, col_montant, texte, "Un montant ne peut pas être négatif.")
+        elif cle_normale in montants:
+            signaler(ligne, col_cle, cle, f"« {cle_normale} » figure deux fois.")
+        else:
+            montants[cle_normale] = montant
+    return montants, anomalies
+
+
+def lire_enveloppes(chemin: Path) -> tuple[dict[str, Decimal], list[Anomalie]]:
+    """Enveloppes régionales (`region;enveloppe`, note 2014-04 annexe 1)."""
+    return lire_montants_par_cle(chemin, ("region",), ("enveloppe", "montant"), normaliser_region)
+
+
+def lire_versements_2014(chemin: Path) -> tuple[dict[str, Decimal], list[Anomalie]]:
+    """Montants modulés versés au titre de 2014 (`identifiant;montant_module_2014`)."""
+    return lire_montants_par_cle(
+        chemin,
+        ("identifiant", "numero_annexe", "n°_annexe_financiere"),
+        ("montant_module_2014", "montant_verse_2014", "montant_verse", "montant"),
+        lambda v: str(v).strip().upper() or None,
+    )
+
+
+def calculer(donnees: DonneesSIAE, options: OptionsCalcul) -> CalculModulation:
+    """Le calcul seul, sans fichiers (utilisé aussi par le classeur)."""
+    return calculer_modulation(donnees, options)
+
+
+def executer_calcul(
+    donnees: Path,
+    annee: int,
+    sortie: Path,
+    *,
+    methode: str = "rang",
+    enveloppes: Path | None = None,
+    versements_2014: Path | None = None,
+    ecraser: bool = False,
+    progression_active: bool = False,
+) -> RapportCampagne:
+    """`iae-modulation calculer` : lit, valide, calcule, écrit resultats.csv/.xlsx et le manifeste.
+
+    Si les entrées sont invalides : rien n'est écrit sauf `anomalies.xlsx`, code de sortie 2.
+    """
+    sortie = Path(sortie)
+    with progression("Calcul de la modulation", 4, progression_active) as avancer:
+        try:
+            lues = lire_donnees(Path(donnees), annee)
+            avancer("données lues")
+            rapport = RapportValidation(list(lues.rapport.anomalies))
+            montants_env = montants_vers = None
+            if enveloppes is not None:
+                montants_env, anomalies = lire_enveloppes(Path(enveloppes))
+                rapport.anomalies += anomalies
+            if versements_2014 is not None:
+                montants_vers, anomalies = lire_versements_2014(Path(versements_2014))
+                rapport.anomalies += anomalies
+            options = OptionsCalcul(annee, methode, montants_env, montants_vers)
+            if rapport.est_valide:
+                lues = DonneesSIAE(lues.table, rapport, lues.fichier, lues.feuille)
+                calcul = calculer(lues, options)
+                rapport = calcul.rapport
+                avancer("modulation calculée")
+        except (ErreurEntree, ErreurCalcul, ErreurParametre) as erreur:
+            return RapportCampagne(CODE_ENTREE_INVALIDE, RapportValidation([]), erreur=str(erreur))
+        if not rapport.est_valide:
+            return _ecrire_anomalies(rapport, sortie, ecraser)
+        with dossier_atomique(sortie, ecraser) as dossier:
+            ecrire_resultats_csv(calcul.resultats, dossier / "resultats.csv")
+            titre = f"Modulation de l'aide au poste — campagne {annee} (méthode {methode})"
+            ecrire_resultats_xlsx(calcul.resultats, calcul.enveloppes, dossier / "resultats.xlsx",
+                                  titre)  # fmt: skip
+            avancer("résultats écrits")
+            ecrire_manifeste(
+                dossier,
+                "calculer",
+                {"donnees": donnees, "enveloppes": enveloppes, "versements_2014": versements_2014},
+                {"annee": annee, "methode": methode},
+                calcul.parametres,
+            )
+            avancer("manifeste écrit")
+    fichiers = sorted(p for p in sortie.iterdir())
+    return RapportCampagne(CODE_SUCCES, rapport, sortie, calcul, fichiers=fichiers)
+
+
+def _ecrire_anomalies(rapport: RapportValidation, sortie: Path, ecraser: bool) -> RapportCampagne:
+    with dossier_atomique(sortie, ecraser) as dossier:
+        rapport.ecrire_xlsx(dossier / "anomalies.xlsx")
+    return RapportCampagne(
+        CODE_ENTREE_INVALIDE, rapport, sortie, fichiers=[sortie / "anomalies.xlsx"]
+    )

@@ -1,0 +1,176 @@
+"""`resultats.xlsx` : les résultats d'une campagne mis en forme pour les agents.
+
+Feuilles : Résultats (une ligne par structure, en-têtes français, formats € et %, en-tête figé,
+filtres), Synthèse (par région et type : structures, socle, modulé, taux moyen, enveloppe) et
+Répartition (nombre de structures par tranche de taux et par type, avec son graphique).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pandas as pd
+import xlsxwriter
+
+from iae_modulation.referentiel import TYPES_SIAE
+from iae_modulation.resultats import COLONNES_FRACTION, COLONNES_MONTANT, COLONNES_RESULTATS
+
+ENTETES = {
+    "identifiant": "N° d'annexe financière",
+    "siret": "SIRET",
+    "raison_sociale": "Raison sociale",
+    "type": "Type",
+    "departement": "Département",
+    "region": "Région",
+    "publics": "Publics (part minima sociaux)",
+    "effort": "Effort d'insertion (ETP encadrement / insertion)",
+    "resultats": "Résultats (sorties dynamiques)",
+    "score_publics": "Score publics",
+    "score_effort": "Score effort",
+    "score_resultats": "Score résultats",
+    "taux_modulation": "Taux de modulation",
+    "montant_socle": "Montant socle",
+    "montant_module": "Montant modulé",
+    "regularisation": "Régularisation 2014",
+    "montant_net": "Montant net à verser",
+    "reste_a_deduire": "Reste à déduire",
+    "methode": "Méthode",
+    "justification": "Justification",
+    "anomalies": "Anomalies et remarques",
+}
+LARGEURS = {"raison_sociale": 34, "region": 24, "justification": 90, "anomalies": 60}
+FORMAT_EUROS = '#,##0.00\\ "€"'
+FORMAT_POURCENT = "0.00%"
+FORMAT_SCORE = "0.0000"
+TRANCHES = [f"{i} à {i + 1} %" for i in range(10)]
+
+
+def _nombre(valeur: Decimal | None) -> float | None:
+    """Valeur numérique pour Excel : le montant exact est déjà arrondi au centime ; Excel stocke
+    des doubles, la conversion se fait ici seulement, à l'écriture."""
+    return None if valeur is None else float(valeur)
+
+
+def ecrire_resultats_xlsx(
+    resultats: pd.DataFrame, enveloppes: pd.DataFrame, chemin: Path, titre: str
+) -> Path:
+    classeur = xlsxwriter.Workbook(str(chemin), {"strings_to_formulas": False})
+    classeur.set_properties({"title": titre, "author": "iae-modulation"})
+    formats = {
+        "entete": classeur.add_format({"bold": True, "text_wrap": True, "valign": "top",
+                                       "bg_color": "#DDEBF7", "border": 1}),  # fmt: skip
+        "euros": classeur.add_format({"num_format": FORMAT_EUROS}),
+        "pourcent": classeur.add_format({"num_format": FORMAT_POURCENT}),
+        "score": classeur.add_format({"num_format": FORMAT_SCORE}),
+        "titre": classeur.add_format({"bold": True, "font_size": 14}),
+        "total": classeur.add_format({"bold": True, "num_format": FORMAT_EUROS, "top": 1}),
+    }
+    _feuille_resultats(classeur, resultats, formats)
+    _feuille_synthese(classeur, resultats, enveloppes, formats, titre)
+    _feuille_repartition(classeur, resultats, formats)
+    classeur.close()
+    return Path(chemin)
+
+
+def _format_colonne(colonne: str, formats: dict):
+    if colonne in COLONNES_MONTANT:
+        return formats["euros"]
+    if colonne.startswith("score_"):
+        return formats["score"]
+    if colonne in COLONNES_FRACTION:
+        return formats["pourcent"]
+    return None
+
+
+def _feuille_resultats(classeur, resultats: pd.DataFrame, formats: dict) -> None:
+    feuille = classeur.add_worksheet("Résultats")
+    for j, colonne in enumerate(COLONNES_RESULTATS):
+        feuille.write_string(0, j, ENTETES[colonne], formats["entete"])
+        feuille.set_column(j, j, LARGEURS.get(colonne, 14), _format_colonne(colonne, formats))
+        valeurs = resultats[colonne]
+        if colonne in COLONNES_FRACTION or colonne in COLONNES_MONTANT:
+            for i, v in enumerate(valeurs, start=1):
+                if v is not None:
+                    feuille.write_number(i, j, _nombre(v))
+        else:
+            for i, v in enumerate(valeurs, start=1):
+                feuille.write_string(i, j, "" if v is None else str(v))
+    feuille.set_row(0, 45)
+    feuille.freeze_panes(1, 1)
+    feuille.autofilter(0, 0, len(resultats), len(COLONNES_RESULTATS) - 1)
+
+
+def _feuille_synthese(classeur, resultats, enveloppes, formats, titre) -> None:
+    feuille = classeur.add_worksheet("Synthèse")
+    feuille.write_string(0, 0, titre, formats["titre"])
+    entetes = ["Région", "Type", "Structures", "Montant socle", "Montant modulé",
+               "Taux moyen", "Montant net"]  # fmt: skip
+    for j, texte in enumerate(entetes):
+        feuille.write_string(2, j, texte, formats["entete"])
+    ligne = 3
+    groupes = resultats.groupby(["region", "type"], sort=True)
+    for (region, type_siae), groupe in groupes:
+        socle = sum(groupe["montant_socle"], Decimal(0))
+        module = sum(groupe["montant_module"], Decimal(0))
+        feuille.write_string(ligne, 0, region)
+        feuille.write_string(ligne, 1, type_siae)
+        feuille.write_number(ligne, 2, len(groupe))
+        feuille.write_number(ligne, 3, _nombre(socle), formats["euros"])
+        feuille.write_number(ligne, 4, _nombre(module), formats["euros"])
+        feuille.write_number(ligne, 5, _nombre(module / socle) if socle else 0, formats["pourcent"])
+        feuille.write_number(ligne, 6, _nombre(sum(groupe["montant_net"], Decimal(0))),
+                             formats["euros"])  # fmt: skip
+        ligne += 1
+    feuille.write_string(ligne, 0, "Total", formats["entete"])
+    for j, colonne in ((3, "montant_socle"), (4, "montant_module"), (6, "montant_net")):
+        feuille.write_number(ligne, j, _nombre(sum(resultats[colonne], Decimal(0))),
+                             formats["total"])  # fmt: skip
+    ligne += 3
+    feuille.write_string(ligne - 1, 0, "Enveloppes régionales", formats["titre"])
+    entetes = ["Région", "Enveloppe", "Total avant enveloppe", "Total modulé", "Enveloppe utilisée",
+               "Reliquat"]  # fmt: skip
+    for j, texte in enumerate(entetes):
+        feuille.write_string(ligne, j, texte, formats["entete"])
+    for k, env in enumerate(enveloppes.itertuples(index=False), start=ligne + 1):
+        feuille.write_string(k, 0, env.region)
+        if env.enveloppe is None:
+            feuille.write_string(k, 1, "sans enveloppe")
+        else:
+            feuille.write_number(k, 1, _nombre(env.enveloppe), formats["euros"])
+            feuille.write_number(k, 4, _nombre(env.total_module / env.enveloppe),
+                                 formats["pourcent"])  # fmt: skip
+            feuille.write_number(k, 5, _nombre(env.reliquat), formats["euros"])
+        feuille.write_number(k, 2, _nombre(env.total_avant_enveloppe), formats["euros"])
+        feuille.write_number(k, 3, _nombre(env.total_module), formats["euros"])
+    feuille.set_column(0, 0, 28)
+    feuille.set_column(1, 6, 18)
+
+
+def _feuille_repartition(classeur, resultats: pd.DataFrame, formats: dict) -> None:
+    """Nombre de structures par tranche d'un point de taux, par type, et son histogramme."""
+    feuille = classeur.add_worksheet("Répartition")
+    types = [t for t in TYPES_SIAE if t in set(resultats["type"])]
+    feuille.write_string(0, 0, "Tranche de taux", formats["entete"])
+    for j, type_siae in enumerate(types, start=1):
+        feuille.write_string(0, j, type_siae, formats["entete"])
+    tranches = [min(int(t * 100), 9) for t in resultats["taux_modulation"]]
+    comptes = pd.crosstab(pd.Series(tranches, name="tranche"), resultats["type"].to_numpy())
+    for i, libelle in enumerate(TRANCHES, start=1):
+        feuille.write_string(i, 0, libelle)
+        for j, type_siae in enumerate(types, start=1):
+            present = (i - 1) in comptes.index and type_siae in comptes.columns
+            feuille.write_number(i, j, int(comptes.at[i - 1, type_siae]) if present else 0)
+    graphique = classeur.add_chart({"type": "column"})
+    for j, type_siae in enumerate(types, start=1):
+        graphique.add_series({
+            "name": ["Répartition", 0, j],
+            "categories": ["Répartition", 1, 0, len(TRANCHES), 0],
+            "values": ["Répartition", 1, j, len(TRANCHES), j],
+        })  # fmt: skip
+    graphique.set_title({"name": "Répartition des taux de modulation par type"})
+    graphique.set_x_axis({"name": "Taux de modulation"})
+    graphique.set_y_axis({"name": "Nombre de structures"})
+    graphique.set_size({"width": 760, "height": 400})
+    feuille.insert_chart(1, len(types) + 2, graphique)
+    feuille.set_column(0, 0, 16)

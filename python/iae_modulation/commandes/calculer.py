@@ -1,0 +1,45 @@
+"""`iae-modulation calculer` : la campagne de modulation d'une région ou du pays."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from iae_modulation.campagne import executer_calcul
+from iae_modulation.modulation import METHODES
+
+
+def enregistrer(sous_parseurs: argparse._SubParsersAction) -> None:
+    parseur = sous_parseurs.add_parser(
+        "calculer",
+        help="calculer le taux et le montant modulé de chaque structure",
+        description="Calcule, pour chaque SIAE, les trois indicateurs, le taux de modulation "
+        "(0 à 10 %) et le montant modulé, groupe par groupe (type × région).",
+    )
+    parseur.add_argument("donnees", type=Path, metavar="DONNEES",
+                         help="table des structures (.csv ou .xlsx, colonnes canoniques)")  # fmt: skip
+    parseur.add_argument("--annee", type=int, required=True, help="année de campagne (N)")
+    parseur.add_argument("--methode", choices=METHODES, default="rang",
+                         help="méthode de notation (défaut : rang)")  # fmt: skip
+    parseur.add_argument("--enveloppes", type=Path, help="enveloppes régionales (region;enveloppe)")
+    parseur.add_argument("--versements-2014", type=Path, dest="versements_2014",
+                         help="montants modulés versés en 2014 (campagne 2015 : régularisation)")  # fmt: skip
+    parseur.add_argument("--sortie", type=Path, required=True, help="dossier des résultats")
+    parseur.add_argument("--ecraser", action="store_true",
+                         help="remplacer un dossier de sortie existant")  # fmt: skip
+    parseur.set_defaults(executer=executer)
+
+
+def executer(args: argparse.Namespace) -> int:
+    rapport = executer_calcul(
+        args.donnees,
+        args.annee,
+        args.sortie,
+        methode=args.methode,
+        enveloppes=args.enveloppes,
+        versements_2014=args.versements_2014,
+        ecraser=args.ecraser,
+        progression_active=True,
+    )
+    print(rapport.resume())
+    return rapport.code_sortie

@@ -1,0 +1,44 @@
+"""`iae-modulation demo` : toute la chaîne sur les données fictives embarquées (Grand Est, 2026)."""
+
+from __future__ import annotations
+
+import argparse
+from importlib import resources
+from pathlib import Path
+
+from iae_modulation.campagne import executer_calcul
+
+ANNEE_DEMO = 2026
+
+
+def dossier_demo() -> Path:
+    """Le dossier des données de démonstration installées avec le paquet."""
+    return Path(str(resources.files("iae_modulation").joinpath("demo")))
+
+
+def enregistrer(sous_parseurs: argparse._SubParsersAction) -> None:
+    parseur = sous_parseurs.add_parser(
+        "demo",
+        help="exécuter toute la chaîne sur des données fictives",
+        description="Calcule la modulation 2026 de 41 SIAE fictives du Grand Est, puis produit "
+        "les tableaux et décisions ASP (annexe 5) et les notifications (annexe 4).",
+    )
+    parseur.add_argument("--sortie", type=Path, default=Path("demo-iae-modulation"),
+                         help="dossier où écrire la démonstration (remplacé s'il existe)")  # fmt: skip
+    parseur.set_defaults(executer=executer)
+
+
+def executer(args: argparse.Namespace) -> int:
+    demo = dossier_demo()
+    sortie = Path(args.sortie)
+    calcul = executer_calcul(
+        demo / "donnees_demo.csv",
+        ANNEE_DEMO,
+        sortie / "calcul",
+        enveloppes=demo / "enveloppes_demo.csv",
+        ecraser=True,
+        progression_active=True,
+    )
+    print("== Calcul de la modulation ==")
+    print(calcul.resume())
+    return calcul.code_sortie

@@ -1,0 +1,450 @@
+"""Scores, taux et montants modulés (note DGEFP 2014-04 ; méthode par défaut du design).
+
+- Taux de 0 à 10 % du montant socle (R. 5132-8, R. 5132-10-12, R. 5132-23, R. 5132-37 du code du
+  travail), pondéré publics 35 %, efforts 40 %, résultats 25 % (note 2014-04, annexe 2).
+- Comparaison dans le groupe (type de SIAE, région) : « attribué au niveau régional aux structures
+  en fonction des résultats obtenus comparativement aux autres structures de la même catégorie ».
+- 2014 : 5 % forfaitaire ; milieu pénitentiaire : 5 % fixe ; enveloppes régionales ; régularisation
+  en 2015 des postes 2014 non réalisés (note 2014-04).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+
+import pandas as pd
+
+from iae_modulation import parametres
+from iae_modulation.donnees import Anomalie, DonneesSIAE, RapportValidation
+from iae_modulation.formats import arrondi_centime, nombre_fr, taux_fr
+from iae_modulation.indicateurs import CRITERES, LIBELLES, MOTIFS_NON_CALCULABLE
+from iae_modulation.indicateurs import calculer_indicateurs as _indicateurs
+from iae_modulation.referentiel import DEPARTEMENT_MAYOTTE
+from iae_modulation.resultats import COLONNES_RESULTATS
+
+METHODES = ("rang", "minmax")
+NEUTRE = Fraction(1, 2)
+DIX_MILLE = 10_000
+# Instruction DGEFP 2014-2, § 1 : aide au poste au 1er juillet 2014 pour les AI et les ACI.
+DEBUT_AIDE_AU_POSTE = {"AI": dt.date(2014, 7, 1), "ACI": dt.date(2014, 7, 1)}
+
+
+class ErreurCalcul(Exception):
+    """Calcul impossible (option ou paramètre manquant) ; message en français."""
+
+
+@dataclass(frozen=True)
+class OptionsCalcul:
+    """Options d'une campagne : ce sont des choix de l'agent, consignés dans le manifeste."""
+
+    annee: int
+    methode: str = "rang"
+    enveloppes: dict[str, Decimal] | None = None
+    versements_2014: dict[str, Decimal] | None = None
+
+    def __post_init__(self) -> None:
+        if self.methode not in METHODES:
+            raise ErreurCalcul(
+                f"Méthode « {self.methode} » inconnue : choisissez {' ou '.join(METHODES)}."
+            )
+        if self.versements_2014 is not None and self.annee != 2015:
+            raise ErreurCalcul(
+                "La régularisation des versements 2014 ne s'applique qu'à la campagne 2015 "
+                f"(campagne demandée : {self.annee})."
+            )
+
+
+@dataclass
+class CalculModulation:
+    """Résultat d'un calcul : une ligne par structure, le bilan des enveloppes, les paramètres."""
+
+    resultats: pd.DataFrame
+    enveloppes: pd.DataFrame
+    parametres: list[dict]
+    rapport: RapportValidation
+    avertissements: list[str] = field(default_factory=list)
+
+
+# --- scores ------------------------------------------------------------------------------------
+
+
+def score_rang(valeur: Fraction, valeurs: list[Fraction]) -> Fraction:
+    """(r - 1) / (n - 1), r = rang croissant de `valeur` parmi `valeurs`, ex-æquo moyennés ;
+    n = 1 donne 0,5."""
+    n = len(valeurs)
+    if n <= 1:
+        return NEUTRE
+    inferieurs = sum(1 for v in valeurs if v < valeur)
+    egaux = sum(1 for v in valeurs if v == valeur)
+    return Fraction(2 * inferieurs + egaux - 1, 2 * (n - 1))
+
+
+def score_minmax(valeur: Fraction, valeurs: list[Fraction]) -> Fraction:
+    """(v - min) / (max - min) ; max = min donne 0,5."""
+    bas, haut = min(valeurs), max(valeurs)
+    if haut == bas:
+        return NEUTRE
+    return (Fraction(valeur) - bas) / (haut - bas)
+
+
+def scores_du_groupe(valeurs: list[Fraction | None], methode: str) -> list[Fraction]:
+    """Scores de tout un groupe d'un coup ; non calculable -> 0,5 (neutre)."""
+    calculables = sorted(v for v in valeurs if v is not None)
+    n = len(calculables)
+    if methode == "minmax":
+        return [NEUTRE if v is None else score_minmax(v, calculables) for v in valeurs]
+    if n <= 1:
+        return [NEUTRE] * len(valeurs)
+    scores = []
+    for v in valeurs:
+        if v is None:
+            scores.append(NEUTRE)
+            continue
+        inferieurs = bisect_left(calculables, v)
+        egaux = bisect_right(calculables, v) - inferieurs
+        scores.append(Fraction(2 * inferieurs + egaux - 1, 2 * (n - 1)))
+    return scores
+
+
+# --- taux et montants ----------------------------------------------------------------------------
+
+
+def arrondi_fraction(valeur: Fraction, decimales: int) -> Decimal:
+    """Arrondi exact, moitié vers le haut, d'une fraction positive."""
+    echelle = 10**decimales
+    entier = (valeur * echelle * 2 + 1) // 2
+    return Decimal(int(entier)).scaleb(-decimales)
+
+
+def _parametre(nom: str, jour: dt.date) -> Fraction:
+    return Fraction(parametres.valeur(nom, jour).valeur)
+
+
+def taux_modulation(
+    score_publics: Fraction, score_effort: Fraction, score_resultats: Fraction, jour: dt.date
+) -> Decimal:
+    """taux_max × (35 % publics + 40 % effort + 25 % résultats), arrondi à 4 décimales."""
+    pondere = (
+        _parametre("poids_publics", jour) * Fraction(score_publics)
+        + _parametre("poids_effort", jour) * Fraction(score_effort)
+        + _parametre("poids_resultats", jour) * Fraction(score_resultats)
+    )
+    return arrondi_fraction(_parametre("taux_modulation_max", jour) * pondere, 4)
+
+
+def montant_module(socle: Decimal, taux: Decimal) -> Decimal:
+    """montant socle × taux, arrondi au centime (moitié vers le haut)."""
+    return arrondi_centime(Decimal(socle) * Decimal(taux))
+
+
+def deduction_regularisation(
+    verse_2014: Decimal, etp_conventionnes: Decimal, etp_realises: Decimal
+) -> Decimal:
+    """Montant modulé 2014 versé pour les postes non réalisés (note 2014-04) :
+    versé × max(0, conventionnés - réalisés) / conventionnés, au centime."""
+    non_realises = max(Decimal(0), etp_conventionnes - etp_realises)
+    return arrondi_centime(verse_2014 * non_realises / etp_conventionnes)
+
+
+def appliquer_enveloppe(montants: list[Decimal], enveloppe: Decimal) -> list[Decimal]:
+    """Réduit proportionnellement des montants dont la somme dépasse l'enveloppe, chacun arrondi
+    au centime INFÉRIEUR : la somme ne dépasse jamais l'enveloppe."""
+    total = sum(montants, Decimal(0))
+    if total <= enveloppe:
+        return list(montants)
+    total_c, enveloppe_c = int(total * 100), int(enveloppe * 100)
+    return [Decimal(int(m * 100) * enveloppe_c // total_c).scaleb(-2) for m in montants]
+
+
+def date_de_reference(annee: int, type_siae: str) -> dt.date:
+    """1er janvier de l'année de campagne, ou début de l'aide au poste s'il est postérieur."""
+    return max(dt.date(annee, 1, 1), DEBUT_AIDE_AU_POSTE.get(type_siae, dt.date.min))
+
+
+# --- calcul d'une campagne -------------------------------------------------------------------------
+
+
+class _Parametres:
+    """Lit les paramètres en vigueur et garde la trace de ceux utilisés (pour le manifeste)."""
+
+    def __init__(self) -> None:
+        self.utilises: dict[tuple[str, dt.date], parametres.ValeurParametre] = {}
+
+    def noter(self, valeur: parametres.ValeurParametre) -> parametres.ValeurParametre:
+        self.utilises[(valeur.nom, valeur.debut)] = valeur
+        return valeur
+
+    def valeur(self, nom: str, jour: dt.date) -> parametres.ValeurParametre:
+        return self.noter(parametres.valeur(nom, jour))
+
+    def socle_etp(self, type_siae: str, jour: dt.date, mayotte: bool) -> parametres.ValeurParametre:
+        return self.noter(parametres.montant_socle_etp(type_siae, jour, mayotte=mayotte))
+
+
+def _colonne(table: pd.DataFrame, nom: str) -> list:
+    return list(table[nom]) if nom in table.columns else [None] * len(table)
+
+
+def _fraction_affichee(valeur: Fraction | None) -> Decimal | None:
+    return None if valeur is None else arrondi_fraction(valeur, 4)
+
+
+def _pourcent(valeur: Fraction) -> str:
+    return taux_fr(arrondi_fraction(valeur, 4), 1)
+
+
+def _rang_moyen(valeur: Fraction, calculables: list[Fraction]) -> Fraction:
+    """Rang croissant de `valeur` dans la liste triée, ex-æquo moyennés (1 = plus faible)."""
+    inferieurs = bisect_left(calculables, valeur)
+    egaux = bisect_right(calculables, valeur) - inferieurs
+    return Fraction(2 * inferieurs + egaux + 1, 2)
+
+
+def _justification_critere(
+    critere: str, valeur: Fraction | None, calculables: list[Fraction], score: Fraction, methode: str
+) -> str:
+    """« Publics 42,0 % — rang 12/30 — score 0,379 »."""
+    libelle = LIBELLES[critere]
+    if valeur is None:
+        return f"{libelle} non calculable — score neutre 0,5"
+    texte = f"{libelle} {_pourcent(valeur)}"
+    if methode == "rang":
+        rang = _rang_moyen(valeur, calculables)
+        decimales = 0 if rang.denominator == 1 else 1
+        texte += f" — rang {nombre_fr(Decimal(rang.numerator) / rang.denominator, decimales)}"
+        texte += f"/{len(calculables)}"
+    else:
+        texte += f" — min {_pourcent(calculables[0])} / max {_pourcent(calculables[-1])}"
+    return f"{texte} — score {nombre_fr(arrondi_fraction(score, 3), 3)}"
+
+
+def _montants_socles(
+    table: pd.DataFrame, annee: int, params: _Parametres
+) -> tuple[list[Decimal], list[list[str]]]:
+    """Montant socle de chaque ligne : celui de l'annexe financière, sinon ETP × socle par ETP
+    en vigueur (proratisé sur six mois pour les AI et ACI en 2014)."""
+    socles, notes = [], []
+    for type_siae, dep, socle, etp in zip(
+        table["type"], table["departement"], _colonne(table, "montant_socle"),
+        _colonne(table, "etp_conventionnes"), strict=True,
+    ):  # fmt: skip
+        if socle is not None:
+            socles.append(arrondi_centime(socle))
+            notes.append([])
+            continue
+        jour = date_de_reference(annee, type_siae)
+        par_etp = params.socle_etp(type_siae, jour, dep == DEPARTEMENT_MAYOTTE)
+        mois = 12 - jour.month + 1 if jour.year == annee and annee == 2014 else 12
+        socles.append(arrondi_centime(etp * par_etp.valeur * mois / 12))
+        note = (
+            f"montant socle calculé : {nombre_fr(etp)} ETP × {nombre_fr(par_etp.valeur, 0)} € "
+            f"par ETP" + (f" × {mois}/12" if mois != 12 else "")
+        )
+        if not par_etp.verifie:
+            note += f" (montant par ETP NON VÉRIFIÉ : {par_etp.note or par_etp.reference_titre})"
+        notes.append([note])
+    return socles, notes
+
+
+def _taux_compares(
+    table: pd.DataFrame, indicateurs: pd.DataFrame, options: OptionsCalcul, params: _Parametres
+) -> tuple[dict, dict, dict]:
+    """Scores et taux des structures comparées dans leur groupe (type, région)."""
+    jour = dt.date(options.annee, 1, 1)
+    for nom in ("poids_publics", "poids_effort", "poids_resultats", "taux_modulation_max"):
+        params.valeur(nom, jour)
+    scores: dict = {c: {} for c in CRITERES}
+    justifs: dict = {}
+    taux: dict = {}
+    comparees = table[~table["milieu_penitentiaire"]]
+    for _, groupe in comparees.groupby(["type", "region"], sort=False):
+        index = list(groupe.index)
+        morceaux: dict = {i: [] for i in index}
+        for critere in CRITERES:
+            valeurs = list(indicateurs.loc[index, critere])
+            calculables = sorted(v for v in valeurs if v is not None)
+            for i, v, s in zip(index, valeurs, scores_du_groupe(valeurs, options.methode),
+                               strict=True):  # fmt: skip
+                scores[critere][i] = s
+                morceaux[i].append(_justification_critere(critere, v, calculables, s,
+                                                          options.methode))  # fmt: skip
+        for i in index:
+            taux[i] = taux_modulation(
+                scores["publics"][i], scores["effort"][i], scores["resultats"][i], jour
+            )
+            justifs[i] = " ; ".join(morceaux[i]) + f" (groupe de {len(index)} {table.at[i, 'type']})"
+    return scores, taux, justifs
+
+
+def calculer_modulation(donnees: DonneesSIAE, options: OptionsCalcul) -> CalculModulation:
+    """Taux, montant modulé, enveloppe et régularisation de chaque structure valide."""
+    table = donnees.table
+    params = _Parametres()
+    rapport = RapportValidation(list(donnees.rapport.anomalies))
+    indicateurs = _indicateurs(table)
+    socles, notes = _montants_socles(table, options.annee, params)
+    notes_par_index = dict(zip(table.index, notes, strict=True))
+    for anomalie in donnees.rapport.anomalies:
+        if not anomalie.bloquante and anomalie.ligne is not None:
+            for i in table.index[table["ligne_source"] == anomalie.ligne]:
+                notes_par_index[i].append(anomalie.message)
+
+    scores: dict = {c: {} for c in CRITERES}
+    taux: dict = {}
+    justifs: dict = {}
+    methodes: dict = {}
+    if options.annee == 2014:
+        forfait = params.valeur("taux_forfaitaire_2014", dt.date(2014, 1, 1)).valeur
+        for i in table.index:
+            taux[i], methodes[i] = forfait, "forfait 2014"
+            justifs[i] = f"Année 2014 : taux forfaitaire de {taux_fr(forfait)} (note DGEFP 2014-04)"
+    else:
+        scores, taux, justifs = _taux_compares(table, indicateurs, options, params)
+        methodes = dict.fromkeys(taux, options.methode)
+        fixe = params.valeur("taux_milieu_penitentiaire", dt.date(options.annee, 1, 1)).valeur
+        for i in table.index[table["milieu_penitentiaire"]]:
+            taux[i], methodes[i] = fixe, "milieu pénitentiaire"
+            justifs[i] = f"Milieu pénitentiaire : taux fixe de {taux_fr(fixe)}"
+        for i in table.index:
+            for critere in CRITERES:
+                if indicateurs.at[i, critere] is None and not table.at[i, "milieu_penitentiaire"]:
+                    notes_par_index[i].append(
+                        f"{LIBELLES[critere]} non calculable ({MOTIFS_NON_CALCULABLE[critere]}) : "
+                        "score neutre 0,5"
+                    )
+
+    modules = {
+        i: montant_module(s, taux[i]) for i, s in zip(table.index, socles, strict=True)
+    }
+    bilan = _appliquer_enveloppes(table, modules, options, notes_par_index, rapport)
+    regul, nets, restes = _regulariser(table, modules, options, notes_par_index, rapport)
+
+    resultats = pd.DataFrame(
+        {
+            "identifiant": table["identifiant"],
+            "siret": table["siret"],
+            "raison_sociale": table["raison_sociale"],
+            "type": table["type"],
+            "departement": table["departement"],
+            "region": table["region"],
+            **{c: [_fraction_affichee(v) for v in indicateurs[c]] for c in CRITERES},
+            **{
+                f"score_{c}": [_fraction_affichee(scores[c].get(i)) for i in table.index]
+                for c in CRITERES
+            },
+            "taux_modulation": [taux[i] for i in table.index],
+            "montant_socle": socles,
+            "montant_module": [modules[i] for i in table.index],
+            "regularisation": [regul.get(i) for i in table.index],
+            "montant_net": [nets[i] for i in table.index],
+            "reste_a_deduire": [restes.get(i) for i in table.index],
+            "methode": [methodes[i] for i in table.index],
+            "justification": [justifs[i] for i in table.index],
+            "anomalies": [" ; ".join(notes_par_index[i]) for i in table.index],
+        },
+        index=table.index,
+    )[list(COLONNES_RESULTATS)]
+    parametres_utilises = [v.vers_dict() for v in params.utilises.values()]
+    avertissements = [
+        f"Paramètre non vérifié utilisé : {v.nom} au {v.debut:%d/%m/%Y} ({v.note})"
+        for v in params.utilises.values()
+        if not v.verifie
+    ]
+    return CalculModulation(resultats, bilan, parametres_utilises, rapport, avertissements)
+
+
+def _appliquer_enveloppes(
+    table: pd.DataFrame,
+    modules: dict,
+    options: OptionsCalcul,
+    notes: dict,
+    rapport: RapportValidation,
+) -> pd.DataFrame:
+    """Enveloppes régionales : réduction proportionnelle, au centime inférieur ; le reliquat
+    non utilisé est rapporté."""
+    lignes = []
+    for region, groupe in table.groupby("region", sort=True):
+        index = list(groupe.index)
+        total = sum((modules[i] for i in index), Decimal(0))
+        enveloppe = (options.enveloppes or {}).get(region)
+        if enveloppe is None:
+            lignes.append((region, None, total, total, None))
+            continue
+        reduits = appliquer_enveloppe([modules[i] for i in index], enveloppe)
+        if total > enveloppe:
+            coefficient = nombre_fr(enveloppe / total, 4)
+            for i, montant in zip(index, reduits, strict=True):
+                notes[i].append(
+                    f"réduit par l'enveloppe régionale (coefficient {coefficient}) : "
+                    f"{nombre_fr(modules[i])} € -> {nombre_fr(montant)} €"
+                )
+                modules[i] = montant
+        apres = sum(reduits, Decimal(0))
+        lignes.append((region, enveloppe, total, apres, enveloppe - apres))
+    for region in sorted(set(options.enveloppes or {}) - set(table["region"])):
+        rapport.anomalies.append(
+            Anomalie(
+                fichier="enveloppes", feuille=None, ligne=None, colonne="region", valeur=region,
+                message=f"Enveloppe de la région {region} sans aucune structure dans les données.",
+                bloquante=False,
+            )
+        )  # fmt: skip
+    return pd.DataFrame(
+        lignes,
+        columns=["region", "enveloppe", "total_avant_enveloppe", "total_module", "reliquat"],
+    )
+
+
+def _regulariser(
+    table: pd.DataFrame,
+    modules: dict,
+    options: OptionsCalcul,
+    notes: dict,
+    rapport: RapportValidation,
+) -> tuple[dict, dict, dict]:
+    """Régularisation 2015 : déduction du montant modulé 2014 versé pour des postes non réalisés ;
+    le net n'est jamais négatif, le reste à déduire est rapporté."""
+    if options.versements_2014 is None:
+        return {}, dict(modules), {}
+    regul, nets, restes = {}, {}, {}
+    connus = set()
+    for i, ident, conv, real in zip(
+        table.index, table["identifiant"], _colonne(table, "etp_conventionnes"),
+        _colonne(table, "etp_realises"), strict=True,
+    ):  # fmt: skip
+        verse = options.versements_2014.get(ident)
+        nets[i] = modules[i]
+        if verse is None:
+            continue
+        connus.add(ident)
+        if not conv or real is None:
+            rapport.anomalies.append(
+                Anomalie(
+                    fichier="données", feuille=None, ligne=int(table.at[i, "ligne_source"]),
+                    colonne="etp_realises", valeur="",
+                    message=f"{ident} : etp_conventionnes et etp_realises sont nécessaires pour "
+                    "régulariser le versement 2014.",
+                )
+            )  # fmt: skip
+            continue
+        deduction = deduction_regularisation(verse, conv, real)
+        regul[i] = deduction
+        nets[i] = max(Decimal(0), modules[i] - deduction)
+        reste = deduction - (modules[i] - nets[i])
+        if reste > 0:
+            restes[i] = reste
+            notes[i].append(f"reste à déduire sur un prochain versement : {nombre_fr(reste)} €")
+    for ident in sorted(set(options.versements_2014) - connus):
+        rapport.anomalies.append(
+            Anomalie(
+                fichier="versements 2014", feuille=None, ligne=None, colonne="identifiant",
+                valeur=ident,
+                message=f"Versement 2014 de {ident} : aucune structure de ce numéro dans les "
+                "données de la campagne ; la régularisation ne peut pas être faite.",
+            )
+        )  # fmt: skip
+    return regul, nets, restes

@@ -1,0 +1,33 @@
+"""Affichage de la progression des traitements longs (barre rich sur la sortie d'erreur)."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+
+@contextlib.contextmanager
+def progression(titre: str, total: int, actif: bool = True) -> Iterator[callable]:
+    """Donne une fonction `avancer(description)` ; n'affiche rien si `actif` est faux ou si la
+    sortie n'est pas un terminal (CI, redirection)."""
+    console = Console(stderr=True)
+    if not actif or not console.is_terminal:
+        yield lambda description="": None
+        return
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as barre:
+        tache = barre.add_task(titre, total=total)
+
+        def avancer(description: str = "") -> None:
+            barre.update(tache, advance=1, description=f"{titre} — {description}".rstrip(" —"))
+
+        yield avancer

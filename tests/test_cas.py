@@ -1,0 +1,50 @@
+"""Cas de règle écrits à la main depuis les formules du design (tests/cas/*.yaml)."""
+
+from __future__ import annotations
+
+import csv
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+import yaml
+
+from iae_modulation.donnees import lire_donnees
+from iae_modulation.modulation import OptionsCalcul, calculer_modulation
+
+CAS = sorted((Path(__file__).parent / "cas").glob("*.yaml"))
+COLONNES = (
+    "identifiant", "siret", "raison_sociale", "adresse", "code_postal", "commune", "type",
+    "departement", "region", "etp_conventionnes", "etp_realises", "montant_socle",
+    "dont_cofinancement_cd", "nb_salaries_insertion", "nb_beneficiaires_minima", "etp_encadrement",
+    "etp_insertion", "sorties_totales", "sorties_emploi_durable", "sorties_emploi_transition",
+    "sorties_positives", "milieu_penitentiaire",
+)  # fmt: skip
+
+
+def ecrire_donnees(structures: list[dict], chemin: Path) -> Path:
+    """Écrit les structures d'un cas comme un agent l'exporterait d'Excel (`;`, virgule décimale)."""
+    with open(chemin, "w", encoding="utf-8-sig", newline="") as fichier:
+        ecrivain = csv.writer(fichier, delimiter=";")
+        ecrivain.writerow(COLONNES)
+        for structure in structures:
+            ecrivain.writerow(str(structure.get(c, "")).replace(".", ",") for c in COLONNES)
+    return chemin
+
+
+@pytest.mark.parametrize("chemin", CAS, ids=[c.stem for c in CAS])
+def test_cas_de_regle(chemin: Path, tmp_path: Path) -> None:
+    cas = yaml.safe_load(chemin.read_text(encoding="utf-8"))
+    donnees = lire_donnees(ecrire_donnees(cas["structures"], tmp_path / "donnees.csv"), cas["annee"])
+    assert donnees.rapport.est_valide, donnees.rapport.texte()
+    options = OptionsCalcul(
+        annee=cas["annee"],
+        methode=cas["methode"],
+        enveloppes={r: Decimal(m) for r, m in cas.get("enveloppes", {}).items()} or None,
+        versements_2014={i: Decimal(m) for i, m in cas.get("versements_2014", {}).items()} or None,
+    )
+    resultats = calculer_modulation(donnees, options).resultats.set_index("identifiant")
+    assert sorted(resultats.index) == sorted(cas["attendu"])
+    for identifiant, attendu in cas["attendu"].items():
+        for colonne, valeur in attendu.items():
+            assert resultats.at[identifiant, colonne] == Decimal(valeur), (identifiant, colonne)

@@ -1,0 +1,586 @@
+"""La table canonique des SIAE : colonnes attendues, lecture, validation et rapport d'anomalies.
+
+Une ligne par structure (annexe financière) et par campagne (design, « Canonical input »). Les
+données des trois indicateurs de la note DGEFP n° 2014-04, annexe 2 (publics, efforts
+d'insertion, résultats en sortie) sont obligatoires à partir de la campagne 2015 ; la campagne
+2014 applique un taux fixe de 5 % (même note, § 2) et n'en a pas besoin.
+
+Toute ligne lue finit soit dans `DonneesSIAE.table` (ligne valide), soit dans le rapport
+(design, « Conventions » : jamais de ligne perdue en silence).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+
+import pandas as pd
+import pandera.pandas as pa
+import xlsxwriter
+
+from iae_modulation.lecture import TableBrute, lire_nombre, lire_table, nom_d_origine
+from iae_modulation.referentiel import (
+    TYPES_SIAE,
+    departements,
+    normaliser_departement,
+    normaliser_region,
+    region_du_departement,
+    sans_accents,
+)
+
+ANNEE_INDICATEURS = 2015
+SORTIES_DYNAMIQUES = ("sorties_emploi_durable", "sorties_emploi_transition", "sorties_positives")
+TEXTE_TYPES = ", ".join(TYPES_SIAE)
+
+
+@dataclass(frozen=True)
+class Colonne:
+    """Une colonne canonique.
+
+    `nature` : « texte », « identifiant » (texte dont les zéros initiaux comptent), « nombre »,
+    « montant » (en euros) ou « oui/non ». `obligatoire` : « oui », « non », « socle »
+    (montant_socle ou etp_conventionnes, l'un des deux) ou « 2015 » (à partir de la campagne 2015).
+    """
+
+    nom: str
+    nature: str
+    obligatoire: str
+    libelle: str
+    exemple: str
+
+    @property
+    def numerique(self) -> bool:
+        return self.nature in ("nombre", "montant")
+
+
+COLONNES: tuple[Colonne, ...] = (
+    Colonne("identifiant", "identifiant", "oui", "N° d'annexe financière", "ACI051230010"),
+    Colonne("siret", "identifiant", "non", "SIRET", "46270107900016"),
+    Colonne("raison_sociale", "texte", "non", "Raison sociale", "Les Jardins de la Vesle"),
+    Colonne("adresse", "texte", "non", "Adresse", "14 chemin des Maraîchers"),
+    Colonne("code_postal", "identifiant", "non", "Code postal", "51100"),
+    Colonne("commune", "texte", "non", "Commune", "Reims"),
+    Colonne("type", "texte", "oui", "Type de SIAE", "ACI"),
+    Colonne("departement", "identifiant", "oui", "Département", "51"),
+    Colonne("region", "texte", "non", "Région", "Grand Est"),
+    Colonne("etp_conventionnes", "nombre", "socle", "ETP conventionnés", "9,01"),
+    Colonne("etp_realises", "nombre", "non", "ETP réalisés", "8,58"),
+    Colonne("montant_socle", "montant", "socle", "Montant socle de l'aide au poste", "215 528,21"),
+    Colonne(
+        "dont_cofinancement_cd",
+        "montant",
+        "non",
+        "Dont cofinancement du conseil départemental",
+        "39 256,86",
+    ),
+    Colonne("nb_salaries_insertion", "nombre", "2015", "Salariés en insertion", "22"),
+    Colonne(
+        "nb_beneficiaires_minima",
+        "nombre",
+        "2015",
+        "Dont bénéficiaires de minima sociaux (RSA socle, ASS, AAH)",
+        "10",
+    ),
+    Colonne("etp_encadrement", "nombre", "2015", "ETP d'encadrement", "3,46"),
+    Colonne("etp_insertion", "nombre", "2015", "ETP en insertion", "8,58"),
+    Colonne("sorties_totales", "nombre", "2015", "Sorties totales", "10"),
+    Colonne("sorties_emploi_durable", "nombre", "2015", "Sorties vers l'emploi durable", "3"),
+    Colonne(
+        "sorties_emploi_transition", "nombre", "2015", "Sorties vers l'emploi de transition", "2"
+    ),
+    Colonne("sorties_positives", "nombre", "2015", "Sorties positives", "2"),
+    Colonne("milieu_penitentiaire", "oui/non", "non", "Milieu pénitentiaire", "non"),
+)
+NOMS_COLONNES: tuple[str, ...] = tuple(c.nom for c in COLONNES)
+_PAR_NOM = {c.nom: c for c in COLONNES}
+_OUI = frozenset({"oui", "vrai", "1", "true", "o"})
+_NON = frozenset({"non", "faux", "0", "false", "n", ""})
+
+
+@dataclass
+class Anomalie:
+    """Un problème trouvé dans un fichier d'entrée ; `ligne`/`colonne` à None s'il concerne tout
+    le fichier ou toute une colonne. Une anomalie non bloquante est un avertissement."""
+
+    fichier: str
+    feuille: str | None
+    ligne: int | None
+    colonne: str | None
+    valeur: str
+    message: str
+    bloquante: bool = True
+
+    def texte(self) -> str:
+        """« donnees.csv, ligne 14, colonne « type » : « EIX » n'est pas un type de SIAE (...). »"""
+        lieu = [self.fichier]
+        if self.feuille is not None:
+            lieu.append(f"feuille « {self.feuille} »")
+        if self.ligne is not None:
+            lieu.append(f"ligne {self.ligne}")
+        if self.colonne is not None:
+            lieu.append(f"colonne « {self.colonne} »")
+        prefixe = "" if self.bloquante else "(avertissement) "
+        return f"{prefixe}{', '.join(lieu)} : {self.message}"
+
+
+ENTETES_RAPPORT = ("Fichier", "Feuille", "Ligne", "Colonne", "Valeur", "Problème", "Bloquant")
+
+
+@dataclass
+class RapportValidation:
+    """Toutes les anomalies trouvées, bloquantes ou non, dans un ou plusieurs fichiers."""
+
+    anomalies: list[Anomalie] = field(default_factory=list)
+
+    @property
+    def est_valide(self) -> bool:
+        return not any(a.bloquante for a in self.anomalies)
+
+    @property
+    def bloquantes(self) -> list[Anomalie]:
+        return [a for a in self.anomalies if a.bloquante]
+
+    def ajouter(self, *anomalies: Anomalie) -> None:
+        self.anomalies.extend(anomalies)
+
+    def fusionner(self, *autres: RapportValidation) -> RapportValidation:
+        """Un nouveau rapport avec les anomalies de celui-ci puis celles des `autres`."""
+        return RapportValidation([a for r in (self, *autres) for a in r.anomalies])
+
+    def texte(self) -> str:
+        """Le rapport lisible : un résumé, puis une ligne par problème."""
+        if not self.anomalies:
+            return "Aucune anomalie."
+        bloquantes = len(self.bloquantes)
+        avertissements = len(self.anomalies) - bloquantes
+        resume = (
+            f"{bloquantes} anomalie{'s' * (bloquantes > 1)} bloquante{'s' * (bloquantes > 1)}, "
+            f"{avertissements} avertissement{'s' * (avertissements > 1)}."
+        )
+        return "\n".join([resume, *(a.texte() for a in self.anomalies)])
+
+    def vers_frame(self) -> pd.DataFrame:
+        """Une ligne par anomalie, en-têtes français (Fichier, Feuille, Ligne, ..., Bloquant)."""
+        return pd.DataFrame(
+            {
+                "Fichier": [a.fichier for a in self.anomalies],
+                "Feuille": [a.feuille or "" for a in self.anomalies],
+                "Ligne": pd.array([a.ligne for a in self.anomalies], dtype="Int64"),
+                "Colonne": [a.colonne or "" for a in self.anomalies],
+                "Valeur": [a.valeur for a in self.anomalies],
+                "Problème": [a.message for a in self.anomalies],
+                "Bloquant": ["oui" if a.bloquante else "non" for a in self.anomalies],
+            },
+            columns=list(ENTETES_RAPPORT),
+        )
+
+    def ecrire_xlsx(self, chemin: Path) -> Path:
+        """Classeur « Anomalies » : en-tête figé, filtres, largeurs ; texte jamais pris pour une
+        formule (une valeur « =1+1 » reste un texte)."""
+        options = {"strings_to_formulas": False, "strings_to_urls": False}
+        with xlsxwriter.Workbook(str(chemin), options) as classeur:
+            feuille = classeur.add_worksheet("Anomalies")
+            gras = classeur.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
+            retour = classeur.add_format({"text_wrap": True, "valign": "top"})
+            haut = classeur.add_format({"valign": "top"})
+            for numero, (entete, largeur) in enumerate(
+                zip(ENTETES_RAPPORT, (24, 18, 8, 26, 24, 90, 10), strict=True)
+            ):
+                feuille.write_string(0, numero, entete, gras)
+                feuille.set_column(
+                    numero, numero, largeur, retour if entete == "Problème" else haut
+                )
+            for rang, a in enumerate(self.anomalies, start=1):
+                feuille.write_string(rang, 0, a.fichier)
+                feuille.write_string(rang, 1, a.feuille or "")
+                if a.ligne is not None:
+                    feuille.write_number(rang, 2, a.ligne)
+                feuille.write_string(rang, 3, a.colonne or "")
+                feuille.write_string(rang, 4, a.valeur)
+                feuille.write_string(rang, 5, a.message, retour)
+                feuille.write_string(rang, 6, "oui" if a.bloquante else "non")
+            feuille.freeze_panes(1, 0)
+            feuille.autofilter(0, 0, len(self.anomalies), len(ENTETES_RAPPORT) - 1)
+        return Path(chemin)
+
+
+@dataclass
+class DonneesSIAE:
+    """Les lignes valides, en colonnes canoniques typées, et le rapport de validation.
+
+    `table` : colonnes de `NOMS_COLONNES` dans l'ordre puis `ligne_source` ; textes en str
+    (« » si absent), nombres en Decimal (None si vide), `milieu_penitentiaire` booléen.
+    `autres_colonnes` : les colonnes non reconnues du fichier, en texte, alignées sur `table`.
+    """
+
+    table: pd.DataFrame
+    rapport: RapportValidation
+    fichier: Path
+    feuille: str | None
+    lignes_rejetees: list[int] = field(default_factory=list)
+    autres_colonnes: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+
+def lire_donnees(chemin: Path, annee: int, feuille: str | None = None) -> DonneesSIAE:
+    """Lit (`lecture.lire_table`) puis valide (`valider`) un fichier de données SIAE."""
+    return valider(lire_table(chemin, feuille), annee)
+
+
+def colonnes_obligatoires(annee: int) -> list[str]:
+    """Colonnes sans lesquelles aucune ligne n'est utilisable pour la campagne `annee`."""
+    return [
+        c.nom
+        for c in COLONNES
+        if c.obligatoire == "oui" or (c.obligatoire == "2015" and annee >= ANNEE_INDICATEURS)
+    ]
+
+
+def cle_en_tete(texte: str) -> str:
+    """En-tête comparé sans casse, sans accents, espaces, tirets et apostrophes unifiés."""
+    simple = sans_accents(str(texte)).strip().casefold()
+    return re.sub(r"[\s_\-'’]+", "_", simple).strip("_")
+
+
+_NOM_PAR_CLE = {cle_en_tete(c.nom): c.nom for c in COLONNES} | {
+    cle_en_tete(c.libelle): c.nom for c in COLONNES
+}
+
+
+def valider(brute: TableBrute, annee: int) -> DonneesSIAE:
+    """Contrôle une table lue et la convertit en colonnes canoniques typées.
+
+    Tous les problèmes sont relevés d'un coup : colonnes absentes ou en double, valeurs
+    illisibles, types et départements inconnus, nombres négatifs, incohérences entre colonnes,
+    identifiants en double. Les contrôles déclaratifs sont faits par pandera.
+    """
+    return _Validation(brute, annee).executer()
+
+
+class _Validation:
+    """Une validation : la table brute, la correspondance des colonnes, les anomalies trouvées."""
+
+    def __init__(self, brute: TableBrute, annee: int) -> None:
+        self.brute = brute
+        self.annee = annee
+        self.rapport = RapportValidation()
+        self.rejetees: set[int] = set()
+        self.colonne_du_fichier: dict[str, str] = {}
+        self.inconnues: list[str] = []
+
+    def executer(self) -> DonneesSIAE:
+        self._reconnaitre_colonnes()
+        if self.brute.table.empty:
+            self._signaler(None, None, "", "le fichier ne contient aucune ligne de données.")
+        typee = self._convertir()
+        self._controler(typee, _schema(frozenset(self.colonne_du_fichier), bloquant=True), True)
+        self._controler(typee, _schema(frozenset(self.colonne_du_fichier), bloquant=False), False)
+        self._corriger_regions(typee)
+        ordre = {en_tete: rang for rang, en_tete in enumerate(self.brute.table.columns)}
+        self.rapport.anomalies.sort(key=lambda a: (a.ligne or 0, ordre.get(a.colonne, -1)))
+        fichier_bloque = any(a.bloquante and a.ligne is None for a in self.rapport.anomalies)
+        gardees = [] if fichier_bloque else [p for p in range(len(typee)) if p not in self.rejetees]
+        table = typee.iloc[gardees].reset_index(drop=True)
+        table["ligne_source"] = pd.array([self.brute.lignes[p] for p in gardees], dtype="int64")
+        autres = self.brute.table[self.inconnues].iloc[gardees].reset_index(drop=True)
+        rejetees = sorted(set(self.brute.lignes) - set(table["ligne_source"]))
+        return DonneesSIAE(
+            table=table,
+            rapport=self.rapport,
+            fichier=self.brute.fichier,
+            feuille=self.brute.feuille,
+            lignes_rejetees=rejetees,
+            autres_colonnes=autres,
+        )
+
+    def _signaler(
+        self,
+        position: int | None,
+        colonne: str | None,
+        valeur: str,
+        message: str,
+        bloquante: bool = True,
+    ) -> None:
+        """Ajoute une anomalie ; `position` : rang dans la table ; `colonne` : nom canonique."""
+        if bloquante and position is not None:
+            self.rejetees.add(position)
+        self.rapport.ajouter(
+            Anomalie(
+                fichier=self.brute.fichier.name,
+                feuille=self.brute.feuille,
+                ligne=None if position is None else self.brute.lignes[position],
+                colonne=self.colonne_du_fichier.get(colonne, colonne) if colonne else None,
+                valeur=valeur,
+                message=message,
+                bloquante=bloquante,
+            )
+        )
+
+    def _brut(self, position: int, colonne: str) -> str:
+        """La cellule telle qu'écrite dans le fichier (pour la citer dans un message)."""
+        if colonne not in self.colonne_du_fichier:
+            return ""
+        return str(self.brute.table[self.colonne_du_fichier[colonne]].iat[position])
+
+    def _reconnaitre_colonnes(self) -> None:
+        vues: dict[str, list[str]] = {}
+        for en_tete in self.brute.table.columns:
+            nom = _NOM_PAR_CLE.get(cle_en_tete(nom_d_origine(en_tete)))
+            if nom is None:
+                self.inconnues.append(en_tete)
+            else:
+                vues.setdefault(nom, []).append(en_tete)
+        self.colonne_du_fichier = {nom: en_tetes[0] for nom, en_tetes in vues.items()}
+        for nom, en_tetes in vues.items():
+            if len(en_tetes) > 1:
+                noms = " et ".join(f"« {nom_d_origine(e)} »" for e in en_tetes)
+                self._signaler(None, nom, "", f"colonne présente plusieurs fois ({noms}).")
+        for en_tete in self.inconnues:
+            self._signaler(
+                None, en_tete, "", "colonne non reconnue : ignorée pour le calcul.", False
+            )
+        for nom in colonnes_obligatoires(self.annee):
+            if nom not in self.colonne_du_fichier:
+                depuis = (
+                    f", obligatoire à partir de la campagne {ANNEE_INDICATEURS}"
+                    if _PAR_NOM[nom].obligatoire == "2015"
+                    else ""
+                )
+                self._signaler(
+                    None,
+                    nom,
+                    "",
+                    f"colonne obligatoire absente ({_PAR_NOM[nom].libelle}{depuis}).",
+                )
+        if not {"montant_socle", "etp_conventionnes"} & set(self.colonne_du_fichier):
+            self._signaler(
+                None,
+                "montant_socle",
+                "",
+                "colonne absente : il faut « montant_socle » ou « etp_conventionnes » "
+                "(montant socle de l'aide au poste, ou ETP conventionnés).",
+            )
+
+    def _convertir(self) -> pd.DataFrame:
+        """Colonnes canoniques typées ; une valeur illisible devient None et une anomalie."""
+        index = pd.RangeIndex(len(self.brute.table))
+        colonnes: dict[str, pd.Series] = {}
+        for colonne in COLONNES:
+            en_tete = self.colonne_du_fichier.get(colonne.nom)
+            if en_tete is None:
+                brut = pd.Series("", index=index, dtype=str)
+            else:
+                brut = self.brute.table[en_tete].str.strip()
+            if colonne.numerique:
+                colonnes[colonne.nom] = self._nombres(colonne.nom, brut)
+            elif colonne.nature == "oui/non":
+                colonnes[colonne.nom] = self._booleens(colonne.nom, brut)
+            elif colonne.nom == "type":
+                colonnes[colonne.nom] = brut.str.upper()
+            elif colonne.nom == "departement":
+                codes = {v: normaliser_departement(v) or v for v in brut.unique() if v}
+                colonnes[colonne.nom] = brut.map(lambda v, c=codes: c.get(v, v)).astype(str)
+            elif colonne.nom == "siret":
+                colonnes[colonne.nom] = brut.str.replace(r"\s", "", regex=True)
+            else:
+                colonnes[colonne.nom] = brut
+        return pd.DataFrame(colonnes, index=index)
+
+    def _nombres(self, nom: str, brut: pd.Series) -> pd.Series:
+        valeurs: dict[str, Decimal | None] = {"": None}
+        for texte in brut.unique():
+            if texte not in valeurs:
+                try:
+                    valeurs[texte] = lire_nombre(texte)
+                except ValueError:
+                    valeurs[texte] = None
+                    for position in (brut == texte).to_numpy().nonzero()[0]:
+                        self._signaler(
+                            int(position),
+                            nom,
+                            texte,
+                            f"« {texte} » n'est pas un nombre (exemple attendu : "
+                            f"{_PAR_NOM[nom].exemple}).",
+                        )
+        return pd.Series([valeurs[t] for t in brut], index=brut.index, dtype=object)
+
+    def _booleens(self, nom: str, brut: pd.Series) -> pd.Series:
+        cles = brut.str.casefold()
+        lisibles = cles.isin(_OUI | _NON)
+        for position in (~lisibles).to_numpy().nonzero()[0]:
+            valeur = brut.iat[position]
+            self._signaler(
+                int(position), nom, valeur, f"« {valeur} » : « oui » ou « non » attendu."
+            )
+        return cles.isin(_OUI).astype(bool)
+
+    def _controler(self, typee: pd.DataFrame, schema: pa.DataFrameSchema, bloquant: bool) -> None:
+        """Passe le schéma pandera (lazy) et traduit ses `failure_cases` en anomalies."""
+        try:
+            schema.validate(typee, lazy=True)
+        except pa.errors.SchemaErrors as erreurs:
+            echecs = erreurs.failure_cases.dropna(subset=["index"])
+            echecs = echecs.drop_duplicates(subset=["check", "index"])
+            for cle, position in zip(echecs["check"], echecs["index"], strict=True):
+                self._traduire(cle, int(position), typee, bloquant)
+
+    def _traduire(self, cle: str, position: int, typee: pd.DataFrame, bloquant: bool) -> None:
+        """Message français d'un contrôle pandera (`cle` = nom du contrôle, voir `_schema`)."""
+        controle, _, nom = cle.partition(":")
+        ligne = typee.iloc[position]
+        valeur = self._brut(position, nom)
+        if controle == "renseigne":
+            message = f"valeur obligatoire manquante ({_PAR_NOM[nom].libelle})."
+        elif controle == "type_connu":
+            message = f"« {valeur} » n'est pas un type de SIAE ({TEXTE_TYPES})."
+        elif controle == "departement_connu":
+            message = f"« {valeur} » n'est pas un code de département (01 à 95, 2A, 2B, 971 à 976)."
+        elif controle == "positif":
+            message = f"« {valeur} » est négatif : un nombre positif ou nul est attendu."
+        elif controle == "unique":
+            autres = [
+                self.brute.lignes[p]
+                for p in (typee["identifiant"] == ligne["identifiant"]).to_numpy().nonzero()[0]
+                if p != position
+            ]
+            message = (
+                f"identifiant « {valeur} » en double : aussi ligne {', '.join(map(str, autres))}."
+            )
+        elif controle == "minima":
+            message = (
+                f"{valeur} bénéficiaires de minima sociaux pour "
+                f"{self._brut(position, 'nb_salaries_insertion')} salariés en insertion : "
+                "les bénéficiaires sont comptés parmi les salariés, ils ne peuvent pas être plus "
+                "nombreux."
+            )
+        elif controle == "sorties":
+            parties = " + ".join(self._brut(position, c) or "0" for c in SORTIES_DYNAMIQUES)
+            message = (
+                f"sorties dans l'emploi durable, de transition et positives ({parties}) "
+                f"plus nombreuses que les sorties totales ({valeur})."
+            )
+        elif controle == "socle_ou_etp":
+            if any(
+                self._brut(position, c) for c in ("montant_socle", "etp_conventionnes")
+            ):  # déjà signalé comme « n'est pas un nombre »
+                return
+            message = (
+                "ni montant socle ni ETP conventionnés : l'un des deux est nécessaire pour "
+                "calculer le montant modulé."
+            )
+        else:  # siret (seul contrôle non bloquant)
+            chiffres = len(ligne["siret"])
+            indice = " (zéro initial perdu, p. ex. par Excel ?)" if chiffres == 13 else ""
+            message = f"SIRET « {valeur} » : 14 chiffres attendus{indice}."
+        self._signaler(position, nom, valeur, message, bloquant)
+
+    def _corriger_regions(self, typee: pd.DataFrame) -> None:
+        """Région déduite du département ; une région fournie différente est corrigée (signalé)."""
+        codes = departements()
+        attendue = typee["departement"].map(lambda c: codes[c].region if c in codes else "")
+        fournie = typee["region"]
+        noms = {v: normaliser_region(v) for v in fournie.unique() if v}
+        differente = (fournie != "") & (attendue != "")
+        differente &= fournie.map(lambda v: noms.get(v)) != attendue
+        for position in differente.to_numpy().nonzero()[0]:
+            valeur, code = fournie.iat[position], typee["departement"].iat[position]
+            self._signaler(
+                int(position),
+                "region",
+                valeur,
+                f"la région « {valeur} » ne correspond pas au département {code} : "
+                f"« {region_du_departement(code)} » retenue.",
+                False,
+            )
+        reconnue = fournie.map(lambda v: noms.get(v) or v)
+        typee["region"] = attendue.where(attendue != "", reconnue).astype(str)
+
+
+@cache
+def _schema(presentes: frozenset[str], bloquant: bool) -> pa.DataFrameSchema:
+    """Contrôles déclaratifs sur la table typée. Le nom d'un contrôle, « controle:colonne »,
+    sert à traduire l'échec en message (`_Validation._traduire`)."""
+    if not bloquant:
+        return pa.DataFrameSchema(
+            {
+                "siret": pa.Column(
+                    checks=pa.Check(
+                        lambda s: s.str.fullmatch(r"\d{14}") | (s == ""), error="siret:siret"
+                    )
+                )
+            }
+        )
+
+    def renseigne(nom: str) -> list[pa.Check]:
+        return [pa.Check(lambda s: s != "", error=f"renseigne:{nom}")] if nom in presentes else []
+
+    colonnes = {
+        "identifiant": pa.Column(
+            checks=[
+                *renseigne("identifiant"),
+                pa.Check(
+                    lambda s: ~s.duplicated(keep=False) | (s == ""), error="unique:identifiant"
+                ),
+            ]
+        ),
+        "type": pa.Column(
+            checks=[
+                *renseigne("type"),
+                pa.Check(lambda s: s.isin(list(TYPES_SIAE)) | (s == ""), error="type_connu:type"),
+            ]
+        ),
+        "departement": pa.Column(
+            checks=[
+                *renseigne("departement"),
+                pa.Check(
+                    lambda s: s.isin(list(departements())) | (s == ""),
+                    error="departement_connu:departement",
+                ),
+            ]
+        ),
+    }
+    for colonne in COLONNES:
+        if colonne.numerique:
+            colonnes[colonne.nom] = pa.Column(
+                nullable=True, checks=pa.Check.ge(Decimal(0), error=f"positif:{colonne.nom}")
+            )
+    return pa.DataFrameSchema(
+        colonnes,
+        checks=[
+            pa.Check(_minima_inferieurs, error="minima:nb_beneficiaires_minima"),
+            pa.Check(_sorties_inferieures, error="sorties:sorties_totales"),
+            pa.Check(
+                lambda t: t["montant_socle"].notna() | t["etp_conventionnes"].notna(),
+                error="socle_ou_etp:montant_socle",
+            ),
+        ],
+    )
+
+
+def _minima_inferieurs(table: pd.DataFrame) -> pd.Series:
+    """nb_beneficiaires_minima <= nb_salaries_insertion (note 2014-04, annexe 2, « publics »)."""
+    minima, salaries = table["nb_beneficiaires_minima"], table["nb_salaries_insertion"]
+    comparables = _positif(minima) & _positif(salaries)
+    return ~comparables | (minima.where(comparables, 0) <= salaries.where(comparables, 0))
+
+
+def _sorties_inferieures(table: pd.DataFrame) -> pd.Series:
+    """Sorties dynamiques (durable + transition + positives) <= sorties totales (annexe 2,
+    critère résultats)."""
+    parties = SORTIES_DYNAMIQUES
+    totales = table["sorties_totales"]
+    comparables = _positif(totales)
+    for partie in parties:
+        comparables &= table[partie].isna() | _positif(table[partie])
+    dynamiques = sum(
+        (table[c].where(table[c].notna(), Decimal(0)) for c in parties),
+        start=pd.Series(Decimal(0), index=table.index, dtype=object),
+    )
+    return ~comparables | (dynamiques <= totales.where(comparables, Decimal(0)))
+
+
+def _positif(serie: pd.Series) -> pd.Series:
+    """Valeur renseignée et positive ou nulle (une valeur négative est déjà signalée)."""
+    return serie.notna() & (serie.where(serie.notna(), Decimal(-1)) >= 0)

@@ -1,0 +1,260 @@
+"""Lecture générique d'un tableau CSV ou Excel, tout en texte, et lecture des nombres français.
+
+Design, « Conventions » : les entrées ne sont jamais modifiées et une mauvaise entrée reçoit un
+message français qui nomme le fichier, la feuille, la ligne et la colonne. Ce module ne connaît pas
+les colonnes canoniques (voir `donnees.py`) ; les lecteurs des exports extranet (annexe 5 de la
+note DGEFP n° 2014-04), des enveloppes et des versements 2014 le réutilisent.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+import zipfile
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import pandas as pd
+
+from iae_modulation.sorties import TAILLE_MAX_ENTREE, ErreurEntree, verifier_fichier_entree
+
+EXTENSIONS_CSV = (".csv",)
+EXTENSIONS_EXCEL = (".xlsx", ".xlsm")
+SEPARATEURS = (";", ",", "\t", "|")
+RATIO_DECOMPRESSION_MAX = 5  # un classeur décompressé au-delà de 5 × la taille max est refusé
+
+
+@dataclass
+class TableBrute:
+    """Un tableau lu tel quel : cellules en texte (« » si vide), en-têtes de la première ligne.
+
+    `lignes[i]` est le numéro de la ligne de `table.iloc[i]` tel que l'utilisateur le voit
+    (ligne du fichier CSV, l'en-tête étant la ligne 1 ; ligne de la feuille Excel).
+    """
+
+    table: pd.DataFrame
+    fichier: Path
+    feuille: str | None
+    lignes: list[int]
+
+    def lieu(self) -> str:
+        """« donnees.xlsx, feuille « Données SIAE » » : début des messages d'erreur."""
+        if self.feuille is None:
+            return self.fichier.name
+        return f"{self.fichier.name}, feuille « {self.feuille} »"
+
+
+def lire_table(
+    chemin: Path, feuille: str | None = None, *, taille_max: int = TAILLE_MAX_ENTREE
+) -> TableBrute:
+    """Lit un CSV (UTF-8 avec ou sans BOM, sinon Windows-1252 ; séparateur détecté) ou un
+    classeur .xlsx/.xlsm (première feuille, ou `feuille`), sans rien convertir ni perdre.
+
+    Lève `ErreurEntree` (en français) si le fichier est absent, trop gros, d'un format inconnu,
+    illisible, ou si la feuille demandée n'existe pas.
+    """
+    chemin = verifier_fichier_entree(Path(chemin), taille_max)
+    extension = chemin.suffix.lower()
+    if extension in EXTENSIONS_CSV:
+        if feuille is not None:
+            raise ErreurEntree(
+                f"{chemin.name} est un fichier CSV : il n'a pas de feuille « {feuille} »."
+            )
+        en_tetes, rangees, numeros = _lire_csv(chemin)
+    elif extension in EXTENSIONS_EXCEL:
+        _verifier_archive(chemin, taille_max)
+        feuille, en_tetes, rangees, numeros = _lire_excel(chemin, feuille)
+    else:
+        formats = ", ".join(EXTENSIONS_CSV + EXTENSIONS_EXCEL)
+        raise ErreurEntree(
+            f"{chemin.name} : format « {chemin.suffix or 'sans extension'} » non reconnu "
+            f"(formats acceptés : {formats})."
+        )
+    colonnes, gardees = _colonnes(en_tetes, rangees)
+    table = pd.DataFrame(
+        [[rangee[i] if i < len(rangee) else "" for i in gardees] for rangee in rangees],
+        columns=colonnes,
+        dtype=str,
+    )
+    return TableBrute(table=table, fichier=chemin, feuille=feuille, lignes=numeros)
+
+
+def lire_nombre(texte: object) -> Decimal:
+    """Nombre écrit à la française ou non : « 1 234,56 € », « 1234.5 », « 1.234,56 », « -3 ».
+
+    Espaces (insécables compris) et points comme séparateurs de milliers par groupes de trois ;
+    un point seul est une virgule décimale (« 1.5 ») ; pas de pourcentage. Lève ValueError sinon.
+    """
+    propre = _ESPACES.sub(" ", str(texte)).strip().replace("\u2212", "-")
+    propre = propre.removesuffix("€").rstrip()
+    for motif, milliers, decimale in _FORMES_NOMBRE:
+        trouve = motif.fullmatch(propre)
+        if trouve:
+            chiffres = trouve["nombre"].replace(milliers, "") if milliers else trouve["nombre"]
+            return Decimal(trouve["signe"] + chiffres.replace(decimale, "."))
+    raise ValueError(f"« {texte} » n'est pas un nombre")
+
+
+_ESPACES = re.compile(r"\s+")
+_FORMES_NOMBRE = tuple(
+    (re.compile(r"(?P<signe>[+-]?) ?(?P<nombre>" + motif + ")"), milliers, decimale)
+    for motif, milliers, decimale in (
+        (r"\d+(?:[.,]\d+)?|[.,]\d+", "", ","),  # 1234 ; 1234,5 ; 1234.5 ; ,5
+        (r"\d{1,3}(?: \d{3})+(?:[.,]\d+)?", " ", ","),  # 1 234 ; 1 234,56 ; 1 234.56
+        (r"\d{1,3}(?:\.\d{3})+(?:,\d+)?", ".", ","),  # 1.234.567 ; 1.234,56
+        (r"\d{1,3}(?:,\d{3})+\.\d+", ",", "."),  # 1,234.56 (notation anglaise)
+    )
+)
+
+
+def _lire_csv(chemin: Path) -> tuple[list[str], list[list[str]], list[int]]:
+    texte = _decoder(chemin)
+    premiere = next((ligne for ligne in texte.splitlines() if ligne.strip()), "")
+    separateur = max(SEPARATEURS, key=premiere.count)
+    lecteur = csv.reader(io.StringIO(texte, newline=""), delimiter=separateur)
+    en_tetes: list[str] | None = None
+    rangees: list[list[str]] = []
+    numeros: list[int] = []
+    fin_precedente = 0
+    try:
+        for rangee in lecteur:
+            debut, fin_precedente = fin_precedente + 1, lecteur.line_num
+            if not any(cellule.strip() for cellule in rangee):
+                continue
+            if en_tetes is None:
+                en_tetes = rangee
+            else:
+                rangees.append(rangee)
+                numeros.append(debut)
+    except csv.Error as erreur:
+        raise ErreurEntree(
+            f"{chemin.name}, ligne {fin_precedente + 1} : fichier CSV illisible ({erreur})."
+        ) from None
+    return en_tetes or [], rangees, numeros
+
+
+def _decoder(chemin: Path) -> str:
+    """UTF-8 (avec ou sans BOM), UTF-16 avec BOM, sinon Windows-1252 (Excel français)."""
+    octets = chemin.read_bytes()
+    if octets.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encodages = ("utf-16",)
+    else:
+        encodages = ("utf-8-sig", "cp1252")
+    for encodage in encodages:
+        try:
+            texte = octets.decode(encodage)
+        except UnicodeDecodeError:
+            continue
+        if "\x00" not in texte:
+            return texte
+    raise ErreurEntree(
+        f"{chemin.name} : fichier illisible, ce n'est pas un texte CSV (UTF-8 ou Windows-1252)."
+    )
+
+
+def _verifier_archive(chemin: Path, taille_max: int) -> None:
+    """Un .xlsx est une archive zip : refus si abîmée ou « bombe » de décompression."""
+    try:
+        with zipfile.ZipFile(chemin) as archive:
+            decompresse = sum(entree.file_size for entree in archive.infolist())
+    except (zipfile.BadZipFile, OSError):
+        raise ErreurEntree(
+            f"{chemin.name} : fichier illisible, ce n'est pas un classeur Excel (.xlsx) valide "
+            "(fichier abîmé, ou protégé par un mot de passe)."
+        ) from None
+    limite = taille_max * RATIO_DECOMPRESSION_MAX
+    if decompresse > limite:
+        raise ErreurEntree(
+            f"{chemin.name} : fichier refusé, son contenu décompressé ({decompresse / 1e6:.0f} Mo) "
+            f"dépasse la limite de {limite / 1e6:.0f} Mo."
+        )
+
+
+def _lire_excel(
+    chemin: Path, feuille: str | None
+) -> tuple[str, list[str], list[list[str]], list[int]]:
+    """Lecteur calamine via pandas ; `header=None` garde les lignes vides, donc la ligne i du
+    tableau lu est la ligne Excel i + 1."""
+    try:
+        with pd.ExcelFile(chemin, engine="calamine") as classeur:
+            noms = classeur.sheet_names
+            feuille = noms[0] if feuille is None else feuille
+            if feuille not in noms:
+                presentes = ", ".join(f"« {nom} »" for nom in noms) or "aucune"
+                raise ErreurEntree(
+                    f"{chemin.name} : pas de feuille « {feuille} » "
+                    f"(feuilles présentes : {presentes})."
+                )
+            cellules = classeur.parse(feuille, header=None, dtype=object, na_filter=False)
+    except ErreurEntree:
+        raise
+    except Exception as erreur:  # calamine signale un classeur abîmé par des erreurs variées
+        raise ErreurEntree(
+            f"{chemin.name} : fichier illisible, ce n'est pas un classeur Excel valide ({erreur})."
+        ) from None
+    en_tetes: list[str] | None = None
+    rangees: list[list[str]] = []
+    numeros: list[int] = []
+    for position, valeurs in enumerate(cellules.itertuples(index=False, name=None)):
+        rangee = [_texte_excel(v) for v in valeurs]
+        if not any(cellule.strip() for cellule in rangee):
+            continue
+        if en_tetes is None:
+            en_tetes = rangee
+        else:
+            rangees.append(rangee)
+            numeros.append(position + 1)
+    return feuille, en_tetes or [], rangees, numeros
+
+
+def _texte_excel(valeur: object) -> str:
+    """Une cellule Excel en texte : 54.0 -> « 54 », 1234.56 -> « 1234.56 » (15 chiffres
+    significatifs, comme Excel les affiche), date -> « 31/12/2015 », booléen -> « vrai »."""
+    if valeur is None or valeur == "":
+        return ""
+    if isinstance(valeur, bool):
+        return "vrai" if valeur else "faux"
+    if isinstance(valeur, int):
+        return str(valeur)
+    if isinstance(valeur, float):
+        if valeur != valeur:
+            return ""
+        return format(Decimal(format(valeur, ".15g")), "f")
+    if isinstance(valeur, dt.datetime):
+        if valeur.time() == dt.time(0):
+            return valeur.strftime("%d/%m/%Y")
+        return valeur.strftime("%d/%m/%Y %H:%M:%S")
+    if isinstance(valeur, dt.date):
+        return valeur.strftime("%d/%m/%Y")
+    return str(valeur)
+
+
+def _colonnes(en_tetes: list[str], rangees: list[list[str]]) -> tuple[list[str], list[int]]:
+    """Noms de colonnes uniques et positions gardées.
+
+    Une colonne sans en-tête n'est gardée que si elle contient quelque chose ; elle est alors
+    nommée « (colonne 7) ». Un en-tête répété reçoit un suffixe « (2) » (voir `nom_d_origine`).
+    """
+    largeur = max([len(en_tetes), *(len(r) for r in rangees)], default=0)
+    noms: list[str] = []
+    gardees: list[int] = []
+    for position in range(largeur):
+        nom = en_tetes[position].strip() if position < len(en_tetes) else ""
+        if not nom:
+            if not any(position < len(r) and r[position].strip() for r in rangees):
+                continue
+            nom = f"(colonne {position + 1})"
+        unique, rang = nom, 2
+        while unique in noms:
+            unique, rang = f"{nom} ({rang})", rang + 1
+        noms.append(unique)
+        gardees.append(position)
+    return noms, gardees
+
+
+def nom_d_origine(colonne: str) -> str:
+    """L'en-tête tel qu'écrit dans le fichier, sans le suffixe « (2) » ajouté aux doublons."""
+    return re.sub(r" \(\d+\)$", "", colonne)

@@ -63,7 +63,6 @@ ENTETES = (
     "Montant total annuel de l'aide au poste",
 )
 ENTETE_COFINANCEMENT = "Dont cofinancé par le conseil départemental"
-ENTETES_MODULE = {"EI": "Montant modulé prévu", "ETTI": "Montant modulé prévu"}
 
 
 def est_fluxiae(chemin: Path) -> bool:
@@ -272,8 +271,7 @@ class _Selection:
             lignes=[r.cellules for r in retenues],
             numeros=[r.numero for r in retenues],
             positions=positions,
-            gardees=list(range(len(entetes))),
-            entete_module=ENTETES_MODULE.get(self.mesure, "Montant prévu modulation"),
+            montants={8, 9, 10},
             ecartees=dict(self.ecartees),
             remarques=remarques,
         )

@@ -10,9 +10,8 @@ class TableExport:
     """Lignes d'un export, tout en texte, avec le rôle des colonnes utiles à l'annexe 5.
 
     `positions` associe une clé (« departement », « numero_annexe », « siret », « raison_sociale »,
-    « base », « cofinancement_cg ») à l'index de sa colonne ; `gardees` liste, dans l'ordre, les
-    colonnes que les étapes de la note conservent ; `entete_module` est l'intitulé de la colonne
-    ajoutée à droite (« Montant modulé prévu » ou « Montant prévu modulation »).
+    « base », « cofinancement_cg », et les clés du YAML des en-têtes) à l'index de sa colonne ;
+    `montants` liste les colonnes de montants en euros (écrites au format € dans les tableaux).
     """
 
     source: str  # « extranet » ou « fluxiae »
@@ -22,8 +21,8 @@ class TableExport:
     lignes: list[list[str]]
     numeros: list[int]  # numéro de ligne vu par l'utilisateur, pour chaque ligne
     positions: dict[str, int]
-    gardees: list[int]
-    entete_module: str
+    montants: set[int]
+    ligne_entete: int | None = None  # numéro de la ligne d'en-tête (export extranet)
     ecartees: dict[str, int] = field(default_factory=dict)  # motif -> nombre de lignes écartées
     remarques: list[str] = field(default_factory=list)
 

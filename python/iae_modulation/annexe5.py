@@ -1,0 +1,361 @@
+"""Annexe 5 de la note DGEFP n° 2014-04 : le tableau départemental joint à la décision de paiement.
+
+Les étapes de la note (« Modèles de décision de paiement à destination de l'ASP »), par mesure :
+- EI : filtrer le département ; supprimer « no Présage » ; supprimer les colonnes à partir de
+  « Montant prévu de l'Aide FSE=AE » ; ajouter « Montant modulé prévu » = taux × « Montant prévu
+  de l'aide de l'Etat = AE ».
+- ETTI : filtrer ; ajouter « Montant modulé prévu » (les suppressions sont réservées aux EI).
+- AI, ACI : filtrer ; garder les premières colonnes jusqu'à « date fin effet annexe » ; supprimer
+  de « Nombre de postes conventionnés » à « Date de fin d'effet de l'aide au poste » ; garder
+  « Montant total de l'aide au poste » et supprimer le reste ; pour les ACI, vérifier d'abord que
+  « Dont cofinancé par le conseil général » est renseigné partout ; ajouter « Montant prévu
+  modulation » = taux × « Montant total de l'aide au poste ».
+Le taux est 5 % en 2014, puis le taux individuel de chaque structure (résultats du calcul).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from iae_modulation.exports.entetes import normaliser_entete
+from iae_modulation.exports.table import TableExport
+from iae_modulation.formats import arrondi_centime, taux_fr
+from iae_modulation.lecture import lire_nombre
+from iae_modulation.referentiel import (
+    departements,
+    lire_numero_annexe,
+    normaliser_departement,
+    sans_accents,
+)
+from iae_modulation.resultats import lire_resultats_csv
+from iae_modulation.sorties import ErreurEntree
+
+MESURES = ("EI", "ETTI", "AI", "ACI")
+ENTETE_MODULE = {
+    "EI": "Montant modulé prévu",
+    "ETTI": "Montant modulé prévu",
+    "AI": "Montant prévu modulation",
+    "ACI": "Montant prévu modulation",
+}
+TAUX_MAX = Decimal("0.10")  # le montant modulé va de 0 à 10 % du socle (note 2014-04)
+NOTE = "note DGEFP n° 2014-04 du 10 octobre 2014"
+
+
+class RefusAnnexe5(ErreurEntree):
+    """Export inutilisable pour les tableaux : la liste des problèmes est dans le message."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Taux appliqués
+
+
+@dataclass(frozen=True)
+class Taux:
+    """Taux forfaitaire (2014 : 5 %) ou taux individuels lus dans `resultats.csv`."""
+
+    forfaitaire: Decimal | None = None
+    par_annexe: dict[str, Decimal | None] = field(default_factory=dict)
+    par_siret: dict[str, Decimal | None] = field(default_factory=dict)
+    sirets_ambigus: frozenset[str] = frozenset()  # SIRET portés par plusieurs structures
+    fichier: str = ""
+
+    def phrase(self) -> str:
+        """La base du taux, en une phrase pour la décision."""
+        if self.forfaitaire is not None:
+            return (
+                f"taux forfaitaire de {taux_fr(self.forfaitaire)} du montant socle de l'aide au "
+                f"poste conventionnée par structure ({NOTE})"
+            )
+        return (
+            "taux individuel de chaque structure, de 0 à 10 % du montant socle, déterminé au vu "
+            "des caractéristiques des publics embauchés, des efforts d'insertion et des résultats "
+            "obtenus (articles R. 5132-8, R. 5132-10-12, R. 5132-23 et R. 5132-37 du code du "
+            f"travail ; {NOTE}, annexe 2)"
+        )
+
+    def chercher(self, annexe: str, siret: str) -> tuple[Decimal | None, str]:
+        """(taux, motif si absent) pour une ligne de l'export."""
+        if self.forfaitaire is not None:
+            return self.forfaitaire, ""
+        if annexe:
+            cle = cle_annexe(annexe)
+            if cle not in self.par_annexe:
+                return None, f"n° d'annexe {annexe} absent de {self.fichier}"
+            taux = self.par_annexe[cle]
+        elif siret:
+            cle = cle_siret(siret)
+            if cle not in self.par_siret:
+                return None, f"SIRET {siret} absent de {self.fichier}"
+            taux = self.par_siret[cle]
+            if cle in self.sirets_ambigus:
+                return None, f"SIRET {siret} porté par plusieurs structures dans {self.fichier}"
+        else:
+            return None, "ni n° d'annexe financière ni SIRET pour la retrouver"
+        if taux is None:
+            return None, f"taux de modulation vide dans {self.fichier}"
+        return taux, ""
+
+
+def taux_forfaitaire(pourcentage: Decimal) -> Taux:
+    """`--taux-forfaitaire 5` : 5 % pour toutes les structures (campagne 2014)."""
+    taux = Decimal(pourcentage) / 100
+    if not 0 <= taux <= TAUX_MAX:
+        raise ErreurEntree(
+            f"Taux forfaitaire de {pourcentage} % refusé : le montant modulé va de 0 à 10 % du "
+            "montant socle."
+        )
+    return Taux(forfaitaire=taux)
+
+
+def taux_des_resultats(chemin: Path, mesure: str) -> Taux:
+    """Taux individuels de `resultats.csv`, par n° d'annexe (sans avenant) et par SIRET."""
+    resultats = lire_resultats_csv(Path(chemin))
+    par_annexe: dict[str, Decimal | None] = {}
+    par_siret: dict[str, Decimal | None] = {}
+    ambigus: set[str] = set()
+    for ligne in resultats.to_dict("records"):
+        taux = ligne["taux_modulation"]
+        par_annexe[cle_annexe(ligne["identifiant"])] = taux
+        if ligne["type"] != mesure or not ligne["siret"]:
+            continue
+        cle = cle_siret(ligne["siret"])
+        if cle in par_siret:
+            ambigus.add(cle)
+        else:
+            par_siret[cle] = taux
+    return Taux(
+        par_annexe=par_annexe,
+        par_siret=par_siret,
+        sirets_ambigus=frozenset(ambigus),
+        fichier=Path(chemin).name,
+    )
+
+
+def cle_annexe(texte: str) -> str:
+    """N° d'annexe sans avenant (« ACI051230010A1M0 » -> « ACI051230010 »)."""
+    numero = lire_numero_annexe(texte)
+    return numero.convention if numero else re.sub(r"\s", "", str(texte)).upper()
+
+
+def cle_siret(texte: str) -> str:
+    return re.sub(r"\D", "", str(texte))
+
+
+# ---------------------------------------------------------------------------------------------
+# Transformation
+
+
+@dataclass
+class TableauAnnexe5:
+    """Le tableau d'un département, prêt à annexer : cellules texte, montants en Decimal."""
+
+    mesure: str
+    departement: str
+    colonnes: list[str]
+    montants: set[int]  # index des colonnes en euros
+    lignes: list[list[str | Decimal]] = field(default_factory=list)
+    bases: list[Decimal] = field(default_factory=list)
+    taux: list[Decimal] = field(default_factory=list)
+    modules: list[Decimal] = field(default_factory=list)  # montant modulé de chaque ligne
+    noms: list[str] = field(default_factory=list)  # désignation de chaque ligne (contrôle)
+    structures: set[str] = field(default_factory=set)
+
+    @property
+    def nb_structures(self) -> int:
+        return len(self.structures)
+
+    @property
+    def base_totale(self) -> Decimal:
+        return sum(self.bases, Decimal(0))
+
+    @property
+    def montant_total(self) -> Decimal:
+        return sum(self.modules, Decimal(0))
+
+
+@dataclass
+class Transformation:
+    tableaux: dict[str, TableauAnnexe5]
+    exclues: dict[str, int]  # département -> lignes écartées par le filtre
+    remarques: list[str]
+
+
+def colonnes_conservees(table: TableExport) -> list[int]:
+    """Étapes 2 à 4 de la note, sur les positions trouvées par en-tête (pas par lettre)."""
+    toutes = list(range(len(table.entetes)))
+    if table.source != "extranet" or table.mesure == "ETTI":
+        return toutes
+    p = table.positions
+    if table.mesure == "EI":
+        return [i for i in toutes if i < p["montant_fse"] and i != p["no_presage"]]
+    fin_premieres = p["date_fin_effet_annexe"]
+    supprimees = set(range(p["nb_postes"], p["date_fin_aide"] + 1))
+    gardees = [i for i in range(fin_premieres + 1) if i not in supprimees]
+    return [*gardees, p["montant_total"]]
+
+
+def transformer(
+    table: TableExport, taux: Taux, departements_retenus: list[str] | None = None
+) -> Transformation:
+    """Applique les étapes de la note ; lève `RefusAnnexe5` avec tous les problèmes à la fois."""
+    gardees = colonnes_conservees(table)
+    colonnes = [table.entetes[i] for i in gardees] + [ENTETE_MODULE[table.mesure]]
+    montants = {n for n, i in enumerate(gardees) if i in table.montants} | {len(gardees)}
+    erreurs: list[str] = []
+    sans_taux: list[str] = []
+    cofinancement_vide: list[str] = []
+    exclues: Counter[str] = Counter()
+    tableaux: dict[str, TableauAnnexe5] = {}
+    totaux_ignores = 0
+    for index, ligne in enumerate(table.lignes):
+        if not any(c.strip() for c in ligne):
+            continue
+        if _est_ligne_de_total(table, ligne):
+            totaux_ignores += 1
+            continue
+        lieu = f"{table.lieu}, ligne {table.numeros[index]}"
+        departement = departement_de(table.valeur(ligne, "departement"))
+        if departement is None:
+            erreurs.append(
+                f"{lieu}, colonne « {table.entetes[table.positions['departement']]} » : "
+                f"département « {table.valeur(ligne, 'departement')} » inconnu."
+            )
+            continue
+        if departements_retenus is not None and departement not in departements_retenus:
+            exclues[departement] += 1
+            continue
+        if table.mesure == "ACI" and table.valeur(ligne, "cofinancement_cg") == "":
+            cofinancement_vide.append(table.nom(index))
+        base = _montant(table, ligne, "base", lieu, erreurs)
+        if table.mesure == "ACI":
+            _montant(table, ligne, "cofinancement_cg", lieu, erreurs, vide_permis=True)
+        annexe = table.valeur(ligne, "numero_annexe")
+        taux_ligne, motif = taux.chercher(annexe, table.valeur(ligne, "siret"))
+        if taux_ligne is None:
+            sans_taux.append(f"{table.nom(index)} : {motif}")
+        if base is None or taux_ligne is None:
+            continue
+        tableau = tableaux.setdefault(
+            departement, TableauAnnexe5(table.mesure, departement, colonnes, montants)
+        )
+        cellules: list[str | Decimal] = [
+            _cellule(ligne[i], i in table.montants) for i in gardees
+        ]
+        module = arrondi_centime(base * taux_ligne)
+        cellules.append(module)
+        tableau.lignes.append(cellules)
+        tableau.modules.append(module)
+        tableau.bases.append(base)
+        tableau.taux.append(taux_ligne)
+        tableau.noms.append(table.nom(index))
+        tableau.structures.add(cle_annexe(annexe) if annexe else f"ligne {table.numeros[index]}")
+    _refuser_si_besoin(table, erreurs, cofinancement_vide, sans_taux)
+    remarques = list(table.remarques)
+    if totaux_ignores:
+        remarques.append(f"{totaux_ignores} ligne(s) de total de l'export ignorée(s).")
+    if departements_retenus:
+        absents = [d for d in departements_retenus if d not in tableaux]
+        if absents:
+            remarques.append(
+                f"Aucune structure {table.mesure} dans l'export pour : "
+                + ", ".join(f"{d} ({departements()[d].nom})" for d in absents)
+                + " ; pas de décision pour ce(s) département(s)."
+            )
+    rang = {code: n for n, code in enumerate(departements())}
+    ordre = sorted(tableaux, key=rang.__getitem__)
+    return Transformation({d: tableaux[d] for d in ordre}, dict(exclues), remarques)
+
+
+def _refuser_si_besoin(
+    table: TableExport, erreurs: list[str], cofinancement_vide: list[str], sans_taux: list[str]
+) -> None:
+    parties = []
+    if cofinancement_vide:
+        entete = table.entetes[table.positions["cofinancement_cg"]]
+        parties.append(
+            f"Colonne « {entete} » vide pour {len(cofinancement_vide)} ligne(s) : la note demande "
+            "de vérifier qu'elle est complétée avant de supprimer les colonnes (0 est une valeur, "
+            "une case vide ne l'est pas) :\n" + "\n".join(f"  - {n}" for n in cofinancement_vide)
+        )
+    if sans_taux:
+        parties.append(
+            f"{len(sans_taux)} structure(s) sans taux de modulation (aucun montant n'est mis à 0 "
+            "en silence) :\n" + "\n".join(f"  - {n}" for n in sans_taux)
+        )
+    if erreurs:
+        parties.append(
+            f"{len(erreurs)} cellule(s) illisible(s) :\n" + "\n".join(f"  - {e}" for e in erreurs)
+        )
+    if parties:
+        raise RefusAnnexe5(
+            f"{table.lieu} : tableaux de l'annexe 5 ({table.mesure}) non établis.\n"
+            + "\n".join(parties)
+        )
+
+
+def _montant(
+    table: TableExport,
+    ligne: list[str],
+    cle: str,
+    lieu: str,
+    erreurs: list[str],
+    vide_permis: bool = False,
+) -> Decimal | None:
+    texte = table.valeur(ligne, cle)
+    entete = table.entetes[table.positions[cle]]
+    if texte == "":
+        if not vide_permis:
+            erreurs.append(f"{lieu}, colonne « {entete} » : montant vide.")
+        return None
+    try:
+        return lire_nombre(texte)
+    except ValueError:
+        erreurs.append(f"{lieu}, colonne « {entete} » : « {texte} » n'est pas un montant.")
+        return None
+
+
+def _cellule(texte: str, montant: bool) -> str | Decimal:
+    """Un montant lisible devient Decimal (format € dans le classeur) ; le reste reste du texte,
+    un nombre décimal lu d'Excel (« 12.91 ») étant écrit à la française (« 12,91 »)."""
+    if montant and texte.strip():
+        try:
+            return lire_nombre(texte)
+        except ValueError:
+            return texte
+    if _DECIMAL_POINT.fullmatch(texte):
+        return texte.replace(".", ",")
+    return texte
+
+
+_DECIMAL_POINT = re.compile(r"-?\d+\.\d+")
+
+
+def _est_ligne_de_total(table: TableExport, ligne: list[str]) -> bool:
+    if table.valeur(ligne, "departement"):
+        return False
+    premiere = next((c for c in ligne if c.strip()), "")
+    return normaliser_entete(premiere).startswith("total")
+
+
+_CODE_EN_TETE = re.compile(r"\s*(2[AaBb]|\d{2,3})\b")
+
+
+def departement_de(texte: str) -> str | None:
+    """Code du département : « 51 », « 051 », « 51 - Marne », « Marne »."""
+    code = normaliser_departement(texte)
+    if code:
+        return code
+    trouve = _CODE_EN_TETE.match(texte)
+    if trouve and normaliser_departement(trouve[1]):
+        return normaliser_departement(trouve[1])
+    nom = _cle_nom(texte)
+    return next((d.code for d in departements().values() if _cle_nom(d.nom) == nom), None)
+
+
+def _cle_nom(texte: str) -> str:
+    return re.sub(r"[^a-z]", "", sans_accents(texte).casefold())
+

@@ -1,0 +1,155 @@
+"""Décisions de paiement du montant modulé transmises à l'ASP, une par mesure et département
+(note DGEFP 2014-04, annexe 5 « Modèles de décision de paiement à destination de l'ASP »).
+
+Le modèle Word `templates/decision_asp.docx` se modifie dans Word ; le tableau annexé (colonnes
+de l'export transformé) est inséré à la place du paragraphe `{{ tableau }}`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from iae_modulation.documents.modeles_source import DOSSIER_MODELES, NOM_DECISION
+from iae_modulation.documents.publipostage import Bloc, ModeleCompile, echapper
+from iae_modulation.documents.signature import Signature
+from iae_modulation.formats import date_fr, montant_fr
+from iae_modulation.referentiel import TYPES_SIAE
+from iae_modulation.sorties import ErreurEntree, nom_de_fichier_sur
+
+MODELE_DECISION = DOSSIER_MODELES / NOM_DECISION
+
+# Article du code du travail qui fixe l'aide au poste de chaque mesure (note 2014-04, renvoi 1).
+ARTICLES_AIDE_AU_POSTE = {
+    "EI": "R. 5132-8",
+    "ETTI": "R. 5132-10-12",
+    "AI": "R. 5132-23",
+    "ACI": "R. 5132-37",
+}
+CHAMPS_OBLIGATOIRES = frozenset(
+    {"mesure", "departement", "annee", "nb_structures", "montant_total", "tableau"}
+)
+CHAMPS_DECISION = CHAMPS_OBLIGATOIRES | {
+    "libelle_mesure", "article_code", "nom_departement", "region", "base_du_taux", "service",
+    "lieu_date", "qualite", "signataire",
+}  # fmt: skip
+# Largeur utile d'une page A4 paysage à marges de 1,5 cm, en vingtièmes de point.
+_LARGEUR_TABLEAU = 15_100
+
+
+@dataclass(frozen=True)
+class DecisionASP:
+    """Une décision de paiement : une mesure, un département, le tableau annexé en texte."""
+
+    mesure: str
+    departement: str
+    nom_departement: str
+    region: str
+    annee: int
+    nb_structures: int
+    montant_total: Decimal
+    base_du_taux: str  # phrase française, p. ex. « Le taux appliqué est de 5 % … »
+    colonnes: list[str]
+    lignes: list[list[str]]  # cellules déjà en texte français
+    signature: Signature
+
+
+def lieu_et_date(signature: Signature) -> str:
+    """« Nancy, le 22 novembre 2026 » ou « Le 22 novembre 2026 » sans lieu."""
+    jour = date_fr(signature.date)
+    return f"{signature.lieu}, le {jour}" if signature.lieu.strip() else f"Le {jour}"
+
+
+def nom_fichier_decision(mesure: str, departement: str) -> str:
+    return f"decision_asp_{nom_de_fichier_sur(mesure)}_{nom_de_fichier_sur(departement)}.docx"
+
+
+def rendre_decisions_asp(
+    decisions: list[DecisionASP], dossier: Path, modele: Path | None = None
+) -> list[Path]:
+    """Écrit `decision_asp_<MESURE>_<DEP>.docx` pour chaque décision, dans l'ordre donné.
+
+    Le modèle est vérifié (champs inconnus ou obligatoires absents) avant tout document.
+    """
+    compile_ = ModeleCompile(modele or MODELE_DECISION)
+    compile_.verifier_champs(CHAMPS_DECISION, CHAMPS_OBLIGATOIRES)
+    noms = [nom_fichier_decision(d.mesure, d.departement) for d in decisions]
+    doublons = sorted({n for n in noms if noms.count(n) > 1})
+    if doublons:
+        raise ErreurEntree(
+            f"Décisions en double (même mesure et département) : {', '.join(doublons)}."
+        )
+    inconnues = sorted({d.mesure for d in decisions} - ARTICLES_AIDE_AU_POSTE.keys())
+    if inconnues:
+        raise ErreurEntree(
+            f"Mesure inconnue pour une décision ASP : {', '.join(inconnues)} (attendu : "
+            f"{', '.join(ARTICLES_AIDE_AU_POSTE)})."
+        )
+    dossier = Path(dossier)
+    dossier.mkdir(parents=True, exist_ok=True)
+    return [
+        compile_.ecrire(valeurs_decision(decision), dossier / nom)
+        for decision, nom in zip(decisions, noms, strict=True)
+    ]
+
+
+def valeurs_decision(decision: DecisionASP) -> dict[str, object]:
+    signature = decision.signature
+    return {
+        "mesure": decision.mesure,
+        "libelle_mesure": TYPES_SIAE[decision.mesure].lower(),
+        "article_code": ARTICLES_AIDE_AU_POSTE[decision.mesure],
+        "departement": decision.departement,
+        "nom_departement": decision.nom_departement,
+        "region": signature.region or decision.region,
+        "annee": str(decision.annee),
+        "nb_structures": str(decision.nb_structures),
+        "montant_total": montant_fr(decision.montant_total),
+        "base_du_taux": decision.base_du_taux,
+        "tableau": Bloc(tableau_xml(decision.colonnes, decision.lignes)),
+        "service": signature.service,
+        "lieu_date": lieu_et_date(signature),
+        "qualite": signature.qualite,
+        "signataire": signature.signataire or None,
+    }
+
+
+def tableau_xml(colonnes: list[str], lignes: list[list[str]]) -> str:
+    """Un tableau Word (`<w:tbl>`) : en-tête répété à chaque page, montants alignés à droite."""
+    largeur = _LARGEUR_TABLEAU // max(len(colonnes), 1)
+    bordures = "".join(
+        f'<w:{cote} w:val="single" w:sz="4" w:space="0" w:color="808080"/>'
+        for cote in ("top", "left", "bottom", "right", "insideH", "insideV")
+    )
+    proprietes = (
+        f'<w:tblPr><w:tblW w:w="{_LARGEUR_TABLEAU}" w:type="dxa"/>'
+        f"<w:tblBorders>{bordures}</w:tblBorders>"
+        '<w:tblCellMar><w:left w:w="57" w:type="dxa"/><w:right w:w="57" w:type="dxa"/>'
+        "</w:tblCellMar></w:tblPr>"
+    )
+    grille = "<w:tblGrid>" + f'<w:gridCol w:w="{largeur}"/>' * len(colonnes) + "</w:tblGrid>"
+    en_tete = (
+        "<w:tr><w:trPr><w:tblHeader/></w:trPr>"
+        + "".join(_cellule(c, largeur, en_tete=True) for c in colonnes)
+        + "</w:tr>"
+    )
+    corps = "".join(
+        "<w:tr><w:trPr><w:cantSplit/></w:trPr>"
+        + "".join(_cellule(c, largeur) for c in ligne)
+        + "</w:tr>"
+        for ligne in lignes
+    )
+    return f"<w:tbl>{proprietes}{grille}{en_tete}{corps}</w:tbl>"
+
+
+def _cellule(texte: str, largeur: int, en_tete: bool = False) -> str:
+    fond = '<w:shd w:val="clear" w:color="auto" w:fill="E7E6E6"/>' if en_tete else ""
+    droite = '<w:jc w:val="right"/>' if texte.endswith(("€", "%")) and not en_tete else ""
+    gras = "<w:b/>" if en_tete else ""
+    return (
+        f'<w:tc><w:tcPr><w:tcW w:w="{largeur}" w:type="dxa"/>{fond}</w:tcPr>'
+        f'<w:p><w:pPr><w:spacing w:before="0" w:after="0"/>{droite}</w:pPr>'
+        f'<w:r><w:rPr>{gras}<w:sz w:val="16"/></w:rPr><w:t xml:space="preserve">{echapper(texte)}'
+        "</w:t></w:r></w:p></w:tc>"
+    )

@@ -1,0 +1,334 @@
+"""Reconstruction des modèles Word livrés dans `templates/` (lettre de l'annexe 4, décision de
+l'annexe 5 de la note DGEFP 2014-04).
+
+Les modèles se modifient dans Word par un agent (texte, logo, signataire) : ce script ne sert qu'à
+les reconstruire proprement. Il les construit avec python-docx puis les allège (styles inutilisés,
+parties superflues du modèle par défaut) : un modèle léger se remplit et se convertit en PDF plus
+vite (mesures.md).
+
+    python -m iae_modulation.documents.modeles_source [DOSSIER]
+"""
+
+from __future__ import annotations
+
+import io
+import posixpath
+import sys
+import zipfile
+from pathlib import Path
+
+import docx
+from docx.enum.section import WD_ORIENT, WD_SECTION
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.shared import Cm, Pt
+from lxml import etree
+
+from iae_modulation.documents.publipostage import W
+
+DOSSIER_MODELES = Path(__file__).resolve().parents[3] / "templates"
+NOM_NOTIFICATION = "notification_montant_module.docx"
+NOM_DECISION = "decision_asp.docx"
+
+_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
+_TYPES = "http://schemas.openxmlformats.org/package/2006/content-types"
+_PARTIES_SUPERFLUES = (
+    "word/stylesWithEffects.xml", "word/webSettings.xml", "word/numbering.xml",
+    "docProps/thumbnail.jpeg", "customXml/item1.xml", "customXml/itemProps1.xml",
+    "customXml/_rels/item1.xml.rels",
+)  # fmt: skip
+
+RECOURS = (
+    "Voies et délais de recours : la présente décision peut faire l'objet, dans un délai de deux "
+    "mois à compter de sa notification, d'un recours gracieux auprès de son auteur ou d'un recours "
+    "hiérarchique auprès du ministre chargé de l'emploi. Elle peut également faire l'objet "
+    "d'un recours contentieux devant le tribunal administratif territorialement compétent dans "
+    "le même délai de deux mois à compter de sa notification ou, en cas de recours gracieux ou "
+    "hiérarchique préalable, à compter de la décision de rejet de ce recours (le silence gardé "
+    "pendant deux mois vaut rejet). Le tribunal administratif peut être saisi par l'application "
+    "« Télérecours citoyens » accessible sur le site www.telerecours.fr."
+)
+
+
+def _document() -> docx.Document:
+    document = docx.Document()
+    normal = document.styles["Normal"]
+    normal.font.name = "Arial"
+    normal.font.size = Pt(10.5)
+    normal.paragraph_format.space_after = Pt(6)
+    section = document.sections[0]
+    section.page_width, section.page_height = Cm(21), Cm(29.7)  # A4
+    section.top_margin = section.bottom_margin = Cm(2)
+    section.left_margin = section.right_margin = Cm(2.2)
+    return document
+
+
+def _paragraphe(document, texte: str = "", *, gras=False, aligne=None, retrait=None, apres=None):
+    paragraphe = document.add_paragraph()
+    if texte:
+        paragraphe.add_run(texte).bold = gras
+    if aligne is not None:
+        paragraphe.alignment = aligne
+    if retrait is not None:
+        paragraphe.paragraph_format.left_indent = retrait
+    if apres is not None:
+        paragraphe.paragraph_format.space_after = apres
+    return paragraphe
+
+
+def _en_tete(document) -> None:
+    _paragraphe(document, "RÉPUBLIQUE FRANÇAISE", gras=True, apres=Pt(0))
+    _paragraphe(document, "Préfecture de la région {{ region }}", apres=Pt(0))
+    _paragraphe(document, "{{ service }}", apres=Pt(18))
+
+
+def _signature(document) -> None:
+    droite = Cm(9)
+    _paragraphe(document, "{{ lieu_date }}", retrait=droite)
+    _paragraphe(document, "{{ qualite }}", retrait=droite, apres=Pt(36))
+    _paragraphe(document, "{{ signataire }}", gras=True, retrait=droite)
+
+
+def _tableau_indicateurs(document) -> None:
+    lignes = [
+        ("Critère", "Indicateur", "Valeur", "Score (0 à 1)"),
+        ("Publics", "Part des bénéficiaires de minima sociaux (RSA, ASS, AAH) parmi les salariés "
+         "en insertion", "{{ publics_valeur }}", "{{ publics_score }}"),
+        ("Effort d'insertion", "ETP d'encadrement rapportés aux ETP en insertion",
+         "{{ effort_valeur }}", "{{ effort_score }}"),
+        ("Résultats", "Sorties dynamiques (emploi durable, de transition, sorties positives) "
+         "rapportées aux sorties totales", "{{ resultats_valeur }}", "{{ resultats_score }}"),
+    ]  # fmt: skip
+    tableau = document.add_table(rows=len(lignes), cols=4)
+    tableau.style = "Table Grid"
+    for ligne, textes in zip(tableau.rows, lignes, strict=True):
+        for cellule, texte in zip(ligne.cells, textes, strict=True):
+            cellule.text = ""
+            run = cellule.paragraphs[0].add_run(texte)
+            run.bold = ligne is tableau.rows[0]
+            run.font.size = Pt(9)
+    for cellule, largeur in zip(tableau.columns, (Cm(3.2), Cm(8.4), Cm(2.5), Cm(2.5)), strict=True):
+        for c in cellule.cells:
+            c.width = largeur
+    _paragraphe(document, apres=Pt(0))
+
+
+def construire_notification() -> bytes:
+    """La lettre de notification du montant modulé à une SIAE (annexe 4)."""
+    document = _document()
+    _en_tete(document)
+    retrait = Cm(9)
+    _paragraphe(document, "{{ raison_sociale }}", gras=True, retrait=retrait, apres=Pt(0))
+    _paragraphe(document, "{{ adresse }}", retrait=retrait, apres=Pt(0))
+    _paragraphe(document, "{{ code_postal }} {{ commune }}", retrait=retrait, apres=Pt(18))
+    objet = _paragraphe(document)
+    objet.add_run("Objet : ").bold = True
+    objet.add_run(
+        "notification du montant modulé de l'aide au poste au titre de l'année {{ annee }}"
+    )
+    references = _paragraphe(document)
+    references.add_run("Références : ").bold = True
+    references.add_run(
+        "code du travail, articles L. 5132-2 et R. 5132-1 et suivants ; instruction DGEFP "
+        "n° 2014-2 du 5 février 2014 ; note DGEFP n° 2014-04 du 10 octobre 2014"
+    )
+    structure = _paragraphe(document, apres=Pt(12))
+    structure.add_run("Structure : ").bold = True
+    structure.add_run(
+        "{{ raison_sociale }} ({{ type_structure }}), SIRET {{ siret }}, annexe financière "
+        "n° {{ identifiant }}"
+    )
+    _paragraphe(document, "Madame, Monsieur,")
+    _paragraphe(
+        document,
+        "L'aide au poste versée aux structures de l'insertion par l'activité économique comprend "
+        "un montant socle et un montant modulé. Le montant modulé est déterminé chaque année par "
+        "le préfet en tenant compte des caractéristiques des publics embauchés, des efforts "
+        "d'insertion mis en œuvre par la structure et des résultats obtenus.",
+    )
+    _paragraphe(
+        document,
+        "J'ai l'honneur de vous notifier que le montant modulé de l'aide au poste attribué à votre "
+        "structure au titre de l'année {{ annee }} s'élève à {{ montant_module }}, soit un taux de "
+        "{{ taux_modulation }} appliqué au montant socle de l'aide au poste conventionnée, qui est "
+        "de {{ montant_socle }}.",
+    )
+    _paragraphe(document, "{{ motif_taux }}")
+    _tableau_indicateurs(document)
+    _paragraphe(
+        document,
+        "En application de la note DGEFP n° 2014-04, le montant modulé versé en 2014 au titre de "
+        "postes conventionnés non réalisés, soit {{ regularisation }}, est déduit de ce montant. "
+        "Le montant net qui vous sera versé s'élève donc à {{ montant_net }}.",
+    )
+    _paragraphe(
+        document,
+        "Cette régularisation excède le montant modulé de l'année : il reste {{ reste_a_deduire }} "
+        "à déduire.",
+    )
+    _paragraphe(
+        document,
+        "Ce montant vous sera versé par l'Agence de services et de paiement (ASP), à laquelle la "
+        "décision de paiement correspondante est transmise.",
+    )
+    _paragraphe(document, RECOURS)
+    _paragraphe(
+        document,
+        "Je vous prie d'agréer, Madame, Monsieur, l'assurance de ma considération distinguée.",
+        apres=Pt(18),
+    )
+    _signature(document)
+    return _enregistrer(document)
+
+
+def construire_decision() -> bytes:
+    """La décision de paiement du montant modulé transmise à l'ASP (annexe 5)."""
+    document = _document()
+    _en_tete(document)
+    centre = WD_ALIGN_PARAGRAPH.CENTER
+    _paragraphe(document, "DÉCISION DE PAIEMENT", gras=True, aligne=centre, apres=Pt(0))
+    _paragraphe(
+        document, "du montant modulé de l'aide au poste – année {{ annee }}", gras=True,
+        aligne=centre, apres=Pt(0),
+    )  # fmt: skip
+    _paragraphe(
+        document, "Mesure {{ mesure }} ({{ libelle_mesure }}) – département {{ departement }} – "
+        "{{ nom_departement }}", aligne=centre, apres=Pt(18),
+    )  # fmt: skip
+    _paragraphe(document, "Le préfet,")
+    for visa in (
+        "Vu le code du travail, notamment ses articles L. 5132-2 et {{ article_code }} ;",
+        "Vu l'instruction DGEFP n° 2014-2 du 5 février 2014 relative au pilotage des dispositifs "
+        "de l'insertion par l'activité économique ;",
+        "Vu la note DGEFP n° 2014-04 du 10 octobre 2014 portant notification des enveloppes "
+        "financières régionales 2014 relatives au montant modulé de l'aide aux postes des "
+        "structures de l'insertion par l'activité économique ;",
+        "Vu les conventions et annexes financières conclues avec les structures figurant au "
+        "tableau annexé ;",
+    ):
+        _paragraphe(document, visa)
+    _paragraphe(document, "DÉCIDE", gras=True, aligne=centre)
+    _paragraphe(document, "Article 1er", gras=True, apres=Pt(2))
+    _paragraphe(
+        document,
+        "Le montant modulé de l'aide au poste au titre de l'année {{ annee }} est versé aux "
+        "structures conventionnées au titre de la mesure {{ mesure }} dans le département "
+        "{{ departement }} – {{ nom_departement }}, pour un montant total de {{ montant_total }} "
+        "(nombre de structures : {{ nb_structures }}). {{ base_du_taux }}",
+    )
+    _paragraphe(
+        document,
+        "Le paiement est effectué par l'Agence de services et de paiement (ASP), organisme payeur "
+        "de l'aide au poste, à chaque structure pour le montant qui la concerne.",
+    )
+    _paragraphe(document, "Article 2", gras=True, apres=Pt(2))
+    _paragraphe(
+        document,
+        "Le tableau annexé à la présente décision établit, structure par structure, le montant "
+        "modulé à verser. Il fait partie intégrante de la présente décision.",
+    )
+    _paragraphe(document, "Article 3", gras=True, apres=Pt(2))
+    _paragraphe(
+        document, "La présente décision est transmise à l'Agence de services et de paiement.",
+        apres=Pt(18),
+    )  # fmt: skip
+    _signature(document)
+    annexe = document.add_section(WD_SECTION.NEW_PAGE)
+    annexe.orientation = WD_ORIENT.LANDSCAPE
+    annexe.page_width, annexe.page_height = Cm(29.7), Cm(21)
+    annexe.left_margin = annexe.right_margin = Cm(1.5)
+    _paragraphe(
+        document, "Annexe – montants modulés à verser – mesure {{ mesure }} – département "
+        "{{ departement }} – {{ nom_departement }} – année {{ annee }}", gras=True,
+    )  # fmt: skip
+    _paragraphe(document, "{{ tableau }}")
+    _paragraphe(
+        document,
+        "Nombre de structures : {{ nb_structures }} – montant total : {{ montant_total }}",
+        gras=True,
+    )  # fmt: skip
+    return _enregistrer(document)
+
+
+def _enregistrer(document) -> bytes:
+    tampon = io.BytesIO()
+    document.core_properties.author = "iae-modulation"
+    document.core_properties.title = ""
+    document.save(tampon)
+    return alleger(tampon.getvalue())
+
+
+def alleger(contenu: bytes) -> bytes:
+    """Retire d'un .docx les parties superflues et les styles que le document n'utilise pas."""
+    with zipfile.ZipFile(io.BytesIO(contenu)) as archive:
+        parties = {info.filename: archive.read(info) for info in archive.infolist()}
+    retirees = {p for p in _PARTIES_SUPERFLUES if p in parties}
+    sortie = io.BytesIO()
+    with zipfile.ZipFile(sortie, "w", zipfile.ZIP_DEFLATED) as archive:
+        for nom, donnees in parties.items():
+            if nom in retirees:
+                continue
+            if nom == "[Content_Types].xml":
+                donnees = _sans_elements(
+                    donnees, f"{{{_TYPES}}}Override", lambda e: e.get("PartName")[1:] in retirees
+                )
+            elif nom.endswith(".rels"):
+                dossier = posixpath.dirname(posixpath.dirname(nom))
+                donnees = _sans_elements(
+                    donnees,
+                    f"{{{_RELS}}}Relationship",
+                    lambda e, d=dossier: (
+                        posixpath.normpath(posixpath.join(d, e.get("Target"))) in retirees
+                    ),
+                )
+            elif nom == "word/styles.xml":
+                donnees = _styles_utilises(donnees, parties["word/document.xml"])
+            info = zipfile.ZipInfo(nom, (2026, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, donnees)
+    return sortie.getvalue()
+
+
+def _sans_elements(xml: bytes, balise: str, a_retirer) -> bytes:
+    racine = etree.fromstring(xml)
+    for element in list(racine.iter(balise)):
+        if a_retirer(element):
+            element.getparent().remove(element)
+    return etree.tostring(racine, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def _styles_utilises(styles: bytes, document: bytes) -> bytes:
+    w = f"{{{W}}}"
+    racine = etree.fromstring(styles)
+    par_id = {s.get(f"{w}styleId"): s for s in racine.iter(f"{w}style")}
+    a_garder = {s for s, e in par_id.items() if e.get(f"{w}default") == "1"}
+    corps = etree.fromstring(document)
+    for balise in ("pStyle", "rStyle", "tblStyle"):
+        a_garder |= {e.get(f"{w}val") for e in corps.iter(f"{w}{balise}")}
+    pile = list(a_garder)
+    while pile:
+        style = par_id.get(pile.pop())
+        for lien in ("basedOn", "link", "next"):
+            cible = style.find(f"{w}{lien}") if style is not None else None
+            if cible is not None and cible.get(f"{w}val") not in a_garder:
+                a_garder.add(cible.get(f"{w}val"))
+                pile.append(cible.get(f"{w}val"))
+    for element in list(racine):
+        if element.tag == f"{w}latentStyles" or (
+            element.tag == f"{w}style" and element.get(f"{w}styleId") not in a_garder
+        ):
+            racine.remove(element)
+    return etree.tostring(racine, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def construire_modeles(dossier: Path = DOSSIER_MODELES) -> list[Path]:
+    dossier.mkdir(parents=True, exist_ok=True)
+    chemins = [dossier / NOM_NOTIFICATION, dossier / NOM_DECISION]
+    for chemin, contenu in zip(chemins, (construire_notification(), construire_decision()),
+                               strict=True):  # fmt: skip
+        chemin.write_bytes(contenu)
+    return chemins
+
+
+if __name__ == "__main__":
+    for chemin in construire_modeles(Path(sys.argv[1]) if len(sys.argv) > 1 else DOSSIER_MODELES):
+        print(f"Modèle écrit : {chemin}")

@@ -1,0 +1,243 @@
+"""Publipostage rapide de modèles Word (.docx) : le modèle est compilé une fois, puis chaque
+document est assemblé par substitution de chaînes (note DGEFP 2014-04 : une notification par
+structure, annexe 4, et une décision de paiement par mesure et département, annexe 5).
+
+Un champ s'écrit `{{ nom }}` dans le modèle, n'importe où dans le texte (corps, en-tête, pied de
+page, cellule de tableau). Word découpe souvent une balise en plusieurs « runs » (correcteur
+orthographique, mise en forme partielle) : la compilation les recolle dans le premier run.
+
+Valeurs d'un champ :
+- un texte : échappé pour le XML (« Emmaüs & Co <Nord> » s'imprime tel quel), `\\n` devient un
+  saut de ligne ;
+- `None` : le paragraphe qui contient le champ est retiré (paragraphe facultatif) ;
+- un `Bloc` : le paragraphe qui contient le champ est remplacé par ce XML Word (un tableau).
+
+Les autres parties du fichier (styles, images, logo…) sont recopiées octet pour octet.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from lxml import etree
+
+from iae_modulation.sorties import ErreurEntree, verifier_fichier_entree
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_P, _T, _TC = f"{{{W}}}p", f"{{{W}}}t", f"{{{W}}}tc"
+_ESPACE_XML = "{http://www.w3.org/XML/1998/namespace}space"
+CHAMP = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
+_ACCOLADES = re.compile(r"\{\{|\}\}")
+_PARTIES_A_CHAMPS = re.compile(r"word/(document|header\d*|footer\d*)\.xml")
+_MARQUE = re.compile(r"<!--iae:([df]):(\d+)-->")
+_CARACTERES_INTERDITS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_PARSEUR = etree.XMLParser(resolve_entities=False, no_network=True, remove_blank_text=False)
+
+
+class ErreurModele(ErreurEntree):
+    """Modèle Word refusé (illisible, champ inconnu, absent ou mal écrit) ; message en français."""
+
+
+@dataclass(frozen=True)
+class Bloc:
+    """XML WordprocessingML (p. ex. un `<w:tbl>`) qui remplace tout le paragraphe du champ."""
+
+    xml: str
+
+
+def echapper(texte: str) -> str:
+    """Texte -> contenu d'un `<w:t>` : &, <, > échappés, sauts de ligne et tabulations Word."""
+    texte = _CARACTERES_INTERDITS.sub("", texte)
+    texte = texte.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    if "\n" in texte or "\t" in texte:
+        texte = texte.replace("\r\n", "\n").replace("\n", '</w:t><w:br/><w:t xml:space="preserve">')
+        texte = texte.replace("\t", '</w:t><w:tab/><w:t xml:space="preserve">')
+    return texte
+
+
+@dataclass
+class _Paragraphe:
+    """Un paragraphe qui contient des champs : morceaux pairs = texte XML, impairs = noms."""
+
+    morceaux: list[str]
+    vide: str  # ce qui reste si le paragraphe est retiré (« <w:p/> » dans une cellule)
+
+    def rendre(self, valeurs: Mapping[str, object], echappees: Mapping[str, str]) -> str:
+        champs = self.morceaux[1::2]
+        for nom in champs:
+            valeur = valeurs[nom]
+            if valeur is None:
+                return self.vide
+            if isinstance(valeur, Bloc):
+                return valeur.xml
+        sortie = self.morceaux.copy()
+        for i in range(1, len(sortie), 2):
+            sortie[i] = echappees[sortie[i]]
+        return "".join(sortie)
+
+
+class ModeleCompile:
+    """Un modèle .docx prêt à produire des documents à la chaîne.
+
+    `champs` : l'ensemble des champs trouvés. `ecrire(valeurs, chemin)` écrit un document.
+    """
+
+    def __init__(self, chemin: Path):
+        self.chemin = verifier_fichier_entree(Path(chemin))
+        try:
+            with zipfile.ZipFile(self.chemin) as archive:
+                contenus = [(info, archive.read(info)) for info in archive.infolist()]
+        except (zipfile.BadZipFile, OSError) as erreur:
+            raise ErreurModele(
+                f"{self.chemin.name} : ce n'est pas un document Word .docx lisible ({erreur})."
+            ) from None
+        self._parties: list[tuple[zipfile.ZipInfo, list[str | _Paragraphe]]] = []
+        tampon = io.BytesIO()
+        with zipfile.ZipFile(tampon, "w", zipfile.ZIP_DEFLATED) as prefixe:
+            for info, contenu in contenus:
+                if _PARTIES_A_CHAMPS.fullmatch(info.filename):
+                    elements = _compiler_partie(contenu, f"{self.chemin.name} ({info.filename})")
+                    if any(isinstance(e, _Paragraphe) for e in elements):
+                        copie = zipfile.ZipInfo(info.filename, info.date_time)
+                        copie.compress_type = zipfile.ZIP_DEFLATED
+                        self._parties.append((copie, elements))
+                        continue
+                prefixe.writestr(info, contenu, compress_type=zipfile.ZIP_DEFLATED)
+        if not any(info.filename == "word/document.xml" for info, _ in contenus):
+            raise ErreurModele(f"{self.chemin.name} : document Word sans « word/document.xml ».")
+        self._prefixe = tampon.getvalue()
+        self.champs = frozenset(
+            nom
+            for _, elements in self._parties
+            for element in elements
+            if isinstance(element, _Paragraphe)
+            for nom in element.morceaux[1::2]
+        )
+
+    def verifier_champs(self, connus: Iterable[str], obligatoires: Iterable[str]) -> None:
+        """Refuse le modèle, avant tout document, s'il a un champ inconnu ou s'il en manque un."""
+        connus, obligatoires = set(connus), set(obligatoires)
+        inconnus = sorted(self.champs - connus)
+        manquants = sorted(obligatoires - self.champs)
+        problemes = []
+        if inconnus:
+            problemes.append("champs inconnus : " + ", ".join(f"{{{{ {c} }}}}" for c in inconnus))
+        if manquants:
+            problemes.append(
+                "champs obligatoires absents : " + ", ".join(f"{{{{ {c} }}}}" for c in manquants)
+            )
+        if problemes:
+            raise ErreurModele(
+                f"Modèle {self.chemin.name} refusé ({' ; '.join(problemes)}). Champs acceptés : "
+                + ", ".join(sorted(connus))
+                + "."
+            )
+
+    def rendre(self, valeurs: Mapping[str, object]) -> bytes:
+        """Le document complet (.docx) en mémoire."""
+        echappees = {n: echapper(v) for n, v in valeurs.items() if isinstance(v, str)}
+        tampon = io.BytesIO(self._prefixe)
+        with zipfile.ZipFile(tampon, "a", zipfile.ZIP_DEFLATED) as archive:
+            for info, elements in self._parties:
+                xml = "".join(
+                    e if isinstance(e, str) else e.rendre(valeurs, echappees) for e in elements
+                )
+                archive.writestr(info, xml.encode("utf-8"))
+        return tampon.getvalue()
+
+    def ecrire(self, valeurs: Mapping[str, object], chemin: Path) -> Path:
+        chemin = Path(chemin)
+        chemin.write_bytes(self.rendre(valeurs))
+        return chemin
+
+
+def _compiler_partie(contenu: bytes, nom: str) -> list[str | _Paragraphe]:
+    """Recolle les balises découpées, marque les paragraphes à champs, découpe le XML."""
+    try:
+        racine = etree.fromstring(contenu, _PARSEUR)
+    except etree.XMLSyntaxError as erreur:
+        raise ErreurModele(f"{nom} : XML illisible ({erreur}).") from None
+    a_marquer: dict[int, etree._Element] = {}
+    for paragraphe, textes in _textes_par_paragraphe(racine).items():
+        if _recoller_balises(textes, nom):
+            exterieur = paragraphe
+            for ancetre in paragraphe.iterancestors(_P):
+                exterieur = ancetre
+            a_marquer[id(exterieur)] = exterieur
+    for numero, paragraphe in enumerate(a_marquer.values()):
+        paragraphe.addprevious(etree.Comment(f"iae:d:{numero}"))
+        paragraphe.addnext(etree.Comment(f"iae:f:{numero}"))
+    xml = etree.tostring(racine, xml_declaration=True, encoding="UTF-8", standalone=True)
+    return _decouper(xml.decode("utf-8"), {
+        numero: "<w:p/>" if p.getparent().tag == _TC and len(p.getparent().findall(_P)) == 1
+        else "" for numero, p in enumerate(a_marquer.values())
+    })  # fmt: skip
+
+
+def _textes_par_paragraphe(racine: etree._Element) -> dict[etree._Element, list[etree._Element]]:
+    """Les `<w:t>` de chaque paragraphe (le plus proche : une zone de texte a les siens)."""
+    groupes: dict[etree._Element, list[etree._Element]] = {}
+    for texte in racine.iter(_T):
+        paragraphe = next(texte.iterancestors(_P), None)
+        if paragraphe is not None:
+            groupes.setdefault(paragraphe, []).append(texte)
+    return groupes
+
+
+def _recoller_balises(textes: list[etree._Element], nom: str) -> bool:
+    """Met chaque `{{ champ }}` entier dans le premier `<w:t>` où il commence ; vrai s'il y en a."""
+    morceaux = [t.text or "" for t in textes]
+    complet = "".join(morceaux)
+    if "{{" not in complet and "}}" not in complet:
+        return False
+    reste = CHAMP.sub("", complet)
+    if _ACCOLADES.search(reste):
+        raise ErreurModele(
+            f"{nom} : balise mal écrite dans le paragraphe « {complet.strip()[:120]} » "
+            "(un champ s'écrit {{ nom_du_champ }}, lettres, chiffres et _ seulement)."
+        )
+    debuts, position = [], 0
+    for morceau in morceaux:
+        debuts.append(position)
+        position += len(morceau)
+    fins = [d + len(m) for d, m in zip(debuts, morceaux, strict=True)]
+
+    def indice(caractere: int) -> int:
+        return next(k for k in range(len(morceaux)) if debuts[k] <= caractere < fins[k])
+
+    correspondances = list(CHAMP.finditer(complet))
+    for trouve in reversed(correspondances):
+        debut, fin = trouve.span()
+        i, j = indice(debut), indice(fin - 1)
+        if i == j:
+            continue
+        morceaux[i] = morceaux[i][: debut - debuts[i]] + trouve.group(0)
+        for k in range(i + 1, j):
+            morceaux[k] = ""
+        morceaux[j] = morceaux[j][fin - debuts[j] :]
+    for texte, morceau in zip(textes, morceaux, strict=True):
+        if morceau != (texte.text or ""):
+            texte.text = morceau
+        if CHAMP.search(morceau):
+            texte.set(_ESPACE_XML, "preserve")
+    return bool(correspondances)
+
+
+def _decouper(xml: str, vides: dict[int, str]) -> list[str | _Paragraphe]:
+    elements: list[str | _Paragraphe] = []
+    position, ouvert = 0, None
+    for marque in _MARQUE.finditer(xml):
+        morceau = xml[position : marque.start()]
+        if marque.group(1) == "d":
+            elements.append(morceau)
+            ouvert = int(marque.group(2))
+        else:
+            elements.append(_Paragraphe(CHAMP.split(morceau), vides[ouvert]))
+        position = marque.end()
+    elements.append(xml[position:])
+    return [e for e in elements if not isinstance(e, str) or e]

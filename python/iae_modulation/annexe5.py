@@ -16,14 +16,21 @@ Le taux est 5 % en 2014, puis le taux individuel de chaque structure (résultats
 from __future__ import annotations
 
 import re
+import shutil
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
+from iae_modulation.documents.decision_asp import DecisionASP, rendre_decisions_asp
+from iae_modulation.documents.pdf import ErreurPDF, convertir_en_pdf, libreoffice_disponible
+from iae_modulation.documents.signature import Signature
+from iae_modulation.exports.classeurs_asp import LigneSynthese, ecrire_synthese, ecrire_tableau
 from iae_modulation.exports.entetes import normaliser_entete
+from iae_modulation.exports.extranet import lire_export_extranet
+from iae_modulation.exports.fluxiae import est_fluxiae, lire_fluxiae
 from iae_modulation.exports.table import TableExport
-from iae_modulation.formats import arrondi_centime, taux_fr
+from iae_modulation.formats import arrondi_centime, montant_fr, taux_fr
 from iae_modulation.lecture import lire_nombre
 from iae_modulation.referentiel import (
     departements,
@@ -32,7 +39,14 @@ from iae_modulation.referentiel import (
     sans_accents,
 )
 from iae_modulation.resultats import lire_resultats_csv
-from iae_modulation.sorties import ErreurEntree
+from iae_modulation.sorties import (
+    ErreurEntree,
+    ErreurSortie,
+    dossier_atomique,
+    ecrire_manifeste,
+    nom_de_fichier_sur,
+    verifier_fichier_entree,
+)
 
 MESURES = ("EI", "ETTI", "AI", "ACI")
 ENTETE_MODULE = {
@@ -64,17 +78,19 @@ class Taux:
     fichier: str = ""
 
     def phrase(self) -> str:
-        """La base du taux, en une phrase pour la décision."""
+        """La base du taux, en une phrase pour la décision et le tableau."""
         if self.forfaitaire is not None:
             return (
-                f"taux forfaitaire de {taux_fr(self.forfaitaire)} du montant socle de l'aide au "
-                f"poste conventionnée par structure ({NOTE})"
+                "Le montant modulé de chaque structure est égal à "
+                f"{taux_fr(self.forfaitaire)} du montant socle de l'aide au poste conventionnée "
+                f"({NOTE})."
             )
         return (
-            "taux individuel de chaque structure, de 0 à 10 % du montant socle, déterminé au vu "
-            "des caractéristiques des publics embauchés, des efforts d'insertion et des résultats "
-            "obtenus (articles R. 5132-8, R. 5132-10-12, R. 5132-23 et R. 5132-37 du code du "
-            f"travail ; {NOTE}, annexe 2)"
+            "Le montant modulé de chaque structure est égal à son montant socle multiplié par "
+            "son taux de modulation (de 0 à 10 %), déterminé au vu des caractéristiques des "
+            "publics embauchés, des efforts d'insertion et des résultats obtenus (articles "
+            "R. 5132-8, R. 5132-10-12, R. 5132-23 et R. 5132-37 du code du travail ; "
+            f"{NOTE}, annexe 2)."
         )
 
     def chercher(self, annexe: str, siret: str) -> tuple[Decimal | None, str]:
@@ -242,9 +258,7 @@ def transformer(
         tableau = tableaux.setdefault(
             departement, TableauAnnexe5(table.mesure, departement, colonnes, montants)
         )
-        cellules: list[str | Decimal] = [
-            _cellule(ligne[i], i in table.montants) for i in gardees
-        ]
+        cellules: list[str | Decimal] = [_cellule(ligne[i], i in table.montants) for i in gardees]
         module = arrondi_centime(base * taux_ligne)
         cellules.append(module)
         tableau.lignes.append(cellules)
@@ -359,3 +373,247 @@ def departement_de(texte: str) -> str | None:
 def _cle_nom(texte: str) -> str:
     return re.sub(r"[^a-z]", "", sans_accents(texte).casefold())
 
+
+# ---------------------------------------------------------------------------------------------
+# Exécution : lecture, transformation, tableaux, décisions, synthèse, manifeste
+
+
+@dataclass(frozen=True)
+class TotalDepartement:
+    nb_structures: int
+    base: Decimal
+    montant_module: Decimal
+
+
+@dataclass
+class RapportAnnexe5:
+    """Ce qu'a fait `executer_annexe5` ; `code_sortie` 0 si tout est écrit, 2 si refus."""
+
+    mesure: str
+    annee: int
+    export: Path
+    sortie: Path
+    code_sortie: int = 0
+    erreur: str = ""
+    source: str = ""
+    fichiers: list[Path] = field(default_factory=list)
+    totaux: dict[str, TotalDepartement] = field(default_factory=dict)
+    exclues: dict[str, int] = field(default_factory=dict)  # autres départements
+    ecartees: dict[str, int] = field(default_factory=dict)  # FluxIAE : motif -> lignes
+    anomalies: list[str] = field(default_factory=list)
+
+    @property
+    def montant_total(self) -> Decimal:
+        return sum((t.montant_module for t in self.totaux.values()), Decimal(0))
+
+    def resume(self) -> str:
+        """Résumé en français pour le terminal et le journal du classeur."""
+        if self.erreur:
+            return f"Annexe 5 ({self.mesure}, {self.annee}) : rien n'a été écrit.\n{self.erreur}"
+        source = "FluxIAE de l'ASP" if self.source == "fluxiae" else "export de l'extranet IAE"
+        nb = sum(t.nb_structures for t in self.totaux.values())
+        lignes = [
+            f"Annexe 5 – {self.mesure} – campagne {self.annee} ({source} {self.export.name}) : "
+            f"{len(self.totaux)} décision(s) de paiement, {nb} structure(s), "
+            f"{montant_fr(self.montant_total)} au total.",
+        ]
+        for code, total in self.totaux.items():
+            lignes.append(
+                f"  {code} {departements()[code].nom} : {total.nb_structures} structure(s), "
+                f"base {montant_fr(total.base)}, montant modulé {montant_fr(total.montant_module)}"
+            )
+        if self.exclues:
+            lignes.append(
+                "Lignes d'autres départements écartées par le filtre : "
+                f"{sum(self.exclues.values())} ("
+                + ", ".join(f"{d} : {n}" for d, n in self.exclues.items())
+                + ")."
+            )
+        if self.ecartees:
+            lignes.append("Lignes du FluxIAE écartées :")
+            lignes += [f"  - {motif} : {n}" for motif, n in self.ecartees.items()]
+        lignes += [f"Remarque : {a}" for a in self.anomalies]
+        lignes.append(f"Fichiers écrits dans {self.sortie} : {len(self.fichiers)}.")
+        return "\n".join(lignes)
+
+
+def executer_annexe5(
+    export: Path,
+    mesure: str,
+    annee: int,
+    sortie: Path,
+    *,
+    departements: list[str] | None = None,
+    resultats: Path | None = None,
+    taux_forfaitaire: Decimal | None = None,
+    signature: Signature,
+    pdf: bool = True,
+    ecraser: bool = False,
+    source: str | None = None,
+    entetes: Path | None = None,
+) -> RapportAnnexe5:
+    """Tableaux `annexe5_<MESURE>_<DEP>.xlsx`, décisions `decision_asp_<MESURE>_<DEP>.docx`
+    (et .pdf), `synthese.xlsx` et `manifeste.json` dans `sortie` ; rien n'est écrit si refus."""
+    rapport = RapportAnnexe5(mesure=mesure, annee=annee, export=Path(export), sortie=Path(sortie))
+    try:
+        _executer(rapport, departements, resultats, taux_forfaitaire, signature, pdf, ecraser,
+                  source, entetes)  # fmt: skip
+    except (ErreurEntree, ErreurSortie) as erreur:
+        rapport.code_sortie, rapport.erreur, rapport.fichiers = 2, str(erreur), []
+    return rapport
+
+
+def _executer(
+    rapport: RapportAnnexe5,
+    codes: list[str] | None,
+    resultats: Path | None,
+    forfaitaire: Decimal | None,
+    signature: Signature,
+    pdf: bool,
+    ecraser: bool,
+    source: str | None,
+    entetes: Path | None,
+) -> None:
+    mesure, annee, export = rapport.mesure, rapport.annee, rapport.export
+    if mesure not in MESURES:
+        raise ErreurEntree(f"Mesure « {mesure} » inconnue (attendu : {', '.join(MESURES)}).")
+    if (resultats is None) == (forfaitaire is None):
+        raise ErreurEntree(
+            "Indiquez soit le fichier des résultats (--resultats resultats.csv), soit un taux "
+            "forfaitaire (--taux-forfaitaire 5), et pas les deux."
+        )
+    retenus = _departements_demandes(codes)
+    verifier_fichier_entree(export)
+    rapport.source = source or ("fluxiae" if est_fluxiae(export) else "extranet")
+    if rapport.source == "fluxiae":
+        table = lire_fluxiae(export, mesure, annee)
+    elif rapport.source == "extranet":
+        table = lire_export_extranet(export, mesure, entetes_yaml=entetes)
+    else:
+        raise ErreurEntree(f"Source « {rapport.source} » inconnue (extranet ou fluxiae).")
+    taux = taux_des_resultats(resultats, mesure) if resultats else taux_forfaitaire(forfaitaire)
+    transformation = transformer(table, taux, retenus)
+    if not transformation.tableaux:
+        raise ErreurEntree(
+            f"{table.lieu} : aucune structure {mesure} à retenir"
+            + (f" pour les départements {', '.join(retenus)}" if retenus else "")
+            + " ; aucune décision à établir."
+        )
+    rapport.exclues, rapport.ecartees = transformation.exclues, dict(table.ecartees)
+    rapport.anomalies = list(transformation.remarques)
+    with dossier_atomique(rapport.sortie, ecraser) as dossier:
+        noms = _ecrire_sorties(dossier, transformation, taux, annee, signature, pdf, rapport)
+        ecrire_manifeste(
+            dossier,
+            commande="annexe5",
+            entrees={"export": export, "resultats": resultats, "entetes": entetes},
+            options={
+                "mesure": mesure,
+                "annee": annee,
+                "source": rapport.source,
+                "departements": retenus or "tous",
+                "taux_forfaitaire": forfaitaire,
+                "pdf": pdf,
+                "signataire": signature.signataire,
+            },
+        )
+    rapport.fichiers = [rapport.sortie / nom for nom in [*noms, "manifeste.json"]]
+
+
+def _departements_demandes(codes: list[str] | None) -> list[str] | None:
+    if not codes:
+        return None
+    retenus, inconnus = [], []
+    for code in codes:
+        normalise = normaliser_departement(code)
+        (retenus if normalise else inconnus).append(normalise or code)
+    if inconnus:
+        raise ErreurEntree(f"Département(s) inconnu(s) : {', '.join(inconnus)}.")
+    return list(dict.fromkeys(retenus))
+
+
+def _ecrire_sorties(
+    dossier: Path,
+    transformation: Transformation,
+    taux: Taux,
+    annee: int,
+    signature: Signature,
+    pdf: bool,
+    rapport: RapportAnnexe5,
+) -> list[str]:
+    """Écrit tableaux, décisions (et PDF), synthèse ; renvoie les noms des fichiers écrits."""
+    noms: list[str] = []
+    decisions = []
+    lignes_synthese = []
+    for code, tableau in transformation.tableaux.items():
+        departement = departements()[code]
+        nom = f"annexe5_{nom_de_fichier_sur(tableau.mesure)}_{nom_de_fichier_sur(code)}.xlsx"
+        ecrire_tableau(tableau, dossier / nom, annee, taux.phrase())
+        noms.append(nom)
+        total = TotalDepartement(tableau.nb_structures, tableau.base_totale, tableau.montant_total)
+        rapport.totaux[code] = total
+        lignes_synthese.append(
+            LigneSynthese(code, tableau.mesure, total.nb_structures, total.base,
+                          total.montant_module)
+        )  # fmt: skip
+        decisions.append(
+            DecisionASP(
+                mesure=tableau.mesure,
+                departement=code,
+                nom_departement=departement.nom,
+                region=departement.region,
+                annee=annee,
+                nb_structures=tableau.nb_structures,
+                montant_total=tableau.montant_total,
+                base_du_taux=taux.phrase(),
+                colonnes=tableau.colonnes,
+                lignes=lignes_en_texte(tableau),
+                signature=signature,
+            )
+        )
+    docx = rendre_decisions_asp(decisions, dossier)
+    noms += [p.name for p in docx]
+    if pdf:
+        noms += _pdf(docx, dossier, rapport)
+    ecarts = {f"autre département ({d})": n for d, n in transformation.exclues.items()}
+    ecrire_synthese(
+        lignes_synthese, dossier / "synthese.xlsx", annee, {**ecarts, **rapport.ecartees}
+    )
+    noms.append("synthese.xlsx")
+    return noms
+
+
+def _pdf(docx: list[Path], dossier: Path, rapport: RapportAnnexe5) -> list[str]:
+    """Les PDF en un seul lot LibreOffice ; en cas d'échec, les .docx restent et c'est signalé."""
+    if not libreoffice_disponible():
+        rapport.anomalies.append(
+            "PDF non produits : LibreOffice n'est pas installé (les décisions .docx sont écrites)."
+        )
+        return []
+    lot = dossier / ".pdf"
+    try:
+        produits = convertir_en_pdf(docx, lot)
+    except ErreurPDF as erreur:
+        shutil.rmtree(lot, ignore_errors=True)
+        rapport.anomalies.append(f"PDF non produits : {erreur}")
+        return []
+    noms = []
+    for chemin in produits:
+        chemin.replace(dossier / chemin.name)
+        noms.append(chemin.name)
+    lot.rmdir()
+    return noms
+
+
+def lignes_en_texte(tableau: TableauAnnexe5) -> list[list[str]]:
+    """Le tableau en texte français pour la décision Word, avec sa ligne de total."""
+    lignes = [
+        [montant_fr(c) if isinstance(c, Decimal) else c for c in ligne] for ligne in tableau.lignes
+    ]
+    total = ["Total"] + [""] * (len(tableau.colonnes) - 1)
+    for colonne in tableau.montants:
+        total[colonne] = montant_fr(
+            sum((ligne[colonne] for ligne in tableau.lignes if isinstance(ligne[colonne], Decimal)),
+                Decimal(0))
+        )  # fmt: skip
+    return [*lignes, total]

@@ -129,9 +129,7 @@ def ecrire_exemples_demo(dossier: Path, table: pd.DataFrame, annee: int = ANNEE_
 def _donnees_demo() -> pd.DataFrame:
     texte = resources.files("iae_modulation.demo").joinpath("donnees_demo.csv")
     with resources.as_file(texte) as chemin:
-        return pd.read_csv(
-            chemin, sep=";", dtype=str, keep_default_na=False, encoding="utf-8-sig"
-        )
+        return pd.read_csv(chemin, sep=";", dtype=str, keep_default_na=False, encoding="utf-8-sig")
 
 
 if __name__ == "__main__":

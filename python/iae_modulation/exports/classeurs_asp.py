@@ -1,0 +1,164 @@
+"""Classeurs remis avec les décisions de paiement (note DGEFP 2014-04, annexe 5).
+
+`annexe5_<MESURE>_<DEP>.xlsx` : le tableau départemental (en-têtes français, montants au format
+€, ligne de total, en-tête figé) et une feuille de contrôle des taux ; `synthese.xlsx` : une ligne
+par département et mesure, avec les totaux, et les lignes écartées avec leur motif.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import xlsxwriter
+
+from iae_modulation.formats import taux_fr
+from iae_modulation.referentiel import departements
+
+if TYPE_CHECKING:
+    from iae_modulation.annexe5 import TableauAnnexe5
+
+FORMAT_EUROS = '#,##0.00 "€"'
+FORMAT_TAUX = "0.00 %"
+LIGNE_ENTETE = 3  # deux lignes de titre, une ligne vide, puis l'en-tête
+
+
+def ecrire_tableau(tableau: TableauAnnexe5, chemin: Path, annee: int, base_du_taux: str) -> Path:
+    """Écrit le tableau d'un département (feuille « Tableau ») et le contrôle des taux."""
+    departement = departements()[tableau.departement]
+    classeur = xlsxwriter.Workbook(str(chemin), {"in_memory": True})
+    styles = _styles(classeur)
+    feuille = classeur.add_worksheet("Tableau")
+    feuille.write_string(
+        0,
+        0,
+        f"Montant modulé de l'aide au poste {annee} – {tableau.mesure} – "
+        f"{departement.code} {departement.nom} ({departement.region})",
+        styles["titre"],
+    )
+    feuille.write_string(1, 0, base_du_taux)
+    feuille.write_row(LIGNE_ENTETE, 0, tableau.colonnes, styles["entete"])
+    feuille.freeze_panes(LIGNE_ENTETE + 1, 0)
+    for rang, ligne in enumerate(tableau.lignes, start=LIGNE_ENTETE + 1):
+        for colonne, valeur in enumerate(ligne):
+            if isinstance(valeur, Decimal):
+                feuille.write_number(rang, colonne, valeur, styles["euros"])
+            else:
+                feuille.write_string(rang, colonne, valeur)
+    total = LIGNE_ENTETE + 1 + len(tableau.lignes)
+    feuille.write_string(total, 0, "Total", styles["total"])
+    for colonne in sorted(tableau.montants):
+        somme = sum(
+            (ligne[colonne] for ligne in tableau.lignes if isinstance(ligne[colonne], Decimal)),
+            Decimal(0),
+        )
+        feuille.write_number(total, colonne, somme, styles["total_euros"])
+    for colonne, entete in enumerate(tableau.colonnes):
+        largeur = 14 if colonne in tableau.montants else min(max(len(entete), 10), 40)
+        feuille.set_column(colonne, colonne, largeur)
+    _feuille_controle(classeur, styles, tableau)
+    classeur.close()
+    return chemin
+
+
+def _feuille_controle(classeur, styles, tableau: TableauAnnexe5) -> None:
+    feuille = classeur.add_worksheet("Contrôle des taux")
+    entetes = ["Structure (ligne de l'export)", "Base", "Taux appliqué", "Montant modulé"]
+    feuille.write_row(0, 0, entetes, styles["entete"])
+    feuille.freeze_panes(1, 0)
+    for rang, (nom, base, taux, module) in enumerate(
+        zip(tableau.noms, tableau.bases, tableau.taux, tableau.modules, strict=True), start=1
+    ):
+        feuille.write_string(rang, 0, nom)
+        feuille.write_number(rang, 1, base, styles["euros"])
+        feuille.write_number(rang, 2, taux, styles["taux"])
+        feuille.write_number(rang, 3, module, styles["euros"])
+    feuille.set_column(0, 0, 60)
+    feuille.set_column(1, 3, 16)
+
+
+@dataclass(frozen=True)
+class LigneSynthese:
+    departement: str
+    mesure: str
+    nb_structures: int
+    base: Decimal
+    montant_module: Decimal
+
+
+COLONNES_SYNTHESE = (
+    "Département", "Nom du département", "Région", "Mesure", "Nombre de structures",
+    "Base (aide au poste)", "Taux moyen", "Montant modulé",
+)  # fmt: skip
+
+
+def ecrire_synthese(
+    lignes: Sequence[LigneSynthese],
+    chemin: Path,
+    annee: int,
+    ecartees: Mapping[str, int],
+) -> Path:
+    """Une ligne par département et mesure, une ligne de total ; feuille « Lignes écartées »."""
+    classeur = xlsxwriter.Workbook(str(chemin), {"in_memory": True})
+    styles = _styles(classeur)
+    feuille = classeur.add_worksheet("Synthèse")
+    feuille.write_string(
+        0, 0, f"Montant modulé de l'aide au poste {annee} – synthèse des décisions ASP",
+        styles["titre"],
+    )  # fmt: skip
+    feuille.write_row(LIGNE_ENTETE, 0, COLONNES_SYNTHESE, styles["entete"])
+    feuille.freeze_panes(LIGNE_ENTETE + 1, 0)
+    for rang, ligne in enumerate(lignes, start=LIGNE_ENTETE + 1):
+        departement = departements()[ligne.departement]
+        textes = (departement.code, departement.nom, departement.region, ligne.mesure)
+        for colonne, texte in enumerate(textes):
+            feuille.write_string(rang, colonne, texte)
+        feuille.write_number(rang, 4, ligne.nb_structures)
+        feuille.write_number(rang, 5, ligne.base, styles["euros"])
+        if ligne.base:
+            feuille.write_number(rang, 6, ligne.montant_module / ligne.base, styles["taux"])
+        feuille.write_number(rang, 7, ligne.montant_module, styles["euros"])
+    total = LIGNE_ENTETE + 1 + len(lignes)
+    base = sum((ligne.base for ligne in lignes), Decimal(0))
+    module = sum((ligne.montant_module for ligne in lignes), Decimal(0))
+    feuille.write_string(total, 0, "Total", styles["total"])
+    feuille.write_number(total, 4, sum(ligne.nb_structures for ligne in lignes), styles["total"])
+    feuille.write_number(total, 5, base, styles["total_euros"])
+    if base:
+        feuille.write_number(total, 6, module / base, styles["total_taux"])
+    feuille.write_number(total, 7, module, styles["total_euros"])
+    feuille.set_column(0, 0, 12)
+    feuille.set_column(1, 2, 28)
+    feuille.set_column(3, 4, 12)
+    feuille.set_column(5, 7, 18)
+    ecarts = classeur.add_worksheet("Lignes écartées")
+    ecarts.write_row(0, 0, ("Motif", "Nombre de lignes"), styles["entete"])
+    for rang, (motif, nombre) in enumerate(ecartees.items(), start=1):
+        ecarts.write_string(rang, 0, motif)
+        ecarts.write_number(rang, 1, nombre)
+    ecarts.set_column(0, 0, 80)
+    ecarts.set_column(1, 1, 18)
+    classeur.close()
+    return chemin
+
+
+def _styles(classeur: xlsxwriter.Workbook) -> dict[str, object]:
+    return {
+        "titre": classeur.add_format({"bold": True, "font_size": 12}),
+        "entete": classeur.add_format(
+            {"bold": True, "text_wrap": True, "valign": "top", "bg_color": "#DDEBF7", "border": 1}
+        ),  # fmt: skip
+        "euros": classeur.add_format({"num_format": FORMAT_EUROS}),
+        "taux": classeur.add_format({"num_format": FORMAT_TAUX}),
+        "total": classeur.add_format({"bold": True, "top": 1}),
+        "total_euros": classeur.add_format({"bold": True, "top": 1, "num_format": FORMAT_EUROS}),
+        "total_taux": classeur.add_format({"bold": True, "top": 1, "num_format": FORMAT_TAUX}),
+    }
+
+
+def taux_moyen_fr(base: Decimal, montant: Decimal) -> str:
+    """Taux moyen affiché (« 5,00 % ») ; « – » si la base est nulle."""
+    return taux_fr(montant / base) if base else "–"

@@ -12,15 +12,9 @@ from pathlib import Path
 import pandas as pd
 
 from iae_modulation.classeur_resultats import ecrire_resultats_xlsx
-from iae_modulation.donnees import (
-    Anomalie,
-    DonneesSIAE,
-    RapportValidation,
-    lire_donnees,
-    lire_nombre,
-    lire_table,
-)
+from iae_modulation.donnees import Anomalie, DonneesSIAE, RapportValidation, lire_donnees
 from iae_modulation.formats import montant_fr, taux_fr
+from iae_modulation.lecture import lire_nombre, lire_table
 from iae_modulation.modulation import (
     CalculModulation,
     ErreurCalcul,

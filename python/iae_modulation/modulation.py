@@ -205,7 +205,11 @@ def _rang_moyen(valeur: Fraction, calculables: list[Fraction]) -> Fraction:
 
 
 def _justification_critere(
-    critere: str, valeur: Fraction | None, calculables: list[Fraction], score: Fraction, methode: str
+    critere: str,
+    valeur: Fraction | None,
+    calculables: list[Fraction],
+    score: Fraction,
+    methode: str,
 ) -> str:
     """« Publics 42,0 % — rang 12/30 — score 0,379 »."""
     libelle = LIBELLES[critere]
@@ -276,7 +280,9 @@ def _taux_compares(
             taux[i] = taux_modulation(
                 scores["publics"][i], scores["effort"][i], scores["resultats"][i], jour
             )
-            justifs[i] = " ; ".join(morceaux[i]) + f" (groupe de {len(index)} {table.at[i, 'type']})"
+            justifs[i] = (
+                " ; ".join(morceaux[i]) + f" (groupe de {len(index)} {table.at[i, 'type']})"
+            )
     return scores, taux, justifs
 
 
@@ -305,8 +311,10 @@ def calculer_modulation(donnees: DonneesSIAE, options: OptionsCalcul) -> CalculM
     else:
         scores, taux, justifs = _taux_compares(table, indicateurs, options, params)
         methodes = dict.fromkeys(taux, options.methode)
-        fixe = params.valeur("taux_milieu_penitentiaire", dt.date(options.annee, 1, 1)).valeur
-        for i in table.index[table["milieu_penitentiaire"]]:
+        penitentiaires = table.index[table["milieu_penitentiaire"]]
+        if len(penitentiaires):
+            fixe = params.valeur("taux_milieu_penitentiaire", dt.date(options.annee, 1, 1)).valeur
+        for i in penitentiaires:
             taux[i], methodes[i] = fixe, "milieu pénitentiaire"
             justifs[i] = f"Milieu pénitentiaire : taux fixe de {taux_fr(fixe)}"
         for i in table.index:
@@ -317,9 +325,7 @@ def calculer_modulation(donnees: DonneesSIAE, options: OptionsCalcul) -> CalculM
                         "score neutre 0,5"
                     )
 
-    modules = {
-        i: montant_module(s, taux[i]) for i, s in zip(table.index, socles, strict=True)
-    }
+    modules = {i: montant_module(s, taux[i]) for i, s in zip(table.index, socles, strict=True)}
     bilan = _appliquer_enveloppes(table, modules, options, notes_par_index, rapport)
     regul, nets, restes = _regulariser(table, modules, options, notes_par_index, rapport)
 

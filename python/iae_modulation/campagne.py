@@ -25,7 +25,13 @@ from iae_modulation.parametres import ErreurParametre
 from iae_modulation.progression import progression
 from iae_modulation.referentiel import normaliser_region, sans_accents
 from iae_modulation.resultats import ecrire_resultats_csv
-from iae_modulation.sorties import ErreurEntree, dossier_atomique, ecrire_manifeste
+from iae_modulation.sorties import (
+    ErreurEntree,
+    ErreurSortie,
+    dossier_atomique,
+    ecrire_manifeste,
+    verifier_sortie_libre,
+)
 
 CODE_SUCCES = 0
 CODE_ENTREE_INVALIDE = 2
@@ -168,6 +174,7 @@ def executer_calcul(
     sortie = Path(sortie)
     with progression("Calcul de la modulation", 4, progression_active) as avancer:
         try:
+            verifier_sortie_libre(sortie, ecraser)
             lues = lire_donnees(Path(donnees), annee)
             avancer("données lues")
             rapport = RapportValidation(list(lues.rapport.anomalies))
@@ -184,7 +191,7 @@ def executer_calcul(
                 calcul = calculer(lues, options)
                 rapport = calcul.rapport
                 avancer("modulation calculée")
-        except (ErreurEntree, ErreurCalcul, ErreurParametre) as erreur:
+        except (ErreurEntree, ErreurSortie, ErreurCalcul, ErreurParametre) as erreur:
             return RapportCampagne(CODE_ENTREE_INVALIDE, RapportValidation([]), erreur=str(erreur))
         if not rapport.est_valide:
             return _ecrire_anomalies(rapport, sortie, ecraser)

@@ -68,18 +68,26 @@ def sha256(chemin: Path) -> str:
     return empreinte.hexdigest()
 
 
+def verifier_sortie_libre(sortie: Path, ecraser: bool = False) -> Path:
+    """Refuse un dossier de sortie existant et non vide, sauf si l'on a demandé de l'écraser."""
+    sortie = Path(sortie).resolve()
+    if sortie.exists() and not sortie.is_dir():
+        raise ErreurSortie(f"La sortie {sortie} est un fichier, pas un dossier.")
+    if sortie.exists() and any(sortie.iterdir()) and not ecraser:
+        raise ErreurSortie(
+            f"Le dossier de sortie {sortie} existe déjà et n'est pas vide : choisissez un autre "
+            "dossier ou ajoutez --ecraser."
+        )
+    return sortie
+
+
 @contextlib.contextmanager
 def dossier_atomique(sortie: Path, ecraser: bool = False) -> Iterator[Path]:
     """Donne un dossier temporaire voisin de `sortie`, renommé en `sortie` si tout a réussi.
 
     En cas d'erreur le dossier temporaire est supprimé et `sortie` reste tel qu'il était.
     """
-    sortie = Path(sortie).resolve()
-    if sortie.exists() and any(sortie.iterdir()) and not ecraser:
-        raise ErreurSortie(
-            f"Le dossier de sortie {sortie} existe déjà et n'est pas vide : choisissez un autre "
-            "dossier ou ajoutez --ecraser."
-        )
+    sortie = verifier_sortie_libre(sortie, ecraser)
     sortie.parent.mkdir(parents=True, exist_ok=True)
     temporaire = Path(tempfile.mkdtemp(prefix=f".{sortie.name}-", dir=sortie.parent))
     try:

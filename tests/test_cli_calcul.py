@@ -1,0 +1,112 @@
+"""`iae-modulation calculer` et `demo` de bout en bout, comme un agent les lancerait."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from iae_modulation.cli import main
+from iae_modulation.commandes.demo import dossier_demo
+from iae_modulation.resultats import COLONNES_RESULTATS, lire_resultats_csv
+
+DEMO = dossier_demo()
+
+
+def empreinte(chemin: Path) -> str:
+    return hashlib.sha256(chemin.read_bytes()).hexdigest()
+
+
+@pytest.fixture(scope="module")
+def campagne_demo(tmp_path_factory) -> Path:
+    sortie = tmp_path_factory.mktemp("calcul") / "resultats"
+    code = main([
+        "calculer", str(DEMO / "donnees_demo.csv"), "--annee", "2026",
+        "--enveloppes", str(DEMO / "enveloppes_demo.csv"), "--sortie", str(sortie),
+    ])  # fmt: skip
+    assert code == 0
+    return sortie
+
+
+def test_resultats_csv_une_ligne_par_structure(campagne_demo: Path) -> None:
+    resultats = lire_resultats_csv(campagne_demo / "resultats.csv")
+    brut = (campagne_demo / "resultats.csv").read_bytes()
+    assert brut.startswith(b"\xef\xbb\xbf")  # BOM : Excel ouvre le fichier en UTF-8
+    assert brut.splitlines()[0].decode("utf-8-sig") == ";".join(COLONNES_RESULTATS)
+    assert len(resultats) == 41
+    assert resultats["identifiant"].is_unique
+    assert all(Decimal(0) <= t <= Decimal("0.1") for t in resultats["taux_modulation"])
+    # l'enveloppe de démonstration (295 600,00 €) n'est pas dépassée
+    assert sum(resultats["montant_module"], Decimal(0)) <= Decimal("295600.00")
+
+
+def test_resultats_xlsx_pour_les_agents(campagne_demo: Path) -> None:
+    classeur = openpyxl.load_workbook(campagne_demo / "resultats.xlsx")
+    assert classeur.sheetnames == ["Résultats", "Synthèse", "Répartition"]
+    feuille = classeur["Résultats"]
+    assert feuille["A1"].value == "N° d'annexe financière"
+    assert feuille.freeze_panes == "B2"
+    assert feuille.max_row == 42
+    taux = [c.value for c in feuille["M"]]
+    assert taux[0] == "Taux de modulation"
+    assert feuille["M2"].number_format == "0.00%"
+    assert "€" in feuille["O2"].number_format
+    assert classeur["Répartition"]._charts, "le graphique de répartition des taux manque"
+
+
+def test_manifeste_trace_entrees_parametres_et_sorties(campagne_demo: Path) -> None:
+    manifeste = json.loads((campagne_demo / "manifeste.json").read_text(encoding="utf-8"))
+    entrees = {e["role"]: e["sha256"] for e in manifeste["entrees"]}
+    assert entrees["donnees"] == empreinte(DEMO / "donnees_demo.csv")
+    sorties = {s["fichier"]: s["sha256"] for s in manifeste["sorties"]}
+    assert sorties["resultats.csv"] == empreinte(campagne_demo / "resultats.csv")
+    noms = {p["nom"] for p in manifeste["parametres"]}
+    assert {"poids_publics", "poids_effort", "poids_resultats", "taux_modulation_max"} <= noms
+    assert manifeste["options"] == {"annee": 2026, "methode": "rang"}
+
+
+def test_entree_invalide_code_2_rapport_et_aucun_resultat(tmp_path: Path, capsys) -> None:
+    donnees = tmp_path / "donnees.csv"
+    donnees.write_text(
+        "identifiant;type;departement;montant_socle\nEI054140001;EIX;54;1000\n", encoding="utf-8"
+    )
+    avant = empreinte(donnees)
+    code = main(["calculer", str(donnees), "--annee", "2014", "--sortie", str(tmp_path / "s")])
+    assert code == 2
+    sortie = capsys.readouterr().out
+    assert "donnees.csv, ligne 2, colonne « type » : « EIX » n'est pas un type de SIAE" in sortie
+    assert sorted(p.name for p in (tmp_path / "s").iterdir()) == ["anomalies.xlsx"]
+    feuille = openpyxl.load_workbook(tmp_path / "s" / "anomalies.xlsx").active
+    fichier, _feuille, ligne, colonne, valeur = [c.value for c in feuille[2]][:5]
+    assert (fichier, ligne, colonne, valeur) == ("donnees.csv", 2, "type", "EIX")
+    assert empreinte(donnees) == avant
+
+
+def test_un_dossier_existant_n_est_pas_ecrase(campagne_demo: Path, capsys) -> None:
+    avant = empreinte(campagne_demo / "resultats.csv")
+    code = main(["calculer", str(DEMO / "donnees_demo.csv"), "--annee", "2026",
+                 "--methode", "minmax", "--sortie", str(campagne_demo)])  # fmt: skip
+    assert code == 2
+    assert "existe déjà" in capsys.readouterr().out
+    assert empreinte(campagne_demo / "resultats.csv") == avant
+
+
+def test_methode_minmax_et_ecraser(tmp_path: Path) -> None:
+    sortie = tmp_path / "r"
+    arguments = ["calculer", str(DEMO / "donnees_demo.csv"), "--annee", "2026", "--sortie",
+                 str(sortie)]  # fmt: skip
+    assert main(arguments) == 0
+    assert main([*arguments, "--methode", "minmax", "--ecraser"]) == 0
+    resultats = lire_resultats_csv(sortie / "resultats.csv")
+    assert set(resultats["methode"]) == {"minmax", "milieu pénitentiaire"}
+
+
+def test_demo_complete(tmp_path: Path, capsys) -> None:
+    assert main(["demo", "--sortie", str(tmp_path / "demo")]) == 0
+    texte = capsys.readouterr().out
+    assert "41 structures calculées" in texte
+    assert (tmp_path / "demo" / "calcul" / "resultats.csv").exists()

@@ -113,11 +113,14 @@ COMMUNES = (
 )  # fmt: skip
 
 # Lignes invalides injectées sur demande (bancs d'essai de la validation) : une par motif,
-# à tour de rôle. Le motif de chaque ligne est rangé dans `table.attrs["lignes_invalides"]`.
+# à tour de rôle, toutes bloquantes pour `donnees.valider`. Le motif de chaque ligne est rangé
+# dans `table.attrs["lignes_invalides"]` (index de la ligne -> motif). Pour « identifiant en
+# double », la ligne reprend l'identifiant d'une ligne restée valide : la validation signale
+# alors les deux lignes.
 MOTIFS_INVALIDES = (
     "type inconnu",
     "département inconnu",
-    "SIRET de 13 chiffres",
+    "ETP d'encadrement négatifs",
     "ETP conventionnés non numériques",
     "minima supérieurs aux salariés",
     "sorties dynamiques supérieures aux sorties totales",
@@ -393,8 +396,8 @@ def _injecter_invalides(rng, table: pd.DataFrame, part: float) -> dict[int, str]
         elif motif == "département inconnu":
             table.iat[i, table.columns.get_loc("departement")] = "99"
             table.iat[i, table.columns.get_loc("region")] = ""
-        elif motif == "SIRET de 13 chiffres":
-            table.iat[i, table.columns.get_loc("siret")] = ligne["siret"][:13]
+        elif motif == "ETP d'encadrement négatifs":
+            table.iat[i, table.columns.get_loc("etp_encadrement")] = "-" + ligne["etp_encadrement"]
         elif motif == "ETP conventionnés non numériques":
             table.iat[i, table.columns.get_loc("etp_conventionnes")] = "huit et demi"
         elif motif == "minima supérieurs aux salariés":

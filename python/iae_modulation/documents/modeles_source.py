@@ -53,11 +53,11 @@ def _document() -> docx.Document:
     document = docx.Document()
     normal = document.styles["Normal"]
     normal.font.name = "Arial"
-    normal.font.size = Pt(10.5)
-    normal.paragraph_format.space_after = Pt(6)
+    normal.font.size = Pt(10)
+    normal.paragraph_format.space_after = Pt(4)
     section = document.sections[0]
     section.page_width, section.page_height = Cm(21), Cm(29.7)  # A4
-    section.top_margin = section.bottom_margin = Cm(2)
+    section.top_margin = section.bottom_margin = Cm(1.6)
     section.left_margin = section.right_margin = Cm(2.2)
     return document
 
@@ -83,8 +83,9 @@ def _en_tete(document) -> None:
 
 def _signature(document) -> None:
     droite = Cm(9)
-    _paragraphe(document, "{{ lieu_date }}", retrait=droite)
-    _paragraphe(document, "{{ qualite }}", retrait=droite, apres=Pt(36))
+    _paragraphe(document, "{{ lieu_date }}", retrait=droite).paragraph_format.keep_with_next = True
+    qualite = _paragraphe(document, "{{ qualite }}", retrait=droite, apres=Pt(30))
+    qualite.paragraph_format.keep_with_next = True
     _paragraphe(document, "{{ signataire }}", gras=True, retrait=droite)
 
 
@@ -106,9 +107,11 @@ def _tableau_indicateurs(document) -> None:
             run = cellule.paragraphs[0].add_run(texte)
             run.bold = ligne is tableau.rows[0]
             run.font.size = Pt(9)
-    for cellule, largeur in zip(tableau.columns, (Cm(3.2), Cm(8.4), Cm(2.5), Cm(2.5)), strict=True):
-        for c in cellule.cells:
-            c.width = largeur
+    tableau.autofit = False
+    for colonne, largeur in zip(tableau.columns, (Cm(3), Cm(8.6), Cm(2.5), Cm(2.5)), strict=True):
+        colonne.width = largeur
+        for cellule in colonne.cells:
+            cellule.width = largeur
     _paragraphe(document, apres=Pt(0))
 
 

@@ -27,6 +27,7 @@ from iae_modulation.documents.pdf import ErreurPDF, convertir_en_pdf, libreoffic
 from iae_modulation.documents.signature import Signature
 from iae_modulation.exports.classeurs_asp import LigneSynthese, ecrire_synthese, ecrire_tableau
 from iae_modulation.exports.entetes import normaliser_entete
+from iae_modulation.exports.exemples import ANNEE_DEMO, FICHIERS_DEMO
 from iae_modulation.exports.extranet import lire_export_extranet
 from iae_modulation.exports.fluxiae import est_fluxiae, lire_fluxiae
 from iae_modulation.exports.table import TableExport
@@ -68,12 +69,34 @@ class RefusAnnexe5(ErreurEntree):
 
 
 @dataclass(frozen=True)
+class TauxStructure:
+    """Le taux d'une structure ; avec `resultats.csv`, aussi le socle et le montant calculés."""
+
+    taux: Decimal
+    montant_socle: Decimal | None = None
+    montant_module: Decimal | None = None
+
+    @property
+    def taux_effectif(self) -> Decimal:
+        """Montant modulé / socle : le taux, réduit le cas échéant par l'enveloppe régionale."""
+        if self.montant_socle and self.montant_module is not None:
+            return self.montant_module / self.montant_socle
+        return self.taux
+
+    def montant(self, base: Decimal) -> Decimal:
+        """Taux × base au centime ; exactement le montant calculé si la base est le même socle."""
+        if self.montant_module is not None and self.montant_socle == base:
+            return self.montant_module
+        return arrondi_centime(base * self.taux_effectif)
+
+
+@dataclass(frozen=True)
 class Taux:
     """Taux forfaitaire (2014 : 5 %) ou taux individuels lus dans `resultats.csv`."""
 
     forfaitaire: Decimal | None = None
-    par_annexe: dict[str, Decimal | None] = field(default_factory=dict)
-    par_siret: dict[str, Decimal | None] = field(default_factory=dict)
+    par_annexe: dict[str, TauxStructure | None] = field(default_factory=dict)
+    par_siret: dict[str, TauxStructure | None] = field(default_factory=dict)
     sirets_ambigus: frozenset[str] = frozenset()  # SIRET portés par plusieurs structures
     fichier: str = ""
 
@@ -90,30 +113,30 @@ class Taux:
             "son taux de modulation (de 0 à 10 %), déterminé au vu des caractéristiques des "
             "publics embauchés, des efforts d'insertion et des résultats obtenus (articles "
             "R. 5132-8, R. 5132-10-12, R. 5132-23 et R. 5132-37 du code du travail ; "
-            f"{NOTE}, annexe 2)."
+            f"{NOTE}, annexe 2), dans la limite de l'enveloppe régionale."
         )
 
-    def chercher(self, annexe: str, siret: str) -> tuple[Decimal | None, str]:
-        """(taux, motif si absent) pour une ligne de l'export."""
+    def chercher(self, annexe: str, siret: str) -> tuple[TauxStructure | None, str]:
+        """(taux de la structure, motif s'il manque) pour une ligne de l'export."""
         if self.forfaitaire is not None:
-            return self.forfaitaire, ""
+            return TauxStructure(self.forfaitaire), ""
         if annexe:
             cle = cle_annexe(annexe)
             if cle not in self.par_annexe:
                 return None, f"n° d'annexe {annexe} absent de {self.fichier}"
-            taux = self.par_annexe[cle]
+            trouve = self.par_annexe[cle]
         elif siret:
             cle = cle_siret(siret)
             if cle not in self.par_siret:
                 return None, f"SIRET {siret} absent de {self.fichier}"
-            taux = self.par_siret[cle]
             if cle in self.sirets_ambigus:
                 return None, f"SIRET {siret} porté par plusieurs structures dans {self.fichier}"
+            trouve = self.par_siret[cle]
         else:
             return None, "ni n° d'annexe financière ni SIRET pour la retrouver"
-        if taux is None:
+        if trouve is None:
             return None, f"taux de modulation vide dans {self.fichier}"
-        return taux, ""
+        return trouve, ""
 
 
 def taux_forfaitaire(pourcentage: Decimal) -> Taux:
@@ -130,19 +153,23 @@ def taux_forfaitaire(pourcentage: Decimal) -> Taux:
 def taux_des_resultats(chemin: Path, mesure: str) -> Taux:
     """Taux individuels de `resultats.csv`, par n° d'annexe (sans avenant) et par SIRET."""
     resultats = lire_resultats_csv(Path(chemin))
-    par_annexe: dict[str, Decimal | None] = {}
-    par_siret: dict[str, Decimal | None] = {}
+    par_annexe: dict[str, TauxStructure | None] = {}
+    par_siret: dict[str, TauxStructure | None] = {}
     ambigus: set[str] = set()
     for ligne in resultats.to_dict("records"):
-        taux = ligne["taux_modulation"]
-        par_annexe[cle_annexe(ligne["identifiant"])] = taux
+        trouve = None
+        if ligne["taux_modulation"] is not None:
+            trouve = TauxStructure(
+                ligne["taux_modulation"], ligne["montant_socle"], ligne["montant_module"]
+            )
+        par_annexe[cle_annexe(ligne["identifiant"])] = trouve
         if ligne["type"] != mesure or not ligne["siret"]:
             continue
         cle = cle_siret(ligne["siret"])
         if cle in par_siret:
             ambigus.add(cle)
         else:
-            par_siret[cle] = taux
+            par_siret[cle] = trouve
     return Taux(
         par_annexe=par_annexe,
         par_siret=par_siret,
@@ -227,6 +254,7 @@ def transformer(
     exclues: Counter[str] = Counter()
     tableaux: dict[str, TableauAnnexe5] = {}
     totaux_ignores = 0
+    bases_differentes: list[str] = []
     for index, ligne in enumerate(table.lignes):
         if not any(c.strip() for c in ligne):
             continue
@@ -259,16 +287,27 @@ def transformer(
             departement, TableauAnnexe5(table.mesure, departement, colonnes, montants)
         )
         cellules: list[str | Decimal] = [_cellule(ligne[i], i in table.montants) for i in gardees]
-        module = arrondi_centime(base * taux_ligne)
+        module = taux_ligne.montant(base)
+        if taux_ligne.montant_socle is not None and taux_ligne.montant_socle != base:
+            bases_differentes.append(
+                f"{table.nom(index)} : {montant_fr(base)} dans l'export, "
+                f"{montant_fr(taux_ligne.montant_socle)} dans {taux.fichier}"
+            )
         cellules.append(module)
         tableau.lignes.append(cellules)
         tableau.modules.append(module)
         tableau.bases.append(base)
-        tableau.taux.append(taux_ligne)
+        tableau.taux.append(taux_ligne.taux_effectif)
         tableau.noms.append(table.nom(index))
         tableau.structures.add(cle_annexe(annexe) if annexe else f"ligne {table.numeros[index]}")
     _refuser_si_besoin(table, erreurs, cofinancement_vide, sans_taux)
     remarques = list(table.remarques)
+    if bases_differentes:
+        remarques.append(
+            f"{len(bases_differentes)} structure(s) dont la base de l'export diffère du montant "
+            "socle du calcul (montant modulé = taux × base de l'export) :\n"
+            + "\n".join(f"  - {b}" for b in bases_differentes)
+        )
     if totaux_ignores:
         remarques.append(f"{totaux_ignores} ligne(s) de total de l'export ignorée(s).")
     if departements_retenus:
@@ -617,3 +656,44 @@ def lignes_en_texte(tableau: TableauAnnexe5) -> list[list[str]]:
                 Decimal(0))
         )  # fmt: skip
     return [*lignes, total]
+
+
+# ---------------------------------------------------------------------------------------------
+# Démonstration
+
+DOSSIER_EXEMPLES = Path(__file__).resolve().parent / "demo" / "exports"
+
+
+def demo_annexe5(dossier: Path, resultats_csv: Path, *, pdf: bool = True) -> str:
+    """Les quatre exports d'exemple (EI, ETTI, AI, ACI) traités avec les taux de la démo :
+    un sous-dossier par mesure et une `synthese.xlsx` commune ; renvoie le résumé en français."""
+    dossier = Path(dossier)
+    signature = Signature(lieu="Strasbourg", signataire="Signataire de démonstration")
+    resumes, lignes, ecartees = [], [], {}
+    for mesure, nom in FICHIERS_DEMO.items():
+        rapport = executer_annexe5(
+            DOSSIER_EXEMPLES / nom,
+            mesure,
+            ANNEE_DEMO,
+            dossier / mesure,
+            resultats=resultats_csv,
+            signature=signature,
+            pdf=pdf,
+            ecraser=True,
+        )
+        resumes.append(rapport.resume())
+        lignes += [
+            LigneSynthese(code, mesure, t.nb_structures, t.base, t.montant_module)
+            for code, t in rapport.totaux.items()
+        ]
+        ecartees |= {f"{mesure} : {motif}": n for motif, n in rapport.ecartees.items()}
+    if lignes:
+        temporaire = dossier / ".synthese.xlsx"
+        ecrire_synthese(lignes, temporaire, ANNEE_DEMO, ecartees)
+        temporaire.replace(dossier / "synthese.xlsx")
+        total = sum((ligne.montant_module for ligne in lignes), Decimal(0))
+        resumes.append(
+            f"Synthèse des quatre mesures : {len(lignes)} décision(s), {montant_fr(total)} "
+            f"({dossier / 'synthese.xlsx'})."
+        )
+    return "\n\n".join(resumes)

@@ -1,0 +1,79 @@
+"""`iae-modulation annexe5` : tableaux et décisions de paiement ASP (note DGEFP 2014-04, ann. 5)."""
+
+from __future__ import annotations
+
+import argparse
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from iae_modulation.annexe5 import MESURES, executer_annexe5
+from iae_modulation.documents.signature import ajouter_options_signature, signature_depuis_options
+
+
+def enregistrer(sous_parseurs: argparse._SubParsersAction) -> None:
+    parseur = sous_parseurs.add_parser(
+        "annexe5",
+        help="tableaux départementaux et décisions de paiement pour l'ASP",
+        description="Transforme l'export de l'extranet IAE (ou le FluxIAE de l'ASP) comme le "
+        "prescrit l'annexe 5 de la note DGEFP 2014-04 et écrit, par département, le tableau "
+        "annexe5_<MESURE>_<DEP>.xlsx et la décision decision_asp_<MESURE>_<DEP>.docx (et .pdf), "
+        "plus synthese.xlsx et manifeste.json.",
+    )
+    parseur.add_argument(
+        "export", type=Path, metavar="EXPORT", help="export extranet (.xlsx, .csv) ou FluxIAE"
+    )
+    parseur.add_argument("--mesure", required=True, choices=MESURES, help="mesure (EI, ETTI, …)")
+    parseur.add_argument("--annee", type=int, required=True, help="année de campagne")
+    parseur.add_argument(
+        "--departement", nargs="+", metavar="CODE", help="départements à traiter (défaut : tous)"
+    )
+    taux = parseur.add_mutually_exclusive_group(required=True)
+    taux.add_argument("--resultats", type=Path, help="resultats.csv de « iae-modulation calculer »")
+    taux.add_argument(
+        "--taux-forfaitaire",
+        type=_pourcentage,
+        dest="taux_forfaitaire",
+        metavar="POURCENT",
+        help="taux identique pour toutes les structures, en %% (2014 : 5)",
+    )
+    parseur.add_argument("--sortie", type=Path, required=True, help="dossier à écrire")
+    parseur.add_argument(
+        "--source",
+        choices=("extranet", "fluxiae"),
+        help="nature de l'export (défaut : détectée, un FluxIAE commence par « DEB »)",
+    )
+    parseur.add_argument(
+        "--entetes", type=Path, metavar="YAML", help="fichier des en-têtes à utiliser à la place "
+        "de celui fourni (copie modifiée de entetes_extranet.yaml)",
+    )  # fmt: skip
+    parseur.add_argument("--pas-de-pdf", action="store_true", dest="pas_de_pdf",
+                         help="ne pas convertir les décisions en PDF")  # fmt: skip
+    parseur.add_argument("--ecraser", action="store_true", help="remplacer un dossier existant")
+    ajouter_options_signature(parseur)
+    parseur.set_defaults(executer=executer)
+
+
+def _pourcentage(texte: str) -> Decimal:
+    try:
+        return Decimal(texte.strip().replace(",", ".").removesuffix("%").strip())
+    except InvalidOperation:
+        raise argparse.ArgumentTypeError(f"« {texte} » n'est pas un pourcentage") from None
+
+
+def executer(args: argparse.Namespace) -> int:
+    rapport = executer_annexe5(
+        args.export,
+        args.mesure,
+        args.annee,
+        args.sortie,
+        departements=args.departement,
+        resultats=args.resultats,
+        taux_forfaitaire=args.taux_forfaitaire,
+        signature=signature_depuis_options(args),
+        pdf=not args.pas_de_pdf,
+        ecraser=args.ecraser,
+        source=args.source,
+        entetes=args.entetes,
+    )
+    print(rapport.resume())
+    return rapport.code_sortie

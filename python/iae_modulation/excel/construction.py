@@ -1,0 +1,432 @@
+"""Construction reproductible de templates/IAE_modulation.xlsm, sans Excel (issue 5).
+
+1. Projet VBA généré depuis les sources (pyOpenVBA) : module autonome d'xlwings et sa classe
+   Dictionary (pris dans l'xlwings installé, mentions BSD et MIT gardées), module `xlwings_udfs`
+   généré depuis `excel/udfs.py` par le générateur d'xlwings, et nos modules `xl/vba/*.bas`.
+2. Feuilles, tableau, listes de validation, cellules nommées et graphiques (XlsxWriter), qui
+   ajoute aussi le projet VBA (type de contenu « macroEnabled »).
+3. Ruban `xl/customUI14.xml` et sa relation, puis archive réécrite dans un ordre fixe, à date
+   fixe : deux constructions donnent les mêmes octets.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import importlib.util
+import io
+import os
+import sys
+import tempfile
+import types
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import xlsxwriter
+import yaml
+
+from iae_modulation import donnees, referentiel
+from iae_modulation.classeur_resultats import ENTETES, LARGEURS
+from iae_modulation.excel import classeur as contrat
+from iae_modulation.excel import paquet
+from iae_modulation.lecture import lire_nombre, lire_table
+from iae_modulation.modulation import METHODES
+from iae_modulation.resultats import COLONNES_FRACTION, COLONNES_MONTANT, COLONNES_RESULTATS
+
+RACINE = Path(__file__).resolve().parents[3]
+SOURCES = RACINE / "xl"
+GABARIT = RACINE / "templates" / "IAE_modulation.xlsm"
+DEMO = Path(__file__).resolve().parents[1] / "demo" / "donnees_demo.csv"
+VERSION_XLWINGS = "0.37.8"
+MODULE_UDFS = "iae_modulation.excel.udfs"
+DATE_DOCUMENT = dt.datetime(2026, 1, 1)
+LIGNES_VALIDEES = 5000  # les listes déroulantes couvrent les lignes ajoutées au tableau
+
+
+class ErreurConstruction(Exception):
+    """Construction impossible (sources absentes, mauvaise version d'xlwings) ; en français."""
+
+
+@dataclass(frozen=True)
+class ModuleVBA:
+    nom: str
+    source: str  # texte VBA, fins de ligne CRLF
+    classe: bool = False
+
+
+def _crlf(texte: str) -> str:
+    return texte.replace("\r\n", "\n").replace("\n", "\r\n")
+
+
+# --- modules VBA ---------------------------------------------------------------------------------
+
+
+def dossier_xlwings() -> Path:
+    """Le paquet xlwings installé, dans la version exactement épinglée."""
+    import xlwings
+
+    if xlwings.__version__ != VERSION_XLWINGS:
+        raise ErreurConstruction(
+            f"xlwings {xlwings.__version__} est installé ; le gabarit exige exactement "
+            f"xlwings {VERSION_XLWINGS} (le module VBA appelle xlwings64-{VERSION_XLWINGS}.dll) : "
+            f"pip install xlwings=={VERSION_XLWINGS}"
+        )
+    return Path(xlwings.__file__).parent
+
+
+@contextlib.contextmanager
+def _pywin32_simule() -> Iterator[types.ModuleType]:
+    """`xlwings.udfs` importe pythoncom, pywintypes et win32com : des modules vides suffisent au
+    générateur, qui ne lit que le nom du classeur. Tout est retiré de sys.modules ensuite."""
+    import xlwings
+
+    simules = {nom: types.ModuleType(nom) for nom in
+               ("pythoncom", "pywintypes", "win32com", "win32com.client")}  # fmt: skip
+    simules["win32com.client"].Dispatch = None
+    simules["pythoncom"].CoInitialize = None  # initialiseur du pool de fils, jamais lancé ici
+    deja = {nom: sys.modules.get(nom) for nom in [*simules, "xlwings.udfs"]}
+    decorateurs = {nom: getattr(xlwings, nom) for nom in ("func", "arg", "ret")}
+    sys.modules.update(simules)
+    try:
+        import xlwings.udfs as generateur
+
+        xlwings.func, xlwings.arg = generateur.xlfunc, generateur.xlarg
+        xlwings.ret = generateur.xlret
+        yield generateur
+    finally:
+        for nom, module in deja.items():
+            if module is None:
+                sys.modules.pop(nom, None)
+            else:
+                sys.modules[nom] = module
+        for nom, decorateur in decorateurs.items():
+            setattr(xlwings, nom, decorateur)
+        if deja["xlwings.udfs"] is None and hasattr(xlwings, "udfs"):
+            del xlwings.udfs
+
+
+def fonctions_decorees() -> types.ModuleType:
+    """udfs.py rechargé avec les vrais décorateurs d'xlwings (hors Windows ils ne font rien) ;
+    à appeler dans `_pywin32_simule`."""
+    spec = importlib.util.find_spec(MODULE_UDFS)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def module_udfs(nom_classeur: str = GABARIT.name) -> str:
+    """Le module VBA `xlwings_udfs` que « Import Functions » écrirait dans Excel."""
+    dossier_xlwings()
+    tampon = io.StringIO()
+    with _pywin32_simule() as generateur:
+        module = fonctions_decorees()
+        classeur = types.SimpleNamespace(Name=nom_classeur)
+        generateur.generate_vba_wrapper(MODULE_UDFS, module, tampon, classeur)
+    entete = (
+        'Attribute VB_Name = "xlwings_udfs"\n'
+        f"' Généré par « iae-modulation classeur construire » depuis {MODULE_UDFS} "
+        f"(xlwings {VERSION_XLWINGS}) : ne pas modifier à la main.\n"
+        '#Const App = "Microsoft Excel" \'Adjust when using outside of Excel\n'
+    )
+    return _crlf(entete + tampon.getvalue())
+
+
+def modules_vba(sources: Path = SOURCES) -> list[ModuleVBA]:
+    """Tous les modules du projet, dans l'ordre où ils y sont placés."""
+    xlwings = dossier_xlwings()
+    nos_modules = sorted((sources / "vba").glob("*.bas"))
+    if not nos_modules:
+        raise ErreurConstruction(f"Aucun module VBA (.bas) dans {sources / 'vba'}.")
+    return [
+        ModuleVBA("xlwings", _crlf((xlwings / "xlwings.bas").read_text("cp1252"))),
+        ModuleVBA(
+            "Dictionary", _crlf((xlwings / "addin" / "Dictionary.cls").read_text("cp1252")), True
+        ),
+        ModuleVBA("xlwings_udfs", module_udfs()),
+        *(ModuleVBA(chemin.stem, _crlf(chemin.read_text("utf-8"))) for chemin in nos_modules),
+    ]
+
+
+def projet_vba(noms_feuilles: list[str], modules: list[ModuleVBA]) -> bytes:
+    """vbaProject.bin : modules de document ThisWorkbook et Sheet1..N (codeName des feuilles
+    écrits par XlsxWriter), puis `modules`. Sans p-code : Excel compile à l'ouverture."""
+    from pyopenvba import ExcelFile, VBAModuleKind
+
+    with tempfile.TemporaryDirectory() as dossier:
+        squelette = Path(dossier) / "squelette.xlsm"
+        with xlsxwriter.Workbook(str(squelette)) as livre:
+            for nom in noms_feuilles:
+                livre.add_worksheet(nom)
+        with ExcelFile(squelette) as fichier:
+            projet = fichier.add_vba_project()
+            for module in modules:
+                genre = VBAModuleKind.other if module.classe else VBAModuleKind.standard
+                projet.add_module(module.nom, module.source, kind=genre)
+            fichier.save()
+        return paquet.lire_parties(squelette.read_bytes())[paquet.PARTIE_VBA]
+
+
+# --- feuilles -------------------------------------------------------------------------------------
+
+
+def lire_disposition(sources: Path = SOURCES) -> dict:
+    chemin = sources / "feuilles.yaml"
+    if not chemin.is_file():
+        raise ErreurConstruction(f"Mise en page des feuilles introuvable : {chemin}")
+    disposition = yaml.safe_load(chemin.read_text("utf-8"))
+    noms = tuple(p["nom"] for p in disposition["parametres"])
+    if noms != contrat.NOMS_PARAMETRES:
+        raise ErreurConstruction(
+            f"{chemin.name} : les paramètres {noms} ne sont pas ceux que lit le code "
+            f"({contrat.NOMS_PARAMETRES}), dans le même ordre."
+        )
+    return disposition
+
+
+class _Ecrivain:
+    """Les feuilles du gabarit, écrites dans un classeur XlsxWriter."""
+
+    def __init__(self, livre: xlsxwriter.Workbook, disposition: dict) -> None:
+        self.livre = livre
+        self.disposition = disposition
+        self.f = {
+            "titre": livre.add_format({"bold": True, "font_size": 16, "font_color": "#1F3864"}),
+            "sous_titre": livre.add_format({"italic": True, "font_color": "#595959"}),
+            "section": livre.add_format({"bold": True, "font_size": 12, "font_color": "#1F3864"}),
+            "texte": livre.add_format({"text_wrap": True, "valign": "top"}),
+            "entete": livre.add_format(
+                {
+                    "bold": True,
+                    "bg_color": "#DDEBF7",
+                    "border": 1,
+                    "text_wrap": True,
+                    "valign": "top",
+                }
+            ),  # fmt: skip
+            "saisie": livre.add_format({"bg_color": "#FFF2CC", "border": 1}),
+            "saisie_euros": livre.add_format(
+                {"bg_color": "#FFF2CC", "border": 1, "num_format": contrat.FORMAT_EUROS}
+            ),
+            "euros": livre.add_format({"num_format": contrat.FORMAT_EUROS}),
+            "pourcent": livre.add_format({"num_format": contrat.FORMAT_POURCENT}),
+            "fraction": livre.add_format({"num_format": contrat.FORMAT_FRACTION}),
+            "nombre": livre.add_format({"num_format": "0.00"}),
+        }
+        self.feuilles = {nom: livre.add_worksheet(nom) for nom in contrat.FEUILLES}
+
+    def tout(self) -> None:
+        self.listes()
+        self.accueil()
+        self.parametres()
+        self.donnees()
+        self.verification()
+        self.resultats()
+        self.synthese()
+        self.journal()
+        self.configuration()
+        self.feuilles[contrat.ACCUEIL].activate()
+
+    def listes(self) -> None:
+        ws = self.feuilles[contrat.LISTES]
+        colonnes = {
+            "types": ("Types de SIAE", list(referentiel.TYPES_SIAE)),
+            "departements": ("Départements", list(referentiel.departements())),
+            "regions": ("Régions", list(referentiel.regions())),
+            "methodes": ("Méthodes", list(METHODES)),
+            "oui_non": ("Oui / non", ["oui", "non"]),
+            "mesures": ("Mesures (annexe 5)", ["EI", "ETTI", "AI", "ACI"]),
+        }
+        self.plages = {}
+        for position, (cle, (titre, valeurs)) in enumerate(colonnes.items()):
+            ws.write_string(0, position, titre, self.f["entete"])
+            for rang, valeur in enumerate(valeurs, start=1):
+                ws.write_string(rang, position, valeur)
+            lettre = xlsxwriter.utility.xl_col_to_name(position)
+            self.plages[cle] = f"='{contrat.LISTES}'!${lettre}$2:${lettre}${len(valeurs) + 1}"
+            ws.set_column(position, position, 24)
+        ws.hide()
+
+    def accueil(self) -> None:
+        ws = self.feuilles[contrat.ACCUEIL]
+        accueil = self.disposition["accueil"]
+        ws.set_column(0, 0, 170)
+        ws.write_string(0, 0, accueil["titre"], self.f["titre"])
+        ws.write_string(1, 0, accueil["sous_titre"], self.f["sous_titre"])
+        ligne = 3
+        for section in accueil["sections"]:
+            ws.write_string(ligne, 0, section["titre"], self.f["section"])
+            ligne += 1
+            for texte in section["lignes"]:
+                ws.write_string(ligne, 0, texte)
+                ligne += 1
+            ligne += 1
+        ws.hide_gridlines(2)
+
+    def parametres(self) -> None:
+        ws = self.feuilles[contrat.PARAMETRES]
+        ws.write_string(0, 0, "Paramètres de la campagne", self.f["titre"])
+        for colonne, (titre, largeur) in enumerate(
+            (("Paramètre", 34), ("Valeur", 46), ("Aide", 100))
+        ):
+            ws.write_string(2, colonne, titre, self.f["entete"])
+            ws.set_column(colonne, colonne, largeur)
+        for rang, parametre in enumerate(self.disposition["parametres"], start=3):
+            ws.write_string(rang, 0, parametre["libelle"])
+            valeur = parametre["valeur"]
+            style = self.f["saisie_euros" if parametre.get("format") == "euros" else "saisie"]
+            if isinstance(valeur, int | float):
+                ws.write_number(rang, 1, valeur, style)
+            else:
+                ws.write_string(rang, 1, str(valeur), style)
+            ws.write_string(rang, 2, parametre["aide"], self.f["texte"])
+            if "liste" in parametre:
+                ws.data_validation(rang, 1, rang, 1, {
+                    "validate": "list", "source": self.plages[parametre["liste"]],
+                })  # fmt: skip
+            self.livre.define_name(parametre["nom"], f"='{contrat.PARAMETRES}'!$B${rang + 1}")
+        ws.freeze_panes(3, 0)
+
+    def donnees(self) -> None:
+        ws = self.feuilles[contrat.DONNEES]
+        brute = lire_table(DEMO)
+        par_nom = {c.nom: c for c in donnees.COLONNES}
+        colonnes = list(donnees.NOMS_COLONNES)
+        lignes = []
+        for rangee in brute.table.itertuples(index=False):
+            valeurs = dict(zip(brute.table.columns, rangee, strict=True))
+            lignes.append([_valeur_demo(par_nom[c], valeurs.get(c, "")) for c in colonnes])
+        formats = {"montant": self.f["euros"], "nombre": self.f["nombre"]}
+        ws.add_table(0, 0, len(lignes), len(colonnes) - 1, {
+            "name": contrat.TABLE_DONNEES,
+            "style": "Table Style Medium 2",
+            "data": lignes,
+            "columns": [
+                {"header": c, "format": formats.get(par_nom[c].nature)} for c in colonnes
+            ],
+        })  # fmt: skip
+        for position, nom in enumerate(colonnes):
+            ws.set_column(position, position, 30 if par_nom[nom].nature == "texte" else 16)
+            ws.write_comment(0, position, par_nom[nom].libelle)
+            liste = {"type": "types", "departement": "departements", "region": "regions",
+                     "milieu_penitentiaire": "oui_non"}.get(nom)  # fmt: skip
+            if liste:
+                ws.data_validation(1, position, LIGNES_VALIDEES, position, {
+                    "validate": "list", "source": self.plages[liste],
+                    "error_title": "Valeur non reconnue",
+                    "error_message": f"Choisissez une valeur de la liste « {nom} ».",
+                })  # fmt: skip
+        ws.freeze_panes(1, 1)
+
+    def verification(self) -> None:
+        ws = self.feuilles[contrat.VERIFICATION]
+        ws.write_string(0, 0, "Aucune vérification pour l'instant : cliquez sur « Vérifier les "
+                        "données » dans l'onglet « IAE Modulation ».")  # fmt: skip
+        largeurs = self.disposition["verification"]["largeurs"]
+        self._entetes(ws, contrat.LIGNE_ENTETE_VERIFICATION - 1, contrat.COLONNES_VERIFICATION,
+                      largeurs)  # fmt: skip
+
+    def resultats(self) -> None:
+        ws = self.feuilles[contrat.RESULTATS]
+        for position, colonne in enumerate(COLONNES_RESULTATS):
+            ws.write_string(0, position, ENTETES[colonne], self.f["entete"])
+            ws.set_column(
+                position,
+                position,
+                LARGEURS.get(colonne, 16),
+                self.f.get(format_resultat(colonne) or "", None),
+            )
+        ws.freeze_panes(1, 1)
+
+    def synthese(self) -> None:
+        ws = self.feuilles[contrat.SYNTHESE]
+        reglages = self.disposition["synthese"]
+        ws.write_string(0, 0, reglages["titre"], self.f["titre"])
+        entete = contrat.LIGNE_ENTETE_SYNTHESE - 1
+        self._entetes(ws, entete, contrat.COLONNES_SYNTHESE, [22, 14, 20, 20, 14])
+        types_siae = list(referentiel.TYPES_SIAE)
+        for rang, code in enumerate([*types_siae, "Total"], start=entete + 1):
+            ws.write_string(rang, 0, code)
+        premiere, derniere = entete + 2, entete + 1 + len(types_siae)
+        colonnes = {"montant_module": "D", "taux_moyen": "E"}
+        for position, graphique in enumerate(reglages["graphiques"]):
+            lettre = colonnes[graphique["colonne"]]
+            dessin = self.livre.add_chart({"type": "column"})
+            dessin.add_series({
+                "name": graphique["titre"],
+                "categories": f"='{contrat.SYNTHESE}'!$A${premiere}:$A${derniere}",
+                "values": f"='{contrat.SYNTHESE}'!${lettre}${premiere}:${lettre}${derniere}",
+                "data_labels": {"value": True},
+            })  # fmt: skip
+            dessin.set_title({"name": graphique["titre"]})
+            dessin.set_legend({"none": True})
+            if graphique["colonne"] == "taux_moyen":
+                dessin.set_y_axis({"num_format": "0%"})
+            ws.insert_chart(entete + 9 + 18 * position, 0, dessin, {"x_scale": 1.4})
+
+    def journal(self) -> None:
+        ws = self.feuilles[contrat.JOURNAL]
+        self._entetes(ws, 0, contrat.COLONNES_JOURNAL, self.disposition["journal"]["largeurs"])
+        ws.freeze_panes(1, 0)
+
+    def configuration(self) -> None:
+        ws = self.feuilles[contrat.CONFIGURATION]
+        ws.write_string(0, 0, "UDF Modules")
+        ws.write_string(0, 1, MODULE_UDFS)
+        ws.set_column(0, 0, 22)
+        ws.set_column(1, 1, 70)
+
+    def _entetes(self, ws, ligne: int, titres, largeurs) -> None:
+        for position, (titre, largeur) in enumerate(zip(titres, largeurs, strict=True)):
+            ws.write_string(ligne, position, titre, self.f["entete"])
+            ws.set_column(position, position, largeur)
+
+
+def format_resultat(colonne: str) -> str | None:
+    """Nom du format d'une colonne de résultats : euros, pourcentage, fraction ou aucun."""
+    if colonne in COLONNES_MONTANT:
+        return "euros"
+    if colonne == "taux_modulation":
+        return "pourcent"
+    return "fraction" if colonne in COLONNES_FRACTION else None
+
+
+def _valeur_demo(colonne: donnees.Colonne, texte: str):
+    if colonne.numerique and texte.strip():
+        return lire_nombre(texte)
+    return texte
+
+
+def classeur(projet: bytes, disposition: dict) -> bytes:
+    """Le classeur XlsxWriter complet, projet VBA compris (sans le ruban)."""
+    tampon = io.BytesIO()
+    options = {"strings_to_formulas": False, "strings_to_urls": False, "in_memory": True}
+    with xlsxwriter.Workbook(tampon, options) as livre:
+        livre.set_properties({
+            "title": "IAE Modulation — montant modulé de l'aide au poste",
+            "subject": "Instruction DGEFP n° 2014-2 et note DGEFP n° 2014-04",
+            "author": "iae-modulation",
+            "company": "",
+            "created": DATE_DOCUMENT,
+        })  # fmt: skip
+        _Ecrivain(livre, disposition).tout()
+        livre.add_vba_project(io.BytesIO(projet), is_stream=True)
+    return tampon.getvalue()
+
+
+def construire(sortie: Path = GABARIT, sources: Path = SOURCES) -> Path:
+    """Écrit le gabarit (sous un nom temporaire, puis renommé) et rend son chemin."""
+    ruban = sources / "customUI14.xml"
+    if not ruban.is_file():
+        raise ErreurConstruction(f"Ruban introuvable : {ruban} (construisez depuis le dépôt).")
+    disposition = lire_disposition(sources)
+    projet = projet_vba(list(contrat.FEUILLES), modules_vba(sources))
+    parties = paquet.lire_parties(classeur(projet, disposition))
+    contenu = paquet.ecrire_archive(paquet.ajouter_ruban(parties, ruban.read_bytes()))
+    sortie = Path(sortie)
+    sortie.parent.mkdir(parents=True, exist_ok=True)
+    descripteur, temporaire = tempfile.mkstemp(prefix=f".{sortie.stem}-", dir=sortie.parent)
+    with os.fdopen(descripteur, "wb") as fichier:
+        fichier.write(contenu)
+    os.replace(temporaire, sortie)
+    return sortie

@@ -1,0 +1,81 @@
+"""Le tableau « Données SIAE » tel qu'Excel le donne -> table brute -> calcul -> cellules.
+
+Les cellules sont mises en texte comme `lecture.lire_table` le fait pour un fichier : une formule
+`=MODULATION_TABLEAU(...)`, un bouton du ruban et `iae-modulation calculer` voient donc les mêmes
+valeurs et produisent les mêmes résultats.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from iae_modulation import donnees
+from iae_modulation.campagne import calculer
+from iae_modulation.classeur_resultats import ENTETES
+from iae_modulation.excel.classeur import valeur_excel
+from iae_modulation.lecture import TableBrute, _texte_excel
+from iae_modulation.modulation import OptionsCalcul
+from iae_modulation.resultats import COLONNES_RESULTATS
+
+
+class DonneesInvalides(ValueError):
+    """Le tableau ne passe pas la validation ; le message résume les problèmes bloquants."""
+
+    def __init__(self, rapport: donnees.RapportValidation) -> None:
+        bloquantes = rapport.bloquantes
+        premiere = bloquantes[0].texte() if bloquantes else ""
+        super().__init__(
+            f"{len(bloquantes)} problème(s) bloquant(s) dans les données, dont : {premiere}"
+        )
+        self.rapport = rapport
+
+
+def table_brute(
+    cellules: Sequence[Sequence[object]],
+    fichier: Path,
+    feuille: str | None,
+    premiere_ligne: int = 1,
+) -> TableBrute:
+    """En-têtes de la première ligne non vide ; lignes vides ignorées ; numéros de ligne Excel."""
+    en_tetes: list[str] | None = None
+    rangees, numeros = [], []
+    for position, valeurs in enumerate(cellules):
+        rangee = [_texte_excel(v) for v in valeurs]
+        if not any(cellule.strip() for cellule in rangee):
+            continue
+        if en_tetes is None:
+            en_tetes = [c.strip() for c in rangee]
+            continue
+        rangees.append(rangee)
+        numeros.append(premiere_ligne + position)
+    en_tetes = en_tetes or []
+    gardees = [i for i, nom in enumerate(en_tetes) if nom]
+    table = pd.DataFrame(
+        [[rangee[i] if i < len(rangee) else "" for i in gardees] for rangee in rangees],
+        columns=[en_tetes[i] for i in gardees],
+        dtype=str,
+    )
+    return TableBrute(table=table, fichier=Path(fichier), feuille=feuille, lignes=numeros)
+
+
+def lignes_resultats(resultats: pd.DataFrame) -> list[list[object]]:
+    """En-têtes français puis une ligne par structure, valeurs prêtes pour Excel."""
+    lignes: list[list[object]] = [[ENTETES[c] for c in COLONNES_RESULTATS]]
+    for ligne in resultats[list(COLONNES_RESULTATS)].itertuples(index=False, name=None):
+        lignes.append([valeur_excel(v) for v in ligne])
+    return lignes
+
+
+def resultats_du_tableau(
+    cellules: Sequence[Sequence[object]], annee: int, methode: str
+) -> list[list[object]]:
+    """`MODULATION_TABLEAU` : valide puis calcule toute la table ; DonneesInvalides sinon."""
+    brute = table_brute(cellules, Path("MODULATION_TABLEAU"), None)
+    validees = donnees.valider(brute, annee)
+    if not validees.rapport.est_valide:
+        raise DonneesInvalides(validees.rapport)
+    calcul = calculer(validees, OptionsCalcul(annee, methode))
+    return lignes_resultats(calcul.resultats)

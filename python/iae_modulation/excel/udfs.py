@@ -1,0 +1,224 @@
+"""Fonctions de feuille de calcul (UDF xlwings, catégorie « IAE ») : portes minces sur le moteur.
+
+Les trois indicateurs et leurs poids viennent de la note DGEFP n° 2014-04 (annexe 2), le taux
+de 0 à 10 % du montant socle des articles R. 5132-8, R. 5132-10-12, R. 5132-23 et R. 5132-37 du
+code du travail. Aucune règle n'est écrite ici : chaque fonction convertit ce qu'Excel lui donne,
+appelle `indicateurs`, `modulation` ou `parametres`, et rend un nombre ou un court message
+français (jamais une trace Python).
+
+Les arguments n'ont pas d'annotation de type : xlwings prendrait une annotation pour un
+convertisseur. Le module `xlwings_udfs` du gabarit est généré depuis ces décorateurs.
+"""
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
+from functools import wraps
+
+import xlwings as xw
+
+from iae_modulation import indicateurs, modulation, parametres
+from iae_modulation.excel.classeur import valeur_excel
+from iae_modulation.excel.tableau import DonneesInvalides, resultats_du_tableau
+from iae_modulation.sorties import ErreurEntree
+
+CATEGORIE = "IAE"
+NON_CALCULABLE = "non calculable"
+
+
+class ArgumentInvalide(ValueError):
+    """Un argument de formule inutilisable ; le message s'affiche tel quel dans la cellule."""
+
+
+def _message_en_cellule(fonction):
+    """Une erreur attendue devient un court message dans la cellule, jamais une trace."""
+
+    @wraps(fonction)
+    def appel(*arguments):
+        try:
+            return fonction(*arguments)
+        except (
+            ArgumentInvalide, DonneesInvalides, ErreurEntree, parametres.ErreurParametre,
+            modulation.ErreurCalcul,
+        ) as erreur:  # fmt: skip
+            return f"#IAE : {erreur}"
+
+    return appel
+
+
+def _nombre(valeur, nom: str, facultatif: bool = False) -> Decimal | None:
+    """Nombre d'une cellule Excel (double, entier ou texte « 12,5 ») en Decimal exact."""
+    if valeur is None or valeur == "":
+        if facultatif:
+            return None
+        raise ArgumentInvalide(f"{nom} manquant")
+    if isinstance(valeur, bool):
+        raise ArgumentInvalide(f"{nom} : nombre attendu")
+    texte = repr(valeur) if isinstance(valeur, float) else str(valeur)
+    try:
+        return Decimal(texte.strip().replace("\u00a0", "").replace(" ", "").replace(",", "."))
+    except InvalidOperation:
+        raise ArgumentInvalide(f"{nom} : « {valeur} » n'est pas un nombre") from None
+
+
+def _indicateur(valeur):
+    """Valeur d'indicateur d'une cellule : nombre, ou None si « non calculable » ou vide."""
+    if valeur is None or valeur == "" or isinstance(valeur, str):
+        return None
+    return valeur
+
+
+def _jour(valeur, nom: str) -> dt.date:
+    if valeur is None or valeur == "":
+        return dt.date.today()
+    if isinstance(valeur, dt.datetime):
+        return valeur.date()
+    if isinstance(valeur, dt.date):
+        return valeur
+    try:
+        return dt.datetime.strptime(str(valeur).strip(), "%d/%m/%Y").date()
+    except ValueError:
+        raise ArgumentInvalide(f"{nom} : date attendue (JJ/MM/AAAA)") from None
+
+
+def _ratio_excel(numerateur: Decimal | None, denominateur: Decimal | None, motif: str):
+    resultat = indicateurs.ratio(numerateur, denominateur)
+    return f"{NON_CALCULABLE} ({motif})" if resultat is None else valeur_excel(resultat)
+
+
+@xw.func(category=CATEGORIE)
+@xw.arg(
+    "beneficiaires_minima", doc="Salariés en insertion bénéficiaires du RSA, de l'ASS ou de l'AAH"
+)
+@xw.arg("salaries_insertion", doc="Nombre de salariés en insertion")
+@_message_en_cellule
+def IAE_PUBLICS(beneficiaires_minima, salaries_insertion):
+    """Indicateur « publics » : part des bénéficiaires de minima sociaux parmi les salariés en
+    insertion (note 2014-04, annexe 2)."""
+    return _ratio_excel(
+        _nombre(beneficiaires_minima, "bénéficiaires de minima sociaux", facultatif=True),
+        _nombre(salaries_insertion, "salariés en insertion", facultatif=True),
+        indicateurs.MOTIFS_NON_CALCULABLE["publics"],
+    )
+
+
+@xw.func(category=CATEGORIE)
+@xw.arg("etp_encadrement", doc="ETP d'encadrement technique et d'accompagnement")
+@xw.arg("etp_insertion", doc="ETP en insertion")
+@_message_en_cellule
+def IAE_EFFORT(etp_encadrement, etp_insertion):
+    """Indicateur « efforts d'insertion » : ETP d'encadrement / ETP en insertion (annexe 2)."""
+    return _ratio_excel(
+        _nombre(etp_encadrement, "ETP d'encadrement", facultatif=True),
+        _nombre(etp_insertion, "ETP en insertion", facultatif=True),
+        indicateurs.MOTIFS_NON_CALCULABLE["effort"],
+    )
+
+
+@xw.func(category=CATEGORIE)
+@xw.arg("durables", doc="Sorties vers l'emploi durable")
+@xw.arg("transition", doc="Sorties vers l'emploi de transition")
+@xw.arg("positives", doc="Sorties positives")
+@xw.arg("sorties_totales", doc="Sorties totales (retraits exclus)")
+@_message_en_cellule
+def IAE_RESULTATS(durables, transition, positives, sorties_totales):
+    """Indicateur « résultats » : sorties dynamiques / sorties totales (annexe 2)."""
+    dynamiques = [
+        _nombre(v, nom, facultatif=True)
+        for v, nom in ((durables, "emploi durable"), (transition, "emploi de transition"),
+                       (positives, "sorties positives"))
+    ]  # fmt: skip
+    presentes = [v for v in dynamiques if v is not None]
+    return _ratio_excel(
+        sum(presentes, Decimal(0)) if presentes else None,
+        _nombre(sorties_totales, "sorties totales", facultatif=True),
+        indicateurs.MOTIFS_NON_CALCULABLE["resultats"],
+    )
+
+
+def _score(valeur, plage, methode: str) -> Fraction:
+    """Score d'un critère dans son groupe ; indicateur non calculable : score neutre 0,5.
+
+    Les valeurs arrivent d'Excel en doubles : le rang se calcule sur ces doubles (deux ratios
+    égaux donnent le même double) ; min-max repasse par des fractions exactes.
+    """
+    valeur = _indicateur(valeur)
+    if valeur is None:
+        return modulation.NEUTRE
+    calculables = [v for v in _aplatir(plage) if isinstance(v, int | float)] or [valeur]
+    if methode == "rang":
+        return modulation.score_rang(valeur, calculables)
+    bornes = [Fraction(min(calculables)), Fraction(max(calculables))]
+    return modulation.score_minmax(Fraction(valeur), bornes)
+
+
+def _aplatir(plage) -> list:
+    if not isinstance(plage, list):
+        return [plage]
+    return [v for ligne in plage for v in (ligne if isinstance(ligne, list) else [ligne])]
+
+
+def _methode(methode) -> str:
+    texte = str(methode or "rang").strip().lower()
+    if texte not in modulation.METHODES:
+        raise ArgumentInvalide(f"méthode « {methode} » inconnue (rang ou minmax)")
+    return texte
+
+
+@xw.func(category=CATEGORIE)
+@xw.arg("publics", doc="Indicateur publics de la structure (IAE_PUBLICS)")
+@xw.arg("effort", doc="Indicateur efforts d'insertion de la structure (IAE_EFFORT)")
+@xw.arg("resultats", doc="Indicateur résultats de la structure (IAE_RESULTATS)")
+@xw.arg("plage_publics", ndim=1, doc="Indicateurs publics de son groupe (même type, même région)")
+@xw.arg("plage_effort", ndim=1, doc="Indicateurs efforts d'insertion de son groupe")
+@xw.arg("plage_resultats", ndim=1, doc="Indicateurs résultats de son groupe")
+@xw.arg("methode", doc="« rang » (par défaut) ou « minmax »")
+@xw.arg("jour", doc="Date des paramètres (poids, taux maximal) ; par défaut aujourd'hui")
+@_message_en_cellule
+def MODULATION(
+    publics, effort, resultats, plage_publics, plage_effort, plage_resultats, methode="rang",
+    jour=None,
+):  # fmt: skip
+    """Taux de modulation (0 à 10 %) d'une structure comparée à son groupe (note 2014-04)."""
+    methode = _methode(methode)
+    taux = modulation.taux_modulation(
+        _score(publics, plage_publics, methode),
+        _score(effort, plage_effort, methode),
+        _score(resultats, plage_resultats, methode),
+        _jour(jour, "date"),
+    )
+    return valeur_excel(taux)
+
+
+@xw.func(category=CATEGORIE)
+@xw.arg("type_siae", doc="EI, ETTI, AI, ACI ou EITI")
+@xw.arg("jour", doc="Date à laquelle le montant est en vigueur")
+@xw.arg("mayotte", doc="VRAI pour le montant applicable à Mayotte")
+@_message_en_cellule
+def MONTANT_SOCLE(type_siae, jour, mayotte=False):
+    """Montant socle annuel par ETP en vigueur à la date (arrêté annuel, art. R. 5132-38)."""
+    a_mayotte = mayotte is True or str(mayotte).strip().lower() in ("oui", "vrai", "1")
+    valeur = parametres.montant_socle_etp(str(type_siae or ""), _jour(jour, "date"), a_mayotte)
+    return valeur_excel(valeur.valeur)
+
+
+@xw.func(category=CATEGORIE)
+@xw.arg("socle", doc="Montant socle de l'aide au poste (€)")
+@xw.arg("taux", doc="Taux de modulation (ex. : 7,34 %)")
+@_message_en_cellule
+def MONTANT_MODULE(socle, taux):
+    """Montant modulé : socle × taux, arrondi au centime (moitié vers le haut)."""
+    return valeur_excel(modulation.montant_module(_nombre(socle, "socle"), _nombre(taux, "taux")))
+
+
+@xw.func(category=CATEGORIE)
+@xw.arg("table", ndim=2, doc="Le tableau des structures, en-têtes compris (DonneesSIAE[#Tout])")
+@xw.arg("annee", doc="Année de campagne")
+@xw.arg("methode", doc="« rang » (par défaut) ou « minmax »")
+@_message_en_cellule
+def MODULATION_TABLEAU(table, annee, methode="rang"):
+    """Résultats complets de toutes les structures en un seul appel (une ligne par structure)."""
+    annee_entiere = _nombre(annee, "année")
+    if annee_entiere != annee_entiere.to_integral_value():
+        raise ArgumentInvalide(f"année « {annee} » : nombre entier attendu")
+    return resultats_du_tableau(table, int(annee_entiere), _methode(methode))

@@ -315,7 +315,8 @@ def _ecrire_index(lignes: list[LigneIndex], chemin: Path) -> Path:
             textes = (ligne.identifiant, ligne.raison_sociale, ligne.siret, ligne.type,
                       ligne.departement)  # fmt: skip
             for colonne, texte in enumerate(textes):
-                feuille.write_string(rang, colonne, texte)
+                if texte:
+                    feuille.write_string(rang, colonne, texte)
             for colonne, nombre, format_ in (
                 (5, ligne.taux_modulation, pourcent), (6, ligne.montant_module, euros),
                 (7, ligne.regularisation, euros), (8, ligne.montant_net, euros),
@@ -323,7 +324,8 @@ def _ecrire_index(lignes: list[LigneIndex], chemin: Path) -> Path:
                 if nombre is not None:
                     feuille.write_number(rang, colonne, nombre, format_)
             for colonne, texte in ((9, ligne.fichier), (10, ligne.pdf), (11, ligne.statut)):
-                feuille.write_string(rang, colonne, texte)
+                if texte:
+                    feuille.write_string(rang, colonne, texte)
         feuille.freeze_panes(1, 0)
         feuille.autofilter(0, 0, len(lignes), len(ENTETES_INDEX) - 1)
     return chemin

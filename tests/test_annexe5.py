@@ -1,0 +1,285 @@
+"""Annexe 5 : étapes de la note par mesure, filtre, montants au centime, refus, entrée intacte."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+from iae_modulation.annexe5 import executer_annexe5
+from iae_modulation.commandes import annexe5 as commande
+from iae_modulation.documents.signature import Signature
+from iae_modulation.exports.entetes import disposition_de_la_mesure
+from iae_modulation.exports.exemples import ecrire_export_csv, ecrire_export_xlsx, lignes_export
+from iae_modulation.formats import montant_fr
+from iae_modulation.resultats import COLONNES_RESULTATS, ecrire_resultats_csv
+from iae_modulation.sorties import sha256
+
+SIGNATURE = Signature(lieu="Nancy", signataire="Jeanne Martin", date=dt.date(2026, 6, 15))
+CINQ = Decimal(5)
+
+# identifiant;siret;raison sociale;type;département;ETP;socle;cofinancement CD
+STRUCTURES = [
+    ligne.split(";")
+    for ligne in (
+        "EI054240006;73004030000065;Lorraine Espaces Verts;EI;54;3,32;41363,88;0",
+        "EI054250018;80370412100091;Nancy Bâtiment Insertion;EI;54;8,10;100,50;0",
+        "EI057230010;51688656100088;Moselle Recyclage;EI;57;3,12;38872,08;0",
+        "ETTI054240020;37207547300051;Intérim Solidaire 54;ETTI;54;20,00;95620,00;0",
+        "ETTI088240035;44441236500011;Vosges Intérim;ETTI;88;17,00;81133,57;0",
+        "AI054240020;46270107900016;Entraide Emploi Nancy;AI;54;28,90;46789,10;0",
+        "AI067240016;79831948900026;Services Plus Alsace;AI;67;33,56;54333,64;0",
+        "ACI054240010;43735569600026;Solidarité Réemploi;ACI;54;7,71;184430,91;30000",
+        "ACI054250026;75183801200076;Jardins de Lorraine;ACI;54;9,00;215289,00;0",
+        "ACI067230035;85568983200027;Chantier Rhin;ACI;67;8,40;200936,40;20000",
+    )
+]
+
+COLONNES_ATTENDUES = {
+    "EI": [
+        "Département", "N° SIRET", "Raison sociale", "N° annexe financière",
+        "Date début effet annexe", "Date fin effet annexe", "Nombre de postes conventionnés",
+        "Montant prévu de l'aide de l'Etat = AE", "Montant modulé prévu",
+    ],
+    "ETTI": [
+        "Département", "no Présage", "N° SIRET", "Raison sociale", "N° annexe financière",
+        "Date début effet annexe", "Date fin effet annexe", "Nombre de postes conventionnés",
+        "Montant prévu de l'aide de l'Etat = AE", "Montant prévu de l'Aide FSE=AE",
+        "Montant total prévu = AE", "Montant payé = CP", "Reste à payer", "Montant modulé prévu",
+    ],
+    "AI": [
+        "Département", "N° SIRET", "Raison sociale", "Commune", "N° convention",
+        "N° annexe financière", "Date début effet annexe", "Date fin effet annexe",
+        "Montant total de l'aide au poste", "Montant prévu modulation",
+    ],
+}  # fmt: skip
+COLONNES_ATTENDUES["ACI"] = COLONNES_ATTENDUES["AI"]
+
+
+def canonique() -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "identifiant": i, "siret": s, "raison_sociale": r, "type": t, "departement": d,
+                "etp_conventionnes": e, "montant_socle": m, "dont_cofinancement_cd": c,
+                "commune": "Nancy", "milieu_penitentiaire": "non",
+            }
+            for i, s, r, t, d, e, m, c in STRUCTURES
+        ]
+    )  # fmt: skip
+
+
+def export(tmp_path: Path, mesure: str) -> Path:
+    if mesure == "ETTI":
+        return ecrire_export_csv(canonique(), mesure, 2026, tmp_path / "ETTI.csv")
+    return ecrire_export_xlsx(canonique(), mesure, 2026, tmp_path / f"{mesure}.xlsx")
+
+
+def export_modifie(tmp_path: Path, mesure: str, modifier) -> Path:
+    """Export CSV dont on change des cellules : modifier(entetes, lignes) travaille en place."""
+    entetes = [c.entete for c in disposition_de_la_mesure(mesure).colonnes]
+    lignes = [
+        [str(v).replace(".", ",") for v in ligne]
+        for ligne in lignes_export(canonique(), mesure, 2026)
+    ]
+    modifier(entetes, lignes)
+    chemin = tmp_path / f"{mesure}_modifie.csv"
+    with open(chemin, "w", encoding="utf-8-sig", newline="") as fichier:
+        csv.writer(fichier, delimiter=";").writerows([["Export de données"], entetes, *lignes])
+    return chemin
+
+
+def resultats_csv(tmp_path: Path, taux: dict[str, str], montants: dict | None = None) -> Path:
+    """resultats.csv avec `taux` (fraction en texte) par identifiant ; montants facultatifs."""
+    lignes = []
+    for i, s, r, t, d, *_ in STRUCTURES:
+        if i not in taux:
+            continue
+        ligne = dict.fromkeys(COLONNES_RESULTATS)
+        socle, module = (montants or {}).get(i, (None, None))
+        ligne.update(identifiant=i, siret=s, raison_sociale=r, type=t, departement=d,
+                     region="Grand Est", taux_modulation=Decimal(taux[i]),
+                     montant_socle=socle, montant_module=module, methode="rang")  # fmt: skip
+        lignes.append(ligne)
+    return ecrire_resultats_csv(pd.DataFrame(lignes), tmp_path / "resultats.csv")
+
+
+def executer(tmp_path: Path, chemin: Path, mesure: str, **options):
+    options.setdefault("taux_forfaitaire", None if "resultats" in options else CINQ)
+    return executer_annexe5(
+        chemin, mesure, 2026, tmp_path / "sortie", signature=SIGNATURE, pdf=False, **options
+    )
+
+
+def feuille(chemin: Path) -> list[list[object]]:
+    classeur = openpyxl.load_workbook(chemin)
+    return [list(r) for r in classeur["Tableau"].iter_rows(values_only=True)]
+
+
+@pytest.mark.parametrize("mesure", ["EI", "ETTI", "AI", "ACI"])
+def test_colonnes_de_sortie_et_leur_ordre_selon_la_note(tmp_path, mesure):
+    rapport = executer(tmp_path, export(tmp_path, mesure), mesure)
+    assert rapport.code_sortie == 0, rapport.erreur
+    lignes = feuille(tmp_path / "sortie" / f"annexe5_{mesure}_54.xlsx")
+    assert lignes[3] == COLONNES_ATTENDUES[mesure]
+    assert lignes[-1][0] == "Total"
+    donnees = lignes[4:-1]
+    assert all(ligne[0] == "54" for ligne in donnees)
+    assert lignes[-1][-1] == pytest.approx(sum(ligne[-1] for ligne in donnees))
+
+
+def test_filtre_departemental_autres_departements_comptes(tmp_path):
+    rapport = executer(tmp_path, export(tmp_path, "EI"), "EI", departements=["054"])
+    assert rapport.code_sortie == 0, rapport.erreur
+    assert list(rapport.totaux) == ["54"]
+    assert rapport.exclues == {"57": 1}
+    noms = sorted(p.name for p in (tmp_path / "sortie").iterdir())
+    assert noms == [
+        "annexe5_EI_54.xlsx", "decision_asp_EI_54.docx", "manifeste.json", "synthese.xlsx",
+    ]  # fmt: skip
+    assert "Lignes d'autres départements écartées par le filtre : 1 (57 : 1)." in rapport.resume()
+    synthese = openpyxl.load_workbook(tmp_path / "sortie" / "synthese.xlsx")
+    ecarts = list(synthese["Lignes écartées"].iter_rows(values_only=True))
+    assert ecarts == [("Motif", "Nombre de lignes"), ("autre département (57)", 1)]
+
+
+def test_taux_forfaitaire_montant_au_centime_moitie_vers_le_haut(tmp_path):
+    rapport = executer(tmp_path, export(tmp_path, "EI"), "EI", departements=["54"])
+    lignes = feuille(tmp_path / "sortie" / "annexe5_EI_54.xlsx")[4:-1]
+    montants = {ligne[2]: Decimal(str(ligne[-1])) for ligne in lignes}
+    # 41 363,88 × 5 % = 2 068,194 ; 100,50 × 5 % = 5,025 -> 5,03 (et non 5,02)
+    assert montants == {
+        "Lorraine Espaces Verts": Decimal("2068.19"),
+        "Nancy Bâtiment Insertion": Decimal("5.03"),
+    }
+    assert rapport.totaux["54"].montant_module == Decimal("2073.22")
+    assert rapport.totaux["54"].base == Decimal("41464.38")
+    assert rapport.totaux["54"].nb_structures == 2
+
+
+def test_taux_individuels_joints_sur_le_numero_d_annexe(tmp_path):
+    taux = {"ACI054240010": "0.0734", "ACI054250026": "0.1000", "ACI067230035": "0.0215"}
+    rapport = executer(
+        tmp_path, export(tmp_path, "ACI"), "ACI", resultats=resultats_csv(tmp_path, taux)
+    )
+    assert rapport.code_sortie == 0, rapport.erreur
+    # 184 430,91 × 7,34 % = 13 537,228794 ; 215 289 × 10 % ; 200 936,40 × 2,15 % = 4 320,1326
+    assert rapport.totaux["54"].montant_module == Decimal("13537.23") + Decimal("21528.90")
+    assert rapport.totaux["67"].montant_module == Decimal("4320.13")
+    controle = openpyxl.load_workbook(tmp_path / "sortie" / "annexe5_ACI_67.xlsx")
+    lignes = list(controle["Contrôle des taux"].iter_rows(values_only=True))
+    assert lignes[1][0].startswith("Chantier Rhin — ACI067230035A0M0")
+    assert lignes[1][2] == pytest.approx(0.0215)
+
+
+def test_jointure_sur_le_siret_quand_l_export_n_a_pas_de_numero_d_annexe(tmp_path):
+    def sans_annexe(entetes, lignes):
+        position = entetes.index("N° annexe financière")
+        for ligne in [entetes, *lignes]:
+            del ligne[position]
+
+    chemin = export_modifie(tmp_path, "AI", sans_annexe)
+    taux = {"AI054240020": "0.0500", "AI067240016": "0.0800"}
+    rapport = executer(tmp_path, chemin, "AI", resultats=resultats_csv(tmp_path, taux))
+    assert rapport.code_sortie == 0, rapport.erreur
+    assert rapport.totaux["67"].montant_module == Decimal("4346.69")  # 54 333,64 × 8 %
+
+
+def test_montant_reduit_par_l_enveloppe_repris_du_calcul(tmp_path):
+    taux = {"EI054240006": "0.0800", "EI054250018": "0.0800", "EI057230010": "0.0800"}
+    montants = {
+        "EI054240006": (Decimal("41363.88"), Decimal("3200.00")),  # réduit par l'enveloppe
+        "EI057230010": (Decimal("40000.00"), Decimal("3000.00")),  # socle différent de l'export
+    }
+    rapport = executer(
+        tmp_path, export(tmp_path, "EI"), "EI", resultats=resultats_csv(tmp_path, taux, montants)
+    )
+    assert rapport.code_sortie == 0, rapport.erreur
+    assert rapport.totaux["54"].montant_module == Decimal("3200.00") + Decimal("8.04")
+    # 38 872,08 × (3 000 / 40 000) = 2 915,406
+    assert rapport.totaux["57"].montant_module == Decimal("2915.41")
+    assert any(
+        "Moselle Recyclage" in a and montant_fr(Decimal("38872.08")) in a for a in rapport.anomalies
+    )
+
+
+def test_structure_sans_taux_refusee_par_son_nom(tmp_path):
+    taux = {"AI054240020": "0.0500"}
+    rapport = executer(
+        tmp_path, export(tmp_path, "AI"), "AI", resultats=resultats_csv(tmp_path, taux)
+    )
+    assert rapport.code_sortie == 2
+    assert "1 structure(s) sans taux de modulation" in rapport.erreur
+    assert "Services Plus Alsace — AI067240016A0M0" in rapport.erreur
+    assert "n° d'annexe AI067240016A0M0 absent de resultats.csv" in rapport.erreur
+    assert not (tmp_path / "sortie").exists()
+
+
+def test_aci_cofinancement_vide_refuse_zero_accepte(tmp_path):
+    def vider(entetes, lignes):
+        position = entetes.index("Dont cofinancé par le conseil général")
+        lignes[1][position] = ""  # Jardins de Lorraine (valait 0)
+        lignes[2][position] = "0"
+
+    rapport = executer(tmp_path, export_modifie(tmp_path, "ACI", vider), "ACI")
+    assert rapport.code_sortie == 2
+    assert (
+        "Colonne « Dont cofinancé par le conseil général » vide pour 1 ligne(s)" in rapport.erreur
+    )
+    assert "Jardins de Lorraine — ACI054250026A0M0 — 75183801200076 (ligne 4)" in rapport.erreur
+    assert "Chantier Rhin" not in rapport.erreur
+    assert not (tmp_path / "sortie").exists()
+
+
+def test_departement_et_montant_illisibles_signales_ensemble(tmp_path):
+    def abimer(entetes, lignes):
+        lignes[0][entetes.index("Département")] = "Atlantide"
+        lignes[1][entetes.index("Montant prévu de l'aide de l'Etat = AE")] = "beaucoup"
+
+    rapport = executer(tmp_path, export_modifie(tmp_path, "EI", abimer), "EI")
+    assert rapport.code_sortie == 2
+    assert "EI_modifie.csv, ligne 3, colonne « Département » : département « Atlantide »" in (
+        rapport.erreur
+    )
+    assert "« beaucoup » n'est pas un montant" in rapport.erreur
+
+
+def test_fichier_d_entree_inchange_octet_pour_octet(tmp_path):
+    chemin = export(tmp_path, "ACI")
+    avant = sha256(chemin), chemin.stat().st_mtime_ns
+    assert executer(tmp_path, chemin, "ACI").code_sortie == 0
+    assert (sha256(chemin), chemin.stat().st_mtime_ns) == avant
+
+
+def test_dossier_existant_non_ecrase_sans_option(tmp_path):
+    (tmp_path / "sortie").mkdir()
+    (tmp_path / "sortie" / "ancien.txt").write_text("garde", encoding="utf-8")
+    rapport = executer(tmp_path, export(tmp_path, "EI"), "EI")
+    assert rapport.code_sortie == 2
+    assert "--ecraser" in rapport.erreur
+    assert [p.name for p in (tmp_path / "sortie").iterdir()] == ["ancien.txt"]
+
+
+def test_commande_code_0_puis_code_2_sans_rien_ecrire(tmp_path, capsys):
+    parseur = argparse.ArgumentParser(prog="iae-modulation")
+    commande.enregistrer(parseur.add_subparsers())
+    chemin = export(tmp_path, "AI")
+    debut = ["annexe5", str(chemin), "--annee", "2026", "--taux-forfaitaire", "5", "--pas-de-pdf"]
+    args = parseur.parse_args([*debut, "--mesure", "AI", "--sortie", str(tmp_path / "ok"),
+                               "--departement", "67", "--signataire", "Jeanne Martin"])  # fmt: skip
+    assert args.executer(args) == 0
+    base, module = montant_fr(Decimal("54333.64")), montant_fr(Decimal("2716.68"))
+    assert f"67 Bas-Rhin : 1 structure(s), base {base}, montant modulé {module}" in (
+        capsys.readouterr().out
+    )
+    args = parseur.parse_args([*debut, "--mesure", "EI", "--sortie", str(tmp_path / "refus")])
+    assert args.executer(args) == 2
+    assert "ce n'est pas un « Tableau de suivi des annexes financières »" in (
+        capsys.readouterr().out
+    )
+    assert not (tmp_path / "refus").exists()

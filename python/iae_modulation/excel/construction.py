@@ -30,9 +30,10 @@ from iae_modulation import donnees, referentiel
 from iae_modulation.classeur_resultats import ENTETES, LARGEURS
 from iae_modulation.excel import classeur as contrat
 from iae_modulation.excel import paquet
+from iae_modulation.excel.tableau import FORMATS_RESULTATS
 from iae_modulation.lecture import lire_nombre, lire_table
 from iae_modulation.modulation import METHODES
-from iae_modulation.resultats import COLONNES_FRACTION, COLONNES_MONTANT, COLONNES_RESULTATS
+from iae_modulation.resultats import COLONNES_RESULTATS
 
 RACINE = Path(__file__).resolve().parents[3]
 SOURCES = RACINE / "xl"
@@ -330,12 +331,9 @@ class _Ecrivain:
         ws = self.feuilles[contrat.RESULTATS]
         for position, colonne in enumerate(COLONNES_RESULTATS):
             ws.write_string(0, position, ENTETES[colonne], self.f["entete"])
-            ws.set_column(
-                position,
-                position,
-                LARGEURS.get(colonne, 16),
-                self.f.get(format_resultat(colonne) or "", None),
-            )
+            format_nombre = FORMATS_RESULTATS[position]
+            style = self.livre.add_format({"num_format": format_nombre}) if format_nombre else None
+            ws.set_column(position, position, LARGEURS.get(colonne, 16), style)
         ws.freeze_panes(1, 1)
 
     def synthese(self) -> None:
@@ -380,15 +378,6 @@ class _Ecrivain:
         for position, (titre, largeur) in enumerate(zip(titres, largeurs, strict=True)):
             ws.write_string(ligne, position, titre, self.f["entete"])
             ws.set_column(position, position, largeur)
-
-
-def format_resultat(colonne: str) -> str | None:
-    """Nom du format d'une colonne de résultats : euros, pourcentage, fraction ou aucun."""
-    if colonne in COLONNES_MONTANT:
-        return "euros"
-    if colonne == "taux_modulation":
-        return "pourcent"
-    return "fraction" if colonne in COLONNES_FRACTION else None
 
 
 def _valeur_demo(colonne: donnees.Colonne, texte: str):

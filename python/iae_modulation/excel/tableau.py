@@ -15,10 +15,23 @@ import pandas as pd
 from iae_modulation import donnees
 from iae_modulation.campagne import calculer
 from iae_modulation.classeur_resultats import ENTETES
-from iae_modulation.excel.classeur import valeur_excel
+from iae_modulation.excel.classeur import (
+    FORMAT_EUROS,
+    FORMAT_FRACTION,
+    FORMAT_POURCENT,
+    valeur_excel,
+)
 from iae_modulation.lecture import TableBrute, _texte_excel
 from iae_modulation.modulation import OptionsCalcul
-from iae_modulation.resultats import COLONNES_RESULTATS
+from iae_modulation.resultats import COLONNES_FRACTION, COLONNES_MONTANT, COLONNES_RESULTATS
+
+FORMATS_RESULTATS: tuple[str | None, ...] = tuple(
+    FORMAT_EUROS if colonne in COLONNES_MONTANT
+    else FORMAT_POURCENT if colonne == "taux_modulation"
+    else FORMAT_FRACTION if colonne in COLONNES_FRACTION
+    else None
+    for colonne in COLONNES_RESULTATS
+)  # fmt: skip
 
 
 class DonneesInvalides(ValueError):

@@ -1,0 +1,369 @@
+"""Les actions du ruban « IAE Modulation » : chacune est un appel mince aux fonctions de la CLI.
+
+Appelée sans argument (macro `RunPython` du ruban), une action agit sur le classeur Excel qui l'a
+appelée ; `iae-modulation classeur executer ACTION CLASSEUR.xlsm` lui passe le fichier. Chaque
+action écrit une ligne dans la feuille « Journal » (date, action, entrées, sorties, résultat) et
+n'affiche jamais de trace Python : une erreur devient un message français.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+import pandas as pd
+import xlsxwriter
+
+from iae_modulation import donnees as module_donnees
+from iae_modulation.annexe5 import executer_annexe5
+from iae_modulation.campagne import executer_calcul
+from iae_modulation.documents.notifications import generer_notifications as notifications
+from iae_modulation.documents.signature import Signature
+from iae_modulation.excel import classeur as c
+from iae_modulation.excel.tableau import FORMATS_RESULTATS, lignes_resultats, table_brute
+from iae_modulation.lecture import lire_nombre
+from iae_modulation.referentiel import TYPES_SIAE, normaliser_region
+from iae_modulation.sorties import ErreurEntree
+
+CODE_SUCCES, CODE_ERREUR, CODE_DONNEES_INVALIDES = 0, 1, 2
+
+
+@dataclass
+class ResultatAction:
+    """Ce qu'une action a fait : la ligne du journal et le code de sortie de la commande."""
+
+    action: str
+    code: int = CODE_SUCCES
+    message: str = ""
+    entrees: list[str] = field(default_factory=list)
+    sorties: list[str] = field(default_factory=list)
+
+
+class ErreurAction(Exception):
+    """Action impossible (paramètre manquant, calcul préalable absent) ; message en français."""
+
+
+# --- paramètres -----------------------------------------------------------------------------------
+
+
+def _texte(classeur: c.Classeur, nom: str) -> str:
+    valeur = classeur.lire_parametre(nom)
+    if isinstance(valeur, float) and valeur.is_integer():
+        valeur = int(valeur)
+    return "" if valeur is None else str(valeur).strip()
+
+
+def _annee(classeur: c.Classeur) -> int:
+    texte = _texte(classeur, "annee")
+    if not texte.isdigit() or not 2014 <= int(texte) <= 2100:
+        raise ErreurAction(
+            f"Feuille « {c.PARAMETRES} », « Année de campagne » : « {texte} » n'est pas une année "
+            "(ex. : 2026)."
+        )
+    return int(texte)
+
+
+def _oui(classeur: c.Classeur, nom: str) -> bool:
+    return _texte(classeur, nom).lower() in ("oui", "vrai", "1")
+
+
+def dossier_de_sortie(classeur: c.Classeur) -> Path:
+    """Le dossier de sortie des Paramètres ; un chemin relatif part du dossier du classeur."""
+    texte = _texte(classeur, "dossier_sortie") or "IAE_sorties"
+    dossier = Path(texte).expanduser()
+    return dossier if dossier.is_absolute() else classeur.chemin.parent / dossier
+
+
+def _signature(classeur: c.Classeur) -> Signature:
+    return Signature(
+        service=_texte(classeur, "service") or Signature.service,
+        region=_texte(classeur, "region"),
+        lieu=_texte(classeur, "lieu"),
+        signataire=_texte(classeur, "signataire"),
+        qualite=_texte(classeur, "qualite") or Signature.qualite,
+    )
+
+
+def _dernier_calcul(classeur: c.Classeur) -> Path:
+    texte = _texte(classeur, "dernier_calcul")
+    dossier = Path(texte) if texte else None
+    if dossier is None or not (dossier / "resultats.csv").is_file():
+        raise ErreurAction(
+            "Aucun calcul enregistré : cliquez d'abord sur « Calculer la modulation »"
+            + (f" (dossier introuvable : {texte})." if texte else ".")
+        )
+    return dossier
+
+
+def _horodatage() -> str:
+    return dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+
+
+# --- vérification ---------------------------------------------------------------------------------
+
+
+def _table_donnees(classeur: c.Classeur):
+    return table_brute(classeur.lire_feuille(c.DONNEES), classeur.chemin, c.DONNEES)
+
+
+def _ecrire_anomalies(classeur: c.Classeur, rapport: module_donnees.RapportValidation) -> None:
+    """Le rapport dans « Vérification », et les cellules de « Données SIAE » surlignées."""
+    en_tetes = [str(v or "").strip() for v in (classeur.lire_feuille(c.DONNEES) or [[]])[0]]
+    cles = {module_donnees.cle_en_tete(nom): position for position, nom in enumerate(en_tetes, 1)}
+    resume = rapport.texte().splitlines()[0]
+    classeur.ecrire_lignes(c.VERIFICATION, 1, [[f"Vérifié le {c.horodatage()} : {resume}"]])
+    classeur.ecrire_lignes(
+        c.VERIFICATION,
+        c.LIGNE_ENTETE_VERIFICATION,
+        [list(c.COLONNES_VERIFICATION)]
+        + [
+            [
+                a.ligne,
+                a.colonne or "",
+                a.valeur,
+                a.message,
+                "bloquant" if a.bloquante else "avertissement",
+            ]
+            for a in rapport.anomalies
+        ],  # fmt: skip
+    )
+    classeur.effacer_surlignage(c.DONNEES, 2)
+    classeur.surligner(
+        c.DONNEES,
+        sorted(
+            {
+                (a.ligne, cles[module_donnees.cle_en_tete(a.colonne)])
+                for a in rapport.anomalies
+                if a.ligne is not None
+                and a.colonne is not None
+                and module_donnees.cle_en_tete(a.colonne) in cles
+            }
+        ),
+    )
+
+
+def verifier_donnees(classeur: c.Classeur | None = None) -> ResultatAction:
+    """« Vérifier les données » : validation de la feuille « Données SIAE » (`donnees.valider`)."""
+    return _executer("Vérifier les données", classeur, _verifier)
+
+
+def _verifier(classeur: c.Classeur, resultat: ResultatAction) -> None:
+    annee = _annee(classeur)
+    resultat.entrees = [f"{c.DONNEES} ({classeur.chemin.name})", f"année {annee}"]
+    validees = module_donnees.valider(_table_donnees(classeur), annee)
+    _ecrire_anomalies(classeur, validees.rapport)
+    resultat.sorties = [f"feuille « {c.VERIFICATION} »"]
+    resultat.message = (
+        f"{len(validees.table)} structure(s) lue(s). " + validees.rapport.texte().splitlines()[0]
+    )
+    if not validees.rapport.est_valide:
+        resultat.code = CODE_DONNEES_INVALIDES
+
+
+# --- calcul ---------------------------------------------------------------------------------------
+
+
+def _instantane_donnees(classeur: c.Classeur, dossier: Path, horodatage: str) -> Path:
+    """Copie de la feuille « Données SIAE » (mêmes lignes) : l'entrée exacte du calcul,
+    gardée avec son empreinte dans le manifeste."""
+    chemin = dossier / f"donnees-{horodatage}.xlsx"
+    options = {"strings_to_formulas": False, "strings_to_urls": False}
+    with xlsxwriter.Workbook(str(chemin), options) as livre:
+        feuille = livre.add_worksheet(c.DONNEES)
+        for ligne, valeurs in enumerate(classeur.lire_feuille(c.DONNEES)):
+            for colonne, valeur in enumerate(valeurs):
+                if isinstance(valeur, str):
+                    feuille.write_string(ligne, colonne, valeur)
+                elif valeur is not None:
+                    feuille.write(ligne, colonne, valeur)
+    return chemin
+
+
+def _enveloppes(classeur: c.Classeur, dossier: Path, horodatage: str) -> Path | None:
+    texte = _texte(classeur, "enveloppe")
+    if not texte:
+        return None
+    region = normaliser_region(_texte(classeur, "region"))
+    if region is None:
+        raise ErreurAction(
+            f"Feuille « {c.PARAMETRES} » : une enveloppe est indiquée mais la région "
+            f"« {_texte(classeur, 'region')} » n'est pas reconnue."
+        )
+    try:
+        montant = lire_nombre(texte)
+    except ValueError:
+        raise ErreurAction(
+            f"Feuille « {c.PARAMETRES} », « Enveloppe régionale » : « {texte} » n'est pas un "
+            "montant."
+        ) from None
+    chemin = dossier / f"enveloppes-{horodatage}.csv"
+    chemin.write_text(f"region;enveloppe\r\n{region};{montant}\r\n", encoding="utf-8-sig")
+    return chemin
+
+
+def lignes_synthese(resultats: pd.DataFrame) -> list[list[object]]:
+    """Par type de SIAE puis au total : structures, montant socle, montant modulé, taux moyen."""
+    lignes = []
+    groupes = [(code, resultats[resultats["type"] == code]) for code in TYPES_SIAE]
+    for libelle, groupe in [*groupes, ("Total", resultats)]:
+        socle = sum(groupe["montant_socle"], Decimal(0))
+        module = sum(groupe["montant_module"], Decimal(0))
+        taux = (module / socle).quantize(Decimal("0.0001")) if socle else None
+        lignes.append([libelle, len(groupe), socle, module, taux])
+    return lignes
+
+
+def calculer_modulation(classeur: c.Classeur | None = None) -> ResultatAction:
+    """« Calculer la modulation » : `campagne.executer_calcul`, comme `iae-modulation calculer`."""
+    return _executer("Calculer la modulation", classeur, _calculer)
+
+
+def _calculer(classeur: c.Classeur, resultat: ResultatAction) -> None:
+    annee = _annee(classeur)
+    methode = _texte(classeur, "methode") or "rang"
+    base, horodatage = dossier_de_sortie(classeur), _horodatage()
+    entrees = base / "entrees"
+    entrees.mkdir(parents=True, exist_ok=True)
+    instantane = _instantane_donnees(classeur, entrees, horodatage)
+    enveloppes = _enveloppes(classeur, entrees, horodatage)
+    resultat.entrees = [str(instantane), f"année {annee}", f"méthode {methode}"]
+    if enveloppes is not None:
+        resultat.entrees.append(str(enveloppes))
+    sortie = base / f"calcul-{annee}-{horodatage}"
+    rapport = executer_calcul(instantane, annee, sortie, methode=methode, enveloppes=enveloppes)
+    resultat.message = rapport.resume()
+    if rapport.calcul is None:
+        if rapport.rapport.anomalies:
+            _ecrire_anomalies(classeur, rapport.rapport)
+            resultat.sorties = [f"feuille « {c.VERIFICATION} »"]
+        resultat.code = rapport.code_sortie or CODE_ERREUR
+        return
+    resultats = rapport.calcul.resultats
+    classeur.ecrire_lignes(c.RESULTATS, 1, lignes_resultats(resultats), FORMATS_RESULTATS)
+    classeur.ecrire_lignes(
+        c.SYNTHESE,
+        c.LIGNE_ENTETE_SYNTHESE + 1,
+        lignes_synthese(resultats),
+        [None, None, c.FORMAT_EUROS, c.FORMAT_EUROS, c.FORMAT_POURCENT],
+    )
+    classeur.ecrire_parametre("dernier_calcul", str(rapport.sortie))
+    resultat.sorties = [str(p) for p in rapport.fichiers]
+
+
+# --- documents ------------------------------------------------------------------------------------
+
+
+def generer_decision_asp(classeur: c.Classeur | None = None) -> ResultatAction:
+    """« Générer décision ASP » : annexe 5 (`annexe5.executer_annexe5`) pour les départements
+    des Paramètres, au taux du dernier calcul."""
+    return _executer("Générer décision ASP", classeur, _decision_asp)
+
+
+def _decision_asp(classeur: c.Classeur, resultat: ResultatAction) -> None:
+    annee, calcul = _annee(classeur), _dernier_calcul(classeur)
+    mesure = _texte(classeur, "mesure_annexe5").upper()
+    texte_export = _texte(classeur, "export_annexe5")
+    export = Path(texte_export) if texte_export else classeur.choisir_fichier(
+        f"Export extranet {mesure} pour l'annexe 5"
+    )  # fmt: skip
+    if export is None:
+        raise ErreurAction(
+            f"Indiquez le fichier exporté de l'extranet dans la feuille « {c.PARAMETRES} » "
+            "(« Export extranet (annexe 5) »)."
+        )
+    if not texte_export:
+        classeur.ecrire_parametre("export_annexe5", str(export))
+    departements = [d.strip() for d in _texte(classeur, "departements").split(",") if d.strip()]
+    sortie = dossier_de_sortie(classeur) / f"annexe5-{mesure}-{annee}-{_horodatage()}"
+    resultat.entrees = [str(export), str(calcul / "resultats.csv"), f"mesure {mesure}",
+                        f"départements {', '.join(departements) or 'tous'}"]  # fmt: skip
+    rapport = executer_annexe5(
+        export, mesure, annee, sortie,
+        departements=departements or None, resultats=calcul / "resultats.csv",
+        signature=_signature(classeur), pdf=_oui(classeur, "pdf"),
+    )  # fmt: skip
+    resultat.code, resultat.message = rapport.code_sortie, rapport.resume()
+    resultat.sorties = [str(p) for p in rapport.fichiers]
+
+
+def generer_notifications(classeur: c.Classeur | None = None) -> ResultatAction:
+    """« Générer les notifications » : une lettre par structure du dernier calcul (annexe 4)."""
+    return _executer("Générer les notifications", classeur, _notifications)
+
+
+def _donnees_du_calcul(calcul: Path) -> Path:
+    """Le fichier de données qu'a lu le calcul, d'après son manifeste."""
+    manifeste = json.loads((calcul / "manifeste.json").read_text("utf-8"))
+    for entree in manifeste["entrees"]:
+        if entree["role"] == "donnees" and Path(entree["fichier"]).is_file():
+            return Path(entree["fichier"])
+    raise ErreurAction(
+        f"Le fichier de données du dernier calcul ({calcul}) a disparu : recalculez la modulation."
+    )
+
+
+def _notifications(classeur: c.Classeur, resultat: ResultatAction) -> None:
+    annee, calcul = _annee(classeur), _dernier_calcul(classeur)
+    donnees = _donnees_du_calcul(calcul)
+    sortie = dossier_de_sortie(classeur) / f"notifications-{annee}-{_horodatage()}"
+    resultat.entrees = [str(calcul / "resultats.csv"), str(donnees)]
+    rapport = notifications(
+        calcul / "resultats.csv", donnees, annee, sortie,
+        pdf=_oui(classeur, "pdf"), signature=_signature(classeur), progression=False,
+    )  # fmt: skip
+    resultat.message = rapport.resume()
+    resultat.sorties = [str(rapport.sortie)]
+
+
+def ouvrir_dossier_sortie(classeur: c.Classeur | None = None) -> ResultatAction:
+    """« Ouvrir le dossier de sortie » (créé s'il n'existe pas encore)."""
+    return _executer("Ouvrir le dossier de sortie", classeur, _ouvrir)
+
+
+def _ouvrir(classeur: c.Classeur, resultat: ResultatAction) -> None:
+    dossier = dossier_de_sortie(classeur)
+    classeur.ouvrir_dossier(dossier)
+    resultat.sorties = [str(dossier)]
+    resultat.message = f"Dossier de sortie : {dossier}"
+
+
+# --- exécution commune ----------------------------------------------------------------------------
+
+
+def _executer(
+    nom: str,
+    classeur: c.Classeur | None,
+    action: Callable[[c.Classeur, ResultatAction], None],
+) -> ResultatAction:
+    """Lance l'action, transforme toute erreur en message français, écrit le journal, enregistre."""
+    classeur = classeur or c.classeur_appelant()
+    resultat = ResultatAction(nom)
+    try:
+        action(classeur, resultat)
+    except (ErreurAction, ErreurEntree) as erreur:
+        resultat.code, resultat.message = CODE_ERREUR, str(erreur)
+    except Exception as erreur:  # porte de l'utilisateur : jamais de trace Python à l'écran
+        resultat.code = CODE_ERREUR
+        resultat.message = f"Erreur inattendue ({type(erreur).__name__}) : {erreur}"
+    etat = "réussi" if resultat.code == CODE_SUCCES else "échec"
+    classeur.ajouter_ligne(
+        c.JOURNAL,
+        [c.horodatage(), nom, "\n".join(resultat.entrees), "\n".join(resultat.sorties),
+         f"{etat} : {resultat.message}"],
+    )  # fmt: skip
+    classeur.enregistrer()
+    classeur.informer(resultat.message)
+    return resultat
+
+
+ACTIONS: dict[str, Callable[[c.Classeur | None], ResultatAction]] = {
+    "verifier": verifier_donnees,
+    "calculer": calculer_modulation,
+    "decision-asp": generer_decision_asp,
+    "notifications": generer_notifications,
+    "ouvrir-dossier": ouvrir_dossier_sortie,
+}

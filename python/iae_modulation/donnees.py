@@ -27,11 +27,11 @@ from iae_modulation.referentiel import (
     departements,
     normaliser_departement,
     normaliser_region,
-    region_du_departement,
     sans_accents,
 )
 
 ANNEE_INDICATEURS = 2015
+CONTROLES_NON_BLOQUANTS = frozenset({"siret"})
 SORTIES_DYNAMIQUES = ("sorties_emploi_durable", "sorties_emploi_transition", "sorties_positives")
 TEXTE_TYPES = ", ".join(TYPES_SIAE)
 
@@ -269,20 +269,26 @@ class _Validation:
         self.rejetees: set[int] = set()
         self.colonne_du_fichier: dict[str, str] = {}
         self.inconnues: list[str] = []
+        self.cellules: dict[str, list[str]] = {}  # texte lu (sans espaces autour), par colonne
+        self.homonymes: dict[str, list[int]] | None = None  # positions par identifiant
 
     def executer(self) -> DonneesSIAE:
         self._reconnaitre_colonnes()
         if self.brute.table.empty:
             self._signaler(None, None, "", "le fichier ne contient aucune ligne de données.")
         typee = self._convertir()
-        self._controler(typee, _schema(frozenset(self.colonne_du_fichier), bloquant=True), True)
-        self._controler(typee, _schema(frozenset(self.colonne_du_fichier), bloquant=False), False)
+        self._controler(typee, _schema(frozenset(self.colonne_du_fichier)))
         self._corriger_regions(typee)
         ordre = {en_tete: rang for rang, en_tete in enumerate(self.brute.table.columns)}
         self.rapport.anomalies.sort(key=lambda a: (a.ligne or 0, ordre.get(a.colonne, -1)))
         fichier_bloque = any(a.bloquante and a.ligne is None for a in self.rapport.anomalies)
         gardees = [] if fichier_bloque else [p for p in range(len(typee)) if p not in self.rejetees]
         table = typee.iloc[gardees].reset_index(drop=True)
+        for colonne in COLONNES:
+            if not colonne.numerique:
+                table[colonne.nom] = table[colonne.nom].astype(
+                    bool if colonne.nature == "oui/non" else str
+                )
         table["ligne_source"] = pd.array([self.brute.lignes[p] for p in gardees], dtype="int64")
         autres = self.brute.table[self.inconnues].iloc[gardees].reset_index(drop=True)
         rejetees = sorted(set(self.brute.lignes) - set(table["ligne_source"]))
@@ -320,9 +326,7 @@ class _Validation:
 
     def _brut(self, position: int, colonne: str) -> str:
         """La cellule telle qu'écrite dans le fichier (pour la citer dans un message)."""
-        if colonne not in self.colonne_du_fichier:
-            return ""
-        return str(self.brute.table[self.colonne_du_fichier[colonne]].iat[position])
+        return self.cellules[colonne][position]
 
     def _reconnaitre_colonnes(self) -> None:
         vues: dict[str, list[str]] = {}
@@ -364,59 +368,56 @@ class _Validation:
             )
 
     def _convertir(self) -> pd.DataFrame:
-        """Colonnes canoniques typées ; une valeur illisible devient None et une anomalie."""
-        index = pd.RangeIndex(len(self.brute.table))
-        colonnes: dict[str, pd.Series] = {}
+        """Colonnes canoniques typées ; une valeur illisible devient None et une anomalie.
+
+        Travaille sur des listes Python : les accesseurs `.str` de pandas sont ici bien plus lents.
+        """
+        taille = len(self.brute.table)
+        colonnes: dict[str, list] = {}
         for colonne in COLONNES:
             en_tete = self.colonne_du_fichier.get(colonne.nom)
             if en_tete is None:
-                brut = pd.Series("", index=index, dtype=str)
+                brut = [""] * taille
             else:
-                brut = self.brute.table[en_tete].str.strip()
+                brut = [v.strip() for v in self.brute.table[en_tete].tolist()]
+            self.cellules[colonne.nom] = brut
             if colonne.numerique:
                 colonnes[colonne.nom] = self._nombres(colonne.nom, brut)
             elif colonne.nature == "oui/non":
                 colonnes[colonne.nom] = self._booleens(colonne.nom, brut)
             elif colonne.nom == "type":
-                colonnes[colonne.nom] = brut.str.upper()
+                colonnes[colonne.nom] = [v.upper() for v in brut]
             elif colonne.nom == "departement":
-                codes = {v: normaliser_departement(v) or v for v in brut.unique() if v}
-                colonnes[colonne.nom] = brut.map(lambda v, c=codes: c.get(v, v)).astype(str)
+                codes = {v: normaliser_departement(v) or v for v in set(brut)}
+                colonnes[colonne.nom] = [codes[v] for v in brut]
             elif colonne.nom == "siret":
-                colonnes[colonne.nom] = brut.str.replace(r"\s", "", regex=True)
+                colonnes[colonne.nom] = [re.sub(r"\s", "", v) for v in brut]
             else:
                 colonnes[colonne.nom] = brut
-        return pd.DataFrame(colonnes, index=index)
+        return pd.DataFrame({nom: pd.Series(v, dtype=object) for nom, v in colonnes.items()})
 
-    def _nombres(self, nom: str, brut: pd.Series) -> pd.Series:
+    def _nombres(self, nom: str, brut: list[str]) -> list[Decimal | None]:
         valeurs: dict[str, Decimal | None] = {"": None}
-        for texte in brut.unique():
-            if texte not in valeurs:
-                try:
-                    valeurs[texte] = lire_nombre(texte)
-                except ValueError:
-                    valeurs[texte] = None
-                    for position in (brut == texte).to_numpy().nonzero()[0]:
-                        self._signaler(
-                            int(position),
-                            nom,
-                            texte,
-                            f"« {texte} » n'est pas un nombre (exemple attendu : "
-                            f"{_PAR_NOM[nom].exemple}).",
-                        )
-        return pd.Series([valeurs[t] for t in brut], index=brut.index, dtype=object)
+        for texte in set(brut) - {""}:
+            try:
+                valeurs[texte] = lire_nombre(texte)
+            except ValueError:
+                valeurs[texte] = None
+                exemple = _PAR_NOM[nom].exemple
+                for position in (p for p, v in enumerate(brut) if v == texte):
+                    message = f"« {texte} » n'est pas un nombre (exemple attendu : {exemple})."
+                    self._signaler(position, nom, texte, message)
+        return [valeurs[t] for t in brut]
 
-    def _booleens(self, nom: str, brut: pd.Series) -> pd.Series:
-        cles = brut.str.casefold()
-        lisibles = cles.isin(_OUI | _NON)
-        for position in (~lisibles).to_numpy().nonzero()[0]:
-            valeur = brut.iat[position]
-            self._signaler(
-                int(position), nom, valeur, f"« {valeur} » : « oui » ou « non » attendu."
-            )
-        return cles.isin(_OUI).astype(bool)
+    def _booleens(self, nom: str, brut: list[str]) -> list[bool]:
+        cles = [v.casefold() for v in brut]
+        for position, cle in enumerate(cles):
+            if cle not in _OUI and cle not in _NON:
+                valeur = brut[position]
+                self._signaler(position, nom, valeur, f"« {valeur} » : « oui » ou « non » attendu.")
+        return [cle in _OUI for cle in cles]
 
-    def _controler(self, typee: pd.DataFrame, schema: pa.DataFrameSchema, bloquant: bool) -> None:
+    def _controler(self, typee: pd.DataFrame, schema: pa.DataFrameSchema) -> None:
         """Passe le schéma pandera (lazy) et traduit ses `failure_cases` en anomalies."""
         try:
             schema.validate(typee, lazy=True)
@@ -424,12 +425,12 @@ class _Validation:
             echecs = erreurs.failure_cases.dropna(subset=["index"])
             echecs = echecs.drop_duplicates(subset=["check", "index"])
             for cle, position in zip(echecs["check"], echecs["index"], strict=True):
-                self._traduire(cle, int(position), typee, bloquant)
+                self._traduire(cle, int(position))
 
-    def _traduire(self, cle: str, position: int, typee: pd.DataFrame, bloquant: bool) -> None:
+    def _traduire(self, cle: str, position: int) -> None:
         """Message français d'un contrôle pandera (`cle` = nom du contrôle, voir `_schema`)."""
         controle, _, nom = cle.partition(":")
-        ligne = typee.iloc[position]
+        bloquant = controle not in CONTROLES_NON_BLOQUANTS
         valeur = self._brut(position, nom)
         if controle == "renseigne":
             message = f"valeur obligatoire manquante ({_PAR_NOM[nom].libelle})."
@@ -440,11 +441,11 @@ class _Validation:
         elif controle == "positif":
             message = f"« {valeur} » est négatif : un nombre positif ou nul est attendu."
         elif controle == "unique":
-            autres = [
-                self.brute.lignes[p]
-                for p in (typee["identifiant"] == ligne["identifiant"]).to_numpy().nonzero()[0]
-                if p != position
-            ]
+            if self.homonymes is None:
+                self.homonymes = {}
+                for rang, identifiant in enumerate(self.cellules["identifiant"]):
+                    self.homonymes.setdefault(identifiant, []).append(rang)
+            autres = [self.brute.lignes[p] for p in self.homonymes[valeur] if p != position]
             message = (
                 f"identifiant « {valeur} » en double : aussi ligne {', '.join(map(str, autres))}."
             )
@@ -470,8 +471,8 @@ class _Validation:
                 "ni montant socle ni ETP conventionnés : l'un des deux est nécessaire pour "
                 "calculer le montant modulé."
             )
-        else:  # siret (seul contrôle non bloquant)
-            chiffres = len(ligne["siret"])
+        else:  # siret
+            chiffres = len(re.sub(r"\s", "", valeur))
             indice = " (zéro initial perdu, p. ex. par Excel ?)" if chiffres == 13 else ""
             message = f"SIRET « {valeur} » : 14 chiffres attendus{indice}."
         self._signaler(position, nom, valeur, message, bloquant)
@@ -479,39 +480,28 @@ class _Validation:
     def _corriger_regions(self, typee: pd.DataFrame) -> None:
         """Région déduite du département ; une région fournie différente est corrigée (signalé)."""
         codes = departements()
-        attendue = typee["departement"].map(lambda c: codes[c].region if c in codes else "")
-        fournie = typee["region"]
-        noms = {v: normaliser_region(v) for v in fournie.unique() if v}
-        differente = (fournie != "") & (attendue != "")
-        differente &= fournie.map(lambda v: noms.get(v)) != attendue
-        for position in differente.to_numpy().nonzero()[0]:
-            valeur, code = fournie.iat[position], typee["departement"].iat[position]
-            self._signaler(
-                int(position),
-                "region",
-                valeur,
-                f"la région « {valeur} » ne correspond pas au département {code} : "
-                f"« {region_du_departement(code)} » retenue.",
-                False,
-            )
-        reconnue = fournie.map(lambda v: noms.get(v) or v)
-        typee["region"] = attendue.where(attendue != "", reconnue).astype(str)
+        deps, fournies = typee["departement"].tolist(), typee["region"].tolist()
+        noms = {v: normaliser_region(v) for v in set(fournies) if v}
+        retenues = []
+        for position, (code, fournie) in enumerate(zip(deps, fournies, strict=True)):
+            attendue = codes[code].region if code in codes else ""
+            if fournie and attendue and noms[fournie] != attendue:
+                self._signaler(
+                    position,
+                    "region",
+                    fournie,
+                    f"la région « {fournie} » ne correspond pas au département {code} : "
+                    f"« {attendue} » retenue.",
+                    False,
+                )
+            retenues.append(attendue or noms.get(fournie) or fournie)
+        typee["region"] = pd.Series(retenues, dtype=object)
 
 
 @cache
-def _schema(presentes: frozenset[str], bloquant: bool) -> pa.DataFrameSchema:
+def _schema(presentes: frozenset[str]) -> pa.DataFrameSchema:
     """Contrôles déclaratifs sur la table typée. Le nom d'un contrôle, « controle:colonne »,
     sert à traduire l'échec en message (`_Validation._traduire`)."""
-    if not bloquant:
-        return pa.DataFrameSchema(
-            {
-                "siret": pa.Column(
-                    checks=pa.Check(
-                        lambda s: s.str.fullmatch(r"\d{14}") | (s == ""), error="siret:siret"
-                    )
-                )
-            }
-        )
 
     def renseigne(nom: str) -> list[pa.Check]:
         return [pa.Check(lambda s: s != "", error=f"renseigne:{nom}")] if nom in presentes else []
@@ -531,6 +521,9 @@ def _schema(presentes: frozenset[str], bloquant: bool) -> pa.DataFrameSchema:
                 pa.Check(lambda s: s.isin(list(TYPES_SIAE)) | (s == ""), error="type_connu:type"),
             ]
         ),
+        "siret": pa.Column(
+            checks=pa.Check(lambda s: s.str.fullmatch(r"\d{14}") | (s == ""), error="siret:siret")
+        ),
         "departement": pa.Column(
             checks=[
                 *renseigne("departement"),
@@ -549,10 +542,11 @@ def _schema(presentes: frozenset[str], bloquant: bool) -> pa.DataFrameSchema:
     return pa.DataFrameSchema(
         colonnes,
         checks=[
-            pa.Check(_minima_inferieurs, error="minima:nb_beneficiaires_minima"),
-            pa.Check(_sorties_inferieures, error="sorties:sorties_totales"),
+            pa.Check(_minima_inferieurs, ignore_na=False, error="minima:nb_beneficiaires_minima"),
+            pa.Check(_sorties_inferieures, ignore_na=False, error="sorties:sorties_totales"),
             pa.Check(
                 lambda t: t["montant_socle"].notna() | t["etp_conventionnes"].notna(),
+                ignore_na=False,
                 error="socle_ou_etp:montant_socle",
             ),
         ],
@@ -561,26 +555,31 @@ def _schema(presentes: frozenset[str], bloquant: bool) -> pa.DataFrameSchema:
 
 def _minima_inferieurs(table: pd.DataFrame) -> pd.Series:
     """nb_beneficiaires_minima <= nb_salaries_insertion (note 2014-04, annexe 2, « publics »)."""
-    minima, salaries = table["nb_beneficiaires_minima"], table["nb_salaries_insertion"]
-    comparables = _positif(minima) & _positif(salaries)
-    return ~comparables | (minima.where(comparables, 0) <= salaries.where(comparables, 0))
+    return pd.Series(
+        [
+            not (_positif(m) and _positif(s)) or m <= s
+            for m, s in zip(
+                table["nb_beneficiaires_minima"].tolist(),
+                table["nb_salaries_insertion"].tolist(),
+                strict=True,
+            )
+        ],
+        index=table.index,
+    )
 
 
 def _sorties_inferieures(table: pd.DataFrame) -> pd.Series:
     """Sorties dynamiques (durable + transition + positives) <= sorties totales (annexe 2,
-    critère résultats)."""
-    parties = SORTIES_DYNAMIQUES
-    totales = table["sorties_totales"]
-    comparables = _positif(totales)
-    for partie in parties:
-        comparables &= table[partie].isna() | _positif(table[partie])
-    dynamiques = sum(
-        (table[c].where(table[c].notna(), Decimal(0)) for c in parties),
-        start=pd.Series(Decimal(0), index=table.index, dtype=object),
-    )
-    return ~comparables | (dynamiques <= totales.where(comparables, Decimal(0)))
+    critère « résultats »). Une valeur vide compte pour 0 ; une négative est déjà signalée."""
+    resultats = []
+    for totales, *parties in zip(
+        *(table[c].tolist() for c in ("sorties_totales", *SORTIES_DYNAMIQUES)), strict=True
+    ):
+        presentes = [p for p in parties if p is not None]
+        comparable = _positif(totales) and all(p >= 0 for p in presentes)
+        resultats.append(not comparable or sum(presentes, Decimal(0)) <= totales)
+    return pd.Series(resultats, index=table.index)
 
 
-def _positif(serie: pd.Series) -> pd.Series:
-    """Valeur renseignée et positive ou nulle (une valeur négative est déjà signalée)."""
-    return serie.notna() & (serie.where(serie.notna(), Decimal(-1)) >= 0)
+def _positif(valeur: Decimal | None) -> bool:
+    return valeur is not None and valeur >= 0

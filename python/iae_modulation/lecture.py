@@ -18,6 +18,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
+from python_calamine import CalamineWorkbook, SheetTypeEnum
 
 from iae_modulation.sorties import TAILLE_MAX_ENTREE, ErreurEntree, verifier_fichier_entree
 
@@ -88,6 +89,8 @@ def lire_nombre(texte: object) -> Decimal:
     Espaces (insécables compris) et points comme séparateurs de milliers par groupes de trois ;
     un point seul est une virgule décimale (« 1.5 ») ; pas de pourcentage. Lève ValueError sinon.
     """
+    if type(texte) is str and _SIMPLE.fullmatch(texte):
+        return Decimal(texte.replace(",", "."))
     propre = _ESPACES.sub(" ", str(texte)).strip().replace("\u2212", "-")
     propre = propre.removesuffix("€").rstrip()
     for motif, milliers, decimale in _FORMES_NOMBRE:
@@ -98,6 +101,7 @@ def lire_nombre(texte: object) -> Decimal:
     raise ValueError(f"« {texte} » n'est pas un nombre")
 
 
+_SIMPLE = re.compile(r"-?\d+(?:[.,]\d+)?")  # cas courant, lu sans autre préparation
 _ESPACES = re.compile(r"\s+")
 _FORMES_NOMBRE = tuple(
     (re.compile(r"(?P<signe>[+-]?) ?(?P<nombre>" + motif + ")"), milliers, decimale)
@@ -176,19 +180,19 @@ def _verifier_archive(chemin: Path, taille_max: int) -> None:
 def _lire_excel(
     chemin: Path, feuille: str | None
 ) -> tuple[str, list[str], list[list[str]], list[int]]:
-    """Lecteur calamine via pandas ; `header=None` garde les lignes vides, donc la ligne i du
-    tableau lu est la ligne Excel i + 1."""
+    """Lecteur calamine (celui de `pandas.read_excel(engine="calamine")`), appelé directement :
+    le passage par pandas convertit chaque cellule deux fois et triple le temps de lecture.
+    Les cellules sont lues depuis A1, donc la rangée i est la ligne Excel i + 1."""
     try:
-        with pd.ExcelFile(chemin, engine="calamine") as classeur:
-            noms = classeur.sheet_names
-            feuille = noms[0] if feuille is None else feuille
-            if feuille not in noms:
-                presentes = ", ".join(f"« {nom} »" for nom in noms) or "aucune"
-                raise ErreurEntree(
-                    f"{chemin.name} : pas de feuille « {feuille} » "
-                    f"(feuilles présentes : {presentes})."
-                )
-            cellules = classeur.parse(feuille, header=None, dtype=object, na_filter=False)
+        classeur = CalamineWorkbook.from_path(str(chemin))
+        noms = [f.name for f in classeur.sheets_metadata if f.typ == SheetTypeEnum.WorkSheet]
+        feuille = noms[0] if feuille is None else feuille
+        if feuille not in noms:
+            presentes = ", ".join(f"« {nom} »" for nom in noms)
+            raise ErreurEntree(
+                f"{chemin.name} : pas de feuille « {feuille} » (feuilles présentes : {presentes})."
+            )
+        cellules = classeur.get_sheet_by_name(feuille).to_python(skip_empty_area=False)
     except ErreurEntree:
         raise
     except Exception as erreur:  # calamine signale un classeur abîmé par des erreurs variées
@@ -198,8 +202,8 @@ def _lire_excel(
     en_tetes: list[str] | None = None
     rangees: list[list[str]] = []
     numeros: list[int] = []
-    for position, valeurs in enumerate(cellules.itertuples(index=False, name=None)):
-        rangee = [_texte_excel(v) for v in valeurs]
+    for position, valeurs in enumerate(cellules):
+        rangee = [v if type(v) is str else _texte_excel(v) for v in valeurs]
         if not any(cellule.strip() for cellule in rangee):
             continue
         if en_tetes is None:
@@ -211,18 +215,19 @@ def _lire_excel(
 
 
 def _texte_excel(valeur: object) -> str:
-    """Une cellule Excel en texte : 54.0 -> « 54 », 1234.56 -> « 1234.56 » (15 chiffres
+    """Une cellule Excel en texte : 54.0 -> « 54 », 1234.56 -> « 1234.56 » (au plus 15 chiffres
     significatifs, comme Excel les affiche), date -> « 31/12/2015 », booléen -> « vrai »."""
+    if type(valeur) is float:
+        if valeur.is_integer():
+            return str(int(valeur))
+        court = repr(valeur)  # le plus court texte qui redonne ce nombre
+        if len(court) <= 16 and "e" not in court:
+            return court
+        return format(Decimal(format(valeur, ".15g")), "f")
     if valeur is None or valeur == "":
         return ""
     if isinstance(valeur, bool):
         return "vrai" if valeur else "faux"
-    if isinstance(valeur, int):
-        return str(valeur)
-    if isinstance(valeur, float):
-        if valeur != valeur:
-            return ""
-        return format(Decimal(format(valeur, ".15g")), "f")
     if isinstance(valeur, dt.datetime):
         if valeur.time() == dt.time(0):
             return valeur.strftime("%d/%m/%Y")

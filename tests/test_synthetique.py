@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib.util
+import statistics
 import sys
 from collections import Counter
 from decimal import Decimal
@@ -125,7 +126,7 @@ def test_montant_socle_egal_etp_fois_socle_en_vigueur(nationale):
 
 def test_tailles_typiques(nationale):
     etp = nationale["etp_conventionnes"].map(_dec)
-    mediane = {t: float(etp[nationale["type"] == t].median()) for t in ("ACI", "AI", "EI")}
+    mediane = {t: statistics.median(etp[nationale["type"] == t]) for t in ("ACI", "AI", "EI")}
     assert 7 <= mediane["ACI"] <= 10
     assert 30 <= mediane["AI"] <= 40
     assert 2 <= mediane["EI"] <= 20
@@ -186,6 +187,22 @@ def test_ecrire_xlsx_nombres_exacts_textes_sans_formule(tmp_path):
     for i in range(1, 151):
         socle = lignes[i][colonne["montant_socle"]]
         assert Decimal(repr(socle)) == _dec(table.loc[i - 1, "montant_socle"])
+
+
+def test_ecrire_une_table_deja_typee(tmp_path):
+    table = pd.DataFrame(
+        {
+            "identifiant": ["ACI054250001"],
+            "etp_conventionnes": [Decimal("8.40")],
+            "etp_realises": [None],
+        }
+    )
+    chemin = ecrire_csv(table, tmp_path / "t.csv")
+    assert chemin.read_bytes().decode("utf-8-sig") == (
+        "identifiant;etp_conventionnes;etp_realises\r\nACI054250001;8,40;\r\n"
+    )
+    feuille = openpyxl.load_workbook(ecrire_xlsx(table, tmp_path / "t.xlsx")).active
+    assert [c.value for c in feuille[2]] == ["ACI054250001", 8.4, None]
 
 
 def test_arguments_refuses_en_francais():

@@ -38,6 +38,10 @@ COLONNES_TEXTE = (
     "identifiant", "siret", "raison_sociale", "adresse", "code_postal", "commune", "type",
     "departement", "region", "milieu_penitentiaire",
 )  # fmt: skip
+COLONNES_EFFECTIFS = (
+    "nb_salaries_insertion", "nb_beneficiaires_minima", "sorties_totales",
+    "sorties_emploi_durable", "sorties_emploi_transition", "sorties_positives",
+)  # fmt: skip
 FEUILLE = "Données SIAE"
 
 # Part de chaque type parmi les structures (domaine.md : « about half ACI »).
@@ -254,14 +258,14 @@ def ecrire_xlsx(table: pd.DataFrame, chemin: Path) -> Path:
                 feuille.set_column(j, j, large, texte if nom in COLONNES_TEXTE else None)
                 feuille.write_string(0, j, nom, gras)
             feuille.freeze_panes(1, 0)
-            for i, ligne in enumerate(table.itertuples(index=False), start=1):
-                for j, (nom, valeur) in enumerate(zip(colonnes, ligne, strict=True)):
-                    nombre = None if nom in COLONNES_TEXTE else _nombre(valeur)
-                    if nombre is None:
-                        feuille.write_string(i, j, _cellule_texte(valeur), texte)
-                    else:
-                        format_ = entier if nombre == nombre.to_integral_value() else None
-                        feuille.write_number(i, j, nombre, format_ or deux_decimales)
+            formats = [entier if nom in COLONNES_EFFECTIFS else deux_decimales for nom in colonnes]
+            cellules = [_cellules_xlsx(nom, table[nom].tolist()) for nom in colonnes]
+            for i, ligne in enumerate(zip(*cellules, strict=True), start=1):
+                for j, valeur in enumerate(ligne):
+                    if isinstance(valeur, Decimal):
+                        feuille.write_number(i, j, valeur, formats[j])
+                    elif valeur:
+                        feuille.write_string(i, j, valeur, texte)
             feuille.autofilter(0, 0, len(table), len(colonnes) - 1)
 
     return _ecrire_atomique(Path(chemin), ecrire)
@@ -415,6 +419,14 @@ def _injecter_invalides(rng, table: pd.DataFrame, part: float) -> dict[int, str]
         else:
             table.iat[i, table.columns.get_loc("identifiant")] = table.iat[intacte, 0]
     return motifs
+
+
+def _cellules_xlsx(nom: str, valeurs: list) -> list[Decimal | str]:
+    """Valeurs d'une colonne pour le classeur : Decimal pour un nombre, texte sinon (« » vide)."""
+    if nom in COLONNES_TEXTE:
+        return [_cellule_texte(v) for v in valeurs]
+    nombres = [_nombre(v) for v in valeurs]
+    return [_cellule_texte(v) if n is None else n for v, n in zip(valeurs, nombres, strict=True)]
 
 
 def _cellule_texte(valeur: object) -> str:

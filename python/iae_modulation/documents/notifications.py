@@ -302,7 +302,7 @@ def _convertir(rapport: RapportNotifications, dossier: Path) -> None:
 
 def _ecrire_index(lignes: list[LigneIndex], chemin: Path) -> Path:
     """`notifications.xlsx` : une ligne par structure (lettre produite ou non, et pourquoi)."""
-    options = {"strings_to_formulas": False, "strings_to_urls": False}
+    options = {"strings_to_formulas": False, "strings_to_urls": False, "in_memory": True}
     with xlsxwriter.Workbook(str(chemin), options) as classeur:
         feuille = classeur.add_worksheet("Notifications")
         gras = classeur.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})

@@ -56,7 +56,7 @@ def table_brute(
     en_tetes: list[str] | None = None
     rangees, numeros = [], []
     for position, valeurs in enumerate(cellules):
-        rangee = [_texte_excel(v) for v in valeurs]
+        rangee = [v if type(v) is str else _texte_excel(v) for v in valeurs]
         if not any(cellule.strip() for cellule in rangee):
             continue
         if en_tetes is None:

@@ -24,6 +24,7 @@ from iae_modulation.sorties import ErreurEntree
 
 CATEGORIE = "IAE"
 NON_CALCULABLE = "non calculable"
+_NOMBRES = (float, int)
 
 
 class ArgumentInvalide(ValueError):
@@ -145,7 +146,7 @@ def _score(valeur, plage, methode: str) -> Fraction:
     valeur = _indicateur(valeur)
     if valeur is None:
         return modulation.NEUTRE
-    calculables = [v for v in _aplatir(plage) if isinstance(v, int | float)] or [valeur]
+    calculables = [v for v in _aplatir(plage) if type(v) in _NOMBRES] or [valeur]
     if methode == "rang":
         return modulation.score_rang(valeur, calculables)
     bornes = [Fraction(min(calculables)), Fraction(max(calculables))]
@@ -153,9 +154,12 @@ def _score(valeur, plage, methode: str) -> Fraction:
 
 
 def _aplatir(plage) -> list:
+    """Les valeurs d'une plage (liste simple avec ndim=1, liste de lignes sinon, ou scalaire)."""
     if not isinstance(plage, list):
         return [plage]
-    return [v for ligne in plage for v in (ligne if isinstance(ligne, list) else [ligne])]
+    if plage and isinstance(plage[0], list):
+        return [v for ligne in plage for v in ligne]
+    return plage
 
 
 def _methode(methode) -> str:

@@ -1,0 +1,155 @@
+"""Construction de templates/IAE_modulation.xlsm (issue 5) : projet VBA, ruban, feuilles."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from iae_modulation.donnees import NOMS_COLONNES
+from iae_modulation.excel import classeur as contrat
+from iae_modulation.excel import construction, paquet
+from oletools.olevba import VBA_Parser
+
+RACINE = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def construit(tmp_path_factory) -> Path:
+    return construction.construire(tmp_path_factory.mktemp("gabarit") / "IAE_modulation.xlsm")
+
+
+def modules_extraits(chemin: Path) -> dict[str, str]:
+    analyse = VBA_Parser(str(chemin))
+    try:
+        return {nom.rsplit(".", 1)[0]: code for _, _, nom, code in analyse.extract_macros()}
+    finally:
+        analyse.close()
+
+
+def sans_attributs(source: str) -> list[str]:
+    """Les lignes de code, sans l'en-tête d'export (VERSION … END) ni les lignes Attribute."""
+    lignes = source.replace("\r\n", "\n").split("\n")
+    if lignes and lignes[0].startswith("VERSION "):
+        lignes = lignes[lignes.index("END") + 1 :]
+    return [ligne for ligne in lignes if not ligne.startswith("Attribute ")]
+
+
+def test_deux_constructions_donnent_les_memes_octets(construit, tmp_path):
+    deuxieme = construction.construire(tmp_path / "deuxieme.xlsm")
+    assert deuxieme.read_bytes() == construit.read_bytes()
+
+
+def test_le_gabarit_commite_egale_une_construction_fraiche(construit):
+    commite = RACINE / "templates" / "IAE_modulation.xlsm"
+    assert commite.read_bytes() == construit.read_bytes(), (
+        "templates/IAE_modulation.xlsm est périmé : lancez « iae-modulation classeur construire »"
+    )
+
+
+def test_chaque_module_extrait_est_identique_a_sa_source(construit):
+    extraits = modules_extraits(construit)
+    xlwings = construction.dossier_xlwings()
+    assert extraits["xlwings"] == (xlwings / "xlwings.bas").read_bytes().decode("cp1252")
+    dictionnaire = (xlwings / "addin" / "Dictionary.cls").read_text("cp1252")
+    assert sans_attributs(extraits["Dictionary"]) == sans_attributs(dictionnaire)
+    assert extraits["xlwings_udfs"] == construction.module_udfs()
+    for source in (RACINE / "xl" / "vba").glob("*.bas"):
+        texte = source.read_text("utf-8").replace("\n", "\r\n")
+        assert extraits[source.stem] == texte
+    assert "« IAE Modulation »" in extraits["IAE_Ruban"]  # accents et guillemets en cp1252
+
+
+def test_mentions_de_licence_gardees(construit):
+    extraits = modules_extraits(construit)
+    assert "xlwings is distributed under a BSD 3-clause license." in extraits["xlwings"]
+    assert "@license: MIT" in extraits["Dictionary"]
+
+
+def test_modules_de_document_pour_le_classeur_et_chaque_feuille(construit):
+    extraits = modules_extraits(construit)
+    attendus = {"ThisWorkbook"} | {f"Sheet{i}" for i in range(1, len(contrat.FEUILLES) + 1)}
+    assert attendus <= set(extraits)
+    classeur = openpyxl.load_workbook(construit, keep_vba=True)
+    assert classeur.code_name == "ThisWorkbook"
+    noms_de_code = [classeur[f].sheet_properties.codeName for f in contrat.FEUILLES]
+    assert noms_de_code == [f"Sheet{i}" for i in range(1, len(contrat.FEUILLES) + 1)]
+
+
+def test_ruban_relation_et_type_de_contenu_macro(construit):
+    assert paquet.problemes(construit.read_bytes()) == []
+    parties = paquet.lire_parties(construit.read_bytes())
+    assert parties[paquet.PARTIE_RUBAN] == (RACINE / "xl" / "customUI14.xml").read_bytes()
+    assert "macroEnabled.main+xml" in parties[paquet.TYPES].decode()
+
+
+def test_archive_a_date_fixe(construit):
+    with zipfile.ZipFile(construit) as archive:
+        assert {entree.date_time for entree in archive.infolist()} == {paquet.DATE_FIXE}
+        assert archive.namelist()[0] == paquet.TYPES
+
+
+def test_feuilles_cellules_nommees_et_tableau_de_demo(construit):
+    classeur = openpyxl.load_workbook(construit, keep_vba=True)
+    assert classeur.sheetnames == list(contrat.FEUILLES)
+    assert classeur[contrat.LISTES].sheet_state == "hidden"
+    for nom in contrat.NOMS_PARAMETRES:
+        assert nom in classeur.defined_names, nom
+    fichier = contrat.ClasseurFichier(construit)
+    assert fichier.lire_parametre("annee") == 2026
+    assert fichier.lire_parametre("methode") == "rang"
+    donnees = classeur[contrat.DONNEES]
+    ((nom, plage),) = donnees.tables.items()
+    assert nom == contrat.TABLE_DONNEES
+    assert plage == f"A1:{openpyxl.utils.get_column_letter(len(NOMS_COLONNES))}42"
+    assert [c.value for c in donnees[1]] == list(NOMS_COLONNES)
+    assert donnees["A2"].value == "ACI051230010"
+    assert donnees["H2"].value == "51"  # code département gardé en texte
+    assert donnees["L2"].value == pytest.approx(215528.21)
+    validations = {str(v.sqref): v.formula1 for v in donnees.data_validations.dataValidation}
+    assert validations["G2:G5001"] == f"'{contrat.LISTES}'!$A$2:$A$6"  # type
+    assert validations["H2:H5001"] == f"'{contrat.LISTES}'!$B$2:$B$102"  # département
+    conf = classeur[contrat.CONFIGURATION]
+    assert (conf["A1"].value, conf["B1"].value) == ("UDF Modules", construction.MODULE_UDFS)
+    assert conf["A2"].value is None  # l'interpréteur est écrit par « classeur installer »
+    assert len(classeur[contrat.SYNTHESE]._charts) == 2
+
+
+def test_xlwings_epingle_exactement_dans_pyproject():
+    texte = (RACINE / "pyproject.toml").read_text("utf-8")
+    assert f'"xlwings=={construction.VERSION_XLWINGS}"' in texte
+
+
+def test_parametres_du_yaml_et_du_code_doivent_concorder(tmp_path):
+    sources = tmp_path / "xl"
+    shutil.copytree(RACINE / "xl", sources)
+    yaml = sources / "feuilles.yaml"
+    yaml.write_text(yaml.read_text("utf-8").replace("nom: signataire", "nom: signature"), "utf-8")
+    with pytest.raises(construction.ErreurConstruction, match="ne sont pas ceux que lit le code"):
+        construction.construire(tmp_path / "x.xlsm", sources)
+    assert not (tmp_path / "x.xlsm").exists()
+
+
+def test_libreoffice_ouvre_le_gabarit_et_voit_les_memes_modules(construit, tmp_path):
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        pytest.skip("LibreOffice n'est pas installé (la CI l'installe)")
+    subprocess.run(
+        [soffice, "--headless", f"-env:UserInstallation=file://{tmp_path}/profil",
+         "--convert-to", "ods", "--outdir", str(tmp_path), str(construit)],
+        check=True, capture_output=True, timeout=180,
+    )  # fmt: skip
+    with zipfile.ZipFile(tmp_path / "IAE_modulation.ods") as ods:
+        modules = {
+            trouve[1]
+            for nom in ods.namelist()
+            if (trouve := re.fullmatch(r"Basic/VBAProject/(.+)\.xml", nom))
+            and trouve[1] != "script-lb"
+        }
+        ruban = ods.read("Basic/VBAProject/IAE_Ruban.xml").decode("utf-8")
+    assert modules == set(modules_extraits(construit))
+    assert "m.calculer_modulation()" in ruban

@@ -1,3 +1,4 @@
+#!/usr/bin/env python3
 """Banc d'essai national de l'annexe 5 (issue 3, « Performance »).
 
 Cas national : environ 4 500 structures sur 101 départements (générateur synthétique), un export

@@ -249,6 +249,18 @@ def test_departement_et_montant_illisibles_signales_ensemble(tmp_path):
     assert "« beaucoup » n'est pas un montant" in rapport.erreur
 
 
+def test_texte_commencant_par_egal_ecrit_comme_texte(tmp_path):
+    def piege(entetes, lignes):
+        entetes[-1] = "=SOMME(A1:A2)"  # colonne gardée telle quelle pour les ETTI
+        lignes[0][entetes.index("Raison sociale")] = '=HYPERLINK("http://x";"clic")'
+
+    rapport = executer(tmp_path, export_modifie(tmp_path, "ETTI", piege), "ETTI")
+    assert rapport.code_sortie == 0, rapport.erreur
+    tableau = openpyxl.load_workbook(tmp_path / "sortie" / "annexe5_ETTI_54.xlsx")["Tableau"]
+    assert (tableau["M4"].value, tableau["M4"].data_type) == ("=SOMME(A1:A2)", "s")
+    assert (tableau["D5"].value, tableau["D5"].data_type) == ('=HYPERLINK("http://x";"clic")', "s")
+
+
 def test_fichier_d_entree_inchange_octet_pour_octet(tmp_path):
     chemin = export(tmp_path, "ACI")
     avant = sha256(chemin), chemin.stat().st_mtime_ns

@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING
 
 import xlsxwriter
 
-from iae_modulation.formats import taux_fr
 from iae_modulation.referentiel import departements
 
 if TYPE_CHECKING:
@@ -24,12 +23,14 @@ if TYPE_CHECKING:
 FORMAT_EUROS = '#,##0.00 "€"'
 FORMAT_TAUX = "0.00 %"
 LIGNE_ENTETE = 3  # deux lignes de titre, une ligne vide, puis l'en-tête
+# Un texte qui commence par « = » reste un texte (jamais une formule ni un lien).
+OPTIONS_CLASSEUR = {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
 
 
 def ecrire_tableau(tableau: TableauAnnexe5, chemin: Path, annee: int, base_du_taux: str) -> Path:
     """Écrit le tableau d'un département (feuille « Tableau ») et le contrôle des taux."""
     departement = departements()[tableau.departement]
-    classeur = xlsxwriter.Workbook(str(chemin), {"in_memory": True})
+    classeur = xlsxwriter.Workbook(str(chemin), OPTIONS_CLASSEUR)
     styles = _styles(classeur)
     feuille = classeur.add_worksheet("Tableau")
     feuille.write_string(
@@ -102,7 +103,7 @@ def ecrire_synthese(
     ecartees: Mapping[str, int],
 ) -> Path:
     """Une ligne par département et mesure, une ligne de total ; feuille « Lignes écartées »."""
-    classeur = xlsxwriter.Workbook(str(chemin), {"in_memory": True})
+    classeur = xlsxwriter.Workbook(str(chemin), OPTIONS_CLASSEUR)
     styles = _styles(classeur)
     feuille = classeur.add_worksheet("Synthèse")
     feuille.write_string(
@@ -157,8 +158,3 @@ def _styles(classeur: xlsxwriter.Workbook) -> dict[str, object]:
         "total_euros": classeur.add_format({"bold": True, "top": 1, "num_format": FORMAT_EUROS}),
         "total_taux": classeur.add_format({"bold": True, "top": 1, "num_format": FORMAT_TAUX}),
     }
-
-
-def taux_moyen_fr(base: Decimal, montant: Decimal) -> str:
-    """Taux moyen affiché (« 5,00 % ») ; « – » si la base est nulle."""
-    return taux_fr(montant / base) if base else "–"

@@ -19,6 +19,7 @@ from pathlib import Path
 import pandas as pd
 import xlsxwriter
 
+from iae_modulation.exports.classeurs_asp import OPTIONS_CLASSEUR
 from iae_modulation.exports.entetes import disposition_de_la_mesure
 from iae_modulation.formats import arrondi_centime
 from iae_modulation.lecture import lire_nombre
@@ -80,7 +81,7 @@ def titres(mesure: str, annee: int) -> list[str]:
 def ecrire_export_xlsx(table: pd.DataFrame, mesure: str, annee: int, chemin: Path) -> Path:
     """Classeur comme l'extranet : deux lignes de titre, une ligne vide, l'en-tête, les données."""
     entetes = [c.entete for c in disposition_de_la_mesure(mesure).colonnes]
-    classeur = xlsxwriter.Workbook(str(chemin), {"in_memory": True})
+    classeur = xlsxwriter.Workbook(str(chemin), OPTIONS_CLASSEUR)
     feuille = classeur.add_worksheet("Export")
     gras = classeur.add_format({"bold": True})
     for rang, titre in enumerate(titres(mesure, annee)):
@@ -91,7 +92,7 @@ def ecrire_export_xlsx(table: pd.DataFrame, mesure: str, annee: int, chemin: Pat
             if isinstance(valeur, Decimal):
                 feuille.write_number(rang, colonne, valeur)
             else:
-                feuille.write_string(rang, colonne, texte_sans_formule(str(valeur)))
+                feuille.write_string(rang, colonne, str(valeur))
     classeur.close()
     return chemin
 

@@ -35,7 +35,9 @@ def ecrire_donnees(structures: list[dict], chemin: Path) -> Path:
 @pytest.mark.parametrize("chemin", CAS, ids=[c.stem for c in CAS])
 def test_cas_de_regle(chemin: Path, tmp_path: Path) -> None:
     cas = yaml.safe_load(chemin.read_text(encoding="utf-8"))
-    donnees = lire_donnees(ecrire_donnees(cas["structures"], tmp_path / "donnees.csv"), cas["annee"])
+    donnees = lire_donnees(
+        ecrire_donnees(cas["structures"], tmp_path / "donnees.csv"), cas["annee"]
+    )
     assert donnees.rapport.est_valide, donnees.rapport.texte()
     options = OptionsCalcul(
         annee=cas["annee"],

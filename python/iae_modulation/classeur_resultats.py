@@ -58,8 +58,9 @@ def ecrire_resultats_xlsx(
     classeur = xlsxwriter.Workbook(str(chemin), {"strings_to_formulas": False})
     classeur.set_properties({"title": titre, "author": "iae-modulation"})
     formats = {
-        "entete": classeur.add_format({"bold": True, "text_wrap": True, "valign": "top",
-                                       "bg_color": "#DDEBF7", "border": 1}),  # fmt: skip
+        "entete": classeur.add_format(
+            {"bold": True, "text_wrap": True, "valign": "top", "bg_color": "#DDEBF7", "border": 1}
+        ),  # fmt: skip
         "euros": classeur.add_format({"num_format": FORMAT_EUROS}),
         "pourcent": classeur.add_format({"num_format": FORMAT_POURCENT}),
         "score": classeur.add_format({"num_format": FORMAT_SCORE}),

@@ -36,12 +36,24 @@ MOTIFS_NON_CALCULABLE = {
 }
 
 
-def ratio(numerateur: Decimal | None, denominateur: Decimal | None) -> Fraction | None:
-    """numérateur / dénominateur exact ; None (non calculable) si l'un manque ou si le
-    dénominateur est nul."""
+Ratio = tuple[int, int]
+"""Un ratio exact (numérateur, dénominateur > 0) en entiers : rapide et sans approximation."""
+
+
+def ratio_exact(numerateur: Decimal | None, denominateur: Decimal | None) -> Ratio | None:
+    """numérateur / dénominateur exact, en entiers ; None (non calculable) si l'un manque ou si
+    le dénominateur est nul."""
     if numerateur is None or denominateur is None or denominateur == 0:
         return None
-    return Fraction(numerateur) / Fraction(denominateur)
+    a, b = Decimal(numerateur).as_integer_ratio()
+    c, d = Decimal(denominateur).as_integer_ratio()
+    return (a * d, b * c) if c > 0 else (-a * d, -b * c)
+
+
+def ratio(numerateur: Decimal | None, denominateur: Decimal | None) -> Fraction | None:
+    """Le même ratio en `Fraction` (fonctions du classeur, calculs unitaires)."""
+    exact = ratio_exact(numerateur, denominateur)
+    return None if exact is None else Fraction(*exact)
 
 
 def _somme(*valeurs: Decimal | None) -> Decimal | None:
@@ -49,8 +61,8 @@ def _somme(*valeurs: Decimal | None) -> Decimal | None:
     return sum(presentes, Decimal(0)) if presentes else None
 
 
-def calculer_indicateurs(table: pd.DataFrame) -> pd.DataFrame:
-    """Les trois indicateurs (Fraction ou None) de chaque ligne d'une table canonique validée."""
+def calculer_indicateurs(table: pd.DataFrame) -> dict[str, list[Ratio | None]]:
+    """Les trois indicateurs exacts de chaque ligne d'une table canonique validée."""
     sorties_dynamiques = [
         _somme(d, t, p)
         for d, t, p in zip(
@@ -65,14 +77,10 @@ def calculer_indicateurs(table: pd.DataFrame) -> pd.DataFrame:
         "effort": table["etp_encadrement"],
         "resultats": sorties_dynamiques,
     }
-    return pd.DataFrame(
-        {
-            critere: [
-                ratio(n, d)
-                for n, d in zip(numerateurs[critere], table[DENOMINATEURS[critere]], strict=True)
-            ]
-            for critere in CRITERES
-        },
-        index=table.index,
-        dtype=object,
-    )
+    return {
+        critere: [
+            ratio_exact(n, d)
+            for n, d in zip(numerateurs[critere], table[DENOMINATEURS[critere]], strict=True)
+        ]
+        for critere in CRITERES
+    }

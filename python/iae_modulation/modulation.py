@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from fractions import Fraction
 
 import pandas as pd
@@ -21,7 +21,7 @@ import pandas as pd
 from iae_modulation import parametres
 from iae_modulation.donnees import Anomalie, DonneesSIAE, RapportValidation
 from iae_modulation.formats import arrondi_centime, nombre_fr, taux_fr
-from iae_modulation.indicateurs import CRITERES, LIBELLES, MOTIFS_NON_CALCULABLE
+from iae_modulation.indicateurs import CRITERES, LIBELLES, MOTIFS_NON_CALCULABLE, Ratio
 from iae_modulation.indicateurs import calculer_indicateurs as _indicateurs
 from iae_modulation.referentiel import DEPARTEMENT_MAYOTTE
 from iae_modulation.resultats import COLONNES_RESULTATS
@@ -70,33 +70,23 @@ class CalculModulation:
 
 
 # --- scores ------------------------------------------------------------------------------------
+# Un score est un rationnel exact (numérateur, dénominateur) : les ex-æquo sont de vrais ex-æquo
+# et l'arrondi du taux ne dépend d'aucune approximation binaire. Les ratios sont ordonnés par
+# leur valeur flottante, correctement arrondie (int / int) : deux ratios égaux ont le même
+# flottant, et deux ratios distincts de données réalistes (dénominateurs < 10^7) en ont deux.
+
+Score = tuple[int, int]
+NEUTRE: Score = (1, 2)
 
 
-def score_rang(valeur: Fraction, valeurs: list[Fraction]) -> Fraction:
-    """(r - 1) / (n - 1), r = rang croissant de `valeur` parmi `valeurs`, ex-æquo moyennés ;
-    n = 1 donne 0,5."""
-    n = len(valeurs)
-    if n <= 1:
-        return NEUTRE
-    inferieurs = sum(1 for v in valeurs if v < valeur)
-    egaux = sum(1 for v in valeurs if v == valeur)
-    return Fraction(2 * inferieurs + egaux - 1, 2 * (n - 1))
+def _flottant(valeur: Ratio) -> float:
+    return valeur[0] / valeur[1]
 
 
-def score_minmax(valeur: Fraction, valeurs: list[Fraction]) -> Fraction:
-    """(v - min) / (max - min) ; max = min donne 0,5."""
-    bas, haut = min(valeurs), max(valeurs)
-    if haut == bas:
-        return NEUTRE
-    return (Fraction(valeur) - bas) / (haut - bas)
-
-
-def scores_du_groupe(valeurs: list[Fraction | None], methode: str) -> list[Fraction]:
-    """Scores de tout un groupe d'un coup ; non calculable -> 0,5 (neutre)."""
-    calculables = sorted(v for v in valeurs if v is not None)
-    n = len(calculables)
-    if methode == "minmax":
-        return [NEUTRE if v is None else score_minmax(v, calculables) for v in valeurs]
+def _scores_rang(valeurs: list[Ratio | None]) -> list[Score]:
+    """(r - 1) / (n - 1), r = rang croissant, ex-æquo moyennés ; n = 1 donne 0,5."""
+    tries = sorted(_flottant(v) for v in valeurs if v is not None)
+    n = len(tries)
     if n <= 1:
         return [NEUTRE] * len(valeurs)
     scores = []
@@ -104,36 +94,93 @@ def scores_du_groupe(valeurs: list[Fraction | None], methode: str) -> list[Fract
         if v is None:
             scores.append(NEUTRE)
             continue
-        inferieurs = bisect_left(calculables, v)
-        egaux = bisect_right(calculables, v) - inferieurs
-        scores.append(Fraction(2 * inferieurs + egaux - 1, 2 * (n - 1)))
+        cle = _flottant(v)
+        inferieurs = bisect_left(tries, cle)
+        egaux = bisect_right(tries, cle) - inferieurs
+        scores.append((2 * inferieurs + egaux - 1, 2 * (n - 1)))
     return scores
 
 
-# --- taux et montants ----------------------------------------------------------------------------
+def _scores_minmax(valeurs: list[Ratio | None]) -> list[Score]:
+    """(v - min) / (max - min) ; max = min donne 0,5."""
+    calculables = [v for v in valeurs if v is not None]
+    if not calculables:
+        return [NEUTRE] * len(valeurs)
+    (c, d), (e, f) = min(calculables, key=_flottant), max(calculables, key=_flottant)
+    ecart_n, ecart_d = e * d - c * f, f * d
+    if ecart_n == 0:
+        return [NEUTRE] * len(valeurs)
+    return [
+        NEUTRE if v is None else ((v[0] * d - c * v[1]) * ecart_d, v[1] * d * ecart_n)
+        for v in valeurs
+    ]
 
 
-def arrondi_fraction(valeur: Fraction, decimales: int) -> Decimal:
-    """Arrondi exact, moitié vers le haut, d'une fraction positive."""
+def scores_du_groupe(valeurs: list[Ratio | None], methode: str) -> list[Score]:
+    """Scores de tout un groupe d'un coup ; non calculable -> 0,5 (neutre)."""
+    return _scores_rang(valeurs) if methode == "rang" else _scores_minmax(valeurs)
+
+
+def _vers_ratio(valeur: Fraction | Decimal | int) -> Ratio:
+    fraction = Fraction(valeur)
+    return fraction.numerator, fraction.denominator
+
+
+def score_rang(valeur: Fraction, valeurs: list[Fraction]) -> Fraction:
+    """Score de `valeur` par la méthode du rang parmi `valeurs` du groupe, qui la contiennent."""
+    ratios = [_vers_ratio(v) for v in valeurs]
+    position = ratios.index(_vers_ratio(valeur)) if _vers_ratio(valeur) in ratios else None
+    if position is None:
+        raise ErreurCalcul("La valeur ne figure pas parmi les valeurs de son groupe.")
+    return Fraction(*_scores_rang(ratios)[position])
+
+
+def score_minmax(valeur: Fraction, valeurs: list[Fraction]) -> Fraction:
+    """Score de `valeur` par la méthode min-max parmi `valeurs`."""
+    return Fraction(*_scores_minmax([_vers_ratio(valeur), *map(_vers_ratio, valeurs)])[0])
+
+
+# --- taux et montants --------------------------------------------------------------------------
+
+
+def arrondi_exact(numerateur: int, denominateur: int, decimales: int) -> Decimal:
+    """Arrondi exact, moitié vers le haut, d'un rationnel positif."""
     echelle = 10**decimales
-    entier = (valeur * echelle * 2 + 1) // 2
-    return Decimal(int(entier)).scaleb(-decimales)
+    return Decimal((2 * numerateur * echelle + denominateur) // (2 * denominateur)).scaleb(
+        -decimales
+    )
 
 
-def _parametre(nom: str, jour: dt.date) -> Fraction:
-    return Fraction(parametres.valeur(nom, jour).valeur)
+@dataclass(frozen=True)
+class Ponderation:
+    """taux_max et poids des trois critères, en rationnels exacts, en vigueur à une date."""
+
+    taux_max: Ratio
+    poids: tuple[Ratio, Ratio, Ratio]
+
+    @classmethod
+    def en_vigueur(cls, jour: dt.date, lire=None) -> Ponderation:
+        lire = lire or parametres.valeur
+        return cls(
+            _vers_ratio(lire("taux_modulation_max", jour).valeur),
+            tuple(_vers_ratio(lire(f"poids_{c}", jour).valeur) for c in CRITERES),
+        )
+
+    def taux(self, scores: tuple[Score, Score, Score]) -> Decimal:
+        """taux_max × Σ poids × score, arrondi à 4 décimales (0,01 point), en entiers exacts."""
+        numerateur, denominateur = 0, 1
+        for (poids_n, poids_d), (score_n, score_d) in zip(self.poids, scores, strict=True):
+            numerateur = numerateur * poids_d * score_d + poids_n * score_n * denominateur
+            denominateur *= poids_d * score_d
+        return arrondi_exact(self.taux_max[0] * numerateur, self.taux_max[1] * denominateur, 4)
 
 
 def taux_modulation(
     score_publics: Fraction, score_effort: Fraction, score_resultats: Fraction, jour: dt.date
 ) -> Decimal:
     """taux_max × (35 % publics + 40 % effort + 25 % résultats), arrondi à 4 décimales."""
-    pondere = (
-        _parametre("poids_publics", jour) * Fraction(score_publics)
-        + _parametre("poids_effort", jour) * Fraction(score_effort)
-        + _parametre("poids_resultats", jour) * Fraction(score_resultats)
-    )
-    return arrondi_fraction(_parametre("taux_modulation_max", jour) * pondere, 4)
+    scores = tuple(_vers_ratio(s) for s in (score_publics, score_effort, score_resultats))
+    return Ponderation.en_vigueur(jour).taux(scores)
 
 
 def montant_module(socle: Decimal, taux: Decimal) -> Decimal:
@@ -165,7 +212,7 @@ def date_de_reference(annee: int, type_siae: str) -> dt.date:
     return max(dt.date(annee, 1, 1), DEBUT_AIDE_AU_POSTE.get(type_siae, dt.date.min))
 
 
-# --- calcul d'une campagne -------------------------------------------------------------------------
+# --- calcul d'une campagne ---------------------------------------------------------------------
 
 
 class _Parametres:
@@ -189,41 +236,33 @@ def _colonne(table: pd.DataFrame, nom: str) -> list:
     return list(table[nom]) if nom in table.columns else [None] * len(table)
 
 
-def _fraction_affichee(valeur: Fraction | None) -> Decimal | None:
-    return None if valeur is None else arrondi_fraction(valeur, 4)
+def _affichee(valeur: Ratio | Score | None) -> Decimal | None:
+    """Indicateur ou score en fraction décimale à 4 chiffres (arrondi exact moitié vers le haut)."""
+    return None if valeur is None else arrondi_exact(valeur[0], valeur[1], 4)
 
 
-def _pourcent(valeur: Fraction) -> str:
-    return taux_fr(arrondi_fraction(valeur, 4), 1)
-
-
-def _rang_moyen(valeur: Fraction, calculables: list[Fraction]) -> Fraction:
-    """Rang croissant de `valeur` dans la liste triée, ex-æquo moyennés (1 = plus faible)."""
-    inferieurs = bisect_left(calculables, valeur)
-    egaux = bisect_right(calculables, valeur) - inferieurs
-    return Fraction(2 * inferieurs + egaux + 1, 2)
+def _pourcent(valeur: float) -> str:
+    """Affichage seul (pas d'argent) : « 42,0 % »."""
+    return f"{valeur * 100:.1f}".replace(".", ",") + "\u00a0%"
 
 
 def _justification_critere(
-    critere: str,
-    valeur: Fraction | None,
-    calculables: list[Fraction],
-    score: Fraction,
-    methode: str,
+    critere: str, valeur: Ratio | None, tries: list[float], score: Score, methode: str
 ) -> str:
-    """« Publics 42,0 % — rang 12/30 — score 0,379 »."""
+    """« Publics 42,0 % — rang 12/30 — score 0,379 » (rang croissant : 1 = plus faible)."""
     libelle = LIBELLES[critere]
     if valeur is None:
         return f"{libelle} non calculable — score neutre 0,5"
-    texte = f"{libelle} {_pourcent(valeur)}"
+    cle = _flottant(valeur)
+    texte = f"{libelle} {_pourcent(cle)}"
     if methode == "rang":
-        rang = _rang_moyen(valeur, calculables)
-        decimales = 0 if rang.denominator == 1 else 1
-        texte += f" — rang {nombre_fr(Decimal(rang.numerator) / rang.denominator, decimales)}"
-        texte += f"/{len(calculables)}"
+        inferieurs = bisect_left(tries, cle)
+        double_rang = 2 * inferieurs + bisect_right(tries, cle) - inferieurs + 1
+        rang = str(double_rang // 2) if double_rang % 2 == 0 else f"{double_rang // 2},5"
+        texte += f" — rang {rang}/{len(tries)}"
     else:
-        texte += f" — min {_pourcent(calculables[0])} / max {_pourcent(calculables[-1])}"
-    return f"{texte} — score {nombre_fr(arrondi_fraction(score, 3), 3)}"
+        texte += f" — min {_pourcent(tries[0])} / max {_pourcent(tries[-1])}"
+    return f"{texte} — score {arrondi_exact(score[0], score[1], 3)}".replace(".", ",")
 
 
 def _montants_socles(
@@ -255,49 +294,42 @@ def _montants_socles(
 
 
 def _taux_compares(
-    table: pd.DataFrame, indicateurs: pd.DataFrame, options: OptionsCalcul, params: _Parametres
+    table: pd.DataFrame, indicateurs: dict, options: OptionsCalcul, params: _Parametres
 ) -> tuple[dict, dict, dict]:
     """Scores et taux des structures comparées dans leur groupe (type, région)."""
-    jour = dt.date(options.annee, 1, 1)
-    for nom in ("poids_publics", "poids_effort", "poids_resultats", "taux_modulation_max"):
-        params.valeur(nom, jour)
+    ponderation = Ponderation.en_vigueur(dt.date(options.annee, 1, 1), params.valeur)
     scores: dict = {c: {} for c in CRITERES}
     justifs: dict = {}
     taux: dict = {}
     comparees = table[~table["milieu_penitentiaire"]]
-    for _, groupe in comparees.groupby(["type", "region"], sort=False):
-        index = list(groupe.index)
+    for (type_siae, _), index in comparees.groupby(["type", "region"], sort=False).groups.items():
         morceaux: dict = {i: [] for i in index}
         for critere in CRITERES:
-            valeurs = list(indicateurs.loc[index, critere])
-            calculables = sorted(v for v in valeurs if v is not None)
-            for i, v, s in zip(index, valeurs, scores_du_groupe(valeurs, options.methode),
-                               strict=True):  # fmt: skip
+            valeurs = [indicateurs[critere][i] for i in index]
+            tries = sorted(_flottant(v) for v in valeurs if v is not None)
+            groupe = scores_du_groupe(valeurs, options.methode)
+            for i, v, s in zip(index, valeurs, groupe, strict=True):
                 scores[critere][i] = s
-                morceaux[i].append(_justification_critere(critere, v, calculables, s,
-                                                          options.methode))  # fmt: skip
+                morceaux[i].append(_justification_critere(critere, v, tries, s, options.methode))
+        suffixe = f" (groupe de {len(index)} {type_siae})"
         for i in index:
-            taux[i] = taux_modulation(
-                scores["publics"][i], scores["effort"][i], scores["resultats"][i], jour
-            )
-            justifs[i] = (
-                " ; ".join(morceaux[i]) + f" (groupe de {len(index)} {table.at[i, 'type']})"
-            )
+            taux[i] = ponderation.taux(tuple(scores[c][i] for c in CRITERES))
+            justifs[i] = " ; ".join(morceaux[i]) + suffixe
     return scores, taux, justifs
 
 
 def calculer_modulation(donnees: DonneesSIAE, options: OptionsCalcul) -> CalculModulation:
     """Taux, montant modulé, enveloppe et régularisation de chaque structure valide."""
-    table = donnees.table
+    table = donnees.table.reset_index(drop=True)
     params = _Parametres()
     rapport = RapportValidation(list(donnees.rapport.anomalies))
     indicateurs = _indicateurs(table)
     socles, notes = _montants_socles(table, options.annee, params)
     notes_par_index = dict(zip(table.index, notes, strict=True))
+    par_ligne = dict(zip(table["ligne_source"], table.index, strict=True))
     for anomalie in donnees.rapport.anomalies:
-        if not anomalie.bloquante and anomalie.ligne is not None:
-            for i in table.index[table["ligne_source"] == anomalie.ligne]:
-                notes_par_index[i].append(anomalie.message)
+        if not anomalie.bloquante and anomalie.ligne in par_ligne:
+            notes_par_index[par_ligne[anomalie.ligne]].append(anomalie.message)
 
     scores: dict = {c: {} for c in CRITERES}
     taux: dict = {}
@@ -317,9 +349,9 @@ def calculer_modulation(donnees: DonneesSIAE, options: OptionsCalcul) -> CalculM
         for i in penitentiaires:
             taux[i], methodes[i] = fixe, "milieu pénitentiaire"
             justifs[i] = f"Milieu pénitentiaire : taux fixe de {taux_fr(fixe)}"
-        for i in table.index:
+        for i, penitentiaire in enumerate(table["milieu_penitentiaire"]):
             for critere in CRITERES:
-                if indicateurs.at[i, critere] is None and not table.at[i, "milieu_penitentiaire"]:
+                if indicateurs[critere][i] is None and not penitentiaire:
                     notes_par_index[i].append(
                         f"{LIBELLES[critere]} non calculable ({MOTIFS_NON_CALCULABLE[critere]}) : "
                         "score neutre 0,5"
@@ -337,11 +369,8 @@ def calculer_modulation(donnees: DonneesSIAE, options: OptionsCalcul) -> CalculM
             "type": table["type"],
             "departement": table["departement"],
             "region": table["region"],
-            **{c: [_fraction_affichee(v) for v in indicateurs[c]] for c in CRITERES},
-            **{
-                f"score_{c}": [_fraction_affichee(scores[c].get(i)) for i in table.index]
-                for c in CRITERES
-            },
+            **{c: [_affichee(v) for v in indicateurs[c]] for c in CRITERES},
+            **{f"score_{c}": [_affichee(scores[c].get(i)) for i in table.index] for c in CRITERES},
             "taux_modulation": [taux[i] for i in table.index],
             "montant_socle": socles,
             "montant_module": [modules[i] for i in table.index],

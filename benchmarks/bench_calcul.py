@@ -16,11 +16,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from outils import mesurer, rapporter
-
 from iae_modulation.donnees import lire_donnees
 from iae_modulation.modulation import OptionsCalcul, calculer_modulation
 from iae_modulation.synthetique import ecrire_csv, generer_donnees_nationales
+from outils import mesurer, rapporter
 
 ANNEE = 2026
 CIBLE_CALCUL = 0.100
@@ -49,7 +48,7 @@ def main() -> int:
             donnees = lire_donnees(chemin, ANNEE)
             assert donnees.rapport.est_valide, donnees.rapport.texte()
             options = OptionsCalcul(ANNEE)
-            mesures[nombre] = mesurer(lambda d=donnees: calculer_modulation(d, options), 5)
+            mesures[nombre] = mesurer(lambda d=donnees, o=options: calculer_modulation(d, o), 5)
         tenus.append(rapporter("table validée -> résultats, 4 500 SIAE", mesures[4_500],
                                CIBLE_CALCUL))  # fmt: skip
         rapport = mesures[45_000].mediane / mesures[4_500].mediane

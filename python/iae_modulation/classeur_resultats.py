@@ -163,7 +163,7 @@ def _feuille_repartition(classeur, resultats: pd.DataFrame, formats: dict) -> No
             present = (i - 1) in comptes.index and type_siae in comptes.columns
             feuille.write_number(i, j, int(comptes.at[i - 1, type_siae]) if present else 0)
     graphique = classeur.add_chart({"type": "column"})
-    for j, type_siae in enumerate(types, start=1):
+    for j in range(1, len(types) + 1):
         graphique.add_series({
             "name": ["Répartition", 0, j],
             "categories": ["Répartition", 1, 0, len(TRANCHES), 0],

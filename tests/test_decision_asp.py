@@ -11,7 +11,12 @@ from pathlib import Path
 import docx
 import pytest
 from iae_modulation.documents import pdf
-from iae_modulation.documents.decision_asp import DecisionASP, rendre_decisions_asp
+from iae_modulation.documents.decision_asp import (
+    CHAMPS_DECISION,
+    DecisionASP,
+    rendre_decisions_asp,
+    valeurs_decision,
+)
 from iae_modulation.documents.modeles_source import construire_decision
 from iae_modulation.documents.publipostage import ErreurModele
 from iae_modulation.documents.signature import Signature
@@ -168,3 +173,7 @@ def test_libreoffice_absent(tmp_path, monkeypatch):
     assert not pdf.libreoffice_disponible()
     with pytest.raises(pdf.ErreurPDF, match="LibreOffice est introuvable"):
         pdf.convertir_en_pdf([tmp_path / "a.docx"], tmp_path)
+
+
+def test_chaque_champ_accepte_recoit_une_valeur():
+    assert set(valeurs_decision(_decision())) == CHAMPS_DECISION

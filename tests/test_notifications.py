@@ -21,10 +21,11 @@ from iae_modulation.documents.notifications import (
     ENTETES_INDEX,
     MODELE_NOTIFICATION,
     generer_notifications,
+    valeurs_notification,
 )
 from iae_modulation.documents.publipostage import ErreurModele, ModeleCompile
 from iae_modulation.documents.signature import Signature
-from iae_modulation.resultats import COLONNES_RESULTATS, ecrire_resultats_csv
+from iae_modulation.resultats import COLONNES_RESULTATS, ecrire_resultats_csv, lire_resultats_csv
 from pypdf import PdfReader
 
 NBSP = "\u00a0"
@@ -287,3 +288,12 @@ def test_pdf_contient_nom_et_montant(entrees, tmp_path):
     assert [ligne.pdf for ligne in rapport.lignes][:2] == [
         "notification_ACI051230010.pdf", "notification_EI054180019.pdf"
     ]  # fmt: skip
+
+
+def test_chaque_champ_accepte_recoit_une_valeur(entrees):
+    resultats, _ = entrees
+    structure = lire_resultats_csv(resultats).to_dict("records")[1]
+    valeurs = valeurs_notification(structure, {}, 2026, SIGNATURE)
+    assert set(valeurs) == CHAMPS_NOTIFICATION
+    assert valeurs["regularisation"] == f"500,00{NBSP}€"
+    assert valeurs["signataire"] == "Jeanne Martin"

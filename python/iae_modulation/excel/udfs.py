@@ -145,7 +145,7 @@ def _score(valeur, plage, methode: str) -> Fraction:
     """
     valeur = _indicateur(valeur)
     if valeur is None:
-        return modulation.NEUTRE
+        return Fraction(*modulation.NEUTRE)
     calculables = [v for v in _aplatir(plage) if type(v) in _NOMBRES] or [valeur]
     if methode == "rang":
         return modulation.score_rang(valeur, calculables)

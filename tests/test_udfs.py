@@ -1,0 +1,160 @@
+"""Les fonctions de feuille de calcul, appelées en Python pur comme Excel les appellerait."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from iae_modulation import parametres
+from iae_modulation.campagne import executer_calcul
+from iae_modulation.excel import classeur as contrat
+from iae_modulation.excel import construction, udfs
+from iae_modulation.resultats import COLONNES_RESULTATS
+
+GABARIT = Path(__file__).resolve().parents[1] / "templates" / "IAE_modulation.xlsm"
+ANNEE = 2026
+
+
+def exact(valeur: float) -> Decimal:
+    """Le nombre qu'Excel affiche (15 chiffres significatifs) en Decimal."""
+    return Decimal(format(valeur, ".15g"))
+
+
+@pytest.fixture(scope="module")
+def cellules() -> list[list[object]]:
+    """Le tableau « Données SIAE » du gabarit, valeurs telles qu'Excel les passe à Python."""
+    return contrat.ClasseurFichier(GABARIT).lire_feuille(contrat.DONNEES)
+
+
+@pytest.fixture(scope="module")
+def attendus(tmp_path_factory) -> dict[str, dict]:
+    """Les résultats de « iae-modulation calculer » sur les mêmes données de démonstration."""
+    sortie = tmp_path_factory.mktemp("calcul") / "sortie"
+    rapport = executer_calcul(construction.DEMO, ANNEE, sortie)
+    assert rapport.code_sortie == 0
+    return {ligne["identifiant"]: ligne for ligne in rapport.resultats.to_dict("records")}
+
+
+def par_colonne(cellules) -> list[dict]:
+    en_tetes = cellules[0]
+    return [dict(zip(en_tetes, ligne, strict=True)) for ligne in cellules[1:]]
+
+
+def test_modulation_tableau_donne_les_resultats_de_calculer(cellules, attendus):
+    lignes = udfs.MODULATION_TABLEAU(cellules, ANNEE, "rang")
+    assert len(lignes) == len(attendus) + 1
+    assert lignes[0][0] == "N° d'annexe financière"
+    for ligne in lignes[1:]:
+        valeurs = dict(zip(COLONNES_RESULTATS, ligne, strict=True))
+        attendu = attendus[valeurs["identifiant"]]
+        for colonne in ("taux_modulation", "montant_socle", "montant_module", "montant_net"):
+            assert exact(valeurs[colonne]) == attendu[colonne], (valeurs["identifiant"], colonne)
+        assert valeurs["justification"] == attendu["justification"]
+
+
+def test_indicateurs_modulation_et_montants_par_structure(cellules, attendus):
+    structures = par_colonne(cellules)
+    indicateurs = {}
+    for s in structures:
+        indicateurs[s["identifiant"]] = (
+            udfs.IAE_PUBLICS(s["nb_beneficiaires_minima"], s["nb_salaries_insertion"]),
+            udfs.IAE_EFFORT(s["etp_encadrement"], s["etp_insertion"]),
+            udfs.IAE_RESULTATS(s["sorties_emploi_durable"], s["sorties_emploi_transition"],
+                               s["sorties_positives"], s["sorties_totales"]),
+        )  # fmt: skip
+    jour = dt.datetime(ANNEE, 1, 1)
+    comparees = [s for s in structures if s["milieu_penitentiaire"] != "oui"]  # taux fixe sinon
+    assert len(comparees) < len(structures)
+    for s in comparees:
+        attendu = attendus[s["identifiant"]]
+        groupe = [t["identifiant"] for t in comparees
+                  if (t["type"], t["region"]) == (s["type"], s["region"])]  # fmt: skip
+        publics, effort, resultats = indicateurs[s["identifiant"]]
+        for valeur, colonne in ((publics, "publics"), (effort, "effort"),
+                                (resultats, "resultats")):  # fmt: skip
+            if isinstance(valeur, str):
+                assert valeur.startswith("non calculable") and attendu[colonne] is None
+            else:
+                assert round(exact(valeur), 4) == attendu[colonne]
+        plages = [[indicateurs[i][k] for i in groupe] for k in range(3)]
+        taux = udfs.MODULATION(publics, effort, resultats, *plages, "rang", jour)
+        assert exact(taux) == attendu["taux_modulation"], s["identifiant"]
+        montant = udfs.MONTANT_MODULE(s["montant_socle"], taux)
+        assert exact(montant) >= attendu["montant_module"]  # avant réduction à l'enveloppe
+        assert exact(montant) == (attendu["montant_socle"] * attendu["taux_modulation"]).quantize(
+            Decimal("0.01")
+        )
+
+
+def test_modulation_methode_minmax():
+    plage = [0.1, 0.3, 0.5]
+    taux = udfs.MODULATION(0.3, 0.3, 0.3, plage, plage, plage, "minmax", dt.date(2026, 1, 1))
+    assert exact(taux) == Decimal("0.05")  # score 0,5 partout -> 10 % × 0,5
+
+
+def test_indicateur_non_calculable_vaut_score_neutre():
+    assert udfs.IAE_PUBLICS(3, 0).startswith("non calculable")
+    plage = [0.1, 0.3, 0.5]
+    taux = udfs.MODULATION(
+        udfs.IAE_PUBLICS(3, 0), 0.5, 0.5, plage, plage, plage, "rang", dt.date(2026, 1, 1)
+    )
+    assert exact(taux) == Decimal("0.0825")  # 10 % × (0,35 × 0,5 + 0,40 + 0,25)
+
+
+def test_montant_socle_en_vigueur():
+    jour = dt.date(2024, 11, 1)
+    attendu = parametres.montant_socle_etp("ACI", jour).valeur
+    assert exact(udfs.MONTANT_SOCLE("ACI", dt.datetime(2024, 11, 1))) == attendu
+    assert exact(udfs.MONTANT_SOCLE("aci", "01/11/2024")) == attendu
+
+
+def test_montant_module_arrondi_au_centime_moitie_vers_le_haut():
+    assert exact(udfs.MONTANT_MODULE(1000.05, 0.05)) == Decimal("50.00")  # 50,0025
+    assert exact(udfs.MONTANT_MODULE("100,10", 0.05)) == Decimal("5.01")  # 5,005 -> 5,01
+
+
+@pytest.mark.parametrize(
+    "appel, debut",
+    [
+        (lambda: udfs.MONTANT_MODULE("abc", 0.05), "#IAE : socle : « abc » n'est pas un nombre"),
+        (lambda: udfs.MONTANT_MODULE(None, 0.05), "#IAE : socle manquant"),
+        (lambda: udfs.MONTANT_SOCLE("XYZ", None), "#IAE : Type de SIAE inconnu « XYZ »"),
+        (lambda: udfs.MONTANT_SOCLE("ACI", "hier"), "#IAE : date : date attendue"),
+        (
+            lambda: udfs.MODULATION(0.1, 0.1, 0.1, [0.1], [0.1], [0.1], "moyenne", None),
+            "#IAE : méthode « moyenne » inconnue",
+        ),
+        (lambda: udfs.MODULATION_TABLEAU([["identifiant"]], 2026.5), "#IAE : année « 2026.5 »"),
+    ],
+)
+def test_mauvais_argument_court_message_francais(appel, debut):
+    resultat = appel()
+    assert isinstance(resultat, str) and resultat.startswith(debut)
+    assert "Traceback" not in resultat
+
+
+def test_modulation_tableau_donnees_invalides_nomme_la_ligne(cellules):
+    copie = [list(ligne) for ligne in cellules]
+    copie[4][copie[0].index("type")] = "XYZ"
+    resultat = udfs.MODULATION_TABLEAU(copie, ANNEE)
+    assert resultat.startswith("#IAE : 1 problème(s) bloquant(s)")
+    assert "ligne 5" in resultat and "type" in resultat
+
+
+def test_metadonnees_xlwings_categorie_iae_sans_convertisseur_implicite():
+    with construction._pywin32_simule():
+        module = construction.fonctions_decorees()
+    fonctions = [getattr(module, n) for n in dir(module) if hasattr(getattr(module, n),
+                 "__xlfunc__")]  # fmt: skip
+    assert len(fonctions) == 7
+    for fonction in fonctions:
+        infos = fonction.__xlfunc__
+        assert infos["category"] == "IAE"
+        assert infos["ret"]["doc"] and "Traceback" not in infos["ret"]["doc"]
+        for argument in infos["args"]:
+            assert "convert" not in argument["options"], (infos["name"], argument["name"])
+            assert not argument["doc"].startswith("Positional argument")
+    tableau = module.MODULATION_TABLEAU.__xlfunc__["argmap"]["table"]
+    assert tableau["options"] == {"ndim": 2}

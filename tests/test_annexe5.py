@@ -177,6 +177,18 @@ def test_taux_individuels_joints_sur_le_numero_d_annexe(tmp_path):
     assert lignes[1][2] == pytest.approx(0.0215)
 
 
+def test_ei_colonnes_reordonnees_le_montant_de_l_etat_reste(tmp_path):
+    def deplacer(entetes, lignes):
+        for ligne in [entetes, *lignes]:
+            ligne.append(ligne.pop(8))  # « Montant prévu de l'aide de l'Etat = AE » à la fin
+
+    rapport = executer(tmp_path, export_modifie(tmp_path, "EI", deplacer), "EI")
+    assert rapport.code_sortie == 0, rapport.erreur
+    lignes = feuille(tmp_path / "sortie" / "annexe5_EI_57.xlsx")
+    assert lignes[3][-2:] == ["Montant prévu de l'aide de l'Etat = AE", "Montant modulé prévu"]
+    assert lignes[4][-2:] == [38872.08, 1943.60]
+
+
 def test_jointure_sur_le_siret_quand_l_export_n_a_pas_de_numero_d_annexe(tmp_path):
     def sans_annexe(entetes, lignes):
         position = entetes.index("N° annexe financière")

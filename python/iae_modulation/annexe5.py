@@ -234,7 +234,9 @@ def colonnes_conservees(table: TableExport) -> list[int]:
         return toutes
     p = table.positions
     if table.mesure == "EI":
-        return [i for i in toutes if i < p["montant_fse"] and i != p["no_presage"]]
+        gardees = [i for i in toutes if i < p["montant_fse"] and i != p["no_presage"]]
+        # Export réordonné : le montant de l'État reste, même placé après la colonne FSE.
+        return gardees if p["base"] in gardees else [*gardees, p["base"]]
     fin_premieres = p["date_fin_effet_annexe"]
     supprimees = set(range(p["nb_postes"], p["date_fin_aide"] + 1))
     gardees = [i for i in range(fin_premieres + 1) if i not in supprimees]

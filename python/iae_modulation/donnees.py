@@ -194,13 +194,12 @@ class RapportValidation:
                     numero, numero, largeur, retour if entete == "Problème" else haut
                 )
             for rang, a in enumerate(self.anomalies, start=1):
-                feuille.write_string(rang, 0, a.fichier)
-                feuille.write_string(rang, 1, a.feuille or "")
+                textes = (a.fichier, a.feuille, None, a.colonne, a.valeur, a.message)
+                for position, texte in enumerate(textes):
+                    if texte:  # write_string : jamais interprété comme formule ou nombre
+                        feuille.write_string(rang, position, texte)
                 if a.ligne is not None:
                     feuille.write_number(rang, 2, a.ligne)
-                feuille.write_string(rang, 3, a.colonne or "")
-                feuille.write_string(rang, 4, a.valeur)
-                feuille.write_string(rang, 5, a.message, retour)
                 feuille.write_string(rang, 6, "oui" if a.bloquante else "non")
             feuille.freeze_panes(1, 0)
             feuille.autofilter(0, 0, len(self.anomalies), len(ENTETES_RAPPORT) - 1)
@@ -539,18 +538,19 @@ def _schema(presentes: frozenset[str]) -> pa.DataFrameSchema:
             colonnes[colonne.nom] = pa.Column(
                 nullable=True, checks=pa.Check.ge(Decimal(0), error=f"positif:{colonne.nom}")
             )
-    return pa.DataFrameSchema(
-        colonnes,
-        checks=[
-            pa.Check(_minima_inferieurs, ignore_na=False, error="minima:nb_beneficiaires_minima"),
-            pa.Check(_sorties_inferieures, ignore_na=False, error="sorties:sorties_totales"),
+    entre_colonnes = [
+        pa.Check(_minima_inferieurs, ignore_na=False, error="minima:nb_beneficiaires_minima"),
+        pa.Check(_sorties_inferieures, ignore_na=False, error="sorties:sorties_totales"),
+    ]
+    if presentes & {"montant_socle", "etp_conventionnes"}:  # sinon signalé pour tout le fichier
+        entre_colonnes.append(
             pa.Check(
                 lambda t: t["montant_socle"].notna() | t["etp_conventionnes"].notna(),
                 ignore_na=False,
                 error="socle_ou_etp:montant_socle",
-            ),
-        ],
-    )
+            )
+        )
+    return pa.DataFrameSchema(colonnes, checks=entre_colonnes)
 
 
 def _minima_inferieurs(table: pd.DataFrame) -> pd.Series:

@@ -182,7 +182,7 @@ def charger_parametre(chemin: Path | str) -> Parametre:
             f"Fichier de paramètre {chemin.name} : encodage illisible (enregistrez-le en UTF-8)."
         ) from None
     try:
-        racine = yaml.compose(texte, Loader=yaml.SafeLoader)
+        racine = yaml.compose(texte, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as erreur:
         marque = getattr(erreur, "problem_mark", None) or getattr(erreur, "context_mark", None)
         position = f" ligne {marque.line + 1}, colonne {marque.column + 1}" if marque else ""

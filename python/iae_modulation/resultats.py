@@ -33,22 +33,21 @@ COLONNES_RESULTATS = (
 )  # fmt: skip
 
 
-def _cellule(colonne: str, valeur: object) -> str:
-    if valeur is None or (isinstance(valeur, float) and valeur != valeur):
-        return ""
+def _colonne_texte(colonne: str, valeurs) -> list[str]:
+    """Les cellules d'une colonne, prêtes pour le CSV (texte anti-formule, virgule décimale)."""
     if colonne in COLONNES_TEXTE:
-        return texte_sans_formule(str(valeur))
-    decimales = 2 if colonne in COLONNES_MONTANT else 4
-    return f"{Decimal(valeur):.{decimales}f}".replace(".", ",")
+        return ["" if v is None else texte_sans_formule(str(v)) for v in valeurs]
+    gabarit = "{:.2f}" if colonne in COLONNES_MONTANT else "{:.4f}"
+    return ["" if v is None else gabarit.format(Decimal(v)).replace(".", ",") for v in valeurs]
 
 
 def ecrire_resultats_csv(resultats: pd.DataFrame, chemin: Path) -> Path:
     """Écrit les colonnes de `COLONNES_RESULTATS` dans leur ordre, une ligne par structure."""
+    colonnes = [_colonne_texte(c, resultats[c]) for c in COLONNES_RESULTATS]
     with open(chemin, "w", encoding="utf-8-sig", newline="") as fichier:
         ecrivain = csv.writer(fichier, delimiter=";", lineterminator="\r\n")
         ecrivain.writerow(COLONNES_RESULTATS)
-        for ligne in resultats[list(COLONNES_RESULTATS)].itertuples(index=False):
-            ecrivain.writerow(_cellule(c, v) for c, v in zip(COLONNES_RESULTATS, ligne, strict=True))
+        ecrivain.writerows(zip(*colonnes, strict=True))
     return Path(chemin)
 
 

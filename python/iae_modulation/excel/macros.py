@@ -154,11 +154,13 @@ def verifier_donnees(classeur: c.Classeur | None = None) -> ResultatAction:
 def _verifier(classeur: c.Classeur, resultat: ResultatAction) -> None:
     annee = _annee(classeur)
     resultat.entrees = [f"{c.DONNEES} ({classeur.chemin.name})", f"année {annee}"]
-    validees = module_donnees.valider(_table_donnees(classeur), annee)
+    brute = _table_donnees(classeur)
+    validees = module_donnees.valider(brute, annee)
     _ecrire_anomalies(classeur, validees.rapport)
     resultat.sorties = [f"feuille « {c.VERIFICATION} »"]
     resultat.message = (
-        f"{len(validees.table)} structure(s) lue(s). " + validees.rapport.texte().splitlines()[0]
+        f"{len(brute.table)} ligne(s) lue(s), {len(validees.table)} valide(s). "
+        + validees.rapport.texte().splitlines()[0]
     )
     if not validees.rapport.est_valide:
         resultat.code = CODE_DONNEES_INVALIDES

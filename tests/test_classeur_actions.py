@@ -1,0 +1,174 @@
+"""Les actions du ruban exécutées sans Excel sur une copie du gabarit (jumeau « fichier »)."""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+from iae_modulation.commandes import classeur as commande
+from iae_modulation.excel import classeur as contrat
+from iae_modulation.excel import installation, macros, paquet
+from iae_modulation.resultats import lire_resultats_csv
+
+RACINE = Path(__file__).resolve().parents[1]
+GABARIT = RACINE / "templates" / "IAE_modulation.xlsm"
+EXPORT_ACI = RACINE / "python" / "iae_modulation" / "demo" / "exports" / "ACI.xlsx"
+
+
+@pytest.fixture
+def copie(tmp_path) -> Path:
+    chemin = tmp_path / "campagne.xlsm"
+    shutil.copyfile(GABARIT, chemin)
+    return chemin
+
+
+def executer(action: str, chemin: Path, **parametres) -> macros.ResultatAction:
+    classeur = contrat.ClasseurFichier(chemin)
+    for nom, valeur in parametres.items():
+        classeur.ecrire_parametre(nom, valeur)
+    return macros.ACTIONS[action](classeur)
+
+
+def garde_vba_et_ruban(chemin: Path) -> None:
+    contenu, origine = (
+        paquet.lire_parties(chemin.read_bytes()),
+        paquet.lire_parties(GABARIT.read_bytes()),
+    )
+    assert paquet.problemes(chemin.read_bytes()) == []
+    assert contenu[paquet.PARTIE_VBA] == origine[paquet.PARTIE_VBA]
+    assert contenu[paquet.PARTIE_RUBAN] == origine[paquet.PARTIE_RUBAN]
+    livre = openpyxl.load_workbook(chemin, keep_vba=True)
+    assert livre.code_name == "ThisWorkbook"
+    assert livre[contrat.DONNEES].sheet_properties.codeName == "Sheet3"
+
+
+def journal(chemin: Path) -> list[tuple]:
+    return list(openpyxl.load_workbook(chemin)[contrat.JOURNAL].iter_rows(values_only=True))[1:]
+
+
+def test_calculer_remplit_resultats_synthese_et_journal(copie):
+    resultat = executer("calculer", copie)
+    assert resultat.code == 0, resultat.message
+    garde_vba_et_ruban(copie)
+    livre = openpyxl.load_workbook(copie)
+    dossier = Path(contrat.ClasseurFichier(copie).lire_parametre("dernier_calcul"))
+    assert dossier.parent == copie.parent / "IAE_sorties"
+    csv = lire_resultats_csv(dossier / "resultats.csv")
+    lignes = list(livre[contrat.RESULTATS].iter_rows(values_only=True))
+    assert lignes[0][0] == "N° d'annexe financière" and len(lignes) == len(csv) + 1
+    for ligne, attendu in zip(lignes[1:], csv.itertuples(index=False), strict=True):
+        assert ligne[0] == attendu.identifiant
+        assert Decimal(format(ligne[12], ".15g")) == attendu.taux_modulation
+        assert Decimal(format(ligne[14], ".15g")) == attendu.montant_module
+    assert livre[contrat.RESULTATS]["O2"].number_format == contrat.FORMAT_EUROS
+    synthese = list(livre[contrat.SYNTHESE].iter_rows(min_row=4, values_only=True))
+    assert [s[0] for s in synthese] == ["EI", "ETTI", "AI", "ACI", "EITI", "Total"]
+    assert synthese[-1][1] == len(csv)
+    assert Decimal(format(synthese[-1][3], ".15g")) == sum(csv["montant_module"])
+    assert len(openpyxl.load_workbook(copie, keep_vba=True)[contrat.SYNTHESE]._charts) == 2
+    ((date, action, entrees, sorties, etat),) = journal(copie)
+    assert action == "Calculer la modulation" and etat.startswith("réussi : 41 structures")
+    assert "donnees-" in entrees and "resultats.csv" in sorties
+    assert (copie.parent / "IAE_sorties" / "entrees").is_dir()
+
+
+def test_verifier_signale_et_surligne_les_cellules_fautives(copie):
+    livre = openpyxl.load_workbook(copie, keep_vba=True)
+    livre[contrat.DONNEES]["G5"] = "XYZ"  # type
+    livre[contrat.DONNEES]["C6"] = "=1+1 SARL"  # texte qui ressemble à une formule
+    livre[contrat.DONNEES]["C6"].data_type = "s"
+    livre.save(copie)
+    copie.write_bytes(paquet.reinjecter_ruban(copie.read_bytes(), GABARIT.read_bytes()))
+    resultat = executer("verifier", copie)
+    assert resultat.code == macros.CODE_DONNEES_INVALIDES
+    garde_vba_et_ruban(copie)
+    livre = openpyxl.load_workbook(copie, keep_vba=True)
+    rapport = list(livre[contrat.VERIFICATION].iter_rows(min_row=4, values_only=True))
+    assert rapport[0][:3] == (5, "type", "XYZ") and rapport[0][4] == "bloquant"
+    assert "XYZ" in rapport[0][3]
+    assert livre[contrat.DONNEES]["G5"].fill.fgColor.rgb.endswith(contrat.COULEUR_SURLIGNAGE)
+    assert not livre[contrat.DONNEES]["G4"].fill.fgColor.rgb.endswith(contrat.COULEUR_SURLIGNAGE)
+    assert livre[contrat.DONNEES]["C6"].value == "=1+1 SARL"
+    assert livre[contrat.DONNEES]["C6"].data_type == "s"
+    assert journal(copie)[0][4].startswith("échec : 41 ligne(s) lue(s), 40 valide(s)")
+
+
+def test_documents_apres_calcul(copie):
+    assert executer("calculer", copie).code == 0
+    decision = executer("decision-asp", copie, export_annexe5=str(EXPORT_ACI))
+    assert decision.code == 0, decision.message
+    assert any(p.endswith("decision_asp_ACI_51.docx") for p in decision.sorties)
+    assert all(Path(p).is_file() for p in decision.sorties)
+    lettres = executer("notifications", copie)
+    assert lettres.code == 0, lettres.message
+    (dossier,) = lettres.sorties
+    assert len(list(Path(dossier).glob("notification_*.docx"))) == 41
+    garde_vba_et_ruban(copie)
+    assert [ligne[1] for ligne in journal(copie)] == [
+        "Calculer la modulation", "Générer décision ASP", "Générer les notifications",
+    ]  # fmt: skip
+
+
+def test_documents_sans_calcul_ni_export_message_clair(copie):
+    resultat = executer("notifications", copie)
+    assert resultat.code == 1
+    assert resultat.message.startswith("Aucun calcul enregistré : cliquez d'abord sur")
+    assert executer("calculer", copie).code == 0
+    resultat = executer("decision-asp", copie)
+    assert resultat.code == 1 and "Export extranet (annexe 5)" in resultat.message
+    garde_vba_et_ruban(copie)
+
+
+def test_ouvrir_dossier_de_sortie_cree_le_dossier(copie):
+    resultat = executer("ouvrir-dossier", copie, dossier_sortie="sorties campagne")
+    assert resultat.code == 0
+    assert (copie.parent / "sorties campagne").is_dir()
+    garde_vba_et_ruban(copie)
+
+
+def parseur() -> argparse.ArgumentParser:
+    principal = argparse.ArgumentParser(prog="iae-modulation")
+    commande.enregistrer(principal.add_subparsers(dest="commande", required=True))
+    return principal
+
+
+def test_commande_executer_avec_parametre(copie, capsys):
+    args = parseur().parse_args(
+        ["classeur", "executer", "verifier", str(copie), "--parametre", "annee=deux mille"]
+    )
+    assert args.executer(args) == 1
+    assert "« deux mille » n'est pas une année" in capsys.readouterr().err
+    args = parseur().parse_args(
+        ["classeur", "executer", "verifier", str(copie), "--parametre", "annee=2026"]
+    )
+    assert args.executer(args) == 0
+    assert "41 ligne(s) lue(s), 41 valide(s). Aucune anomalie." in capsys.readouterr().out
+    garde_vba_et_ruban(copie)
+
+
+def test_commande_executer_refuse_un_classeur_sans_macros(tmp_path, capsys):
+    faux = tmp_path / "donnees.xlsx"
+    faux.write_bytes(b"pas un classeur")
+    args = parseur().parse_args(["classeur", "executer", "calculer", str(faux)])
+    assert args.executer(args) == 2
+    assert "il faut un classeur avec macros (.xlsm)" in capsys.readouterr().err
+
+
+def test_installer_ecrit_l_interpreteur_et_verifie_la_dll(tmp_path):
+    python = tmp_path / "venv" / "Scripts" / "python.exe"
+    python.parent.mkdir(parents=True)
+    rapport = installation.installer(tmp_path / "poste", interpreteur=python)
+    assert rapport.code_sortie == 1 and "xlwings64-0.37.8.dll est introuvable" in rapport.resume()
+    conf = list(openpyxl.load_workbook(rapport.classeur)[contrat.CONFIGURATION].values)
+    assert conf == [("UDF Modules", "iae_modulation.excel.udfs"), ("Interpreter_Win", str(python))]
+    garde_vba_et_ruban(rapport.classeur)
+    (tmp_path / "venv" / "xlwings64-0.37.8.dll").write_bytes(b"")  # DLL au niveau du venv
+    rapport = installation.installer(tmp_path / "poste", interpreteur=python, ecraser=True)
+    assert rapport.code_sortie == 0 and rapport.dll == tmp_path / "venv" / "xlwings64-0.37.8.dll"
+    assert len(list(openpyxl.load_workbook(rapport.classeur)[contrat.CONFIGURATION].values)) == 2
+    with pytest.raises(installation.ErreurSortie, match="existe déjà"):
+        installation.installer(tmp_path / "poste", interpreteur=python)

@@ -551,3 +551,10 @@ def test_chaque_ligne_dans_la_table_ou_dans_le_rapport(defauts):
     if doublons:
         attendues |= {n for n, d in zip(numeros, defauts, strict=True) if d == "doublon"}
     assert rejetees == attendues
+
+
+def test_la_documentation_decrit_toutes_les_colonnes():
+    """docs/donnees.md : une ligne du tableau par colonne canonique, dans le même ordre."""
+    doc = Path(__file__).resolve().parents[1] / "docs" / "donnees.md"
+    decrites = re.findall(r"^\| `(\w+)` \|", doc.read_text(encoding="utf-8"), flags=re.MULTILINE)
+    assert decrites == list(NOMS_COLONNES)

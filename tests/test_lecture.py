@@ -198,6 +198,14 @@ def test_xlsx_premiere_feuille_ou_feuille_nommee(tmp_path):
     assert brute.lignes == []
 
 
+def test_lieu_pour_les_messages(tmp_path):
+    classeur = ecrire_xlsx(tmp_path / "c.xlsx", {"Données SIAE": {(0, 0): "a"}})
+    assert lire_table(classeur).lieu() == "c.xlsx, feuille « Données SIAE »"
+    texte = tmp_path / "d.csv"
+    texte.write_text(CONTENU, encoding="utf-8")
+    assert lire_table(texte).lieu() == "d.csv"
+
+
 def test_xlsx_feuille_absente(tmp_path):
     chemin = ecrire_xlsx(tmp_path / "c.xlsx", {"Accueil": {}, "Paramètres": {}})
     with pytest.raises(ErreurEntree) as erreur:

@@ -12,7 +12,7 @@ import sys
 
 from iae_modulation import __version__
 
-COMMANDES = ("calculer", "demo")
+COMMANDES = ("calculer", "annexe5", "notifications", "classeur", "demo")
 
 
 def construire_parseur() -> argparse.ArgumentParser:

@@ -6,7 +6,10 @@ import argparse
 from importlib import resources
 from pathlib import Path
 
+from iae_modulation.annexe5 import demo_annexe5
 from iae_modulation.campagne import executer_calcul
+from iae_modulation.documents.notifications import demo_notifications
+from iae_modulation.documents.pdf import libreoffice_disponible
 
 ANNEE_DEMO = 2026
 
@@ -39,6 +42,18 @@ def executer(args: argparse.Namespace) -> int:
         ecraser=True,
         progression_active=True,
     )
-    print("== Calcul de la modulation ==")
+    print("== 1. Calcul de la modulation ==")
     print(calcul.resume())
-    return calcul.code_sortie
+    if calcul.code_sortie:
+        return calcul.code_sortie
+    resultats = sortie / "calcul" / "resultats.csv"
+    pdf = libreoffice_disponible()
+    print("\n== 2. Annexe 5 : tableaux et décisions de paiement pour l'ASP ==")
+    print(demo_annexe5(sortie / "annexe5", resultats, pdf=pdf))
+    print("\n== 3. Annexe 4 : notifications aux structures ==")
+    print(demo_notifications(sortie / "notifications", resultats, demo / "donnees_demo.csv",
+                             ANNEE_DEMO))  # fmt: skip
+    if not pdf:
+        print("\n(LibreOffice absent : documents Word seulement, pas de PDF.)")
+    print(f"\nTout est dans {sortie.resolve()}")
+    return 0

@@ -127,6 +127,10 @@ def test_montant_module_arrondi_au_centime_moitie_vers_le_haut():
             "#IAE : méthode « moyenne » inconnue",
         ),
         (lambda: udfs.MODULATION_TABLEAU([["identifiant"]], 2026.5), "#IAE : année « 2026.5 »"),
+        (
+            lambda: udfs.MODULATION(0.2, 0.1, 0.1, [0.1, 0.3], [0.1], [0.1], "rang", None),
+            "#IAE : la valeur 0.2 doit figurer dans la plage de son groupe",
+        ),
     ],
 )
 def test_mauvais_argument_court_message_francais(appel, debut):

@@ -25,6 +25,7 @@ from iae_modulation.lecture import TableBrute, _texte_excel
 from iae_modulation.modulation import OptionsCalcul
 from iae_modulation.resultats import COLONNES_FRACTION, COLONNES_MONTANT, COLONNES_RESULTATS
 
+COLONNES_NUMERIQUES = frozenset(COLONNES_FRACTION + COLONNES_MONTANT)
 FORMATS_RESULTATS: tuple[str | None, ...] = tuple(
     FORMAT_EUROS if colonne in COLONNES_MONTANT
     else FORMAT_POURCENT if colonne == "taux_modulation"
@@ -55,8 +56,19 @@ def table_brute(
     """En-têtes de la première ligne non vide ; lignes vides ignorées ; numéros de ligne Excel."""
     en_tetes: list[str] | None = None
     rangees, numeros = [], []
+    textes: dict[object, str] = {}  # les mêmes nombres reviennent souvent : convertis une fois
+
+    def texte(valeur: object) -> str:
+        if type(valeur) is str:
+            return valeur
+        if type(valeur) is float:
+            if valeur not in textes:
+                textes[valeur] = _texte_excel(valeur)
+            return textes[valeur]
+        return _texte_excel(valeur)
+
     for position, valeurs in enumerate(cellules):
-        rangee = [v if type(v) is str else _texte_excel(v) for v in valeurs]
+        rangee = [texte(v) for v in valeurs]
         if not any(cellule.strip() for cellule in rangee):
             continue
         if en_tetes is None:
@@ -76,10 +88,12 @@ def table_brute(
 
 def lignes_resultats(resultats: pd.DataFrame) -> list[list[object]]:
     """En-têtes français puis une ligne par structure, valeurs prêtes pour Excel."""
-    lignes: list[list[object]] = [[ENTETES[c] for c in COLONNES_RESULTATS]]
-    for ligne in resultats[list(COLONNES_RESULTATS)].itertuples(index=False, name=None):
-        lignes.append([valeur_excel(v) for v in ligne])
-    return lignes
+    colonnes = [
+        [valeur_excel(v) for v in resultats[nom]] if nom in COLONNES_NUMERIQUES
+        else list(resultats[nom])
+        for nom in COLONNES_RESULTATS
+    ]  # fmt: skip
+    return [[ENTETES[c] for c in COLONNES_RESULTATS], *map(list, zip(*colonnes, strict=True))]
 
 
 def resultats_du_tableau(

@@ -12,8 +12,7 @@ convertisseur. Le module `xlwings_udfs` du gabarit est généré depuis ces déc
 
 import datetime as dt
 from decimal import Decimal, InvalidOperation
-from fractions import Fraction
-from functools import wraps
+from functools import lru_cache, wraps
 
 import xlwings as xw
 
@@ -137,20 +136,27 @@ def IAE_RESULTATS(durables, transition, positives, sorties_totales):
     )
 
 
-def _score(valeur, plage, methode: str) -> Fraction:
-    """Score d'un critère dans son groupe ; indicateur non calculable : score neutre 0,5.
+def _score(valeur, plage, methode: str) -> modulation.Score:
+    """Score d'un critère dans son groupe (`modulation.scores_du_groupe`) ; indicateur non
+    calculable : score neutre 0,5.
 
-    Les valeurs arrivent d'Excel en doubles : le rang se calcule sur ces doubles (deux ratios
-    égaux donnent le même double) ; min-max repasse par des fractions exactes.
+    Les valeurs arrivent d'Excel en doubles, pris pour leurs rationnels exacts : deux ratios
+    égaux donnent le même double, donc le même rang que dans `iae-modulation calculer`.
     """
     valeur = _indicateur(valeur)
     if valeur is None:
-        return Fraction(*modulation.NEUTRE)
-    calculables = [v for v in _aplatir(plage) if type(v) in _NOMBRES] or [valeur]
-    if methode == "rang":
-        return modulation.score_rang(valeur, calculables)
-    bornes = [Fraction(min(calculables)), Fraction(max(calculables))]
-    return modulation.score_minmax(Fraction(valeur), bornes)
+        return modulation.NEUTRE
+    ratios = [v.as_integer_ratio() for v in _aplatir(plage) if type(v) in _NOMBRES]
+    cible = float(valeur).as_integer_ratio()
+    if cible not in ratios:
+        raise ArgumentInvalide(
+            f"la valeur {valeur} doit figurer dans la plage de son groupe (même type, même région)"
+        )
+    return modulation.scores_du_groupe(ratios, methode)[ratios.index(cible)]
+
+
+# Poids et taux maximal en vigueur à une date : paramètres datés, lus une fois par date.
+_ponderation = lru_cache(maxsize=64)(modulation.Ponderation.en_vigueur)
 
 
 def _aplatir(plage) -> list:
@@ -185,12 +191,12 @@ def MODULATION(
 ):  # fmt: skip
     """Taux de modulation (0 à 10 %) d'une structure comparée à son groupe (note 2014-04)."""
     methode = _methode(methode)
-    taux = modulation.taux_modulation(
+    scores = (
         _score(publics, plage_publics, methode),
         _score(effort, plage_effort, methode),
         _score(resultats, plage_resultats, methode),
-        _jour(jour, "date"),
     )
+    taux = _ponderation(_jour(jour, "date")).taux(scores)
     return valeur_excel(taux)
 
 

@@ -23,9 +23,10 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Cm, Pt
 from lxml import etree
 
+from iae_modulation.chemins import DOSSIER_TEMPLATES
 from iae_modulation.documents.publipostage import W
 
-DOSSIER_MODELES = Path(__file__).resolve().parents[3] / "templates"
+DOSSIER_MODELES = DOSSIER_TEMPLATES
 NOM_NOTIFICATION = "notification_montant_module.docx"
 NOM_DECISION = "decision_asp.docx"
 

@@ -27,6 +27,7 @@ import xlsxwriter
 import yaml
 
 from iae_modulation import donnees, referentiel
+from iae_modulation.chemins import DOSSIER_TEMPLATES, DOSSIER_XL
 from iae_modulation.classeur_resultats import ENTETES, LARGEURS
 from iae_modulation.excel import classeur as contrat
 from iae_modulation.excel import paquet
@@ -35,9 +36,8 @@ from iae_modulation.lecture import lire_nombre, lire_table
 from iae_modulation.modulation import METHODES
 from iae_modulation.resultats import COLONNES_RESULTATS
 
-RACINE = Path(__file__).resolve().parents[3]
-SOURCES = RACINE / "xl"
-GABARIT = RACINE / "templates" / "IAE_modulation.xlsm"
+SOURCES = DOSSIER_XL
+GABARIT = DOSSIER_TEMPLATES / "IAE_modulation.xlsm"
 DEMO = Path(__file__).resolve().parents[1] / "demo" / "donnees_demo.csv"
 VERSION_XLWINGS = "0.37.8"
 MODULE_UDFS = "iae_modulation.excel.udfs"

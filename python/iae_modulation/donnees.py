@@ -325,7 +325,7 @@ class _Validation:
 
     def _brut(self, position: int, colonne: str) -> str:
         """La cellule telle qu'écrite dans le fichier (pour la citer dans un message)."""
-        return self.cellules[colonne][position]
+        return self.cellules[colonne][position].strip()
 
     def _reconnaitre_colonnes(self) -> None:
         vues: dict[str, list[str]] = {}
@@ -375,14 +375,13 @@ class _Validation:
         colonnes: dict[str, list] = {}
         for colonne in COLONNES:
             en_tete = self.colonne_du_fichier.get(colonne.nom)
-            if en_tete is None:
-                brut = [""] * taille
-            else:
-                brut = [v.strip() for v in self.brute.table[en_tete].tolist()]
+            brut = [""] * taille if en_tete is None else self.brute.table[en_tete].tolist()
             self.cellules[colonne.nom] = brut
-            if colonne.numerique:
+            if colonne.numerique:  # espaces retirés une fois par valeur distincte
                 colonnes[colonne.nom] = self._nombres(colonne.nom, brut)
-            elif colonne.nature == "oui/non":
+                continue
+            brut = self.cellules[colonne.nom] = [v.strip() for v in brut]
+            if colonne.nature == "oui/non":
                 colonnes[colonne.nom] = self._booleens(colonne.nom, brut)
             elif colonne.nom == "type":
                 colonnes[colonne.nom] = [v.upper() for v in brut]
@@ -390,22 +389,26 @@ class _Validation:
                 codes = {v: normaliser_departement(v) or v for v in set(brut)}
                 colonnes[colonne.nom] = [codes[v] for v in brut]
             elif colonne.nom == "siret":
-                colonnes[colonne.nom] = [re.sub(r"\s", "", v) for v in brut]
+                colonnes[colonne.nom] = ["".join(v.split()) for v in brut]
             else:
                 colonnes[colonne.nom] = brut
         return pd.DataFrame({nom: pd.Series(v, dtype=object) for nom, v in colonnes.items()})
 
     def _nombres(self, nom: str, brut: list[str]) -> list[Decimal | None]:
-        valeurs: dict[str, Decimal | None] = {"": None}
-        for texte in set(brut) - {""}:
+        valeurs: dict[str, Decimal | None] = {}
+        for texte in set(brut):
+            propre = texte.strip()
+            if not propre:
+                valeurs[texte] = None
+                continue
             try:
-                valeurs[texte] = lire_nombre(texte)
+                valeurs[texte] = lire_nombre(propre)
             except ValueError:
                 valeurs[texte] = None
                 exemple = _PAR_NOM[nom].exemple
                 for position in (p for p, v in enumerate(brut) if v == texte):
-                    message = f"« {texte} » n'est pas un nombre (exemple attendu : {exemple})."
-                    self._signaler(position, nom, texte, message)
+                    message = f"« {propre} » n'est pas un nombre (exemple attendu : {exemple})."
+                    self._signaler(position, nom, propre, message)
         return [valeurs[t] for t in brut]
 
     def _booleens(self, nom: str, brut: list[str]) -> list[bool]:

@@ -268,7 +268,7 @@ class _Validation:
         self.rejetees: set[int] = set()
         self.colonne_du_fichier: dict[str, str] = {}
         self.inconnues: list[str] = []
-        self.cellules: dict[str, list[str]] = {}  # texte lu (sans espaces autour), par colonne
+        self.cellules: dict[str, list[str]] = {}  # texte lu, par colonne canonique
         self.homonymes: dict[str, list[int]] | None = None  # positions par identifiant
 
     def executer(self) -> DonneesSIAE:

@@ -13,9 +13,11 @@ arrondi ne dépend d'aucune approximation binaire.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
+import numpy as np
 import pandas as pd
 
 CRITERES = ("publics", "effort", "resultats")
@@ -56,15 +58,70 @@ def ratio(numerateur: Decimal | None, denominateur: Decimal | None) -> Fraction 
     return None if exact is None else Fraction(*exact)
 
 
-def _somme(*valeurs: Decimal | None) -> Decimal | None:
-    presentes = [v for v in valeurs if v is not None]
-    return sum(presentes, Decimal(0)) if presentes else None
+@dataclass(frozen=True)
+class Indicateur:
+    """Un indicateur pour toutes les lignes, en rationnels exacts (entiers Python en tableaux
+    numpy d'objets : calcul vectorisé sans débordement ni arrondi)."""
+
+    numerateurs: np.ndarray
+    denominateurs: np.ndarray
+    calculable: np.ndarray
+
+    @property
+    def cles(self) -> np.ndarray:
+        """Valeurs flottantes (NaN si non calculable) pour ordonner : int / int est correctement
+        arrondi, donc deux ratios égaux ont la même clé, et deux ratios distincts de données
+        réalistes (dénominateurs < 10^7) en ont deux."""
+        cles = (self.numerateurs / self.denominateurs).astype(float)
+        cles[~self.calculable] = np.nan
+        return cles
+
+    def sous_ensemble(self, positions: np.ndarray) -> Indicateur:
+        """L'indicateur restreint à certaines lignes (par position)."""
+        return Indicateur(
+            self.numerateurs[positions], self.denominateurs[positions], self.calculable[positions]
+        )
+
+    def affiches(self) -> list[Decimal | None]:
+        """Valeurs à 4 décimales, arrondi exact moitié vers le haut (colonnes de résultats)."""
+        return fractions_a_4_decimales(self.numerateurs, self.denominateurs, self.calculable)
 
 
-def calculer_indicateurs(table: pd.DataFrame) -> dict[str, list[Ratio | None]]:
-    """Les trois indicateurs exacts de chaque ligne d'une table canonique validée."""
-    sorties_dynamiques = [
-        _somme(d, t, p)
+def fractions_a_4_decimales(
+    numerateurs: np.ndarray, denominateurs: np.ndarray, presentes: np.ndarray
+) -> list[Decimal | None]:
+    """num / den arrondis à 4 décimales, moitié vers le haut, exactement (entiers)."""
+    quotients = (2 * numerateurs * 10_000 + denominateurs) // (2 * denominateurs)
+    return [
+        Decimal(int(q)).scaleb(-4) if ok else None
+        for q, ok in zip(quotients, presentes, strict=True)
+    ]
+
+
+def _entiers(valeurs: list[Decimal | None]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(numérateurs, dénominateurs, présence) exacts d'une colonne de Decimal."""
+    paires = [(0, 1) if v is None else Decimal(v).as_integer_ratio() for v in valeurs]
+    numerateurs = np.empty(len(paires), dtype=object)
+    denominateurs = np.empty(len(paires), dtype=object)
+    numerateurs[:] = [p[0] for p in paires]
+    denominateurs[:] = [p[1] for p in paires]
+    presentes = np.array([v is not None for v in valeurs], dtype=bool)
+    return numerateurs, denominateurs, presentes
+
+
+def _indicateur(numerateur: list, denominateur: list) -> Indicateur:
+    a, b, num_present = _entiers(numerateur)
+    c, d, den_present = _entiers(denominateur)
+    calculable = num_present & den_present & (c != 0).astype(bool)
+    c = np.where(calculable, c, 1)
+    return Indicateur(np.where(calculable, a * d, 0), np.where(calculable, b * c, 1), calculable)
+
+
+def _sorties_dynamiques(table: pd.DataFrame) -> list[Decimal | None]:
+    """Emploi durable + emploi de transition + sorties positives (None si aucune n'est
+    renseignée)."""
+    return [
+        None if d is None and t is None and p is None else (d or 0) + (t or 0) + (p or 0)
         for d, t, p in zip(
             table["sorties_emploi_durable"],
             table["sorties_emploi_transition"],
@@ -72,15 +129,16 @@ def calculer_indicateurs(table: pd.DataFrame) -> dict[str, list[Ratio | None]]:
             strict=True,
         )
     ]
+
+
+def calculer_indicateurs(table: pd.DataFrame) -> dict[str, Indicateur]:
+    """Les trois indicateurs exacts de toutes les lignes d'une table canonique validée."""
     numerateurs = {
-        "publics": table["nb_beneficiaires_minima"],
-        "effort": table["etp_encadrement"],
-        "resultats": sorties_dynamiques,
+        "publics": list(table["nb_beneficiaires_minima"]),
+        "effort": list(table["etp_encadrement"]),
+        "resultats": _sorties_dynamiques(table),
     }
     return {
-        critere: [
-            ratio_exact(n, d)
-            for n, d in zip(numerateurs[critere], table[DENOMINATEURS[critere]], strict=True)
-        ]
+        critere: _indicateur(numerateurs[critere], list(table[DENOMINATEURS[critere]]))
         for critere in CRITERES
     }

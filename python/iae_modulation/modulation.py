@@ -14,20 +14,26 @@ import datetime as dt
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from decimal import Decimal
-from fractions import Fraction
 
+import numpy as np
 import pandas as pd
 
 from iae_modulation import parametres
 from iae_modulation.donnees import Anomalie, DonneesSIAE, RapportValidation
 from iae_modulation.formats import arrondi_centime, nombre_fr, taux_fr
-from iae_modulation.indicateurs import CRITERES, LIBELLES, MOTIFS_NON_CALCULABLE, Ratio
+from iae_modulation.indicateurs import (
+    CRITERES,
+    LIBELLES,
+    MOTIFS_NON_CALCULABLE,
+    Indicateur,
+    Ratio,
+    fractions_a_4_decimales,
+)
 from iae_modulation.indicateurs import calculer_indicateurs as _indicateurs
 from iae_modulation.referentiel import DEPARTEMENT_MAYOTTE
 from iae_modulation.resultats import COLONNES_RESULTATS
 
 METHODES = ("rang", "minmax")
-NEUTRE = Fraction(1, 2)
 DIX_MILLE = 10_000
 # Instruction DGEFP 2014-2, § 1 : aide au poste au 1er juillet 2014 pour les AI et les ACI.
 DEBUT_AIDE_AU_POSTE = {"AI": dt.date(2014, 7, 1), "ACI": dt.date(2014, 7, 1)}
@@ -121,25 +127,6 @@ def scores_du_groupe(valeurs: list[Ratio | None], methode: str) -> list[Score]:
     return _scores_rang(valeurs) if methode == "rang" else _scores_minmax(valeurs)
 
 
-def _vers_ratio(valeur: Fraction | Decimal | int) -> Ratio:
-    fraction = Fraction(valeur)
-    return fraction.numerator, fraction.denominator
-
-
-def score_rang(valeur: Fraction, valeurs: list[Fraction]) -> Fraction:
-    """Score de `valeur` par la méthode du rang parmi `valeurs` du groupe, qui la contiennent."""
-    ratios = [_vers_ratio(v) for v in valeurs]
-    position = ratios.index(_vers_ratio(valeur)) if _vers_ratio(valeur) in ratios else None
-    if position is None:
-        raise ErreurCalcul("La valeur ne figure pas parmi les valeurs de son groupe.")
-    return Fraction(*_scores_rang(ratios)[position])
-
-
-def score_minmax(valeur: Fraction, valeurs: list[Fraction]) -> Fraction:
-    """Score de `valeur` par la méthode min-max parmi `valeurs`."""
-    return Fraction(*_scores_minmax([_vers_ratio(valeur), *map(_vers_ratio, valeurs)])[0])
-
-
 # --- taux et montants --------------------------------------------------------------------------
 
 
@@ -162,8 +149,8 @@ class Ponderation:
     def en_vigueur(cls, jour: dt.date, lire=None) -> Ponderation:
         lire = lire or parametres.valeur
         return cls(
-            _vers_ratio(lire("taux_modulation_max", jour).valeur),
-            tuple(_vers_ratio(lire(f"poids_{c}", jour).valeur) for c in CRITERES),
+            Decimal(lire("taux_modulation_max", jour).valeur).as_integer_ratio(),
+            tuple(Decimal(lire(f"poids_{c}", jour).valeur).as_integer_ratio() for c in CRITERES),
         )
 
     def taux(self, scores: tuple[Score, Score, Score]) -> Decimal:
@@ -173,14 +160,6 @@ class Ponderation:
             numerateur = numerateur * poids_d * score_d + poids_n * score_n * denominateur
             denominateur *= poids_d * score_d
         return arrondi_exact(self.taux_max[0] * numerateur, self.taux_max[1] * denominateur, 4)
-
-
-def taux_modulation(
-    score_publics: Fraction, score_effort: Fraction, score_resultats: Fraction, jour: dt.date
-) -> Decimal:
-    """taux_max × (35 % publics + 40 % effort + 25 % résultats), arrondi à 4 décimales."""
-    scores = tuple(_vers_ratio(s) for s in (score_publics, score_effort, score_resultats))
-    return Ponderation.en_vigueur(jour).taux(scores)
 
 
 def montant_module(socle: Decimal, taux: Decimal) -> Decimal:
@@ -236,35 +215,6 @@ def _colonne(table: pd.DataFrame, nom: str) -> list:
     return list(table[nom]) if nom in table.columns else [None] * len(table)
 
 
-def _affichee(valeur: Ratio | Score | None) -> Decimal | None:
-    """Indicateur ou score en fraction décimale à 4 chiffres (arrondi exact moitié vers le haut)."""
-    return None if valeur is None else arrondi_exact(valeur[0], valeur[1], 4)
-
-
-def _pourcent(valeur: float) -> str:
-    """Affichage seul (pas d'argent) : « 42,0 % »."""
-    return f"{valeur * 100:.1f}".replace(".", ",") + "\u00a0%"
-
-
-def _justification_critere(
-    critere: str, valeur: Ratio | None, tries: list[float], score: Score, methode: str
-) -> str:
-    """« Publics 42,0 % — rang 12/30 — score 0,379 » (rang croissant : 1 = plus faible)."""
-    libelle = LIBELLES[critere]
-    if valeur is None:
-        return f"{libelle} non calculable — score neutre 0,5"
-    cle = _flottant(valeur)
-    texte = f"{libelle} {_pourcent(cle)}"
-    if methode == "rang":
-        inferieurs = bisect_left(tries, cle)
-        double_rang = 2 * inferieurs + bisect_right(tries, cle) - inferieurs + 1
-        rang = str(double_rang // 2) if double_rang % 2 == 0 else f"{double_rang // 2},5"
-        texte += f" — rang {rang}/{len(tries)}"
-    else:
-        texte += f" — min {_pourcent(tries[0])} / max {_pourcent(tries[-1])}"
-    return f"{texte} — score {arrondi_exact(score[0], score[1], 3)}".replace(".", ",")
-
-
 def _montants_socles(
     table: pd.DataFrame, annee: int, params: _Parametres
 ) -> tuple[list[Decimal], list[list[str]]]:
@@ -293,39 +243,116 @@ def _montants_socles(
     return socles, notes
 
 
+def _scores_vectorises(
+    groupes: np.ndarray, indicateur: Indicateur, methode: str
+) -> tuple[np.ndarray, np.ndarray, pd.Series, pd.Series]:
+    """Scores exacts (numérateurs, dénominateurs en entiers) de toutes les structures comparées,
+    groupe par groupe, plus ce qu'il faut pour la justification (rang et effectif, ou min/max)."""
+    cles = pd.Series(indicateur.cles)
+    par_groupe = cles.groupby(groupes)
+    effectif = par_groupe.transform("count")
+    valides = indicateur.calculable & (effectif.to_numpy() > 1)
+    numerateurs = np.full(len(cles), NEUTRE[0], dtype=object)
+    denominateurs = np.full(len(cles), NEUTRE[1], dtype=object)
+    if methode == "rang":
+        rangs = par_groupe.rank(method="average")
+        doubles = (2 * rangs.fillna(1) - 2).astype("int64").to_numpy().astype(object)
+        numerateurs[valides] = doubles[valides]
+        denominateurs[valides] = (2 * (effectif.to_numpy() - 1)).astype(object)[valides]
+        return numerateurs, denominateurs, rangs, effectif
+    calculables = cles[indicateur.calculable]
+    grouper = calculables.groupby(groupes[indicateur.calculable])
+    bornes = pd.DataFrame(
+        {"min": grouper.transform("idxmin"), "max": grouper.transform("idxmax")}
+    ).reindex(cles.index, fill_value=0)
+    p, q = indicateur.numerateurs, indicateur.denominateurs
+    p_min, q_min = p[bornes["min"].to_numpy()], q[bornes["min"].to_numpy()]
+    p_max, q_max = p[bornes["max"].to_numpy()], q[bornes["max"].to_numpy()]
+    ecart_n, ecart_d = p_max * q_min - p_min * q_max, q_max * q_min
+    valides &= (ecart_n != 0).astype(bool)
+    ecart_n = np.where(valides, ecart_n, 1)
+    numerateurs[valides] = ((p * q_min - p_min * q) * ecart_d)[valides]
+    denominateurs[valides] = (q * q_min * ecart_n)[valides]
+    minimum = pd.Series(cles.to_numpy()[bornes["min"].to_numpy()])
+    maximum = pd.Series(cles.to_numpy()[bornes["max"].to_numpy()])
+    return numerateurs, denominateurs, minimum, maximum
+
+
+def _pourcents(valeurs) -> list[str]:
+    """Affichage seul (pas d'argent) : « 42,0 % »."""
+    return [f"{v * 100:.1f}\u00a0%".replace(".", ",") for v in valeurs]
+
+
+def _textes_critere(libelle, indicateur, cles, scores, rang, extra_1, extra_2) -> list[str]:
+    """« Publics 42,0 % — rang 12/30 — score 0,3790 » (rang croissant : 1 = plus faible) ou
+    « … — min 10,0 % / max 80,0 % — … » ; « Publics non calculable — score neutre 0,5 »."""
+    pourcents = _pourcents(cles)
+    if rang:
+        comparaisons = [
+            f"rang {int(r)}/{n}" if r == int(r) else f"rang {int(r)},5/{n}"
+            for r, n in zip(extra_1.fillna(0), extra_2, strict=True)
+        ]
+    else:
+        comparaisons = [
+            f"min {a} / max {b}"
+            for a, b in zip(_pourcents(extra_1), _pourcents(extra_2), strict=True)
+        ]
+    return [
+        f"{libelle} {p} — {c} — score {f'{s:f}'.replace('.', ',')}"
+        if ok
+        else f"{libelle} non calculable — score neutre 0,5"
+        for p, c, s, ok in zip(pourcents, comparaisons, scores, indicateur.calculable, strict=True)
+    ]
+
+
 def _taux_compares(
     table: pd.DataFrame, indicateurs: dict, options: OptionsCalcul, params: _Parametres
 ) -> tuple[dict, dict, dict]:
-    """Scores et taux des structures comparées dans leur groupe (type, région)."""
+    """Scores (affichés à 4 décimales), taux et justification des structures comparées dans
+    leur groupe (type, région), calculés d'un bloc pour toute la table."""
     ponderation = Ponderation.en_vigueur(dt.date(options.annee, 1, 1), params.valeur)
-    scores: dict = {c: {} for c in CRITERES}
-    justifs: dict = {}
-    taux: dict = {}
-    comparees = table[~table["milieu_penitentiaire"]]
-    for (type_siae, _), index in comparees.groupby(["type", "region"], sort=False).groups.items():
-        morceaux: dict = {i: [] for i in index}
-        for critere in CRITERES:
-            valeurs = [indicateurs[critere][i] for i in index]
-            tries = sorted(_flottant(v) for v in valeurs if v is not None)
-            groupe = scores_du_groupe(valeurs, options.methode)
-            for i, v, s in zip(index, valeurs, groupe, strict=True):
-                scores[critere][i] = s
-                morceaux[i].append(_justification_critere(critere, v, tries, s, options.methode))
-        suffixe = f" (groupe de {len(index)} {type_siae})"
-        for i in index:
-            taux[i] = ponderation.taux(tuple(scores[c][i] for c in CRITERES))
-            justifs[i] = " ; ".join(morceaux[i]) + suffixe
+    comparees = np.flatnonzero(~table["milieu_penitentiaire"].to_numpy(dtype=bool))
+    sous_table = table.iloc[comparees]
+    groupes = sous_table.groupby(["type", "region"], sort=False).ngroup().to_numpy()
+    effectifs = np.bincount(groupes)[groupes]
+    numerateur, denominateur = (
+        np.zeros(len(comparees), dtype=object),
+        np.ones(len(comparees), dtype=object),
+    )
+    scores, textes = {}, []
+    for critere, (poids_n, poids_d) in zip(CRITERES, ponderation.poids, strict=True):
+        indicateur = indicateurs[critere].sous_ensemble(comparees)
+        sn, sd, extra_1, extra_2 = _scores_vectorises(groupes, indicateur, options.methode)
+        numerateur = numerateur * poids_d * sd + poids_n * sn * denominateur
+        denominateur = denominateur * poids_d * sd
+        affiches = fractions_a_4_decimales(sn, sd, np.ones(len(sn), dtype=bool))
+        scores[critere] = dict(zip(comparees, affiches, strict=True))
+        textes.append(_textes_critere(LIBELLES[critere], indicateur, indicateur.cles, affiches,
+                                      options.methode == "rang", extra_1, extra_2))  # fmt: skip
+    taux_n, taux_d = ponderation.taux_max
+    quotients = (2 * taux_n * numerateur * 10_000 + taux_d * denominateur) // (
+        2 * taux_d * denominateur
+    )
+    taux = {i: Decimal(int(q)).scaleb(-4) for i, q in zip(comparees, quotients, strict=True)}
+    justifs = {
+        i: f"{a} ; {b} ; {c} (groupe de {n} {t})"
+        for i, a, b, c, n, t in zip(
+            comparees, *textes, effectifs, sous_table["type"], strict=True
+        )  # fmt: skip
+    }
     return scores, taux, justifs
 
 
 def calculer_modulation(donnees: DonneesSIAE, options: OptionsCalcul) -> CalculModulation:
     """Taux, montant modulé, enveloppe et régularisation de chaque structure valide."""
-    table = donnees.table.reset_index(drop=True)
+    # colonnes en objets Python : parcourir une colonne de texte pandas est bien plus lent
+    table = donnees.table.reset_index(drop=True).astype(object)
+    lignes = range(len(table))
     params = _Parametres()
     rapport = RapportValidation(list(donnees.rapport.anomalies))
     indicateurs = _indicateurs(table)
     socles, notes = _montants_socles(table, options.annee, params)
-    notes_par_index = dict(zip(table.index, notes, strict=True))
+    notes_par_index = dict(zip(lignes, notes, strict=True))
     par_ligne = dict(zip(table["ligne_source"], table.index, strict=True))
     for anomalie in donnees.rapport.anomalies:
         if not anomalie.bloquante and anomalie.ligne in par_ligne:
@@ -337,7 +364,7 @@ def calculer_modulation(donnees: DonneesSIAE, options: OptionsCalcul) -> CalculM
     methodes: dict = {}
     if options.annee == 2014:
         forfait = params.valeur("taux_forfaitaire_2014", dt.date(2014, 1, 1)).valeur
-        for i in table.index:
+        for i in lignes:
             taux[i], methodes[i] = forfait, "forfait 2014"
             justifs[i] = f"Année 2014 : taux forfaitaire de {taux_fr(forfait)} (note DGEFP 2014-04)"
     else:
@@ -351,13 +378,13 @@ def calculer_modulation(donnees: DonneesSIAE, options: OptionsCalcul) -> CalculM
             justifs[i] = f"Milieu pénitentiaire : taux fixe de {taux_fr(fixe)}"
         for i, penitentiaire in enumerate(table["milieu_penitentiaire"]):
             for critere in CRITERES:
-                if indicateurs[critere][i] is None and not penitentiaire:
+                if not indicateurs[critere].calculable[i] and not penitentiaire:
                     notes_par_index[i].append(
                         f"{LIBELLES[critere]} non calculable ({MOTIFS_NON_CALCULABLE[critere]}) : "
                         "score neutre 0,5"
                     )
 
-    modules = {i: montant_module(s, taux[i]) for i, s in zip(table.index, socles, strict=True)}
+    modules = {i: montant_module(s, taux[i]) for i, s in zip(lignes, socles, strict=True)}
     bilan = _appliquer_enveloppes(table, modules, options, notes_par_index, rapport)
     regul, nets, restes = _regulariser(table, modules, options, notes_par_index, rapport)
 
@@ -369,17 +396,17 @@ def calculer_modulation(donnees: DonneesSIAE, options: OptionsCalcul) -> CalculM
             "type": table["type"],
             "departement": table["departement"],
             "region": table["region"],
-            **{c: [_affichee(v) for v in indicateurs[c]] for c in CRITERES},
-            **{f"score_{c}": [_affichee(scores[c].get(i)) for i in table.index] for c in CRITERES},
-            "taux_modulation": [taux[i] for i in table.index],
+            **{c: indicateurs[c].affiches() for c in CRITERES},
+            **{f"score_{c}": [scores[c].get(i) for i in lignes] for c in CRITERES},
+            "taux_modulation": [taux[i] for i in lignes],
             "montant_socle": socles,
-            "montant_module": [modules[i] for i in table.index],
-            "regularisation": [regul.get(i) for i in table.index],
-            "montant_net": [nets[i] for i in table.index],
-            "reste_a_deduire": [restes.get(i) for i in table.index],
-            "methode": [methodes[i] for i in table.index],
-            "justification": [justifs[i] for i in table.index],
-            "anomalies": [" ; ".join(notes_par_index[i]) for i in table.index],
+            "montant_module": [modules[i] for i in lignes],
+            "regularisation": [regul.get(i) for i in lignes],
+            "montant_net": [nets[i] for i in lignes],
+            "reste_a_deduire": [restes.get(i) for i in lignes],
+            "methode": [methodes[i] for i in lignes],
+            "justification": [justifs[i] for i in lignes],
+            "anomalies": [" ; ".join(notes_par_index[i]) for i in lignes],
         },
         index=table.index,
     )[list(COLONNES_RESULTATS)]

@@ -45,9 +45,14 @@ def main() -> int:
         for mesure, chemin in exports.items():
             depart = time.perf_counter()
             rapport = executer_annexe5(
-                chemin, mesure, ANNEE, dossier / "sortie" / mesure,
-                taux_forfaitaire=Decimal(5), signature=signature, pdf=False,
-            )  # fmt: skip
+                chemin,
+                mesure,
+                ANNEE,
+                dossier / "sortie" / mesure,
+                taux_forfaitaire=Decimal(5),
+                signature=signature,
+                pdf=False,
+            )
             if rapport.code_sortie:
                 print(rapport.resume())
                 return 1

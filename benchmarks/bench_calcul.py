@@ -30,10 +30,21 @@ RAPPORT_LINEAIRE_MAX = 12.0
 def commande_complete(donnees: Path, sortie: Path) -> float:
     debut = time.perf_counter()
     subprocess.run(
-        [sys.executable, "-m", "iae_modulation.cli", "calculer", str(donnees), "--annee",
-         str(ANNEE), "--sortie", str(sortie), "--ecraser"],
-        check=True, capture_output=True,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "iae_modulation.cli",
+            "calculer",
+            str(donnees),
+            "--annee",
+            str(ANNEE),
+            "--sortie",
+            str(sortie),
+            "--ecraser",
+        ],
+        check=True,
+        capture_output=True,
+    )
     return time.perf_counter() - debut
 
 
@@ -43,23 +54,30 @@ def main() -> int:
         dossier = Path(dossier)
         mesures = {}
         for nombre in (4_500, 45_000):
-            chemin = ecrire_csv(generer_donnees_nationales(nombre, annee=ANNEE),
-                                dossier / f"national_{nombre}.csv")  # fmt: skip
+            chemin = ecrire_csv(
+                generer_donnees_nationales(nombre, annee=ANNEE), dossier / f"national_{nombre}.csv"
+            )
             donnees = lire_donnees(chemin, ANNEE)
             assert donnees.rapport.est_valide, donnees.rapport.texte()
             options = OptionsCalcul(ANNEE)
             mesures[nombre] = mesurer(lambda d=donnees, o=options: calculer_modulation(d, o), 5)
-        tenus.append(rapporter("table validée -> résultats, 4 500 SIAE", mesures[4_500],
-                               CIBLE_CALCUL))  # fmt: skip
+        tenus.append(
+            rapporter("table validée -> résultats, 4 500 SIAE", mesures[4_500], CIBLE_CALCUL)
+        )
         rapport = mesures[45_000].mediane / mesures[4_500].mediane
-        print(f"45 000 SIAE : {mesures[45_000].mediane:.3f} s, soit {rapport:.1f} fois 4 500 "
-              f"(cible <= {RAPPORT_LINEAIRE_MAX:.0f})".replace(".", ","))  # fmt: skip
+        print(
+            f"45 000 SIAE : {mesures[45_000].mediane:.3f} s, soit {rapport:.1f} fois 4 500 "
+            f"(cible <= {RAPPORT_LINEAIRE_MAX:.0f})".replace(".", ",")
+        )
         tenus.append(rapport <= RAPPORT_LINEAIRE_MAX)
         commande = mesurer(
             lambda: commande_complete(dossier / "national_4500.csv", dossier / "sortie"), 5
         )
-        tenus.append(rapporter("iae-modulation calculer, CSV -> 3 sorties, 4 500 SIAE", commande,
-                               CIBLE_COMMANDE))  # fmt: skip
+        tenus.append(
+            rapporter(
+                "iae-modulation calculer, CSV -> 3 sorties, 4 500 SIAE", commande, CIBLE_COMMANDE
+            )
+        )
     return 0 if all(tenus) else 1
 
 

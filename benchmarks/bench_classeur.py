@@ -44,10 +44,12 @@ def cellules_excel(nb: int) -> list[list[object]]:
     numeriques = {c.nom for c in COLONNES if c.numerique}
     lignes = [list(table.columns)]
     for rangee in table.itertuples(index=False):
-        lignes.append([
-            float(lire_nombre(v)) if nom in numeriques and v.strip() else v
-            for nom, v in zip(table.columns, rangee, strict=True)
-        ])  # fmt: skip
+        lignes.append(
+            [
+                float(lire_nombre(v)) if nom in numeriques and v.strip() else v
+                for nom, v in zip(table.columns, rangee, strict=True)
+            ]
+        )
     return lignes
 
 
@@ -67,8 +69,10 @@ def main() -> int:
         appel()
         duree = par_appel(appel)
         tenu = duree <= CIBLE_SCALAIRE
-        print(f"UDF {nom} : {duree * 1e6:.1f} µs par appel (cible {CIBLE_SCALAIRE * 1e6:.0f} µs) "
-              f"{'OK' if tenu else 'DÉPASSÉ'}")  # fmt: skip
+        print(
+            f"UDF {nom} : {duree * 1e6:.1f} µs par appel (cible {CIBLE_SCALAIRE * 1e6:.0f} µs) "
+            f"{'OK' if tenu else 'DÉPASSÉ'}"
+        )
         tenus.append(tenu)
 
     cellules = cellules_excel(4500)

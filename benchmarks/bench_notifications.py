@@ -45,14 +45,16 @@ def debit(nombre: int, duree: float) -> str:
 def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-notifications-") as temporaire:
         dossier = Path(temporaire)
-        donnees = ecrire_csv(generer_donnees_nationales(NB_STRUCTURES, annee=ANNEE),
-                             dossier / "donnees.csv")  # fmt: skip
+        donnees = ecrire_csv(
+            generer_donnees_nationales(NB_STRUCTURES, annee=ANNEE), dossier / "donnees.csv"
+        )
         calcul = executer_calcul(donnees, ANNEE, dossier / "calcul", progression_active=False)
         resultats = calcul.sortie / "resultats.csv"
 
         debut = time.perf_counter()
-        rapport = generer_notifications(resultats, donnees, ANNEE, dossier / "lettres",
-                                        signature=SIGNATURE, progression=False)  # fmt: skip
+        rapport = generer_notifications(
+            resultats, donnees, ANNEE, dossier / "lettres", signature=SIGNATURE, progression=False
+        )
         duree = time.perf_counter() - debut
         print(
             f"{rapport.nb_lettres} lettres, index et manifeste ({debit(rapport.nb_lettres, duree)})"

@@ -42,22 +42,45 @@ STRUCTURES = [
 
 COLONNES_ATTENDUES = {
     "EI": [
-        "Département", "N° SIRET", "Raison sociale", "N° annexe financière",
-        "Date début effet annexe", "Date fin effet annexe", "Nombre de postes conventionnés",
-        "Montant prévu de l'aide de l'Etat = AE", "Montant modulé prévu",
+        "Département",
+        "N° SIRET",
+        "Raison sociale",
+        "N° annexe financière",
+        "Date début effet annexe",
+        "Date fin effet annexe",
+        "Nombre de postes conventionnés",
+        "Montant prévu de l'aide de l'Etat = AE",
+        "Montant modulé prévu",
     ],
     "ETTI": [
-        "Département", "no Présage", "N° SIRET", "Raison sociale", "N° annexe financière",
-        "Date début effet annexe", "Date fin effet annexe", "Nombre de postes conventionnés",
-        "Montant prévu de l'aide de l'Etat = AE", "Montant prévu de l'Aide FSE=AE",
-        "Montant total prévu = AE", "Montant payé = CP", "Reste à payer", "Montant modulé prévu",
+        "Département",
+        "no Présage",
+        "N° SIRET",
+        "Raison sociale",
+        "N° annexe financière",
+        "Date début effet annexe",
+        "Date fin effet annexe",
+        "Nombre de postes conventionnés",
+        "Montant prévu de l'aide de l'Etat = AE",
+        "Montant prévu de l'Aide FSE=AE",
+        "Montant total prévu = AE",
+        "Montant payé = CP",
+        "Reste à payer",
+        "Montant modulé prévu",
     ],
     "AI": [
-        "Département", "N° SIRET", "Raison sociale", "Commune", "N° convention",
-        "N° annexe financière", "Date début effet annexe", "Date fin effet annexe",
-        "Montant total de l'aide au poste", "Montant prévu modulation",
+        "Département",
+        "N° SIRET",
+        "Raison sociale",
+        "Commune",
+        "N° convention",
+        "N° annexe financière",
+        "Date début effet annexe",
+        "Date fin effet annexe",
+        "Montant total de l'aide au poste",
+        "Montant prévu modulation",
     ],
-}  # fmt: skip
+}
 COLONNES_ATTENDUES["ACI"] = COLONNES_ATTENDUES["AI"]
 
 
@@ -65,13 +88,20 @@ def canonique() -> pd.DataFrame:
     return pd.DataFrame(
         [
             {
-                "identifiant": i, "siret": s, "raison_sociale": r, "type": t, "departement": d,
-                "etp_conventionnes": e, "montant_socle": m, "dont_cofinancement_cd": c,
-                "commune": "Nancy", "milieu_penitentiaire": "non",
+                "identifiant": i,
+                "siret": s,
+                "raison_sociale": r,
+                "type": t,
+                "departement": d,
+                "etp_conventionnes": e,
+                "montant_socle": m,
+                "dont_cofinancement_cd": c,
+                "commune": "Nancy",
+                "milieu_penitentiaire": "non",
             }
             for i, s, r, t, d, e, m, c in STRUCTURES
         ]
-    )  # fmt: skip
+    )
 
 
 def export(tmp_path: Path, mesure: str) -> Path:
@@ -102,9 +132,18 @@ def resultats_csv(tmp_path: Path, taux: dict[str, str], montants: dict | None = 
             continue
         ligne = dict.fromkeys(COLONNES_RESULTATS)
         socle, module = (montants or {}).get(i, (None, None))
-        ligne.update(identifiant=i, siret=s, raison_sociale=r, type=t, departement=d,
-                     region="Grand Est", taux_modulation=Decimal(taux[i]),
-                     montant_socle=socle, montant_module=module, methode="rang")  # fmt: skip
+        ligne.update(
+            identifiant=i,
+            siret=s,
+            raison_sociale=r,
+            type=t,
+            departement=d,
+            region="Grand Est",
+            taux_modulation=Decimal(taux[i]),
+            montant_socle=socle,
+            montant_module=module,
+            methode="rang",
+        )
         lignes.append(ligne)
     return ecrire_resultats_csv(pd.DataFrame(lignes), tmp_path / "resultats.csv")
 
@@ -140,8 +179,11 @@ def test_filtre_departemental_autres_departements_comptes(tmp_path):
     assert rapport.exclues == {"57": 1}
     noms = sorted(p.name for p in (tmp_path / "sortie").iterdir())
     assert noms == [
-        "annexe5_EI_54.xlsx", "decision_asp_EI_54.docx", "manifeste.json", "synthese.xlsx",
-    ]  # fmt: skip
+        "annexe5_EI_54.xlsx",
+        "decision_asp_EI_54.docx",
+        "manifeste.json",
+        "synthese.xlsx",
+    ]
     assert "Lignes d'autres départements écartées par le filtre : 1 (57 : 1)." in rapport.resume()
     synthese = openpyxl.load_workbook(tmp_path / "sortie" / "synthese.xlsx")
     ecarts = list(synthese["Lignes écartées"].iter_rows(values_only=True))
@@ -294,8 +336,19 @@ def test_commande_code_0_puis_code_2_sans_rien_ecrire(tmp_path, capsys):
     commande.enregistrer(parseur.add_subparsers())
     chemin = export(tmp_path, "AI")
     debut = ["annexe5", str(chemin), "--annee", "2026", "--taux-forfaitaire", "5", "--pas-de-pdf"]
-    args = parseur.parse_args([*debut, "--mesure", "AI", "--sortie", str(tmp_path / "ok"),
-                               "--departement", "67", "--signataire", "Jeanne Martin"])  # fmt: skip
+    args = parseur.parse_args(
+        [
+            *debut,
+            "--mesure",
+            "AI",
+            "--sortie",
+            str(tmp_path / "ok"),
+            "--departement",
+            "67",
+            "--signataire",
+            "Jeanne Martin",
+        ]
+    )
     assert args.executer(args) == 0
     base, module = montant_fr(Decimal("54333.64")), montant_fr(Decimal("2716.68"))
     assert f"67 Bas-Rhin : 1 structure(s), base {base}, montant modulé {module}" in (

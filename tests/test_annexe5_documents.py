@@ -29,9 +29,15 @@ SIGNATURE = Signature(lieu="Nancy", signataire="Jeanne Martin", date=dt.date(202
 
 def aci_forfaitaire(sortie: Path, pdf: bool):
     return executer_annexe5(
-        DEMO / "exports" / "ACI.xlsx", "ACI", 2026, sortie, departements=["51"],
-        taux_forfaitaire=Decimal(5), signature=SIGNATURE, pdf=pdf,
-    )  # fmt: skip
+        DEMO / "exports" / "ACI.xlsx",
+        "ACI",
+        2026,
+        sortie,
+        departements=["51"],
+        taux_forfaitaire=Decimal(5),
+        signature=SIGNATURE,
+        pdf=pdf,
+    )
 
 
 def test_decision_word_contient_total_nombre_de_structures_et_tableau(tmp_path):
@@ -70,16 +76,27 @@ def test_decision_pdf_contient_total_et_nombre_de_structures(tmp_path):
 
 def test_synthese_par_departement_avec_totaux(tmp_path):
     rapport = executer_annexe5(
-        DEMO / "exports" / "AI.xlsx", "AI", 2026, tmp_path / "sortie",
-        taux_forfaitaire=Decimal(5), signature=SIGNATURE, pdf=False,
-    )  # fmt: skip
+        DEMO / "exports" / "AI.xlsx",
+        "AI",
+        2026,
+        tmp_path / "sortie",
+        taux_forfaitaire=Decimal(5),
+        signature=SIGNATURE,
+        pdf=False,
+    )
     assert rapport.code_sortie == 0, rapport.erreur
     classeur = openpyxl.load_workbook(tmp_path / "sortie" / "synthese.xlsx")
     lignes = list(classeur["Synthèse"].iter_rows(min_row=4, values_only=True))
     assert lignes[0] == (
-        "Département", "Nom du département", "Région", "Mesure", "Nombre de structures",
-        "Base (aide au poste)", "Taux moyen", "Montant modulé",
-    )  # fmt: skip
+        "Département",
+        "Nom du département",
+        "Région",
+        "Mesure",
+        "Nombre de structures",
+        "Base (aide au poste)",
+        "Taux moyen",
+        "Montant modulé",
+    )
     assert [ligne[:5] for ligne in lignes[1:-1]] == [
         (code, t_nom, "Grand Est", "AI", total.nb_structures)
         for (code, total), t_nom in zip(
@@ -98,9 +115,14 @@ def test_synthese_par_departement_avec_totaux(tmp_path):
 def test_fluxiae_reel_de_bout_en_bout(tmp_path):
     avant = sha256(ECHANTILLON)
     rapport = executer_annexe5(
-        ECHANTILLON, "ACI", 2021, tmp_path / "sortie",
-        taux_forfaitaire=Decimal(5), signature=SIGNATURE, pdf=False,
-    )  # fmt: skip
+        ECHANTILLON,
+        "ACI",
+        2021,
+        tmp_path / "sortie",
+        taux_forfaitaire=Decimal(5),
+        signature=SIGNATURE,
+        pdf=False,
+    )
     assert rapport.code_sortie == 0, rapport.erreur
     assert rapport.source == "fluxiae"
     assert {code: t.montant_module for code, t in rapport.totaux.items()} == {
@@ -128,9 +150,11 @@ def test_fluxiae_reel_de_bout_en_bout(tmp_path):
 
 def test_demo_des_quatre_mesures_avec_les_resultats_de_la_demo(tmp_path):
     calcul = executer_calcul(
-        DEMO / "donnees_demo.csv", 2026, tmp_path / "calcul",
+        DEMO / "donnees_demo.csv",
+        2026,
+        tmp_path / "calcul",
         enveloppes=DEMO / "enveloppes_demo.csv",
-    )  # fmt: skip
+    )
     assert calcul.code_sortie == 0
     resume = demo_annexe5(tmp_path / "annexe5", tmp_path / "calcul" / "resultats.csv", pdf=False)
     for mesure in ("EI", "ETTI", "AI", "ACI"):

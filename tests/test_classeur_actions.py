@@ -109,8 +109,10 @@ def test_documents_apres_calcul(copie):
     assert len(list(Path(dossier).glob("notification_*.docx"))) == 41
     garde_vba_et_ruban(copie)
     assert [ligne[1] for ligne in journal(copie)] == [
-        "Calculer la modulation", "Générer décision ASP", "Générer les notifications",
-    ]  # fmt: skip
+        "Calculer la modulation",
+        "Générer décision ASP",
+        "Générer les notifications",
+    ]
 
 
 def test_documents_sans_calcul_ni_export_message_clair(copie):

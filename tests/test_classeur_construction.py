@@ -139,10 +139,20 @@ def test_libreoffice_ouvre_le_gabarit_et_voit_les_memes_modules(construit, tmp_p
     if soffice is None:
         pytest.skip("LibreOffice n'est pas installé (la CI l'installe)")
     subprocess.run(
-        [soffice, "--headless", f"-env:UserInstallation=file://{tmp_path}/profil",
-         "--convert-to", "ods", "--outdir", str(tmp_path), str(construit)],
-        check=True, capture_output=True, timeout=180,
-    )  # fmt: skip
+        [
+            soffice,
+            "--headless",
+            f"-env:UserInstallation=file://{tmp_path}/profil",
+            "--convert-to",
+            "ods",
+            "--outdir",
+            str(tmp_path),
+            str(construit),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
     with zipfile.ZipFile(tmp_path / "IAE_modulation.ods") as ods:
         modules = {
             trouve[1]

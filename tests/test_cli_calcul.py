@@ -9,7 +9,6 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-
 from iae_modulation.cli import main
 from iae_modulation.commandes.demo import dossier_demo
 from iae_modulation.resultats import COLONNES_RESULTATS, lire_resultats_csv
@@ -24,10 +23,18 @@ def empreinte(chemin: Path) -> str:
 @pytest.fixture(scope="module")
 def campagne_demo(tmp_path_factory) -> Path:
     sortie = tmp_path_factory.mktemp("calcul") / "resultats"
-    code = main([
-        "calculer", str(DEMO / "donnees_demo.csv"), "--annee", "2026",
-        "--enveloppes", str(DEMO / "enveloppes_demo.csv"), "--sortie", str(sortie),
-    ])  # fmt: skip
+    code = main(
+        [
+            "calculer",
+            str(DEMO / "donnees_demo.csv"),
+            "--annee",
+            "2026",
+            "--enveloppes",
+            str(DEMO / "enveloppes_demo.csv"),
+            "--sortie",
+            str(sortie),
+        ]
+    )
     assert code == 0
     return sortie
 
@@ -88,8 +95,18 @@ def test_entree_invalide_code_2_rapport_et_aucun_resultat(tmp_path: Path, capsys
 
 def test_un_dossier_existant_n_est_pas_ecrase(campagne_demo: Path, capsys) -> None:
     avant = empreinte(campagne_demo / "resultats.csv")
-    code = main(["calculer", str(DEMO / "donnees_demo.csv"), "--annee", "2026",
-                 "--methode", "minmax", "--sortie", str(campagne_demo)])  # fmt: skip
+    code = main(
+        [
+            "calculer",
+            str(DEMO / "donnees_demo.csv"),
+            "--annee",
+            "2026",
+            "--methode",
+            "minmax",
+            "--sortie",
+            str(campagne_demo),
+        ]
+    )
     assert code == 2
     assert "existe déjà" in capsys.readouterr().out
     assert empreinte(campagne_demo / "resultats.csv") == avant
@@ -97,8 +114,14 @@ def test_un_dossier_existant_n_est_pas_ecrase(campagne_demo: Path, capsys) -> No
 
 def test_methode_minmax_et_ecraser(tmp_path: Path) -> None:
     sortie = tmp_path / "r"
-    arguments = ["calculer", str(DEMO / "donnees_demo.csv"), "--annee", "2026", "--sortie",
-                 str(sortie)]  # fmt: skip
+    arguments = [
+        "calculer",
+        str(DEMO / "donnees_demo.csv"),
+        "--annee",
+        "2026",
+        "--sortie",
+        str(sortie),
+    ]
     assert main(arguments) == 0
     assert main([*arguments, "--methode", "minmax", "--ecraser"]) == 0
     resultats = lire_resultats_csv(sortie / "resultats.csv")

@@ -24,8 +24,13 @@ from iae_modulation.sorties import ErreurEntree
 from pypdf import PdfReader
 
 NBSP = "\u00a0"
-COLONNES = ["département", "N° annexe", "Raison sociale", "Montant total de l'aide au poste",
-            "Montant prévu modulation"]  # fmt: skip
+COLONNES = [
+    "département",
+    "N° annexe",
+    "Raison sociale",
+    "Montant total de l'aide au poste",
+    "Montant prévu modulation",
+]
 
 
 def _decision(**changements) -> DecisionASP:
@@ -54,7 +59,7 @@ def _decision(**changements) -> DecisionASP:
                 f"61{NBSP}728,00{NBSP}€",
                 f"3{NBSP}086,40{NBSP}€",
             ],
-        ],  # fmt: skip
+        ],
         signature=Signature(lieu="Nancy", signataire="Jeanne Martin", date=dt.date(2026, 11, 22)),
     )
     return replace(decision, **changements)
@@ -95,10 +100,13 @@ def test_decision_contient_total_nombre_et_tableau(tmp_path):
 
 def test_article_selon_la_mesure_et_sans_signataire(tmp_path):
     chemins = rendre_decisions_asp(
-        [_decision(mesure="EI", signature=Signature(date=dt.date(2026, 6, 1))),
-         _decision(mesure="ETTI"), _decision(mesure="AI", departement="2A")],
+        [
+            _decision(mesure="EI", signature=Signature(date=dt.date(2026, 6, 1))),
+            _decision(mesure="ETTI"),
+            _decision(mesure="AI", departement="2A"),
+        ],
         tmp_path,
-    )  # fmt: skip
+    )
     assert [c.name for c in chemins] == [
         "decision_asp_EI_54.docx",
         "decision_asp_ETTI_54.docx",

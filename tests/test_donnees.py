@@ -26,14 +26,29 @@ from iae_modulation.donnees import (
 from iae_modulation.lecture import TableBrute
 
 BONNE_LIGNE = {
-    "identifiant": "ACI051230010", "siret": "46270107900016", "raison_sociale": "Les Jardins",
-    "adresse": "14 chemin des Maraîchers", "code_postal": "51100", "commune": "Reims",
-    "type": "ACI", "departement": "51", "region": "Grand Est", "etp_conventionnes": "9,01",
-    "etp_realises": "8,58", "montant_socle": "215 528,21", "dont_cofinancement_cd": "39256,86",
-    "nb_salaries_insertion": "22", "nb_beneficiaires_minima": "10", "etp_encadrement": "3,46",
-    "etp_insertion": "8,58", "sorties_totales": "10", "sorties_emploi_durable": "3",
-    "sorties_emploi_transition": "2", "sorties_positives": "2", "milieu_penitentiaire": "non",
-}  # fmt: skip
+    "identifiant": "ACI051230010",
+    "siret": "46270107900016",
+    "raison_sociale": "Les Jardins",
+    "adresse": "14 chemin des Maraîchers",
+    "code_postal": "51100",
+    "commune": "Reims",
+    "type": "ACI",
+    "departement": "51",
+    "region": "Grand Est",
+    "etp_conventionnes": "9,01",
+    "etp_realises": "8,58",
+    "montant_socle": "215 528,21",
+    "dont_cofinancement_cd": "39256,86",
+    "nb_salaries_insertion": "22",
+    "nb_beneficiaires_minima": "10",
+    "etp_encadrement": "3,46",
+    "etp_insertion": "8,58",
+    "sorties_totales": "10",
+    "sorties_emploi_durable": "3",
+    "sorties_emploi_transition": "2",
+    "sorties_positives": "2",
+    "milieu_penitentiaire": "non",
+}
 FORMATS = ("csv", "xlsx")
 LIGNES_VIDES_AU_DESSUS = 2  # dans le classeur de test, l'en-tête est en ligne Excel 3
 
@@ -144,8 +159,10 @@ def test_region_incoherente_corrigee_sans_bloquer(tmp_path, format_):
     donnees = lire(tmp_path, format_, [structure(1, region="Bretagne")])
     anomalie = seule_anomalie(donnees)
     assert (anomalie.ligne, anomalie.colonne, anomalie.bloquante) == (
-        numero(format_, 0), "region", False
-    )  # fmt: skip
+        numero(format_, 0),
+        "region",
+        False,
+    )
     assert anomalie.message == (
         "la région « Bretagne » ne correspond pas au département 51 : « Grand Est » retenue."
     )
@@ -159,8 +176,10 @@ def test_texte_dans_une_colonne_de_nombres(tmp_path, format_):
     donnees = lire(tmp_path, format_, [structure(1, montant_socle="deux cents")])
     anomalie = seule_anomalie(donnees)
     assert (anomalie.ligne, anomalie.colonne, anomalie.valeur) == (
-        numero(format_, 0), "montant_socle", "deux cents"
-    )  # fmt: skip
+        numero(format_, 0),
+        "montant_socle",
+        "deux cents",
+    )
     assert anomalie.message == (
         "« deux cents » n'est pas un nombre (exemple attendu : 215 528,21)."
     )
@@ -177,8 +196,10 @@ def test_nombre_negatif(tmp_path, format_):
     donnees = lire(tmp_path, format_, [structure(1, etp_encadrement="-1,5")])
     anomalie = seule_anomalie(donnees)
     assert (anomalie.ligne, anomalie.colonne, anomalie.valeur) == (
-        numero(format_, 0), "etp_encadrement", "-1,5" if format_ == "csv" else "-1.5"
-    )  # fmt: skip
+        numero(format_, 0),
+        "etp_encadrement",
+        "-1,5" if format_ == "csv" else "-1.5",
+    )
     assert anomalie.message == (
         f"« {anomalie.valeur} » est négatif : un nombre positif ou nul est attendu."
     )
@@ -189,8 +210,10 @@ def test_plus_de_beneficiaires_minima_que_de_salaries(tmp_path, format_):
     lignes = [structure(1, nb_beneficiaires_minima="23")]
     anomalie = seule_anomalie(lire(tmp_path, format_, lignes))
     assert (anomalie.ligne, anomalie.colonne, anomalie.valeur) == (
-        numero(format_, 0), "nb_beneficiaires_minima", "23"
-    )  # fmt: skip
+        numero(format_, 0),
+        "nb_beneficiaires_minima",
+        "23",
+    )
     assert anomalie.message == (
         "23 bénéficiaires de minima sociaux pour 22 salariés en insertion : les bénéficiaires "
         "sont comptés parmi les salariés, ils ne peuvent pas être plus nombreux."
@@ -202,8 +225,10 @@ def test_sorties_dynamiques_superieures_aux_sorties_totales(tmp_path, format_):
     donnees = lire(tmp_path, format_, [structure(1, sorties_totales="6")])
     anomalie = seule_anomalie(donnees)
     assert (anomalie.ligne, anomalie.colonne, anomalie.valeur) == (
-        numero(format_, 0), "sorties_totales", "6"
-    )  # fmt: skip
+        numero(format_, 0),
+        "sorties_totales",
+        "6",
+    )
     assert anomalie.message == (
         "sorties dans l'emploi durable, de transition et positives (3 + 2 + 2) "
         "plus nombreuses que les sorties totales (6)."
@@ -232,8 +257,10 @@ def test_siret_de_13_chiffres_signale_sans_bloquer(tmp_path, format_):
     donnees = lire(tmp_path, format_, [structure(1, siret="5412345600012")])
     anomalie = seule_anomalie(donnees)
     assert (anomalie.ligne, anomalie.colonne, anomalie.bloquante) == (
-        numero(format_, 0), "siret", False
-    )  # fmt: skip
+        numero(format_, 0),
+        "siret",
+        False,
+    )
     assert anomalie.message == (
         "SIRET « 5412345600012 » : 14 chiffres attendus (zéro initial perdu, p. ex. par Excel ?)."
     )
@@ -269,9 +296,17 @@ def test_milieu_penitentiaire_illisible(tmp_path):
 
 @pytest.mark.parametrize(
     ("texte", "attendu"),
-    [("oui", True), ("OUI", True), ("vrai", True), ("1", True), ("non", False), ("Faux", False),
-     ("0", False), ("", False)],
-)  # fmt: skip
+    [
+        ("oui", True),
+        ("OUI", True),
+        ("vrai", True),
+        ("1", True),
+        ("non", False),
+        ("Faux", False),
+        ("0", False),
+        ("", False),
+    ],
+)
 def test_milieu_penitentiaire_oui_non(tmp_path, texte, attendu):
     donnees = lire(tmp_path, "csv", [structure(1, milieu_penitentiaire=texte)])
     assert donnees.table["milieu_penitentiaire"].tolist() == [attendu]
@@ -342,9 +377,15 @@ def test_colonne_presente_deux_fois(tmp_path):
 
 def test_en_tetes_sans_casse_accents_ni_espaces_et_libelles(tmp_path):
     en_tetes = [
-        " IDENTIFIANT ", "Type", "Département", "Région", "Raison sociale", "ETP conventionnés",
-        "Commentaire", "Milieu pénitentiaire",
-    ]  # fmt: skip
+        " IDENTIFIANT ",
+        "Type",
+        "Département",
+        "Région",
+        "Raison sociale",
+        "ETP conventionnés",
+        "Commentaire",
+        "Milieu pénitentiaire",
+    ]
     chemin = tmp_path / "donnees.csv"
     chemin.write_text(
         ";".join(en_tetes) + "\nEI054150001;EI;054;;Régie;2,5;25 000;oui\n", encoding="utf-8"
@@ -356,8 +397,10 @@ def test_en_tetes_sans_casse_accents_ni_espaces_et_libelles(tmp_path):
     assert donnees.rapport.anomalies[0].colonne == "Commentaire"
     ligne = donnees.table.iloc[0]
     assert (ligne["identifiant"], ligne["departement"], ligne["region"]) == (
-        "EI054150001", "54", "Grand Est"
-    )  # fmt: skip
+        "EI054150001",
+        "54",
+        "Grand Est",
+    )
     assert ligne["raison_sociale"] == "Régie"
     assert ligne["etp_conventionnes"] == Decimal("2.5")
     assert ligne["milieu_penitentiaire"]
@@ -372,8 +415,11 @@ def test_tous_les_problemes_d_un_coup(tmp_path):
     ]
     donnees = lire(tmp_path, "csv", lignes)
     assert [(a.ligne, a.colonne) for a in donnees.rapport.anomalies] == [
-        (2, "type"), (2, "departement"), (2, "montant_socle"), (3, "etp_insertion"),
-    ]  # fmt: skip
+        (2, "type"),
+        (2, "departement"),
+        (2, "montant_socle"),
+        (3, "etp_insertion"),
+    ]
     assert donnees.rapport.texte().splitlines()[0] == ("4 anomalies bloquantes, 0 avertissement.")
     assert donnees.table["ligne_source"].tolist() == [4]
 
@@ -473,11 +519,23 @@ def test_rapport_texte():
 def test_rapport_vers_frame():
     frame = rapport_exemple().vers_frame()
     assert list(frame.columns) == [
-        "Fichier", "Feuille", "Ligne", "Colonne", "Valeur", "Problème", "Bloquant",
-    ]  # fmt: skip
+        "Fichier",
+        "Feuille",
+        "Ligne",
+        "Colonne",
+        "Valeur",
+        "Problème",
+        "Bloquant",
+    ]
     assert frame.iloc[0].tolist() == [
-        "donnees.csv", "", 14, "type", "EIX", "« EIX » n'est pas un type.", "oui",
-    ]  # fmt: skip
+        "donnees.csv",
+        "",
+        14,
+        "type",
+        "EIX",
+        "« EIX » n'est pas un type.",
+        "oui",
+    ]
     assert frame["Ligne"].isna().tolist() == [False, True, False]
     assert frame["Bloquant"].tolist() == ["oui", "non", "oui"]
 
@@ -488,8 +546,14 @@ def test_rapport_xlsx(tmp_path):
     lignes = [[c.value for c in rangee] for rangee in feuille.iter_rows()]
     assert lignes[0] == ["Fichier", "Feuille", "Ligne", "Colonne", "Valeur", "Problème", "Bloquant"]
     assert lignes[1] == [
-        "donnees.csv", None, 14, "type", "EIX", "« EIX » n'est pas un type.", "oui",
-    ]  # fmt: skip
+        "donnees.csv",
+        None,
+        14,
+        "type",
+        "EIX",
+        "« EIX » n'est pas un type.",
+        "oui",
+    ]
     assert lignes[2][2] is None and lignes[2][6] == "non"
     cellule = feuille["E4"]
     assert (cellule.value, cellule.data_type) == ("=1+1", "s")  # texte, pas une formule
@@ -514,10 +578,15 @@ def test_rapport_ajouter_et_fusionner():
 # --- Chaque ligne lue est soit dans la table, soit dans le rapport ------------------------
 
 DEFAUTS = {
-    "type": "EIX", "departement": "99", "identifiant": "", "montant_socle": "abc",
-    "etp_encadrement": "-1", "nb_beneficiaires_minima": "50", "sorties_totales": "1",
+    "type": "EIX",
+    "departement": "99",
+    "identifiant": "",
+    "montant_socle": "abc",
+    "etp_encadrement": "-1",
+    "nb_beneficiaires_minima": "50",
+    "sorties_totales": "1",
     "milieu_penitentiaire": "peut-être",
-}  # fmt: skip
+}
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -12,13 +12,31 @@ from iae_modulation.exports.extranet import lire_export_extranet
 from iae_modulation.sorties import ErreurEntree
 
 ENTETES_EI = [
-    "Département", "no Présage", "N° SIRET", "Raison sociale", "N° annexe financière",
-    "Date début effet annexe", "Date fin effet annexe", "Nombre de postes conventionnés",
-    "Montant prévu de l'aide de l'Etat = AE", "Montant prévu de l'Aide FSE=AE",
+    "Département",
+    "no Présage",
+    "N° SIRET",
+    "Raison sociale",
+    "N° annexe financière",
+    "Date début effet annexe",
+    "Date fin effet annexe",
+    "Nombre de postes conventionnés",
+    "Montant prévu de l'aide de l'Etat = AE",
+    "Montant prévu de l'Aide FSE=AE",
     "Montant total prévu = AE",
-]  # fmt: skip
-LIGNE_EI = ["54", "P1", "73004030000065", "Lorraine Verts", "EI054240006A0M0", "01/01/2026",
-            "31/12/2026", "3,32", "41 363,88", "0", "41 363,88"]  # fmt: skip
+]
+LIGNE_EI = [
+    "54",
+    "P1",
+    "73004030000065",
+    "Lorraine Verts",
+    "EI054240006A0M0",
+    "01/01/2026",
+    "31/12/2026",
+    "3,32",
+    "41 363,88",
+    "0",
+    "41 363,88",
+]
 
 
 def ecrire_csv(chemin: Path, lignes: list[list[str]]) -> Path:

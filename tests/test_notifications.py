@@ -34,20 +34,39 @@ SIGNATURE = Signature(
 )
 DONNEES = [
     # identifiant, siret, raison_sociale, adresse, code_postal, commune
-    ("ACI051230010", "46270107900016", "Les Jardins de la Vesle", "14 chemin des Maraîchers",
-     "51100", "Reims"),
+    (
+        "ACI051230010",
+        "46270107900016",
+        "Les Jardins de la Vesle",
+        "14 chemin des Maraîchers",
+        "51100",
+        "Reims",
+    ),
     ("EI054180019", "01234567800012", "Emmaüs & Co <Nord>", "2 rue de la Paix", "54000", "Nancy"),
     ("AI057190001", "11122233300044", "Coup de main Moselle", "", "57000", "Metz"),
-]  # fmt: skip
+]
 
 
 def _ecrire_donnees(chemin: Path) -> Path:
     entetes = [
-        "identifiant", "siret", "raison_sociale", "adresse", "code_postal", "commune", "type",
-        "departement", "montant_socle", "nb_salaries_insertion", "nb_beneficiaires_minima",
-        "etp_encadrement", "etp_insertion", "sorties_totales", "sorties_emploi_durable",
-        "sorties_emploi_transition", "sorties_positives",
-    ]  # fmt: skip
+        "identifiant",
+        "siret",
+        "raison_sociale",
+        "adresse",
+        "code_postal",
+        "commune",
+        "type",
+        "departement",
+        "montant_socle",
+        "nb_salaries_insertion",
+        "nb_beneficiaires_minima",
+        "etp_encadrement",
+        "etp_insertion",
+        "sorties_totales",
+        "sorties_emploi_durable",
+        "sorties_emploi_transition",
+        "sorties_positives",
+    ]
     with open(chemin, "w", encoding="utf-8", newline="") as fichier:
         ecrivain = csv.writer(fichier, delimiter=";")
         ecrivain.writerow(entetes)
@@ -62,15 +81,26 @@ def _ecrire_donnees(chemin: Path) -> Path:
 def _resultat(identifiant: str, type_: str, departement: str, **montants) -> dict:
     ligne = {colonne: None for colonne in COLONNES_RESULTATS}
     ligne.update(
-        identifiant=identifiant, siret="", raison_sociale=f"Nom du calcul {identifiant}",
-        type=type_, departement=departement, region="Grand Est", methode="rang",
-        justification="", anomalies="",
-        publics=Decimal("0.4545"), effort=Decimal("0.4033"), resultats=Decimal("0.7"),
-        score_publics=Decimal("0.1053"), score_effort=Decimal("0.8947"),
-        score_resultats=Decimal("1"), taux_modulation=Decimal("0.0645"),
-        montant_socle=Decimal("215528.21"), montant_module=Decimal("13901.57"),
+        identifiant=identifiant,
+        siret="",
+        raison_sociale=f"Nom du calcul {identifiant}",
+        type=type_,
+        departement=departement,
+        region="Grand Est",
+        methode="rang",
+        justification="",
+        anomalies="",
+        publics=Decimal("0.4545"),
+        effort=Decimal("0.4033"),
+        resultats=Decimal("0.7"),
+        score_publics=Decimal("0.1053"),
+        score_effort=Decimal("0.8947"),
+        score_resultats=Decimal("1"),
+        taux_modulation=Decimal("0.0645"),
+        montant_socle=Decimal("215528.21"),
+        montant_module=Decimal("13901.57"),
         montant_net=Decimal("13901.57"),
-    )  # fmt: skip
+    )
     ligne.update(montants)
     return ligne
 
@@ -85,16 +115,36 @@ def entrees(tmp_path) -> tuple[Path, Path]:
         tmp_path / "resultats.csv",
         [
             _resultat("ACI051230010", "ACI", "51"),
-            _resultat("EI054180019", "EI", "54", publics=None, score_publics=Decimal("0.5"),
-                      regularisation=Decimal("500.00"), montant_net=Decimal("13401.57")),
-            _resultat("AI057190001", "AI", "57", montant_module=Decimal("13901.57"),
-                      regularisation=Decimal("20000.00"), montant_net=Decimal("0.00"),
-                      reste_a_deduire=Decimal("6098.43")),
+            _resultat(
+                "EI054180019",
+                "EI",
+                "54",
+                publics=None,
+                score_publics=Decimal("0.5"),
+                regularisation=Decimal("500.00"),
+                montant_net=Decimal("13401.57"),
+            ),
+            _resultat(
+                "AI057190001",
+                "AI",
+                "57",
+                montant_module=Decimal("13901.57"),
+                regularisation=Decimal("20000.00"),
+                montant_net=Decimal("0.00"),
+                reste_a_deduire=Decimal("6098.43"),
+            ),
             _resultat("ACI067200002", "ACI", "67"),
-            _resultat("ACI068200003", "ACI", "68", taux_modulation=None, montant_module=None,
-                      montant_net=None, anomalies="montant socle absent"),
+            _resultat(
+                "ACI068200003",
+                "ACI",
+                "68",
+                taux_modulation=None,
+                montant_module=None,
+                montant_net=None,
+                anomalies="montant socle absent",
+            ),
         ],
-    )  # fmt: skip
+    )
     return resultats, _ecrire_donnees(tmp_path / "donnees.csv")
 
 
@@ -143,8 +193,10 @@ def test_lettre_d_une_structure_connue(entrees, tmp_path):
 def test_regularisation_et_reste_a_deduire(entrees, tmp_path):
     _generer(entrees, tmp_path / "sortie")
     texte = _texte(tmp_path / "sortie" / "notification_EI054180019.docx")
-    assert ("non réalisés, soit 500,00 €, est déduit de ce montant. Le montant net qui vous sera "
-            "versé s'élève donc à 13 401,57 €.") in texte  # fmt: skip
+    assert (
+        "non réalisés, soit 500,00 €, est déduit de ce montant. Le montant net qui vous sera "
+        "versé s'élève donc à 13 401,57 €."
+    ) in texte
     assert "Publics | Part" in texte and "non calculable | 0,50" in texte
     assert "il reste" not in texte
     texte = _texte(tmp_path / "sortie" / "notification_AI057190001.docx")
@@ -172,8 +224,12 @@ def test_une_lettre_par_structure_et_index_complet(entrees, tmp_path):
     lignes = list(feuille.iter_rows(values_only=True))
     assert lignes[0] == tuple(entete for entete, _ in ENTETES_INDEX)
     assert [ligne[0] for ligne in lignes[1:]] == [
-        "ACI051230010", "EI054180019", "AI057190001", "ACI067200002", "ACI068200003"
-    ]  # fmt: skip
+        "ACI051230010",
+        "EI054180019",
+        "AI057190001",
+        "ACI067200002",
+        "ACI068200003",
+    ]
     premiere = dict(zip(lignes[0], lignes[1], strict=True))
     assert premiere["Structure"] == "Les Jardins de la Vesle"
     assert Decimal(str(premiere["Montant modulé"])) == Decimal("13901.57")
@@ -212,8 +268,9 @@ def test_structures_sans_adresse_signalees(entrees, tmp_path):
 
 def test_annee_2014_taux_forfaitaire(entrees, tmp_path):
     resultats, donnees = entrees
-    generer_notifications(resultats, donnees, 2014, tmp_path / "s", signature=SIGNATURE,
-                          progression=False)  # fmt: skip
+    generer_notifications(
+        resultats, donnees, 2014, tmp_path / "s", signature=SIGNATURE, progression=False
+    )
     texte = _texte(tmp_path / "s" / "notification_ACI051230010.docx")
     assert "ce taux est fixé à 5 % du montant socle pour toutes les structures" in texte
     assert "Publics | Part des bénéficiaires" in texte and "| sans objet | sans objet" in texte
@@ -256,9 +313,20 @@ def test_commande_codes_de_sortie(entrees, tmp_path, capsys):
     resultats, donnees = entrees
     parseur = __import__("argparse").ArgumentParser()
     commande.enregistrer(parseur.add_subparsers())
-    base = ["notifications", str(resultats), "--donnees", str(donnees), "--annee", "2026",
-            "--sortie", str(tmp_path / "cli"), "--lieu", "Metz",
-            "--date", "2026-11-22"]  # fmt: skip
+    base = [
+        "notifications",
+        str(resultats),
+        "--donnees",
+        str(donnees),
+        "--annee",
+        "2026",
+        "--sortie",
+        str(tmp_path / "cli"),
+        "--lieu",
+        "Metz",
+        "--date",
+        "2026-11-22",
+    ]
     args = parseur.parse_args(base)
     assert args.executer(args) == 0
     assert "4 lettre(s) de notification écrite(s) sur 5 structure(s)" in capsys.readouterr().out
@@ -286,8 +354,9 @@ def test_pdf_contient_nom_et_montant(entrees, tmp_path):
     pages = sum(len(PdfReader(p).pages) for p in sortie.glob("notification_*.pdf"))
     assert len(PdfReader(rapport.pdf_fusionne).pages) == pages >= 4
     assert [ligne.pdf for ligne in rapport.lignes][:2] == [
-        "notification_ACI051230010.pdf", "notification_EI054180019.pdf"
-    ]  # fmt: skip
+        "notification_ACI051230010.pdf",
+        "notification_EI054180019.pdf",
+    ]
 
 
 def test_chaque_champ_accepte_recoit_une_valeur(entrees):

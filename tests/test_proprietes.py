@@ -9,7 +9,6 @@ from pathlib import Path
 import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from iae_modulation.donnees import valider
 from iae_modulation.lecture import TableBrute
 from iae_modulation.modulation import OptionsCalcul, calculer_modulation
@@ -60,21 +59,32 @@ def donnees(structures: list[dict[str, str]], annee: int = 2026):
 def test_tout_taux_entre_0_et_10_pourcent(structures, methode) -> None:
     resultats = calculer_modulation(donnees(structures), OptionsCalcul(2026, methode)).resultats
     assert all(Decimal(0) <= t <= Decimal("0.10") for t in resultats["taux_modulation"])
-    assert all(0 <= m <= s for m, s in zip(resultats["montant_module"], resultats["montant_socle"],
-                                           strict=True))  # fmt: skip
+    assert all(
+        0 <= m <= s
+        for m, s in zip(resultats["montant_module"], resultats["montant_socle"], strict=True)
+    )
 
 
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.integers(1, 50), min_size=2, max_size=30))
 def test_score_moyen_d_un_groupe_calculable_vaut_un_demi(minima) -> None:
     structures = [
-        {"identifiant": f"A{i}", "type": "ACI", "departement": "54", "montant_socle": "1000",
-         "nb_salaries_insertion": "50", "nb_beneficiaires_minima": str(m),
-         "etp_encadrement": "1", "etp_insertion": str(m), "sorties_totales": "50",
-         "sorties_emploi_durable": str(m), "sorties_emploi_transition": "0",
-         "sorties_positives": "0"}
+        {
+            "identifiant": f"A{i}",
+            "type": "ACI",
+            "departement": "54",
+            "montant_socle": "1000",
+            "nb_salaries_insertion": "50",
+            "nb_beneficiaires_minima": str(m),
+            "etp_encadrement": "1",
+            "etp_insertion": str(m),
+            "sorties_totales": "50",
+            "sorties_emploi_durable": str(m),
+            "sorties_emploi_transition": "0",
+            "sorties_positives": "0",
+        }
         for i, m in enumerate(minima)
-    ]  # fmt: skip
+    ]
     calcul = calculer_modulation(donnees(structures), OptionsCalcul(2026, "rang"))
     for critere in ("score_publics", "score_effort", "score_resultats"):
         scores = [Fraction(s) for s in calcul.resultats[critere]]

@@ -44,8 +44,11 @@ def _relire(contenu: bytes) -> docx.Document:
 
 
 def test_balise_decoupee_en_plusieurs_runs(tmp_path):
-    modele = _modele(tmp_path / "m.docx", ["Madame ", "{{ no", "m }", "}, bonjour"],
-                     ["{", "{nom}} et {{", " ville }}"])  # fmt: skip
+    modele = _modele(
+        tmp_path / "m.docx",
+        ["Madame ", "{{ no", "m }", "}, bonjour"],
+        ["{", "{nom}} et {{", " ville }}"],
+    )
     compile_ = ModeleCompile(modele)
     assert compile_.champs == {"nom", "ville"}
     document = _relire(compile_.rendre({"nom": "Dupont", "ville": "Nancy"}))
@@ -64,9 +67,13 @@ def test_echappement_sauts_de_ligne_et_caracteres_interdits(tmp_path):
 
 def test_paragraphe_facultatif_et_bloc(tmp_path):
     modele = _modele(
-        tmp_path / "m.docx", ["Début"], ["Régularisation : {{ facultatif }}"], ["{{ tableau }}"],
-        ["Fin {{ nom }}"], tableau=True,
-    )  # fmt: skip
+        tmp_path / "m.docx",
+        ["Début"],
+        ["Régularisation : {{ facultatif }}"],
+        ["{{ tableau }}"],
+        ["Fin {{ nom }}"],
+        tableau=True,
+    )
     compile_ = ModeleCompile(modele)
     document = _relire(compile_.rendre({"facultatif": None, "nom": "X", "tableau": Bloc(TABLEAU)}))
     assert [p.text for p in document.paragraphs] == ["Début", "Fin X"]

@@ -66,9 +66,14 @@ def test_module_udfs_genere_une_fonction_par_udf_sans_mot_reserve():
     vba = construction.module_udfs()
     fonctions = dict(re.findall(r"^Function (\w+)\(([^)]*)\)", vba, re.MULTILINE))
     assert set(fonctions) == {
-        "IAE_PUBLICS", "IAE_EFFORT", "IAE_RESULTATS", "MODULATION", "MONTANT_SOCLE",
-        "MONTANT_MODULE", "MODULATION_TABLEAU",
-    }  # fmt: skip
+        "IAE_PUBLICS",
+        "IAE_EFFORT",
+        "IAE_RESULTATS",
+        "MODULATION",
+        "MONTANT_SOCLE",
+        "MONTANT_MODULE",
+        "MODULATION_TABLEAU",
+    }
     reserves = {"date", "type", "name", "string", "error", "end", "function", "sub", "property"}
     for arguments in fonctions.values():
         noms = {a.split()[-1].lower() for a in arguments.split(",")}

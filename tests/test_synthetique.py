@@ -247,8 +247,10 @@ def test_demo_cas_particuliers(demo):
     assert (demo["sorties_totales"] == "0").sum() == 1
     penitentiaires = demo[demo["milieu_penitentiaire"] == "oui"]
     assert list(penitentiaires["type"]) == ["ACI"]
-    assert any("&" in nom and nom != nom.encode("ascii", "ignore").decode() for nom in
-               demo["raison_sociale"])  # fmt: skip
+    assert any(
+        "&" in nom and nom != nom.encode("ascii", "ignore").decode()
+        for nom in demo["raison_sociale"]
+    )
 
 
 def test_demo_identifiants_siret_et_montants(demo):

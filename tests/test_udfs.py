@@ -61,19 +61,25 @@ def test_indicateurs_modulation_et_montants_par_structure(cellules, attendus):
         indicateurs[s["identifiant"]] = (
             udfs.IAE_PUBLICS(s["nb_beneficiaires_minima"], s["nb_salaries_insertion"]),
             udfs.IAE_EFFORT(s["etp_encadrement"], s["etp_insertion"]),
-            udfs.IAE_RESULTATS(s["sorties_emploi_durable"], s["sorties_emploi_transition"],
-                               s["sorties_positives"], s["sorties_totales"]),
-        )  # fmt: skip
+            udfs.IAE_RESULTATS(
+                s["sorties_emploi_durable"],
+                s["sorties_emploi_transition"],
+                s["sorties_positives"],
+                s["sorties_totales"],
+            ),
+        )
     jour = dt.datetime(ANNEE, 1, 1)
     comparees = [s for s in structures if s["milieu_penitentiaire"] != "oui"]  # taux fixe sinon
     assert len(comparees) < len(structures)
     for s in comparees:
         attendu = attendus[s["identifiant"]]
-        groupe = [t["identifiant"] for t in comparees
-                  if (t["type"], t["region"]) == (s["type"], s["region"])]  # fmt: skip
+        groupe = [
+            t["identifiant"]
+            for t in comparees
+            if (t["type"], t["region"]) == (s["type"], s["region"])
+        ]
         publics, effort, resultats = indicateurs[s["identifiant"]]
-        for valeur, colonne in ((publics, "publics"), (effort, "effort"),
-                                (resultats, "resultats")):  # fmt: skip
+        for valeur, colonne in ((publics, "publics"), (effort, "effort"), (resultats, "resultats")):
             if isinstance(valeur, str):
                 assert valeur.startswith("non calculable") and attendu[colonne] is None
             else:
@@ -150,8 +156,9 @@ def test_modulation_tableau_donnees_invalides_nomme_la_ligne(cellules):
 def test_metadonnees_xlwings_categorie_iae_sans_convertisseur_implicite():
     with construction._pywin32_simule():
         module = construction.fonctions_decorees()
-    fonctions = [getattr(module, n) for n in dir(module) if hasattr(getattr(module, n),
-                 "__xlfunc__")]  # fmt: skip
+    fonctions = [
+        getattr(module, n) for n in dir(module) if hasattr(getattr(module, n), "__xlfunc__")
+    ]
     assert len(fonctions) == 7
     for fonction in fonctions:
         infos = fonction.__xlfunc__

@@ -497,8 +497,17 @@ def executer_annexe5(
     (et .pdf), `synthese.xlsx` et `manifeste.json` dans `sortie` ; rien n'est écrit si refus."""
     rapport = RapportAnnexe5(mesure=mesure, annee=annee, export=Path(export), sortie=Path(sortie))
     try:
-        _executer(rapport, departements, resultats, taux_forfaitaire, signature, pdf, ecraser,
-                  source, entetes)  # fmt: skip
+        _executer(
+            rapport,
+            departements,
+            resultats,
+            taux_forfaitaire,
+            signature,
+            pdf,
+            ecraser,
+            source,
+            entetes,
+        )
     except (ErreurEntree, ErreurSortie) as erreur:
         rapport.code_sortie, rapport.erreur, rapport.fichiers = 2, str(erreur), []
     return rapport
@@ -594,9 +603,10 @@ def _ecrire_sorties(
         total = TotalDepartement(tableau.nb_structures, tableau.base_totale, tableau.montant_total)
         rapport.totaux[code] = total
         lignes_synthese.append(
-            LigneSynthese(code, tableau.mesure, total.nb_structures, total.base,
-                          total.montant_module)
-        )  # fmt: skip
+            LigneSynthese(
+                code, tableau.mesure, total.nb_structures, total.base, total.montant_module
+            )
+        )
         decisions.append(
             DecisionASP(
                 mesure=tableau.mesure,
@@ -654,9 +664,11 @@ def lignes_en_texte(tableau: TableauAnnexe5) -> list[list[str]]:
     total = ["Total"] + [""] * (len(tableau.colonnes) - 1)
     for colonne in tableau.montants:
         total[colonne] = montant_fr(
-            sum((ligne[colonne] for ligne in tableau.lignes if isinstance(ligne[colonne], Decimal)),
-                Decimal(0))
-        )  # fmt: skip
+            sum(
+                (ligne[colonne] for ligne in tableau.lignes if isinstance(ligne[colonne], Decimal)),
+                Decimal(0),
+            )
+        )
     return [*lignes, total]
 
 

@@ -67,7 +67,8 @@ class RapportCampagne:
         module = sum(resultats["montant_module"], Decimal(0))
         net = sum(resultats["montant_net"], Decimal(0))
         lignes = [
-            f"{len(resultats)} structures calculées dans {resultats['region'].nunique()} région(s).",
+            f"{len(resultats)} structures calculées dans "
+            f"{resultats['region'].nunique()} région(s).",
             f"Montant socle total : {montant_fr(socle)} ; montant modulé total : "
             f"{montant_fr(module)} (taux moyen {taux_fr(module / socle if socle else 0)}).",
         ]
@@ -82,8 +83,10 @@ class RapportCampagne:
         lignes += [f"Attention : {a}" for a in self.calcul.avertissements]
         remarques = [a for a in self.rapport.anomalies if not a.bloquante]
         if remarques:
-            lignes.append(f"{len(remarques)} remarque(s) non bloquante(s) : voir la colonne "
-                          "« anomalies » des résultats.")  # fmt: skip
+            lignes.append(
+                f"{len(remarques)} remarque(s) non bloquante(s) : voir la colonne "
+                "« anomalies » des résultats."
+            )
         if self.sortie:
             lignes.append(f"Résultats écrits dans {self.sortie}")
         return "\n".join(lignes)
@@ -114,8 +117,9 @@ def lire_montants_par_cle(
     montants, anomalies = {}, []
 
     def signaler(ligne, colonne, valeur, message):
-        anomalies.append(Anomalie(brute.fichier.name, brute.feuille, ligne, colonne, valeur,
-                                  message))  # fmt: skip
+        anomalies.append(
+            Anomalie(brute.fichier.name, brute.feuille, ligne, colonne, valeur, message)
+        )
 
     for ligne, cle, texte in zip(brute.lignes, table[col_cle], table[col_montant], strict=True):
         cle_normale = normaliser(cle)
@@ -198,8 +202,9 @@ def executer_calcul(
         with dossier_atomique(sortie, ecraser) as dossier:
             ecrire_resultats_csv(calcul.resultats, dossier / "resultats.csv")
             titre = f"Modulation de l'aide au poste — campagne {annee} (méthode {methode})"
-            ecrire_resultats_xlsx(calcul.resultats, calcul.enveloppes, dossier / "resultats.xlsx",
-                                  titre)  # fmt: skip
+            ecrire_resultats_xlsx(
+                calcul.resultats, calcul.enveloppes, dossier / "resultats.xlsx", titre
+            )
             avancer("résultats écrits")
             ecrire_manifeste(
                 dossier,

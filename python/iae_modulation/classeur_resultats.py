@@ -62,7 +62,7 @@ def ecrire_resultats_xlsx(
     formats = {
         "entete": classeur.add_format(
             {"bold": True, "text_wrap": True, "valign": "top", "bg_color": "#DDEBF7", "border": 1}
-        ),  # fmt: skip
+        ),
         "euros": classeur.add_format({"num_format": FORMAT_EUROS}),
         "pourcent": classeur.add_format({"num_format": FORMAT_POURCENT}),
         "score": classeur.add_format({"num_format": FORMAT_SCORE}),
@@ -108,8 +108,15 @@ def _feuille_resultats(classeur, resultats: pd.DataFrame, formats: dict) -> None
 def _feuille_synthese(classeur, resultats, enveloppes, formats, titre) -> None:
     feuille = classeur.add_worksheet("Synthèse")
     feuille.write_string(0, 0, titre, formats["titre"])
-    entetes = ["Région", "Type", "Structures", "Montant socle", "Montant modulé",
-               "Taux moyen", "Montant net"]  # fmt: skip
+    entetes = [
+        "Région",
+        "Type",
+        "Structures",
+        "Montant socle",
+        "Montant modulé",
+        "Taux moyen",
+        "Montant net",
+    ]
     for j, texte in enumerate(entetes):
         feuille.write_string(2, j, texte, formats["entete"])
     ligne = 3
@@ -123,17 +130,25 @@ def _feuille_synthese(classeur, resultats, enveloppes, formats, titre) -> None:
         feuille.write_number(ligne, 3, _nombre(socle), formats["euros"])
         feuille.write_number(ligne, 4, _nombre(module), formats["euros"])
         feuille.write_number(ligne, 5, _nombre(module / socle) if socle else 0, formats["pourcent"])
-        feuille.write_number(ligne, 6, _nombre(sum(groupe["montant_net"], Decimal(0))),
-                             formats["euros"])  # fmt: skip
+        feuille.write_number(
+            ligne, 6, _nombre(sum(groupe["montant_net"], Decimal(0))), formats["euros"]
+        )
         ligne += 1
     feuille.write_string(ligne, 0, "Total", formats["entete"])
     for j, colonne in ((3, "montant_socle"), (4, "montant_module"), (6, "montant_net")):
-        feuille.write_number(ligne, j, _nombre(sum(resultats[colonne], Decimal(0))),
-                             formats["total"])  # fmt: skip
+        feuille.write_number(
+            ligne, j, _nombre(sum(resultats[colonne], Decimal(0))), formats["total"]
+        )
     ligne += 3
     feuille.write_string(ligne - 1, 0, "Enveloppes régionales", formats["titre"])
-    entetes = ["Région", "Enveloppe", "Total avant enveloppe", "Total modulé", "Enveloppe utilisée",
-               "Reliquat"]  # fmt: skip
+    entetes = [
+        "Région",
+        "Enveloppe",
+        "Total avant enveloppe",
+        "Total modulé",
+        "Enveloppe utilisée",
+        "Reliquat",
+    ]
     for j, texte in enumerate(entetes):
         feuille.write_string(ligne, j, texte, formats["entete"])
     for k, env in enumerate(enveloppes.itertuples(index=False), start=ligne + 1):
@@ -142,8 +157,9 @@ def _feuille_synthese(classeur, resultats, enveloppes, formats, titre) -> None:
             feuille.write_string(k, 1, "sans enveloppe")
         else:
             feuille.write_number(k, 1, _nombre(env.enveloppe), formats["euros"])
-            feuille.write_number(k, 4, _nombre(env.total_module / env.enveloppe),
-                                 formats["pourcent"])  # fmt: skip
+            feuille.write_number(
+                k, 4, _nombre(env.total_module / env.enveloppe), formats["pourcent"]
+            )
             feuille.write_number(k, 5, _nombre(env.reliquat), formats["euros"])
         feuille.write_number(k, 2, _nombre(env.total_avant_enveloppe), formats["euros"])
         feuille.write_number(k, 3, _nombre(env.total_module), formats["euros"])
@@ -167,11 +183,13 @@ def _feuille_repartition(classeur, resultats: pd.DataFrame, formats: dict) -> No
             feuille.write_number(i, j, int(comptes.at[i - 1, type_siae]) if present else 0)
     graphique = classeur.add_chart({"type": "column"})
     for j in range(1, len(types) + 1):
-        graphique.add_series({
-            "name": ["Répartition", 0, j],
-            "categories": ["Répartition", 1, 0, len(TRANCHES), 0],
-            "values": ["Répartition", 1, j, len(TRANCHES), j],
-        })  # fmt: skip
+        graphique.add_series(
+            {
+                "name": ["Répartition", 0, j],
+                "categories": ["Répartition", 1, 0, len(TRANCHES), 0],
+                "values": ["Répartition", 1, j, len(TRANCHES), j],
+            }
+        )
     graphique.set_title({"name": "Répartition des taux de modulation par type"})
     graphique.set_x_axis({"name": "Taux de modulation"})
     graphique.set_y_axis({"name": "Nombre de structures"})

@@ -30,7 +30,7 @@ def construire_parseur(commandes: tuple[str, ...] = COMMANDES) -> argparse.Argum
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
-    # seule la sous-commande demandée est importée : démarrage plus rapide (l'aide les charge toutes)
+    # seule la sous-commande demandée est importée (démarrage rapide) ; l'aide les charge toutes
     demandee = tuple(c for c in COMMANDES if argv[:1] == [c]) or COMMANDES
     args = construire_parseur(demandee).parse_args(argv)
     return args.executer(args)

@@ -7,9 +7,19 @@ from decimal import ROUND_HALF_UP, Decimal
 
 CENTIME = Decimal("0.01")
 MOIS = (
-    "janvier", "février", "mars", "avril", "mai", "juin",
-    "juillet", "août", "septembre", "octobre", "novembre", "décembre",
-)  # fmt: skip
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
 ESPACE_INSECABLE = "\u00a0"
 
 

@@ -222,9 +222,12 @@ def _montants_socles(
     en vigueur (proratisé sur six mois pour les AI et ACI en 2014)."""
     socles, notes = [], []
     for type_siae, dep, socle, etp in zip(
-        table["type"], table["departement"], _colonne(table, "montant_socle"),
-        _colonne(table, "etp_conventionnes"), strict=True,
-    ):  # fmt: skip
+        table["type"],
+        table["departement"],
+        _colonne(table, "montant_socle"),
+        _colonne(table, "etp_conventionnes"),
+        strict=True,
+    ):
         if socle is not None:
             socles.append(arrondi_centime(socle))
             notes.append([])
@@ -327,8 +330,17 @@ def _taux_compares(
         denominateur = denominateur * poids_d * sd
         affiches = fractions_a_4_decimales(sn, sd, np.ones(len(sn), dtype=bool))
         scores[critere] = dict(zip(comparees, affiches, strict=True))
-        textes.append(_textes_critere(LIBELLES[critere], indicateur, indicateur.cles, affiches,
-                                      options.methode == "rang", extra_1, extra_2))  # fmt: skip
+        textes.append(
+            _textes_critere(
+                LIBELLES[critere],
+                indicateur,
+                indicateur.cles,
+                affiches,
+                options.methode == "rang",
+                extra_1,
+                extra_2,
+            )
+        )
     taux_n, taux_d = ponderation.taux_max
     quotients = (2 * taux_n * numerateur * 10_000 + taux_d * denominateur) // (
         2 * taux_d * denominateur
@@ -336,9 +348,7 @@ def _taux_compares(
     taux = {i: Decimal(int(q)).scaleb(-4) for i, q in zip(comparees, quotients, strict=True)}
     justifs = {
         i: f"{a} ; {b} ; {c} (groupe de {n} {t})"
-        for i, a, b, c, n, t in zip(
-            comparees, *textes, effectifs, sous_table["type"], strict=True
-        )  # fmt: skip
+        for i, a, b, c, n, t in zip(comparees, *textes, effectifs, sous_table["type"], strict=True)
     }
     return scores, taux, justifs
 
@@ -450,11 +460,15 @@ def _appliquer_enveloppes(
     for region in sorted(set(options.enveloppes or {}) - set(table["region"])):
         rapport.anomalies.append(
             Anomalie(
-                fichier="enveloppes", feuille=None, ligne=None, colonne="region", valeur=region,
+                fichier="enveloppes",
+                feuille=None,
+                ligne=None,
+                colonne="region",
+                valeur=region,
                 message=f"Enveloppe de la région {region} sans aucune structure dans les données.",
                 bloquante=False,
             )
-        )  # fmt: skip
+        )
     return pd.DataFrame(
         lignes,
         columns=["region", "enveloppe", "total_avant_enveloppe", "total_module", "reliquat"],
@@ -475,9 +489,12 @@ def _regulariser(
     regul, nets, restes = {}, {}, {}
     connus = set()
     for i, ident, conv, real in zip(
-        table.index, table["identifiant"], _colonne(table, "etp_conventionnes"),
-        _colonne(table, "etp_realises"), strict=True,
-    ):  # fmt: skip
+        table.index,
+        table["identifiant"],
+        _colonne(table, "etp_conventionnes"),
+        _colonne(table, "etp_realises"),
+        strict=True,
+    ):
         verse = options.versements_2014.get(ident)
         nets[i] = modules[i]
         if verse is None:
@@ -486,12 +503,15 @@ def _regulariser(
         if not conv or real is None:
             rapport.anomalies.append(
                 Anomalie(
-                    fichier="données", feuille=None, ligne=int(table.at[i, "ligne_source"]),
-                    colonne="etp_realises", valeur="",
+                    fichier="données",
+                    feuille=None,
+                    ligne=int(table.at[i, "ligne_source"]),
+                    colonne="etp_realises",
+                    valeur="",
                     message=f"{ident} : etp_conventionnes et etp_realises sont nécessaires pour "
                     "régulariser le versement 2014.",
                 )
-            )  # fmt: skip
+            )
             continue
         deduction = deduction_regularisation(verse, conv, real)
         regul[i] = deduction
@@ -503,10 +523,13 @@ def _regulariser(
     for ident in sorted(set(options.versements_2014) - connus):
         rapport.anomalies.append(
             Anomalie(
-                fichier="versements 2014", feuille=None, ligne=None, colonne="identifiant",
+                fichier="versements 2014",
+                feuille=None,
+                ligne=None,
+                colonne="identifiant",
                 valeur=ident,
                 message=f"Versement 2014 de {ident} : aucune structure de ce numéro dans les "
                 "données de la campagne ; la régularisation ne peut pas être faite.",
             )
-        )  # fmt: skip
+        )
     return regul, nets, restes

@@ -47,14 +47,12 @@ def regions() -> tuple[str, ...]:
 
 
 def cle_tri_francais(texte: str) -> str:
-    """Clé de tri insensible aux accents et à la casse (« Île-de-France » après « Hauts-de-France »)."""
+    """Clé de tri sans accents ni casse (« Île-de-France » après « Hauts-de-France »)."""
     return sans_accents(texte).casefold()
 
 
 def sans_accents(texte: str) -> str:
-    return "".join(
-        c for c in unicodedata.normalize("NFKD", texte) if not unicodedata.combining(c)
-    )
+    return "".join(c for c in unicodedata.normalize("NFKD", texte) if not unicodedata.combining(c))
 
 
 def normaliser_departement(valeur: object) -> str | None:

@@ -15,22 +15,55 @@ import pandas as pd
 from iae_modulation.sorties import ErreurEntree, texte_sans_formule, verifier_fichier_entree
 
 COLONNES_TEXTE = (
-    "identifiant", "siret", "raison_sociale", "type", "departement", "region",
-    "methode", "justification", "anomalies",
-)  # fmt: skip
+    "identifiant",
+    "siret",
+    "raison_sociale",
+    "type",
+    "departement",
+    "region",
+    "methode",
+    "justification",
+    "anomalies",
+)
 COLONNES_FRACTION = (
-    "publics", "effort", "resultats", "score_publics", "score_effort", "score_resultats",
+    "publics",
+    "effort",
+    "resultats",
+    "score_publics",
+    "score_effort",
+    "score_resultats",
     "taux_modulation",
-)  # fmt: skip
+)
 COLONNES_MONTANT = (
-    "montant_socle", "montant_module", "regularisation", "montant_net", "reste_a_deduire",
-)  # fmt: skip
+    "montant_socle",
+    "montant_module",
+    "regularisation",
+    "montant_net",
+    "reste_a_deduire",
+)
 COLONNES_RESULTATS = (
-    "identifiant", "siret", "raison_sociale", "type", "departement", "region",
-    "publics", "effort", "resultats", "score_publics", "score_effort", "score_resultats",
-    "taux_modulation", "montant_socle", "montant_module", "regularisation", "montant_net",
-    "reste_a_deduire", "methode", "justification", "anomalies",
-)  # fmt: skip
+    "identifiant",
+    "siret",
+    "raison_sociale",
+    "type",
+    "departement",
+    "region",
+    "publics",
+    "effort",
+    "resultats",
+    "score_publics",
+    "score_effort",
+    "score_resultats",
+    "taux_modulation",
+    "montant_socle",
+    "montant_module",
+    "regularisation",
+    "montant_net",
+    "reste_a_deduire",
+    "methode",
+    "justification",
+    "anomalies",
+)
 
 
 def _colonne_texte(colonne: str, valeurs) -> list[str]:
@@ -58,9 +91,7 @@ def lire_resultats_csv(chemin: Path) -> pd.DataFrame:
     attendue.
     """
     chemin = verifier_fichier_entree(chemin)
-    table = pd.read_csv(
-        chemin, sep=";", dtype=str, keep_default_na=False, encoding="utf-8-sig"
-    )
+    table = pd.read_csv(chemin, sep=";", dtype=str, keep_default_na=False, encoding="utf-8-sig")
     manquantes = [c for c in COLONNES_RESULTATS if c not in table.columns]
     if manquantes:
         raise ErreurEntree(
@@ -72,8 +103,10 @@ def lire_resultats_csv(chemin: Path) -> pd.DataFrame:
             _decimal(v, chemin, ligne, colonne) for ligne, v in enumerate(table[colonne], start=2)
         ]
     for colonne in COLONNES_TEXTE:
-        table[colonne] = [v[1:] if v.startswith("'=") or v.startswith(("'+", "'-", "'@")) else v
-                          for v in table[colonne]]  # fmt: skip
+        table[colonne] = [
+            v[1:] if v.startswith("'=") or v.startswith(("'+", "'-", "'@")) else v
+            for v in table[colonne]
+        ]
     return table
 
 
@@ -84,5 +117,6 @@ def _decimal(valeur: str, chemin: Path, ligne: int, colonne: str) -> Decimal | N
         return Decimal(valeur.strip().replace(",", "."))
     except InvalidOperation:
         raise ErreurEntree(
-            f"{chemin.name}, ligne {ligne}, colonne « {colonne} » : « {valeur} » n'est pas un nombre."
+            f"{chemin.name}, ligne {ligne}, colonne « {colonne} » : « {valeur} » n'est pas "
+            "un nombre."
         ) from None

@@ -128,9 +128,7 @@ def ecrire_manifeste(
         ],
         "options": {cle: _json(valeur) for cle, valeur in options.items()},
         "parametres": parametres or [],
-        "sorties": [
-            {"fichier": str(p.relative_to(dossier)), "sha256": sha256(p)} for p in sorties
-        ],
+        "sorties": [{"fichier": str(p.relative_to(dossier)), "sha256": sha256(p)} for p in sorties],
     }
     chemin = Path(dossier) / "manifeste.json"
     chemin.write_text(json.dumps(manifeste, ensure_ascii=False, indent=2), encoding="utf-8")

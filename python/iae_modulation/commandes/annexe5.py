@@ -43,11 +43,18 @@ def enregistrer(sous_parseurs: argparse._SubParsersAction) -> None:
         help="nature de l'export (défaut : détectée, un FluxIAE commence par « DEB »)",
     )
     parseur.add_argument(
-        "--entetes", type=Path, metavar="YAML", help="fichier des en-têtes à utiliser à la place "
+        "--entetes",
+        type=Path,
+        metavar="YAML",
+        help="fichier des en-têtes à utiliser à la place "
         "de celui fourni (copie modifiée de entetes_extranet.yaml)",
-    )  # fmt: skip
-    parseur.add_argument("--pas-de-pdf", action="store_true", dest="pas_de_pdf",
-                         help="ne pas convertir les décisions en PDF")  # fmt: skip
+    )
+    parseur.add_argument(
+        "--pas-de-pdf",
+        action="store_true",
+        dest="pas_de_pdf",
+        help="ne pas convertir les décisions en PDF",
+    )
     parseur.add_argument("--ecraser", action="store_true", help="remplacer un dossier existant")
     ajouter_options_signature(parseur)
     parseur.set_defaults(executer=executer)

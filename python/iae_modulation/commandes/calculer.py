@@ -16,17 +16,27 @@ def enregistrer(sous_parseurs: argparse._SubParsersAction) -> None:
         description="Calcule, pour chaque SIAE, les trois indicateurs, le taux de modulation "
         "(0 à 10 %) et le montant modulé, groupe par groupe (type × région).",
     )
-    parseur.add_argument("donnees", type=Path, metavar="DONNEES",
-                         help="table des structures (.csv ou .xlsx, colonnes canoniques)")  # fmt: skip
+    parseur.add_argument(
+        "donnees",
+        type=Path,
+        metavar="DONNEES",
+        help="table des structures (.csv ou .xlsx, colonnes canoniques)",
+    )
     parseur.add_argument("--annee", type=int, required=True, help="année de campagne (N)")
-    parseur.add_argument("--methode", choices=METHODES, default="rang",
-                         help="méthode de notation (défaut : rang)")  # fmt: skip
+    parseur.add_argument(
+        "--methode", choices=METHODES, default="rang", help="méthode de notation (défaut : rang)"
+    )
     parseur.add_argument("--enveloppes", type=Path, help="enveloppes régionales (region;enveloppe)")
-    parseur.add_argument("--versements-2014", type=Path, dest="versements_2014",
-                         help="montants modulés versés en 2014 (campagne 2015 : régularisation)")  # fmt: skip
+    parseur.add_argument(
+        "--versements-2014",
+        type=Path,
+        dest="versements_2014",
+        help="montants modulés versés en 2014 (campagne 2015 : régularisation)",
+    )
     parseur.add_argument("--sortie", type=Path, required=True, help="dossier des résultats")
-    parseur.add_argument("--ecraser", action="store_true",
-                         help="remplacer un dossier de sortie existant")  # fmt: skip
+    parseur.add_argument(
+        "--ecraser", action="store_true", help="remplacer un dossier de sortie existant"
+    )
     parseur.set_defaults(executer=executer)
 
 

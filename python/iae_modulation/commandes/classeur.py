@@ -83,8 +83,11 @@ def executer_action(args: argparse.Namespace) -> int:
         for affectation in args.parametre:
             nom, egal, valeur = affectation.partition("=")
             if not egal or nom.strip() not in NOMS_PARAMETRES:
-                print(f"--parametre « {affectation} » : attendu NOM=VALEUR avec NOM parmi "
-                      f"{', '.join(NOMS_PARAMETRES)}.", file=sys.stderr)  # fmt: skip
+                print(
+                    f"--parametre « {affectation} » : attendu NOM=VALEUR avec NOM parmi "
+                    f"{', '.join(NOMS_PARAMETRES)}.",
+                    file=sys.stderr,
+                )
                 return 2
             classeur.ecrire_parametre(nom.strip(), valeur)
     except ErreurEntree as erreur:

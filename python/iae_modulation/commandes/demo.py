@@ -26,8 +26,12 @@ def enregistrer(sous_parseurs: argparse._SubParsersAction) -> None:
         description="Calcule la modulation 2026 de 41 SIAE fictives du Grand Est, puis produit "
         "les tableaux et décisions ASP (annexe 5) et les notifications (annexe 4).",
     )
-    parseur.add_argument("--sortie", type=Path, default=Path("demo-iae-modulation"),
-                         help="dossier où écrire la démonstration (remplacé s'il existe)")  # fmt: skip
+    parseur.add_argument(
+        "--sortie",
+        type=Path,
+        default=Path("demo-iae-modulation"),
+        help="dossier où écrire la démonstration (remplacé s'il existe)",
+    )
     parseur.set_defaults(executer=executer)
 
 
@@ -51,8 +55,11 @@ def executer(args: argparse.Namespace) -> int:
     print("\n== 2. Annexe 5 : tableaux et décisions de paiement pour l'ASP ==")
     print(demo_annexe5(sortie / "annexe5", resultats, pdf=pdf))
     print("\n== 3. Annexe 4 : notifications aux structures ==")
-    print(demo_notifications(sortie / "notifications", resultats, demo / "donnees_demo.csv",
-                             ANNEE_DEMO))  # fmt: skip
+    print(
+        demo_notifications(
+            sortie / "notifications", resultats, demo / "donnees_demo.csv", ANNEE_DEMO
+        )
+    )
     if not pdf:
         print("\n(LibreOffice absent : documents Word seulement, pas de PDF.)")
     print(f"\nTout est dans {sortie.resolve()}")

@@ -31,9 +31,16 @@ CHAMPS_OBLIGATOIRES = frozenset(
     {"mesure", "departement", "annee", "nb_structures", "montant_total", "tableau"}
 )
 CHAMPS_DECISION = CHAMPS_OBLIGATOIRES | {
-    "libelle_mesure", "article_code", "nom_departement", "region", "base_du_taux", "service",
-    "lieu_date", "qualite", "signataire",
-}  # fmt: skip
+    "libelle_mesure",
+    "article_code",
+    "nom_departement",
+    "region",
+    "base_du_taux",
+    "service",
+    "lieu_date",
+    "qualite",
+    "signataire",
+}
 # Largeur utile d'une page A4 paysage à marges de 1,5 cm, en vingtièmes de point.
 _LARGEUR_TABLEAU = 15_100
 

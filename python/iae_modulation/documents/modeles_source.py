@@ -33,10 +33,14 @@ NOM_DECISION = "decision_asp.docx"
 _RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
 _TYPES = "http://schemas.openxmlformats.org/package/2006/content-types"
 _PARTIES_SUPERFLUES = (
-    "word/stylesWithEffects.xml", "word/webSettings.xml", "word/numbering.xml",
-    "docProps/thumbnail.jpeg", "customXml/item1.xml", "customXml/itemProps1.xml",
+    "word/stylesWithEffects.xml",
+    "word/webSettings.xml",
+    "word/numbering.xml",
+    "docProps/thumbnail.jpeg",
+    "customXml/item1.xml",
+    "customXml/itemProps1.xml",
     "customXml/_rels/item1.xml.rels",
-)  # fmt: skip
+)
 
 RECOURS = (
     "Voies et délais de recours : la présente décision peut faire l'objet, dans un délai de deux "
@@ -93,13 +97,27 @@ def _signature(document) -> None:
 def _tableau_indicateurs(document) -> None:
     lignes = [
         ("Critère", "Indicateur", "Valeur", "Score (0 à 1)"),
-        ("Publics", "Part des bénéficiaires de minima sociaux (RSA, ASS, AAH) parmi les salariés "
-         "en insertion", "{{ publics_valeur }}", "{{ publics_score }}"),
-        ("Effort d'insertion", "ETP d'encadrement rapportés aux ETP en insertion",
-         "{{ effort_valeur }}", "{{ effort_score }}"),
-        ("Résultats", "Sorties dynamiques (emploi durable, de transition, sorties positives) "
-         "rapportées aux sorties totales", "{{ resultats_valeur }}", "{{ resultats_score }}"),
-    ]  # fmt: skip
+        (
+            "Publics",
+            "Part des bénéficiaires de minima sociaux (RSA, ASS, AAH) parmi les salariés "
+            "en insertion",
+            "{{ publics_valeur }}",
+            "{{ publics_score }}",
+        ),
+        (
+            "Effort d'insertion",
+            "ETP d'encadrement rapportés aux ETP en insertion",
+            "{{ effort_valeur }}",
+            "{{ effort_score }}",
+        ),
+        (
+            "Résultats",
+            "Sorties dynamiques (emploi durable, de transition, sorties positives) "
+            "rapportées aux sorties totales",
+            "{{ resultats_valeur }}",
+            "{{ resultats_score }}",
+        ),
+    ]
     tableau = document.add_table(rows=len(lignes), cols=4)
     tableau.style = "Table Grid"
     for ligne, textes in zip(tableau.rows, lignes, strict=True):
@@ -191,13 +209,19 @@ def construire_decision() -> bytes:
     centre = WD_ALIGN_PARAGRAPH.CENTER
     _paragraphe(document, "DÉCISION DE PAIEMENT", gras=True, aligne=centre, apres=Pt(0))
     _paragraphe(
-        document, "du montant modulé de l'aide au poste – année {{ annee }}", gras=True,
-        aligne=centre, apres=Pt(0),
-    )  # fmt: skip
+        document,
+        "du montant modulé de l'aide au poste – année {{ annee }}",
+        gras=True,
+        aligne=centre,
+        apres=Pt(0),
+    )
     _paragraphe(
-        document, "Mesure {{ mesure }} ({{ libelle_mesure }}) – département {{ departement }} – "
-        "{{ nom_departement }}", aligne=centre, apres=Pt(18),
-    )  # fmt: skip
+        document,
+        "Mesure {{ mesure }} ({{ libelle_mesure }}) – département {{ departement }} – "
+        "{{ nom_departement }}",
+        aligne=centre,
+        apres=Pt(18),
+    )
     _paragraphe(document, "Le préfet,")
     for visa in (
         "Vu le code du travail, notamment ses articles L. 5132-2 et {{ article_code }} ;",
@@ -232,24 +256,27 @@ def construire_decision() -> bytes:
     )
     _paragraphe(document, "Article 3", gras=True, apres=Pt(2))
     _paragraphe(
-        document, "La présente décision est transmise à l'Agence de services et de paiement.",
+        document,
+        "La présente décision est transmise à l'Agence de services et de paiement.",
         apres=Pt(18),
-    )  # fmt: skip
+    )
     _signature(document)
     annexe = document.add_section(WD_SECTION.NEW_PAGE)
     annexe.orientation = WD_ORIENT.LANDSCAPE
     annexe.page_width, annexe.page_height = Cm(29.7), Cm(21)
     annexe.left_margin = annexe.right_margin = Cm(1.5)
     _paragraphe(
-        document, "Annexe – montants modulés à verser – mesure {{ mesure }} – département "
-        "{{ departement }} – {{ nom_departement }} – année {{ annee }}", gras=True,
-    )  # fmt: skip
+        document,
+        "Annexe – montants modulés à verser – mesure {{ mesure }} – département "
+        "{{ departement }} – {{ nom_departement }} – année {{ annee }}",
+        gras=True,
+    )
     _paragraphe(document, "{{ tableau }}")
     _paragraphe(
         document,
         "Nombre de structures : {{ nb_structures }} – montant total : {{ montant_total }}",
         gras=True,
-    )  # fmt: skip
+    )
     return _enregistrer(document)
 
 
@@ -327,8 +354,9 @@ def _styles_utilises(styles: bytes, document: bytes) -> bytes:
 def construire_modeles(dossier: Path = DOSSIER_MODELES) -> list[Path]:
     dossier.mkdir(parents=True, exist_ok=True)
     chemins = [dossier / NOM_NOTIFICATION, dossier / NOM_DECISION]
-    for chemin, contenu in zip(chemins, (construire_notification(), construire_decision()),
-                               strict=True):  # fmt: skip
+    for chemin, contenu in zip(
+        chemins, (construire_notification(), construire_decision()), strict=True
+    ):
         chemin.write_bytes(contenu)
     return chemins
 

@@ -36,15 +36,39 @@ from iae_modulation.sorties import (
 
 MODELE_NOTIFICATION = DOSSIER_MODELES / NOM_NOTIFICATION
 ANNEE_FORFAIT = 2014  # note 2014-04 : taux de 5 % pour toutes les structures en 2014
-CHAMPS_OBLIGATOIRES = frozenset({
-    "raison_sociale", "adresse", "code_postal", "commune", "siret", "identifiant", "annee",
-    "montant_socle", "taux_modulation", "montant_module", "regularisation", "montant_net",
-})  # fmt: skip
+CHAMPS_OBLIGATOIRES = frozenset(
+    {
+        "raison_sociale",
+        "adresse",
+        "code_postal",
+        "commune",
+        "siret",
+        "identifiant",
+        "annee",
+        "montant_socle",
+        "taux_modulation",
+        "montant_module",
+        "regularisation",
+        "montant_net",
+    }
+)
 CHAMPS_NOTIFICATION = CHAMPS_OBLIGATOIRES | {
-    "service", "region", "lieu_date", "qualite", "signataire", "type_structure", "departement",
-    "motif_taux", "reste_a_deduire", "publics_valeur", "publics_score", "effort_valeur",
-    "effort_score", "resultats_valeur", "resultats_score",
-}  # fmt: skip
+    "service",
+    "region",
+    "lieu_date",
+    "qualite",
+    "signataire",
+    "type_structure",
+    "departement",
+    "motif_taux",
+    "reste_a_deduire",
+    "publics_valeur",
+    "publics_score",
+    "effort_valeur",
+    "effort_score",
+    "resultats_valeur",
+    "resultats_score",
+}
 NOM_INDEX = "notifications.xlsx"
 # Écrire des milliers de petits fichiers est limité par la latence du disque : quelques fils
 # d'écriture en parallèle divisent ce temps par 3 (mesuré, benchmarks/bench_notifications.py).
@@ -52,11 +76,19 @@ FILS_D_ECRITURE = 4
 NOM_PDF_FUSIONNE = "notifications_a_imprimer.pdf"
 PRODUITE = "produite"
 ENTETES_INDEX = (
-    ("Identifiant (annexe financière)", 22), ("Structure", 40), ("SIRET", 16), ("Type", 7),
-    ("Département", 12), ("Taux de modulation", 12), ("Montant modulé", 15),
-    ("Régularisation 2014", 15), ("Montant net versé", 15), ("Lettre Word", 34),
-    ("Lettre PDF", 34), ("Statut", 60),
-)  # fmt: skip
+    ("Identifiant (annexe financière)", 22),
+    ("Structure", 40),
+    ("SIRET", 16),
+    ("Type", 7),
+    ("Département", 12),
+    ("Taux de modulation", 12),
+    ("Montant modulé", 15),
+    ("Régularisation 2014", 15),
+    ("Montant net versé", 15),
+    ("Lettre Word", 34),
+    ("Lettre PDF", 34),
+    ("Statut", 60),
+)
 
 
 @dataclass
@@ -146,11 +178,15 @@ def generer_notifications(
         ):
             lettres = fils.map(
                 lambda structure: _lettre(
-                    compile_, structure, adresses.get(structure["identifiant"]), annee,
-                    signature, dossier,
+                    compile_,
+                    structure,
+                    adresses.get(structure["identifiant"]),
+                    annee,
+                    signature,
+                    dossier,
                 ),
                 structures,
-            )  # fmt: skip
+            )
             for ligne in lettres:
                 rapport.lignes.append(ligne)
                 avancer(ligne.identifiant)
@@ -162,12 +198,16 @@ def generer_notifications(
             "notifications",
             {"resultats": Path(resultats), "donnees": Path(donnees), "modele": modele},
             {
-                "annee": annee, "pdf": pdf, "service": signature.service,
-                "region": signature.region, "lieu": signature.lieu,
-                "signataire": signature.signataire, "qualite": signature.qualite,
+                "annee": annee,
+                "pdf": pdf,
+                "service": signature.service,
+                "region": signature.region,
+                "lieu": signature.lieu,
+                "signataire": signature.signataire,
+                "qualite": signature.qualite,
                 "date": signature.date.isoformat(),
             },
-        )  # fmt: skip
+        )
     rapport.alertes = [
         f"{ligne.identifiant} ({ligne.raison_sociale}) : {ligne.statut}"
         for ligne in rapport.lignes
@@ -219,10 +259,13 @@ def _lettre(
         return ligne
     manquantes = [
         libelle
-        for colonne, libelle in (("adresse", "adresse"), ("code_postal", "code postal"),
-                                 ("commune", "commune"))
+        for colonne, libelle in (
+            ("adresse", "adresse"),
+            ("code_postal", "code postal"),
+            ("commune", "commune"),
+        )
         if not str(donnees.get(colonne, "")).strip()
-    ]  # fmt: skip
+    ]
     if not donnees:
         ligne.statut = "structure absente des données : adresse à compléter avant envoi"
     elif manquantes:
@@ -323,15 +366,22 @@ def _ecrire_index(lignes: list[LigneIndex], chemin: Path) -> Path:
             feuille.write_string(0, colonne, entete, gras)
             feuille.set_column(colonne, colonne, largeur)
         for rang, ligne in enumerate(lignes, start=1):
-            textes = (ligne.identifiant, ligne.raison_sociale, ligne.siret, ligne.type,
-                      ligne.departement)  # fmt: skip
+            textes = (
+                ligne.identifiant,
+                ligne.raison_sociale,
+                ligne.siret,
+                ligne.type,
+                ligne.departement,
+            )
             for colonne, texte in enumerate(textes):
                 if texte:
                     feuille.write_string(rang, colonne, texte)
             for colonne, nombre, format_ in (
-                (5, ligne.taux_modulation, pourcent), (6, ligne.montant_module, euros),
-                (7, ligne.regularisation, euros), (8, ligne.montant_net, euros),
-            ):  # fmt: skip
+                (5, ligne.taux_modulation, pourcent),
+                (6, ligne.montant_module, euros),
+                (7, ligne.regularisation, euros),
+                (8, ligne.montant_net, euros),
+            ):
                 if nombre is not None:
                     feuille.write_number(rang, colonne, nombre, format_)
             for colonne, texte in ((9, ligne.fichier), (10, ligne.pdf), (11, ligne.statut)):

@@ -98,15 +98,28 @@ def _lots(fichiers: list[Path]) -> list[list[Path]]:
 def _lancer(soffice: str, fichiers: list[Path], dossier: Path, delai: float) -> str:
     with tempfile.TemporaryDirectory(prefix="iae-libreoffice-") as profil:
         commande = [
-            soffice, f"-env:UserInstallation={Path(profil).as_uri()}", "--headless",
-            "--norestore", "--nolockcheck", "--nodefault", "--convert-to", "pdf",
-            "--outdir", str(dossier), *map(str, fichiers),
-        ]  # fmt: skip
+            soffice,
+            f"-env:UserInstallation={Path(profil).as_uri()}",
+            "--headless",
+            "--norestore",
+            "--nolockcheck",
+            "--nodefault",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(dossier),
+            *map(str, fichiers),
+        ]
         posix = os.name == "posix"
         with subprocess.Popen(
-            commande, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-            text=True, errors="replace", start_new_session=posix,
-        ) as processus:  # fmt: skip
+            commande,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            errors="replace",
+            start_new_session=posix,
+        ) as processus:
             try:
                 sortie, _ = processus.communicate(timeout=delai)
             except subprocess.TimeoutExpired:

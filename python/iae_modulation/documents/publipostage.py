@@ -173,10 +173,15 @@ def _compiler_partie(contenu: bytes, nom: str) -> list[str | _Paragraphe]:
         paragraphe.addprevious(etree.Comment(f"iae:d:{numero}"))
         paragraphe.addnext(etree.Comment(f"iae:f:{numero}"))
     xml = etree.tostring(racine, xml_declaration=True, encoding="UTF-8", standalone=True)
-    return _decouper(xml.decode("utf-8"), {
-        numero: "<w:p/>" if p.getparent().tag == _TC and len(p.getparent().findall(_P)) == 1
-        else "" for numero, p in enumerate(a_marquer.values())
-    })  # fmt: skip
+    return _decouper(
+        xml.decode("utf-8"),
+        {
+            numero: "<w:p/>"
+            if p.getparent().tag == _TC and len(p.getparent().findall(_P)) == 1
+            else ""
+            for numero, p in enumerate(a_marquer.values())
+        },
+    )
 
 
 def _textes_par_paragraphe(racine: etree._Element) -> dict[etree._Element, list[etree._Element]]:

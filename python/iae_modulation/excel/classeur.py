@@ -35,15 +35,33 @@ JOURNAL = "Journal"
 LISTES = "Listes"
 CONFIGURATION = "xlwings.conf"
 FEUILLES = (
-    ACCUEIL, PARAMETRES, DONNEES, VERIFICATION, RESULTATS, SYNTHESE, JOURNAL, LISTES,
+    ACCUEIL,
+    PARAMETRES,
+    DONNEES,
+    VERIFICATION,
+    RESULTATS,
+    SYNTHESE,
+    JOURNAL,
+    LISTES,
     CONFIGURATION,
-)  # fmt: skip
+)
 TABLE_DONNEES = "DonneesSIAE"
 NOMS_PARAMETRES = (
-    "annee", "region", "methode", "enveloppe", "dossier_sortie", "departements",
-    "export_annexe5", "mesure_annexe5", "pdf", "service", "lieu", "signataire", "qualite",
+    "annee",
+    "region",
+    "methode",
+    "enveloppe",
+    "dossier_sortie",
+    "departements",
+    "export_annexe5",
+    "mesure_annexe5",
+    "pdf",
+    "service",
+    "lieu",
+    "signataire",
+    "qualite",
     "dernier_calcul",
-)  # fmt: skip
+)
 COLONNES_JOURNAL = ("Date", "Action", "Entrées", "Sorties", "Résultat")
 COLONNES_VERIFICATION = ("Ligne", "Colonne", "Valeur", "Problème", "Gravité")
 LIGNE_ENTETE_VERIFICATION = 3
@@ -262,8 +280,9 @@ class ClasseurXlwings:
             ws.range((premiere_ligne, 1), (derniere, colonnes)).clear()
         if not lignes:
             return
-        ws.range((premiere_ligne, 1)).value = [[_valeur_xlwings(v) for v in ligne]
-                                               for ligne in lignes]  # fmt: skip
+        ws.range((premiere_ligne, 1)).value = [
+            [_valeur_xlwings(v) for v in ligne] for ligne in lignes
+        ]
         for colonne, format_nombre in enumerate(formats, start=1):
             if format_nombre:
                 fin = premiere_ligne + len(lignes) - 1

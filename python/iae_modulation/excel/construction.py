@@ -82,8 +82,10 @@ def _pywin32_simule() -> Iterator[types.ModuleType]:
     générateur, qui ne lit que le nom du classeur. Tout est retiré de sys.modules ensuite."""
     import xlwings
 
-    simules = {nom: types.ModuleType(nom) for nom in
-               ("pythoncom", "pywintypes", "win32com", "win32com.client")}  # fmt: skip
+    simules = {
+        nom: types.ModuleType(nom)
+        for nom in ("pythoncom", "pywintypes", "win32com", "win32com.client")
+    }
     simules["win32com.client"].Dispatch = None
     simules["pythoncom"].CoInitialize = None  # initialiseur du pool de fils, jamais lancé ici
     deja = {nom: sys.modules.get(nom) for nom in [*simules, "xlwings.udfs"]}
@@ -204,7 +206,7 @@ class _Ecrivain:
                     "text_wrap": True,
                     "valign": "top",
                 }
-            ),  # fmt: skip
+            ),
             "saisie": livre.add_format({"bg_color": "#FFF2CC", "border": 1}),
             "saisie_euros": livre.add_format(
                 {"bg_color": "#FFF2CC", "border": 1, "num_format": contrat.FORMAT_EUROS}
@@ -282,9 +284,16 @@ class _Ecrivain:
                 ws.write_string(rang, 1, str(valeur), style)
             ws.write_string(rang, 2, parametre["aide"], self.f["texte"])
             if "liste" in parametre:
-                ws.data_validation(rang, 1, rang, 1, {
-                    "validate": "list", "source": self.plages[parametre["liste"]],
-                })  # fmt: skip
+                ws.data_validation(
+                    rang,
+                    1,
+                    rang,
+                    1,
+                    {
+                        "validate": "list",
+                        "source": self.plages[parametre["liste"]],
+                    },
+                )
             self.livre.define_name(parametre["nom"], f"='{contrat.PARAMETRES}'!$B${rang + 1}")
         ws.freeze_panes(3, 0)
 
@@ -298,34 +307,56 @@ class _Ecrivain:
             valeurs = dict(zip(brute.table.columns, rangee, strict=True))
             lignes.append([_valeur_demo(par_nom[c], valeurs.get(c, "")) for c in colonnes])
         formats = {"montant": self.f["euros"], "nombre": self.f["nombre"]}
-        ws.add_table(0, 0, len(lignes), len(colonnes) - 1, {
-            "name": contrat.TABLE_DONNEES,
-            "style": "Table Style Medium 2",
-            "data": lignes,
-            "columns": [
-                {"header": c, "format": formats.get(par_nom[c].nature)} for c in colonnes
-            ],
-        })  # fmt: skip
+        ws.add_table(
+            0,
+            0,
+            len(lignes),
+            len(colonnes) - 1,
+            {
+                "name": contrat.TABLE_DONNEES,
+                "style": "Table Style Medium 2",
+                "data": lignes,
+                "columns": [
+                    {"header": c, "format": formats.get(par_nom[c].nature)} for c in colonnes
+                ],
+            },
+        )
         for position, nom in enumerate(colonnes):
             ws.set_column(position, position, 30 if par_nom[nom].nature == "texte" else 16)
             ws.write_comment(0, position, par_nom[nom].libelle)
-            liste = {"type": "types", "departement": "departements", "region": "regions",
-                     "milieu_penitentiaire": "oui_non"}.get(nom)  # fmt: skip
+            liste = {
+                "type": "types",
+                "departement": "departements",
+                "region": "regions",
+                "milieu_penitentiaire": "oui_non",
+            }.get(nom)
             if liste:
-                ws.data_validation(1, position, LIGNES_VALIDEES, position, {
-                    "validate": "list", "source": self.plages[liste],
-                    "error_title": "Valeur non reconnue",
-                    "error_message": f"Choisissez une valeur de la liste « {nom} ».",
-                })  # fmt: skip
+                ws.data_validation(
+                    1,
+                    position,
+                    LIGNES_VALIDEES,
+                    position,
+                    {
+                        "validate": "list",
+                        "source": self.plages[liste],
+                        "error_title": "Valeur non reconnue",
+                        "error_message": f"Choisissez une valeur de la liste « {nom} ».",
+                    },
+                )
         ws.freeze_panes(1, 1)
 
     def verification(self) -> None:
         ws = self.feuilles[contrat.VERIFICATION]
-        ws.write_string(0, 0, "Aucune vérification pour l'instant : cliquez sur « Vérifier les "
-                        "données » dans l'onglet « IAE Modulation ».")  # fmt: skip
+        ws.write_string(
+            0,
+            0,
+            "Aucune vérification pour l'instant : cliquez sur « Vérifier les "
+            "données » dans l'onglet « IAE Modulation ».",
+        )
         largeurs = self.disposition["verification"]["largeurs"]
-        self._entetes(ws, contrat.LIGNE_ENTETE_VERIFICATION - 1, contrat.COLONNES_VERIFICATION,
-                      largeurs)  # fmt: skip
+        self._entetes(
+            ws, contrat.LIGNE_ENTETE_VERIFICATION - 1, contrat.COLONNES_VERIFICATION, largeurs
+        )
 
     def resultats(self) -> None:
         ws = self.feuilles[contrat.RESULTATS]
@@ -350,12 +381,14 @@ class _Ecrivain:
         for position, graphique in enumerate(reglages["graphiques"]):
             lettre = colonnes[graphique["colonne"]]
             dessin = self.livre.add_chart({"type": "column"})
-            dessin.add_series({
-                "name": graphique["titre"],
-                "categories": f"='{contrat.SYNTHESE}'!$A${premiere}:$A${derniere}",
-                "values": f"='{contrat.SYNTHESE}'!${lettre}${premiere}:${lettre}${derniere}",
-                "data_labels": {"value": True},
-            })  # fmt: skip
+            dessin.add_series(
+                {
+                    "name": graphique["titre"],
+                    "categories": f"='{contrat.SYNTHESE}'!$A${premiere}:$A${derniere}",
+                    "values": f"='{contrat.SYNTHESE}'!${lettre}${premiere}:${lettre}${derniere}",
+                    "data_labels": {"value": True},
+                }
+            )
             dessin.set_title({"name": graphique["titre"]})
             dessin.set_legend({"none": True})
             if graphique["colonne"] == "taux_moyen":
@@ -391,13 +424,15 @@ def classeur(projet: bytes, disposition: dict) -> bytes:
     tampon = io.BytesIO()
     options = {"strings_to_formulas": False, "strings_to_urls": False, "in_memory": True}
     with xlsxwriter.Workbook(tampon, options) as livre:
-        livre.set_properties({
-            "title": "IAE Modulation — montant modulé de l'aide au poste",
-            "subject": "Instruction DGEFP n° 2014-2 et note DGEFP n° 2014-04",
-            "author": "iae-modulation",
-            "company": "",
-            "created": DATE_DOCUMENT,
-        })  # fmt: skip
+        livre.set_properties(
+            {
+                "title": "IAE Modulation — montant modulé de l'aide au poste",
+                "subject": "Instruction DGEFP n° 2014-2 et note DGEFP n° 2014-04",
+                "author": "iae-modulation",
+                "company": "",
+                "created": DATE_DOCUMENT,
+            }
+        )
         _Ecrivain(livre, disposition).tout()
         livre.add_vba_project(io.BytesIO(projet), is_stream=True)
     return tampon.getvalue()

@@ -40,8 +40,10 @@ class RapportInstallation:
             lignes.append(f"DLL xlwings trouvée : {self.dll}")
         lignes += self.alertes
         if self.code_sortie == 0:
-            lignes.append("Ouvrez le classeur, cliquez sur « Activer le contenu », puis utilisez "
-                          "l'onglet « IAE Modulation ».")  # fmt: skip
+            lignes.append(
+                "Ouvrez le classeur, cliquez sur « Activer le contenu », puis utilisez "
+                "l'onglet « IAE Modulation »."
+            )
         return "\n".join(lignes)
 
 

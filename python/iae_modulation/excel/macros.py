@@ -129,7 +129,7 @@ def _ecrire_anomalies(classeur: c.Classeur, rapport: module_donnees.RapportValid
                 "bloquant" if a.bloquante else "avertissement",
             ]
             for a in rapport.anomalies
-        ],  # fmt: skip
+        ],
     )
     classeur.effacer_surlignage(c.DONNEES, 2)
     classeur.surligner(
@@ -269,9 +269,11 @@ def _decision_asp(classeur: c.Classeur, resultat: ResultatAction) -> None:
     annee, calcul = _annee(classeur), _dernier_calcul(classeur)
     mesure = _texte(classeur, "mesure_annexe5").upper()
     texte_export = _texte(classeur, "export_annexe5")
-    export = Path(texte_export) if texte_export else classeur.choisir_fichier(
-        f"Export extranet {mesure} pour l'annexe 5"
-    )  # fmt: skip
+    export = (
+        Path(texte_export)
+        if texte_export
+        else classeur.choisir_fichier(f"Export extranet {mesure} pour l'annexe 5")
+    )
     if export is None:
         raise ErreurAction(
             f"Indiquez le fichier exporté de l'extranet dans la feuille « {c.PARAMETRES} » "
@@ -281,13 +283,22 @@ def _decision_asp(classeur: c.Classeur, resultat: ResultatAction) -> None:
         classeur.ecrire_parametre("export_annexe5", str(export))
     departements = [d.strip() for d in _texte(classeur, "departements").split(",") if d.strip()]
     sortie = dossier_de_sortie(classeur) / f"annexe5-{mesure}-{annee}-{_horodatage()}"
-    resultat.entrees = [str(export), str(calcul / "resultats.csv"), f"mesure {mesure}",
-                        f"départements {', '.join(departements) or 'tous'}"]  # fmt: skip
+    resultat.entrees = [
+        str(export),
+        str(calcul / "resultats.csv"),
+        f"mesure {mesure}",
+        f"départements {', '.join(departements) or 'tous'}",
+    ]
     rapport = executer_annexe5(
-        export, mesure, annee, sortie,
-        departements=departements or None, resultats=calcul / "resultats.csv",
-        signature=_signature(classeur), pdf=_oui(classeur, "pdf"),
-    )  # fmt: skip
+        export,
+        mesure,
+        annee,
+        sortie,
+        departements=departements or None,
+        resultats=calcul / "resultats.csv",
+        signature=_signature(classeur),
+        pdf=_oui(classeur, "pdf"),
+    )
     resultat.code, resultat.message = rapport.code_sortie, rapport.resume()
     resultat.sorties = [str(p) for p in rapport.fichiers]
 
@@ -314,9 +325,14 @@ def _notifications(classeur: c.Classeur, resultat: ResultatAction) -> None:
     sortie = dossier_de_sortie(classeur) / f"notifications-{annee}-{_horodatage()}"
     resultat.entrees = [str(calcul / "resultats.csv"), str(donnees)]
     rapport = notifications(
-        calcul / "resultats.csv", donnees, annee, sortie,
-        pdf=_oui(classeur, "pdf"), signature=_signature(classeur), progression=False,
-    )  # fmt: skip
+        calcul / "resultats.csv",
+        donnees,
+        annee,
+        sortie,
+        pdf=_oui(classeur, "pdf"),
+        signature=_signature(classeur),
+        progression=False,
+    )
     resultat.message = rapport.resume()
     resultat.sorties = [str(rapport.sortie)]
 
@@ -354,9 +370,14 @@ def _executer(
     etat = "réussi" if resultat.code == CODE_SUCCES else "échec"
     classeur.ajouter_ligne(
         c.JOURNAL,
-        [c.horodatage(), nom, "\n".join(resultat.entrees), "\n".join(resultat.sorties),
-         f"{etat} : {resultat.message}"],
-    )  # fmt: skip
+        [
+            c.horodatage(),
+            nom,
+            "\n".join(resultat.entrees),
+            "\n".join(resultat.sorties),
+            f"{etat} : {resultat.message}",
+        ],
+    )
     classeur.enregistrer()
     classeur.informer(resultat.message)
     return resultat

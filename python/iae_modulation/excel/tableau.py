@@ -27,12 +27,15 @@ from iae_modulation.resultats import COLONNES_FRACTION, COLONNES_MONTANT, COLONN
 
 COLONNES_NUMERIQUES = frozenset(COLONNES_FRACTION + COLONNES_MONTANT)
 FORMATS_RESULTATS: tuple[str | None, ...] = tuple(
-    FORMAT_EUROS if colonne in COLONNES_MONTANT
-    else FORMAT_POURCENT if colonne == "taux_modulation"
-    else FORMAT_FRACTION if colonne in COLONNES_FRACTION
+    FORMAT_EUROS
+    if colonne in COLONNES_MONTANT
+    else FORMAT_POURCENT
+    if colonne == "taux_modulation"
+    else FORMAT_FRACTION
+    if colonne in COLONNES_FRACTION
     else None
     for colonne in COLONNES_RESULTATS
-)  # fmt: skip
+)
 
 
 class DonneesInvalides(ValueError):
@@ -89,10 +92,11 @@ def table_brute(
 def lignes_resultats(resultats: pd.DataFrame) -> list[list[object]]:
     """En-têtes français puis une ligne par structure, valeurs prêtes pour Excel."""
     colonnes = [
-        [valeur_excel(v) for v in resultats[nom]] if nom in COLONNES_NUMERIQUES
+        [valeur_excel(v) for v in resultats[nom]]
+        if nom in COLONNES_NUMERIQUES
         else list(resultats[nom])
         for nom in COLONNES_RESULTATS
-    ]  # fmt: skip
+    ]
     return [[ENTETES[c] for c in COLONNES_RESULTATS], *map(list, zip(*colonnes, strict=True))]
 
 

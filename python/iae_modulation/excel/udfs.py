@@ -38,9 +38,12 @@ def _message_en_cellule(fonction):
         try:
             return fonction(*arguments)
         except (
-            ArgumentInvalide, DonneesInvalides, ErreurEntree, parametres.ErreurParametre,
+            ArgumentInvalide,
+            DonneesInvalides,
+            ErreurEntree,
+            parametres.ErreurParametre,
             modulation.ErreurCalcul,
-        ) as erreur:  # fmt: skip
+        ) as erreur:
             return f"#IAE : {erreur}"
 
     return appel
@@ -125,9 +128,12 @@ def IAE_RESULTATS(durables, transition, positives, sorties_totales):
     """Indicateur « résultats » : sorties dynamiques / sorties totales (annexe 2)."""
     dynamiques = [
         _nombre(v, nom, facultatif=True)
-        for v, nom in ((durables, "emploi durable"), (transition, "emploi de transition"),
-                       (positives, "sorties positives"))
-    ]  # fmt: skip
+        for v, nom in (
+            (durables, "emploi durable"),
+            (transition, "emploi de transition"),
+            (positives, "sorties positives"),
+        )
+    ]
     presentes = [v for v in dynamiques if v is not None]
     return _ratio_excel(
         sum(presentes, Decimal(0)) if presentes else None,
@@ -186,9 +192,15 @@ def _methode(methode) -> str:
 @xw.arg("jour", doc="Date des paramètres (poids, taux maximal) ; par défaut aujourd'hui")
 @_message_en_cellule
 def MODULATION(
-    publics, effort, resultats, plage_publics, plage_effort, plage_resultats, methode="rang",
+    publics,
+    effort,
+    resultats,
+    plage_publics,
+    plage_effort,
+    plage_resultats,
+    methode="rang",
     jour=None,
-):  # fmt: skip
+):
     """Taux de modulation (0 à 10 %) d'une structure comparée à son groupe (note 2014-04)."""
     methode = _methode(methode)
     scores = (

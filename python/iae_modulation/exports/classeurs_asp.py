@@ -91,9 +91,15 @@ class LigneSynthese:
 
 
 COLONNES_SYNTHESE = (
-    "Département", "Nom du département", "Région", "Mesure", "Nombre de structures",
-    "Base (aide au poste)", "Taux moyen", "Montant modulé",
-)  # fmt: skip
+    "Département",
+    "Nom du département",
+    "Région",
+    "Mesure",
+    "Nombre de structures",
+    "Base (aide au poste)",
+    "Taux moyen",
+    "Montant modulé",
+)
 
 
 def ecrire_synthese(
@@ -107,9 +113,11 @@ def ecrire_synthese(
     styles = _styles(classeur)
     feuille = classeur.add_worksheet("Synthèse")
     feuille.write_string(
-        0, 0, f"Montant modulé de l'aide au poste {annee} – synthèse des décisions ASP",
+        0,
+        0,
+        f"Montant modulé de l'aide au poste {annee} – synthèse des décisions ASP",
         styles["titre"],
-    )  # fmt: skip
+    )
     feuille.write_row(LIGNE_ENTETE, 0, COLONNES_SYNTHESE, styles["entete"])
     feuille.freeze_panes(LIGNE_ENTETE + 1, 0)
     for rang, ligne in enumerate(lignes, start=LIGNE_ENTETE + 1):
@@ -151,7 +159,7 @@ def _styles(classeur: xlsxwriter.Workbook) -> dict[str, object]:
         "titre": classeur.add_format({"bold": True, "font_size": 12}),
         "entete": classeur.add_format(
             {"bold": True, "text_wrap": True, "valign": "top", "bg_color": "#DDEBF7", "border": 1}
-        ),  # fmt: skip
+        ),
         "euros": classeur.add_format({"num_format": FORMAT_EUROS}),
         "taux": classeur.add_format({"num_format": FORMAT_TAUX}),
         "total": classeur.add_format({"bold": True, "top": 1}),

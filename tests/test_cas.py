@@ -8,43 +8,19 @@ from pathlib import Path
 
 import pytest
 import yaml
-from iae_modulation.donnees import lire_donnees
+from iae_modulation.donnees import NOMS_COLONNES, lire_donnees
 from iae_modulation.modulation import OptionsCalcul, calculer_modulation
 
 CAS = sorted((Path(__file__).parent / "cas").glob("*.yaml"))
-COLONNES = (
-    "identifiant",
-    "siret",
-    "raison_sociale",
-    "adresse",
-    "code_postal",
-    "commune",
-    "type",
-    "departement",
-    "region",
-    "etp_conventionnes",
-    "etp_realises",
-    "montant_socle",
-    "dont_cofinancement_cd",
-    "nb_salaries_insertion",
-    "nb_beneficiaires_minima",
-    "etp_encadrement",
-    "etp_insertion",
-    "sorties_totales",
-    "sorties_emploi_durable",
-    "sorties_emploi_transition",
-    "sorties_positives",
-    "milieu_penitentiaire",
-)
 
 
 def ecrire_donnees(structures: list[dict], chemin: Path) -> Path:
     """Écrit les structures d'un cas comme un agent les exporterait d'Excel (`;`, virgule)."""
     with open(chemin, "w", encoding="utf-8-sig", newline="") as fichier:
         ecrivain = csv.writer(fichier, delimiter=";")
-        ecrivain.writerow(COLONNES)
+        ecrivain.writerow(NOMS_COLONNES)
         for structure in structures:
-            ecrivain.writerow(str(structure.get(c, "")).replace(".", ",") for c in COLONNES)
+            ecrivain.writerow(str(structure.get(c, "")).replace(".", ",") for c in NOMS_COLONNES)
     return chemin
 
 

@@ -24,45 +24,12 @@ import pandas as pd
 import xlsxwriter
 
 from iae_modulation import parametres
+from iae_modulation.donnees import COLONNES, NOMS_COLONNES
 from iae_modulation.referentiel import DEPARTEMENT_MAYOTTE, departements
 from iae_modulation.sorties import texte_sans_formule
 
-COLONNES_CANONIQUES = (
-    "identifiant",
-    "siret",
-    "raison_sociale",
-    "adresse",
-    "code_postal",
-    "commune",
-    "type",
-    "departement",
-    "region",
-    "etp_conventionnes",
-    "etp_realises",
-    "montant_socle",
-    "dont_cofinancement_cd",
-    "nb_salaries_insertion",
-    "nb_beneficiaires_minima",
-    "etp_encadrement",
-    "etp_insertion",
-    "sorties_totales",
-    "sorties_emploi_durable",
-    "sorties_emploi_transition",
-    "sorties_positives",
-    "milieu_penitentiaire",
-)
-COLONNES_TEXTE = (
-    "identifiant",
-    "siret",
-    "raison_sociale",
-    "adresse",
-    "code_postal",
-    "commune",
-    "type",
-    "departement",
-    "region",
-    "milieu_penitentiaire",
-)
+COLONNES_CANONIQUES = NOMS_COLONNES
+COLONNES_TEXTE = tuple(c.nom for c in COLONNES if not c.numerique)
 COLONNES_EFFECTIFS = (
     "nb_salaries_insertion",
     "nb_beneficiaires_minima",

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -125,6 +126,37 @@ def _scores_minmax(valeurs: list[Ratio | None]) -> list[Score]:
 def scores_du_groupe(valeurs: list[Ratio | None], methode: str) -> list[Score]:
     """Scores de tout un groupe d'un coup ; non calculable -> 0,5 (neutre)."""
     return _scores_rang(valeurs) if methode == "rang" else _scores_minmax(valeurs)
+
+
+def score_dans_le_groupe(valeur: float, valeurs: Sequence[float], methode: str) -> Score:
+    """Score d'UNE valeur parmi les valeurs calculables de son groupe, elle comprise (design,
+    « méthode de modulation par défaut ») : le même que `scores_du_groupe`, sans scorer le groupe.
+
+    Un double est un rationnel exact et deux doubles se comparent exactement : pour `rang`,
+    compter les valeurs inférieures et égales suffit, (r - 1) / (n - 1) avec r moyen des ex-æquo ;
+    pour `minmax`, seuls la valeur, le minimum et le maximum passent en rationnels exacts
+    (`float.as_integer_ratio`). ValueError si la valeur n'est pas dans le groupe.
+    """
+    if methode == "rang":
+        tries = sorted(valeurs)
+        inferieurs = bisect_left(tries, valeur)
+        egaux = bisect_right(tries, valeur) - inferieurs
+        if not egaux:
+            raise ValueError("valeur absente de son groupe")
+        n = len(tries)
+        return NEUTRE if n == 1 else (2 * inferieurs + egaux - 1, 2 * (n - 1))
+    if valeur not in valeurs:
+        raise ValueError("valeur absente de son groupe")
+    minimum, maximum = min(valeurs), max(valeurs)
+    if minimum == maximum:
+        return NEUTRE
+    (a, b), (c, d), (e, f) = (
+        valeur.as_integer_ratio(),
+        minimum.as_integer_ratio(),
+        maximum.as_integer_ratio(),
+    )
+    ecart_n, ecart_d = e * d - c * f, f * d
+    return ((a * d - c * b) * ecart_d, b * d * ecart_n)
 
 
 # --- taux et montants --------------------------------------------------------------------------

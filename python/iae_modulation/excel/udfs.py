@@ -143,22 +143,22 @@ def IAE_RESULTATS(durables, transition, positives, sorties_totales):
 
 
 def _score(valeur, plage, methode: str) -> modulation.Score:
-    """Score d'un critère dans son groupe (`modulation.scores_du_groupe`) ; indicateur non
+    """Score d'un critère dans son groupe (`modulation.score_dans_le_groupe`) ; indicateur non
     calculable : score neutre 0,5.
 
-    Les valeurs arrivent d'Excel en doubles, pris pour leurs rationnels exacts : deux ratios
-    égaux donnent le même double, donc le même rang que dans `iae-modulation calculer`.
+    Les valeurs arrivent d'Excel en doubles, donc en rationnels exacts : deux ratios égaux
+    donnent le même double, donc le même score que dans `iae-modulation calculer`.
     """
     valeur = _indicateur(valeur)
     if valeur is None:
         return modulation.NEUTRE
-    ratios = [v.as_integer_ratio() for v in _aplatir(plage) if type(v) in _NOMBRES]
-    cible = float(valeur).as_integer_ratio()
-    if cible not in ratios:
+    valeurs = [v for v in _aplatir(plage) if type(v) in _NOMBRES]
+    try:
+        return modulation.score_dans_le_groupe(float(valeur), valeurs, methode)
+    except ValueError:
         raise ArgumentInvalide(
             f"la valeur {valeur} doit figurer dans la plage de son groupe (même type, même région)"
-        )
-    return modulation.scores_du_groupe(ratios, methode)[ratios.index(cible)]
+        ) from None
 
 
 # Poids et taux maximal en vigueur à une date : paramètres datés, lus une fois par date.

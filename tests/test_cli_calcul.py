@@ -133,3 +133,56 @@ def test_demo_complete(tmp_path: Path, capsys) -> None:
     texte = capsys.readouterr().out
     assert "41 structures calculées" in texte
     assert (tmp_path / "demo" / "calcul" / "resultats.csv").exists()
+
+
+def test_versement_2014_inconnu_refuse_avec_sa_ligne(tmp_path: Path, capsys) -> None:
+    donnees = tmp_path / "donnees.csv"
+    donnees.write_text(
+        "identifiant;type;departement;montant_socle;etp_conventionnes;etp_realises\n"
+        "EI054150001;EI;54;6000;4;3\n",
+        encoding="utf-8",
+    )
+    versements = tmp_path / "versements.csv"
+    versements.write_text(
+        "identifiant;montant_module_2014\nEI054150001;2000,00\nEI054159999;10\n", encoding="utf-8"
+    )
+    code = main(
+        [
+            "calculer",
+            str(donnees),
+            "--annee",
+            "2015",
+            "--versements-2014",
+            str(versements),
+            "--sortie",
+            str(tmp_path / "s"),
+        ]
+    )
+    assert code == 2
+    assert "versements.csv, ligne 3, colonne « identifiant » : Versement 2014 de EI054159999" in (
+        capsys.readouterr().out
+    )
+
+
+def test_enveloppe_sans_structure_signalee_sans_bloquer(tmp_path: Path, capsys) -> None:
+    enveloppes = tmp_path / "enveloppes.csv"
+    enveloppes.write_text("region;enveloppe\nGrand Est;295600\nBretagne;1000\n", encoding="utf-8")
+    sortie = tmp_path / "s"
+    code = main(
+        [
+            "calculer",
+            str(DEMO / "donnees_demo.csv"),
+            "--annee",
+            "2026",
+            "--enveloppes",
+            str(enveloppes),
+            "--sortie",
+            str(sortie),
+        ]
+    )
+    assert code == 0
+    assert (sortie / "resultats.csv").exists()
+    assert (
+        "enveloppes.csv, ligne 3, colonne « region » : Aucune structure de la région "
+        "Bretagne" in capsys.readouterr().out
+    )

@@ -277,8 +277,9 @@ def test_demo_valide_pour_la_validation():
 
 
 def test_demo_enveloppe_inferieure_aux_montants_modules():
-    enveloppes, anomalies = lire_enveloppes(DEMO / "enveloppes_demo.csv")
-    assert anomalies == []
+    lues_env = lire_enveloppes(DEMO / "enveloppes_demo.csv")
+    assert lues_env.anomalies == []
+    enveloppes = lues_env.montants
     assert enveloppes == {"Grand Est": Decimal("295600.00")}
     lues = donnees.lire_donnees(DEMO / "donnees_demo.csv", 2026)
     calcul = calculer_modulation(lues, OptionsCalcul(2026, enveloppes=enveloppes))

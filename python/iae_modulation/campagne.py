@@ -47,6 +47,7 @@ class RapportCampagne:
     calcul: CalculModulation | None = None
     erreur: str = ""
     fichiers: list[Path] = field(default_factory=list)
+    fichier_donnees: str = ""
 
     @property
     def resultats(self) -> pd.DataFrame | None:
@@ -82,9 +83,13 @@ class RapportCampagne:
                 )
         lignes += [f"Attention : {a}" for a in self.calcul.avertissements]
         remarques = [a for a in self.rapport.anomalies if not a.bloquante]
-        if remarques:
+        lignes += [
+            f"Remarque : {a.texte()}" for a in remarques if a.fichier != self.fichier_donnees
+        ]
+        sur_les_lignes = sum(a.fichier == self.fichier_donnees for a in remarques)
+        if sur_les_lignes:
             lignes.append(
-                f"{len(remarques)} remarque(s) non bloquante(s) : voir la colonne "
+                f"{sur_les_lignes} remarque(s) non bloquante(s) sur les données : voir la colonne "
                 "« anomalies » des résultats."
             )
         if self.sortie:
@@ -106,18 +111,44 @@ def _colonne_parmi(table: pd.DataFrame, noms: tuple[str, ...], fichier: Path) ->
     )
 
 
+@dataclass
+class MontantsLus:
+    """Un petit fichier « clé ; montant » lu : montants valides, ligne de chaque clé, anomalies."""
+
+    montants: dict[str, Decimal]
+    lignes: dict[str, int]
+    colonne_cle: str
+    anomalies: list[Anomalie]
+    fichier: str
+    feuille: str | None
+
+    def signaler(self, cle: str, message: str, bloquante: bool = True) -> None:
+        self.anomalies.append(
+            Anomalie(
+                self.fichier,
+                self.feuille,
+                self.lignes[cle],
+                self.colonne_cle,
+                cle,
+                message,
+                bloquante,
+            )
+        )
+
+
 def lire_montants_par_cle(
     chemin: Path, noms_cle: tuple[str, ...], noms_montant: tuple[str, ...], normaliser
-) -> tuple[dict[str, Decimal], list[Anomalie]]:
+) -> MontantsLus:
     """Lit un petit fichier « clé ; montant » (enveloppes, versements 2014)."""
     brute = lire_table(chemin)
     table = brute.table
     col_cle = _colonne_parmi(table, noms_cle, brute.fichier)
     col_montant = _colonne_parmi(table, noms_montant, brute.fichier)
-    montants, anomalies = {}, []
+    lus = MontantsLus({}, {}, col_cle, [], brute.fichier.name, brute.feuille)
+    montants = lus.montants
 
     def signaler(ligne, colonne, valeur, message):
-        anomalies.append(
+        lus.anomalies.append(
             Anomalie(brute.fichier.name, brute.feuille, ligne, colonne, valeur, message)
         )
 
@@ -137,15 +168,16 @@ def lire_montants_par_cle(
             signaler(ligne, col_cle, cle, f"« {cle_normale} » figure deux fois.")
         else:
             montants[cle_normale] = montant
-    return montants, anomalies
+            lus.lignes[cle_normale] = ligne
+    return lus
 
 
-def lire_enveloppes(chemin: Path) -> tuple[dict[str, Decimal], list[Anomalie]]:
+def lire_enveloppes(chemin: Path) -> MontantsLus:
     """Enveloppes régionales (`region;enveloppe`, note 2014-04 annexe 1)."""
     return lire_montants_par_cle(chemin, ("region",), ("enveloppe", "montant"), normaliser_region)
 
 
-def lire_versements_2014(chemin: Path) -> tuple[dict[str, Decimal], list[Anomalie]]:
+def lire_versements_2014(chemin: Path) -> MontantsLus:
     """Montants modulés versés au titre de 2014 (`identifiant;montant_module_2014`)."""
     return lire_montants_par_cle(
         chemin,
@@ -184,11 +216,27 @@ def executer_calcul(
             rapport = RapportValidation(list(lues.rapport.anomalies))
             montants_env = montants_vers = None
             if enveloppes is not None:
-                montants_env, anomalies = lire_enveloppes(Path(enveloppes))
-                rapport.anomalies += anomalies
+                lues_env = lire_enveloppes(Path(enveloppes))
+                for region in sorted(set(lues_env.montants) - set(lues.table["region"])):
+                    lues_env.signaler(
+                        region,
+                        f"Aucune structure de la région {region} dans les "
+                        "données : cette enveloppe n'est pas utilisée.",
+                        False,
+                    )
+                rapport.anomalies += lues_env.anomalies
+                montants_env = lues_env.montants
             if versements_2014 is not None:
-                montants_vers, anomalies = lire_versements_2014(Path(versements_2014))
-                rapport.anomalies += anomalies
+                lus_vers = lire_versements_2014(Path(versements_2014))
+                for ident in sorted(set(lus_vers.montants) - set(lues.table["identifiant"])):
+                    lus_vers.signaler(
+                        ident,
+                        f"Versement 2014 de {ident} : aucune structure de ce "
+                        "numéro dans les données ; la régularisation ne peut pas "
+                        "être faite.",
+                    )
+                rapport.anomalies += lus_vers.anomalies
+                montants_vers = lus_vers.montants
             options = OptionsCalcul(annee, methode, montants_env, montants_vers)
             if rapport.est_valide:
                 lues = DonneesSIAE(lues.table, rapport, lues.fichier, lues.feuille)
@@ -215,7 +263,9 @@ def executer_calcul(
             )
             avancer("manifeste écrit")
     fichiers = sorted(p for p in sortie.iterdir())
-    return RapportCampagne(CODE_SUCCES, rapport, sortie, calcul, fichiers=fichiers)
+    return RapportCampagne(
+        CODE_SUCCES, rapport, sortie, calcul, fichiers=fichiers, fichier_donnees=Path(donnees).name
+    )
 
 
 def _ecrire_anomalies(rapport: RapportValidation, sortie: Path, ecraser: bool) -> RapportCampagne:

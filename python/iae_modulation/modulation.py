@@ -427,7 +427,7 @@ def calculer_modulation(donnees: DonneesSIAE, options: OptionsCalcul) -> CalculM
                     )
 
     modules = {i: montant_module(s, taux[i]) for i, s in zip(lignes, socles, strict=True)}
-    bilan = _appliquer_enveloppes(table, modules, options, notes_par_index, rapport)
+    bilan = _appliquer_enveloppes(table, modules, options, notes_par_index)
     regul, nets, restes = _regulariser(table, modules, options, notes_par_index, rapport)
 
     resultats = pd.DataFrame(
@@ -466,7 +466,6 @@ def _appliquer_enveloppes(
     modules: dict,
     options: OptionsCalcul,
     notes: dict,
-    rapport: RapportValidation,
 ) -> pd.DataFrame:
     """Enveloppes régionales : réduction proportionnelle, au centime inférieur ; le reliquat
     non utilisé est rapporté."""
@@ -489,18 +488,6 @@ def _appliquer_enveloppes(
                 modules[i] = montant
         apres = sum(reduits, Decimal(0))
         lignes.append((region, enveloppe, total, apres, enveloppe - apres))
-    for region in sorted(set(options.enveloppes or {}) - set(table["region"])):
-        rapport.anomalies.append(
-            Anomalie(
-                fichier="enveloppes",
-                feuille=None,
-                ligne=None,
-                colonne="region",
-                valeur=region,
-                message=f"Enveloppe de la région {region} sans aucune structure dans les données.",
-                bloquante=False,
-            )
-        )
     return pd.DataFrame(
         lignes,
         columns=["region", "enveloppe", "total_avant_enveloppe", "total_module", "reliquat"],
@@ -519,7 +506,6 @@ def _regulariser(
     if options.versements_2014 is None:
         return {}, dict(modules), {}
     regul, nets, restes = {}, {}, {}
-    connus = set()
     for i, ident, conv, real in zip(
         table.index,
         table["identifiant"],
@@ -531,7 +517,6 @@ def _regulariser(
         nets[i] = modules[i]
         if verse is None:
             continue
-        connus.add(ident)
         if not conv or real is None:
             rapport.anomalies.append(
                 Anomalie(
@@ -552,16 +537,4 @@ def _regulariser(
         if reste > 0:
             restes[i] = reste
             notes[i].append(f"reste à déduire sur un prochain versement : {nombre_fr(reste)} €")
-    for ident in sorted(set(options.versements_2014) - connus):
-        rapport.anomalies.append(
-            Anomalie(
-                fichier="versements 2014",
-                feuille=None,
-                ligne=None,
-                colonne="identifiant",
-                valeur=ident,
-                message=f"Versement 2014 de {ident} : aucune structure de ce numéro dans les "
-                "données de la campagne ; la régularisation ne peut pas être faite.",
-            )
-        )
     return regul, nets, restes

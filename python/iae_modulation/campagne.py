@@ -23,7 +23,11 @@ from iae_modulation.modulation import (
 )
 from iae_modulation.parametres import ErreurParametre
 from iae_modulation.progression import progression
-from iae_modulation.referentiel import normaliser_region, sans_accents
+from iae_modulation.referentiel import (
+    normaliser_region,
+    probleme_annee_campagne,
+    sans_accents,
+)
 from iae_modulation.resultats import ecrire_resultats_csv
 from iae_modulation.sorties import (
     ErreurEntree,
@@ -35,6 +39,7 @@ from iae_modulation.sorties import (
 
 CODE_SUCCES = 0
 CODE_ENTREE_INVALIDE = 2
+NOM_ANOMALIES = "anomalies.xlsx"
 
 
 @dataclass
@@ -59,9 +64,13 @@ class RapportCampagne:
             return self.erreur
         if self.calcul is None:
             bloquantes = sum(a.bloquante for a in self.rapport.anomalies)
+            rapport_xlsx = "".join(
+                f"\nLe même rapport, avec des filtres : {f}" for f in self.fichiers
+            )
             return (
                 f"Données invalides : {bloquantes} problème(s) bloquant(s), aucun résultat écrit.\n"
                 + self.rapport.texte()
+                + rapport_xlsx
             )
         resultats = self.calcul.resultats
         socle = sum(resultats["montant_socle"], Decimal(0))
@@ -208,12 +217,19 @@ def executer_calcul(
     Si les entrées sont invalides : rien n'est écrit sauf `anomalies.xlsx`, code de sortie 2.
     """
     sortie = Path(sortie)
+    ecraser = ecraser or _refus_precedent(sortie)
     with progression("Calcul de la modulation", 4, progression_active) as avancer:
         try:
+            probleme = probleme_annee_campagne(annee)
+            if probleme:
+                raise ErreurEntree(probleme)
             verifier_sortie_libre(sortie, ecraser)
             lues = lire_donnees(Path(donnees), annee)
             avancer("données lues")
             rapport = RapportValidation(list(lues.rapport.anomalies))
+            # anomalies des enveloppes et versements : gardées hors des données, pour qu'aucune
+            # ne soit rattachée à la structure qui a le même numéro de ligne
+            annexes: list[Anomalie] = []
             montants_env = montants_vers = None
             if enveloppes is not None:
                 lues_env = lire_enveloppes(Path(enveloppes))
@@ -224,7 +240,7 @@ def executer_calcul(
                         "données : cette enveloppe n'est pas utilisée.",
                         False,
                     )
-                rapport.anomalies += lues_env.anomalies
+                annexes += lues_env.anomalies
                 montants_env = lues_env.montants
             if versements_2014 is not None:
                 lus_vers = lire_versements_2014(Path(versements_2014))
@@ -235,13 +251,14 @@ def executer_calcul(
                         "numéro dans les données ; la régularisation ne peut pas "
                         "être faite.",
                     )
-                rapport.anomalies += lus_vers.anomalies
+                annexes += lus_vers.anomalies
                 montants_vers = lus_vers.montants
             options = OptionsCalcul(annee, methode, montants_env, montants_vers)
+            rapport.anomalies += annexes
             if rapport.est_valide:
-                lues = DonneesSIAE(lues.table, rapport, lues.fichier, lues.feuille)
                 calcul = calculer(lues, options)
                 rapport = calcul.rapport
+                rapport.anomalies += annexes
                 avancer("modulation calculée")
         except (ErreurEntree, ErreurSortie, ErreurCalcul, ErreurParametre) as erreur:
             return RapportCampagne(CODE_ENTREE_INVALIDE, RapportValidation([]), erreur=str(erreur))
@@ -268,9 +285,16 @@ def executer_calcul(
     )
 
 
+def _refus_precedent(sortie: Path) -> bool:
+    """Vrai si `sortie` ne contient que le rapport `anomalies.xlsx` d'un calcul refusé : l'agent
+    corrige ses données et relance la même commande sans avoir à ajouter --ecraser."""
+    try:
+        return sortie.is_dir() and [p.name for p in sortie.iterdir()] == [NOM_ANOMALIES]
+    except OSError:
+        return False
+
+
 def _ecrire_anomalies(rapport: RapportValidation, sortie: Path, ecraser: bool) -> RapportCampagne:
     with dossier_atomique(sortie, ecraser) as dossier:
-        rapport.ecrire_xlsx(dossier / "anomalies.xlsx")
-    return RapportCampagne(
-        CODE_ENTREE_INVALIDE, rapport, sortie, fichiers=[sortie / "anomalies.xlsx"]
-    )
+        rapport.ecrire_xlsx(dossier / NOM_ANOMALIES)
+    return RapportCampagne(CODE_ENTREE_INVALIDE, rapport, sortie, fichiers=[sortie / NOM_ANOMALIES])

@@ -8,6 +8,7 @@ géographique de l'INSEE (18 régions depuis le 1er janvier 2016).
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -135,4 +136,23 @@ def lire_numero_annexe(valeur: object) -> NumeroAnnexe | None:
         ordre=trouve["ordre"],
         avenant_renouvellement=int(trouve["renouv"]) if trouve["renouv"] else None,
         avenant_modification=int(trouve["modif"]) if trouve["modif"] else None,
+    )
+
+
+PREMIERE_CAMPAGNE = 2014  # réforme du financement de l'IAE : instruction DGEFP n° 2014-2
+
+
+def probleme_annee_campagne(annee: int, aujourdhui: dt.date | None = None) -> str | None:
+    """Message français si `annee` ne peut pas être une campagne de modulation, sinon None.
+
+    La modulation existe depuis 2014 (instruction DGEFP n° 2014-2) ; une campagne se prépare au
+    plus tôt l'année qui la précède.
+    """
+    derniere = (aujourdhui or dt.date.today()).year + 1
+    if PREMIERE_CAMPAGNE <= annee <= derniere:
+        return None
+    return (
+        f"Année de campagne {annee} impossible : le montant modulé de l'aide au poste existe "
+        f"depuis {PREMIERE_CAMPAGNE} (instruction DGEFP n° 2014-2), et la campagne la plus "
+        f"lointaine que l'on puisse préparer aujourd'hui est {derniere}."
     )

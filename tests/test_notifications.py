@@ -267,7 +267,21 @@ def test_structures_sans_adresse_signalees(entrees, tmp_path):
 
 
 def test_annee_2014_taux_forfaitaire(entrees, tmp_path):
-    resultats, donnees = entrees
+    _, donnees = entrees
+    resultats = _ecrire_resultats(
+        tmp_path / "resultats_2014.csv",
+        [
+            _resultat(
+                "ACI051230010",
+                "ACI",
+                "51",
+                methode="forfait 2014",
+                taux_modulation=Decimal("0.05"),
+                montant_module=Decimal("10776.41"),
+                montant_net=Decimal("10776.41"),
+            )
+        ],
+    )
     generer_notifications(
         resultats, donnees, 2014, tmp_path / "s", signature=SIGNATURE, progression=False
     )

@@ -37,6 +37,7 @@ from iae_modulation.referentiel import (
     departements,
     lire_numero_annexe,
     normaliser_departement,
+    probleme_annee_campagne,
     sans_accents,
 )
 from iae_modulation.resultats import lire_resultats_csv
@@ -150,9 +151,10 @@ def taux_forfaitaire(pourcentage: Decimal) -> Taux:
     return Taux(forfaitaire=taux)
 
 
-def taux_des_resultats(chemin: Path, mesure: str) -> Taux:
-    """Taux individuels de `resultats.csv`, par n° d'annexe (sans avenant) et par SIRET."""
-    resultats = lire_resultats_csv(Path(chemin))
+def taux_des_resultats(chemin: Path, mesure: str, annee: int | None = None) -> Taux:
+    """Taux individuels de `resultats.csv`, par n° d'annexe (sans avenant) et par SIRET ;
+    refusés s'ils viennent du calcul d'une autre campagne que `annee`."""
+    resultats = lire_resultats_csv(Path(chemin), annee)
     par_annexe: dict[str, TauxStructure | None] = {}
     par_siret: dict[str, TauxStructure | None] = {}
     ambigus: set[str] = set()
@@ -532,6 +534,9 @@ def _executer(
             "Indiquez soit le fichier des résultats (--resultats resultats.csv), soit un taux "
             "forfaitaire (--taux-forfaitaire 5), et pas les deux."
         )
+    probleme = probleme_annee_campagne(annee)
+    if probleme:
+        raise ErreurEntree(probleme)
     retenus = _departements_demandes(codes)
     verifier_fichier_entree(export)
     rapport.source = source or ("fluxiae" if est_fluxiae(export) else "extranet")
@@ -541,7 +546,10 @@ def _executer(
         table = lire_export_extranet(export, mesure, entetes_yaml=entetes)
     else:
         raise ErreurEntree(f"Source « {rapport.source} » inconnue (extranet ou fluxiae).")
-    taux = taux_des_resultats(resultats, mesure) if resultats else taux_forfaitaire(forfaitaire)
+    if resultats:
+        taux = taux_des_resultats(resultats, mesure, annee)
+    else:
+        taux = taux_forfaitaire(forfaitaire)
     transformation = transformer(table, taux, retenus)
     if not transformation.tableaux:
         raise ErreurEntree(

@@ -7,12 +7,15 @@ indicateurs en fraction (0,0734 = 7,34 %), montants à deux décimales.
 from __future__ import annotations
 
 import csv
+import json
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import pandas as pd
 
 from iae_modulation.sorties import ErreurEntree, texte_sans_formule, verifier_fichier_entree
+
+METHODE_FORFAIT_2014 = "forfait 2014"  # colonne `methode` des résultats de 2014
 
 COLONNES_TEXTE = (
     "identifiant",
@@ -84,14 +87,14 @@ def ecrire_resultats_csv(resultats: pd.DataFrame, chemin: Path) -> Path:
     return Path(chemin)
 
 
-def lire_resultats_csv(chemin: Path) -> pd.DataFrame:
+def lire_resultats_csv(chemin: Path, annee: int | None = None) -> pd.DataFrame:
     """Relit un `resultats.csv` : textes en str, fractions et montants en Decimal (None si vide).
 
     Lève `ErreurEntree` (en français, avec la ligne et la colonne) si le fichier n'a pas la forme
-    attendue.
+    attendue, ou, si `annee` est donnée, s'il vient du calcul d'une autre campagne.
     """
     chemin = verifier_fichier_entree(chemin)
-    table = pd.read_csv(chemin, sep=";", dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    table = _lire_table(chemin)
     manquantes = [c for c in COLONNES_RESULTATS if c not in table.columns]
     if manquantes:
         raise ErreurEntree(
@@ -107,7 +110,60 @@ def lire_resultats_csv(chemin: Path) -> pd.DataFrame:
             v[1:] if v.startswith("'=") or v.startswith(("'+", "'-", "'@")) else v
             for v in table[colonne]
         ]
+    if annee is not None:
+        _verifier_annee(chemin, table, annee)
     return table
+
+
+def _lire_table(chemin: Path) -> pd.DataFrame:
+    """UTF-8 (avec ou sans BOM) écrit par l'outil, ou Windows-1252 si Excel l'a réenregistré."""
+    for encodage in ("utf-8-sig", "cp1252"):
+        try:
+            return pd.read_csv(chemin, sep=";", dtype=str, keep_default_na=False, encoding=encodage)
+        except UnicodeDecodeError:
+            continue
+        except pd.errors.EmptyDataError:
+            raise ErreurEntree(
+                f"{chemin.name} : fichier vide ; choisissez le resultats.csv écrit par "
+                "« iae-modulation calculer »."
+            ) from None
+        except pd.errors.ParserError as erreur:
+            raise ErreurEntree(
+                f"{chemin.name} : fichier CSV illisible ({erreur}) ; choisissez le resultats.csv "
+                "écrit par « iae-modulation calculer »."
+            ) from None
+    raise ErreurEntree(f"{chemin.name} : fichier illisible, ce n'est pas un texte CSV.")
+
+
+def annee_du_calcul(chemin: Path) -> int | None:
+    """Année de campagne du calcul qui a écrit `chemin`, lue dans le manifeste.json voisin."""
+    manifeste = Path(chemin).parent / "manifeste.json"
+    try:
+        contenu = json.loads(manifeste.read_text(encoding="utf-8"))
+        annee = contenu["options"]["annee"] if contenu.get("commande") == "calculer" else None
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+    return annee if isinstance(annee, int) else None
+
+
+def _verifier_annee(chemin: Path, table: pd.DataFrame, annee: int) -> None:
+    """Refuse des résultats d'une autre campagne que `annee` (manifeste, sinon forfait 2014)."""
+    calcul, source = annee_du_calcul(chemin), "manifeste.json du calcul"
+    if calcul is None and len(table):
+        forfait = table["methode"] == METHODE_FORFAIT_2014
+        if forfait.all() and annee != 2014:
+            calcul, source = 2014, "méthode « forfait 2014 »"
+        elif not forfait.any() and annee == 2014:
+            raise ErreurEntree(
+                f"{chemin.name} : ces résultats ne sont pas ceux de la campagne 2014 (taux "
+                "forfaitaire de 5 %) ; choisissez les résultats du calcul de 2014."
+            )
+    if calcul is not None and calcul != annee:
+        raise ErreurEntree(
+            f"{chemin.name} : ces résultats sont ceux de la campagne {calcul} ({source}), pas "
+            f"de la campagne {annee} demandée : choisissez les résultats de "
+            f"{annee}, ou indiquez l'année {calcul}."
+        )
 
 
 def _decimal(valeur: str, chemin: Path, ligne: int, colonne: str) -> Decimal | None:

@@ -25,7 +25,7 @@ from iae_modulation.documents.signature import Signature
 from iae_modulation.donnees import lire_donnees
 from iae_modulation.formats import montant_fr, nombre_fr, taux_fr
 from iae_modulation.progression import progression as barre_de_progression
-from iae_modulation.referentiel import TYPES_SIAE
+from iae_modulation.referentiel import TYPES_SIAE, probleme_annee_campagne
 from iae_modulation.resultats import lire_resultats_csv
 from iae_modulation.sorties import (
     ErreurEntree,
@@ -125,7 +125,8 @@ class RapportNotifications:
         """Résumé en français pour le terminal et le journal du classeur."""
         texte = [
             f"{self.nb_lettres} lettre(s) de notification écrite(s) sur {len(self.lignes)} "
-            f"structure(s), en {self.duree:.1f} s, dans {self.sortie}.",
+            f"structure(s), en {nombre_fr(Decimal(str(self.duree)), 1)} s, "
+            f"dans {self.sortie}.",
             f"Index : {self.sortie / NOM_INDEX}",
         ]
         if self.pdf_fusionne is not None:
@@ -162,14 +163,21 @@ def generer_notifications(
         raise conversion.ErreurPDF(
             "PDF demandés mais LibreOffice est introuvable : installez-le ou retirez --pdf."
         )
-    structures = lire_resultats_csv(resultats).to_dict("records")
+    probleme = probleme_annee_campagne(annee)
+    if probleme:
+        raise ErreurEntree(probleme)
+    structures = lire_resultats_csv(resultats, annee).to_dict("records")
     if not structures:
         raise ErreurEntree(f"{Path(resultats).name} : aucune structure, aucune lettre à écrire.")
     _verifier_identifiants(structures, Path(resultats).name)
-    adresses = {
-        ligne["identifiant"]: ligne
-        for ligne in lire_donnees(donnees, annee).table.to_dict("records")
-    }
+    lues = lire_donnees(donnees, annee)
+    if not lues.rapport.est_valide:
+        # le calcul a refusé ces données : ce ne sont pas celles qui ont donné les résultats
+        raise ErreurEntree(
+            f"{Path(donnees).name} : ce ne sont pas les données valides d'un calcul (les "
+            "adresses des lettres en viennent).\n" + lues.rapport.texte()
+        )
+    adresses = {ligne["identifiant"]: ligne for ligne in lues.table.to_dict("records")}
     rapport = RapportNotifications(Path(sortie).resolve(), [])
     with dossier_atomique(sortie, ecraser) as dossier:
         with (

@@ -1,0 +1,172 @@
+"""Parcours d'un agent sur de mauvaises entrées : message français, code 2, rien d'écrit à moitié.
+
+Chaque test reproduit un défaut trouvé en relecture (commande lancée telle qu'un agent la tape).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import shutil
+from pathlib import Path
+
+import pytest
+from iae_modulation.cli import main
+from iae_modulation.commandes.demo import dossier_demo
+from iae_modulation.resultats import lire_resultats_csv
+from iae_modulation.sorties import ErreurEntree
+
+DEMO = dossier_demo()
+DONNEES = DEMO / "donnees_demo.csv"
+EXPORT_ACI = DEMO / "exports" / "ACI.xlsx"
+
+
+def _empreinte(chemin: Path) -> str:
+    return hashlib.sha256(chemin.read_bytes()).hexdigest()
+
+
+def _calculer(sortie: Path, annee: int, *options: str) -> int:
+    return main(
+        ["calculer", str(DONNEES), "--annee", str(annee), "--sortie", str(sortie), *options]
+    )
+
+
+@pytest.fixture(scope="module")
+def calculs(tmp_path_factory) -> dict[int, Path]:
+    """Les résultats de la démo pour 2026 et pour 2014, chacun avec son manifeste."""
+    base = tmp_path_factory.mktemp("calculs")
+    for annee in (2026, 2014):
+        assert _calculer(base / str(annee), annee) == 0
+    return {annee: base / str(annee) / "resultats.csv" for annee in (2026, 2014)}
+
+
+def _sortie(capsys) -> str:
+    capture = capsys.readouterr()
+    return capture.out + capture.err
+
+
+# --- resultats.csv illisible ------------------------------------------------------------------
+
+
+def test_resultats_csv_vide_refuse_en_francais(tmp_path):
+    vide = tmp_path / "resultats.csv"
+    vide.write_bytes(b"")
+    with pytest.raises(ErreurEntree, match=r"^resultats\.csv : fichier vide"):
+        lire_resultats_csv(vide)
+
+
+def test_resultats_csv_reenregistre_par_excel_en_windows_1252(calculs, tmp_path):
+    """Excel réenregistre un CSV ouvert en « CSV (séparateur : point-virgule) » en Windows-1252."""
+    texte = calculs[2026].read_text(encoding="utf-8-sig")
+    copie = tmp_path / "resultats.csv"
+    copie.write_bytes(texte.encode("cp1252"))
+    relu = lire_resultats_csv(copie).set_index("identifiant")
+    assert relu.loc["ACI054240010", "raison_sociale"] == "Solidarité & Réemploi Lorrain"
+
+
+def test_annexe5_resultats_vides_sans_trace_python(tmp_path, capsys):
+    vide = tmp_path / "resultats.csv"
+    vide.write_bytes(b"")
+    sortie = tmp_path / "asp"
+    commande = ["annexe5", str(EXPORT_ACI), "--mesure", "ACI", "--annee", "2026"]
+    code = main([*commande, "--resultats", str(vide), "--sortie", str(sortie), "--pas-de-pdf"])
+    assert code == 2
+    assert "resultats.csv : fichier vide" in _sortie(capsys)
+    assert not sortie.exists()
+
+
+# --- résultats d'une autre campagne -----------------------------------------------------------
+
+
+def test_annexe5_refuse_les_resultats_d_une_autre_campagne(calculs, tmp_path, capsys):
+    sortie = tmp_path / "asp"
+    code = main(
+        [
+            *("annexe5", str(EXPORT_ACI), "--mesure", "ACI", "--annee", "2025"),
+            *("--resultats", str(calculs[2026]), "--sortie", str(sortie), "--pas-de-pdf"),
+        ]
+    )
+    assert code == 2
+    assert (
+        "resultats.csv : ces résultats sont ceux de la campagne 2026 (manifeste.json du calcul), "
+        "pas de la campagne 2025 demandée"
+    ) in _sortie(capsys)
+    assert not sortie.exists()
+
+
+def test_notifications_refusent_les_resultats_2014_pour_2026(calculs, tmp_path, capsys):
+    sortie = tmp_path / "lettres"
+    code = main(
+        [
+            *("notifications", str(calculs[2014]), "--donnees", str(DONNEES)),
+            *("--annee", "2026", "--sortie", str(sortie)),
+        ]
+    )
+    assert code == 2
+    assert "ces résultats sont ceux de la campagne 2014" in _sortie(capsys)
+    assert not sortie.exists()
+
+
+def test_resultats_2014_reconnus_sans_manifeste(calculs, tmp_path):
+    """Sans manifeste voisin (fichier copié ailleurs), la méthode « forfait 2014 » suffit."""
+    copie = tmp_path / "resultats_2014.csv"
+    shutil.copy(calculs[2014], copie)
+    with pytest.raises(ErreurEntree, match=r"campagne 2014 \(méthode « forfait 2014 »\)"):
+        lire_resultats_csv(copie, 2026)
+    assert len(lire_resultats_csv(copie, 2014)) == 41
+
+
+# --- données des lettres inutilisables --------------------------------------------------------
+
+
+def test_notifications_refusent_des_donnees_sans_colonne_type(calculs, tmp_path, capsys):
+    """Avant : 41 lettres sans adresse, code 0, au lieu de dire que la table est inutilisable."""
+    lignes = list(csv.reader(DONNEES.read_text(encoding="utf-8-sig").splitlines(), delimiter=";"))
+    colonne = lignes[0].index("type")
+    donnees = tmp_path / "donnees.csv"
+    with open(donnees, "w", encoding="utf-8-sig", newline="") as fichier:
+        csv.writer(fichier, delimiter=";").writerows(
+            [cellule for i, cellule in enumerate(ligne) if i != colonne] for ligne in lignes
+        )
+    empreinte = _empreinte(donnees)
+    sortie = tmp_path / "lettres"
+    code = main(
+        [
+            *("notifications", str(calculs[2026]), "--donnees", str(donnees)),
+            *("--annee", "2026", "--sortie", str(sortie)),
+        ]
+    )
+    assert code == 2
+    texte = _sortie(capsys)
+    assert "donnees.csv : ce ne sont pas les données valides d'un calcul" in texte
+    assert "donnees.csv, colonne « type » : colonne obligatoire absente" in texte
+    assert not sortie.exists()
+    assert _empreinte(donnees) == empreinte
+
+
+def test_duree_des_notifications_en_francais(calculs, tmp_path, capsys):
+    sortie = tmp_path / "lettres"
+    code = main(
+        [
+            *("notifications", str(calculs[2026]), "--donnees", str(DONNEES)),
+            *("--annee", "2026", "--sortie", str(sortie)),
+        ]
+    )
+    assert code == 0
+    premiere = _sortie(capsys).strip().splitlines()[0]
+    assert premiere.startswith("41 lettre(s) de notification écrite(s) sur 41 structure(s), en ")
+    duree = premiere.split(", en ")[1].split(" s,")[0]
+    assert "," in duree and "." not in duree
+
+
+# --- année de campagne absurde ----------------------------------------------------------------
+
+
+def test_annexe5_et_notifications_refusent_1999(calculs, tmp_path, capsys):
+    asp, lettres = tmp_path / "asp", tmp_path / "lettres"
+    commande = ["annexe5", str(EXPORT_ACI), "--mesure", "ACI", "--annee", "1999"]
+    assert main([*commande, "--taux-forfaitaire", "5", "--sortie", str(asp), "--pas-de-pdf"]) == 2
+    commande = ["notifications", str(calculs[2026]), "--donnees", str(DONNEES)]
+    assert main([*commande, "--annee", "1999", "--sortie", str(lettres)]) == 2
+    assert _sortie(capsys).count("Année de campagne 1999 impossible") == 2
+    assert not asp.exists() and not lettres.exists()

@@ -100,11 +100,11 @@ def fractions_a_4_decimales(
 
 def _entiers(valeurs: list[Decimal | None]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(numérateurs, dénominateurs, présence) exacts d'une colonne de Decimal."""
-    paires = [(0, 1) if v is None else Decimal(v).as_integer_ratio() for v in valeurs]
+    paires = [(0, 1) if v is None else v.as_integer_ratio() for v in valeurs]
     numerateurs = np.empty(len(paires), dtype=object)
     denominateurs = np.empty(len(paires), dtype=object)
-    numerateurs[:] = [p[0] for p in paires]
-    denominateurs[:] = [p[1] for p in paires]
+    if paires:
+        numerateurs[:], denominateurs[:] = zip(*paires, strict=True)
     presentes = np.array([v is not None for v in valeurs], dtype=bool)
     return numerateurs, denominateurs, presentes
 

@@ -313,30 +313,26 @@ def _scores_vectorises(
     return numerateurs, denominateurs, minimum, maximum
 
 
-def _pourcents(valeurs) -> list[str]:
-    """Affichage seul (pas d'argent) : « 42,0 % »."""
-    return [f"{v * 100:.1f}\u00a0%".replace(".", ",") for v in valeurs]
-
-
-def _textes_critere(libelle, indicateur, cles, scores, rang, extra_1, extra_2) -> list[str]:
-    """« Publics 42,0 % — rang 12/30 — score 0,3790 » (rang croissant : 1 = plus faible) ou
-    « … — min 10,0 % / max 80,0 % — … » ; « Publics non calculable — score neutre 0,5 »."""
-    pourcents = _pourcents(cles)
+def _textes_critere(libelle, indicateur, scores, rang, extra_1, extra_2) -> list[str]:
+    """« Publics 42.0 % — rang 12/30 — score 0.3790 » (rang croissant : 1 = plus faible) ou
+    « … — min 10.0 % / max 80.0 % — … » ; « Publics non calculable — score neutre 0.5 ».
+    Points décimaux : la justification entière passe ensuite à la virgule française."""
+    neutre = f"{libelle} non calculable — score neutre 0.5"
     if rang:
-        comparaisons = [
-            f"rang {int(r)}/{n}" if r == int(r) else f"rang {int(r)},5/{n}"
-            for r, n in zip(extra_1.fillna(0), extra_2, strict=True)
-        ]
-    else:
-        comparaisons = [
-            f"min {a} / max {b}"
-            for a, b in zip(_pourcents(extra_1), _pourcents(extra_2), strict=True)
+        return [
+            f"{libelle} {c * 100:.1f}\u00a0% — rang {r:g}/{n} — score {s:f}" if ok else neutre
+            for c, r, n, s, ok in zip(
+                indicateur.cles, extra_1, extra_2, scores, indicateur.calculable, strict=True
+            )
         ]
     return [
-        f"{libelle} {p} — {c} — score {f'{s:f}'.replace('.', ',')}"
+        f"{libelle} {c * 100:.1f}\u00a0% — min {a * 100:.1f}\u00a0% / max {b * 100:.1f}\u00a0% — "
+        f"score {s:f}"
         if ok
-        else f"{libelle} non calculable — score neutre 0,5"
-        for p, c, s, ok in zip(pourcents, comparaisons, scores, indicateur.calculable, strict=True)
+        else neutre
+        for c, a, b, s, ok in zip(
+            indicateur.cles, extra_1, extra_2, scores, indicateur.calculable, strict=True
+        )
     ]
 
 
@@ -364,13 +360,7 @@ def _taux_compares(
         scores[critere] = dict(zip(comparees, affiches, strict=True))
         textes.append(
             _textes_critere(
-                LIBELLES[critere],
-                indicateur,
-                indicateur.cles,
-                affiches,
-                options.methode == "rang",
-                extra_1,
-                extra_2,
+                LIBELLES[critere], indicateur, affiches, options.methode == "rang", extra_1, extra_2
             )
         )
     taux_n, taux_d = ponderation.taux_max
@@ -379,7 +369,7 @@ def _taux_compares(
     )
     taux = {i: Decimal(int(q)).scaleb(-4) for i, q in zip(comparees, quotients, strict=True)}
     justifs = {
-        i: f"{a} ; {b} ; {c} (groupe de {n} {t})"
+        i: f"{a} ; {b} ; {c}".replace(".", ",") + f" (groupe de {n} {t})"
         for i, a, b, c, n, t in zip(comparees, *textes, effectifs, sous_table["type"], strict=True)
     }
     return scores, taux, justifs

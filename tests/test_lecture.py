@@ -57,6 +57,7 @@ def empreinte(chemin: Path) -> str:
         ("0,10", "0.10"),
         (",5", "0.5"),
         ("54", "54"),
+        ("-12,50", "-12.50"),
     ],
 )
 def test_lire_nombre_accepte_les_ecritures_francaises(texte, attendu):
@@ -65,7 +66,11 @@ def test_lire_nombre_accepte_les_ecritures_francaises(texte, attendu):
 
 
 @pytest.mark.parametrize(
-    "texte", ["12,5 %", "abc", "", "  ", "12 34", "1,234,567", "1e5", "NaN", "Infinity", "1_000"]
+    "texte",
+    [
+        *("12,5 %", "abc", "", "  ", "12 34", "1,234,567", "1e5", "NaN", "Infinity", "1_000"),
+        *("1.", "--1", "1,5.3", "-"),
+    ],
 )
 def test_lire_nombre_refuse_le_reste(texte):
     with pytest.raises(ValueError, match="n'est pas un nombre"):

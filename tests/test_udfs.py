@@ -181,6 +181,26 @@ def test_modulation_tableau_donnees_invalides_nomme_la_ligne(cellules):
     assert "ligne 5" in resultat and "type" in resultat
 
 
+def test_modulation_tableau_colonne_en_double_nommee(cellules):
+    position = cellules[0].index("type")
+    copie = [[*ligne, ligne[position]] for ligne in cellules]
+    resultat = udfs.MODULATION_TABLEAU(copie, ANNEE)
+    assert resultat.startswith("#IAE : 1 problème(s) bloquant(s)")
+    assert "colonne « type » : colonne présente plusieurs fois" in resultat
+
+
+def test_modulation_tableau_lignes_vides_et_tableau_decale(cellules, attendus):
+    """Lignes vides avant et entre les structures, colonne vide à gauche : mêmes résultats."""
+    decale = [[None] * (len(cellules[0]) + 1)] + [[None, *ligne] for ligne in cellules]
+    decale.insert(5, [""] * len(decale[0]))
+    lignes = udfs.MODULATION_TABLEAU(decale, ANNEE, "rang")
+    assert len(lignes) == len(attendus) + 1
+    for ligne in lignes[1:]:
+        valeurs = dict(zip(COLONNES_RESULTATS, ligne, strict=True))
+        attendu = attendus[valeurs["identifiant"]]
+        assert exact(valeurs["montant_net"]) == attendu["montant_net"]
+
+
 def test_metadonnees_xlwings_categorie_iae_sans_convertisseur_implicite():
     with construction._pywin32_simule():
         module = construction.fonctions_decorees()

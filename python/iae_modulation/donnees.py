@@ -392,7 +392,7 @@ class _Validation:
                 colonnes[colonne.nom] = ["".join(v.split()) for v in brut]
             else:
                 colonnes[colonne.nom] = brut
-        return pd.DataFrame({nom: pd.Series(v, dtype=object) for nom, v in colonnes.items()})
+        return pd.DataFrame(colonnes, dtype=object)
 
     def _nombres(self, nom: str, brut: list[str]) -> list[Decimal | None]:
         valeurs: dict[str, Decimal | None] = {}

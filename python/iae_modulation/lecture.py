@@ -89,8 +89,11 @@ def lire_nombre(texte: object) -> Decimal:
     Espaces (insécables compris) et points comme séparateurs de milliers par groupes de trois ;
     un point seul est une virgule décimale (« 1.5 ») ; pas de pourcentage. Lève ValueError sinon.
     """
-    if type(texte) is str and _SIMPLE.fullmatch(texte):
-        return Decimal(texte.replace(",", "."))
+    if type(texte) is str:  # cas courant « -1234,5 » : chiffres décimaux Unicode, comme \d
+        point = texte.replace(",", ".")
+        entier, virgule, decimales = point.removeprefix("-").partition(".")
+        if entier.isdecimal() and (decimales.isdecimal() or not virgule):
+            return Decimal(point)
     propre = _ESPACES.sub(" ", str(texte)).strip().replace("\u2212", "-")
     propre = propre.removesuffix("€").rstrip()
     for motif, milliers, decimale in _FORMES_NOMBRE:
@@ -101,7 +104,6 @@ def lire_nombre(texte: object) -> Decimal:
     raise ValueError(f"« {texte} » n'est pas un nombre")
 
 
-_SIMPLE = re.compile(r"-?\d+(?:[.,]\d+)?")  # cas courant, lu sans autre préparation
 _ESPACES = re.compile(r"\s+")
 _FORMES_NOMBRE = tuple(
     (re.compile(r"(?P<signe>[+-]?) ?(?P<nombre>" + motif + ")"), milliers, decimale)
@@ -252,12 +254,20 @@ def _colonnes(en_tetes: list[str], rangees: list[list[str]]) -> tuple[list[str],
             if not any(position < len(r) and r[position].strip() for r in rangees):
                 continue
             nom = f"(colonne {position + 1})"
-        unique, rang = nom, 2
-        while unique in noms:
-            unique, rang = f"{nom} ({rang})", rang + 1
-        noms.append(unique)
+        noms.append(nom)
         gardees.append(position)
-    return noms, gardees
+    return noms_uniques(noms), gardees
+
+
+def noms_uniques(noms: list[str]) -> list[str]:
+    """Les en-têtes, un en-tête répété recevant un suffixe « (2) », « (3) »…"""
+    uniques: list[str] = []
+    for nom in noms:
+        unique, rang = nom, 2
+        while unique in uniques:
+            unique, rang = f"{nom} ({rang})", rang + 1
+        uniques.append(unique)
+    return uniques
 
 
 def nom_d_origine(colonne: str) -> str:

@@ -8,6 +8,8 @@ valeurs et produisent les mêmes résultats.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
+from itertools import zip_longest
 from pathlib import Path
 
 import pandas as pd
@@ -21,7 +23,7 @@ from iae_modulation.excel.classeur import (
     FORMAT_POURCENT,
     valeur_excel,
 )
-from iae_modulation.lecture import TableBrute, _texte_excel
+from iae_modulation.lecture import TableBrute, _texte_excel, noms_uniques
 from iae_modulation.modulation import OptionsCalcul
 from iae_modulation.resultats import COLONNES_FRACTION, COLONNES_MONTANT, COLONNES_RESULTATS
 
@@ -50,51 +52,60 @@ class DonneesInvalides(ValueError):
         self.rapport = rapport
 
 
+def _textes(colonne: Sequence[object]) -> list[str]:
+    """Les cellules d'une colonne en texte (`lecture._texte_excel`) ; les mêmes nombres
+    reviennent souvent : chaque double distinct n'est converti qu'une fois."""
+    doubles = {v: _texte_excel(v) for v in {v for v in colonne if type(v) is float}}
+    return [
+        v if type(v) is str else doubles[v] if type(v) is float else _texte_excel(v)
+        for v in colonne
+    ]
+
+
 def table_brute(
     cellules: Sequence[Sequence[object]],
     fichier: Path,
     feuille: str | None,
     premiere_ligne: int = 1,
 ) -> TableBrute:
-    """En-têtes de la première ligne non vide ; lignes vides ignorées ; numéros de ligne Excel."""
-    en_tetes: list[str] | None = None
-    rangees, numeros = [], []
-    textes: dict[object, str] = {}  # les mêmes nombres reviennent souvent : convertis une fois
+    """En-têtes de la première ligne non vide ; lignes vides ignorées ; numéros de ligne Excel.
 
-    def texte(valeur: object) -> str:
-        if type(valeur) is str:
-            return valeur
-        if type(valeur) is float:
-            if valeur not in textes:
-                textes[valeur] = _texte_excel(valeur)
-            return textes[valeur]
-        return _texte_excel(valeur)
-
-    for position, valeurs in enumerate(cellules):
-        rangee = [texte(v) for v in valeurs]
-        if not any(cellule.strip() for cellule in rangee):
-            continue
-        if en_tetes is None:
-            en_tetes = [c.strip() for c in rangee]
-            continue
-        rangees.append(rangee)
-        numeros.append(premiere_ligne + position)
-    en_tetes = en_tetes or []
+    Un en-tête répété reçoit un suffixe « (2) », comme dans `lecture.lire_table` ; une colonne
+    sans en-tête est ignorée. Conversion colonne par colonne (une plage Excel est rectangulaire ;
+    une ligne plus courte est complétée de cellules vides).
+    """
+    colonnes = [_textes(c) for c in zip_longest(*cellules, fillvalue="")]
+    hauteur = len(colonnes[0]) if colonnes else 0
+    vides = set(range(hauteur))
+    for colonne in colonnes:  # une ligne est vide si toutes ses cellules le sont
+        vides = {p for p in vides if not colonne[p].strip()}
+        if not vides:
+            break
+    non_vides = [p for p in range(hauteur) if p not in vides]
+    en_tetes = [c[non_vides[0]].strip() for c in colonnes] if non_vides else []
+    donnees = non_vides[1:]
     gardees = [i for i, nom in enumerate(en_tetes) if nom]
+    contigues = donnees and len(donnees) == hauteur - donnees[0]  # pas de ligne vide en dessous
     table = pd.DataFrame(
-        [[rangee[i] if i < len(rangee) else "" for i in gardees] for rangee in rangees],
-        columns=[en_tetes[i] for i in gardees],
+        {
+            rang: colonnes[i][donnees[0] :] if contigues else [colonnes[i][p] for p in donnees]
+            for rang, i in enumerate(gardees)
+        },
+        index=pd.RangeIndex(len(donnees)),
         dtype=str,
     )
+    table.columns = noms_uniques([en_tetes[i] for i in gardees])
+    numeros = [premiere_ligne + position for position in donnees]
     return TableBrute(table=table, fichier=Path(fichier), feuille=feuille, lignes=numeros)
 
 
 def lignes_resultats(resultats: pd.DataFrame) -> list[list[object]]:
-    """En-têtes français puis une ligne par structure, valeurs prêtes pour Excel."""
+    """En-têtes français puis une ligne par structure, valeurs prêtes pour Excel
+    (`classeur.valeur_excel` : Decimal en double, None en cellule vide)."""
     colonnes = [
-        [valeur_excel(v) for v in resultats[nom]]
+        [float(v) if type(v) is Decimal else valeur_excel(v) for v in resultats[nom].tolist()]
         if nom in COLONNES_NUMERIQUES
-        else list(resultats[nom])
+        else resultats[nom].tolist()
         for nom in COLONNES_RESULTATS
     ]
     return [[ENTETES[c] for c in COLONNES_RESULTATS], *map(list, zip(*colonnes, strict=True))]

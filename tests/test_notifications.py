@@ -170,8 +170,9 @@ def test_lettre_d_une_structure_connue(entrees, tmp_path):
         "Les Jardins de la Vesle\n14 chemin des Maraîchers\n51100 Reims",
         "SIRET 46270107900016, annexe financière n° ACI051230010",
         "atelier et chantier d'insertion",
-        "au titre de l'année 2026 s'élève à 13 901,57 €, soit un taux de 6,45 % appliqué au "
-        "montant socle de l'aide au poste conventionnée, qui est de 215 528,21 €.",
+        "au titre de l'année 2026 s'élève à 13 901,57 €. Il est calculé avec un taux de "
+        "modulation de 6,45 %, appliqué au montant socle de l'aide au poste conventionnée, qui "
+        "est de 215 528,21 €.",
         "calculés sur vos données de l'année 2025",
         "Publics | Part des bénéficiaires de minima sociaux (RSA, ASS, AAH) parmi les salariés en "
         "insertion | 45,45 % | 0,11",
@@ -187,7 +188,28 @@ def test_lettre_d_une_structure_connue(entrees, tmp_path):
     ):
         assert attendu in texte
     assert "régularisation" not in texte.casefold()
+    assert "enveloppe" not in texte  # 215 528,21 € × 6,45 % = 13 901,57 € : pas de réduction
     assert "{{" not in texte
+
+
+def test_montant_reduit_par_l_enveloppe_explique(entrees, tmp_path):
+    """Démo : l'enveloppe du Grand Est ramène 13 901,57 € (6,45 % du socle) à 13 544,93 €. La
+    lettre disait « 13 544,93 €, soit un taux de 6,45 % appliqué au socle de 215 528,21 € »."""
+    _, donnees = entrees
+    resultats = _ecrire_resultats(
+        tmp_path / "resultats.csv",
+        [_resultat("ACI051230010", "ACI", "51", montant_module=Decimal("13544.93"))],
+    )
+    generer_notifications(
+        resultats, donnees, 2026, tmp_path / "s", signature=SIGNATURE, progression=False
+    )
+    texte = _texte(tmp_path / "s" / "notification_ACI051230010.docx")
+    assert (
+        "s'élève à 13 544,93 €. Il est calculé avec un taux de modulation de 6,45 %, appliqué au "
+        "montant socle de l'aide au poste conventionnée, qui est de 215 528,21 €.\nCe taux donne "
+        "un montant de 13 901,57 € ; pour respecter l'enveloppe régionale, ce montant a été "
+        "réduit dans la même proportion que celui de toutes les structures de la région."
+    ) in texte
 
 
 def test_regularisation_et_reste_a_deduire(entrees, tmp_path):

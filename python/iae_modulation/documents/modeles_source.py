@@ -170,9 +170,15 @@ def construire_notification() -> bytes:
     _paragraphe(
         document,
         "J'ai l'honneur de vous notifier que le montant modulé de l'aide au poste attribué à votre "
-        "structure au titre de l'année {{ annee }} s'élève à {{ montant_module }}, soit un taux de "
-        "{{ taux_modulation }} appliqué au montant socle de l'aide au poste conventionnée, qui est "
-        "de {{ montant_socle }}.",
+        "structure au titre de l'année {{ annee }} s'élève à {{ montant_module }}. Il est calculé "
+        "avec un taux de modulation de {{ taux_modulation }}, appliqué au montant socle de l'aide "
+        "au poste conventionnée, qui est de {{ montant_socle }}.",
+    )
+    _paragraphe(
+        document,
+        "Ce taux donne un montant de {{ montant_avant_enveloppe }} ; pour respecter l'enveloppe "
+        "régionale, ce montant a été réduit dans la même proportion que celui de toutes les "
+        "structures de la région.",
     )
     _paragraphe(document, "{{ motif_taux }}")
     _tableau_indicateurs(document)

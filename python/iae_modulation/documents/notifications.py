@@ -23,7 +23,7 @@ from iae_modulation.documents.modeles_source import DOSSIER_MODELES, NOM_NOTIFIC
 from iae_modulation.documents.publipostage import ModeleCompile
 from iae_modulation.documents.signature import Signature
 from iae_modulation.donnees import lire_donnees
-from iae_modulation.formats import montant_fr, nombre_fr, taux_fr
+from iae_modulation.formats import arrondi_centime, montant_fr, nombre_fr, taux_fr
 from iae_modulation.progression import progression as barre_de_progression
 from iae_modulation.referentiel import TYPES_SIAE, probleme_annee_campagne
 from iae_modulation.resultats import lire_resultats_csv
@@ -62,6 +62,7 @@ CHAMPS_NOTIFICATION = CHAMPS_OBLIGATOIRES | {
     "departement",
     "motif_taux",
     "reste_a_deduire",
+    "montant_avant_enveloppe",
     "publics_valeur",
     "publics_score",
     "effort_valeur",
@@ -309,6 +310,7 @@ def valeurs_notification(
         "montant_socle": _montant(structure["montant_socle"]),
         "taux_modulation": taux_fr(structure["taux_modulation"]),
         "montant_module": montant_fr(structure["montant_module"]),
+        "montant_avant_enveloppe": _avant_enveloppe(structure),
         "regularisation": montant_fr(regularisation) if avec_regularisation else None,
         "montant_net": montant_fr(net) if avec_regularisation else None,
         "reste_a_deduire": montant_fr(reste) if reste is not None and reste > 0 else None,
@@ -320,6 +322,17 @@ def valeurs_notification(
     }
     valeurs.update(_indicateurs(structure, annee))
     return valeurs
+
+
+def _avant_enveloppe(structure: dict) -> str | None:
+    """Montant socle × taux, s'il diffère du montant modulé : l'enveloppe régionale l'a réduit
+    (design, « Envelope ») ; sans cette phrase, la lettre annoncerait un taux qui ne donne pas
+    le montant notifié. None retire le paragraphe."""
+    socle, taux = structure["montant_socle"], structure["taux_modulation"]
+    if socle is None or taux is None:
+        return None
+    calcule = arrondi_centime(socle * taux)
+    return montant_fr(calcule) if calcule != structure["montant_module"] else None
 
 
 def _montant(valeur: Decimal | None) -> str:

@@ -11,8 +11,11 @@ import shutil
 from pathlib import Path
 
 import pytest
+from iae_modulation.chemins import DOSSIER_TEMPLATES
 from iae_modulation.cli import main
 from iae_modulation.commandes.demo import dossier_demo
+from iae_modulation.excel import classeur as contrat
+from iae_modulation.excel import macros
 from iae_modulation.resultats import lire_resultats_csv
 from iae_modulation.sorties import ErreurEntree
 
@@ -170,3 +173,28 @@ def test_annexe5_et_notifications_refusent_1999(calculs, tmp_path, capsys):
     assert main([*commande, "--annee", "1999", "--sortie", str(lettres)]) == 2
     assert _sortie(capsys).count("Année de campagne 1999 impossible") == 2
     assert not asp.exists() and not lettres.exists()
+
+
+def test_classeur_annee_1999_message_juste(tmp_path):
+    """« 1999 » était dit « pas une année » ; 2100 était accepté."""
+    copie = tmp_path / "campagne.xlsm"
+    shutil.copyfile(DOSSIER_TEMPLATES / "IAE_modulation.xlsm", copie)
+    classeur = contrat.ClasseurFichier(copie)
+    for annee, attendu in (
+        ("1999", "Année de campagne 1999 impossible : le montant modulé de l'aide au poste"),
+        ("2100", "Année de campagne 2100 impossible"),
+    ):
+        classeur.ecrire_parametre("annee", annee)
+        resultat = macros.ACTIONS["calculer"](classeur)
+        assert resultat.code == 1
+        assert resultat.message.startswith(
+            f"Feuille « Paramètres », « Année de campagne » : {attendu}"
+        )
+
+
+def test_date_impossible_refusee_en_francais(calculs, tmp_path, capsys):
+    commande = ["notifications", str(calculs[2026]), "--donnees", str(DONNEES), "--annee", "2026"]
+    with pytest.raises(SystemExit) as sortie:
+        main([*commande, "--sortie", str(tmp_path / "lettres"), "--date", "2026-13-45"])
+    assert sortie.value.code == 2
+    assert "« 2026-13-45 » n'est pas une date au format AAAA-MM-JJ" in _sortie(capsys)

@@ -27,8 +27,18 @@ def ajouter_options_signature(parseur: argparse.ArgumentParser) -> None:
     groupe.add_argument("--signataire", default="", help="nom du signataire")
     groupe.add_argument("--qualite", default=Signature.qualite, help="qualité du signataire")
     groupe.add_argument(
-        "--date", type=dt.date.fromisoformat, default=None, help="date du document (AAAA-MM-JJ)"
+        "--date", type=date_du_document, default=None, help="date du document (AAAA-MM-JJ)"
     )
+
+
+def date_du_document(texte: str) -> dt.date:
+    """`--date 2026-06-15` ; message français pour une date impossible (« 2026-13-45 »)."""
+    try:
+        return dt.date.fromisoformat(texte)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"« {texte} » n'est pas une date au format AAAA-MM-JJ (ex. : 2026-06-15)"
+        ) from None
 
 
 def signature_depuis_options(args: argparse.Namespace, region: str = "") -> Signature:

@@ -26,7 +26,7 @@ from iae_modulation.documents.signature import Signature
 from iae_modulation.excel import classeur as c
 from iae_modulation.excel.tableau import FORMATS_RESULTATS, lignes_resultats, table_brute
 from iae_modulation.lecture import lire_nombre
-from iae_modulation.referentiel import TYPES_SIAE, normaliser_region
+from iae_modulation.referentiel import TYPES_SIAE, normaliser_region, probleme_annee_campagne
 from iae_modulation.sorties import ErreurEntree
 
 CODE_SUCCES, CODE_ERREUR, CODE_DONNEES_INVALIDES = 0, 1, 2
@@ -59,11 +59,12 @@ def _texte(classeur: c.Classeur, nom: str) -> str:
 
 def _annee(classeur: c.Classeur) -> int:
     texte = _texte(classeur, "annee")
-    if not texte.isdigit() or not 2014 <= int(texte) <= 2100:
-        raise ErreurAction(
-            f"Feuille « {c.PARAMETRES} », « Année de campagne » : « {texte} » n'est pas une année "
-            "(ex. : 2026)."
-        )
+    lieu = f"Feuille « {c.PARAMETRES} », « Année de campagne »"
+    if not texte.isdigit():
+        raise ErreurAction(f"{lieu} : « {texte} » n'est pas une année (ex. : 2026).")
+    probleme = probleme_annee_campagne(int(texte))
+    if probleme:
+        raise ErreurAction(f"{lieu} : {probleme}")
     return int(texte)
 
 

@@ -186,3 +186,36 @@ def test_enveloppe_sans_structure_signalee_sans_bloquer(tmp_path: Path, capsys) 
         "enveloppes.csv, ligne 3, colonne « region » : Aucune structure de la région "
         "Bretagne" in capsys.readouterr().out
     )
+
+
+def test_fichier_vide_une_seule_anomalie(tmp_path: Path, capsys) -> None:
+    vide = tmp_path / "vide.csv"
+    vide.write_bytes(b"")
+    assert main(["calculer", str(vide), "--annee", "2026", "--sortie", str(tmp_path / "s")]) == 2
+    sortie = capsys.readouterr().out
+    assert "vide.csv : le fichier est vide (ni en-tête ni données)." in sortie
+    assert "1 problème(s) bloquant(s)" in sortie
+
+
+def test_erreurs_d_options_en_francais(capsys) -> None:
+    with pytest.raises(SystemExit) as sortie:
+        main(["calculer", "x.csv", "--annee", "2026", "--methode", "moyenne", "--sortie", "s"])
+    assert sortie.value.code == 2
+    erreur = capsys.readouterr().err
+    assert "erreur" in erreur and "choix invalide : 'moyenne'" in erreur
+
+
+def test_milieu_penitentiaire_avant_2017_refuse_en_nommant_la_structure(tmp_path, capsys) -> None:
+    code = main(
+        [
+            "calculer",
+            str(DEMO / "donnees_demo.csv"),
+            "--annee",
+            "2015",
+            "--sortie",
+            str(tmp_path / "s"),
+        ]
+    )
+    assert code == 2
+    assert "Structure(s) en milieu pénitentiaire (ACI054250026)" in capsys.readouterr().out
+    assert not (tmp_path / "s").exists()

@@ -362,8 +362,14 @@ def test_fichier_vide(tmp_path):
     chemin = tmp_path / "donnees.csv"
     chemin.write_bytes(b"")
     messages = [a.message for a in lire_donnees(chemin, 2014).rapport.anomalies]
-    assert "le fichier ne contient aucune ligne de données." in messages
-    assert "colonne obligatoire absente (N° d'annexe financière)." in messages
+    assert messages == ["le fichier est vide (ni en-tête ni données)."]
+
+
+def test_fichier_sans_ligne_de_donnees(tmp_path):
+    chemin = tmp_path / "donnees.csv"
+    chemin.write_text("identifiant;type;departement;montant_socle\n", encoding="utf-8")
+    messages = [a.message for a in lire_donnees(chemin, 2014).rapport.anomalies]
+    assert messages == ["le fichier ne contient aucune ligne de données."]
 
 
 def test_colonne_presente_deux_fois(tmp_path):

@@ -273,7 +273,9 @@ class _Validation:
 
     def executer(self) -> DonneesSIAE:
         self._reconnaitre_colonnes()
-        if self.brute.table.empty:
+        if len(self.brute.table.columns) == 0:
+            self._signaler(None, None, "", "le fichier est vide (ni en-tête ni données).")
+        elif self.brute.table.empty:
             self._signaler(None, None, "", "le fichier ne contient aucune ligne de données.")
         typee = self._convertir()
         self._controler(typee, _schema(frozenset(self.colonne_du_fichier)))
@@ -344,6 +346,8 @@ class _Validation:
             self._signaler(
                 None, en_tete, "", "colonne non reconnue : ignorée pour le calcul.", False
             )
+        if len(self.brute.table.columns) == 0:
+            return  # fichier vide : une seule anomalie, signalée par `executer`
         for nom in colonnes_obligatoires(self.annee):
             if nom not in self.colonne_du_fichier:
                 depuis = (

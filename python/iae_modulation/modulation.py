@@ -15,6 +15,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -375,6 +376,18 @@ def _taux_compares(
     return scores, taux, justifs
 
 
+def _taux_penitentiaire(annee: int, params: _Parametres, identifiants) -> Decimal:
+    """Taux fixe des structures en milieu pénitentiaire ; refus clair s'il n'est pas en vigueur
+    (SIAE en détention créées par le décret n° 2016-531)."""
+    try:
+        return params.valeur("taux_milieu_penitentiaire", dt.date(annee, 1, 1)).valeur
+    except parametres.ErreurParametre as erreur:
+        raise ErreurCalcul(
+            f"Structure(s) en milieu pénitentiaire ({', '.join(identifiants)}) : {erreur} "
+            f"Vérifiez la colonne milieu_penitentiaire pour la campagne {annee}."
+        ) from None
+
+
 def calculer_modulation(donnees: DonneesSIAE, options: OptionsCalcul) -> CalculModulation:
     """Taux, montant modulé, enveloppe et régularisation de chaque structure valide."""
     # colonnes en objets Python : parcourir une colonne de texte pandas est bien plus lent
@@ -387,7 +400,8 @@ def calculer_modulation(donnees: DonneesSIAE, options: OptionsCalcul) -> CalculM
     notes_par_index = dict(zip(lignes, notes, strict=True))
     par_ligne = dict(zip(table["ligne_source"], table.index, strict=True))
     for anomalie in donnees.rapport.anomalies:
-        if not anomalie.bloquante and anomalie.ligne in par_ligne:
+        meme_fichier = anomalie.fichier == Path(donnees.fichier).name
+        if not anomalie.bloquante and meme_fichier and anomalie.ligne in par_ligne:
             notes_par_index[par_ligne[anomalie.ligne]].append(anomalie.message)
 
     scores: dict = {c: {} for c in CRITERES}
@@ -404,7 +418,7 @@ def calculer_modulation(donnees: DonneesSIAE, options: OptionsCalcul) -> CalculM
         methodes = dict.fromkeys(taux, options.methode)
         penitentiaires = table.index[table["milieu_penitentiaire"]]
         if len(penitentiaires):
-            fixe = params.valeur("taux_milieu_penitentiaire", dt.date(options.annee, 1, 1)).valeur
+            fixe = _taux_penitentiaire(options.annee, params, table["identifiant"][penitentiaires])
         for i in penitentiaires:
             taux[i], methodes[i] = fixe, "milieu pénitentiaire"
             justifs[i] = f"Milieu pénitentiaire : taux fixe de {taux_fr(fixe)}"

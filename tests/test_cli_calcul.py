@@ -219,3 +219,24 @@ def test_milieu_penitentiaire_avant_2017_refuse_en_nommant_la_structure(tmp_path
     assert code == 2
     assert "Structure(s) en milieu pénitentiaire (ACI054250026)" in capsys.readouterr().out
     assert not (tmp_path / "s").exists()
+
+
+def test_region_d_enveloppe_inconnue_liste_les_regions(tmp_path: Path, capsys) -> None:
+    enveloppes = tmp_path / "enveloppes.csv"
+    enveloppes.write_text("region;enveloppe\nAtlantide;1000\n", encoding="utf-8")
+    code = main(
+        [
+            "calculer",
+            str(DEMO / "donnees_demo.csv"),
+            "--annee",
+            "2026",
+            "--enveloppes",
+            str(enveloppes),
+            "--sortie",
+            str(tmp_path / "s"),
+        ]
+    )
+    assert code == 2
+    assert "« Atlantide » n'est pas reconnu (régions : Auvergne-Rhône-Alpes," in (
+        capsys.readouterr().out
+    )

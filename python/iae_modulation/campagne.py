@@ -26,6 +26,7 @@ from iae_modulation.progression import progression
 from iae_modulation.referentiel import (
     normaliser_region,
     probleme_annee_campagne,
+    regions,
     sans_accents,
 )
 from iae_modulation.resultats import ecrire_resultats_csv
@@ -146,7 +147,11 @@ class MontantsLus:
 
 
 def lire_montants_par_cle(
-    chemin: Path, noms_cle: tuple[str, ...], noms_montant: tuple[str, ...], normaliser
+    chemin: Path,
+    noms_cle: tuple[str, ...],
+    noms_montant: tuple[str, ...],
+    normaliser,
+    attendu: str = "",
 ) -> MontantsLus:
     """Lit un petit fichier « clé ; montant » (enveloppes, versements 2014)."""
     brute = lire_table(chemin)
@@ -164,7 +169,7 @@ def lire_montants_par_cle(
     for ligne, cle, texte in zip(brute.lignes, table[col_cle], table[col_montant], strict=True):
         cle_normale = normaliser(cle)
         if cle_normale is None:
-            signaler(ligne, col_cle, cle, f"« {cle} » n'est pas reconnu.")
+            signaler(ligne, col_cle, cle, f"« {cle} » n'est pas reconnu{attendu}.")
             continue
         try:
             montant = lire_nombre(texte)
@@ -183,7 +188,13 @@ def lire_montants_par_cle(
 
 def lire_enveloppes(chemin: Path) -> MontantsLus:
     """Enveloppes régionales (`region;enveloppe`, note 2014-04 annexe 1)."""
-    return lire_montants_par_cle(chemin, ("region",), ("enveloppe", "montant"), normaliser_region)
+    return lire_montants_par_cle(
+        chemin,
+        ("region",),
+        ("enveloppe", "montant"),
+        normaliser_region,
+        f" (régions : {', '.join(regions())})",
+    )
 
 
 def lire_versements_2014(chemin: Path) -> MontantsLus:

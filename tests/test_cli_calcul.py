@@ -240,3 +240,10 @@ def test_region_d_enveloppe_inconnue_liste_les_regions(tmp_path: Path, capsys) -
     assert "« Atlantide » n'est pas reconnu (régions : Auvergne-Rhône-Alpes," in (
         capsys.readouterr().out
     )
+
+
+def test_demo_ne_touche_pas_un_dossier_de_l_agent(tmp_path: Path, capsys) -> None:
+    (tmp_path / "budget.xlsx").write_bytes(b"a garder")
+    assert main(["demo", "--sortie", str(tmp_path)]) == 2
+    assert "contient autre chose qu'une démonstration (budget.xlsx)" in capsys.readouterr().out
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["budget.xlsx"]

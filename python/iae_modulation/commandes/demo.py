@@ -30,14 +30,31 @@ def enregistrer(sous_parseurs: argparse._SubParsersAction) -> None:
         "--sortie",
         type=Path,
         default=Path("demo-iae-modulation"),
-        help="dossier où écrire la démonstration (remplacé s'il existe)",
+        help="dossier où écrire la démonstration (une démonstration précédente y est remplacée)",
+    )
+    parseur.add_argument(
+        "--ecraser",
+        action="store_true",
+        help="écrire la démonstration même dans un dossier qui contient d'autres fichiers",
     )
     parseur.set_defaults(executer=executer)
+
+
+SOUS_DOSSIERS_DEMO = frozenset({"calcul", "annexe5", "notifications"})
 
 
 def executer(args: argparse.Namespace) -> int:
     demo = dossier_demo()
     sortie = Path(args.sortie)
+    etrangers = sorted(p.name for p in sortie.iterdir()) if sortie.is_dir() else []
+    etrangers = [nom for nom in etrangers if nom not in SOUS_DOSSIERS_DEMO]
+    if (etrangers or sortie.is_file()) and not args.ecraser:
+        print(
+            f"Le dossier {sortie} contient autre chose qu'une démonstration "
+            f"({', '.join(etrangers) or 'c’est un fichier'}) : choisissez un autre --sortie ou "
+            "ajoutez --ecraser."
+        )
+        return 2
     calcul = executer_calcul(
         demo / "donnees_demo.csv",
         ANNEE_DEMO,

@@ -204,6 +204,12 @@ def test_taux_forfaitaire_montant_au_centime_moitie_vers_le_haut(tmp_path):
     assert rapport.totaux["54"].nb_structures == 2
 
 
+def test_forfait_hors_2014_accepte_mais_signale(tmp_path):
+    rapport = executer(tmp_path, export(tmp_path, "EI"), "EI", departements=["54"])
+    assert rapport.code_sortie == 0
+    assert any("ne le prévoit que pour 2014" in remarque for remarque in rapport.anomalies)
+
+
 def test_taux_individuels_joints_sur_le_numero_d_annexe(tmp_path):
     taux = {"ACI054240010": "0.0734", "ACI054250026": "0.1000", "ACI067230035": "0.0215"}
     rapport = executer(

@@ -480,6 +480,9 @@ class RapportAnnexe5:
         return "\n".join(lignes)
 
 
+ANNEE_FORFAIT = 2014  # note DGEFP 2014-04 : 5 % forfaitaire pour l'année de transition
+
+
 def executer_annexe5(
     export: Path,
     mesure: str,
@@ -558,6 +561,11 @@ def _executer(
             + " ; aucune décision à établir."
         )
     rapport.exclues, rapport.ecartees = transformation.exclues, dict(table.ecartees)
+    if not resultats and annee != ANNEE_FORFAIT:
+        transformation.remarques.append(
+            f"taux forfaitaire appliqué à la campagne {annee} : la note DGEFP 2014-04 ne le "
+            f"prévoit que pour {ANNEE_FORFAIT} ; à partir de 2015, utilisez --resultats."
+        )
     rapport.anomalies = list(transformation.remarques)
     with dossier_atomique(rapport.sortie, ecraser) as dossier:
         noms = _ecrire_sorties(dossier, transformation, taux, annee, signature, pdf, rapport)

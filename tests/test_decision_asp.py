@@ -86,6 +86,7 @@ def test_decision_contient_total_nombre_et_tableau(tmp_path):
         in texte
     )
     assert "Préfecture de la région Grand Est" in texte
+    assert "Le préfet de la région Grand Est," in texte
     assert "Nancy, le 22 novembre 2026" in texte
     assert "Jeanne Martin" in texte
     tableau = docx.Document(str(chemin)).tables[0]

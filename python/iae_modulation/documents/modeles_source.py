@@ -228,7 +228,7 @@ def construire_decision() -> bytes:
         aligne=centre,
         apres=Pt(18),
     )
-    _paragraphe(document, "Le préfet,")
+    _paragraphe(document, "Le préfet de la région {{ region }},")
     for visa in (
         "Vu le code du travail, notamment ses articles L. 5132-2 et {{ article_code }} ;",
         "Vu l'instruction DGEFP n° 2014-2 du 5 février 2014 relative au pilotage des dispositifs "

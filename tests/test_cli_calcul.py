@@ -247,3 +247,22 @@ def test_demo_ne_touche_pas_un_dossier_de_l_agent(tmp_path: Path, capsys) -> Non
     assert main(["demo", "--sortie", str(tmp_path)]) == 2
     assert "contient autre chose qu'une démonstration (budget.xlsx)" in capsys.readouterr().out
     assert sorted(p.name for p in tmp_path.iterdir()) == ["budget.xlsx"]
+
+
+def test_montant_socle_invraisemblable_signale_sans_bloquer(tmp_path: Path) -> None:
+    donnees = tmp_path / "donnees.csv"
+    donnees.write_text(
+        "identifiant;type;departement;montant_socle;etp_conventionnes\n"
+        "ACI054140001;ACI;54;12,5 €;9\nACI054140002;ACI;54;86400;9\n",
+        encoding="utf-8",
+    )
+    sortie = tmp_path / "s"
+    assert main(["calculer", str(donnees), "--annee", "2014", "--sortie", str(sortie)]) == 0
+    resultats = lire_resultats_csv(sortie / "resultats.csv").set_index("identifiant")
+    # 9 ETP × 19 200 € × 6/12 = 86 400 € attendus en 2014 pour un ACI
+    assert (
+        "montant socle de 12,50 € éloigné de 9,00 ETP × 19\u00a0200 € = 86\u00a0400,00 €"
+        in (resultats.at["ACI054140001", "anomalies"])
+    )
+    assert resultats.at["ACI054140002", "anomalies"] == ""
+    assert resultats.at["ACI054140001", "montant_module"] == Decimal("0.63")

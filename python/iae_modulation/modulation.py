@@ -252,8 +252,10 @@ def _montants_socles(
     table: pd.DataFrame, annee: int, params: _Parametres
 ) -> tuple[list[Decimal], list[list[str]]]:
     """Montant socle de chaque ligne : celui de l'annexe financière, sinon ETP × socle par ETP
-    en vigueur (proratisé sur six mois pour les AI et ACI en 2014)."""
+    en vigueur (proratisé sur six mois pour les AI et ACI en 2014). Un montant fourni très
+    éloigné de ETP × socle par ETP est signalé (faute de frappe probable), sans bloquer."""
     socles, notes = [], []
+    par_etp_connus: dict = {}
     for type_siae, dep, socle, etp in zip(
         table["type"],
         table["departement"],
@@ -261,13 +263,13 @@ def _montants_socles(
         _colonne(table, "etp_conventionnes"),
         strict=True,
     ):
+        jour = date_de_reference(annee, type_siae)
+        mois = 12 - jour.month + 1 if annee == 2014 else 12
         if socle is not None:
             socles.append(arrondi_centime(socle))
-            notes.append([])
+            notes.append(_vraisemblance(socle, etp, mois, type_siae, dep, jour, par_etp_connus))
             continue
-        jour = date_de_reference(annee, type_siae)
         par_etp = params.socle_etp(type_siae, jour, dep == DEPARTEMENT_MAYOTTE)
-        mois = 12 - jour.month + 1 if jour.year == annee and annee == 2014 else 12
         socles.append(arrondi_centime(etp * par_etp.valeur * mois / 12))
         note = (
             f"montant socle calculé : {nombre_fr(etp)} ETP × {nombre_fr(par_etp.valeur, 0)} € "
@@ -277,6 +279,27 @@ def _montants_socles(
             note += f" (montant par ETP NON VÉRIFIÉ : {par_etp.note or par_etp.reference_titre})"
         notes.append([note])
     return socles, notes
+
+
+def _vraisemblance(socle, etp, mois, type_siae, dep, jour, connus: dict) -> list[str]:
+    """Remarque si le montant socle fourni sort de [50 %, 110 %] de ETP × socle par ETP."""
+    if not etp:
+        return []
+    cle = (type_siae, jour, dep == DEPARTEMENT_MAYOTTE)
+    if cle not in connus:
+        try:
+            connus[cle] = parametres.montant_socle_etp(*cle[:2], mayotte=cle[2]).valeur
+        except parametres.ErreurParametre:
+            connus[cle] = None
+    if connus[cle] is None:
+        return []
+    attendu = etp * connus[cle] * mois / 12
+    if attendu / 2 <= socle <= attendu * Decimal("1.1"):
+        return []
+    return [
+        f"montant socle de {nombre_fr(socle)} € éloigné de {nombre_fr(etp)} ETP × "
+        f"{nombre_fr(connus[cle], 0)} € = {nombre_fr(attendu)} € : à vérifier"
+    ]
 
 
 def _scores_vectorises(

@@ -365,13 +365,6 @@ def test_fichier_vide(tmp_path):
     assert messages == ["le fichier est vide (ni en-tête ni données)."]
 
 
-def test_fichier_sans_ligne_de_donnees(tmp_path):
-    chemin = tmp_path / "donnees.csv"
-    chemin.write_text("identifiant;type;departement;montant_socle\n", encoding="utf-8")
-    messages = [a.message for a in lire_donnees(chemin, 2014).rapport.anomalies]
-    assert messages == ["le fichier ne contient aucune ligne de données."]
-
-
 def test_colonne_presente_deux_fois(tmp_path):
     en_tetes = [*NOMS_COLONNES, "Type"]
     donnees = lire(tmp_path, "csv", [structure(1, Type="EI")], en_tetes=en_tetes)

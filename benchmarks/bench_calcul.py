@@ -48,7 +48,13 @@ def commande_complete(donnees: Path, sortie: Path) -> float:
     return time.perf_counter() - debut
 
 
+def etalon() -> float:
+    """Vitesse du moment de la machine (virtuelle, partagée) : une boucle Python fixe."""
+    return mesurer(lambda: sum(range(10**7)), 3).mediane
+
+
 def main() -> int:
+    print(f"étalon machine, sum(range(10**7)) : {etalon():.3f} s".replace(".", ","))
     tenus = []
     with tempfile.TemporaryDirectory() as dossier:
         dossier = Path(dossier)

@@ -252,10 +252,10 @@ def _montants_socles(
     table: pd.DataFrame, annee: int, params: _Parametres
 ) -> tuple[list[Decimal], list[list[str]]]:
     """Montant socle de chaque ligne : celui de l'annexe financière, sinon ETP × socle par ETP
-    en vigueur (proratisé sur six mois pour les AI et ACI en 2014). Un montant fourni très
-    éloigné de ETP × socle par ETP est signalé (faute de frappe probable), sans bloquer."""
+    en vigueur (proratisé sur six mois pour les AI et ACI en 2014). Un montant fourni hors de
+    [50 %, 110 %] de ETP × socle par ETP est signalé (faute de frappe probable), sans bloquer."""
     socles, notes = [], []
-    par_etp_connus: dict = {}
+    bornes: dict = {}  # (type, Mayotte) -> (jour, mois, socle par ETP, bas, haut) ou None
     for type_siae, dep, socle, etp in zip(
         table["type"],
         table["departement"],
@@ -263,13 +263,16 @@ def _montants_socles(
         _colonne(table, "etp_conventionnes"),
         strict=True,
     ):
-        jour = date_de_reference(annee, type_siae)
-        mois = 12 - jour.month + 1 if annee == 2014 else 12
+        cle = (type_siae, dep == DEPARTEMENT_MAYOTTE)
+        if cle not in bornes:
+            bornes[cle] = _socle_par_etp(annee, *cle)
         if socle is not None:
             socles.append(arrondi_centime(socle))
-            notes.append(_vraisemblance(socle, etp, mois, type_siae, dep, jour, par_etp_connus))
+            notes.append(_vraisemblance(socle, etp, bornes[cle]))
             continue
-        par_etp = params.socle_etp(type_siae, jour, dep == DEPARTEMENT_MAYOTTE)
+        jour = date_de_reference(annee, type_siae)
+        mois = 12 - jour.month + 1 if annee == 2014 else 12
+        par_etp = params.socle_etp(type_siae, jour, cle[1])
         socles.append(arrondi_centime(etp * par_etp.valeur * mois / 12))
         note = (
             f"montant socle calculé : {nombre_fr(etp)} ETP × {nombre_fr(par_etp.valeur, 0)} € "
@@ -281,24 +284,27 @@ def _montants_socles(
     return socles, notes
 
 
-def _vraisemblance(socle, etp, mois, type_siae, dep, jour, connus: dict) -> list[str]:
-    """Remarque si le montant socle fourni sort de [50 %, 110 %] de ETP × socle par ETP."""
-    if not etp:
+def _socle_par_etp(annee: int, type_siae: str, mayotte: bool) -> tuple | None:
+    """(socle annuel par ETP sur la période, borne basse, borne haute) par ETP, ou None si le
+    montant par ETP n'est pas connu."""
+    jour = date_de_reference(annee, type_siae)
+    mois = 12 - jour.month + 1 if annee == 2014 else 12
+    try:
+        par_etp = parametres.montant_socle_etp(type_siae, jour, mayotte=mayotte).valeur
+    except parametres.ErreurParametre:
+        return None
+    periode = par_etp * mois / 12
+    return par_etp, periode / 2, periode * Decimal("1.1")
+
+
+def _vraisemblance(socle: Decimal, etp: Decimal | None, bornes: tuple | None) -> list[str]:
+    """Remarque si le montant socle fourni est très éloigné de ETP × socle par ETP."""
+    if not etp or bornes is None or bornes[1] * etp <= socle <= bornes[2] * etp:
         return []
-    cle = (type_siae, jour, dep == DEPARTEMENT_MAYOTTE)
-    if cle not in connus:
-        try:
-            connus[cle] = parametres.montant_socle_etp(*cle[:2], mayotte=cle[2]).valeur
-        except parametres.ErreurParametre:
-            connus[cle] = None
-    if connus[cle] is None:
-        return []
-    attendu = etp * connus[cle] * mois / 12
-    if attendu / 2 <= socle <= attendu * Decimal("1.1"):
-        return []
+    par_etp, bas, _ = bornes
     return [
         f"montant socle de {nombre_fr(socle)} € éloigné de {nombre_fr(etp)} ETP × "
-        f"{nombre_fr(connus[cle], 0)} € = {nombre_fr(attendu)} € : à vérifier"
+        f"{nombre_fr(par_etp, 0)} € = {nombre_fr(bas * 2 * etp)} € : à vérifier"
     ]
 
 

@@ -7,43 +7,13 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import hashlib
 from pathlib import Path
 
 import pytest
+from aides import DONNEES, calculer, empreinte, sortie_capturee
 from iae_modulation.cli import main
-from iae_modulation.commandes.demo import dossier_demo
 from iae_modulation.referentiel import probleme_annee_campagne
 from iae_modulation.resultats import lire_resultats_csv
-
-DEMO = dossier_demo()
-DONNEES = DEMO / "donnees_demo.csv"
-EXPORT_ACI = DEMO / "exports" / "ACI.xlsx"
-
-
-def _empreinte(chemin: Path) -> str:
-    return hashlib.sha256(chemin.read_bytes()).hexdigest()
-
-
-def _calculer(sortie: Path, annee: int, *options: str) -> int:
-    return main(
-        ["calculer", str(DONNEES), "--annee", str(annee), "--sortie", str(sortie), *options]
-    )
-
-
-@pytest.fixture(scope="module")
-def calculs(tmp_path_factory) -> dict[int, Path]:
-    """Les résultats de la démo pour 2026 et pour 2014, chacun avec son manifeste."""
-    base = tmp_path_factory.mktemp("calculs")
-    for annee in (2026, 2014):
-        assert _calculer(base / str(annee), annee) == 0
-    return {annee: base / str(annee) / "resultats.csv" for annee in (2026, 2014)}
-
-
-def _sortie(capsys) -> str:
-    capture = capsys.readouterr()
-    return capture.out + capture.err
-
 
 # --- année de campagne absurde ----------------------------------------------------------------
 
@@ -64,8 +34,8 @@ def test_annee_de_campagne_possible():
 @pytest.mark.parametrize("annee", [1999, dt.date.today().year + 2])
 def test_calculer_refuse_une_annee_absurde(annee, tmp_path, capsys):
     sortie = tmp_path / "resultats"
-    assert _calculer(sortie, annee) == 2
-    assert f"Année de campagne {annee} impossible" in _sortie(capsys)
+    assert calculer(sortie, annee) == 2
+    assert f"Année de campagne {annee} impossible" in sortie_capturee(capsys)
     assert not sortie.exists()
 
 
@@ -85,7 +55,7 @@ def test_refus_cite_anomalies_xlsx_puis_relance_sans_ecraser(tmp_path, capsys):
     sortie = tmp_path / "resultats"
     commande = ["calculer", "--annee", "2026", "--sortie", str(sortie)]
     assert main([*commande, str(mauvaises)]) == 2
-    texte = _sortie(capsys)
+    texte = sortie_capturee(capsys)
     assert "donnees.csv, ligne 3, colonne « departement » : « 99 »" in texte
     assert f"Le même rapport, avec des filtres : {sortie / 'anomalies.xlsx'}" in texte
     # l'agent corrige son fichier et relance la même commande : pas besoin de --ecraser
@@ -99,10 +69,10 @@ def test_refus_cite_anomalies_xlsx_puis_relance_sans_ecraser(tmp_path, capsys):
 
 def test_dossier_de_resultats_jamais_remplace_sans_ecraser(calculs, tmp_path, capsys):
     sortie = calculs[2026].parent
-    avant = _empreinte(calculs[2026])
-    assert _calculer(sortie, 2026) == 2
-    assert "existe déjà" in _sortie(capsys)
-    assert _empreinte(calculs[2026]) == avant
+    avant = empreinte(calculs[2026])
+    assert calculer(sortie, 2026) == 2
+    assert "existe déjà" in sortie_capturee(capsys)
+    assert empreinte(calculs[2026]) == avant
 
 
 # --- remarque d'un fichier d'enveloppes ---------------------------------------------------------
@@ -114,11 +84,11 @@ def test_remarque_d_enveloppe_pas_rattachee_a_une_structure(tmp_path, capsys):
     enveloppes = tmp_path / "enveloppes.csv"
     enveloppes.write_text("region;enveloppe\nBretagne;1000\n", encoding="utf-8")
     sortie = tmp_path / "resultats"
-    assert _calculer(sortie, 2026, "--enveloppes", str(enveloppes)) == 0
+    assert calculer(sortie, 2026, "--enveloppes", str(enveloppes)) == 0
     assert (
         "Remarque : (avertissement) enveloppes.csv, ligne 2, colonne « region » : Aucune "
         "structure de la région Bretagne"
-    ) in _sortie(capsys)
+    ) in sortie_capturee(capsys)
     resultats = lire_resultats_csv(sortie / "resultats.csv").set_index("identifiant")
     assert resultats.loc["ACI051230010", "anomalies"] == ""
     assert not resultats["anomalies"].str.contains("Bretagne").any()

@@ -2,22 +2,15 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
 import pytest
+from aides import DEMO, empreinte
 from iae_modulation.cli import main
-from iae_modulation.commandes.demo import dossier_demo
 from iae_modulation.resultats import COLONNES_RESULTATS, lire_resultats_csv
-
-DEMO = dossier_demo()
-
-
-def empreinte(chemin: Path) -> str:
-    return hashlib.sha256(chemin.read_bytes()).hexdigest()
 
 
 @pytest.fixture(scope="module")

@@ -6,47 +6,16 @@ Chaque test reproduit un défaut trouvé en relecture (commande lancée telle qu
 from __future__ import annotations
 
 import csv
-import hashlib
 import shutil
-from pathlib import Path
 
 import pytest
+from aides import DONNEES, EXPORT_ACI, empreinte, sortie_capturee
 from iae_modulation.chemins import DOSSIER_TEMPLATES
 from iae_modulation.cli import main
-from iae_modulation.commandes.demo import dossier_demo
 from iae_modulation.excel import classeur as contrat
 from iae_modulation.excel import macros
 from iae_modulation.resultats import lire_resultats_csv
 from iae_modulation.sorties import ErreurEntree
-
-DEMO = dossier_demo()
-DONNEES = DEMO / "donnees_demo.csv"
-EXPORT_ACI = DEMO / "exports" / "ACI.xlsx"
-
-
-def _empreinte(chemin: Path) -> str:
-    return hashlib.sha256(chemin.read_bytes()).hexdigest()
-
-
-def _calculer(sortie: Path, annee: int, *options: str) -> int:
-    return main(
-        ["calculer", str(DONNEES), "--annee", str(annee), "--sortie", str(sortie), *options]
-    )
-
-
-@pytest.fixture(scope="module")
-def calculs(tmp_path_factory) -> dict[int, Path]:
-    """Les résultats de la démo pour 2026 et pour 2014, chacun avec son manifeste."""
-    base = tmp_path_factory.mktemp("calculs")
-    for annee in (2026, 2014):
-        assert _calculer(base / str(annee), annee) == 0
-    return {annee: base / str(annee) / "resultats.csv" for annee in (2026, 2014)}
-
-
-def _sortie(capsys) -> str:
-    capture = capsys.readouterr()
-    return capture.out + capture.err
-
 
 # --- resultats.csv illisible ------------------------------------------------------------------
 
@@ -74,7 +43,7 @@ def test_annexe5_resultats_vides_sans_trace_python(tmp_path, capsys):
     commande = ["annexe5", str(EXPORT_ACI), "--mesure", "ACI", "--annee", "2026"]
     code = main([*commande, "--resultats", str(vide), "--sortie", str(sortie), "--pas-de-pdf"])
     assert code == 2
-    assert "resultats.csv : fichier vide" in _sortie(capsys)
+    assert "resultats.csv : fichier vide" in sortie_capturee(capsys)
     assert not sortie.exists()
 
 
@@ -93,7 +62,7 @@ def test_annexe5_refuse_les_resultats_d_une_autre_campagne(calculs, tmp_path, ca
     assert (
         "resultats.csv : ces résultats sont ceux de la campagne 2026 (manifeste.json du calcul), "
         "pas de la campagne 2025 demandée"
-    ) in _sortie(capsys)
+    ) in sortie_capturee(capsys)
     assert not sortie.exists()
 
 
@@ -106,7 +75,7 @@ def test_notifications_refusent_les_resultats_2014_pour_2026(calculs, tmp_path, 
         ]
     )
     assert code == 2
-    assert "ces résultats sont ceux de la campagne 2014" in _sortie(capsys)
+    assert "ces résultats sont ceux de la campagne 2014" in sortie_capturee(capsys)
     assert not sortie.exists()
 
 
@@ -131,7 +100,7 @@ def test_notifications_refusent_des_donnees_sans_colonne_type(calculs, tmp_path,
         csv.writer(fichier, delimiter=";").writerows(
             [cellule for i, cellule in enumerate(ligne) if i != colonne] for ligne in lignes
         )
-    empreinte = _empreinte(donnees)
+    avant = empreinte(donnees)
     sortie = tmp_path / "lettres"
     code = main(
         [
@@ -140,11 +109,11 @@ def test_notifications_refusent_des_donnees_sans_colonne_type(calculs, tmp_path,
         ]
     )
     assert code == 2
-    texte = _sortie(capsys)
+    texte = sortie_capturee(capsys)
     assert "donnees.csv : ce ne sont pas les données valides d'un calcul" in texte
     assert "donnees.csv, colonne « type » : colonne obligatoire absente" in texte
     assert not sortie.exists()
-    assert _empreinte(donnees) == empreinte
+    assert empreinte(donnees) == avant
 
 
 def test_duree_des_notifications_en_francais(calculs, tmp_path, capsys):
@@ -156,7 +125,7 @@ def test_duree_des_notifications_en_francais(calculs, tmp_path, capsys):
         ]
     )
     assert code == 0
-    premiere = _sortie(capsys).strip().splitlines()[0]
+    premiere = sortie_capturee(capsys).strip().splitlines()[0]
     assert premiere.startswith("41 lettre(s) de notification écrite(s) sur 41 structure(s), en ")
     duree = premiere.split(", en ")[1].split(" s,")[0]
     assert "," in duree and "." not in duree
@@ -171,7 +140,7 @@ def test_annexe5_et_notifications_refusent_1999(calculs, tmp_path, capsys):
     assert main([*commande, "--taux-forfaitaire", "5", "--sortie", str(asp), "--pas-de-pdf"]) == 2
     commande = ["notifications", str(calculs[2026]), "--donnees", str(DONNEES)]
     assert main([*commande, "--annee", "1999", "--sortie", str(lettres)]) == 2
-    assert _sortie(capsys).count("Année de campagne 1999 impossible") == 2
+    assert sortie_capturee(capsys).count("Année de campagne 1999 impossible") == 2
     assert not asp.exists() and not lettres.exists()
 
 
@@ -197,4 +166,4 @@ def test_date_impossible_refusee_en_francais(calculs, tmp_path, capsys):
     with pytest.raises(SystemExit) as sortie:
         main([*commande, "--sortie", str(tmp_path / "lettres"), "--date", "2026-13-45"])
     assert sortie.value.code == 2
-    assert "« 2026-13-45 » n'est pas une date au format AAAA-MM-JJ" in _sortie(capsys)
+    assert "« 2026-13-45 » n'est pas une date au format AAAA-MM-JJ" in sortie_capturee(capsys)

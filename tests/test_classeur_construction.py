@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import re
 import shutil
 import subprocess
 import zipfile
 from pathlib import Path
 
+import olefile
 import openpyxl
 import pytest
 from iae_modulation.donnees import NOMS_COLONNES
@@ -78,6 +80,19 @@ def test_modules_de_document_pour_le_classeur_et_chaque_feuille(construit):
     assert classeur.code_name == "ThisWorkbook"
     noms_de_code = [classeur[f].sheet_properties.codeName for f in contrat.FEUILLES]
     assert noms_de_code == [f"Sheet{i}" for i in range(1, len(contrat.FEUILLES) + 1)]
+
+
+def test_projet_vba_sans_cache_excel_compile_la_source(construit):
+    """[MS-OVBA] 2.3.4.1 : version 0xFFFF et aucun cache, comme le quickstart_standalone.xlsm
+    d'xlwings ; sinon un Excel de la version du modèle de pyOpenVBA lirait un cache mis à zéro."""
+    with zipfile.ZipFile(construit) as archive:
+        projet = olefile.OleFileIO(io.BytesIO(archive.read(paquet.PARTIE_VBA)))
+    flux = projet.openstream("VBA/_VBA_PROJECT").read()
+    assert flux[:2] == b"\xcc\x61" and flux[2:4] == b"\xff\xff" and len(flux) == 7
+    modele = construction.dossier_xlwings() / "quickstart_standalone.xlsm"
+    with zipfile.ZipFile(modele) as archive:
+        xlwings = olefile.OleFileIO(io.BytesIO(archive.read(paquet.PARTIE_VBA)))
+    assert xlwings.openstream("VBA/_VBA_PROJECT").read() == flux
 
 
 def test_ruban_relation_et_type_de_contenu_macro(construit):

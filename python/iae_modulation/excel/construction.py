@@ -151,10 +151,19 @@ def modules_vba(sources: Path = SOURCES) -> list[ModuleVBA]:
     ]
 
 
+# Flux _VBA_PROJECT minimal ([MS-OVBA] 2.3.4.1) : 0x61CC, version 0xFFFF (« MUST be 0xFFFF on
+# write »), puis 3 octets ; c'est celui du quickstart_standalone.xlsm d'xlwings. pyOpenVBA garde
+# la version de l'Excel qui a créé son modèle vide (0x00B5) et met le cache à zéro : un Excel de
+# cette version-là pourrait se fier à ce cache et au p-code du modèle au lieu de compiler la source.
+VBA_PROJECT_SANS_CACHE = bytes.fromhex("cc61ffff000100")
+
+
 def projet_vba(noms_feuilles: list[str], modules: list[ModuleVBA]) -> bytes:
     """vbaProject.bin : modules de document ThisWorkbook et Sheet1..N (codeName des feuilles
-    écrits par XlsxWriter), puis `modules`. Sans p-code : Excel compile à l'ouverture."""
+    écrits par XlsxWriter), puis `modules`. Sans p-code ni cache (version 0xFFFF) : Excel
+    compile la source à l'ouverture."""
     from pyopenvba import ExcelFile, VBAModuleKind
+    from pyopenvba.cfb import CFB
 
     with tempfile.TemporaryDirectory() as dossier:
         squelette = Path(dossier) / "squelette.xlsm"
@@ -167,7 +176,9 @@ def projet_vba(noms_feuilles: list[str], modules: list[ModuleVBA]) -> bytes:
                 genre = VBAModuleKind.other if module.classe else VBAModuleKind.standard
                 projet.add_module(module.nom, module.source, kind=genre)
             fichier.save()
-        return paquet.lire_parties(squelette.read_bytes())[paquet.PARTIE_VBA]
+        conteneur = CFB.from_bytes(paquet.lire_parties(squelette.read_bytes())[paquet.PARTIE_VBA])
+    conteneur.write_stream_in_storage("VBA", "_VBA_PROJECT", VBA_PROJECT_SANS_CACHE)
+    return conteneur.to_bytes()
 
 
 # --- feuilles -------------------------------------------------------------------------------------

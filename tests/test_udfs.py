@@ -144,6 +144,15 @@ def test_montant_socle_en_vigueur():
     assert exact(udfs.MONTANT_SOCLE("aci", "01/11/2024")) == attendu
 
 
+def test_date_ecrite_dans_la_formule_arrive_en_numero_de_serie():
+    """`=MONTANT_SOCLE("ACI"; DATE(2024;11;1))` : Excel passe 45597, pas une date."""
+    attendu = parametres.montant_socle_etp("ACI", dt.date(2024, 11, 1)).valeur
+    assert exact(udfs.MONTANT_SOCLE("ACI", 45597.0)) == attendu
+    veille = parametres.montant_socle_etp("ACI", dt.date(2024, 10, 31)).valeur
+    assert exact(udfs.MONTANT_SOCLE("ACI", 45596)) == veille
+    assert udfs.MONTANT_SOCLE("ACI", 12.0).startswith("#IAE : date : date attendue")
+
+
 def test_montant_module_arrondi_au_centime_moitie_vers_le_haut():
     assert exact(udfs.MONTANT_MODULE(1000.05, 0.05)) == Decimal("50.00")  # 50,0025
     assert exact(udfs.MONTANT_MODULE("100,10", 0.05)) == Decimal("5.01")  # 5,005 -> 5,01

@@ -71,13 +71,28 @@ def _indicateur(valeur):
     return valeur
 
 
+# Jour 0 du calendrier « 1900 » d'Excel pour Windows (juste pour les séries à partir de 61,
+# le 1er mars 1900) ; 2958465 est le 31/12/9999.
+_EPOQUE_EXCEL = dt.date(1899, 12, 30)
+_PREMIERE_SERIE, _DERNIERE_SERIE = 61, 2958465
+
+
 def _jour(valeur, nom: str) -> dt.date:
+    """Date d'un argument : cellule datée (datetime), texte JJ/MM/AAAA, ou numéro de série.
+
+    `DATE(2026;1;1)` ou `AUJOURDHUI()` écrits dans la formule arrivent en nombre (46023), pas
+    en date : seule une cellule au format date arrive en datetime.
+    """
     if valeur is None or valeur == "":
         return dt.date.today()
     if isinstance(valeur, dt.datetime):
         return valeur.date()
     if isinstance(valeur, dt.date):
         return valeur
+    if type(valeur) in _NOMBRES:
+        if _PREMIERE_SERIE <= valeur <= _DERNIERE_SERIE:  # faux aussi pour NaN
+            return _EPOQUE_EXCEL + dt.timedelta(days=int(valeur))
+        raise ArgumentInvalide(f"{nom} : date attendue (JJ/MM/AAAA)")
     try:
         return dt.datetime.strptime(str(valeur).strip(), "%d/%m/%Y").date()
     except ValueError:

@@ -101,12 +101,22 @@ def _feuille_resultats(classeur, resultats: pd.DataFrame, formats: dict) -> None
     for i, ligne in enumerate(zip(*colonnes, strict=True), start=1):
         feuille.write_row(i, 0, ligne)
     feuille.set_row(0, 45)
+    _mise_en_page(feuille, hauteur=0)
+    feuille.repeat_rows(0)
     feuille.freeze_panes(1, 1)
     feuille.autofilter(0, 0, len(resultats), len(COLONNES_RESULTATS) - 1)
 
 
+def _mise_en_page(feuille, hauteur: int = 1) -> None:
+    """Impression A4 paysage, une page de large (et `hauteur` pages de haut, 0 = libre)."""
+    feuille.set_paper(9)
+    feuille.set_landscape()
+    feuille.fit_to_pages(1, hauteur)
+
+
 def _feuille_synthese(classeur, resultats, enveloppes, formats, titre) -> None:
     feuille = classeur.add_worksheet("Synthèse")
+    _mise_en_page(feuille, hauteur=0)
     feuille.write_string(0, 0, titre, formats["titre"])
     entetes = [
         "Région",
@@ -170,6 +180,7 @@ def _feuille_synthese(classeur, resultats, enveloppes, formats, titre) -> None:
 def _feuille_repartition(classeur, resultats: pd.DataFrame, formats: dict) -> None:
     """Nombre de structures par tranche d'un point de taux, par type, et son histogramme."""
     feuille = classeur.add_worksheet("Répartition")
+    _mise_en_page(feuille)
     types = [t for t in TYPES_SIAE if t in set(resultats["type"])]
     feuille.write_string(0, 0, "Tranche de taux", formats["entete"])
     for j, type_siae in enumerate(types, start=1):

@@ -36,7 +36,6 @@ from iae_modulation.referentiel import DEPARTEMENT_MAYOTTE
 from iae_modulation.resultats import COLONNES_RESULTATS
 
 METHODES = ("rang", "minmax")
-DIX_MILLE = 10_000
 # Instruction DGEFP 2014-2, § 1 : aide au poste au 1er juillet 2014 pour les AI et les ACI.
 DEBUT_AIDE_AU_POSTE = {"AI": dt.date(2014, 7, 1), "ACI": dt.date(2014, 7, 1)}
 
@@ -186,13 +185,18 @@ class Ponderation:
             tuple(Decimal(lire(f"poids_{c}", jour).valeur).as_integer_ratio() for c in CRITERES),
         )
 
-    def taux(self, scores: tuple[Score, Score, Score]) -> Decimal:
-        """taux_max × Σ poids × score, arrondi à 4 décimales (0,01 point), en entiers exacts."""
+    def taux_exact(self, scores):
+        """taux_max × Σ poids × score en rationnel exact (numérateur, dénominateur) ; marche pour
+        des entiers comme pour des tableaux numpy d'entiers Python (toute une table d'un coup)."""
         numerateur, denominateur = 0, 1
         for (poids_n, poids_d), (score_n, score_d) in zip(self.poids, scores, strict=True):
             numerateur = numerateur * poids_d * score_d + poids_n * score_n * denominateur
-            denominateur *= poids_d * score_d
-        return arrondi_exact(self.taux_max[0] * numerateur, self.taux_max[1] * denominateur, 4)
+            denominateur = denominateur * poids_d * score_d
+        return self.taux_max[0] * numerateur, self.taux_max[1] * denominateur
+
+    def taux(self, scores: tuple[Score, Score, Score]) -> Decimal:
+        """Le taux d'une structure, arrondi à 4 décimales (0,01 point), moitié vers le haut."""
+        return arrondi_exact(*self.taux_exact(scores), 4)
 
 
 def montant_module(socle: Decimal, taux: Decimal) -> Decimal:
@@ -376,16 +380,11 @@ def _taux_compares(
     sous_table = table.iloc[comparees]
     groupes = sous_table.groupby(["type", "region"], sort=False).ngroup().to_numpy()
     effectifs = np.bincount(groupes)[groupes]
-    numerateur, denominateur = (
-        np.zeros(len(comparees), dtype=object),
-        np.ones(len(comparees), dtype=object),
-    )
-    scores, textes = {}, []
-    for critere, (poids_n, poids_d) in zip(CRITERES, ponderation.poids, strict=True):
+    scores, textes, exacts = {}, [], []
+    for critere in CRITERES:
         indicateur = indicateurs[critere].sous_ensemble(comparees)
         sn, sd, extra_1, extra_2 = _scores_vectorises(groupes, indicateur, options.methode)
-        numerateur = numerateur * poids_d * sd + poids_n * sn * denominateur
-        denominateur = denominateur * poids_d * sd
+        exacts.append((sn, sd))
         affiches = fractions_a_4_decimales(sn, sd, np.ones(len(sn), dtype=bool))
         scores[critere] = dict(zip(comparees, affiches, strict=True))
         textes.append(
@@ -393,11 +392,9 @@ def _taux_compares(
                 LIBELLES[critere], indicateur, affiches, options.methode == "rang", extra_1, extra_2
             )
         )
-    taux_n, taux_d = ponderation.taux_max
-    quotients = (2 * taux_n * numerateur * 10_000 + taux_d * denominateur) // (
-        2 * taux_d * denominateur
-    )
-    taux = {i: Decimal(int(q)).scaleb(-4) for i, q in zip(comparees, quotients, strict=True)}
+    taux_n, taux_d = ponderation.taux_exact(exacts)
+    taux_affiches = fractions_a_4_decimales(taux_n, taux_d, np.ones(len(comparees), dtype=bool))
+    taux = dict(zip(comparees, taux_affiches, strict=True))
     justifs = {
         i: f"{a} ; {b} ; {c}".replace(".", ",") + f" (groupe de {n} {t})"
         for i, a, b, c, n, t in zip(comparees, *textes, effectifs, sous_table["type"], strict=True)

@@ -67,7 +67,7 @@ def test_refus_cite_anomalies_xlsx_puis_relance_sans_ecraser(tmp_path, capsys):
     ]
 
 
-def test_dossier_de_resultats_jamais_remplace_sans_ecraser(calculs, tmp_path, capsys):
+def test_dossier_de_resultats_jamais_remplace_sans_ecraser(calculs, capsys):
     sortie = calculs[2026].parent
     avant = empreinte(calculs[2026])
     assert calculer(sortie, 2026) == 2

@@ -471,7 +471,7 @@ def test_xlsx_siret_a_zero_initial_et_departement_054(tmp_path):
     assert donnees.feuille == "Données SIAE"
 
 
-def test_classeur_valide_feuille_donnees_siae(tmp_path):
+def test_classeur_valide_feuille_donnees_siae():
     """Le classeur appelle `valider` sur la table lue dans sa feuille « Données SIAE »."""
     brute = TableBrute(
         table=pd.DataFrame([structure(1)], dtype=str),

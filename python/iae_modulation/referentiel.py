@@ -77,10 +77,6 @@ def normaliser_departement(valeur: object) -> str | None:
     return texte if texte in departements() else None
 
 
-def region_du_departement(code: str) -> str:
-    return departements()[code].region
-
-
 def normaliser_region(valeur: object) -> str | None:
     """Nom officiel de la région, trouvé sans tenir compte des accents, tirets ni de la casse."""
     if valeur is None:

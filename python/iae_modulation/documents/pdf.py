@@ -19,6 +19,8 @@ from pypdf import PdfWriter
 # Au-delà, la ligne de commande est refusée par le système (32 767 caractères sous Windows) :
 # le lot est alors passé en plusieurs appels successifs de LibreOffice.
 LONGUEUR_MAX_COMMANDE = 30_000 if sys.platform == "win32" else 1_000_000
+# Délai accordé à LibreOffice pour un lot : une minute, plus trois secondes par document.
+DELAI_PAR_FICHIER = 3.0
 _EMPLACEMENTS_WINDOWS = (
     Path(os.environ.get("PROGRAMFILES", r"C:\Program Files")) / "LibreOffice/program/soffice.exe",
     Path(os.environ.get("PROGRAMFILES(X86)", r"C:\Program Files (x86)"))
@@ -45,9 +47,7 @@ def libreoffice_disponible() -> bool:
     return chemin_soffice() is not None
 
 
-def convertir_en_pdf(
-    fichiers: list[Path], dossier: Path, delai_par_fichier: float = 3.0
-) -> list[Path]:
+def convertir_en_pdf(fichiers: list[Path], dossier: Path) -> list[Path]:
     """Convertit les documents en PDF dans `dossier` (même nom, extension .pdf), en un seul
     processus LibreOffice avec un profil utilisateur temporaire. Lève `ErreurPDF` si un PDF
     attendu manque."""
@@ -69,7 +69,7 @@ def convertir_en_pdf(
     attendus = [dossier / f"{f.stem}.pdf" for f in fichiers]
     messages = []
     for lot in _lots(fichiers):
-        messages.append(_lancer(soffice, lot, dossier, 60 + delai_par_fichier * len(lot)))
+        messages.append(_lancer(soffice, lot, dossier, 60 + DELAI_PAR_FICHIER * len(lot)))
     manquants = [p.name for p in attendus if not p.is_file() or p.stat().st_size == 0]
     if manquants:
         detail = " ".join(m.strip() for m in messages if m.strip())[-600:]

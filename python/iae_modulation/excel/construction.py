@@ -118,13 +118,13 @@ def fonctions_decorees() -> types.ModuleType:
     return module
 
 
-def module_udfs(nom_classeur: str = GABARIT.name) -> str:
+def module_udfs() -> str:
     """Le module VBA `xlwings_udfs` que « Import Functions » écrirait dans Excel."""
     dossier_xlwings()
     tampon = io.StringIO()
     with _pywin32_simule() as generateur:
         module = fonctions_decorees()
-        classeur = types.SimpleNamespace(Name=nom_classeur)
+        classeur = types.SimpleNamespace(Name=GABARIT.name)
         generateur.generate_vba_wrapper(MODULE_UDFS, module, tampon, classeur)
     entete = (
         'Attribute VB_Name = "xlwings_udfs"\n'

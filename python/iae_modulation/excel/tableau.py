@@ -66,7 +66,6 @@ def table_brute(
     cellules: Sequence[Sequence[object]],
     fichier: Path,
     feuille: str | None,
-    premiere_ligne: int = 1,
 ) -> TableBrute:
     """En-têtes de la première ligne non vide ; lignes vides ignorées ; numéros de ligne Excel.
 
@@ -95,7 +94,7 @@ def table_brute(
         dtype=str,
     )
     table.columns = noms_uniques([en_tetes[i] for i in gardees])
-    numeros = [premiere_ligne + position for position in donnees]
+    numeros = [1 + position for position in donnees]
     return TableBrute(table=table, fichier=Path(fichier), feuille=feuille, lignes=numeros)
 
 

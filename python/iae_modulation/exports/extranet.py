@@ -25,10 +25,10 @@ _SANS_ENTETE = re.compile(r"\(colonne \d+\)")
 
 
 def lire_export_extranet(
-    chemin: Path, mesure: str, *, feuille: str | None = None, entetes_yaml: Path | None = None
+    chemin: Path, mesure: str, *, entetes_yaml: Path | None = None
 ) -> TableExport:
     """Lit l'export ; lève `ErreurEntree` (en-têtes attendus et trouvés) si la forme ne va pas."""
-    brute = lire_table(Path(chemin), feuille)
+    brute = lire_table(Path(chemin))
     disposition = disposition_de_la_mesure(mesure, entetes_yaml)
     premiere = ["" if _SANS_ENTETE.fullmatch(c) else nom_d_origine(c) for c in brute.table.columns]
     lignes = [premiere, *(list(r) for r in brute.table.itertuples(index=False, name=None))]

@@ -17,17 +17,9 @@ from iae_modulation.sorties import ErreurEntree, texte_sans_formule, verifier_fi
 
 METHODE_FORFAIT_2014 = "forfait 2014"  # colonne `methode` des résultats de 2014
 
-COLONNES_TEXTE = (
-    "identifiant",
-    "siret",
-    "raison_sociale",
-    "type",
-    "departement",
-    "region",
-    "methode",
-    "justification",
-    "anomalies",
-)
+COLONNES_IDENTITE = ("identifiant", "siret", "raison_sociale", "type", "departement", "region")
+COLONNES_EXPLICATION = ("methode", "justification", "anomalies")
+COLONNES_TEXTE = COLONNES_IDENTITE + COLONNES_EXPLICATION
 COLONNES_FRACTION = (
     "publics",
     "effort",
@@ -44,29 +36,8 @@ COLONNES_MONTANT = (
     "montant_net",
     "reste_a_deduire",
 )
-COLONNES_RESULTATS = (
-    "identifiant",
-    "siret",
-    "raison_sociale",
-    "type",
-    "departement",
-    "region",
-    "publics",
-    "effort",
-    "resultats",
-    "score_publics",
-    "score_effort",
-    "score_resultats",
-    "taux_modulation",
-    "montant_socle",
-    "montant_module",
-    "regularisation",
-    "montant_net",
-    "reste_a_deduire",
-    "methode",
-    "justification",
-    "anomalies",
-)
+# l'ordre des colonnes du fichier : identité, indicateurs et taux, montants, explications
+COLONNES_RESULTATS = COLONNES_IDENTITE + COLONNES_FRACTION + COLONNES_MONTANT + COLONNES_EXPLICATION
 
 
 def _colonne_texte(colonne: str, valeurs) -> list[str]:
@@ -107,8 +78,7 @@ def lire_resultats_csv(chemin: Path, annee: int | None = None) -> pd.DataFrame:
         ]
     for colonne in COLONNES_TEXTE:
         table[colonne] = [
-            v[1:] if v.startswith("'=") or v.startswith(("'+", "'-", "'@")) else v
-            for v in table[colonne]
+            v[1:] if v.startswith(("'=", "'+", "'-", "'@")) else v for v in table[colonne]
         ]
     if annee is not None:
         _verifier_annee(chemin, table, annee)

@@ -13,6 +13,7 @@ import datetime as dt
 import io
 import re
 import zipfile
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -121,24 +122,39 @@ def _lire_csv(chemin: Path) -> tuple[list[str], list[list[str]], list[int]]:
     premiere = next((ligne for ligne in texte.splitlines() if ligne.strip()), "")
     separateur = max(SEPARATEURS, key=premiere.count)
     lecteur = csv.reader(io.StringIO(texte, newline=""), delimiter=separateur)
-    en_tetes: list[str] | None = None
-    rangees: list[list[str]] = []
-    numeros: list[int] = []
+    return _entete_et_rangees(_rangees_csv(lecteur, chemin.name))
+
+
+def _rangees_csv(lecteur, nom_fichier: str) -> Iterator[tuple[int, list[str]]]:
+    """Chaque rangée du CSV avec le numéro de sa première ligne (une cellule entre guillemets
+    peut s'étendre sur plusieurs lignes)."""
     fin_precedente = 0
     try:
         for rangee in lecteur:
-            debut, fin_precedente = fin_precedente + 1, lecteur.line_num
-            if not any(cellule.strip() for cellule in rangee):
-                continue
-            if en_tetes is None:
-                en_tetes = rangee
-            else:
-                rangees.append(rangee)
-                numeros.append(debut)
+            yield fin_precedente + 1, rangee
+            fin_precedente = lecteur.line_num
     except csv.Error as erreur:
         raise ErreurEntree(
-            f"{chemin.name}, ligne {fin_precedente + 1} : fichier CSV illisible ({erreur})."
+            f"{nom_fichier}, ligne {fin_precedente + 1} : fichier CSV illisible ({erreur})."
         ) from None
+
+
+def _entete_et_rangees(
+    numerotees: Iterable[tuple[int, list[str]]],
+) -> tuple[list[str], list[list[str]], list[int]]:
+    """Rangées vides ignorées ; la première rangée non vide donne les en-têtes, les suivantes
+    les données, avec leur numéro de ligne."""
+    en_tetes: list[str] | None = None
+    rangees: list[list[str]] = []
+    numeros: list[int] = []
+    for numero, rangee in numerotees:
+        if not any(cellule.strip() for cellule in rangee):
+            continue
+        if en_tetes is None:
+            en_tetes = rangee
+        else:
+            rangees.append(rangee)
+            numeros.append(numero)
     return en_tetes or [], rangees, numeros
 
 
@@ -201,19 +217,11 @@ def _lire_excel(
         raise ErreurEntree(
             f"{chemin.name} : fichier illisible, ce n'est pas un classeur Excel valide ({erreur})."
         ) from None
-    en_tetes: list[str] | None = None
-    rangees: list[list[str]] = []
-    numeros: list[int] = []
-    for position, valeurs in enumerate(cellules):
-        rangee = [v if type(v) is str else _texte_excel(v) for v in valeurs]
-        if not any(cellule.strip() for cellule in rangee):
-            continue
-        if en_tetes is None:
-            en_tetes = rangee
-        else:
-            rangees.append(rangee)
-            numeros.append(position + 1)
-    return feuille, en_tetes or [], rangees, numeros
+    numerotees = (
+        (position + 1, [v if type(v) is str else _texte_excel(v) for v in valeurs])
+        for position, valeurs in enumerate(cellules)
+    )
+    return feuille, *_entete_et_rangees(numerotees)
 
 
 def _texte_excel(valeur: object) -> str:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from iae_modulation.classeur_resultats import ecrire_resultats_xlsx
-from iae_modulation.donnees import Anomalie, DonneesSIAE, RapportValidation, lire_donnees
+from iae_modulation.donnees import Anomalie, RapportValidation, lire_donnees
 from iae_modulation.formats import montant_fr, taux_fr
 from iae_modulation.lecture import lire_nombre, lire_table
 from iae_modulation.modulation import (
@@ -207,11 +207,6 @@ def lire_versements_2014(chemin: Path) -> MontantsLus:
     )
 
 
-def calculer(donnees: DonneesSIAE, options: OptionsCalcul) -> CalculModulation:
-    """Le calcul seul, sans fichiers (utilisé aussi par le classeur)."""
-    return calculer_modulation(donnees, options)
-
-
 def executer_calcul(
     donnees: Path,
     annee: int,
@@ -267,7 +262,7 @@ def executer_calcul(
             options = OptionsCalcul(annee, methode, montants_env, montants_vers)
             rapport.anomalies += annexes
             if rapport.est_valide:
-                calcul = calculer(lues, options)
+                calcul = calculer_modulation(lues, options)
                 rapport = calcul.rapport
                 rapport.anomalies += annexes
                 avancer("modulation calculée")

@@ -15,7 +15,6 @@ from pathlib import Path
 import pandas as pd
 
 from iae_modulation import donnees
-from iae_modulation.campagne import calculer
 from iae_modulation.classeur_resultats import ENTETES
 from iae_modulation.excel.classeur import (
     FORMAT_EUROS,
@@ -24,7 +23,7 @@ from iae_modulation.excel.classeur import (
     valeur_excel,
 )
 from iae_modulation.lecture import TableBrute, _texte_excel, noms_uniques
-from iae_modulation.modulation import OptionsCalcul
+from iae_modulation.modulation import OptionsCalcul, calculer_modulation
 from iae_modulation.resultats import COLONNES_FRACTION, COLONNES_MONTANT, COLONNES_RESULTATS
 
 COLONNES_NUMERIQUES = frozenset(COLONNES_FRACTION + COLONNES_MONTANT)
@@ -118,5 +117,5 @@ def resultats_du_tableau(
     validees = donnees.valider(brute, annee)
     if not validees.rapport.est_valide:
         raise DonneesInvalides(validees.rapport)
-    calcul = calculer(validees, OptionsCalcul(annee, methode))
+    calcul = calculer_modulation(validees, OptionsCalcul(annee, methode))
     return lignes_resultats(calcul.resultats)

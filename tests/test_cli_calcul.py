@@ -8,7 +8,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from aides import DEMO, empreinte
+from aides import DEMO, calculer, empreinte
 from iae_modulation.cli import main
 from iae_modulation.resultats import COLONNES_RESULTATS, lire_resultats_csv
 
@@ -16,18 +16,7 @@ from iae_modulation.resultats import COLONNES_RESULTATS, lire_resultats_csv
 @pytest.fixture(scope="module")
 def campagne_demo(tmp_path_factory) -> Path:
     sortie = tmp_path_factory.mktemp("calcul") / "resultats"
-    code = main(
-        [
-            "calculer",
-            str(DEMO / "donnees_demo.csv"),
-            "--annee",
-            "2026",
-            "--enveloppes",
-            str(DEMO / "enveloppes_demo.csv"),
-            "--sortie",
-            str(sortie),
-        ]
-    )
+    code = calculer(sortie, 2026, "--enveloppes", str(DEMO / "enveloppes_demo.csv"))
     assert code == 0
     return sortie
 
@@ -88,18 +77,7 @@ def test_entree_invalide_code_2_rapport_et_aucun_resultat(tmp_path: Path, capsys
 
 def test_un_dossier_existant_n_est_pas_ecrase(campagne_demo: Path, capsys) -> None:
     avant = empreinte(campagne_demo / "resultats.csv")
-    code = main(
-        [
-            "calculer",
-            str(DEMO / "donnees_demo.csv"),
-            "--annee",
-            "2026",
-            "--methode",
-            "minmax",
-            "--sortie",
-            str(campagne_demo),
-        ]
-    )
+    code = calculer(campagne_demo, 2026, "--methode", "minmax")
     assert code == 2
     assert "existe déjà" in capsys.readouterr().out
     assert empreinte(campagne_demo / "resultats.csv") == avant
@@ -161,18 +139,7 @@ def test_enveloppe_sans_structure_signalee_sans_bloquer(tmp_path: Path, capsys) 
     enveloppes = tmp_path / "enveloppes.csv"
     enveloppes.write_text("region;enveloppe\nGrand Est;295600\nBretagne;1000\n", encoding="utf-8")
     sortie = tmp_path / "s"
-    code = main(
-        [
-            "calculer",
-            str(DEMO / "donnees_demo.csv"),
-            "--annee",
-            "2026",
-            "--enveloppes",
-            str(enveloppes),
-            "--sortie",
-            str(sortie),
-        ]
-    )
+    code = calculer(sortie, 2026, "--enveloppes", str(enveloppes))
     assert code == 0
     assert (sortie / "resultats.csv").exists()
     assert (
@@ -199,16 +166,7 @@ def test_erreurs_d_options_en_francais(capsys) -> None:
 
 
 def test_milieu_penitentiaire_avant_2017_refuse_en_nommant_la_structure(tmp_path, capsys) -> None:
-    code = main(
-        [
-            "calculer",
-            str(DEMO / "donnees_demo.csv"),
-            "--annee",
-            "2015",
-            "--sortie",
-            str(tmp_path / "s"),
-        ]
-    )
+    code = calculer(tmp_path / "s", 2015)
     assert code == 2
     assert "Structure(s) en milieu pénitentiaire (ACI054250026)" in capsys.readouterr().out
     assert not (tmp_path / "s").exists()
@@ -217,18 +175,7 @@ def test_milieu_penitentiaire_avant_2017_refuse_en_nommant_la_structure(tmp_path
 def test_region_d_enveloppe_inconnue_liste_les_regions(tmp_path: Path, capsys) -> None:
     enveloppes = tmp_path / "enveloppes.csv"
     enveloppes.write_text("region;enveloppe\nAtlantide;1000\n", encoding="utf-8")
-    code = main(
-        [
-            "calculer",
-            str(DEMO / "donnees_demo.csv"),
-            "--annee",
-            "2026",
-            "--enveloppes",
-            str(enveloppes),
-            "--sortie",
-            str(tmp_path / "s"),
-        ]
-    )
+    code = calculer(tmp_path / "s", 2026, "--enveloppes", str(enveloppes))
     assert code == 2
     assert "« Atlantide » n'est pas reconnu (régions : Auvergne-Rhône-Alpes," in (
         capsys.readouterr().out

@@ -12,6 +12,7 @@ import pytest
 from iae_modulation.commandes import classeur as commande
 from iae_modulation.excel import classeur as contrat
 from iae_modulation.excel import installation, macros, paquet
+from iae_modulation.excel.fichier import ClasseurFichier
 from iae_modulation.resultats import lire_resultats_csv
 
 RACINE = Path(__file__).resolve().parents[1]
@@ -27,7 +28,7 @@ def copie(tmp_path) -> Path:
 
 
 def executer(action: str, chemin: Path, **parametres) -> macros.ResultatAction:
-    classeur = contrat.ClasseurFichier(chemin)
+    classeur = ClasseurFichier(chemin)
     for nom, valeur in parametres.items():
         classeur.ecrire_parametre(nom, valeur)
     return macros.ACTIONS[action](classeur)
@@ -55,7 +56,7 @@ def test_calculer_remplit_resultats_synthese_et_journal(copie):
     assert resultat.code == 0, resultat.message
     garde_vba_et_ruban(copie)
     livre = openpyxl.load_workbook(copie)
-    dossier = Path(contrat.ClasseurFichier(copie).lire_parametre("dernier_calcul"))
+    dossier = Path(ClasseurFichier(copie).lire_parametre("dernier_calcul"))
     assert dossier.parent == copie.parent / "IAE_sorties"
     csv = lire_resultats_csv(dossier / "resultats.csv")
     lignes = list(livre[contrat.RESULTATS].iter_rows(values_only=True))
@@ -77,12 +78,12 @@ def test_calculer_remplit_resultats_synthese_et_journal(copie):
 
 
 def test_verifier_signale_et_surligne_les_cellules_fautives(copie):
-    livre = openpyxl.load_workbook(copie, keep_vba=True)
-    livre[contrat.DONNEES]["G5"] = "XYZ"  # type
-    livre[contrat.DONNEES]["C6"] = "=1+1 SARL"  # texte qui ressemble à une formule
-    livre[contrat.DONNEES]["C6"].data_type = "s"
-    livre.save(copie)
-    copie.write_bytes(paquet.reinjecter_ruban(copie.read_bytes(), GABARIT.read_bytes()))
+    classeur = ClasseurFichier(copie)
+    lignes = classeur.lire_feuille(contrat.DONNEES)
+    lignes[4][6] = "XYZ"  # type
+    lignes[5][2] = "=1+1 SARL"  # texte qui ressemble à une formule
+    classeur.ecrire_lignes(contrat.DONNEES, 5, lignes[4:])
+    classeur.enregistrer()
     resultat = executer("verifier", copie)
     assert resultat.code == macros.CODE_DONNEES_INVALIDES
     garde_vba_et_ruban(copie)

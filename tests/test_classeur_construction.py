@@ -15,6 +15,7 @@ import pytest
 from iae_modulation.donnees import NOMS_COLONNES
 from iae_modulation.excel import classeur as contrat
 from iae_modulation.excel import construction, paquet
+from iae_modulation.excel.fichier import ClasseurFichier
 from oletools.olevba import VBA_Parser
 
 RACINE = Path(__file__).resolve().parents[1]
@@ -114,7 +115,7 @@ def test_feuilles_cellules_nommees_et_tableau_de_demo(construit):
     assert classeur[contrat.LISTES].sheet_state == "hidden"
     for nom in contrat.NOMS_PARAMETRES:
         assert nom in classeur.defined_names, nom
-    fichier = contrat.ClasseurFichier(construit)
+    fichier = ClasseurFichier(construit)
     assert fichier.lire_parametre("annee") == 2026
     assert fichier.lire_parametre("methode") == "rang"
     donnees = classeur[contrat.DONNEES]

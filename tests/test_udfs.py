@@ -13,6 +13,7 @@ from iae_modulation import modulation, parametres
 from iae_modulation.campagne import executer_calcul
 from iae_modulation.excel import classeur as contrat
 from iae_modulation.excel import construction, udfs
+from iae_modulation.excel.fichier import ClasseurFichier
 from iae_modulation.resultats import COLONNES_RESULTATS
 
 GABARIT = Path(__file__).resolve().parents[1] / "templates" / "IAE_modulation.xlsm"
@@ -27,7 +28,7 @@ def exact(valeur: float) -> Decimal:
 @pytest.fixture(scope="module")
 def cellules() -> list[list[object]]:
     """Le tableau « Données SIAE » du gabarit, valeurs telles qu'Excel les passe à Python."""
-    return contrat.ClasseurFichier(GABARIT).lire_feuille(contrat.DONNEES)
+    return ClasseurFichier(GABARIT).lire_feuille(contrat.DONNEES)
 
 
 @pytest.fixture(scope="module")

@@ -7,12 +7,11 @@ import argparse
 import sys
 from pathlib import Path
 
-from iae_modulation.excel.classeur import NOMS_PARAMETRES, ClasseurFichier
+from iae_modulation.excel.classeur import NOMS_PARAMETRES
 from iae_modulation.sorties import ErreurEntree, ErreurSortie
 
 
 def enregistrer(sous_parseurs: argparse._SubParsersAction) -> None:
-    from iae_modulation.excel.construction import GABARIT
     from iae_modulation.excel.macros import ACTIONS
 
     parseur = sous_parseurs.add_parser(
@@ -28,7 +27,11 @@ def enregistrer(sous_parseurs: argparse._SubParsersAction) -> None:
         description="Reconstruit templates/IAE_modulation.xlsm depuis xl/ et l'xlwings installé ; "
         "deux constructions donnent le même fichier.",
     )
-    construire.add_argument("--sortie", type=Path, default=GABARIT, help="fichier .xlsm à écrire")
+    construire.add_argument(
+        "--sortie",
+        type=Path,
+        help="fichier .xlsm à écrire (défaut : templates/IAE_modulation.xlsm)",
+    )
     construire.set_defaults(executer=executer_construire)
 
     executer = actions.add_parser(
@@ -67,7 +70,7 @@ def executer_construire(args: argparse.Namespace) -> int:
     from iae_modulation.excel.construction import ErreurConstruction, construire
 
     try:
-        chemin = construire(args.sortie)
+        chemin = construire(*[args.sortie] if args.sortie else [])
     except ErreurConstruction as erreur:
         print(f"Construction impossible : {erreur}", file=sys.stderr)
         return 1
@@ -76,6 +79,7 @@ def executer_construire(args: argparse.Namespace) -> int:
 
 
 def executer_action(args: argparse.Namespace) -> int:
+    from iae_modulation.excel.fichier import ClasseurFichier
     from iae_modulation.excel.macros import ACTIONS
 
     try:

@@ -1,9 +1,8 @@
 """Accès au classeur IAE_modulation.xlsm : une petite interface, deux façons de l'ouvrir.
 
 - `ClasseurXlwings` : le classeur ouvert dans Excel qui a appelé la macro du ruban ;
-- `ClasseurFichier` : le fichier .xlsm sur disque (openpyxl, `keep_vba=True`), pour exécuter les
-  mêmes actions sans Excel (`iae-modulation classeur executer`). openpyxl perd la relation du
-  ruban en enregistrant : elle est réinjectée (`paquet.reinjecter_ruban`).
+- `fichier.ClasseurFichier` : le fichier .xlsm sur disque, pour exécuter les mêmes actions sans
+  Excel (`iae-modulation classeur executer`).
 
 Les noms des feuilles, des cellules nommées et du tableau sont le contrat avec la construction du
 gabarit (`xl/feuilles.yaml`, `construction.py`).
@@ -15,15 +14,13 @@ import datetime as dt
 import os
 import subprocess
 import sys
-import tempfile
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 from typing import Protocol
 
-from iae_modulation.excel import paquet
-from iae_modulation.sorties import DEBUTS_DE_FORMULE, ErreurEntree, verifier_fichier_entree
+from iae_modulation.sorties import DEBUTS_DE_FORMULE
 
 ACCUEIL = "Accueil"
 PARAMETRES = "Paramètres"
@@ -129,123 +126,6 @@ def valeur_excel(valeur: object) -> object:
 def est_texte_formule(valeur: object) -> bool:
     """Un texte qu'Excel prendrait pour une formule (=, +, -, @) : il est écrit comme texte."""
     return isinstance(valeur, str) and valeur.startswith(DEBUTS_DE_FORMULE)
-
-
-# --- le fichier sur disque ---------------------------------------------------------------------
-
-
-class ClasseurFichier:
-    """Le classeur .xlsm sur disque, modifié puis réenregistré avec son VBA et son ruban."""
-
-    def __init__(self, chemin: Path) -> None:
-        import openpyxl
-
-        self.chemin = verifier_fichier_entree(Path(chemin)).resolve()
-        if self.chemin.suffix.lower() != ".xlsm":
-            raise ErreurEntree(
-                f"{self.chemin.name} : il faut un classeur avec macros (.xlsm), "
-                "comme templates/IAE_modulation.xlsm."
-            )
-        self._original = self.chemin.read_bytes()
-        try:
-            self._classeur = openpyxl.load_workbook(self.chemin, keep_vba=True)
-        except Exception as erreur:  # openpyxl signale un fichier abîmé par des erreurs variées
-            raise ErreurEntree(f"{self.chemin.name} : classeur illisible ({erreur}).") from None
-        manquantes = [f for f in (PARAMETRES, DONNEES, JOURNAL) if f not in self._classeur]
-        if manquantes:
-            raise ErreurEntree(
-                f"{self.chemin.name} n'est pas un classeur IAE Modulation : feuille(s) "
-                f"{', '.join(f'« {f} »' for f in manquantes)} absente(s)."
-            )
-
-    def _feuille(self, nom: str):
-        if nom not in self._classeur:
-            raise ErreurEntree(f"{self.chemin.name} : feuille « {nom} » absente.")
-        return self._classeur[nom]
-
-    def _cellule_nommee(self, nom: str):
-        definition = self._classeur.defined_names.get(nom)
-        if definition is None:
-            raise ErreurEntree(
-                f"{self.chemin.name} : la cellule nommée « {nom} » de la feuille "
-                f"« {PARAMETRES} » a disparu."
-            )
-        feuille, adresse = next(iter(definition.destinations))
-        return self._feuille(feuille)[adresse.replace("$", "")]
-
-    def lire_parametre(self, nom: str) -> object:
-        return self._cellule_nommee(nom).value
-
-    def ecrire_parametre(self, nom: str, valeur: object) -> None:
-        _ecrire_cellule(self._cellule_nommee(nom), valeur)
-
-    def lire_feuille(self, feuille: str) -> list[list[object]]:
-        return [list(ligne) for ligne in self._feuille(feuille).iter_rows(values_only=True)]
-
-    def ecrire_lignes(self, feuille, premiere_ligne, lignes, formats=()) -> None:
-        ws = self._feuille(feuille)
-        if ws.max_row >= premiere_ligne:
-            ws.delete_rows(premiere_ligne, ws.max_row - premiere_ligne + 1)
-        for decalage, ligne in enumerate(lignes):
-            for colonne, valeur in enumerate(ligne, start=1):
-                cellule = ws.cell(row=premiere_ligne + decalage, column=colonne)
-                _ecrire_cellule(cellule, valeur)
-                if colonne <= len(formats) and formats[colonne - 1]:
-                    cellule.number_format = formats[colonne - 1]
-
-    def ajouter_ligne(self, feuille: str, valeurs: Sequence[object]) -> None:
-        ws = self._feuille(feuille)
-        ligne = ws.max_row + 1
-        while ligne > 1 and all(c.value is None for c in ws[ligne - 1]):
-            ligne -= 1
-        for colonne, valeur in enumerate(valeurs, start=1):
-            _ecrire_cellule(ws.cell(row=ligne, column=colonne), valeur)
-
-    def surligner(self, feuille: str, cellules: Iterable[tuple[int, int]]) -> None:
-        from openpyxl.styles import PatternFill
-
-        remplissage = PatternFill("solid", start_color=COULEUR_SURLIGNAGE)
-        ws = self._feuille(feuille)
-        for ligne, colonne in cellules:
-            ws.cell(row=ligne, column=colonne).fill = remplissage
-
-    def effacer_surlignage(self, feuille: str, premiere_ligne: int) -> None:
-        from openpyxl.styles import PatternFill
-
-        for ligne in self._feuille(feuille).iter_rows(min_row=premiere_ligne):
-            for cellule in ligne:
-                if cellule.fill.fgColor.rgb in (COULEUR_SURLIGNAGE, "FF" + COULEUR_SURLIGNAGE):
-                    cellule.fill = PatternFill()
-
-    def choisir_fichier(self, titre: str) -> Path | None:
-        return None  # sans Excel, le fichier se donne dans la feuille « Paramètres »
-
-    def ouvrir_dossier(self, dossier: Path) -> None:
-        dossier.mkdir(parents=True, exist_ok=True)
-
-    def informer(self, message: str) -> None:
-        """Sans Excel, la commande affiche le résultat de l'action : rien à faire ici."""
-
-    def enregistrer(self) -> None:
-        """Enregistre sous un nom temporaire, réinjecte le ruban, puis remplace le fichier."""
-        descripteur, temporaire = tempfile.mkstemp(
-            prefix=f".{self.chemin.stem}-", suffix=".xlsm", dir=self.chemin.parent
-        )
-        os.close(descripteur)
-        temporaire = Path(temporaire)
-        try:
-            self._classeur.save(temporaire)
-            temporaire.write_bytes(paquet.reinjecter_ruban(temporaire.read_bytes(), self._original))
-            os.replace(temporaire, self.chemin)
-        finally:
-            temporaire.unlink(missing_ok=True)
-        self._original = self.chemin.read_bytes()
-
-
-def _ecrire_cellule(cellule, valeur: object) -> None:
-    cellule.value = valeur_excel(valeur)
-    if est_texte_formule(valeur):
-        cellule.data_type = "s"
 
 
 # --- le classeur ouvert dans Excel ---------------------------------------------------------------

@@ -201,9 +201,10 @@ def lire_disposition(sources: Path = SOURCES) -> dict:
 class _Ecrivain:
     """Les feuilles du gabarit, écrites dans un classeur XlsxWriter."""
 
-    def __init__(self, livre: xlsxwriter.Workbook, disposition: dict) -> None:
+    def __init__(self, livre: xlsxwriter.Workbook, disposition: dict, structures: Path) -> None:
         self.livre = livre
         self.disposition = disposition
+        self.structures = structures
         self.f = {
             "titre": livre.add_format({"bold": True, "font_size": 16, "font_color": "#1F3864"}),
             "sous_titre": livre.add_format({"italic": True, "font_color": "#595959"}),
@@ -310,7 +311,7 @@ class _Ecrivain:
 
     def donnees(self) -> None:
         ws = self.feuilles[contrat.DONNEES]
-        brute = lire_table(DEMO)
+        brute = lire_table(self.structures)
         par_nom = {c.nom: c for c in donnees.COLONNES}
         colonnes = list(donnees.NOMS_COLONNES)
         lignes = []
@@ -430,8 +431,9 @@ def _valeur_demo(colonne: donnees.Colonne, texte: str):
     return texte
 
 
-def classeur(projet: bytes, disposition: dict) -> bytes:
-    """Le classeur XlsxWriter complet, projet VBA compris (sans le ruban)."""
+def classeur(projet: bytes, disposition: dict, structures: Path = DEMO) -> bytes:
+    """Le classeur XlsxWriter complet, projet VBA compris (sans le ruban), avec le fichier
+    `structures` dans le tableau « Données SIAE »."""
     tampon = io.BytesIO()
     options = {"strings_to_formulas": False, "strings_to_urls": False, "in_memory": True}
     with xlsxwriter.Workbook(tampon, options) as livre:
@@ -444,19 +446,20 @@ def classeur(projet: bytes, disposition: dict) -> bytes:
                 "created": DATE_DOCUMENT,
             }
         )
-        _Ecrivain(livre, disposition).tout()
+        _Ecrivain(livre, disposition, structures).tout()
         livre.add_vba_project(io.BytesIO(projet), is_stream=True)
     return tampon.getvalue()
 
 
-def construire(sortie: Path = GABARIT, sources: Path = SOURCES) -> Path:
-    """Écrit le gabarit (sous un nom temporaire, puis renommé) et rend son chemin."""
+def construire(sortie: Path = GABARIT, sources: Path = SOURCES, structures: Path = DEMO) -> Path:
+    """Écrit le gabarit (sous un nom temporaire, puis renommé) et rend son chemin ; `structures` :
+    le tableau des SIAE (la démonstration, ou un jeu plus gros pour un banc d'essai)."""
     ruban = sources / "customUI14.xml"
     if not ruban.is_file():
         raise ErreurConstruction(f"Ruban introuvable : {ruban} (construisez depuis le dépôt).")
     disposition = lire_disposition(sources)
     projet = projet_vba(list(contrat.FEUILLES), modules_vba(sources))
-    parties = paquet.lire_parties(classeur(projet, disposition))
+    parties = paquet.lire_parties(classeur(projet, disposition, structures))
     contenu = paquet.ecrire_archive(paquet.ajouter_ruban(parties, ruban.read_bytes()))
     sortie = Path(sortie)
     sortie.parent.mkdir(parents=True, exist_ok=True)

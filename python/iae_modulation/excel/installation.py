@@ -14,6 +14,7 @@ from pathlib import Path
 
 from iae_modulation.excel import classeur as contrat
 from iae_modulation.excel.construction import GABARIT, VERSION_XLWINGS
+from iae_modulation.excel.fichier import ClasseurFichier
 from iae_modulation.sorties import ErreurSortie
 
 NOMS_DLL = (f"xlwings64-{VERSION_XLWINGS}.dll", f"xlwings32-{VERSION_XLWINGS}.dll")
@@ -56,7 +57,7 @@ def trouver_dll(interpreteur: Path) -> Path | None:
     return None
 
 
-def ecrire_configuration(classeur: contrat.ClasseurFichier, cle: str, valeur: str) -> None:
+def ecrire_configuration(classeur: ClasseurFichier, cle: str, valeur: str) -> None:
     """Écrit (ou remplace) une clé de la feuille `xlwings.conf` : clés en colonne A à partir de
     A1, sans ligne vide (le VBA d'xlwings s'arrête à la première)."""
     lignes = [ligne[:2] for ligne in classeur.lire_feuille(contrat.CONFIGURATION) if ligne[0]]
@@ -86,7 +87,7 @@ def installer(
     dossier.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(gabarit, cible)
     cle = "Interpreter_Mac" if sys.platform == "darwin" else "Interpreter_Win"
-    classeur = contrat.ClasseurFichier(cible)
+    classeur = ClasseurFichier(cible)
     ecrire_configuration(classeur, cle, str(interpreteur))
     classeur.enregistrer()
     rapport = RapportInstallation(cible, interpreteur, cle, trouver_dll(interpreteur))

@@ -4,6 +4,9 @@ Appelée sans argument (macro `RunPython` du ruban), une action agit sur le clas
 appelée ; `iae-modulation classeur executer ACTION CLASSEUR.xlsm` lui passe le fichier. Chaque
 action écrit une ligne dans la feuille « Journal » (date, action, entrées, sorties, résultat) et
 n'affiche jamais de trace Python : une erreur devient un message français.
+
+Chaque action importe ce dont elle a besoin au moment où elle s'exécute (calcul, annexe 5,
+documents…) : un clic ne paie que le chargement de sa propre action.
 """
 
 from __future__ import annotations
@@ -14,20 +17,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
-import xlsxwriter
-
-from iae_modulation import donnees as module_donnees
-from iae_modulation.annexe5 import executer_annexe5
-from iae_modulation.campagne import executer_calcul
-from iae_modulation.documents.notifications import generer_notifications as notifications
-from iae_modulation.documents.signature import Signature
 from iae_modulation.excel import classeur as c
-from iae_modulation.excel.tableau import FORMATS_RESULTATS, lignes_resultats, table_brute
-from iae_modulation.lecture import lire_nombre
 from iae_modulation.referentiel import TYPES_SIAE, normaliser_region, probleme_annee_campagne
 from iae_modulation.sorties import ErreurEntree
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from iae_modulation.documents.signature import Signature
+    from iae_modulation.donnees import RapportValidation
 
 CODE_SUCCES, CODE_ERREUR, CODE_DONNEES_INVALIDES = 0, 1, 2
 
@@ -80,6 +80,8 @@ def dossier_de_sortie(classeur: c.Classeur) -> Path:
 
 
 def _signature(classeur: c.Classeur) -> Signature:
+    from iae_modulation.documents.signature import Signature
+
     return Signature(
         service=_texte(classeur, "service") or Signature.service,
         region=_texte(classeur, "region"),
@@ -108,11 +110,15 @@ def _horodatage() -> str:
 
 
 def _table_donnees(classeur: c.Classeur):
+    from iae_modulation.excel.tableau import table_brute
+
     return table_brute(classeur.lire_feuille(c.DONNEES), classeur.chemin, c.DONNEES)
 
 
-def _ecrire_anomalies(classeur: c.Classeur, rapport: module_donnees.RapportValidation) -> None:
+def _ecrire_anomalies(classeur: c.Classeur, rapport: RapportValidation) -> None:
     """Le rapport dans « Vérification », et les cellules de « Données SIAE » surlignées."""
+    from iae_modulation import donnees as module_donnees
+
     en_tetes = [str(v or "").strip() for v in (classeur.lire_feuille(c.DONNEES) or [[]])[0]]
     cles = {module_donnees.cle_en_tete(nom): position for position, nom in enumerate(en_tetes, 1)}
     resume = rapport.texte().splitlines()[0]
@@ -153,6 +159,8 @@ def verifier_donnees(classeur: c.Classeur | None = None) -> ResultatAction:
 
 
 def _verifier(classeur: c.Classeur, resultat: ResultatAction) -> None:
+    from iae_modulation import donnees as module_donnees
+
     annee = _annee(classeur)
     resultat.entrees = [f"{c.DONNEES} ({classeur.chemin.name})", f"année {annee}"]
     brute = _table_donnees(classeur)
@@ -173,20 +181,15 @@ def _verifier(classeur: c.Classeur, resultat: ResultatAction) -> None:
 def _instantane_donnees(classeur: c.Classeur, dossier: Path, horodatage: str) -> Path:
     """Copie de la feuille « Données SIAE » (mêmes lignes) : l'entrée exacte du calcul,
     gardée avec son empreinte dans le manifeste."""
+    from iae_modulation.excel.instantane import ecrire_instantane
+
     chemin = dossier / f"donnees-{horodatage}.xlsx"
-    options = {"strings_to_formulas": False, "strings_to_urls": False}
-    with xlsxwriter.Workbook(str(chemin), options) as livre:
-        feuille = livre.add_worksheet(c.DONNEES)
-        for ligne, valeurs in enumerate(classeur.lire_feuille(c.DONNEES)):
-            for colonne, valeur in enumerate(valeurs):
-                if isinstance(valeur, str):
-                    feuille.write_string(ligne, colonne, valeur)
-                elif valeur is not None:
-                    feuille.write(ligne, colonne, valeur)
-    return chemin
+    return ecrire_instantane(chemin, c.DONNEES, classeur.lire_feuille(c.DONNEES))
 
 
 def _enveloppes(classeur: c.Classeur, dossier: Path, horodatage: str) -> Path | None:
+    from iae_modulation.lecture import lire_nombre
+
     texte = _texte(classeur, "enveloppe")
     if not texte:
         return None
@@ -226,6 +229,9 @@ def calculer_modulation(classeur: c.Classeur | None = None) -> ResultatAction:
 
 
 def _calculer(classeur: c.Classeur, resultat: ResultatAction) -> None:
+    from iae_modulation.campagne import executer_calcul
+    from iae_modulation.excel.tableau import FORMATS_RESULTATS, lignes_resultats
+
     annee = _annee(classeur)
     methode = _texte(classeur, "methode") or "rang"
     base, horodatage = dossier_de_sortie(classeur), _horodatage()
@@ -267,6 +273,8 @@ def generer_decision_asp(classeur: c.Classeur | None = None) -> ResultatAction:
 
 
 def _decision_asp(classeur: c.Classeur, resultat: ResultatAction) -> None:
+    from iae_modulation.annexe5 import executer_annexe5
+
     annee, calcul = _annee(classeur), _dernier_calcul(classeur)
     mesure = _texte(classeur, "mesure_annexe5").upper()
     texte_export = _texte(classeur, "export_annexe5")
@@ -321,6 +329,8 @@ def _donnees_du_calcul(calcul: Path) -> Path:
 
 
 def _notifications(classeur: c.Classeur, resultat: ResultatAction) -> None:
+    from iae_modulation.documents.notifications import generer_notifications as notifications
+
     annee, calcul = _annee(classeur), _dernier_calcul(classeur)
     donnees = _donnees_du_calcul(calcul)
     sortie = dossier_de_sortie(classeur) / f"notifications-{annee}-{_horodatage()}"

@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 from iae_modulation.commandes import classeur as commande
 from iae_modulation.excel import classeur as contrat
-from iae_modulation.excel import installation, macros, paquet
+from iae_modulation.excel import macros, paquet
 from iae_modulation.excel.fichier import ClasseurFichier
 from iae_modulation.resultats import lire_resultats_csv
 
@@ -159,19 +159,3 @@ def test_commande_executer_refuse_un_classeur_sans_macros(tmp_path, capsys):
     args = parseur().parse_args(["classeur", "executer", "calculer", str(faux)])
     assert args.executer(args) == 2
     assert "il faut un classeur avec macros (.xlsm)" in capsys.readouterr().err
-
-
-def test_installer_ecrit_l_interpreteur_et_verifie_la_dll(tmp_path):
-    python = tmp_path / "venv" / "Scripts" / "python.exe"
-    python.parent.mkdir(parents=True)
-    rapport = installation.installer(tmp_path / "poste", interpreteur=python)
-    assert rapport.code_sortie == 1 and "xlwings64-0.37.8.dll est introuvable" in rapport.resume()
-    conf = list(openpyxl.load_workbook(rapport.classeur)[contrat.CONFIGURATION].values)
-    assert conf == [("UDF Modules", "iae_modulation.excel.udfs"), ("Interpreter_Win", str(python))]
-    garde_vba_et_ruban(rapport.classeur)
-    (tmp_path / "venv" / "xlwings64-0.37.8.dll").write_bytes(b"")  # DLL au niveau du venv
-    rapport = installation.installer(tmp_path / "poste", interpreteur=python, ecraser=True)
-    assert rapport.code_sortie == 0 and rapport.dll == tmp_path / "venv" / "xlwings64-0.37.8.dll"
-    assert len(list(openpyxl.load_workbook(rapport.classeur)[contrat.CONFIGURATION].values)) == 2
-    with pytest.raises(installation.ErreurSortie, match="existe déjà"):
-        installation.installer(tmp_path / "poste", interpreteur=python)

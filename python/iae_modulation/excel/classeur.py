@@ -60,6 +60,11 @@ NOMS_PARAMETRES = (
     "dernier_calcul",
 )
 COLONNES_JOURNAL = ("Date", "Action", "Entrées", "Sorties", "Résultat")
+# Feuille « xlwings.conf » du gabarit (clés lues par le VBA d'xlwings). « Use UDF Server » : le
+# ruban réutilise le Python des fonctions de feuille au lieu d'en démarrer un par clic ; écrit
+# en texte (« True »), qu'Excel ne traduit pas en « VRAI ».
+MODULE_UDFS = "iae_modulation.excel.udfs"
+CONFIGURATION_GABARIT = {"UDF Modules": MODULE_UDFS, "Use UDF Server": "True"}
 COLONNES_VERIFICATION = ("Ligne", "Colonne", "Valeur", "Problème", "Gravité")
 LIGNE_ENTETE_VERIFICATION = 3
 COLONNES_SYNTHESE = ("Type", "Structures", "Montant socle", "Montant modulé", "Taux moyen")

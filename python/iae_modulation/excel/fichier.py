@@ -34,7 +34,12 @@ from iae_modulation.excel.classeur import (
     valeur_excel,
 )
 from iae_modulation.lecture import RATIO_DECOMPRESSION_MAX
-from iae_modulation.sorties import TAILLE_MAX_ENTREE, ErreurEntree, verifier_fichier_entree
+from iae_modulation.sorties import (
+    TAILLE_MAX_ENTREE,
+    ErreurEntree,
+    ErreurSortie,
+    verifier_fichier_entree,
+)
 
 M = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -481,13 +486,24 @@ class ClasseurFichier:
             )
         if self._xml:
             self._retirer_chaine_de_calcul()
-        descripteur, temporaire = tempfile.mkstemp(
-            prefix=f".{self.chemin.stem}-", suffix=".xlsm", dir=self.chemin.parent
-        )
+        try:
+            descripteur, temporaire = tempfile.mkstemp(
+                prefix=f".{self.chemin.stem}-", suffix=".xlsm", dir=self.chemin.parent
+            )
+        except OSError as erreur:
+            raise ErreurSortie(
+                f"{self.chemin.parent} : impossible d'y enregistrer le classeur "
+                f"({erreur.strerror})."
+            ) from None
         try:
             with os.fdopen(descripteur, "wb") as fichier:
                 fichier.write(paquet.ecrire_archive(self._parties, niveau=1))
             os.replace(temporaire, self.chemin)
+        except OSError as erreur:
+            raise ErreurSortie(
+                f"{self.chemin.name} : enregistrement impossible ({erreur.strerror}) ; le "
+                "classeur est-il ouvert dans Excel ou en lecture seule ?"
+            ) from None
         finally:
             Path(temporaire).unlink(missing_ok=True)
 

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from iae_modulation import modulation, parametres
 from iae_modulation.campagne import executer_calcul
 from iae_modulation.excel import classeur as contrat
-from iae_modulation.excel import construction, udfs
+from iae_modulation.excel import construction, projet_vba, udfs
 from iae_modulation.excel.fichier import ClasseurFichier
 from iae_modulation.resultats import COLONNES_RESULTATS
 
@@ -212,8 +212,8 @@ def test_modulation_tableau_lignes_vides_et_tableau_decale(cellules, attendus):
 
 
 def test_metadonnees_xlwings_categorie_iae_sans_convertisseur_implicite():
-    with construction._pywin32_simule():
-        module = construction.fonctions_decorees()
+    with projet_vba._pywin32_simule():
+        module = projet_vba.fonctions_decorees()
     fonctions = [
         getattr(module, n) for n in dir(module) if hasattr(getattr(module, n), "__xlfunc__")
     ]

@@ -13,6 +13,7 @@ récent : les versions précédentes ignorent --python-version pour Requires-Pyt
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -73,30 +74,98 @@ def _options_windows(version: str) -> list[str]:
     ]
 
 
+def _environnement_windows(version: str) -> dict[str, str]:
+    """Les variables des marqueurs d'environnement (PEP 508) de CPython `version`, Windows x64."""
+    return {
+        "os_name": "nt",
+        "sys_platform": "win32",
+        "platform_system": "Windows",
+        "platform_machine": "AMD64",
+        "platform_release": "",
+        "platform_version": "",
+        "python_version": version,
+        "python_full_version": f"{version}.0",
+        "implementation_name": "cpython",
+        "implementation_version": f"{version}.0",
+        "platform_python_implementation": "CPython",
+        "extra": "",
+    }
+
+
+def _propres_a_windows(rapport: dict, version: str) -> list[str]:
+    """Les dépendances que les paquets résolus demandent sous Windows et que la résolution, faite
+    avec les marqueurs de la machine qui construit, n'a pas retenues."""
+    try:
+        from packaging.requirements import Requirement
+        from packaging.utils import canonicalize_name
+    except ImportError:
+        raise ErreurEntree(
+            "paquet-windows demande le paquet « packaging » (pip install packaging)."
+        ) from None
+    environnement = _environnement_windows(version)
+    paquets = [element["metadata"] for element in rapport["install"]]
+    resolus = {canonicalize_name(m["name"]) for m in paquets}
+    manquantes = []
+    for metadonnees in paquets:
+        for texte in metadonnees.get("requires_dist") or ():
+            exigence = Requirement(texte)
+            if exigence.marker is None or not exigence.marker.evaluate(environnement):
+                continue
+            if canonicalize_name(exigence.name) not in resolus:
+                exigence.marker = None
+                manquantes.append(str(exigence))
+    return sorted(set(manquantes))
+
+
+def _resoudre(roues: Path, version: str, liste: list[str], dossier: Path) -> tuple[str, list[str]]:
+    """Résolution hors ligne avec les seules roues de `roues` : (erreur, ou « » ; dépendances
+    propres à Windows qui manquent à `liste`)."""
+    fichier, rapport = dossier / "exigences.txt", dossier / "rapport.json"
+    fichier.write_text("\n".join(liste) + "\n", "utf-8")
+    resultat = _pip(
+        "install", "--dry-run", "--quiet", "--ignore-installed", "--no-index",
+        "--find-links", str(roues), *_options_windows(version),
+        "--target", str(dossier / "cible"), "--report", str(rapport), "-r", str(fichier),
+        isole=True,
+    )  # fmt: skip
+    if resultat.returncode:
+        return _fin(resultat.stderr), []
+    return "", _propres_a_windows(json.loads(rapport.read_text("utf-8")), version)
+
+
 def telecharger_roues(
     roues: Path, versions: Sequence[str] = VERSIONS_PYTHON, depot: Path = RACINE_DEPOT
 ) -> None:
-    """Télécharge dans `roues` ce qui manque pour chaque version (pip garde ce qui y est déjà)."""
+    """Télécharge dans `roues` ce qui manque pour chaque version (pip garde ce qui y est déjà),
+    dépendances propres à Windows comprises."""
     roues.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as dossier:
-        liste = Path(dossier) / "exigences.txt"
-        liste.write_text("\n".join(exigences(depot)) + "\n", "utf-8")
+        dossier = Path(dossier)
         for version in versions:
-            resultat = _pip(
-                "download", *_options_windows(version), "--dest", str(roues), "-r", str(liste)
-            )
-            if resultat.returncode:
-                raise ErreurSortie(
-                    f"Téléchargement des roues pour Python {version} (Windows x64) impossible "
-                    f"(réseau, proxy, ou dépendance sans roue Windows) :\n{_fin(resultat.stderr)}"
-                )
+            liste = exigences(depot)
+            while True:
+                (dossier / "telecharger.txt").write_text("\n".join(liste) + "\n", "utf-8")
+                resultat = _pip(
+                    "download", *_options_windows(version), "--dest", str(roues),
+                    "-r", str(dossier / "telecharger.txt"),
+                )  # fmt: skip
+                if resultat.returncode:
+                    raise ErreurSortie(
+                        f"Téléchargement des roues pour Python {version} (Windows x64) "
+                        "impossible (réseau, proxy, ou dépendance sans roue Windows) :\n"
+                        f"{_fin(resultat.stderr)}"
+                    )
+                erreur, windows = _resoudre(roues, version, liste, dossier)
+                if erreur or not windows:
+                    break
+                liste += windows
 
 
 def verifier_roues(
     roues: Path, versions: Sequence[str] = VERSIONS_PYTHON, depot: Path = RACINE_DEPOT
 ) -> dict[str, str]:
-    """Par version : l'échec de la résolution hors ligne des dépendances avec les seules roues
-    de `roues` (dictionnaire vide : tout s'installe)."""
+    """Par version : l'échec de la résolution hors ligne des dépendances, propres à Windows
+    comprises, avec les seules roues de `roues` (dictionnaire vide : tout s'installe)."""
     pip = tuple(int(p) for p in _pip("--version").stdout.split()[1].split(".")[:2])
     if pip < PIP_MINIMAL:
         raise ErreurEntree(
@@ -105,17 +174,15 @@ def verifier_roues(
         )
     echecs = {}
     with tempfile.TemporaryDirectory() as dossier:
-        liste = Path(dossier) / "exigences.txt"
-        liste.write_text("\n".join(exigences(depot)) + "\n", "utf-8")
         for version in versions:
-            resultat = _pip(
-                "install", "--dry-run", "--ignore-installed", "--no-index",
-                "--find-links", str(roues), *_options_windows(version),
-                "--target", str(Path(dossier) / "cible"), "-r", str(liste),
-                isole=True,
-            )  # fmt: skip
-            if resultat.returncode:
-                echecs[version] = _fin(resultat.stderr)
+            liste = exigences(depot)
+            while True:
+                erreur, windows = _resoudre(roues, version, liste, Path(dossier))
+                if erreur or not windows:
+                    break
+                liste += windows
+            if erreur:
+                echecs[version] = erreur
     return echecs
 
 
@@ -184,10 +251,13 @@ def construire_paquet(
 def paquet_windows(
     sortie: Path, roues: Path | None = None, versions: Sequence[str] = VERSIONS_PYTHON
 ) -> Path:
-    """Télécharge (ou complète) les roues, vérifie qu'elles suffisent, écrit l'archive."""
+    """Télécharge les roues (dans `roues` : seulement pour les versions qu'elles ne couvrent
+    pas encore), vérifie qu'elles suffisent, écrit l'archive."""
     with tempfile.TemporaryDirectory() as dossier:
         roues = Path(roues) if roues else Path(dossier) / "roues"
-        telecharger_roues(roues, versions)
+        manquantes = list(verifier_roues(roues, versions)) if roues.is_dir() else list(versions)
+        if manquantes:
+            telecharger_roues(roues, manquantes)
         echecs = verifier_roues(roues, versions)
         if echecs:
             raise ErreurSortie(

@@ -94,8 +94,11 @@ def test_synthese_par_departement_avec_totaux(tmp_path):
         "Mesure",
         "Nombre de structures",
         "Base (aide au poste)",
-        "Taux moyen",
+        "Taux moyen (modulé ÷ base)",
         "Montant modulé",
+        "Régularisation 2014",
+        "Montant net à verser",
+        "Reste à déduire de l'aide au poste",
     )
     assert [ligne[:5] for ligne in lignes[1:-1]] == [
         (code, t_nom, "Grand Est", "AI", total.nb_structures)
@@ -148,7 +151,7 @@ def test_fluxiae_reel_de_bout_en_bout(tmp_path):
     assert sha256(ECHANTILLON) == avant
 
 
-def test_demo_des_quatre_mesures_avec_les_resultats_de_la_demo(tmp_path):
+def test_demo_des_cinq_mesures_avec_le_grand_livre_de_la_demo(tmp_path):
     calcul = executer_calcul(
         DEMO / "donnees_demo.csv",
         2026,
@@ -157,11 +160,10 @@ def test_demo_des_quatre_mesures_avec_les_resultats_de_la_demo(tmp_path):
     )
     assert calcul.code_sortie == 0
     resume = demo_annexe5(tmp_path / "annexe5", tmp_path / "calcul" / "resultats.csv", pdf=False)
-    for mesure in ("EI", "ETTI", "AI", "ACI"):
+    for mesure in ("EI", "ETTI", "AI", "ACI", "EITI"):
         assert f"Annexe 5 – {mesure} – campagne 2026" in resume
         assert (tmp_path / "annexe5" / mesure / "manifeste.json").is_file()
     assert "rien n'a été écrit" not in resume
-    # Toutes les structures de la démo sauf l'EITI (hors annexe 5) : leurs montants du calcul.
-    resultats = calcul.resultats
-    attendu = sum(resultats.loc[resultats["type"] != "EITI", "montant_module"], Decimal(0))
-    assert f"Synthèse des quatre mesures : 19 décision(s), {montant_fr(attendu)}" in resume
+    # Toutes les structures de la démo, l'EITI comprise : les montants nets du grand livre.
+    attendu = sum(calcul.resultats["montant_net"], Decimal(0))
+    assert f"Synthèse des 5 mesures : 20 décision(s), {montant_fr(attendu)} à verser" in resume

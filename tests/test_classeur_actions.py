@@ -9,10 +9,12 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from aides import grand_livre
+from iae_modulation.classeur_resultats import ENTETES
 from iae_modulation.commandes import classeur as commande
 from iae_modulation.excel import classeur as contrat
 from iae_modulation.excel import installation, macros, paquet
-from iae_modulation.resultats import lire_resultats_csv
+from iae_modulation.resultats import COLONNES_ETP, COLONNES_FRACTION, COLONNES_MONTANT
 
 RACINE = Path(__file__).resolve().parents[1]
 GABARIT = RACINE / "templates" / "IAE_modulation.xlsm"
@@ -57,14 +59,23 @@ def test_calculer_remplit_resultats_synthese_et_journal(copie):
     livre = openpyxl.load_workbook(copie)
     dossier = Path(contrat.ClasseurFichier(copie).lire_parametre("dernier_calcul"))
     assert dossier.parent == copie.parent / "IAE_sorties"
-    csv = lire_resultats_csv(dossier / "resultats.csv")
+    csv = grand_livre(dossier / "resultats.csv")
     lignes = list(livre[contrat.RESULTATS].iter_rows(values_only=True))
-    assert lignes[0][0] == "N° d'annexe financière" and len(lignes) == len(csv) + 1
-    for ligne, attendu in zip(lignes[1:], csv.itertuples(index=False), strict=True):
-        assert ligne[0] == attendu.identifiant
-        assert Decimal(format(ligne[12], ".15g")) == attendu.taux_modulation
-        assert Decimal(format(ligne[14], ".15g")) == attendu.montant_module
-    assert livre[contrat.RESULTATS]["O2"].number_format == contrat.FORMAT_EUROS
+    entetes = list(lignes[0])
+    assert entetes == [ENTETES[c] for c in csv.columns if c != "ligne_source"]
+    assert len(lignes) == len(csv) + 1
+    # la feuille Résultats est le grand livre, colonne par colonne, au centime près
+    numeriques = set(COLONNES_FRACTION + COLONNES_MONTANT + COLONNES_ETP)
+    for ligne, attendu in zip(lignes[1:], csv.to_dict("records"), strict=True):
+        for entete, valeur in zip(entetes, ligne, strict=True):
+            colonne = next(c for c, e in ENTETES.items() if e == entete)
+            if colonne in numeriques:
+                lue = None if valeur is None else Decimal(format(valeur, ".15g"))
+                assert lue == attendu[colonne], (attendu["identifiant"], colonne)
+            else:
+                assert (valeur or "") == attendu[colonne], (attendu["identifiant"], colonne)
+    socle = entetes.index(ENTETES["montant_socle"])
+    assert livre[contrat.RESULTATS].cell(2, socle + 1).number_format == contrat.FORMAT_EUROS
     synthese = list(livre[contrat.SYNTHESE].iter_rows(min_row=4, values_only=True))
     assert [s[0] for s in synthese] == ["EI", "ETTI", "AI", "ACI", "EITI", "Total"]
     assert synthese[-1][1] == len(csv)

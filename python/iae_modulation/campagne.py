@@ -29,6 +29,7 @@ from iae_modulation.referentiel import (
     regions,
     sans_accents,
 )
+from iae_modulation.regularisation import Versement2014
 from iae_modulation.resultats import ecrire_resultats_csv
 from iae_modulation.sorties import (
     ErreurEntree,
@@ -111,26 +112,33 @@ def _cle(texte: str) -> str:
     return sans_accents(str(texte)).strip().casefold().replace(" ", "_")
 
 
-def _colonne_parmi(table: pd.DataFrame, noms: tuple[str, ...], fichier: Path) -> str:
+def _colonne_parmi(
+    table: pd.DataFrame, noms: tuple[str, ...], fichier: Path, aide: str = ""
+) -> str:
     for colonne in table.columns:
         if _cle(colonne) in noms:
             return colonne
     raise ErreurEntree(
         f"{fichier.name} : colonne « {noms[0]} » introuvable (colonnes présentes : "
-        f"{', '.join(map(str, table.columns))})."
+        f"{', '.join(map(str, table.columns))}).{aide}"
     )
 
 
 @dataclass
-class MontantsLus:
-    """Un petit fichier « clé ; montant » lu : montants valides, ligne de chaque clé, anomalies."""
+class ValeursLues:
+    """Un petit fichier « clé ; nombres » lu : valeurs valides, ligne de chaque clé, anomalies."""
 
-    montants: dict[str, Decimal]
+    valeurs: dict[str, tuple[Decimal, ...]]
     lignes: dict[str, int]
     colonne_cle: str
     anomalies: list[Anomalie]
     fichier: str
     feuille: str | None
+
+    @property
+    def montants(self) -> dict[str, Decimal]:
+        """Clé -> première valeur (fichier « clé ; montant »)."""
+        return {cle: valeurs[0] for cle, valeurs in self.valeurs.items()}
 
     def signaler(self, cle: str, message: str, bloquante: bool = True) -> None:
         self.anomalies.append(
@@ -146,65 +154,100 @@ class MontantsLus:
         )
 
 
-def lire_montants_par_cle(
+def lire_valeurs_par_cle(
     chemin: Path,
     noms_cle: tuple[str, ...],
-    noms_montant: tuple[str, ...],
+    noms_valeurs: tuple[tuple[str, ...], ...],
     normaliser,
     attendu: str = "",
-) -> MontantsLus:
-    """Lit un petit fichier « clé ; montant » (enveloppes, versements 2014)."""
+    aide: str = "",
+) -> ValeursLues:
+    """Lit un petit fichier « clé ; nombre ; … » (enveloppes, versements 2014) : une colonne
+    par tuple de `noms_valeurs` (noms acceptés), nombres positifs, clés uniques ; `aide`
+    complète le message d'une colonne absente."""
     brute = lire_table(chemin)
     table = brute.table
-    col_cle = _colonne_parmi(table, noms_cle, brute.fichier)
-    col_montant = _colonne_parmi(table, noms_montant, brute.fichier)
-    lus = MontantsLus({}, {}, col_cle, [], brute.fichier.name, brute.feuille)
-    montants = lus.montants
+    col_cle = _colonne_parmi(table, noms_cle, brute.fichier, aide)
+    cols = [_colonne_parmi(table, noms, brute.fichier, aide) for noms in noms_valeurs]
+    lus = ValeursLues({}, {}, col_cle, [], brute.fichier.name, brute.feuille)
 
     def signaler(ligne, colonne, valeur, message):
         lus.anomalies.append(
             Anomalie(brute.fichier.name, brute.feuille, ligne, colonne, valeur, message)
         )
 
-    for ligne, cle, texte in zip(brute.lignes, table[col_cle], table[col_montant], strict=True):
+    for position, (ligne, cle) in enumerate(zip(brute.lignes, table[col_cle], strict=True)):
         cle_normale = normaliser(cle)
         if cle_normale is None:
             signaler(ligne, col_cle, cle, f"« {cle} » n'est pas reconnu{attendu}.")
             continue
-        try:
-            montant = lire_nombre(texte)
-        except ValueError:
-            signaler(ligne, col_montant, texte, f"« {texte} » n'est pas un montant.")
+        valeurs = []
+        for colonne in cols:
+            texte = table[colonne].iat[position]
+            try:
+                nombre = lire_nombre(texte)
+            except ValueError:
+                signaler(ligne, colonne, texte, f"« {texte} » n'est pas un nombre.")
+                break
+            if nombre < 0:
+                signaler(ligne, colonne, texte, "Une valeur négative n'est pas possible ici.")
+                break
+            valeurs.append(nombre)
+        if len(valeurs) < len(cols):
             continue
-        if montant < 0:
-            signaler(ligne, col_montant, texte, "Un montant ne peut pas être négatif.")
-        elif cle_normale in montants:
+        if cle_normale in lus.valeurs:
             signaler(ligne, col_cle, cle, f"« {cle_normale} » figure deux fois.")
         else:
-            montants[cle_normale] = montant
+            lus.valeurs[cle_normale] = tuple(valeurs)
             lus.lignes[cle_normale] = ligne
     return lus
 
 
-def lire_enveloppes(chemin: Path) -> MontantsLus:
+def lire_enveloppes(chemin: Path) -> ValeursLues:
     """Enveloppes régionales (`region;enveloppe`, note 2014-04 annexe 1)."""
-    return lire_montants_par_cle(
+    return lire_valeurs_par_cle(
         chemin,
         ("region",),
-        ("enveloppe", "montant"),
+        (("enveloppe", "montant"),),
         normaliser_region,
         f" (régions : {', '.join(regions())})",
     )
 
 
-def lire_versements_2014(chemin: Path) -> MontantsLus:
-    """Montants modulés versés au titre de 2014 (`identifiant;montant_module_2014`)."""
-    return lire_montants_par_cle(
+FORME_VERSEMENTS = (
+    "identifiant;montant_verse_2014;etp_conventionnes_2014;etp_realises_2014\n"
+    "ACI054140010;9600,00;10;8,5"
+)
+COLONNES_VERSEMENTS = (
+    ("montant_verse_2014", "montant_module_2014"),
+    ("etp_conventionnes_2014",),
+    ("etp_realises_2014",),
+)
+
+
+def lire_versements_2014(chemin: Path) -> tuple[dict[str, Versement2014], ValeursLues]:
+    """Montant modulé versé pour 2014 et postes 2014 conventionnés et réalisés de chaque
+    structure (note 2014-04 : régularisation en 2015 des postes 2014 non réalisés)."""
+    lus = lire_valeurs_par_cle(
         chemin,
         ("identifiant", "numero_annexe", "n°_annexe_financiere"),
-        ("montant_module_2014", "montant_verse_2014", "montant_verse", "montant"),
+        COLONNES_VERSEMENTS,
         lambda v: str(v).strip().upper() or None,
+        aide="\nLa régularisation porte sur les postes 2014 non réalisés : le fichier des "
+        "versements 2014 donne, pour chaque structure, le montant modulé versé et les ETP "
+        "conventionnés et réalisés en 2014. Forme attendue :\n" + FORME_VERSEMENTS,
     )
+    versements = {}
+    for identifiant, (montant, conventionnes, realises) in lus.valeurs.items():
+        if not conventionnes:
+            lus.signaler(
+                identifiant,
+                f"{identifiant} : 0 ETP conventionné en 2014, la part non réalisée ne peut pas "
+                "être calculée.",
+            )
+            continue
+        versements[identifiant] = Versement2014(montant, conventionnes, realises)
+    return versements, lus
 
 
 def executer_calcul(
@@ -236,7 +279,7 @@ def executer_calcul(
             # anomalies des enveloppes et versements : gardées hors des données, pour qu'aucune
             # ne soit rattachée à la structure qui a le même numéro de ligne
             annexes: list[Anomalie] = []
-            montants_env = montants_vers = None
+            montants_env = versements = None
             if enveloppes is not None:
                 lues_env = lire_enveloppes(Path(enveloppes))
                 for region in sorted(set(lues_env.montants) - set(lues.table["region"])):
@@ -249,8 +292,8 @@ def executer_calcul(
                 annexes += lues_env.anomalies
                 montants_env = lues_env.montants
             if versements_2014 is not None:
-                lus_vers = lire_versements_2014(Path(versements_2014))
-                for ident in sorted(set(lus_vers.montants) - set(lues.table["identifiant"])):
+                versements, lus_vers = lire_versements_2014(Path(versements_2014))
+                for ident in sorted(set(versements) - set(lues.table["identifiant"])):
                     lus_vers.signaler(
                         ident,
                         f"Versement 2014 de {ident} : aucune structure de ce "
@@ -258,8 +301,7 @@ def executer_calcul(
                         "être faite.",
                     )
                 annexes += lus_vers.anomalies
-                montants_vers = lus_vers.montants
-            options = OptionsCalcul(annee, methode, montants_env, montants_vers)
+            options = OptionsCalcul(annee, methode, montants_env, versements)
             rapport.anomalies += annexes
             if rapport.est_valide:
                 calcul = calculer_modulation(lues, options)

@@ -34,7 +34,7 @@ TRADUCTIONS_ARGPARSE = {
 }
 argparse._ = lambda texte: TRADUCTIONS_ARGPARSE.get(texte, texte)
 
-COMMANDES = ("calculer", "annexe5", "notifications", "classeur", "demo")
+COMMANDES = ("calculer", "annexe5", "notifications", "rapprocher", "classeur", "demo")
 
 
 def construire_parseur(commandes: tuple[str, ...] = COMMANDES) -> argparse.ArgumentParser:

@@ -250,7 +250,13 @@ class _Selection:
             )
         retenues = sorted(self.retenues.values(), key=lambda r: r.numero)
         entetes = list(ENTETES)
-        positions = {"departement": 0, "numero_annexe": 1, "base": 9}
+        positions = {
+            "departement": 0,
+            "numero_annexe": 1,
+            "date_debut_effet_annexe": 5,
+            "date_fin_effet_annexe": 6,
+            "base": 9,
+        }
         if self.mesure == "ACI":
             entetes.append(ENTETE_COFINANCEMENT)
             positions["cofinancement_cg"] = 10

@@ -114,16 +114,22 @@ def test_documents_apres_calcul(copie):
     assert decision.code == 0, decision.message
     assert any(p.endswith("decision_asp_ACI_51.docx") for p in decision.sorties)
     assert all(Path(p).is_file() for p in decision.sorties)
+    # le journal dit où en est la campagne : seules les ACI de la Marne ont leur décision
+    assert "Rapprochement : grand livre 41 structure(s)" in decision.message
+    assert "décisions ASP 4, " in decision.message and "écart(s)" in decision.message
     lettres = executer("notifications", copie)
     assert lettres.code == 0, lettres.message
-    (dossier,) = lettres.sorties
+    dossier, rapprochement = lettres.sorties
     assert len(list(Path(dossier).glob("notification_*.docx"))) == 41
+    assert Path(rapprochement).name == "rapprochement.xlsx"
+    assert "lettres 41, 295 599,78 €" in lettres.message.replace("\u00a0", " ")
     garde_vba_et_ruban(copie)
     assert [ligne[1] for ligne in journal(copie)] == [
         "Calculer la modulation",
         "Générer décision ASP",
         "Générer les notifications",
     ]
+    assert "Rapprochement :" in journal(copie)[-1][4]
 
 
 def test_documents_sans_calcul_ni_export_message_clair(copie):

@@ -91,6 +91,20 @@ class Rapprochement:
         toutes = set(self.livre) | set(self.decisions) | set(self.lettres)
         return sorted(toutes, key=lambda c: (rang.get(c[0], 999), c[0], c[1]))
 
+    def en_une_ligne(self) -> str:
+        """Pour le journal du classeur : les trois totaux et le nombre d'écarts."""
+        totaux = [
+            (sum(c.structures for c in source.values()), sum(c.montant for c in source.values()))
+            for source in (self.livre, self.decisions, self.lettres)
+        ]
+        texte = (
+            "Rapprochement : grand livre {} structure(s), {} ; décisions ASP {}, {} ; "
+            "lettres {}, {}".format(*(v for n, m in totaux for v in (n, montant_fr(m))))
+        )
+        if not self.ecarts:
+            return texte + " : concordant."
+        return texte + f" : {len(self.ecarts)} écart(s), voir {NOM_RAPPROCHEMENT}."
+
     def resume(self) -> str:
         """Le tableau par département et mesure, puis les écarts, en français."""
         lignes = [
@@ -223,19 +237,14 @@ def _du_meme_livre(execution: Execution, livre: GrandLivre) -> bool:
     return execution.commande == "annexe5" and execution.options.get("annee") == livre.annee
 
 
-def _document_intact(rapprochement: Rapprochement, execution: Execution, nom: str) -> bool:
-    """Vrai si le document est là et tel que son manifeste l'a consigné ; sinon un écart."""
+def _probleme_document(execution: Execution, nom: str) -> str:
+    """« » si le document est là et tel que son manifeste l'a consigné, sinon le problème."""
     chemin = execution.dossier / nom
-    attendue = execution.sorties.get(nom)
     if not chemin.is_file():
-        rapprochement.ecarts.append(Ecart("", "", str(chemin), "document introuvable"))
-        return False
-    if attendue is not None and sha256(chemin) != attendue:
-        rapprochement.ecarts.append(
-            Ecart("", "", str(chemin), "document modifié après sa production (empreinte)")
-        )
-        return False
-    return True
+        return f"{nom} introuvable"
+    if nom not in execution.sorties or sha256(chemin) != execution.sorties[nom]:
+        return f"{nom} modifié après sa production (son empreinte n'est plus celle du manifeste)"
+    return ""
 
 
 def _decisions(
@@ -264,7 +273,11 @@ def _decisions(
                 tableaux[cle] = (execution, nom)
     vus: dict[str, str] = {}
     for (departement, mesure), (execution, nom) in sorted(tableaux.items()):
-        if not _document_intact(rapprochement, execution, nom):
+        probleme = _probleme_document(execution, nom)
+        if probleme:
+            rapprochement.ecarts.append(
+                Ecart(departement, mesure, str(execution.dossier), probleme)
+            )
             continue
         rapprochement.documents.append((str(execution.dossier / nom), "lu"))
         compte = rapprochement.decisions.setdefault((departement, mesure), Compte())
@@ -360,7 +373,9 @@ def _verifier_decision(
 ) -> None:
     """Le total écrit dans la décision (article 1er) est celui du tableau annexé."""
     nom = nom_fichier_decision(mesure, departement)
-    if not _document_intact(rapprochement, execution, nom):
+    probleme = _probleme_document(execution, nom)
+    if probleme:
+        rapprochement.ecarts.append(Ecart(departement, mesure, str(execution.dossier), probleme))
         return
     texte = texte_docx(execution.dossier / nom)
     trouve = _TOTAL_DECISION.search(texte)
@@ -392,7 +407,10 @@ def _lettres(
         rapprochement.documents.append((str(ancien.dossier), "remplacé par un lot plus récent"))
     notifiees: set[str] = set()
     en_ecart: set[str] = set()
-    if lots and _document_intact(rapprochement, lots[-1], NOM_INDEX):
+    probleme = _probleme_document(lots[-1], NOM_INDEX) if lots else ""
+    if probleme:
+        rapprochement.ecarts.append(Ecart("", "", str(lots[-1].dossier), probleme))
+    elif lots:
         lot = lots[-1]
         rapprochement.documents.append((str(lot.dossier / NOM_INDEX), "lu"))
         index = lire_table(lot.dossier / NOM_INDEX, FEUILLE_INDEX).table
@@ -409,7 +427,7 @@ def _lettres(
                 )
                 continue
             cle = (ligne["departement"], ligne["type"])
-            probleme = _probleme_lettre(rapprochement, lot, ligne, net, fichier)
+            probleme = _probleme_lettre(lot, ligne, net, fichier)
             if probleme:
                 rapprochement.ecarts.append(Ecart(*cle, identifiant, probleme))
                 en_ecart.add(identifiant)
@@ -423,9 +441,7 @@ def _lettres(
             )
 
 
-def _probleme_lettre(
-    rapprochement: Rapprochement, lot: Execution, ligne: dict, net: str, fichier: str
-) -> str:
+def _probleme_lettre(lot: Execution, ligne: dict, net: str, fichier: str) -> str:
     """Ce qui ne va pas dans la lettre d'une structure, ou « »."""
     if not fichier:
         return "lettre non produite (voir l'index des lettres)"
@@ -434,8 +450,9 @@ def _probleme_lettre(
             f"lettre : index {montant_fr(lire_nombre(net))}, grand livre "
             f"{montant_fr(ligne['montant_net'])}"
         )
-    if not _document_intact(rapprochement, lot, fichier):
-        return "lettre introuvable ou modifiée"
+    probleme = _probleme_document(lot, fichier)
+    if probleme:
+        return f"lettre : {probleme}"
     texte = texte_docx(lot.dossier / fichier)
     attendus = [montant_fr(ligne["montant_module"])]
     if ligne["montant_net"]:

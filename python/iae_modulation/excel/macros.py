@@ -302,6 +302,8 @@ def _decision_asp(classeur: c.Classeur, resultat: ResultatAction) -> None:
     )
     resultat.code, resultat.message = rapport.code_sortie, rapport.resume()
     resultat.sorties = [str(p) for p in rapport.fichiers]
+    if rapport.code_sortie == 0:
+        _rapprocher(classeur, calcul, resultat)
 
 
 def generer_notifications(classeur: c.Classeur | None = None) -> ResultatAction:
@@ -336,6 +338,24 @@ def _notifications(classeur: c.Classeur, resultat: ResultatAction) -> None:
     )
     resultat.message = rapport.resume()
     resultat.sorties = [str(rapport.sortie)]
+    _rapprocher(classeur, calcul, resultat)
+
+
+def _rapprocher(classeur: c.Classeur, calcul: Path, resultat: ResultatAction) -> None:
+    """Le rapprochement du dernier calcul avec les documents du dossier de sortie, ajouté au
+    message (et donc au journal), et `rapprochement.xlsx` dans le dossier de sortie."""
+    from iae_modulation.rapprochement import (
+        NOM_RAPPROCHEMENT,
+        ecrire_rapport,
+        rapport_remplacable,
+        rapprocher,
+    )
+
+    base = dossier_de_sortie(classeur)
+    rapprochement = rapprocher(base, calcul / "resultats.csv")
+    if rapport_remplacable(base / NOM_RAPPROCHEMENT):
+        resultat.sorties.append(str(ecrire_rapport(rapprochement, base / NOM_RAPPROCHEMENT)))
+    resultat.message += "\n" + rapprochement.en_une_ligne()
 
 
 def ouvrir_dossier_sortie(classeur: c.Classeur | None = None) -> ResultatAction:

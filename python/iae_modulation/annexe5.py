@@ -25,6 +25,7 @@ from pathlib import Path
 from iae_modulation.documents.decision_asp import DecisionASP, rendre_decisions_asp
 from iae_modulation.documents.pdf import ErreurPDF, convertir_en_pdf, libreoffice_disponible
 from iae_modulation.documents.signature import Signature
+from iae_modulation.erreurs import traduire
 from iae_modulation.exports.classeurs_asp import LigneSynthese, ecrire_synthese, ecrire_tableau
 from iae_modulation.exports.entetes import normaliser_entete
 from iae_modulation.exports.exemples import ANNEE_DEMO, FICHIERS_DEMO
@@ -514,7 +515,8 @@ def executer_annexe5(
             entetes,
         )
     except (ErreurEntree, ErreurSortie) as erreur:
-        rapport.code_sortie, rapport.erreur, rapport.fichiers = 2, str(erreur), []
+        rapport.code_sortie, rapport.erreur = traduire(erreur)
+        rapport.fichiers = []
     return rapport
 
 
@@ -567,7 +569,7 @@ def _executer(
             f"prévoit que pour {ANNEE_FORFAIT} ; à partir de 2015, utilisez --resultats."
         )
     rapport.anomalies = list(transformation.remarques)
-    with dossier_atomique(rapport.sortie, ecraser) as dossier:
+    with dossier_atomique(rapport.sortie, ecraser, (export, resultats, entetes)) as dossier:
         noms = _ecrire_sorties(dossier, transformation, taux, annee, signature, pdf, rapport)
         ecrire_manifeste(
             dossier,

@@ -180,7 +180,7 @@ def generer_notifications(
         )
     adresses = {ligne["identifiant"]: ligne for ligne in lues.table.to_dict("records")}
     rapport = RapportNotifications(Path(sortie).resolve(), [])
-    with dossier_atomique(sortie, ecraser) as dossier:
+    with dossier_atomique(sortie, ecraser, (resultats, donnees, modele)) as dossier:
         with (
             barre_de_progression("Notifications", len(structures), progression) as avancer,
             ThreadPoolExecutor(FILS_D_ECRITURE) as fils,

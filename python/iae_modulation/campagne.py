@@ -15,6 +15,7 @@ import pandas as pd
 from iae_modulation import parametres
 from iae_modulation.classeur_resultats import ecrire_resultats_xlsx
 from iae_modulation.donnees import Anomalie, RapportValidation, lire_donnees
+from iae_modulation.erreurs import traduire
 from iae_modulation.formats import montant_fr, taux_fr
 from iae_modulation.lecture import lire_nombre, lire_table
 from iae_modulation.modulation import (
@@ -32,7 +33,6 @@ from iae_modulation.referentiel import (
     sans_accents,
 )
 from iae_modulation.resultats import ecrire_resultats_csv
-from iae_modulation.erreurs import traduire
 from iae_modulation.sorties import (
     DossierDeSortie,
     ErreurEntree,

@@ -26,7 +26,7 @@ class ErreurEntree(Exception):
 
 
 class ErreurSortie(Exception):
-    """Sortie refusée (dossier existant, qui contient autre chose, dossier courant…) ; en français."""
+    """Dossier de sortie refusé (existant, pas à l'outil, dossier courant…) ; en français."""
 
 
 class SortieOccupee(ErreurSortie):
@@ -87,8 +87,8 @@ def traduire(erreur: BaseException) -> tuple[int, str]:
         )
     if isinstance(erreur, decimal.DecimalException):
         return CODE_REFUS, (
-            f"Calcul impossible : un nombre des entrées sort des limites ({type(erreur).__name__}) ;"
-            " aucun résultat n'a été remplacé."
+            "Calcul impossible : un nombre des entrées sort des limites "
+            f"({type(erreur).__name__}) ; aucun résultat n'a été remplacé."
         )
     if isinstance(erreur, _ENTREES_ABIMEES):
         return (

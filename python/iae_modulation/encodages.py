@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from typing import BinaryIO
 
 from iae_modulation.erreurs import ErreurEntree
-from iae_modulation.limites import DECOMPRESSE_MAX, LIGNE_MAX, blocs_bornes, taille_fr
+from iae_modulation.limites import LIGNE_MAX, blocs_bornes, taille_fr
 
 BOMS_UTF16 = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 
@@ -65,10 +65,10 @@ def decoder_lignes(lignes: Iterable[bytes], nom: str) -> Iterator[str]:
         yield texte
 
 
-def lignes_du_flux(flux: BinaryIO, nom: str, limite: int = DECOMPRESSE_MAX) -> Iterator[str]:
+def lignes_du_flux(flux: BinaryIO, nom: str) -> Iterator[str]:
     """Les lignes (sans fin de ligne) d'un flux binaire lu au fil de l'eau, un .gz se
     décompressant en le lisant : ni le fichier entier ni une ligne démesurée en mémoire."""
-    blocs = blocs_bornes(flux, nom, limite)
+    blocs = blocs_bornes(flux, nom)
     premier = next(blocs, b"")
     if premier.startswith(BOMS_UTF16):
         decodeur = codecs.getincrementaldecoder("utf-16")()

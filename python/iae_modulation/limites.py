@@ -45,10 +45,10 @@ def refus_taille(nom: str, quoi: str, taille: int, limite: int) -> ErreurEntree:
     )
 
 
-def verifier_archive_zip(chemin: Path, nature: str, limite: int = DECOMPRESSE_MAX) -> None:
+def verifier_archive_zip(chemin: Path, nature: str) -> None:
     """Refuse une archive zip (.xlsx, .xlsm, .docx) abîmée ou qui se décompresserait au-delà de
-    `limite`. Les tailles déclarées suffisent : zipfile et calamine refusent toute partie plus
-    longue que sa taille déclarée."""
+    `DECOMPRESSE_MAX`. Les tailles déclarées suffisent : zipfile et calamine refusent toute partie
+    plus longue que sa taille déclarée."""
     try:
         with zipfile.ZipFile(chemin) as archive:
             entrees = archive.infolist()
@@ -63,16 +63,16 @@ def verifier_archive_zip(chemin: Path, nature: str, limite: int = DECOMPRESSE_MA
             f"{ENTREES_ZIP_MAX})."
         )
     decompresse = sum(entree.file_size for entree in entrees)
-    if decompresse > limite:
-        raise refus_taille(chemin.name, "son contenu décompressé", decompresse, limite)
+    if decompresse > DECOMPRESSE_MAX:
+        raise refus_taille(chemin.name, "son contenu décompressé", decompresse, DECOMPRESSE_MAX)
 
 
-def blocs_bornes(flux: BinaryIO, nom: str, limite: int = DECOMPRESSE_MAX) -> Iterator[bytes]:
+def blocs_bornes(flux: BinaryIO, nom: str) -> Iterator[bytes]:
     """Les octets d'un flux (un .gz se décompresse en le lisant) par blocs, refusés au-delà de
-    `limite` avant d'avoir tout lu."""
+    `DECOMPRESSE_MAX` avant d'avoir tout lu."""
     lus = 0
     while bloc := flux.read(BLOC):
         lus += len(bloc)
-        if lus > limite:
-            raise refus_taille(nom, "son contenu décompressé", lus, limite)
+        if lus > DECOMPRESSE_MAX:
+            raise refus_taille(nom, "son contenu décompressé", lus, DECOMPRESSE_MAX)
         yield bloc

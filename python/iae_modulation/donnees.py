@@ -19,7 +19,6 @@ from pathlib import Path
 
 import pandas as pd
 import pandera.pandas as pa
-import xlsxwriter
 
 from iae_modulation.lecture import (
     NombreHorsLimites,
@@ -35,6 +34,7 @@ from iae_modulation.referentiel import (
     normaliser_region,
     sans_accents,
 )
+from iae_modulation.texte_xml import ClasseurXlsx
 
 ANNEE_INDICATEURS = 2015
 CONTROLES_NON_BLOQUANTS = frozenset({"siret"})
@@ -187,7 +187,7 @@ class RapportValidation:
         """Classeur « Anomalies » : en-tête figé, filtres, largeurs ; texte jamais pris pour une
         formule (une valeur « =1+1 » reste un texte)."""
         options = {"strings_to_formulas": False, "strings_to_urls": False}
-        with xlsxwriter.Workbook(str(chemin), options) as classeur:
+        with ClasseurXlsx(str(chemin), options) as classeur:
             feuille = classeur.add_worksheet("Anomalies")
             gras = classeur.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
             retour = classeur.add_format({"text_wrap": True, "valign": "top"})

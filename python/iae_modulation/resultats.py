@@ -7,12 +7,15 @@ indicateurs en fraction (0,0734 = 7,34 %), montants à deux décimales.
 from __future__ import annotations
 
 import csv
+import io
 import json
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
 
+from iae_modulation.encodages import decoder_octets
+from iae_modulation.lecture import lire_nombre
 from iae_modulation.sorties import ErreurEntree, texte_sans_formule, verifier_fichier_entree
 
 METHODE_FORFAIT_2014 = "forfait 2014"  # colonne `methode` des résultats de 2014
@@ -86,23 +89,21 @@ def lire_resultats_csv(chemin: Path, annee: int | None = None) -> pd.DataFrame:
 
 
 def _lire_table(chemin: Path) -> pd.DataFrame:
-    """UTF-8 (avec ou sans BOM) écrit par l'outil, ou Windows-1252 si Excel l'a réenregistré."""
-    for encodage in ("utf-8-sig", "cp1252"):
-        try:
-            return pd.read_csv(chemin, sep=";", dtype=str, keep_default_na=False, encoding=encodage)
-        except UnicodeDecodeError:
-            continue
-        except pd.errors.EmptyDataError:
-            raise ErreurEntree(
-                f"{chemin.name} : fichier vide ; choisissez le resultats.csv écrit par "
-                "« iae-modulation calculer »."
-            ) from None
-        except pd.errors.ParserError as erreur:
-            raise ErreurEntree(
-                f"{chemin.name} : fichier CSV illisible ({erreur}) ; choisissez le resultats.csv "
-                "écrit par « iae-modulation calculer »."
-            ) from None
-    raise ErreurEntree(f"{chemin.name} : fichier illisible, ce n'est pas un texte CSV.")
+    """UTF-8 (avec ou sans BOM) écrit par l'outil, ou Windows-1252 si Excel l'a réenregistré
+    (un mélange des deux est refusé : `encodages`)."""
+    texte = decoder_octets(chemin.read_bytes(), chemin.name)
+    try:
+        return pd.read_csv(io.StringIO(texte), sep=";", dtype=str, keep_default_na=False)
+    except pd.errors.EmptyDataError:
+        raise ErreurEntree(
+            f"{chemin.name} : fichier vide ; choisissez le resultats.csv écrit par "
+            "« iae-modulation calculer »."
+        ) from None
+    except (pd.errors.ParserError, ValueError) as erreur:
+        raise ErreurEntree(
+            f"{chemin.name} : fichier CSV illisible ({erreur}) ; choisissez le resultats.csv "
+            "écrit par « iae-modulation calculer »."
+        ) from None
 
 
 def annee_du_calcul(chemin: Path) -> int | None:
@@ -140,8 +141,8 @@ def _decimal(valeur: str, chemin: Path, ligne: int, colonne: str) -> Decimal | N
     if valeur.strip() == "":
         return None
     try:
-        return Decimal(valeur.strip().replace(",", "."))
-    except InvalidOperation:
+        return lire_nombre(valeur.strip())
+    except ValueError:
         raise ErreurEntree(
             f"{chemin.name}, ligne {ligne}, colonne « {colonne} » : « {valeur} » n'est pas "
             "un nombre."

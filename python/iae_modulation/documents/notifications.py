@@ -15,8 +15,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-import xlsxwriter
-
 from iae_modulation.documents import pdf as conversion
 from iae_modulation.documents.decision_asp import lieu_et_date
 from iae_modulation.documents.modeles_source import DOSSIER_MODELES, NOM_NOTIFICATION
@@ -33,6 +31,7 @@ from iae_modulation.sorties import (
     ecrire_manifeste,
     nom_de_fichier_sur,
 )
+from iae_modulation.texte_xml import ClasseurXlsx
 
 MODELE_NOTIFICATION = DOSSIER_MODELES / NOM_NOTIFICATION
 ANNEE_FORFAIT = 2014  # note 2014-04 : taux de 5 % pour toutes les structures en 2014
@@ -378,7 +377,7 @@ def _convertir(rapport: RapportNotifications, dossier: Path) -> None:
 def _ecrire_index(lignes: list[LigneIndex], chemin: Path) -> Path:
     """`notifications.xlsx` : une ligne par structure (lettre produite ou non, et pourquoi)."""
     options = {"strings_to_formulas": False, "strings_to_urls": False, "in_memory": True}
-    with xlsxwriter.Workbook(str(chemin), options) as classeur:
+    with ClasseurXlsx(str(chemin), options) as classeur:
         feuille = classeur.add_worksheet("Notifications")
         gras = classeur.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
         euros = classeur.add_format({"num_format": '#,##0.00\\ "€"'})

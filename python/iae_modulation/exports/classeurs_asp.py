@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import xlsxwriter
 
 from iae_modulation.referentiel import departements
+from iae_modulation.texte_xml import ClasseurXlsx
 
 if TYPE_CHECKING:
     from iae_modulation.annexe5 import TableauAnnexe5
@@ -30,7 +31,7 @@ OPTIONS_CLASSEUR = {"in_memory": True, "strings_to_formulas": False, "strings_to
 def ecrire_tableau(tableau: TableauAnnexe5, chemin: Path, annee: int, base_du_taux: str) -> Path:
     """Écrit le tableau d'un département (feuille « Tableau ») et le contrôle des taux."""
     departement = departements()[tableau.departement]
-    classeur = xlsxwriter.Workbook(str(chemin), OPTIONS_CLASSEUR)
+    classeur = ClasseurXlsx(str(chemin), OPTIONS_CLASSEUR)
     styles = _styles(classeur)
     feuille = classeur.add_worksheet("Tableau")
     feuille.write_string(
@@ -109,7 +110,7 @@ def ecrire_synthese(
     ecartees: Mapping[str, int],
 ) -> Path:
     """Une ligne par département et mesure, une ligne de total ; feuille « Lignes écartées »."""
-    classeur = xlsxwriter.Workbook(str(chemin), OPTIONS_CLASSEUR)
+    classeur = ClasseurXlsx(str(chemin), OPTIONS_CLASSEUR)
     styles = _styles(classeur)
     feuille = classeur.add_worksheet("Synthèse")
     feuille.write_string(

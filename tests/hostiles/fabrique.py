@@ -39,6 +39,14 @@ def donnees_modifiees(chemin: Path, colonne: str, valeur: str, ligne: int = 0) -
     return Path(chemin)
 
 
+def donnees_2015(chemin: Path) -> Path:
+    """Les données de démonstration utilisables pour 2015 (pas de taux « milieu pénitentiaire »
+    avant 2017) : la régularisation des versements 2014 ne concerne que 2015."""
+    texte = DONNEES.read_text(encoding="utf-8-sig").replace(";oui\n", ";non\n")
+    Path(chemin).write_text(texte, encoding="utf-8")
+    return Path(chemin)
+
+
 def fluxiae(chemin: Path, lignes: list[str], fin: bool = True) -> Path:
     contenu = ["DEBAnnexeFinanciere07022022_063004" + "|" * 12, COLONNES_FLUX, *lignes]
     if fin:

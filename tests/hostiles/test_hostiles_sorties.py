@@ -18,6 +18,7 @@ from iae_modulation.cli import main
 from iae_modulation.sorties import NOM_VERROU, PREFIXE_TEMPORAIRE
 
 RACINE = Path(__file__).resolve().parents[2]
+ECRITS = ["manifeste.json", "resultats.csv", "resultats.xlsx"]  # ce qu'écrit un calcul
 
 
 def etat(dossier: Path) -> dict[str, tuple[str, int]]:
@@ -127,11 +128,7 @@ def test_ecraser_remplace_les_resultats_de_l_outil(tmp_path):
     assert calculer(DONNEES, resultats, "--ecraser", "--methode", "minmax") == 0
     manifeste = json.loads((resultats / "manifeste.json").read_text(encoding="utf-8"))
     assert manifeste["options"]["methode"] == "minmax"
-    assert sorted(p.name for p in resultats.iterdir()) == [
-        "manifeste.json",
-        "resultats.csv",
-        "resultats.xlsx",
-    ]
+    assert sorted(p.name for p in resultats.iterdir()) == ECRITS
 
 
 def test_un_manifeste_forge_ne_fait_rien_effacer_hors_du_dossier(tmp_path, capsys):
@@ -178,11 +175,7 @@ def test_deux_calculs_simultanes_dans_le_meme_dossier_neuf(tmp_path):
     codes = sorted(code for code, _ in issues)
     assert codes.count(0) == 1 and set(codes) <= {0, 1, 2}
     assert not any(b"Traceback" in sortie for _, sortie in issues)
-    assert sorted(p.name for p in resultats.iterdir()) == [
-        "manifeste.json",
-        "resultats.csv",
-        "resultats.xlsx",
-    ]
+    assert sorted(p.name for p in resultats.iterdir()) == ECRITS
 
 
 def test_restes_d_une_execution_tuee_retires_par_la_suivante(tmp_path):
@@ -192,11 +185,7 @@ def test_restes_d_une_execution_tuee_retires_par_la_suivante(tmp_path):
     (reste / "resultats.csv").write_bytes(b"identifiant;sir")  # écrit à moitié, puis SIGKILL
     (resultats / NOM_VERROU).write_bytes(b"")
     assert calculer(DONNEES, resultats) == 0
-    assert sorted(p.name for p in resultats.iterdir()) == [
-        "manifeste.json",
-        "resultats.csv",
-        "resultats.xlsx",
-    ]
+    assert sorted(p.name for p in resultats.iterdir()) == ECRITS
 
 
 def test_execution_tuee_par_sigkill_puis_relancee(tmp_path):

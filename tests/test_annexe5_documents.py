@@ -10,6 +10,7 @@ from pathlib import Path
 import docx
 import openpyxl
 import pytest
+from aides import ECHANTILLON, echantillon_avec_fin
 from iae_modulation.annexe5 import demo_annexe5, executer_annexe5
 from iae_modulation.campagne import executer_calcul
 from iae_modulation.documents.pdf import libreoffice_disponible
@@ -18,12 +19,6 @@ from iae_modulation.formats import montant_fr
 from iae_modulation.sorties import sha256
 
 DEMO = Path(__file__).resolve().parents[1] / "python" / "iae_modulation" / "demo"
-ECHANTILLON = (
-    Path(__file__).resolve().parents[2]
-    / "shared"
-    / "data"
-    / "fluxIAE_AnnexeFinanciere_22022022_112211.csv.gz"
-)
 SIGNATURE = Signature(lieu="Nancy", signataire="Jeanne Martin", date=dt.date(2026, 6, 15))
 
 
@@ -116,9 +111,10 @@ def test_synthese_par_departement_avec_totaux(tmp_path):
 
 @pytest.mark.skipif(not ECHANTILLON.is_file(), reason="../shared/data absent")
 def test_fluxiae_reel_de_bout_en_bout(tmp_path):
-    avant = sha256(ECHANTILLON)
+    flux = echantillon_avec_fin(tmp_path)
+    avant = sha256(flux)
     rapport = executer_annexe5(
-        ECHANTILLON,
+        flux,
         "ACI",
         2021,
         tmp_path / "sortie",
@@ -148,7 +144,7 @@ def test_fluxiae_reel_de_bout_en_bout(tmp_path):
         "Montant prévu modulation",
     )
     assert lignes[1][1] == "ACI972190115"
-    assert sha256(ECHANTILLON) == avant
+    assert sha256(flux) == avant
 
 
 def test_demo_des_cinq_mesures_avec_le_grand_livre_de_la_demo(tmp_path):

@@ -134,11 +134,11 @@ def test_documents_apres_calcul(copie):
 
 def test_documents_sans_calcul_ni_export_message_clair(copie):
     resultat = executer("notifications", copie)
-    assert resultat.code == 1
+    assert resultat.code == 2
     assert resultat.message.startswith("Aucun calcul enregistré : cliquez d'abord sur")
     assert executer("calculer", copie).code == 0
     resultat = executer("decision-asp", copie)
-    assert resultat.code == 1 and "Export extranet (annexe 5)" in resultat.message
+    assert resultat.code == 2 and "Export extranet (annexe 5)" in resultat.message
     garde_vba_et_ruban(copie)
 
 
@@ -159,7 +159,7 @@ def test_commande_executer_avec_parametre(copie, capsys):
     args = parseur().parse_args(
         ["classeur", "executer", "verifier", str(copie), "--parametre", "annee=deux mille"]
     )
-    assert args.executer(args) == 1
+    assert args.executer(args) == 2
     assert "« deux mille » n'est pas une année" in capsys.readouterr().err
     args = parseur().parse_args(
         ["classeur", "executer", "verifier", str(copie), "--parametre", "annee=2026"]

@@ -70,7 +70,10 @@ def test_entree_invalide_code_2_rapport_et_aucun_resultat(tmp_path: Path, capsys
     assert code == 2
     sortie = capsys.readouterr().out
     assert "donnees.csv, ligne 2, colonne « type » : « EIX » n'est pas un type de SIAE" in sortie
-    assert sorted(p.name for p in (tmp_path / "s").iterdir()) == ["anomalies.xlsx"]
+    assert sorted(p.name for p in (tmp_path / "s").iterdir()) == [
+        "anomalies.xlsx",
+        "manifeste.json",
+    ]
     feuille = openpyxl.load_workbook(tmp_path / "s" / "anomalies.xlsx").active
     fichier, _feuille, ligne, colonne, valeur = [c.value for c in feuille[2]][:5]
     assert (fichier, ligne, colonne, valeur) == ("donnees.csv", 2, "type", "EIX")

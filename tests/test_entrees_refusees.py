@@ -164,7 +164,7 @@ def test_classeur_annee_1999_message_juste(tmp_path):
     ):
         classeur.ecrire_parametre("annee", annee)
         resultat = macros.ACTIONS["calculer"](classeur)
-        assert resultat.code == 1
+        assert resultat.code == 2
         assert resultat.message.startswith(
             f"Feuille « Paramètres », « Année de campagne » : {attendu}"
         )

@@ -30,6 +30,7 @@ from pathlib import Path
 from iae_modulation.documents.decision_asp import DecisionASP, rendre_decisions_asp
 from iae_modulation.documents.pdf import ErreurPDF, convertir_en_pdf, libreoffice_disponible
 from iae_modulation.documents.signature import Signature, signature_demo
+from iae_modulation.erreurs import traduire
 from iae_modulation.exports.classeurs_asp import LigneSynthese, ecrire_synthese, ecrire_tableau
 from iae_modulation.exports.entetes import normaliser_entete
 from iae_modulation.exports.exemples import ANNEE_DEMO, FICHIERS_DEMO
@@ -657,7 +658,8 @@ def executer_annexe5(
             entetes,
         )
     except (ErreurEntree, ErreurSortie) as erreur:
-        rapport.code_sortie, rapport.erreur, rapport.fichiers = 2, str(erreur), []
+        rapport.code_sortie, rapport.erreur = traduire(erreur)
+        rapport.fichiers = []
     return rapport
 
 
@@ -715,7 +717,7 @@ def _executer(
     if montants.modifie:
         transformation.remarques.append(montants.modifie)
     rapport.anomalies = list(transformation.remarques)
-    with dossier_atomique(rapport.sortie, ecraser) as dossier:
+    with dossier_atomique(rapport.sortie, ecraser, (export, resultats, entetes)) as dossier:
         noms = _ecrire_sorties(dossier, transformation, montants, annee, signature, pdf, rapport)
         ecrire_manifeste(
             dossier,

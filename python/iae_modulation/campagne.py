@@ -5,14 +5,17 @@ Porte unique du calcul pour la ligne de commande et pour le classeur Excel (desi
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
 
+from iae_modulation import parametres
 from iae_modulation.classeur_resultats import ecrire_resultats_xlsx
 from iae_modulation.donnees import Anomalie, RapportValidation, lire_donnees
+from iae_modulation.erreurs import traduire
 from iae_modulation.formats import montant_fr, taux_fr
 from iae_modulation.lecture import lire_nombre, lire_table
 from iae_modulation.modulation import (
@@ -32,11 +35,10 @@ from iae_modulation.referentiel import (
 from iae_modulation.regularisation import Versement2014
 from iae_modulation.resultats import ecrire_resultats_csv
 from iae_modulation.sorties import (
+    DossierDeSortie,
     ErreurEntree,
     ErreurSortie,
-    dossier_atomique,
     ecrire_manifeste,
-    verifier_sortie_libre,
 )
 
 CODE_SUCCES = 0
@@ -55,6 +57,7 @@ class RapportCampagne:
     erreur: str = ""
     fichiers: list[Path] = field(default_factory=list)
     fichier_donnees: str = ""
+    note: str = ""  # pourquoi le rapport de refus n'a pas été écrit
 
     @property
     def resultats(self) -> pd.DataFrame | None:
@@ -73,6 +76,7 @@ class RapportCampagne:
                 f"Données invalides : {bloquantes} problème(s) bloquant(s), aucun résultat écrit.\n"
                 + self.rapport.texte()
                 + rapport_xlsx
+                + (f"\n{self.note}" if self.note else "")
             )
         resultats = self.calcul.resultats
         socle = sum(resultats["montant_socle"], Decimal(0))
@@ -263,86 +267,132 @@ def executer_calcul(
 ) -> RapportCampagne:
     """`iae-modulation calculer` : lit, valide, calcule, écrit resultats.csv/.xlsx et le manifeste.
 
-    Si les entrées sont invalides : rien n'est écrit sauf `anomalies.xlsx`, code de sortie 2.
+    Si les entrées sont invalides : code de sortie 2 et seul `anomalies.xlsx` est écrit, dans un
+    dossier de sortie neuf ou vide ; des résultats précédents restent tels quels.
     """
     sortie = Path(sortie)
-    ecraser = ecraser or _refus_precedent(sortie)
+    entrees = {"donnees": donnees, "enveloppes": enveloppes, "versements_2014": versements_2014}
     with progression("Calcul de la modulation", 4, progression_active) as avancer:
         try:
             probleme = probleme_annee_campagne(annee)
             if probleme:
                 raise ErreurEntree(probleme)
-            verifier_sortie_libre(sortie, ecraser)
-            lues = lire_donnees(Path(donnees), annee)
-            avancer("données lues")
-            rapport = RapportValidation(list(lues.rapport.anomalies))
-            # anomalies des enveloppes et versements : gardées hors des données, pour qu'aucune
-            # ne soit rattachée à la structure qui a le même numéro de ligne
-            annexes: list[Anomalie] = []
-            montants_env = versements = None
-            if enveloppes is not None:
-                lues_env = lire_enveloppes(Path(enveloppes))
-                for region in sorted(set(lues_env.montants) - set(lues.table["region"])):
-                    lues_env.signaler(
-                        region,
-                        f"Aucune structure de la région {region} dans les "
-                        "données : cette enveloppe n'est pas utilisée.",
-                        False,
-                    )
-                annexes += lues_env.anomalies
-                montants_env = lues_env.montants
-            if versements_2014 is not None:
-                versements, lus_vers = lire_versements_2014(Path(versements_2014))
-                for ident in sorted(set(versements) - set(lues.table["identifiant"])):
-                    lus_vers.signaler(
-                        ident,
-                        f"Versement 2014 de {ident} : aucune structure de ce "
-                        "numéro dans les données ; la régularisation ne peut pas "
-                        "être faite.",
-                    )
-                annexes += lus_vers.anomalies
-            options = OptionsCalcul(annee, methode, montants_env, versements)
-            rapport.anomalies += annexes
-            if rapport.est_valide:
-                calcul = calculer_modulation(lues, options)
-                rapport = calcul.rapport
+            with DossierDeSortie(sortie, ecraser=ecraser, entrees=entrees.values()) as ecriture:
+                lues = lire_donnees(Path(donnees), annee)
+                avancer("données lues")
+                rapport = RapportValidation(list(lues.rapport.anomalies))
+                # anomalies des enveloppes et versements : gardées hors des données, pour qu'aucune
+                # ne soit rattachée à la structure qui a le même numéro de ligne
+                annexes: list[Anomalie] = []
+                montants_env = versements = None
+                if enveloppes is not None:
+                    lues_env = lire_enveloppes(Path(enveloppes))
+                    for region in sorted(set(lues_env.montants) - set(lues.table["region"])):
+                        lues_env.signaler(
+                            region,
+                            f"Aucune structure de la région {region} dans les "
+                            "données : cette enveloppe n'est pas utilisée.",
+                            False,
+                        )
+                    annexes += lues_env.anomalies
+                    montants_env = lues_env.montants
+                if versements_2014 is not None:
+                    versements, lus_vers = lire_versements_2014(Path(versements_2014))
+                    for ident in sorted(set(versements) - set(lues.table["identifiant"])):
+                        lus_vers.signaler(
+                            ident,
+                            f"Versement 2014 de {ident} : aucune structure de ce "
+                            "numéro dans les données ; la régularisation ne peut pas "
+                            "être faite.",
+                        )
+                    annexes += lus_vers.anomalies
+                options = OptionsCalcul(annee, methode, montants_env, versements)
                 rapport.anomalies += annexes
-                avancer("modulation calculée")
+                if rapport.est_valide:
+                    calcul = calculer_modulation(lues, options)
+                    rapport = calcul.rapport
+                    if versements_2014 is not None:
+                        annexes += _versements_invraisemblables(lus_vers, calcul.resultats, annee)
+                    rapport.anomalies += annexes
+                    avancer("modulation calculée")
+                if not rapport.est_valide:
+                    return _ecrire_anomalies(rapport, ecriture, entrees, annee, methode)
+                dossier = ecriture.temporaire
+                ecrire_resultats_csv(calcul.resultats, dossier / "resultats.csv")
+                titre = f"Modulation de l'aide au poste — campagne {annee} (méthode {methode})"
+                ecrire_resultats_xlsx(
+                    calcul.resultats, calcul.enveloppes, dossier / "resultats.xlsx", titre
+                )
+                avancer("résultats écrits")
+                ecrire_manifeste(
+                    dossier,
+                    "calculer",
+                    entrees,
+                    {"annee": annee, "methode": methode},
+                    calcul.parametres,
+                )
+                fichiers = ecriture.publier()
+                avancer("manifeste écrit")
         except (ErreurEntree, ErreurSortie, ErreurCalcul, ErreurParametre) as erreur:
-            return RapportCampagne(CODE_ENTREE_INVALIDE, RapportValidation([]), erreur=str(erreur))
-        if not rapport.est_valide:
-            return _ecrire_anomalies(rapport, sortie, ecraser)
-        with dossier_atomique(sortie, ecraser) as dossier:
-            ecrire_resultats_csv(calcul.resultats, dossier / "resultats.csv")
-            titre = f"Modulation de l'aide au poste — campagne {annee} (méthode {methode})"
-            ecrire_resultats_xlsx(
-                calcul.resultats, calcul.enveloppes, dossier / "resultats.xlsx", titre
-            )
-            avancer("résultats écrits")
-            ecrire_manifeste(
-                dossier,
-                "calculer",
-                {"donnees": donnees, "enveloppes": enveloppes, "versements_2014": versements_2014},
-                {"annee": annee, "methode": methode},
-                calcul.parametres,
-            )
-            avancer("manifeste écrit")
-    fichiers = sorted(p for p in sortie.iterdir())
+            code = traduire(erreur)[0] if isinstance(erreur, ErreurSortie) else CODE_ENTREE_INVALIDE
+            return RapportCampagne(code, RapportValidation([]), erreur=str(erreur))
     return RapportCampagne(
-        CODE_SUCCES, rapport, sortie, calcul, fichiers=fichiers, fichier_donnees=Path(donnees).name
+        CODE_SUCCES,
+        rapport,
+        ecriture.dossier,
+        calcul,
+        fichiers=fichiers,
+        fichier_donnees=Path(donnees).name,
     )
 
 
-def _refus_precedent(sortie: Path) -> bool:
-    """Vrai si `sortie` ne contient que le rapport `anomalies.xlsx` d'un calcul refusé : l'agent
-    corrige ses données et relance la même commande sans avoir à ajouter --ecraser."""
-    try:
-        return sortie.is_dir() and [p.name for p in sortie.iterdir()] == [NOM_ANOMALIES]
-    except OSError:
-        return False
+def _versements_invraisemblables(
+    lus: ValeursLues, resultats: pd.DataFrame, annee: int
+) -> list[Anomalie]:
+    """Un versement 2014 supérieur au plus grand montant modulé possible de la structure (taux
+    maximal × montant socle) : remarque non bloquante, c'est sans doute une faute de frappe."""
+    taux_max = parametres.valeur("taux_modulation_max", dt.date(annee, 1, 1)).valeur
+    socles = dict(zip(resultats["identifiant"], resultats["montant_socle"], strict=True))
+    remarques = []
+    for identifiant, montant in lus.montants.items():
+        socle = socles.get(identifiant)
+        if socle is not None and montant > socle * taux_max:
+            remarques.append(
+                Anomalie(
+                    lus.fichier,
+                    lus.feuille,
+                    lus.lignes[identifiant],
+                    lus.colonne_cle,
+                    identifiant,
+                    f"versement 2014 de {montant_fr(montant)} pour {identifiant}, plus que "
+                    f"{taux_fr(taux_max, 0)} de son montant socle ({montant_fr(socle)}), le "
+                    "plus qu'un montant modulé puisse atteindre : faute de frappe probable "
+                    "(la régularisation le prend tel quel).",
+                    False,
+                )
+            )
+    return remarques
 
 
-def _ecrire_anomalies(rapport: RapportValidation, sortie: Path, ecraser: bool) -> RapportCampagne:
-    with dossier_atomique(sortie, ecraser) as dossier:
-        rapport.ecrire_xlsx(dossier / NOM_ANOMALIES)
-    return RapportCampagne(CODE_ENTREE_INVALIDE, rapport, sortie, fichiers=[sortie / NOM_ANOMALIES])
+def _ecrire_anomalies(
+    rapport: RapportValidation,
+    ecriture: DossierDeSortie,
+    entrees: dict[str, Path | None],
+    annee: int,
+    methode: str,
+) -> RapportCampagne:
+    """`anomalies.xlsx` et son manifeste (statut « refus ») ; pas dans un dossier qui contient
+    les résultats d'un calcul précédent : ils restent tels quels."""
+    if not ecriture.vide:
+        return RapportCampagne(
+            CODE_ENTREE_INVALIDE,
+            rapport,
+            note=f"Le dossier {ecriture.dossier} contient les résultats d'un calcul précédent : "
+            f"ils restent tels quels, et {NOM_ANOMALIES} n'y est pas écrit.",
+        )
+    rapport.ecrire_xlsx(ecriture.temporaire / NOM_ANOMALIES)
+    options = {"annee": annee, "methode": methode}
+    ecrire_manifeste(ecriture.temporaire, "calculer", entrees, options, refus=True)
+    ecriture.publier()
+    fichiers = [ecriture.dossier / NOM_ANOMALIES]
+    return RapportCampagne(CODE_ENTREE_INVALIDE, rapport, ecriture.dossier, fichiers=fichiers)

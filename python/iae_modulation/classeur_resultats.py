@@ -11,7 +11,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
-import xlsxwriter
 
 from iae_modulation.referentiel import TYPES_SIAE
 from iae_modulation.resultats import (
@@ -20,6 +19,7 @@ from iae_modulation.resultats import (
     COLONNES_MONTANT,
     COLONNES_RESULTATS,
 )
+from iae_modulation.texte_xml import ClasseurXlsx
 
 ENTETES = {
     "identifiant": "N° d'annexe financière",
@@ -70,7 +70,7 @@ def _nombre(valeur: Decimal | None) -> float | None:
 def ecrire_resultats_xlsx(
     resultats: pd.DataFrame, enveloppes: pd.DataFrame, chemin: Path, titre: str
 ) -> Path:
-    classeur = xlsxwriter.Workbook(
+    classeur = ClasseurXlsx(
         str(chemin), {"strings_to_formulas": False, "strings_to_urls": False, "in_memory": True}
     )
     classeur.set_properties({"title": titre, "author": "iae-modulation"})
@@ -185,9 +185,9 @@ def _feuille_synthese(classeur, resultats, enveloppes, formats, titre) -> None:
             feuille.write_string(k, 1, "sans enveloppe")
         else:
             feuille.write_number(k, 1, _nombre(env.enveloppe), formats["euros"])
-            feuille.write_number(
-                k, 4, _nombre(env.total_module / env.enveloppe), formats["pourcent"]
-            )
+            if env.enveloppe:  # une enveloppe de 0 € n'a pas de taux d'utilisation
+                utilisation = _nombre(env.total_module / env.enveloppe)
+                feuille.write_number(k, 4, utilisation, formats["pourcent"])
             feuille.write_number(k, 5, _nombre(env.reliquat), formats["euros"])
         feuille.write_number(k, 2, _nombre(env.total_avant_enveloppe), formats["euros"])
         feuille.write_number(k, 3, _nombre(env.total_module), formats["euros"])

@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-import xlsxwriter
 from lxml import etree
 
 from iae_modulation.annexe5 import ENTETE_MODULE
@@ -36,6 +35,7 @@ from iae_modulation.lecture import lire_nombre, lire_table
 from iae_modulation.referentiel import departements
 from iae_modulation.resultats import NOM_RESULTATS, GrandLivre, lire_grand_livre
 from iae_modulation.sorties import ErreurEntree, sha256
+from iae_modulation.texte_xml import ClasseurXlsx
 
 CODE_CONCORDANT = 0
 CODE_ECARTS = 3
@@ -496,7 +496,7 @@ def ecrire_rapport(rapprochement: Rapprochement, chemin: Path) -> Path:
     chemin = Path(chemin)
     temporaire = chemin.with_name(f".{chemin.name}.{os.getpid()}.tmp")
     options = {"strings_to_formulas": False, "strings_to_urls": False, "in_memory": True}
-    with xlsxwriter.Workbook(str(temporaire), options) as classeur:
+    with ClasseurXlsx(str(temporaire), options) as classeur:
         classeur.set_properties({"title": "Rapprochement", "author": "iae-modulation"})
         gras = classeur.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
         gras.set_text_wrap()

@@ -25,6 +25,7 @@ from pathlib import Path
 import pandas as pd
 
 from iae_modulation.donnees import Anomalie, RapportValidation
+from iae_modulation.encodages import decoder_octets
 from iae_modulation.formats import nombre_fr, taux_fr
 from iae_modulation.montants import montant_module, montant_reduit, taux_effectif
 from iae_modulation.referentiel import TYPES_SIAE, normaliser_departement
@@ -213,21 +214,23 @@ def lire_grand_livre(
 
 def _lire_rangees(chemin: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
     """En-têtes et rangées non vides numérotées comme dans un tableur (en-tête = ligne 1).
-    UTF-8 (écrit par l'outil) ou Windows-1252 si Excel l'a réenregistré."""
-    for encodage in ("utf-8-sig", "cp1252"):
-        try:
-            texte = chemin.read_text(encoding=encodage)
-        except UnicodeDecodeError:
-            continue
+    UTF-8 (écrit par l'outil) ou Windows-1252 si Excel l'a réenregistré (un mélange des deux
+    est refusé : `encodages`)."""
+    texte = decoder_octets(chemin.read_bytes(), chemin.name)
+    try:
         rangees = list(csv.reader(texte.splitlines(), delimiter=";"))
-        if not rangees:
-            raise ErreurEntree(
-                f"{chemin.name} : fichier vide ; choisissez le resultats.csv écrit par "
-                "« iae-modulation calculer »."
-            )
-        entetes = [e.strip() for e in rangees[0]]
-        return entetes, [(n, r) for n, r in enumerate(rangees[1:], start=2) if any(r)]
-    raise ErreurEntree(f"{chemin.name} : fichier illisible, ce n'est pas un texte CSV.")
+    except csv.Error as erreur:
+        raise ErreurEntree(
+            f"{chemin.name} : fichier CSV illisible ({erreur}) ; choisissez le resultats.csv "
+            "écrit par « iae-modulation calculer »."
+        ) from None
+    if not rangees:
+        raise ErreurEntree(
+            f"{chemin.name} : fichier vide ; choisissez le resultats.csv écrit par "
+            "« iae-modulation calculer »."
+        )
+    entetes = [e.strip() for e in rangees[0]]
+    return entetes, [(n, r) for n, r in enumerate(rangees[1:], start=2) if any(r)]
 
 
 class _Verification:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 
 from iae_modulation.annexe5 import MESURES, executer_annexe5
 from iae_modulation.documents.signature import ajouter_options_signature, signature_depuis_options
+from iae_modulation.lecture import lire_nombre
 
 
 def enregistrer(sous_parseurs: argparse._SubParsersAction) -> None:
@@ -76,9 +77,10 @@ def enregistrer(sous_parseurs: argparse._SubParsersAction) -> None:
 
 
 def _pourcentage(texte: str) -> Decimal:
+    """« 5 », « 5 % », « 4,5 » ; jamais NaN, infini ni nombre démesuré (`lecture.lire_nombre`)."""
     try:
-        return Decimal(texte.strip().replace(",", ".").removesuffix("%").strip())
-    except InvalidOperation:
+        return lire_nombre(texte.strip().removesuffix("%").strip())
+    except ValueError:
         raise argparse.ArgumentTypeError(f"« {texte} » n'est pas un pourcentage") from None
 
 

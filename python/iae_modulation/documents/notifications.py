@@ -15,8 +15,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-import xlsxwriter
-
 from iae_modulation.documents import pdf as conversion
 from iae_modulation.documents.decision_asp import lieu_et_date
 from iae_modulation.documents.modeles_source import DOSSIER_MODELES, NOM_NOTIFICATION
@@ -39,6 +37,7 @@ from iae_modulation.sorties import (
     ecrire_manifeste,
     nom_de_fichier_sur,
 )
+from iae_modulation.texte_xml import ClasseurXlsx
 
 MODELE_NOTIFICATION = DOSSIER_MODELES / NOM_NOTIFICATION
 # Les montants qu'une lettre ne peut pas taire : elle dit le montant modulé, comment il se
@@ -212,7 +211,7 @@ def generer_notifications(
         )
     adresses = {ligne["identifiant"]: ligne for ligne in lues.table.to_dict("records")}
     rapport = RapportNotifications(Path(sortie).resolve(), [])
-    with dossier_atomique(sortie, ecraser) as dossier:
+    with dossier_atomique(sortie, ecraser, (resultats, donnees, modele)) as dossier:
         with (
             barre_de_progression("Notifications", len(structures), progression) as avancer,
             ThreadPoolExecutor(FILS_D_ECRITURE) as fils,
@@ -478,7 +477,7 @@ def _ecrire_index(lignes: list[LigneIndex], chemin: Path, mention: str = "") -> 
     """`notifications.xlsx` : une ligne par structure (lettre produite ou non, et pourquoi), ses
     montants tels que le grand livre les donne."""
     options = {"strings_to_formulas": False, "strings_to_urls": False, "in_memory": True}
-    with xlsxwriter.Workbook(str(chemin), options) as classeur:
+    with ClasseurXlsx(str(chemin), options) as classeur:
         if mention:
             avertissement = classeur.add_worksheet("Avertissement")
             avertissement.write_string(0, 0, mention, classeur.add_format({"bold": True}))

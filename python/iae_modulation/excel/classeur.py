@@ -12,7 +12,9 @@ gabarit (`xl/feuilles.yaml`, `construction.py`).
 from __future__ import annotations
 
 import datetime as dt
+import io
 import os
+import stat
 import subprocess
 import sys
 import tempfile
@@ -22,8 +24,11 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Protocol
 
+from iae_modulation.erreurs import cause_systeme
 from iae_modulation.excel import paquet
+from iae_modulation.limites import verifier_archive_zip
 from iae_modulation.sorties import DEBUTS_DE_FORMULE, ErreurEntree, verifier_fichier_entree
+from iae_modulation.texte_xml import texte_xml
 
 ACCUEIL = "Accueil"
 PARAMETRES = "Paramètres"
@@ -123,6 +128,8 @@ def valeur_excel(valeur: object) -> object:
         return float(valeur)
     if isinstance(valeur, bool):
         return "oui" if valeur else "non"
+    if isinstance(valeur, str):
+        return texte_xml(valeur)
     return valeur
 
 
@@ -146,7 +153,10 @@ class ClasseurFichier:
                 f"{self.chemin.name} : il faut un classeur avec macros (.xlsm), "
                 "comme templates/IAE_modulation.xlsm."
             )
+        verifier_archive_zip(self.chemin, "classeur Excel (.xlsm)")
+        verifier_ecriture(self.chemin)
         self._original = self.chemin.read_bytes()
+        self._calculees = None  # valeurs des formules enregistrées par Excel, lues au besoin
         try:
             self._classeur = openpyxl.load_workbook(self.chemin, keep_vba=True)
         except Exception as erreur:  # openpyxl signale un fichier abîmé par des erreurs variées
@@ -173,14 +183,33 @@ class ClasseurFichier:
         feuille, adresse = next(iter(definition.destinations))
         return self._feuille(feuille)[adresse.replace("$", "")]
 
+    def _valeur(self, cellule) -> object:
+        """La valeur de la cellule ; pour une formule, celle qu'Excel a calculée et enregistrée
+        (jamais le texte « =215528.21*1 »)."""
+        if cellule.data_type != "f":
+            return cellule.value
+        if self._calculees is None:
+            import openpyxl
+
+            self._calculees = openpyxl.load_workbook(io.BytesIO(self._original), data_only=True)
+        feuille = cellule.parent.title
+        valeur = self._calculees[feuille][cellule.coordinate].value
+        if valeur is None:
+            raise ErreurEntree(
+                f"{self.chemin.name}, feuille « {feuille} », cellule {cellule.coordinate} : la "
+                f"formule {cellule.value} n'a pas de valeur calculée enregistrée ; ouvrez et "
+                "enregistrez le classeur dans Excel, ou remplacez la formule par sa valeur."
+            )
+        return valeur
+
     def lire_parametre(self, nom: str) -> object:
-        return self._cellule_nommee(nom).value
+        return self._valeur(self._cellule_nommee(nom))
 
     def ecrire_parametre(self, nom: str, valeur: object) -> None:
         _ecrire_cellule(self._cellule_nommee(nom), valeur)
 
     def lire_feuille(self, feuille: str) -> list[list[object]]:
-        return [list(ligne) for ligne in self._feuille(feuille).iter_rows(values_only=True)]
+        return [[self._valeur(c) for c in ligne] for ligne in self._feuille(feuille).iter_rows()]
 
     def ecrire_lignes(self, feuille, premiere_ligne, lignes, formats=()) -> None:
         ws = self._feuille(feuille)
@@ -234,12 +263,32 @@ class ClasseurFichier:
         os.close(descripteur)
         temporaire = Path(temporaire)
         try:
+            os.chmod(temporaire, stat.S_IMODE(self.chemin.stat().st_mode))  # droits gardés
             self._classeur.save(temporaire)
             temporaire.write_bytes(paquet.reinjecter_ruban(temporaire.read_bytes(), self._original))
             os.replace(temporaire, self.chemin)
         finally:
             temporaire.unlink(missing_ok=True)
         self._original = self.chemin.read_bytes()
+
+
+def verifier_ecriture(chemin: Path) -> None:
+    """Refuse, avant tout travail, un classeur qui ne pourra pas être enregistré : fichier en
+    lecture seule, ou dossier où l'on ne peut pas écrire (support protégé, droits)."""
+    if not stat.S_IMODE(chemin.stat().st_mode) & 0o222 or not os.access(chemin, os.W_OK):
+        raise ErreurEntree(
+            f"{chemin.name} est en lecture seule : rien n'a été fait. Retirez l'attribut « lecture "
+            "seule » du fichier, ou travaillez sur une copie modifiable."
+        )
+    try:
+        descripteur, essai = tempfile.mkstemp(prefix=f".{chemin.stem}-", dir=chemin.parent)
+        os.close(descripteur)
+        os.unlink(essai)
+    except OSError as erreur:
+        raise ErreurEntree(
+            f"{chemin.name} ne pourra pas être enregistré : le dossier {chemin.parent} refuse "
+            f"l'écriture ({cause_systeme(erreur)}) ; rien n'a été fait."
+        ) from None
 
 
 def _ecrire_cellule(cellule, valeur: object) -> None:

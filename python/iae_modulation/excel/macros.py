@@ -13,21 +13,21 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from pathlib import Path
+from pathlib import Path, PurePosixPath, PureWindowsPath
 
 import pandas as pd
-import xlsxwriter
 
 from iae_modulation import donnees as module_donnees
 from iae_modulation.annexe5 import executer_annexe5
 from iae_modulation.campagne import executer_calcul
 from iae_modulation.documents.notifications import generer_notifications as notifications
 from iae_modulation.documents.signature import Signature
+from iae_modulation.erreurs import traduire
 from iae_modulation.excel import classeur as c
 from iae_modulation.excel.tableau import FORMATS_RESULTATS, lignes_resultats, table_brute
 from iae_modulation.lecture import lire_nombre
 from iae_modulation.referentiel import TYPES_SIAE, normaliser_region, probleme_annee_campagne
-from iae_modulation.sorties import ErreurEntree
+from iae_modulation.texte_xml import ClasseurXlsx
 
 CODE_SUCCES, CODE_ERREUR, CODE_DONNEES_INVALIDES = 0, 1, 2
 
@@ -73,10 +73,22 @@ def _oui(classeur: c.Classeur, nom: str) -> bool:
 
 
 def dossier_de_sortie(classeur: c.Classeur) -> Path:
-    """Le dossier de sortie des Paramètres ; un chemin relatif part du dossier du classeur."""
+    """Le dossier de sortie des Paramètres, toujours sous le dossier du classeur : un classeur
+    reçu ne décide pas d'écrire ailleurs (chemin absolu, « .. », lecteur, « ~ » refusés)."""
     texte = _texte(classeur, "dossier_sortie") or "IAE_sorties"
-    dossier = Path(texte).expanduser()
-    return dossier if dossier.is_absolute() else classeur.chemin.parent / dossier
+    windows = PureWindowsPath(texte)  # sépare sur / et \, reconnaît C: et \\serveur
+    if (
+        windows.drive
+        or windows.root
+        or PurePosixPath(texte).is_absolute()
+        or any(partie in ("..", "~") or partie.startswith("~") for partie in windows.parts)
+    ):
+        raise ErreurAction(
+            f"Feuille « {c.PARAMETRES} », « Dossier de sortie » : « {texte} » refusé. Indiquez "
+            "un sous-dossier du dossier du classeur (p. ex. IAE_sorties), sans « .. » ni chemin "
+            "complet : un classeur ne décide pas d'écrire ailleurs que près de lui."
+        )
+    return classeur.chemin.parent.joinpath(*windows.parts)
 
 
 def _signature(classeur: c.Classeur) -> Signature:
@@ -175,7 +187,7 @@ def _instantane_donnees(classeur: c.Classeur, dossier: Path, horodatage: str) ->
     gardée avec son empreinte dans le manifeste."""
     chemin = dossier / f"donnees-{horodatage}.xlsx"
     options = {"strings_to_formulas": False, "strings_to_urls": False}
-    with xlsxwriter.Workbook(str(chemin), options) as livre:
+    with ClasseurXlsx(str(chemin), options) as livre:
         feuille = livre.add_worksheet(c.DONNEES)
         for ligne, valeurs in enumerate(classeur.lire_feuille(c.DONNEES)):
             for colonne, valeur in enumerate(valeurs):
@@ -383,11 +395,10 @@ def _executer(
     resultat = ResultatAction(nom)
     try:
         action(classeur, resultat)
-    except (ErreurAction, ErreurEntree) as erreur:
-        resultat.code, resultat.message = CODE_ERREUR, str(erreur)
+    except ErreurAction as erreur:
+        resultat.code, resultat.message = CODE_DONNEES_INVALIDES, str(erreur)
     except Exception as erreur:  # porte de l'utilisateur : jamais de trace Python à l'écran
-        resultat.code = CODE_ERREUR
-        resultat.message = f"Erreur inattendue ({type(erreur).__name__}) : {erreur}"
+        resultat.code, resultat.message = traduire(erreur)
     etat = "réussi" if resultat.code == CODE_SUCCES else "échec"
     classeur.ajouter_ligne(
         c.JOURNAL,

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 import xlsxwriter
 
 from iae_modulation.referentiel import departements
+from iae_modulation.texte_xml import ClasseurXlsx
 
 if TYPE_CHECKING:
     from iae_modulation.annexe5 import TableauAnnexe5
@@ -36,7 +37,7 @@ def ecrire_tableau(
     """Écrit le tableau d'un département (feuille « Tableau ») et sa feuille « Contrôle » ;
     `mention` (grand livre modifié après le calcul) s'écrit sous le titre."""
     departement = departements()[tableau.departement]
-    classeur = xlsxwriter.Workbook(str(chemin), OPTIONS_CLASSEUR)
+    classeur = ClasseurXlsx(str(chemin), OPTIONS_CLASSEUR)
     styles = _styles(classeur)
     feuille = classeur.add_worksheet("Tableau")
     feuille.write_string(
@@ -154,7 +155,7 @@ def ecrire_synthese(
 ) -> Path:
     """Une ligne par département et mesure, une ligne de total ; feuille « Lignes écartées »
     quand des lignes des exports l'ont été."""
-    classeur = xlsxwriter.Workbook(str(chemin), OPTIONS_CLASSEUR)
+    classeur = ClasseurXlsx(str(chemin), OPTIONS_CLASSEUR)
     styles = _styles(classeur)
     feuille = classeur.add_worksheet("Synthèse")
     feuille.write_string(

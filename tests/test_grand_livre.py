@@ -14,6 +14,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from aides import DONNEES, EXPORT_ACI, sortie_capturee
+from hostiles.fabrique import LIGNE_FLUX, fluxiae
 from iae_modulation.cli import main
 from iae_modulation.exports.entetes import disposition_de_la_mesure
 from iae_modulation.exports.exemples import lignes_export
@@ -202,3 +203,29 @@ def test_export_d_une_autre_annee_refuse(tmp_path, capsys):
     assert "7 annexe(s) hors de l'année de campagne 2014" in texte
     assert "EI.csv, ligne 2 : annexe en vigueur du 01/01/2026 au 31/12/2026" in texte
     assert not (tmp_path / "s").exists()
+
+
+def test_fluxiae_meme_annexe_et_avenant_avec_d_autres_valeurs_refuse(tmp_path, capsys):
+    """Une ligne répétée à l'identique (l'échantillon réel en a) est écartée et comptée ; la même
+    annexe au même avenant avec un autre montant est refusée en nommant les deux lignes."""
+    identique = fluxiae(tmp_path / "identique.csv", [LIGNE_FLUX, LIGNE_FLUX])
+    commande = ["annexe5", "--mesure", "ACI", "--annee", "2021", "--taux-forfaitaire", "5"]
+    assert main([*commande, str(identique), "--sortie", str(tmp_path / "s1"), "--pas-de-pdf"]) == 0
+    assert "ligne répétée à l'identique (même annexe, même avenant, mêmes valeurs) : 1" in (
+        sortie_capturee(capsys)
+    )
+    autre = LIGNE_FLUX.replace("182888.12", "182888.13")
+    differente = fluxiae(tmp_path / "differente.csv", [LIGNE_FLUX, autre])
+    assert main([*commande, str(differente), "--sortie", str(tmp_path / "s2"), "--pas-de-pdf"]) == 2
+    assert (
+        "differente.csv, ligne 4 : même annexe et même avenant (ACI054210019 A0M1) qu'à la ligne 3"
+    ) in sortie_capturee(capsys)
+    assert not (tmp_path / "s2").exists()
+
+
+def test_fluxiae_deux_renouvellements_de_la_meme_annexe_dans_l_annee_refuses(tmp_path, capsys):
+    deuxieme = LIGNE_FLUX.replace("|0|1|ACI_DC", "|1|0|ACI_DC").replace("01/01/2021", "01/07/2021")
+    flux = fluxiae(tmp_path / "flux.csv", [LIGNE_FLUX, deuxieme])
+    commande = ["annexe5", "--mesure", "ACI", "--annee", "2021", "--taux-forfaitaire", "5"]
+    assert main([*commande, str(flux), "--sortie", str(tmp_path / "s"), "--pas-de-pdf"]) == 2
+    assert "(ligne 4) : même structure qu'à la ligne 3 (ACI054210019)" in sortie_capturee(capsys)

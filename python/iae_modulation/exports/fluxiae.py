@@ -44,7 +44,7 @@ MOTIFS_ETAT = {
 MOTIF_FDI = "FDI : fonds départemental d'insertion, ce n'est pas une aide au poste"
 MOTIF_HORS_ANNEE = "dates d'effet hors de l'année {annee}"
 MOTIF_AVENANT = "avenant antérieur de la même annexe (seul le dernier avenant actif compte)"
-MOTIF_DOUBLON = "ligne en double (même annexe, même avenant)"
+MOTIF_DOUBLON = "ligne répétée à l'identique (même annexe, même avenant, mêmes valeurs)"
 
 COLONNES_REQUISES = (
     "af_numero_annexe_financiere",
@@ -231,8 +231,14 @@ class _Selection:
         precedente = self.retenues.get(retenue.cle)
         if precedente is None:
             self.retenues[retenue.cle] = retenue
-        elif precedente.modification == modification:
+        elif precedente.modification == modification and precedente.cellules == cellules:
             self.ecartees[MOTIF_DOUBLON] += 1
+        elif precedente.modification == modification:
+            self.erreurs.append(
+                f"{lieu} : même annexe et même avenant ({cellules[1]} {cellules[2]}) qu'à la "
+                f"ligne {precedente.numero}, avec d'autres valeurs : une seule ligne par annexe "
+                "financière et avenant, sinon le montant serait versé deux fois."
+            )
         else:
             self.ecartees[MOTIF_AVENANT] += 1
             if modification > precedente.modification:

@@ -220,3 +220,33 @@ def test_montant_socle_invraisemblable_signale_sans_bloquer(tmp_path: Path) -> N
     )
     assert resultats.at["ACI054140002", "anomalies"] == ""
     assert resultats.at["ACI054140001", "montant_module"] == Decimal("0.63")
+
+
+def test_socle_de_repli_dit_quelle_valeur_de_l_annee_il_retient(tmp_path: Path) -> None:
+    """2022 : trois montants socles EI (1er janvier, 1er mai, 1er août). Sans montant_socle, le
+    repli prend celui du 1er janvier et le dit, avec les valeurs non retenues, dans la colonne
+    « anomalies » et dans le manifeste."""
+    donnees = tmp_path / "donnees.csv"
+    donnees.write_text(
+        "identifiant;type;departement;etp_conventionnes;nb_salaries_insertion;"
+        "nb_beneficiaires_minima;etp_encadrement;etp_insertion;sorties_totales;"
+        "sorties_emploi_durable;sorties_emploi_transition;sorties_positives\n"
+        "EI054220001;EI;54;2;4;2;1;2;2;1;0;0\n",
+        encoding="utf-8",
+    )
+    sortie = tmp_path / "s"
+    assert main(["calculer", str(donnees), "--annee", "2022", "--sortie", str(sortie)]) == 0
+    ligne = grand_livre(sortie / "resultats.csv").iloc[0]
+    assert ligne["montant_socle"] == Decimal("22174.00")  # 2 ETP × 11 087 €
+    assert (
+        "(valeur au 01/01/2022 ; non retenue : 11\u00a0381 € au 01/05/2022, 11\u00a0609 € au "
+        "01/08/2022)"
+    ) in ligne["anomalies"]
+    manifeste = json.loads((sortie / "manifeste.json").read_text(encoding="utf-8"))
+    (socle,) = [p for p in manifeste["parametres"] if p["nom"] == "montant_socle_ei"]
+    assert socle["debut"] == "2022-01-01"
+    assert socle["repli"]["valeurs_de_l_annee_non_retenues"] == [
+        {"debut": "2022-05-01", "valeur": "11381"},
+        {"debut": "2022-08-01", "valeur": "11609"},
+    ]
+    assert socle["repli"]["regle"].startswith("valeur en vigueur au 1er janvier")

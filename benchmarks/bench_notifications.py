@@ -25,7 +25,7 @@ from iae_modulation.documents.notifications import (
 from iae_modulation.documents.publipostage import ModeleCompile
 from iae_modulation.documents.signature import Signature
 from iae_modulation.donnees import lire_donnees
-from iae_modulation.resultats import lire_resultats_csv
+from iae_modulation.resultats import lire_grand_livre
 from iae_modulation.synthetique import ecrire_csv, generer_donnees_nationales
 from outils import rapporter, secondes_fr
 
@@ -61,13 +61,13 @@ def main() -> None:
         )
         tenu = rapporter(f"{NB_STRUCTURES} notifications .docx", duree, CIBLE_LETTRES)
 
-        structures = lire_resultats_csv(resultats).to_dict("records")[:ECHANTILLON_DOCXTPL]
+        structures = lire_grand_livre(resultats).lignes[:ECHANTILLON_DOCXTPL]
         adresses = {
             ligne["identifiant"]: ligne
             for ligne in lire_donnees(donnees, ANNEE).table.to_dict("records")
         }
         contextes = [
-            valeurs_notification(s, adresses.get(s["identifiant"], {}), ANNEE, SIGNATURE)
+            valeurs_notification(s, adresses.get(s["identifiant"], {}), SIGNATURE)
             for s in structures
         ]
         (dossier / "compile").mkdir()

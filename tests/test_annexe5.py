@@ -11,13 +11,13 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
+from aides import ecrire_grand_livre, ligne_de_grand_livre
 from iae_modulation.annexe5 import executer_annexe5
 from iae_modulation.commandes import annexe5 as commande
 from iae_modulation.documents.signature import Signature
 from iae_modulation.exports.entetes import disposition_de_la_mesure
 from iae_modulation.exports.exemples import ecrire_export_csv, ecrire_export_xlsx, lignes_export
 from iae_modulation.formats import montant_fr
-from iae_modulation.resultats import COLONNES_RESULTATS, ecrire_resultats_csv
 from iae_modulation.sorties import sha256
 
 SIGNATURE = Signature(lieu="Nancy", signataire="Jeanne Martin", date=dt.date(2026, 6, 15))
@@ -124,28 +124,26 @@ def export_modifie(tmp_path: Path, mesure: str, modifier) -> Path:
     return chemin
 
 
-def resultats_csv(tmp_path: Path, taux: dict[str, str], montants: dict | None = None) -> Path:
-    """resultats.csv avec `taux` (fraction en texte) par identifiant ; montants facultatifs."""
-    lignes = []
-    for i, s, r, t, d, *_ in STRUCTURES:
-        if i not in taux:
-            continue
-        ligne = dict.fromkeys(COLONNES_RESULTATS)
-        socle, module = (montants or {}).get(i, (None, None))
-        ligne.update(
-            identifiant=i,
-            siret=s,
-            raison_sociale=r,
-            type=t,
-            departement=d,
-            region="Grand Est",
-            taux_modulation=Decimal(taux[i]),
-            montant_socle=socle,
-            montant_module=module,
-            methode="rang",
+def resultats_csv(tmp_path: Path, taux: dict[str, str], **par_structure: dict) -> Path:
+    """Grand livre (avec son manifeste) des structures de `taux` (fraction en texte) ; montant
+    socle = base de l'export ; `par_structure` : autres colonnes d'une structure."""
+    lignes = [
+        ligne_de_grand_livre(
+            i,
+            t,
+            d,
+            **{
+                "siret": s,
+                "raison_sociale": r,
+                "taux_calcule": Decimal(taux[i]),
+                "montant_socle": Decimal(m.replace(",", ".")),
+                **par_structure.get(i, {}),
+            },
         )
-        lignes.append(ligne)
-    return ecrire_resultats_csv(pd.DataFrame(lignes), tmp_path / "resultats.csv")
+        for i, s, r, t, d, _, m, _ in STRUCTURES
+        if i in taux
+    ]
+    return ecrire_grand_livre(tmp_path / "calcul", lignes)
 
 
 def executer(tmp_path: Path, chemin: Path, mesure: str, **options):
@@ -220,9 +218,12 @@ def test_taux_individuels_joints_sur_le_numero_d_annexe(tmp_path):
     assert rapport.totaux["54"].montant_module == Decimal("13537.23") + Decimal("21528.90")
     assert rapport.totaux["67"].montant_module == Decimal("4320.13")
     controle = openpyxl.load_workbook(tmp_path / "sortie" / "annexe5_ACI_67.xlsx")
-    lignes = list(controle["Contrôle des taux"].iter_rows(values_only=True))
-    assert lignes[1][0].startswith("Chantier Rhin — ACI067230035A0M0")
-    assert lignes[1][2] == pytest.approx(0.0215)
+    lignes = list(controle["Contrôle"].iter_rows(values_only=True))
+    ligne = dict(zip(lignes[0], lignes[1], strict=True))
+    assert ligne["Structure (ligne de l'export)"].startswith("Chantier Rhin — ACI067230035A0M0")
+    assert ligne["Identifiant (grand livre)"] == "ACI067230035"
+    assert ligne["Taux calculé"] == pytest.approx(0.0215)
+    assert ligne["Montant net versé"] == pytest.approx(4320.13)
 
 
 def test_ei_colonnes_reordonnees_le_montant_de_l_etat_reste(tmp_path):
@@ -250,22 +251,43 @@ def test_jointure_sur_le_siret_quand_l_export_n_a_pas_de_numero_d_annexe(tmp_pat
     assert rapport.totaux["67"].montant_module == Decimal("4346.69")  # 54 333,64 × 8 %
 
 
-def test_montant_reduit_par_l_enveloppe_repris_du_calcul(tmp_path):
+def test_montant_reduit_par_l_enveloppe_repris_du_grand_livre(tmp_path):
     taux = {"EI054240006": "0.0800", "EI054250018": "0.0800", "EI057230010": "0.0800"}
-    montants = {
-        "EI054240006": (Decimal("41363.88"), Decimal("3200.00")),  # réduit par l'enveloppe
-        "EI057230010": (Decimal("40000.00"), Decimal("3000.00")),  # socle différent de l'export
+    # 41 363,88 × 8 % = 3 309,11, réduit par l'enveloppe : × 3 200 / 3 309,11 = 3 200,00
+    enveloppe = {
+        "enveloppe_disponible": Decimal("3200.00"),
+        "total_avant_enveloppe": Decimal("3309.11"),
     }
-    rapport = executer(
-        tmp_path, export(tmp_path, "EI"), "EI", resultats=resultats_csv(tmp_path, taux, montants)
-    )
+    resultats = resultats_csv(tmp_path, taux, EI054240006=enveloppe)
+    rapport = executer(tmp_path, export(tmp_path, "EI"), "EI", resultats=resultats)
     assert rapport.code_sortie == 0, rapport.erreur
     assert rapport.totaux["54"].montant_module == Decimal("3200.00") + Decimal("8.04")
-    # 38 872,08 × (3 000 / 40 000) = 2 915,406
-    assert rapport.totaux["57"].montant_module == Decimal("2915.41")
-    assert any(
-        "Moselle Recyclage" in a and montant_fr(Decimal("38872.08")) in a for a in rapport.anomalies
+    assert rapport.totaux["57"].montant_module == Decimal("3109.77")  # 38 872,08 × 8 %
+    lignes = list(
+        openpyxl.load_workbook(tmp_path / "sortie" / "annexe5_EI_54.xlsx")["Contrôle"].iter_rows(
+            values_only=True
+        )
     )
+    reduite = dict(zip(lignes[0], lignes[1], strict=True))
+    assert reduite["Montant avant enveloppe (socle × taux calculé)"] == pytest.approx(3309.11)
+    assert reduite["Montant modulé"] == pytest.approx(3200.00)
+    assert reduite["Taux effectif après enveloppe (modulé ÷ socle)"] == pytest.approx(0.0774)
+
+
+def test_socle_du_grand_livre_different_de_la_base_refuse(tmp_path):
+    """Avant : montant = taux × base de l'export, donc la décision payait un autre montant que
+    celui de la lettre (calculé sur le socle du grand livre)."""
+    taux = {"EI054240006": "0.0800", "EI054250018": "0.0800", "EI057230010": "0.0800"}
+    socle = {"montant_socle": Decimal("40000.00")}
+    resultats = resultats_csv(tmp_path, taux, EI057230010=socle)
+    rapport = executer(tmp_path, export(tmp_path, "EI"), "EI", resultats=resultats)
+    assert rapport.code_sortie == 2
+    assert "Moselle Recyclage — EI057230010A0M0" in rapport.erreur
+    assert (
+        f"base de l'export {montant_fr(Decimal('38872.08'))}, montant socle du calcul "
+        f"{montant_fr(Decimal('40000'))}"
+    ) in rapport.erreur
+    assert not (tmp_path / "sortie").exists()
 
 
 def test_structure_sans_taux_refusee_par_son_nom(tmp_path):
@@ -274,7 +296,7 @@ def test_structure_sans_taux_refusee_par_son_nom(tmp_path):
         tmp_path, export(tmp_path, "AI"), "AI", resultats=resultats_csv(tmp_path, taux)
     )
     assert rapport.code_sortie == 2
-    assert "1 structure(s) sans taux de modulation" in rapport.erreur
+    assert "1 structure(s) sans montant" in rapport.erreur
     assert "Services Plus Alsace — AI067240016A0M0" in rapport.erreur
     assert "n° d'annexe AI067240016A0M0 absent de resultats.csv" in rapport.erreur
     assert not (tmp_path / "sortie").exists()

@@ -10,6 +10,7 @@ from pathlib import Path
 import docx
 import openpyxl
 import pytest
+from aides import ECHANTILLON, echantillon_avec_fin
 from iae_modulation.annexe5 import demo_annexe5, executer_annexe5
 from iae_modulation.campagne import executer_calcul
 from iae_modulation.documents.pdf import libreoffice_disponible
@@ -18,12 +19,6 @@ from iae_modulation.formats import montant_fr
 from iae_modulation.sorties import sha256
 
 DEMO = Path(__file__).resolve().parents[1] / "python" / "iae_modulation" / "demo"
-ECHANTILLON = (
-    Path(__file__).resolve().parents[2]
-    / "shared"
-    / "data"
-    / "fluxIAE_AnnexeFinanciere_22022022_112211.csv.gz"
-)
 SIGNATURE = Signature(lieu="Nancy", signataire="Jeanne Martin", date=dt.date(2026, 6, 15))
 
 
@@ -94,8 +89,11 @@ def test_synthese_par_departement_avec_totaux(tmp_path):
         "Mesure",
         "Nombre de structures",
         "Base (aide au poste)",
-        "Taux moyen",
+        "Taux moyen (modulé ÷ base)",
         "Montant modulé",
+        "Régularisation 2014",
+        "Montant net à verser",
+        "Reste à déduire de l'aide au poste",
     )
     assert [ligne[:5] for ligne in lignes[1:-1]] == [
         (code, t_nom, "Grand Est", "AI", total.nb_structures)
@@ -113,9 +111,10 @@ def test_synthese_par_departement_avec_totaux(tmp_path):
 
 @pytest.mark.skipif(not ECHANTILLON.is_file(), reason="../shared/data absent")
 def test_fluxiae_reel_de_bout_en_bout(tmp_path):
-    avant = sha256(ECHANTILLON)
+    flux = echantillon_avec_fin(tmp_path)
+    avant = sha256(flux)
     rapport = executer_annexe5(
-        ECHANTILLON,
+        flux,
         "ACI",
         2021,
         tmp_path / "sortie",
@@ -145,10 +144,10 @@ def test_fluxiae_reel_de_bout_en_bout(tmp_path):
         "Montant prévu modulation",
     )
     assert lignes[1][1] == "ACI972190115"
-    assert sha256(ECHANTILLON) == avant
+    assert sha256(flux) == avant
 
 
-def test_demo_des_quatre_mesures_avec_les_resultats_de_la_demo(tmp_path):
+def test_demo_des_cinq_mesures_avec_le_grand_livre_de_la_demo(tmp_path):
     calcul = executer_calcul(
         DEMO / "donnees_demo.csv",
         2026,
@@ -157,11 +156,10 @@ def test_demo_des_quatre_mesures_avec_les_resultats_de_la_demo(tmp_path):
     )
     assert calcul.code_sortie == 0
     resume = demo_annexe5(tmp_path / "annexe5", tmp_path / "calcul" / "resultats.csv", pdf=False)
-    for mesure in ("EI", "ETTI", "AI", "ACI"):
+    for mesure in ("EI", "ETTI", "AI", "ACI", "EITI"):
         assert f"Annexe 5 – {mesure} – campagne 2026" in resume
         assert (tmp_path / "annexe5" / mesure / "manifeste.json").is_file()
     assert "rien n'a été écrit" not in resume
-    # Toutes les structures de la démo sauf l'EITI (hors annexe 5) : leurs montants du calcul.
-    resultats = calcul.resultats
-    attendu = sum(resultats.loc[resultats["type"] != "EITI", "montant_module"], Decimal(0))
-    assert f"Synthèse des quatre mesures : 19 décision(s), {montant_fr(attendu)}" in resume
+    # Toutes les structures de la démo, l'EITI comprise : les montants nets du grand livre.
+    attendu = sum(calcul.resultats["montant_net"], Decimal(0))
+    assert f"Synthèse des 5 mesures : 20 décision(s), {montant_fr(attendu)} à verser" in resume

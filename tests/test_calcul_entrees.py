@@ -10,10 +10,9 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from aides import DONNEES, calculer, empreinte, sortie_capturee
+from aides import DONNEES, calculer, empreinte, grand_livre, sortie_capturee
 from iae_modulation.cli import main
 from iae_modulation.referentiel import probleme_annee_campagne
-from iae_modulation.resultats import lire_resultats_csv
 
 # --- année de campagne absurde ----------------------------------------------------------------
 
@@ -89,6 +88,6 @@ def test_remarque_d_enveloppe_pas_rattachee_a_une_structure(tmp_path, capsys):
         "Remarque : (avertissement) enveloppes.csv, ligne 2, colonne « region » : Aucune "
         "structure de la région Bretagne"
     ) in sortie_capturee(capsys)
-    resultats = lire_resultats_csv(sortie / "resultats.csv").set_index("identifiant")
+    resultats = grand_livre(sortie / "resultats.csv").set_index("identifiant")
     assert resultats.loc["ACI051230010", "anomalies"] == ""
     assert not resultats["anomalies"].str.contains("Bretagne").any()

@@ -9,11 +9,13 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from aides import grand_livre
+from iae_modulation.classeur_resultats import ENTETES
 from iae_modulation.commandes import classeur as commande
 from iae_modulation.excel import classeur as contrat
 from iae_modulation.excel import macros, paquet
 from iae_modulation.excel.fichier import ClasseurFichier
-from iae_modulation.resultats import lire_resultats_csv
+from iae_modulation.resultats import COLONNES_ETP, COLONNES_FRACTION, COLONNES_MONTANT
 
 RACINE = Path(__file__).resolve().parents[1]
 GABARIT = RACINE / "templates" / "IAE_modulation.xlsm"
@@ -58,14 +60,23 @@ def test_calculer_remplit_resultats_synthese_et_journal(copie):
     livre = openpyxl.load_workbook(copie)
     dossier = Path(ClasseurFichier(copie).lire_parametre("dernier_calcul"))
     assert dossier.parent == copie.parent / "IAE_sorties"
-    csv = lire_resultats_csv(dossier / "resultats.csv")
+    csv = grand_livre(dossier / "resultats.csv")
     lignes = list(livre[contrat.RESULTATS].iter_rows(values_only=True))
-    assert lignes[0][0] == "N° d'annexe financière" and len(lignes) == len(csv) + 1
-    for ligne, attendu in zip(lignes[1:], csv.itertuples(index=False), strict=True):
-        assert ligne[0] == attendu.identifiant
-        assert Decimal(format(ligne[12], ".15g")) == attendu.taux_modulation
-        assert Decimal(format(ligne[14], ".15g")) == attendu.montant_module
-    assert livre[contrat.RESULTATS]["O2"].number_format == contrat.FORMAT_EUROS
+    entetes = list(lignes[0])
+    assert entetes == [ENTETES[c] for c in csv.columns if c != "ligne_source"]
+    assert len(lignes) == len(csv) + 1
+    # la feuille Résultats est le grand livre, colonne par colonne, au centime près
+    numeriques = set(COLONNES_FRACTION + COLONNES_MONTANT + COLONNES_ETP)
+    for ligne, attendu in zip(lignes[1:], csv.to_dict("records"), strict=True):
+        for entete, valeur in zip(entetes, ligne, strict=True):
+            colonne = next(c for c, e in ENTETES.items() if e == entete)
+            if colonne in numeriques:
+                lue = None if valeur is None else Decimal(format(valeur, ".15g"))
+                assert lue == attendu[colonne], (attendu["identifiant"], colonne)
+            else:
+                assert (valeur or "") == attendu[colonne], (attendu["identifiant"], colonne)
+    socle = entetes.index(ENTETES["montant_socle"])
+    assert livre[contrat.RESULTATS].cell(2, socle + 1).number_format == contrat.FORMAT_EUROS
     synthese = list(livre[contrat.SYNTHESE].iter_rows(min_row=4, values_only=True))
     assert [s[0] for s in synthese] == ["EI", "ETTI", "AI", "ACI", "EITI", "Total"]
     assert synthese[-1][1] == len(csv)
@@ -104,25 +115,31 @@ def test_documents_apres_calcul(copie):
     assert decision.code == 0, decision.message
     assert any(p.endswith("decision_asp_ACI_51.docx") for p in decision.sorties)
     assert all(Path(p).is_file() for p in decision.sorties)
+    # le journal dit où en est la campagne : seules les ACI de la Marne ont leur décision
+    assert "Rapprochement : grand livre 41 structure(s)" in decision.message
+    assert "décisions ASP 4, " in decision.message and "écart(s)" in decision.message
     lettres = executer("notifications", copie)
     assert lettres.code == 0, lettres.message
-    (dossier,) = lettres.sorties
+    dossier, rapprochement = lettres.sorties
     assert len(list(Path(dossier).glob("notification_*.docx"))) == 41
+    assert Path(rapprochement).name == "rapprochement.xlsx"
+    assert "lettres 41, 295 599,78 €" in lettres.message.replace("\u00a0", " ")
     garde_vba_et_ruban(copie)
     assert [ligne[1] for ligne in journal(copie)] == [
         "Calculer la modulation",
         "Générer décision ASP",
         "Générer les notifications",
     ]
+    assert "Rapprochement :" in journal(copie)[-1][4]
 
 
 def test_documents_sans_calcul_ni_export_message_clair(copie):
     resultat = executer("notifications", copie)
-    assert resultat.code == 1
+    assert resultat.code == 2
     assert resultat.message.startswith("Aucun calcul enregistré : cliquez d'abord sur")
     assert executer("calculer", copie).code == 0
     resultat = executer("decision-asp", copie)
-    assert resultat.code == 1 and "Export extranet (annexe 5)" in resultat.message
+    assert resultat.code == 2 and "Export extranet (annexe 5)" in resultat.message
     garde_vba_et_ruban(copie)
 
 
@@ -143,7 +160,7 @@ def test_commande_executer_avec_parametre(copie, capsys):
     args = parseur().parse_args(
         ["classeur", "executer", "verifier", str(copie), "--parametre", "annee=deux mille"]
     )
-    assert args.executer(args) == 1
+    assert args.executer(args) == 2
     assert "« deux mille » n'est pas une année" in capsys.readouterr().err
     args = parseur().parse_args(
         ["classeur", "executer", "verifier", str(copie), "--parametre", "annee=2026"]

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from aides import DEMO, calculer, empreinte
+from aides import DEMO, calculer, empreinte, grand_livre
+from iae_modulation.classeur_resultats import ENTETES
 from iae_modulation.cli import main
-from iae_modulation.resultats import COLONNES_RESULTATS, lire_resultats_csv
+from iae_modulation.resultats import COLONNES_RESULTATS
 
 
 @pytest.fixture(scope="module")
@@ -22,13 +23,14 @@ def campagne_demo(tmp_path_factory) -> Path:
 
 
 def test_resultats_csv_une_ligne_par_structure(campagne_demo: Path) -> None:
-    resultats = lire_resultats_csv(campagne_demo / "resultats.csv")
+    resultats = grand_livre(campagne_demo / "resultats.csv")
     brut = (campagne_demo / "resultats.csv").read_bytes()
     assert brut.startswith(b"\xef\xbb\xbf")  # BOM : Excel ouvre le fichier en UTF-8
     assert brut.splitlines()[0].decode("utf-8-sig") == ";".join(COLONNES_RESULTATS)
     assert len(resultats) == 41
     assert resultats["identifiant"].is_unique
-    assert all(Decimal(0) <= t <= Decimal("0.1") for t in resultats["taux_modulation"])
+    assert all(Decimal(0) <= t <= Decimal("0.1") for t in resultats["taux_calcule"])
+    assert all(Decimal(0) <= t <= Decimal("0.1") for t in resultats["taux_effectif"])
     # l'enveloppe de démonstration (295 600,00 €) n'est pas dépassée
     assert sum(resultats["montant_module"], Decimal(0)) <= Decimal("295600.00")
 
@@ -37,13 +39,13 @@ def test_resultats_xlsx_pour_les_agents(campagne_demo: Path) -> None:
     classeur = openpyxl.load_workbook(campagne_demo / "resultats.xlsx")
     assert classeur.sheetnames == ["Résultats", "Synthèse", "Répartition"]
     feuille = classeur["Résultats"]
-    assert feuille["A1"].value == "N° d'annexe financière"
+    entetes = [c.value for c in feuille[1]]
+    assert entetes == [ENTETES[c] for c in COLONNES_RESULTATS]
     assert feuille.freeze_panes == "B2"
     assert feuille.max_row == 42
-    taux = [c.value for c in feuille["M"]]
-    assert taux[0] == "Taux de modulation"
-    assert feuille["M2"].number_format == "0.00%"
-    assert "€" in feuille["O2"].number_format
+    taux = entetes.index("Taux calculé") + 1
+    assert feuille.cell(2, taux).number_format == "0.00%"
+    assert "€" in feuille.cell(2, entetes.index("Montant net à verser") + 1).number_format
     assert classeur["Répartition"]._charts, "le graphique de répartition des taux manque"
 
 
@@ -68,7 +70,10 @@ def test_entree_invalide_code_2_rapport_et_aucun_resultat(tmp_path: Path, capsys
     assert code == 2
     sortie = capsys.readouterr().out
     assert "donnees.csv, ligne 2, colonne « type » : « EIX » n'est pas un type de SIAE" in sortie
-    assert sorted(p.name for p in (tmp_path / "s").iterdir()) == ["anomalies.xlsx"]
+    assert sorted(p.name for p in (tmp_path / "s").iterdir()) == [
+        "anomalies.xlsx",
+        "manifeste.json",
+    ]
     feuille = openpyxl.load_workbook(tmp_path / "s" / "anomalies.xlsx").active
     fichier, _feuille, ligne, colonne, valeur = [c.value for c in feuille[2]][:5]
     assert (fichier, ligne, colonne, valeur) == ("donnees.csv", 2, "type", "EIX")
@@ -95,15 +100,22 @@ def test_methode_minmax_et_ecraser(tmp_path: Path) -> None:
     ]
     assert main(arguments) == 0
     assert main([*arguments, "--methode", "minmax", "--ecraser"]) == 0
-    resultats = lire_resultats_csv(sortie / "resultats.csv")
-    assert set(resultats["methode"]) == {"minmax", "milieu pénitentiaire"}
+    resultats = grand_livre(sortie / "resultats.csv")
+    assert set(resultats["methode"]) == {"minmax"}
+    assert set(resultats["motif_taux"]) == {
+        "classement",
+        "milieu pénitentiaire",
+        "seule dans son groupe",
+    }
 
 
-def test_demo_complete(tmp_path: Path, capsys) -> None:
+def test_demo_complete_et_rapprochee(tmp_path: Path, capsys) -> None:
     assert main(["demo", "--sortie", str(tmp_path / "demo")]) == 0
     texte = capsys.readouterr().out
     assert "41 structures calculées" in texte
     assert (tmp_path / "demo" / "calcul" / "resultats.csv").exists()
+    assert "Concordant : chaque structure du grand livre a une ligne" in texte
+    assert (tmp_path / "demo" / "rapprochement.xlsx").exists()
 
 
 def test_versement_2014_inconnu_refuse_avec_sa_ligne(tmp_path: Path, capsys) -> None:
@@ -115,7 +127,9 @@ def test_versement_2014_inconnu_refuse_avec_sa_ligne(tmp_path: Path, capsys) -> 
     )
     versements = tmp_path / "versements.csv"
     versements.write_text(
-        "identifiant;montant_module_2014\nEI054150001;2000,00\nEI054159999;10\n", encoding="utf-8"
+        "identifiant;montant_verse_2014;etp_conventionnes_2014;etp_realises_2014\n"
+        "EI054150001;2000,00;4;3\nEI054159999;10;1;1\n",
+        encoding="utf-8",
     )
     code = main(
         [
@@ -198,7 +212,7 @@ def test_montant_socle_invraisemblable_signale_sans_bloquer(tmp_path: Path) -> N
     )
     sortie = tmp_path / "s"
     assert main(["calculer", str(donnees), "--annee", "2014", "--sortie", str(sortie)]) == 0
-    resultats = lire_resultats_csv(sortie / "resultats.csv").set_index("identifiant")
+    resultats = grand_livre(sortie / "resultats.csv").set_index("identifiant")
     # 9 ETP × 19 200 € × 6/12 = 86 400 € attendus en 2014 pour un ACI
     assert (
         "montant socle de 12,50 € éloigné de 9,00 ETP × 19\u00a0200 € = 86\u00a0400,00 €"
@@ -206,3 +220,33 @@ def test_montant_socle_invraisemblable_signale_sans_bloquer(tmp_path: Path) -> N
     )
     assert resultats.at["ACI054140002", "anomalies"] == ""
     assert resultats.at["ACI054140001", "montant_module"] == Decimal("0.63")
+
+
+def test_socle_de_repli_dit_quelle_valeur_de_l_annee_il_retient(tmp_path: Path) -> None:
+    """2022 : trois montants socles EI (1er janvier, 1er mai, 1er août). Sans montant_socle, le
+    repli prend celui du 1er janvier et le dit, avec les valeurs non retenues, dans la colonne
+    « anomalies » et dans le manifeste."""
+    donnees = tmp_path / "donnees.csv"
+    donnees.write_text(
+        "identifiant;type;departement;etp_conventionnes;nb_salaries_insertion;"
+        "nb_beneficiaires_minima;etp_encadrement;etp_insertion;sorties_totales;"
+        "sorties_emploi_durable;sorties_emploi_transition;sorties_positives\n"
+        "EI054220001;EI;54;2;4;2;1;2;2;1;0;0\n",
+        encoding="utf-8",
+    )
+    sortie = tmp_path / "s"
+    assert main(["calculer", str(donnees), "--annee", "2022", "--sortie", str(sortie)]) == 0
+    ligne = grand_livre(sortie / "resultats.csv").iloc[0]
+    assert ligne["montant_socle"] == Decimal("22174.00")  # 2 ETP × 11 087 €
+    assert (
+        "(valeur au 01/01/2022 ; non retenue : 11\u00a0381 € au 01/05/2022, 11\u00a0609 € au "
+        "01/08/2022)"
+    ) in ligne["anomalies"]
+    manifeste = json.loads((sortie / "manifeste.json").read_text(encoding="utf-8"))
+    (socle,) = [p for p in manifeste["parametres"] if p["nom"] == "montant_socle_ei"]
+    assert socle["debut"] == "2022-01-01"
+    assert socle["repli"]["valeurs_de_l_annee_non_retenues"] == [
+        {"debut": "2022-05-01", "valeur": "11381"},
+        {"debut": "2022-08-01", "valeur": "11609"},
+    ]
+    assert socle["repli"]["regle"].startswith("valeur en vigueur au 1er janvier")

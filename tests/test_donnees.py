@@ -24,6 +24,7 @@ from iae_modulation.donnees import (
     valider,
 )
 from iae_modulation.lecture import TableBrute
+from iae_modulation.resultats import COLONNES_RESULTATS
 
 BONNE_LIGNE = {
     "identifiant": "ACI051230010",
@@ -621,8 +622,21 @@ def test_chaque_ligne_dans_la_table_ou_dans_le_rapport(defauts):
     assert rejetees == attendues
 
 
+def _colonnes_decrites(section: str) -> list[str]:
+    """Les noms de colonnes en tête des lignes du tableau d'une section de docs/donnees.md."""
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "donnees.md").read_text("utf-8")
+    texte = doc.split(section, 1)[1].split("\n## ", 1)[0]
+    noms = []
+    for cellule in re.findall(r"^\| (`[^|]+) \|", texte, flags=re.MULTILINE):
+        noms += re.findall(r"`(\w+)`", cellule)
+    return noms
+
+
 def test_la_documentation_decrit_toutes_les_colonnes():
     """docs/donnees.md : une ligne du tableau par colonne canonique, dans le même ordre."""
-    doc = Path(__file__).resolve().parents[1] / "docs" / "donnees.md"
-    decrites = re.findall(r"^\| `(\w+)` \|", doc.read_text(encoding="utf-8"), flags=re.MULTILINE)
-    assert decrites == list(NOMS_COLONNES)
+    assert _colonnes_decrites("### Les colonnes") == list(NOMS_COLONNES)
+
+
+def test_la_documentation_decrit_tout_le_grand_livre():
+    """docs/donnees.md, « Le grand livre » : chaque colonne de resultats.csv, dans l'ordre."""
+    assert _colonnes_decrites("## Le grand livre de la campagne") == list(COLONNES_RESULTATS)

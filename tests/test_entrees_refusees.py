@@ -14,7 +14,7 @@ from iae_modulation.chemins import DOSSIER_TEMPLATES
 from iae_modulation.cli import main
 from iae_modulation.excel import macros
 from iae_modulation.excel.fichier import ClasseurFichier
-from iae_modulation.resultats import lire_resultats_csv
+from iae_modulation.resultats import lire_grand_livre
 from iae_modulation.sorties import ErreurEntree
 
 # --- resultats.csv illisible ------------------------------------------------------------------
@@ -24,16 +24,22 @@ def test_resultats_csv_vide_refuse_en_francais(tmp_path):
     vide = tmp_path / "resultats.csv"
     vide.write_bytes(b"")
     with pytest.raises(ErreurEntree, match=r"^resultats\.csv : fichier vide"):
-        lire_resultats_csv(vide)
+        lire_grand_livre(vide)
 
 
 def test_resultats_csv_reenregistre_par_excel_en_windows_1252(calculs, tmp_path):
-    """Excel réenregistre un CSV ouvert en « CSV (séparateur : point-virgule) » en Windows-1252."""
+    """Excel réenregistre un CSV ouvert en « CSV (séparateur : point-virgule) » en Windows-1252 :
+    ce n'est plus le fichier du calcul (refusé), mais il reste lisible si l'agent l'accepte."""
     texte = calculs[2026].read_text(encoding="utf-8-sig")
     copie = tmp_path / "resultats.csv"
     copie.write_bytes(texte.encode("cp1252"))
-    relu = lire_resultats_csv(copie).set_index("identifiant")
-    assert relu.loc["ACI054240010", "raison_sociale"] == "Solidarité & Réemploi Lorrain"
+    with pytest.raises(ErreurEntree, match="manifeste.json du calcul, qui garde son empreinte"):
+        lire_grand_livre(copie)
+    relu = {
+        ligne["identifiant"]: ligne
+        for ligne in lire_grand_livre(copie, accepter_modifie=True).lignes
+    }
+    assert relu["ACI054240010"]["raison_sociale"] == "Solidarité & Réemploi Lorrain"
 
 
 def test_annexe5_resultats_vides_sans_trace_python(tmp_path, capsys):
@@ -60,8 +66,7 @@ def test_annexe5_refuse_les_resultats_d_une_autre_campagne(calculs, tmp_path, ca
     )
     assert code == 2
     assert (
-        "resultats.csv : ces résultats sont ceux de la campagne 2026 (manifeste.json du calcul), "
-        "pas de la campagne 2025 demandée"
+        "ces résultats sont ceux de la campagne 2026, pas de la campagne 2025 demandée"
     ) in sortie_capturee(capsys)
     assert not sortie.exists()
 
@@ -80,12 +85,16 @@ def test_notifications_refusent_les_resultats_2014_pour_2026(calculs, tmp_path, 
 
 
 def test_resultats_2014_reconnus_sans_manifeste(calculs, tmp_path):
-    """Sans manifeste voisin (fichier copié ailleurs), la méthode « forfait 2014 » suffit."""
+    """Sans manifeste voisin (fichier copié ailleurs), l'empreinte ne peut pas être vérifiée :
+    refus, sauf acceptation explicite ; la colonne « annee » dit toujours la campagne."""
     copie = tmp_path / "resultats_2014.csv"
     shutil.copy(calculs[2014], copie)
-    with pytest.raises(ErreurEntree, match=r"campagne 2014 \(méthode « forfait 2014 »\)"):
-        lire_resultats_csv(copie, 2026)
-    assert len(lire_resultats_csv(copie, 2014)) == 41
+    with pytest.raises(ErreurEntree, match="introuvable à côté de lui"):
+        lire_grand_livre(copie, 2014)
+    with pytest.raises(ErreurEntree, match=r"ceux de la campagne 2014, pas de la campagne 2026"):
+        lire_grand_livre(copie, 2026, accepter_modifie=True)
+    livre = lire_grand_livre(copie, 2014, accepter_modifie=True)
+    assert len(livre.lignes) == 41 and "modifié après le calcul" in livre.modifie
 
 
 # --- données des lettres inutilisables --------------------------------------------------------
@@ -155,7 +164,7 @@ def test_classeur_annee_1999_message_juste(tmp_path):
     ):
         classeur.ecrire_parametre("annee", annee)
         resultat = macros.ACTIONS["calculer"](classeur)
-        assert resultat.code == 1
+        assert resultat.code == 2
         assert resultat.message.startswith(
             f"Feuille « Paramètres », « Année de campagne » : {attendu}"
         )

@@ -7,6 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from aides import ECHANTILLON, echantillon_avec_fin
 from iae_modulation.exports.fluxiae import (
     MOTIF_AVENANT,
     MOTIF_FDI,
@@ -14,9 +15,6 @@ from iae_modulation.exports.fluxiae import (
     lire_fluxiae,
 )
 from iae_modulation.sorties import ErreurEntree
-
-DONNEES = Path(__file__).resolve().parents[2] / "shared" / "data"
-ECHANTILLON = DONNEES / "fluxIAE_AnnexeFinanciere_22022022_112211.csv.gz"
 
 COLONNES = (
     "af_id_structure|af_numero_annexe_financiere|af_numero_avenant_renouvellement|"
@@ -86,11 +84,18 @@ def test_deux_avenants_actifs_seul_le_dernier_compte(tmp_path):
 
 
 @pytest.mark.parametrize(("nom", "encodage"), [("flux.csv.gz", "utf-8"), ("flux.csv", "utf-16")])
-def test_utf16_et_gzip_sans_marqueur_fin(tmp_path, nom, encodage):
-    chemin = ecrire_flux(tmp_path / nom, LIGNES, encodage=encodage, fin=False)
+def test_utf16_et_gzip(tmp_path, nom, encodage):
+    chemin = ecrire_flux(tmp_path / nom, LIGNES, encodage=encodage)
     assert est_fluxiae(chemin)
     table = lire_fluxiae(chemin, "AI", 2021)
     assert [table.valeur(ligne, "numero_annexe") for ligne in table.lignes] == ["AI017200002"]
+
+
+@pytest.mark.parametrize(("nom", "encodage"), [("flux.csv.gz", "utf-8"), ("flux.csv", "utf-16")])
+def test_sans_marqueur_fin_le_fichier_tronque_est_refuse(tmp_path, nom, encodage):
+    chemin = ecrire_flux(tmp_path / nom, LIGNES, encodage=encodage, fin=False)
+    with pytest.raises(ErreurEntree, match=f"^{nom} : FluxIAE incomplet, la dernière ligne"):
+        lire_fluxiae(chemin, "AI", 2021)
 
 
 def test_cofinancement_indique_sans_montant_refuse(tmp_path):
@@ -109,8 +114,15 @@ def test_fichier_qui_n_est_pas_un_fluxiae(tmp_path):
 
 
 @pytest.mark.skipif(not ECHANTILLON.is_file(), reason="../shared/data absent")
-def test_echantillon_reel_lu_de_bout_en_bout():
-    table = lire_fluxiae(ECHANTILLON, "ACI", 2021)
+def test_echantillon_reel_sans_ligne_fin_refuse():
+    """L'échantillon publié est un extrait : il s'arrête sans la ligne « FIN… » des exports."""
+    with pytest.raises(ErreurEntree, match="FluxIAE incomplet, la dernière ligne « FIN… » manque"):
+        lire_fluxiae(ECHANTILLON, "ACI", 2021)
+
+
+@pytest.mark.skipif(not ECHANTILLON.is_file(), reason="../shared/data absent")
+def test_echantillon_reel_lu_de_bout_en_bout(tmp_path):
+    table = lire_fluxiae(echantillon_avec_fin(tmp_path), "ACI", 2021)
     assert [(ligne[0], ligne[1], ligne[2]) for ligne in table.lignes] == [
         ("54", "ACI054210019", "A0M1"),
         ("29", "ACI029190009", "A2M1"),

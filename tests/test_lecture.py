@@ -11,6 +11,7 @@ from pathlib import Path
 import openpyxl.xml
 import pytest
 import xlsxwriter
+from iae_modulation import limites
 from iae_modulation.lecture import lire_nombre, lire_table, nom_d_origine
 from iae_modulation.sorties import ErreurEntree
 
@@ -269,13 +270,13 @@ def test_fichier_trop_gros(tmp_path):
     assert len(lire_table(chemin, taille_max=100_000).table) == 200
 
 
-def test_xlsx_trop_gros_une_fois_decompresse(tmp_path):
-    """Une « bombe » de décompression : petit fichier, contenu énorme."""
+def test_xlsx_trop_gros_une_fois_decompresse(tmp_path, monkeypatch):
+    """Une « bombe » de décompression : petit fichier, contenu énorme (limite abaissée)."""
     cellules = {(i, 0): "x" * 200 for i in range(2000)}
     chemin = ecrire_xlsx(tmp_path / "bombe.xlsx", {"F": cellules})
-    taille = chemin.stat().st_size
+    monkeypatch.setattr(limites, "DECOMPRESSE_MAX", 100_000)
     with pytest.raises(ErreurEntree, match="bombe.xlsx : fichier refusé, son contenu décompressé"):
-        lire_table(chemin, taille_max=taille + 1)
+        lire_table(chemin)
 
 
 def test_extension_inconnue(tmp_path):

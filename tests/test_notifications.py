@@ -10,8 +10,8 @@ from pathlib import Path
 
 import docx
 import openpyxl
-import pandas as pd
 import pytest
+from aides import ecrire_grand_livre, ligne_de_grand_livre
 from iae_modulation.commandes import notifications as commande
 from iae_modulation.documents import pdf
 from iae_modulation.documents.modeles_source import construire_notification
@@ -25,7 +25,7 @@ from iae_modulation.documents.notifications import (
 )
 from iae_modulation.documents.publipostage import ErreurModele, ModeleCompile
 from iae_modulation.documents.signature import Signature
-from iae_modulation.resultats import COLONNES_RESULTATS, ecrire_resultats_csv, lire_resultats_csv
+from iae_modulation.resultats import lire_grand_livre
 from pypdf import PdfReader
 
 NBSP = "\u00a0"
@@ -78,71 +78,31 @@ def _ecrire_donnees(chemin: Path) -> Path:
     return chemin
 
 
-def _resultat(identifiant: str, type_: str, departement: str, **montants) -> dict:
-    ligne = {colonne: None for colonne in COLONNES_RESULTATS}
-    ligne.update(
-        identifiant=identifiant,
-        siret="",
-        raison_sociale=f"Nom du calcul {identifiant}",
-        type=type_,
-        departement=departement,
-        region="Grand Est",
-        methode="rang",
-        justification="",
-        anomalies="",
-        publics=Decimal("0.4545"),
-        effort=Decimal("0.4033"),
-        resultats=Decimal("0.7"),
-        score_publics=Decimal("0.1053"),
-        score_effort=Decimal("0.8947"),
-        score_resultats=Decimal("1"),
-        taux_modulation=Decimal("0.0645"),
-        montant_socle=Decimal("215528.21"),
-        montant_module=Decimal("13901.57"),
-        montant_net=Decimal("13901.57"),
-    )
-    ligne.update(montants)
-    return ligne
-
-
-def _ecrire_resultats(chemin: Path, lignes: list[dict]) -> Path:
-    return ecrire_resultats_csv(pd.DataFrame(lignes, columns=list(COLONNES_RESULTATS)), chemin)
-
-
 @pytest.fixture
 def entrees(tmp_path) -> tuple[Path, Path]:
-    resultats = _ecrire_resultats(
-        tmp_path / "resultats.csv",
+    resultats = ecrire_grand_livre(
+        tmp_path / "calcul",
         [
-            _resultat("ACI051230010", "ACI", "51"),
-            _resultat(
+            ligne_de_grand_livre("ACI051230010", "ACI", "51"),
+            ligne_de_grand_livre(
                 "EI054180019",
                 "EI",
                 "54",
                 publics=None,
                 score_publics=Decimal("0.5"),
-                regularisation=Decimal("500.00"),
-                montant_net=Decimal("13401.57"),
+                montant_verse_2014=Decimal("2000.00"),
+                etp_conventionnes_2014=Decimal("4"),
+                etp_realises_2014=Decimal("3"),
             ),
-            _resultat(
+            ligne_de_grand_livre(
                 "AI057190001",
                 "AI",
                 "57",
-                montant_module=Decimal("13901.57"),
-                regularisation=Decimal("20000.00"),
-                montant_net=Decimal("0.00"),
-                reste_a_deduire=Decimal("6098.43"),
+                montant_verse_2014=Decimal("20000.00"),
+                etp_conventionnes_2014=Decimal("2"),
+                etp_realises_2014=Decimal("0"),
             ),
-            _resultat("ACI067200002", "ACI", "67"),
-            _resultat(
-                "ACI068200003",
-                "ACI",
-                "68",
-                taux_modulation=None,
-                montant_module=None,
-                montant_net=None,
-                anomalies="montant socle absent",
-            ),
+            ligne_de_grand_livre("ACI067200002", "ACI", "67"),
         ],
     )
     return resultats, _ecrire_donnees(tmp_path / "donnees.csv")
@@ -170,12 +130,13 @@ def test_lettre_d_une_structure_connue(entrees, tmp_path):
         "Les Jardins de la Vesle\n14 chemin des Maraîchers\n51100 Reims",
         "SIRET 46270107900016, annexe financière n° ACI051230010",
         "atelier et chantier d'insertion",
-        "au titre de l'année 2026 s'élève à 13 901,57 €. Il est calculé avec un taux de "
-        "modulation de 6,45 %, appliqué au montant socle de l'aide au poste conventionnée, qui "
-        "est de 215 528,21 €.",
+        "au titre de l'année 2026 s'élève à 13 901,57 €.\nCe montant est égal au montant socle "
+        "de l'aide au poste conventionnée, 215 528,21 €, multiplié par votre taux de modulation, "
+        "6,45 %.",
         "calculés sur vos données de l'année 2025",
-        "Publics | Part des bénéficiaires de minima sociaux (RSA, ASS, AAH) parmi les salariés en "
-        "insertion | 45,45 % | 0,11",
+        "Publics | Part des bénéficiaires de minima sociaux (RSA socle, ASS, AAH) parmi les "
+        "salariés en insertion | 45,45 % | 0,11",
+        "Ce montant de 13 901,57 € vous sera versé par l'Agence de services et de paiement",
         "Effort d'insertion | ETP d'encadrement rapportés aux ETP en insertion | 40,33 % | 0,89",
         "Agence de services et de paiement (ASP)",
         "recours gracieux",
@@ -193,37 +154,58 @@ def test_lettre_d_une_structure_connue(entrees, tmp_path):
 
 
 def test_montant_reduit_par_l_enveloppe_explique(entrees, tmp_path):
-    """Démo : l'enveloppe du Grand Est ramène 13 901,57 € (6,45 % du socle) à 13 544,93 €. La
-    lettre disait « 13 544,93 €, soit un taux de 6,45 % appliqué au socle de 215 528,21 € »."""
+    """Démo : l'enveloppe du Grand Est ramène 13 901,57 € (6,45 % du socle) à 13 533,31 €. La
+    lettre disait « 13 544,93 €, soit un taux de 6,45 % appliqué au socle de 215 528,21 € » :
+    elle donne maintenant les deux termes de la réduction, qu'un lecteur peut refaire."""
     _, donnees = entrees
-    resultats = _ecrire_resultats(
-        tmp_path / "resultats.csv",
-        [_resultat("ACI051230010", "ACI", "51", montant_module=Decimal("13544.93"))],
+    resultats = ecrire_grand_livre(
+        tmp_path / "calcul_enveloppe",
+        [
+            ligne_de_grand_livre(
+                "ACI051230010",
+                "ACI",
+                "51",
+                enveloppe_disponible=Decimal("286031.60"),
+                total_avant_enveloppe=Decimal("293814.78"),
+            )
+        ],
     )
     generer_notifications(
         resultats, donnees, 2026, tmp_path / "s", signature=SIGNATURE, progression=False
     )
     texte = _texte(tmp_path / "s" / "notification_ACI051230010.docx")
     assert (
-        "s'élève à 13 544,93 €. Il est calculé avec un taux de modulation de 6,45 %, appliqué au "
-        "montant socle de l'aide au poste conventionnée, qui est de 215 528,21 €.\nCe taux donne "
-        "un montant de 13 901,57 € ; pour respecter l'enveloppe régionale, ce montant a été "
-        "réduit dans la même proportion que celui de toutes les structures de la région."
+        "s'élève à 13 533,31 €.\nVotre taux de modulation, 6,45 %, appliqué au montant socle de "
+        "l'aide au poste conventionnée, 215 528,21 €, donne 13 901,57 €. L'enveloppe régionale "
+        "ne permettant pas de verser tous les montants ainsi calculés, chacun a été multiplié "
+        "par le rapport entre l'enveloppe disponible, 286 031,60 €, et leur total, "
+        "293 814,78 €, puis arrondi au centime inférieur, soit un taux effectif après enveloppe "
+        "de 6,28 %."
     ) in texte
+    # 13 901,57 × 286 031,60 / 293 814,78 = 13 533,31… : le lecteur retrouve le montant
+    assert "multiplié par votre taux de modulation" not in texte
 
 
 def test_regularisation_et_reste_a_deduire(entrees, tmp_path):
     _generer(entrees, tmp_path / "sortie")
     texte = _texte(tmp_path / "sortie" / "notification_EI054180019.docx")
     assert (
-        "non réalisés, soit 500,00 €, est déduit de ce montant. Le montant net qui vous sera "
-        "versé s'élève donc à 13 401,57 €."
+        "2 000,00 € × (4,00 ETP conventionnés − 3,00 ETP réalisés) / 4,00 = 500,00 €. Le montant "
+        "net s'élève donc à 13 401,57 €."
     ) in texte
+    assert "Ce montant de 13 401,57 € vous sera versé" in texte
     assert "Publics | Part" in texte and "non calculable | 0,50" in texte
-    assert "il reste" not in texte
+    assert "le reste" not in texte
     texte = _texte(tmp_path / "sortie" / "notification_AI057190001.docx")
-    assert "soit 20 000,00 €, est déduit" in texte and "s'élève donc à 0,00 €" in texte
-    assert "il reste 6 098,43 € à déduire" in texte
+    assert "20 000,00 € × (2,00 ETP conventionnés − 0,00 ETP réalisés) / 2,00 = 20 000,00 €" in (
+        texte
+    )
+    assert "s'élève donc à 0,00 €" in texte
+    assert "le reste, 6 098,43 €, sera déduit par l'Agence de services et de paiement" in texte
+    assert "Aucun versement ne sera donc effectué au titre du montant modulé de l'année 2026" in (
+        texte
+    )
+    assert "vous sera versé" not in texte
 
 
 def test_echappement_du_nom(entrees, tmp_path):
@@ -241,28 +223,27 @@ def test_une_lettre_par_structure_et_index_complet(entrees, tmp_path):
         f"notification_{i}.docx"
         for i in ("ACI051230010", "EI054180019", "AI057190001", "ACI067200002")
     )
-    assert rapport.nb_lettres == 4 and len(rapport.lignes) == 5
+    assert rapport.nb_lettres == 4 and len(rapport.lignes) == 4
     feuille = openpyxl.load_workbook(sortie / "notifications.xlsx").active
+    assert feuille.title == "Notifications"
     lignes = list(feuille.iter_rows(values_only=True))
-    assert lignes[0] == tuple(entete for entete, _ in ENTETES_INDEX)
+    assert lignes[0] == tuple(entete for entete, _, _ in ENTETES_INDEX)
     assert [ligne[0] for ligne in lignes[1:]] == [
         "ACI051230010",
         "EI054180019",
         "AI057190001",
         "ACI067200002",
-        "ACI068200003",
     ]
     premiere = dict(zip(lignes[0], lignes[1], strict=True))
     assert premiere["Structure"] == "Les Jardins de la Vesle"
     assert Decimal(str(premiere["Montant modulé"])) == Decimal("13901.57")
+    assert Decimal(str(premiere["Montant net versé"])) == Decimal("13901.57")
     assert premiere["Lettre Word"] == "notification_ACI051230010.docx"
     assert premiere["Statut"] == "produite"
-    assert lignes[2][1] == "Emmaüs & Co <Nord>"
-    assert Decimal(str(lignes[2][7])) == Decimal("500")
-    assert lignes[5][9] is None  # pas de lettre sans montant
-    assert (
-        lignes[5][11] == "lettre non produite : montant modulé non calculé (montant socle absent)"
-    )
+    regularisee = dict(zip(lignes[0], lignes[2], strict=True))
+    assert regularisee["Structure"] == "Emmaüs & Co <Nord>"
+    assert Decimal(str(regularisee["Régularisation 2014"])) == Decimal("500")
+    assert Decimal(str(regularisee["Montant net versé"])) == Decimal("13401.57")
     manifeste = json.loads((sortie / "manifeste.json").read_text("utf-8"))
     fichiers = {s["fichier"] for s in manifeste["sorties"]}
     assert {"notifications.xlsx", *lettres} <= fichiers
@@ -281,26 +262,23 @@ def test_structures_sans_adresse_signalees(entrees, tmp_path):
         "envoi",
         "ACI067200002 (Nom du calcul ACI067200002) : structure absente des données : adresse à "
         "compléter avant envoi",
-        "ACI068200003 (Nom du calcul ACI068200003) : lettre non produite : montant modulé non "
-        "calculé (montant socle absent)",
     ]
-    assert "3 structure(s) à vérifier" in rapport.resume()
+    assert "2 structure(s) à vérifier" in rapport.resume()
     assert (tmp_path / "sortie" / "notification_ACI067200002.docx").exists()
 
 
 def test_annee_2014_taux_forfaitaire(entrees, tmp_path):
     _, donnees = entrees
-    resultats = _ecrire_resultats(
-        tmp_path / "resultats_2014.csv",
+    resultats = ecrire_grand_livre(
+        tmp_path / "calcul_2014",
         [
-            _resultat(
+            ligne_de_grand_livre(
                 "ACI051230010",
                 "ACI",
                 "51",
-                methode="forfait 2014",
-                taux_modulation=Decimal("0.05"),
-                montant_module=Decimal("10776.41"),
-                montant_net=Decimal("10776.41"),
+                annee="2014",
+                motif_taux="forfait 2014",
+                taux_calcule=Decimal("0.05"),
             )
         ],
     )
@@ -308,7 +286,17 @@ def test_annee_2014_taux_forfaitaire(entrees, tmp_path):
         resultats, donnees, 2014, tmp_path / "s", signature=SIGNATURE, progression=False
     )
     texte = _texte(tmp_path / "s" / "notification_ACI051230010.docx")
-    assert "ce taux est fixé à 5 % du montant socle pour toutes les structures" in texte
+    assert (
+        "« la part modulée est fixée au taux de 5 % du montant socle de l'aide au poste "
+        "conventionnée par structure en 2014 (incluant, le cas échéant, le cofinancement du "
+        "conseil général) »"
+    ) in texte
+    assert (
+        "le montant versé en 2014 au titre de la modulation pour des postes non réalisés en "
+        in (texte)
+    )
+    assert "sera déduit du montant versé en 2015" in texte
+    assert "s'élève à 10 776,41 €" in texte
     assert "Publics | Part des bénéficiaires" in texte and "| sans objet | sans objet" in texte
 
 
@@ -365,7 +353,7 @@ def test_commande_codes_de_sortie(entrees, tmp_path, capsys):
     ]
     args = parseur.parse_args(base)
     assert args.executer(args) == 0
-    assert "4 lettre(s) de notification écrite(s) sur 5 structure(s)" in capsys.readouterr().out
+    assert "4 lettre(s) de notification écrite(s) sur 4 structure(s)" in capsys.readouterr().out
     assert "Metz, le 22 novembre 2026" in _texte(tmp_path / "cli/notification_EI054180019.docx")
     args = parseur.parse_args(base)
     assert args.executer(args) == 2
@@ -397,8 +385,8 @@ def test_pdf_contient_nom_et_montant(entrees, tmp_path):
 
 def test_chaque_champ_accepte_recoit_une_valeur(entrees):
     resultats, _ = entrees
-    structure = lire_resultats_csv(resultats).to_dict("records")[1]
-    valeurs = valeurs_notification(structure, {}, 2026, SIGNATURE)
+    structure = lire_grand_livre(resultats).lignes[1]
+    valeurs = valeurs_notification(structure, {}, SIGNATURE)
     assert set(valeurs) == CHAMPS_NOTIFICATION
     assert valeurs["regularisation"] == f"500,00{NBSP}€"
     assert valeurs["signataire"] == "Jeanne Martin"

@@ -58,7 +58,7 @@ def donnees(structures: list[dict[str, str]], annee: int = 2026):
 @given(campagne(), st.sampled_from(["rang", "minmax"]))
 def test_tout_taux_entre_0_et_10_pourcent(structures, methode) -> None:
     resultats = calculer_modulation(donnees(structures), OptionsCalcul(2026, methode)).resultats
-    assert all(Decimal(0) <= t <= Decimal("0.10") for t in resultats["taux_modulation"])
+    assert all(Decimal(0) <= t <= Decimal("0.10") for t in resultats["taux_calcule"])
     assert all(
         0 <= m <= s
         for m, s in zip(resultats["montant_module"], resultats["montant_socle"], strict=True)
@@ -100,7 +100,7 @@ def test_l_ordre_des_lignes_ne_change_aucun_resultat(structures, hasard) -> None
     options = OptionsCalcul(2026, "rang")
     avant = calculer_modulation(donnees(structures), options).resultats
     apres = calculer_modulation(donnees(melangees), options).resultats
-    colonnes = ["taux_modulation", "montant_module", "justification"]
+    colonnes = ["taux_calcule", "montant_module", "motif_taux", "justification"]
     pd.testing.assert_frame_equal(
         avant.set_index("identifiant").sort_index()[colonnes],
         apres.set_index("identifiant").sort_index()[colonnes],
@@ -112,9 +112,10 @@ def test_l_ordre_des_lignes_ne_change_aucun_resultat(structures, hasard) -> None
 def test_une_enveloppe_n_est_jamais_depassee(structures, centimes) -> None:
     lues = donnees(structures)
     enveloppes = {region: Decimal(centimes) / 100 for region in set(lues.table["region"])}
-    calcul = calculer_modulation(lues, OptionsCalcul(2014, enveloppes=enveloppes))
+    calcul = calculer_modulation(lues, OptionsCalcul(2026, enveloppes=enveloppes))
     for region, groupe in calcul.resultats.groupby("region"):
         assert sum(groupe["montant_module"], Decimal(0)) <= enveloppes[region]
+        assert all(groupe["montant_module"] <= groupe["montant_avant_enveloppe"])
     for bilan in calcul.enveloppes.itertuples():
         assert bilan.reliquat >= 0
 

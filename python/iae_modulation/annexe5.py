@@ -2,19 +2,24 @@
 
 Les étapes de la note (« Modèles de décision de paiement à destination de l'ASP »), par mesure :
 - EI : filtrer le département ; supprimer « no Présage » ; supprimer les colonnes à partir de
-  « Montant prévu de l'Aide FSE=AE » ; ajouter « Montant modulé prévu » = taux × « Montant prévu
-  de l'aide de l'Etat = AE ».
+  « Montant prévu de l'Aide FSE=AE » ; ajouter « Montant modulé prévu ».
 - ETTI : filtrer ; ajouter « Montant modulé prévu » (les suppressions sont réservées aux EI).
 - AI, ACI : filtrer ; garder les premières colonnes jusqu'à « date fin effet annexe » ; supprimer
   de « Nombre de postes conventionnés » à « Date de fin d'effet de l'aide au poste » ; garder
   « Montant total de l'aide au poste » et supprimer le reste ; pour les ACI, vérifier d'abord que
   « Dont cofinancé par le conseil général » est renseigné partout ; ajouter « Montant prévu
-  modulation » = taux × « Montant total de l'aide au poste ».
-Le taux est 5 % en 2014, puis le taux individuel de chaque structure (résultats du calcul).
+  modulation ».
+- EITI (créées après la note, par l'article 83 de la loi n° 2018-771) : traitées comme les ETTI,
+  dont elles partagent le « Tableau de suivi des annexes financières ».
+En 2014 (`--taux-forfaitaire 5`), le montant ajouté est 5 % de la base de l'export, comme la note
+le décrit. À partir d'un calcul (`--resultats`), il est lu dans le grand livre et nulle part
+ailleurs : le montant net à verser de chaque structure, avec, quand la campagne régularise des
+versements 2014, le montant modulé, la régularisation et le reste à déduire dans leurs colonnes.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import shutil
 from collections import Counter
@@ -24,23 +29,26 @@ from pathlib import Path
 
 from iae_modulation.documents.decision_asp import DecisionASP, rendre_decisions_asp
 from iae_modulation.documents.pdf import ErreurPDF, convertir_en_pdf, libreoffice_disponible
-from iae_modulation.documents.signature import Signature
+from iae_modulation.documents.signature import Signature, signature_demo
+from iae_modulation.erreurs import traduire
 from iae_modulation.exports.classeurs_asp import LigneSynthese, ecrire_synthese, ecrire_tableau
 from iae_modulation.exports.entetes import normaliser_entete
 from iae_modulation.exports.exemples import ANNEE_DEMO, FICHIERS_DEMO
 from iae_modulation.exports.extranet import lire_export_extranet
 from iae_modulation.exports.fluxiae import est_fluxiae, lire_fluxiae
 from iae_modulation.exports.table import TableExport
-from iae_modulation.formats import arrondi_centime, montant_fr, taux_fr
+from iae_modulation.formats import montant_fr, taux_fr
 from iae_modulation.lecture import lire_nombre
+from iae_modulation.montants import montant_module, taux_effectif
 from iae_modulation.referentiel import (
+    TYPES_SIAE,
     departements,
     lire_numero_annexe,
     normaliser_departement,
     probleme_annee_campagne,
     sans_accents,
 )
-from iae_modulation.resultats import lire_resultats_csv
+from iae_modulation.resultats import MOTIF_FORFAIT_2014, TAUX_MAX, GrandLivre, lire_grand_livre
 from iae_modulation.sorties import (
     ErreurEntree,
     ErreurSortie,
@@ -50,15 +58,32 @@ from iae_modulation.sorties import (
     verifier_fichier_entree,
 )
 
-MESURES = ("EI", "ETTI", "AI", "ACI")
+MESURES = tuple(TYPES_SIAE)  # EI, ETTI, AI, ACI, EITI : une structure, une décision
 ENTETE_MODULE = {
     "EI": "Montant modulé prévu",
     "ETTI": "Montant modulé prévu",
+    "EITI": "Montant modulé prévu",
     "AI": "Montant prévu modulation",
     "ACI": "Montant prévu modulation",
 }
-TAUX_MAX = Decimal("0.10")  # le montant modulé va de 0 à 10 % du socle (note 2014-04)
+# Colonnes ajoutées quand la campagne régularise des versements 2014 (note 2014-04) : le montant
+# que l'ASP verse reste sous l'intitulé de la note, suivi de « (net à verser) ».
+ENTETE_BRUT = "Montant modulé"
+ENTETE_REGULARISATION = "Régularisation 2014"
+ENTETE_RESTE = "Reste à déduire de l'aide au poste"
 NOTE = "note DGEFP n° 2014-04 du 10 octobre 2014"
+
+
+def entetes_ajoutes(mesure: str, avec_regularisation: bool) -> list[str]:
+    """Les colonnes que l'annexe 5 ajoute à droite du tableau de l'export."""
+    if not avec_regularisation:
+        return [ENTETE_MODULE[mesure]]
+    return [
+        ENTETE_BRUT,
+        ENTETE_REGULARISATION,
+        f"{ENTETE_MODULE[mesure]} (net à verser)",
+        ENTETE_RESTE,
+    ]
 
 
 class RefusAnnexe5(ErreurEntree):
@@ -66,81 +91,151 @@ class RefusAnnexe5(ErreurEntree):
 
 
 # ---------------------------------------------------------------------------------------------
-# Taux appliqués
+# D'où viennent les montants : le grand livre du calcul, ou le taux forfaitaire de 2014
 
 
 @dataclass(frozen=True)
-class TauxStructure:
-    """Le taux d'une structure ; avec `resultats.csv`, aussi le socle et le montant calculés."""
+class Paiement:
+    """Une ligne du tableau : la structure, la base de l'export, et sa ligne du grand livre
+    (montant socle, taux, montants avant et après enveloppe, régularisation, net)."""
 
-    taux: Decimal
-    montant_socle: Decimal | None = None
-    montant_module: Decimal | None = None
+    nom: str  # désignation de la ligne de l'export (contrôle, messages)
+    base: Decimal  # base de l'export (« Montant prévu de l'aide de l'Etat », « Montant total »)
+    livre: dict  # ligne du grand livre (construite pour le taux forfaitaire)
 
     @property
-    def taux_effectif(self) -> Decimal:
-        """Montant modulé / socle : le taux, réduit le cas échéant par l'enveloppe régionale."""
-        if self.montant_socle and self.montant_module is not None:
-            return self.montant_module / self.montant_socle
-        return self.taux
+    def identifiant(self) -> str:
+        return self.livre["identifiant"]
 
-    def montant(self, base: Decimal) -> Decimal:
-        """Taux × base au centime ; exactement le montant calculé si la base est le même socle."""
-        if self.montant_module is not None and self.montant_socle == base:
-            return self.montant_module
-        return arrondi_centime(base * self.taux_effectif)
+    @property
+    def net(self) -> Decimal:
+        return self.livre["montant_net"]
+
+    def ajouts(self, avec_regularisation: bool) -> list[Decimal]:
+        """Les montants des colonnes de `entetes_ajoutes`, dans leur ordre."""
+        if not avec_regularisation:
+            return [self.net]
+        livre = self.livre
+        return [
+            livre["montant_module"],
+            livre["regularisation"] or Decimal(0),
+            livre["montant_net"],
+            livre["reste_a_deduire"] or Decimal(0),
+        ]
 
 
 @dataclass(frozen=True)
-class Taux:
-    """Taux forfaitaire (2014 : 5 %) ou taux individuels lus dans `resultats.csv`."""
+class Forfait:
+    """Taux identique pour toutes les structures (2014 : 5 %), appliqué à la base de l'export."""
 
-    forfaitaire: Decimal | None = None
-    par_annexe: dict[str, TauxStructure | None] = field(default_factory=dict)
-    par_siret: dict[str, TauxStructure | None] = field(default_factory=dict)
-    sirets_ambigus: frozenset[str] = frozenset()  # SIRET portés par plusieurs structures
-    fichier: str = ""
+    taux: Decimal
+    avec_regularisation: bool = False
+    modifie: str = ""
 
     def phrase(self) -> str:
-        """La base du taux, en une phrase pour la décision et le tableau."""
-        if self.forfaitaire is not None:
-            return (
-                "Le montant modulé de chaque structure est égal à "
-                f"{taux_fr(self.forfaitaire)} du montant socle de l'aide au poste conventionnée "
-                f"({NOTE})."
-            )
         return (
+            "Le montant modulé de chaque structure est égal à "
+            f"{taux_fr(self.taux)} du montant socle de l'aide au poste conventionnée "
+            f"(incluant, le cas échéant, le cofinancement du conseil général ; {NOTE})."
+        )
+
+    def paiement(self, base: Decimal, annexe: str, siret: str, nom: str) -> tuple[Paiement, str]:
+        module = montant_module(base, self.taux)
+        livre = {
+            "identifiant": cle_annexe(annexe) if annexe else f"SIRET {cle_siret(siret)}",
+            "motif_taux": MOTIF_FORFAIT_2014,
+            "taux_calcule": self.taux,
+            "montant_socle": base,
+            "montant_avant_enveloppe": module,
+            "enveloppe_disponible": None,
+            "total_avant_enveloppe": None,
+            "montant_module": module,
+            "taux_effectif": taux_effectif(module, base),
+            "regularisation": None,
+            "reste_a_deduire": None,
+            "montant_net": module,
+        }
+        return Paiement(nom, base, livre), ""
+
+
+@dataclass
+class Livre:
+    """Les montants du grand livre d'un calcul, retrouvés par n° d'annexe ou par SIRET."""
+
+    grand_livre: GrandLivre
+    mesure: str
+    par_annexe: dict[str, dict] = field(default_factory=dict)
+    par_siret: dict[str, dict | None] = field(default_factory=dict)  # None : SIRET ambigu
+
+    def __post_init__(self) -> None:
+        for ligne in self.grand_livre.lignes:
+            self.par_annexe[cle_annexe(ligne["identifiant"])] = ligne
+            if ligne["type"] == self.mesure and ligne["siret"]:
+                cle = cle_siret(ligne["siret"])
+                self.par_siret[cle] = None if cle in self.par_siret else ligne
+
+    @property
+    def avec_regularisation(self) -> bool:
+        return self.grand_livre.avec_regularisation
+
+    @property
+    def modifie(self) -> str:
+        return self.grand_livre.modifie
+
+    @property
+    def fichier(self) -> str:
+        return self.grand_livre.fichier.name
+
+    def phrase(self) -> str:
+        texte = (
             "Le montant modulé de chaque structure est égal à son montant socle multiplié par "
             "son taux de modulation (de 0 à 10 %), déterminé au vu des caractéristiques des "
             "publics embauchés, des efforts d'insertion et des résultats obtenus (articles "
             "R. 5132-8, R. 5132-10-12, R. 5132-23 et R. 5132-37 du code du travail ; "
             f"{NOTE}, annexe 2), dans la limite de l'enveloppe régionale."
         )
+        if self.avec_regularisation:
+            texte += (
+                " Le montant versé en 2014 au titre de la modulation pour des postes non "
+                "réalisés en 2014 est déduit du montant versé en 2015 (note DGEFP n° 2014-04) ; "
+                "ce qui excède le montant modulé reste à déduire de l'aide au poste."
+            )
+        return texte
 
-    def chercher(self, annexe: str, siret: str) -> tuple[TauxStructure | None, str]:
-        """(taux de la structure, motif s'il manque) pour une ligne de l'export."""
-        if self.forfaitaire is not None:
-            return TauxStructure(self.forfaitaire), ""
+    def paiement(
+        self, base: Decimal, annexe: str, siret: str, nom: str
+    ) -> tuple[Paiement | None, str]:
+        """(paiement de la structure, motif s'il manque) ; la base de l'export doit être le
+        montant socle du grand livre, sinon la lettre et la décision diraient deux montants."""
         if annexe:
-            cle = cle_annexe(annexe)
-            if cle not in self.par_annexe:
+            ligne = self.par_annexe.get(cle_annexe(annexe))
+            if ligne is None:
                 return None, f"n° d'annexe {annexe} absent de {self.fichier}"
-            trouve = self.par_annexe[cle]
         elif siret:
             cle = cle_siret(siret)
             if cle not in self.par_siret:
                 return None, f"SIRET {siret} absent de {self.fichier}"
-            if cle in self.sirets_ambigus:
+            ligne = self.par_siret[cle]
+            if ligne is None:
                 return None, f"SIRET {siret} porté par plusieurs structures dans {self.fichier}"
-            trouve = self.par_siret[cle]
         else:
             return None, "ni n° d'annexe financière ni SIRET pour la retrouver"
-        if trouve is None:
-            return None, f"taux de modulation vide dans {self.fichier}"
-        return trouve, ""
+        if ligne["type"] != self.mesure:
+            return (
+                None,
+                f"{ligne['identifiant']} est une structure {ligne['type']} dans {self.fichier}",
+            )
+        if ligne["montant_socle"] != base:
+            return None, (
+                f"base de l'export {montant_fr(base)}, montant socle du calcul "
+                f"{montant_fr(ligne['montant_socle'])} ({self.fichier}) : corrigez le montant "
+                "socle des données et recalculez, pour que la lettre et la décision disent le "
+                "même montant"
+            )
+        return Paiement(nom, base, ligne), ""
 
 
-def taux_forfaitaire(pourcentage: Decimal) -> Taux:
+def taux_forfaitaire(pourcentage: Decimal) -> Forfait:
     """`--taux-forfaitaire 5` : 5 % pour toutes les structures (campagne 2014)."""
     taux = Decimal(pourcentage) / 100
     if not 0 <= taux <= TAUX_MAX:
@@ -148,36 +243,7 @@ def taux_forfaitaire(pourcentage: Decimal) -> Taux:
             f"Taux forfaitaire de {pourcentage} % refusé : le montant modulé va de 0 à 10 % du "
             "montant socle."
         )
-    return Taux(forfaitaire=taux)
-
-
-def taux_des_resultats(chemin: Path, mesure: str, annee: int | None = None) -> Taux:
-    """Taux individuels de `resultats.csv`, par n° d'annexe (sans avenant) et par SIRET ;
-    refusés s'ils viennent du calcul d'une autre campagne que `annee`."""
-    resultats = lire_resultats_csv(Path(chemin), annee)
-    par_annexe: dict[str, TauxStructure | None] = {}
-    par_siret: dict[str, TauxStructure | None] = {}
-    ambigus: set[str] = set()
-    for ligne in resultats.to_dict("records"):
-        trouve = None
-        if ligne["taux_modulation"] is not None:
-            trouve = TauxStructure(
-                ligne["taux_modulation"], ligne["montant_socle"], ligne["montant_module"]
-            )
-        par_annexe[cle_annexe(ligne["identifiant"])] = trouve
-        if ligne["type"] != mesure or not ligne["siret"]:
-            continue
-        cle = cle_siret(ligne["siret"])
-        if cle in par_siret:
-            ambigus.add(cle)
-        else:
-            par_siret[cle] = trouve
-    return Taux(
-        par_annexe=par_annexe,
-        par_siret=par_siret,
-        sirets_ambigus=frozenset(ambigus),
-        fichier=Path(chemin).name,
-    )
+    return Forfait(taux)
 
 
 def cle_annexe(texte: str) -> str:
@@ -202,24 +268,25 @@ class TableauAnnexe5:
     departement: str
     colonnes: list[str]
     montants: set[int]  # index des colonnes en euros
+    avec_regularisation: bool
     lignes: list[list[str | Decimal]] = field(default_factory=list)
-    bases: list[Decimal] = field(default_factory=list)
-    taux: list[Decimal] = field(default_factory=list)
-    modules: list[Decimal] = field(default_factory=list)  # montant modulé de chaque ligne
-    noms: list[str] = field(default_factory=list)  # désignation de chaque ligne (contrôle)
-    structures: set[str] = field(default_factory=set)
+    paiements: list[Paiement] = field(default_factory=list)
 
     @property
     def nb_structures(self) -> int:
-        return len(self.structures)
+        return len(self.paiements)
 
     @property
     def base_totale(self) -> Decimal:
-        return sum(self.bases, Decimal(0))
+        return sum((p.base for p in self.paiements), Decimal(0))
 
     @property
     def montant_total(self) -> Decimal:
-        return sum(self.modules, Decimal(0))
+        """Ce que l'ASP verse : la somme des montants nets."""
+        return sum((p.net for p in self.paiements), Decimal(0))
+
+    def total(self, colonne: str) -> Decimal:
+        return sum((p.livre[colonne] or Decimal(0) for p in self.paiements), Decimal(0))
 
 
 @dataclass
@@ -232,7 +299,7 @@ class Transformation:
 def colonnes_conservees(table: TableExport) -> list[int]:
     """Étapes 2 à 4 de la note, sur les positions trouvées par en-tête (pas par lettre)."""
     toutes = list(range(len(table.entetes)))
-    if table.source != "extranet" or table.mesure == "ETTI":
+    if table.source != "extranet" or table.mesure in ("ETTI", "EITI"):
         return toutes
     p = table.positions
     if table.mesure == "EI":
@@ -245,30 +312,47 @@ def colonnes_conservees(table: TableExport) -> list[int]:
     return [*gardees, p["montant_total"]]
 
 
+@dataclass
+class _Problemes:
+    """Ce qui empêche d'établir les tableaux, trouvé en une seule lecture de l'export."""
+
+    cellules: list[str] = field(default_factory=list)
+    sans_montant: list[str] = field(default_factory=list)
+    cofinancement_vide: list[str] = field(default_factory=list)
+    doublons: list[str] = field(default_factory=list)
+    hors_annee: list[str] = field(default_factory=list)
+
+
 def transformer(
-    table: TableExport, taux: Taux, departements_retenus: list[str] | None = None
+    table: TableExport,
+    source: Forfait | Livre,
+    annee: int,
+    departements_retenus: list[str] | None = None,
 ) -> Transformation:
     """Applique les étapes de la note ; lève `RefusAnnexe5` avec tous les problèmes à la fois."""
     gardees = colonnes_conservees(table)
-    colonnes = [table.entetes[i] for i in gardees] + [ENTETE_MODULE[table.mesure]]
-    montants = {n for n, i in enumerate(gardees) if i in table.montants} | {len(gardees)}
-    erreurs: list[str] = []
-    sans_taux: list[str] = []
-    cofinancement_vide: list[str] = []
+    ajoutes = entetes_ajoutes(table.mesure, source.avec_regularisation)
+    colonnes = [table.entetes[i] for i in gardees] + ajoutes
+    montants = {n for n, i in enumerate(gardees) if i in table.montants} | set(
+        range(len(gardees), len(colonnes))
+    )
+    problemes = _Problemes()
     exclues: Counter[str] = Counter()
     tableaux: dict[str, TableauAnnexe5] = {}
+    vues: dict[str, int] = {}  # structure -> ligne de l'export où elle est apparue
     totaux_ignores = 0
-    bases_differentes: list[str] = []
+    dates_verifiees = table.dates_d_effet_connues
     for index, ligne in enumerate(table.lignes):
         if not any(c.strip() for c in ligne):
             continue
         if _est_ligne_de_total(table, ligne):
             totaux_ignores += 1
             continue
-        lieu = f"{table.lieu}, ligne {table.numeros[index]}"
+        numero = table.numeros[index]
+        lieu = f"{table.lieu}, ligne {numero}"
         departement = departement_de(table.valeur(ligne, "departement"))
         if departement is None:
-            erreurs.append(
+            problemes.cellules.append(
                 f"{lieu}, colonne « {table.entetes[table.positions['departement']]} » : "
                 f"département « {table.valeur(ligne, 'departement')} » inconnu."
             )
@@ -276,41 +360,43 @@ def transformer(
         if departements_retenus is not None and departement not in departements_retenus:
             exclues[departement] += 1
             continue
+        annexe, siret = table.valeur(ligne, "numero_annexe"), table.valeur(ligne, "siret")
+        cle = cle_annexe(annexe) if annexe else (f"SIRET {cle_siret(siret)}" if siret else "")
+        if cle and cle in vues:
+            problemes.doublons.append(
+                f"{table.nom(index)} : même structure qu'à la ligne {vues[cle]} ({cle})"
+            )
+            continue
+        if cle:
+            vues[cle] = numero
+        if dates_verifiees:
+            _verifier_dates(table, ligne, lieu, annee, problemes)
         if table.mesure == "ACI" and table.valeur(ligne, "cofinancement_cg") == "":
-            cofinancement_vide.append(table.nom(index))
-        base = _montant(table, ligne, "base", lieu, erreurs)
+            problemes.cofinancement_vide.append(table.nom(index))
+        base = _montant(table, ligne, "base", lieu, problemes.cellules)
         if table.mesure == "ACI":
-            _montant(table, ligne, "cofinancement_cg", lieu, erreurs, vide_permis=True)
-        annexe = table.valeur(ligne, "numero_annexe")
-        taux_ligne, motif = taux.chercher(annexe, table.valeur(ligne, "siret"))
-        if taux_ligne is None:
-            sans_taux.append(f"{table.nom(index)} : {motif}")
-        if base is None or taux_ligne is None:
+            _montant(table, ligne, "cofinancement_cg", lieu, problemes.cellules, vide_permis=True)
+        if base is None:
+            continue
+        paiement, motif = source.paiement(base, annexe, siret, table.nom(index))
+        if paiement is None:
+            problemes.sans_montant.append(f"{table.nom(index)} : {motif}")
             continue
         tableau = tableaux.setdefault(
-            departement, TableauAnnexe5(table.mesure, departement, colonnes, montants)
+            departement,
+            TableauAnnexe5(
+                table.mesure, departement, colonnes, montants, source.avec_regularisation
+            ),
         )
         cellules: list[str | Decimal] = [_cellule(ligne[i], i in table.montants) for i in gardees]
-        module = taux_ligne.montant(base)
-        if taux_ligne.montant_socle is not None and taux_ligne.montant_socle != base:
-            bases_differentes.append(
-                f"{table.nom(index)} : {montant_fr(base)} dans l'export, "
-                f"{montant_fr(taux_ligne.montant_socle)} dans {taux.fichier}"
-            )
-        cellules.append(module)
-        tableau.lignes.append(cellules)
-        tableau.modules.append(module)
-        tableau.bases.append(base)
-        tableau.taux.append(taux_ligne.taux_effectif)
-        tableau.noms.append(table.nom(index))
-        tableau.structures.add(cle_annexe(annexe) if annexe else f"ligne {table.numeros[index]}")
-    _refuser_si_besoin(table, erreurs, cofinancement_vide, sans_taux)
+        tableau.lignes.append(cellules + paiement.ajouts(source.avec_regularisation))
+        tableau.paiements.append(paiement)
+    _refuser_si_besoin(table, problemes, annee)
     remarques = list(table.remarques)
-    if bases_differentes:
+    if not dates_verifiees:
         remarques.append(
-            f"{len(bases_differentes)} structure(s) dont la base de l'export diffère du montant "
-            "socle du calcul (montant modulé = taux × base de l'export) :\n"
-            + "\n".join(f"  - {b}" for b in bases_differentes)
+            "L'export ne donne pas les dates d'effet des annexes : l'année de campagne "
+            f"{annee} n'a pas pu être vérifiée ligne par ligne."
         )
     if totaux_ignores:
         remarques.append(f"{totaux_ignores} ligne(s) de total de l'export ignorée(s).")
@@ -327,30 +413,73 @@ def transformer(
     return Transformation({d: tableaux[d] for d in ordre}, dict(exclues), remarques)
 
 
-def _refuser_si_besoin(
-    table: TableExport, erreurs: list[str], cofinancement_vide: list[str], sans_taux: list[str]
+def _verifier_dates(
+    table: TableExport, ligne: list[str], lieu: str, annee: int, problemes: _Problemes
 ) -> None:
+    """Les dates d'effet de l'annexe doivent couvrir une partie de l'année de campagne."""
+    dates = []
+    for cle in ("date_debut_effet_annexe", "date_fin_effet_annexe"):
+        texte = table.valeur(ligne, cle)
+        jour = lire_date(texte)
+        if jour is None:
+            problemes.cellules.append(
+                f"{lieu}, colonne « {table.entetes[table.positions[cle]]} » : « {texte} » n'est "
+                "pas une date (jj/mm/aaaa)."
+            )
+            return
+        dates.append(jour)
+    debut, fin = dates
+    if debut > dt.date(annee, 12, 31) or fin < dt.date(annee, 1, 1):
+        problemes.hors_annee.append(
+            f"{lieu} : annexe en vigueur du {debut:%d/%m/%Y} au {fin:%d/%m/%Y}"
+        )
+
+
+def lire_date(texte: str) -> dt.date | None:
+    """« 31/12/2026 » (extranet, FluxIAE) ou « 2026-12-31 » ; None si ce n'est pas une date."""
+    for format_ in ("%d/%m/%Y", "%Y-%m-%d"):
+        try:
+            return dt.datetime.strptime(texte.strip()[:10], format_).date()
+        except ValueError:
+            continue
+    return None
+
+
+def _refuser_si_besoin(table: TableExport, problemes: _Problemes, annee: int) -> None:
     parties = []
-    if cofinancement_vide:
+    if problemes.cofinancement_vide:
         entete = table.entetes[table.positions["cofinancement_cg"]]
         parties.append(
-            f"Colonne « {entete} » vide pour {len(cofinancement_vide)} ligne(s) : la note demande "
-            "de vérifier qu'elle est complétée avant de supprimer les colonnes (0 est une valeur, "
-            "une case vide ne l'est pas) :\n" + "\n".join(f"  - {n}" for n in cofinancement_vide)
+            f"Colonne « {entete} » vide pour {len(problemes.cofinancement_vide)} ligne(s) : la "
+            "note demande de vérifier qu'elle est complétée avant de supprimer les colonnes (0 "
+            "est une valeur, une case vide ne l'est pas) :\n"
+            + "\n".join(f"  - {n}" for n in problemes.cofinancement_vide)
         )
-    if sans_taux:
+    if problemes.doublons:
         parties.append(
-            f"{len(sans_taux)} structure(s) sans taux de modulation (aucun montant n'est mis à 0 "
-            "en silence) :\n" + "\n".join(f"  - {n}" for n in sans_taux)
+            f"{len(problemes.doublons)} ligne(s) en double (une seule ligne par annexe "
+            "financière, sinon le montant serait versé deux fois) :\n"
+            + "\n".join(f"  - {n}" for n in problemes.doublons)
         )
-    if erreurs:
+    if problemes.hors_annee:
         parties.append(
-            f"{len(erreurs)} cellule(s) illisible(s) :\n" + "\n".join(f"  - {e}" for e in erreurs)
+            f"{len(problemes.hors_annee)} annexe(s) hors de l'année de campagne {annee} "
+            "(export d'une autre année ?) :\n" + "\n".join(f"  - {n}" for n in problemes.hors_annee)
+        )
+    if problemes.sans_montant:
+        parties.append(
+            f"{len(problemes.sans_montant)} structure(s) sans montant (aucun montant n'est mis "
+            "à 0 en silence) :\n" + "\n".join(f"  - {n}" for n in problemes.sans_montant)
+        )
+    if problemes.cellules:
+        parties.append(
+            f"{len(problemes.cellules)} cellule(s) illisible(s) :\n"
+            + "\n".join(f"  - {e}" for e in problemes.cellules)
         )
     if parties:
         raise RefusAnnexe5(
-            f"{table.lieu} : tableaux de l'annexe 5 ({table.mesure}) non établis.\n"
-            + "\n".join(parties)
+            f"{table.lieu} : tableaux de l'annexe 5 ({table.mesure}) non établis, rien n'a été "
+            "écrit.\n" + "\n".join(parties)
         )
 
 
@@ -369,10 +498,14 @@ def _montant(
             erreurs.append(f"{lieu}, colonne « {entete} » : montant vide.")
         return None
     try:
-        return lire_nombre(texte)
+        montant = lire_nombre(texte)
     except ValueError:
         erreurs.append(f"{lieu}, colonne « {entete} » : « {texte} » n'est pas un montant.")
         return None
+    if montant < 0:
+        erreurs.append(f"{lieu}, colonne « {entete} » : montant négatif ({texte}).")
+        return None
+    return montant
 
 
 def _cellule(texte: str, montant: bool) -> str | Decimal:
@@ -421,13 +554,6 @@ def _cle_nom(texte: str) -> str:
 # Exécution : lecture, transformation, tableaux, décisions, synthèse, manifeste
 
 
-@dataclass(frozen=True)
-class TotalDepartement:
-    nb_structures: int
-    base: Decimal
-    montant_module: Decimal
-
-
 @dataclass
 class RapportAnnexe5:
     """Ce qu'a fait `executer_annexe5` ; `code_sortie` 0 si tout est écrit, 2 si refus."""
@@ -440,14 +566,15 @@ class RapportAnnexe5:
     erreur: str = ""
     source: str = ""
     fichiers: list[Path] = field(default_factory=list)
-    totaux: dict[str, TotalDepartement] = field(default_factory=dict)
+    totaux: dict[str, LigneSynthese] = field(default_factory=dict)
     exclues: dict[str, int] = field(default_factory=dict)  # autres départements
     ecartees: dict[str, int] = field(default_factory=dict)  # FluxIAE : motif -> lignes
     anomalies: list[str] = field(default_factory=list)
 
     @property
     def montant_total(self) -> Decimal:
-        return sum((t.montant_module for t in self.totaux.values()), Decimal(0))
+        """Ce que l'ASP verse, toutes décisions de la mesure."""
+        return sum((t.montant_net for t in self.totaux.values()), Decimal(0))
 
     def resume(self) -> str:
         """Résumé en français pour le terminal et le journal du classeur."""
@@ -458,13 +585,23 @@ class RapportAnnexe5:
         lignes = [
             f"Annexe 5 – {self.mesure} – campagne {self.annee} ({source} {self.export.name}) : "
             f"{len(self.totaux)} décision(s) de paiement, {nb} structure(s), "
-            f"{montant_fr(self.montant_total)} au total.",
+            f"{montant_fr(self.montant_total)} à verser au total.",
         ]
         for code, total in self.totaux.items():
-            lignes.append(
+            ligne = (
                 f"  {code} {departements()[code].nom} : {total.nb_structures} structure(s), "
                 f"base {montant_fr(total.base)}, montant modulé {montant_fr(total.montant_module)}"
             )
+            if total.montant_net != total.montant_module or total.reste_a_deduire:
+                ligne += (
+                    f", régularisation 2014 {montant_fr(total.regularisation)}, net à verser "
+                    f"{montant_fr(total.montant_net)}"
+                )
+                if total.reste_a_deduire:
+                    ligne += (
+                        f", reste à déduire de l'aide au poste {montant_fr(total.reste_a_deduire)}"
+                    )
+            lignes.append(ligne)
         if self.exclues:
             lignes.append(
                 "Lignes d'autres départements écartées par le filtre : "
@@ -491,6 +628,7 @@ def executer_annexe5(
     *,
     departements: list[str] | None = None,
     resultats: Path | None = None,
+    resultats_modifies: bool = False,
     taux_forfaitaire: Decimal | None = None,
     signature: Signature,
     pdf: bool = True,
@@ -499,13 +637,19 @@ def executer_annexe5(
     entetes: Path | None = None,
 ) -> RapportAnnexe5:
     """Tableaux `annexe5_<MESURE>_<DEP>.xlsx`, décisions `decision_asp_<MESURE>_<DEP>.docx`
-    (et .pdf), `synthese.xlsx` et `manifeste.json` dans `sortie` ; rien n'est écrit si refus."""
-    rapport = RapportAnnexe5(mesure=mesure, annee=annee, export=Path(export), sortie=Path(sortie))
+    (et .pdf), `synthese.xlsx` et `manifeste.json` dans `sortie` ; rien n'est écrit si refus.
+
+    `resultats_modifies` : accepte un grand livre modifié après le calcul (chaque document et le
+    manifeste le disent)."""
+    rapport = RapportAnnexe5(
+        mesure=str(mesure).upper(), annee=annee, export=Path(export), sortie=Path(sortie)
+    )
     try:
         _executer(
             rapport,
             departements,
             resultats,
+            resultats_modifies,
             taux_forfaitaire,
             signature,
             pdf,
@@ -514,7 +658,8 @@ def executer_annexe5(
             entetes,
         )
     except (ErreurEntree, ErreurSortie) as erreur:
-        rapport.code_sortie, rapport.erreur, rapport.fichiers = 2, str(erreur), []
+        rapport.code_sortie, rapport.erreur = traduire(erreur)
+        rapport.fichiers = []
     return rapport
 
 
@@ -522,6 +667,7 @@ def _executer(
     rapport: RapportAnnexe5,
     codes: list[str] | None,
     resultats: Path | None,
+    resultats_modifies: bool,
     forfaitaire: Decimal | None,
     signature: Signature,
     pdf: bool,
@@ -550,10 +696,12 @@ def _executer(
     else:
         raise ErreurEntree(f"Source « {rapport.source} » inconnue (extranet ou fluxiae).")
     if resultats:
-        taux = taux_des_resultats(resultats, mesure, annee)
+        montants: Forfait | Livre = Livre(
+            lire_grand_livre(resultats, annee, accepter_modifie=resultats_modifies), mesure
+        )
     else:
-        taux = taux_forfaitaire(forfaitaire)
-    transformation = transformer(table, taux, retenus)
+        montants = taux_forfaitaire(forfaitaire)
+    transformation = transformer(table, montants, annee, retenus)
     if not transformation.tableaux:
         raise ErreurEntree(
             f"{table.lieu} : aucune structure {mesure} à retenir"
@@ -566,9 +714,11 @@ def _executer(
             f"taux forfaitaire appliqué à la campagne {annee} : la note DGEFP 2014-04 ne le "
             f"prévoit que pour {ANNEE_FORFAIT} ; à partir de 2015, utilisez --resultats."
         )
+    if montants.modifie:
+        transformation.remarques.append(montants.modifie)
     rapport.anomalies = list(transformation.remarques)
-    with dossier_atomique(rapport.sortie, ecraser) as dossier:
-        noms = _ecrire_sorties(dossier, transformation, taux, annee, signature, pdf, rapport)
+    with dossier_atomique(rapport.sortie, ecraser, (export, resultats, entetes)) as dossier:
+        noms = _ecrire_sorties(dossier, transformation, montants, annee, signature, pdf, rapport)
         ecrire_manifeste(
             dossier,
             commande="annexe5",
@@ -581,6 +731,7 @@ def _executer(
                 "taux_forfaitaire": forfaitaire,
                 "pdf": pdf,
                 "signataire": signature.signataire,
+                "resultats_modifies": montants.modifie or False,
             },
         )
     rapport.fichiers = [rapport.sortie / nom for nom in [*noms, "manifeste.json"]]
@@ -601,7 +752,7 @@ def _departements_demandes(codes: list[str] | None) -> list[str] | None:
 def _ecrire_sorties(
     dossier: Path,
     transformation: Transformation,
-    taux: Taux,
+    montants: Forfait | Livre,
     annee: int,
     signature: Signature,
     pdf: bool,
@@ -610,18 +761,20 @@ def _ecrire_sorties(
     """Écrit tableaux, décisions (et PDF), synthèse ; renvoie les noms des fichiers écrits."""
     noms: list[str] = []
     decisions = []
-    lignes_synthese = []
     for code, tableau in transformation.tableaux.items():
         departement = departements()[code]
-        nom = f"annexe5_{nom_de_fichier_sur(tableau.mesure)}_{nom_de_fichier_sur(code)}.xlsx"
-        ecrire_tableau(tableau, dossier / nom, annee, taux.phrase())
+        nom = nom_fichier_tableau(tableau.mesure, code)
+        ecrire_tableau(tableau, dossier / nom, annee, montants.phrase(), montants.modifie)
         noms.append(nom)
-        total = TotalDepartement(tableau.nb_structures, tableau.base_totale, tableau.montant_total)
-        rapport.totaux[code] = total
-        lignes_synthese.append(
-            LigneSynthese(
-                code, tableau.mesure, total.nb_structures, total.base, total.montant_module
-            )
+        rapport.totaux[code] = LigneSynthese(
+            code,
+            tableau.mesure,
+            tableau.nb_structures,
+            tableau.base_totale,
+            tableau.total("montant_module"),
+            tableau.total("regularisation"),
+            tableau.montant_total,
+            tableau.total("reste_a_deduire"),
         )
         decisions.append(
             DecisionASP(
@@ -632,10 +785,15 @@ def _ecrire_sorties(
                 annee=annee,
                 nb_structures=tableau.nb_structures,
                 montant_total=tableau.montant_total,
-                base_du_taux=taux.phrase(),
+                montant_module=tableau.total("montant_module"),
+                regularisation=tableau.total("regularisation"),
+                reste_a_deduire=tableau.total("reste_a_deduire"),
+                avec_regularisation=tableau.avec_regularisation,
+                base_du_taux=montants.phrase(),
                 colonnes=tableau.colonnes,
                 lignes=lignes_en_texte(tableau),
                 signature=signature,
+                mention_modifie=montants.modifie,
             )
         )
     docx = rendre_decisions_asp(decisions, dossier)
@@ -644,10 +802,17 @@ def _ecrire_sorties(
         noms += _pdf(docx, dossier, rapport)
     ecarts = {f"autre département ({d})": n for d, n in transformation.exclues.items()}
     ecrire_synthese(
-        lignes_synthese, dossier / "synthese.xlsx", annee, {**ecarts, **rapport.ecartees}
+        list(rapport.totaux.values()),
+        dossier / "synthese.xlsx",
+        annee,
+        {**ecarts, **rapport.ecartees},
     )
     noms.append("synthese.xlsx")
     return noms
+
+
+def nom_fichier_tableau(mesure: str, departement: str) -> str:
+    return f"annexe5_{nom_de_fichier_sur(mesure)}_{nom_de_fichier_sur(departement)}.xlsx"
 
 
 def _pdf(docx: list[Path], dossier: Path, rapport: RapportAnnexe5) -> list[str]:
@@ -695,10 +860,10 @@ DOSSIER_EXEMPLES = Path(__file__).resolve().parent / "demo" / "exports"
 
 
 def demo_annexe5(dossier: Path, resultats_csv: Path, *, pdf: bool = True) -> str:
-    """Les quatre exports d'exemple (EI, ETTI, AI, ACI) traités avec les taux de la démo :
-    un sous-dossier par mesure et une `synthese.xlsx` commune ; renvoie le résumé en français."""
+    """Les exports d'exemple des cinq mesures traités avec le grand livre de la démo : un
+    sous-dossier par mesure et une `synthese.xlsx` commune ; renvoie le résumé en français."""
     dossier = Path(dossier)
-    signature = Signature(lieu="Strasbourg", signataire="Signataire de démonstration")
+    signature = signature_demo()
     resumes, lignes, ecartees = [], [], {}
     for mesure, nom in FICHIERS_DEMO.items():
         rapport = executer_annexe5(
@@ -712,18 +877,15 @@ def demo_annexe5(dossier: Path, resultats_csv: Path, *, pdf: bool = True) -> str
             ecraser=True,
         )
         resumes.append(rapport.resume())
-        lignes += [
-            LigneSynthese(code, mesure, t.nb_structures, t.base, t.montant_module)
-            for code, t in rapport.totaux.items()
-        ]
+        lignes += list(rapport.totaux.values())
         ecartees |= {f"{mesure} : {motif}": n for motif, n in rapport.ecartees.items()}
     if lignes:
         temporaire = dossier / ".synthese.xlsx"
         ecrire_synthese(lignes, temporaire, ANNEE_DEMO, ecartees)
         temporaire.replace(dossier / "synthese.xlsx")
-        total = sum((ligne.montant_module for ligne in lignes), Decimal(0))
+        total = sum((ligne.montant_net for ligne in lignes), Decimal(0))
         resumes.append(
-            f"Synthèse des quatre mesures : {len(lignes)} décision(s), {montant_fr(total)} "
-            f"({dossier / 'synthese.xlsx'})."
+            f"Synthèse des {len(FICHIERS_DEMO)} mesures : {len(lignes)} décision(s), "
+            f"{montant_fr(total)} à verser ({dossier / 'synthese.xlsx'})."
         )
     return "\n\n".join(resumes)

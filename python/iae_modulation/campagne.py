@@ -5,14 +5,17 @@ Porte unique du calcul pour la ligne de commande et pour le classeur Excel (desi
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
 
+from iae_modulation import parametres
 from iae_modulation.classeur_resultats import ecrire_resultats_xlsx
 from iae_modulation.donnees import Anomalie, RapportValidation, lire_donnees
+from iae_modulation.erreurs import traduire
 from iae_modulation.formats import montant_fr, taux_fr
 from iae_modulation.lecture import lire_nombre, lire_table
 from iae_modulation.modulation import (
@@ -29,13 +32,13 @@ from iae_modulation.referentiel import (
     regions,
     sans_accents,
 )
+from iae_modulation.regularisation import Versement2014
 from iae_modulation.resultats import ecrire_resultats_csv
 from iae_modulation.sorties import (
+    DossierDeSortie,
     ErreurEntree,
     ErreurSortie,
-    dossier_atomique,
     ecrire_manifeste,
-    verifier_sortie_libre,
 )
 
 CODE_SUCCES = 0
@@ -54,6 +57,7 @@ class RapportCampagne:
     erreur: str = ""
     fichiers: list[Path] = field(default_factory=list)
     fichier_donnees: str = ""
+    note: str = ""  # pourquoi le rapport de refus n'a pas été écrit
 
     @property
     def resultats(self) -> pd.DataFrame | None:
@@ -72,6 +76,7 @@ class RapportCampagne:
                 f"Données invalides : {bloquantes} problème(s) bloquant(s), aucun résultat écrit.\n"
                 + self.rapport.texte()
                 + rapport_xlsx
+                + (f"\n{self.note}" if self.note else "")
             )
         resultats = self.calcul.resultats
         socle = sum(resultats["montant_socle"], Decimal(0))
@@ -111,26 +116,33 @@ def _cle(texte: str) -> str:
     return sans_accents(str(texte)).strip().casefold().replace(" ", "_")
 
 
-def _colonne_parmi(table: pd.DataFrame, noms: tuple[str, ...], fichier: Path) -> str:
+def _colonne_parmi(
+    table: pd.DataFrame, noms: tuple[str, ...], fichier: Path, aide: str = ""
+) -> str:
     for colonne in table.columns:
         if _cle(colonne) in noms:
             return colonne
     raise ErreurEntree(
         f"{fichier.name} : colonne « {noms[0]} » introuvable (colonnes présentes : "
-        f"{', '.join(map(str, table.columns))})."
+        f"{', '.join(map(str, table.columns))}).{aide}"
     )
 
 
 @dataclass
-class MontantsLus:
-    """Un petit fichier « clé ; montant » lu : montants valides, ligne de chaque clé, anomalies."""
+class ValeursLues:
+    """Un petit fichier « clé ; nombres » lu : valeurs valides, ligne de chaque clé, anomalies."""
 
-    montants: dict[str, Decimal]
+    valeurs: dict[str, tuple[Decimal, ...]]
     lignes: dict[str, int]
     colonne_cle: str
     anomalies: list[Anomalie]
     fichier: str
     feuille: str | None
+
+    @property
+    def montants(self) -> dict[str, Decimal]:
+        """Clé -> première valeur (fichier « clé ; montant »)."""
+        return {cle: valeurs[0] for cle, valeurs in self.valeurs.items()}
 
     def signaler(self, cle: str, message: str, bloquante: bool = True) -> None:
         self.anomalies.append(
@@ -146,65 +158,100 @@ class MontantsLus:
         )
 
 
-def lire_montants_par_cle(
+def lire_valeurs_par_cle(
     chemin: Path,
     noms_cle: tuple[str, ...],
-    noms_montant: tuple[str, ...],
+    noms_valeurs: tuple[tuple[str, ...], ...],
     normaliser,
     attendu: str = "",
-) -> MontantsLus:
-    """Lit un petit fichier « clé ; montant » (enveloppes, versements 2014)."""
+    aide: str = "",
+) -> ValeursLues:
+    """Lit un petit fichier « clé ; nombre ; … » (enveloppes, versements 2014) : une colonne
+    par tuple de `noms_valeurs` (noms acceptés), nombres positifs, clés uniques ; `aide`
+    complète le message d'une colonne absente."""
     brute = lire_table(chemin)
     table = brute.table
-    col_cle = _colonne_parmi(table, noms_cle, brute.fichier)
-    col_montant = _colonne_parmi(table, noms_montant, brute.fichier)
-    lus = MontantsLus({}, {}, col_cle, [], brute.fichier.name, brute.feuille)
-    montants = lus.montants
+    col_cle = _colonne_parmi(table, noms_cle, brute.fichier, aide)
+    cols = [_colonne_parmi(table, noms, brute.fichier, aide) for noms in noms_valeurs]
+    lus = ValeursLues({}, {}, col_cle, [], brute.fichier.name, brute.feuille)
 
     def signaler(ligne, colonne, valeur, message):
         lus.anomalies.append(
             Anomalie(brute.fichier.name, brute.feuille, ligne, colonne, valeur, message)
         )
 
-    for ligne, cle, texte in zip(brute.lignes, table[col_cle], table[col_montant], strict=True):
+    for position, (ligne, cle) in enumerate(zip(brute.lignes, table[col_cle], strict=True)):
         cle_normale = normaliser(cle)
         if cle_normale is None:
             signaler(ligne, col_cle, cle, f"« {cle} » n'est pas reconnu{attendu}.")
             continue
-        try:
-            montant = lire_nombre(texte)
-        except ValueError:
-            signaler(ligne, col_montant, texte, f"« {texte} » n'est pas un montant.")
+        valeurs = []
+        for colonne in cols:
+            texte = table[colonne].iat[position]
+            try:
+                nombre = lire_nombre(texte)
+            except ValueError:
+                signaler(ligne, colonne, texte, f"« {texte} » n'est pas un nombre.")
+                break
+            if nombre < 0:
+                signaler(ligne, colonne, texte, "Une valeur négative n'est pas possible ici.")
+                break
+            valeurs.append(nombre)
+        if len(valeurs) < len(cols):
             continue
-        if montant < 0:
-            signaler(ligne, col_montant, texte, "Un montant ne peut pas être négatif.")
-        elif cle_normale in montants:
+        if cle_normale in lus.valeurs:
             signaler(ligne, col_cle, cle, f"« {cle_normale} » figure deux fois.")
         else:
-            montants[cle_normale] = montant
+            lus.valeurs[cle_normale] = tuple(valeurs)
             lus.lignes[cle_normale] = ligne
     return lus
 
 
-def lire_enveloppes(chemin: Path) -> MontantsLus:
+def lire_enveloppes(chemin: Path) -> ValeursLues:
     """Enveloppes régionales (`region;enveloppe`, note 2014-04 annexe 1)."""
-    return lire_montants_par_cle(
+    return lire_valeurs_par_cle(
         chemin,
         ("region",),
-        ("enveloppe", "montant"),
+        (("enveloppe", "montant"),),
         normaliser_region,
         f" (régions : {', '.join(regions())})",
     )
 
 
-def lire_versements_2014(chemin: Path) -> MontantsLus:
-    """Montants modulés versés au titre de 2014 (`identifiant;montant_module_2014`)."""
-    return lire_montants_par_cle(
+FORME_VERSEMENTS = (
+    "identifiant;montant_verse_2014;etp_conventionnes_2014;etp_realises_2014\n"
+    "ACI054140010;9600,00;10;8,5"
+)
+COLONNES_VERSEMENTS = (
+    ("montant_verse_2014", "montant_module_2014"),
+    ("etp_conventionnes_2014",),
+    ("etp_realises_2014",),
+)
+
+
+def lire_versements_2014(chemin: Path) -> tuple[dict[str, Versement2014], ValeursLues]:
+    """Montant modulé versé pour 2014 et postes 2014 conventionnés et réalisés de chaque
+    structure (note 2014-04 : régularisation en 2015 des postes 2014 non réalisés)."""
+    lus = lire_valeurs_par_cle(
         chemin,
         ("identifiant", "numero_annexe", "n°_annexe_financiere"),
-        ("montant_module_2014", "montant_verse_2014", "montant_verse", "montant"),
+        COLONNES_VERSEMENTS,
         lambda v: str(v).strip().upper() or None,
+        aide="\nLa régularisation porte sur les postes 2014 non réalisés : le fichier des "
+        "versements 2014 donne, pour chaque structure, le montant modulé versé et les ETP "
+        "conventionnés et réalisés en 2014. Forme attendue :\n" + FORME_VERSEMENTS,
     )
+    versements = {}
+    for identifiant, (montant, conventionnes, realises) in lus.valeurs.items():
+        if not conventionnes:
+            lus.signaler(
+                identifiant,
+                f"{identifiant} : 0 ETP conventionné en 2014, la part non réalisée ne peut pas "
+                "être calculée.",
+            )
+            continue
+        versements[identifiant] = Versement2014(montant, conventionnes, realises)
+    return versements, lus
 
 
 def executer_calcul(
@@ -220,87 +267,132 @@ def executer_calcul(
 ) -> RapportCampagne:
     """`iae-modulation calculer` : lit, valide, calcule, écrit resultats.csv/.xlsx et le manifeste.
 
-    Si les entrées sont invalides : rien n'est écrit sauf `anomalies.xlsx`, code de sortie 2.
+    Si les entrées sont invalides : code de sortie 2 et seul `anomalies.xlsx` est écrit, dans un
+    dossier de sortie neuf ou vide ; des résultats précédents restent tels quels.
     """
     sortie = Path(sortie)
-    ecraser = ecraser or _refus_precedent(sortie)
+    entrees = {"donnees": donnees, "enveloppes": enveloppes, "versements_2014": versements_2014}
     with progression("Calcul de la modulation", 4, progression_active) as avancer:
         try:
             probleme = probleme_annee_campagne(annee)
             if probleme:
                 raise ErreurEntree(probleme)
-            verifier_sortie_libre(sortie, ecraser)
-            lues = lire_donnees(Path(donnees), annee)
-            avancer("données lues")
-            rapport = RapportValidation(list(lues.rapport.anomalies))
-            # anomalies des enveloppes et versements : gardées hors des données, pour qu'aucune
-            # ne soit rattachée à la structure qui a le même numéro de ligne
-            annexes: list[Anomalie] = []
-            montants_env = montants_vers = None
-            if enveloppes is not None:
-                lues_env = lire_enveloppes(Path(enveloppes))
-                for region in sorted(set(lues_env.montants) - set(lues.table["region"])):
-                    lues_env.signaler(
-                        region,
-                        f"Aucune structure de la région {region} dans les "
-                        "données : cette enveloppe n'est pas utilisée.",
-                        False,
-                    )
-                annexes += lues_env.anomalies
-                montants_env = lues_env.montants
-            if versements_2014 is not None:
-                lus_vers = lire_versements_2014(Path(versements_2014))
-                for ident in sorted(set(lus_vers.montants) - set(lues.table["identifiant"])):
-                    lus_vers.signaler(
-                        ident,
-                        f"Versement 2014 de {ident} : aucune structure de ce "
-                        "numéro dans les données ; la régularisation ne peut pas "
-                        "être faite.",
-                    )
-                annexes += lus_vers.anomalies
-                montants_vers = lus_vers.montants
-            options = OptionsCalcul(annee, methode, montants_env, montants_vers)
-            rapport.anomalies += annexes
-            if rapport.est_valide:
-                calcul = calculer_modulation(lues, options)
-                rapport = calcul.rapport
+            with DossierDeSortie(sortie, ecraser=ecraser, entrees=entrees.values()) as ecriture:
+                lues = lire_donnees(Path(donnees), annee)
+                avancer("données lues")
+                rapport = RapportValidation(list(lues.rapport.anomalies))
+                # anomalies des enveloppes et versements : gardées hors des données, pour qu'aucune
+                # ne soit rattachée à la structure qui a le même numéro de ligne
+                annexes: list[Anomalie] = []
+                montants_env = versements = None
+                if enveloppes is not None:
+                    lues_env = lire_enveloppes(Path(enveloppes))
+                    for region in sorted(set(lues_env.montants) - set(lues.table["region"])):
+                        lues_env.signaler(
+                            region,
+                            f"Aucune structure de la région {region} dans les "
+                            "données : cette enveloppe n'est pas utilisée.",
+                            False,
+                        )
+                    annexes += lues_env.anomalies
+                    montants_env = lues_env.montants
+                if versements_2014 is not None:
+                    versements, lus_vers = lire_versements_2014(Path(versements_2014))
+                    for ident in sorted(set(versements) - set(lues.table["identifiant"])):
+                        lus_vers.signaler(
+                            ident,
+                            f"Versement 2014 de {ident} : aucune structure de ce "
+                            "numéro dans les données ; la régularisation ne peut pas "
+                            "être faite.",
+                        )
+                    annexes += lus_vers.anomalies
+                options = OptionsCalcul(annee, methode, montants_env, versements)
                 rapport.anomalies += annexes
-                avancer("modulation calculée")
+                if rapport.est_valide:
+                    calcul = calculer_modulation(lues, options)
+                    rapport = calcul.rapport
+                    if versements_2014 is not None:
+                        annexes += _versements_invraisemblables(lus_vers, calcul.resultats, annee)
+                    rapport.anomalies += annexes
+                    avancer("modulation calculée")
+                if not rapport.est_valide:
+                    return _ecrire_anomalies(rapport, ecriture, entrees, annee, methode)
+                dossier = ecriture.temporaire
+                ecrire_resultats_csv(calcul.resultats, dossier / "resultats.csv")
+                titre = f"Modulation de l'aide au poste — campagne {annee} (méthode {methode})"
+                ecrire_resultats_xlsx(
+                    calcul.resultats, calcul.enveloppes, dossier / "resultats.xlsx", titre
+                )
+                avancer("résultats écrits")
+                ecrire_manifeste(
+                    dossier,
+                    "calculer",
+                    entrees,
+                    {"annee": annee, "methode": methode},
+                    calcul.parametres,
+                )
+                fichiers = ecriture.publier()
+                avancer("manifeste écrit")
         except (ErreurEntree, ErreurSortie, ErreurCalcul, ErreurParametre) as erreur:
-            return RapportCampagne(CODE_ENTREE_INVALIDE, RapportValidation([]), erreur=str(erreur))
-        if not rapport.est_valide:
-            return _ecrire_anomalies(rapport, sortie, ecraser)
-        with dossier_atomique(sortie, ecraser) as dossier:
-            ecrire_resultats_csv(calcul.resultats, dossier / "resultats.csv")
-            titre = f"Modulation de l'aide au poste — campagne {annee} (méthode {methode})"
-            ecrire_resultats_xlsx(
-                calcul.resultats, calcul.enveloppes, dossier / "resultats.xlsx", titre
-            )
-            avancer("résultats écrits")
-            ecrire_manifeste(
-                dossier,
-                "calculer",
-                {"donnees": donnees, "enveloppes": enveloppes, "versements_2014": versements_2014},
-                {"annee": annee, "methode": methode},
-                calcul.parametres,
-            )
-            avancer("manifeste écrit")
-    fichiers = sorted(p for p in sortie.iterdir())
+            code = traduire(erreur)[0] if isinstance(erreur, ErreurSortie) else CODE_ENTREE_INVALIDE
+            return RapportCampagne(code, RapportValidation([]), erreur=str(erreur))
     return RapportCampagne(
-        CODE_SUCCES, rapport, sortie, calcul, fichiers=fichiers, fichier_donnees=Path(donnees).name
+        CODE_SUCCES,
+        rapport,
+        ecriture.dossier,
+        calcul,
+        fichiers=fichiers,
+        fichier_donnees=Path(donnees).name,
     )
 
 
-def _refus_precedent(sortie: Path) -> bool:
-    """Vrai si `sortie` ne contient que le rapport `anomalies.xlsx` d'un calcul refusé : l'agent
-    corrige ses données et relance la même commande sans avoir à ajouter --ecraser."""
-    try:
-        return sortie.is_dir() and [p.name for p in sortie.iterdir()] == [NOM_ANOMALIES]
-    except OSError:
-        return False
+def _versements_invraisemblables(
+    lus: ValeursLues, resultats: pd.DataFrame, annee: int
+) -> list[Anomalie]:
+    """Un versement 2014 supérieur au plus grand montant modulé possible de la structure (taux
+    maximal × montant socle) : remarque non bloquante, c'est sans doute une faute de frappe."""
+    taux_max = parametres.valeur("taux_modulation_max", dt.date(annee, 1, 1)).valeur
+    socles = dict(zip(resultats["identifiant"], resultats["montant_socle"], strict=True))
+    remarques = []
+    for identifiant, montant in lus.montants.items():
+        socle = socles.get(identifiant)
+        if socle is not None and montant > socle * taux_max:
+            remarques.append(
+                Anomalie(
+                    lus.fichier,
+                    lus.feuille,
+                    lus.lignes[identifiant],
+                    lus.colonne_cle,
+                    identifiant,
+                    f"versement 2014 de {montant_fr(montant)} pour {identifiant}, plus que "
+                    f"{taux_fr(taux_max, 0)} de son montant socle ({montant_fr(socle)}), le "
+                    "plus qu'un montant modulé puisse atteindre : faute de frappe probable "
+                    "(la régularisation le prend tel quel).",
+                    False,
+                )
+            )
+    return remarques
 
 
-def _ecrire_anomalies(rapport: RapportValidation, sortie: Path, ecraser: bool) -> RapportCampagne:
-    with dossier_atomique(sortie, ecraser) as dossier:
-        rapport.ecrire_xlsx(dossier / NOM_ANOMALIES)
-    return RapportCampagne(CODE_ENTREE_INVALIDE, rapport, sortie, fichiers=[sortie / NOM_ANOMALIES])
+def _ecrire_anomalies(
+    rapport: RapportValidation,
+    ecriture: DossierDeSortie,
+    entrees: dict[str, Path | None],
+    annee: int,
+    methode: str,
+) -> RapportCampagne:
+    """`anomalies.xlsx` et son manifeste (statut « refus ») ; pas dans un dossier qui contient
+    les résultats d'un calcul précédent : ils restent tels quels."""
+    if not ecriture.vide:
+        return RapportCampagne(
+            CODE_ENTREE_INVALIDE,
+            rapport,
+            note=f"Le dossier {ecriture.dossier} contient les résultats d'un calcul précédent : "
+            f"ils restent tels quels, et {NOM_ANOMALIES} n'y est pas écrit.",
+        )
+    rapport.ecrire_xlsx(ecriture.temporaire / NOM_ANOMALIES)
+    options = {"annee": annee, "methode": methode}
+    ecrire_manifeste(ecriture.temporaire, "calculer", entrees, options, refus=True)
+    ecriture.publier()
+    fichiers = [ecriture.dossier / NOM_ANOMALIES]
+    return RapportCampagne(CODE_ENTREE_INVALIDE, rapport, ecriture.dossier, fichiers=fichiers)

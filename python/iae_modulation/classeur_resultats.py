@@ -11,10 +11,15 @@ from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
-import xlsxwriter
 
 from iae_modulation.referentiel import TYPES_SIAE
-from iae_modulation.resultats import COLONNES_FRACTION, COLONNES_MONTANT, COLONNES_RESULTATS
+from iae_modulation.resultats import (
+    COLONNES_ETP,
+    COLONNES_FRACTION,
+    COLONNES_MONTANT,
+    COLONNES_RESULTATS,
+)
+from iae_modulation.texte_xml import ClasseurXlsx
 
 ENTETES = {
     "identifiant": "N° d'annexe financière",
@@ -23,18 +28,27 @@ ENTETES = {
     "type": "Type",
     "departement": "Département",
     "region": "Région",
+    "annee": "Campagne",
     "publics": "Publics (part minima sociaux)",
     "effort": "Effort d'insertion (ETP encadrement / insertion)",
     "resultats": "Résultats (sorties dynamiques)",
     "score_publics": "Score publics",
     "score_effort": "Score effort",
     "score_resultats": "Score résultats",
-    "taux_modulation": "Taux de modulation",
+    "motif_taux": "Motif du taux",
+    "taux_calcule": "Taux calculé",
     "montant_socle": "Montant socle",
+    "montant_avant_enveloppe": "Montant avant enveloppe (socle × taux calculé)",
+    "enveloppe_disponible": "Enveloppe disponible (répartie)",
+    "total_avant_enveloppe": "Total avant enveloppe (réparti)",
     "montant_module": "Montant modulé",
+    "taux_effectif": "Taux effectif après enveloppe (modulé ÷ socle)",
+    "montant_verse_2014": "Montant modulé versé en 2014",
+    "etp_conventionnes_2014": "ETP conventionnés 2014",
+    "etp_realises_2014": "ETP réalisés 2014",
     "regularisation": "Régularisation 2014",
+    "reste_a_deduire": "Reste à déduire de l'aide au poste",
     "montant_net": "Montant net à verser",
-    "reste_a_deduire": "Reste à déduire",
     "methode": "Méthode",
     "justification": "Justification",
     "anomalies": "Anomalies et remarques",
@@ -43,6 +57,7 @@ LARGEURS = {"raison_sociale": 34, "region": 24, "justification": 90, "anomalies"
 FORMAT_EUROS = '#,##0.00\\ "€"'
 FORMAT_POURCENT = "0.00%"
 FORMAT_SCORE = "0.0000"
+FORMAT_ETP = "0.00"
 TRANCHES = [f"{i} à {i + 1} %" for i in range(10)]
 
 
@@ -55,7 +70,7 @@ def _nombre(valeur: Decimal | None) -> float | None:
 def ecrire_resultats_xlsx(
     resultats: pd.DataFrame, enveloppes: pd.DataFrame, chemin: Path, titre: str
 ) -> Path:
-    classeur = xlsxwriter.Workbook(
+    classeur = ClasseurXlsx(
         str(chemin), {"strings_to_formulas": False, "strings_to_urls": False, "in_memory": True}
     )
     classeur.set_properties({"title": titre, "author": "iae-modulation"})
@@ -66,6 +81,7 @@ def ecrire_resultats_xlsx(
         "euros": classeur.add_format({"num_format": FORMAT_EUROS}),
         "pourcent": classeur.add_format({"num_format": FORMAT_POURCENT}),
         "score": classeur.add_format({"num_format": FORMAT_SCORE}),
+        "etp": classeur.add_format({"num_format": FORMAT_ETP}),
         "titre": classeur.add_format({"bold": True, "font_size": 14}),
         "total": classeur.add_format({"bold": True, "num_format": FORMAT_EUROS, "top": 1}),
     }
@@ -81,6 +97,8 @@ def _format_colonne(colonne: str, formats: dict):
         return formats["euros"]
     if colonne.startswith("score_"):
         return formats["score"]
+    if colonne in COLONNES_ETP:
+        return formats["etp"]
     if colonne in COLONNES_FRACTION:
         return formats["pourcent"]
     return None
@@ -92,7 +110,7 @@ def _feuille_resultats(classeur, resultats: pd.DataFrame, formats: dict) -> None
     for j, colonne in enumerate(COLONNES_RESULTATS):
         feuille.write_string(0, j, ENTETES[colonne], formats["entete"])
         feuille.set_column(j, j, LARGEURS.get(colonne, 14), _format_colonne(colonne, formats))
-        if colonne in COLONNES_FRACTION or colonne in COLONNES_MONTANT:
+        if colonne in COLONNES_FRACTION or colonne in COLONNES_MONTANT or colonne in COLONNES_ETP:
             colonnes.append([_nombre(v) for v in resultats[colonne]])
         else:
             colonnes.append(["" if v is None else str(v) for v in resultats[colonne]])
@@ -167,9 +185,9 @@ def _feuille_synthese(classeur, resultats, enveloppes, formats, titre) -> None:
             feuille.write_string(k, 1, "sans enveloppe")
         else:
             feuille.write_number(k, 1, _nombre(env.enveloppe), formats["euros"])
-            feuille.write_number(
-                k, 4, _nombre(env.total_module / env.enveloppe), formats["pourcent"]
-            )
+            if env.enveloppe:  # une enveloppe de 0 € n'a pas de taux d'utilisation
+                utilisation = _nombre(env.total_module / env.enveloppe)
+                feuille.write_number(k, 4, utilisation, formats["pourcent"])
             feuille.write_number(k, 5, _nombre(env.reliquat), formats["euros"])
         feuille.write_number(k, 2, _nombre(env.total_avant_enveloppe), formats["euros"])
         feuille.write_number(k, 3, _nombre(env.total_module), formats["euros"])
@@ -185,7 +203,7 @@ def _feuille_repartition(classeur, resultats: pd.DataFrame, formats: dict) -> No
     feuille.write_string(0, 0, "Tranche de taux", formats["entete"])
     for j, type_siae in enumerate(types, start=1):
         feuille.write_string(0, j, type_siae, formats["entete"])
-    tranches = [min(int(t * 100), 9) for t in resultats["taux_modulation"]]
+    tranches = [min(int(t * 100), 9) for t in resultats["taux_calcule"]]
     comptes = pd.crosstab(pd.Series(tranches, name="tranche"), resultats["type"].to_numpy())
     for i, libelle in enumerate(TRANCHES, start=1):
         feuille.write_string(i, 0, libelle)
@@ -202,7 +220,7 @@ def _feuille_repartition(classeur, resultats: pd.DataFrame, formats: dict) -> No
             }
         )
     graphique.set_title({"name": "Répartition des taux de modulation par type"})
-    graphique.set_x_axis({"name": "Taux de modulation"})
+    graphique.set_x_axis({"name": "Taux calculé"})
     graphique.set_y_axis({"name": "Nombre de structures"})
     graphique.set_size({"width": 760, "height": 400})
     feuille.insert_chart(1, len(types) + 2, graphique)

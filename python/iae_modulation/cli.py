@@ -11,6 +11,7 @@ import importlib
 import sys
 
 from iae_modulation import __version__
+from iae_modulation.erreurs import frontiere
 
 # argparse écrit ses messages en anglais par gettext sans catalogue français : on lui donne le
 # nôtre, pour qu'un agent lise « erreur : arguments obligatoires manquants » et non « error: ».
@@ -34,7 +35,7 @@ TRADUCTIONS_ARGPARSE = {
 }
 argparse._ = lambda texte: TRADUCTIONS_ARGPARSE.get(texte, texte)
 
-COMMANDES = ("calculer", "annexe5", "notifications", "classeur", "demo")
+COMMANDES = ("calculer", "annexe5", "notifications", "rapprocher", "classeur", "demo")
 
 
 def construire_parseur(commandes: tuple[str, ...] = COMMANDES) -> argparse.ArgumentParser:
@@ -44,6 +45,11 @@ def construire_parseur(commandes: tuple[str, ...] = COMMANDES) -> argparse.Argum
         "notifications, classeur Excel.",
     )
     parseur.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parseur.add_argument(
+        "--debogage",
+        action="store_true",
+        help="en cas d'erreur, afficher aussi la trace Python (pour un mainteneur)",
+    )
     sous_parseurs = parseur.add_subparsers(dest="commande", required=True, metavar="COMMANDE")
     for nom in commandes:
         importlib.import_module(f"iae_modulation.commandes.{nom}").enregistrer(sous_parseurs)
@@ -51,11 +57,14 @@ def construire_parseur(commandes: tuple[str, ...] = COMMANDES) -> argparse.Argum
 
 
 def main(argv: list[str] | None = None) -> int:
+    """La commande demandée, derrière la frontière d'erreurs : jamais de trace Python sans
+    --debogage, un message français et un code de sortie (0, 1, 2 ; voir `erreurs`)."""
     argv = sys.argv[1:] if argv is None else list(argv)
     # seule la sous-commande demandée est importée (démarrage rapide) ; l'aide les charge toutes
-    demandee = tuple(c for c in COMMANDES if argv[:1] == [c]) or COMMANDES
+    sans_options = [a for a in argv if a != "--debogage"]
+    demandee = tuple(c for c in COMMANDES if sans_options[:1] == [c]) or COMMANDES
     args = construire_parseur(demandee).parse_args(argv)
-    return args.executer(args)
+    return frontiere(lambda: args.executer(args), args.debogage)
 
 
 if __name__ == "__main__":

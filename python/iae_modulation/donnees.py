@@ -20,9 +20,14 @@ from functools import cache
 from pathlib import Path
 
 import pandas as pd
-import xlsxwriter
 
-from iae_modulation.lecture import TableBrute, lire_nombre, lire_table, nom_d_origine
+from iae_modulation.lecture import (
+    NombreHorsLimites,
+    TableBrute,
+    lire_nombre,
+    lire_table,
+    nom_d_origine,
+)
 from iae_modulation.referentiel import (
     TYPES_SIAE,
     departements,
@@ -30,6 +35,7 @@ from iae_modulation.referentiel import (
     normaliser_region,
     sans_accents,
 )
+from iae_modulation.texte_xml import ClasseurXlsx
 
 ANNEE_INDICATEURS = 2015
 CONTROLES_NON_BLOQUANTS = frozenset({"siret"})
@@ -182,7 +188,7 @@ class RapportValidation:
         """Classeur « Anomalies » : en-tête figé, filtres, largeurs ; texte jamais pris pour une
         formule (une valeur « =1+1 » reste un texte)."""
         options = {"strings_to_formulas": False, "strings_to_urls": False}
-        with xlsxwriter.Workbook(str(chemin), options) as classeur:
+        with ClasseurXlsx(str(chemin), options) as classeur:
             feuille = classeur.add_worksheet("Anomalies")
             gras = classeur.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
             retour = classeur.add_format({"text_wrap": True, "valign": "top"})
@@ -279,6 +285,7 @@ class _Validation:
         elif self.brute.table.empty:
             self._signaler(None, None, "", "le fichier ne contient aucune ligne de données.")
         typee = self._convertir()
+        self._signaler_lignes_masquees()
         self._controler(typee, _controles(frozenset(self.colonne_du_fichier)))
         self._corriger_regions(typee)
         ordre = {en_tete: rang for rang, en_tete in enumerate(self.brute.table.columns)}
@@ -325,6 +332,20 @@ class _Validation:
                 bloquante=bloquante,
             )
         )
+
+    def _signaler_lignes_masquees(self) -> None:
+        """Une ligne masquée dans Excel est lue comme les autres : l'agent en est averti."""
+        masquees = set(self.brute.lignes_masquees)
+        for position, ligne in enumerate(self.brute.lignes):
+            if ligne in masquees:
+                self._signaler(
+                    position,
+                    None,
+                    "",
+                    "ligne masquée dans Excel : elle est prise en compte comme les autres "
+                    "(affichez-la pour la vérifier, ou supprimez-la si elle ne doit pas compter).",
+                    False,
+                )
 
     def _brut(self, position: int, colonne: str) -> str:
         """La cellule telle qu'écrite dans le fichier (pour la citer dans un message)."""
@@ -401,19 +422,25 @@ class _Validation:
 
     def _nombres(self, nom: str, brut: list[str]) -> list[Decimal | None]:
         valeurs: dict[str, Decimal | None] = {}
+        illisibles: dict[str, str] = {}  # texte -> message
         for texte in set(brut):
             propre = texte.strip()
+            valeurs[texte] = None
             if not propre:
-                valeurs[texte] = None
                 continue
             try:
                 valeurs[texte] = lire_nombre(propre)
+            except NombreHorsLimites as erreur:
+                illisibles[texte] = f"{erreur} : faute de frappe probable."
             except ValueError:
-                valeurs[texte] = None
                 exemple = _PAR_NOM[nom].exemple
-                for position in (p for p, v in enumerate(brut) if v == texte):
-                    message = f"« {propre} » n'est pas un nombre (exemple attendu : {exemple})."
-                    self._signaler(position, nom, propre, message)
+                illisibles[texte] = (
+                    f"« {propre} » n'est pas un nombre (exemple attendu : {exemple})."
+                )
+        if illisibles:
+            for position, texte in enumerate(brut):
+                if texte in illisibles:
+                    self._signaler(position, nom, texte.strip(), illisibles[texte])
         return [valeurs[t] for t in brut]
 
     def _booleens(self, nom: str, brut: list[str]) -> list[bool]:
@@ -438,6 +465,11 @@ class _Validation:
         valeur = self._brut(position, nom)
         if controle == "renseigne":
             message = f"valeur obligatoire manquante ({_PAR_NOM[nom].libelle})."
+        elif controle == "lisible":
+            message = (
+                f"identifiant « {valeur} » sans lettre ni chiffre : un n° d'annexe financière "
+                "s'écrit comme ACI054180019 (il nomme aussi la lettre de notification)."
+            )
         elif controle == "type_connu":
             message = f"« {valeur} » n'est pas un type de SIAE ({TEXTE_TYPES})."
         elif controle == "departement_connu":
@@ -527,6 +559,10 @@ def _controles(presentes: frozenset[str]) -> tuple[Controle, ...]:
     controles: list[Controle] = [
         *renseigne("identifiant"),
         ("unique:identifiant", unique),
+        (
+            "lisible:identifiant",
+            colonne("identifiant", lambda v: v == "" or _LISIBLE.search(v) is not None),
+        ),
         *renseigne("type"),
         ("type_connu:type", colonne("type", lambda v: v == "" or v in types)),
         ("siret:siret", colonne("siret", lambda v: v == "" or _SIRET.fullmatch(v) is not None)),
@@ -556,6 +592,7 @@ def _controles(presentes: frozenset[str]) -> tuple[Controle, ...]:
 
 
 _SIRET = re.compile(r"\d{14}")
+_LISIBLE = re.compile(r"[A-Za-z0-9]")
 
 
 def _minima_inferieurs(table: pd.DataFrame) -> list[bool]:

@@ -12,21 +12,29 @@ import csv
 import datetime as dt
 import io
 import re
-import zipfile
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
 from python_calamine import CalamineWorkbook, SheetTypeEnum
 
-from iae_modulation.sorties import TAILLE_MAX_ENTREE, ErreurEntree, verifier_fichier_entree
+from iae_modulation.encodages import decoder_octets
+from iae_modulation.etendue_xlsx import etendue
+from iae_modulation.limites import (
+    CHIFFRES_MAX,
+    COLONNES_MAX,
+    LIGNES_MAX,
+    MONTANT_MAX,
+    TAILLE_MAX_ENTREE,
+    verifier_archive_zip,
+)
+from iae_modulation.sorties import ErreurEntree, verifier_fichier_entree
 
 EXTENSIONS_CSV = (".csv",)
 EXTENSIONS_EXCEL = (".xlsx", ".xlsm")
 SEPARATEURS = (";", ",", "\t", "|")
-RATIO_DECOMPRESSION_MAX = 5  # un classeur décompressé au-delà de 5 × la taille max est refusé
 
 
 @dataclass
@@ -41,6 +49,7 @@ class TableBrute:
     fichier: Path
     feuille: str | None
     lignes: list[int]
+    lignes_masquees: list[int] = field(default_factory=list)  # lignes masquées dans Excel
 
     def lieu(self) -> str:
         """« donnees.xlsx, feuille « Données SIAE » » : début des messages d'erreur."""
@@ -56,10 +65,12 @@ def lire_table(
     classeur .xlsx/.xlsm (première feuille, ou `feuille`), sans rien convertir ni perdre.
 
     Lève `ErreurEntree` (en français) si le fichier est absent, trop gros, d'un format inconnu,
-    illisible, ou si la feuille demandée n'existe pas.
+    illisible, s'il dépasse les limites de lignes ou de colonnes (`limites`), ou si la feuille
+    demandée n'existe pas.
     """
     chemin = verifier_fichier_entree(Path(chemin), taille_max)
     extension = chemin.suffix.lower()
+    masquees: list[int] = []
     if extension in EXTENSIONS_CSV:
         if feuille is not None:
             raise ErreurEntree(
@@ -67,8 +78,8 @@ def lire_table(
             )
         en_tetes, rangees, numeros = _lire_csv(chemin)
     elif extension in EXTENSIONS_EXCEL:
-        _verifier_archive(chemin, taille_max)
-        feuille, en_tetes, rangees, numeros = _lire_excel(chemin, feuille)
+        verifier_archive_zip(chemin, "classeur Excel (.xlsx)")
+        feuille, en_tetes, rangees, numeros, masquees = _lire_excel(chemin, feuille)
     else:
         formats = ", ".join(EXTENSIONS_CSV + EXTENSIONS_EXCEL)
         raise ErreurEntree(
@@ -81,15 +92,32 @@ def lire_table(
         columns=colonnes,
         dtype=str,
     )
-    return TableBrute(table=table, fichier=chemin, feuille=feuille, lignes=numeros)
+    gardees_masquees = sorted(set(masquees) & set(numeros))
+    return TableBrute(table, chemin, feuille, numeros, gardees_masquees)
+
+
+class NombreHorsLimites(ValueError):
+    """Un nombre bien écrit mais hors de ce que peut être un montant ou une quantité."""
 
 
 def lire_nombre(texte: object) -> Decimal:
     """Nombre écrit à la française ou non : « 1 234,56 € », « 1234.5 », « 1.234,56 », « -3 ».
 
     Espaces (insécables compris) et points comme séparateurs de milliers par groupes de trois ;
-    un point seul est une virgule décimale (« 1.5 ») ; pas de pourcentage. Lève ValueError sinon.
+    un point seul est une virgule décimale (« 1.5 ») ; pas de pourcentage. Lève ValueError sinon,
+    `NombreHorsLimites` au-delà de 10¹² en valeur absolue ou de `CHIFFRES_MAX` chiffres (jamais
+    NaN ni infini : ils ne s'écrivent pas avec des chiffres).
     """
+    nombre = _nombre(texte)
+    if abs(nombre) > MONTANT_MAX or len(nombre.as_tuple().digits) > CHIFFRES_MAX:
+        raise NombreHorsLimites(
+            f"« {texte} » sort des limites d'un nombre lu (au plus 1 000 milliards en valeur "
+            f"absolue et {CHIFFRES_MAX} chiffres)"
+        )
+    return nombre
+
+
+def _nombre(texte: object) -> Decimal:
     if type(texte) is str:  # cas courant « -1234,5 » : chiffres décimaux Unicode, comme \d
         point = texte.replace(",", ".")
         entier, virgule, decimales = point.removeprefix("-").partition(".")
@@ -118,11 +146,11 @@ _FORMES_NOMBRE = tuple(
 
 
 def _lire_csv(chemin: Path) -> tuple[list[str], list[list[str]], list[int]]:
-    texte = _decoder(chemin)
+    texte = decoder_octets(chemin.read_bytes(), chemin.name)
     premiere = next((ligne for ligne in texte.splitlines() if ligne.strip()), "")
     separateur = max(SEPARATEURS, key=premiere.count)
     lecteur = csv.reader(io.StringIO(texte, newline=""), delimiter=separateur)
-    return _entete_et_rangees(_rangees_csv(lecteur, chemin.name))
+    return _entete_et_rangees(_rangees_csv(lecteur, chemin.name), chemin.name)
 
 
 def _rangees_csv(lecteur, nom_fichier: str) -> Iterator[tuple[int, list[str]]]:
@@ -140,16 +168,27 @@ def _rangees_csv(lecteur, nom_fichier: str) -> Iterator[tuple[int, list[str]]]:
 
 
 def _entete_et_rangees(
-    numerotees: Iterable[tuple[int, list[str]]],
+    numerotees: Iterable[tuple[int, list[str]]], lieu: str
 ) -> tuple[list[str], list[list[str]], list[int]]:
     """Rangées vides ignorées ; la première rangée non vide donne les en-têtes, les suivantes
-    les données, avec leur numéro de ligne."""
+    les données, avec leur numéro de ligne. Lève `ErreurEntree` au-delà de `LIGNES_MAX` lignes
+    de données ou de `COLONNES_MAX` colonnes, avant d'avoir tout gardé en mémoire."""
     en_tetes: list[str] | None = None
     rangees: list[list[str]] = []
     numeros: list[int] = []
     for numero, rangee in numerotees:
         if not any(cellule.strip() for cellule in rangee):
             continue
+        if len(rangee) > COLONNES_MAX:
+            raise ErreurEntree(
+                f"{lieu}, ligne {numero} : {len(rangee)} colonnes, au plus {COLONNES_MAX} "
+                "sont acceptées (voir docs/donnees.md, « Limites »)."
+            )
+        if len(rangees) == LIGNES_MAX:
+            raise ErreurEntree(
+                f"{lieu} : plus de {LIGNES_MAX} lignes de données (ligne {numero}) ; au plus "
+                f"{LIGNES_MAX} lignes par fichier (voir docs/donnees.md, « Limites »)."
+            )
         if en_tetes is None:
             en_tetes = rangee
         else:
@@ -158,70 +197,43 @@ def _entete_et_rangees(
     return en_tetes or [], rangees, numeros
 
 
-def _decoder(chemin: Path) -> str:
-    """UTF-8 (avec ou sans BOM), UTF-16 avec BOM, sinon Windows-1252 (Excel français)."""
-    octets = chemin.read_bytes()
-    if octets.startswith((b"\xff\xfe", b"\xfe\xff")):
-        encodages = ("utf-16",)
-    else:
-        encodages = ("utf-8-sig", "cp1252")
-    for encodage in encodages:
-        try:
-            texte = octets.decode(encodage)
-        except UnicodeDecodeError:
-            continue
-        if "\x00" not in texte:
-            return texte
-    raise ErreurEntree(
-        f"{chemin.name} : fichier illisible, ce n'est pas un texte CSV (UTF-8 ou Windows-1252)."
-    )
-
-
-def _verifier_archive(chemin: Path, taille_max: int) -> None:
-    """Un .xlsx est une archive zip : refus si abîmée ou « bombe » de décompression."""
-    try:
-        with zipfile.ZipFile(chemin) as archive:
-            decompresse = sum(entree.file_size for entree in archive.infolist())
-    except (zipfile.BadZipFile, OSError):
-        raise ErreurEntree(
-            f"{chemin.name} : fichier illisible, ce n'est pas un classeur Excel (.xlsx) valide "
-            "(fichier abîmé, ou protégé par un mot de passe)."
-        ) from None
-    limite = taille_max * RATIO_DECOMPRESSION_MAX
-    if decompresse > limite:
-        raise ErreurEntree(
-            f"{chemin.name} : fichier refusé, son contenu décompressé ({decompresse / 1e6:.0f} Mo) "
-            f"dépasse la limite de {limite / 1e6:.0f} Mo."
-        )
-
-
 def _lire_excel(
     chemin: Path, feuille: str | None
-) -> tuple[str, list[str], list[list[str]], list[int]]:
+) -> tuple[str, list[str], list[list[str]], list[int], list[int]]:
     """Lecteur calamine (celui de `pandas.read_excel(engine="calamine")`), appelé directement :
     le passage par pandas convertit chaque cellule deux fois et triple le temps de lecture.
-    Les cellules sont lues depuis A1, donc la rangée i est la ligne Excel i + 1."""
+    L'étendue de la feuille est vérifiée avant (`etendue_xlsx`). Les cellules sont lues depuis
+    A1, donc la rangée i est la ligne Excel i + 1. Renvoie aussi les lignes masquées."""
     try:
         classeur = CalamineWorkbook.from_path(str(chemin))
         noms = [f.name for f in classeur.sheets_metadata if f.typ == SheetTypeEnum.WorkSheet]
-        feuille = noms[0] if feuille is None else feuille
-        if feuille not in noms:
-            presentes = ", ".join(f"« {nom} »" for nom in noms)
-            raise ErreurEntree(
-                f"{chemin.name} : pas de feuille « {feuille} » (feuilles présentes : {presentes})."
-            )
-        cellules = classeur.get_sheet_by_name(feuille).to_python(skip_empty_area=False)
-    except ErreurEntree:
-        raise
     except Exception as erreur:  # calamine signale un classeur abîmé par des erreurs variées
+        raise _classeur_illisible(chemin, erreur) from None
+    if not noms:
+        raise ErreurEntree(f"{chemin.name} : le classeur n'a aucune feuille de calcul.")
+    feuille = noms[0] if feuille is None else feuille
+    if feuille not in noms:
+        presentes = ", ".join(f"« {nom} »" for nom in noms)
         raise ErreurEntree(
-            f"{chemin.name} : fichier illisible, ce n'est pas un classeur Excel valide ({erreur})."
-        ) from None
+            f"{chemin.name} : pas de feuille « {feuille} » (feuilles présentes : {presentes})."
+        )
+    masquees = etendue(chemin, feuille).lignes_masquees
+    try:
+        cellules = classeur.get_sheet_by_name(feuille).to_python(skip_empty_area=False)
+    except Exception as erreur:
+        raise _classeur_illisible(chemin, erreur) from None
     numerotees = (
         (position + 1, [v if type(v) is str else _texte_excel(v) for v in valeurs])
         for position, valeurs in enumerate(cellules)
     )
-    return feuille, *_entete_et_rangees(numerotees)
+    lieu = f"{chemin.name}, feuille « {feuille} »"
+    return feuille, *_entete_et_rangees(numerotees, lieu), masquees
+
+
+def _classeur_illisible(chemin: Path, erreur: Exception) -> ErreurEntree:
+    return ErreurEntree(
+        f"{chemin.name} : fichier illisible, ce n'est pas un classeur Excel valide ({erreur})."
+    )
 
 
 def _texte_excel(valeur: object) -> str:

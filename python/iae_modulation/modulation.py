@@ -2,10 +2,14 @@
 
 - Taux de 0 à 10 % du montant socle (R. 5132-8, R. 5132-10-12, R. 5132-23, R. 5132-37 du code du
   travail), pondéré publics 35 %, efforts 40 %, résultats 25 % (note 2014-04, annexe 2).
-- Comparaison dans le groupe (type de SIAE, région) : « attribué au niveau régional aux structures
-  en fonction des résultats obtenus comparativement aux autres structures de la même catégorie ».
+- Comparaison dans le groupe (type de SIAE, région) : chaque structure est classée parmi celles de
+  sa catégorie dans sa région (la note 2014-04 demande de collecter les données de toutes les
+  structures d'un même type d'une région avant le calcul).
 - 2014 : 5 % forfaitaire ; milieu pénitentiaire : 5 % fixe ; enveloppes régionales ; régularisation
-  en 2015 des postes 2014 non réalisés (note 2014-04).
+  en 2015 des postes 2014 non réalisés (note 2014-04, `regularisation.py`).
+
+Le résultat est le grand livre de la campagne (`resultats.py`) : une ligne par structure, du
+montant socle au montant net à verser, d'où viennent tous les montants des documents.
 """
 
 from __future__ import annotations
@@ -21,8 +25,8 @@ import numpy as np
 import pandas as pd
 
 from iae_modulation import parametres
-from iae_modulation.donnees import Anomalie, DonneesSIAE, RapportValidation
-from iae_modulation.formats import arrondi_centime, nombre_fr, taux_fr
+from iae_modulation.donnees import DonneesSIAE, RapportValidation
+from iae_modulation.formats import arrondi_centime, montant_fr, nombre_fr, taux_fr
 from iae_modulation.indicateurs import (
     CRITERES,
     LIBELLES,
@@ -32,12 +36,29 @@ from iae_modulation.indicateurs import (
     fractions_a_4_decimales,
 )
 from iae_modulation.indicateurs import calculer_indicateurs as _indicateurs
+from iae_modulation.montants import montant_module, montant_reduit, taux_effectif
 from iae_modulation.referentiel import DEPARTEMENT_MAYOTTE
-from iae_modulation.resultats import COLONNES_RESULTATS
+from iae_modulation.regularisation import ANNEE_REGULARISATION, Versement2014, regulariser
+from iae_modulation.resultats import (
+    COLONNES_RESULTATS,
+    MOTIF_CLASSEMENT,
+    MOTIF_FORFAIT_2014,
+    MOTIF_NON_CALCULABLE,
+    MOTIF_PENITENTIAIRE,
+    MOTIF_SEULE,
+)
 
 METHODES = ("rang", "minmax")
 # Instruction DGEFP 2014-2, § 1 : aide au poste au 1er juillet 2014 pour les AI et les ACI.
 DEBUT_AIDE_AU_POSTE = {"AI": dt.date(2014, 7, 1), "ACI": dt.date(2014, 7, 1)}
+ANNEE_FORFAIT = 2014
+# Note DGEFP 2014-04 : le taux de 2014 est fixé ; une enveloppe ne peut pas le réduire.
+CITATION_FORFAIT_2014 = (
+    "« Pour l'année 2014, année de transition de la mise en œuvre de la réforme, la part modulée "
+    "est fixée au taux de 5 % du montant socle de l'aide au poste conventionnée par structure en "
+    "2014 (incluant, le cas échéant, le cofinancement du conseil général). » (note DGEFP "
+    "n° 2014-04 du 10 octobre 2014)"
+)
 
 
 class ErreurCalcul(Exception):
@@ -51,17 +72,23 @@ class OptionsCalcul:
     annee: int
     methode: str = "rang"
     enveloppes: dict[str, Decimal] | None = None
-    versements_2014: dict[str, Decimal] | None = None
+    versements_2014: dict[str, Versement2014] | None = None
 
     def __post_init__(self) -> None:
         if self.methode not in METHODES:
             raise ErreurCalcul(
                 f"Méthode « {self.methode} » inconnue : choisissez {' ou '.join(METHODES)}."
             )
-        if self.versements_2014 is not None and self.annee != 2015:
+        if self.versements_2014 is not None and self.annee != ANNEE_REGULARISATION:
             raise ErreurCalcul(
                 "La régularisation des versements 2014 ne s'applique qu'à la campagne 2015 "
                 f"(campagne demandée : {self.annee})."
+            )
+        if self.enveloppes and self.annee == ANNEE_FORFAIT:
+            raise ErreurCalcul(
+                "Enveloppe régionale refusée pour la campagne 2014 : "
+                f"{CITATION_FORFAIT_2014}. Aucune enveloppe ne peut réduire ce taux : retirez "
+                "l'enveloppe (option --enveloppes ou cellule « Enveloppe régionale »)."
             )
 
 
@@ -199,30 +226,6 @@ class Ponderation:
         return arrondi_exact(*self.taux_exact(scores), 4)
 
 
-def montant_module(socle: Decimal, taux: Decimal) -> Decimal:
-    """montant socle × taux, arrondi au centime (moitié vers le haut)."""
-    return arrondi_centime(Decimal(socle) * Decimal(taux))
-
-
-def deduction_regularisation(
-    verse_2014: Decimal, etp_conventionnes: Decimal, etp_realises: Decimal
-) -> Decimal:
-    """Montant modulé 2014 versé pour les postes non réalisés (note 2014-04) :
-    versé × max(0, conventionnés - réalisés) / conventionnés, au centime."""
-    non_realises = max(Decimal(0), etp_conventionnes - etp_realises)
-    return arrondi_centime(verse_2014 * non_realises / etp_conventionnes)
-
-
-def appliquer_enveloppe(montants: list[Decimal], enveloppe: Decimal) -> list[Decimal]:
-    """Réduit proportionnellement des montants dont la somme dépasse l'enveloppe, chacun arrondi
-    au centime INFÉRIEUR : la somme ne dépasse jamais l'enveloppe."""
-    total = sum(montants, Decimal(0))
-    if total <= enveloppe:
-        return list(montants)
-    total_c, enveloppe_c = int(total * 100), int(enveloppe * 100)
-    return [Decimal(int(m * 100) * enveloppe_c // total_c).scaleb(-2) for m in montants]
-
-
 def date_de_reference(annee: int, type_siae: str) -> dt.date:
     """1er janvier de l'année de campagne, ou début de l'aide au poste s'il est postérieur."""
     return max(dt.date(annee, 1, 1), DEBUT_AIDE_AU_POSTE.get(type_siae, dt.date.min))
@@ -231,11 +234,21 @@ def date_de_reference(annee: int, type_siae: str) -> dt.date:
 # --- calcul d'une campagne ---------------------------------------------------------------------
 
 
+# Pourquoi le montant socle de repli prend la valeur du 1er janvier quand un arrêté en fixe
+# plusieurs dans l'année (dit dans le manifeste et dans docs/parametres.md).
+MOTIF_REPLI = (
+    "valeur en vigueur au 1er janvier de l'année de campagne (1er juillet 2014 pour les AI et "
+    "ACI), date de début de l'annexe financière annuelle ; une revalorisation en cours d'année "
+    "modifie l'annexe par avenant : renseignez montant_socle pour en tenir compte"
+)
+
+
 class _Parametres:
     """Lit les paramètres en vigueur et garde la trace de ceux utilisés (pour le manifeste)."""
 
     def __init__(self) -> None:
         self.utilises: dict[tuple[str, dt.date], parametres.ValeurParametre] = {}
+        self.non_retenus: dict[tuple[str, dt.date], list[parametres.Periode]] = {}
 
     def noter(self, valeur: parametres.ValeurParametre) -> parametres.ValeurParametre:
         self.utilises[(valeur.nom, valeur.debut)] = valeur
@@ -245,7 +258,32 @@ class _Parametres:
         return self.noter(parametres.valeur(nom, jour))
 
     def socle_etp(self, type_siae: str, jour: dt.date, mayotte: bool) -> parametres.ValeurParametre:
-        return self.noter(parametres.montant_socle_etp(type_siae, jour, mayotte=mayotte))
+        """Le montant par ETP d'un montant socle de repli ; les autres valeurs entrées en
+        vigueur plus tard dans l'année sont gardées pour le dire."""
+        valeur = self.noter(parametres.montant_socle_etp(type_siae, jour, mayotte=mayotte))
+        self.non_retenus[(valeur.nom, valeur.debut)] = [
+            p
+            for p in parametres.socles_etp_de_l_annee(type_siae, jour.year, mayotte)
+            if p.debut > jour and p.valeur is not None
+        ]
+        return valeur
+
+    def pour_le_manifeste(self) -> list[dict]:
+        """Les paramètres utilisés ; pour un socle de repli, la règle de choix et les valeurs
+        de l'année qu'elle n'a pas retenues."""
+        sortie = []
+        for cle, valeur in self.utilises.items():
+            decrit = valeur.vers_dict()
+            if cle in self.non_retenus:
+                decrit["repli"] = {
+                    "regle": MOTIF_REPLI,
+                    "valeurs_de_l_annee_non_retenues": [
+                        {"debut": p.debut.isoformat(), "valeur": str(p.valeur)}
+                        for p in self.non_retenus[cle]
+                    ],
+                }
+            sortie.append(decrit)
+        return sortie
 
 
 def _colonne(table: pd.DataFrame, nom: str) -> list:
@@ -282,6 +320,13 @@ def _montants_socles(
             f"montant socle calculé : {nombre_fr(etp)} ETP × {nombre_fr(par_etp.valeur, 0)} € "
             f"par ETP" + (f" × {mois}/12" if mois != 12 else "")
         )
+        plus_tard = params.non_retenus[(par_etp.nom, par_etp.debut)]
+        if plus_tard:
+            note += (
+                f" (valeur au {jour:%d/%m/%Y} ; non retenue : "
+                + ", ".join(f"{nombre_fr(p.valeur, 0)} € au {p.debut:%d/%m/%Y}" for p in plus_tard)
+                + ")"
+            )
         if not par_etp.verifie:
             note += f" (montant par ETP NON VÉRIFIÉ : {par_etp.note or par_etp.reference_titre})"
         notes.append([note])
@@ -372,9 +417,10 @@ def _textes_critere(libelle, indicateur, scores, rang, extra_1, extra_2) -> list
 
 def _taux_compares(
     table: pd.DataFrame, indicateurs: dict, options: OptionsCalcul, params: _Parametres
-) -> tuple[dict, dict, dict]:
-    """Scores (affichés à 4 décimales), taux et justification des structures comparées dans
-    leur groupe (type, région), calculés d'un bloc pour toute la table."""
+) -> tuple[dict, dict, dict, dict]:
+    """Scores (affichés à 4 décimales), taux, justification et effectif du groupe des
+    structures comparées dans leur groupe (type, région), calculés d'un bloc pour toute la
+    table."""
     ponderation = Ponderation.en_vigueur(dt.date(options.annee, 1, 1), params.valeur)
     comparees = np.flatnonzero(~table["milieu_penitentiaire"].to_numpy(dtype=bool))
     sous_table = table.iloc[comparees]
@@ -399,7 +445,7 @@ def _taux_compares(
         i: f"{a} ; {b} ; {c}".replace(".", ",") + f" (groupe de {n} {t})"
         for i, a, b, c, n, t in zip(comparees, *textes, effectifs, sous_table["type"], strict=True)
     }
-    return scores, taux, justifs
+    return scores, taux, justifs, dict(zip(comparees, effectifs.tolist(), strict=True))
 
 
 def _taux_penitentiaire(annee: int, params: _Parametres, identifiants) -> Decimal:
@@ -414,8 +460,25 @@ def _taux_penitentiaire(annee: int, params: _Parametres, identifiants) -> Decima
         ) from None
 
 
+def _motifs_compares(
+    comparees: list[int], effectifs: dict[int, int], indicateurs: dict
+) -> dict[int, str]:
+    """Pourquoi chaque structure comparée a son taux : classement dans son groupe, seule de son
+    groupe (scores neutres), ou aucun indicateur calculable (scores neutres)."""
+    motifs = {}
+    for i in comparees:
+        if effectifs[i] == 1:
+            motifs[i] = MOTIF_SEULE
+        elif not any(indicateurs[c].calculable[i] for c in CRITERES):
+            motifs[i] = MOTIF_NON_CALCULABLE
+        else:
+            motifs[i] = MOTIF_CLASSEMENT
+    return motifs
+
+
 def calculer_modulation(donnees: DonneesSIAE, options: OptionsCalcul) -> CalculModulation:
-    """Taux, montant modulé, enveloppe et régularisation de chaque structure valide."""
+    """Le grand livre de la campagne : taux, montant avant et après enveloppe, régularisation et
+    montant net de chaque structure valide, avec le motif de son taux."""
     # colonnes en objets Python : parcourir une colonne de texte pandas est bien plus lent
     table = donnees.table.reset_index(drop=True).astype(object)
     lignes = range(len(table))
@@ -431,23 +494,22 @@ def calculer_modulation(donnees: DonneesSIAE, options: OptionsCalcul) -> CalculM
             notes_par_index[par_ligne[anomalie.ligne]].append(anomalie.message)
 
     scores: dict = {c: {} for c in CRITERES}
-    taux: dict = {}
-    justifs: dict = {}
-    methodes: dict = {}
-    if options.annee == 2014:
+    if options.annee == ANNEE_FORFAIT:
         forfait = params.valeur("taux_forfaitaire_2014", dt.date(2014, 1, 1)).valeur
-        for i in lignes:
-            taux[i], methodes[i] = forfait, "forfait 2014"
-            justifs[i] = f"Année 2014 : taux forfaitaire de {taux_fr(forfait)} (note DGEFP 2014-04)"
+        taux = dict.fromkeys(lignes, forfait)
+        motifs = dict.fromkeys(lignes, MOTIF_FORFAIT_2014)
+        justifs = dict.fromkeys(
+            lignes, f"Année 2014 : taux forfaitaire de {taux_fr(forfait)} (note DGEFP 2014-04)"
+        )
     else:
-        scores, taux, justifs = _taux_compares(table, indicateurs, options, params)
-        methodes = dict.fromkeys(taux, options.methode)
+        scores, taux, justifs, effectifs = _taux_compares(table, indicateurs, options, params)
+        motifs = _motifs_compares(list(taux), effectifs, indicateurs)
         penitentiaires = table.index[table["milieu_penitentiaire"]]
         if len(penitentiaires):
             fixe = _taux_penitentiaire(options.annee, params, table["identifiant"][penitentiaires])
         for i in penitentiaires:
-            taux[i], methodes[i] = fixe, "milieu pénitentiaire"
-            justifs[i] = f"Milieu pénitentiaire : taux fixe de {taux_fr(fixe)}"
+            taux[i], motifs[i] = fixe, MOTIF_PENITENTIAIRE
+            justifs[i] = f"Milieu pénitentiaire : taux fixe de {taux_fr(fixe)}, hors classement"
         for i, penitentiaire in enumerate(table["milieu_penitentiaire"]):
             for critere in CRITERES:
                 if not indicateurs[critere].calculable[i] and not penitentiaire:
@@ -456,12 +518,13 @@ def calculer_modulation(donnees: DonneesSIAE, options: OptionsCalcul) -> CalculM
                         "score neutre 0,5"
                     )
 
-    modules = {i: montant_module(s, taux[i]) for i, s in zip(lignes, socles, strict=True)}
-    bilan = _appliquer_enveloppes(table, modules, options, notes_par_index)
-    regul, nets, restes = _regulariser(table, modules, options, notes_par_index, rapport)
+    avant = [montant_module(s, taux[i]) for i, s in zip(lignes, socles, strict=True)]
+    enveloppe = _appliquer_enveloppes(table, avant, motifs, options, notes_par_index)
+    regularisation = _regulariser(table, enveloppe.modules, options, notes_par_index)
 
     resultats = pd.DataFrame(
         {
+            "annee": str(options.annee),
             "identifiant": table["identifiant"],
             "siret": table["siret"],
             "raison_sociale": table["raison_sociale"],
@@ -470,101 +533,141 @@ def calculer_modulation(donnees: DonneesSIAE, options: OptionsCalcul) -> CalculM
             "region": table["region"],
             **{c: indicateurs[c].affiches() for c in CRITERES},
             **{f"score_{c}": [scores[c].get(i) for i in lignes] for c in CRITERES},
-            "taux_modulation": [taux[i] for i in lignes],
+            "motif_taux": [motifs[i] for i in lignes],
+            "taux_calcule": [taux[i] for i in lignes],
             "montant_socle": socles,
-            "montant_module": [modules[i] for i in lignes],
-            "regularisation": [regul.get(i) for i in lignes],
-            "montant_net": [nets[i] for i in lignes],
-            "reste_a_deduire": [restes.get(i) for i in lignes],
-            "methode": [methodes[i] for i in lignes],
+            "montant_avant_enveloppe": avant,
+            "enveloppe_disponible": enveloppe.disponible,
+            "total_avant_enveloppe": enveloppe.total,
+            "montant_module": enveloppe.modules,
+            "taux_effectif": [
+                taux_effectif(m, s) for m, s in zip(enveloppe.modules, socles, strict=True)
+            ],
+            **regularisation,
+            "methode": options.methode,
             "justification": [justifs[i] for i in lignes],
             "anomalies": [" ; ".join(notes_par_index[i]) for i in lignes],
         },
         index=table.index,
     )[list(COLONNES_RESULTATS)]
-    parametres_utilises = [v.vers_dict() for v in params.utilises.values()]
     avertissements = [
         f"Paramètre non vérifié utilisé : {v.nom} au {v.debut:%d/%m/%Y} ({v.note})"
         for v in params.utilises.values()
         if not v.verifie
     ]
-    return CalculModulation(resultats, bilan, parametres_utilises, rapport, avertissements)
+    return CalculModulation(
+        resultats, enveloppe.bilan, params.pour_le_manifeste(), rapport, avertissements
+    )
+
+
+@dataclass
+class _Enveloppes:
+    """Montants après enveloppe, et pour chaque structure réduite l'enveloppe répartie et le
+    total qu'elle a réduit (pour que chacun puisse refaire la division)."""
+
+    modules: list[Decimal]
+    disponible: list[Decimal | None]
+    total: list[Decimal | None]
+    bilan: pd.DataFrame
 
 
 def _appliquer_enveloppes(
     table: pd.DataFrame,
-    modules: dict,
+    avant: list[Decimal],
+    motifs: dict[int, str],
     options: OptionsCalcul,
     notes: dict,
-) -> pd.DataFrame:
-    """Enveloppes régionales : réduction proportionnelle, au centime inférieur ; le reliquat
-    non utilisé est rapporté."""
-    lignes = []
+) -> _Enveloppes:
+    """Enveloppes régionales : réduction proportionnelle, au centime inférieur, des montants de
+    la région ; les montants à taux fixe (milieu pénitentiaire) ne sont pas réduits, ils
+    s'imputent d'abord sur l'enveloppe. Le reliquat non utilisé est rapporté."""
+    modules = list(avant)
+    disponible: list[Decimal | None] = [None] * len(avant)
+    total_reduit: list[Decimal | None] = [None] * len(avant)
+    bilan = []
     for region, groupe in table.groupby("region", sort=True):
         index = list(groupe.index)
-        total = sum((modules[i] for i in index), Decimal(0))
+        total = sum((avant[i] for i in index), Decimal(0))
         enveloppe = (options.enveloppes or {}).get(region)
-        if enveloppe is None:
-            lignes.append((region, None, total, total, None))
+        if enveloppe is None or total <= enveloppe:
+            bilan.append(
+                (region, enveloppe, total, total, None if enveloppe is None else enveloppe - total)
+            )
             continue
-        reduits = appliquer_enveloppe([modules[i] for i in index], enveloppe)
-        if total > enveloppe:
-            coefficient = nombre_fr(enveloppe / total, 4)
-            for i, montant in zip(index, reduits, strict=True):
-                notes[i].append(
-                    f"réduit par l'enveloppe régionale (coefficient {coefficient}) : "
-                    f"{nombre_fr(modules[i])} € -> {nombre_fr(montant)} €"
-                )
-                modules[i] = montant
-        apres = sum(reduits, Decimal(0))
-        lignes.append((region, enveloppe, total, apres, enveloppe - apres))
-    return pd.DataFrame(
-        lignes,
-        columns=["region", "enveloppe", "total_avant_enveloppe", "total_module", "reliquat"],
+        fixes = [i for i in index if motifs[i] == MOTIF_PENITENTIAIRE]
+        reduits = [i for i in index if motifs[i] != MOTIF_PENITENTIAIRE]
+        part_fixe = sum((avant[i] for i in fixes), Decimal(0))
+        reste = enveloppe - part_fixe
+        a_reduire = total - part_fixe
+        if reste < 0:
+            raise ErreurCalcul(
+                f"Enveloppe {region} de {montant_fr(enveloppe)} inférieure aux montants à taux "
+                f"fixe des structures en milieu pénitentiaire ({montant_fr(part_fixe)}) : "
+                "vérifiez l'enveloppe."
+            )
+        for i in reduits:
+            modules[i] = montant_reduit(avant[i], reste, a_reduire)
+            disponible[i], total_reduit[i] = reste, a_reduire
+            notes[i].append(
+                f"réduit par l'enveloppe régionale : {nombre_fr(avant[i])} € × "
+                f"{nombre_fr(reste)} / {nombre_fr(a_reduire)} = {nombre_fr(modules[i])} € "
+                "(au centime inférieur)"
+            )
+        apres = sum((modules[i] for i in index), Decimal(0))
+        bilan.append((region, enveloppe, total, apres, enveloppe - apres))
+    return _Enveloppes(
+        modules,
+        disponible,
+        total_reduit,
+        pd.DataFrame(
+            bilan,
+            columns=["region", "enveloppe", "total_avant_enveloppe", "total_module", "reliquat"],
+        ),
     )
 
 
 def _regulariser(
-    table: pd.DataFrame,
-    modules: dict,
-    options: OptionsCalcul,
-    notes: dict,
-    rapport: RapportValidation,
-) -> tuple[dict, dict, dict]:
-    """Régularisation 2015 : déduction du montant modulé 2014 versé pour des postes non réalisés ;
-    le net n'est jamais négatif, le reste à déduire est rapporté."""
-    if options.versements_2014 is None:
-        return {}, dict(modules), {}
-    regul, nets, restes = {}, {}, {}
-    for i, ident, conv, real in zip(
-        table.index,
-        table["identifiant"],
-        _colonne(table, "etp_conventionnes"),
-        _colonne(table, "etp_realises"),
-        strict=True,
-    ):
-        verse = options.versements_2014.get(ident)
-        nets[i] = modules[i]
-        if verse is None:
+    table: pd.DataFrame, modules: list[Decimal], options: OptionsCalcul, notes: dict
+) -> dict[str, list]:
+    """Colonnes de la régularisation 2015 (note 2014-04) : versement et postes 2014, déduction,
+    reste à déduire de l'aide au poste et montant net à verser."""
+    colonnes: dict[str, list] = {
+        c: []
+        for c in (
+            "montant_verse_2014",
+            "etp_conventionnes_2014",
+            "etp_realises_2014",
+            "regularisation",
+            "reste_a_deduire",
+            "montant_net",
+        )
+    }
+    versements = options.versements_2014 or {}
+    for i, (identifiant, module) in enumerate(zip(table["identifiant"], modules, strict=True)):
+        versement = versements.get(identifiant)
+        if versement is None:
+            for nom, valeur in zip(colonnes, (None, None, None, None, None, module), strict=True):
+                colonnes[nom].append(valeur)
             continue
-        if not conv or real is None:
-            rapport.anomalies.append(
-                Anomalie(
-                    fichier="données",
-                    feuille=None,
-                    ligne=int(table.at[i, "ligne_source"]),
-                    colonne="etp_realises",
-                    valeur="",
-                    message=f"{ident} : etp_conventionnes et etp_realises sont nécessaires pour "
-                    "régulariser le versement 2014.",
-                )
+        calcul = regulariser(module, versement)
+        valeurs = (
+            versement.montant,
+            versement.etp_conventionnes,
+            versement.etp_realises,
+            calcul.deduction,
+            calcul.reste,
+            calcul.net,
+        )
+        for nom, valeur in zip(colonnes, valeurs, strict=True):
+            colonnes[nom].append(valeur)
+        notes[i].append(
+            f"régularisation 2014 : {nombre_fr(versement.montant)} € × (max(0 ; "
+            f"{nombre_fr(versement.etp_conventionnes)} − {nombre_fr(versement.etp_realises)}) / "
+            f"{nombre_fr(versement.etp_conventionnes)}) = {nombre_fr(calcul.deduction)} €"
+            + (
+                f" ; reste à déduire de l'aide au poste : {nombre_fr(calcul.reste)} €"
+                if calcul.reste
+                else ""
             )
-            continue
-        deduction = deduction_regularisation(verse, conv, real)
-        regul[i] = deduction
-        nets[i] = max(Decimal(0), modules[i] - deduction)
-        reste = deduction - (modules[i] - nets[i])
-        if reste > 0:
-            restes[i] = reste
-            notes[i].append(f"reste à déduire sur un prochain versement : {nombre_fr(reste)} €")
-    return regul, nets, restes
+        )
+    return colonnes

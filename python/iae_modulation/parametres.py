@@ -131,14 +131,31 @@ def _valeur_de(parametre: Parametre, periode: Periode) -> ValeurParametre:
     )
 
 
-def montant_socle_etp(type_siae: str, date: dt.date, mayotte: bool = False) -> ValeurParametre:
-    """Montant socle annuel par ETP du type de SIAE à la date (arrêté annuel, art. R. 5132-38)."""
+def _socle(type_siae: str, mayotte: bool) -> tuple[str, str]:
+    """(code du type, nom du fichier de paramètre de son montant socle par ETP)."""
     code = str(type_siae).strip().upper()
     if code not in TYPES_SIAE:
         raise ErreurParametre(
             f"Type de SIAE inconnu « {type_siae} » : attendu l'un de {', '.join(TYPES_SIAE)}."
         )
-    nom = f"montant_socle_mayotte_{code.lower()}" if mayotte else f"montant_socle_{code.lower()}"
+    return (
+        code,
+        f"montant_socle_mayotte_{code.lower()}" if mayotte else f"montant_socle_{code.lower()}",
+    )
+
+
+def socles_etp_de_l_annee(type_siae: str, annee: int, mayotte: bool = False) -> list[Periode]:
+    """Les montants socles par ETP entrés en vigueur pendant `annee` (arrêtés de milieu
+    d'année), pour dire lesquels un calcul de repli n'a pas retenus."""
+    parametre = tous_les_parametres().get(_socle(type_siae, mayotte)[1])
+    if parametre is None:
+        return []
+    return [p for p in parametre.periodes if p.debut.year == annee]
+
+
+def montant_socle_etp(type_siae: str, date: dt.date, mayotte: bool = False) -> ValeurParametre:
+    """Montant socle annuel par ETP du type de SIAE à la date (arrêté annuel, art. R. 5132-38)."""
+    code, nom = _socle(type_siae, mayotte)
     lieu = " à Mayotte" if mayotte else ""
     parametre = tous_les_parametres().get(nom)
     if parametre is None:

@@ -1,25 +1,68 @@
-"""Le fichier `resultats.csv` d'une campagne : colonnes, écriture et relecture.
+"""Le grand livre d'une campagne, `resultats.csv` : colonnes, écriture, relecture vérifiée.
 
-UTF-8 avec BOM (Excel l'ouvre sans assistant), séparateur `;`, virgule décimale ; taux et
-indicateurs en fraction (0,0734 = 7,34 %), montants à deux décimales.
+Une ligne par structure, du montant socle au montant net à verser : les lettres, les tableaux et
+décisions de l'annexe 5, `resultats.xlsx` et le classeur lisent leurs montants ici et nulle part
+ailleurs (docs/donnees.md, « Le grand livre »). UTF-8 avec BOM (Excel l'ouvre sans assistant),
+séparateur `;`, virgule décimale ; taux et indicateurs en fraction (0,0734 = 7,34 %), montants à
+deux décimales.
+
+Relu par `annexe5` et `notifications`, le fichier est vérifié comme le calcul vérifie les données :
+nombres finis et bornés, taux de 0 à 10 %, montants positifs, chaque montant recalculé depuis les
+colonnes qui le précèdent, empreinte SHA-256 égale à celle du manifeste du calcul. Tous les
+problèmes sont donnés d'un coup, avec la ligne, la colonne et la valeur.
 """
 
 from __future__ import annotations
 
 import csv
 import json
-from decimal import Decimal, InvalidOperation
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
 
-from iae_modulation.sorties import ErreurEntree, texte_sans_formule, verifier_fichier_entree
+from iae_modulation.donnees import Anomalie, RapportValidation
+from iae_modulation.encodages import decoder_octets
+from iae_modulation.formats import nombre_fr, taux_fr
+from iae_modulation.montants import montant_module, montant_reduit, taux_effectif
+from iae_modulation.referentiel import TYPES_SIAE, normaliser_departement
+from iae_modulation.regularisation import Versement2014, regulariser
+from iae_modulation.sorties import ErreurEntree, sha256, texte_sans_formule, verifier_fichier_entree
 
-METHODE_FORFAIT_2014 = "forfait 2014"  # colonne `methode` des résultats de 2014
+NOM_RESULTATS = "resultats.csv"
+TAUX_MAX = Decimal("0.10")  # le montant modulé va de 0 à 10 % du montant socle (note 2014-04)
+MONTANT_MAX = Decimal(10) ** 12  # aucun montant d'aide au poste n'approche mille milliards
 
-COLONNES_IDENTITE = ("identifiant", "siret", "raison_sociale", "type", "departement", "region")
-COLONNES_EXPLICATION = ("methode", "justification", "anomalies")
-COLONNES_TEXTE = COLONNES_IDENTITE + COLONNES_EXPLICATION
+# Motif du taux (colonne `motif_taux`) : ce que la lettre explique à la structure.
+MOTIF_CLASSEMENT = "classement"
+MOTIF_SEULE = "seule dans son groupe"
+MOTIF_NON_CALCULABLE = "non calculable"
+MOTIF_FORFAIT_2014 = "forfait 2014"
+MOTIF_PENITENTIAIRE = "milieu pénitentiaire"
+MOTIFS = (
+    MOTIF_CLASSEMENT,
+    MOTIF_SEULE,
+    MOTIF_NON_CALCULABLE,
+    MOTIF_FORFAIT_2014,
+    MOTIF_PENITENTIAIRE,
+)
+
+COLONNES_TEXTE = (
+    "annee",
+    "identifiant",
+    "siret",
+    "raison_sociale",
+    "type",
+    "departement",
+    "region",
+    "motif_taux",
+    "methode",
+    "justification",
+    "anomalies",
+)
 COLONNES_FRACTION = (
     "publics",
     "effort",
@@ -27,30 +70,82 @@ COLONNES_FRACTION = (
     "score_publics",
     "score_effort",
     "score_resultats",
-    "taux_modulation",
+    "taux_calcule",
+    "taux_effectif",
 )
 COLONNES_MONTANT = (
     "montant_socle",
+    "montant_avant_enveloppe",
+    "enveloppe_disponible",
+    "total_avant_enveloppe",
     "montant_module",
+    "montant_verse_2014",
     "regularisation",
-    "montant_net",
     "reste_a_deduire",
+    "montant_net",
 )
-# l'ordre des colonnes du fichier : identité, indicateurs et taux, montants, explications
-COLONNES_RESULTATS = COLONNES_IDENTITE + COLONNES_FRACTION + COLONNES_MONTANT + COLONNES_EXPLICATION
+COLONNES_ETP = ("etp_conventionnes_2014", "etp_realises_2014")
+# L'ordre du fichier suit le calcul, de gauche à droite : socle × taux = montant avant enveloppe ;
+# × enveloppe disponible / total avant enveloppe = montant modulé ; − régularisation = net.
+COLONNES_RESULTATS = (
+    "identifiant",
+    "siret",
+    "raison_sociale",
+    "type",
+    "departement",
+    "region",
+    "annee",
+    "publics",
+    "effort",
+    "resultats",
+    "score_publics",
+    "score_effort",
+    "score_resultats",
+    "motif_taux",
+    "taux_calcule",
+    "montant_socle",
+    "montant_avant_enveloppe",
+    "enveloppe_disponible",
+    "total_avant_enveloppe",
+    "montant_module",
+    "taux_effectif",
+    "montant_verse_2014",
+    "etp_conventionnes_2014",
+    "etp_realises_2014",
+    "regularisation",
+    "reste_a_deduire",
+    "montant_net",
+    "methode",
+    "justification",
+    "anomalies",
+)
+_FORMES = {
+    "montant": re.compile(r"\d{1,13}(?:,\d{1,2})?"),
+    "fraction": re.compile(r"\d{1,3}(?:,\d{1,4})?"),
+    "etp": re.compile(r"\d{1,7}(?:,\d{1,6})?"),
+}
+_NATURE = {
+    **dict.fromkeys(COLONNES_MONTANT, "montant"),
+    **dict.fromkeys(COLONNES_FRACTION, "fraction"),
+    **dict.fromkeys(COLONNES_ETP, "etp"),
+}
+_EXEMPLES = {"montant": "1234,56", "fraction": "0,0734", "etp": "8,5"}
 
 
-def _colonne_texte(colonne: str, valeurs) -> list[str]:
+def _cellules(colonne: str, valeurs) -> list[str]:
     """Les cellules d'une colonne, prêtes pour le CSV (texte anti-formule, virgule décimale)."""
-    if colonne in COLONNES_TEXTE:
+    nature = _NATURE.get(colonne)
+    if nature is None:
         return ["" if v is None else texte_sans_formule(str(v)) for v in valeurs]
-    gabarit = "{:.2f}" if colonne in COLONNES_MONTANT else "{:.4f}"
+    if nature == "etp":
+        return ["" if v is None else format(Decimal(v), "f").replace(".", ",") for v in valeurs]
+    gabarit = "{:.2f}" if nature == "montant" else "{:.4f}"
     return ["" if v is None else gabarit.format(Decimal(v)).replace(".", ",") for v in valeurs]
 
 
 def ecrire_resultats_csv(resultats: pd.DataFrame, chemin: Path) -> Path:
     """Écrit les colonnes de `COLONNES_RESULTATS` dans leur ordre, une ligne par structure."""
-    colonnes = [_colonne_texte(c, resultats[c]) for c in COLONNES_RESULTATS]
+    colonnes = [_cellules(c, resultats[c]) for c in COLONNES_RESULTATS]
     with open(chemin, "w", encoding="utf-8-sig", newline="") as fichier:
         ecrivain = csv.writer(fichier, delimiter=";", lineterminator="\r\n")
         ecrivain.writerow(COLONNES_RESULTATS)
@@ -58,91 +153,355 @@ def ecrire_resultats_csv(resultats: pd.DataFrame, chemin: Path) -> Path:
     return Path(chemin)
 
 
-def lire_resultats_csv(chemin: Path, annee: int | None = None) -> pd.DataFrame:
-    """Relit un `resultats.csv` : textes en str, fractions et montants en Decimal (None si vide).
+# ---------------------------------------------------------------------------------------------
+# Relecture vérifiée
 
-    Lève `ErreurEntree` (en français, avec la ligne et la colonne) si le fichier n'a pas la forme
-    attendue, ou, si `annee` est donnée, s'il vient du calcul d'une autre campagne.
+
+@dataclass
+class GrandLivre:
+    """Le grand livre relu et vérifié : une ligne (dict) par structure, montants en Decimal.
+
+    `modifie` : vide si l'empreinte du fichier est celle du manifeste du calcul ; sinon la
+    mention que chaque document produit depuis ce fichier doit porter (option explicite).
+    """
+
+    fichier: Path
+    annee: int
+    lignes: list[dict]
+    empreinte: str
+    modifie: str = ""
+
+    @property
+    def avec_regularisation(self) -> bool:
+        """Vrai si la campagne déduit des versements 2014 (colonnes de régularisation)."""
+        return any(ligne["regularisation"] is not None for ligne in self.lignes)
+
+
+def lire_grand_livre(
+    chemin: Path, annee: int | None = None, *, accepter_modifie: bool = False
+) -> GrandLivre:
+    """Relit et vérifie `resultats.csv` ; lève `ErreurEntree` avec tous les problèmes à la fois.
+
+    `annee` : refuse les résultats d'une autre campagne. `accepter_modifie` : accepte un fichier
+    dont l'empreinte n'est pas celle du manifeste du calcul (modifié à la main), en le disant.
     """
     chemin = verifier_fichier_entree(chemin)
-    table = _lire_table(chemin)
-    manquantes = [c for c in COLONNES_RESULTATS if c not in table.columns]
+    entetes, rangees = _lire_rangees(chemin)
+    manquantes = [c for c in COLONNES_RESULTATS if c not in entetes]
     if manquantes:
         raise ErreurEntree(
-            f"{chemin.name} : ce n'est pas un fichier de résultats de « iae-modulation calculer » "
-            f"(colonnes manquantes : {', '.join(manquantes)})."
+            f"{chemin.name} : ce n'est pas le grand livre (resultats.csv) d'un calcul de cette "
+            f"version de « iae-modulation calculer » (colonnes manquantes : "
+            f"{', '.join(manquantes)}) ; relancez le calcul."
         )
-    for colonne in COLONNES_FRACTION + COLONNES_MONTANT:
-        table[colonne] = [
-            _decimal(v, chemin, ligne, colonne) for ligne, v in enumerate(table[colonne], start=2)
-        ]
-    for colonne in COLONNES_TEXTE:
-        table[colonne] = [
-            v[1:] if v.startswith(("'=", "'+", "'-", "'@")) else v for v in table[colonne]
-        ]
-    if annee is not None:
-        _verifier_annee(chemin, table, annee)
-    return table
+    if not rangees:
+        raise ErreurEntree(f"{chemin.name} : aucune structure dans le grand livre.")
+    verification = _Verification(chemin.name)
+    lignes = [
+        verification.ligne(numero, dict(zip(entetes, r, strict=False))) for numero, r in rangees
+    ]
+    verification.doublons(lignes)
+    annee_fichier = verification.annee(lignes, annee)
+    empreinte = sha256(chemin)
+    modifie = verification.empreinte(chemin, empreinte, accepter_modifie)
+    if not verification.rapport.est_valide:
+        raise ErreurEntree(
+            f"{chemin.name} : grand livre refusé, aucun document écrit.\n"
+            + verification.rapport.texte()
+        )
+    return GrandLivre(chemin, annee_fichier, lignes, empreinte, modifie)
 
 
-def _lire_table(chemin: Path) -> pd.DataFrame:
-    """UTF-8 (avec ou sans BOM) écrit par l'outil, ou Windows-1252 si Excel l'a réenregistré."""
-    for encodage in ("utf-8-sig", "cp1252"):
-        try:
-            return pd.read_csv(chemin, sep=";", dtype=str, keep_default_na=False, encoding=encodage)
-        except UnicodeDecodeError:
-            continue
-        except pd.errors.EmptyDataError:
-            raise ErreurEntree(
-                f"{chemin.name} : fichier vide ; choisissez le resultats.csv écrit par "
-                "« iae-modulation calculer »."
-            ) from None
-        except pd.errors.ParserError as erreur:
-            raise ErreurEntree(
-                f"{chemin.name} : fichier CSV illisible ({erreur}) ; choisissez le resultats.csv "
-                "écrit par « iae-modulation calculer »."
-            ) from None
-    raise ErreurEntree(f"{chemin.name} : fichier illisible, ce n'est pas un texte CSV.")
+def _lire_rangees(chemin: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """En-têtes et rangées non vides numérotées comme dans un tableur (en-tête = ligne 1).
+    UTF-8 (écrit par l'outil) ou Windows-1252 si Excel l'a réenregistré (un mélange des deux
+    est refusé : `encodages`)."""
+    texte = decoder_octets(chemin.read_bytes(), chemin.name)
+    try:
+        rangees = list(csv.reader(texte.splitlines(), delimiter=";"))
+    except csv.Error as erreur:
+        raise ErreurEntree(
+            f"{chemin.name} : fichier CSV illisible ({erreur}) ; choisissez le resultats.csv "
+            "écrit par « iae-modulation calculer »."
+        ) from None
+    if not rangees:
+        raise ErreurEntree(
+            f"{chemin.name} : fichier vide ; choisissez le resultats.csv écrit par "
+            "« iae-modulation calculer »."
+        )
+    entetes = [e.strip() for e in rangees[0]]
+    return entetes, [(n, r) for n, r in enumerate(rangees[1:], start=2) if any(r)]
 
 
-def annee_du_calcul(chemin: Path) -> int | None:
-    """Année de campagne du calcul qui a écrit `chemin`, lue dans le manifeste.json voisin."""
+class _Verification:
+    """Les contrôles d'une relecture ; chaque problème devient une anomalie bloquante."""
+
+    def __init__(self, fichier: str) -> None:
+        self.fichier = fichier
+        self.rapport = RapportValidation()
+        self.signalees: set[tuple[int | None, str | None]] = set()  # une anomalie par cellule
+
+    def signaler(self, ligne: int | None, colonne: str | None, valeur: str, message: str) -> None:
+        if (ligne, colonne) in self.signalees and ligne is not None:
+            return
+        self.signalees.add((ligne, colonne))
+        self.rapport.ajouter(Anomalie(self.fichier, None, ligne, colonne, valeur, message))
+
+    def ligne(self, numero: int, brute: dict[str, str]) -> dict:
+        """Une rangée lue : textes, nombres en Decimal ; puis les calculs refaits."""
+        ligne: dict = {"ligne_source": numero}
+        for colonne in COLONNES_RESULTATS:
+            texte = (brute.get(colonne) or "").strip()
+            if colonne in _NATURE:
+                ligne[colonne] = self.nombre(numero, colonne, texte)
+            else:
+                ligne[colonne] = texte[1:] if texte.startswith(("'=", "'+", "'-", "'@")) else texte
+        self.identite(numero, ligne)
+        if all(ligne[c] is not None for c in ("taux_calcule", "montant_socle")):
+            self.calculs(numero, ligne)
+        return ligne
+
+    def nombre(self, numero: int, colonne: str, texte: str) -> Decimal | None:
+        if texte == "":
+            return None
+        nature = _NATURE[colonne]
+        if _FORMES[nature].fullmatch(texte):
+            return Decimal(texte.replace(",", "."))
+        if texte.startswith("-") and _FORMES[nature].fullmatch(texte[1:]):
+            self.signaler(numero, colonne, texte, "une valeur négative n'est pas possible ici.")
+        else:
+            self.signaler(
+                numero,
+                colonne,
+                texte,
+                f"« {texte[:40]} » n'est pas un nombre au format du grand livre "
+                f"(ex. : {_EXEMPLES[nature]}).",
+            )
+        return None
+
+    def identite(self, numero: int, ligne: dict) -> None:
+        if not ligne["identifiant"]:
+            self.signaler(numero, "identifiant", "", "identifiant vide.")
+        if ligne["type"] not in TYPES_SIAE:
+            self.signaler(
+                numero,
+                "type",
+                ligne["type"],
+                f"type de SIAE inconnu (attendu : {', '.join(TYPES_SIAE)}).",
+            )
+        if normaliser_departement(ligne["departement"]) is None:
+            self.signaler(numero, "departement", ligne["departement"], "département inconnu.")
+        if ligne["motif_taux"] not in MOTIFS:
+            self.signaler(
+                numero,
+                "motif_taux",
+                ligne["motif_taux"],
+                f"motif inconnu (attendu : {', '.join(MOTIFS)}).",
+            )
+        for colonne in ("taux_calcule", "montant_socle"):
+            if ligne[colonne] is None:
+                self.signaler(numero, colonne, "", "valeur obligatoire absente.")
+
+    def calculs(self, numero: int, ligne: dict) -> None:
+        """Chaque montant refait depuis les colonnes qui le précèdent sur la même ligne."""
+        socle, taux = ligne["montant_socle"], ligne["taux_calcule"]
+        for colonne in ("taux_calcule", "taux_effectif"):
+            if ligne[colonne] is not None and ligne[colonne] > TAUX_MAX:
+                self.signaler(
+                    numero,
+                    colonne,
+                    nombre_fr(ligne[colonne], 4),
+                    f"taux de {taux_fr(ligne[colonne])} : le montant modulé va de 0 à 10 % du "
+                    "montant socle.",
+                )
+        for colonne in COLONNES_MONTANT:
+            if ligne[colonne] is not None and ligne[colonne] > MONTANT_MAX:
+                self.signaler(
+                    numero, colonne, nombre_fr(ligne[colonne]), "montant hors de toute mesure."
+                )
+        avant = montant_module(socle, taux)
+        self.egal(numero, ligne, "montant_avant_enveloppe", avant, "montant socle × taux calculé")
+        disponible, total = ligne["enveloppe_disponible"], ligne["total_avant_enveloppe"]
+        if (disponible is None) != (total is None):
+            self.signaler(
+                numero,
+                "enveloppe_disponible",
+                "",
+                "enveloppe_disponible et total_avant_enveloppe vont ensemble (toutes deux "
+                "vides, ou toutes deux remplies quand l'enveloppe a réduit le montant).",
+            )
+            return
+        if disponible is not None and not (total > 0 and disponible < total):
+            self.signaler(
+                numero,
+                "enveloppe_disponible",
+                nombre_fr(disponible),
+                "une enveloppe ne réduit un montant que si elle est inférieure au total.",
+            )
+            return
+        if disponible is not None and ligne["motif_taux"] == MOTIF_PENITENTIAIRE:
+            self.signaler(
+                numero,
+                "enveloppe_disponible",
+                nombre_fr(disponible),
+                "un taux fixe (milieu pénitentiaire) n'est pas réduit par l'enveloppe.",
+            )
+        module = avant if disponible is None else montant_reduit(avant, disponible, total)
+        explication = (
+            "montant avant enveloppe"
+            if disponible is None
+            else "montant avant enveloppe × enveloppe disponible / total avant enveloppe, au "
+            "centime inférieur"
+        )
+        self.egal(numero, ligne, "montant_module", module, explication)
+        self.egal(
+            numero,
+            ligne,
+            "taux_effectif",
+            taux_effectif(module, socle),
+            "montant modulé ÷ montant socle, à 4 décimales",
+            decimales=4,
+        )
+        self.regularisation(numero, ligne, module)
+
+    def regularisation(self, numero: int, ligne: dict, module: Decimal) -> None:
+        colonnes = ("montant_verse_2014", "etp_conventionnes_2014", "etp_realises_2014")
+        versement = [ligne[c] for c in colonnes]
+        if ligne["regularisation"] is None and all(v is None for v in versement):
+            self.egal(numero, ligne, "montant_net", module, "montant modulé (sans régularisation)")
+            if ligne["reste_a_deduire"] is not None:
+                self.signaler(
+                    numero,
+                    "reste_a_deduire",
+                    nombre_fr(ligne["reste_a_deduire"]),
+                    "reste à déduire sans régularisation.",
+                )
+            return
+        if any(v is None for v in versement) or not versement[1]:
+            self.signaler(
+                numero,
+                "montant_verse_2014",
+                "",
+                "régularisation : montant versé en 2014, ETP conventionnés 2014 (non nuls) et "
+                "ETP réalisés 2014 sont tous nécessaires.",
+            )
+            return
+        attendu = regulariser(module, Versement2014(*versement))
+        self.egal(
+            numero,
+            ligne,
+            "regularisation",
+            attendu.deduction,
+            "montant versé 2014 × max(0 ; conventionnés − réalisés) / conventionnés",
+        )
+        self.egal(
+            numero, ligne, "reste_a_deduire", attendu.reste, "max(0 ; régularisation − modulé)"
+        )
+        self.egal(
+            numero, ligne, "montant_net", attendu.net, "max(0 ; montant modulé − régularisation)"
+        )
+
+    def egal(
+        self,
+        numero: int,
+        ligne: dict,
+        colonne: str,
+        attendu: Decimal | None,
+        formule: str,
+        decimales: int = 2,
+    ) -> None:
+        lue = ligne[colonne]
+        if lue == attendu:
+            return
+        texte = "vide" if lue is None else nombre_fr(lue, decimales)
+        valeur = "vide" if attendu is None else nombre_fr(attendu, decimales)
+        self.signaler(
+            numero,
+            colonne,
+            "" if lue is None else nombre_fr(lue, decimales),
+            f"{texte} au lieu de {valeur} ({formule}).",
+        )
+
+    def doublons(self, lignes: list[dict]) -> None:
+        par_identifiant: dict[str, list[int]] = defaultdict(list)
+        for ligne in lignes:
+            if ligne["identifiant"]:
+                par_identifiant[ligne["identifiant"]].append(ligne["ligne_source"])
+        for identifiant, numeros in par_identifiant.items():
+            if len(numeros) > 1:
+                self.signaler(
+                    numeros[-1],
+                    "identifiant",
+                    identifiant,
+                    f"structure en double (lignes {', '.join(map(str, numeros))}) : un seul "
+                    "montant par structure.",
+                )
+
+    def annee(self, lignes: list[dict], demandee: int | None) -> int:
+        """L'année de campagne du fichier (une seule) ; refusée si ce n'est pas `demandee`."""
+        annees = {ligne["annee"] for ligne in lignes}
+        if len(annees) != 1 or not next(iter(annees)).isdigit():
+            self.signaler(
+                None,
+                "annee",
+                ", ".join(sorted(annees))[:60],
+                "une seule année de campagne par grand livre.",
+            )
+            return demandee or 0
+        annee = int(annees.pop())
+        if demandee is not None and annee != demandee:
+            self.signaler(
+                None,
+                "annee",
+                str(annee),
+                f"ces résultats sont ceux de la campagne {annee}, pas de la campagne {demandee} "
+                f"demandée : choisissez les résultats de {demandee}, ou indiquez l'année {annee}.",
+            )
+        forfaits = [ligne for ligne in lignes if ligne["motif_taux"] == MOTIF_FORFAIT_2014]
+        if (annee == 2014) != (len(forfaits) == len(lignes)):
+            self.signaler(
+                None,
+                "motif_taux",
+                MOTIF_FORFAIT_2014,
+                "en 2014 et seulement en 2014, toutes les structures ont le taux forfaitaire.",
+            )
+        return annee
+
+    def empreinte(self, chemin: Path, empreinte: str, accepter: bool) -> str:
+        """Compare l'empreinte au manifeste du calcul ; renvoie la mention si c'est accepté."""
+        attendue = empreinte_du_calcul(chemin)
+        if attendue == empreinte:
+            return ""
+        pourquoi = (
+            "le manifeste.json du calcul, qui garde son empreinte, est introuvable à côté de lui"
+            if attendue is None
+            else "son empreinte SHA-256 n'est plus celle que le calcul a consignée dans "
+            "manifeste.json : il a été modifié après le calcul"
+        )
+        if accepter:
+            return (
+                f"Établi à partir d'un grand livre modifié après le calcul ({chemin.name}, "
+                f"empreinte {empreinte[:16]}… ; {pourquoi})."
+            )
+        self.signaler(
+            None,
+            None,
+            empreinte[:16],
+            f"{pourquoi}. Recalculez la campagne, ou, si la modification est voulue, "
+            "relancez avec --resultats-modifies : chaque document le mentionnera.",
+        )
+        return ""
+
+
+def empreinte_du_calcul(chemin: Path) -> str | None:
+    """L'empreinte SHA-256 de `chemin` consignée par le manifeste du calcul voisin, ou None."""
     manifeste = Path(chemin).parent / "manifeste.json"
     try:
         contenu = json.loads(manifeste.read_text(encoding="utf-8"))
-        annee = contenu["options"]["annee"] if contenu.get("commande") == "calculer" else None
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return None
-    return annee if isinstance(annee, int) else None
-
-
-def _verifier_annee(chemin: Path, table: pd.DataFrame, annee: int) -> None:
-    """Refuse des résultats d'une autre campagne que `annee` (manifeste, sinon forfait 2014)."""
-    calcul, source = annee_du_calcul(chemin), "manifeste.json du calcul"
-    if calcul is None and len(table):
-        forfait = table["methode"] == METHODE_FORFAIT_2014
-        if forfait.all() and annee != 2014:
-            calcul, source = 2014, "méthode « forfait 2014 »"
-        elif not forfait.any() and annee == 2014:
-            raise ErreurEntree(
-                f"{chemin.name} : ces résultats ne sont pas ceux de la campagne 2014 (taux "
-                "forfaitaire de 5 %) ; choisissez les résultats du calcul de 2014."
-            )
-    if calcul is not None and calcul != annee:
-        raise ErreurEntree(
-            f"{chemin.name} : ces résultats sont ceux de la campagne {calcul} ({source}), pas "
-            f"de la campagne {annee} demandée : choisissez les résultats de "
-            f"{annee}, ou indiquez l'année {calcul}."
+        if contenu.get("commande") != "calculer":
+            return None
+        return next(
+            s["sha256"] for s in contenu["sorties"] if s.get("fichier") == Path(chemin).name
         )
-
-
-def _decimal(valeur: str, chemin: Path, ligne: int, colonne: str) -> Decimal | None:
-    if valeur.strip() == "":
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, StopIteration):
         return None
-    try:
-        return Decimal(valeur.strip().replace(",", "."))
-    except InvalidOperation:
-        raise ErreurEntree(
-            f"{chemin.name}, ligne {ligne}, colonne « {colonne} » : « {valeur} » n'est pas "
-            "un nombre."
-        ) from None

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 
 from iae_modulation.annexe5 import MESURES, executer_annexe5
 from iae_modulation.documents.signature import ajouter_options_signature, signature_depuis_options
+from iae_modulation.lecture import lire_nombre
 
 
 def enregistrer(sous_parseurs: argparse._SubParsersAction) -> None:
@@ -22,19 +23,34 @@ def enregistrer(sous_parseurs: argparse._SubParsersAction) -> None:
     parseur.add_argument(
         "export", type=Path, metavar="EXPORT", help="export extranet (.xlsx, .csv) ou FluxIAE"
     )
-    parseur.add_argument("--mesure", required=True, choices=MESURES, help="mesure (EI, ETTI, …)")
+    parseur.add_argument(
+        "--mesure",
+        required=True,
+        type=str.upper,
+        choices=MESURES,
+        help="mesure : " + ", ".join(MESURES) + " (majuscules ou minuscules)",
+    )
     parseur.add_argument("--annee", type=int, required=True, help="année de campagne")
     parseur.add_argument(
         "--departement", nargs="+", metavar="CODE", help="départements à traiter (défaut : tous)"
     )
     taux = parseur.add_mutually_exclusive_group(required=True)
-    taux.add_argument("--resultats", type=Path, help="resultats.csv de « iae-modulation calculer »")
+    taux.add_argument(
+        "--resultats", type=Path, help="grand livre resultats.csv de « iae-modulation calculer »"
+    )
     taux.add_argument(
         "--taux-forfaitaire",
         type=_pourcentage,
         dest="taux_forfaitaire",
         metavar="POURCENT",
         help="taux identique pour toutes les structures, en %% (2014 : 5)",
+    )
+    parseur.add_argument(
+        "--resultats-modifies",
+        action="store_true",
+        dest="resultats_modifies",
+        help="accepter un grand livre modifié après le calcul (son empreinte n'est plus celle "
+        "du manifeste) ; chaque document et le manifeste le mentionnent",
     )
     parseur.add_argument("--sortie", type=Path, required=True, help="dossier à écrire")
     parseur.add_argument(
@@ -61,9 +77,10 @@ def enregistrer(sous_parseurs: argparse._SubParsersAction) -> None:
 
 
 def _pourcentage(texte: str) -> Decimal:
+    """« 5 », « 5 % », « 4,5 » ; jamais NaN, infini ni nombre démesuré (`lecture.lire_nombre`)."""
     try:
-        return Decimal(texte.strip().replace(",", ".").removesuffix("%").strip())
-    except InvalidOperation:
+        return lire_nombre(texte.strip().removesuffix("%").strip())
+    except ValueError:
         raise argparse.ArgumentTypeError(f"« {texte} » n'est pas un pourcentage") from None
 
 
@@ -75,6 +92,7 @@ def executer(args: argparse.Namespace) -> int:
         args.sortie,
         departements=args.departement,
         resultats=args.resultats,
+        resultats_modifies=args.resultats_modifies,
         taux_forfaitaire=args.taux_forfaitaire,
         signature=signature_depuis_options(args),
         pdf=not args.pas_de_pdf,

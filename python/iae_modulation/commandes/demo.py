@@ -10,6 +10,7 @@ from iae_modulation.annexe5 import demo_annexe5
 from iae_modulation.campagne import executer_calcul
 from iae_modulation.documents.notifications import demo_notifications
 from iae_modulation.documents.pdf import libreoffice_disponible
+from iae_modulation.rapprochement import NOM_RAPPROCHEMENT, ecrire_rapport, rapprocher
 
 ANNEE_DEMO = 2026
 
@@ -24,7 +25,8 @@ def enregistrer(sous_parseurs: argparse._SubParsersAction) -> None:
         "demo",
         help="exécuter toute la chaîne sur des données fictives",
         description="Calcule la modulation 2026 de 41 SIAE fictives du Grand Est, puis produit "
-        "les tableaux et décisions ASP (annexe 5) et les notifications (annexe 4).",
+        "les tableaux et décisions ASP (annexe 5) et les notifications (annexe 4), et les "
+        "rapproche (code de sortie 3 si un montant diffère).",
     )
     parseur.add_argument(
         "--sortie",
@@ -40,7 +42,7 @@ def enregistrer(sous_parseurs: argparse._SubParsersAction) -> None:
     parseur.set_defaults(executer=executer)
 
 
-SOUS_DOSSIERS_DEMO = frozenset({"calcul", "annexe5", "notifications"})
+SOUS_DOSSIERS_DEMO = frozenset({"calcul", "annexe5", "notifications", NOM_RAPPROCHEMENT})
 
 
 def executer(args: argparse.Namespace) -> int:
@@ -77,7 +79,11 @@ def executer(args: argparse.Namespace) -> int:
             sortie / "notifications", resultats, demo / "donnees_demo.csv", ANNEE_DEMO
         )
     )
+    print("\n== 4. Rapprochement : grand livre, décisions ASP et lettres ==")
+    rapprochement = rapprocher(sortie, resultats)
+    ecrire_rapport(rapprochement, sortie / NOM_RAPPROCHEMENT)
+    print(rapprochement.resume())
     if not pdf:
         print("\n(LibreOffice absent : documents Word seulement, pas de PDF.)")
     print(f"\nTout est dans {sortie.resolve()}")
-    return 0
+    return rapprochement.code_sortie

@@ -38,6 +38,13 @@ def enregistrer(sous_parseurs: argparse._SubParsersAction) -> None:
     parseur.add_argument(
         "--pdf", action="store_true", help="produire aussi les PDF (LibreOffice nécessaire)"
     )
+    parseur.add_argument(
+        "--resultats-modifies",
+        action="store_true",
+        dest="resultats_modifies",
+        help="accepter un grand livre modifié après le calcul (son empreinte n'est plus celle "
+        "du manifeste) ; chaque lettre, l'index et le manifeste le mentionnent",
+    )
     parseur.add_argument("--sortie", type=Path, required=True, help="dossier des lettres")
     parseur.add_argument(
         "--ecraser", action="store_true", help="remplacer un dossier de sortie existant"
@@ -63,6 +70,7 @@ def executer(args: argparse.Namespace) -> int:
             ecraser=args.ecraser,
             signature=signature_depuis_options(args, region=args.region),
             progression=True,
+            resultats_modifies=args.resultats_modifies,
         )
     except (ErreurEntree, ErreurSortie) as erreur:
         print(f"Aucune lettre écrite : {erreur}", file=sys.stderr)

@@ -20,22 +20,30 @@ from iae_modulation.sorties import ErreurEntree, nom_de_fichier_sur
 
 MODELE_DECISION = DOSSIER_MODELES / NOM_DECISION
 
-# Article du code du travail qui fixe l'aide au poste de chaque mesure (note 2014-04, renvoi 1).
-ARTICLES_AIDE_AU_POSTE = {
-    "EI": "R. 5132-8",
-    "ETTI": "R. 5132-10-12",
-    "AI": "R. 5132-23",
-    "ACI": "R. 5132-37",
+# Le texte qui fonde l'aide au poste de chaque mesure : l'article du code du travail (note
+# 2014-04, renvoi 1) ; pour les EITI, créées après la note, la loi qui les expérimente.
+VISAS_AIDE_AU_POSTE = {
+    "EI": "Vu le code du travail, notamment ses articles L. 5132-2 et R. 5132-8 ;",
+    "ETTI": "Vu le code du travail, notamment ses articles L. 5132-2 et R. 5132-10-12 ;",
+    "AI": "Vu le code du travail, notamment ses articles L. 5132-2 et R. 5132-23 ;",
+    "ACI": "Vu le code du travail, notamment ses articles L. 5132-2 et R. 5132-37 ;",
+    "EITI": "Vu l'article 83 de la loi n° 2018-771 du 5 septembre 2018 pour la liberté de "
+    "choisir son avenir professionnel et le décret n° 2018-1198 du 20 décembre 2018 relatif à "
+    "l'expérimentation de l'élargissement des formes d'insertion par l'activité économique au "
+    "travail indépendant ;",
 }
 CHAMPS_OBLIGATOIRES = frozenset(
     {"mesure", "departement", "annee", "nb_structures", "montant_total", "tableau"}
 )
 CHAMPS_DECISION = CHAMPS_OBLIGATOIRES | {
     "libelle_mesure",
-    "article_code",
+    "visa_aide",
     "nom_departement",
     "region",
     "base_du_taux",
+    "phrase_regularisation",
+    "phrase_reste",
+    "mention_modifie",
     "service",
     "lieu_date",
     "qualite",
@@ -55,11 +63,16 @@ class DecisionASP:
     region: str
     annee: int
     nb_structures: int
-    montant_total: Decimal
+    montant_total: Decimal  # ce que l'ASP verse : la somme des montants nets du tableau
     base_du_taux: str  # phrase française, p. ex. « Le taux appliqué est de 5 % … »
     colonnes: list[str]
     lignes: list[list[str]]  # cellules déjà en texte français
     signature: Signature
+    montant_module: Decimal = Decimal(0)  # avant régularisation 2014
+    regularisation: Decimal = Decimal(0)
+    reste_a_deduire: Decimal = Decimal(0)
+    avec_regularisation: bool = False
+    mention_modifie: str = ""  # grand livre modifié après le calcul, accepté explicitement
 
 
 def lieu_et_date(signature: Signature) -> str:
@@ -87,11 +100,11 @@ def rendre_decisions_asp(
         raise ErreurEntree(
             f"Décisions en double (même mesure et département) : {', '.join(doublons)}."
         )
-    inconnues = sorted({d.mesure for d in decisions} - ARTICLES_AIDE_AU_POSTE.keys())
+    inconnues = sorted({d.mesure for d in decisions} - VISAS_AIDE_AU_POSTE.keys())
     if inconnues:
         raise ErreurEntree(
             f"Mesure inconnue pour une décision ASP : {', '.join(inconnues)} (attendu : "
-            f"{', '.join(ARTICLES_AIDE_AU_POSTE)})."
+            f"{', '.join(VISAS_AIDE_AU_POSTE)})."
         )
     dossier = Path(dossier)
     dossier.mkdir(parents=True, exist_ok=True)
@@ -102,11 +115,27 @@ def rendre_decisions_asp(
 
 
 def valeurs_decision(decision: DecisionASP) -> dict[str, object]:
+    """Les champs de la décision ; None retire le paragraphe facultatif."""
     signature = decision.signature
+    regularisation = reste = None
+    if decision.avec_regularisation:
+        regularisation = (
+            f"Ce montant est le montant modulé de l'année, {montant_fr(decision.montant_module)}, "
+            "diminué de la régularisation des versements 2014 pour des postes non réalisés, "
+            f"déduite dans la limite du montant modulé de chaque structure : "
+            f"{montant_fr(decision.montant_module - decision.montant_total)}."
+        )
+    if decision.reste_a_deduire:
+        reste = (
+            "Les régularisations qui excèdent le montant modulé de la structure, soit "
+            f"{montant_fr(decision.reste_a_deduire)} au total (colonne « Reste à déduire de "
+            "l'aide au poste » du tableau annexé), sont déduites par l'ASP des prochains "
+            "versements de l'aide au poste des structures concernées."
+        )
     return {
         "mesure": decision.mesure,
         "libelle_mesure": TYPES_SIAE[decision.mesure].lower(),
-        "article_code": ARTICLES_AIDE_AU_POSTE[decision.mesure],
+        "visa_aide": VISAS_AIDE_AU_POSTE[decision.mesure],
         "departement": decision.departement,
         "nom_departement": decision.nom_departement,
         "region": signature.region or decision.region,
@@ -114,6 +143,9 @@ def valeurs_decision(decision: DecisionASP) -> dict[str, object]:
         "nb_structures": str(decision.nb_structures),
         "montant_total": montant_fr(decision.montant_total),
         "base_du_taux": decision.base_du_taux,
+        "phrase_regularisation": regularisation,
+        "phrase_reste": reste,
+        "mention_modifie": decision.mention_modifie or None,
         "tableau": Bloc(tableau_xml(decision.colonnes, decision.lignes)),
         "service": signature.service,
         "lieu_date": lieu_et_date(signature),

@@ -99,7 +99,7 @@ def _tableau_indicateurs(document) -> None:
         ("Critère", "Indicateur", "Valeur", "Score (0 à 1)"),
         (
             "Publics",
-            "Part des bénéficiaires de minima sociaux (RSA, ASS, AAH) parmi les salariés "
+            "Part des bénéficiaires de minima sociaux (RSA socle, ASS, AAH) parmi les salariés "
             "en insertion",
             "{{ publics_valeur }}",
             "{{ publics_score }}",
@@ -159,6 +159,7 @@ def construire_notification() -> bytes:
         "{{ raison_sociale }} ({{ type_structure }}), SIRET {{ siret }}, annexe financière "
         "n° {{ identifiant }}"
     )
+    _paragraphe(document, "{{ mention_modifie }}", gras=True)
     _paragraphe(document, "Madame, Monsieur,")
     _paragraphe(
         document,
@@ -170,34 +171,41 @@ def construire_notification() -> bytes:
     _paragraphe(
         document,
         "J'ai l'honneur de vous notifier que le montant modulé de l'aide au poste attribué à votre "
-        "structure au titre de l'année {{ annee }} s'élève à {{ montant_module }}. Il est calculé "
-        "avec un taux de modulation de {{ taux_modulation }}, appliqué au montant socle de l'aide "
-        "au poste conventionnée, qui est de {{ montant_socle }}.",
+        "structure au titre de l'année {{ annee }} s'élève à {{ montant_module }}.",
     )
     _paragraphe(
         document,
-        "Ce taux donne un montant de {{ montant_avant_enveloppe }} ; pour respecter l'enveloppe "
-        "régionale, ce montant a été réduit dans la même proportion que celui de toutes les "
-        "structures de la région.",
+        "Ce montant est égal au montant socle de l'aide au poste conventionnée, "
+        "{{ montant_socle }}, multiplié par votre taux de modulation, {{ taux_sans_enveloppe }}.",
+    )
+    _paragraphe(
+        document,
+        "Votre taux de modulation, {{ taux_calcule }}, appliqué au montant socle de l'aide au "
+        "poste conventionnée, {{ montant_socle }}, donne {{ montant_avant_enveloppe }}. "
+        "L'enveloppe régionale ne permettant pas de verser tous les montants ainsi calculés, "
+        "chacun a été multiplié par le rapport entre l'enveloppe disponible, "
+        "{{ enveloppe_disponible }}, et leur total, {{ total_avant_enveloppe }}, puis arrondi au "
+        "centime inférieur, soit un taux effectif après enveloppe de {{ taux_effectif }}.",
     )
     _paragraphe(document, "{{ motif_taux }}")
     _tableau_indicateurs(document)
+    _paragraphe(document, "{{ annonce_regularisation_2014 }}")
     _paragraphe(
         document,
-        "En application de la note DGEFP n° 2014-04, le montant modulé versé en 2014 au titre de "
-        "postes conventionnés non réalisés, soit {{ regularisation }}, est déduit de ce montant. "
-        "Le montant net qui vous sera versé s'élève donc à {{ montant_net }}.",
+        "En application de la note DGEFP n° 2014-04, le montant versé en 2014 au titre de la "
+        "modulation pour des postes non réalisés en 2014 est déduit de ce montant : "
+        "{{ montant_verse_2014 }} × ({{ etp_conventionnes_2014 }} ETP conventionnés − "
+        "{{ etp_realises_2014 }} ETP réalisés) / {{ etp_conventionnes_2014 }} = "
+        "{{ regularisation }}. Le montant net s'élève donc à {{ montant_net }}.",
     )
     _paragraphe(
         document,
-        "Cette régularisation excède le montant modulé de l'année : il reste {{ reste_a_deduire }} "
-        "à déduire.",
+        "Cette régularisation excède le montant modulé de l'année : le reste, "
+        "{{ reste_a_deduire }}, sera déduit par l'Agence de services et de paiement (ASP) des "
+        "prochains versements de votre aide au poste, comme l'indique la décision de paiement "
+        "qui lui est transmise.",
     )
-    _paragraphe(
-        document,
-        "Ce montant vous sera versé par l'Agence de services et de paiement (ASP), à laquelle la "
-        "décision de paiement correspondante est transmise.",
-    )
+    _paragraphe(document, "{{ phrase_versement }}")
     _paragraphe(document, RECOURS)
     _paragraphe(
         document,
@@ -228,9 +236,10 @@ def construire_decision() -> bytes:
         aligne=centre,
         apres=Pt(18),
     )
+    _paragraphe(document, "{{ mention_modifie }}", gras=True)
     _paragraphe(document, "Le préfet de la région {{ region }},")
     for visa in (
-        "Vu le code du travail, notamment ses articles L. 5132-2 et {{ article_code }} ;",
+        "{{ visa_aide }}",
         "Vu l'instruction DGEFP n° 2014-2 du 5 février 2014 relative au pilotage des dispositifs "
         "de l'insertion par l'activité économique ;",
         "Vu la note DGEFP n° 2014-04 du 10 octobre 2014 portant notification des enveloppes "
@@ -249,6 +258,8 @@ def construire_decision() -> bytes:
         "{{ departement }} – {{ nom_departement }}, pour un montant total de {{ montant_total }} "
         "(nombre de structures : {{ nb_structures }}). {{ base_du_taux }}",
     )
+    _paragraphe(document, "{{ phrase_regularisation }}")
+    _paragraphe(document, "{{ phrase_reste }}")
     _paragraphe(
         document,
         "Le paiement est effectué par l'Agence de services et de paiement (ASP), organisme payeur "
@@ -280,7 +291,7 @@ def construire_decision() -> bytes:
     _paragraphe(document, "{{ tableau }}")
     _paragraphe(
         document,
-        "Nombre de structures : {{ nb_structures }} – montant total : {{ montant_total }}",
+        "Nombre de structures : {{ nb_structures }} – montant total à verser : {{ montant_total }}",
         gras=True,
     )
     return _enregistrer(document)

@@ -15,27 +15,33 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-import xlsxwriter
-
 from iae_modulation.documents import pdf as conversion
 from iae_modulation.documents.decision_asp import lieu_et_date
 from iae_modulation.documents.modeles_source import DOSSIER_MODELES, NOM_NOTIFICATION
 from iae_modulation.documents.publipostage import ModeleCompile
-from iae_modulation.documents.signature import Signature
+from iae_modulation.documents.signature import Signature, signature_demo
 from iae_modulation.donnees import lire_donnees
-from iae_modulation.formats import arrondi_centime, montant_fr, nombre_fr, taux_fr
+from iae_modulation.formats import montant_fr, nombre_fr, taux_fr
 from iae_modulation.progression import progression as barre_de_progression
 from iae_modulation.referentiel import TYPES_SIAE, probleme_annee_campagne
-from iae_modulation.resultats import lire_resultats_csv
+from iae_modulation.resultats import (
+    MOTIF_FORFAIT_2014,
+    MOTIF_NON_CALCULABLE,
+    MOTIF_PENITENTIAIRE,
+    MOTIF_SEULE,
+    lire_grand_livre,
+)
 from iae_modulation.sorties import (
     ErreurEntree,
     dossier_atomique,
     ecrire_manifeste,
     nom_de_fichier_sur,
 )
+from iae_modulation.texte_xml import ClasseurXlsx
 
 MODELE_NOTIFICATION = DOSSIER_MODELES / NOM_NOTIFICATION
-ANNEE_FORFAIT = 2014  # note 2014-04 : taux de 5 % pour toutes les structures en 2014
+# Les montants qu'une lettre ne peut pas taire : elle dit le montant modulé, comment il se
+# calcule, la régularisation et ce qui est versé (ou qu'il n'y a aucun versement).
 CHAMPS_OBLIGATOIRES = frozenset(
     {
         "raison_sociale",
@@ -46,10 +52,17 @@ CHAMPS_OBLIGATOIRES = frozenset(
         "identifiant",
         "annee",
         "montant_socle",
-        "taux_modulation",
+        "taux_sans_enveloppe",
+        "taux_calcule",
+        "montant_avant_enveloppe",
+        "enveloppe_disponible",
+        "total_avant_enveloppe",
+        "taux_effectif",
         "montant_module",
         "regularisation",
         "montant_net",
+        "reste_a_deduire",
+        "phrase_versement",
     }
 )
 CHAMPS_NOTIFICATION = CHAMPS_OBLIGATOIRES | {
@@ -61,8 +74,11 @@ CHAMPS_NOTIFICATION = CHAMPS_OBLIGATOIRES | {
     "type_structure",
     "departement",
     "motif_taux",
-    "reste_a_deduire",
-    "montant_avant_enveloppe",
+    "annonce_regularisation_2014",
+    "montant_verse_2014",
+    "etp_conventionnes_2014",
+    "etp_realises_2014",
+    "mention_modifie",
     "publics_valeur",
     "publics_score",
     "effort_valeur",
@@ -76,38 +92,51 @@ NOM_INDEX = "notifications.xlsx"
 FILS_D_ECRITURE = 4
 NOM_PDF_FUSIONNE = "notifications_a_imprimer.pdf"
 PRODUITE = "produite"
+# L'index des lettres : (en-tête, largeur, colonne du grand livre ou attribut de LigneIndex).
 ENTETES_INDEX = (
-    ("Identifiant (annexe financière)", 22),
-    ("Structure", 40),
-    ("SIRET", 16),
-    ("Type", 7),
-    ("Département", 12),
-    ("Taux de modulation", 12),
-    ("Montant modulé", 15),
-    ("Régularisation 2014", 15),
-    ("Montant net versé", 15),
-    ("Lettre Word", 34),
-    ("Lettre PDF", 34),
-    ("Statut", 60),
+    ("Identifiant (annexe financière)", 22, "identifiant"),
+    ("Structure", 40, "raison_sociale"),
+    ("SIRET", 16, "siret"),
+    ("Type", 7, "type"),
+    ("Département", 12, "departement"),
+    ("Motif du taux", 18, "motif_taux"),
+    ("Montant socle", 15, "montant_socle"),
+    ("Taux calculé", 10, "taux_calcule"),
+    ("Montant avant enveloppe", 15, "montant_avant_enveloppe"),
+    ("Montant modulé", 15, "montant_module"),
+    ("Taux effectif après enveloppe (modulé ÷ socle)", 14, "taux_effectif"),
+    ("Régularisation 2014", 15, "regularisation"),
+    ("Reste à déduire de l'aide au poste", 15, "reste_a_deduire"),
+    ("Montant net versé", 15, "montant_net"),
+    ("Lettre Word", 34, "fichier"),
+    ("Lettre PDF", 34, "pdf"),
+    ("Statut", 60, "statut"),
 )
+FEUILLE_INDEX = "Notifications"
+COLONNE_INDEX_NET = "Montant net versé"
+COLONNE_INDEX_LETTRE = "Lettre Word"
 
 
 @dataclass
 class LigneIndex:
-    """Une structure de `resultats.csv` et ce qui a été produit pour elle."""
+    """Une structure du grand livre (ses montants, tels quels) et ce qui a été produit pour
+    elle."""
 
-    identifiant: str
+    livre: dict
     raison_sociale: str
     siret: str
-    type: str
-    departement: str
-    taux_modulation: Decimal | None
-    montant_module: Decimal | None
-    regularisation: Decimal | None
-    montant_net: Decimal | None
     fichier: str = ""
     pdf: str = ""
     statut: str = PRODUITE
+
+    @property
+    def identifiant(self) -> str:
+        return self.livre["identifiant"]
+
+    def valeur(self, cle: str) -> object:
+        if cle in ("raison_sociale", "siret", "fichier", "pdf", "statut"):
+            return getattr(self, cle)
+        return self.livre[cle]
 
 
 @dataclass
@@ -149,12 +178,15 @@ def generer_notifications(
     ecraser: bool = False,
     signature: Signature,
     progression: bool = True,
+    resultats_modifies: bool = False,
 ) -> RapportNotifications:
-    """Une lettre `notification_<identifiant>.docx` par structure de `resultats`.
+    """Une lettre `notification_<identifiant>.docx` par structure du grand livre `resultats`.
 
-    Le modèle est vérifié avant toute lettre ; une structure sans adresse ou sans montant est
-    signalée dans le rapport et dans l'index, jamais ignorée en silence. Lève `ErreurEntree`
-    (modèle, fichiers), `ErreurSortie` (dossier existant) ou `pdf.ErreurPDF`.
+    Le modèle et le grand livre sont vérifiés avant toute lettre ; une structure sans adresse
+    est signalée dans le rapport et dans l'index, jamais ignorée en silence. Lève
+    `ErreurEntree` (modèle, fichiers), `ErreurSortie` (dossier existant) ou `pdf.ErreurPDF`.
+    `resultats_modifies` accepte un grand livre modifié après le calcul : chaque lettre, l'index
+    et le manifeste le disent.
     """
     debut = time.perf_counter()
     modele = Path(modele or MODELE_NOTIFICATION)
@@ -167,9 +199,8 @@ def generer_notifications(
     probleme = probleme_annee_campagne(annee)
     if probleme:
         raise ErreurEntree(probleme)
-    structures = lire_resultats_csv(resultats, annee).to_dict("records")
-    if not structures:
-        raise ErreurEntree(f"{Path(resultats).name} : aucune structure, aucune lettre à écrire.")
+    livre = lire_grand_livre(resultats, annee, accepter_modifie=resultats_modifies)
+    structures = livre.lignes
     _verifier_identifiants(structures, Path(resultats).name)
     lues = lire_donnees(donnees, annee)
     if not lues.rapport.est_valide:
@@ -180,7 +211,7 @@ def generer_notifications(
         )
     adresses = {ligne["identifiant"]: ligne for ligne in lues.table.to_dict("records")}
     rapport = RapportNotifications(Path(sortie).resolve(), [])
-    with dossier_atomique(sortie, ecraser) as dossier:
+    with dossier_atomique(sortie, ecraser, (resultats, donnees, modele)) as dossier:
         with (
             barre_de_progression("Notifications", len(structures), progression) as avancer,
             ThreadPoolExecutor(FILS_D_ECRITURE) as fils,
@@ -190,9 +221,9 @@ def generer_notifications(
                     compile_,
                     structure,
                     adresses.get(structure["identifiant"]),
-                    annee,
                     signature,
                     dossier,
+                    livre.modifie,
                 ),
                 structures,
             )
@@ -201,7 +232,7 @@ def generer_notifications(
                 avancer(ligne.identifiant)
         if pdf:
             _convertir(rapport, dossier)
-        _ecrire_index(rapport.lignes, dossier / NOM_INDEX)
+        _ecrire_index(rapport.lignes, dossier / NOM_INDEX, livre.modifie)
         ecrire_manifeste(
             dossier,
             "notifications",
@@ -215,9 +246,12 @@ def generer_notifications(
                 "signataire": signature.signataire,
                 "qualite": signature.qualite,
                 "date": signature.date.isoformat(),
+                "resultats_modifies": livre.modifie or False,
             },
         )
-    rapport.alertes = [
+    if livre.modifie:
+        rapport.alertes.append(livre.modifie)
+    rapport.alertes += [
         f"{ligne.identifiant} ({ligne.raison_sociale}) : {ligne.statut}"
         for ligne in rapport.lignes
         if ligne.statut != PRODUITE
@@ -246,26 +280,16 @@ def _lettre(
     compile_: ModeleCompile,
     structure: dict,
     donnees: dict | None,
-    annee: int,
     signature: Signature,
     dossier: Path,
+    mention_modifie: str,
 ) -> LigneIndex:
     donnees = donnees or {}
     ligne = LigneIndex(
-        identifiant=structure["identifiant"],
+        livre=structure,
         raison_sociale=donnees.get("raison_sociale") or structure["raison_sociale"],
         siret=donnees.get("siret") or structure["siret"],
-        type=structure["type"],
-        departement=structure["departement"],
-        taux_modulation=structure["taux_modulation"],
-        montant_module=structure["montant_module"],
-        regularisation=structure["regularisation"],
-        montant_net=structure["montant_net"],
     )
-    if structure["montant_module"] is None or structure["taux_modulation"] is None:
-        anomalies = f" ({structure['anomalies']})" if structure["anomalies"] else ""
-        ligne.statut = f"lettre non produite : montant modulé non calculé{anomalies}"
-        return ligne
     manquantes = [
         libelle
         for colonne, libelle in (
@@ -280,22 +304,24 @@ def _lettre(
     elif manquantes:
         ligne.statut = f"adresse incomplète ({', '.join(manquantes)}) : à compléter avant envoi"
     ligne.fichier = nom_fichier_notification(ligne.identifiant)
-    compile_.ecrire(
-        valeurs_notification(structure, donnees, annee, signature), dossier / ligne.fichier
-    )
+    valeurs = valeurs_notification(structure, donnees, signature)
+    valeurs["mention_modifie"] = mention_modifie or None
+    compile_.ecrire(valeurs, dossier / ligne.fichier)
     return ligne
 
 
 def valeurs_notification(
-    structure: dict, donnees: dict, annee: int, signature: Signature
+    structure: dict, donnees: dict, signature: Signature
 ) -> dict[str, str | None]:
-    """Les champs de la lettre, tous en texte français ; None retire le paragraphe facultatif."""
-    regularisation = structure["regularisation"]
+    """Les champs de la lettre, tous en texte français, lus dans la ligne du grand livre ;
+    None retire le paragraphe facultatif. Chaque montant écrit se refait depuis ce que la même
+    lettre montre : socle × taux, puis × enveloppe disponible / total quand l'enveloppe a
+    réduit le montant, puis − régularisation."""
+    annee = int(structure["annee"])
+    reduit = structure["enveloppe_disponible"] is not None
+    deduction = structure["regularisation"]
+    avec_regularisation = deduction is not None and deduction > 0
     reste = structure["reste_a_deduire"]
-    avec_regularisation = regularisation is not None and regularisation > 0
-    net = structure["montant_net"]
-    if net is None and avec_regularisation:
-        net = max(Decimal(0), structure["montant_module"] - regularisation)
     valeurs = {
         "identifiant": structure["identifiant"],
         "raison_sociale": donnees.get("raison_sociale") or structure["raison_sociale"],
@@ -307,58 +333,130 @@ def valeurs_notification(
         "departement": structure["departement"],
         "region": signature.region or structure["region"],
         "annee": str(annee),
-        "montant_socle": _montant(structure["montant_socle"]),
-        "taux_modulation": taux_fr(structure["taux_modulation"]),
+        "montant_socle": montant_fr(structure["montant_socle"]),
         "montant_module": montant_fr(structure["montant_module"]),
-        "montant_avant_enveloppe": _avant_enveloppe(structure),
-        "regularisation": montant_fr(regularisation) if avec_regularisation else None,
-        "montant_net": montant_fr(net) if avec_regularisation else None,
-        "reste_a_deduire": montant_fr(reste) if reste is not None and reste > 0 else None,
-        "motif_taux": _motif_taux(annee),
+        "taux_sans_enveloppe": None if reduit else taux_fr(structure["taux_calcule"]),
+        **(_enveloppe(structure) if reduit else dict.fromkeys(_CHAMPS_ENVELOPPE)),
+        "motif_taux": _motif_taux(structure, annee),
+        "annonce_regularisation_2014": ANNONCE_2014 if annee == ANNEE_FORFAIT else None,
+        **(_regularisation(structure) if avec_regularisation else dict.fromkeys(_CHAMPS_REGUL)),
+        "reste_a_deduire": montant_fr(reste) if reste else None,
+        "phrase_versement": _phrase_versement(structure["montant_net"], annee),
         "service": signature.service,
         "lieu_date": lieu_et_date(signature),
         "qualite": signature.qualite,
         "signataire": signature.signataire or None,
+        "mention_modifie": None,
     }
-    valeurs.update(_indicateurs(structure, annee))
+    valeurs.update(_indicateurs(structure))
     return valeurs
 
 
-def _avant_enveloppe(structure: dict) -> str | None:
-    """Montant socle × taux, s'il diffère du montant modulé : l'enveloppe régionale l'a réduit
-    (design, « Envelope ») ; sans cette phrase, la lettre annoncerait un taux qui ne donne pas
-    le montant notifié. None retire le paragraphe."""
-    socle, taux = structure["montant_socle"], structure["taux_modulation"]
-    if socle is None or taux is None:
-        return None
-    calcule = arrondi_centime(socle * taux)
-    return montant_fr(calcule) if calcule != structure["montant_module"] else None
+ANNEE_FORFAIT = 2014
+# Note DGEFP 2014-04, à dire dans la lettre de 2014.
+ANNONCE_2014 = (
+    "En cas de sous-réalisation des objectifs inscrits à la convention par la structure en "
+    "2014, une régularisation sera effectuée en 2015 : le montant versé en 2014 au titre de la "
+    "modulation pour des postes non réalisés en 2014 sera déduit du montant versé en 2015 "
+    "(note DGEFP n° 2014-04)."
+)
+_CHAMPS_ENVELOPPE = (
+    "taux_calcule",
+    "montant_avant_enveloppe",
+    "enveloppe_disponible",
+    "total_avant_enveloppe",
+    "taux_effectif",
+)
+_CHAMPS_REGUL = (
+    "montant_verse_2014",
+    "etp_conventionnes_2014",
+    "etp_realises_2014",
+    "regularisation",
+    "montant_net",
+)
 
 
-def _montant(valeur: Decimal | None) -> str:
-    return montant_fr(valeur) if valeur is not None else "non renseigné"
+def _enveloppe(structure: dict) -> dict[str, str]:
+    """Le calcul de la réduction par l'enveloppe, avec ses deux termes."""
+    return {
+        "taux_calcule": taux_fr(structure["taux_calcule"]),
+        "montant_avant_enveloppe": montant_fr(structure["montant_avant_enveloppe"]),
+        "enveloppe_disponible": montant_fr(structure["enveloppe_disponible"]),
+        "total_avant_enveloppe": montant_fr(structure["total_avant_enveloppe"]),
+        "taux_effectif": taux_fr(structure["taux_effectif"]),
+    }
 
 
-def _motif_taux(annee: int) -> str:
-    if annee == ANNEE_FORFAIT:
+def _regularisation(structure: dict) -> dict[str, str]:
+    """Le calcul de la déduction des versements 2014 et le montant net."""
+    return {
+        "montant_verse_2014": montant_fr(structure["montant_verse_2014"]),
+        "etp_conventionnes_2014": nombre_fr(structure["etp_conventionnes_2014"]),
+        "etp_realises_2014": nombre_fr(structure["etp_realises_2014"]),
+        "regularisation": montant_fr(structure["regularisation"]),
+        "montant_net": montant_fr(structure["montant_net"]),
+    }
+
+
+def _phrase_versement(net: Decimal, annee: int) -> str:
+    if net > 0:
         return (
-            "Pour l'année 2014, année de transition de la réforme du financement, ce taux est "
-            "fixé à 5 % du montant socle pour toutes les structures (note DGEFP n° 2014-04 du "
-            "10 octobre 2014) ; les indicateurs ci-dessous sont donc sans objet."
+            f"Ce montant de {montant_fr(net)} vous sera versé par l'Agence de services et de "
+            "paiement (ASP), à laquelle la décision de paiement correspondante est transmise."
         )
     return (
-        f"Ce taux résulte des trois indicateurs de votre structure, calculés sur vos données de "
+        f"Aucun versement ne sera donc effectué au titre du montant modulé de l'année {annee} ; "
+        "la décision de paiement transmise à l'Agence de services et de paiement (ASP) le "
+        "mentionne."
+    )
+
+
+def _motif_taux(structure: dict, annee: int) -> str:
+    """Pourquoi ce taux : la vraie raison, dite à la structure (colonne `motif_taux`)."""
+    motif = structure["motif_taux"]
+    type_ = TYPES_SIAE.get(structure["type"], structure["type"]).lower()
+    if motif == MOTIF_FORFAIT_2014:
+        return (
+            "Pour l'année 2014, année de transition de la mise en œuvre de la réforme, « la part "
+            "modulée est fixée au taux de 5 % du montant socle de l'aide au poste conventionnée "
+            "par structure en 2014 (incluant, le cas échéant, le cofinancement du conseil "
+            "général) » (note DGEFP n° 2014-04 du 10 octobre 2014) ; les indicateurs ci-dessous "
+            "sont donc sans objet."
+        )
+    if motif == MOTIF_PENITENTIAIRE:
+        return (
+            f"Votre structure intervenant en milieu pénitentiaire, son taux de modulation est "
+            f"fixé à {taux_fr(structure['taux_calcule'])}, sans comparaison avec les autres "
+            "structures : les indicateurs ci-dessous sont sans objet."
+        )
+    if motif == MOTIF_SEULE:
+        return (
+            f"Votre structure est la seule {type_} de la région : faute de structure à laquelle "
+            "la comparer, chaque indicateur reçoit le score neutre de 0,50, ce qui donne un taux "
+            f"de {taux_fr(structure['taux_calcule'])}. Pour information, vos indicateurs, "
+            f"calculés sur vos données de l'année {annee - 1} :"
+        )
+    if motif == MOTIF_NON_CALCULABLE:
+        return (
+            f"Aucun des trois indicateurs n'a pu être calculé sur vos données de l'année "
+            f"{annee - 1} (dénominateur nul ou absent) : chacun reçoit le score neutre de 0,50, "
+            f"ce qui donne un taux de {taux_fr(structure['taux_calcule'])}."
+        )
+    return (
+        f"Votre taux de modulation résulte des trois indicateurs de votre structure, calculés "
+        f"sur vos données de "
         f"l'année {annee - 1} et comparés à ceux des structures du même type de la région "
         "(score de 0 à 1 ; 0,50 lorsque l'indicateur ne peut être calculé) :"
     )
 
 
-def _indicateurs(structure: dict, annee: int) -> dict[str, str]:
+def _indicateurs(structure: dict) -> dict[str, str]:
     """Valeur et score de chaque indicateur (note 2014-04, annexe 2), en texte français."""
+    sans_objet = structure["motif_taux"] in (MOTIF_FORFAIT_2014, MOTIF_PENITENTIAIRE)
     valeurs = {}
     for critere in ("publics", "effort", "resultats"):
         valeur, score = structure[critere], structure[f"score_{critere}"]
-        if annee == ANNEE_FORFAIT:
+        if sans_objet:
             valeurs[f"{critere}_valeur"] = valeurs[f"{critere}_score"] = "sans objet"
             continue
         valeurs[f"{critere}_valeur"] = "non calculable" if valeur is None else taux_fr(valeur)
@@ -375,39 +473,34 @@ def _convertir(rapport: RapportNotifications, dossier: Path) -> None:
         rapport.pdf_fusionne = conversion.fusionner_pdf(pdfs, dossier / NOM_PDF_FUSIONNE)
 
 
-def _ecrire_index(lignes: list[LigneIndex], chemin: Path) -> Path:
-    """`notifications.xlsx` : une ligne par structure (lettre produite ou non, et pourquoi)."""
+def _ecrire_index(lignes: list[LigneIndex], chemin: Path, mention: str = "") -> Path:
+    """`notifications.xlsx` : une ligne par structure (lettre produite ou non, et pourquoi), ses
+    montants tels que le grand livre les donne."""
     options = {"strings_to_formulas": False, "strings_to_urls": False, "in_memory": True}
-    with xlsxwriter.Workbook(str(chemin), options) as classeur:
-        feuille = classeur.add_worksheet("Notifications")
-        gras = classeur.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
+    with ClasseurXlsx(str(chemin), options) as classeur:
+        if mention:
+            avertissement = classeur.add_worksheet("Avertissement")
+            avertissement.write_string(0, 0, mention, classeur.add_format({"bold": True}))
+            avertissement.set_column(0, 0, 150)
+        feuille = classeur.add_worksheet(FEUILLE_INDEX)
+        gras = classeur.add_format(
+            {"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True}
+        )
+        formats = {
+            "taux_calcule": classeur.add_format({"num_format": "0.00%"}),
+            "taux_effectif": classeur.add_format({"num_format": "0.00%"}),
+        }
         euros = classeur.add_format({"num_format": '#,##0.00\\ "€"'})
-        pourcent = classeur.add_format({"num_format": "0.00%"})
-        for colonne, (entete, largeur) in enumerate(ENTETES_INDEX):
+        for colonne, (entete, largeur, _) in enumerate(ENTETES_INDEX):
             feuille.write_string(0, colonne, entete, gras)
             feuille.set_column(colonne, colonne, largeur)
         for rang, ligne in enumerate(lignes, start=1):
-            textes = (
-                ligne.identifiant,
-                ligne.raison_sociale,
-                ligne.siret,
-                ligne.type,
-                ligne.departement,
-            )
-            for colonne, texte in enumerate(textes):
-                if texte:
-                    feuille.write_string(rang, colonne, texte)
-            for colonne, nombre, format_ in (
-                (5, ligne.taux_modulation, pourcent),
-                (6, ligne.montant_module, euros),
-                (7, ligne.regularisation, euros),
-                (8, ligne.montant_net, euros),
-            ):
-                if nombre is not None:
-                    feuille.write_number(rang, colonne, nombre, format_)
-            for colonne, texte in ((9, ligne.fichier), (10, ligne.pdf), (11, ligne.statut)):
-                if texte:
-                    feuille.write_string(rang, colonne, texte)
+            for colonne, (_, _, cle) in enumerate(ENTETES_INDEX):
+                valeur = ligne.valeur(cle)
+                if isinstance(valeur, Decimal):
+                    feuille.write_number(rang, colonne, valeur, formats.get(cle, euros))
+                elif valeur:
+                    feuille.write_string(rang, colonne, str(valeur))
         feuille.freeze_panes(1, 0)
         feuille.autofilter(0, 0, len(lignes), len(ENTETES_INDEX) - 1)
     return chemin
@@ -422,6 +515,6 @@ def demo_notifications(dossier: Path, resultats_csv: Path, donnees_csv: Path, an
         dossier,
         pdf=conversion.libreoffice_disponible(),
         ecraser=True,
-        signature=Signature(lieu="Strasbourg", signataire="Camille Exemple (démonstration)"),
+        signature=signature_demo(),
     )
     return rapport.resume()

@@ -20,13 +20,16 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from lxml import etree
 
+from iae_modulation.limites import verifier_archive_zip
 from iae_modulation.sorties import ErreurEntree, verifier_fichier_entree
+from iae_modulation.texte_xml import texte_xml
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _P, _T, _TC = f"{{{W}}}p", f"{{{W}}}t", f"{{{W}}}tc"
@@ -35,8 +38,10 @@ CHAMP = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 _ACCOLADES = re.compile(r"\{\{|\}\}")
 _PARTIES_A_CHAMPS = re.compile(r"word/(document|header\d*|footer\d*)\.xml")
 _MARQUE = re.compile(r"<!--iae:([df]):(\d+)-->")
-_CARACTERES_INTERDITS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
-_PARSEUR = etree.XMLParser(resolve_entities=False, no_network=True, remove_blank_text=False)
+_PARTIES_XML = re.compile(r".*\.(xml|rels)", re.IGNORECASE)
+_PARSEUR = etree.XMLParser(
+    resolve_entities=False, no_network=True, load_dtd=False, remove_blank_text=False
+)
 
 
 class ErreurModele(ErreurEntree):
@@ -51,8 +56,9 @@ class Bloc:
 
 
 def echapper(texte: str) -> str:
-    """Texte -> contenu d'un `<w:t>` : &, <, > échappés, sauts de ligne et tabulations Word."""
-    texte = _CARACTERES_INTERDITS.sub("", texte)
+    """Texte -> contenu d'un `<w:t>` : caractères interdits par XML retirés (`texte_xml`), &, <, >
+    échappés, sauts de ligne et tabulations Word."""
+    texte = texte_xml(texte)
     texte = texte.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     if "\n" in texte or "\t" in texte:
         texte = texte.replace("\r\n", "\n").replace("\n", '</w:t><w:br/><w:t xml:space="preserve">')
@@ -90,12 +96,16 @@ class ModeleCompile:
     def __init__(self, chemin: Path):
         self.chemin = verifier_fichier_entree(Path(chemin))
         try:
+            verifier_archive_zip(self.chemin, "document Word .docx")
             with zipfile.ZipFile(self.chemin) as archive:
                 contenus = [(info, archive.read(info)) for info in archive.infolist()]
-        except (zipfile.BadZipFile, OSError) as erreur:
+        except (ErreurEntree, zipfile.BadZipFile, OSError, EOFError, zlib.error) as erreur:
             raise ErreurModele(
                 f"{self.chemin.name} : ce n'est pas un document Word .docx lisible ({erreur})."
             ) from None
+        for info, contenu in contenus:
+            if _PARTIES_XML.fullmatch(info.filename):
+                _analyser(contenu, f"{self.chemin.name} ({info.filename})")
         self._parties: list[tuple[zipfile.ZipInfo, list[str | _Paragraphe]]] = []
         tampon = io.BytesIO()
         with zipfile.ZipFile(tampon, "w", zipfile.ZIP_DEFLATED) as prefixe:
@@ -156,12 +166,25 @@ class ModeleCompile:
         return chemin
 
 
-def _compiler_partie(contenu: bytes, nom: str) -> list[str | _Paragraphe]:
-    """Recolle les balises découpées, marque les paragraphes à champs, découpe le XML."""
+def _analyser(contenu: bytes, nom: str) -> etree._Element:
+    """Une partie XML du modèle ; refusée si elle ne se lit pas, ou si elle déclare un DTD ou
+    des entités : Word ne les accepte pas, chaque lettre serait illisible."""
     try:
         racine = etree.fromstring(contenu, _PARSEUR)
-    except etree.XMLSyntaxError as erreur:
+    except (etree.XMLSyntaxError, ValueError) as erreur:
         raise ErreurModele(f"{nom} : XML illisible ({erreur}).") from None
+    arbre = racine.getroottree()
+    if arbre.docinfo.doctype or any(isinstance(e, etree._Entity) for e in racine.iter()):
+        raise ErreurModele(
+            f"{nom} : le modèle déclare un DTD ou des entités XML, que Word refuse ; "
+            "repartez du modèle fourni."
+        )
+    return racine
+
+
+def _compiler_partie(contenu: bytes, nom: str) -> list[str | _Paragraphe]:
+    """Recolle les balises découpées, marque les paragraphes à champs, découpe le XML."""
+    racine = _analyser(contenu, nom)
     a_marquer: dict[int, etree._Element] = {}
     for paragraphe, textes in _textes_par_paragraphe(racine).items():
         if _recoller_balises(textes, nom):

@@ -50,3 +50,10 @@ def signature_depuis_options(args: argparse.Namespace, region: str = "") -> Sign
         qualite=args.qualite,
         date=args.date or dt.date.today(),
     )
+
+
+def signature_demo() -> Signature:
+    """Le signataire fictif de la démonstration : le même sur les décisions et les lettres."""
+    return Signature(
+        region="Grand Est", lieu="Strasbourg", signataire="Camille Exemple (démonstration)"
+    )

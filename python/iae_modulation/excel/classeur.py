@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Protocol
 
 from iae_modulation.sorties import DEBUTS_DE_FORMULE
+from iae_modulation.texte_xml import texte_xml
 
 ACCUEIL = "Accueil"
 PARAMETRES = "Paramètres"
@@ -125,6 +126,8 @@ def valeur_excel(valeur: object) -> object:
         return float(valeur)
     if isinstance(valeur, bool):
         return "oui" if valeur else "non"
+    if isinstance(valeur, str):
+        return texte_xml(valeur)
     return valeur
 
 

@@ -16,8 +16,8 @@ import math
 import os
 import posixpath
 import re
+import stat
 import tempfile
-import zipfile
 from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -25,6 +25,8 @@ from pathlib import Path
 from lxml import etree
 from python_calamine import CalamineWorkbook
 
+from iae_modulation.erreurs import cause_systeme
+from iae_modulation.etendue_xlsx import colonne_en_lettres, etendue
 from iae_modulation.excel import paquet
 from iae_modulation.excel.classeur import (
     COULEUR_SURLIGNAGE,
@@ -33,13 +35,8 @@ from iae_modulation.excel.classeur import (
     PARAMETRES,
     valeur_excel,
 )
-from iae_modulation.lecture import RATIO_DECOMPRESSION_MAX
-from iae_modulation.sorties import (
-    TAILLE_MAX_ENTREE,
-    ErreurEntree,
-    ErreurSortie,
-    verifier_fichier_entree,
-)
+from iae_modulation.limites import verifier_archive_zip
+from iae_modulation.sorties import ErreurEntree, ErreurSortie, verifier_fichier_entree
 
 M = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -47,20 +44,9 @@ PR = "http://schemas.openxmlformats.org/package/2006/relationships"
 TYPE_STYLES = f"{R}/styles"
 TYPE_CHAINE_DE_CALCUL = f"{R}/calcChain"
 _PARSEUR = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
-# Caractères que XML 1.0 interdit : retirés des textes écrits.
-_INTERDITS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 _REFERENCE = re.compile(r"\$?([A-Z]{1,3})\$?(\d+)")
 # Formats intégrés d'Excel (§ 18.8.30) que le code écrit : pas de numFmt à déclarer.
 _FORMATS_INTEGRES = {"0": 1, "0.00": 2, "0.00%": 10, "@": 49}
-
-
-def lettre(colonne: int) -> str:
-    """1 -> « A », 27 -> « AA »."""
-    texte = ""
-    while colonne:
-        colonne, reste = divmod(colonne - 1, 26)
-        texte = chr(65 + reste) + texte
-    return texte
 
 
 def coordonnees(reference: str) -> tuple[int, int]:
@@ -82,8 +68,8 @@ def echapper(texte: str) -> str:
 
 
 def cellule_xml(reference: str, valeur: object, style: int | None) -> str:
-    """Le XML d'une cellule ; valeur déjà passée par `valeur_excel` (une date devient le texte
-    JJ/MM/AAAA, comme `lecture` la lit)."""
+    """Le XML d'une cellule ; valeur déjà passée par `valeur_excel` (textes sans caractère
+    interdit par XML ; une date devient le texte JJ/MM/AAAA, comme `lecture` la lit)."""
     attributs = f' r="{reference}" s="{style}"' if style else f' r="{reference}"'
     genre = type(valeur)
     if genre is float or genre is int:
@@ -96,13 +82,27 @@ def cellule_xml(reference: str, valeur: object, style: int | None) -> str:
         if genre is bool:
             return f'<c{attributs} t="b"><v>{int(valeur)}</v></c>'
         valeur = valeur.strftime("%d/%m/%Y") if isinstance(valeur, dt.date) else str(valeur)
-    texte = echapper(_INTERDITS.sub("", valeur))
+    texte = echapper(valeur)
     return f'<c{attributs} t="inlineStr"><is><t xml:space="preserve">{texte}</t></is></c>'
 
 
 def _elements(xml: str) -> list[etree._Element]:
     """Les éléments (cellules ou lignes) d'un fragment XML de feuille."""
     return list(etree.fromstring(f'<sheetData xmlns="{M}">{xml}</sheetData>', _PARSEUR))
+
+
+def _formules_sans_valeur(xml: bytes) -> dict[tuple[int, int], str]:
+    """Les cellules à formule sans valeur enregistrée (jamais calculées par Excel)."""
+    if b"<f" not in xml and b":f" not in xml:
+        return {}
+    trouvees = {}
+    for cellule in etree.fromstring(xml, _PARSEUR).iter(f"{{{M}}}c"):
+        formule, valeur = cellule.find(f"{{{M}}}f"), cellule.find(f"{{{M}}}v")
+        # un texte calculé vide s'écrit <v></v> avec t="str" ; sans type, <v></v> n'est rien
+        vide = valeur is None or (not valeur.text and cellule.get("t") != "str")
+        if formule is not None and vide and cellule.get("r"):
+            trouvees[coordonnees(cellule.get("r"))] = formule.text or ""
+    return trouvees
 
 
 class _Feuille:
@@ -153,7 +153,7 @@ class _Feuille:
         for cellule in ligne.iterfind(f"{{{M}}}c"):
             reference = cellule.get("r")
             colonne = coordonnees(reference)[1] if reference else colonne + 1
-            cellule.set("r", f"{lettre(colonne)}{ligne.get('r')}")
+            cellule.set("r", f"{colonne_en_lettres(colonne)}{ligne.get('r')}")
             trouvees[colonne] = cellule
         return trouvees
 
@@ -164,7 +164,7 @@ class _Feuille:
         presentes = self.cellules(ligne)
         if colonne in presentes or not creer:
             return presentes.get(colonne)
-        element = etree.Element(f"{{{M}}}c", r=f"{lettre(colonne)}{numero}")
+        element = etree.Element(f"{{{M}}}c", r=f"{colonne_en_lettres(colonne)}{numero}")
         suivantes = [c for c in sorted(presentes) if c > colonne]
         if suivantes:
             presentes[suivantes[0]].addprevious(element)
@@ -197,7 +197,7 @@ class _Feuille:
         """Ajoute des lignes sous la dernière (`supprimer_lignes(premiere)` d'abord), écrites
         en texte d'un bloc : bien plus rapide qu'un élément XML par cellule."""
         largeur = max(map(len, lignes), default=0)
-        lettres = [lettre(c) for c in range(1, largeur + 1)]
+        lettres = [colonne_en_lettres(c) for c in range(1, largeur + 1)]
         textes = self._ajout
         for numero, ligne in enumerate(lignes, start=premiere):
             textes.append(f'<row r="{numero}">')
@@ -221,7 +221,9 @@ class _Feuille:
             if self._ajout:
                 colonnes.append(self._ajout_fin[1])
                 lignes.append(self._ajout_fin[0])
-            dimension.set("ref", f"A1:{lettre(max(colonnes))}{max(lignes)}" if colonnes else "A1")
+            dimension.set(
+                "ref", f"A1:{colonne_en_lettres(max(colonnes))}{max(lignes)}" if colonnes else "A1"
+            )
         if not self._ajout:
             return etree.tostring(
                 self.racine, xml_declaration=True, encoding="UTF-8", standalone=True
@@ -312,6 +314,25 @@ class _Styles:
         return len(self.remplissages) - 1
 
 
+def verifier_ecriture(chemin: Path) -> None:
+    """Refuse, avant tout travail, un classeur qui ne pourra pas être enregistré : fichier en
+    lecture seule, ou dossier où l'on ne peut pas écrire (support protégé, droits)."""
+    if not stat.S_IMODE(chemin.stat().st_mode) & 0o222 or not os.access(chemin, os.W_OK):
+        raise ErreurEntree(
+            f"{chemin.name} est en lecture seule : rien n'a été fait. Retirez l'attribut « lecture "
+            "seule » du fichier, ou travaillez sur une copie modifiable."
+        )
+    try:
+        descripteur, essai = tempfile.mkstemp(prefix=f".{chemin.stem}-", dir=chemin.parent)
+        os.close(descripteur)
+        os.unlink(essai)
+    except OSError as erreur:
+        raise ErreurEntree(
+            f"{chemin.name} ne pourra pas être enregistré : le dossier {chemin.parent} refuse "
+            f"l'écriture ({cause_systeme(erreur)}) ; rien n'a été fait."
+        ) from None
+
+
 class ClasseurFichier:
     """Le classeur .xlsm sur disque (interface `classeur.Classeur`)."""
 
@@ -322,13 +343,13 @@ class ClasseurFichier:
                 f"{self.chemin.name} : il faut un classeur avec macros (.xlsm), "
                 "comme templates/IAE_modulation.xlsm."
             )
+        verifier_archive_zip(self.chemin, "classeur Excel (.xlsm)")
+        verifier_ecriture(self.chemin)
         contenu = self.chemin.read_bytes()
         try:
-            self._parties = self._lire_parties(contenu)
+            self._parties = paquet.lire_parties(contenu)
             self._parties_feuilles, self._noms, self._styles_partie = self._structure()
             self._calamine = CalamineWorkbook.from_filelike(io.BytesIO(contenu))
-        except ErreurEntree:
-            raise
         except Exception as erreur:  # archive, XML ou calamine : erreurs variées
             raise ErreurEntree(f"{self.chemin.name} : classeur illisible ({erreur}).") from None
         manquantes = [f for f in (PARAMETRES, DONNEES, JOURNAL) if f not in self._parties_feuilles]
@@ -338,19 +359,9 @@ class ClasseurFichier:
                 f"{', '.join(f'« {f} »' for f in manquantes)} absente(s)."
             )
         self._valeurs: dict[str, list[list[object]]] = {}
+        self._sans_valeur: dict[str, dict[tuple[int, int], str]] = {}  # formules jamais calculées
         self._xml: dict[str, _Feuille] = {}
         self._styles: _Styles | None = None
-
-    def _lire_parties(self, contenu: bytes) -> dict[str, bytes]:
-        with zipfile.ZipFile(io.BytesIO(contenu)) as archive:
-            decompresse = sum(entree.file_size for entree in archive.infolist())
-            limite = TAILLE_MAX_ENTREE * RATIO_DECOMPRESSION_MAX
-            if decompresse > limite:
-                raise ErreurEntree(
-                    f"{self.chemin.name} : fichier refusé, son contenu décompressé "
-                    f"({decompresse / 1e6:.0f} Mo) dépasse la limite de {limite / 1e6:.0f} Mo."
-                )
-            return {nom: archive.read(nom) for nom in archive.namelist()}
 
     def _structure(self) -> tuple[dict[str, str], dict[str, tuple[str, int, int]], str | None]:
         """Partie XML de chaque feuille, cellule de chaque nom défini, partie des styles."""
@@ -378,12 +389,28 @@ class ClasseurFichier:
     # --- lecture -------------------------------------------------------------------------------
 
     def _grille(self, feuille: str) -> list[list[object]]:
+        """Les valeurs de la feuille depuis A1 ; celle qu'Excel a calculée pour une formule."""
         if feuille not in self._parties_feuilles:
             raise ErreurEntree(f"{self.chemin.name} : feuille « {feuille} » absente.")
         if feuille not in self._valeurs:
+            etendue(self.chemin, feuille)  # une cellule lointaine ferait tout réserver à calamine
             lues = self._calamine.get_sheet_by_name(feuille).to_python(skip_empty_area=False)
             self._valeurs[feuille] = [[None if v == "" else v for v in ligne] for ligne in lues]
+            xml = self._parties[self._parties_feuilles[feuille]]
+            self._sans_valeur[feuille] = _formules_sans_valeur(xml)
         return self._valeurs[feuille]
+
+    def _calculee(self, feuille: str, ligne: int, colonne: int) -> None:
+        """Refuse une formule qu'Excel n'a jamais calculée : sa valeur est inconnue (le texte
+        « =215528.21*1 » n'est pas une valeur)."""
+        formule = self._sans_valeur[feuille].get((ligne, colonne))
+        if formule is not None:
+            raise ErreurEntree(
+                f"{self.chemin.name}, feuille « {feuille} », cellule "
+                f"{colonne_en_lettres(colonne)}{ligne} : la formule ={formule} n'a pas de valeur "
+                "calculée enregistrée ; ouvrez et enregistrez le classeur dans Excel, ou "
+                "remplacez la formule par sa valeur."
+            )
 
     def _nom(self, nom: str) -> tuple[str, int, int]:
         if nom not in self._noms:
@@ -396,12 +423,16 @@ class ClasseurFichier:
     def lire_parametre(self, nom: str) -> object:
         feuille, ligne, colonne = self._nom(nom)
         grille = self._grille(feuille)
+        self._calculee(feuille, ligne, colonne)
         if ligne > len(grille) or colonne > len(grille[ligne - 1]):
             return None
         return grille[ligne - 1][colonne - 1]
 
     def lire_feuille(self, feuille: str) -> list[list[object]]:
-        return [list(ligne) for ligne in self._grille(feuille)]
+        grille = self._grille(feuille)
+        for ligne, colonne in self._sans_valeur[feuille]:
+            self._calculee(feuille, ligne, colonne)
+        return [list(ligne) for ligne in grille]
 
     # --- écriture ------------------------------------------------------------------------------
 
@@ -418,6 +449,7 @@ class ClasseurFichier:
 
     def _noter(self, feuille: str, ligne: int, colonne: int, valeur: object) -> None:
         grille = self._grille(feuille)
+        self._sans_valeur[feuille].pop((ligne, colonne), None)
         while len(grille) < ligne:
             grille.append([])
         rangee = grille[ligne - 1]
@@ -437,6 +469,9 @@ class ClasseurFichier:
         xml.supprimer_lignes(premiere_ligne)
         xml.ajouter_lignes(premiere_ligne, valeurs, styles)
         grille = self._grille(feuille)
+        sans_valeur = self._sans_valeur[feuille]
+        for cellule in [c for c in sans_valeur if c[0] >= premiere_ligne]:
+            del sans_valeur[cellule]
         del grille[premiere_ligne - 1 :]
         grille.extend([] for _ in range(premiere_ligne - 1 - len(grille)))
         grille.extend(valeurs)
@@ -493,16 +528,17 @@ class ClasseurFichier:
         except OSError as erreur:
             raise ErreurSortie(
                 f"{self.chemin.parent} : impossible d'y enregistrer le classeur "
-                f"({erreur.strerror})."
+                f"({cause_systeme(erreur)})."
             ) from None
         try:
+            os.chmod(temporaire, stat.S_IMODE(self.chemin.stat().st_mode))  # droits gardés
             with os.fdopen(descripteur, "wb") as fichier:
                 fichier.write(paquet.ecrire_archive(self._parties, niveau=1))
             os.replace(temporaire, self.chemin)
         except OSError as erreur:
             raise ErreurSortie(
-                f"{self.chemin.name} : enregistrement impossible ({erreur.strerror}) ; le "
-                "classeur est-il ouvert dans Excel ou en lecture seule ?"
+                f"{self.chemin.name} : enregistrement impossible ({cause_systeme(erreur)}) ; le "
+                "classeur est-il ouvert dans Excel ?"
             ) from None
         finally:
             Path(temporaire).unlink(missing_ok=True)

@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from iae_modulation.etendue_xlsx import colonne_en_lettres
 from iae_modulation.excel import paquet
 from iae_modulation.excel.classeur import valeur_excel
-from iae_modulation.excel.fichier import M, R, cellule_xml, echapper, lettre
+from iae_modulation.excel.fichier import M, R, cellule_xml, echapper
 
 _ENTETE = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 _RELATIONS = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -61,7 +62,7 @@ def _parties(nom_feuille: str, feuille: str) -> dict[str, str]:
 
 def ecrire_instantane(chemin: Path, nom_feuille: str, cellules: Sequence[Sequence[object]]) -> Path:
     """Écrit `cellules` (valeurs d'une feuille depuis A1) dans la feuille `nom_feuille`."""
-    lettres = [lettre(c) for c in range(1, max(map(len, cellules), default=0) + 1)]
+    lettres = [colonne_en_lettres(c) for c in range(1, max(map(len, cellules), default=0) + 1)]
     lignes = []
     for numero, valeurs in enumerate(cellules, start=1):
         contenu = "".join(

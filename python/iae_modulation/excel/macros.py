@@ -16,12 +16,12 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from pathlib import Path
+from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import TYPE_CHECKING
 
+from iae_modulation.erreurs import traduire
 from iae_modulation.excel import classeur as c
 from iae_modulation.referentiel import TYPES_SIAE, normaliser_region, probleme_annee_campagne
-from iae_modulation.sorties import ErreurEntree
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -73,10 +73,22 @@ def _oui(classeur: c.Classeur, nom: str) -> bool:
 
 
 def dossier_de_sortie(classeur: c.Classeur) -> Path:
-    """Le dossier de sortie des Paramètres ; un chemin relatif part du dossier du classeur."""
+    """Le dossier de sortie des Paramètres, toujours sous le dossier du classeur : un classeur
+    reçu ne décide pas d'écrire ailleurs (chemin absolu, « .. », lecteur, « ~ » refusés)."""
     texte = _texte(classeur, "dossier_sortie") or "IAE_sorties"
-    dossier = Path(texte).expanduser()
-    return dossier if dossier.is_absolute() else classeur.chemin.parent / dossier
+    windows = PureWindowsPath(texte)  # sépare sur / et \, reconnaît C: et \\serveur
+    if (
+        windows.drive
+        or windows.root
+        or PurePosixPath(texte).is_absolute()
+        or any(partie in ("..", "~") or partie.startswith("~") for partie in windows.parts)
+    ):
+        raise ErreurAction(
+            f"Feuille « {c.PARAMETRES} », « Dossier de sortie » : « {texte} » refusé. Indiquez "
+            "un sous-dossier du dossier du classeur (p. ex. IAE_sorties), sans « .. » ni chemin "
+            "complet : un classeur ne décide pas d'écrire ailleurs que près de lui."
+        )
+    return classeur.chemin.parent.joinpath(*windows.parts)
 
 
 def _signature(classeur: c.Classeur) -> Signature:
@@ -310,6 +322,8 @@ def _decision_asp(classeur: c.Classeur, resultat: ResultatAction) -> None:
     )
     resultat.code, resultat.message = rapport.code_sortie, rapport.resume()
     resultat.sorties = [str(p) for p in rapport.fichiers]
+    if rapport.code_sortie == 0:
+        _rapprocher(classeur, calcul, resultat)
 
 
 def generer_notifications(classeur: c.Classeur | None = None) -> ResultatAction:
@@ -346,6 +360,24 @@ def _notifications(classeur: c.Classeur, resultat: ResultatAction) -> None:
     )
     resultat.message = rapport.resume()
     resultat.sorties = [str(rapport.sortie)]
+    _rapprocher(classeur, calcul, resultat)
+
+
+def _rapprocher(classeur: c.Classeur, calcul: Path, resultat: ResultatAction) -> None:
+    """Le rapprochement du dernier calcul avec les documents du dossier de sortie, ajouté au
+    message (et donc au journal), et `rapprochement.xlsx` dans le dossier de sortie."""
+    from iae_modulation.rapprochement import (
+        NOM_RAPPROCHEMENT,
+        ecrire_rapport,
+        rapport_remplacable,
+        rapprocher,
+    )
+
+    base = dossier_de_sortie(classeur)
+    rapprochement = rapprocher(base, calcul / "resultats.csv")
+    if rapport_remplacable(base / NOM_RAPPROCHEMENT):
+        resultat.sorties.append(str(ecrire_rapport(rapprochement, base / NOM_RAPPROCHEMENT)))
+    resultat.message += "\n" + rapprochement.en_une_ligne()
 
 
 def ouvrir_dossier_sortie(classeur: c.Classeur | None = None) -> ResultatAction:
@@ -373,11 +405,10 @@ def _executer(
     resultat = ResultatAction(nom)
     try:
         action(classeur, resultat)
-    except (ErreurAction, ErreurEntree) as erreur:
-        resultat.code, resultat.message = CODE_ERREUR, str(erreur)
+    except ErreurAction as erreur:
+        resultat.code, resultat.message = CODE_DONNEES_INVALIDES, str(erreur)
     except Exception as erreur:  # porte de l'utilisateur : jamais de trace Python à l'écran
-        resultat.code = CODE_ERREUR
-        resultat.message = f"Erreur inattendue ({type(erreur).__name__}) : {erreur}"
+        resultat.code, resultat.message = traduire(erreur)
     etat = "réussi" if resultat.code == CODE_SUCCES else "échec"
     classeur.ajouter_ligne(
         c.JOURNAL,

@@ -255,10 +255,10 @@ def paquet_windows(
     pas encore), vérifie qu'elles suffisent, écrit l'archive."""
     with tempfile.TemporaryDirectory() as dossier:
         roues = Path(roues) if roues else Path(dossier) / "roues"
-        manquantes = list(verifier_roues(roues, versions)) if roues.is_dir() else list(versions)
-        if manquantes:
-            telecharger_roues(roues, manquantes)
-        echecs = verifier_roues(roues, versions)
+        echecs = verifier_roues(roues, versions) if roues.is_dir() else dict.fromkeys(versions)
+        if echecs:
+            telecharger_roues(roues, list(echecs))
+            echecs = verifier_roues(roues, versions)
         if echecs:
             raise ErreurSortie(
                 "Roues incomplètes, paquet non écrit :\n"

@@ -24,14 +24,19 @@ from iae_modulation.excel.classeur import (
 )
 from iae_modulation.lecture import TableBrute, _texte_excel, noms_uniques
 from iae_modulation.modulation import OptionsCalcul, calculer_modulation
-from iae_modulation.resultats import COLONNES_FRACTION, COLONNES_MONTANT, COLONNES_RESULTATS
+from iae_modulation.resultats import (
+    COLONNES_ETP,
+    COLONNES_FRACTION,
+    COLONNES_MONTANT,
+    COLONNES_RESULTATS,
+)
 
-COLONNES_NUMERIQUES = frozenset(COLONNES_FRACTION + COLONNES_MONTANT)
+COLONNES_NUMERIQUES = frozenset(COLONNES_FRACTION + COLONNES_MONTANT + COLONNES_ETP)
 FORMATS_RESULTATS: tuple[str | None, ...] = tuple(
     FORMAT_EUROS
     if colonne in COLONNES_MONTANT
     else FORMAT_POURCENT
-    if colonne == "taux_modulation"
+    if colonne in ("taux_calcule", "taux_effectif")
     else FORMAT_FRACTION
     if colonne in COLONNES_FRACTION
     else None

@@ -16,8 +16,9 @@ from pathlib import Path
 
 import yaml
 
+from iae_modulation.encodages import decoder_octets
 from iae_modulation.referentiel import sans_accents
-from iae_modulation.sorties import ErreurEntree
+from iae_modulation.sorties import ErreurEntree, verifier_fichier_entree
 
 FICHIER_ENTETES = "entetes_extranet.yaml"
 LIGNES_EXAMINEES = 30  # lignes de titre tolérées avant l'en-tête
@@ -61,7 +62,8 @@ def charger_dispositions(chemin: Path | None = None) -> dict[str, Disposition]:
     """Lit le YAML des en-têtes (celui du paquet par défaut) ; refuse un fichier mal formé."""
     if chemin is None:
         return _dispositions_du_paquet()
-    return _lire_dispositions(Path(chemin).read_text("utf-8"), Path(chemin).name)
+    chemin = verifier_fichier_entree(Path(chemin))
+    return _lire_dispositions(decoder_octets(chemin.read_bytes(), chemin.name), chemin.name)
 
 
 @cache
@@ -96,7 +98,7 @@ def _lire_dispositions(texte: str, nom_fichier: str) -> dict[str, Disposition]:
                 obligatoires=obligatoires,
             )
         return dispositions
-    except (yaml.YAMLError, KeyError, TypeError, AttributeError) as erreur:
+    except (yaml.YAMLError, KeyError, TypeError, AttributeError, ValueError) as erreur:
         raise ErreurEntree(
             f"{nom_fichier} : fichier des en-têtes mal formé ({type(erreur).__name__} : {erreur})."
         ) from None

@@ -27,7 +27,13 @@ from iae_modulation.sorties import texte_sans_formule
 
 ANNEE_DEMO = 2026
 DUREE_ANNUELLE = {"AI": Decimal(1607), "ACI": Decimal(1820)}
-FICHIERS_DEMO = {"EI": "EI.xlsx", "ETTI": "ETTI.csv", "AI": "AI.xlsx", "ACI": "ACI.xlsx"}
+FICHIERS_DEMO = {
+    "EI": "EI.xlsx",
+    "ETTI": "ETTI.csv",
+    "AI": "AI.xlsx",
+    "ACI": "ACI.xlsx",
+    "EITI": "EITI.xlsx",
+}
 
 
 def lignes_export(table: pd.DataFrame, mesure: str, annee: int) -> list[list[object]]:
@@ -118,7 +124,7 @@ def _textes(lignes: Iterable[list[object]]) -> Iterable[list[str]]:
 
 
 def ecrire_exemples_demo(dossier: Path, table: pd.DataFrame, annee: int = ANNEE_DEMO) -> list[Path]:
-    """Les quatre exports de la démo (EI et AI, ACI en .xlsx, ETTI en .csv)."""
+    """Les exports de la démo (EI, AI, ACI et EITI en .xlsx, ETTI en .csv)."""
     dossier.mkdir(parents=True, exist_ok=True)
     chemins = []
     for mesure, nom in FICHIERS_DEMO.items():

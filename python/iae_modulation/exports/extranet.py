@@ -17,6 +17,7 @@ from iae_modulation.lecture import lire_table, nom_d_origine
 CLE_BASE = {
     "EI": "montant_etat",
     "ETTI": "montant_etat",
+    "EITI": "montant_etat",
     "AI": "montant_total",
     "ACI": "montant_total",
 }

@@ -1,25 +1,31 @@
 """FluxIAE de l'ASP, vue « AnnexeFinanciere », comme seconde source de l'annexe 5.
 
 Format (reference/domaine.md) : séparateur `|`, première ligne `DEB<Vue><jjmmaaaa>_<hhmmss>`,
-dernière ligne éventuelle `FIN…`, dates jj/mm/aaaa, point décimal ; UTF-8 ou UTF-16 ; .csv ou
-.csv.gz. On garde les annexes de la mesure en vigueur pendant l'année de campagne (dates d'effet
+dernière ligne `FIN…` (sans elle, le fichier est tronqué et refusé), dates jj/mm/aaaa, point
+décimal ; UTF-8 ou UTF-16 ; .csv ou .csv.gz, lu au fil de l'eau (`limites`). On garde les
+annexes de la mesure en vigueur pendant l'année de campagne (dates d'effet
 qui chevauchent l'année) et dans un état actif ; le département vient du n° d'annexe ; la base est
 `af_montant_total_annuel` (aide au poste de la période, cofinancement du département inclus).
 """
 
 from __future__ import annotations
 
-import codecs
+import contextlib
 import csv
 import datetime as dt
 import gzip
-import io
+import zlib
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
+from typing import BinaryIO
 
+from iae_modulation.encodages import lignes_du_flux
 from iae_modulation.exports.table import TableExport
+from iae_modulation.lecture import lire_nombre
+from iae_modulation.limites import LIGNES_MAX_FLUXIAE
 from iae_modulation.referentiel import lire_numero_annexe
 from iae_modulation.sorties import ErreurEntree, verifier_fichier_entree
 
@@ -38,7 +44,7 @@ MOTIFS_ETAT = {
 MOTIF_FDI = "FDI : fonds départemental d'insertion, ce n'est pas une aide au poste"
 MOTIF_HORS_ANNEE = "dates d'effet hors de l'année {annee}"
 MOTIF_AVENANT = "avenant antérieur de la même annexe (seul le dernier avenant actif compte)"
-MOTIF_DOUBLON = "ligne en double (même annexe, même avenant)"
+MOTIF_DOUBLON = "ligne répétée à l'identique (même annexe, même avenant, mêmes valeurs)"
 
 COLONNES_REQUISES = (
     "af_numero_annexe_financiere",
@@ -63,63 +69,104 @@ ENTETES = (
     "Montant total annuel de l'aide au poste",
 )
 ENTETE_COFINANCEMENT = "Dont cofinancé par le conseil départemental"
+CHIFFRES_AVENANT = 6
 
 
 def est_fluxiae(chemin: Path) -> bool:
-    """Vrai si le fichier commence par le marqueur `DEB` d'un FluxIAE (détection de la source)."""
-    try:
-        premiere = _lignes_texte(Path(chemin))[0] if Path(chemin).is_file() else ""
-    except (ErreurEntree, IndexError):
+    """Vrai si le fichier commence par le marqueur `DEB` d'un FluxIAE (détection de la source) ;
+    seule la première ligne est lue. Un .gz illisible est refusé avec la cause exacte."""
+    chemin = Path(chemin)
+    if not chemin.is_file():
         return False
-    return premiere.startswith("DEB")
+    try:
+        with _flux(chemin) as flux:
+            return next(lignes_du_flux(flux, chemin.name), "").startswith("DEB")
+    except ErreurEntree:
+        if _compresse(chemin):
+            raise
+        return False
 
 
 def lire_fluxiae(chemin: Path, mesure: str, annee: int) -> TableExport:
     """Annexes de `mesure` actives en `annee`, une ligne par période d'aide (dernier avenant)."""
     chemin = verifier_fichier_entree(chemin)
-    texte = _lignes_texte(chemin)
-    if not texte or not texte[0].startswith("DEB"):
+    with _flux(chemin) as flux:
+        lignes = lignes_du_flux(flux, chemin.name)
+        if not next(lignes, "").startswith("DEB"):
+            raise ErreurEntree(
+                f"{chemin.name} : ce n'est pas un fichier FluxIAE (la première ligne devrait "
+                "commencer par le marqueur « DEB »)."
+            )
+        lecteur = csv.reader(lignes, delimiter="|")
+        try:
+            entetes = [e.strip() for e in next(lecteur, [])]
+            if not entetes or entetes[0].startswith("FIN"):
+                raise ErreurEntree(
+                    f"{chemin.name} : le FluxIAE ne contient pas de ligne d'en-tête."
+                )
+            manquantes = [c for c in COLONNES_REQUISES if c not in entetes]
+            if manquantes:
+                raise ErreurEntree(
+                    f"{chemin.name} (ligne 2) : ce n'est pas la vue « AnnexeFinanciere » du "
+                    f"FluxIAE ; colonnes manquantes : {', '.join(manquantes)}."
+                )
+            index = {nom: i for i, nom in enumerate(entetes)}
+            selection = _Selection(chemin.name, mesure, annee, index)
+            fin = _examiner_jusqu_a_fin(lecteur, selection, chemin.name)
+        except csv.Error as erreur:
+            raise ErreurEntree(
+                f"{chemin.name}, ligne {lecteur.line_num + 1} : FluxIAE illisible ({erreur})."
+            ) from None
+    if not fin:
         raise ErreurEntree(
-            f"{chemin.name} : ce n'est pas un fichier FluxIAE (la première ligne devrait commencer "
-            "par le marqueur « DEB »)."
+            f"{chemin.name} : FluxIAE incomplet, la dernière ligne « FIN… » manque (fichier "
+            "tronqué : téléchargement ou copie interrompus ?). Aucune annexe n'a été retenue : "
+            "téléchargez de nouveau l'export complet."
         )
-    lignes = list(csv.reader(texte[1:], delimiter="|"))
-    if lignes and lignes[-1] and lignes[-1][0].startswith("FIN"):
-        lignes.pop()
-    if not lignes:
-        raise ErreurEntree(f"{chemin.name} : le FluxIAE ne contient pas de ligne d'en-tête.")
-    entetes = [e.strip() for e in lignes[0]]
-    manquantes = [c for c in COLONNES_REQUISES if c not in entetes]
-    if manquantes:
-        raise ErreurEntree(
-            f"{chemin.name} (ligne 2) : ce n'est pas la vue « AnnexeFinanciere » du FluxIAE ; "
-            f"colonnes manquantes : {', '.join(manquantes)}."
-        )
-    index = {nom: i for i, nom in enumerate(entetes)}
-    selection = _Selection(chemin.name, mesure, annee, index)
-    for numero, ligne in enumerate(lignes[1:], start=3):
-        selection.examiner(numero, ligne)
     return selection.table()
 
 
-def _lignes_texte(chemin: Path) -> list[str]:
-    ouvrir = gzip.open if chemin.suffix.lower() == ".gz" else open
+def _examiner_jusqu_a_fin(lecteur, selection: _Selection, nom: str) -> bool:
+    """Examine chaque ligne de données ; vrai si la ligne `FIN…` a été trouvée en dernier."""
+    fin = False
+    for numero, ligne in enumerate(lecteur, start=3):
+        if fin and any(c.strip() for c in ligne):
+            raise ErreurEntree(f"{nom}, ligne {numero} : données après la ligne « FIN… ».")
+        if ligne and ligne[0].startswith("FIN"):
+            fin = True
+        elif numero - 2 > LIGNES_MAX_FLUXIAE:
+            raise ErreurEntree(
+                f"{nom} : plus de {LIGNES_MAX_FLUXIAE} lignes d'annexes ; ce n'est pas un "
+                "FluxIAE « AnnexeFinanciere » (voir docs/donnees.md, « Limites »)."
+            )
+        elif not fin:
+            selection.examiner(numero, ligne)
+    return fin
+
+
+def _compresse(chemin: Path) -> bool:
+    return chemin.suffix.lower() == ".gz"
+
+
+@contextlib.contextmanager
+def _flux(chemin: Path) -> Iterator[BinaryIO]:
+    """Le fichier ouvert en binaire (décompressé au fil de l'eau si .gz) ; une archive .gz
+    tronquée ou abîmée devient un message qui dit laquelle des deux."""
+    ouvrir = gzip.open if _compresse(chemin) else open
     try:
-        with ouvrir(chemin, "rb") as fichier:
-            brut = fichier.read()
-    except (OSError, EOFError) as erreur:
+        with ouvrir(chemin, "rb") as flux:
+            yield flux
+    except EOFError:
+        raise ErreurEntree(
+            f"{chemin.name} : archive .gz tronquée, elle s'arrête avant sa fin (téléchargement "
+            "ou copie interrompus ?) ; téléchargez de nouveau le fichier."
+        ) from None
+    except (gzip.BadGzipFile, zlib.error) as erreur:
+        raise ErreurEntree(
+            f"{chemin.name} : archive .gz abîmée ({erreur}) ; téléchargez de nouveau le fichier."
+        ) from None
+    except OSError as erreur:
         raise ErreurEntree(f"{chemin.name} : fichier illisible ({erreur}).") from None
-    if brut.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        encodage = "utf-16"
-    elif b"\x00" in brut[:200]:
-        encodage = "utf-16-le"
-    else:
-        encodage = "utf-8-sig"
-    try:
-        texte = brut.decode(encodage)
-    except UnicodeDecodeError:
-        texte = brut.decode("cp1252", errors="replace")
-    return io.StringIO(texte, newline=None).read().splitlines()
 
 
 @dataclass
@@ -176,14 +223,22 @@ class _Selection:
         if debut > dt.date(self.annee, 12, 31) or fin < dt.date(self.annee, 1, 1):
             self.ecartees[MOTIF_HORS_ANNEE.format(annee=self.annee)] += 1
             return
-        renouvellement = self.entier(ligne, "af_numero_avenant_renouvellement")
-        modification = self.entier(ligne, "af_numero_avenant_modification")
+        renouvellement = self.entier(ligne, "af_numero_avenant_renouvellement", lieu)
+        modification = self.entier(ligne, "af_numero_avenant_modification", lieu)
+        if renouvellement is None or modification is None:
+            return
         retenue = _Retenue(numero, (annexe.convention, renouvellement), modification, cellules)
         precedente = self.retenues.get(retenue.cle)
         if precedente is None:
             self.retenues[retenue.cle] = retenue
-        elif precedente.modification == modification:
+        elif precedente.modification == modification and precedente.cellules == cellules:
             self.ecartees[MOTIF_DOUBLON] += 1
+        elif precedente.modification == modification:
+            self.erreurs.append(
+                f"{lieu} : même annexe et même avenant ({cellules[1]} {cellules[2]}) qu'à la "
+                f"ligne {precedente.numero}, avec d'autres valeurs : une seule ligne par annexe "
+                "financière et avenant, sinon le montant serait versé deux fois."
+            )
         else:
             self.ecartees[MOTIF_AVENANT] += 1
             if modification > precedente.modification:
@@ -233,14 +288,23 @@ class _Selection:
 
     def nombre(self, texte: str, lieu: str, nom: str) -> Decimal | None:
         try:
-            return Decimal(texte)
-        except InvalidOperation:
-            self.erreurs.append(f"{lieu}, colonne {nom} : « {texte} » n'est pas un montant.")
+            return lire_nombre(texte)
+        except ValueError as erreur:
+            self.erreurs.append(f"{lieu}, colonne {nom} : {erreur}, ce n'est pas un montant.")
             return None
 
-    def entier(self, ligne: list[str], nom: str) -> int:
+    def entier(self, ligne: list[str], nom: str, lieu: str) -> int | None:
+        """Un numéro d'avenant (vide : 0) ; None et une erreur s'il n'en est pas un."""
         texte = self.champ(ligne, nom)
-        return int(texte) if texte.isdigit() else 0
+        if texte == "":
+            return 0
+        if texte.isascii() and texte.isdigit() and len(texte) <= CHIFFRES_AVENANT:
+            return int(texte)
+        self.erreurs.append(
+            f"{lieu}, colonne {nom} : « {texte[:40]} » n'est pas un numéro d'avenant "
+            f"(au plus {CHIFFRES_AVENANT} chiffres)."
+        )
+        return None
 
     def table(self) -> TableExport:
         if self.erreurs:
@@ -250,7 +314,13 @@ class _Selection:
             )
         retenues = sorted(self.retenues.values(), key=lambda r: r.numero)
         entetes = list(ENTETES)
-        positions = {"departement": 0, "numero_annexe": 1, "base": 9}
+        positions = {
+            "departement": 0,
+            "numero_annexe": 1,
+            "date_debut_effet_annexe": 5,
+            "date_fin_effet_annexe": 6,
+            "base": 9,
+        }
         if self.mesure == "ACI":
             entetes.append(ENTETE_COFINANCEMENT)
             positions["cofinancement_cg"] = 10

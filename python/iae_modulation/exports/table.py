@@ -32,6 +32,11 @@ class TableExport:
             return ""
         return ligne[position].strip()
 
+    @property
+    def dates_d_effet_connues(self) -> bool:
+        """Vrai si l'export donne les dates d'effet des annexes (contrôle de l'année)."""
+        return {"date_debut_effet_annexe", "date_fin_effet_annexe"} <= self.positions.keys()
+
     def nom(self, index: int) -> str:
         """Désignation de la ligne `index` dans un message : raison sociale, n° d'annexe, ligne."""
         ligne = self.lignes[index]

@@ -1,0 +1,51 @@
+"""Régularisation en 2015 du montant modulé versé pour 2014 (note DGEFP n° 2014-04).
+
+La note : « En cas de sous-réalisation des objectifs inscrits à la convention par la structure en
+2014, une régularisation sera effectuée en 2015 ; ainsi le montant versé en 2014 au titre de la
+modulation pour des postes non réalisés en 2014 sera déduit du montant versé en 2015. »
+
+Déduction (design) = montant versé pour 2014 × max(0, ETP conventionnés 2014 − ETP réalisés 2014)
+/ ETP conventionnés 2014, au centime (moitié vers le haut). Elle est retirée du montant modulé
+2015 ; ce qui la dépasse (le reste à déduire) est porté sur la décision de paiement pour être
+déduit de l'aide au poste, jamais abandonné.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from iae_modulation.formats import arrondi_centime
+
+ANNEE_REGULARISATION = 2015
+
+
+@dataclass(frozen=True)
+class Versement2014:
+    """Une ligne du fichier des versements : montant modulé versé pour 2014 et postes 2014."""
+
+    montant: Decimal
+    etp_conventionnes: Decimal
+    etp_realises: Decimal
+
+
+@dataclass(frozen=True)
+class Regularisation:
+    """Ce que la régularisation fait au montant modulé 2015 d'une structure."""
+
+    deduction: Decimal  # montant 2014 versé pour des postes non réalisés
+    net: Decimal  # montant modulé 2015 après déduction, jamais négatif
+    reste: Decimal  # part de la déduction qui dépasse le montant modulé 2015
+
+
+def deduction_regularisation(versement: Versement2014) -> Decimal:
+    """versé × max(0, conventionnés − réalisés) / conventionnés, au centime."""
+    non_realises = max(Decimal(0), versement.etp_conventionnes - versement.etp_realises)
+    return arrondi_centime(versement.montant * non_realises / versement.etp_conventionnes)
+
+
+def regulariser(montant_module: Decimal, versement: Versement2014) -> Regularisation:
+    """Net = max(0, modulé − déduction) ; reste = max(0, déduction − modulé)."""
+    deduction = deduction_regularisation(versement)
+    net = max(Decimal(0), montant_module - deduction)
+    return Regularisation(deduction, net, deduction - (montant_module - net))

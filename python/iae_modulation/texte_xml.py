@@ -1,0 +1,37 @@
+"""Texte écrit dans un .docx ou un .xlsx : sans les caractères que XML 1.0 interdit.
+
+Un U+FFFE dans une raison sociale, un caractère de contrôle collé depuis un autre logiciel ou une
+moitié de paire UTF-16 rendent le document illisible par Word ou Excel (« contenu illisible »).
+Tous les écrivains passent par `texte_xml` : le publipostage Word (`publipostage.echapper`), les
+classeurs XlsxWriter (`ClasseurXlsx`) et le classeur ouvert par openpyxl (`valeur_excel`).
+"""
+
+from __future__ import annotations
+
+import re
+
+import xlsxwriter
+from xlsxwriter.worksheet import Worksheet
+
+# XML 1.0, production Char : #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF]
+_INTERDITS = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def texte_xml(texte: str) -> str:
+    """Le texte sans les caractères interdits par XML 1.0 (contrôles C0, U+FFFE, U+FFFF,
+    moitiés de paires UTF-16 isolées) ; le reste est inchangé."""
+    return _INTERDITS.sub("", texte)
+
+
+class FeuilleXlsx(Worksheet):
+    """Feuille XlsxWriter dont chaque texte passe par `texte_xml`."""
+
+    def _write_string(self, row, col, string, cell_format=None):
+        return super()._write_string(row, col, texte_xml(string), cell_format)
+
+
+class ClasseurXlsx(xlsxwriter.Workbook):
+    """`xlsxwriter.Workbook` dont toutes les feuilles sont des `FeuilleXlsx` (XlsxWriter est
+    épinglé : `_write_string` est le passage de tout texte, `write`, `write_row` compris)."""
+
+    worksheet_class = FeuilleXlsx

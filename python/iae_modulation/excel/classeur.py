@@ -105,6 +105,11 @@ class Classeur(Protocol):
 
     def effacer_surlignage(self, feuille: str, premiere_ligne: int) -> None: ...
 
+    def copier_feuille(self, feuille: str, chemin: Path) -> Path:
+        """Écrit la feuille seule dans le classeur .xlsx `chemin` : la copie exacte des données
+        que lit un calcul (`instantane`)."""
+        ...
+
     def choisir_fichier(self, titre: str) -> Path | None: ...
 
     def ouvrir_dossier(self, dossier: Path) -> None: ...
@@ -120,8 +125,11 @@ def valeur_excel(valeur: object) -> object:
     Excel ne stocke que des nombres à virgule flottante : un Decimal (montant déjà arrondi au
     centime, taux déjà arrondi) ou une Fraction n'est converti qu'ici, au moment de l'écrire.
     """
-    if valeur is None:
-        return None
+    genre = type(valeur)  # les cas fréquents d'abord : une action écrit des milliers de cellules
+    if genre is str:
+        return texte_xml(valeur)
+    if valeur is None or genre is float or genre is int:
+        return valeur
     if isinstance(valeur, Decimal | Fraction):
         return float(valeur)
     if isinstance(valeur, bool):
@@ -191,6 +199,11 @@ class ClasseurXlwings:
         if derniere >= premiere_ligne:
             plage = self.livre.sheets[feuille].range((premiere_ligne, 1), (derniere, colonnes))
             plage.color = None
+
+    def copier_feuille(self, feuille: str, chemin: Path) -> Path:
+        from iae_modulation.excel.instantane import ecrire_instantane
+
+        return ecrire_instantane(chemin, feuille, self.lire_feuille(feuille))
 
     def choisir_fichier(self, titre: str) -> Path | None:
         if sys.platform != "win32":

@@ -45,6 +45,8 @@ TYPE_STYLES = f"{R}/styles"
 TYPE_CHAINE_DE_CALCUL = f"{R}/calcChain"
 _PARSEUR = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
 _REFERENCE = re.compile(r"\$?([A-Z]{1,3})\$?(\d+)")
+_FORMULE = re.compile(rb"<(?:\w+:)?f[\s>/]")  # élément <f> d'une cellule (pas <formula1>)
+_RACINE = re.compile(rb"<(\w+:)?worksheet\b")
 # Formats intégrés d'Excel (§ 18.8.30) que le code écrit : pas de numFmt à déclarer.
 _FORMATS_INTEGRES = {"0": 1, "0.00": 2, "0.00%": 10, "@": 49}
 
@@ -93,7 +95,7 @@ def _elements(xml: str) -> list[etree._Element]:
 
 def _formules_sans_valeur(xml: bytes) -> dict[tuple[int, int], str]:
     """Les cellules à formule sans valeur enregistrée (jamais calculées par Excel)."""
-    if b"<f" not in xml and b":f" not in xml:
+    if not _FORMULE.search(xml):
         return {}
     trouvees = {}
     for cellule in etree.fromstring(xml, _PARSEUR).iter(f"{{{M}}}c"):
@@ -103,6 +105,23 @@ def _formules_sans_valeur(xml: bytes) -> dict[tuple[int, int], str]:
         if formule is not None and vide and cellule.get("r"):
             trouvees[coordonnees(cellule.get("r"))] = formule.text or ""
     return trouvees
+
+
+def _sans_renvois(xml: bytes) -> bytes:
+    """Le XML d'une feuille coupé après ses données : ce qui les suit (ECMA-376, § 18.3.1.99 :
+    filtre, validations, liens, mise en page, tableau, commentaires, dessins) peut renvoyer au
+    reste du classeur et ne sert pas à les relire. Coupé dans le texte (une feuille de données
+    pèse quelques centaines de ko), sinon par lxml."""
+    racine = _RACINE.search(xml)
+    prefixe = (racine[1] or b"") if racine else b""
+    fin = xml.rfind(b"</" + prefixe + b"sheetData>")
+    if racine and fin >= 0:
+        return xml[: fin + len(prefixe) + 12] + b"</" + prefixe + b"worksheet>"
+    arbre = etree.fromstring(xml, _PARSEUR)
+    donnees = arbre.find(f"{{{M}}}sheetData")
+    for suivant in [] if donnees is None else list(donnees.itersiblings()):
+        arbre.remove(suivant)
+    return etree.tostring(arbre, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
 class _Feuille:
@@ -178,6 +197,17 @@ class _Feuille:
         style = int(ancienne.get("s", 0)) if style is None else style
         (nouvelle,) = _elements(cellule_xml(ancienne.get("r"), valeur, style))
         ancienne.getparent().replace(ancienne, nouvelle)
+
+    def derniere_ligne_remplie(self) -> int:
+        """La dernière ligne qui a au moins une valeur (0 : aucune)."""
+        for numero in sorted(self.lignes, reverse=True):
+            for cellule in self.lignes[numero].iterfind(f"{{{M}}}c"):
+                valeur = cellule.find(f"{{{M}}}v")
+                if (valeur is not None and valeur.text) or any(
+                    t.text for t in cellule.iter(f"{{{M}}}t")
+                ):
+                    return numero
+        return 0
 
     def style(self, numero: int, colonne: int) -> int:
         cellule = self.cellule(numero, colonne, creer=False)
@@ -362,6 +392,8 @@ class ClasseurFichier:
         self._sans_valeur: dict[str, dict[tuple[int, int], str]] = {}  # formules jamais calculées
         self._xml: dict[str, _Feuille] = {}
         self._styles: _Styles | None = None
+        # feuilles réécrites avant d'avoir été lues : relues au besoin depuis leur nouveau XML
+        self._perimees: set[str] = set()
 
     def _structure(self) -> tuple[dict[str, str], dict[str, tuple[str, int, int]], str | None]:
         """Partie XML de chaque feuille, cellule de chaque nom défini, partie des styles."""
@@ -384,6 +416,7 @@ class ClasseurFichier:
             if feuille and _REFERENCE.fullmatch(adresse):
                 feuille = feuille.removeprefix("'").removesuffix("'").replace("''", "'")
                 noms[defini.get("name")] = (feuille, *coordonnees(adresse))
+        self._parties_par_type = types
         return feuilles, noms, types.get(TYPE_STYLES)
 
     # --- lecture -------------------------------------------------------------------------------
@@ -394,11 +427,19 @@ class ClasseurFichier:
             raise ErreurEntree(f"{self.chemin.name} : feuille « {feuille} » absente.")
         if feuille not in self._valeurs:
             etendue(self.chemin, feuille)  # une cellule lointaine ferait tout réserver à calamine
+            if feuille in self._perimees:
+                self._relire()
             lues = self._calamine.get_sheet_by_name(feuille).to_python(skip_empty_area=False)
             self._valeurs[feuille] = [[None if v == "" else v for v in ligne] for ligne in lues]
             xml = self._parties[self._parties_feuilles[feuille]]
             self._sans_valeur[feuille] = _formules_sans_valeur(xml)
         return self._valeurs[feuille]
+
+    def _relire(self) -> None:
+        """calamine sur l'état courant du classeur (feuilles réécrites comprises)."""
+        contenu = paquet.ecrire_archive(self._parties_courantes(), niveau=0)
+        self._calamine = CalamineWorkbook.from_filelike(io.BytesIO(contenu))
+        self._perimees.clear()
 
     def _calculee(self, feuille: str, ligne: int, colonne: int) -> None:
         """Refuse une formule qu'Excel n'a jamais calculée : sa valeur est inconnue (le texte
@@ -411,6 +452,26 @@ class ClasseurFichier:
                 "calculée enregistrée ; ouvrez et enregistrez le classeur dans Excel, ou "
                 "remplacez la formule par sa valeur."
             )
+
+    def copier_feuille(self, feuille: str, chemin: Path) -> Path:
+        """La feuille seule dans le classeur .xlsx `chemin` (`instantane`) : son XML recopié tel
+        quel, avec les styles et les textes partagés du classeur, sans rien convertir."""
+        from iae_modulation.excel.instantane import ecrire_classeur_d_une_feuille
+
+        if feuille not in self._parties_feuilles:
+            raise ErreurEntree(f"{self.chemin.name} : feuille « {feuille} » absente.")
+        modifiee = self._xml.get(feuille)
+        xml = modifiee.octets() if modifiee else self._parties[self._parties_feuilles[feuille]]
+        self._sans_valeur[feuille] = _formules_sans_valeur(xml)
+        for ligne, colonne in sorted(self._sans_valeur[feuille]):
+            self._calculee(feuille, ligne, colonne)
+        parties = self._parties_courantes()
+        annexes = {
+            nom: parties.get(self._parties_par_type.get(f"{R}/{type_}", ""))
+            for nom, type_ in (("textes", "sharedStrings"), ("theme", "theme"))
+        }
+        styles = parties[self._styles_partie]
+        return ecrire_classeur_d_une_feuille(chemin, feuille, _sans_renvois(xml), styles, annexes)
 
     def _nom(self, nom: str) -> tuple[str, int, int]:
         if nom not in self._noms:
@@ -437,7 +498,8 @@ class ClasseurFichier:
     # --- écriture ------------------------------------------------------------------------------
 
     def _feuille_xml(self, feuille: str) -> _Feuille:
-        self._grille(feuille)
+        if feuille not in self._parties_feuilles:
+            raise ErreurEntree(f"{self.chemin.name} : feuille « {feuille} » absente.")
         if feuille not in self._xml:
             self._xml[feuille] = _Feuille(self._parties[self._parties_feuilles[feuille]])
         return self._xml[feuille]
@@ -448,6 +510,9 @@ class ClasseurFichier:
         return self._styles
 
     def _noter(self, feuille: str, ligne: int, colonne: int, valeur: object) -> None:
+        if feuille not in self._valeurs:
+            self._perimees.add(feuille)
+            return
         grille = self._grille(feuille)
         self._sans_valeur[feuille].pop((ligne, colonne), None)
         while len(grille) < ligne:
@@ -458,6 +523,7 @@ class ClasseurFichier:
 
     def ecrire_parametre(self, nom: str, valeur: object) -> None:
         feuille, ligne, colonne = self._nom(nom)
+        self._grille(feuille)  # petite feuille, relue juste après par l'action
         valeur = valeur_excel(valeur)
         self._feuille_xml(feuille).ecrire(ligne, colonne, valeur)
         self._noter(feuille, ligne, colonne, valeur)
@@ -468,6 +534,12 @@ class ClasseurFichier:
         valeurs = [[valeur_excel(v) for v in ligne] for ligne in lignes]
         xml.supprimer_lignes(premiere_ligne)
         xml.ajouter_lignes(premiere_ligne, valeurs, styles)
+        if feuille not in self._valeurs:
+            if premiere_ligne == 1:  # rien à garder de l'ancienne feuille
+                self._valeurs[feuille], self._sans_valeur[feuille] = valeurs, {}
+            else:
+                self._perimees.add(feuille)
+            return
         grille = self._grille(feuille)
         sans_valeur = self._sans_valeur[feuille]
         for cellule in [c for c in sans_valeur if c[0] >= premiere_ligne]:
@@ -477,10 +549,7 @@ class ClasseurFichier:
         grille.extend(valeurs)
 
     def ajouter_ligne(self, feuille: str, valeurs: Sequence[object]) -> None:
-        grille = self._grille(feuille)
-        ligne = len(grille) + 1
-        while ligne > 1 and all(v is None for v in grille[ligne - 2]):
-            ligne -= 1
+        ligne = self._feuille_xml(feuille).derniere_ligne_remplie() + 1
         for colonne, valeur in enumerate(valeurs, start=1):
             valeur = valeur_excel(valeur)
             self._feuille_xml(feuille).ecrire(ligne, colonne, valeur)
@@ -511,14 +580,20 @@ class ClasseurFichier:
     def informer(self, message: str) -> None:
         """Sans Excel, la commande affiche le résultat de l'action : rien à faire ici."""
 
-    def enregistrer(self) -> None:
-        """Écrit les feuilles modifiées sous un nom temporaire, puis remplace le fichier."""
+    def _parties_courantes(self) -> dict[str, bytes]:
+        """Les parties du classeur avec les feuilles et les styles tels que modifiés."""
+        parties = dict(self._parties)
         for feuille, xml in self._xml.items():
-            self._parties[self._parties_feuilles[feuille]] = xml.octets()
+            parties[self._parties_feuilles[feuille]] = xml.octets()
         if self._styles is not None:
-            self._parties[self._styles_partie] = etree.tostring(
+            parties[self._styles_partie] = etree.tostring(
                 self._styles.racine, xml_declaration=True, encoding="UTF-8", standalone=True
             )
+        return parties
+
+    def enregistrer(self) -> None:
+        """Écrit les feuilles modifiées sous un nom temporaire, puis remplace le fichier."""
+        self._parties = self._parties_courantes()
         if self._xml:
             self._retirer_chaine_de_calcul()
         try:

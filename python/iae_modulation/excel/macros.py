@@ -193,10 +193,7 @@ def _verifier(classeur: c.Classeur, resultat: ResultatAction) -> None:
 def _instantane_donnees(classeur: c.Classeur, dossier: Path, horodatage: str) -> Path:
     """Copie de la feuille « Données SIAE » (mêmes lignes) : l'entrée exacte du calcul,
     gardée avec son empreinte dans le manifeste."""
-    from iae_modulation.excel.instantane import ecrire_instantane
-
-    chemin = dossier / f"donnees-{horodatage}.xlsx"
-    return ecrire_instantane(chemin, c.DONNEES, classeur.lire_feuille(c.DONNEES))
+    return classeur.copier_feuille(c.DONNEES, dossier / f"donnees-{horodatage}.xlsx")
 
 
 def _enveloppes(classeur: c.Classeur, dossier: Path, horodatage: str) -> Path | None:

@@ -104,10 +104,6 @@ class Paiement:
     livre: dict  # ligne du grand livre (construite pour le taux forfaitaire)
 
     @property
-    def identifiant(self) -> str:
-        return self.livre["identifiant"]
-
-    @property
     def net(self) -> Decimal:
         return self.livre["montant_net"]
 

@@ -40,6 +40,7 @@ from iae_modulation.montants import montant_module, montant_reduit, taux_effecti
 from iae_modulation.referentiel import DEPARTEMENT_MAYOTTE
 from iae_modulation.regularisation import ANNEE_REGULARISATION, Versement2014, regulariser
 from iae_modulation.resultats import (
+    COLONNES_REGULARISATION,
     COLONNES_RESULTATS,
     MOTIF_CLASSEMENT,
     MOTIF_FORFAIT_2014,
@@ -631,17 +632,7 @@ def _regulariser(
 ) -> dict[str, list]:
     """Colonnes de la régularisation 2015 (note 2014-04) : versement et postes 2014, déduction,
     reste à déduire de l'aide au poste et montant net à verser."""
-    colonnes: dict[str, list] = {
-        c: []
-        for c in (
-            "montant_verse_2014",
-            "etp_conventionnes_2014",
-            "etp_realises_2014",
-            "regularisation",
-            "reste_a_deduire",
-            "montant_net",
-        )
-    }
+    colonnes: dict[str, list] = {c: [] for c in COLONNES_REGULARISATION}
     versements = options.versements_2014 or {}
     for i, (identifiant, module) in enumerate(zip(table["identifiant"], modules, strict=True)):
         versement = versements.get(identifiant)

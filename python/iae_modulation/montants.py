@@ -26,15 +26,6 @@ def montant_reduit(montant: Decimal, enveloppe: Decimal, total: Decimal) -> Deci
     return Decimal(int(montant * 100) * int(enveloppe * 100) // int(total * 100)).scaleb(-2)
 
 
-def appliquer_enveloppe(montants: list[Decimal], enveloppe: Decimal) -> list[Decimal]:
-    """Réduit proportionnellement des montants dont la somme dépasse l'enveloppe, chacun arrondi
-    au centime INFÉRIEUR : la somme ne dépasse jamais l'enveloppe."""
-    total = sum(montants, Decimal(0))
-    if total <= enveloppe:
-        return list(montants)
-    return [montant_reduit(m, enveloppe, total) for m in montants]
-
-
 def taux_effectif(montant: Decimal, socle: Decimal) -> Decimal | None:
     """Montant modulé ÷ montant socle, à 4 décimales ; None pour un socle nul."""
     if not socle:

@@ -50,19 +50,6 @@ MOTIFS = (
     MOTIF_PENITENTIAIRE,
 )
 
-COLONNES_TEXTE = (
-    "annee",
-    "identifiant",
-    "siret",
-    "raison_sociale",
-    "type",
-    "departement",
-    "region",
-    "motif_taux",
-    "methode",
-    "justification",
-    "anomalies",
-)
 COLONNES_FRACTION = (
     "publics",
     "effort",
@@ -85,39 +72,23 @@ COLONNES_MONTANT = (
     "montant_net",
 )
 COLONNES_ETP = ("etp_conventionnes_2014", "etp_realises_2014")
-# L'ordre du fichier suit le calcul, de gauche à droite : socle × taux = montant avant enveloppe ;
-# × enveloppe disponible / total avant enveloppe = montant modulé ; − régularisation = net.
-COLONNES_RESULTATS = (
-    "identifiant",
-    "siret",
-    "raison_sociale",
-    "type",
-    "departement",
-    "region",
-    "annee",
-    "publics",
-    "effort",
-    "resultats",
-    "score_publics",
-    "score_effort",
-    "score_resultats",
-    "motif_taux",
-    "taux_calcule",
-    "montant_socle",
-    "montant_avant_enveloppe",
-    "enveloppe_disponible",
-    "total_avant_enveloppe",
-    "montant_module",
-    "taux_effectif",
+COLONNES_REGULARISATION = (
     "montant_verse_2014",
     "etp_conventionnes_2014",
     "etp_realises_2014",
     "regularisation",
     "reste_a_deduire",
     "montant_net",
-    "methode",
-    "justification",
-    "anomalies",
+)
+# L'ordre du fichier suit le calcul, de gauche à droite : socle × taux = montant avant enveloppe ;
+# × enveloppe disponible / total avant enveloppe = montant modulé ; − régularisation = net.
+COLONNES_RESULTATS = (
+    *("identifiant", "siret", "raison_sociale", "type", "departement", "region", "annee"),
+    *COLONNES_FRACTION[:6],  # indicateurs et scores
+    *("motif_taux", "taux_calcule", "montant_socle", "montant_avant_enveloppe"),
+    *("enveloppe_disponible", "total_avant_enveloppe", "montant_module", "taux_effectif"),
+    *COLONNES_REGULARISATION,
+    *("methode", "justification", "anomalies"),
 )
 _FORMES = {
     "montant": re.compile(r"\d{1,13}(?:,\d{1,2})?"),

@@ -58,8 +58,9 @@ def test_calculer_remplit_resultats_synthese_et_journal(copie):
     assert resultat.code == 0, resultat.message
     garde_vba_et_ruban(copie)
     livre = openpyxl.load_workbook(copie)
-    dossier = Path(ClasseurFichier(copie).lire_parametre("dernier_calcul"))
-    assert dossier.parent == copie.parent / "IAE_sorties"
+    note = ClasseurFichier(copie).lire_parametre("dernier_calcul")
+    assert note.startswith("IAE_sorties/calcul-2026-")  # relatif : le classeur voyage
+    dossier = copie.parent / note
     csv = grand_livre(dossier / "resultats.csv")
     lignes = list(livre[contrat.RESULTATS].iter_rows(values_only=True))
     entetes = list(lignes[0])

@@ -171,3 +171,18 @@ def test_versions_pour_le_bouton_diagnostic():
     texte = versions()
     assert texte.startswith("Python 3.") and " bits (" in texte
     assert "xlwings 0.37.8" in texte and "iae-modulation " in texte
+
+
+def test_classeur_envoye_avec_son_dossier_de_sortie(tmp_path):
+    """Un agent calcule, puis envoie le dossier (classeur et IAE_sorties) à un collègue : chez
+    lui, le dernier calcul est retrouvé et les lettres se génèrent."""
+    chez_moi = tmp_path / "jdupont" / "IAE Modulation"
+    chez_moi.mkdir(parents=True)
+    shutil.copyfile(GABARIT, chez_moi / "campagne.xlsm")
+    assert macros.ACTIONS["calculer"](ClasseurFichier(chez_moi / "campagne.xlsm")).code == 0
+    chez_lui = tmp_path / "collegue" / "Reçu"
+    shutil.copytree(chez_moi, chez_lui)
+    shutil.rmtree(tmp_path / "jdupont")
+    lettres = macros.ACTIONS["notifications"](ClasseurFichier(chez_lui / "campagne.xlsm"))
+    assert lettres.code == 0, lettres.message
+    assert Path(lettres.sorties[0]).parent == chez_lui / "IAE_sorties"

@@ -10,7 +10,7 @@ set "SOURCE=%CIBLE%\source"
 set "CLASSEURS=%USERPROFILE%\Documents\IAE Modulation"
 set "CLASSEUR=%CLASSEURS%\IAE_modulation.xlsm"
 set "JOURNAL=%CIBLE%\installation.log"
-set "PIP_CONFIG_FILE=NUL"
+set "PIP_CONFIG_FILE=nul"
 set "PIP_DISABLE_PIP_VERSION_CHECK=1"
 set "PIP_NO_INPUT=1"
 

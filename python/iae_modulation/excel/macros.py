@@ -104,8 +104,17 @@ def _signature(classeur: c.Classeur) -> Signature:
 
 
 def _dernier_calcul(classeur: c.Classeur) -> Path:
+    """Le dossier du dernier calcul, noté relativement au classeur (un classeur envoyé avec son
+    dossier de sortie le retrouve chez le collègue) ; un ancien chemin complet est accepté."""
     texte = _texte(classeur, "dernier_calcul")
-    dossier = Path(texte) if texte else None
+    chemin = PureWindowsPath(texte)  # sépare sur / et \
+    dossier = (
+        None
+        if not texte
+        else Path(texte)
+        if chemin.drive or chemin.root or PurePosixPath(texte).is_absolute()
+        else classeur.chemin.parent.joinpath(*chemin.parts)
+    )
     if dossier is None or not (dossier / "resultats.csv").is_file():
         raise ErreurAction(
             "Aucun calcul enregistré : cliquez d'abord sur « Calculer la modulation »"
@@ -268,7 +277,9 @@ def _calculer(classeur: c.Classeur, resultat: ResultatAction) -> None:
         lignes_synthese(resultats),
         [None, None, c.FORMAT_EUROS, c.FORMAT_EUROS, c.FORMAT_POURCENT],
     )
-    classeur.ecrire_parametre("dernier_calcul", str(rapport.sortie))
+    classeur.ecrire_parametre(
+        "dernier_calcul", rapport.sortie.relative_to(classeur.chemin.parent).as_posix()
+    )
     resultat.sorties = [str(p) for p in rapport.fichiers]
 
 
@@ -332,8 +343,12 @@ def _donnees_du_calcul(calcul: Path) -> Path:
     """Le fichier de données qu'a lu le calcul, d'après son manifeste."""
     manifeste = json.loads((calcul / "manifeste.json").read_text("utf-8"))
     for entree in manifeste["entrees"]:
-        if entree["role"] == "donnees" and Path(entree["fichier"]).is_file():
-            return Path(entree["fichier"])
+        if entree["role"] != "donnees":
+            continue
+        nom = PureWindowsPath(entree["fichier"]).name  # dossier de sortie déplacé : même voisin
+        for candidat in (Path(entree["fichier"]), calcul.parent / "entrees" / nom):
+            if candidat.is_file():
+                return candidat
     raise ErreurAction(
         f"Le fichier de données du dernier calcul ({calcul}) a disparu : recalculez la modulation."
     )

@@ -13,7 +13,8 @@ from aides import grand_livre
 from iae_modulation.classeur_resultats import ENTETES
 from iae_modulation.commandes import classeur as commande
 from iae_modulation.excel import classeur as contrat
-from iae_modulation.excel import installation, macros, paquet
+from iae_modulation.excel import macros, paquet
+from iae_modulation.excel.fichier import ClasseurFichier
 from iae_modulation.resultats import COLONNES_ETP, COLONNES_FRACTION, COLONNES_MONTANT
 
 RACINE = Path(__file__).resolve().parents[1]
@@ -29,7 +30,7 @@ def copie(tmp_path) -> Path:
 
 
 def executer(action: str, chemin: Path, **parametres) -> macros.ResultatAction:
-    classeur = contrat.ClasseurFichier(chemin)
+    classeur = ClasseurFichier(chemin)
     for nom, valeur in parametres.items():
         classeur.ecrire_parametre(nom, valeur)
     return macros.ACTIONS[action](classeur)
@@ -57,8 +58,9 @@ def test_calculer_remplit_resultats_synthese_et_journal(copie):
     assert resultat.code == 0, resultat.message
     garde_vba_et_ruban(copie)
     livre = openpyxl.load_workbook(copie)
-    dossier = Path(contrat.ClasseurFichier(copie).lire_parametre("dernier_calcul"))
-    assert dossier.parent == copie.parent / "IAE_sorties"
+    note = ClasseurFichier(copie).lire_parametre("dernier_calcul")
+    assert note.startswith("IAE_sorties/calcul-2026-")  # relatif : le classeur voyage
+    dossier = copie.parent / note
     csv = grand_livre(dossier / "resultats.csv")
     lignes = list(livre[contrat.RESULTATS].iter_rows(values_only=True))
     entetes = list(lignes[0])
@@ -88,12 +90,12 @@ def test_calculer_remplit_resultats_synthese_et_journal(copie):
 
 
 def test_verifier_signale_et_surligne_les_cellules_fautives(copie):
-    livre = openpyxl.load_workbook(copie, keep_vba=True)
-    livre[contrat.DONNEES]["G5"] = "XYZ"  # type
-    livre[contrat.DONNEES]["C6"] = "=1+1 SARL"  # texte qui ressemble à une formule
-    livre[contrat.DONNEES]["C6"].data_type = "s"
-    livre.save(copie)
-    copie.write_bytes(paquet.reinjecter_ruban(copie.read_bytes(), GABARIT.read_bytes()))
+    classeur = ClasseurFichier(copie)
+    lignes = classeur.lire_feuille(contrat.DONNEES)
+    lignes[4][6] = "XYZ"  # type
+    lignes[5][2] = "=1+1 SARL"  # texte qui ressemble à une formule
+    classeur.ecrire_lignes(contrat.DONNEES, 5, lignes[4:])
+    classeur.enregistrer()
     resultat = executer("verifier", copie)
     assert resultat.code == macros.CODE_DONNEES_INVALIDES
     garde_vba_et_ruban(copie)
@@ -175,19 +177,3 @@ def test_commande_executer_refuse_un_classeur_sans_macros(tmp_path, capsys):
     args = parseur().parse_args(["classeur", "executer", "calculer", str(faux)])
     assert args.executer(args) == 2
     assert "il faut un classeur avec macros (.xlsm)" in capsys.readouterr().err
-
-
-def test_installer_ecrit_l_interpreteur_et_verifie_la_dll(tmp_path):
-    python = tmp_path / "venv" / "Scripts" / "python.exe"
-    python.parent.mkdir(parents=True)
-    rapport = installation.installer(tmp_path / "poste", interpreteur=python)
-    assert rapport.code_sortie == 1 and "xlwings64-0.37.8.dll est introuvable" in rapport.resume()
-    conf = list(openpyxl.load_workbook(rapport.classeur)[contrat.CONFIGURATION].values)
-    assert conf == [("UDF Modules", "iae_modulation.excel.udfs"), ("Interpreter_Win", str(python))]
-    garde_vba_et_ruban(rapport.classeur)
-    (tmp_path / "venv" / "xlwings64-0.37.8.dll").write_bytes(b"")  # DLL au niveau du venv
-    rapport = installation.installer(tmp_path / "poste", interpreteur=python, ecraser=True)
-    assert rapport.code_sortie == 0 and rapport.dll == tmp_path / "venv" / "xlwings64-0.37.8.dll"
-    assert len(list(openpyxl.load_workbook(rapport.classeur)[contrat.CONFIGURATION].values)) == 2
-    with pytest.raises(installation.ErreurSortie, match="existe déjà"):
-        installation.installer(tmp_path / "poste", interpreteur=python)

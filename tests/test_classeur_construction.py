@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 import shutil
+import struct
 import subprocess
 import zipfile
 from pathlib import Path
@@ -13,9 +14,10 @@ import olefile
 import openpyxl
 import pytest
 from iae_modulation.donnees import NOMS_COLONNES
+from iae_modulation.excel import cfb, construction, paquet, projet_vba
 from iae_modulation.excel import classeur as contrat
-from iae_modulation.excel import construction, paquet
-from oletools.olevba import VBA_Parser
+from iae_modulation.excel.fichier import ClasseurFichier
+from oletools.olevba import VBA_Parser, decompress_stream
 
 RACINE = Path(__file__).resolve().parents[1]
 
@@ -55,11 +57,13 @@ def test_le_gabarit_commite_egale_une_construction_fraiche(construit):
 
 def test_chaque_module_extrait_est_identique_a_sa_source(construit):
     extraits = modules_extraits(construit)
-    xlwings = construction.dossier_xlwings()
+    xlwings = projet_vba.dossier_xlwings()
     assert extraits["xlwings"] == (xlwings / "xlwings.bas").read_bytes().decode("cp1252")
     dictionnaire = (xlwings / "addin" / "Dictionary.cls").read_text("cp1252")
     assert sans_attributs(extraits["Dictionary"]) == sans_attributs(dictionnaire)
-    assert extraits["xlwings_udfs"] == construction.module_udfs()
+    assert extraits["xlwings_udfs"] == projet_vba.module_udfs()
+    assert extraits["IAE_Fonctions"] == projet_vba.module_descriptions()
+    assert projet_vba.corps_du_classeur() in extraits["ThisWorkbook"]
     for source in (RACINE / "xl" / "vba").glob("*.bas"):
         texte = source.read_text("utf-8").replace("\n", "\r\n")
         assert extraits[source.stem] == texte
@@ -89,10 +93,80 @@ def test_projet_vba_sans_cache_excel_compile_la_source(construit):
         projet = olefile.OleFileIO(io.BytesIO(archive.read(paquet.PARTIE_VBA)))
     flux = projet.openstream("VBA/_VBA_PROJECT").read()
     assert flux[:2] == b"\xcc\x61" and flux[2:4] == b"\xff\xff" and len(flux) == 7
-    modele = construction.dossier_xlwings() / "quickstart_standalone.xlsm"
+    modele = projet_vba.dossier_xlwings() / "quickstart_standalone.xlsm"
     with zipfile.ZipFile(modele) as archive:
         xlwings = olefile.OleFileIO(io.BytesIO(archive.read(paquet.PARTIE_VBA)))
     assert xlwings.openstream("VBA/_VBA_PROJECT").read() == flux
+
+
+def forme_du_stockage(vba: bytes) -> dict:
+    """Ce qui caractérise l'écriture d'un vbaProject.bin ([MS-CFB], [MS-OVBA]), au-delà de son
+    contenu : couleurs et forme des arbres de frères, ordre du répertoire, métadonnées, en-tête,
+    disposition des secteurs, fin du flux dir."""
+    ole = olefile.OleFileIO(io.BytesIO(vba))
+    entrees = ole.direntries
+    (mineure, majeure, _, decalage, mini, _, _, _, premier_rep, _, seuil, premier_mini_fat) = (
+        struct.unpack("<HHHHH6sIIIIII", vba[24:64])
+    )
+    fat = [s for s in struct.unpack("<109I", vba[76:512]) if s != cfb.LIBRE]
+
+    def freres(parent) -> list[int]:
+        chaine, suivant = [], parent.sid_child
+        while suivant != cfb.AUCUN:
+            chaine.append(suivant)
+            suivant = entrees[suivant].sid_right
+        return chaine
+
+    prefixe = []
+
+    def parcourir(indice: int) -> None:
+        prefixe.append(indice)
+        for enfant in freres(entrees[indice]):
+            parcourir(enfant)
+
+    parcourir(0)
+    stockages = [e for e in entrees if e is not None and e.entry_type in (1, 5)]
+    tries = all(
+        [cfb.ordre(entrees[i].name) for i in freres(e)]
+        == sorted(cfb.ordre(entrees[i].name) for i in freres(e))
+        for e in stockages
+    )
+    reperes = {
+        premier_rep: "répertoire",
+        premier_mini_fat: "mini-FAT",
+        entrees[0].isectStart: "mini-flux",
+    }
+    reperes |= {s: "FAT" for s in fat}
+    reperes |= {
+        e.isectStart: "flux" for e in entrees if e and e.entry_type == 2 and e.size >= seuil
+    }
+    disposition = [reperes[s] for s in sorted(reperes)]
+    disposition = [d for i, d in enumerate(disposition) if i == 0 or d != disposition[i - 1]]
+    dir_ = decompress_stream(bytearray(ole.openstream("VBA/dir").read()))
+    return {
+        "couleurs": {e.color for e in entrees if e is not None},
+        "liens gauches": {e.sid_left for e in entrees if e is not None},
+        "frères triés": tries,
+        "répertoire en préfixe": prefixe == [i for i, e in enumerate(entrees) if e is not None],
+        "dates et CLSID": {(e.createTime, e.modifyTime, e.clsid) for e in entrees if e is not None},
+        "en-tête": (mineure, majeure, decalage, mini, seuil),
+        "disposition": disposition,
+        "fin de dir": bytes(dir_[-12:]),
+        "_VBA_PROJECT": ole.openstream("VBA/_VBA_PROJECT").read(),
+    }
+
+
+def test_stockage_vba_ecrit_comme_le_quickstart_d_xlwings(construit):
+    """Arbre tout noir en chaînes triées, répertoire en préfixe, flux dir qui finit sur son
+    terminateur : le fichier composé est écrit comme celui qu'xlwings livre et qu'Excel ouvre."""
+    with zipfile.ZipFile(construit) as archive:
+        notre = forme_du_stockage(archive.read(paquet.PARTIE_VBA))
+    modele = projet_vba.dossier_xlwings() / "quickstart_standalone.xlsm"
+    with zipfile.ZipFile(modele) as archive:
+        xlwings = forme_du_stockage(archive.read(paquet.PARTIE_VBA))
+    assert notre == xlwings
+    assert notre["couleurs"] == {cfb.NOIR} and notre["liens gauches"] == {cfb.AUCUN}
+    assert notre["fin de dir"].endswith(bytes.fromhex("100000000000"))
 
 
 def test_ruban_relation_et_type_de_contenu_macro(construit):
@@ -114,7 +188,7 @@ def test_feuilles_cellules_nommees_et_tableau_de_demo(construit):
     assert classeur[contrat.LISTES].sheet_state == "hidden"
     for nom in contrat.NOMS_PARAMETRES:
         assert nom in classeur.defined_names, nom
-    fichier = contrat.ClasseurFichier(construit)
+    fichier = ClasseurFichier(construit)
     assert fichier.lire_parametre("annee") == 2026
     assert fichier.lire_parametre("methode") == "rang"
     donnees = classeur[contrat.DONNEES]
@@ -129,14 +203,16 @@ def test_feuilles_cellules_nommees_et_tableau_de_demo(construit):
     assert validations["G2:G5001"] == f"'{contrat.LISTES}'!$A$2:$A$6"  # type
     assert validations["H2:H5001"] == f"'{contrat.LISTES}'!$B$2:$B$102"  # département
     conf = classeur[contrat.CONFIGURATION]
-    assert (conf["A1"].value, conf["B1"].value) == ("UDF Modules", construction.MODULE_UDFS)
-    assert conf["A2"].value is None  # l'interpréteur est écrit par « classeur installer »
+    assert [(c.value, v.value) for c, v in conf.iter_rows(max_col=2)] == [
+        ("UDF Modules", "iae_modulation.excel.udfs"),
+        ("Use UDF Server", "True"),  # texte : un booléen deviendrait « VRAI » dans Excel français
+    ]  # l'interpréteur est écrit par « classeur installer » ou « rattacher »
     assert len(classeur[contrat.SYNTHESE]._charts) == 2
 
 
 def test_xlwings_epingle_exactement_dans_pyproject():
     texte = (RACINE / "pyproject.toml").read_text("utf-8")
-    assert f'"xlwings=={construction.VERSION_XLWINGS}"' in texte
+    assert f'"xlwings=={projet_vba.VERSION_XLWINGS}"' in texte
 
 
 def test_parametres_du_yaml_et_du_code_doivent_concorder(tmp_path):

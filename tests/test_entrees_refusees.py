@@ -12,8 +12,8 @@ import pytest
 from aides import DONNEES, EXPORT_ACI, empreinte, sortie_capturee
 from iae_modulation.chemins import DOSSIER_TEMPLATES
 from iae_modulation.cli import main
-from iae_modulation.excel import classeur as contrat
 from iae_modulation.excel import macros
+from iae_modulation.excel.fichier import ClasseurFichier
 from iae_modulation.resultats import lire_grand_livre
 from iae_modulation.sorties import ErreurEntree
 
@@ -157,7 +157,7 @@ def test_classeur_annee_1999_message_juste(tmp_path):
     """« 1999 » était dit « pas une année » ; 2100 était accepté."""
     copie = tmp_path / "campagne.xlsm"
     shutil.copyfile(DOSSIER_TEMPLATES / "IAE_modulation.xlsm", copie)
-    classeur = contrat.ClasseurFichier(copie)
+    classeur = ClasseurFichier(copie)
     for annee, attendu in (
         ("1999", "Année de campagne 1999 impossible : le montant modulé de l'aide au poste"),
         ("2100", "Année de campagne 2100 impossible"),

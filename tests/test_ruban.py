@@ -6,7 +6,7 @@ import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from iae_modulation.excel import construction, macros, paquet
+from iae_modulation.excel import macros, paquet, projet_vba
 
 XL = Path(__file__).resolve().parents[1] / "xl"
 ESPACE = {"ui": paquet.ESPACE_RUBAN}
@@ -63,7 +63,7 @@ def test_chaque_cible_runpython_existe_et_est_une_action_du_ruban():
 
 
 def test_module_udfs_genere_une_fonction_par_udf_sans_mot_reserve():
-    vba = construction.module_udfs()
+    vba = projet_vba.module_udfs()
     fonctions = dict(re.findall(r"^Function (\w+)\(([^)]*)\)", vba, re.MULTILINE))
     assert set(fonctions) == {
         "IAE_PUBLICS",
@@ -80,3 +80,67 @@ def test_module_udfs_genere_une_fonction_par_udf_sans_mot_reserve():
         assert not noms & reserves
     assert 'XLPy.CallUDF("iae_modulation.excel.udfs", "MODULATION_TABLEAU"' in vba
     assert "\r\n" in vba and "\n" not in vba.replace("\r\n", "")
+
+
+# Icônes d'Excel vérifiées dans la liste des contrôles d'Excel 2013 et de Microsoft 365
+# (excelcontrols.xlsx, github.com/OfficeDev/office-fluent-ui-command-identifiers) : une icône
+# d'une autre application (MailMergeStartLetters est celle de Word) peut manquer dans Excel.
+ICONES_EXCEL = {
+    "DataValidation",
+    "CalculateNow",
+    "FileSaveAsPdfOrXps",
+    "FileSendAsAttachment",
+    "FileOpen",
+    "Help",
+    "ErrorChecking",
+}
+
+
+def test_icones_du_ruban_prises_dans_excel():
+    icones = {b.get("imageMso") for b in ruban().iter(f"{{{paquet.ESPACE_RUBAN}}}button")}
+    assert icones <= ICONES_EXCEL
+
+
+def test_bouton_diagnostic_sans_runpython():
+    """Le diagnostic commence en VBA seul : il doit répondre même quand Python manque."""
+    (bouton,) = [
+        b
+        for b in ruban().iter(f"{{{paquet.ESPACE_RUBAN}}}button")
+        if b.get("label") == "Diagnostic"
+    ]
+    diagnostic = (XL / "vba" / "IAE_Diagnostic.bas").read_text("utf-8")
+    assert f"Public Sub {bouton.get('onAction')}(control As Object)" in diagnostic
+    assert "RunPython" not in diagnostic
+    avant_python = diagnostic[: diagnostic.index("XLPy.")]
+    for controle in ("FileExists(interpreteur)", "CheminDLL(interpreteur)", "PythonDeBase("):
+        assert controle in avant_python
+    assert 'Worksheets("Journal")' in diagnostic
+
+
+def test_modulation_volatile_seulement_sans_date():
+    vba = projet_vba.module_udfs().split("\r\n")
+    volatiles = [i for i, ligne in enumerate(vba) if "Application.Volatile" in ligne]
+    (position,) = volatiles
+    assert (
+        vba[position - 1].startswith("Function MODULATION(")
+        and "Optional jour" in vba[position - 1]
+    )
+    assert vba[position].strip() == "If IsMissing(jour) Then Application.Volatile"
+
+
+def test_fonctions_decrites_a_l_ouverture_pour_l_assistant():
+    """Catégorie « IAE », description et aide de chaque argument, par Application.MacroOptions
+    (ce que « Import Functions » d'xlwings ferait), appelé par Workbook_Open."""
+    descriptions = projet_vba.module_descriptions()
+    fonctions = re.findall(r"^Function (\w+)\(", projet_vba.module_udfs(), re.MULTILINE)
+    decrites = re.findall(r'^    Decrire "(\w+)", "IAE", ', descriptions, re.MULTILINE)
+    assert sorted(decrites) == sorted(fonctions)
+    bloc = descriptions[descriptions.index('Decrire "MODULATION"') :]
+    bloc = bloc[: bloc.index("\r\n    Decrire") if "\r\n    Decrire" in bloc else None]
+    assert "Taux de modulation (0 à 10 %) d'une structure comparée à son groupe" in bloc
+    assert "« rang » (par défaut) ou « minmax »" in bloc
+    assert bloc.count('\r\n        "') == 8  # une aide par argument
+    assert "ArgumentDescriptions:=arguments" in descriptions
+    assert "ThisWorkbook.Saved = enregistre" in descriptions
+    corps = projet_vba.corps_du_classeur()
+    assert re.search(r"Private Sub Workbook_Open\(\)\r\n    IAE_DecrireLesFonctions\r\n", corps)

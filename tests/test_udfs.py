@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 from iae_modulation import modulation, parametres
 from iae_modulation.campagne import executer_calcul
 from iae_modulation.excel import classeur as contrat
-from iae_modulation.excel import construction, udfs
+from iae_modulation.excel import construction, projet_vba, udfs
+from iae_modulation.excel.fichier import ClasseurFichier
 from iae_modulation.resultats import COLONNES_RESULTATS
 
 GABARIT = Path(__file__).resolve().parents[1] / "templates" / "IAE_modulation.xlsm"
@@ -27,7 +28,7 @@ def exact(valeur: float) -> Decimal:
 @pytest.fixture(scope="module")
 def cellules() -> list[list[object]]:
     """Le tableau « Données SIAE » du gabarit, valeurs telles qu'Excel les passe à Python."""
-    return contrat.ClasseurFichier(GABARIT).lire_feuille(contrat.DONNEES)
+    return ClasseurFichier(GABARIT).lire_feuille(contrat.DONNEES)
 
 
 @pytest.fixture(scope="module")
@@ -209,8 +210,8 @@ def test_modulation_tableau_lignes_vides_et_tableau_decale(cellules, attendus):
 
 
 def test_metadonnees_xlwings_categorie_iae_sans_convertisseur_implicite():
-    with construction._pywin32_simule():
-        module = construction.fonctions_decorees()
+    with projet_vba._pywin32_simule():
+        module = projet_vba.fonctions_decorees()
     fonctions = [
         getattr(module, n) for n in dir(module) if hasattr(getattr(module, n), "__xlfunc__")
     ]

@@ -9,3 +9,4 @@ from pathlib import Path
 RACINE_DEPOT = Path(__file__).resolve().parents[2]
 DOSSIER_TEMPLATES = RACINE_DEPOT / "templates"
 DOSSIER_XL = RACINE_DEPOT / "xl"
+GABARIT_CLASSEUR = DOSSIER_TEMPLATES / "IAE_modulation.xlsm"

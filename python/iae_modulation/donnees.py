@@ -12,13 +12,14 @@ Toute ligne lue finit soit dans `DonneesSIAE.table` (ligne valide), soit dans le
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
 import pandas as pd
-import pandera.pandas as pa
 
 from iae_modulation.lecture import (
     NombreHorsLimites,
@@ -259,7 +260,7 @@ def valider(brute: TableBrute, annee: int) -> DonneesSIAE:
 
     Tous les problèmes sont relevés d'un coup : colonnes absentes ou en double, valeurs
     illisibles, types et départements inconnus, nombres négatifs, incohérences entre colonnes,
-    identifiants en double. Les contrôles déclaratifs sont faits par pandera.
+    identifiants en double. Les contrôles ligne à ligne sont déclarés dans `_controles`.
     """
     return _Validation(brute, annee).executer()
 
@@ -285,7 +286,7 @@ class _Validation:
             self._signaler(None, None, "", "le fichier ne contient aucune ligne de données.")
         typee = self._convertir()
         self._signaler_lignes_masquees()
-        self._controler(typee, _schema(frozenset(self.colonne_du_fichier)))
+        self._controler(typee, _controles(frozenset(self.colonne_du_fichier)))
         self._corriger_regions(typee)
         ordre = {en_tete: rang for rang, en_tete in enumerate(self.brute.table.columns)}
         self.rapport.anomalies.sort(key=lambda a: (a.ligne or 0, ordre.get(a.colonne, -1)))
@@ -450,18 +451,15 @@ class _Validation:
                 self._signaler(position, nom, valeur, f"« {valeur} » : « oui » ou « non » attendu.")
         return [cle in _OUI for cle in cles]
 
-    def _controler(self, typee: pd.DataFrame, schema: pa.DataFrameSchema) -> None:
-        """Passe le schéma pandera (lazy) et traduit ses `failure_cases` en anomalies."""
-        try:
-            schema.validate(typee, lazy=True)
-        except pa.errors.SchemaErrors as erreurs:
-            echecs = erreurs.failure_cases.dropna(subset=["index"])
-            echecs = echecs.drop_duplicates(subset=["check", "index"])
-            for cle, position in zip(echecs["check"], echecs["index"], strict=True):
-                self._traduire(cle, int(position))
+    def _controler(self, typee: pd.DataFrame, controles: tuple[Controle, ...]) -> None:
+        """Passe tous les contrôles sur toutes les lignes et traduit chaque échec en anomalie."""
+        for cle, passe in controles:
+            for position, ok in enumerate(passe(typee)):
+                if not ok:
+                    self._traduire(cle, position)
 
     def _traduire(self, cle: str, position: int) -> None:
-        """Message français d'un contrôle pandera (`cle` = nom du contrôle, voir `_schema`)."""
+        """Message français d'un contrôle (`cle` = nom du contrôle, voir `_controles`)."""
         controle, _, nom = cle.partition(":")
         bloquant = controle not in CONTROLES_NON_BLOQUANTS
         valeur = self._brut(position, nom)
@@ -536,82 +534,80 @@ class _Validation:
         typee["region"] = pd.Series(retenues, dtype=object)
 
 
+# Un contrôle déclaratif : son nom « controle:colonne » (qui choisit le message, voir
+# `_Validation._traduire`) et la fonction qui dit, ligne par ligne, si la table typée le passe.
+Controle = tuple[str, Callable[[pd.DataFrame], list[bool]]]
+
+
 @cache
-def _schema(presentes: frozenset[str]) -> pa.DataFrameSchema:
-    """Contrôles déclaratifs sur la table typée. Le nom d'un contrôle, « controle:colonne »,
-    sert à traduire l'échec en message (`_Validation._traduire`)."""
+def _controles(presentes: frozenset[str]) -> tuple[Controle, ...]:
+    """Les contrôles de la table typée, colonne par colonne puis entre colonnes ; une cellule
+    vide (texte « ») ou absente (None) n'est contrôlée que par « renseigne »."""
 
-    def renseigne(nom: str) -> list[pa.Check]:
-        return [pa.Check(lambda s: s != "", error=f"renseigne:{nom}")] if nom in presentes else []
+    def colonne(nom: str, valide: Callable[[object], bool]) -> Callable[[pd.DataFrame], list]:
+        return lambda table: [valide(v) for v in table[nom].tolist()]
 
-    colonnes = {
-        "identifiant": pa.Column(
-            checks=[
-                *renseigne("identifiant"),
-                pa.Check(
-                    lambda s: ~s.duplicated(keep=False) | (s == ""), error="unique:identifiant"
-                ),
-                pa.Check(
-                    lambda s: s.str.contains(r"[A-Za-z0-9]") | (s == ""),
-                    error="lisible:identifiant",
-                ),
-            ]
+    def renseigne(nom: str) -> list[Controle]:
+        return [(f"renseigne:{nom}", colonne(nom, lambda v: v != ""))] if nom in presentes else []
+
+    def unique(table: pd.DataFrame) -> list[bool]:
+        valeurs = table["identifiant"].tolist()
+        comptes = Counter(valeurs)
+        return [v == "" or comptes[v] == 1 for v in valeurs]
+
+    types, codes = frozenset(TYPES_SIAE), frozenset(departements())
+    controles: list[Controle] = [
+        *renseigne("identifiant"),
+        ("unique:identifiant", unique),
+        (
+            "lisible:identifiant",
+            colonne("identifiant", lambda v: v == "" or _LISIBLE.search(v) is not None),
         ),
-        "type": pa.Column(
-            checks=[
-                *renseigne("type"),
-                pa.Check(lambda s: s.isin(list(TYPES_SIAE)) | (s == ""), error="type_connu:type"),
-            ]
-        ),
-        "siret": pa.Column(
-            checks=pa.Check(lambda s: s.str.fullmatch(r"\d{14}") | (s == ""), error="siret:siret")
-        ),
-        "departement": pa.Column(
-            checks=[
-                *renseigne("departement"),
-                pa.Check(
-                    lambda s: s.isin(list(departements())) | (s == ""),
-                    error="departement_connu:departement",
-                ),
-            ]
-        ),
-    }
-    for colonne in COLONNES:
-        if colonne.numerique:
-            colonnes[colonne.nom] = pa.Column(
-                nullable=True, checks=pa.Check.ge(Decimal(0), error=f"positif:{colonne.nom}")
-            )
-    entre_colonnes = [
-        pa.Check(_minima_inferieurs, ignore_na=False, error="minima:nb_beneficiaires_minima"),
-        pa.Check(_sorties_inferieures, ignore_na=False, error="sorties:sorties_totales"),
+        *renseigne("type"),
+        ("type_connu:type", colonne("type", lambda v: v == "" or v in types)),
+        ("siret:siret", colonne("siret", lambda v: v == "" or _SIRET.fullmatch(v) is not None)),
+        *renseigne("departement"),
+        ("departement_connu:departement", colonne("departement", lambda v: v == "" or v in codes)),
+    ]
+    controles += [
+        (f"positif:{c.nom}", colonne(c.nom, lambda v: v is None or v >= 0))
+        for c in COLONNES
+        if c.numerique
+    ]
+    controles += [
+        ("minima:nb_beneficiaires_minima", _minima_inferieurs),
+        ("sorties:sorties_totales", _sorties_inferieures),
     ]
     if presentes & {"montant_socle", "etp_conventionnes"}:  # sinon signalé pour tout le fichier
-        entre_colonnes.append(
-            pa.Check(
-                lambda t: t["montant_socle"].notna() | t["etp_conventionnes"].notna(),
-                ignore_na=False,
-                error="socle_ou_etp:montant_socle",
+        controles.append(
+            (
+                "socle_ou_etp:montant_socle",
+                lambda t: [
+                    s is not None or e is not None
+                    for s, e in zip(t["montant_socle"], t["etp_conventionnes"], strict=True)
+                ],
             )
         )
-    return pa.DataFrameSchema(colonnes, checks=entre_colonnes)
+    return tuple(controles)
 
 
-def _minima_inferieurs(table: pd.DataFrame) -> pd.Series:
+_SIRET = re.compile(r"\d{14}")
+_LISIBLE = re.compile(r"[A-Za-z0-9]")
+
+
+def _minima_inferieurs(table: pd.DataFrame) -> list[bool]:
     """nb_beneficiaires_minima <= nb_salaries_insertion (note 2014-04, annexe 2, « publics »)."""
-    return pd.Series(
-        [
-            not (_positif(m) and _positif(s)) or m <= s
-            for m, s in zip(
-                table["nb_beneficiaires_minima"].tolist(),
-                table["nb_salaries_insertion"].tolist(),
-                strict=True,
-            )
-        ],
-        index=table.index,
-    )
+    return [
+        not (_positif(m) and _positif(s)) or m <= s
+        for m, s in zip(
+            table["nb_beneficiaires_minima"].tolist(),
+            table["nb_salaries_insertion"].tolist(),
+            strict=True,
+        )
+    ]
 
 
-def _sorties_inferieures(table: pd.DataFrame) -> pd.Series:
+def _sorties_inferieures(table: pd.DataFrame) -> list[bool]:
     """Sorties dynamiques (durable + transition + positives) <= sorties totales (annexe 2,
     critère « résultats »). Une valeur vide compte pour 0 ; une négative est déjà signalée."""
     resultats = []
@@ -621,7 +617,7 @@ def _sorties_inferieures(table: pd.DataFrame) -> pd.Series:
         presentes = [p for p in parties if p is not None]
         comparable = _positif(totales) and all(p >= 0 for p in presentes)
         resultats.append(not comparable or sum(presentes, Decimal(0)) <= totales)
-    return pd.Series(resultats, index=table.index)
+    return resultats
 
 
 def _positif(valeur: Decimal | None) -> bool:

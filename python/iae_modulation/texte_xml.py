@@ -19,8 +19,9 @@ _INTERDITS = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff
 
 def texte_xml(texte: str) -> str:
     """Le texte sans les caractères interdits par XML 1.0 (contrôles C0, U+FFFE, U+FFFF,
-    moitiés de paires UTF-16 isolées) ; le reste est inchangé."""
-    return _INTERDITS.sub("", texte)
+    moitiés de paires UTF-16 isolées) ; le reste est inchangé. Un texte « imprimable » n'en
+    contient aucun : il est rendu sans passer par l'expression (une par cellule écrite)."""
+    return texte if texte.isprintable() else _INTERDITS.sub("", texte)
 
 
 class FeuilleXlsx(Worksheet):

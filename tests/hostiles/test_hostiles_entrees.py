@@ -34,8 +34,8 @@ from iae_modulation import limites
 from iae_modulation.chemins import DOSSIER_TEMPLATES
 from iae_modulation.cli import main
 from iae_modulation.documents.notifications import MODELE_NOTIFICATION
-from iae_modulation.excel import classeur as contrat
 from iae_modulation.excel import macros
+from iae_modulation.excel.fichier import ClasseurFichier
 from iae_modulation.texte_xml import texte_xml
 
 RACINE = Path(__file__).resolve().parents[2]
@@ -426,7 +426,7 @@ def test_identifiant_point(tmp_path, capsys, identifiant):
 @pytest.mark.parametrize(("calculee", "code"), [(215528.21, 0), (None, 2)])
 def test_formule_lue_par_sa_valeur_calculee(tmp_path, calculee, code):
     copie = classeur_formule(GABARIT, tmp_path / "campagne.xlsm", "=215528.21*1", calculee)
-    classeur = contrat.ClasseurFichier(copie)
+    classeur = ClasseurFichier(copie)
     classeur.ecrire_parametre("region", "Grand Est")
     resultat = macros.ACTIONS["calculer"](classeur)
     assert resultat.code == code, resultat.message
@@ -444,7 +444,7 @@ def test_dossier_de_sortie_du_classeur_confine(tmp_path, dossier):
     copie = tmp_path / "recu" / "campagne.xlsm"
     copie.parent.mkdir()
     shutil.copyfile(GABARIT, copie)
-    classeur = contrat.ClasseurFichier(copie)
+    classeur = ClasseurFichier(copie)
     classeur.ecrire_parametre("dossier_sortie", dossier)
     resultat = macros.ACTIONS["calculer"](classeur)
     assert resultat.code == 2 and "« Dossier de sortie »" in resultat.message

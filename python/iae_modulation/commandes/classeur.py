@@ -1,5 +1,10 @@
-"""`iae-modulation classeur` : construire, installer le classeur Excel, ou en exécuter une action
-du ruban sans Excel (`executer ACTION CLASSEUR.xlsm`)."""
+"""`iae-modulation classeur` : construire le classeur Excel, l'installer ou le rattacher au Python
+du poste, le diagnostiquer, en exécuter une action du ruban sans Excel (`executer ACTION
+CLASSEUR.xlsm`), ou écrire le paquet d'installation hors ligne pour Windows (`paquet-windows`).
+
+Codes de sortie : 0 réussi ; 2 entrée refusée (classeur illisible, paramètre inconnu, classeur
+déjà présent) ; 1 échec du système (DLL absente, diagnostic en échec, téléchargement impossible).
+"""
 
 from __future__ import annotations
 
@@ -7,12 +12,11 @@ import argparse
 import sys
 from pathlib import Path
 
-from iae_modulation.excel.classeur import NOMS_PARAMETRES, ClasseurFichier
+from iae_modulation.excel.classeur import NOMS_PARAMETRES
 from iae_modulation.sorties import ErreurEntree, ErreurSortie
 
 
 def enregistrer(sous_parseurs: argparse._SubParsersAction) -> None:
-    from iae_modulation.excel.construction import GABARIT
     from iae_modulation.excel.macros import ACTIONS
 
     parseur = sous_parseurs.add_parser(
@@ -28,7 +32,11 @@ def enregistrer(sous_parseurs: argparse._SubParsersAction) -> None:
         description="Reconstruit templates/IAE_modulation.xlsm depuis xl/ et l'xlwings installé ; "
         "deux constructions donnent le même fichier.",
     )
-    construire.add_argument("--sortie", type=Path, default=GABARIT, help="fichier .xlsm à écrire")
+    construire.add_argument(
+        "--sortie",
+        type=Path,
+        help="fichier .xlsm à écrire (défaut : templates/IAE_modulation.xlsm)",
+    )
     construire.set_defaults(executer=executer_construire)
 
     executer = actions.add_parser(
@@ -51,10 +59,8 @@ def enregistrer(sous_parseurs: argparse._SubParsersAction) -> None:
 
     installer = actions.add_parser(
         "installer",
-        help="copier le classeur pour un agent et lui indiquer le Python à utiliser",
-        description="Copie le gabarit, écrit le chemin de ce Python dans sa feuille "
-        "« xlwings.conf » "
-        "et vérifie que la DLL d'xlwings est là où le classeur la cherche.",
+        help="copier le classeur pour un agent et le rattacher au Python de ce poste",
+        description="Copie le gabarit, puis le rattache comme « rattacher ».",
     )
     installer.add_argument(
         "--dossier", type=Path, default=Path.cwd(), help="dossier de destination (défaut : ici)"
@@ -62,12 +68,55 @@ def enregistrer(sous_parseurs: argparse._SubParsersAction) -> None:
     installer.add_argument("--ecraser", action="store_true", help="remplacer un classeur existant")
     installer.set_defaults(executer=executer_installer)
 
+    rattacher = actions.add_parser(
+        "rattacher",
+        help="rattacher un classeur existant (reçu, ancien) au Python de ce poste",
+        description="Écrit dans la feuille « xlwings.conf » le chemin de ce Python, sous une "
+        "forme valable pour chaque agent (%LOCALAPPDATA%\\…), les modules des fonctions et "
+        "« Use UDF Server », puis vérifie que la DLL d'xlwings est là où le classeur la cherche. "
+        "Le reste du classeur (données, résultats, journal) n'est pas touché.",
+    )
+    rattacher.add_argument("classeur", type=Path, metavar="CLASSEUR", help="le classeur .xlsm")
+    rattacher.set_defaults(executer=executer_rattacher)
+
+    diagnostic = actions.add_parser(
+        "diagnostic",
+        help="vérifier l'installation (Python, xlwings, DLL, fonctions) et un classeur",
+        description="Le diagnostic du bouton « Diagnostic », côté Python ; code 1 si un "
+        "problème est trouvé.",
+    )
+    diagnostic.add_argument(
+        "classeur", type=Path, nargs="?", metavar="CLASSEUR", help="le classeur .xlsm à vérifier"
+    )
+    diagnostic.set_defaults(executer=executer_diagnostic)
+
+    paquet = actions.add_parser(
+        "paquet-windows",
+        help="écrire le paquet d'installation hors ligne pour Windows (.zip)",
+        description="Télécharge les roues Windows x64 des dépendances pour chaque version de "
+        "Python prise en charge, vérifie qu'elles s'installent sans réseau, et écrit "
+        "iae-modulation-VERSION-windows.zip (installer.cmd, LISEZMOI.txt, sources, roues).",
+    )
+    paquet.add_argument("--sortie", type=Path, required=True, help="dossier où écrire le .zip")
+    paquet.add_argument(
+        "--roues",
+        type=Path,
+        help="dossier de roues à réutiliser et compléter (sinon : dossier temporaire)",
+    )
+    paquet.add_argument(
+        "--python",
+        action="append",
+        metavar="3.X",
+        help="version(s) de Python visées (répétable ; défaut : toutes celles prises en charge)",
+    )
+    paquet.set_defaults(executer=executer_paquet_windows)
+
 
 def executer_construire(args: argparse.Namespace) -> int:
     from iae_modulation.excel.construction import ErreurConstruction, construire
 
     try:
-        chemin = construire(args.sortie)
+        chemin = construire(*[args.sortie] if args.sortie else [])
     except ErreurConstruction as erreur:
         print(f"Construction impossible : {erreur}", file=sys.stderr)
         return 1
@@ -76,6 +125,7 @@ def executer_construire(args: argparse.Namespace) -> int:
 
 
 def executer_action(args: argparse.Namespace) -> int:
+    from iae_modulation.excel.fichier import ClasseurFichier
     from iae_modulation.excel.macros import ACTIONS
 
     try:
@@ -93,7 +143,11 @@ def executer_action(args: argparse.Namespace) -> int:
     except ErreurEntree as erreur:
         print(f"Classeur inutilisable : {erreur}", file=sys.stderr)
         return 2
-    resultat = ACTIONS[args.action](classeur)
+    try:
+        resultat = ACTIONS[args.action](classeur)
+    except ErreurSortie as erreur:  # l'action a eu lieu, le classeur n'a pas pu être enregistré
+        print(f"Classeur non enregistré : {erreur}", file=sys.stderr)
+        return 1
     print(resultat.message, file=sys.stdout if resultat.code == 0 else sys.stderr)
     return resultat.code
 
@@ -101,10 +155,62 @@ def executer_action(args: argparse.Namespace) -> int:
 def executer_installer(args: argparse.Namespace) -> int:
     from iae_modulation.excel.installation import installer
 
+    return _installation(lambda: installer(args.dossier, ecraser=args.ecraser), "Installation")
+
+
+def executer_rattacher(args: argparse.Namespace) -> int:
+    from iae_modulation.excel.installation import rattacher
+
+    return _installation(lambda: rattacher(args.classeur), "Rattachement")
+
+
+def _installation(faire, nom: str) -> int:
     try:
-        rapport = installer(args.dossier, ecraser=args.ecraser)
-    except (ErreurEntree, ErreurSortie) as erreur:
-        print(f"Installation impossible : {erreur}", file=sys.stderr)
+        rapport = faire()
+    except ErreurEntree as erreur:
+        print(f"{nom} impossible : {erreur}", file=sys.stderr)
         return 2
+    except ErreurSortie as erreur:
+        print(f"{nom} impossible : {erreur}", file=sys.stderr)
+        return 2 if "existe déjà" in str(erreur) else 1
     print(rapport.resume())
     return rapport.code_sortie
+
+
+def executer_diagnostic(args: argparse.Namespace) -> int:
+    from iae_modulation.excel.diagnostic import diagnostiquer
+
+    try:
+        constats = diagnostiquer(args.classeur)
+    except ErreurEntree as erreur:
+        print(f"Diagnostic impossible : {erreur}", file=sys.stderr)
+        return 2
+    for constat in constats:
+        print(constat.ligne())
+    problemes = sum(bool(c.probleme) for c in constats)
+    print(f"{problemes} problème(s)." if problemes else "Aucun problème.")
+    return 1 if problemes else 0
+
+
+def executer_paquet_windows(args: argparse.Namespace) -> int:
+    from iae_modulation.excel.paquet_windows import VERSIONS_PYTHON, paquet_windows
+
+    inconnues = sorted(set(args.python or ()) - set(VERSIONS_PYTHON))
+    if inconnues:
+        print(
+            f"--python {', '.join(inconnues)} : versions prises en charge "
+            f"{', '.join(VERSIONS_PYTHON)}.",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        archive = paquet_windows(args.sortie, args.roues, args.python or VERSIONS_PYTHON)
+    except ErreurEntree as erreur:
+        print(f"Paquet non écrit : {erreur}", file=sys.stderr)
+        return 2
+    except ErreurSortie as erreur:
+        print(f"Paquet non écrit : {erreur}", file=sys.stderr)
+        return 1
+    taille = archive.stat().st_size / 1e6
+    print(f"Paquet d'installation écrit : {archive} ({taille:.0f} Mo)")
+    return 0

@@ -1,9 +1,8 @@
 """Accès au classeur IAE_modulation.xlsm : une petite interface, deux façons de l'ouvrir.
 
 - `ClasseurXlwings` : le classeur ouvert dans Excel qui a appelé la macro du ruban ;
-- `ClasseurFichier` : le fichier .xlsm sur disque (openpyxl, `keep_vba=True`), pour exécuter les
-  mêmes actions sans Excel (`iae-modulation classeur executer`). openpyxl perd la relation du
-  ruban en enregistrant : elle est réinjectée (`paquet.reinjecter_ruban`).
+- `fichier.ClasseurFichier` : le fichier .xlsm sur disque, pour exécuter les mêmes actions sans
+  Excel (`iae-modulation classeur executer`).
 
 Les noms des feuilles, des cellules nommées et du tableau sont le contrat avec la construction du
 gabarit (`xl/feuilles.yaml`, `construction.py`).
@@ -12,22 +11,16 @@ gabarit (`xl/feuilles.yaml`, `construction.py`).
 from __future__ import annotations
 
 import datetime as dt
-import io
 import os
-import stat
 import subprocess
 import sys
-import tempfile
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 from typing import Protocol
 
-from iae_modulation.erreurs import cause_systeme
-from iae_modulation.excel import paquet
-from iae_modulation.limites import verifier_archive_zip
-from iae_modulation.sorties import DEBUTS_DE_FORMULE, ErreurEntree, verifier_fichier_entree
+from iae_modulation.sorties import DEBUTS_DE_FORMULE
 from iae_modulation.texte_xml import texte_xml
 
 ACCUEIL = "Accueil"
@@ -68,6 +61,11 @@ NOMS_PARAMETRES = (
     "dernier_calcul",
 )
 COLONNES_JOURNAL = ("Date", "Action", "Entrées", "Sorties", "Résultat")
+# Feuille « xlwings.conf » du gabarit (clés lues par le VBA d'xlwings). « Use UDF Server » : le
+# ruban réutilise le Python des fonctions de feuille au lieu d'en démarrer un par clic ; écrit
+# en texte (« True »), qu'Excel ne traduit pas en « VRAI ».
+MODULE_UDFS = "iae_modulation.excel.udfs"
+CONFIGURATION_GABARIT = {"UDF Modules": MODULE_UDFS, "Use UDF Server": "True"}
 COLONNES_VERIFICATION = ("Ligne", "Colonne", "Valeur", "Problème", "Gravité")
 LIGNE_ENTETE_VERIFICATION = 3
 COLONNES_SYNTHESE = ("Type", "Structures", "Montant socle", "Montant modulé", "Taux moyen")
@@ -107,6 +105,11 @@ class Classeur(Protocol):
 
     def effacer_surlignage(self, feuille: str, premiere_ligne: int) -> None: ...
 
+    def copier_feuille(self, feuille: str, chemin: Path) -> Path:
+        """Écrit la feuille seule dans le classeur .xlsx `chemin` : la copie exacte des données
+        que lit un calcul (`instantane`)."""
+        ...
+
     def choisir_fichier(self, titre: str) -> Path | None: ...
 
     def ouvrir_dossier(self, dossier: Path) -> None: ...
@@ -122,8 +125,11 @@ def valeur_excel(valeur: object) -> object:
     Excel ne stocke que des nombres à virgule flottante : un Decimal (montant déjà arrondi au
     centime, taux déjà arrondi) ou une Fraction n'est converti qu'ici, au moment de l'écrire.
     """
-    if valeur is None:
-        return None
+    genre = type(valeur)  # les cas fréquents d'abord : une action écrit des milliers de cellules
+    if genre is str:
+        return texte_xml(valeur)
+    if valeur is None or genre is float or genre is int:
+        return valeur
     if isinstance(valeur, Decimal | Fraction):
         return float(valeur)
     if isinstance(valeur, bool):
@@ -136,165 +142,6 @@ def valeur_excel(valeur: object) -> object:
 def est_texte_formule(valeur: object) -> bool:
     """Un texte qu'Excel prendrait pour une formule (=, +, -, @) : il est écrit comme texte."""
     return isinstance(valeur, str) and valeur.startswith(DEBUTS_DE_FORMULE)
-
-
-# --- le fichier sur disque ---------------------------------------------------------------------
-
-
-class ClasseurFichier:
-    """Le classeur .xlsm sur disque, modifié puis réenregistré avec son VBA et son ruban."""
-
-    def __init__(self, chemin: Path) -> None:
-        import openpyxl
-
-        self.chemin = verifier_fichier_entree(Path(chemin)).resolve()
-        if self.chemin.suffix.lower() != ".xlsm":
-            raise ErreurEntree(
-                f"{self.chemin.name} : il faut un classeur avec macros (.xlsm), "
-                "comme templates/IAE_modulation.xlsm."
-            )
-        verifier_archive_zip(self.chemin, "classeur Excel (.xlsm)")
-        verifier_ecriture(self.chemin)
-        self._original = self.chemin.read_bytes()
-        self._calculees = None  # valeurs des formules enregistrées par Excel, lues au besoin
-        try:
-            self._classeur = openpyxl.load_workbook(self.chemin, keep_vba=True)
-        except Exception as erreur:  # openpyxl signale un fichier abîmé par des erreurs variées
-            raise ErreurEntree(f"{self.chemin.name} : classeur illisible ({erreur}).") from None
-        manquantes = [f for f in (PARAMETRES, DONNEES, JOURNAL) if f not in self._classeur]
-        if manquantes:
-            raise ErreurEntree(
-                f"{self.chemin.name} n'est pas un classeur IAE Modulation : feuille(s) "
-                f"{', '.join(f'« {f} »' for f in manquantes)} absente(s)."
-            )
-
-    def _feuille(self, nom: str):
-        if nom not in self._classeur:
-            raise ErreurEntree(f"{self.chemin.name} : feuille « {nom} » absente.")
-        return self._classeur[nom]
-
-    def _cellule_nommee(self, nom: str):
-        definition = self._classeur.defined_names.get(nom)
-        if definition is None:
-            raise ErreurEntree(
-                f"{self.chemin.name} : la cellule nommée « {nom} » de la feuille "
-                f"« {PARAMETRES} » a disparu."
-            )
-        feuille, adresse = next(iter(definition.destinations))
-        return self._feuille(feuille)[adresse.replace("$", "")]
-
-    def _valeur(self, cellule) -> object:
-        """La valeur de la cellule ; pour une formule, celle qu'Excel a calculée et enregistrée
-        (jamais le texte « =215528.21*1 »)."""
-        if cellule.data_type != "f":
-            return cellule.value
-        if self._calculees is None:
-            import openpyxl
-
-            self._calculees = openpyxl.load_workbook(io.BytesIO(self._original), data_only=True)
-        feuille = cellule.parent.title
-        valeur = self._calculees[feuille][cellule.coordinate].value
-        if valeur is None:
-            raise ErreurEntree(
-                f"{self.chemin.name}, feuille « {feuille} », cellule {cellule.coordinate} : la "
-                f"formule {cellule.value} n'a pas de valeur calculée enregistrée ; ouvrez et "
-                "enregistrez le classeur dans Excel, ou remplacez la formule par sa valeur."
-            )
-        return valeur
-
-    def lire_parametre(self, nom: str) -> object:
-        return self._valeur(self._cellule_nommee(nom))
-
-    def ecrire_parametre(self, nom: str, valeur: object) -> None:
-        _ecrire_cellule(self._cellule_nommee(nom), valeur)
-
-    def lire_feuille(self, feuille: str) -> list[list[object]]:
-        return [[self._valeur(c) for c in ligne] for ligne in self._feuille(feuille).iter_rows()]
-
-    def ecrire_lignes(self, feuille, premiere_ligne, lignes, formats=()) -> None:
-        ws = self._feuille(feuille)
-        if ws.max_row >= premiere_ligne:
-            ws.delete_rows(premiere_ligne, ws.max_row - premiere_ligne + 1)
-        for decalage, ligne in enumerate(lignes):
-            for colonne, valeur in enumerate(ligne, start=1):
-                cellule = ws.cell(row=premiere_ligne + decalage, column=colonne)
-                _ecrire_cellule(cellule, valeur)
-                if colonne <= len(formats) and formats[colonne - 1]:
-                    cellule.number_format = formats[colonne - 1]
-
-    def ajouter_ligne(self, feuille: str, valeurs: Sequence[object]) -> None:
-        ws = self._feuille(feuille)
-        ligne = ws.max_row + 1
-        while ligne > 1 and all(c.value is None for c in ws[ligne - 1]):
-            ligne -= 1
-        for colonne, valeur in enumerate(valeurs, start=1):
-            _ecrire_cellule(ws.cell(row=ligne, column=colonne), valeur)
-
-    def surligner(self, feuille: str, cellules: Iterable[tuple[int, int]]) -> None:
-        from openpyxl.styles import PatternFill
-
-        remplissage = PatternFill("solid", start_color=COULEUR_SURLIGNAGE)
-        ws = self._feuille(feuille)
-        for ligne, colonne in cellules:
-            ws.cell(row=ligne, column=colonne).fill = remplissage
-
-    def effacer_surlignage(self, feuille: str, premiere_ligne: int) -> None:
-        from openpyxl.styles import PatternFill
-
-        for ligne in self._feuille(feuille).iter_rows(min_row=premiere_ligne):
-            for cellule in ligne:
-                if cellule.fill.fgColor.rgb in (COULEUR_SURLIGNAGE, "FF" + COULEUR_SURLIGNAGE):
-                    cellule.fill = PatternFill()
-
-    def choisir_fichier(self, titre: str) -> Path | None:
-        return None  # sans Excel, le fichier se donne dans la feuille « Paramètres »
-
-    def ouvrir_dossier(self, dossier: Path) -> None:
-        dossier.mkdir(parents=True, exist_ok=True)
-
-    def informer(self, message: str) -> None:
-        """Sans Excel, la commande affiche le résultat de l'action : rien à faire ici."""
-
-    def enregistrer(self) -> None:
-        """Enregistre sous un nom temporaire, réinjecte le ruban, puis remplace le fichier."""
-        descripteur, temporaire = tempfile.mkstemp(
-            prefix=f".{self.chemin.stem}-", suffix=".xlsm", dir=self.chemin.parent
-        )
-        os.close(descripteur)
-        temporaire = Path(temporaire)
-        try:
-            os.chmod(temporaire, stat.S_IMODE(self.chemin.stat().st_mode))  # droits gardés
-            self._classeur.save(temporaire)
-            temporaire.write_bytes(paquet.reinjecter_ruban(temporaire.read_bytes(), self._original))
-            os.replace(temporaire, self.chemin)
-        finally:
-            temporaire.unlink(missing_ok=True)
-        self._original = self.chemin.read_bytes()
-
-
-def verifier_ecriture(chemin: Path) -> None:
-    """Refuse, avant tout travail, un classeur qui ne pourra pas être enregistré : fichier en
-    lecture seule, ou dossier où l'on ne peut pas écrire (support protégé, droits)."""
-    if not stat.S_IMODE(chemin.stat().st_mode) & 0o222 or not os.access(chemin, os.W_OK):
-        raise ErreurEntree(
-            f"{chemin.name} est en lecture seule : rien n'a été fait. Retirez l'attribut « lecture "
-            "seule » du fichier, ou travaillez sur une copie modifiable."
-        )
-    try:
-        descripteur, essai = tempfile.mkstemp(prefix=f".{chemin.stem}-", dir=chemin.parent)
-        os.close(descripteur)
-        os.unlink(essai)
-    except OSError as erreur:
-        raise ErreurEntree(
-            f"{chemin.name} ne pourra pas être enregistré : le dossier {chemin.parent} refuse "
-            f"l'écriture ({cause_systeme(erreur)}) ; rien n'a été fait."
-        ) from None
-
-
-def _ecrire_cellule(cellule, valeur: object) -> None:
-    cellule.value = valeur_excel(valeur)
-    if est_texte_formule(valeur):
-        cellule.data_type = "s"
 
 
 # --- le classeur ouvert dans Excel ---------------------------------------------------------------
@@ -352,6 +199,11 @@ class ClasseurXlwings:
         if derniere >= premiere_ligne:
             plage = self.livre.sheets[feuille].range((premiere_ligne, 1), (derniere, colonnes))
             plage.color = None
+
+    def copier_feuille(self, feuille: str, chemin: Path) -> Path:
+        from iae_modulation.excel.instantane import ecrire_instantane
+
+        return ecrire_instantane(chemin, feuille, self.lire_feuille(feuille))
 
     def choisir_fichier(self, titre: str) -> Path | None:
         if sys.platform != "win32":

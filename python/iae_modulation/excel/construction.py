@@ -1,8 +1,6 @@
 """Construction reproductible de templates/IAE_modulation.xlsm, sans Excel (issue 5).
 
-1. Projet VBA généré depuis les sources (pyOpenVBA) : module autonome d'xlwings et sa classe
-   Dictionary (pris dans l'xlwings installé, mentions BSD et MIT gardées), module `xlwings_udfs`
-   généré depuis `excel/udfs.py` par le générateur d'xlwings, et nos modules `xl/vba/*.bas`.
+1. Projet VBA généré depuis les sources (`projet_vba.py`).
 2. Feuilles, tableau, listes de validation, cellules nommées et graphiques (XlsxWriter), qui
    ajoute aussi le projet VBA (type de contenu « macroEnabled »).
 3. Ruban `xl/customUI14.xml` et sa relation, puis archive réécrite dans un ordre fixe, à date
@@ -11,174 +9,36 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import importlib.util
 import io
 import os
-import sys
 import tempfile
-import types
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import xlsxwriter
 import yaml
 
 from iae_modulation import donnees, referentiel
-from iae_modulation.chemins import DOSSIER_TEMPLATES, DOSSIER_XL
+from iae_modulation.chemins import DOSSIER_XL, GABARIT_CLASSEUR
 from iae_modulation.classeur_resultats import ENTETES, LARGEURS
 from iae_modulation.excel import classeur as contrat
 from iae_modulation.excel import paquet
+from iae_modulation.excel.projet_vba import (
+    ErreurConstruction,
+    corps_du_classeur,
+    modules_vba,
+    projet_vba,
+)
 from iae_modulation.excel.tableau import FORMATS_RESULTATS
 from iae_modulation.lecture import lire_nombre, lire_table
 from iae_modulation.modulation import METHODES
 from iae_modulation.resultats import COLONNES_RESULTATS
 
 SOURCES = DOSSIER_XL
-GABARIT = DOSSIER_TEMPLATES / "IAE_modulation.xlsm"
+GABARIT = GABARIT_CLASSEUR
 DEMO = Path(__file__).resolve().parents[1] / "demo" / "donnees_demo.csv"
-VERSION_XLWINGS = "0.37.8"
-MODULE_UDFS = "iae_modulation.excel.udfs"
 DATE_DOCUMENT = dt.datetime(2026, 1, 1)
 LIGNES_VALIDEES = 5000  # les listes déroulantes couvrent les lignes ajoutées au tableau
-
-
-class ErreurConstruction(Exception):
-    """Construction impossible (sources absentes, mauvaise version d'xlwings) ; en français."""
-
-
-@dataclass(frozen=True)
-class ModuleVBA:
-    nom: str
-    source: str  # texte VBA, fins de ligne CRLF
-    classe: bool = False
-
-
-def _crlf(texte: str) -> str:
-    return texte.replace("\r\n", "\n").replace("\n", "\r\n")
-
-
-# --- modules VBA ---------------------------------------------------------------------------------
-
-
-def dossier_xlwings() -> Path:
-    """Le paquet xlwings installé, dans la version exactement épinglée."""
-    import xlwings
-
-    if xlwings.__version__ != VERSION_XLWINGS:
-        raise ErreurConstruction(
-            f"xlwings {xlwings.__version__} est installé ; le gabarit exige exactement "
-            f"xlwings {VERSION_XLWINGS} (le module VBA appelle xlwings64-{VERSION_XLWINGS}.dll) : "
-            f"pip install xlwings=={VERSION_XLWINGS}"
-        )
-    return Path(xlwings.__file__).parent
-
-
-@contextlib.contextmanager
-def _pywin32_simule() -> Iterator[types.ModuleType]:
-    """`xlwings.udfs` importe pythoncom, pywintypes et win32com : des modules vides suffisent au
-    générateur, qui ne lit que le nom du classeur. Tout est retiré de sys.modules ensuite."""
-    import xlwings
-
-    simules = {
-        nom: types.ModuleType(nom)
-        for nom in ("pythoncom", "pywintypes", "win32com", "win32com.client")
-    }
-    simules["win32com.client"].Dispatch = None
-    simules["pythoncom"].CoInitialize = None  # initialiseur du pool de fils, jamais lancé ici
-    deja = {nom: sys.modules.get(nom) for nom in [*simules, "xlwings.udfs"]}
-    decorateurs = {nom: getattr(xlwings, nom) for nom in ("func", "arg", "ret")}
-    sys.modules.update(simules)
-    try:
-        import xlwings.udfs as generateur
-
-        xlwings.func, xlwings.arg = generateur.xlfunc, generateur.xlarg
-        xlwings.ret = generateur.xlret
-        yield generateur
-    finally:
-        for nom, module in deja.items():
-            if module is None:
-                sys.modules.pop(nom, None)
-            else:
-                sys.modules[nom] = module
-        for nom, decorateur in decorateurs.items():
-            setattr(xlwings, nom, decorateur)
-        if deja["xlwings.udfs"] is None and hasattr(xlwings, "udfs"):
-            del xlwings.udfs
-
-
-def fonctions_decorees() -> types.ModuleType:
-    """udfs.py rechargé avec les vrais décorateurs d'xlwings (hors Windows ils ne font rien) ;
-    à appeler dans `_pywin32_simule`."""
-    spec = importlib.util.find_spec(MODULE_UDFS)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def module_udfs() -> str:
-    """Le module VBA `xlwings_udfs` que « Import Functions » écrirait dans Excel."""
-    dossier_xlwings()
-    tampon = io.StringIO()
-    with _pywin32_simule() as generateur:
-        module = fonctions_decorees()
-        classeur = types.SimpleNamespace(Name=GABARIT.name)
-        generateur.generate_vba_wrapper(MODULE_UDFS, module, tampon, classeur)
-    entete = (
-        'Attribute VB_Name = "xlwings_udfs"\n'
-        f"' Généré par « iae-modulation classeur construire » depuis {MODULE_UDFS} "
-        f"(xlwings {VERSION_XLWINGS}) : ne pas modifier à la main.\n"
-        '#Const App = "Microsoft Excel" \'Adjust when using outside of Excel\n'
-    )
-    return _crlf(entete + tampon.getvalue())
-
-
-def modules_vba(sources: Path = SOURCES) -> list[ModuleVBA]:
-    """Tous les modules du projet, dans l'ordre où ils y sont placés."""
-    xlwings = dossier_xlwings()
-    nos_modules = sorted((sources / "vba").glob("*.bas"))
-    if not nos_modules:
-        raise ErreurConstruction(f"Aucun module VBA (.bas) dans {sources / 'vba'}.")
-    return [
-        ModuleVBA("xlwings", _crlf((xlwings / "xlwings.bas").read_text("cp1252"))),
-        ModuleVBA(
-            "Dictionary", _crlf((xlwings / "addin" / "Dictionary.cls").read_text("cp1252")), True
-        ),
-        ModuleVBA("xlwings_udfs", module_udfs()),
-        *(ModuleVBA(chemin.stem, _crlf(chemin.read_text("utf-8"))) for chemin in nos_modules),
-    ]
-
-
-# Flux _VBA_PROJECT minimal ([MS-OVBA] 2.3.4.1) : 0x61CC, version 0xFFFF (« MUST be 0xFFFF on
-# write »), puis 3 octets ; c'est celui du quickstart_standalone.xlsm d'xlwings. pyOpenVBA garde
-# la version de l'Excel qui a créé son modèle vide (0x00B5) et met le cache à zéro : un Excel de
-# cette version-là pourrait se fier à ce cache et au p-code du modèle au lieu de compiler la source.
-VBA_PROJECT_SANS_CACHE = bytes.fromhex("cc61ffff000100")
-
-
-def projet_vba(noms_feuilles: list[str], modules: list[ModuleVBA]) -> bytes:
-    """vbaProject.bin : modules de document ThisWorkbook et Sheet1..N (codeName des feuilles
-    écrits par XlsxWriter), puis `modules`. Sans p-code ni cache (version 0xFFFF) : Excel
-    compile la source à l'ouverture."""
-    from pyopenvba import ExcelFile, VBAModuleKind
-    from pyopenvba.cfb import CFB
-
-    with tempfile.TemporaryDirectory() as dossier:
-        squelette = Path(dossier) / "squelette.xlsm"
-        with xlsxwriter.Workbook(str(squelette)) as livre:
-            for nom in noms_feuilles:
-                livre.add_worksheet(nom)
-        with ExcelFile(squelette) as fichier:
-            projet = fichier.add_vba_project()
-            for module in modules:
-                genre = VBAModuleKind.other if module.classe else VBAModuleKind.standard
-                projet.add_module(module.nom, module.source, kind=genre)
-            fichier.save()
-        conteneur = CFB.from_bytes(paquet.lire_parties(squelette.read_bytes())[paquet.PARTIE_VBA])
-    conteneur.write_stream_in_storage("VBA", "_VBA_PROJECT", VBA_PROJECT_SANS_CACHE)
-    return conteneur.to_bytes()
 
 
 # --- feuilles -------------------------------------------------------------------------------------
@@ -201,9 +61,10 @@ def lire_disposition(sources: Path = SOURCES) -> dict:
 class _Ecrivain:
     """Les feuilles du gabarit, écrites dans un classeur XlsxWriter."""
 
-    def __init__(self, livre: xlsxwriter.Workbook, disposition: dict) -> None:
+    def __init__(self, livre: xlsxwriter.Workbook, disposition: dict, structures: Path) -> None:
         self.livre = livre
         self.disposition = disposition
+        self.structures = structures
         self.f = {
             "titre": livre.add_format({"bold": True, "font_size": 16, "font_color": "#1F3864"}),
             "sous_titre": livre.add_format({"italic": True, "font_color": "#595959"}),
@@ -310,7 +171,7 @@ class _Ecrivain:
 
     def donnees(self) -> None:
         ws = self.feuilles[contrat.DONNEES]
-        brute = lire_table(DEMO)
+        brute = lire_table(self.structures)
         par_nom = {c.nom: c for c in donnees.COLONNES}
         colonnes = list(donnees.NOMS_COLONNES)
         lignes = []
@@ -412,9 +273,12 @@ class _Ecrivain:
         ws.freeze_panes(1, 0)
 
     def configuration(self) -> None:
+        """Réglages lus par le VBA d'xlwings ; l'interpréteur est ajouté par « installer » ou
+        « rattacher »."""
         ws = self.feuilles[contrat.CONFIGURATION]
-        ws.write_string(0, 0, "UDF Modules")
-        ws.write_string(0, 1, MODULE_UDFS)
+        for ligne, (cle, valeur) in enumerate(contrat.CONFIGURATION_GABARIT.items()):
+            ws.write_string(ligne, 0, cle)
+            ws.write_string(ligne, 1, valeur)
         ws.set_column(0, 0, 22)
         ws.set_column(1, 1, 70)
 
@@ -430,8 +294,9 @@ def _valeur_demo(colonne: donnees.Colonne, texte: str):
     return texte
 
 
-def classeur(projet: bytes, disposition: dict) -> bytes:
-    """Le classeur XlsxWriter complet, projet VBA compris (sans le ruban)."""
+def classeur(projet: bytes, disposition: dict, structures: Path = DEMO) -> bytes:
+    """Le classeur XlsxWriter complet, projet VBA compris (sans le ruban), avec le fichier
+    `structures` dans le tableau « Données SIAE »."""
     tampon = io.BytesIO()
     options = {"strings_to_formulas": False, "strings_to_urls": False, "in_memory": True}
     with xlsxwriter.Workbook(tampon, options) as livre:
@@ -444,19 +309,20 @@ def classeur(projet: bytes, disposition: dict) -> bytes:
                 "created": DATE_DOCUMENT,
             }
         )
-        _Ecrivain(livre, disposition).tout()
+        _Ecrivain(livre, disposition, structures).tout()
         livre.add_vba_project(io.BytesIO(projet), is_stream=True)
     return tampon.getvalue()
 
 
-def construire(sortie: Path = GABARIT, sources: Path = SOURCES) -> Path:
-    """Écrit le gabarit (sous un nom temporaire, puis renommé) et rend son chemin."""
+def construire(sortie: Path = GABARIT, sources: Path = SOURCES, structures: Path = DEMO) -> Path:
+    """Écrit le gabarit (sous un nom temporaire, puis renommé) et rend son chemin ; `structures` :
+    le tableau des SIAE (la démonstration, ou un jeu plus gros pour un banc d'essai)."""
     ruban = sources / "customUI14.xml"
     if not ruban.is_file():
         raise ErreurConstruction(f"Ruban introuvable : {ruban} (construisez depuis le dépôt).")
     disposition = lire_disposition(sources)
-    projet = projet_vba(list(contrat.FEUILLES), modules_vba(sources))
-    parties = paquet.lire_parties(classeur(projet, disposition))
+    projet = projet_vba(list(contrat.FEUILLES), modules_vba(sources), corps_du_classeur(sources))
+    parties = paquet.lire_parties(classeur(projet, disposition, structures))
     contenu = paquet.ecrire_archive(paquet.ajouter_ruban(parties, ruban.read_bytes()))
     sortie = Path(sortie)
     sortie.parent.mkdir(parents=True, exist_ok=True)

@@ -4,6 +4,9 @@ Appelée sans argument (macro `RunPython` du ruban), une action agit sur le clas
 appelée ; `iae-modulation classeur executer ACTION CLASSEUR.xlsm` lui passe le fichier. Chaque
 action écrit une ligne dans la feuille « Journal » (date, action, entrées, sorties, résultat) et
 n'affiche jamais de trace Python : une erreur devient un message français.
+
+Chaque action importe ce dont elle a besoin au moment où elle s'exécute (calcul, annexe 5,
+documents…) : un clic ne paie que le chargement de sa propre action.
 """
 
 from __future__ import annotations
@@ -14,20 +17,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path, PurePosixPath, PureWindowsPath
+from typing import TYPE_CHECKING
 
-import pandas as pd
-
-from iae_modulation import donnees as module_donnees
-from iae_modulation.annexe5 import executer_annexe5
-from iae_modulation.campagne import executer_calcul
-from iae_modulation.documents.notifications import generer_notifications as notifications
-from iae_modulation.documents.signature import Signature
 from iae_modulation.erreurs import traduire
 from iae_modulation.excel import classeur as c
-from iae_modulation.excel.tableau import FORMATS_RESULTATS, lignes_resultats, table_brute
-from iae_modulation.lecture import lire_nombre
 from iae_modulation.referentiel import TYPES_SIAE, normaliser_region, probleme_annee_campagne
-from iae_modulation.texte_xml import ClasseurXlsx
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from iae_modulation.documents.signature import Signature
+    from iae_modulation.donnees import RapportValidation
 
 CODE_SUCCES, CODE_ERREUR, CODE_DONNEES_INVALIDES = 0, 1, 2
 
@@ -92,6 +92,8 @@ def dossier_de_sortie(classeur: c.Classeur) -> Path:
 
 
 def _signature(classeur: c.Classeur) -> Signature:
+    from iae_modulation.documents.signature import Signature
+
     return Signature(
         service=_texte(classeur, "service") or Signature.service,
         region=_texte(classeur, "region"),
@@ -102,8 +104,17 @@ def _signature(classeur: c.Classeur) -> Signature:
 
 
 def _dernier_calcul(classeur: c.Classeur) -> Path:
+    """Le dossier du dernier calcul, noté relativement au classeur (un classeur envoyé avec son
+    dossier de sortie le retrouve chez le collègue) ; un ancien chemin complet est accepté."""
     texte = _texte(classeur, "dernier_calcul")
-    dossier = Path(texte) if texte else None
+    chemin = PureWindowsPath(texte)  # sépare sur / et \
+    dossier = (
+        None
+        if not texte
+        else Path(texte)
+        if chemin.drive or chemin.root or PurePosixPath(texte).is_absolute()
+        else classeur.chemin.parent.joinpath(*chemin.parts)
+    )
     if dossier is None or not (dossier / "resultats.csv").is_file():
         raise ErreurAction(
             "Aucun calcul enregistré : cliquez d'abord sur « Calculer la modulation »"
@@ -120,11 +131,15 @@ def _horodatage() -> str:
 
 
 def _table_donnees(classeur: c.Classeur):
+    from iae_modulation.excel.tableau import table_brute
+
     return table_brute(classeur.lire_feuille(c.DONNEES), classeur.chemin, c.DONNEES)
 
 
-def _ecrire_anomalies(classeur: c.Classeur, rapport: module_donnees.RapportValidation) -> None:
+def _ecrire_anomalies(classeur: c.Classeur, rapport: RapportValidation) -> None:
     """Le rapport dans « Vérification », et les cellules de « Données SIAE » surlignées."""
+    from iae_modulation import donnees as module_donnees
+
     en_tetes = [str(v or "").strip() for v in (classeur.lire_feuille(c.DONNEES) or [[]])[0]]
     cles = {module_donnees.cle_en_tete(nom): position for position, nom in enumerate(en_tetes, 1)}
     resume = rapport.texte().splitlines()[0]
@@ -165,6 +180,8 @@ def verifier_donnees(classeur: c.Classeur | None = None) -> ResultatAction:
 
 
 def _verifier(classeur: c.Classeur, resultat: ResultatAction) -> None:
+    from iae_modulation import donnees as module_donnees
+
     annee = _annee(classeur)
     resultat.entrees = [f"{c.DONNEES} ({classeur.chemin.name})", f"année {annee}"]
     brute = _table_donnees(classeur)
@@ -185,20 +202,12 @@ def _verifier(classeur: c.Classeur, resultat: ResultatAction) -> None:
 def _instantane_donnees(classeur: c.Classeur, dossier: Path, horodatage: str) -> Path:
     """Copie de la feuille « Données SIAE » (mêmes lignes) : l'entrée exacte du calcul,
     gardée avec son empreinte dans le manifeste."""
-    chemin = dossier / f"donnees-{horodatage}.xlsx"
-    options = {"strings_to_formulas": False, "strings_to_urls": False}
-    with ClasseurXlsx(str(chemin), options) as livre:
-        feuille = livre.add_worksheet(c.DONNEES)
-        for ligne, valeurs in enumerate(classeur.lire_feuille(c.DONNEES)):
-            for colonne, valeur in enumerate(valeurs):
-                if isinstance(valeur, str):
-                    feuille.write_string(ligne, colonne, valeur)
-                elif valeur is not None:
-                    feuille.write(ligne, colonne, valeur)
-    return chemin
+    return classeur.copier_feuille(c.DONNEES, dossier / f"donnees-{horodatage}.xlsx")
 
 
 def _enveloppes(classeur: c.Classeur, dossier: Path, horodatage: str) -> Path | None:
+    from iae_modulation.lecture import lire_nombre
+
     texte = _texte(classeur, "enveloppe")
     if not texte:
         return None
@@ -238,6 +247,9 @@ def calculer_modulation(classeur: c.Classeur | None = None) -> ResultatAction:
 
 
 def _calculer(classeur: c.Classeur, resultat: ResultatAction) -> None:
+    from iae_modulation.campagne import executer_calcul
+    from iae_modulation.excel.tableau import FORMATS_RESULTATS, lignes_resultats
+
     annee = _annee(classeur)
     methode = _texte(classeur, "methode") or "rang"
     base, horodatage = dossier_de_sortie(classeur), _horodatage()
@@ -265,7 +277,9 @@ def _calculer(classeur: c.Classeur, resultat: ResultatAction) -> None:
         lignes_synthese(resultats),
         [None, None, c.FORMAT_EUROS, c.FORMAT_EUROS, c.FORMAT_POURCENT],
     )
-    classeur.ecrire_parametre("dernier_calcul", str(rapport.sortie))
+    classeur.ecrire_parametre(
+        "dernier_calcul", rapport.sortie.relative_to(classeur.chemin.parent).as_posix()
+    )
     resultat.sorties = [str(p) for p in rapport.fichiers]
 
 
@@ -279,6 +293,8 @@ def generer_decision_asp(classeur: c.Classeur | None = None) -> ResultatAction:
 
 
 def _decision_asp(classeur: c.Classeur, resultat: ResultatAction) -> None:
+    from iae_modulation.annexe5 import executer_annexe5
+
     annee, calcul = _annee(classeur), _dernier_calcul(classeur)
     mesure = _texte(classeur, "mesure_annexe5").upper()
     texte_export = _texte(classeur, "export_annexe5")
@@ -327,14 +343,20 @@ def _donnees_du_calcul(calcul: Path) -> Path:
     """Le fichier de données qu'a lu le calcul, d'après son manifeste."""
     manifeste = json.loads((calcul / "manifeste.json").read_text("utf-8"))
     for entree in manifeste["entrees"]:
-        if entree["role"] == "donnees" and Path(entree["fichier"]).is_file():
-            return Path(entree["fichier"])
+        if entree["role"] != "donnees":
+            continue
+        nom = PureWindowsPath(entree["fichier"]).name  # dossier de sortie déplacé : même voisin
+        for candidat in (Path(entree["fichier"]), calcul.parent / "entrees" / nom):
+            if candidat.is_file():
+                return candidat
     raise ErreurAction(
         f"Le fichier de données du dernier calcul ({calcul}) a disparu : recalculez la modulation."
     )
 
 
 def _notifications(classeur: c.Classeur, resultat: ResultatAction) -> None:
+    from iae_modulation.documents.notifications import generer_notifications as notifications
+
     annee, calcul = _annee(classeur), _dernier_calcul(classeur)
     donnees = _donnees_du_calcul(calcul)
     sortie = dossier_de_sortie(classeur) / f"notifications-{annee}-{_horodatage()}"

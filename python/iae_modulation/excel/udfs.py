@@ -23,6 +23,10 @@ from iae_modulation.sorties import ErreurEntree
 
 CATEGORIE = "IAE"
 NON_CALCULABLE = "non calculable"
+# Sans date, MODULATION prend les paramètres en vigueur aujourd'hui : le module VBA généré la rend
+# volatile quand cet argument manque (Excel la recalcule alors à chaque recalcul, donc le
+# lendemain d'un changement de paramètres).
+VOLATILE_SANS = {"MODULATION": "jour"}
 _NOMBRES = (float, int)
 
 

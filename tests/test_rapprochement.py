@@ -42,6 +42,7 @@ def campagne_de_demo(dossier: Path) -> Path:
         dossier / "notifications",
         signature=signature_demo(),
         progression=False,
+        pdf=False,
     )
     assert lettres.nb_lettres == 41
     return resultats
@@ -187,6 +188,7 @@ def _campagne(dossier: Path, table: pd.DataFrame, annee: int, **fichiers) -> Pat
         dossier / "notifications",
         signature=signature_demo(),
         progression=False,
+        pdf=False,
     )
     return resultats
 

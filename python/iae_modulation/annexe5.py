@@ -28,7 +28,12 @@ from decimal import Decimal
 from pathlib import Path
 
 from iae_modulation.documents.decision_asp import DecisionASP, rendre_decisions_asp
-from iae_modulation.documents.pdf import ErreurPDF, convertir_en_pdf, libreoffice_disponible
+from iae_modulation.documents.pdf import (
+    REMARQUE_SANS_LIBREOFFICE,
+    ErreurPDF,
+    convertir_en_pdf,
+    pdf_a_produire,
+)
 from iae_modulation.documents.signature import Signature, signature_demo
 from iae_modulation.erreurs import traduire
 from iae_modulation.exports.classeurs_asp import LigneSynthese, ecrire_synthese, ecrire_tableau
@@ -45,6 +50,7 @@ from iae_modulation.referentiel import (
     departements,
     lire_numero_annexe,
     normaliser_departement,
+    normaliser_mesure,
     probleme_annee_campagne,
     sans_accents,
 )
@@ -631,7 +637,7 @@ def executer_annexe5(
     resultats_modifies: bool = False,
     taux_forfaitaire: Decimal | None = None,
     signature: Signature,
-    pdf: bool = True,
+    pdf: bool | None = None,
     ecraser: bool = False,
     source: str | None = None,
     entetes: Path | None = None,
@@ -640,9 +646,10 @@ def executer_annexe5(
     (et .pdf), `synthese.xlsx` et `manifeste.json` dans `sortie` ; rien n'est écrit si refus.
 
     `resultats_modifies` : accepte un grand livre modifié après le calcul (chaque document et le
-    manifeste le disent)."""
+    manifeste le disent). `pdf` : True exige les PDF, False s'en passe, None (défaut) les
+    produit si LibreOffice est installé (`documents.pdf.pdf_a_produire`)."""
     rapport = RapportAnnexe5(
-        mesure=str(mesure).upper(), annee=annee, export=Path(export), sortie=Path(sortie)
+        mesure=normaliser_mesure(mesure), annee=annee, export=Path(export), sortie=Path(sortie)
     )
     try:
         _executer(
@@ -657,7 +664,7 @@ def executer_annexe5(
             source,
             entetes,
         )
-    except (ErreurEntree, ErreurSortie) as erreur:
+    except (ErreurEntree, ErreurSortie, ErreurPDF) as erreur:
         rapport.code_sortie, rapport.erreur = traduire(erreur)
         rapport.fichiers = []
     return rapport
@@ -670,12 +677,17 @@ def _executer(
     resultats_modifies: bool,
     forfaitaire: Decimal | None,
     signature: Signature,
-    pdf: bool,
+    pdf: bool | None,
     ecraser: bool,
     source: str | None,
     entetes: Path | None,
 ) -> None:
     mesure, annee, export = rapport.mesure, rapport.annee, rapport.export
+    produire_pdf = pdf_a_produire(pdf)
+    if signature.projet:
+        rapport.anomalies.append(signature.avertissement())
+    if pdf is None and not produire_pdf:
+        rapport.anomalies.append(REMARQUE_SANS_LIBREOFFICE)
     if mesure not in MESURES:
         raise ErreurEntree(f"Mesure « {mesure} » inconnue (attendu : {', '.join(MESURES)}).")
     if (resultats is None) == (forfaitaire is None):
@@ -716,9 +728,11 @@ def _executer(
         )
     if montants.modifie:
         transformation.remarques.append(montants.modifie)
-    rapport.anomalies = list(transformation.remarques)
+    rapport.anomalies += transformation.remarques
     with dossier_atomique(rapport.sortie, ecraser, (export, resultats, entetes)) as dossier:
-        noms = _ecrire_sorties(dossier, transformation, montants, annee, signature, pdf, rapport)
+        noms = _ecrire_sorties(
+            dossier, transformation, montants, annee, signature, produire_pdf, rapport
+        )
         ecrire_manifeste(
             dossier,
             commande="annexe5",
@@ -729,8 +743,9 @@ def _executer(
                 "source": rapport.source,
                 "departements": retenus or "tous",
                 "taux_forfaitaire": forfaitaire,
-                "pdf": pdf,
+                "pdf": produire_pdf,
                 "signataire": signature.signataire,
+                "projet": signature.projet,
                 "resultats_modifies": montants.modifie or False,
             },
         )
@@ -764,7 +779,8 @@ def _ecrire_sorties(
     for code, tableau in transformation.tableaux.items():
         departement = departements()[code]
         nom = nom_fichier_tableau(tableau.mesure, code)
-        ecrire_tableau(tableau, dossier / nom, annee, montants.phrase(), montants.modifie)
+        mention = " ".join(m for m in (signature.mention_projet(), montants.modifie) if m)
+        ecrire_tableau(tableau, dossier / nom, annee, montants.phrase(), mention)
         noms.append(nom)
         rapport.totaux[code] = LigneSynthese(
             code,
@@ -816,12 +832,8 @@ def nom_fichier_tableau(mesure: str, departement: str) -> str:
 
 
 def _pdf(docx: list[Path], dossier: Path, rapport: RapportAnnexe5) -> list[str]:
-    """Les PDF en un seul lot LibreOffice ; en cas d'échec, les .docx restent et c'est signalé."""
-    if not libreoffice_disponible():
-        rapport.anomalies.append(
-            "PDF non produits : LibreOffice n'est pas installé (les décisions .docx sont écrites)."
-        )
-        return []
+    """Les PDF (LibreOffice, un processus par cœur) ; en cas d'échec, les .docx restent et
+    c'est signalé."""
     lot = dossier / ".pdf"
     try:
         produits = convertir_en_pdf(docx, lot)
@@ -859,7 +871,7 @@ def lignes_en_texte(tableau: TableauAnnexe5) -> list[list[str]]:
 DOSSIER_EXEMPLES = Path(__file__).resolve().parent / "demo" / "exports"
 
 
-def demo_annexe5(dossier: Path, resultats_csv: Path, *, pdf: bool = True) -> str:
+def demo_annexe5(dossier: Path, resultats_csv: Path, *, pdf: bool | None = None) -> str:
     """Les exports d'exemple des cinq mesures traités avec le grand livre de la démo : un
     sous-dossier par mesure et une `synthese.xlsx` commune ; renvoie le résumé en français."""
     dossier = Path(dossier)

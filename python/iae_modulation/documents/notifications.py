@@ -71,6 +71,7 @@ CHAMPS_NOTIFICATION = CHAMPS_OBLIGATOIRES | {
     "lieu_date",
     "qualite",
     "signataire",
+    "mention_projet",
     "type_structure",
     "departement",
     "motif_taux",
@@ -145,7 +146,8 @@ class RapportNotifications:
     lignes: list[LigneIndex]
     pdf_fusionne: Path | None = None
     duree: float = 0.0
-    alertes: list[str] = field(default_factory=list)
+    alertes: list[str] = field(default_factory=list)  # structures à vérifier
+    remarques: list[str] = field(default_factory=list)  # le lot entier (PDF, signature)
 
     @property
     def nb_lettres(self) -> int:
@@ -161,6 +163,7 @@ class RapportNotifications:
         ]
         if self.pdf_fusionne is not None:
             texte.append(f"PDF à imprimer (toutes les lettres) : {self.pdf_fusionne}")
+        texte += [f"Remarque : {remarque}" for remarque in self.remarques]
         if self.alertes:
             texte.append(f"{len(self.alertes)} structure(s) à vérifier :")
             texte += [f"  - {alerte}" for alerte in self.alertes]
@@ -174,7 +177,7 @@ def generer_notifications(
     sortie: Path,
     *,
     modele: Path | None = None,
-    pdf: bool = False,
+    pdf: bool | None = None,
     ecraser: bool = False,
     signature: Signature,
     progression: bool = True,
@@ -185,6 +188,7 @@ def generer_notifications(
     Le modèle et le grand livre sont vérifiés avant toute lettre ; une structure sans adresse
     est signalée dans le rapport et dans l'index, jamais ignorée en silence. Lève
     `ErreurEntree` (modèle, fichiers), `ErreurSortie` (dossier existant) ou `pdf.ErreurPDF`.
+    `pdf` : True exige les PDF, False s'en passe, None les produit si LibreOffice est installé.
     `resultats_modifies` accepte un grand livre modifié après le calcul : chaque lettre, l'index
     et le manifeste le disent.
     """
@@ -192,10 +196,7 @@ def generer_notifications(
     modele = Path(modele or MODELE_NOTIFICATION)
     compile_ = ModeleCompile(modele)
     compile_.verifier_champs(CHAMPS_NOTIFICATION, CHAMPS_OBLIGATOIRES)
-    if pdf and not conversion.libreoffice_disponible():
-        raise conversion.ErreurPDF(
-            "PDF demandés mais LibreOffice est introuvable : installez-le ou retirez --pdf."
-        )
+    produire_pdf = conversion.pdf_a_produire(pdf)
     probleme = probleme_annee_campagne(annee)
     if probleme:
         raise ErreurEntree(probleme)
@@ -230,8 +231,8 @@ def generer_notifications(
             for ligne in lettres:
                 rapport.lignes.append(ligne)
                 avancer(ligne.identifiant)
-        if pdf:
-            _convertir(rapport, dossier)
+        if produire_pdf:
+            _convertir(rapport, dossier, progression, signature)
         _ecrire_index(rapport.lignes, dossier / NOM_INDEX, livre.modifie)
         ecrire_manifeste(
             dossier,
@@ -239,16 +240,21 @@ def generer_notifications(
             {"resultats": Path(resultats), "donnees": Path(donnees), "modele": modele},
             {
                 "annee": annee,
-                "pdf": pdf,
+                "pdf": produire_pdf,
                 "service": signature.service,
                 "region": signature.region,
                 "lieu": signature.lieu,
                 "signataire": signature.signataire,
                 "qualite": signature.qualite,
+                "projet": signature.projet,
                 "date": signature.date.isoformat(),
                 "resultats_modifies": livre.modifie or False,
             },
         )
+    if signature.projet:
+        rapport.remarques.append(signature.avertissement())
+    if pdf is None and not produire_pdf:
+        rapport.remarques.append(conversion.REMARQUE_SANS_LIBREOFFICE)
     if livre.modifie:
         rapport.alertes.append(livre.modifie)
     rapport.alertes += [
@@ -262,8 +268,10 @@ def generer_notifications(
     return rapport
 
 
-def nom_fichier_notification(identifiant: str) -> str:
-    return f"notification_{nom_de_fichier_sur(identifiant)}.docx"
+def nom_fichier_notification(identifiant: str, signature: Signature | None = None) -> str:
+    """`notification_<identifiant>.docx`, précédé de `PROJET_` pour une lettre non signée."""
+    nom = f"notification_{nom_de_fichier_sur(identifiant)}.docx"
+    return signature.nom_de_fichier(nom) if signature else nom
 
 
 def _verifier_identifiants(structures: list[dict], fichier: str) -> None:
@@ -303,7 +311,7 @@ def _lettre(
         ligne.statut = "structure absente des données : adresse à compléter avant envoi"
     elif manquantes:
         ligne.statut = f"adresse incomplète ({', '.join(manquantes)}) : à compléter avant envoi"
-    ligne.fichier = nom_fichier_notification(ligne.identifiant)
+    ligne.fichier = nom_fichier_notification(ligne.identifiant, signature)
     valeurs = valeurs_notification(structure, donnees, signature)
     valeurs["mention_modifie"] = mention_modifie or None
     compile_.ecrire(valeurs, dossier / ligne.fichier)
@@ -344,8 +352,9 @@ def valeurs_notification(
         "phrase_versement": _phrase_versement(structure["montant_net"], annee),
         "service": signature.service,
         "lieu_date": lieu_et_date(signature),
-        "qualite": signature.qualite,
+        "qualite": signature.bloc_qualite(),
         "signataire": signature.signataire or None,
+        "mention_projet": signature.mention_projet(),
         "mention_modifie": None,
     }
     valeurs.update(_indicateurs(structure))
@@ -464,13 +473,19 @@ def _indicateurs(structure: dict) -> dict[str, str]:
     return valeurs
 
 
-def _convertir(rapport: RapportNotifications, dossier: Path) -> None:
+def _convertir(
+    rapport: RapportNotifications, dossier: Path, progression: bool, signature: Signature
+) -> None:
     produites = [ligne for ligne in rapport.lignes if ligne.fichier]
-    pdfs = conversion.convertir_en_pdf([dossier / ligne.fichier for ligne in produites], dossier)
+    with barre_de_progression("PDF", len(produites), progression) as avancer:
+        pdfs = conversion.convertir_en_pdf(
+            [dossier / ligne.fichier for ligne in produites], dossier, avancer=avancer
+        )
     for ligne, fichier in zip(produites, pdfs, strict=True):
         ligne.pdf = fichier.name
     if pdfs:
-        rapport.pdf_fusionne = conversion.fusionner_pdf(pdfs, dossier / NOM_PDF_FUSIONNE)
+        fusion = dossier / signature.nom_de_fichier(NOM_PDF_FUSIONNE)
+        rapport.pdf_fusionne = conversion.fusionner_pdf(pdfs, fusion)
 
 
 def _ecrire_index(lignes: list[LigneIndex], chemin: Path, mention: str = "") -> Path:
@@ -506,14 +521,16 @@ def _ecrire_index(lignes: list[LigneIndex], chemin: Path, mention: str = "") -> 
     return chemin
 
 
-def demo_notifications(dossier: Path, resultats_csv: Path, donnees_csv: Path, annee: int) -> str:
-    """L'étape « notifications » de `iae-modulation demo` (PDF si LibreOffice est installé)."""
+def demo_notifications(
+    dossier: Path, resultats_csv: Path, donnees_csv: Path, annee: int, pdf: bool | None = None
+) -> str:
+    """L'étape « notifications » de `iae-modulation demo` (PDF selon la règle commune)."""
     rapport = generer_notifications(
         resultats_csv,
         donnees_csv,
         annee,
         dossier,
-        pdf=conversion.libreoffice_disponible(),
+        pdf=pdf,
         ecraser=True,
         signature=signature_demo(),
     )

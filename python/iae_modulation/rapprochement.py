@@ -29,6 +29,7 @@ from iae_modulation.documents.notifications import (
     FEUILLE_INDEX,
     NOM_INDEX,
 )
+from iae_modulation.documents.signature import MENTION_PROJET, PREFIXE_PROJET
 from iae_modulation.exports.classeurs_asp import FEUILLE_CONTROLE
 from iae_modulation.formats import montant_fr
 from iae_modulation.lecture import lire_nombre, lire_table
@@ -37,6 +38,7 @@ from iae_modulation.resultats import NOM_RESULTATS, GrandLivre, lire_grand_livre
 from iae_modulation.sorties import ErreurEntree, sha256
 from iae_modulation.texte_xml import ClasseurXlsx
 
+EN_PROJET = f"lu, {MENTION_PROJET} : à signer avant tout envoi"
 CODE_CONCORDANT = 0
 CODE_ECARTS = 3
 NOM_RAPPROCHEMENT = "rapprochement.xlsx"
@@ -371,12 +373,16 @@ def _verifier_decision(
     mesure: str,
     lignes: list[tuple[str, Decimal]],
 ) -> None:
-    """Le total écrit dans la décision (article 1er) est celui du tableau annexé."""
-    nom = nom_fichier_decision(mesure, departement)
+    """Le total écrit dans la décision (article 1er) est celui du tableau annexé ; une décision
+    non signée (`PROJET_…`) est lue de même et signalée comme projet."""
+    signee, projet = (nom_fichier_decision(mesure, departement, p) for p in (False, True))
+    nom = projet if projet in execution.sorties and signee not in execution.sorties else signee
     probleme = _probleme_document(execution, nom)
     if probleme:
         rapprochement.ecarts.append(Ecart(departement, mesure, str(execution.dossier), probleme))
         return
+    if nom == projet:
+        rapprochement.documents.append((str(execution.dossier / nom), EN_PROJET))
     texte = texte_docx(execution.dossier / nom)
     trouve = _TOTAL_DECISION.search(texte)
     attendu = sum((net for _, net in lignes), Decimal(0))
@@ -413,6 +419,7 @@ def _lettres(
     elif lots:
         lot = lots[-1]
         rapprochement.documents.append((str(lot.dossier / NOM_INDEX), "lu"))
+        projets = 0
         index = lire_table(lot.dossier / NOM_INDEX, FEUILLE_INDEX).table
         for identifiant, net, fichier in zip(
             index[index.columns[0]],
@@ -433,7 +440,12 @@ def _lettres(
                 en_ecart.add(identifiant)
                 continue
             notifiees.add(identifiant)
+            projets += fichier.startswith(PREFIXE_PROJET)
             rapprochement.lettres.setdefault(cle, Compte()).ajouter(ligne["montant_net"])
+        if projets:
+            rapprochement.documents.append(
+                (f"{lot.dossier} ({projets} lettre(s) {PREFIXE_PROJET}…)", EN_PROJET)
+            )
     for ligne in livre.lignes:
         if ligne["identifiant"] not in notifiees | en_ecart:
             rapprochement.ecarts.append(

@@ -21,6 +21,7 @@ from iae_modulation.exports.exemples import lignes_export
 from iae_modulation.rapprochement import texte_docx
 
 ANNEXE5 = ["annexe5", str(EXPORT_ACI), "--mesure", "ACI", "--annee", "2026", "--sans-pdf"]
+SIGNES = ("--lieu", "Nancy", "--signataire", "Jeanne Martin")
 
 
 def grand_livre_modifie(source: Path, dossier: Path, modifications: dict) -> Path:
@@ -40,12 +41,13 @@ def grand_livre_modifie(source: Path, dossier: Path, modifications: dict) -> Pat
 
 
 def annexe5(resultats: Path, sortie: Path, *options: str) -> int:
-    return main([*ANNEXE5, "--resultats", str(resultats), "--sortie", str(sortie), *options])
+    commande = [*ANNEXE5, "--resultats", str(resultats), "--sortie", str(sortie), *SIGNES]
+    return main([*commande, *options])
 
 
 def notifications(resultats: Path, sortie: Path, *options: str) -> int:
     commande = ["notifications", str(resultats), "--donnees", str(DONNEES), "--annee", "2026"]
-    return main([*commande, "--sortie", str(sortie), "--sans-pdf", *options])
+    return main([*commande, "--sortie", str(sortie), "--sans-pdf", *SIGNES, *options])
 
 
 @pytest.mark.parametrize(
@@ -218,7 +220,7 @@ def test_fluxiae_meme_annexe_et_avenant_avec_d_autres_valeurs_refuse(tmp_path, c
     differente = fluxiae(tmp_path / "differente.csv", [LIGNE_FLUX, autre])
     assert main([*commande, str(differente), "--sortie", str(tmp_path / "s2"), "--sans-pdf"]) == 2
     assert (
-        "differente.csv, ligne 4 : même annexe et même avenant (ACI054210019 A0M1) qu'à la ligne 3"
+        "differente.csv, ligne 4 : même annexe et même avenant (ACI054210019A0M1) qu'à la ligne 3"
     ) in sortie_capturee(capsys)
     assert not (tmp_path / "s2").exists()
 

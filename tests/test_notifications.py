@@ -298,7 +298,8 @@ def test_annee_2014_taux_forfaitaire(entrees, tmp_path):
     )
     assert "sera déduit du montant versé en 2015" in texte
     assert "s'élève à 10 776,41 €" in texte
-    assert "Publics | Part des salariés en insertion" in texte and "| sans objet | sans objet" in texte
+    assert "Publics | Part des salariés en insertion" in texte
+    assert "| sans objet | sans objet" in texte
 
 
 def test_champ_inconnu_refuse_avant_toute_lettre(entrees, tmp_path):

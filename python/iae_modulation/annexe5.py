@@ -35,6 +35,7 @@ from iae_modulation.documents.pdf import (
     pdf_a_produire,
 )
 from iae_modulation.documents.signature import Signature, signature_demo
+from iae_modulation.donnees import lire_donnees
 from iae_modulation.erreurs import traduire
 from iae_modulation.exports.classeurs_asp import LigneSynthese, ecrire_synthese, ecrire_tableau
 from iae_modulation.exports.entetes import normaliser_entete
@@ -42,7 +43,7 @@ from iae_modulation.exports.exemples import ANNEE_DEMO, FICHIERS_DEMO
 from iae_modulation.exports.extranet import lire_export_extranet
 from iae_modulation.exports.fluxiae import est_fluxiae, lire_fluxiae
 from iae_modulation.exports.table import TableExport
-from iae_modulation.formats import montant_fr, taux_fr
+from iae_modulation.formats import montant_fr, nombre_fr, taux_fr
 from iae_modulation.lecture import lire_nombre
 from iae_modulation.montants import montant_module, taux_effectif
 from iae_modulation.referentiel import (
@@ -274,6 +275,8 @@ class TableauAnnexe5:
     departement: str
     colonnes: list[str]
     montants: set[int]  # index des colonnes en euros
+    totaux: set[int]  # colonnes totalisées : les montants, sauf les montants par poste
+    nombres: set[int]  # autres colonnes numériques (postes en ETP)
     avec_regularisation: bool
     lignes: list[list[str | Decimal]] = field(default_factory=list)
     paiements: list[Paiement] = field(default_factory=list)
@@ -305,7 +308,9 @@ class Transformation:
 def colonnes_conservees(table: TableExport) -> list[int]:
     """Étapes 2 à 4 de la note, sur les positions trouvées par en-tête (pas par lettre)."""
     toutes = list(range(len(table.entetes)))
-    if table.source != "extranet" or table.mesure in ("ETTI", "EITI"):
+    if table.source == "fluxiae":  # déjà dans la forme de la note ; le cofinancement, vérifié
+        return [i for i in toutes if i != table.positions.get("cofinancement_cg")]
+    if table.mesure in ("ETTI", "EITI"):
         return toutes
     p = table.positions
     if table.mesure == "EI":
@@ -339,9 +344,11 @@ def transformer(
     gardees = colonnes_conservees(table)
     ajoutes = entetes_ajoutes(table.mesure, source.avec_regularisation)
     colonnes = [table.entetes[i] for i in gardees] + ajoutes
-    montants = {n for n, i in enumerate(gardees) if i in table.montants} | set(
-        range(len(gardees), len(colonnes))
-    )
+    ajoutees = set(range(len(gardees), len(colonnes)))
+    montants = {n for n, i in enumerate(gardees) if i in table.montants} | ajoutees
+    totaux = montants - {n for n, i in enumerate(gardees) if i in table.unitaires}
+    nombres = {n for n, i in enumerate(gardees) if i in table.nombres}
+    numeriques = table.montants | table.nombres
     problemes = _Problemes()
     exclues: Counter[str] = Counter()
     tableaux: dict[str, TableauAnnexe5] = {}
@@ -391,10 +398,16 @@ def transformer(
         tableau = tableaux.setdefault(
             departement,
             TableauAnnexe5(
-                table.mesure, departement, colonnes, montants, source.avec_regularisation
+                table.mesure,
+                departement,
+                colonnes,
+                montants,
+                totaux,
+                nombres,
+                source.avec_regularisation,
             ),
         )
-        cellules: list[str | Decimal] = [_cellule(ligne[i], i in table.montants) for i in gardees]
+        cellules: list[str | Decimal] = [_cellule(ligne[i], i in numeriques) for i in gardees]
         tableau.lignes.append(cellules + paiement.ajouts(source.avec_regularisation))
         tableau.paiements.append(paiement)
     _refuser_si_besoin(table, problemes, annee)
@@ -514,10 +527,11 @@ def _montant(
     return montant
 
 
-def _cellule(texte: str, montant: bool) -> str | Decimal:
-    """Un montant lisible devient Decimal (format € dans le classeur) ; le reste reste du texte,
-    un nombre décimal lu d'Excel (« 12.91 ») étant écrit à la française (« 12,91 »)."""
-    if montant and texte.strip():
+def _cellule(texte: str, nombre: bool) -> str | Decimal:
+    """Un montant ou un nombre de postes lisible devient Decimal (nombre dans le classeur) ; le
+    reste reste du texte, un nombre décimal lu d'Excel (« 12.91 ») étant écrit à la française
+    (« 12,91 »)."""
+    if nombre and texte.strip():
         try:
             return lire_nombre(texte)
         except ValueError:
@@ -641,12 +655,14 @@ def executer_annexe5(
     ecraser: bool = False,
     source: str | None = None,
     entetes: Path | None = None,
+    donnees: Path | None = None,
 ) -> RapportAnnexe5:
     """Tableaux `annexe5_<MESURE>_<DEP>.xlsx`, décisions `decision_asp_<MESURE>_<DEP>.docx`
     (et .pdf), `synthese.xlsx` et `manifeste.json` dans `sortie` ; rien n'est écrit si refus.
 
     `resultats_modifies` : accepte un grand livre modifié après le calcul (chaque document et le
-    manifeste le disent). `pdf` : True exige les PDF, False s'en passe, None (défaut) les
+    manifeste le disent). `donnees` : la table des structures, qui nomme celles d'un FluxIAE.
+    `pdf` : True exige les PDF, False s'en passe, None (défaut) les
     produit si LibreOffice est installé (`documents.pdf.pdf_a_produire`)."""
     rapport = RapportAnnexe5(
         mesure=normaliser_mesure(mesure), annee=annee, export=Path(export), sortie=Path(sortie)
@@ -663,6 +679,7 @@ def executer_annexe5(
             ecraser,
             source,
             entetes,
+            donnees,
         )
     except (ErreurEntree, ErreurSortie, ErreurPDF) as erreur:
         rapport.code_sortie, rapport.erreur = traduire(erreur)
@@ -681,6 +698,7 @@ def _executer(
     ecraser: bool,
     source: str | None,
     entetes: Path | None,
+    donnees: Path | None,
 ) -> None:
     mesure, annee, export = rapport.mesure, rapport.annee, rapport.export
     produire_pdf = pdf_a_produire(pdf)
@@ -701,11 +719,7 @@ def _executer(
     retenus = _departements_demandes(codes)
     verifier_fichier_entree(export)
     rapport.source = source or ("fluxiae" if est_fluxiae(export) else "extranet")
-    if rapport.source == "fluxiae":
-        table = lire_fluxiae(export, mesure, annee)
-    elif rapport.source == "extranet":
-        table = lire_export_extranet(export, mesure, entetes_yaml=entetes)
-    else:
+    if rapport.source not in ("fluxiae", "extranet"):
         raise ErreurEntree(f"Source « {rapport.source} » inconnue (extranet ou fluxiae).")
     if resultats:
         montants: Forfait | Livre = Livre(
@@ -713,6 +727,10 @@ def _executer(
         )
     else:
         montants = taux_forfaitaire(forfaitaire)
+    if rapport.source == "fluxiae":
+        table = lire_fluxiae(export, mesure, annee, annuaire(montants, donnees, annee))
+    else:
+        table = lire_export_extranet(export, mesure, entetes_yaml=entetes)
     transformation = transformer(table, montants, annee, retenus)
     if not transformation.tableaux:
         raise ErreurEntree(
@@ -729,14 +747,15 @@ def _executer(
     if montants.modifie:
         transformation.remarques.append(montants.modifie)
     rapport.anomalies += transformation.remarques
-    with dossier_atomique(rapport.sortie, ecraser, (export, resultats, entetes)) as dossier:
+    entrees = {"export": export, "resultats": resultats, "entetes": entetes, "donnees": donnees}
+    with dossier_atomique(rapport.sortie, ecraser, entrees.values()) as dossier:
         noms = _ecrire_sorties(
             dossier, transformation, montants, annee, signature, produire_pdf, rapport
         )
         ecrire_manifeste(
             dossier,
             commande="annexe5",
-            entrees={"export": export, "resultats": resultats, "entetes": entetes},
+            entrees=entrees,
             options={
                 "mesure": mesure,
                 "annee": annee,
@@ -750,6 +769,20 @@ def _executer(
             },
         )
     rapport.fichiers = [rapport.sortie / nom for nom in [*noms, "manifeste.json"]]
+
+
+def annuaire(montants: Forfait | Livre, donnees: Path | None, annee: int) -> dict | None:
+    """SIRET, raison sociale et commune par n° d'annexe (sans avenant), pour nommer les
+    structures d'un FluxIAE : la table des structures (`--donnees`) si elle est donnée, sinon
+    le grand livre du calcul ; None sans l'un ni l'autre."""
+    if donnees is not None:
+        lues = lire_donnees(Path(donnees), annee)
+        lignes = lues.table.to_dict("records")
+    elif isinstance(montants, Livre):
+        lignes = montants.grand_livre.lignes
+    else:
+        return None
+    return {cle_annexe(ligne["identifiant"]): ligne for ligne in lignes}
 
 
 def _departements_demandes(codes: list[str] | None) -> list[str] | None:
@@ -850,12 +883,21 @@ def _pdf(docx: list[Path], dossier: Path, rapport: RapportAnnexe5) -> list[str]:
 
 
 def lignes_en_texte(tableau: TableauAnnexe5) -> list[list[str]]:
-    """Le tableau en texte français pour la décision Word, avec sa ligne de total."""
+    """Le tableau en texte français pour la décision Word, avec sa ligne de total (montants
+    seulement, jamais un montant par poste ni un nombre de postes)."""
     lignes = [
-        [montant_fr(c) if isinstance(c, Decimal) else c for c in ligne] for ligne in tableau.lignes
+        [
+            c
+            if not isinstance(c, Decimal)
+            else montant_fr(c)
+            if j in tableau.montants
+            else nombre_fr(c)
+            for j, c in enumerate(ligne)
+        ]
+        for ligne in tableau.lignes
     ]
     total = ["Total"] + [""] * (len(tableau.colonnes) - 1)
-    for colonne in tableau.montants:
+    for colonne in tableau.totaux:
         total[colonne] = montant_fr(
             sum(
                 (ligne[colonne] for ligne in tableau.lignes if isinstance(ligne[colonne], Decimal)),

@@ -61,6 +61,12 @@ def enregistrer(sous_parseurs: argparse._SubParsersAction) -> None:
         help="nature de l'export (défaut : détectée, un FluxIAE commence par « DEB »)",
     )
     parseur.add_argument(
+        "--donnees",
+        type=Path,
+        help="table des structures (.csv ou .xlsx) : SIRET, raison sociale et commune des "
+        "structures d'un FluxIAE, qui ne les donne pas (à défaut : le grand livre)",
+    )
+    parseur.add_argument(
         "--entetes",
         type=Path,
         metavar="YAML",
@@ -96,6 +102,7 @@ def executer(args: argparse.Namespace) -> int:
         ecraser=args.ecraser,
         source=args.source,
         entetes=args.entetes,
+        donnees=args.donnees,
     )
     print(rapport.resume())
     return rapport.code_sortie

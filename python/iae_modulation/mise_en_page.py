@@ -63,7 +63,7 @@ def largeur(colonne: Colonne) -> float:
     l'en-tête en gras, plus la marge de la cellule."""
     contenu = max((unites(t) for t in colonne.textes), default=0)
     mot = max(unites(m, gras=True) for m in mots(colonne.entete))
-    return round(max(min(contenu, colonne.maximum), mot, 4) + 1.5, 1)
+    return math.ceil((max(min(contenu, colonne.maximum), mot, 4) + 1.5) * 10) / 10
 
 
 def lignes_d_en_tete(entete: str, largeur_colonne: float) -> int:
@@ -81,20 +81,36 @@ def lignes_d_en_tete(entete: str, largeur_colonne: float) -> int:
 
 def lignes_de_texte(texte: str, largeur_colonne: float) -> int:
     """Nombre de lignes d'un texte renvoyé à la ligne dans une colonne (estimation)."""
-    return max(1, math.ceil(unites(texte) / max(largeur_colonne - 1.5, 1)))
+    return max(1, math.ceil(unites(texte) / max(largeur_colonne - 1.5, 1) - 1e-9))
 
 
 def poser_colonnes(feuille, colonnes: Iterable[Colonne], ligne_entete: int | None, formats=None):
-    """Largeur de chaque colonne (avec son format éventuel) et hauteur de la ligne d'en-tête ;
-    renvoie les largeurs."""
+    """Largeur de chaque colonne (avec son format éventuel), hauteur de la ligne d'en-tête et
+    des lignes de données (qui suivent l'en-tête) dont un texte passe à la ligne ; renvoie les
+    largeurs."""
     colonnes = list(colonnes)
     largeurs = [largeur(c) for c in colonnes]
     for j, valeur in enumerate(largeurs):
         feuille.set_column(j, j, valeur, (formats or {}).get(j))
-    if ligne_entete is not None:
-        lignes = max(lignes_d_en_tete(c.entete, w) for c, w in zip(colonnes, largeurs, strict=True))
-        feuille.set_row(ligne_entete, HAUTEUR_LIGNE * lignes + 3)
+    if ligne_entete is None:
+        return largeurs
+    lignes = max(lignes_d_en_tete(c.entete, w) for c, w in zip(colonnes, largeurs, strict=True))
+    feuille.set_row(ligne_entete, HAUTEUR_LIGNE * lignes + 3)
+    longues = [
+        (c, w) for c, w in zip(colonnes, largeurs, strict=True) if w < largeur_brute(c) - 0.1
+    ]
+    for rang in range(max((len(c.textes) for c, _ in longues), default=0)):
+        hauteur = max(
+            lignes_de_texte(c.textes[rang], w) for c, w in longues if rang < len(c.textes)
+        )
+        if hauteur > 1:
+            feuille.set_row(ligne_entete + 1 + rang, HAUTEUR_LIGNE * hauteur + 2)
     return largeurs
+
+
+def largeur_brute(colonne: Colonne) -> float:
+    """La largeur qu'il faudrait pour le plus long texte sur une seule ligne."""
+    return max((unites(t) for t in colonne.textes), default=0) + 1.5
 
 
 def imprimer(

@@ -22,6 +22,14 @@ from iae_modulation.documents.publipostage import ModeleCompile
 from iae_modulation.documents.signature import Signature, signature_demo
 from iae_modulation.donnees import lire_donnees
 from iae_modulation.formats import montant_fr, nombre_fr, taux_fr
+from iae_modulation.mise_en_page import (
+    HAUTEUR_LIGNE,
+    Colonne,
+    imprimer,
+    lignes_de_texte,
+    poser_colonnes,
+    texte_affiche,
+)
 from iae_modulation.progression import progression as barre_de_progression
 from iae_modulation.referentiel import TYPES_SIAE, probleme_annee_campagne
 from iae_modulation.resultats import (
@@ -233,7 +241,7 @@ def generer_notifications(
                 avancer(ligne.identifiant)
         if produire_pdf:
             _convertir(rapport, dossier, progression, signature)
-        _ecrire_index(rapport.lignes, dossier / NOM_INDEX, livre.modifie)
+        _ecrire_index(rapport.lignes, dossier / NOM_INDEX, annee, livre.modifie)
         ecrire_manifeste(
             dossier,
             "notifications",
@@ -488,34 +496,51 @@ def _convertir(
         rapport.pdf_fusionne = conversion.fusionner_pdf(pdfs, fusion)
 
 
-def _ecrire_index(lignes: list[LigneIndex], chemin: Path, mention: str = "") -> Path:
+def _ecrire_index(lignes: list[LigneIndex], chemin: Path, annee: int, mention: str = "") -> Path:
     """`notifications.xlsx` : une ligne par structure (lettre produite ou non, et pourquoi), ses
     montants tels que le grand livre les donne."""
-    options = {"strings_to_formulas": False, "strings_to_urls": False, "in_memory": True}
-    with ClasseurXlsx(str(chemin), options) as classeur:
+    with ClasseurXlsx(str(chemin)) as classeur:
         if mention:
             avertissement = classeur.add_worksheet("Avertissement")
-            avertissement.write_string(0, 0, mention, classeur.add_format({"bold": True}))
-            avertissement.set_column(0, 0, 150)
+            retour = classeur.add_format({"bold": True, "text_wrap": True, "valign": "top"})
+            avertissement.write_string(0, 0, mention, retour)
+            largeurs = poser_colonnes(avertissement, [Colonne("", [mention], maximum=90)], None)
+            avertissement.set_row(0, HAUTEUR_LIGNE * lignes_de_texte(mention, largeurs[0]) + 2)
+            imprimer(avertissement, largeurs, titre="Avertissement", campagne=annee)
         feuille = classeur.add_worksheet(FEUILLE_INDEX)
         gras = classeur.add_format(
-            {"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True}
+            {"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "top"}
         )
-        formats = {
-            "taux_calcule": classeur.add_format({"num_format": "0.00%"}),
-            "taux_effectif": classeur.add_format({"num_format": "0.00%"}),
-        }
+        taux = classeur.add_format({"num_format": "0.00%"})
         euros = classeur.add_format({"num_format": '#,##0.00\\ "€"'})
-        for colonne, (entete, largeur, _) in enumerate(ENTETES_INDEX):
+        natures = {"taux_calcule": "taux", "taux_effectif": "taux"}
+        for colonne, (entete, _, _) in enumerate(ENTETES_INDEX):
             feuille.write_string(0, colonne, entete, gras)
-            feuille.set_column(colonne, colonne, largeur)
         for rang, ligne in enumerate(lignes, start=1):
             for colonne, (_, _, cle) in enumerate(ENTETES_INDEX):
                 valeur = ligne.valeur(cle)
                 if isinstance(valeur, Decimal):
-                    feuille.write_number(rang, colonne, valeur, formats.get(cle, euros))
+                    feuille.write_number(rang, colonne, valeur, taux if cle in natures else euros)
                 elif valeur:
                     feuille.write_string(rang, colonne, str(valeur))
+        colonnes = [
+            Colonne(
+                entete,
+                [texte_affiche(ligne.valeur(cle), natures.get(cle, "euros")) for ligne in lignes],
+                maximum=largeur,
+            )
+            for entete, largeur, cle in ENTETES_INDEX
+        ]
+        retour = classeur.add_format({"text_wrap": True, "valign": "top"})
+        texte = {j: retour for j, (_, _, c) in enumerate(ENTETES_INDEX) if c in ("statut",)}
+        largeurs = poser_colonnes(feuille, colonnes, 0, texte)
+        imprimer(
+            feuille,
+            largeurs,
+            titre="Index des lettres de notification",
+            campagne=annee,
+            lignes_repetees=(0, 0),
+        )
         feuille.freeze_panes(1, 0)
         feuille.autofilter(0, 0, len(lignes), len(ENTETES_INDEX) - 1)
     return chemin

@@ -61,6 +61,8 @@ TRADUCTIONS = {
     "invalid conflict_resolution value: %r": "valeur de conflict_resolution invalide : %r",
     "cannot have multiple subparser arguments": "une seule liste de sous-commandes est permise",
     "conflicting subparser: %s": "sous-commande en double : %s",
+    "conflicting option string: %s": "option en double : %s",
+    "conflicting option strings: %s": "options en double : %s",
     "conflicting subparser alias: %s": "alias de sous-commande en double : %s",
 }
 _ESPACE_INSECABLE = "\u00a0"

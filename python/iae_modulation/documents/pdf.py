@@ -36,6 +36,9 @@ DELAI_PAR_FICHIER = 3.0
 # Un processus de plus ne vaut son démarrage (1 à 2 s) qu'à partir de quelques documents.
 DOCUMENTS_MIN_PAR_PROCESSUS = 3
 INTERVALLE_PROGRESSION = 0.2
+# Un processus LibreOffice qui convertit des centaines de documents d'affilée finit par en
+# sauter sans rien dire : les lots sont bornés, et les PDF manquants reconvertis une fois.
+DOCUMENTS_MAX_PAR_LOT = 100
 _EMPLACEMENTS_WINDOWS = (
     Path(os.environ.get("PROGRAMFILES", r"C:\Program Files")) / "LibreOffice/program/soffice.exe",
     Path(os.environ.get("PROGRAMFILES(X86)", r"C:\Program Files (x86)"))
@@ -131,13 +134,20 @@ def convertir_en_pdf(
     dossier = Path(dossier).resolve()
     dossier.mkdir(parents=True, exist_ok=True)
     attendus = [dossier / f"{f.stem}.pdf" for f in fichiers]
+    avancer = avancer or (lambda nom: None)
     nombre = processus or nombre_de_processus(len(fichiers))
     parts = [fichiers[i::nombre] for i in range(nombre)]
     with ThreadPoolExecutor(nombre) as fils:
         travaux = [fils.submit(_convertir_part, soffice, part, dossier) for part in parts]
-        _suivre(travaux, attendus, avancer or (lambda nom: None))
+        _suivre(travaux, attendus, avancer)
         messages = [message for travail in travaux for message in travail.result()]
-    manquants = [p.name for p in attendus if not p.is_file() or p.stat().st_size == 0]
+    a_refaire = [f for f, p in zip(fichiers, attendus, strict=True) if not _produit(p)]
+    if a_refaire:
+        messages += _convertir_part(soffice, a_refaire, dossier)
+        for fichier in a_refaire:
+            if _produit(dossier / f"{fichier.stem}.pdf"):
+                avancer(f"{fichier.stem}.pdf")
+    manquants = [p.name for p in attendus if not _produit(p)]
     if manquants:
         detail = " ".join(m.strip() for m in messages if m.strip())[-600:]
         raise ErreurPDF(
@@ -147,6 +157,10 @@ def convertir_en_pdf(
             + (f" (message de LibreOffice : {detail})" if detail else "")
         )
     return attendus
+
+
+def _produit(chemin: Path) -> bool:
+    return chemin.is_file() and chemin.stat().st_size > 0
 
 
 def _suivre(travaux: list, attendus: list[Path], avancer: Callable[[str], None]) -> None:
@@ -175,7 +189,9 @@ def _lots(fichiers: list[Path]) -> list[list[Path]]:
     lots, courant, longueur = [], [], 0
     for fichier in fichiers:
         taille = len(str(fichier)) + 3
-        if courant and longueur + taille > LONGUEUR_MAX_COMMANDE:
+        if courant and (
+            longueur + taille > LONGUEUR_MAX_COMMANDE or len(courant) >= DOCUMENTS_MAX_PAR_LOT
+        ):
             lots.append(courant)
             courant, longueur = [], 0
         courant.append(fichier)

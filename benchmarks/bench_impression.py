@@ -19,6 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench_calcul import commande_complete
 from iae_modulation.campagne import executer_calcul
 from iae_modulation.documents import pdf
 from iae_modulation.documents.notifications import generer_notifications
@@ -49,22 +50,10 @@ def main() -> int:
             "import pandas as pd, sys; pd.read_csv(sys.argv[1], sep=';', dtype=str)",
             str(donnees),
         ]
-        calcul = [
-            sys.executable,
-            "-m",
-            "iae_modulation.cli",
-            "calculer",
-            str(donnees),
-            "--annee",
-            str(ANNEE),
-            "--sortie",
-            str(dossier / "calcul"),
-            "--ecraser",
-        ]
         pandas, calculer = [], []
         for _ in range(REPETITIONS):  # en alternance : la machine change de vitesse
             pandas.append(duree(lecture))
-            calculer.append(duree(calcul))
+            calculer.append(commande_complete(donnees, dossier / "calcul"))
         rapport = statistics.median(calculer) / statistics.median(pandas)
         print(
             f"calculer national : {secondes_fr(statistics.median(calculer))}, lecture pandas "

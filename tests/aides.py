@@ -127,3 +127,17 @@ def ecrire_grand_livre(dossier: Path, lignes: list[dict]) -> Path:
     )
     ecrire_manifeste(dossier, "calculer", {}, {"annee": int(lignes[0]["annee"])})
     return chemin
+
+
+def imprimable(feuille) -> bool:
+    """Une feuille openpyxl prête à imprimer : A4, une page de large (hauteur libre), pied de
+    page numéroté qui nomme la campagne."""
+    mise = feuille.page_setup
+    return (
+        int(mise.paperSize) == 9
+        and feuille.sheet_properties.pageSetUpPr.fitToPage
+        and int(mise.fitToWidth or 1) == 1
+        and int(mise.fitToHeight) == 0
+        and "&P" in (feuille.oddFooter.center.text or "")
+        and "Campagne" in (feuille.oddFooter.right.text or "")
+    )

@@ -363,7 +363,7 @@ def test_commande_code_0_puis_code_2_sans_rien_ecrire(tmp_path, capsys):
     parseur = argparse.ArgumentParser(prog="iae-modulation")
     commande.enregistrer(parseur.add_subparsers())
     chemin = export(tmp_path, "AI")
-    debut = ["annexe5", str(chemin), "--annee", "2026", "--taux-forfaitaire", "5", "--pas-de-pdf"]
+    debut = ["annexe5", str(chemin), "--annee", "2026", "--taux-forfaitaire", "5", "--sans-pdf"]
     args = parseur.parse_args(
         [
             *debut,

@@ -138,12 +138,19 @@ def test_fluxiae_reel_de_bout_en_bout(tmp_path):
             min_row=4, values_only=True
         )
     )
-    assert lignes[0][-3:] == (
-        "Montant total annuel de l'aide au poste",
-        "Dont cofinancé par le conseil départemental",
+    # la forme de la note (colonnes de l'extranet que le FluxIAE connaît), sans les noms que le
+    # FluxIAE ne donne pas ; le cofinancement est vérifié puis retiré, comme le veut la note
+    assert lignes[0] == (
+        "Département",
+        "N° convention",
+        "N° annexe financière",
+        "Date début effet annexe",
+        "Date fin effet annexe",
+        "Montant total de l'aide au poste",
         "Montant prévu modulation",
     )
-    assert lignes[1][1] == "ACI972190115"
+    assert lignes[1][:3] == ("972", "972 010519 ACI 00115", "ACI972190115A2M2")
+    assert "indiquez la table des structures (--donnees)" in resume
     assert sha256(flux) == avant
 
 

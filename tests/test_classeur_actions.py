@@ -122,7 +122,9 @@ def test_documents_apres_calcul(copie):
     lettres = executer("notifications", copie)
     assert lettres.code == 0, lettres.message
     dossier, rapprochement = lettres.sorties
-    assert len(list(Path(dossier).glob("notification_*.docx"))) == 41
+    # signataire et lieu vides dans « Paramètres » : des projets, et le journal le dit
+    assert len(list(Path(dossier).glob("PROJET_notification_*.docx"))) == 41
+    assert "ATTENTION : documents non signés" in lettres.message
     assert Path(rapprochement).name == "rapprochement.xlsx"
     assert "lettres 41, 295 599,78 €" in lettres.message.replace("\u00a0", " ")
     garde_vba_et_ruban(copie)

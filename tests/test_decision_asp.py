@@ -108,11 +108,14 @@ def test_article_selon_la_mesure_et_sans_signataire(tmp_path):
         ],
         tmp_path,
     )
+    # sans signataire ni lieu : un projet, qui le dit en tête de page et dans son nom
     assert [c.name for c in chemins] == [
-        "decision_asp_EI_54.docx",
+        "PROJET_decision_asp_EI_54.docx",
         "decision_asp_ETTI_54.docx",
         "decision_asp_AI_2A.docx",
     ]
+    en_tetes = [docx.Document(str(c)).sections[0].header.paragraphs[0].text for c in chemins]
+    assert en_tetes == ["PROJET — non signé", "", ""]
     textes = [_texte_docx(c) for c in chemins]
     assert "L. 5132-2 et R. 5132-8 ;" in textes[0]
     assert "Le 1er juin 2026" in textes[0]

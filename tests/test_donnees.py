@@ -12,6 +12,7 @@ import openpyxl
 import pandas as pd
 import pytest
 import xlsxwriter
+from aides import imprimable
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from iae_modulation.donnees import (
@@ -24,6 +25,7 @@ from iae_modulation.donnees import (
     valider,
 )
 from iae_modulation.lecture import TableBrute
+from iae_modulation.mise_en_page import unites
 from iae_modulation.resultats import COLONNES_RESULTATS
 
 BONNE_LIGNE = {
@@ -559,7 +561,10 @@ def test_rapport_xlsx(tmp_path):
     assert (cellule.value, cellule.data_type) == ("=1+1", "s")  # texte, pas une formule
     assert feuille.freeze_panes == "A2"
     assert feuille.auto_filter.ref == "A1:G4"
-    assert feuille.column_dimensions["F"].width > 60
+    # chaque message se lit en entier sur une ligne ; le rapport s'imprime en A4, une page de large
+    messages = [ligne[5] for ligne in lignes[1:]]
+    assert feuille.column_dimensions["F"].width >= max(unites(m) for m in messages)
+    assert imprimable(feuille) and feuille.print_title_rows == "$1:$1"
 
 
 def test_rapport_ajouter_et_fusionner():

@@ -47,7 +47,7 @@ def test_annexe5_resultats_vides_sans_trace_python(tmp_path, capsys):
     vide.write_bytes(b"")
     sortie = tmp_path / "asp"
     commande = ["annexe5", str(EXPORT_ACI), "--mesure", "ACI", "--annee", "2026"]
-    code = main([*commande, "--resultats", str(vide), "--sortie", str(sortie), "--pas-de-pdf"])
+    code = main([*commande, "--resultats", str(vide), "--sortie", str(sortie), "--sans-pdf"])
     assert code == 2
     assert "resultats.csv : fichier vide" in sortie_capturee(capsys)
     assert not sortie.exists()
@@ -61,7 +61,7 @@ def test_annexe5_refuse_les_resultats_d_une_autre_campagne(calculs, tmp_path, ca
     code = main(
         [
             *("annexe5", str(EXPORT_ACI), "--mesure", "ACI", "--annee", "2025"),
-            *("--resultats", str(calculs[2026]), "--sortie", str(sortie), "--pas-de-pdf"),
+            *("--resultats", str(calculs[2026]), "--sortie", str(sortie), "--sans-pdf"),
         ]
     )
     assert code == 2
@@ -130,7 +130,7 @@ def test_duree_des_notifications_en_francais(calculs, tmp_path, capsys):
     code = main(
         [
             *("notifications", str(calculs[2026]), "--donnees", str(DONNEES)),
-            *("--annee", "2026", "--sortie", str(sortie)),
+            *("--annee", "2026", "--sortie", str(sortie), "--sans-pdf"),
         ]
     )
     assert code == 0
@@ -146,7 +146,7 @@ def test_duree_des_notifications_en_francais(calculs, tmp_path, capsys):
 def test_annexe5_et_notifications_refusent_1999(calculs, tmp_path, capsys):
     asp, lettres = tmp_path / "asp", tmp_path / "lettres"
     commande = ["annexe5", str(EXPORT_ACI), "--mesure", "ACI", "--annee", "1999"]
-    assert main([*commande, "--taux-forfaitaire", "5", "--sortie", str(asp), "--pas-de-pdf"]) == 2
+    assert main([*commande, "--taux-forfaitaire", "5", "--sortie", str(asp), "--sans-pdf"]) == 2
     commande = ["notifications", str(calculs[2026]), "--donnees", str(DONNEES)]
     assert main([*commande, "--annee", "1999", "--sortie", str(lettres)]) == 2
     assert sortie_capturee(capsys).count("Année de campagne 1999 impossible") == 2

@@ -48,8 +48,8 @@ def ecrire_flux(chemin: Path, lignes: list[str], encodage: str = "utf-8", fin: b
 def test_annexes_actives_de_l_annee_dernier_avenant_et_motifs(tmp_path):
     table = lire_fluxiae(ecrire_flux(tmp_path / "flux.csv", LIGNES), "ACI", 2021)
     assert [table.valeur(ligne, "numero_annexe") for ligne in table.lignes] == [
-        "ACI054210019",
-        "ACI029190009",
+        "ACI054210019A0M1",
+        "ACI029190009A2M1",
     ]
     assert [table.valeur(ligne, "departement") for ligne in table.lignes] == ["54", "29"]
     assert [table.valeur(ligne, "base") for ligne in table.lignes] == ["182888.12", "352771.78"]
@@ -66,11 +66,11 @@ def test_annexes_actives_de_l_annee_dernier_avenant_et_motifs(tmp_path):
 
 def test_provisoire_garde_et_signale(tmp_path):
     table = lire_fluxiae(ecrire_flux(tmp_path / "flux.csv", LIGNES), "ACI", 2022)
-    assert [table.valeur(ligne, "numero_annexe") for ligne in table.lignes] == ["ACI054210019"]
-    assert table.remarques == [
+    assert [table.valeur(ligne, "numero_annexe") for ligne in table.lignes] == ["ACI054210019A1M0"]
+    assert table.remarques[0] == (
         "1 annexe(s) retenue(s) à l'état PROVISOIRE (en vigueur, validation définitive à "
-        "confirmer) : ACI054210019 A1M0."
-    ]
+        "confirmer) : ACI054210019A1M0."
+    )
 
 
 def test_deux_avenants_actifs_seul_le_dernier_compte(tmp_path):
@@ -88,7 +88,7 @@ def test_utf16_et_gzip(tmp_path, nom, encodage):
     chemin = ecrire_flux(tmp_path / nom, LIGNES, encodage=encodage)
     assert est_fluxiae(chemin)
     table = lire_fluxiae(chemin, "AI", 2021)
-    assert [table.valeur(ligne, "numero_annexe") for ligne in table.lignes] == ["AI017200002"]
+    assert [table.valeur(ligne, "numero_annexe") for ligne in table.lignes] == ["AI017200002A1M1"]
 
 
 @pytest.mark.parametrize(("nom", "encodage"), [("flux.csv.gz", "utf-8"), ("flux.csv", "utf-16")])
@@ -123,12 +123,53 @@ def test_echantillon_reel_sans_ligne_fin_refuse():
 @pytest.mark.skipif(not ECHANTILLON.is_file(), reason="../shared/data absent")
 def test_echantillon_reel_lu_de_bout_en_bout(tmp_path):
     table = lire_fluxiae(echantillon_avec_fin(tmp_path), "ACI", 2021)
-    assert [(ligne[0], ligne[1], ligne[2]) for ligne in table.lignes] == [
-        ("54", "ACI054210019", "A0M1"),
-        ("29", "ACI029190009", "A2M1"),
-        ("972", "ACI972190115", "A2M2"),
+    assert [
+        (table.valeur(ligne, "departement"), table.valeur(ligne, "numero_annexe"))
+        for ligne in table.lignes
+    ] == [
+        ("54", "ACI054210019A0M1"),
+        ("29", "ACI029190009A2M1"),
+        ("972", "ACI972190115A2M2"),
     ]
     bases = [Decimal(table.valeur(ligne, "base")) for ligne in table.lignes]
     assert sum(bases) == Decimal("922490.98")
     assert table.ecartees[MOTIF_FDI] == 14
     assert len(table.lignes) + sum(table.ecartees.values()) == 85  # chaque ligne est comptée
+
+
+def test_forme_de_la_note_noms_de_l_annuaire_etp_en_nombres(tmp_path):
+    """Les colonnes de l'extranet après les étapes de la note (en-têtes du YAML) ; SIRET et
+    raison sociale pris dans l'annuaire ; sans annuaire, ces colonnes manquent et c'est dit."""
+    flux = ecrire_flux(tmp_path / "flux.csv", LIGNES)
+    annuaire = {"ACI054210019": {"siret": "12345678900012", "raison_sociale": "Les Jardins"}}
+    table = lire_fluxiae(flux, "ACI", 2021, annuaire)
+    assert table.entetes == [
+        "Département",
+        "N° SIRET",
+        "Raison sociale",
+        "N° convention",
+        "N° annexe financière",
+        "Date début effet annexe",
+        "Date fin effet annexe",
+        "Montant total de l'aide au poste",
+        "Dont cofinancé par le conseil général",
+    ]
+    assert table.lignes[0][:3] == ["54", "12345678900012", "Les Jardins"]
+    assert table.lignes[1][1:3] == ["", ""]  # ACI029190009 : absente de l'annuaire
+    sans_nom = lire_fluxiae(flux, "EI", 2021)
+    assert sans_nom.lignes == []
+    ei = [
+        "1|EI017210016|0|0|EI_DC|VALIDE|01/01/2021|31/12/2021|2.50|10751.00|26877.50|false|",
+        "2|EI017210017|0|0|EI_DC|VALIDE|01/01/2021|31/12/2021|3.00|10751.00|32253.00|false|",
+    ]
+    table = lire_fluxiae(ecrire_flux(tmp_path / "ei.csv", ei), "EI", 2021)
+    assert table.entetes == [
+        "Département",
+        "N° annexe financière",
+        "Date début effet annexe",
+        "Date fin effet annexe",
+        "Nombre de postes conventionnés",
+        "Montant prévu de l'aide de l'Etat = AE",
+    ]
+    assert table.nombres == {4} and table.montants == {5}
+    assert "indiquez la table des structures (--donnees)" in table.remarques[-1]

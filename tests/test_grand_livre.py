@@ -20,7 +20,8 @@ from iae_modulation.exports.entetes import disposition_de_la_mesure
 from iae_modulation.exports.exemples import lignes_export
 from iae_modulation.rapprochement import texte_docx
 
-ANNEXE5 = ["annexe5", str(EXPORT_ACI), "--mesure", "ACI", "--annee", "2026", "--pas-de-pdf"]
+ANNEXE5 = ["annexe5", str(EXPORT_ACI), "--mesure", "ACI", "--annee", "2026", "--sans-pdf"]
+SIGNES = ("--lieu", "Nancy", "--signataire", "Jeanne Martin")
 
 
 def grand_livre_modifie(source: Path, dossier: Path, modifications: dict) -> Path:
@@ -40,12 +41,13 @@ def grand_livre_modifie(source: Path, dossier: Path, modifications: dict) -> Pat
 
 
 def annexe5(resultats: Path, sortie: Path, *options: str) -> int:
-    return main([*ANNEXE5, "--resultats", str(resultats), "--sortie", str(sortie), *options])
+    commande = [*ANNEXE5, "--resultats", str(resultats), "--sortie", str(sortie), *SIGNES]
+    return main([*commande, *options])
 
 
 def notifications(resultats: Path, sortie: Path, *options: str) -> int:
     commande = ["notifications", str(resultats), "--donnees", str(DONNEES), "--annee", "2026"]
-    return main([*commande, "--sortie", str(sortie), *options])
+    return main([*commande, "--sortie", str(sortie), "--sans-pdf", *SIGNES, *options])
 
 
 @pytest.mark.parametrize(
@@ -170,7 +172,7 @@ def test_ligne_en_double_refusee_en_nommant_les_deux_lignes(calculs, tmp_path, c
     """Avant : le montant était versé deux fois et la structure comptée une seule fois."""
     chemin = export_csv(tmp_path / "EI.csv", "EI", 2026, lambda e, lignes: lignes.append(lignes[0]))
     sortie = tmp_path / "asp"
-    commande = ["annexe5", str(chemin), "--mesure", "EI", "--annee", "2026", "--pas-de-pdf"]
+    commande = ["annexe5", str(chemin), "--mesure", "EI", "--annee", "2026", "--sans-pdf"]
     assert main([*commande, "--resultats", str(calculs[2026]), "--sortie", str(sortie)]) == 2
     texte = sortie_capturee(capsys)
     assert "1 ligne(s) en double (une seule ligne par annexe financière" in texte
@@ -186,7 +188,7 @@ def test_base_negative_refusee(tmp_path, capsys):
         lignes[0][entetes.index("Montant prévu de l'aide de l'Etat = AE")] = "-160845,69"
 
     chemin = export_csv(tmp_path / "EI.csv", "EI", 2026, negatif)
-    commande = ["annexe5", str(chemin), "--mesure", "ei", "--annee", "2026", "--pas-de-pdf"]
+    commande = ["annexe5", str(chemin), "--mesure", "ei", "--annee", "2026", "--sans-pdf"]
     assert main([*commande, "--taux-forfaitaire", "5", "--sortie", str(tmp_path / "s")]) == 2
     assert (
         "ligne 2, colonne « Montant prévu de l'aide de l'Etat = AE » : montant négatif (-160845,69)"
@@ -197,7 +199,7 @@ def test_base_negative_refusee(tmp_path, capsys):
 def test_export_d_une_autre_annee_refuse(tmp_path, capsys):
     """Avant : un export dont les annexes sont datées de 2026 passait pour --annee 2014."""
     chemin = export_csv(tmp_path / "EI.csv", "EI", 2026, lambda e, lignes: None)
-    commande = ["annexe5", str(chemin), "--mesure", "EI", "--annee", "2014", "--pas-de-pdf"]
+    commande = ["annexe5", str(chemin), "--mesure", "EI", "--annee", "2014", "--sans-pdf"]
     assert main([*commande, "--taux-forfaitaire", "5", "--sortie", str(tmp_path / "s")]) == 2
     texte = sortie_capturee(capsys)
     assert "7 annexe(s) hors de l'année de campagne 2014" in texte
@@ -210,15 +212,15 @@ def test_fluxiae_meme_annexe_et_avenant_avec_d_autres_valeurs_refuse(tmp_path, c
     annexe au même avenant avec un autre montant est refusée en nommant les deux lignes."""
     identique = fluxiae(tmp_path / "identique.csv", [LIGNE_FLUX, LIGNE_FLUX])
     commande = ["annexe5", "--mesure", "ACI", "--annee", "2021", "--taux-forfaitaire", "5"]
-    assert main([*commande, str(identique), "--sortie", str(tmp_path / "s1"), "--pas-de-pdf"]) == 0
+    assert main([*commande, str(identique), "--sortie", str(tmp_path / "s1"), "--sans-pdf"]) == 0
     assert "ligne répétée à l'identique (même annexe, même avenant, mêmes valeurs) : 1" in (
         sortie_capturee(capsys)
     )
     autre = LIGNE_FLUX.replace("182888.12", "182888.13")
     differente = fluxiae(tmp_path / "differente.csv", [LIGNE_FLUX, autre])
-    assert main([*commande, str(differente), "--sortie", str(tmp_path / "s2"), "--pas-de-pdf"]) == 2
+    assert main([*commande, str(differente), "--sortie", str(tmp_path / "s2"), "--sans-pdf"]) == 2
     assert (
-        "differente.csv, ligne 4 : même annexe et même avenant (ACI054210019 A0M1) qu'à la ligne 3"
+        "differente.csv, ligne 4 : même annexe et même avenant (ACI054210019A0M1) qu'à la ligne 3"
     ) in sortie_capturee(capsys)
     assert not (tmp_path / "s2").exists()
 
@@ -227,5 +229,5 @@ def test_fluxiae_deux_renouvellements_de_la_meme_annexe_dans_l_annee_refuses(tmp
     deuxieme = LIGNE_FLUX.replace("|0|1|ACI_DC", "|1|0|ACI_DC").replace("01/01/2021", "01/07/2021")
     flux = fluxiae(tmp_path / "flux.csv", [LIGNE_FLUX, deuxieme])
     commande = ["annexe5", "--mesure", "ACI", "--annee", "2021", "--taux-forfaitaire", "5"]
-    assert main([*commande, str(flux), "--sortie", str(tmp_path / "s"), "--pas-de-pdf"]) == 2
+    assert main([*commande, str(flux), "--sortie", str(tmp_path / "s"), "--sans-pdf"]) == 2
     assert "(ligne 4) : même structure qu'à la ligne 3 (ACI054210019)" in sortie_capturee(capsys)

@@ -119,6 +119,7 @@ def _texte(chemin: Path) -> str:
 def _generer(entrees, sortie: Path, **options):
     resultats, donnees = entrees
     options.setdefault("signature", SIGNATURE)
+    options.setdefault("pdf", False)
     return generer_notifications(resultats, donnees, 2026, sortie, progression=False, **options)
 
 
@@ -134,8 +135,8 @@ def test_lettre_d_une_structure_connue(entrees, tmp_path):
         "de l'aide au poste conventionnée, 215 528,21 €, multiplié par votre taux de modulation, "
         "6,45 %.",
         "calculés sur vos données de l'année 2025",
-        "Publics | Part des bénéficiaires de minima sociaux (RSA socle, ASS, AAH) parmi les "
-        "salariés en insertion | 45,45 % | 0,11",
+        "Publics | Part des salariés en insertion bénéficiaires de minima sociaux (RSA, ASS, AAH) "
+        "| 45,45 % | 0,11",
         "Ce montant de 13 901,57 € vous sera versé par l'Agence de services et de paiement",
         "Effort d'insertion | ETP d'encadrement rapportés aux ETP en insertion | 40,33 % | 0,89",
         "Agence de services et de paiement (ASP)",
@@ -171,7 +172,7 @@ def test_montant_reduit_par_l_enveloppe_explique(entrees, tmp_path):
         ],
     )
     generer_notifications(
-        resultats, donnees, 2026, tmp_path / "s", signature=SIGNATURE, progression=False
+        resultats, donnees, 2026, tmp_path / "s", signature=SIGNATURE, progression=False, pdf=False
     )
     texte = _texte(tmp_path / "s" / "notification_ACI051230010.docx")
     assert (
@@ -283,7 +284,7 @@ def test_annee_2014_taux_forfaitaire(entrees, tmp_path):
         ],
     )
     generer_notifications(
-        resultats, donnees, 2014, tmp_path / "s", signature=SIGNATURE, progression=False
+        resultats, donnees, 2014, tmp_path / "s", signature=SIGNATURE, progression=False, pdf=False
     )
     texte = _texte(tmp_path / "s" / "notification_ACI051230010.docx")
     assert (
@@ -297,7 +298,8 @@ def test_annee_2014_taux_forfaitaire(entrees, tmp_path):
     )
     assert "sera déduit du montant versé en 2015" in texte
     assert "s'élève à 10 776,41 €" in texte
-    assert "Publics | Part des bénéficiaires" in texte and "| sans objet | sans objet" in texte
+    assert "Publics | Part des salariés en insertion" in texte
+    assert "| sans objet | sans objet" in texte
 
 
 def test_champ_inconnu_refuse_avant_toute_lettre(entrees, tmp_path):
@@ -348,8 +350,11 @@ def test_commande_codes_de_sortie(entrees, tmp_path, capsys):
         str(tmp_path / "cli"),
         "--lieu",
         "Metz",
+        "--signataire",
+        "Jeanne Martin",
         "--date",
         "2026-11-22",
+        "--sans-pdf",
     ]
     args = parseur.parse_args(base)
     assert args.executer(args) == 0

@@ -42,6 +42,7 @@ def campagne_de_demo(dossier: Path) -> Path:
         dossier / "notifications",
         signature=signature_demo(),
         progression=False,
+        pdf=False,
     )
     assert lettres.nb_lettres == 41
     return resultats
@@ -187,6 +188,7 @@ def _campagne(dossier: Path, table: pd.DataFrame, annee: int, **fichiers) -> Pat
         dossier / "notifications",
         signature=signature_demo(),
         progression=False,
+        pdf=False,
     )
     return resultats
 
@@ -319,3 +321,35 @@ def test_decisions_lettres_et_grand_livre_egaux_par_departement_et_mesure(
     assert rapprochement.decisions == rapprochement.lettres == rapprochement.livre
     net = sum((ligne["montant_net"] for ligne in lire_grand_livre(resultats).lignes), Decimal(0))
     assert sum((c.montant for c in rapprochement.decisions.values()), Decimal(0)) == net
+
+
+def test_campagne_non_signee_en_projet_et_rapprochee(tmp_path, capsys):
+    """Sans --signataire ni --lieu : décisions et lettres « PROJET_… », un avertissement, et
+    `iae-modulation rapprocher` relit ces noms, concorde et dit que le lot est à signer."""
+    calcul = tmp_path / "calcul"
+    assert main(["calculer", str(DONNEES), "--annee", "2026", "--sortie", str(calcul)]) == 0
+    resultats = calcul / "resultats.csv"
+    for mesure, export in (("ACI", "ACI.xlsx"), ("ETTI", "ETTI.csv")):
+        commande = ["annexe5", str(DEMO / "exports" / export), "--mesure", mesure.lower()]
+        sortie = tmp_path / "annexe5" / mesure
+        options = ["--annee", "2026", "--resultats", str(resultats), "--sortie", str(sortie)]
+        assert main([*commande, *options, "--sans-pdf"]) == 0
+    lettres = tmp_path / "notifications"
+    commande = ["notifications", str(resultats), "--donnees", str(DONNEES), "--annee", "2026"]
+    assert main([*commande, "--sortie", str(lettres), "--sans-pdf"]) == 0
+    texte = sortie_capturee(capsys)
+    assert texte.count("ATTENTION : documents non signés (--signataire et --lieu manquant)") == 3
+    decisions = sorted(p.name for p in (tmp_path / "annexe5" / "ACI").glob("*.docx"))
+    assert decisions and all(nom.startswith("PROJET_decision_asp_ACI_") for nom in decisions)
+    noms = sorted(p.name for p in lettres.glob("*.docx"))
+    assert len(noms) == 41 and noms[0] == "PROJET_notification_ACI051230010.docx"
+    assert main(["rapprocher", str(tmp_path)]) == CODE_ECARTS  # AI, EI, EITI sans décision
+    texte = sortie_capturee(capsys)
+    assert "sans lettre" not in texte
+    assert "PROJET — non signé : à signer avant tout envoi" in texte
+    assert "PROJET_decision_asp_ACI_54.docx : lu, PROJET" in texte
+    rapprochement = rapprocher(tmp_path)
+    ecarts = {e.mesure for e in rapprochement.ecarts}
+    assert ecarts == {"AI", "EI", "EITI"}, rapprochement.resume()
+    assert rapprochement.decisions[("54", "ACI")] == rapprochement.livre[("54", "ACI")]
+    assert rapprochement.lettres == rapprochement.livre

@@ -28,8 +28,14 @@ from decimal import Decimal
 from pathlib import Path
 
 from iae_modulation.documents.decision_asp import DecisionASP, rendre_decisions_asp
-from iae_modulation.documents.pdf import ErreurPDF, convertir_en_pdf, libreoffice_disponible
+from iae_modulation.documents.pdf import (
+    REMARQUE_SANS_LIBREOFFICE,
+    ErreurPDF,
+    convertir_en_pdf,
+    pdf_a_produire,
+)
 from iae_modulation.documents.signature import Signature, signature_demo
+from iae_modulation.donnees import lire_donnees
 from iae_modulation.erreurs import traduire
 from iae_modulation.exports.classeurs_asp import LigneSynthese, ecrire_synthese, ecrire_tableau
 from iae_modulation.exports.entetes import normaliser_entete
@@ -37,7 +43,7 @@ from iae_modulation.exports.exemples import ANNEE_DEMO, FICHIERS_DEMO
 from iae_modulation.exports.extranet import lire_export_extranet
 from iae_modulation.exports.fluxiae import est_fluxiae, lire_fluxiae
 from iae_modulation.exports.table import TableExport
-from iae_modulation.formats import montant_fr, taux_fr
+from iae_modulation.formats import montant_fr, nombre_fr, taux_fr
 from iae_modulation.lecture import lire_nombre
 from iae_modulation.montants import montant_module, taux_effectif
 from iae_modulation.referentiel import (
@@ -45,6 +51,7 @@ from iae_modulation.referentiel import (
     departements,
     lire_numero_annexe,
     normaliser_departement,
+    normaliser_mesure,
     probleme_annee_campagne,
     sans_accents,
 )
@@ -264,6 +271,8 @@ class TableauAnnexe5:
     departement: str
     colonnes: list[str]
     montants: set[int]  # index des colonnes en euros
+    totaux: set[int]  # colonnes totalisées : les montants, sauf les montants par poste
+    nombres: set[int]  # autres colonnes numériques (postes en ETP)
     avec_regularisation: bool
     lignes: list[list[str | Decimal]] = field(default_factory=list)
     paiements: list[Paiement] = field(default_factory=list)
@@ -295,7 +304,9 @@ class Transformation:
 def colonnes_conservees(table: TableExport) -> list[int]:
     """Étapes 2 à 4 de la note, sur les positions trouvées par en-tête (pas par lettre)."""
     toutes = list(range(len(table.entetes)))
-    if table.source != "extranet" or table.mesure in ("ETTI", "EITI"):
+    if table.source == "fluxiae":  # déjà dans la forme de la note ; le cofinancement, vérifié
+        return [i for i in toutes if i != table.positions.get("cofinancement_cg")]
+    if table.mesure in ("ETTI", "EITI"):
         return toutes
     p = table.positions
     if table.mesure == "EI":
@@ -329,9 +340,11 @@ def transformer(
     gardees = colonnes_conservees(table)
     ajoutes = entetes_ajoutes(table.mesure, source.avec_regularisation)
     colonnes = [table.entetes[i] for i in gardees] + ajoutes
-    montants = {n for n, i in enumerate(gardees) if i in table.montants} | set(
-        range(len(gardees), len(colonnes))
-    )
+    ajoutees = set(range(len(gardees), len(colonnes)))
+    montants = {n for n, i in enumerate(gardees) if i in table.montants} | ajoutees
+    totaux = montants - {n for n, i in enumerate(gardees) if i in table.unitaires}
+    nombres = {n for n, i in enumerate(gardees) if i in table.nombres}
+    numeriques = table.montants | table.nombres
     problemes = _Problemes()
     exclues: Counter[str] = Counter()
     tableaux: dict[str, TableauAnnexe5] = {}
@@ -381,10 +394,16 @@ def transformer(
         tableau = tableaux.setdefault(
             departement,
             TableauAnnexe5(
-                table.mesure, departement, colonnes, montants, source.avec_regularisation
+                table.mesure,
+                departement,
+                colonnes,
+                montants,
+                totaux,
+                nombres,
+                source.avec_regularisation,
             ),
         )
-        cellules: list[str | Decimal] = [_cellule(ligne[i], i in table.montants) for i in gardees]
+        cellules: list[str | Decimal] = [_cellule(ligne[i], i in numeriques) for i in gardees]
         tableau.lignes.append(cellules + paiement.ajouts(source.avec_regularisation))
         tableau.paiements.append(paiement)
     _refuser_si_besoin(table, problemes, annee)
@@ -504,10 +523,11 @@ def _montant(
     return montant
 
 
-def _cellule(texte: str, montant: bool) -> str | Decimal:
-    """Un montant lisible devient Decimal (format € dans le classeur) ; le reste reste du texte,
-    un nombre décimal lu d'Excel (« 12.91 ») étant écrit à la française (« 12,91 »)."""
-    if montant and texte.strip():
+def _cellule(texte: str, nombre: bool) -> str | Decimal:
+    """Un montant ou un nombre de postes lisible devient Decimal (nombre dans le classeur) ; le
+    reste reste du texte, un nombre décimal lu d'Excel (« 12.91 ») étant écrit à la française
+    (« 12,91 »)."""
+    if nombre and texte.strip():
         try:
             return lire_nombre(texte)
         except ValueError:
@@ -627,18 +647,21 @@ def executer_annexe5(
     resultats_modifies: bool = False,
     taux_forfaitaire: Decimal | None = None,
     signature: Signature,
-    pdf: bool = True,
+    pdf: bool | None = None,
     ecraser: bool = False,
     source: str | None = None,
     entetes: Path | None = None,
+    donnees: Path | None = None,
 ) -> RapportAnnexe5:
     """Tableaux `annexe5_<MESURE>_<DEP>.xlsx`, décisions `decision_asp_<MESURE>_<DEP>.docx`
     (et .pdf), `synthese.xlsx` et `manifeste.json` dans `sortie` ; rien n'est écrit si refus.
 
     `resultats_modifies` : accepte un grand livre modifié après le calcul (chaque document et le
-    manifeste le disent)."""
+    manifeste le disent). `donnees` : la table des structures, qui nomme celles d'un FluxIAE.
+    `pdf` : True exige les PDF, False s'en passe, None (défaut) les
+    produit si LibreOffice est installé (`documents.pdf.pdf_a_produire`)."""
     rapport = RapportAnnexe5(
-        mesure=str(mesure).upper(), annee=annee, export=Path(export), sortie=Path(sortie)
+        mesure=normaliser_mesure(mesure), annee=annee, export=Path(export), sortie=Path(sortie)
     )
     try:
         _executer(
@@ -652,8 +675,9 @@ def executer_annexe5(
             ecraser,
             source,
             entetes,
+            donnees,
         )
-    except (ErreurEntree, ErreurSortie) as erreur:
+    except (ErreurEntree, ErreurSortie, ErreurPDF) as erreur:
         rapport.code_sortie, rapport.erreur = traduire(erreur)
         rapport.fichiers = []
     return rapport
@@ -666,12 +690,18 @@ def _executer(
     resultats_modifies: bool,
     forfaitaire: Decimal | None,
     signature: Signature,
-    pdf: bool,
+    pdf: bool | None,
     ecraser: bool,
     source: str | None,
     entetes: Path | None,
+    donnees: Path | None,
 ) -> None:
     mesure, annee, export = rapport.mesure, rapport.annee, rapport.export
+    produire_pdf = pdf_a_produire(pdf)
+    if signature.projet:
+        rapport.anomalies.append(signature.avertissement())
+    if pdf is None and not produire_pdf:
+        rapport.anomalies.append(REMARQUE_SANS_LIBREOFFICE)
     if mesure not in MESURES:
         raise ErreurEntree(f"Mesure « {mesure} » inconnue (attendu : {', '.join(MESURES)}).")
     if (resultats is None) == (forfaitaire is None):
@@ -685,11 +715,7 @@ def _executer(
     retenus = _departements_demandes(codes)
     verifier_fichier_entree(export)
     rapport.source = source or ("fluxiae" if est_fluxiae(export) else "extranet")
-    if rapport.source == "fluxiae":
-        table = lire_fluxiae(export, mesure, annee)
-    elif rapport.source == "extranet":
-        table = lire_export_extranet(export, mesure, entetes_yaml=entetes)
-    else:
+    if rapport.source not in ("fluxiae", "extranet"):
         raise ErreurEntree(f"Source « {rapport.source} » inconnue (extranet ou fluxiae).")
     if resultats:
         montants: Forfait | Livre = Livre(
@@ -697,6 +723,10 @@ def _executer(
         )
     else:
         montants = taux_forfaitaire(forfaitaire)
+    if rapport.source == "fluxiae":
+        table = lire_fluxiae(export, mesure, annee, annuaire(montants, donnees, annee))
+    else:
+        table = lire_export_extranet(export, mesure, entetes_yaml=entetes)
     transformation = transformer(table, montants, annee, retenus)
     if not transformation.tableaux:
         raise ErreurEntree(
@@ -712,25 +742,43 @@ def _executer(
         )
     if montants.modifie:
         transformation.remarques.append(montants.modifie)
-    rapport.anomalies = list(transformation.remarques)
-    with dossier_atomique(rapport.sortie, ecraser, (export, resultats, entetes)) as dossier:
-        noms = _ecrire_sorties(dossier, transformation, montants, annee, signature, pdf, rapport)
+    rapport.anomalies += transformation.remarques
+    entrees = {"export": export, "resultats": resultats, "entetes": entetes, "donnees": donnees}
+    with dossier_atomique(rapport.sortie, ecraser, entrees.values()) as dossier:
+        noms = _ecrire_sorties(
+            dossier, transformation, montants, annee, signature, produire_pdf, rapport
+        )
         ecrire_manifeste(
             dossier,
             commande="annexe5",
-            entrees={"export": export, "resultats": resultats, "entetes": entetes},
+            entrees=entrees,
             options={
                 "mesure": mesure,
                 "annee": annee,
                 "source": rapport.source,
                 "departements": retenus or "tous",
                 "taux_forfaitaire": forfaitaire,
-                "pdf": pdf,
+                "pdf": produire_pdf,
                 "signataire": signature.signataire,
+                "projet": signature.projet,
                 "resultats_modifies": montants.modifie or False,
             },
         )
     rapport.fichiers = [rapport.sortie / nom for nom in [*noms, "manifeste.json"]]
+
+
+def annuaire(montants: Forfait | Livre, donnees: Path | None, annee: int) -> dict | None:
+    """SIRET, raison sociale et commune par n° d'annexe (sans avenant), pour nommer les
+    structures d'un FluxIAE : la table des structures (`--donnees`) si elle est donnée, sinon
+    le grand livre du calcul ; None sans l'un ni l'autre."""
+    if donnees is not None:
+        lues = lire_donnees(Path(donnees), annee)
+        lignes = lues.table.to_dict("records")
+    elif isinstance(montants, Livre):
+        lignes = montants.grand_livre.lignes
+    else:
+        return None
+    return {cle_annexe(ligne["identifiant"]): ligne for ligne in lignes}
 
 
 def _departements_demandes(codes: list[str] | None) -> list[str] | None:
@@ -760,7 +808,8 @@ def _ecrire_sorties(
     for code, tableau in transformation.tableaux.items():
         departement = departements()[code]
         nom = nom_fichier_tableau(tableau.mesure, code)
-        ecrire_tableau(tableau, dossier / nom, annee, montants.phrase(), montants.modifie)
+        mention = " ".join(m for m in (signature.mention_projet(), montants.modifie) if m)
+        ecrire_tableau(tableau, dossier / nom, annee, montants.phrase(), mention)
         noms.append(nom)
         rapport.totaux[code] = LigneSynthese(
             code,
@@ -812,12 +861,8 @@ def nom_fichier_tableau(mesure: str, departement: str) -> str:
 
 
 def _pdf(docx: list[Path], dossier: Path, rapport: RapportAnnexe5) -> list[str]:
-    """Les PDF en un seul lot LibreOffice ; en cas d'échec, les .docx restent et c'est signalé."""
-    if not libreoffice_disponible():
-        rapport.anomalies.append(
-            "PDF non produits : LibreOffice n'est pas installé (les décisions .docx sont écrites)."
-        )
-        return []
+    """Les PDF (LibreOffice, un processus par cœur) ; en cas d'échec, les .docx restent et
+    c'est signalé."""
     lot = dossier / ".pdf"
     try:
         produits = convertir_en_pdf(docx, lot)
@@ -834,12 +879,21 @@ def _pdf(docx: list[Path], dossier: Path, rapport: RapportAnnexe5) -> list[str]:
 
 
 def lignes_en_texte(tableau: TableauAnnexe5) -> list[list[str]]:
-    """Le tableau en texte français pour la décision Word, avec sa ligne de total."""
+    """Le tableau en texte français pour la décision Word, avec sa ligne de total (montants
+    seulement, jamais un montant par poste ni un nombre de postes)."""
     lignes = [
-        [montant_fr(c) if isinstance(c, Decimal) else c for c in ligne] for ligne in tableau.lignes
+        [
+            c
+            if not isinstance(c, Decimal)
+            else montant_fr(c)
+            if j in tableau.montants
+            else nombre_fr(c)
+            for j, c in enumerate(ligne)
+        ]
+        for ligne in tableau.lignes
     ]
     total = ["Total"] + [""] * (len(tableau.colonnes) - 1)
-    for colonne in tableau.montants:
+    for colonne in tableau.totaux:
         total[colonne] = montant_fr(
             sum(
                 (ligne[colonne] for ligne in tableau.lignes if isinstance(ligne[colonne], Decimal)),
@@ -855,7 +909,7 @@ def lignes_en_texte(tableau: TableauAnnexe5) -> list[list[str]]:
 DOSSIER_EXEMPLES = Path(__file__).resolve().parent / "demo" / "exports"
 
 
-def demo_annexe5(dossier: Path, resultats_csv: Path, *, pdf: bool = True) -> str:
+def demo_annexe5(dossier: Path, resultats_csv: Path, *, pdf: bool | None = None) -> str:
     """Les exports d'exemple des cinq mesures traités avec le grand livre de la démo : un
     sous-dossier par mesure et une `synthese.xlsx` commune ; renvoie le résumé en français."""
     dossier = Path(dossier)

@@ -390,7 +390,7 @@ def _ecrire_anomalies(
             note=f"Le dossier {ecriture.dossier} contient les résultats d'un calcul précédent : "
             f"ils restent tels quels, et {NOM_ANOMALIES} n'y est pas écrit.",
         )
-    rapport.ecrire_xlsx(ecriture.temporaire / NOM_ANOMALIES)
+    rapport.ecrire_xlsx(ecriture.temporaire / NOM_ANOMALIES, annee)
     options = {"annee": annee, "methode": methode}
     ecrire_manifeste(ecriture.temporaire, "calculer", entrees, options, refus=True)
     ecriture.publier()

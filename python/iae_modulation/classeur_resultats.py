@@ -12,6 +12,15 @@ from pathlib import Path
 
 import pandas as pd
 
+from iae_modulation.formats import montant_fr
+from iae_modulation.mise_en_page import (
+    HAUTEUR_LIGNE,
+    Colonne,
+    imprimer,
+    lignes_d_en_tete,
+    poser_colonnes,
+    texte_affiche,
+)
 from iae_modulation.referentiel import TYPES_SIAE
 from iae_modulation.resultats import (
     COLONNES_ETP,
@@ -53,7 +62,10 @@ ENTETES = {
     "justification": "Justification",
     "anomalies": "Anomalies et remarques",
 }
+# largeur au-delà de laquelle le texte passe à la ligne ; la justification et les anomalies,
+# longues, se lisent à l'écran et ne sont pas imprimées (zone d'impression jusqu'à « Méthode »)
 LARGEURS = {"raison_sociale": 34, "region": 24, "justification": 90, "anomalies": 60}
+ECHANTILLON_LARGEUR = 30  # textes les plus longs mesurés pour la largeur d'une colonne
 FORMAT_EUROS = '#,##0.00\\ "€"'
 FORMAT_POURCENT = "0.00%"
 FORMAT_SCORE = "0.0000"
@@ -70,9 +82,7 @@ def _nombre(valeur: Decimal | None) -> float | None:
 def ecrire_resultats_xlsx(
     resultats: pd.DataFrame, enveloppes: pd.DataFrame, chemin: Path, titre: str
 ) -> Path:
-    classeur = ClasseurXlsx(
-        str(chemin), {"strings_to_formulas": False, "strings_to_urls": False, "in_memory": True}
-    )
+    classeur = ClasseurXlsx(str(chemin))
     classeur.set_properties({"title": titre, "author": "iae-modulation"})
     formats = {
         "entete": classeur.add_format(
@@ -85,56 +95,70 @@ def ecrire_resultats_xlsx(
         "titre": classeur.add_format({"bold": True, "font_size": 14}),
         "total": classeur.add_format({"bold": True, "num_format": FORMAT_EUROS, "top": 1}),
     }
-    _feuille_resultats(classeur, resultats, formats)
-    _feuille_synthese(classeur, resultats, enveloppes, formats, titre)
-    _feuille_repartition(classeur, resultats, formats)
+    campagne = str(resultats["annee"].iloc[0]) if len(resultats) else ""
+    _feuille_resultats(classeur, resultats, formats, campagne)
+    _feuille_synthese(classeur, resultats, enveloppes, formats, titre, campagne)
+    _feuille_repartition(classeur, resultats, formats, campagne)
     classeur.close()
     return Path(chemin)
 
 
-def _format_colonne(colonne: str, formats: dict):
+def _nature(colonne: str) -> str:
     if colonne in COLONNES_MONTANT:
-        return formats["euros"]
+        return "euros"
     if colonne.startswith("score_"):
-        return formats["score"]
+        return "score"
     if colonne in COLONNES_ETP:
-        return formats["etp"]
+        return "etp"
     if colonne in COLONNES_FRACTION:
-        return formats["pourcent"]
-    return None
+        return "pourcent"
+    return ""
 
 
-def _feuille_resultats(classeur, resultats: pd.DataFrame, formats: dict) -> None:
+def _feuille_resultats(classeur, resultats: pd.DataFrame, formats: dict, campagne: str) -> None:
+    """Une ligne par structure. Chaque colonne est écrite d'un bloc, cellule après cellule par
+    l'écriture directe d'XlsxWriter (sans l'aiguillage par type de `write`), le format étant
+    celui de la colonne ; les cellules vides ne sont pas écrites."""
     feuille = classeur.add_worksheet("Résultats")
     colonnes = []
     for j, colonne in enumerate(COLONNES_RESULTATS):
         feuille.write_string(0, j, ENTETES[colonne], formats["entete"])
-        feuille.set_column(j, j, LARGEURS.get(colonne, 14), _format_colonne(colonne, formats))
-        if colonne in COLONNES_FRACTION or colonne in COLONNES_MONTANT or colonne in COLONNES_ETP:
-            colonnes.append([_nombre(v) for v in resultats[colonne]])
+        nature = _nature(colonne)
+        valeurs = resultats[colonne].tolist()
+        if nature:
+            ecrire = feuille._write_number
+            cellules = [(i, float(v)) for i, v in enumerate(valeurs, 1) if v is not None]
+            plus_grand = max((v for v in valeurs if v is not None), default=None)
+            textes = [texte_affiche(plus_grand, "taux" if nature == "pourcent" else nature)]
         else:
-            colonnes.append(["" if v is None else str(v) for v in resultats[colonne]])
-    # ligne par ligne : le plus rapide avec XlsxWriter ; les textes restent des textes grâce aux
-    # options du classeur (strings_to_formulas, strings_to_urls désactivées)
-    for i, ligne in enumerate(zip(*colonnes, strict=True), start=1):
-        feuille.write_row(i, 0, ligne)
-    feuille.set_row(0, 45)
-    _mise_en_page(feuille, hauteur=0)
-    feuille.repeat_rows(0)
+            ecrire = feuille._write_string
+            cellules = [(i, str(v)) for i, v in enumerate(valeurs, 1) if v]
+            textes = sorted((v for _, v in cellules), key=len)[-ECHANTILLON_LARGEUR:]
+        for i, v in cellules:
+            ecrire(i, j, v, None)
+        colonnes.append(Colonne(ENTETES[colonne], textes, maximum=LARGEURS.get(colonne, 34)))
+    largeurs = poser_colonnes(
+        feuille,
+        colonnes,
+        None,
+        {j: formats[_nature(c)] for j, c in enumerate(COLONNES_RESULTATS) if _nature(c)},
+    )
+    lignes = max(lignes_d_en_tete(c.entete, w) for c, w in zip(colonnes, largeurs, strict=True))
+    feuille.set_row(0, HAUTEUR_LIGNE * lignes + 3)
+    imprimer(
+        feuille,
+        largeurs,
+        titre="Résultats de la modulation",
+        campagne=campagne,
+        lignes_repetees=(0, 0),
+        derniere_colonne=COLONNES_RESULTATS.index("methode"),
+    )
     feuille.freeze_panes(1, 1)
     feuille.autofilter(0, 0, len(resultats), len(COLONNES_RESULTATS) - 1)
 
 
-def _mise_en_page(feuille, hauteur: int = 1) -> None:
-    """Impression A4 paysage, une page de large (et `hauteur` pages de haut, 0 = libre)."""
-    feuille.set_paper(9)
-    feuille.set_landscape()
-    feuille.fit_to_pages(1, hauteur)
-
-
-def _feuille_synthese(classeur, resultats, enveloppes, formats, titre) -> None:
+def _feuille_synthese(classeur, resultats, enveloppes, formats, titre, campagne) -> None:
     feuille = classeur.add_worksheet("Synthèse")
-    _mise_en_page(feuille, hauteur=0)
     feuille.write_string(0, 0, titre, formats["titre"])
     entetes = [
         "Région",
@@ -149,27 +173,28 @@ def _feuille_synthese(classeur, resultats, enveloppes, formats, titre) -> None:
         feuille.write_string(2, j, texte, formats["entete"])
     ligne = 3
     groupes = resultats.groupby(["region", "type"], sort=True)
+    textes: list[list[str]] = []
     for (region, type_siae), groupe in groupes:
         socle = sum(groupe["montant_socle"], Decimal(0))
         module = sum(groupe["montant_module"], Decimal(0))
+        net = sum(groupe["montant_net"], Decimal(0))
         feuille.write_string(ligne, 0, region)
         feuille.write_string(ligne, 1, type_siae)
         feuille.write_number(ligne, 2, len(groupe))
         feuille.write_number(ligne, 3, _nombre(socle), formats["euros"])
         feuille.write_number(ligne, 4, _nombre(module), formats["euros"])
         feuille.write_number(ligne, 5, _nombre(module / socle) if socle else 0, formats["pourcent"])
-        feuille.write_number(
-            ligne, 6, _nombre(sum(groupe["montant_net"], Decimal(0))), formats["euros"]
-        )
+        feuille.write_number(ligne, 6, _nombre(net), formats["euros"])
+        textes.append([region, type_siae, "", montant_fr(socle), montant_fr(module), "", ""])
         ligne += 1
     feuille.write_string(ligne, 0, "Total", formats["entete"])
     for j, colonne in ((3, "montant_socle"), (4, "montant_module"), (6, "montant_net")):
-        feuille.write_number(
-            ligne, j, _nombre(sum(resultats[colonne], Decimal(0))), formats["total"]
-        )
+        total = sum(resultats[colonne], Decimal(0))
+        feuille.write_number(ligne, j, _nombre(total), formats["total"])
+        textes.append([""] * j + [montant_fr(total)] + [""] * (6 - j))
     ligne += 3
     feuille.write_string(ligne - 1, 0, "Enveloppes régionales", formats["titre"])
-    entetes = [
+    entetes_enveloppes = [
         "Région",
         "Enveloppe",
         "Total avant enveloppe",
@@ -177,7 +202,7 @@ def _feuille_synthese(classeur, resultats, enveloppes, formats, titre) -> None:
         "Enveloppe utilisée",
         "Reliquat",
     ]
-    for j, texte in enumerate(entetes):
+    for j, texte in enumerate(entetes_enveloppes):
         feuille.write_string(ligne, j, texte, formats["entete"])
     for k, env in enumerate(enveloppes.itertuples(index=False), start=ligne + 1):
         feuille.write_string(k, 0, env.region)
@@ -191,14 +216,35 @@ def _feuille_synthese(classeur, resultats, enveloppes, formats, titre) -> None:
             feuille.write_number(k, 5, _nombre(env.reliquat), formats["euros"])
         feuille.write_number(k, 2, _nombre(env.total_avant_enveloppe), formats["euros"])
         feuille.write_number(k, 3, _nombre(env.total_module), formats["euros"])
-    feuille.set_column(0, 0, 28)
-    feuille.set_column(1, 6, 18)
+        textes.append(
+            [
+                env.region,
+                "sans enveloppe"
+                if env.enveloppe is None
+                else texte_affiche(env.enveloppe, "euros"),
+                texte_affiche(env.total_avant_enveloppe, "euros"),
+                "",
+                "",
+                "",
+            ]
+        )
+    colonnes = [
+        Colonne(
+            f"{entetes[j]} {entetes_enveloppes[j] if j < 6 else ''}".strip(),
+            [t[j] for t in textes if j < len(t)],
+        )
+        for j in range(len(entetes))
+    ]
+    largeurs = poser_colonnes(feuille, colonnes, None)
+    for rang, noms in ((2, entetes), (ligne, entetes_enveloppes)):
+        hauteur = max(lignes_d_en_tete(n, w) for n, w in zip(noms, largeurs, strict=False))
+        feuille.set_row(rang, HAUTEUR_LIGNE * hauteur + 3)
+    imprimer(feuille, largeurs, titre="Synthèse de la modulation", campagne=campagne)
 
 
-def _feuille_repartition(classeur, resultats: pd.DataFrame, formats: dict) -> None:
+def _feuille_repartition(classeur, resultats: pd.DataFrame, formats: dict, campagne: str) -> None:
     """Nombre de structures par tranche d'un point de taux, par type, et son histogramme."""
     feuille = classeur.add_worksheet("Répartition")
-    _mise_en_page(feuille)
     types = [t for t in TYPES_SIAE if t in set(resultats["type"])]
     feuille.write_string(0, 0, "Tranche de taux", formats["entete"])
     for j, type_siae in enumerate(types, start=1):
@@ -225,3 +271,6 @@ def _feuille_repartition(classeur, resultats: pd.DataFrame, formats: dict) -> No
     graphique.set_size({"width": 760, "height": 400})
     feuille.insert_chart(1, len(types) + 2, graphique)
     feuille.set_column(0, 0, 16)
+    # le graphique (760 points) occupe l'équivalent d'une vingtaine de colonnes
+    largeurs = [16] + [8.43] * (len(types) + 1) + [8.43] * 12
+    imprimer(feuille, largeurs, titre="Répartition des taux de modulation", campagne=campagne)

@@ -11,40 +11,24 @@ import importlib
 import sys
 
 from iae_modulation import __version__
+from iae_modulation.commandes.francais import ParseurFrancais
 from iae_modulation.erreurs import frontiere
-
-# argparse écrit ses messages en anglais par gettext sans catalogue français : on lui donne le
-# nôtre, pour qu'un agent lise « erreur : arguments obligatoires manquants » et non « error: ».
-TRADUCTIONS_ARGPARSE = {
-    "usage: ": "utilisation : ",
-    "positional arguments": "arguments",
-    "options": "options",
-    "show this help message and exit": "afficher cette aide et quitter",
-    "show program's version number and exit": "afficher la version et quitter",
-    "%(prog)s: error: %(message)s\n": "%(prog)s : erreur : %(message)s\n",
-    "the following arguments are required: %s": "arguments obligatoires manquants : %s",
-    "invalid choice: %(value)r (choose from %(choices)s)": (
-        "choix invalide : %(value)r (choisir parmi %(choices)s)"
-    ),
-    "unrecognized arguments: %s": "arguments non reconnus : %s",
-    "expected one argument": "une valeur est attendue",
-    "expected at least one argument": "au moins une valeur est attendue",
-    "invalid %(type)s value: %(value)r": "valeur invalide : %(value)r",
-    "one of the arguments %s is required": "l'un des arguments %s est obligatoire",
-    "not allowed with argument %s": "incompatible avec l'argument %s",
-}
-argparse._ = lambda texte: TRADUCTIONS_ARGPARSE.get(texte, texte)
 
 COMMANDES = ("calculer", "annexe5", "notifications", "rapprocher", "classeur", "demo")
 
 
 def construire_parseur(commandes: tuple[str, ...] = COMMANDES) -> argparse.ArgumentParser:
-    parseur = argparse.ArgumentParser(
+    parseur = ParseurFrancais(
         prog="iae-modulation",
         description="Montant modulé de l'aide au poste des SIAE : calcul, décisions ASP, "
         "notifications, classeur Excel.",
     )
-    parseur.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parseur.add_argument(
+        "--version",
+        action="version",
+        version=f"%(prog)s {__version__}",
+        help="afficher la version et quitter",
+    )
     parseur.add_argument(
         "--debogage",
         action="store_true",

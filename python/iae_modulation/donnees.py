@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from iae_modulation import mise_en_page
 from iae_modulation.lecture import (
     NombreHorsLimites,
     TableBrute,
@@ -184,22 +185,39 @@ class RapportValidation:
             columns=list(ENTETES_RAPPORT),
         )
 
-    def ecrire_xlsx(self, chemin: Path) -> Path:
-        """Classeur « Anomalies » : en-tête figé, filtres, largeurs ; texte jamais pris pour une
-        formule (une valeur « =1+1 » reste un texte)."""
-        options = {"strings_to_formulas": False, "strings_to_urls": False}
-        with ClasseurXlsx(str(chemin), options) as classeur:
+    def ecrire_xlsx(self, chemin: Path, annee: int | str = "") -> Path:
+        """Classeur « Anomalies » : en-tête figé, filtres, largeurs, prêt à imprimer ; texte
+        jamais pris pour une formule (une valeur « =1+1 » reste un texte)."""
+        with ClasseurXlsx(str(chemin)) as classeur:
             feuille = classeur.add_worksheet("Anomalies")
             gras = classeur.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
             retour = classeur.add_format({"text_wrap": True, "valign": "top"})
             haut = classeur.add_format({"valign": "top"})
-            for numero, (entete, largeur) in enumerate(
-                zip(ENTETES_RAPPORT, (24, 18, 8, 26, 24, 90, 10), strict=True)
-            ):
-                feuille.write_string(0, numero, entete, gras)
-                feuille.set_column(
-                    numero, numero, largeur, retour if entete == "Problème" else haut
+            feuille.write_row(0, 0, ENTETES_RAPPORT, gras)
+            colonnes = [
+                mise_en_page.Colonne(
+                    entete, ["" if pd.isna(v) else str(v) for v in valeurs], maximum=maximum
                 )
+                for entete, valeurs, maximum in zip(
+                    ENTETES_RAPPORT,
+                    zip(*self.vers_frame().itertuples(index=False), strict=True)
+                    if self.anomalies
+                    else [()] * len(ENTETES_RAPPORT),
+                    (30, 18, 8, 26, 24, 70, 10),
+                    strict=True,
+                )
+            ]
+            formats = {
+                j: retour if e == "Problème" else haut for j, e in enumerate(ENTETES_RAPPORT)
+            }
+            largeurs = mise_en_page.poser_colonnes(feuille, colonnes, 0, formats)
+            mise_en_page.imprimer(
+                feuille,
+                largeurs,
+                titre="Anomalies des données",
+                campagne=annee,
+                lignes_repetees=(0, 0),
+            )
             for rang, a in enumerate(self.anomalies, start=1):
                 textes = (a.fichier, a.feuille, None, a.colonne, a.valeur, a.message)
                 for position, texte in enumerate(textes):

@@ -29,6 +29,10 @@ class ErreurSortie(Exception):
     """Dossier de sortie refusé (existant, pas à l'outil, dossier courant…) ; en français."""
 
 
+class ErreurOutil(Exception):
+    """Un outil extérieur (LibreOffice) a échoué ou manque : code 1, message français."""
+
+
 class SortieOccupee(ErreurSortie):
     """Une autre exécution écrit déjà dans ce dossier : réessayer plus tard (code 1)."""
 
@@ -75,7 +79,7 @@ def message_systeme(erreur: OSError) -> str:
 
 def traduire(erreur: BaseException) -> tuple[int, str]:
     """(code de sortie, message français) d'une exception remontée jusqu'à la commande."""
-    if isinstance(erreur, SortieOccupee):
+    if isinstance(erreur, SortieOccupee | ErreurOutil):
         return CODE_SYSTEME, str(erreur)
     if isinstance(erreur, ErreurEntree | ErreurSortie):
         return CODE_REFUS, str(erreur)

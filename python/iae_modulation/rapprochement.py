@@ -29,14 +29,17 @@ from iae_modulation.documents.notifications import (
     FEUILLE_INDEX,
     NOM_INDEX,
 )
+from iae_modulation.documents.signature import MENTION_PROJET, PREFIXE_PROJET
 from iae_modulation.exports.classeurs_asp import FEUILLE_CONTROLE
 from iae_modulation.formats import montant_fr
 from iae_modulation.lecture import lire_nombre, lire_table
+from iae_modulation.mise_en_page import Colonne, imprimer, poser_colonnes
 from iae_modulation.referentiel import departements
 from iae_modulation.resultats import NOM_RESULTATS, GrandLivre, lire_grand_livre
 from iae_modulation.sorties import ErreurEntree, sha256
 from iae_modulation.texte_xml import ClasseurXlsx
 
+EN_PROJET = f"lu, {MENTION_PROJET} : à signer avant tout envoi"
 CODE_CONCORDANT = 0
 CODE_ECARTS = 3
 NOM_RAPPROCHEMENT = "rapprochement.xlsx"
@@ -371,12 +374,16 @@ def _verifier_decision(
     mesure: str,
     lignes: list[tuple[str, Decimal]],
 ) -> None:
-    """Le total écrit dans la décision (article 1er) est celui du tableau annexé."""
-    nom = nom_fichier_decision(mesure, departement)
+    """Le total écrit dans la décision (article 1er) est celui du tableau annexé ; une décision
+    non signée (`PROJET_…`) est lue de même et signalée comme projet."""
+    signee, projet = (nom_fichier_decision(mesure, departement, p) for p in (False, True))
+    nom = projet if projet in execution.sorties and signee not in execution.sorties else signee
     probleme = _probleme_document(execution, nom)
     if probleme:
         rapprochement.ecarts.append(Ecart(departement, mesure, str(execution.dossier), probleme))
         return
+    if nom == projet:
+        rapprochement.documents.append((str(execution.dossier / nom), EN_PROJET))
     texte = texte_docx(execution.dossier / nom)
     trouve = _TOTAL_DECISION.search(texte)
     attendu = sum((net for _, net in lignes), Decimal(0))
@@ -413,6 +420,7 @@ def _lettres(
     elif lots:
         lot = lots[-1]
         rapprochement.documents.append((str(lot.dossier / NOM_INDEX), "lu"))
+        projets = 0
         index = lire_table(lot.dossier / NOM_INDEX, FEUILLE_INDEX).table
         for identifiant, net, fichier in zip(
             index[index.columns[0]],
@@ -433,7 +441,12 @@ def _lettres(
                 en_ecart.add(identifiant)
                 continue
             notifiees.add(identifiant)
+            projets += fichier.startswith(PREFIXE_PROJET)
             rapprochement.lettres.setdefault(cle, Compte()).ajouter(ligne["montant_net"])
+        if projets:
+            rapprochement.documents.append(
+                (f"{lot.dossier} ({projets} lettre(s) {PREFIXE_PROJET}…)", EN_PROJET)
+            )
     for ligne in livre.lignes:
         if ligne["identifiant"] not in notifiees | en_ecart:
             rapprochement.ecarts.append(
@@ -495,20 +508,22 @@ def ecrire_rapport(rapprochement: Rapprochement, chemin: Path) -> Path:
     « Documents » ; écrit sous un nom temporaire puis renommé."""
     chemin = Path(chemin)
     temporaire = chemin.with_name(f".{chemin.name}.{os.getpid()}.tmp")
-    options = {"strings_to_formulas": False, "strings_to_urls": False, "in_memory": True}
-    with ClasseurXlsx(str(temporaire), options) as classeur:
+    annee = rapprochement.annee
+    with ClasseurXlsx(str(temporaire)) as classeur:
         classeur.set_properties({"title": "Rapprochement", "author": "iae-modulation"})
         gras = classeur.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
         gras.set_text_wrap()
         euros = classeur.add_format({"num_format": '#,##0.00\\ "€"'})
         feuille = classeur.add_worksheet("Rapprochement")
-        feuille.write_string(
-            0,
-            0,
+        titre = (
             f"Rapprochement de la campagne {rapprochement.annee} — grand livre "
-            f"{rapprochement.grand_livre} — {dt.date.today():%d/%m/%Y}",
-            classeur.add_format({"bold": True, "font_size": 12}),
+            f"{rapprochement.grand_livre} — {dt.date.today():%d/%m/%Y}"
         )
+        bandeau = classeur.add_format(
+            {"bold": True, "font_size": 12, "text_wrap": True, "valign": "top"}
+        )
+        feuille.merge_range(0, 0, 0, len(ENTETES_RAPPORT) - 1, titre, bandeau)
+        feuille.set_row(0, 32)
         feuille.write_row(2, 0, ENTETES_RAPPORT, gras)
         noms = departements()
         ecarts_par_cle = {(e.departement, e.mesure) for e in rapprochement.ecarts}
@@ -523,9 +538,12 @@ def ecrire_rapport(rapprochement: Rapprochement, chemin: Path) -> Path:
                 feuille.write_number(rang, 3 + 2 * colonne, compte.structures)
                 feuille.write_number(rang, 4 + 2 * colonne, compte.montant, euros)
             feuille.write_string(rang, 9, "non" if cle in ecarts_par_cle else "oui")
-        feuille.set_column(0, 0, 12)
-        feuille.set_column(1, 1, 24)
-        feuille.set_column(2, 9, 15)
+        largeurs = poser_colonnes(
+            feuille,
+            [Colonne(e, [montant_fr(Decimal("9999999.99"))]) for e in ENTETES_RAPPORT],
+            2,
+        )
+        imprimer(feuille, largeurs, titre="Rapprochement", campagne=annee, lignes_repetees=(2, 2))
         feuille.freeze_panes(3, 0)
         ecarts = classeur.add_worksheet("Écarts")
         ecarts.write_row(0, 0, ("Département", "Mesure", "Structure ou document", "Écart"), gras)
@@ -535,15 +553,38 @@ def ecrire_rapport(rapprochement: Rapprochement, chemin: Path) -> Path:
             ecarts.write_row(
                 rang, 0, (ecart.departement, ecart.mesure, ecart.identifiant, ecart.probleme)
             )
-        ecarts.set_column(0, 1, 12)
-        ecarts.set_column(2, 2, 40)
-        ecarts.set_column(3, 3, 90)
+        retour = classeur.add_format({"text_wrap": True, "valign": "top"})
+        colonnes = [
+            Colonne(entete, [str(getattr(e, cle)) for e in rapprochement.ecarts], maximum=70)
+            for entete, cle in (
+                ("Département", "departement"),
+                ("Mesure", "mesure"),
+                ("Structure ou document", "identifiant"),
+                ("Écart", "probleme"),
+            )
+        ]
+        largeurs = poser_colonnes(ecarts, colonnes, 0, {2: retour, 3: retour})
+        imprimer(
+            ecarts,
+            largeurs,
+            titre="Écarts du rapprochement",
+            campagne=annee,
+            lignes_repetees=(0, 0),
+        )
         documents = classeur.add_worksheet("Documents")
         documents.write_row(0, 0, ("Document", "Traitement"), gras)
+        if not rapprochement.documents:
+            documents.write_string(1, 0, "Aucun document relu.")
         for rang, (nom, etat) in enumerate(rapprochement.documents, start=1):
             documents.write_row(rang, 0, (nom, etat))
-        documents.set_column(0, 0, 90)
-        documents.set_column(1, 1, 50)
+        colonnes = [
+            Colonne("Document", [nom for nom, _ in rapprochement.documents], maximum=80),
+            Colonne("Traitement", [etat for _, etat in rapprochement.documents], maximum=50),
+        ]
+        largeurs = poser_colonnes(documents, colonnes, 0, {0: retour, 1: retour})
+        imprimer(
+            documents, largeurs, titre="Documents relus", campagne=annee, lignes_repetees=(0, 0)
+        )
     os.replace(temporaire, chemin)
     rapprochement.rapport = chemin
     return chemin

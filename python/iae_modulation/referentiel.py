@@ -26,6 +26,12 @@ TYPES_SIAE: dict[str, str] = {
 DEPARTEMENT_MAYOTTE = "976"
 
 
+def normaliser_mesure(texte: object) -> str:
+    """« aci », « Aci », « ACI » -> « ACI » : la mesure se donne sans tenir compte de la casse
+    (ligne de commande, classeur, données), comme les types des données."""
+    return str(texte).strip().upper()
+
+
 @dataclass(frozen=True)
 class Departement:
     code: str

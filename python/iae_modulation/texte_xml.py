@@ -31,8 +31,24 @@ class FeuilleXlsx(Worksheet):
         return super()._write_string(row, col, texte_xml(string), cell_format)
 
 
+# Options de tous les classeurs de l'outil : un texte qui commence par « = » reste un texte
+# (jamais une formule ni un lien), écriture en mémoire, police Arial 10 (celle des lettres ;
+# Liberation Sans, de mêmes chasses, l'imprime à l'identique sans Arial).
+OPTIONS = {
+    "strings_to_formulas": False,
+    "strings_to_urls": False,
+    "in_memory": True,
+    "default_format_properties": {"font_name": "Arial", "font_size": 10},
+    "default_row_height": 17,
+}
+
+
 class ClasseurXlsx(xlsxwriter.Workbook):
     """`xlsxwriter.Workbook` dont toutes les feuilles sont des `FeuilleXlsx` (XlsxWriter est
-    épinglé : `_write_string` est le passage de tout texte, `write`, `write_row` compris)."""
+    épinglé : `_write_string` est le passage de tout texte, `write`, `write_row` compris), avec
+    les `OPTIONS` de l'outil."""
 
     worksheet_class = FeuilleXlsx
+
+    def __init__(self, chemin, options: dict | None = None) -> None:
+        super().__init__(chemin, {**OPTIONS, **(options or {})})

@@ -55,7 +55,7 @@ def calcul_2015(versements: Path) -> list[str]:
 
 
 def asp(export: Path, *options: str) -> list[str]:
-    commande = ["annexe5", str(export), "--mesure", "ACI", "--annee", "2021", "--pas-de-pdf"]
+    commande = ["annexe5", str(export), "--mesure", "ACI", "--annee", "2021", "--sans-pdf"]
     return [*commande, *(options or ("--taux-forfaitaire", "5"))]
 
 
@@ -123,7 +123,7 @@ def test_resultats_csv_presque_valides(calculs, tmp_path_factory, capsys, cellul
     lignes = calculs[2026].read_text(encoding="utf-8-sig").splitlines()
     texte = lignes[0] + "\n" + lignes_abimees(lignes[1:], cellules, ";")
     chemin = ecrire(dossier, "resultats.csv", texte.encode("utf-8", errors="surrogatepass"))
-    commande = ["annexe5", str(EXPORT_ACI), "--mesure", "ACI", "--annee", "2026", "--pas-de-pdf"]
+    commande = ["annexe5", str(EXPORT_ACI), "--mesure", "ACI", "--annee", "2026", "--sans-pdf"]
     lancer(dossier, capsys, [*commande, "--resultats", str(chemin)])
 
 

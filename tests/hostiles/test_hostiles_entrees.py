@@ -48,7 +48,7 @@ def calculer(donnees: Path, sortie: Path, *options: str, annee: str = "2026") ->
 
 
 def annexe5(export: Path, sortie: Path, *options: str, annee: str = "2021") -> int:
-    commande = ["annexe5", str(export), "--mesure", "ACI", "--annee", annee, "--pas-de-pdf"]
+    commande = ["annexe5", str(export), "--mesure", "ACI", "--annee", annee, "--sans-pdf"]
     return main([*commande, "--sortie", str(sortie), *options])
 
 
@@ -379,8 +379,8 @@ def test_caracteres_interdits_retires_des_documents(calculs, tmp_path):
     resultats = tmp_path / "calcul" / "resultats.csv"
     sortie = tmp_path / "lettres"
     commande = ["notifications", str(resultats), "--donnees", str(donnees), "--annee", "2026"]
-    assert main([*commande, "--sortie", str(sortie)]) == 0
-    lettre = sortie / f"notification_{PREMIER_IDENTIFIANT}.docx"
+    assert main([*commande, "--sortie", str(sortie), "--sans-pdf"]) == 0
+    lettre = sortie / f"PROJET_notification_{PREMIER_IDENTIFIANT}.docx"  # ni signataire ni lieu
     xml_lisible(lettre)
     assert "Vélo Solidaire" in "\n".join(p.text for p in docx.Document(lettre).paragraphs)
     xml_lisible(sortie / "notifications.xlsx")

@@ -7,8 +7,10 @@ from decimal import Decimal
 from pathlib import Path
 
 from iae_modulation.annexe5 import MESURES, executer_annexe5
+from iae_modulation.documents.pdf import ajouter_options_pdf
 from iae_modulation.documents.signature import ajouter_options_signature, signature_depuis_options
 from iae_modulation.lecture import lire_nombre
+from iae_modulation.referentiel import normaliser_mesure
 
 
 def enregistrer(sous_parseurs: argparse._SubParsersAction) -> None:
@@ -26,7 +28,7 @@ def enregistrer(sous_parseurs: argparse._SubParsersAction) -> None:
     parseur.add_argument(
         "--mesure",
         required=True,
-        type=str.upper,
+        type=normaliser_mesure,
         choices=MESURES,
         help="mesure : " + ", ".join(MESURES) + " (majuscules ou minuscules)",
     )
@@ -59,18 +61,19 @@ def enregistrer(sous_parseurs: argparse._SubParsersAction) -> None:
         help="nature de l'export (défaut : détectée, un FluxIAE commence par « DEB »)",
     )
     parseur.add_argument(
+        "--donnees",
+        type=Path,
+        help="table des structures (.csv ou .xlsx) : SIRET, raison sociale et commune des "
+        "structures d'un FluxIAE, qui ne les donne pas (à défaut : le grand livre)",
+    )
+    parseur.add_argument(
         "--entetes",
         type=Path,
         metavar="YAML",
         help="fichier des en-têtes à utiliser à la place "
         "de celui fourni (copie modifiée de entetes_extranet.yaml)",
     )
-    parseur.add_argument(
-        "--pas-de-pdf",
-        action="store_true",
-        dest="pas_de_pdf",
-        help="ne pas convertir les décisions en PDF",
-    )
+    ajouter_options_pdf(parseur, "les décisions")
     parseur.add_argument("--ecraser", action="store_true", help="remplacer un dossier existant")
     ajouter_options_signature(parseur)
     parseur.set_defaults(executer=executer)
@@ -95,10 +98,11 @@ def executer(args: argparse.Namespace) -> int:
         resultats_modifies=args.resultats_modifies,
         taux_forfaitaire=args.taux_forfaitaire,
         signature=signature_depuis_options(args),
-        pdf=not args.pas_de_pdf,
+        pdf=args.pdf,
         ecraser=args.ecraser,
         source=args.source,
         entetes=args.entetes,
+        donnees=args.donnees,
     )
     print(rapport.resume())
     return rapport.code_sortie

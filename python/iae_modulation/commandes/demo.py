@@ -9,7 +9,7 @@ from pathlib import Path
 from iae_modulation.annexe5 import demo_annexe5
 from iae_modulation.campagne import executer_calcul
 from iae_modulation.documents.notifications import demo_notifications
-from iae_modulation.documents.pdf import libreoffice_disponible
+from iae_modulation.documents.pdf import ajouter_options_pdf, pdf_a_produire
 from iae_modulation.rapprochement import NOM_RAPPROCHEMENT, ecrire_rapport, rapprocher
 
 ANNEE_DEMO = 2026
@@ -39,6 +39,7 @@ def enregistrer(sous_parseurs: argparse._SubParsersAction) -> None:
         action="store_true",
         help="écrire la démonstration même dans un dossier qui contient d'autres fichiers",
     )
+    ajouter_options_pdf(parseur, "les décisions et les lettres")
     parseur.set_defaults(executer=executer)
 
 
@@ -70,20 +71,20 @@ def executer(args: argparse.Namespace) -> int:
     if calcul.code_sortie:
         return calcul.code_sortie
     resultats = sortie / "calcul" / "resultats.csv"
-    pdf = libreoffice_disponible()
+    pdf = pdf_a_produire(args.pdf)
     print("\n== 2. Annexe 5 : tableaux et décisions de paiement pour l'ASP ==")
     print(demo_annexe5(sortie / "annexe5", resultats, pdf=pdf))
     print("\n== 3. Annexe 4 : notifications aux structures ==")
     print(
         demo_notifications(
-            sortie / "notifications", resultats, demo / "donnees_demo.csv", ANNEE_DEMO
+            sortie / "notifications", resultats, demo / "donnees_demo.csv", ANNEE_DEMO, pdf
         )
     )
     print("\n== 4. Rapprochement : grand livre, décisions ASP et lettres ==")
     rapprochement = rapprocher(sortie, resultats)
     ecrire_rapport(rapprochement, sortie / NOM_RAPPROCHEMENT)
     print(rapprochement.resume())
-    if not pdf:
+    if args.pdf is None and not pdf:
         print("\n(LibreOffice absent : documents Word seulement, pas de PDF.)")
     print(f"\nTout est dans {sortie.resolve()}")
     return rapprochement.code_sortie

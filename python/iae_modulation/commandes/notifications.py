@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from iae_modulation.documents.notifications import generer_notifications
-from iae_modulation.documents.pdf import ErreurPDF
+from iae_modulation.documents.pdf import ErreurPDF, ajouter_options_pdf
 from iae_modulation.documents.signature import ajouter_options_signature, signature_depuis_options
 from iae_modulation.sorties import ErreurEntree, ErreurSortie
 
@@ -19,7 +19,7 @@ def enregistrer(sous_parseurs: argparse._SubParsersAction) -> None:
         help="écrire la lettre de notification du montant modulé de chaque structure",
         description="Écrit une lettre Word par structure de RESULTATS (fichier resultats.csv de "
         "« iae-modulation calculer »), avec le nom et l'adresse pris dans DONNEES, un index "
-        "notifications.xlsx et, avec --pdf, les PDF et un PDF unique à imprimer.",
+        "notifications.xlsx et les PDF (voir --pdf, --sans-pdf) avec un PDF unique à imprimer.",
     )
     parseur.add_argument(
         "resultats",
@@ -35,9 +35,7 @@ def enregistrer(sous_parseurs: argparse._SubParsersAction) -> None:
     )
     parseur.add_argument("--annee", type=int, required=True, help="année de campagne (N)")
     parseur.add_argument("--modele", type=Path, help="modèle Word de la lettre (.docx)")
-    parseur.add_argument(
-        "--pdf", action="store_true", help="produire aussi les PDF (LibreOffice nécessaire)"
-    )
+    ajouter_options_pdf(parseur, "les lettres (et un PDF unique à imprimer)")
     parseur.add_argument(
         "--resultats-modifies",
         action="store_true",

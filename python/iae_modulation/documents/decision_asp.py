@@ -12,8 +12,9 @@ from decimal import Decimal
 from pathlib import Path
 
 from iae_modulation.documents.modeles_source import DOSSIER_MODELES, NOM_DECISION
-from iae_modulation.documents.publipostage import Bloc, ModeleCompile, echapper
-from iae_modulation.documents.signature import Signature
+from iae_modulation.documents.publipostage import Bloc, ModeleCompile
+from iae_modulation.documents.signature import PREFIXE_PROJET, Signature
+from iae_modulation.documents.tableau_word import tableau_xml
 from iae_modulation.formats import date_fr, montant_fr
 from iae_modulation.referentiel import TYPES_SIAE
 from iae_modulation.sorties import ErreurEntree, nom_de_fichier_sur
@@ -48,9 +49,10 @@ CHAMPS_DECISION = CHAMPS_OBLIGATOIRES | {
     "lieu_date",
     "qualite",
     "signataire",
+    "mention_projet",
 }
-# Largeur utile d'une page A4 paysage à marges de 1,5 cm, en vingtièmes de point.
-_LARGEUR_TABLEAU = 15_100
+# Largeur utile de la page A4 paysage de l'annexe (marges de 1,5 cm), en vingtièmes de point.
+LARGEUR_ANNEXE = 15_100
 
 
 @dataclass(frozen=True)
@@ -81,20 +83,23 @@ def lieu_et_date(signature: Signature) -> str:
     return f"{signature.lieu}, le {jour}" if signature.lieu.strip() else f"Le {jour}"
 
 
-def nom_fichier_decision(mesure: str, departement: str) -> str:
-    return f"decision_asp_{nom_de_fichier_sur(mesure)}_{nom_de_fichier_sur(departement)}.docx"
+def nom_fichier_decision(mesure: str, departement: str, projet: bool = False) -> str:
+    """`decision_asp_<MESURE>_<DEP>.docx`, précédé de `PROJET_` pour une décision non signée."""
+    nom = f"decision_asp_{nom_de_fichier_sur(mesure)}_{nom_de_fichier_sur(departement)}.docx"
+    return f"{PREFIXE_PROJET}{nom}" if projet else nom
 
 
 def rendre_decisions_asp(
     decisions: list[DecisionASP], dossier: Path, modele: Path | None = None
 ) -> list[Path]:
-    """Écrit `decision_asp_<MESURE>_<DEP>.docx` pour chaque décision, dans l'ordre donné.
+    """Écrit `decision_asp_<MESURE>_<DEP>.docx` (`PROJET_…` sans signataire ou sans lieu) pour
+    chaque décision, dans l'ordre donné.
 
     Le modèle est vérifié (champs inconnus ou obligatoires absents) avant tout document.
     """
     compile_ = ModeleCompile(modele or MODELE_DECISION)
     compile_.verifier_champs(CHAMPS_DECISION, CHAMPS_OBLIGATOIRES)
-    noms = [nom_fichier_decision(d.mesure, d.departement) for d in decisions]
+    noms = [nom_fichier_decision(d.mesure, d.departement, d.signature.projet) for d in decisions]
     doublons = sorted({n for n in noms if noms.count(n) > 1})
     if doublons:
         raise ErreurEntree(
@@ -146,49 +151,10 @@ def valeurs_decision(decision: DecisionASP) -> dict[str, object]:
         "phrase_regularisation": regularisation,
         "phrase_reste": reste,
         "mention_modifie": decision.mention_modifie or None,
-        "tableau": Bloc(tableau_xml(decision.colonnes, decision.lignes)),
+        "tableau": Bloc(tableau_xml(decision.colonnes, decision.lignes, LARGEUR_ANNEXE)),
         "service": signature.service,
         "lieu_date": lieu_et_date(signature),
-        "qualite": signature.qualite,
+        "qualite": signature.bloc_qualite(),
         "signataire": signature.signataire or None,
+        "mention_projet": signature.mention_projet(),
     }
-
-
-def tableau_xml(colonnes: list[str], lignes: list[list[str]]) -> str:
-    """Un tableau Word (`<w:tbl>`) : en-tête répété à chaque page, montants alignés à droite."""
-    largeur = _LARGEUR_TABLEAU // max(len(colonnes), 1)
-    bordures = "".join(
-        f'<w:{cote} w:val="single" w:sz="4" w:space="0" w:color="808080"/>'
-        for cote in ("top", "left", "bottom", "right", "insideH", "insideV")
-    )
-    proprietes = (
-        f'<w:tblPr><w:tblW w:w="{_LARGEUR_TABLEAU}" w:type="dxa"/>'
-        f"<w:tblBorders>{bordures}</w:tblBorders>"
-        '<w:tblCellMar><w:left w:w="57" w:type="dxa"/><w:right w:w="57" w:type="dxa"/>'
-        "</w:tblCellMar></w:tblPr>"
-    )
-    grille = "<w:tblGrid>" + f'<w:gridCol w:w="{largeur}"/>' * len(colonnes) + "</w:tblGrid>"
-    en_tete = (
-        "<w:tr><w:trPr><w:tblHeader/></w:trPr>"
-        + "".join(_cellule(c, largeur, en_tete=True) for c in colonnes)
-        + "</w:tr>"
-    )
-    corps = "".join(
-        "<w:tr><w:trPr><w:cantSplit/></w:trPr>"
-        + "".join(_cellule(c, largeur) for c in ligne)
-        + "</w:tr>"
-        for ligne in lignes
-    )
-    return f"<w:tbl>{proprietes}{grille}{en_tete}{corps}</w:tbl>"
-
-
-def _cellule(texte: str, largeur: int, en_tete: bool = False) -> str:
-    fond = '<w:shd w:val="clear" w:color="auto" w:fill="E7E6E6"/>' if en_tete else ""
-    droite = '<w:jc w:val="right"/>' if texte.endswith(("€", "%")) and not en_tete else ""
-    gras = "<w:b/>" if en_tete else ""
-    return (
-        f'<w:tc><w:tcPr><w:tcW w:w="{largeur}" w:type="dxa"/>{fond}</w:tcPr>'
-        f'<w:p><w:pPr><w:spacing w:before="0" w:after="0"/>{droite}</w:pPr>'
-        f'<w:r><w:rPr>{gras}<w:sz w:val="16"/></w:rPr><w:t xml:space="preserve">{echapper(texte)}'
-        "</w:t></w:r></w:p></w:tc>"
-    )

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import posixpath
+import re
 import sys
 import zipfile
 from pathlib import Path
@@ -20,7 +21,7 @@ from pathlib import Path
 import docx
 from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.shared import Cm, Pt
+from docx.shared import Cm, Pt, RGBColor
 from lxml import etree
 
 from iae_modulation.chemins import DOSSIER_TEMPLATES
@@ -30,6 +31,7 @@ DOSSIER_MODELES = DOSSIER_TEMPLATES
 NOM_NOTIFICATION = "notification_montant_module.docx"
 NOM_DECISION = "decision_asp.docx"
 
+_PARTIES_DE_TEXTE = re.compile(r"word/(document|header\d*|footer\d*)\.xml")
 _RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
 _TYPES = "http://schemas.openxmlformats.org/package/2006/content-types"
 _PARTIES_SUPERFLUES = (
@@ -43,14 +45,13 @@ _PARTIES_SUPERFLUES = (
 )
 
 RECOURS = (
-    "Voies et délais de recours : la présente décision peut faire l'objet, dans un délai de deux "
-    "mois à compter de sa notification, d'un recours gracieux auprès de son auteur ou d'un recours "
-    "hiérarchique auprès du ministre chargé de l'emploi. Elle peut également faire l'objet "
-    "d'un recours contentieux devant le tribunal administratif territorialement compétent dans "
-    "le même délai de deux mois à compter de sa notification ou, en cas de recours gracieux ou "
-    "hiérarchique préalable, à compter de la décision de rejet de ce recours (le silence gardé "
-    "pendant deux mois vaut rejet). Le tribunal administratif peut être saisi par l'application "
-    "« Télérecours citoyens » accessible sur le site www.telerecours.fr."
+    "Voies et délais de recours : la présente décision peut faire l'objet, dans les deux mois "
+    "suivant sa notification, d'un recours gracieux auprès de son auteur, d'un recours "
+    "hiérarchique auprès du ministre chargé de l'emploi ou d'un recours contentieux devant le "
+    "tribunal administratif territorialement compétent, qui peut être saisi par l'application "
+    "« Télérecours citoyens » (www.telerecours.fr). Un recours gracieux ou hiérarchique proroge "
+    "le délai du recours contentieux, qui court alors de la réponse de l'administration (son "
+    "silence pendant deux mois vaut rejet)."
 )
 
 
@@ -59,11 +60,18 @@ def _document() -> docx.Document:
     normal = document.styles["Normal"]
     normal.font.name = "Arial"
     normal.font.size = Pt(10)
-    normal.paragraph_format.space_after = Pt(4)
+    normal.paragraph_format.space_after = Pt(3)
     section = document.sections[0]
     section.page_width, section.page_height = Cm(21), Cm(29.7)  # A4
-    section.top_margin = section.bottom_margin = Cm(1.6)
-    section.left_margin = section.right_margin = Cm(2.2)
+    section.top_margin = section.bottom_margin = Cm(1.5)
+    section.header_distance = Cm(0.7)
+    section.left_margin = section.right_margin = Cm(2)
+    # « PROJET — non signé » en tête de chaque page d'un document sans signataire ou sans lieu
+    mention = section.header.paragraphs[0]
+    mention.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    marque = mention.add_run("{{ mention_projet }}")
+    marque.bold = True
+    marque.font.color.rgb = RGBColor(0xC0, 0x00, 0x00)
     return document
 
 
@@ -86,21 +94,44 @@ def _en_tete(document) -> None:
     _paragraphe(document, "{{ service }}", apres=Pt(18))
 
 
+def _en_tete_et_destinataire(document) -> None:
+    """Expéditeur à gauche, destinataire à droite, sur les mêmes lignes (lettre administrative) :
+    la lettre la plus longue tient ainsi sur une page."""
+    tableau = document.add_table(rows=1, cols=2)
+    tableau.autofit = False
+    gauche, droite = tableau.rows[0].cells
+    for cellule, largeur in ((gauche, Cm(8.5)), (droite, Cm(8.5))):
+        cellule.width = largeur
+    lignes = (
+        (gauche, "RÉPUBLIQUE FRANÇAISE", True),
+        (gauche, "Préfecture de la région {{ region }}", False),
+        (gauche, "{{ service }}", False),
+        (droite, "{{ raison_sociale }}", True),
+        (droite, "{{ adresse }}", False),
+        (droite, "{{ code_postal }} {{ commune }}", False),
+    )
+    for cellule, texte, gras in lignes:
+        paragraphe = (
+            cellule.paragraphs[0] if not cellule.paragraphs[0].text else cellule.add_paragraph()
+        )
+        paragraphe.add_run(texte).bold = gras
+        paragraphe.paragraph_format.space_after = Pt(0)
+
+
 def _signature(document) -> None:
     droite = Cm(9)
     _paragraphe(document, "{{ lieu_date }}", retrait=droite).paragraph_format.keep_with_next = True
-    qualite = _paragraphe(document, "{{ qualite }}", retrait=droite, apres=Pt(30))
+    qualite = _paragraphe(document, "{{ qualite }}", retrait=droite, apres=Pt(26))
     qualite.paragraph_format.keep_with_next = True
     _paragraphe(document, "{{ signataire }}", gras=True, retrait=droite)
 
 
 def _tableau_indicateurs(document) -> None:
     lignes = [
-        ("Critère", "Indicateur", "Valeur", "Score (0 à 1)"),
+        ("Critère", "Indicateur", "Valeur", "Score"),
         (
             "Publics",
-            "Part des bénéficiaires de minima sociaux (RSA socle, ASS, AAH) parmi les salariés "
-            "en insertion",
+            "Part des salariés en insertion bénéficiaires de minima sociaux (RSA, ASS, AAH)",
             "{{ publics_valeur }}",
             "{{ publics_score }}",
         ),
@@ -112,8 +143,7 @@ def _tableau_indicateurs(document) -> None:
         ),
         (
             "Résultats",
-            "Sorties dynamiques (emploi durable, de transition, sorties positives) "
-            "rapportées aux sorties totales",
+            "Sorties dynamiques (emploi durable, de transition, positives) / sorties totales",
             "{{ resultats_valeur }}",
             "{{ resultats_score }}",
         ),
@@ -125,24 +155,24 @@ def _tableau_indicateurs(document) -> None:
             cellule.text = ""
             run = cellule.paragraphs[0].add_run(texte)
             run.bold = ligne is tableau.rows[0]
-            run.font.size = Pt(9)
+            run.font.size = Pt(8)
     tableau.autofit = False
-    for colonne, largeur in zip(tableau.columns, (Cm(3), Cm(8.6), Cm(2.5), Cm(2.5)), strict=True):
+    largeurs = (Cm(2.6), Cm(11.2), Cm(1.6), Cm(1.6))
+    for colonne, largeur in zip(tableau.columns, largeurs, strict=True):
         colonne.width = largeur
         for cellule in colonne.cells:
             cellule.width = largeur
-    _paragraphe(document, apres=Pt(0))
+    # un paragraphe presque vide sépare le tableau du texte qui suit
+    separateur = _paragraphe(document, apres=Pt(0))
+    separateur.paragraph_format.line_spacing = Pt(6)
 
 
 def construire_notification() -> bytes:
     """La lettre de notification du montant modulé à une SIAE (annexe 4)."""
     document = _document()
-    _en_tete(document)
-    retrait = Cm(9)
-    _paragraphe(document, "{{ raison_sociale }}", gras=True, retrait=retrait, apres=Pt(0))
-    _paragraphe(document, "{{ adresse }}", retrait=retrait, apres=Pt(0))
-    _paragraphe(document, "{{ code_postal }} {{ commune }}", retrait=retrait, apres=Pt(18))
+    _en_tete_et_destinataire(document)
     objet = _paragraphe(document)
+    objet.paragraph_format.space_before = Pt(12)
     objet.add_run("Objet : ").bold = True
     objet.add_run(
         "notification du montant modulé de l'aide au poste au titre de l'année {{ annee }}"
@@ -153,20 +183,20 @@ def construire_notification() -> bytes:
         "code du travail, articles L. 5132-2 et R. 5132-1 et suivants ; instruction DGEFP "
         "n° 2014-2 du 5 février 2014 ; note DGEFP n° 2014-04 du 10 octobre 2014"
     )
-    structure = _paragraphe(document, apres=Pt(12))
+    structure = _paragraphe(document, apres=Pt(6))
     structure.add_run("Structure : ").bold = True
+    # espaces insécables : « SIRET » et « n° » ne sont jamais séparés de leur numéro
     structure.add_run(
-        "{{ raison_sociale }} ({{ type_structure }}), SIRET {{ siret }}, annexe financière "
-        "n° {{ identifiant }}"
+        "{{ raison_sociale }} ({{ type_structure }}), SIRET\u00a0{{ siret }}, annexe "
+        "financière n°\u00a0{{ identifiant }}"
     )
     _paragraphe(document, "{{ mention_modifie }}", gras=True)
     _paragraphe(document, "Madame, Monsieur,")
     _paragraphe(
         document,
-        "L'aide au poste versée aux structures de l'insertion par l'activité économique comprend "
-        "un montant socle et un montant modulé. Le montant modulé est déterminé chaque année par "
-        "le préfet en tenant compte des caractéristiques des publics embauchés, des efforts "
-        "d'insertion mis en œuvre par la structure et des résultats obtenus.",
+        "L'aide au poste comprend un montant socle et un montant modulé, déterminé chaque année "
+        "par le préfet en tenant compte des publics embauchés, des efforts d'insertion de la "
+        "structure et des résultats obtenus.",
     )
     _paragraphe(
         document,
@@ -206,13 +236,16 @@ def construire_notification() -> bytes:
         "qui lui est transmise.",
     )
     _paragraphe(document, "{{ phrase_versement }}")
-    _paragraphe(document, RECOURS)
     _paragraphe(
         document,
         "Je vous prie d'agréer, Madame, Monsieur, l'assurance de ma considération distinguée.",
-        apres=Pt(18),
+        apres=Pt(8),
     )
     _signature(document)
+    recours = _paragraphe(document, RECOURS)
+    recours.paragraph_format.space_before = Pt(6)
+    for morceau in recours.runs:
+        morceau.font.size = Pt(8)
     return _enregistrer(document)
 
 
@@ -329,7 +362,8 @@ def alleger(contenu: bytes) -> bytes:
                     ),
                 )
             elif nom == "word/styles.xml":
-                donnees = _styles_utilises(donnees, parties["word/document.xml"])
+                textes = [p for n, p in parties.items() if _PARTIES_DE_TEXTE.fullmatch(n)]
+                donnees = _styles_utilises(donnees, textes)
             info = zipfile.ZipInfo(nom, (2026, 1, 1, 0, 0, 0))
             info.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(info, donnees)
@@ -344,14 +378,15 @@ def _sans_elements(xml: bytes, balise: str, a_retirer) -> bytes:
     return etree.tostring(racine, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
-def _styles_utilises(styles: bytes, document: bytes) -> bytes:
+def _styles_utilises(styles: bytes, textes: list[bytes]) -> bytes:
     w = f"{{{W}}}"
     racine = etree.fromstring(styles)
     par_id = {s.get(f"{w}styleId"): s for s in racine.iter(f"{w}style")}
     a_garder = {s for s, e in par_id.items() if e.get(f"{w}default") == "1"}
-    corps = etree.fromstring(document)
-    for balise in ("pStyle", "rStyle", "tblStyle"):
-        a_garder |= {e.get(f"{w}val") for e in corps.iter(f"{w}{balise}")}
+    for texte in textes:
+        corps = etree.fromstring(texte)
+        for balise in ("pStyle", "rStyle", "tblStyle"):
+            a_garder |= {e.get(f"{w}val") for e in corps.iter(f"{w}{balise}")}
     pile = list(a_garder)
     while pile:
         style = par_id.get(pile.pop())

@@ -22,6 +22,14 @@ from iae_modulation.documents.publipostage import ModeleCompile
 from iae_modulation.documents.signature import Signature, signature_demo
 from iae_modulation.donnees import lire_donnees
 from iae_modulation.formats import montant_fr, nombre_fr, taux_fr
+from iae_modulation.mise_en_page import (
+    HAUTEUR_LIGNE,
+    Colonne,
+    imprimer,
+    lignes_de_texte,
+    poser_colonnes,
+    texte_affiche,
+)
 from iae_modulation.progression import progression as barre_de_progression
 from iae_modulation.referentiel import TYPES_SIAE, probleme_annee_campagne
 from iae_modulation.resultats import (
@@ -71,6 +79,7 @@ CHAMPS_NOTIFICATION = CHAMPS_OBLIGATOIRES | {
     "lieu_date",
     "qualite",
     "signataire",
+    "mention_projet",
     "type_structure",
     "departement",
     "motif_taux",
@@ -145,7 +154,8 @@ class RapportNotifications:
     lignes: list[LigneIndex]
     pdf_fusionne: Path | None = None
     duree: float = 0.0
-    alertes: list[str] = field(default_factory=list)
+    alertes: list[str] = field(default_factory=list)  # structures à vérifier
+    remarques: list[str] = field(default_factory=list)  # le lot entier (PDF, signature)
 
     @property
     def nb_lettres(self) -> int:
@@ -161,6 +171,7 @@ class RapportNotifications:
         ]
         if self.pdf_fusionne is not None:
             texte.append(f"PDF à imprimer (toutes les lettres) : {self.pdf_fusionne}")
+        texte += [f"Remarque : {remarque}" for remarque in self.remarques]
         if self.alertes:
             texte.append(f"{len(self.alertes)} structure(s) à vérifier :")
             texte += [f"  - {alerte}" for alerte in self.alertes]
@@ -174,7 +185,7 @@ def generer_notifications(
     sortie: Path,
     *,
     modele: Path | None = None,
-    pdf: bool = False,
+    pdf: bool | None = None,
     ecraser: bool = False,
     signature: Signature,
     progression: bool = True,
@@ -185,6 +196,7 @@ def generer_notifications(
     Le modèle et le grand livre sont vérifiés avant toute lettre ; une structure sans adresse
     est signalée dans le rapport et dans l'index, jamais ignorée en silence. Lève
     `ErreurEntree` (modèle, fichiers), `ErreurSortie` (dossier existant) ou `pdf.ErreurPDF`.
+    `pdf` : True exige les PDF, False s'en passe, None les produit si LibreOffice est installé.
     `resultats_modifies` accepte un grand livre modifié après le calcul : chaque lettre, l'index
     et le manifeste le disent.
     """
@@ -192,10 +204,7 @@ def generer_notifications(
     modele = Path(modele or MODELE_NOTIFICATION)
     compile_ = ModeleCompile(modele)
     compile_.verifier_champs(CHAMPS_NOTIFICATION, CHAMPS_OBLIGATOIRES)
-    if pdf and not conversion.libreoffice_disponible():
-        raise conversion.ErreurPDF(
-            "PDF demandés mais LibreOffice est introuvable : installez-le ou retirez --pdf."
-        )
+    produire_pdf = conversion.pdf_a_produire(pdf)
     probleme = probleme_annee_campagne(annee)
     if probleme:
         raise ErreurEntree(probleme)
@@ -230,25 +239,30 @@ def generer_notifications(
             for ligne in lettres:
                 rapport.lignes.append(ligne)
                 avancer(ligne.identifiant)
-        if pdf:
-            _convertir(rapport, dossier)
-        _ecrire_index(rapport.lignes, dossier / NOM_INDEX, livre.modifie)
+        if produire_pdf:
+            _convertir(rapport, dossier, progression, signature)
+        _ecrire_index(rapport.lignes, dossier / NOM_INDEX, annee, livre.modifie)
         ecrire_manifeste(
             dossier,
             "notifications",
             {"resultats": Path(resultats), "donnees": Path(donnees), "modele": modele},
             {
                 "annee": annee,
-                "pdf": pdf,
+                "pdf": produire_pdf,
                 "service": signature.service,
                 "region": signature.region,
                 "lieu": signature.lieu,
                 "signataire": signature.signataire,
                 "qualite": signature.qualite,
+                "projet": signature.projet,
                 "date": signature.date.isoformat(),
                 "resultats_modifies": livre.modifie or False,
             },
         )
+    if signature.projet:
+        rapport.remarques.append(signature.avertissement())
+    if pdf is None and not produire_pdf:
+        rapport.remarques.append(conversion.REMARQUE_SANS_LIBREOFFICE)
     if livre.modifie:
         rapport.alertes.append(livre.modifie)
     rapport.alertes += [
@@ -262,8 +276,10 @@ def generer_notifications(
     return rapport
 
 
-def nom_fichier_notification(identifiant: str) -> str:
-    return f"notification_{nom_de_fichier_sur(identifiant)}.docx"
+def nom_fichier_notification(identifiant: str, signature: Signature | None = None) -> str:
+    """`notification_<identifiant>.docx`, précédé de `PROJET_` pour une lettre non signée."""
+    nom = f"notification_{nom_de_fichier_sur(identifiant)}.docx"
+    return signature.nom_de_fichier(nom) if signature else nom
 
 
 def _verifier_identifiants(structures: list[dict], fichier: str) -> None:
@@ -303,7 +319,7 @@ def _lettre(
         ligne.statut = "structure absente des données : adresse à compléter avant envoi"
     elif manquantes:
         ligne.statut = f"adresse incomplète ({', '.join(manquantes)}) : à compléter avant envoi"
-    ligne.fichier = nom_fichier_notification(ligne.identifiant)
+    ligne.fichier = nom_fichier_notification(ligne.identifiant, signature)
     valeurs = valeurs_notification(structure, donnees, signature)
     valeurs["mention_modifie"] = mention_modifie or None
     compile_.ecrire(valeurs, dossier / ligne.fichier)
@@ -344,8 +360,9 @@ def valeurs_notification(
         "phrase_versement": _phrase_versement(structure["montant_net"], annee),
         "service": signature.service,
         "lieu_date": lieu_et_date(signature),
-        "qualite": signature.qualite,
+        "qualite": signature.bloc_qualite(),
         "signataire": signature.signataire or None,
+        "mention_projet": signature.mention_projet(),
         "mention_modifie": None,
     }
     valeurs.update(_indicateurs(structure))
@@ -464,56 +481,81 @@ def _indicateurs(structure: dict) -> dict[str, str]:
     return valeurs
 
 
-def _convertir(rapport: RapportNotifications, dossier: Path) -> None:
+def _convertir(
+    rapport: RapportNotifications, dossier: Path, progression: bool, signature: Signature
+) -> None:
     produites = [ligne for ligne in rapport.lignes if ligne.fichier]
-    pdfs = conversion.convertir_en_pdf([dossier / ligne.fichier for ligne in produites], dossier)
+    with barre_de_progression("PDF", len(produites), progression) as avancer:
+        pdfs = conversion.convertir_en_pdf(
+            [dossier / ligne.fichier for ligne in produites], dossier, avancer=avancer
+        )
     for ligne, fichier in zip(produites, pdfs, strict=True):
         ligne.pdf = fichier.name
     if pdfs:
-        rapport.pdf_fusionne = conversion.fusionner_pdf(pdfs, dossier / NOM_PDF_FUSIONNE)
+        fusion = dossier / signature.nom_de_fichier(NOM_PDF_FUSIONNE)
+        rapport.pdf_fusionne = conversion.fusionner_pdf(pdfs, fusion)
 
 
-def _ecrire_index(lignes: list[LigneIndex], chemin: Path, mention: str = "") -> Path:
+def _ecrire_index(lignes: list[LigneIndex], chemin: Path, annee: int, mention: str = "") -> Path:
     """`notifications.xlsx` : une ligne par structure (lettre produite ou non, et pourquoi), ses
     montants tels que le grand livre les donne."""
-    options = {"strings_to_formulas": False, "strings_to_urls": False, "in_memory": True}
-    with ClasseurXlsx(str(chemin), options) as classeur:
+    with ClasseurXlsx(str(chemin)) as classeur:
         if mention:
             avertissement = classeur.add_worksheet("Avertissement")
-            avertissement.write_string(0, 0, mention, classeur.add_format({"bold": True}))
-            avertissement.set_column(0, 0, 150)
+            retour = classeur.add_format({"bold": True, "text_wrap": True, "valign": "top"})
+            avertissement.write_string(0, 0, mention, retour)
+            largeurs = poser_colonnes(avertissement, [Colonne("", [mention], maximum=90)], None)
+            avertissement.set_row(0, HAUTEUR_LIGNE * lignes_de_texte(mention, largeurs[0]) + 2)
+            imprimer(avertissement, largeurs, titre="Avertissement", campagne=annee)
         feuille = classeur.add_worksheet(FEUILLE_INDEX)
         gras = classeur.add_format(
-            {"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True}
+            {"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "top"}
         )
-        formats = {
-            "taux_calcule": classeur.add_format({"num_format": "0.00%"}),
-            "taux_effectif": classeur.add_format({"num_format": "0.00%"}),
-        }
+        taux = classeur.add_format({"num_format": "0.00%"})
         euros = classeur.add_format({"num_format": '#,##0.00\\ "€"'})
-        for colonne, (entete, largeur, _) in enumerate(ENTETES_INDEX):
+        natures = {"taux_calcule": "taux", "taux_effectif": "taux"}
+        for colonne, (entete, _, _) in enumerate(ENTETES_INDEX):
             feuille.write_string(0, colonne, entete, gras)
-            feuille.set_column(colonne, colonne, largeur)
         for rang, ligne in enumerate(lignes, start=1):
             for colonne, (_, _, cle) in enumerate(ENTETES_INDEX):
                 valeur = ligne.valeur(cle)
                 if isinstance(valeur, Decimal):
-                    feuille.write_number(rang, colonne, valeur, formats.get(cle, euros))
+                    feuille.write_number(rang, colonne, valeur, taux if cle in natures else euros)
                 elif valeur:
                     feuille.write_string(rang, colonne, str(valeur))
+        colonnes = [
+            Colonne(
+                entete,
+                [texte_affiche(ligne.valeur(cle), natures.get(cle, "euros")) for ligne in lignes],
+                maximum=largeur,
+            )
+            for entete, largeur, cle in ENTETES_INDEX
+        ]
+        retour = classeur.add_format({"text_wrap": True, "valign": "top"})
+        texte = {j: retour for j, (_, _, c) in enumerate(ENTETES_INDEX) if c in ("statut",)}
+        largeurs = poser_colonnes(feuille, colonnes, 0, texte)
+        imprimer(
+            feuille,
+            largeurs,
+            titre="Index des lettres de notification",
+            campagne=annee,
+            lignes_repetees=(0, 0),
+        )
         feuille.freeze_panes(1, 0)
         feuille.autofilter(0, 0, len(lignes), len(ENTETES_INDEX) - 1)
     return chemin
 
 
-def demo_notifications(dossier: Path, resultats_csv: Path, donnees_csv: Path, annee: int) -> str:
-    """L'étape « notifications » de `iae-modulation demo` (PDF si LibreOffice est installé)."""
+def demo_notifications(
+    dossier: Path, resultats_csv: Path, donnees_csv: Path, annee: int, pdf: bool | None = None
+) -> str:
+    """L'étape « notifications » de `iae-modulation demo` (PDF selon la règle commune)."""
     rapport = generer_notifications(
         resultats_csv,
         donnees_csv,
         annee,
         dossier,
-        pdf=conversion.libreoffice_disponible(),
+        pdf=pdf,
         ecraser=True,
         signature=signature_demo(),
     )

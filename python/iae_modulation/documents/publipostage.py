@@ -153,10 +153,14 @@ class ModeleCompile:
         echappees = {n: echapper(v) for n, v in valeurs.items() if isinstance(v, str)}
         tampon = io.BytesIO(self._prefixe)
         with zipfile.ZipFile(tampon, "a", zipfile.ZIP_DEFLATED) as archive:
-            for info, elements in self._parties:
+            for modele, elements in self._parties:
                 xml = "".join(
                     e if isinstance(e, str) else e.rendre(valeurs, echappees) for e in elements
                 )
+                # un ZipInfo neuf par document : `writestr` y inscrit taille et CRC, et des
+                # lettres écrites en parallèle ne doivent pas se partager ces valeurs
+                info = zipfile.ZipInfo(modele.filename, modele.date_time)
+                info.compress_type = zipfile.ZIP_DEFLATED
                 archive.writestr(info, xml.encode("utf-8"))
         return tampon.getvalue()
 

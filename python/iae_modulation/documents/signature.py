@@ -1,4 +1,9 @@
-"""Qui signe et d'où : le bloc commun aux décisions de paiement et aux notifications."""
+"""Qui signe et d'où : le bloc commun aux décisions de paiement et aux notifications.
+
+Sans signataire ou sans lieu, les documents sont des projets : chacun porte « PROJET — non
+signé » en en-tête et dans son nom de fichier (`PROJET_…`), pour qu'un lot non signé ne soit
+jamais pris pour un lot définitif, et la commande le signale.
+"""
 
 from __future__ import annotations
 
@@ -6,17 +11,59 @@ import argparse
 import datetime as dt
 from dataclasses import dataclass, field
 
+DELEGATION = "Pour le préfet de région et par délégation,"
+MENTION_PROJET = "PROJET — non signé"
+PREFIXE_PROJET = "PROJET_"
+
 
 @dataclass(frozen=True)
 class Signature:
-    """Service émetteur et signataire (réglables dans la feuille Paramètres ou en options)."""
+    """Service émetteur et signataire (réglables dans la feuille Paramètres ou en options) ;
+    `qualite` est le titre du signataire, écrit sous la ligne de délégation."""
 
     service: str = "Direction régionale de l'économie, de l'emploi, du travail et des solidarités"
     region: str = ""
     lieu: str = ""
     signataire: str = ""
-    qualite: str = "Pour le préfet de région et par délégation"
+    qualite: str = ""
     date: dt.date = field(default_factory=dt.date.today)
+
+    @property
+    def projet(self) -> bool:
+        """Vrai s'il manque le signataire ou le lieu : les documents ne sont que des projets."""
+        return not (self.signataire.strip() and self.lieu.strip())
+
+    def bloc_qualite(self) -> str:
+        """« Pour le préfet de région et par délégation, » puis, à la ligne, le titre du
+        signataire. Un titre qui commence lui-même par « Pour le préfet » (p. ex. « … de
+        département … ») remplace la ligne de délégation."""
+        titre = " ".join(self.qualite.split())
+        if titre.casefold().startswith("pour le préfet"):
+            return titre
+        return f"{DELEGATION}\n{titre}" if titre else DELEGATION
+
+    def mention_projet(self) -> str:
+        """L'en-tête des documents : « PROJET — non signé », ou rien s'ils sont signés."""
+        return MENTION_PROJET if self.projet else ""
+
+    def nom_de_fichier(self, nom: str) -> str:
+        """`PROJET_<nom>` pour un projet, `<nom>` sinon."""
+        return f"{PREFIXE_PROJET}{nom}" if self.projet else nom
+
+    def avertissement(self) -> str:
+        """Ce que la commande signale quand les documents ne sont que des projets."""
+        if not self.projet:
+            return ""
+        manque = " et ".join(
+            option
+            for option, valeur in (("--signataire", self.signataire), ("--lieu", self.lieu))
+            if not valeur.strip()
+        )
+        return (
+            f"ATTENTION : documents non signés ({manque} manquant) ; ils sont marqués "
+            f"« {MENTION_PROJET} » en en-tête et leurs fichiers commencent par "
+            f"« {PREFIXE_PROJET} ». Indiquez le signataire et le lieu pour le lot définitif."
+        )
 
 
 def ajouter_options_signature(parseur: argparse.ArgumentParser) -> None:
@@ -24,8 +71,17 @@ def ajouter_options_signature(parseur: argparse.ArgumentParser) -> None:
     groupe = parseur.add_argument_group("signature")
     groupe.add_argument("--service", default=Signature.service, help="service émetteur")
     groupe.add_argument("--lieu", default="", help="lieu de signature (« Fait à … »)")
-    groupe.add_argument("--signataire", default="", help="nom du signataire")
-    groupe.add_argument("--qualite", default=Signature.qualite, help="qualité du signataire")
+    groupe.add_argument(
+        "--signataire",
+        default="",
+        help=f"nom du signataire (sans lui ni --lieu : documents « {MENTION_PROJET} »)",
+    )
+    groupe.add_argument(
+        "--qualite",
+        default="",
+        help=f"titre du signataire, écrit sous « {DELEGATION} » (p. ex. « Le directeur "
+        "régional adjoint »)",
+    )
     groupe.add_argument(
         "--date", type=date_du_document, default=None, help="date du document (AAAA-MM-JJ)"
     )
@@ -55,5 +111,8 @@ def signature_depuis_options(args: argparse.Namespace, region: str = "") -> Sign
 def signature_demo() -> Signature:
     """Le signataire fictif de la démonstration : le même sur les décisions et les lettres."""
     return Signature(
-        region="Grand Est", lieu="Strasbourg", signataire="Camille Exemple (démonstration)"
+        region="Grand Est",
+        lieu="Strasbourg",
+        signataire="Camille Exemple (démonstration)",
+        qualite="La directrice régionale adjointe",
     )

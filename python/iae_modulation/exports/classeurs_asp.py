@@ -18,6 +18,14 @@ from typing import TYPE_CHECKING
 
 import xlsxwriter
 
+from iae_modulation.mise_en_page import (
+    HAUTEUR_LIGNE,
+    Colonne,
+    imprimer,
+    lignes_de_texte,
+    poser_colonnes,
+    texte_affiche,
+)
 from iae_modulation.referentiel import departements
 from iae_modulation.texte_xml import ClasseurXlsx
 
@@ -26,52 +34,85 @@ if TYPE_CHECKING:
 
 FORMAT_EUROS = '#,##0.00 "€"'
 FORMAT_TAUX = "0.00 %"
+FORMAT_NOMBRE = "0.00"
 LIGNE_ENTETE = 3  # deux lignes de titre, une ligne vide, puis l'en-tête
-# Un texte qui commence par « = » reste un texte (jamais une formule ni un lien).
-OPTIONS_CLASSEUR = {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
 
 
 def ecrire_tableau(
     tableau: TableauAnnexe5, chemin: Path, annee: int, base_du_taux: str, mention: str = ""
 ) -> Path:
     """Écrit le tableau d'un département (feuille « Tableau ») et sa feuille « Contrôle » ;
-    `mention` (grand livre modifié après le calcul) s'écrit sous le titre."""
+    `mention` (projet non signé, grand livre modifié après le calcul) s'écrit sous le titre."""
     departement = departements()[tableau.departement]
-    classeur = ClasseurXlsx(str(chemin), OPTIONS_CLASSEUR)
+    classeur = ClasseurXlsx(str(chemin))
     styles = _styles(classeur)
     feuille = classeur.add_worksheet("Tableau")
-    feuille.write_string(
-        0,
-        0,
+    titre = (
         f"Montant modulé de l'aide au poste {annee} – {tableau.mesure} – "
-        f"{departement.code} {departement.nom} ({departement.region})",
-        styles["titre"],
+        f"{departement.code} {departement.nom} ({departement.region})"
     )
-    feuille.write_string(1, 0, base_du_taux)
-    if mention:
-        feuille.write_string(2, 0, mention, styles["alerte"])
+    formats = {j: styles["euros"] for j in tableau.montants}
+    formats |= {j: styles["nombre"] for j in tableau.nombres}
     feuille.write_row(LIGNE_ENTETE, 0, tableau.colonnes, styles["entete"])
     feuille.freeze_panes(LIGNE_ENTETE + 1, 0)
     for rang, ligne in enumerate(tableau.lignes, start=LIGNE_ENTETE + 1):
         for colonne, valeur in enumerate(ligne):
             if isinstance(valeur, Decimal):
-                feuille.write_number(rang, colonne, valeur, styles["euros"])
+                feuille.write_number(rang, colonne, valeur, formats[colonne])
             else:
                 feuille.write_string(rang, colonne, valeur)
     total = LIGNE_ENTETE + 1 + len(tableau.lignes)
     feuille.write_string(total, 0, "Total", styles["total"])
-    for colonne in sorted(tableau.montants):
-        somme = sum(
+    sommes = {}
+    for colonne in sorted(tableau.totaux):
+        sommes[colonne] = sum(
             (ligne[colonne] for ligne in tableau.lignes if isinstance(ligne[colonne], Decimal)),
             Decimal(0),
         )
-        feuille.write_number(total, colonne, somme, styles["total_euros"])
-    for colonne, entete in enumerate(tableau.colonnes):
-        largeur = 14 if colonne in tableau.montants else min(max(len(entete), 10), 40)
-        feuille.set_column(colonne, colonne, largeur)
-    _feuille_controle(classeur, styles, tableau)
+        feuille.write_number(total, colonne, sommes[colonne], styles["total_euros"])
+    nature = {j: "euros" for j in tableau.montants} | {j: "etp" for j in tableau.nombres}
+    colonnes = [
+        Colonne(
+            entete,
+            [texte_affiche(ligne[j], nature.get(j, "")) for ligne in tableau.lignes]
+            + [texte_affiche(sommes.get(j), "euros")],
+            maximum=32,
+        )
+        for j, entete in enumerate(tableau.colonnes)
+    ]
+    largeurs = poser_colonnes(
+        feuille,
+        colonnes,
+        LIGNE_ENTETE,
+        {j: styles["retour"] for j in range(len(colonnes)) if j not in nature},
+    )
+    _bandeau(feuille, styles, largeurs, [(titre, "titre"), (base_du_taux, ""), (mention, "alerte")])
+    imprimer(
+        feuille,
+        largeurs,
+        titre=f"Annexe 5 – {tableau.mesure} – {departement.code} {departement.nom}",
+        campagne=annee,
+        lignes_repetees=(LIGNE_ENTETE, LIGNE_ENTETE),
+    )
+    _feuille_controle(classeur, styles, tableau, annee)
     classeur.close()
     return chemin
+
+
+def _bandeau(feuille, styles, largeurs: list[float], lignes: list[tuple[str, str]]) -> None:
+    """Titre, phrase du taux et mention au-dessus du tableau, chacun sur toute sa largeur et
+    renvoyé à la ligne : rien ne déborde à droite de la zone imprimée."""
+    place = sum(largeurs)
+    for rang, (texte, style) in enumerate(lignes):
+        if not texte:
+            continue
+        format_ = styles[f"{style}_bandeau" if style else "bandeau"]
+        if len(largeurs) > 1:
+            feuille.merge_range(rang, 0, rang, len(largeurs) - 1, texte, format_)
+        else:
+            feuille.write_string(rang, 0, texte, format_)
+        hauteur = 16 if style == "titre" else HAUTEUR_LIGNE
+        feuille.set_row(rang, hauteur * lignes_de_texte(texte, place) + 2)
 
 
 # Feuille « Contrôle » : (en-tête, colonne du grand livre, format), dans l'ordre du calcul.
@@ -92,7 +133,7 @@ COLONNES_CONTROLE = (
 FEUILLE_CONTROLE = "Contrôle"
 
 
-def _feuille_controle(classeur, styles, tableau: TableauAnnexe5) -> None:
+def _feuille_controle(classeur, styles, tableau: TableauAnnexe5, annee: int) -> None:
     """Une ligne par ligne du tableau, dans le même ordre : la structure, la base de l'export et
     sa ligne du grand livre. Montant avant enveloppe = socle × taux calculé ; montant modulé =
     avant × enveloppe disponible / total avant enveloppe (au centime inférieur) quand
@@ -113,8 +154,30 @@ def _feuille_controle(classeur, styles, tableau: TableauAnnexe5) -> None:
                 feuille.write_string(rang, colonne, str(valeur))
             else:
                 feuille.write_number(rang, colonne, valeur, styles[format_])
-    feuille.set_column(0, 0, 60)
-    feuille.set_column(1, len(entetes) - 1, 16)
+    natures = ["", "euros"] + [
+        {"euros": "euros", "taux": "taux"}.get(f, "") for *_, f in COLONNES_CONTROLE
+    ]
+    cles = [None, None] + [cle for _, cle, _ in COLONNES_CONTROLE]
+    colonnes = [
+        Colonne(
+            entete,
+            [
+                texte_affiche(p.nom if j == 0 else p.base if j == 1 else p.livre[cles[j]], nature)
+                for p in tableau.paiements
+            ],
+            maximum=40,
+        )
+        for j, (entete, nature) in enumerate(zip(entetes, natures, strict=True))
+    ]
+    largeurs = poser_colonnes(feuille, colonnes, 0, {0: styles["retour"]})
+    departement = departements()[tableau.departement]
+    imprimer(
+        feuille,
+        largeurs,
+        titre=f"Contrôle – annexe 5 – {tableau.mesure} – {departement.code} {departement.nom}",
+        campagne=annee,
+        lignes_repetees=(0, 0),
+    )
 
 
 @dataclass(frozen=True)
@@ -155,20 +218,13 @@ def ecrire_synthese(
 ) -> Path:
     """Une ligne par département et mesure, une ligne de total ; feuille « Lignes écartées »
     quand des lignes des exports l'ont été."""
-    classeur = ClasseurXlsx(str(chemin), OPTIONS_CLASSEUR)
+    classeur = ClasseurXlsx(str(chemin))
     styles = _styles(classeur)
     feuille = classeur.add_worksheet("Synthèse")
-    feuille.write_string(
-        0,
-        0,
-        f"Montant modulé de l'aide au poste {annee} – synthèse des décisions ASP",
-        styles["titre"],
-    )
     feuille.write_row(LIGNE_ENTETE, 0, COLONNES_SYNTHESE, styles["entete"])
     feuille.freeze_panes(LIGNE_ENTETE + 1, 0)
     for rang, ligne in enumerate(lignes, start=LIGNE_ENTETE + 1):
-        departement = departements()[ligne.departement]
-        textes = (departement.code, departement.nom, departement.region, ligne.mesure)
+        textes = (*textes_departement(ligne.departement), ligne.mesure)
         for colonne, texte in enumerate(textes):
             feuille.write_string(rang, colonne, texte)
         feuille.write_number(rang, 4, ligne.nb_structures)
@@ -188,26 +244,78 @@ def ecrire_synthese(
     for colonne, cle in enumerate(_MONTANTS_SYNTHESE, start=7):
         somme = sum((getattr(ligne, cle) for ligne in lignes), Decimal(0))
         feuille.write_number(total, colonne, somme, styles["total_euros"])
-    feuille.set_column(0, 0, 12)
-    feuille.set_column(1, 2, 28)
-    feuille.set_column(3, 4, 12)
-    feuille.set_column(5, 10, 18)
+    natures = ["", "", "", "", "", "euros", "taux"] + ["euros"] * 4
+    rangees = [
+        [
+            *textes_departement(ligne.departement),
+            ligne.mesure,
+            ligne.nb_structures,
+            ligne.base,
+            ligne.montant_module / ligne.base if ligne.base else None,
+            *(getattr(ligne, cle) for cle in _MONTANTS_SYNTHESE),
+        ]
+        for ligne in lignes
+    ]
+    colonnes = [
+        Colonne(
+            entete,
+            [texte_affiche(r[j], natures[j]) for r in rangees]
+            + [texte_affiche(base if j == 5 else None, natures[j])],
+        )
+        for j, entete in enumerate(COLONNES_SYNTHESE)
+    ]
+    largeurs = poser_colonnes(feuille, colonnes, LIGNE_ENTETE)
+    _bandeau(
+        feuille,
+        styles,
+        largeurs,
+        [(f"Montant modulé de l'aide au poste {annee} – synthèse des décisions ASP", "titre")],
+    )
+    imprimer(
+        feuille,
+        largeurs,
+        titre="Synthèse des décisions ASP (annexe 5)",
+        campagne=annee,
+        lignes_repetees=(LIGNE_ENTETE, LIGNE_ENTETE),
+    )
     if ecartees:
         ecarts = classeur.add_worksheet("Lignes écartées")
         ecarts.write_row(0, 0, ("Motif", "Nombre de lignes"), styles["entete"])
         for rang, (motif, nombre) in enumerate(ecartees.items(), start=1):
-            ecarts.write_string(rang, 0, motif)
+            ecarts.write_string(rang, 0, motif, styles["retour"])
             ecarts.write_number(rang, 1, nombre)
-        ecarts.set_column(0, 0, 80)
-        ecarts.set_column(1, 1, 18)
+        colonnes = [
+            Colonne("Motif", list(ecartees), maximum=70),
+            Colonne("Nombre de lignes", [str(n) for n in ecartees.values()]),
+        ]
+        largeurs = poser_colonnes(ecarts, colonnes, 0, {0: styles["retour"]})
+        imprimer(
+            ecarts,
+            largeurs,
+            titre="Lignes écartées des exports",
+            campagne=annee,
+            lignes_repetees=(0, 0),
+        )
     classeur.close()
     return chemin
 
 
+def textes_departement(code: str) -> tuple[str, str, str]:
+    departement = departements()[code]
+    return departement.code, departement.nom, departement.region
+
+
 def _styles(classeur: xlsxwriter.Workbook) -> dict[str, object]:
     return {
-        "titre": classeur.add_format({"bold": True, "font_size": 12}),
-        "alerte": classeur.add_format({"bold": True, "font_color": "#C00000"}),
+        "titre_bandeau": classeur.add_format(
+            {"bold": True, "font_size": 12, "text_wrap": True, "valign": "top"}
+        ),
+        "bandeau": classeur.add_format({"text_wrap": True, "valign": "top"}),
+        "alerte_bandeau": classeur.add_format(
+            {"bold": True, "font_color": "#C00000", "text_wrap": True, "valign": "top"}
+        ),
+        "retour": classeur.add_format({"text_wrap": True, "valign": "top"}),
+        "nombre": classeur.add_format({"num_format": FORMAT_NOMBRE}),
         "entete": classeur.add_format(
             {"bold": True, "text_wrap": True, "valign": "top", "bg_color": "#DDEBF7", "border": 1}
         ),

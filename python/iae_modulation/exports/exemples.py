@@ -17,13 +17,12 @@ from importlib import resources
 from pathlib import Path
 
 import pandas as pd
-import xlsxwriter
 
-from iae_modulation.exports.classeurs_asp import OPTIONS_CLASSEUR
 from iae_modulation.exports.entetes import disposition_de_la_mesure
 from iae_modulation.formats import arrondi_centime
 from iae_modulation.lecture import lire_nombre
 from iae_modulation.sorties import texte_sans_formule
+from iae_modulation.texte_xml import ClasseurXlsx
 
 ANNEE_DEMO = 2026
 DUREE_ANNUELLE = {"AI": Decimal(1607), "ACI": Decimal(1820)}
@@ -87,7 +86,9 @@ def titres(mesure: str, annee: int) -> list[str]:
 def ecrire_export_xlsx(table: pd.DataFrame, mesure: str, annee: int, chemin: Path) -> Path:
     """Classeur comme l'extranet : deux lignes de titre, une ligne vide, l'en-tête, les données."""
     entetes = [c.entete for c in disposition_de_la_mesure(mesure).colonnes]
-    classeur = xlsxwriter.Workbook(str(chemin), OPTIONS_CLASSEUR)
+    classeur = ClasseurXlsx(
+        str(chemin), {"default_format_properties": {}, "default_row_height": 20}
+    )
     feuille = classeur.add_worksheet("Export")
     gras = classeur.add_format({"bold": True})
     for rang, titre in enumerate(titres(mesure, annee)):

@@ -22,6 +22,8 @@ CLE_BASE = {
     "ACI": "montant_total",
 }
 PREFIXES_MONTANT = ("montant", "cofinancement", "reste_a_payer")
+CLES_UNITAIRES = ("montant_unitaire",)  # montant annuel de l'aide par poste : jamais totalisé
+CLES_NOMBRES = ("nb_postes", "duree_annuelle_poste")
 _SANS_ENTETE = re.compile(r"\(colonne \d+\)")
 
 
@@ -49,5 +51,7 @@ def lire_export_extranet(
         numeros=numeros[debut:],
         positions=positions,
         montants=montants,
+        unitaires={p for cle, p in trouve.positions.items() if cle in CLES_UNITAIRES},
+        nombres={p for cle, p in trouve.positions.items() if cle in CLES_NOMBRES},
         ligne_entete=numeros[trouve.index_ligne],
     )

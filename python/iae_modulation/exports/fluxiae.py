@@ -6,6 +6,11 @@ décimal ; UTF-8 ou UTF-16 ; .csv ou .csv.gz, lu au fil de l'eau (`limites`). On
 annexes de la mesure en vigueur pendant l'année de campagne (dates d'effet
 qui chevauchent l'année) et dans un état actif ; le département vient du n° d'annexe ; la base est
 `af_montant_total_annuel` (aide au poste de la période, cofinancement du département inclus).
+
+Le tableau prend la forme de celui de l'extranet après les étapes de la note (mêmes en-têtes,
+`entetes_extranet.yaml`), pour les colonnes que le FluxIAE connaît ; SIRET, raison sociale et
+commune, absents du FluxIAE, viennent d'un annuaire (grand livre ou table des structures) quand
+il est donné. Les postes conventionnés sont des nombres (ETP).
 """
 
 from __future__ import annotations
@@ -16,13 +21,14 @@ import datetime as dt
 import gzip
 import zlib
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import BinaryIO
 
 from iae_modulation.encodages import lignes_du_flux
+from iae_modulation.exports.entetes import disposition_de_la_mesure
 from iae_modulation.exports.table import TableExport
 from iae_modulation.lecture import lire_nombre
 from iae_modulation.limites import LIGNES_MAX_FLUXIAE
@@ -56,19 +62,35 @@ COLONNES_REQUISES = (
     "af_date_fin_effet",
     "af_montant_total_annuel",
 )
-ENTETES = (
-    "Département",
-    "N° annexe financière",
-    "Avenant",
-    "Dispositif",
-    "État de l'annexe",
-    "Date début effet annexe",
-    "Date fin effet annexe",
-    "ETP conventionnés",
-    "Montant annuel de l'aide par ETP",
-    "Montant total annuel de l'aide au poste",
-)
-ENTETE_COFINANCEMENT = "Dont cofinancé par le conseil départemental"
+# Colonnes du tableau, clés de `entetes_extranet.yaml`, dans l'ordre de l'extranet et après les
+# étapes de la note : EI, ETTI, EITI gardent les postes et le montant de l'État ; AI et ACI, la
+# commune, la convention et le montant total (le cofinancement des ACI n'est que vérifié).
+CLES_TABLEAU = {
+    "EI": (
+        "departement",
+        "siret",
+        "raison_sociale",
+        "numero_annexe",
+        "date_debut_effet_annexe",
+        "date_fin_effet_annexe",
+        "nb_postes",
+        "montant_etat",
+    ),
+    "AI": (
+        "departement",
+        "siret",
+        "raison_sociale",
+        "commune",
+        "numero_convention",
+        "numero_annexe",
+        "date_debut_effet_annexe",
+        "date_fin_effet_annexe",
+        "montant_total",
+    ),
+}
+CLES_TABLEAU |= {"ETTI": CLES_TABLEAU["EI"], "EITI": CLES_TABLEAU["EI"]}
+CLES_TABLEAU["ACI"] = (*CLES_TABLEAU["AI"], "cofinancement_cg")
+CLES_ANNUAIRE = ("siret", "raison_sociale", "commune")  # absentes du FluxIAE
 CHIFFRES_AVENANT = 6
 
 
@@ -87,8 +109,13 @@ def est_fluxiae(chemin: Path) -> bool:
         return False
 
 
-def lire_fluxiae(chemin: Path, mesure: str, annee: int) -> TableExport:
-    """Annexes de `mesure` actives en `annee`, une ligne par période d'aide (dernier avenant)."""
+def lire_fluxiae(
+    chemin: Path, mesure: str, annee: int, annuaire: Mapping[str, dict] | None = None
+) -> TableExport:
+    """Annexes de `mesure` actives en `annee`, une ligne par période d'aide (dernier avenant).
+
+    `annuaire` : par n° d'annexe sans avenant (« ACI054210019 »), SIRET, raison sociale et
+    commune de la structure ; les colonnes qu'il ne donne pas sont omises."""
     chemin = verifier_fichier_entree(chemin)
     with _flux(chemin) as flux:
         lignes = lignes_du_flux(flux, chemin.name)
@@ -123,7 +150,7 @@ def lire_fluxiae(chemin: Path, mesure: str, annee: int) -> TableExport:
             "tronqué : téléchargement ou copie interrompus ?). Aucune annexe n'a été retenue : "
             "téléchargez de nouveau l'export complet."
         )
-    return selection.table()
+    return selection.table(annuaire)
 
 
 def _examiner_jusqu_a_fin(lecteur, selection: _Selection, nom: str) -> bool:
@@ -174,7 +201,7 @@ class _Retenue:
     numero: int
     cle: tuple[str, int]  # (convention, avenant de renouvellement)
     modification: int
-    cellules: list[str]
+    cellules: dict[str, str]  # clé de colonne (entetes_extranet.yaml) -> texte
 
 
 class _Selection:
@@ -235,7 +262,7 @@ class _Selection:
             self.ecartees[MOTIF_DOUBLON] += 1
         elif precedente.modification == modification:
             self.erreurs.append(
-                f"{lieu} : même annexe et même avenant ({cellules[1]} {cellules[2]}) qu'à la "
+                f"{lieu} : même annexe et même avenant ({cellules['numero_annexe']}) qu'à la "
                 f"ligne {precedente.numero}, avec d'autres valeurs : une seule ligne par annexe "
                 "financière et avenant, sinon le montant serait versé deux fois."
             )
@@ -244,24 +271,27 @@ class _Selection:
             if modification > precedente.modification:
                 self.retenues[retenue.cle] = retenue
 
-    def cellules(self, ligne: list[str], departement: str, lieu: str) -> list[str] | None:
+    def cellules(self, ligne: list[str], departement: str, lieu: str) -> dict[str, str] | None:
         base = self.champ(ligne, "af_montant_total_annuel")
         if self.nombre(base, lieu, "af_montant_total_annuel") is None:
             return None
+        postes = self.champ(ligne, "af_etp_postes_insertion")
+        if postes and self.nombre(postes, lieu, "af_etp_postes_insertion") is None:
+            return None
         renouvellement = self.champ(ligne, "af_numero_avenant_renouvellement") or "0"
         modification = self.champ(ligne, "af_numero_avenant_modification") or "0"
-        cellules = [
-            departement,
-            self.champ(ligne, "af_numero_annexe_financiere").upper(),
-            f"A{renouvellement}M{modification}",
-            self.champ(ligne, "af_mesure_dispositif_code"),
-            self.champ(ligne, "af_etat_annexe_financiere_code").upper(),
-            self.champ(ligne, "af_date_debut_effet"),
-            self.champ(ligne, "af_date_fin_effet"),
-            self.champ(ligne, "af_etp_postes_insertion"),
-            self.champ(ligne, "af_montant_unitaire_annuel_valeur"),
-            base,
-        ]
+        numero = self.champ(ligne, "af_numero_annexe_financiere").upper()
+        cellules = {
+            "departement": departement,
+            "numero_convention": self.champ(ligne, "af_numero_convention"),
+            "numero_annexe": f"{numero}A{renouvellement}M{modification}",
+            "date_debut_effet_annexe": self.champ(ligne, "af_date_debut_effet"),
+            "date_fin_effet_annexe": self.champ(ligne, "af_date_fin_effet"),
+            "nb_postes": postes,
+            "montant_etat": base,
+            "montant_total": base,
+            "etat": self.champ(ligne, "af_etat_annexe_financiere_code").upper(),
+        }
         if self.mesure == "ACI":
             cofinance = self.champ(ligne, "af_mt_cofinance")
             indicateur = self.champ(ligne, "af_indic_cofinancement").lower()
@@ -273,7 +303,7 @@ class _Selection:
                 return None
             if cofinance and self.nombre(cofinance, lieu, "af_mt_cofinance") is None:
                 return None
-            cellules.append(cofinance or "0")
+            cellules["cofinancement_cg"] = cofinance or "0"
         return cellules
 
     def date(self, ligne: list[str], nom: str, lieu: str) -> dt.date | None:
@@ -306,42 +336,49 @@ class _Selection:
         )
         return None
 
-    def table(self) -> TableExport:
+    def table(self, annuaire: Mapping[str, dict] | None) -> TableExport:
         if self.erreurs:
             raise ErreurEntree(
                 f"{self.fichier} : {len(self.erreurs)} ligne(s) du FluxIAE illisible(s) :\n"
                 + "\n".join(f"  - {e}" for e in self.erreurs)
             )
         retenues = sorted(self.retenues.values(), key=lambda r: r.numero)
-        entetes = list(ENTETES)
-        positions = {
-            "departement": 0,
-            "numero_annexe": 1,
-            "date_debut_effet_annexe": 5,
-            "date_fin_effet_annexe": 6,
-            "base": 9,
-        }
-        if self.mesure == "ACI":
-            entetes.append(ENTETE_COFINANCEMENT)
-            positions["cofinancement_cg"] = 10
-        provisoires = [r for r in retenues if r.cellules[4] == "PROVISOIRE"]
+        connues = set(CLES_ANNUAIRE) & {c for s in (annuaire or {}).values() for c in s if s[c]}
+        cles = [c for c in CLES_TABLEAU[self.mesure] if c not in CLES_ANNUAIRE or c in connues]
+        disposition = disposition_de_la_mesure(self.mesure)
+        lignes = []
+        for retenue in retenues:
+            structure = (annuaire or {}).get(retenue.cle[0], {})
+            valeurs = {**retenue.cellules, **{c: str(structure.get(c) or "") for c in connues}}
+            lignes.append([valeurs[c] for c in cles])
+        positions = {cle: j for j, cle in enumerate(cles)}
+        positions["base"] = positions[
+            "montant_total" if "montant_total" in cles else "montant_etat"
+        ]
+        provisoires = [r for r in retenues if r.cellules["etat"] == "PROVISOIRE"]
         remarques = []
         if provisoires:
             remarques.append(
                 f"{len(provisoires)} annexe(s) retenue(s) à l'état PROVISOIRE (en vigueur, "
                 "validation définitive à confirmer) : "
-                + ", ".join(f"{r.cellules[1]} {r.cellules[2]}" for r in provisoires)
+                + ", ".join(r.cellules["numero_annexe"] for r in provisoires)
                 + "."
+            )
+        if annuaire is None:
+            remarques.append(
+                "Le FluxIAE ne donne ni SIRET ni raison sociale : indiquez la table des "
+                "structures (--donnees) pour les nommer dans les tableaux et les décisions."
             )
         return TableExport(
             source="fluxiae",
             lieu=self.fichier,
             mesure=self.mesure,
-            entetes=entetes,
-            lignes=[r.cellules for r in retenues],
+            entetes=[disposition.colonne(c).entete for c in cles],
+            lignes=lignes,
             numeros=[r.numero for r in retenues],
             positions=positions,
-            montants={8, 9, 10},
+            montants={positions[c] for c in cles if c.startswith(("montant", "cofinancement"))},
+            nombres={positions["nb_postes"]} if "nb_postes" in positions else set(),
             ecartees=dict(self.ecartees),
             remarques=remarques,
         )

@@ -11,7 +11,9 @@ class TableExport:
 
     `positions` associe une clé (« departement », « numero_annexe », « siret », « raison_sociale »,
     « base », « cofinancement_cg », et les clés du YAML des en-têtes) à l'index de sa colonne ;
-    `montants` liste les colonnes de montants en euros (écrites au format € dans les tableaux).
+    `montants` liste les colonnes de montants en euros (écrites au format € dans les tableaux),
+    `unitaires` celles d'entre elles qui sont des montants par poste (jamais totalisées),
+    `nombres` les autres colonnes numériques (postes en ETP : nombres, non totalisés).
     """
 
     source: str  # « extranet » ou « fluxiae »
@@ -22,6 +24,8 @@ class TableExport:
     numeros: list[int]  # numéro de ligne vu par l'utilisateur, pour chaque ligne
     positions: dict[str, int]
     montants: set[int]
+    unitaires: set[int] = field(default_factory=set)
+    nombres: set[int] = field(default_factory=set)
     ligne_entete: int | None = None  # numéro de la ligne d'en-tête (export extranet)
     ecartees: dict[str, int] = field(default_factory=dict)  # motif -> nombre de lignes écartées
     remarques: list[str] = field(default_factory=list)

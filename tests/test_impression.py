@@ -1,0 +1,325 @@
+"""Documents prêts à imprimer : lettres d'une page (Arial / Liberation Sans, avec de la marge),
+numéros jamais coupés dans les lettres et le tableau des décisions, classeurs mis en page,
+ligne de commande en français. Les PDF sont rendus par LibreOffice et relus par pdftotext.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import inspect
+import re
+import shutil
+import subprocess
+import zipfile
+from decimal import Decimal
+from pathlib import Path
+
+import docx
+import openpyxl
+import pytest
+from aides import DEMO, DONNEES, imprimable, ligne_de_grand_livre, sortie_capturee
+from iae_modulation.cli import main
+from iae_modulation.commandes.francais import TRADUCTIONS
+from iae_modulation.documents import pdf
+from iae_modulation.documents.decision_asp import DecisionASP, rendre_decisions_asp
+from iae_modulation.documents.notifications import MODELE_NOTIFICATION, valeurs_notification
+from iae_modulation.documents.publipostage import ModeleCompile
+from iae_modulation.documents.signature import Signature, signature_demo
+from pypdf import PdfReader
+
+LIBREOFFICE = pytest.mark.skipif(
+    not pdf.libreoffice_disponible() or shutil.which("pdftotext") is None,
+    reason="LibreOffice ou pdftotext absent (la CI les installe)",
+)
+SIRET = re.compile(r"\b\d{14}\b")
+LARGE = "DejaVu Sans"  # police de repli d'un LibreOffice minimal, bien plus large qu'Arial
+
+
+def texte_pdf(chemin: Path) -> str:
+    sortie = subprocess.run(
+        ["pdftotext", "-layout", str(chemin), "-"], capture_output=True, text=True, check=True
+    )
+    return sortie.stdout
+
+
+def pages(chemin: Path) -> int:
+    return len(PdfReader(str(chemin)).pages)
+
+
+def en_police(docx: Path, police: str, cible: Path) -> Path:
+    """Copie du document où Arial est remplacée par `police`."""
+    with zipfile.ZipFile(docx) as source, zipfile.ZipFile(cible, "w") as copie:
+        for info in source.infolist():
+            contenu = source.read(info)
+            if info.filename.endswith(".xml"):
+                contenu = contenu.replace(b"Arial", police.encode())
+            copie.writestr(info, contenu)
+    return cible
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory) -> Path:
+    sortie = tmp_path_factory.mktemp("demo") / "demo"
+    assert main(["demo", "--sortie", str(sortie), "--sans-pdf"]) == 0
+    return sortie
+
+
+# --- lettres ----------------------------------------------------------------------------------
+
+
+def _plus_longues(dossier: Path) -> list[Path]:
+    """Les lettres les plus longues : 2015, seule de son groupe (tableau des indicateurs),
+    enveloppe réduite (ses deux termes), régularisation, reste à déduire, aucun versement ; la
+    même avec noms, adresse et titres démesurés et la mention d'un grand livre modifié."""
+    ligne = ligne_de_grand_livre(
+        "EI054150001",
+        "EI",
+        "54",
+        annee="2015",
+        motif_taux="seule dans son groupe",
+        enveloppe_disponible=Decimal("286031.60"),
+        total_avant_enveloppe=Decimal("293814.78"),
+        montant_verse_2014=Decimal("20000.00"),
+        etp_conventionnes_2014=Decimal("12.5"),
+        etp_realises_2014=Decimal("1.25"),
+    )
+    assert ligne["montant_net"] == 0 and ligne["reste_a_deduire"] > 0
+    modele = ModeleCompile(MODELE_NOTIFICATION)
+    adresse = {
+        "raison_sociale": "Les Jardins de la Vesle",
+        "siret": "46270107900016",
+        "adresse": "14 chemin des Maraîchers",
+        "code_postal": "51100",
+        "commune": "Reims",
+    }
+    reelle = modele.ecrire(
+        valeurs_notification(ligne, adresse, signature_demo()), dossier / "reelle.docx"
+    )
+    adresse |= {
+        "raison_sociale": "Association départementale pour l'insertion et la réinsertion "
+        "professionnelle des personnes éloignées de l'emploi du bassin rémois",
+        "adresse": "Zone artisanale des Trois Fontaines, bâtiment C, 14 chemin des Maraîchers",
+        "commune": "Saint-Brice-Courcelles",
+    }
+    signature = Signature(
+        region="Provence-Alpes-Côte d'Azur",
+        lieu="Châlons-en-Champagne",
+        signataire="Marie-Christine de La Rochefoucauld-Montbel",
+        qualite="La directrice régionale adjointe de l'économie, de l'emploi, du travail et des "
+        "solidarités",
+    )
+    valeurs = valeurs_notification(ligne, adresse, signature)
+    valeurs["mention_modifie"] = (
+        "Grand livre resultats.csv modifié après le calcul (son empreinte n'est plus celle du "
+        "manifeste) : accepté par --resultats-modifies."
+    )
+    return [reelle, modele.ecrire(valeurs, dossier / "demesuree.docx")]
+
+
+@LIBREOFFICE
+def test_chaque_lettre_de_la_demo_et_les_plus_longues_tiennent_sur_une_page(demo, tmp_path):
+    lettres = sorted((demo / "notifications").glob("notification_*.docx"))
+    assert len(lettres) == 41
+    longues = _plus_longues(tmp_path)
+    pdfs = pdf.convertir_en_pdf([*lettres, *longues], tmp_path / "pdf")
+    index = openpyxl.load_workbook(demo / "notifications" / "notifications.xlsx")["Notifications"]
+    numeros = {r[0]: r[2] for r in index.iter_rows(min_row=2, values_only=True)}
+    for chemin in pdfs:
+        assert pages(chemin) == 1, f"{chemin.name} : {pages(chemin)} pages"
+        texte = texte_pdf(chemin)
+        identifiant = chemin.stem.removeprefix("notification_")
+        if identifiant in numeros:  # SIRET et n° d'annexe jamais coupés en fin de ligne
+            assert f"SIRET {numeros[identifiant]}" in texte.replace("\u00a0", " ")
+            assert f"n° {identifiant}" in texte.replace("\u00a0", " ")
+    texte = texte_pdf(pdfs[-2])
+    assert "Aucun versement ne sera donc effectué" in texte
+    assert "286 031,60 €" in texte.replace("\u00a0", " ")  # l'enveloppe disponible
+
+
+@LIBREOFFICE
+def test_de_la_marge_une_police_bien_plus_large_tient_encore(tmp_path):
+    """La lettre la plus longue d'une campagne réelle tient sur une page même en DejaVu Sans,
+    plus large qu'Arial d'environ 10 % : sous Arial et Liberation Sans, il reste de la marge."""
+    reelle = _plus_longues(tmp_path)[0]
+    large = en_police(reelle, LARGE, tmp_path / "large.docx")
+    (rendu,) = pdf.convertir_en_pdf([large], tmp_path / "pdf")
+    assert pages(rendu) == 1
+
+
+# --- décisions ----------------------------------------------------------------------------------
+
+
+def _decision_etti_regularisee() -> DecisionASP:
+    """La mesure la plus large : ETTI (14 colonnes de l'export) et les quatre colonnes de la
+    régularisation."""
+    colonnes = [
+        "Département",
+        "no Présage",
+        "N° SIRET",
+        "Raison sociale",
+        "N° annexe financière",
+        "Date début effet annexe",
+        "Date fin effet annexe",
+        "Nombre de postes conventionnés",
+        "Montant prévu de l'aide de l'Etat = AE",
+        "Montant prévu de l'Aide FSE=AE",
+        "Montant total prévu = AE",
+        "Montant payé = CP",
+        "Reste à payer",
+        "Montant modulé",
+        "Régularisation 2014",
+        "Montant modulé prévu (net à verser)",
+        "Reste à déduire de l'aide au poste",
+    ]
+    montant = "1\u00a0165\u00a0805,08\u00a0€"
+    lignes = [
+        [
+            "57",
+            f"P2000{n}",
+            f"7753005020009{n}",
+            "Tremplin Travail Temporaire Sarrebourg et environs",
+            f"ETTI05725002{n}A10M12",
+            "01/01/2015",
+            "31/12/2015",
+            "134,68",
+            *[montant] * 9,
+        ]
+        for n in range(8)
+    ]
+    return DecisionASP(
+        mesure="ETTI",
+        departement="2A",
+        nom_departement="Corse-du-Sud",
+        region="Corse",
+        annee=2015,
+        nb_structures=8,
+        montant_total=Decimal("9326440.64"),
+        base_du_taux="Le taux appliqué est de 5 %.",
+        colonnes=colonnes,
+        lignes=lignes,
+        signature=signature_demo(),
+        avec_regularisation=True,
+    )
+
+
+@LIBREOFFICE
+def test_tableau_de_la_decision_sans_numero_ni_mot_coupe(demo, tmp_path):
+    decisions = [
+        *sorted((demo / "annexe5").glob("*/decision_asp_*_57.docx")),
+        *rendre_decisions_asp([_decision_etti_regularisee()], tmp_path / "large"),
+    ]
+    for docx_, chemin in zip(
+        decisions, pdf.convertir_en_pdf(decisions, tmp_path / "pdf"), strict=True
+    ):
+        texte = texte_pdf(chemin)
+        annexe = texte[texte.index("Annexe") :]
+        mots = set(re.findall(r"[^\s]+", annexe))
+        for numero in re.findall(r"\b(?:EI|ETTI|AI|ACI|EITI)\d{9}A\d+M\d+\b", annexe):
+            assert numero in mots, (chemin.name, numero)
+        for siret in SIRET.findall(annexe):
+            assert siret in mots, (chemin.name, siret)
+        # chaque mot d'en-tête est entier sur sa ligne (jamais « Départemen / t »)
+        entetes = [c.text for c in docx.Document(str(docx_)).tables[0].rows[0].cells]
+        for mot in {m.strip("()") for e in entetes for m in e.split() if len(m) > 3}:
+            assert mot in annexe, (chemin.name, mot)
+    texte = texte_pdf(tmp_path / "pdf" / "decision_asp_ETTI_2A.pdf")
+    assert "Abréviations : " in texte
+    assert texte.count("77530050200090") == 1 and "ETTI057250020A10M12" in texte
+
+
+# --- classeurs --------------------------------------------------------------------------------
+
+
+def test_chaque_classeur_de_la_demo_est_pret_a_imprimer(demo):
+    classeurs = sorted(demo.rglob("*.xlsx"))
+    noms = {c.name for c in classeurs}
+    assert {"resultats.xlsx", "synthese.xlsx", "notifications.xlsx", "rapprochement.xlsx"} <= noms
+    assert "annexe5_ETTI_57.xlsx" in noms
+    for chemin in classeurs:
+        livre = openpyxl.load_workbook(chemin)
+        for feuille in livre.worksheets:
+            assert feuille.max_row > 1, f"{chemin.name}, {feuille.title} : feuille vide"
+            assert imprimable(feuille), f"{chemin.name}, {feuille.title}"
+            assert "2026" in feuille.oddFooter.right.text
+
+
+def test_tableau_annexe5_colonnes_entieres_et_en_tete_repete(demo):
+    feuille = openpyxl.load_workbook(demo / "annexe5" / "ETTI" / "annexe5_ETTI_57.xlsx")["Tableau"]
+    entetes = [c.value for c in feuille[4]]
+    assert feuille.print_title_rows == "$4:$4"
+    assert feuille.page_setup.orientation == "landscape"
+    largeur = {e: feuille.column_dimensions[chr(65 + j)].width for j, e in enumerate(entetes)}
+    assert largeur["N° SIRET"] >= 14 and largeur["N° annexe financière"] >= 17
+    assert largeur["Montant prévu de l'aide de l'Etat = AE"] >= len("115 078,67 €")
+    assert feuille.row_dimensions[4].height >= 3 * 12.75  # en-têtes sur plusieurs lignes
+    postes = feuille.cell(5, entetes.index("Nombre de postes conventionnés") + 1)
+    assert isinstance(postes.value, float)  # un nombre, pas un texte
+
+
+def test_resultats_xlsx_en_tetes_entiers(tmp_path):
+    assert main(["calculer", str(DONNEES), "--annee", "2026", "--sortie", str(tmp_path)]) == 0
+    livre = openpyxl.load_workbook(tmp_path / "resultats.xlsx")
+    feuille = livre["Résultats"]
+    assert feuille.print_title_rows == "$1:$1"
+    # « Effort d'insertion (ETP encadrement / insertion) » : 4 lignes au moins dans sa colonne
+    assert feuille.row_dimensions[1].height >= 4 * 12.75
+    assert feuille.print_area == "'Résultats'!$A$1:$AB$42"  # sans justification ni anomalies
+    synthese = livre["Synthèse"]
+    enveloppes = next(r for r in synthese.iter_rows() if r[0].value == "Région" and r[0].row > 3)
+    assert synthese.row_dimensions[enveloppes[0].row].height >= 2 * 12.75
+
+
+# --- ligne de commande --------------------------------------------------------------------------
+
+
+def test_chaque_message_d_argparse_a_sa_traduction():
+    source = inspect.getsource(argparse)
+    messages = {
+        n.args[0].value
+        for n in ast.walk(ast.parse(source))
+        if isinstance(n, ast.Call)
+        and getattr(n.func, "id", "") in ("_", "ngettext")
+        and n.args
+        and isinstance(n.args[0], ast.Constant)
+    }
+    assert messages - TRADUCTIONS.keys() == set()
+
+
+@pytest.mark.parametrize(
+    "commande", [[], ["calculer"], ["annexe5"], ["notifications"], ["demo"], ["classeur"]]
+)
+def test_aide_sans_un_mot_d_anglais(commande, capsys):
+    with pytest.raises(SystemExit):
+        main([*commande, "--help"])
+    aide = sortie_capturee(capsys)
+    for anglais in ("usage:", "options:", "show ", "help message", "positional", "version number"):
+        assert anglais not in aide
+    assert "options\u00a0:" in aide
+
+
+def test_meme_regle_des_pdf_pour_les_trois_commandes(capsys):
+    for commande in ("annexe5", "notifications", "demo"):
+        with pytest.raises(SystemExit):
+            main([commande, "--help"])
+        aide = " ".join(sortie_capturee(capsys).split())
+        assert "--pdf" in aide and "--sans-pdf" in aide and "--pas-de-pdf" not in aide
+        assert "par défaut, les PDF sont produits si LibreOffice est installé" in aide
+
+
+# --- lettres écrites en parallèle ---------------------------------------------------------------
+
+
+def test_lettres_ecrites_en_parallele_toutes_lisibles(demo):
+    """Les fils d'écriture partageaient les en-têtes ZIP du modèle : des lettres sortaient avec
+    un CRC faux, que LibreOffice refusait au hasard (« source file could not be loaded »)."""
+    for lettre in (demo / "notifications").glob("*.docx"):
+        with zipfile.ZipFile(lettre) as archive:
+            assert archive.testzip() is None, lettre.name
+
+
+def test_mesure_en_minuscules_partout(tmp_path):
+    commande = ["annexe5", str(DEMO / "exports" / "EI.xlsx"), "--mesure", " ei ", "--annee"]
+    options = ["2026", "--taux-forfaitaire", "5", "--sortie", str(tmp_path), "--sans-pdf"]
+    assert main([*commande, *options]) == 0
+    assert (tmp_path / "PROJET_decision_asp_EI_54.docx").is_file()

@@ -527,20 +527,36 @@ def ecrire_rapport(rapprochement: Rapprochement, chemin: Path) -> Path:
         feuille.write_row(2, 0, ENTETES_RAPPORT, gras)
         noms = departements()
         ecarts_par_cle = {(e.departement, e.mesure) for e in rapprochement.ecarts}
-        for rang, cle in enumerate(rapprochement.cles(), start=3):
-            feuille.write_string(rang, 0, cle[0])
-            feuille.write_string(rang, 1, noms[cle[0]].nom if cle[0] in noms else "")
-            feuille.write_string(rang, 2, cle[1])
-            for colonne, source in enumerate(
-                (rapprochement.livre, rapprochement.decisions, rapprochement.lettres)
-            ):
-                compte = source.get(cle, Compte())
-                feuille.write_number(rang, 3 + 2 * colonne, compte.structures)
-                feuille.write_number(rang, 4 + 2 * colonne, compte.montant, euros)
-            feuille.write_string(rang, 9, "non" if cle in ecarts_par_cle else "oui")
+        lignes = []
+        for cle in rapprochement.cles():
+            comptes = [
+                source.get(cle, Compte())
+                for source in (rapprochement.livre, rapprochement.decisions, rapprochement.lettres)
+            ]
+            lignes.append(
+                [
+                    cle[0],
+                    noms[cle[0]].nom if cle[0] in noms else "",
+                    cle[1],
+                    *(v for c in comptes for v in (c.structures, c.montant)),
+                    "non" if cle in ecarts_par_cle else "oui",
+                ]
+            )
+        for rang, ligne in enumerate(lignes, start=3):
+            for colonne, valeur in enumerate(ligne):
+                if isinstance(valeur, Decimal):
+                    feuille.write_number(rang, colonne, valeur, euros)
+                elif isinstance(valeur, int):
+                    feuille.write_number(rang, colonne, valeur)
+                else:
+                    feuille.write_string(rang, colonne, valeur)
+        affiches = [
+            [montant_fr(v) if isinstance(v, Decimal) else str(v) for v in colonne]
+            for colonne in zip(*lignes, strict=True)
+        ] or [[] for _ in ENTETES_RAPPORT]
         largeurs = poser_colonnes(
             feuille,
-            [Colonne(e, [montant_fr(Decimal("9999999.99"))]) for e in ENTETES_RAPPORT],
+            [Colonne(e, a) for e, a in zip(ENTETES_RAPPORT, affiches, strict=True)],
             2,
         )
         imprimer(feuille, largeurs, titre="Rapprochement", campagne=annee, lignes_repetees=(2, 2))

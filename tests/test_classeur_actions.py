@@ -62,6 +62,8 @@ def test_calculer_remplit_resultats_synthese_et_journal(copie):
     assert note.startswith("IAE_sorties/calcul-2026-")  # relatif : le classeur voyage
     dossier = copie.parent / note
     csv = grand_livre(dossier / "resultats.csv")
+    # les feuilles du classeur tiennent lieu de resultats.xlsx : un clic ne l'écrit pas
+    assert not (dossier / "resultats.xlsx").exists()
     lignes = list(livre[contrat.RESULTATS].iter_rows(values_only=True))
     entetes = list(lignes[0])
     assert entetes == [ENTETES[c] for c in csv.columns if c != "ligne_source"]

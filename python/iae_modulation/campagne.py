@@ -264,8 +264,12 @@ def executer_calcul(
     versements_2014: Path | None = None,
     ecraser: bool = False,
     progression_active: bool = False,
+    classeur_xlsx: bool = True,
 ) -> RapportCampagne:
     """`iae-modulation calculer` : lit, valide, calcule, écrit resultats.csv/.xlsx et le manifeste.
+
+    `classeur_xlsx=False` (bouton du classeur Excel) : pas de `resultats.xlsx`, les feuilles
+    « Résultats » et « Synthèse » du classeur en tiennent lieu ; le grand livre est le même.
 
     Si les entrées sont invalides : code de sortie 2 et seul `anomalies.xlsx` est écrit, dans un
     dossier de sortie neuf ou vide ; des résultats précédents restent tels quels.
@@ -320,9 +324,10 @@ def executer_calcul(
                 dossier = ecriture.temporaire
                 ecrire_resultats_csv(calcul.resultats, dossier / "resultats.csv")
                 titre = f"Modulation de l'aide au poste — campagne {annee} (méthode {methode})"
-                ecrire_resultats_xlsx(
-                    calcul.resultats, calcul.enveloppes, dossier / "resultats.xlsx", titre
-                )
+                if classeur_xlsx:
+                    ecrire_resultats_xlsx(
+                        calcul.resultats, calcul.enveloppes, dossier / "resultats.xlsx", titre
+                    )
                 avancer("résultats écrits")
                 ecrire_manifeste(
                     dossier,

@@ -261,7 +261,9 @@ def _calculer(classeur: c.Classeur, resultat: ResultatAction) -> None:
     if enveloppes is not None:
         resultat.entrees.append(str(enveloppes))
     sortie = base / f"calcul-{annee}-{horodatage}"
-    rapport = executer_calcul(instantane, annee, sortie, methode=methode, enveloppes=enveloppes)
+    rapport = executer_calcul(
+        instantane, annee, sortie, methode=methode, enveloppes=enveloppes, classeur_xlsx=False
+    )
     resultat.message = rapport.resume()
     if rapport.calcul is None:
         if rapport.rapport.anomalies:

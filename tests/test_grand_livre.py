@@ -9,16 +9,20 @@ from __future__ import annotations
 import csv
 import json
 import shutil
+from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
 import pytest
 from aides import DONNEES, EXPORT_ACI, sortie_capturee
-from hostiles.fabrique import LIGNE_FLUX, fluxiae
+from hostiles.fabrique import LIGNE_FLUX, donnees_2015, donnees_modifiees, fluxiae
 from iae_modulation.cli import main
+from iae_modulation.documents.signature import signature_demo
 from iae_modulation.exports.entetes import disposition_de_la_mesure
 from iae_modulation.exports.exemples import lignes_export
 from iae_modulation.rapprochement import texte_docx
+from iae_modulation.resultats import lire_grand_livre
+from iae_modulation.sorties import ErreurEntree
 
 ANNEXE5 = ["annexe5", str(EXPORT_ACI), "--mesure", "ACI", "--annee", "2026", "--sans-pdf"]
 SIGNES = ("--lieu", "Nancy", "--signataire", "Jeanne Martin")
@@ -231,3 +235,166 @@ def test_fluxiae_deux_renouvellements_de_la_meme_annexe_dans_l_annee_refuses(tmp
     commande = ["annexe5", "--mesure", "ACI", "--annee", "2021", "--taux-forfaitaire", "5"]
     assert main([*commande, str(flux), "--sortie", str(tmp_path / "s"), "--sans-pdf"]) == 2
     assert "(ligne 4) : même structure qu'à la ligne 3 (ACI054210019)" in sortie_capturee(capsys)
+
+
+# --- relecture : ce que le calcul écrit, le grand livre le relit toujours ----------------------
+
+
+def _calculer(donnees: Path, sortie: Path, annee: str, *options: str) -> int:
+    return main(["calculer", str(donnees), "--annee", annee, "--sortie", str(sortie), *options])
+
+
+def test_enveloppe_ou_versement_sous_le_centime_refuses(tmp_path, capsys):
+    """Avant : 290 000,999 € passaient au calcul, puis le grand livre (écrit au centime) était
+    refusé par notifications et annexe5."""
+    enveloppes = tmp_path / "enveloppes.csv"
+    enveloppes.write_text("region;enveloppe\nGrand Est;290000,999\n", encoding="utf-8")
+    assert _calculer(DONNEES, tmp_path / "s", "2026", "--enveloppes", str(enveloppes)) == 2
+    assert (
+        "enveloppes.csv, ligne 2, colonne « enveloppe » : Un montant s'écrit au centime près"
+    ) in sortie_capturee(capsys)
+    versements = tmp_path / "versements.csv"
+    versements.write_text(
+        "identifiant;montant_verse_2014;etp_conventionnes_2014;etp_realises_2014\n"
+        "ACI051230010;9600,005;10;0\n",
+        encoding="utf-8",
+    )
+    donnees = donnees_2015(tmp_path / "donnees.csv")
+    options = ("--versements-2014", str(versements))
+    assert _calculer(donnees, tmp_path / "s2", "2015", *options) == 2
+    assert "colonne « montant_verse_2014 » : Un montant s'écrit au centime près" in (
+        sortie_capturee(capsys)
+    )
+
+
+def test_etp_2014_d_une_division_excel_et_effort_superieur_a_mille_relus(tmp_path, capsys):
+    """Des ETP 2014 à 16 décimales (10/3 dans Excel) et un effort de 1 000 (10 ETP d'encadrement
+    pour 0,01 en insertion) : le calcul les écrit, les lettres relisent le même grand livre."""
+    texte = donnees_2015(tmp_path / "d.csv").read_text(encoding="utf-8").splitlines()
+    entetes = texte[0].split(";")
+    ligne = texte[1].split(";")
+    ligne[entetes.index("etp_encadrement")] = "10"
+    ligne[entetes.index("etp_insertion")] = "0,01"
+    donnees = tmp_path / "donnees.csv"
+    donnees.write_text("\n".join([texte[0], ";".join(ligne), *texte[2:]]), encoding="utf-8")
+    versements = tmp_path / "versements.csv"
+    versements.write_text(
+        "identifiant;montant_verse_2014;etp_conventionnes_2014;etp_realises_2014\n"
+        f"{ligne[0]};9600,00;3,3333333333333335;2\n",
+        encoding="utf-8",
+    )
+    options = ("--versements-2014", str(versements))
+    assert _calculer(donnees, tmp_path / "calcul", "2015", *options) == 0
+    livre = lire_grand_livre(tmp_path / "calcul" / "resultats.csv", 2015)
+    (structure,) = [ligne_ for ligne_ in livre.lignes if ligne_["identifiant"] == ligne[0]]
+    assert structure["effort"] == Decimal("1000")
+    assert structure["etp_conventionnes_2014"] == Decimal("3.3333333333333335")
+    commande = ["notifications", str(tmp_path / "calcul" / "resultats.csv"), "--annee", "2015"]
+    sortie = ["--donnees", str(donnees), "--sortie", str(tmp_path / "l"), "--sans-pdf"]
+    assert main([*commande, *sortie]) == 0, sortie_capturee(capsys)
+
+
+def test_socle_nul_et_enveloppe_lettres_sans_erreur(tmp_path, capsys):
+    """Avant : une structure au socle nul, « réduite » par l'enveloppe, faisait échouer les
+    lettres (taux effectif vide). Un montant nul n'a rien à réduire."""
+    donnees = donnees_modifiees(tmp_path / "donnees.csv", "montant_socle", "0")
+    enveloppes = tmp_path / "enveloppes.csv"
+    enveloppes.write_text("region;enveloppe\nGrand Est;250000\n", encoding="utf-8")
+    assert _calculer(donnees, tmp_path / "calcul", "2026", "--enveloppes", str(enveloppes)) == 0
+    (nulle,) = [
+        ligne
+        for ligne in lire_grand_livre(tmp_path / "calcul" / "resultats.csv").lignes
+        if ligne["montant_socle"] == 0
+    ]
+    assert nulle["montant_net"] == 0 and nulle["enveloppe_disponible"] is None
+    commande = ["notifications", str(tmp_path / "calcul" / "resultats.csv"), "--annee", "2026"]
+    sortie = ["--donnees", str(donnees), "--sortie", str(tmp_path / "l"), "--sans-pdf"]
+    assert main([*commande, *sortie]) == 0, sortie_capturee(capsys)
+
+
+def test_annee_illisible_refusee_sans_trace(calculs, tmp_path):
+    resultats = grand_livre_modifie(
+        calculs[2026],
+        tmp_path / "calcul",
+        {(identifiant, "annee"): "²" for identifiant in _identifiants(calculs[2026])},
+    )
+    with pytest.raises(ErreurEntree, match="une seule année de campagne par grand livre"):
+        lire_grand_livre(resultats, accepter_modifie=True)
+
+
+def _identifiants(resultats: Path) -> list[str]:
+    return [ligne["identifiant"] for ligne in lire_grand_livre(resultats).lignes]
+
+
+# --- annexe 5 : chaque structure notifiée, payée une fois, dans son département ---------------
+
+
+def test_meme_structure_par_son_annexe_et_par_son_siret_refusee(calculs, tmp_path, capsys):
+    """Une ligne avec le n° d'annexe et sa copie sans n° d'annexe (retrouvée par le SIRET) :
+    avant, la structure était payée deux fois."""
+
+    def copie_sans_annexe(entetes, lignes):
+        copie = list(lignes[0])
+        copie[entetes.index("N° annexe financière")] = ""
+        lignes.append(copie)
+
+    chemin = export_csv(tmp_path / "ACI.csv", "ACI", 2026, copie_sans_annexe)
+    commande = ["annexe5", str(chemin), "--mesure", "ACI", "--annee", "2026", "--sans-pdf"]
+    code = main([*commande, "--resultats", str(calculs[2026]), "--sortie", str(tmp_path / "s")])
+    assert code == 2
+    assert "même structure (ACI051230010) qu'à la ligne 2" in sortie_capturee(capsys)
+    assert not (tmp_path / "s").exists()
+
+
+def test_structure_dans_un_autre_departement_refusee(calculs, tmp_path, capsys):
+    def deplacer(entetes, lignes):
+        lignes[0][entetes.index("Département")] = "57"
+
+    chemin = export_csv(tmp_path / "ACI.csv", "ACI", 2026, deplacer)
+    commande = ["annexe5", str(chemin), "--mesure", "ACI", "--annee", "2026", "--sans-pdf"]
+    code = main([*commande, "--resultats", str(calculs[2026]), "--sortie", str(tmp_path / "s")])
+    assert code == 2
+    assert "département 57 dans l'export, 51 dans resultats.csv" in sortie_capturee(capsys)
+
+
+def test_structure_notifiee_absente_de_l_export_refusee(calculs, tmp_path, capsys):
+    chemin = export_csv(tmp_path / "ACI.csv", "ACI", 2026, lambda e, lignes: lignes.pop(0))
+    commande = ["annexe5", str(chemin), "--mesure", "ACI", "--annee", "2026", "--sans-pdf"]
+    code = main([*commande, "--resultats", str(calculs[2026]), "--sortie", str(tmp_path / "s")])
+    assert code == 2
+    texte = sortie_capturee(capsys)
+    assert "1 structure(s) du grand livre absente(s) de l'export" in texte
+    assert "ACI051230010 — Les Jardins de la Vesle (51)" in texte
+
+
+def test_taux_forfaitaire_de_2014_autre_que_5_pour_cent_refuse(tmp_path, capsys):
+    chemin = export_csv(tmp_path / "EI.csv", "EI", 2014, lambda e, lignes: None)
+    commande = ["annexe5", str(chemin), "--mesure", "EI", "--annee", "2014", "--sans-pdf"]
+    assert main([*commande, "--taux-forfaitaire", "7", "--sortie", str(tmp_path / "s")]) == 2
+    assert "Taux forfaitaire de 7 % refusé pour 2014 : la note DGEFP n° 2014-04 fixe" in (
+        sortie_capturee(capsys)
+    )
+    assert main([*commande, "--taux-forfaitaire", "5", "--sortie", str(tmp_path / "s")]) == 0
+
+
+def test_pdf_exige_et_conversion_echouee_rien_d_ecrit(calculs, tmp_path, monkeypatch):
+    from iae_modulation import annexe5 as module
+    from iae_modulation.documents.pdf import ErreurPDF
+
+    def echec(*_):
+        raise ErreurPDF("LibreOffice n'a produit aucun PDF.")
+
+    monkeypatch.setattr(module, "pdf_a_produire", lambda demande: True)
+    monkeypatch.setattr(module, "convertir_en_pdf", echec)
+    rapport = module.executer_annexe5(
+        EXPORT_ACI,
+        "ACI",
+        2026,
+        tmp_path / "s",
+        resultats=calculs[2026],
+        signature=signature_demo(),
+        pdf=True,
+    )
+    assert rapport.code_sortie == 1
+    assert "Aucun document écrit, la conversion en PDF a échoué" in rapport.erreur
+    assert not (tmp_path / "s").exists()

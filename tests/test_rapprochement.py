@@ -353,3 +353,52 @@ def test_campagne_non_signee_en_projet_et_rapprochee(tmp_path, capsys):
     assert ecarts == {"AI", "EI", "EITI"}, rapprochement.resume()
     assert rapprochement.decisions[("54", "ACI")] == rapprochement.livre[("54", "ACI")]
     assert rapprochement.lettres == rapprochement.livre
+
+
+def test_campagne_2014_au_taux_forfaitaire_identifiants_avec_avenant(tmp_path):
+    """Des identifiants écrits avec leur avenant (« …A0M0 ») dans les données : les tableaux
+    au taux forfaitaire nomment l'annexe sans avenant. Avant : chaque structure était « absente
+    du grand livre » et « absente des décisions », code 3, alors que les montants concordaient."""
+    table = _table_demo()
+    table = table[table["milieu_penitentiaire"] != "oui"].copy()
+    table["dont_cofinancement_cd"] = table["dont_cofinancement_cd"].replace("", "0")
+    (tmp_path / "exports").mkdir()
+    exports = _exports(table, 2014, tmp_path / "exports")  # n° d'annexe « …A0M0 »
+    table["identifiant"] = table["identifiant"] + "A0M0"
+    donnees = tmp_path / "donnees.csv"
+    table[list(NOMS_COLONNES)].to_csv(donnees, sep=";", index=False, encoding="utf-8-sig")
+    assert executer_calcul(donnees, 2014, tmp_path / "calcul").code_sortie == 0
+    for mesure, export in exports.items():
+        rapport = executer_annexe5(
+            export,
+            mesure,
+            2014,
+            tmp_path / "annexe5" / mesure,
+            taux_forfaitaire=Decimal(5),
+            signature=signature_demo(),
+            pdf=False,
+        )
+        assert rapport.code_sortie == 0, rapport.resume()
+    generer_notifications(
+        tmp_path / "calcul" / "resultats.csv",
+        donnees,
+        2014,
+        tmp_path / "notifications",
+        signature=signature_demo(),
+        progression=False,
+    )
+    rapprochement = rapprocher(tmp_path)
+    assert rapprochement.code_sortie == CODE_CONCORDANT, rapprochement.resume()
+    assert rapprochement.decisions == rapprochement.lettres == rapprochement.livre
+
+
+def test_demo_ne_remplace_pas_le_rapprochement_d_un_agent(tmp_path, capsys):
+    dossier = tmp_path / "demo"
+    dossier.mkdir()
+    (dossier / "rapprochement.xlsx").write_bytes(b"tableau de l'agent")
+    assert main(["demo", "--sortie", str(dossier), "--sans-pdf"]) == 2
+    assert "contient autre chose qu'une démonstration (rapprochement.xlsx)" in (
+        sortie_capturee(capsys)
+    )
+    assert main(["demo", "--sortie", str(dossier), "--sans-pdf", "--ecraser"]) == 0
+    assert (dossier / "rapprochement.xlsx").read_bytes() == b"tableau de l'agent"

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
+from iae_modulation import parametres
 from iae_modulation.documents.decision_asp import DecisionASP, rendre_decisions_asp
 from iae_modulation.documents.pdf import (
     REMARQUE_SANS_LIBREOFFICE,
@@ -37,7 +38,12 @@ from iae_modulation.documents.pdf import (
 from iae_modulation.documents.signature import Signature, signature_demo
 from iae_modulation.donnees import lire_donnees
 from iae_modulation.erreurs import traduire
-from iae_modulation.exports.classeurs_asp import LigneSynthese, ecrire_synthese, ecrire_tableau
+from iae_modulation.exports.classeurs_asp import (
+    TITRE_SYNTHESE,
+    LigneSynthese,
+    ecrire_synthese,
+    ecrire_tableau,
+)
 from iae_modulation.exports.entetes import normaliser_entete
 from iae_modulation.exports.exemples import ANNEE_DEMO, FICHIERS_DEMO
 from iae_modulation.exports.extranet import lire_export_extranet
@@ -47,6 +53,7 @@ from iae_modulation.formats import montant_fr, nombre_fr, taux_fr
 from iae_modulation.lecture import lire_nombre
 from iae_modulation.montants import montant_module, taux_effectif
 from iae_modulation.referentiel import (
+    ANNEE_FORFAIT,
     TYPES_SIAE,
     departements,
     lire_numero_annexe,
@@ -55,10 +62,11 @@ from iae_modulation.referentiel import (
     probleme_annee_campagne,
     sans_accents,
 )
-from iae_modulation.resultats import MOTIF_FORFAIT_2014, TAUX_MAX, GrandLivre, lire_grand_livre
+from iae_modulation.resultats import MOTIF_FORFAIT_2014, GrandLivre, lire_grand_livre
 from iae_modulation.sorties import (
     ErreurEntree,
     ErreurSortie,
+    classeur_remplacable,
     dossier_atomique,
     ecrire_manifeste,
     nom_de_fichier_sur,
@@ -142,7 +150,9 @@ class Forfait:
             f"(incluant, le cas échéant, le cofinancement du conseil général ; {NOTE})."
         )
 
-    def paiement(self, base: Decimal, annexe: str, siret: str, nom: str) -> tuple[Paiement, str]:
+    def paiement(
+        self, base: Decimal, annexe: str, siret: str, nom: str, departement: str
+    ) -> tuple[Paiement, str]:
         module = montant_module(base, self.taux)
         livre = {
             "identifiant": cle_annexe(annexe) if annexe else f"SIRET {cle_siret(siret)}",
@@ -159,6 +169,10 @@ class Forfait:
             "montant_net": module,
         }
         return Paiement(nom, base, livre), ""
+
+    def absentes(self, payees, mesure: str, retenus: list[str] | None) -> list[str]:
+        """Sans grand livre, rien n'est attendu : chaque ligne de l'export est payée."""
+        return []
 
 
 @dataclass
@@ -206,10 +220,11 @@ class Livre:
         return texte
 
     def paiement(
-        self, base: Decimal, annexe: str, siret: str, nom: str
+        self, base: Decimal, annexe: str, siret: str, nom: str, departement: str
     ) -> tuple[Paiement | None, str]:
-        """(paiement de la structure, motif s'il manque) ; la base de l'export doit être le
-        montant socle du grand livre, sinon la lettre et la décision diraient deux montants."""
+        """(paiement de la structure, motif s'il manque) ; le département et la base de
+        l'export doivent être ceux du grand livre, sinon la lettre et la décision diraient deux
+        choses différentes."""
         if annexe:
             ligne = self.par_annexe.get(cle_annexe(annexe))
             if ligne is None:
@@ -228,6 +243,11 @@ class Livre:
                 None,
                 f"{ligne['identifiant']} est une structure {ligne['type']} dans {self.fichier}",
             )
+        if ligne["departement"] != departement:
+            return None, (
+                f"département {departement} dans l'export, {ligne['departement']} dans "
+                f"{self.fichier} : la décision de paiement serait celle d'un autre département"
+            )
         if ligne["montant_socle"] != base:
             return None, (
                 f"base de l'export {montant_fr(base)}, montant socle du calcul "
@@ -237,14 +257,38 @@ class Livre:
             )
         return Paiement(nom, base, ligne), ""
 
+    def absentes(self, payees, mesure: str, retenus: list[str] | None) -> list[str]:
+        """Les structures de la mesure (et des départements retenus) que le grand livre
+        notifie mais qu'aucune ligne de l'export ne paie."""
+        return [
+            f"{ligne['identifiant']} — {ligne['raison_sociale']} ({ligne['departement']}), net "
+            f"{montant_fr(ligne['montant_net'])}"
+            for ligne in self.grand_livre.lignes
+            if ligne["type"] == mesure
+            and (retenus is None or ligne["departement"] in retenus)
+            and ligne["identifiant"] not in payees
+        ]
 
-def taux_forfaitaire(pourcentage: Decimal) -> Forfait:
-    """`--taux-forfaitaire 5` : 5 % pour toutes les structures (campagne 2014)."""
+
+def taux_forfaitaire(pourcentage: Decimal, annee: int) -> Forfait:
+    """`--taux-forfaitaire 5` : le même taux pour toutes les structures. En 2014, c'est le taux
+    que la note 2014-04 fixe (paramètre daté), et aucun autre ; sinon de 0 au taux maximal."""
     taux = Decimal(pourcentage) / 100
-    if not 0 <= taux <= TAUX_MAX:
+    jour = dt.date(annee, 1, 1)
+    if annee == ANNEE_FORFAIT:
+        fixe = parametres.valeur("taux_forfaitaire_2014", jour).valeur
+        if taux != fixe:
+            raise ErreurEntree(
+                f"Taux forfaitaire de {pourcentage} % refusé pour 2014 : la note DGEFP n° 2014-04 "
+                f"fixe la part modulée de 2014 à {taux_fr(fixe)} du montant socle ; les lettres "
+                "de 2014 le disent, la décision ne peut pas payer un autre taux."
+            )
+        return Forfait(taux)
+    maximum = parametres.valeur("taux_modulation_max", jour).valeur
+    if not 0 <= taux <= maximum:
         raise ErreurEntree(
-            f"Taux forfaitaire de {pourcentage} % refusé : le montant modulé va de 0 à 10 % du "
-            "montant socle."
+            f"Taux forfaitaire de {pourcentage} % refusé : le montant modulé va de 0 à "
+            f"{taux_fr(maximum, 0)} du montant socle."
         )
     return Forfait(taux)
 
@@ -328,6 +372,7 @@ class _Problemes:
     cofinancement_vide: list[str] = field(default_factory=list)
     doublons: list[str] = field(default_factory=list)
     hors_annee: list[str] = field(default_factory=list)
+    absentes: list[str] = field(default_factory=list)  # notifiées mais absentes de l'export
 
 
 def transformer(
@@ -349,6 +394,7 @@ def transformer(
     exclues: Counter[str] = Counter()
     tableaux: dict[str, TableauAnnexe5] = {}
     vues: dict[str, int] = {}  # structure -> ligne de l'export où elle est apparue
+    payees: dict[str, int] = {}  # structure du grand livre -> ligne de l'export qui la paie
     totaux_ignores = 0
     dates_verifiees = table.dates_d_effet_connues
     for index, ligne in enumerate(table.lignes):
@@ -387,10 +433,17 @@ def transformer(
             _montant(table, ligne, "cofinancement_cg", lieu, problemes.cellules, vide_permis=True)
         if base is None:
             continue
-        paiement, motif = source.paiement(base, annexe, siret, table.nom(index))
+        paiement, motif = source.paiement(base, annexe, siret, table.nom(index), departement)
         if paiement is None:
             problemes.sans_montant.append(f"{table.nom(index)} : {motif}")
             continue
+        payee = paiement.livre["identifiant"]
+        if payee in payees:
+            problemes.doublons.append(
+                f"{table.nom(index)} : même structure ({payee}) qu'à la ligne {payees[payee]}"
+            )
+            continue
+        payees[payee] = numero
         tableau = tableaux.setdefault(
             departement,
             TableauAnnexe5(
@@ -406,6 +459,7 @@ def transformer(
         cellules: list[str | Decimal] = [_cellule(ligne[i], i in numeriques) for i in gardees]
         tableau.lignes.append(cellules + paiement.ajouts(source.avec_regularisation))
         tableau.paiements.append(paiement)
+    problemes.absentes = source.absentes(payees, table.mesure, departements_retenus)
     _refuser_si_besoin(table, problemes, annee)
     remarques = list(table.remarques)
     if not dates_verifiees:
@@ -480,6 +534,13 @@ def _refuser_si_besoin(table: TableExport, problemes: _Problemes, annee: int) ->
         parties.append(
             f"{len(problemes.hors_annee)} annexe(s) hors de l'année de campagne {annee} "
             "(export d'une autre année ?) :\n" + "\n".join(f"  - {n}" for n in problemes.hors_annee)
+        )
+    if problemes.absentes:
+        parties.append(
+            f"{len(problemes.absentes)} structure(s) du grand livre absente(s) de l'export : "
+            "leur lettre annoncerait un paiement que la décision ne ferait pas (prenez l'export "
+            "complet, ou recalculez sans elles) :\n"
+            + "\n".join(f"  - {n}" for n in problemes.absentes)
         )
     if problemes.sans_montant:
         parties.append(
@@ -633,9 +694,6 @@ class RapportAnnexe5:
         return "\n".join(lignes)
 
 
-ANNEE_FORFAIT = 2014  # note DGEFP 2014-04 : 5 % forfaitaire pour l'année de transition
-
-
 def executer_annexe5(
     export: Path,
     mesure: str,
@@ -722,7 +780,7 @@ def _executer(
             lire_grand_livre(resultats, annee, accepter_modifie=resultats_modifies), mesure
         )
     else:
-        montants = taux_forfaitaire(forfaitaire)
+        montants = taux_forfaitaire(forfaitaire, annee)
     if rapport.source == "fluxiae":
         table = lire_fluxiae(export, mesure, annee, annuaire(montants, donnees, annee))
     else:
@@ -746,7 +804,7 @@ def _executer(
     entrees = {"export": export, "resultats": resultats, "entetes": entetes, "donnees": donnees}
     with dossier_atomique(rapport.sortie, ecraser, entrees.values()) as dossier:
         noms = _ecrire_sorties(
-            dossier, transformation, montants, annee, signature, produire_pdf, rapport
+            dossier, transformation, montants, annee, signature, produire_pdf, rapport, pdf is True
         )
         ecrire_manifeste(
             dossier,
@@ -801,8 +859,11 @@ def _ecrire_sorties(
     signature: Signature,
     pdf: bool,
     rapport: RapportAnnexe5,
+    pdf_exige: bool = False,
 ) -> list[str]:
-    """Écrit tableaux, décisions (et PDF), synthèse ; renvoie les noms des fichiers écrits."""
+    """Écrit tableaux, décisions (et PDF), synthèse ; renvoie les noms des fichiers écrits.
+    Avec `pdf_exige` (option --pdf), une conversion qui échoue fait tout échouer (code 1,
+    rien d'écrit), comme pour les notifications."""
     noms: list[str] = []
     decisions = []
     for code, tableau in transformation.tableaux.items():
@@ -844,7 +905,7 @@ def _ecrire_sorties(
     docx = rendre_decisions_asp(decisions, dossier)
     noms += [p.name for p in docx]
     if pdf:
-        noms += _pdf(docx, dossier, rapport)
+        noms += _pdf(docx, dossier, rapport, pdf_exige)
     ecarts = {f"autre département ({d})": n for d, n in transformation.exclues.items()}
     ecrire_synthese(
         list(rapport.totaux.values()),
@@ -860,7 +921,7 @@ def nom_fichier_tableau(mesure: str, departement: str) -> str:
     return f"annexe5_{nom_de_fichier_sur(mesure)}_{nom_de_fichier_sur(departement)}.xlsx"
 
 
-def _pdf(docx: list[Path], dossier: Path, rapport: RapportAnnexe5) -> list[str]:
+def _pdf(docx: list[Path], dossier: Path, rapport: RapportAnnexe5, exige: bool) -> list[str]:
     """Les PDF (LibreOffice, un processus par cœur) ; en cas d'échec, les .docx restent et
     c'est signalé."""
     lot = dossier / ".pdf"
@@ -868,6 +929,10 @@ def _pdf(docx: list[Path], dossier: Path, rapport: RapportAnnexe5) -> list[str]:
         produits = convertir_en_pdf(docx, lot)
     except ErreurPDF as erreur:
         shutil.rmtree(lot, ignore_errors=True)
+        if exige:
+            raise ErreurPDF(
+                f"Aucun document écrit, la conversion en PDF a échoué : {erreur}"
+            ) from None
         rapport.anomalies.append(f"PDF non produits : {erreur}")
         return []
     noms = []
@@ -930,9 +995,13 @@ def demo_annexe5(dossier: Path, resultats_csv: Path, *, pdf: bool | None = None)
         lignes += list(rapport.totaux.values())
         ecartees |= {f"{mesure} : {motif}": n for motif, n in rapport.ecartees.items()}
     if lignes:
+        commune = dossier / "synthese.xlsx"
+        if not classeur_remplacable(commune, TITRE_SYNTHESE):
+            resumes.append(f"{commune} n'est pas une synthèse de l'outil : il n'est pas remplacé.")
+            return "\n\n".join(resumes)
         temporaire = dossier / ".synthese.xlsx"
         ecrire_synthese(lignes, temporaire, ANNEE_DEMO, ecartees)
-        temporaire.replace(dossier / "synthese.xlsx")
+        temporaire.replace(commune)
         total = sum((ligne.montant_net for ligne in lignes), Decimal(0))
         resumes.append(
             f"Synthèse des {len(FICHIERS_DEMO)} mesures : {len(lignes)} décision(s), "

@@ -16,7 +16,7 @@ from iae_modulation import parametres
 from iae_modulation.classeur_resultats import ecrire_resultats_xlsx
 from iae_modulation.donnees import Anomalie, RapportValidation, lire_donnees
 from iae_modulation.erreurs import traduire
-from iae_modulation.formats import montant_fr, taux_fr
+from iae_modulation.formats import arrondi_centime, montant_fr, taux_fr
 from iae_modulation.lecture import lire_nombre, lire_table
 from iae_modulation.modulation import (
     CalculModulation,
@@ -167,8 +167,9 @@ def lire_valeurs_par_cle(
     aide: str = "",
 ) -> ValeursLues:
     """Lit un petit fichier « clé ; nombre ; … » (enveloppes, versements 2014) : une colonne
-    par tuple de `noms_valeurs` (noms acceptés), nombres positifs, clés uniques ; `aide`
-    complète le message d'une colonne absente."""
+    par tuple de `noms_valeurs` (noms acceptés), nombres positifs, clés uniques ; la première
+    est un montant en euros, au centime près ; `aide` complète le message d'une colonne
+    absente."""
     brute = lire_table(chemin)
     table = brute.table
     col_cle = _colonne_parmi(table, noms_cle, brute.fichier, aide)
@@ -195,6 +196,15 @@ def lire_valeurs_par_cle(
                 break
             if nombre < 0:
                 signaler(ligne, colonne, texte, "Une valeur négative n'est pas possible ici.")
+                break
+            if not valeurs and nombre != arrondi_centime(nombre):
+                signaler(
+                    ligne,
+                    colonne,
+                    texte,
+                    "Un montant s'écrit au centime près (deux décimales au plus) : le grand "
+                    "livre et les documents n'en montrent pas davantage.",
+                )
                 break
             valeurs.append(nombre)
         if len(valeurs) < len(cols):

@@ -37,7 +37,7 @@ from iae_modulation.indicateurs import (
 )
 from iae_modulation.indicateurs import calculer_indicateurs as _indicateurs
 from iae_modulation.montants import montant_module, montant_reduit, taux_effectif
-from iae_modulation.referentiel import DEPARTEMENT_MAYOTTE
+from iae_modulation.referentiel import ANNEE_FORFAIT, DEPARTEMENT_MAYOTTE
 from iae_modulation.regularisation import ANNEE_REGULARISATION, Versement2014, regulariser
 from iae_modulation.resultats import (
     COLONNES_REGULARISATION,
@@ -52,7 +52,6 @@ from iae_modulation.resultats import (
 METHODES = ("rang", "minmax")
 # Instruction DGEFP 2014-2, § 1 : aide au poste au 1er juillet 2014 pour les AI et les ACI.
 DEBUT_AIDE_AU_POSTE = {"AI": dt.date(2014, 7, 1), "ACI": dt.date(2014, 7, 1)}
-ANNEE_FORFAIT = 2014
 # Note DGEFP 2014-04 : le taux de 2014 est fixé ; une enveloppe ne peut pas le réduire.
 CITATION_FORFAIT_2014 = (
     "« Pour l'année 2014, année de transition de la mise en œuvre de la réforme, la part modulée "
@@ -298,7 +297,8 @@ def _montants_socles(
     en vigueur (proratisé sur six mois pour les AI et ACI en 2014). Un montant fourni hors de
     [50 %, 110 %] de ETP × socle par ETP est signalé (faute de frappe probable), sans bloquer."""
     socles, notes = [], []
-    bornes: dict = {}  # (type, Mayotte) -> (jour, mois, socle par ETP, bas, haut) ou None
+    bornes: dict = {}  # (type, Mayotte) -> (socle par ETP, bas, haut) ou None
+    replis: dict = {}  # (type, Mayotte) -> (socle par ETP, mois, précisions de la note)
     for type_siae, dep, socle, etp in zip(
         table["type"],
         table["departement"],
@@ -313,32 +313,45 @@ def _montants_socles(
             socles.append(arrondi_centime(socle))
             notes.append(_vraisemblance(socle, etp, bornes[cle]))
             continue
-        jour = date_de_reference(annee, type_siae)
-        mois = 12 - jour.month + 1 if annee == 2014 else 12
-        par_etp = params.socle_etp(type_siae, jour, cle[1])
-        socles.append(arrondi_centime(etp * par_etp.valeur * mois / 12))
-        note = (
-            f"montant socle calculé : {nombre_fr(etp)} ETP × {nombre_fr(par_etp.valeur, 0)} € "
-            f"par ETP" + (f" × {mois}/12" if mois != 12 else "")
+        if cle not in replis:
+            replis[cle] = _repli(annee, type_siae, cle[1], params)
+        par_etp, mois, precisions = replis[cle]
+        socles.append(arrondi_centime(etp * par_etp * mois / 12))
+        notes.append(
+            [
+                f"montant socle calculé : {nombre_fr(etp)} ETP × {nombre_fr(par_etp, 0)} € "
+                f"par ETP" + (f" × {mois}/12" if mois != 12 else "") + precisions
+            ]
         )
-        plus_tard = params.non_retenus[(par_etp.nom, par_etp.debut)]
-        if plus_tard:
-            note += (
-                f" (valeur au {jour:%d/%m/%Y} ; non retenue : "
-                + ", ".join(f"{nombre_fr(p.valeur, 0)} € au {p.debut:%d/%m/%Y}" for p in plus_tard)
-                + ")"
-            )
-        if not par_etp.verifie:
-            note += f" (montant par ETP NON VÉRIFIÉ : {par_etp.note or par_etp.reference_titre})"
-        notes.append([note])
     return socles, notes
+
+
+def _repli(
+    annee: int, type_siae: str, mayotte: bool, params: _Parametres
+) -> tuple[Decimal, int, str]:
+    """Le montant par ETP d'un socle de repli (une fois par type), le nombre de mois couverts
+    et ce que la note en dit : valeurs de l'année non retenues, valeur non vérifiée."""
+    jour = date_de_reference(annee, type_siae)
+    mois = 12 - jour.month + 1 if annee == ANNEE_FORFAIT else 12
+    par_etp = params.socle_etp(type_siae, jour, mayotte)
+    precisions = ""
+    plus_tard = params.non_retenus[(par_etp.nom, par_etp.debut)]
+    if plus_tard:
+        precisions += (
+            f" (valeur au {jour:%d/%m/%Y} ; non retenue : "
+            + ", ".join(f"{nombre_fr(p.valeur, 0)} € au {p.debut:%d/%m/%Y}" for p in plus_tard)
+            + ")"
+        )
+    if not par_etp.verifie:
+        precisions += f" (montant par ETP NON VÉRIFIÉ : {par_etp.note or par_etp.reference_titre})"
+    return par_etp.valeur, mois, precisions
 
 
 def _socle_par_etp(annee: int, type_siae: str, mayotte: bool) -> tuple | None:
     """(socle annuel par ETP sur la période, borne basse, borne haute) par ETP, ou None si le
     montant par ETP n'est pas connu."""
     jour = date_de_reference(annee, type_siae)
-    mois = 12 - jour.month + 1 if annee == 2014 else 12
+    mois = 12 - jour.month + 1 if annee == ANNEE_FORFAIT else 12
     try:
         par_etp = parametres.montant_socle_etp(type_siae, jour, mayotte=mayotte).valeur
     except parametres.ErreurParametre:
@@ -596,7 +609,8 @@ def _appliquer_enveloppes(
             )
             continue
         fixes = [i for i in index if motifs[i] == MOTIF_PENITENTIAIRE]
-        reduits = [i for i in index if motifs[i] != MOTIF_PENITENTIAIRE]
+        # un montant nul n'a rien à réduire (socle ou taux nul) : il reste hors de la réduction
+        reduits = [i for i in index if motifs[i] != MOTIF_PENITENTIAIRE and avant[i]]
         part_fixe = sum((avant[i] for i in fixes), Decimal(0))
         reste = enveloppe - part_fixe
         a_reduire = total - part_fixe

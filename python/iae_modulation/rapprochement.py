@@ -21,7 +21,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from iae_modulation.annexe5 import ENTETE_MODULE
+from iae_modulation.annexe5 import ENTETE_MODULE, cle_annexe
 from iae_modulation.documents.decision_asp import nom_fichier_decision
 from iae_modulation.documents.notifications import (
     COLONNE_INDEX_LETTRE,
@@ -36,7 +36,7 @@ from iae_modulation.lecture import lire_nombre, lire_table
 from iae_modulation.mise_en_page import Colonne, imprimer, poser_colonnes
 from iae_modulation.referentiel import departements
 from iae_modulation.resultats import NOM_RESULTATS, GrandLivre, lire_grand_livre
-from iae_modulation.sorties import ErreurEntree, sha256
+from iae_modulation.sorties import ErreurEntree, classeur_remplacable, sha256
 from iae_modulation.texte_xml import ClasseurXlsx
 
 EN_PROJET = f"lu, {MENTION_PROJET} : à signer avant tout envoi"
@@ -156,6 +156,13 @@ class Execution:
     options: dict
     entrees: dict[str, dict]  # rôle -> {fichier, sha256}
     sorties: dict[str, str]  # fichier relatif -> sha256
+    ecrit_ns: int = (
+        0  # quand le manifeste a été écrit : départage deux exécutions de la même seconde
+    )
+
+    @property
+    def ordre(self) -> tuple[str, int]:
+        return self.date, self.ecrit_ns
 
     @property
     def empreinte_resultats(self) -> str | None:
@@ -189,6 +196,7 @@ def _lire_manifeste(dossier: Path) -> Execution | None:
             options=dict(contenu.get("options") or {}),
             entrees={str(e["role"]): e for e in contenu.get("entrees", [])},
             sorties={str(s["fichier"]): str(s["sha256"]) for s in contenu.get("sorties", [])},
+            ecrit_ns=(dossier / "manifeste.json").stat().st_mtime_ns,
         )
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
@@ -210,7 +218,8 @@ def rapprocher(dossier: Path, resultats: Path | None = None) -> Rapprochement:
     rapprochement = Rapprochement(chemin, livre.annee)
     if livre.modifie:
         rapprochement.documents.append((chemin.name, livre.modifie))
-    par_identifiant = {ligne["identifiant"]: ligne for ligne in livre.lignes}
+    # n° d'annexe sans avenant : un tableau au taux forfaitaire de 2014 nomme ainsi la structure
+    par_identifiant = {cle_annexe(ligne["identifiant"]): ligne for ligne in livre.lignes}
     for ligne in livre.lignes:
         cle = (ligne["departement"], ligne["type"])
         rapprochement.livre.setdefault(cle, Compte()).ajouter(ligne["montant_net"])
@@ -222,7 +231,7 @@ def rapprocher(dossier: Path, resultats: Path | None = None) -> Rapprochement:
 def _grand_livre_du_dossier(dossier: Path, trouvees: list[Execution]) -> Path:
     calculs = sorted(
         (e for e in trouvees if e.commande == "calculer" and (e.dossier / NOM_RESULTATS).is_file()),
-        key=lambda e: e.date,
+        key=lambda e: e.ordre,
     )
     if not calculs:
         raise ErreurEntree(
@@ -258,7 +267,9 @@ def _decisions(
 ) -> None:
     """Tableaux annexés aux décisions : pour chaque (mesure, département), le plus récent."""
     tableaux: dict[tuple[str, str], tuple[Execution, str]] = {}
-    for execution in sorted((e for e in trouvees if e.commande == "annexe5"), key=lambda e: e.date):
+    for execution in sorted(
+        (e for e in trouvees if e.commande == "annexe5"), key=lambda e: e.ordre
+    ):
         if not _du_meme_livre(execution, livre):
             rapprochement.documents.append(
                 (str(execution.dossier), "ignoré (produit depuis un autre grand livre)")
@@ -287,6 +298,7 @@ def _decisions(
         lignes = _lire_tableau(rapprochement, execution.dossier / nom, departement, mesure)
         for identifiant, net in lignes:
             compte.ajouter(net)
+            identifiant = cle_annexe(identifiant)
             ligne = par_identifiant.get(identifiant)
             if identifiant in vus:
                 probleme = f"dans deux décisions ({vus[identifiant]} et {nom})"
@@ -308,7 +320,7 @@ def _decisions(
                 rapprochement.ecarts.append(Ecart(departement, mesure, identifiant, probleme))
         _verifier_decision(rapprochement, execution, departement, mesure, lignes)
     for ligne in livre.lignes:
-        if ligne["identifiant"] not in vus:
+        if cle_annexe(ligne["identifiant"]) not in vus:
             rapprochement.ecarts.append(
                 Ecart(
                     ligne["departement"],
@@ -408,7 +420,7 @@ def _lettres(
     """Les lettres du lot de notifications le plus récent produit depuis ce grand livre."""
     lots = sorted(
         (e for e in trouvees if e.commande == "notifications" and _du_meme_livre(e, livre)),
-        key=lambda e: e.date,
+        key=lambda e: e.ordre,
     )
     for ancien in lots[:-1]:
         rapprochement.documents.append((str(ancien.dossier), "remplacé par un lot plus récent"))
@@ -428,6 +440,7 @@ def _lettres(
             index[COLONNE_INDEX_LETTRE],
             strict=True,
         ):
+            identifiant = cle_annexe(identifiant)
             ligne = par_identifiant.get(identifiant)
             if ligne is None:
                 rapprochement.ecarts.append(
@@ -448,7 +461,7 @@ def _lettres(
                 (f"{lot.dossier} ({projets} lettre(s) {PREFIXE_PROJET}…)", EN_PROJET)
             )
     for ligne in livre.lignes:
-        if ligne["identifiant"] not in notifiees | en_ecart:
+        if cle_annexe(ligne["identifiant"]) not in notifiees | en_ecart:
             rapprochement.ecarts.append(
                 Ecart(ligne["departement"], ligne["type"], ligne["identifiant"], "sans lettre")
             )
@@ -510,7 +523,7 @@ def ecrire_rapport(rapprochement: Rapprochement, chemin: Path) -> Path:
     temporaire = chemin.with_name(f".{chemin.name}.{os.getpid()}.tmp")
     annee = rapprochement.annee
     with ClasseurXlsx(str(temporaire)) as classeur:
-        classeur.set_properties({"title": "Rapprochement", "author": "iae-modulation"})
+        classeur.set_properties({"title": TITRE_RAPPORT, "author": "iae-modulation"})
         gras = classeur.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
         gras.set_text_wrap()
         euros = classeur.add_format({"num_format": '#,##0.00\\ "€"'})
@@ -606,14 +619,9 @@ def ecrire_rapport(rapprochement: Rapprochement, chemin: Path) -> Path:
     return chemin
 
 
+TITRE_RAPPORT = "Rapprochement"
+
+
 def rapport_remplacable(chemin: Path) -> bool:
     """Vrai si `chemin` n'existe pas, ou si c'est un rapport que l'outil a écrit lui-même."""
-    chemin = Path(chemin)
-    if not chemin.exists():
-        return True
-    try:
-        with zipfile.ZipFile(chemin) as archive:
-            proprietes = archive.read("docProps/core.xml").decode("utf-8", "replace")
-    except (OSError, KeyError, zipfile.BadZipFile):
-        return False
-    return "<dc:title>Rapprochement</dc:title>" in proprietes and "iae-modulation" in proprietes
+    return classeur_remplacable(chemin, TITRE_RAPPORT)

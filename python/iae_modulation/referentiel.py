@@ -142,6 +142,8 @@ def lire_numero_annexe(valeur: object) -> NumeroAnnexe | None:
 
 
 PREMIERE_CAMPAGNE = 2014  # réforme du financement de l'IAE : instruction DGEFP n° 2014-2
+# Note DGEFP 2014-04 : 2014, année de transition, taux forfaitaire ; régularisation en 2015.
+ANNEE_FORFAIT = 2014
 
 
 def probleme_annee_campagne(annee: int, aujourdhui: dt.date | None = None) -> str | None:

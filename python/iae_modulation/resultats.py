@@ -15,26 +15,28 @@ problèmes sont donnés d'un coup, avec la ligne, la colonne et la valeur.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
 import re
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cache
 from pathlib import Path
 
 import pandas as pd
 
+from iae_modulation import parametres
 from iae_modulation.donnees import Anomalie, RapportValidation
 from iae_modulation.encodages import decoder_octets
 from iae_modulation.formats import nombre_fr, taux_fr
+from iae_modulation.limites import MONTANT_MAX
 from iae_modulation.montants import montant_module, montant_reduit, taux_effectif
 from iae_modulation.referentiel import TYPES_SIAE, normaliser_departement
 from iae_modulation.regularisation import Versement2014, regulariser
 from iae_modulation.sorties import ErreurEntree, sha256, texte_sans_formule, verifier_fichier_entree
 
 NOM_RESULTATS = "resultats.csv"
-TAUX_MAX = Decimal("0.10")  # le montant modulé va de 0 à 10 % du montant socle (note 2014-04)
-MONTANT_MAX = Decimal(10) ** 12  # aucun montant d'aide au poste n'approche mille milliards
 
 # Motif du taux (colonne `motif_taux`) : ce que la lettre explique à la structure.
 MOTIF_CLASSEMENT = "classement"
@@ -90,10 +92,13 @@ COLONNES_RESULTATS = (
     *COLONNES_REGULARISATION,
     *("methode", "justification", "anomalies"),
 )
+# Les nombres tels que l'outil les écrit : montants au centime, fractions à 4 décimales (un
+# indicateur d'effort peut dépasser 1 : 10 ETP d'encadrement pour 0,01 ETP en insertion), ETP
+# tels que les donne le fichier des versements (une division d'Excel en a 15 décimales).
 _FORMES = {
     "montant": re.compile(r"\d{1,13}(?:,\d{1,2})?"),
-    "fraction": re.compile(r"\d{1,3}(?:,\d{1,4})?"),
-    "etp": re.compile(r"\d{1,7}(?:,\d{1,6})?"),
+    "fraction": re.compile(r"\d{1,13}(?:,\d{1,4})?"),
+    "etp": re.compile(r"\d{1,7}(?:,\d{1,20})?"),
 }
 _NATURE = {
     **dict.fromkeys(COLONNES_MONTANT, "montant"),
@@ -276,14 +281,15 @@ class _Verification:
     def calculs(self, numero: int, ligne: dict) -> None:
         """Chaque montant refait depuis les colonnes qui le précèdent sur la même ligne."""
         socle, taux = ligne["montant_socle"], ligne["taux_calcule"]
+        maximum = taux_maximal(ligne["annee"])
         for colonne in ("taux_calcule", "taux_effectif"):
-            if ligne[colonne] is not None and ligne[colonne] > TAUX_MAX:
+            if ligne[colonne] is not None and ligne[colonne] > maximum:
                 self.signaler(
                     numero,
                     colonne,
                     nombre_fr(ligne[colonne], 4),
-                    f"taux de {taux_fr(ligne[colonne])} : le montant modulé va de 0 à 10 % du "
-                    "montant socle.",
+                    f"taux de {taux_fr(ligne[colonne])} : le montant modulé va de 0 à "
+                    f"{taux_fr(maximum, 0)} du montant socle.",
                 )
         for colonne in COLONNES_MONTANT:
             if ligne[colonne] is not None and ligne[colonne] > MONTANT_MAX:
@@ -411,7 +417,7 @@ class _Verification:
     def annee(self, lignes: list[dict], demandee: int | None) -> int:
         """L'année de campagne du fichier (une seule) ; refusée si ce n'est pas `demandee`."""
         annees = {ligne["annee"] for ligne in lignes}
-        if len(annees) != 1 or not next(iter(annees)).isdigit():
+        if len(annees) != 1 or not _annee_lisible(next(iter(annees))):
             self.signaler(
                 None,
                 "annee",
@@ -476,3 +482,18 @@ def empreinte_du_calcul(chemin: Path) -> str | None:
         )
     except (OSError, ValueError, KeyError, TypeError, AttributeError, StopIteration):
         return None
+
+
+def _annee_lisible(texte: str) -> bool:
+    return len(texte) == 4 and texte.isascii() and texte.isdigit()
+
+
+@cache
+def taux_maximal(annee: str) -> Decimal:
+    """Le taux maximal du montant modulé (paramètre daté) pour une campagne écrite en texte ;
+    pour une année illisible (signalée par ailleurs), celui en vigueur aujourd'hui."""
+    jour = dt.date(int(annee), 1, 1) if _annee_lisible(annee) else dt.date.today()
+    try:
+        return parametres.valeur("taux_modulation_max", jour).valeur
+    except parametres.ErreurParametre:
+        return parametres.valeur("taux_modulation_max", dt.date.today()).valeur

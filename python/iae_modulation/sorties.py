@@ -15,6 +15,7 @@ import os
 import re
 import secrets
 import shutil
+import zipfile
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path, PurePosixPath
 
@@ -316,3 +317,18 @@ def _json(valeur: object) -> object:
     if isinstance(valeur, list | tuple):
         return [_json(v) for v in valeur]
     return str(valeur)
+
+
+def classeur_remplacable(chemin: Path, titre: str) -> bool:
+    """Vrai si `chemin` n'existe pas, ou si c'est un classeur que l'outil a écrit lui-même (son
+    titre et son auteur, dans les propriétés du document) : un fichier d'agent qui porterait le
+    même nom n'est jamais remplacé."""
+    chemin = Path(chemin)
+    if not chemin.exists():
+        return True
+    try:
+        with zipfile.ZipFile(chemin) as archive:
+            proprietes = archive.read("docProps/core.xml").decode("utf-8", "replace")
+    except (OSError, KeyError, zipfile.BadZipFile):
+        return False
+    return f"<dc:title>{titre}</dc:title>" in proprietes and "iae-modulation" in proprietes

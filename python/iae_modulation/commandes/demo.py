@@ -10,7 +10,12 @@ from iae_modulation.annexe5 import demo_annexe5
 from iae_modulation.campagne import executer_calcul
 from iae_modulation.documents.notifications import demo_notifications
 from iae_modulation.documents.pdf import ajouter_options_pdf, pdf_a_produire
-from iae_modulation.rapprochement import NOM_RAPPROCHEMENT, ecrire_rapport, rapprocher
+from iae_modulation.rapprochement import (
+    NOM_RAPPROCHEMENT,
+    ecrire_rapport,
+    rapport_remplacable,
+    rapprocher,
+)
 
 ANNEE_DEMO = 2026
 
@@ -50,7 +55,12 @@ def executer(args: argparse.Namespace) -> int:
     demo = dossier_demo()
     sortie = Path(args.sortie)
     etrangers = sorted(p.name for p in sortie.iterdir()) if sortie.is_dir() else []
-    etrangers = [nom for nom in etrangers if nom not in SOUS_DOSSIERS_DEMO]
+    etrangers = [
+        nom
+        for nom in etrangers
+        if nom not in SOUS_DOSSIERS_DEMO
+        or (nom == NOM_RAPPROCHEMENT and not rapport_remplacable(sortie / nom))
+    ]
     if (etrangers or sortie.is_file()) and not args.ecraser:
         print(
             f"Le dossier {sortie} contient autre chose qu'une démonstration "
@@ -82,7 +92,8 @@ def executer(args: argparse.Namespace) -> int:
     )
     print("\n== 4. Rapprochement : grand livre, décisions ASP et lettres ==")
     rapprochement = rapprocher(sortie, resultats)
-    ecrire_rapport(rapprochement, sortie / NOM_RAPPROCHEMENT)
+    if rapport_remplacable(sortie / NOM_RAPPROCHEMENT):
+        ecrire_rapport(rapprochement, sortie / NOM_RAPPROCHEMENT)
     print(rapprochement.resume())
     if args.pdf is None and not pdf:
         print("\n(LibreOffice absent : documents Word seulement, pas de PDF.)")

@@ -31,7 +31,7 @@ from iae_modulation.mise_en_page import (
     texte_affiche,
 )
 from iae_modulation.progression import progression as barre_de_progression
-from iae_modulation.referentiel import TYPES_SIAE, probleme_annee_campagne
+from iae_modulation.referentiel import ANNEE_FORFAIT, TYPES_SIAE, probleme_annee_campagne
 from iae_modulation.resultats import (
     MOTIF_FORFAIT_2014,
     MOTIF_NON_CALCULABLE,
@@ -369,7 +369,6 @@ def valeurs_notification(
     return valeurs
 
 
-ANNEE_FORFAIT = 2014
 # Note DGEFP 2014-04, à dire dans la lettre de 2014.
 ANNONCE_2014 = (
     "En cas de sous-réalisation des objectifs inscrits à la convention par la structure en "

@@ -194,6 +194,7 @@ class LigneSynthese:
     reste_a_deduire: Decimal
 
 
+TITRE_SYNTHESE = "Synthèse des décisions ASP"
 COLONNES_SYNTHESE = (
     "Département",
     "Nom du département",
@@ -219,6 +220,7 @@ def ecrire_synthese(
     """Une ligne par département et mesure, une ligne de total ; feuille « Lignes écartées »
     quand des lignes des exports l'ont été."""
     classeur = ClasseurXlsx(str(chemin))
+    classeur.set_properties({"title": TITRE_SYNTHESE, "author": "iae-modulation"})
     styles = _styles(classeur)
     feuille = classeur.add_worksheet("Synthèse")
     feuille.write_row(LIGNE_ENTETE, 0, COLONNES_SYNTHESE, styles["entete"])

@@ -19,6 +19,7 @@ import docx
 import openpyxl
 import pytest
 from aides import DEMO, DONNEES, imprimable, ligne_de_grand_livre, sortie_capturee
+from iae_modulation.annexe5 import entetes_ajoutes
 from iae_modulation.cli import main
 from iae_modulation.commandes.francais import TRADUCTIONS
 from iae_modulation.documents import pdf
@@ -26,6 +27,7 @@ from iae_modulation.documents.decision_asp import DecisionASP, rendre_decisions_
 from iae_modulation.documents.notifications import MODELE_NOTIFICATION, valeurs_notification
 from iae_modulation.documents.publipostage import ModeleCompile
 from iae_modulation.documents.signature import Signature, signature_demo
+from iae_modulation.exports.entetes import disposition_de_la_mesure
 from pypdf import PdfReader
 
 LIBREOFFICE = pytest.mark.skipif(
@@ -153,25 +155,8 @@ def test_de_la_marge_une_police_bien_plus_large_tient_encore(tmp_path):
 def _decision_etti_regularisee() -> DecisionASP:
     """La mesure la plus large : ETTI (14 colonnes de l'export) et les quatre colonnes de la
     régularisation."""
-    colonnes = [
-        "Département",
-        "no Présage",
-        "N° SIRET",
-        "Raison sociale",
-        "N° annexe financière",
-        "Date début effet annexe",
-        "Date fin effet annexe",
-        "Nombre de postes conventionnés",
-        "Montant prévu de l'aide de l'Etat = AE",
-        "Montant prévu de l'Aide FSE=AE",
-        "Montant total prévu = AE",
-        "Montant payé = CP",
-        "Reste à payer",
-        "Montant modulé",
-        "Régularisation 2014",
-        "Montant modulé prévu (net à verser)",
-        "Reste à déduire de l'aide au poste",
-    ]
+    colonnes = [c.entete for c in disposition_de_la_mesure("ETTI").colonnes]
+    colonnes += entetes_ajoutes("ETTI", avec_regularisation=True)
     montant = "1\u00a0165\u00a0805,08\u00a0€"
     lignes = [
         [

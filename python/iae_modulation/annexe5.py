@@ -515,43 +515,43 @@ def lire_date(texte: str) -> dt.date | None:
 
 
 def _refuser_si_besoin(table: TableExport, problemes: _Problemes, annee: int) -> None:
-    parties = []
-    if problemes.cofinancement_vide:
-        entete = table.entetes[table.positions["cofinancement_cg"]]
-        parties.append(
-            f"Colonne « {entete} » vide pour {len(problemes.cofinancement_vide)} ligne(s) : la "
-            "note demande de vérifier qu'elle est complétée avant de supprimer les colonnes (0 "
-            "est une valeur, une case vide ne l'est pas) :\n"
-            + "\n".join(f"  - {n}" for n in problemes.cofinancement_vide)
-        )
-    if problemes.doublons:
-        parties.append(
-            f"{len(problemes.doublons)} ligne(s) en double (une seule ligne par annexe "
-            "financière, sinon le montant serait versé deux fois) :\n"
-            + "\n".join(f"  - {n}" for n in problemes.doublons)
-        )
-    if problemes.hors_annee:
-        parties.append(
-            f"{len(problemes.hors_annee)} annexe(s) hors de l'année de campagne {annee} "
-            "(export d'une autre année ?) :\n" + "\n".join(f"  - {n}" for n in problemes.hors_annee)
-        )
-    if problemes.absentes:
-        parties.append(
-            f"{len(problemes.absentes)} structure(s) du grand livre absente(s) de l'export : "
-            "leur lettre annoncerait un paiement que la décision ne ferait pas (prenez l'export "
-            "complet, ou recalculez sans elles) :\n"
-            + "\n".join(f"  - {n}" for n in problemes.absentes)
-        )
-    if problemes.sans_montant:
-        parties.append(
-            f"{len(problemes.sans_montant)} structure(s) sans montant (aucun montant n'est mis "
-            "à 0 en silence) :\n" + "\n".join(f"  - {n}" for n in problemes.sans_montant)
-        )
-    if problemes.cellules:
-        parties.append(
-            f"{len(problemes.cellules)} cellule(s) illisible(s) :\n"
-            + "\n".join(f"  - {e}" for e in problemes.cellules)
-        )
+    """Un seul refus qui liste tous les problèmes, chacun sous sa phrase d'explication."""
+    cofinancement = (
+        table.entetes[table.positions["cofinancement_cg"]] if problemes.cofinancement_vide else ""
+    )
+    rubriques = (
+        (
+            problemes.cofinancement_vide,
+            f"Colonne « {cofinancement} » vide pour {{n}} ligne(s) : la note demande de vérifier "
+            "qu'elle est complétée avant de supprimer les colonnes (0 est une valeur, une case "
+            "vide ne l'est pas)",
+        ),
+        (
+            problemes.doublons,
+            "{n} ligne(s) en double (une seule ligne par annexe financière, sinon le montant "
+            "serait versé deux fois)",
+        ),
+        (
+            problemes.hors_annee,
+            f"{{n}} annexe(s) hors de l'année de campagne {annee} (export d'une autre année ?)",
+        ),
+        (
+            problemes.absentes,
+            "{n} structure(s) du grand livre absente(s) de l'export : leur lettre annoncerait un "
+            "paiement que la décision ne ferait pas (prenez l'export complet, ou recalculez sans "
+            "elles)",
+        ),
+        (
+            problemes.sans_montant,
+            "{n} structure(s) sans montant (aucun montant n'est mis à 0 en silence)",
+        ),
+        (problemes.cellules, "{n} cellule(s) illisible(s)"),
+    )
+    parties = [
+        intro.format(n=len(liste)) + " :\n" + "\n".join(f"  - {element}" for element in liste)
+        for liste, intro in rubriques
+        if liste
+    ]
     if parties:
         raise RefusAnnexe5(
             f"{table.lieu} : tableaux de l'annexe 5 ({table.mesure}) non établis, rien n'a été "

@@ -141,3 +141,17 @@ def imprimable(feuille) -> bool:
         and "&P" in (feuille.oddFooter.center.text or "")
         and "Campagne" in (feuille.oddFooter.right.text or "")
     )
+
+
+def classeur_de_campagne(chemin: Path, annee: int = 2026) -> Path:
+    """Une copie du gabarit livré dont l'agent a renseigné l'année de campagne (le gabarit la
+    laisse vide : aucune valeur de démonstration par défaut)."""
+    from iae_modulation.chemins import GABARIT_CLASSEUR
+    from iae_modulation.excel.fichier import ClasseurFichier
+
+    chemin.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(GABARIT_CLASSEUR, chemin)
+    classeur = ClasseurFichier(chemin)
+    classeur.ecrire_parametre("annee", annee)
+    classeur.enregistrer()
+    return chemin

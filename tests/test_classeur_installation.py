@@ -9,6 +9,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from aides import classeur_de_campagne
 from iae_modulation.commandes import classeur as commande
 from iae_modulation.excel import classeur as contrat
 from iae_modulation.excel import installation, macros
@@ -115,8 +116,7 @@ def test_classeur_installe_sans_chemin_personnel(tmp_path, monkeypatch):
 def test_rattacher_un_classeur_de_campagne_garde_son_travail(tmp_path, capsys):
     """Un classeur reçu d'un collègue (son chemin personnel, une campagne calculée) est rattaché
     au Python de ce poste sans perdre ses résultats ni son journal."""
-    chemin = tmp_path / "campagne Grand Est.xlsm"
-    shutil.copyfile(GABARIT, chemin)
+    chemin = classeur_de_campagne(tmp_path / "campagne Grand Est.xlsm")
     classeur = ClasseurFichier(chemin)
     installation.ecrire_configuration(
         classeur, {"Interpreter_Win": r"C:\Users\collegue\AppData\Local\Programs\python.exe"}
@@ -178,7 +178,7 @@ def test_classeur_envoye_avec_son_dossier_de_sortie(tmp_path):
     lui, le dernier calcul est retrouvé et les lettres se génèrent."""
     chez_moi = tmp_path / "jdupont" / "IAE Modulation"
     chez_moi.mkdir(parents=True)
-    shutil.copyfile(GABARIT, chez_moi / "campagne.xlsm")
+    classeur_de_campagne(chez_moi / "campagne.xlsm")
     assert macros.ACTIONS["calculer"](ClasseurFichier(chez_moi / "campagne.xlsm")).code == 0
     chez_lui = tmp_path / "collegue" / "Reçu"
     shutil.copytree(chez_moi, chez_lui)

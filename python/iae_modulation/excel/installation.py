@@ -184,7 +184,7 @@ def installer(
     garder: bool = False,
 ) -> RapportInstallation:
     """Copie le gabarit dans `dossier` (défaut : Documents\\IAE Modulation), puis le rattache au
-    Python de ce poste ; `garder` : un classeur déjà là (une campagne) est rattaché, pas remplacé."""
+    Python de ce poste ; `garder` : un classeur déjà là (une campagne) est rattaché, gardé."""
     dossier = Path(dossier or dossier_classeurs()).expanduser().resolve()
     cible = dossier / gabarit.name
     if cible.exists() and garder:

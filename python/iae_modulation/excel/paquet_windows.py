@@ -123,7 +123,7 @@ def _propres_a_windows(rapport: dict, version: str) -> list[str]:
         from packaging.utils import canonicalize_name
     except ImportError:
         raise ErreurEntree(
-            "paquet-windows demande le paquet « packaging » : pip install -e \".[construction]\"."
+            'paquet-windows demande le paquet « packaging » : pip install -e ".[construction]".'
         ) from None
     environnement = _environnement_windows(version)
     paquets = [element["metadata"] for element in rapport["install"]]

@@ -289,7 +289,7 @@ def _generer(
             {
                 "annee": annee,
                 "pdf": produire_pdf,
-                "service": signature.service,
+                "service": signature.service or contexte.champs["service_regional"],
                 "region": signature.region,
                 "lieu": signature.lieu,
                 "signataire": signature.signataire,

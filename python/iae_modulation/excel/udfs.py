@@ -1,8 +1,7 @@
 """Fonctions de feuille de calcul (UDF xlwings, catégorie « IAE ») : portes minces sur le moteur.
 
-Les trois indicateurs et leurs poids viennent de la note DGEFP n° 2014-04 (annexe 2), le taux
-de 0 à 10 % du montant socle des articles R. 5132-8, R. 5132-10-12, R. 5132-23 et R. 5132-37 du
-code du travail. Aucune règle n'est écrite ici : chaque fonction convertit ce qu'Excel lui donne,
+Les trois indicateurs et leurs poids par défaut viennent de la note DGEFP n° 2014-04 (annexe 2),
+le plafond du taux (10 % du montant socle) des arrêtés annuels : paramètres datés. Aucune règle n'est écrite ici : chaque fonction convertit ce qu'Excel lui donne,
 appelle `indicateurs`, `modulation` ou `parametres`, et rend un nombre ou un court message
 français (jamais une trace Python).
 
@@ -237,7 +236,7 @@ def MODULATION(
 @xw.arg("mayotte", doc="VRAI pour le montant applicable à Mayotte")
 @_message_en_cellule
 def MONTANT_SOCLE(type_siae, jour, mayotte=False):
-    """Montant socle annuel par ETP en vigueur à la date (arrêté annuel, art. R. 5132-38)."""
+    """Montant socle annuel par ETP en vigueur à la date (arrêté annuel)."""
     a_mayotte = mayotte is True or str(mayotte).strip().lower() in ("oui", "vrai", "1")
     valeur = parametres.montant_socle_etp(str(type_siae or ""), _jour(jour, "date"), a_mayotte)
     return valeur_excel(valeur.valeur)

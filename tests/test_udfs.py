@@ -72,8 +72,9 @@ def test_indicateurs_modulation_et_montants_par_structure(cellules, attendus):
             ),
         )
     jour = dt.datetime(ANNEE, 1, 1)
-    comparees = [s for s in structures if s["milieu_penitentiaire"] != "oui"]  # taux fixe sinon
-    assert len(comparees) < len(structures)
+    # depuis 2022, une structure en détention est classée avec les autres, sous son plafond
+    comparees = structures
+    assert any(s["milieu_penitentiaire"] == "oui" for s in structures)
     for s in comparees:
         attendu = attendus[s["identifiant"]]
         groupe = [
@@ -88,7 +89,9 @@ def test_indicateurs_modulation_et_montants_par_structure(cellules, attendus):
             else:
                 assert round(exact(valeur), 4) == attendu[colonne]
         plages = [[indicateurs[i][k] for i in groupe] for k in range(3)]
-        taux = udfs.MODULATION(publics, effort, resultats, *plages, "rang", jour)
+        taux = udfs.MODULATION(
+            publics, effort, resultats, *plages, "rang", jour, s["milieu_penitentiaire"]
+        )
         assert exact(taux) == attendu["taux_calcule"], s["identifiant"]
         montant = udfs.MONTANT_MODULE(s["montant_socle"], taux)
         assert exact(montant) == attendu["montant_avant_enveloppe"]

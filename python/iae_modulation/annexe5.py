@@ -34,6 +34,7 @@ from iae_modulation.documents.notifications import (
     parts_a_taux_fixe,
     phrase_penitentiaire,
     phrase_taux_fixe,
+    texte_eiti_fourni,
 )
 from iae_modulation.documents.pdf import (
     REMARQUE_SANS_LIBREOFFICE,
@@ -228,6 +229,7 @@ class Livre:
             if ligne["type"] == self.mesure and departement in (None, ligne["departement"])
         ]
         texte += phrase_penitentiaire({ligne["motif_taux"] for ligne in lignes}, jour)
+        texte += texte_eiti_fourni(self.mesure, jour.year)
         reduites = [ligne for ligne in lignes if ligne["enveloppe_disponible"] is not None]
         if reduites:
             parts = parts_a_taux_fixe(self.grand_livre.lignes)

@@ -227,9 +227,11 @@ class Ponderation:
         plafond_n, plafond_d = self.taux_max if plafond is None else plafond
         return plafond_n * numerateur, plafond_d * denominateur
 
-    def taux(self, scores: tuple[Score, Score, Score]) -> Decimal:
-        """Le taux d'une structure, arrondi à 4 décimales (0,01 point), moitié vers le haut."""
-        return arrondi_exact(*self.taux_exact(scores), 4)
+    def taux(self, scores: tuple[Score, Score, Score], plafond: Decimal | None = None) -> Decimal:
+        """Le taux d'une structure, arrondi à 4 décimales (0,01 point), moitié vers le haut ;
+        `plafond` remplace le taux maximal (milieu pénitentiaire)."""
+        ratio = None if plafond is None else Decimal(plafond).as_integer_ratio()
+        return arrondi_exact(*self.taux_exact(scores, ratio), 4)
 
 
 def date_de_reference(annee: int, type_siae: str) -> dt.date:
@@ -467,8 +469,10 @@ def _taux_compares(
     table ; chacune avec son plafond (celui de la méthode, des EITI ou du milieu pénitentiaire).
     Les structures à taux fixe (milieu pénitentiaire avant 2022) ne sont pas comparées."""
     ponderation = Ponderation.en_vigueur(dt.date(options.annee, 1, 1), params.valeur)
-    taux_fixe = table["milieu_penitentiaire"].to_numpy(dtype=bool) & (
-        regles.regle_penitentiaire == REGLE_TAUX_FIXE
+    penitentiaires = table["milieu_penitentiaire"].to_numpy(dtype=bool)
+    # la règle n'est lue (et consignée) que s'il y a une structure en détention
+    taux_fixe = penitentiaires & (
+        penitentiaires.any() and regles.regle_penitentiaire == REGLE_TAUX_FIXE
     )
     comparees = np.flatnonzero(~taux_fixe)
     sous_table = table.iloc[comparees]
@@ -535,19 +539,17 @@ def calculer_modulation(donnees: DonneesSIAE, options: OptionsCalcul) -> CalculM
     montant net de chaque structure valide, avec le motif de son taux."""
     # colonnes en objets Python : parcourir une colonne de texte pandas est bien plus lent
     table = donnees.table.reset_index(drop=True).astype(object)
-    lignes = range(len(table))
     params = _Parametres()
     rapport = RapportValidation(list(donnees.rapport.anomalies))
     regles = ReglesDatees(options.annee, params.en_vigueur)
+    # lignes que les règles de la date refusent (EITI sans part modulée, détention impossible) :
+    # au rapport, comme une ligne invalide, et hors du calcul
     refus = regles.refus(donnees, table)
     if refus:
         rapport.ajouter(*refus)
-        return CalculModulation(
-            pd.DataFrame(columns=list(COLONNES_RESULTATS)),
-            pd.DataFrame(),
-            params.pour_le_manifeste(),
-            rapport,
-        )
+        refusees = {a.ligne for a in refus}
+        table = table[~table["ligne_source"].isin(refusees)].reset_index(drop=True)
+    lignes = range(len(table))
     attention = parametres.annee_sans_arrete(options.annee)
     indicateurs = _indicateurs(table)
     socles, notes = _montants_socles(table, options.annee, params, regles)

@@ -41,6 +41,7 @@ CHAMPS_DECISION = CHAMPS_OBLIGATOIRES | {
     "qualite",
     "signataire",
     "mention_projet",
+    "minima_sociaux",
     *CHAMPS_DATES,
 }
 # Largeur utile de la page A4 paysage de l'annexe (marges de 1,5 cm), en vingtièmes de point.

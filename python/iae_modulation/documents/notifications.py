@@ -460,7 +460,8 @@ def valeurs_notification(
         "montant_module": montant_fr(structure["montant_module"]),
         "taux_sans_enveloppe": None if reduit else taux_fr(structure["taux_calcule"]),
         **(_enveloppe(structure) if reduit else dict.fromkeys(_CHAMPS_ENVELOPPE)),
-        "motif_taux": _motif_taux(structure, annee),
+        "motif_taux": _motif_taux(structure, annee)
+        + texte_eiti_fourni(structure["type"], annee),
         "phrase_taux_fixe": phrase_taux_fixe(
             structure["enveloppe_disponible"], contexte.parts_fixes.get(structure["region"])
         )
@@ -589,7 +590,7 @@ def _motif_taux(structure: dict, annee: int) -> str:
         f"sur vos données de "
         f"l'année {annee - 1} et comparés à ceux des structures du même type de la région "
         "(score de 0 à 1 ; 0,50 lorsque l'indicateur ne peut être calculé) :"
-    ) + _texte_eiti(structure, annee)
+    )
 
 
 def _reference_penitentiaire(annee: int) -> str:
@@ -598,10 +599,10 @@ def _reference_penitentiaire(annee: int) -> str:
     return regle.reference_titre.split(" fixant")[0].split(" (")[0].lower()
 
 
-def _texte_eiti(structure: dict, annee: int) -> str:
+def texte_eiti_fourni(type_siae: str, annee: int) -> str:
     """Pour une EITI dont le plafond vient d'un texte fourni par le service (dossier de
-    paramètres), la référence de ce texte, dite dans la lettre."""
-    if structure["type"] != "EITI":
+    paramètres), la référence de ce texte, dite dans la lettre et dans la décision."""
+    if type_siae != "EITI":
         return ""
     plafond = parametres.valeur("taux_modulation_max_eiti", dt.date(annee, 1, 1))
     if not plafond.origine:

@@ -18,6 +18,7 @@ import xlwings as xw
 from iae_modulation import indicateurs, modulation, parametres
 from iae_modulation.excel.classeur import valeur_excel
 from iae_modulation.excel.tableau import DonneesInvalides, resultats_du_tableau
+from iae_modulation.regles import REGLE_TAUX_FIXE
 from iae_modulation.sorties import ErreurEntree
 
 CATEGORIE = "IAE"
@@ -208,6 +209,10 @@ def _methode(methode) -> str:
 @xw.arg("plage_resultats", ndim=1, doc="Indicateurs résultats de son groupe")
 @xw.arg("methode", doc="« rang » (par défaut) ou « minmax »")
 @xw.arg("jour", doc="Date des paramètres (poids, taux maximal) ; par défaut aujourd'hui")
+@xw.arg(
+    "milieu_penitentiaire",
+    doc="VRAI pour une structure en établissement pénitentiaire : taux fixe ou plafond de la date",
+)
 @_message_en_cellule
 def MODULATION(
     publics,
@@ -218,16 +223,30 @@ def MODULATION(
     plage_resultats,
     methode="rang",
     jour=None,
+    milieu_penitentiaire=False,
 ):
-    """Taux de modulation (0 à 10 %) d'une structure comparée à son groupe (note 2014-04)."""
+    """Taux de modulation d'une structure comparée à son groupe (note 2014-04), de 0 au
+    plafond de la date ; en établissement pénitentiaire, le taux fixe ou le plafond de la règle
+    en vigueur (paramètres regle_milieu_penitentiaire et taux_milieu_penitentiaire)."""
     methode = _methode(methode)
+    date = _jour(jour, "date")
+    plafond = None
+    if _vrai(milieu_penitentiaire):
+        regle = parametres.valeur("regle_milieu_penitentiaire", date).valeur
+        plafond = parametres.valeur("taux_milieu_penitentiaire", date).valeur
+        if regle == REGLE_TAUX_FIXE:
+            return valeur_excel(plafond)
     scores = (
         _score(publics, plage_publics, methode),
         _score(effort, plage_effort, methode),
         _score(resultats, plage_resultats, methode),
     )
-    taux = _ponderation(_jour(jour, "date")).taux(scores)
-    return valeur_excel(taux)
+    return valeur_excel(_ponderation(date).taux(scores, plafond))
+
+
+def _vrai(valeur) -> bool:
+    """VRAI d'Excel, ou « oui », « vrai », « 1 » écrits dans une cellule."""
+    return valeur is True or str(valeur).strip().lower() in ("oui", "vrai", "1")
 
 
 @xw.func(category=CATEGORIE)
@@ -237,7 +256,7 @@ def MODULATION(
 @_message_en_cellule
 def MONTANT_SOCLE(type_siae, jour, mayotte=False):
     """Montant socle annuel par ETP en vigueur à la date (arrêté annuel)."""
-    a_mayotte = mayotte is True or str(mayotte).strip().lower() in ("oui", "vrai", "1")
+    a_mayotte = _vrai(mayotte)
     valeur = parametres.montant_socle_etp(str(type_siae or ""), _jour(jour, "date"), a_mayotte)
     return valeur_excel(valeur.valeur)
 

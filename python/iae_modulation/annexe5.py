@@ -150,7 +150,7 @@ class Forfait:
     avec_regularisation: bool = False
     modifie: str = ""
 
-    def phrase(self, departement: str | None = None) -> str:
+    def phrase(self, departement: str | None = None, mots: MotsDates | None = None) -> str:
         return (
             "Le montant modulé de chaque structure est égal à "
             f"{taux_fr(self.taux)} du montant socle de l'aide au poste conventionnée "
@@ -210,12 +210,14 @@ class Livre:
     def fichier(self) -> str:
         return self.grand_livre.fichier.name
 
-    def phrase(self, departement: str | None = None) -> str:
-        """La base du taux, avec les mots et plafonds de la date ; pour un département, la règle
-        du milieu pénitentiaire appliquée et l'enveloppe qu'il a laissée aux autres."""
+    def phrase(self, departement: str | None = None, mots: MotsDates | None = None) -> str:
+        """La base du taux, avec le plafond de la campagne et les articles de la date de l'acte
+        (`mots`) ; pour un département, la règle du milieu pénitentiaire appliquée et
+        l'enveloppe qu'il a laissée aux autres."""
         jour = dt.date(self.grand_livre.annee, 1, 1)
         maximum = parametres.valeur("taux_modulation_max", jour).valeur
-        articles = parametres.valeur("mot_articles_aide_au_poste", jour).valeur
+        mots = mots or mots_de_la_campagne(self.grand_livre.annee, dt.date.today())
+        articles = mots.mot("articles_aide_au_poste", "mot_articles_aide_au_poste")
         texte = (
             "Le montant modulé de chaque structure est égal à son montant socle multiplié par "
             f"son taux de modulation (de 0 à {taux_fr(maximum, 0)}), déterminé au vu des "
@@ -912,7 +914,7 @@ def _ecrire_sorties(
         departement = departements()[code]
         nom = nom_fichier_tableau(tableau.mesure, code)
         mention = " ".join(m for m in (signature.mention_projet(), montants.modifie) if m)
-        ecrire_tableau(tableau, dossier / nom, annee, montants.phrase(code), mention)
+        ecrire_tableau(tableau, dossier / nom, annee, montants.phrase(code, mots), mention)
         noms.append(nom)
         rapport.totaux[code] = LigneSynthese(
             code,
@@ -937,7 +939,7 @@ def _ecrire_sorties(
                 regularisation=tableau.total("regularisation"),
                 reste_a_deduire=tableau.total("reste_a_deduire"),
                 avec_regularisation=tableau.avec_regularisation,
-                base_du_taux=montants.phrase(code),
+                base_du_taux=montants.phrase(code, mots),
                 colonnes=tableau.colonnes,
                 lignes=lignes_en_texte(tableau),
                 signature=signature,

@@ -109,6 +109,8 @@ def rendre_decisions_asp(
             f"{', '.join(TYPES_SIAE)})."
         )
     for decision in decisions:
+        if decision.mots is not None:
+            decision.mots.noter_modele(compile_.champs)
         if not decision.mots_dates().visa_aide(decision.mesure):
             raise ErreurEntree(
                 f"Décision {decision.mesure} de la campagne {decision.annee} refusée : aucun "

@@ -30,42 +30,59 @@ def date_de_l_acte(annee: int, date_document: dt.date) -> dt.date:
     return min(date_document, dt.date(annee, 12, 31))
 
 
+# champs du modèle où un mot s'écrit (le service régional est le « service » par défaut)
+ECRIT_DANS = {
+    "service_regional": {"service", "service_regional"},
+    "articles_aide_au_poste": {"base_du_taux"},
+}
+
+
 @dataclass
 class MotsDates:
-    """Les mots d'une campagne à la date de l'acte, et les valeurs lues (pour le manifeste)."""
+    """Les mots d'une campagne à la date de l'acte, et ceux qu'un modèle écrit (pour le
+    manifeste et les remarques)."""
 
     annee: int
     jour: dt.date
-    lues: dict[str, ValeurParametre] = field(default_factory=dict)
+    lues: dict[str, ValeurParametre] = field(default_factory=dict)  # champ -> valeur lue
+    ecrits: set[str] = field(default_factory=set)  # champs des modèles utilisés
 
-    def mot(self, nom: str, jour: dt.date | None = None) -> str:
+    def mot(self, champ: str, nom: str, jour: dt.date | None = None) -> str:
         """Le texte du paramètre `nom` ("" s'il est sans objet à cette date)."""
         valeur = parametres.valeur_ou_sans_objet(nom, jour or self.jour)
-        self.lues[nom] = valeur
+        self.lues[champ] = valeur
         return valeur.valeur or ""
 
     def champs(self) -> dict[str, str]:
         """Les champs datés communs aux lettres et aux décisions (modèles Word)."""
-        valeurs = {champ: self.mot(nom) for champ, nom in CHAMPS_DATES.items()}
+        valeurs = {champ: self.mot(champ, nom) for champ, nom in CHAMPS_DATES.items()}
         valeurs["minima_sociaux"] = self.mot(
-            "mot_libelle_minima_sociaux", dt.date(self.annee - 1, 12, 31)
+            "minima_sociaux", "mot_libelle_minima_sociaux", dt.date(self.annee - 1, 12, 31)
         )
         return valeurs
 
     def visa_aide(self, mesure: str) -> str:
-        return self.mot(f"mot_visa_aide_{mesure.lower()}")
+        return self.mot("visa_aide", f"mot_visa_aide_{mesure.lower()}")
 
-    def articles_aide_au_poste(self) -> str:
-        return self.mot("mot_articles_aide_au_poste")
+    def noter_modele(self, champs: set[str]) -> None:
+        """Les champs d'un modèle rempli avec ces mots : seuls ceux-là sont « écrits »."""
+        self.ecrits |= set(champs)
+
+    def _ecrites(self) -> list[ValeurParametre]:
+        return [
+            valeur
+            for champ, valeur in self.lues.items()
+            if ECRIT_DANS.get(champ, {champ}) & self.ecrits
+        ]
 
     def pour_le_manifeste(self) -> list[dict]:
-        return [v.vers_dict() for v in self.lues.values()]
+        return [v.vers_dict() for v in self._ecrites()]
 
     def signalements(self) -> list[str]:
         """Les mots écrits qui n'ont pas été lus dans le texte (grade S2, S1)."""
         return [
             f"Mot non lu dans le texte : {v.signalement()}"
-            for v in self.lues.values()
+            for v in self._ecrites()
             if not v.lue_dans_le_texte
         ]
 

@@ -257,6 +257,7 @@ def _generer(
         )
     adresses = {ligne["identifiant"]: ligne for ligne in lues.table.to_dict("records")}
     mots = mots_de_la_campagne(annee, signature.date)
+    mots.noter_modele(compile_.champs)
     contexte = ContexteLettres(mots, parts_a_taux_fixe(structures))
     rapport = RapportNotifications(Path(sortie).resolve(), [])
     with dossier_atomique(sortie, ecraser, (resultats, donnees, modele)) as dossier:

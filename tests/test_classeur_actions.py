@@ -86,7 +86,10 @@ def test_calculer_remplit_resultats_synthese_et_journal(copie):
     assert Decimal(format(synthese[-1][3], ".15g")) == sum(csv["montant_module"])
     assert len(openpyxl.load_workbook(copie, keep_vba=True)[contrat.SYNTHESE]._charts) == 2
     ((date, action, entrees, sorties, etat),) = journal(copie)
-    assert action == "Calculer la modulation" and etat.startswith("réussi : 41 structures")
+    # 2026 : aucun arrêté enregistré, le Journal le dit d'abord
+    assert action == "Calculer la modulation"
+    assert etat.startswith("réussi : ATTENTION : aucun arrêté fixant les montants de l'aide au ")
+    assert "n'est enregistré pour 2026" in etat and "40 structures calculées" in etat
     assert "donnees-" in entrees and "resultats.csv" in sorties
     assert (copie.parent / "IAE_sorties" / "entrees").is_dir()
 
@@ -109,7 +112,7 @@ def test_verifier_signale_et_surligne_les_cellules_fautives(copie):
     assert not livre[contrat.DONNEES]["G4"].fill.fgColor.rgb.endswith(contrat.COULEUR_SURLIGNAGE)
     assert livre[contrat.DONNEES]["C6"].value == "=1+1 SARL"
     assert livre[contrat.DONNEES]["C6"].data_type == "s"
-    assert journal(copie)[0][4].startswith("échec : 41 ligne(s) lue(s), 40 valide(s)")
+    assert journal(copie)[0][4].startswith("échec : 40 ligne(s) lue(s), 39 valide(s)")
 
 
 def test_documents_apres_calcul(copie):
@@ -119,16 +122,16 @@ def test_documents_apres_calcul(copie):
     assert any(p.endswith("decision_asp_ACI_51.docx") for p in decision.sorties)
     assert all(Path(p).is_file() for p in decision.sorties)
     # le journal dit où en est la campagne : seules les ACI de la Marne ont leur décision
-    assert "Rapprochement : grand livre 41 structure(s)" in decision.message
+    assert "Rapprochement : grand livre 40 structure(s)" in decision.message
     assert "décisions ASP 4, " in decision.message and "écart(s)" in decision.message
     lettres = executer("notifications", copie)
     assert lettres.code == 0, lettres.message
     dossier, rapprochement = lettres.sorties
     # signataire et lieu vides dans « Paramètres » : des projets, et le journal le dit
-    assert len(list(Path(dossier).glob("PROJET_notification_*.docx"))) == 41
+    assert len(list(Path(dossier).glob("PROJET_notification_*.docx"))) == 40
     assert "ATTENTION : documents non signés" in lettres.message
     assert Path(rapprochement).name == "rapprochement.xlsx"
-    assert "lettres 41, 295 599,78 €" in lettres.message.replace("\u00a0", " ")
+    assert "lettres 40, 295 599,82 €" in lettres.message.replace("\u00a0", " ")
     garde_vba_et_ruban(copie)
     assert [ligne[1] for ligne in journal(copie)] == [
         "Calculer la modulation",
@@ -171,7 +174,7 @@ def test_commande_executer_avec_parametre(copie, capsys):
         ["classeur", "executer", "verifier", str(copie), "--parametre", "annee=2026"]
     )
     assert args.executer(args) == 0
-    assert "41 ligne(s) lue(s), 41 valide(s). Aucune anomalie." in capsys.readouterr().out
+    assert "40 ligne(s) lue(s), 40 valide(s). Aucune anomalie." in capsys.readouterr().out
     garde_vba_et_ruban(copie)
 
 

@@ -226,8 +226,7 @@ def MODULATION(
     milieu_penitentiaire=False,
 ):
     """Taux de modulation d'une structure comparée à son groupe (note 2014-04), de 0 au
-    plafond de la date ; en établissement pénitentiaire, le taux fixe ou le plafond de la règle
-    en vigueur (paramètres regle_milieu_penitentiaire et taux_milieu_penitentiaire)."""
+    plafond de la date (taux fixe ou plafond en établissement pénitentiaire)."""
     methode = _methode(methode)
     date = _jour(jour, "date")
     plafond = None

@@ -141,7 +141,8 @@ def test_cas_de_regle(chemin: Path, tmp_path: Path) -> None:
             assert livre[identifiant][colonne] == _valeur(valeur), (identifiant, colonne)
     for identifiant, extraits in cas.get("anomalies", {}).items():
         for extrait in extraits:
-            assert extrait in _sans_insecables(livre[identifiant]["anomalies"]), (identifiant, extrait)
+            anomalies = _sans_insecables(livre[identifiant]["anomalies"])
+            assert extrait in anomalies, (identifiant, extrait)
     with surcharge(fichiers["parametres"]):
         if "asp" in cas or "decision" in cas:
             _verifier_annexe5(cas, livre, resultats, tmp_path)

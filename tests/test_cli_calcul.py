@@ -180,9 +180,12 @@ def test_milieu_penitentiaire_avant_2017_refuse_en_nommant_la_structure(tmp_path
     code = calculer(tmp_path / "s", 2015)
     assert code == 2
     sortie = capsys.readouterr().out
-    assert "ACI054250026 : structure en milieu pénitentiaire refusée pour la campagne 2015" in sortie
+    refus = "ACI054250026 : structure en milieu pénitentiaire refusée pour la campagne 2015"
+    assert refus in sortie
     assert "décret n° 2016-531" in sortie
-    assert not (tmp_path / "s").exists()
+    # comme une ligne invalide : le rapport seul, avec la ligne et la colonne
+    assert not (tmp_path / "s" / "resultats.csv").exists()
+    assert (tmp_path / "s" / "anomalies.xlsx").is_file()
 
 
 def test_region_d_enveloppe_inconnue_liste_les_regions(tmp_path: Path, capsys) -> None:

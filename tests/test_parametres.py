@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from iae_modulation.parametres import (
@@ -495,3 +496,14 @@ def test_surcharge_dossier_absent_ou_vide(tmp_path):
     (tmp_path / "vide").mkdir()
     with pytest.raises(ErreurParametre, match="aucun fichier .yaml"), surcharge(tmp_path / "vide"):
         pass
+
+
+def test_chaque_valeur_du_paquet_dans_le_tableau_des_grades():
+    """docs/parametres.md, « Les valeurs, une à une » : une ligne par bloc, avec son grade."""
+    doc = (Path(__file__).parents[1] / "docs" / "parametres.md").read_text(encoding="utf-8")
+    for nom, parametre in tous_les_parametres().items():
+        for periode in parametre.periodes:
+            debut = f"{periode.debut:%d/%m/%Y}"
+            assert f"| `{nom}` | {debut} |" in doc, (nom, debut)
+            ligne = next(li for li in doc.splitlines() if li.startswith(f"| `{nom}` | {debut} |"))
+            assert f"| {periode.grade} |" in ligne, (nom, debut)

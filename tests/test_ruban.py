@@ -137,7 +137,7 @@ def test_fonctions_decrites_a_l_ouverture_pour_l_assistant():
     assert sorted(decrites) == sorted(fonctions)
     bloc = descriptions[descriptions.index('Decrire "MODULATION"') :]
     bloc = bloc[: bloc.index("\r\n    Decrire") if "\r\n    Decrire" in bloc else None]
-    assert "Taux de modulation d'une structure comparée à son groupe (note 2014-04), de 0 au" in bloc
+    assert "Taux de modulation d'une structure comparée à son groupe (note 2014-04)" in bloc
     assert "« rang » (par défaut) ou « minmax »" in bloc
     assert bloc.count('\r\n        "') == 9  # une aide par argument
     assert "ArgumentDescriptions:=arguments" in descriptions

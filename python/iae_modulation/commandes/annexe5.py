@@ -7,8 +7,8 @@ from decimal import Decimal
 from pathlib import Path
 
 from iae_modulation.annexe5 import MESURES, executer_annexe5
-from iae_modulation.documents.pdf import ajouter_options_pdf
 from iae_modulation.commandes.option_parametres import ajouter_option_parametres
+from iae_modulation.documents.pdf import ajouter_options_pdf
 from iae_modulation.documents.signature import ajouter_options_signature, signature_depuis_options
 from iae_modulation.lecture import lire_nombre
 from iae_modulation.referentiel import normaliser_mesure

@@ -7,9 +7,9 @@ import argparse
 import sys
 from pathlib import Path
 
+from iae_modulation.commandes.option_parametres import ajouter_option_parametres
 from iae_modulation.documents.notifications import generer_notifications
 from iae_modulation.documents.pdf import ErreurPDF, ajouter_options_pdf
-from iae_modulation.commandes.option_parametres import ajouter_option_parametres
 from iae_modulation.documents.signature import ajouter_options_signature, signature_depuis_options
 from iae_modulation.sorties import ErreurEntree, ErreurSortie
 

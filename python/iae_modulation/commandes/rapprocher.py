@@ -7,14 +7,14 @@ import argparse
 import sys
 from pathlib import Path
 
+from iae_modulation.commandes.option_parametres import ajouter_option_parametres
+from iae_modulation.parametres import surcharge
 from iae_modulation.rapprochement import (
     NOM_RAPPROCHEMENT,
     ecrire_rapport,
     rapport_remplacable,
     rapprocher,
 )
-from iae_modulation.commandes.option_parametres import ajouter_option_parametres
-from iae_modulation.parametres import surcharge
 from iae_modulation.sorties import ErreurEntree
 
 CODE_ENTREE_INVALIDE = 2

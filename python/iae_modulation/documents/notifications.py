@@ -461,8 +461,7 @@ def valeurs_notification(
         "montant_module": montant_fr(structure["montant_module"]),
         "taux_sans_enveloppe": None if reduit else taux_fr(structure["taux_calcule"]),
         **(_enveloppe(structure) if reduit else dict.fromkeys(_CHAMPS_ENVELOPPE)),
-        "motif_taux": _motif_taux(structure, annee)
-        + texte_eiti_fourni(structure["type"], annee),
+        "motif_taux": _motif_taux(structure, annee) + texte_eiti_fourni(structure["type"], annee),
         "phrase_taux_fixe": phrase_taux_fixe(
             structure["enveloppe_disponible"], contexte.parts_fixes.get(structure["region"])
         )

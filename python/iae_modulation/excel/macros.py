@@ -418,14 +418,13 @@ def _notifications(classeur: c.Classeur, resultat: ResultatAction) -> None:
 def _rapprocher(classeur: c.Classeur, calcul: Path, resultat: ResultatAction) -> None:
     """Le rapprochement du dernier calcul avec les documents du dossier de sortie, ajouté au
     message (et donc au journal), et `rapprochement.xlsx` dans le dossier de sortie."""
+    from iae_modulation.parametres import surcharge
     from iae_modulation.rapprochement import (
         NOM_RAPPROCHEMENT,
         ecrire_rapport,
         rapport_remplacable,
         rapprocher,
     )
-
-    from iae_modulation.parametres import surcharge
 
     base = dossier_de_sortie(classeur)
     with surcharge(dossier_parametres(classeur)):

@@ -1,9 +1,10 @@
 """Fonctions de feuille de calcul (UDF xlwings, catégorie « IAE ») : portes minces sur le moteur.
 
 Les trois indicateurs et leurs poids par défaut viennent de la note DGEFP n° 2014-04 (annexe 2),
-le plafond du taux (10 % du montant socle) des arrêtés annuels : paramètres datés. Aucune règle n'est écrite ici : chaque fonction convertit ce qu'Excel lui donne,
-appelle `indicateurs`, `modulation` ou `parametres`, et rend un nombre ou un court message
-français (jamais une trace Python).
+le plafond du taux (10 % du montant socle) des arrêtés annuels : paramètres datés. Aucune règle
+n'est écrite ici : chaque fonction convertit ce qu'Excel lui donne, appelle `indicateurs`,
+`modulation` ou `parametres`, et rend un nombre ou un court message français (jamais une trace
+Python).
 
 Les arguments n'ont pas d'annotation de type : xlwings prendrait une annotation pour un
 convertisseur. Le module `xlwings_udfs` du gabarit est généré depuis ces décorateurs.

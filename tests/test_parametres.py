@@ -356,41 +356,42 @@ def test_refus_valeur_non_numerique(tmp_path, texte_valeur):
         charger_parametre(ecrire(tmp_path, texte))
 
 
-def test_valeur_inconnue_exige_une_note(tmp_path):
-    texte = VALIDE.replace("valeur: 10000\n    grade: T", "valeur: null\n    grade: NF")
-    with pytest.raises(ErreurParametre, match=r"« valeurs > 2014-01-01 > note » : une note"):
-        charger_parametre(ecrire(tmp_path, texte))
+@pytest.mark.parametrize(
+    ("ancien", "nouveau", "motif"),
+    [
+        (
+            "valeur: 10000\n    grade: T",
+            "valeur: null\n    grade: NF",
+            r"« valeurs > 2014-01-01 > note » : une note",
+        ),
+        ("grade: T", "grade: S1", r"« valeurs > 2014-01-01 > note » : une note"),
+        ("    grade: T\n", "", r"« valeurs > 2014-01-01 > grade » : grade obligatoire absent"),
+        ("grade: T", "grade: S3", r"« S3 » n'est pas un grade"),
+        (
+            "grade: T",
+            "grade: NF\n    note: pas trouvé",
+            r"une valeur non trouvée \(grade NF\) s'écrit null",
+        ),
+        ("grade: T", "grade: T\n    verifie: false", r"« verifie » est remplacé par « grade »"),
+        ("unite: EUR/ETP", "unite: texte", r"un texte entre guillemets est attendu"),
+    ],
+    ids=[
+        "null sans note",
+        "S1 sans note",
+        "grade absent",
+        "grade inconnu",
+        "NF avec valeur",
+        "verifie",
+        "texte attendu",
+    ],
+)
+def test_refus_lies_au_grade_et_a_l_unite(tmp_path, ancien, nouveau, motif):
+    with pytest.raises(ErreurParametre, match=motif):
+        charger_parametre(ecrire(tmp_path, VALIDE.replace(ancien, nouveau)))
 
 
-def test_grade_secondaire_exige_une_note(tmp_path):
-    texte = VALIDE.replace("grade: T", "grade: S1")
-    with pytest.raises(ErreurParametre, match=r"« valeurs > 2014-01-01 > note » : une note"):
-        charger_parametre(ecrire(tmp_path, texte))
-
-
-def test_grade_absent_ou_inconnu_refuse(tmp_path):
-    with pytest.raises(ErreurParametre, match=r"« valeurs > 2014-01-01 > grade » : grade"):
-        charger_parametre(ecrire(tmp_path, VALIDE.replace("    grade: T\n", "")))
-    with pytest.raises(ErreurParametre, match=r"« S3 » n'est pas un grade"):
-        charger_parametre(ecrire(tmp_path, VALIDE.replace("grade: T", "grade: S3")))
-
-
-def test_non_trouve_jamais_avec_une_valeur(tmp_path):
-    texte = VALIDE.replace("grade: T", "grade: NF\n    note: pas trouvé")
-    with pytest.raises(ErreurParametre, match=r"une valeur non trouvée \(grade NF\) s'écrit null"):
-        charger_parametre(ecrire(tmp_path, texte))
-
-
-def test_ancienne_cle_verifie_refusee_avec_l_aide(tmp_path):
-    texte = VALIDE.replace("grade: T", "grade: T\n    verifie: false")
-    with pytest.raises(ErreurParametre, match=r"« verifie » est remplacé par « grade »"):
-        charger_parametre(ecrire(tmp_path, texte))
-
-
-def test_unite_texte_attend_un_texte(tmp_path):
+def test_unite_texte_lue_en_texte(tmp_path):
     texte = VALIDE.replace("unite: EUR/ETP", "unite: texte")
-    with pytest.raises(ErreurParametre, match=r"un texte entre guillemets est attendu"):
-        charger_parametre(ecrire(tmp_path, texte))
     lu = charger_parametre(ecrire(tmp_path, texte.replace("valeur: 10000", 'valeur: "DREETS"')))
     assert lu.periodes[0].valeur == "DREETS"
 

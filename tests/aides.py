@@ -36,10 +36,10 @@ def empreinte(chemin: Path) -> str:
     return hashlib.sha256(Path(chemin).read_bytes()).hexdigest()
 
 
-def calculer(sortie: Path, annee: int, *options: str) -> int:
-    """`iae-modulation calculer` sur les données de démonstration."""
+def calculer(sortie: Path, annee: int, *options: str, donnees: Path = DONNEES) -> int:
+    """`iae-modulation calculer` sur les données de démonstration (ou `donnees`)."""
     return main(
-        ["calculer", str(DONNEES), "--annee", str(annee), "--sortie", str(sortie), *options]
+        ["calculer", str(donnees), "--annee", str(annee), "--sortie", str(sortie), *options]
     )
 
 

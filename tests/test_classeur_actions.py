@@ -85,9 +85,11 @@ def test_calculer_remplit_resultats_synthese_et_journal(copie):
     assert len(openpyxl.load_workbook(copie, keep_vba=True)[contrat.SYNTHESE]._charts) == 2
     ((date, action, entrees, sorties, etat),) = journal(copie)
     assert action == "Calculer la modulation"
-    # le gabarit garde ses 41 structures fictives : le calcul le dit en premier
-    assert etat.startswith("réussi : Attention : 41 structure(s) fictive(s) de la démonstration")
-    assert "\n41 structures" in etat
+    # le gabarit garde ses 40 structures fictives : le calcul le dit en premier ; 2026 : aucun
+    # arrêté enregistré, le Journal le dit ensuite
+    assert etat.startswith("réussi : Attention : 40 structure(s) fictive(s) de la démonstration")
+    assert "\nATTENTION : aucun arrêté fixant les montants de l'aide au " in etat
+    assert "n'est enregistré pour 2026" in etat and "\n40 structures calculées" in etat
     assert "donnees-" in entrees and "resultats.csv" in sorties
     assert (copie.parent / "IAE_sorties" / "entrees").is_dir()
 
@@ -110,8 +112,8 @@ def test_verifier_signale_et_surligne_les_cellules_fautives(copie):
     assert not livre[contrat.DONNEES]["G4"].fill.fgColor.rgb.endswith(contrat.COULEUR_SURLIGNAGE)
     assert livre[contrat.DONNEES]["C6"].value == "=1+1 SARL"
     assert livre[contrat.DONNEES]["C6"].data_type == "s"
-    assert journal(copie)[0][4].startswith("échec : Attention : 41 structure(s) fictive(s)")
-    assert "\n41 ligne(s) lue(s), 40 valide(s)" in journal(copie)[0][4]
+    assert journal(copie)[0][4].startswith("échec : Attention : 40 structure(s) fictive(s)")
+    assert "\n40 ligne(s) lue(s), 39 valide(s)" in journal(copie)[0][4]
 
 
 def test_structures_de_demonstration_signalees_tant_qu_il_en_reste(copie):
@@ -120,7 +122,7 @@ def test_structures_de_demonstration_signalees_tant_qu_il_en_reste(copie):
     classeur = ClasseurFichier(copie)
     lignes = classeur.lire_feuille(contrat.DONNEES)
     position = lignes[0].index("identifiant")
-    for ligne in lignes[1:40]:  # 39 structures « réelles », 2 fictives restées
+    for ligne in lignes[1:39]:  # 38 structures « réelles », 2 fictives restées
         ligne[position] = "REEL-" + ligne[position]
     classeur.ecrire_lignes(contrat.DONNEES, 1, lignes)
     classeur.enregistrer()
@@ -128,8 +130,8 @@ def test_structures_de_demonstration_signalees_tant_qu_il_en_reste(copie):
         resultat = executer(action, copie)
         assert resultat.message.startswith("Attention : 2 structure(s) fictive(s)"), action
         exemple = resultat.message.split("(ex. ")[1].split(")")[0]
-        assert exemple in {ligne[position] for ligne in lignes[40:]}
-    for ligne in lignes[40:]:
+        assert exemple in {ligne[position] for ligne in lignes[39:]}
+    for ligne in lignes[39:]:
         ligne[position] = "REEL-" + ligne[position]
     classeur = ClasseurFichier(copie)
     classeur.ecrire_lignes(contrat.DONNEES, 1, lignes)
@@ -155,16 +157,16 @@ def test_documents_apres_calcul(copie):
     assert any(p.endswith("decision_asp_ACI_51.docx") for p in decision.sorties)
     assert all(Path(p).is_file() for p in decision.sorties)
     # le journal dit où en est la campagne : seules les ACI de la Marne ont leur décision
-    assert "Rapprochement : grand livre 41 structure(s)" in decision.message
+    assert "Rapprochement : grand livre 40 structure(s)" in decision.message
     assert "décisions ASP 4, " in decision.message and "écart(s)" in decision.message
     lettres = executer("notifications", copie)
     assert lettres.code == 0, lettres.message
     dossier, rapprochement = lettres.sorties
     # signataire et lieu vides dans « Paramètres » : des projets, et le journal le dit
-    assert len(list(Path(dossier).glob("PROJET_notification_*.docx"))) == 41
+    assert len(list(Path(dossier).glob("PROJET_notification_*.docx"))) == 40
     assert "ATTENTION : documents non signés" in lettres.message
     assert Path(rapprochement).name == "rapprochement.xlsx"
-    assert "lettres 41, 295 599,78 €" in lettres.message.replace("\u00a0", " ")
+    assert "lettres 40, 295 599,82 €" in lettres.message.replace("\u00a0", " ")
     garde_vba_et_ruban(copie)
     assert [ligne[1] for ligne in journal(copie)] == [
         "Calculer la modulation",
@@ -207,7 +209,7 @@ def test_commande_executer_avec_parametre(copie, capsys):
         ["classeur", "executer", "verifier", str(copie), "--parametre", "annee=2026"]
     )
     assert args.executer(args) == 0
-    assert "41 ligne(s) lue(s), 41 valide(s). Aucune anomalie." in capsys.readouterr().out
+    assert "40 ligne(s) lue(s), 40 valide(s). Aucune anomalie." in capsys.readouterr().out
     garde_vba_et_ruban(copie)
 
 

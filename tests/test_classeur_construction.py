@@ -193,7 +193,7 @@ def test_feuilles_cellules_nommees_et_tableau_de_demo(construit):
     donnees = classeur[contrat.DONNEES]
     ((nom, plage),) = donnees.tables.items()
     assert nom == contrat.TABLE_DONNEES
-    assert plage == f"A1:{openpyxl.utils.get_column_letter(len(NOMS_COLONNES))}42"
+    assert plage == f"A1:{openpyxl.utils.get_column_letter(len(NOMS_COLONNES))}41"
     assert [c.value for c in donnees[1]] == list(NOMS_COLONNES)
     assert donnees["A2"].value == "ACI051230010"
     assert donnees["H2"].value == "51"  # code département gardé en texte

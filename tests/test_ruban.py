@@ -193,9 +193,9 @@ def test_fonctions_decrites_a_l_ouverture_pour_l_assistant():
     assert sorted(decrites) == sorted(fonctions)
     bloc = descriptions[descriptions.index('Decrire "MODULATION"') :]
     bloc = bloc[: bloc.index("\r\n    Decrire") if "\r\n    Decrire" in bloc else None]
-    assert "Taux de modulation (0 à 10 %) d'une structure comparée à son groupe" in bloc
+    assert "Taux de modulation d'une structure comparée à son groupe (note 2014-04)" in bloc
     assert "« rang » (par défaut) ou « minmax »" in bloc
-    assert bloc.count('\r\n        "') == 8  # une aide par argument
+    assert bloc.count('\r\n        "') == 9  # une aide par argument
     assert "ArgumentDescriptions:=arguments" in descriptions
     assert "ThisWorkbook.Saved = enregistre" in descriptions
 
@@ -211,8 +211,8 @@ def test_descriptions_ecrites_dans_le_projet_et_macrooptions_si_non_signe():
         nom = lignes[position].split()[1].split("(")[0]
         assert lignes[position + 1].startswith(f'Attribute {nom}.VB_Description = "'), nom
     assert (
-        "Attribute MODULATION.VB_Description = \"Taux de modulation (0 à 10 %) d'une structure "
-        "comparée à son groupe"
+        "Attribute MODULATION.VB_Description = \"Taux de modulation d'une structure comparée à "
+        "son groupe (note 2014-04), de 0 au plafond de la date"
     ) in projet_vba.module_udfs()
     corps = projet_vba.corps_du_classeur()
     assert re.search(

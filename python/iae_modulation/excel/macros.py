@@ -76,6 +76,29 @@ def _oui(classeur: c.Classeur, nom: str) -> bool:
     return _texte(classeur, nom).lower() in ("oui", "vrai", "1")
 
 
+def dossier_parametres(classeur: c.Classeur) -> Path | None:
+    """Le « Dossier de paramètres » (facultatif) : chemin complet, ou relatif au dossier du
+    classeur ; None s'il est vide ou si le classeur, plus ancien, n'a pas cette cellule."""
+    try:
+        texte = _texte(classeur, "dossier_parametres")
+    except Exception:  # classeur construit avant cette cellule : elle est facultative
+        return None
+    if not texte:
+        return None
+    chemin = PureWindowsPath(texte)
+    dossier = (
+        Path(texte)
+        if chemin.drive or chemin.root or PurePosixPath(texte).is_absolute()
+        else classeur.chemin.parent.joinpath(*chemin.parts)
+    )
+    if not dossier.is_dir():
+        raise ErreurAction(
+            f"Feuille « {c.PARAMETRES} », « Dossier de paramètres » : {dossier} n'est pas un "
+            "dossier (laissez la cellule vide pour les seuls paramètres de l'outil)."
+        )
+    return dossier
+
+
 def dossier_de_sortie(classeur: c.Classeur) -> Path:
     """Le dossier de sortie des Paramètres, toujours sous le dossier du classeur : un classeur
     reçu ne décide pas d'écrire ailleurs (chemin absolu, « .. », lecteur, « ~ » refusés)."""
@@ -217,11 +240,18 @@ def verifier_donnees(classeur: c.Classeur | None = None) -> ResultatAction:
 
 def _verifier(classeur: c.Classeur, resultat: ResultatAction) -> None:
     from iae_modulation import donnees as module_donnees
+    from iae_modulation import parametres
+    from iae_modulation.regles import ReglesDatees
 
     annee = _annee(classeur)
     resultat.entrees = [f"{c.DONNEES} ({classeur.chemin.name})", f"année {annee}"]
     brute = _table_donnees(classeur)
     validees = module_donnees.valider(brute, annee)
+    with parametres.surcharge(dossier_parametres(classeur)):
+        # les règles de la date (EITI, milieu pénitentiaire) refusent aussi des lignes
+        validees.rapport.ajouter(
+            *ReglesDatees(annee, parametres.en_vigueur).refus(validees, validees.table)
+        )
     _ecrire_anomalies(classeur, validees.rapport)
     resultat.sorties = [f"feuille « {c.VERIFICATION} »"]
     resultat.message = (
@@ -301,7 +331,13 @@ def _calculer(classeur: c.Classeur, resultat: ResultatAction) -> None:
         resultat.entrees.append(str(enveloppes))
     sortie = base / f"calcul-{annee}-{horodatage}"
     rapport = executer_calcul(
-        instantane, annee, sortie, methode=methode, enveloppes=enveloppes, classeur_xlsx=False
+        instantane,
+        annee,
+        sortie,
+        methode=methode,
+        enveloppes=enveloppes,
+        classeur_xlsx=False,
+        dossier_parametres=dossier_parametres(classeur),
     )
     resultat.message = rapport.resume()
     if rapport.calcul is None:
@@ -369,6 +405,7 @@ def _decision_asp(classeur: c.Classeur, resultat: ResultatAction) -> None:
         resultats=calcul / "resultats.csv",
         signature=_signature(classeur),
         pdf=_oui(classeur, "pdf"),
+        dossier_parametres=dossier_parametres(classeur),
     )
     resultat.code, resultat.message = rapport.code_sortie, rapport.resume()
     resultat.sorties = [str(p) for p in rapport.fichiers]
@@ -413,6 +450,7 @@ def _notifications(classeur: c.Classeur, resultat: ResultatAction) -> None:
         pdf=_oui(classeur, "pdf"),
         signature=_signature(classeur),
         progression=False,
+        dossier_parametres=dossier_parametres(classeur),
     )
     resultat.message = rapport.resume()
     resultat.sorties = [str(rapport.sortie)]
@@ -424,6 +462,7 @@ def _notifications(classeur: c.Classeur, resultat: ResultatAction) -> None:
 def _rapprocher(classeur: c.Classeur, calcul: Path, resultat: ResultatAction) -> None:
     """Le rapprochement du dernier calcul avec les documents du dossier de sortie, ajouté au
     message (et donc au journal), et `rapprochement.xlsx` dans le dossier de sortie."""
+    from iae_modulation.parametres import surcharge
     from iae_modulation.rapprochement import (
         NOM_RAPPROCHEMENT,
         ecrire_rapport,
@@ -432,7 +471,8 @@ def _rapprocher(classeur: c.Classeur, calcul: Path, resultat: ResultatAction) ->
     )
 
     base = dossier_de_sortie(classeur)
-    rapprochement = rapprocher(base, calcul / "resultats.csv")
+    with surcharge(dossier_parametres(classeur)):
+        rapprochement = rapprocher(base, calcul / "resultats.csv")
     if rapport_remplacable(base / NOM_RAPPROCHEMENT):
         resultat.sorties.append(str(ecrire_rapport(rapprochement, base / NOM_RAPPROCHEMENT)))
     resultat.message += "\n" + rapprochement.en_une_ligne()

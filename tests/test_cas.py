@@ -186,6 +186,6 @@ def _lignes_du_tableau(chemin: Path) -> dict[str, dict[str, Decimal]]:
 
 
 def _texte_lettre(ligne: dict, dossier: Path) -> str:
-    valeurs = valeurs_notification(ligne, {}, signature_demo())
+    valeurs = valeurs_notification(ligne, signature_demo())
     chemin = ModeleCompile(MODELE_NOTIFICATION).ecrire(valeurs, dossier / "lettre.docx")
     return _sans_insecables(texte_docx(chemin))

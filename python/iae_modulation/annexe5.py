@@ -50,7 +50,9 @@ from iae_modulation.exports.extranet import lire_export_extranet
 from iae_modulation.exports.fluxiae import est_fluxiae, lire_fluxiae
 from iae_modulation.exports.table import TableExport
 from iae_modulation.formats import montant_fr, nombre_fr, taux_fr
+from iae_modulation.identites import verifier_donnees
 from iae_modulation.lecture import lire_nombre
+from iae_modulation.mise_en_page import mention_sur_chaque_page
 from iae_modulation.montants import montant_module, taux_effectif
 from iae_modulation.referentiel import (
     ANNEE_FORFAIT,
@@ -247,6 +249,12 @@ class Livre:
             return None, (
                 f"département {departement} dans l'export, {ligne['departement']} dans "
                 f"{self.fichier} : la décision de paiement serait celle d'un autre département"
+            )
+        if siret and ligne["siret"] and cle_siret(siret) != cle_siret(ligne["siret"]):
+            return None, (
+                f"SIRET {siret} dans l'export, {ligne['siret']} ({ligne['raison_sociale']}) "
+                f"dans {self.fichier} pour le n° d'annexe {annexe} : la décision paierait une "
+                "autre structure que celle que la lettre notifie"
             )
         if ligne["montant_socle"] != base:
             return None, (
@@ -802,7 +810,11 @@ def _executer(
         transformation.remarques.append(montants.modifie)
     rapport.anomalies += transformation.remarques
     entrees = {"export": export, "resultats": resultats, "entetes": entetes, "donnees": donnees}
-    with dossier_atomique(rapport.sortie, ecraser, entrees.values()) as dossier:
+    mention = montants.grand_livre.mention_courte if isinstance(montants, Livre) else ""
+    with (
+        dossier_atomique(rapport.sortie, ecraser, entrees.values()) as dossier,
+        mention_sur_chaque_page(mention),
+    ):
         noms = _ecrire_sorties(
             dossier, transformation, montants, annee, signature, produire_pdf, rapport, pdf is True
         )
@@ -827,13 +839,15 @@ def _executer(
 
 def annuaire(montants: Forfait | Livre, donnees: Path | None, annee: int) -> dict | None:
     """SIRET, raison sociale et commune par n° d'annexe (sans avenant), pour nommer les
-    structures d'un FluxIAE : la table des structures (`--donnees`) si elle est donnée, sinon
-    le grand livre du calcul ; None sans l'un ni l'autre."""
-    if donnees is not None:
-        lues = lire_donnees(Path(donnees), annee)
-        lignes = lues.table.to_dict("records")
-    elif isinstance(montants, Livre):
+    structures d'un FluxIAE : celles du grand livre du calcul (une table des structures donnée
+    en plus doit dire la même chose, `identites.verifier_donnees`), sinon, au taux forfaitaire,
+    la table des structures (`--donnees`) ; None sans l'un ni l'autre."""
+    if isinstance(montants, Livre):
+        if donnees is not None:
+            verifier_donnees(montants.grand_livre, Path(donnees), annee)
         lignes = montants.grand_livre.lignes
+    elif donnees is not None:
+        lignes = lire_donnees(Path(donnees), annee).table.to_dict("records")
     else:
         return None
     return {cle_annexe(ligne["identifiant"]): ligne for ligne in lignes}

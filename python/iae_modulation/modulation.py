@@ -34,14 +34,18 @@ from iae_modulation.indicateurs import (
     Indicateur,
     Ratio,
     fractions_a_4_decimales,
+    sorties_dynamiques,
 )
 from iae_modulation.indicateurs import calculer_indicateurs as _indicateurs
 from iae_modulation.montants import montant_module, montant_reduit, taux_effectif
 from iae_modulation.referentiel import ANNEE_FORFAIT, DEPARTEMENT_MAYOTTE
 from iae_modulation.regularisation import ANNEE_REGULARISATION, Versement2014, regulariser
 from iae_modulation.resultats import (
+    COLONNES_IDENTITE,
     COLONNES_REGULARISATION,
     COLONNES_RESULTATS,
+    COLONNES_TERMES,
+    METHODES,
     MOTIF_CLASSEMENT,
     MOTIF_FORFAIT_2014,
     MOTIF_NON_CALCULABLE,
@@ -49,7 +53,6 @@ from iae_modulation.resultats import (
     MOTIF_SEULE,
 )
 
-METHODES = ("rang", "minmax")
 # Instruction DGEFP 2014-2, § 1 : aide au poste au 1er juillet 2014 pour les AI et les ACI.
 DEBUT_AIDE_AU_POSTE = {"AI": dt.date(2014, 7, 1), "ACI": dt.date(2014, 7, 1)}
 # Note DGEFP 2014-04 : le taux de 2014 est fixé ; une enveloppe ne peut pas le réduire.
@@ -431,20 +434,30 @@ def _textes_critere(libelle, indicateur, scores, rang, extra_1, extra_2) -> list
 
 def _taux_compares(
     table: pd.DataFrame, indicateurs: dict, options: OptionsCalcul, params: _Parametres
-) -> tuple[dict, dict, dict, dict]:
-    """Scores (affichés à 4 décimales), taux, justification et effectif du groupe des
-    structures comparées dans leur groupe (type, région), calculés d'un bloc pour toute la
-    table."""
+) -> tuple[dict, dict, dict, dict, dict]:
+    """Scores (affichés à 4 décimales), taux, justification, effectif du groupe des
+    structures comparées dans leur groupe (type, région), et pour la notation « rang », le rang
+    et l'effectif de chaque indicateur calculable (colonnes `rang_*`, `effectif_*` du grand
+    livre), calculés d'un bloc pour toute la table."""
     ponderation = Ponderation.en_vigueur(dt.date(options.annee, 1, 1), params.valeur)
     comparees = np.flatnonzero(~table["milieu_penitentiaire"].to_numpy(dtype=bool))
     sous_table = table.iloc[comparees]
     groupes = sous_table.groupby(["type", "region"], sort=False).ngroup().to_numpy()
     effectifs = np.bincount(groupes)[groupes]
     scores, textes, exacts = {}, [], []
+    rangs: dict = {c: {} for c in CRITERES}
     for critere in CRITERES:
         indicateur = indicateurs[critere].sous_ensemble(comparees)
         sn, sd, extra_1, extra_2 = _scores_vectorises(groupes, indicateur, options.methode)
         exacts.append((sn, sd))
+        if options.methode == "rang":
+            rangs[critere] = {
+                i: (Decimal(r).normalize(), Decimal(int(n)))
+                for i, r, n, ok in zip(
+                    comparees, extra_1, extra_2, indicateur.calculable, strict=True
+                )
+                if ok
+            }
         affiches = fractions_a_4_decimales(sn, sd, np.ones(len(sn), dtype=bool))
         scores[critere] = dict(zip(comparees, affiches, strict=True))
         textes.append(
@@ -459,7 +472,8 @@ def _taux_compares(
         i: f"{a} ; {b} ; {c}".replace(".", ",") + f" (groupe de {n} {t})"
         for i, a, b, c, n, t in zip(comparees, *textes, effectifs, sous_table["type"], strict=True)
     }
-    return scores, taux, justifs, dict(zip(comparees, effectifs.tolist(), strict=True))
+    effectifs_groupes = dict(zip(comparees, effectifs.tolist(), strict=True))
+    return scores, taux, justifs, effectifs_groupes, rangs
 
 
 def _taux_penitentiaire(annee: int, params: _Parametres, identifiants) -> Decimal:
@@ -508,6 +522,7 @@ def calculer_modulation(donnees: DonneesSIAE, options: OptionsCalcul) -> CalculM
             notes_par_index[par_ligne[anomalie.ligne]].append(anomalie.message)
 
     scores: dict = {c: {} for c in CRITERES}
+    rangs: dict = {c: {} for c in CRITERES}
     if options.annee == ANNEE_FORFAIT:
         forfait = params.valeur("taux_forfaitaire_2014", dt.date(2014, 1, 1)).valeur
         taux = dict.fromkeys(lignes, forfait)
@@ -516,7 +531,9 @@ def calculer_modulation(donnees: DonneesSIAE, options: OptionsCalcul) -> CalculM
             lignes, f"Année 2014 : taux forfaitaire de {taux_fr(forfait)} (note DGEFP 2014-04)"
         )
     else:
-        scores, taux, justifs, effectifs = _taux_compares(table, indicateurs, options, params)
+        scores, taux, justifs, effectifs, rangs = _taux_compares(
+            table, indicateurs, options, params
+        )
         motifs = _motifs_compares(list(taux), effectifs, indicateurs)
         penitentiaires = table.index[table["milieu_penitentiaire"]]
         if len(penitentiaires):
@@ -540,8 +557,7 @@ def calculer_modulation(donnees: DonneesSIAE, options: OptionsCalcul) -> CalculM
         {
             "annee": str(options.annee),
             "identifiant": table["identifiant"],
-            "siret": table["siret"],
-            "raison_sociale": table["raison_sociale"],
+            **{c: table[c] for c in COLONNES_IDENTITE},
             "type": table["type"],
             "departement": table["departement"],
             "region": table["region"],
@@ -551,6 +567,9 @@ def calculer_modulation(donnees: DonneesSIAE, options: OptionsCalcul) -> CalculM
             "taux_calcule": [taux[i] for i in lignes],
             "montant_socle": socles,
             "montant_avant_enveloppe": avant,
+            "enveloppe_region": [
+                (options.enveloppes or {}).get(region) for region in table["region"]
+            ],
             "enveloppe_disponible": enveloppe.disponible,
             "total_avant_enveloppe": enveloppe.total,
             "montant_module": enveloppe.modules,
@@ -561,6 +580,12 @@ def calculer_modulation(donnees: DonneesSIAE, options: OptionsCalcul) -> CalculM
             "methode": options.methode,
             "justification": [justifs[i] for i in lignes],
             "anomalies": [" ; ".join(notes_par_index[i]) for i in lignes],
+            **_termes(table),
+            **{
+                f"{nom}_{c}": [rangs[c].get(i, (None, None))[k] for i in lignes]
+                for c in CRITERES
+                for k, nom in enumerate(("rang", "effectif"))
+            },
         },
         index=table.index,
     )[list(COLONNES_RESULTATS)]
@@ -572,6 +597,16 @@ def calculer_modulation(donnees: DonneesSIAE, options: OptionsCalcul) -> CalculM
     return CalculModulation(
         resultats, enveloppe.bilan, params.pour_le_manifeste(), rapport, avertissements
     )
+
+
+def _termes(table: pd.DataFrame) -> dict[str, list]:
+    """Numérateur et dénominateur de chaque indicateur, tels que les données les donnent
+    (sorties dynamiques : emploi durable + de transition + positives, vide si aucune)."""
+    dynamiques = sorties_dynamiques(table)
+    return {
+        colonne: dynamiques if colonne == "sorties_dynamiques" else _colonne(table, colonne)
+        for colonne in COLONNES_TERMES
+    }
 
 
 @dataclass

@@ -12,7 +12,6 @@ documents…) : un clic ne paie que le chargement de sa propre action.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -341,31 +340,15 @@ def generer_notifications(classeur: c.Classeur | None = None) -> ResultatAction:
     return _executer("Générer les notifications", classeur, _notifications)
 
 
-def _donnees_du_calcul(calcul: Path) -> Path:
-    """Le fichier de données qu'a lu le calcul, d'après son manifeste."""
-    manifeste = json.loads((calcul / "manifeste.json").read_text("utf-8"))
-    for entree in manifeste["entrees"]:
-        if entree["role"] != "donnees":
-            continue
-        nom = PureWindowsPath(entree["fichier"]).name  # dossier de sortie déplacé : même voisin
-        for candidat in (Path(entree["fichier"]), calcul.parent / "entrees" / nom):
-            if candidat.is_file():
-                return candidat
-    raise ErreurAction(
-        f"Le fichier de données du dernier calcul ({calcul}) a disparu : recalculez la modulation."
-    )
-
-
 def _notifications(classeur: c.Classeur, resultat: ResultatAction) -> None:
     from iae_modulation.documents.notifications import generer_notifications as notifications
 
     annee, calcul = _annee(classeur), _dernier_calcul(classeur)
-    donnees = _donnees_du_calcul(calcul)
     sortie = dossier_de_sortie(classeur) / f"notifications-{annee}-{_horodatage()}"
-    resultat.entrees = [str(calcul / "resultats.csv"), str(donnees)]
+    resultat.entrees = [str(calcul / "resultats.csv")]
     rapport = notifications(
         calcul / "resultats.csv",
-        donnees,
+        None,
         annee,
         sortie,
         pdf=_oui(classeur, "pdf"),

@@ -154,8 +154,7 @@ def grand_livre_calcule(
     if versements:
         colonnes = ("montant_verse_2014", "etp_conventionnes_2014", "etp_realises_2014")
         lignes = [
-            {"identifiant": i, **dict(zip(colonnes, v, strict=True))}
-            for i, v in versements.items()
+            {"identifiant": i, **dict(zip(colonnes, v, strict=True))} for i, v in versements.items()
         ]
         chemin = ecrire_csv(dossier.with_name(f"{dossier.name}-versements.csv"), lignes)
         options += ["--versements-2014", str(chemin)]
@@ -175,3 +174,16 @@ def imprimable(feuille) -> bool:
         and "&P" in (feuille.oddFooter.center.text or "")
         and "Campagne" in (feuille.oddFooter.right.text or "")
     )
+
+
+def entetes_de_page(chemin: Path) -> list[str]:
+    """Le texte de chaque en-tête de page (word/header*.xml) d'un document Word."""
+    import re
+    import zipfile
+
+    with zipfile.ZipFile(chemin) as archive:
+        return [
+            "".join(re.findall(r"<w:t(?: [^>]*)?>([^<]*)</w:t>", archive.read(nom).decode()))
+            for nom in sorted(archive.namelist())
+            if re.fullmatch(r"word/header\d*\.xml", nom)
+        ]

@@ -14,13 +14,12 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from aides import DONNEES, EXPORT_ACI, sortie_capturee
+from aides import DONNEES, EXPORT_ACI, entetes_de_page, sortie_capturee
 from hostiles.fabrique import LIGNE_FLUX, donnees_2015, donnees_modifiees, fluxiae
 from iae_modulation.cli import main
 from iae_modulation.documents.signature import signature_demo
 from iae_modulation.exports.entetes import disposition_de_la_mesure
 from iae_modulation.exports.exemples import lignes_export
-from iae_modulation.rapprochement import texte_docx
 from iae_modulation.resultats import lire_grand_livre
 from iae_modulation.sorties import ErreurEntree
 
@@ -142,13 +141,15 @@ def test_grand_livre_modifie_accepte_sur_option_et_dit_partout(calculs, tmp_path
     assert "relancez avec --resultats-modifies" in sortie_capturee(capsys)
     assert annexe5(resultats, tmp_path / "asp", "--resultats-modifies") == 0
     mention = "Établi à partir d'un grand livre modifié après le calcul (resultats.csv"
-    assert mention in texte_docx(tmp_path / "asp" / "decision_asp_ACI_54.docx")
+    entetes = entetes_de_page(tmp_path / "asp" / "decision_asp_ACI_54.docx")
+    assert entetes and all(mention in entete for entete in entetes)
     tableau = openpyxl.load_workbook(tmp_path / "asp" / "annexe5_ACI_54.xlsx")["Tableau"]
     assert tableau["A3"].value.startswith(mention)
     manifeste = json.loads((tmp_path / "asp" / "manifeste.json").read_text("utf-8"))
     assert manifeste["options"]["resultats_modifies"].startswith(mention)
     assert notifications(resultats, tmp_path / "lettres", "--resultats-modifies") == 0
-    assert mention in texte_docx(tmp_path / "lettres" / "notification_ACI054240010.docx")
+    entetes = entetes_de_page(tmp_path / "lettres" / "notification_ACI054240010.docx")
+    assert entetes and all(mention in entete for entete in entetes)
     index = openpyxl.load_workbook(tmp_path / "lettres" / "notifications.xlsx")
     assert index.sheetnames[0] == "Avertissement"
     assert index["Avertissement"]["A1"].value.startswith(mention)

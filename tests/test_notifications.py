@@ -87,9 +87,7 @@ def _structures() -> list[dict]:
 @pytest.fixture
 def entrees(tmp_path) -> tuple[Path, Path]:
     """Le grand livre d'un calcul 2015 (régularisation des versements 2014) et ses données."""
-    resultats = grand_livre_calcule(
-        tmp_path / "calcul", _structures(), 2015, versements=VERSEMENTS
-    )
+    resultats = grand_livre_calcule(tmp_path / "calcul", _structures(), 2015, versements=VERSEMENTS)
     return resultats, tmp_path / "calcul-donnees.csv"
 
 

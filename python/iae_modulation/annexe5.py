@@ -35,7 +35,7 @@ from iae_modulation.documents.pdf import (
     convertir_en_pdf,
     pdf_a_produire,
 )
-from iae_modulation.documents.signature import Signature, signature_demo
+from iae_modulation.documents.signature import Signature, probleme_date, signature_demo
 from iae_modulation.donnees import lire_donnees
 from iae_modulation.erreurs import traduire
 from iae_modulation.exports.classeurs_asp import (
@@ -775,7 +775,7 @@ def _executer(
             "Indiquez soit le fichier des résultats (--resultats resultats.csv), soit un taux "
             "forfaitaire (--taux-forfaitaire 5), et pas les deux."
         )
-    probleme = probleme_annee_campagne(annee)
+    probleme = probleme_annee_campagne(annee) or probleme_date(signature, annee)
     if probleme:
         raise ErreurEntree(probleme)
     retenus = _departements_demandes(codes)

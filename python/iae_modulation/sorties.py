@@ -22,7 +22,13 @@ from pathlib import Path, PurePosixPath
 import filelock
 
 from iae_modulation import __version__
-from iae_modulation.erreurs import ErreurEntree, ErreurSortie, SortieOccupee, cause_systeme
+from iae_modulation.erreurs import (
+    ErreurEntree,
+    ErreurSortie,
+    SortieOccupee,
+    cause_systeme,
+    erreur_systeme_enveloppee,
+)
 from iae_modulation.limites import MO, TAILLE_MAX_ENTREE, refus_taille
 from iae_modulation.referentiel import sans_accents
 
@@ -222,6 +228,8 @@ class DossierDeSortie:
             self.examiner()  # sous verrou : une exécution a pu finir entre-temps
             for reste in self.dossier.glob(PREFIXE_TEMPORAIRE + "*"):
                 shutil.rmtree(reste, ignore_errors=True)
+            for reste in self.dossier.glob(NOM_JOURNAL + ".*"):  # journal jamais renommé
+                reste.unlink(missing_ok=True)
             self.temporaire = self.dossier / f"{PREFIXE_TEMPORAIRE}{secrets.token_hex(4)}"
             self.temporaire.mkdir()
         except BaseException:
@@ -246,8 +254,12 @@ class DossierDeSortie:
         self.publies = [self.dossier / relatif for relatif in nouveaux]
         return self.publies
 
-    def __exit__(self, *exception) -> None:
+    def __exit__(self, type_, erreur, trace) -> None:
         self._fermer()
+        if erreur is not None:
+            systeme = erreur if isinstance(erreur, OSError) else erreur_systeme_enveloppee(erreur)
+            if systeme is not None and systeme.filename is None:
+                systeme.filename = str(self.dossier)  # disque plein en cours d'écriture
 
     def _fermer(self) -> None:
         if self.temporaire is not None and not self._inachevee:

@@ -19,7 +19,7 @@ from iae_modulation.documents import pdf as conversion
 from iae_modulation.documents.decision_asp import lieu_et_date
 from iae_modulation.documents.modeles_source import DOSSIER_MODELES, NOM_NOTIFICATION
 from iae_modulation.documents.publipostage import CHAMP_MENTION_MODIFIE, ModeleCompile
-from iae_modulation.documents.signature import Signature, signature_demo
+from iae_modulation.documents.signature import Signature, probleme_date, signature_demo
 from iae_modulation.formats import montant_fr, nombre_fr, taux_fr
 from iae_modulation.identites import verifier_donnees
 from iae_modulation.mise_en_page import (
@@ -212,7 +212,7 @@ def generer_notifications(
     compile_ = ModeleCompile(modele)
     compile_.verifier_champs(CHAMPS_NOTIFICATION, CHAMPS_OBLIGATOIRES)
     produire_pdf = conversion.pdf_a_produire(pdf)
-    probleme = probleme_annee_campagne(annee)
+    probleme = probleme_annee_campagne(annee) or probleme_date(signature, annee)
     if probleme:
         raise ErreurEntree(probleme)
     livre = lire_grand_livre(resultats, annee, accepter_modifie=resultats_modifies)

@@ -154,8 +154,12 @@ class ModeleCompile:
         if not self.entetes_de_page or sans:
             raise ErreurModele(
                 f"Modèle {self.chemin.name} refusé : "
-                + (f"l'en-tête de page ({', '.join(sans)})" if sans else "aucun en-tête de page")
-                + f" n'a pas le champ {{{{ {champ} }}}}. Le grand livre a été modifié après le "
+                + (
+                    f"l'en-tête de page ({', '.join(sans)}) ne porte pas"
+                    if sans
+                    else "aucun en-tête de page ne porte"
+                )
+                + f" le champ {{{{ {champ} }}}}. Le grand livre a été modifié après le "
                 "calcul (--resultats-modifies) et chaque page doit le dire : ajoutez le champ "
                 "dans l'en-tête (Insertion > En-tête, dans Word), ou repartez du modèle fourni."
             )

@@ -187,3 +187,16 @@ def entetes_de_page(chemin: Path) -> list[str]:
             for nom in sorted(archive.namelist())
             if re.fullmatch(r"word/header\d*\.xml", nom)
         ]
+
+
+def empreinte_remise(dossier: Path, fichier: Path) -> None:
+    """L'empreinte de `fichier` remise à jour dans le manifeste.json de `dossier`, comme le ferait
+    quelqu'un qui veut faire passer une retouche (ou un défaut de l'outil)."""
+    import json
+
+    chemin = Path(dossier) / "manifeste.json"
+    manifeste = json.loads(chemin.read_text("utf-8"))
+    for sortie in manifeste["sorties"]:
+        if sortie["fichier"] == Path(fichier).name:
+            sortie["sha256"] = empreinte(fichier)
+    chemin.write_text(json.dumps(manifeste), encoding="utf-8")

@@ -1,6 +1,7 @@
 """Le contrôle indépendant d'un grand livre relu (`resultats.csv`) : chaque nombre refait depuis
 les colonnes de la même ligne, du même groupe et de la même région, et les paramètres datés de
-la campagne, avec une arithmétique à part, simple et exacte (`fractions.Fraction`, tri ordinaire).
+la campagne, avec une arithmétique à part, simple et exacte : rationnels en couples d'entiers
+(numérateur, dénominateur), tri ordinaire, arrondis écrits ici.
 
 Ce module n'appelle ni `modulation` ni `montants`, qui produisent le grand livre : une erreur du
 calcul, ou un fichier retouché puis remis d'accord avec son manifeste, ne passe pas parce que le
@@ -23,12 +24,12 @@ contrôle referait la même faute. Ce qu'il refait (design, « Default modulatio
 from __future__ import annotations
 
 import datetime as dt
-from bisect import bisect_left, bisect_right
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from fractions import Fraction
+from functools import cmp_to_key
+from itertools import groupby
 
 from iae_modulation import parametres
 from iae_modulation.formats import nombre_fr
@@ -43,40 +44,82 @@ LIBELLES = {"publics": "publics", "effort": "effort", "resultats": "résultats"}
 COMPARES = ("classement", "seule dans son groupe", "non calculable")
 FORFAIT, PENITENTIAIRE = "forfait 2014", "milieu pénitentiaire"
 ANNEE_FORFAIT, ANNEE_REGULARISATION = 2014, 2015
-DEMI = Fraction(1, 2)
 
+Rationnel = tuple[int, int]  # (numérateur, dénominateur > 0), valeur exacte
+DEMI: Rationnel = (1, 2)
 Signaler = Callable[[int | None, str | None, str, str], None]
 
 
-def arrondi(valeur: Fraction, decimales: int) -> Fraction:
-    """Arrondi d'un rationnel positif à `decimales` décimales, la moitié vers le haut."""
+def exact(valeur: Decimal) -> Rationnel:
+    return valeur.as_integer_ratio()
+
+
+def quotient(a: Rationnel, b: Rationnel) -> Rationnel:
+    """a ÷ b, b > 0."""
+    return a[0] * b[1], a[1] * b[0]
+
+
+def produit(a: Rationnel, b: Rationnel) -> Rationnel:
+    return a[0] * b[0], a[1] * b[1]
+
+
+def arrondi(valeur: Rationnel, decimales: int) -> Decimal:
+    """Un rationnel positif arrondi à `decimales` décimales, la moitié vers le haut."""
+    numerateur, denominateur = valeur
     echelle = 10**decimales
-    return Fraction((valeur * echelle + DEMI).__floor__(), echelle)
+    return Decimal((2 * numerateur * echelle + denominateur) // (2 * denominateur)).scaleb(
+        -decimales
+    )
 
 
-def plancher_centime(valeur: Fraction) -> Fraction:
-    """Arrondi au centime inférieur."""
-    return Fraction((valeur * 100).__floor__(), 100)
+def plancher_centime(valeur: Rationnel) -> Decimal:
+    """Un rationnel positif arrondi au centime inférieur."""
+    return Decimal(valeur[0] * 100 // valeur[1]).scaleb(-2)
 
 
-def exact(valeur: Decimal | None) -> Fraction | None:
-    return None if valeur is None else Fraction(valeur)
+def comparer(a: Rationnel, b: Rationnel) -> int:
+    return (a[0] * b[1] > b[0] * a[1]) - (a[0] * b[1] < b[0] * a[1])
+
+
+def rangs_doubles(valeurs: list[Rationnel]) -> list[int]:
+    """Deux fois le rang croissant de chaque valeur, ex-æquo moyennés (rang 2,5 -> 5). Tri sur
+    les flottants n / d, correctement arrondis, donc dans l'ordre exact ; deux valeurs de même
+    flottant sont départagées exactement (produits en croix)."""
+    ordre = sorted(range(len(valeurs)), key=lambda k: valeurs[k][0] / valeurs[k][1])
+    exact_ordre = []
+    for _, bloc in groupby(ordre, key=lambda k: valeurs[k][0] / valeurs[k][1]):
+        bloc = list(bloc)
+        if len(bloc) > 1:
+            bloc.sort(key=cmp_to_key(lambda a, b: comparer(valeurs[a], valeurs[b])))
+        exact_ordre += bloc
+    doubles = [0] * len(valeurs)
+    debut = 0
+    while debut < len(exact_ordre):
+        fin = debut
+        while fin + 1 < len(exact_ordre) and not comparer(
+            valeurs[exact_ordre[fin + 1]], valeurs[exact_ordre[debut]]
+        ):
+            fin += 1
+        for position in range(debut, fin + 1):
+            doubles[exact_ordre[position]] = debut + fin + 2  # (debut + 1) + (fin + 1)
+        debut = fin + 1
+    return doubles
 
 
 @dataclass(frozen=True)
 class Regles:
     """Les paramètres de la campagne, lus à leur date dans `parametres/` (None : sans valeur)."""
 
-    taux_max: Fraction | None
-    poids: dict[str, Fraction] | None
-    taux_forfait: Fraction | None
-    taux_penitentiaire: Fraction | None
+    taux_max: Decimal | None
+    poids: dict[str, Decimal] | None
+    taux_forfait: Decimal | None
+    taux_penitentiaire: Decimal | None
 
 
 def regles_de_la_campagne(annee: int) -> Regles:
-    def lire(nom: str) -> Fraction | None:
+    def lire(nom: str) -> Decimal | None:
         try:
-            return Fraction(parametres.valeur(nom, dt.date(annee, 1, 1)).valeur)
+            return parametres.valeur(nom, dt.date(annee, 1, 1)).valeur
         except (parametres.ErreurParametre, ValueError):
             return None
 
@@ -89,12 +132,8 @@ def regles_de_la_campagne(annee: int) -> Regles:
     )
 
 
-def _texte(valeur: Fraction | Decimal | None, decimales: int) -> str:
-    if valeur is None:
-        return "vide"
-    if isinstance(valeur, Fraction):
-        valeur = Decimal(valeur.numerator) / Decimal(valeur.denominator)
-    return nombre_fr(valeur, decimales)
+def _texte(valeur: Decimal | None, decimales: int) -> str:
+    return "vide" if valeur is None else nombre_fr(valeur, decimales)
 
 
 class _Controle:
@@ -102,12 +141,12 @@ class _Controle:
         self.annee = annee
         self.regles = regles
         self.signaler = signaler
-        self.scores: dict[int, dict[str, Fraction]] = {}  # id(ligne) -> critère -> score exact
+        self.scores: dict[int, dict[str, Rationnel]] = {}  # id(ligne) -> critère -> score
 
     def egal(
-        self, ligne: dict, colonne: str, attendu: Fraction | None, formule: str, decimales=2
+        self, ligne: dict, colonne: str, attendu: Decimal | None, formule: str, decimales=2
     ) -> bool:
-        lu = exact(ligne[colonne])
+        lu = ligne[colonne]
         if lu == attendu:
             return True
         self.signaler(
@@ -118,7 +157,7 @@ class _Controle:
         )
         return False
 
-    def vide(self, ligne: dict, colonnes, pourquoi: str) -> None:
+    def vide(self, ligne: dict, colonnes: Iterable[str], pourquoi: str) -> None:
         for colonne in colonnes:
             if ligne[colonne] is not None:
                 self.signaler(
@@ -130,13 +169,18 @@ class _Controle:
 
     # --- indicateurs, rangs et scores --------------------------------------------------------
 
-    def indicateurs(self, ligne: dict) -> dict[str, Fraction | None]:
+    def indicateurs(self, ligne: dict) -> dict[str, Rationnel | None]:
         valeurs = {}
         for critere, (numerateur, denominateur) in TERMES.items():
-            num, den = exact(ligne[numerateur]), exact(ligne[denominateur])
-            valeur = None if num is None or not den else num / den
-            attendu = None if valeur is None else arrondi(valeur, 4)
-            self.egal(ligne, critere, attendu, f"{numerateur} / {denominateur}, à 4 décimales", 4)
+            num, den = ligne[numerateur], ligne[denominateur]
+            valeur = None if num is None or not den else quotient(exact(num), exact(den))
+            self.egal(
+                ligne,
+                critere,
+                None if valeur is None else arrondi(valeur, 4),
+                f"{numerateur} / {denominateur}, à 4 décimales",
+                4,
+            )
             valeurs[critere] = valeur
         return valeurs
 
@@ -159,27 +203,42 @@ class _Controle:
                     f"{len(membres)} structure(s) comparée(s) dans ce grand livre).",
                 )
         for critere in CRITERES:
-            tries = sorted(v[critere] for _, v in membres if v[critere] is not None)
-            n = len(tries)
+            calculables = [
+                (id(ligne), valeurs[critere])
+                for ligne, valeurs in membres
+                if valeurs[critere] is not None
+            ]
+            n = len(calculables)
+            valeurs_du_groupe = [valeur for _, valeur in calculables]
+            doubles = dict(
+                zip(
+                    (cle for cle, _ in calculables),
+                    rangs_doubles(valeurs_du_groupe),
+                    strict=True,
+                )
+            )
+            ordre = cmp_to_key(comparer)
+            bornes = (
+                (min(valeurs_du_groupe, key=ordre), max(valeurs_du_groupe, key=ordre))
+                if calculables
+                else None
+            )
             for ligne, valeurs in membres:
                 valeur = valeurs[critere]
                 score = DEMI if valeur is None or n < 2 else None
                 if ligne["methode"] == "rang":
-                    rang = None
-                    if valeur is not None:
-                        dessous = bisect_left(tries, valeur)
-                        rang = dessous + Fraction(bisect_right(tries, valeur) - dessous + 1, 2)
-                        score = score if score is not None else (rang - 1) / (n - 1)
-                    self.rang(ligne, critere, rang, None if rang is None else n)
+                    double = doubles.get(id(ligne))
+                    if score is None:
+                        score = (double - 2, 2 * (n - 1))  # (r − 1) / (n − 1)
+                    self.rang(ligne, critere, double, n if double else None)
                 else:
                     self.vide(
                         ligne,
                         (f"rang_{critere}", f"effectif_{critere}"),
                         f"notation « {ligne['methode']} », sans rang",
                     )
-                    bas, haut = (tries[0], tries[-1]) if tries else (0, 0)
                     if score is None:
-                        score = DEMI if bas == haut else (valeur - bas) / (haut - bas)
+                        score = self.minmax(valeur, *bornes)
                 self.scores[id(ligne)][critere] = score
                 self.egal(
                     ligne,
@@ -189,12 +248,27 @@ class _Controle:
                     4,
                 )
 
-    def rang(self, ligne: dict, critere: str, rang: Fraction | None, n: int | None) -> None:
-        for colonne, attendu in ((f"rang_{critere}", rang), (f"effectif_{critere}", n)):
+    @staticmethod
+    def minmax(valeur: Rationnel, bas: Rationnel, haut: Rationnel) -> Rationnel:
+        """(v − min) / (max − min) ; max = min : 0,5."""
+        ecart = haut[0] * bas[1] - bas[0] * haut[1]  # (max − min) × dénominateurs
+        if not ecart:
+            return DEMI
+        return (
+            (valeur[0] * bas[1] - bas[0] * valeur[1]) * haut[1],
+            ecart * valeur[1],
+        )
+
+    def rang(self, ligne: dict, critere: str, double: int | None, n: int | None) -> None:
+        attendus = (
+            (f"rang_{critere}", None if double is None else Decimal(double) / 2),
+            (f"effectif_{critere}", None if n is None else Decimal(n)),
+        )
+        for colonne, attendu in attendus:
             self.egal(
                 ligne,
                 colonne,
-                None if attendu is None else Fraction(attendu),
+                attendu,
                 f"{LIBELLES[critere]} : rang croissant dans le groupe {ligne['type']} "
                 f"{ligne['region']}, ex-æquo moyennés, parmi les indicateurs calculables",
                 1,
@@ -204,17 +278,18 @@ class _Controle:
 
     def bornes(self, ligne: dict) -> None:
         """Un taux va de 0 au taux maximal de la campagne (R. 5132-8 et suivants)."""
-        if self.regles.taux_max is None:
+        maximum = self.regles.taux_max
+        if maximum is None:
             return
         for colonne in ("taux_calcule", "taux_effectif"):
-            taux = exact(ligne[colonne])
-            if taux is not None and taux > self.regles.taux_max:
+            taux = ligne[colonne]
+            if taux is not None and taux > maximum:
                 self.signaler(
                     ligne["ligne_source"],
                     colonne,
                     _texte(taux, 4),
                     f"taux de {_texte(taux * 100, 2)} % : le montant modulé va de 0 à "
-                    f"{_texte(self.regles.taux_max * 100, 0)} % du montant socle.",
+                    f"{_texte(maximum * 100, 0)} % du montant socle.",
                 )
 
     def taux(self, ligne: dict) -> None:
@@ -223,9 +298,12 @@ class _Controle:
         if regles.taux_max is None or regles.poids is None:
             attendu, formule = None, f"aucun taux maximal ni poids en vigueur en {self.annee}"
         else:
-            scores = self.scores[id(ligne)]
-            somme = sum(regles.poids[c] * scores[c] for c in CRITERES)
-            attendu = arrondi(regles.taux_max * somme, 4)
+            somme: Rationnel = (0, 1)  # Σ poids × score
+            for critere, score in self.scores[id(ligne)].items():
+                poids = exact(regles.poids[critere])
+                terme = produit(poids, score)
+                somme = (somme[0] * terme[1] + terme[0] * somme[1], somme[1] * terme[1])
+            attendu = arrondi(produit(exact(regles.taux_max), somme), 4)
             formule = (
                 f"{_texte(regles.taux_max * 100, 0)} % × ("
                 + " + ".join(
@@ -249,7 +327,7 @@ class _Controle:
         self.egal(
             ligne,
             "montant_avant_enveloppe",
-            arrondi(exact(ligne["montant_socle"]) * exact(ligne["taux_calcule"]), 2),
+            arrondi(produit(exact(ligne["montant_socle"]), exact(ligne["taux_calcule"])), 2),
             "montant socle × taux calculé, au centime",
         )
 
@@ -269,27 +347,25 @@ class _Controle:
                 "région.",
             )
             return
-        enveloppe = exact(enveloppes.pop())
-        if consignees is not None and exact(consignees.get(region)) != enveloppe:
+        enveloppe = enveloppes.pop()
+        if consignees is not None and consignees.get(region) != enveloppe:
             self.signaler(
                 premiere,
                 "enveloppe_region",
                 _texte(enveloppe, 2),
                 f"région {region} : enveloppe {_texte(enveloppe, 2)} au lieu de "
-                f"{_texte(exact(consignees.get(region)), 2)}, celle que le calcul a reçue "
+                f"{_texte(consignees.get(region), 2)}, celle que le calcul a reçue "
                 "(manifeste.json).",
             )
         if enveloppe is not None and self.annee == ANNEE_FORFAIT:
             self.signaler(
                 premiere, "enveloppe_region", _texte(enveloppe, 2), "aucune enveloppe en 2014."
             )
-        avant = {id(ligne): exact(ligne["montant_avant_enveloppe"]) for ligne in lignes}
+        total = sum((ligne["montant_avant_enveloppe"] for ligne in lignes), Decimal(0))
         fixes = [ligne for ligne in lignes if ligne["motif_taux"] == PENITENTIAIRE]
-        total = sum(avant.values())
-        part_fixe = sum(avant[id(ligne)] for ligne in fixes)
+        part_fixe = sum((ligne["montant_avant_enveloppe"] for ligne in fixes), Decimal(0))
         reduire = enveloppe is not None and total > enveloppe
-        disponible, a_reduire = (enveloppe - part_fixe, total - part_fixe) if reduire else (0, 0)
-        if reduire and disponible < 0:
+        if reduire and enveloppe < part_fixe:
             self.signaler(
                 premiere,
                 "enveloppe_region",
@@ -298,10 +374,10 @@ class _Controle:
                 f"({_texte(part_fixe, 2)}).",
             )
             return
+        disponible, a_reduire = (enveloppe - part_fixe, total - part_fixe) if reduire else (0, 1)
         for ligne in lignes:
-            montant = avant[id(ligne)]
-            reduite = reduire and montant and ligne["motif_taux"] != PENITENTIAIRE
-            if not reduite:
+            montant = ligne["montant_avant_enveloppe"]
+            if not (reduire and montant and ligne["motif_taux"] != PENITENTIAIRE):
                 self.vide(
                     ligne,
                     ("enveloppe_disponible", "total_avant_enveloppe"),
@@ -324,11 +400,13 @@ class _Controle:
             self.egal(
                 ligne,
                 "montant_module",
-                plancher_centime(montant * disponible / a_reduire),
+                plancher_centime(
+                    quotient(produit(exact(montant), exact(disponible)), exact(a_reduire))
+                ),
                 "montant avant enveloppe × enveloppe disponible / total avant enveloppe, au "
                 "centime inférieur",
             )
-        modules = sum(exact(ligne["montant_module"]) or 0 for ligne in lignes)
+        modules = sum((ligne["montant_module"] for ligne in lignes), Decimal(0))
         if enveloppe is not None and modules > enveloppe:
             self.signaler(
                 None,
@@ -339,17 +417,16 @@ class _Controle:
             )
 
     def apres_enveloppe(self, ligne: dict) -> None:
-        socle, module = exact(ligne["montant_socle"]), exact(ligne["montant_module"])
+        socle, module = ligne["montant_socle"], ligne["montant_module"]
         self.egal(
             ligne,
             "taux_effectif",
-            arrondi(module / socle, 4) if socle else None,
+            arrondi(quotient(exact(module), exact(socle)), 4) if socle else None,
             "montant modulé ÷ montant socle, à 4 décimales",
             4,
         )
         versement = [
-            exact(ligne[c])
-            for c in ("montant_verse_2014", "etp_conventionnes_2014", "etp_realises_2014")
+            ligne[c] for c in ("montant_verse_2014", "etp_conventionnes_2014", "etp_realises_2014")
         ]
         if ligne["regularisation"] is None and versement == [None] * 3:
             self.egal(ligne, "montant_net", module, "montant modulé (sans régularisation)")
@@ -365,7 +442,9 @@ class _Controle:
                 "en 2014, les ETP conventionnés 2014 (non nuls) et les ETP réalisés 2014.",
             )
             return
-        deduction = arrondi(verse * max(0, conventionnes - realises) / conventionnes, 2)
+        (c, d), (r, e) = exact(conventionnes), exact(realises)
+        non_realises = (max(0, c * e - r * d), d * e)  # max(0 ; conventionnés − réalisés)
+        deduction = arrondi(quotient(produit(exact(verse), non_realises), (c, d)), 2)
         self.egal(
             ligne,
             "regularisation",
@@ -373,12 +452,15 @@ class _Controle:
             "montant versé 2014 × max(0 ; conventionnés − réalisés) / conventionnés",
         )
         self.egal(
-            ligne, "reste_a_deduire", max(0, deduction - module), "max(0 ; régularisation − modulé)"
+            ligne,
+            "reste_a_deduire",
+            max(Decimal(0), deduction - module),
+            "max(0 ; régularisation − modulé)",
         )
         self.egal(
             ligne,
             "montant_net",
-            max(0, module - deduction),
+            max(Decimal(0), module - deduction),
             "max(0 ; montant modulé − régularisation)",
         )
 

@@ -6,10 +6,12 @@ ailleurs (docs/donnees.md, « Le grand livre »). UTF-8 avec BOM (Excel l'ouvre 
 séparateur `;`, virgule décimale ; taux et indicateurs en fraction (0,0734 = 7,34 %), montants à
 deux décimales.
 
-Relu par `annexe5` et `notifications`, le fichier est vérifié comme le calcul vérifie les données :
-nombres finis et bornés, taux de 0 à 10 %, montants positifs, chaque montant recalculé depuis les
-colonnes qui le précèdent, empreinte SHA-256 égale à celle du manifeste du calcul. Tous les
-problèmes sont donnés d'un coup, avec la ligne, la colonne et la valeur.
+Relu par `annexe5`, `notifications` et `rapprocher`, le fichier est vérifié comme le calcul
+vérifie les données : forme de chaque cellule (nombres finis, bornés, positifs), puis chaque nombre
+refait par un contrôle indépendant du calcul (`controle_grand_livre` : indicateurs, rangs, scores,
+taux, montants, enveloppes, régularisation), puis la chaîne du manifeste du calcul (empreinte du
+grand livre et des données lues, année, méthode, enveloppes). Tous les problèmes sont donnés d'un
+coup, avec la ligne, la colonne et la valeur.
 """
 
 from __future__ import annotations
@@ -139,6 +141,7 @@ _NATURE = {
     **dict.fromkeys(COLONNES_RANG, "rang"),
     **dict.fromkeys(COLONNES_EFFECTIF, "effectif"),
 }
+COLONNES_NUMERIQUES = frozenset(_NATURE)  # les colonnes de nombres (les autres sont du texte)
 _EXEMPLES = {
     "montant": "1234,56",
     "fraction": "0,0734",

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import openpyxl
 import xlsxwriter
-from aides import DONNEES
+from aides import DONNEES, empreinte_remise
 
 ENTETE_DONNEES, *LIGNES_DONNEES = DONNEES.read_text(encoding="utf-8-sig").splitlines()
 COLONNES_DONNEES = ENTETE_DONNEES.split(";")
@@ -153,9 +153,7 @@ def grand_livre_retouche(calcul: Path, dossier: Path, retoucher, manifeste: bool
     (`retoucher(lignes)`, dict colonne -> texte, en place) ; `manifeste` : l'empreinte consignée
     est recalculée, comme le ferait quelqu'un qui veut faire passer la retouche."""
     import csv
-    import hashlib
     import io
-    import json
     import shutil
 
     shutil.copytree(calcul, dossier)
@@ -169,9 +167,5 @@ def grand_livre_retouche(calcul: Path, dossier: Path, retoucher, manifeste: bool
     ecrivain.writerows(lignes)
     chemin.write_text(texte.getvalue(), encoding="utf-8-sig")
     if manifeste:
-        contenu = json.loads((dossier / "manifeste.json").read_text(encoding="utf-8"))
-        for sortie in contenu["sorties"]:
-            if sortie["fichier"] == "resultats.csv":
-                sortie["sha256"] = hashlib.sha256(chemin.read_bytes()).hexdigest()
-        (dossier / "manifeste.json").write_text(json.dumps(contenu), encoding="utf-8")
+        empreinte_remise(dossier, chemin)
     return chemin

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from aides import DEMO, DONNEES, sortie_capturee
+from aides import DEMO, DONNEES, empreinte_remise, sortie_capturee
 from fabrique import COLONNES_DONNEES, LIGNES_DONNEES, grand_livre_retouche, xlsx_donnees
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
@@ -24,7 +24,7 @@ from iae_modulation.exports.entetes import disposition_de_la_mesure
 from iae_modulation.exports.exemples import lignes_export
 from iae_modulation.rapprochement import rapprocher
 from iae_modulation.resultats import lire_grand_livre
-from iae_modulation.sorties import ErreurEntree, sha256
+from iae_modulation.sorties import ErreurEntree
 
 ENVELOPPES = DEMO / "enveloppes_demo.csv"
 SIGNES = ["--lieu", "Nancy", "--signataire", "Jeanne Martin", "--sans-pdf"]
@@ -131,11 +131,7 @@ def test_rapprocher_voit_une_lettre_adressee_a_une_autre_structure(campagne, tmp
     with zipfile.ZipFile(chemin, "w", zipfile.ZIP_DEFLATED) as archive:
         for nom, contenu in parties.items():
             archive.writestr(nom, contenu)
-    manifeste = json.loads((lettres / "manifeste.json").read_text("utf-8"))
-    for sortie in manifeste["sorties"]:
-        if sortie["fichier"] == chemin.name:
-            sortie["sha256"] = sha256(chemin)
-    (lettres / "manifeste.json").write_text(json.dumps(manifeste), encoding="utf-8")
+    empreinte_remise(lettres, chemin)
     rapprochement = rapprocher(dossier)
     assert rapprochement.code_sortie == 3
     (ecart,) = [e for e in rapprochement.ecarts if "absente des décisions" not in e.probleme]

@@ -317,9 +317,9 @@ class Publication:
             self.defaire()
             raise SortieOccupee(
                 f"Les résultats précédents de {self.dossier} n'ont pas pu être remplacés : "
-                f"{Path(erreur.filename or self.dossier).name} ({cause_systeme(erreur)}). Un "
-                "fichier est peut-être ouvert dans Excel ou Word : fermez-le, puis relancez. "
-                "Rien n'a été changé."
+                f"{Path(erreur.filename or self.dossier).name} ({cause_systeme(erreur)}). "
+                "S'il est ouvert dans Excel ou Word, fermez-le, puis relancez. Rien n'a été "
+                "changé."
             ) from None
 
     def achever(self) -> None:

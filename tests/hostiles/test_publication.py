@@ -159,7 +159,7 @@ def test_fichier_ouvert_dans_excel_rien_ne_change(tmp_path, capsys, monkeypatch)
     assert calculer(nouvelles, sortie, "--ecraser") == 1
     message = sortie_capturee(capsys)
     assert "resultats.xlsx (permission refusée)" in message
-    assert "fermez-le, puis relancez. Rien n'a été changé." in message
+    assert "S'il est ouvert dans Excel ou Word, fermez-le, puis relancez. Rien n'a été" in message
     monkeypatch.setattr(sorties.os, "replace", remplacer)
     assert contenu(sortie) == avant
     assert sorted(p.name for p in sortie.iterdir()) == [

@@ -200,3 +200,17 @@ def empreinte_remise(dossier: Path, fichier: Path) -> None:
         if sortie["fichier"] == Path(fichier).name:
             sortie["sha256"] = empreinte(fichier)
     chemin.write_text(json.dumps(manifeste), encoding="utf-8")
+
+
+def classeur_de_campagne(chemin: Path, annee: int = 2026) -> Path:
+    """Une copie du gabarit livré dont l'agent a renseigné l'année de campagne (le gabarit la
+    laisse vide : aucune valeur de démonstration par défaut)."""
+    from iae_modulation.chemins import GABARIT_CLASSEUR
+    from iae_modulation.excel.fichier import ClasseurFichier
+
+    chemin.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(GABARIT_CLASSEUR, chemin)
+    classeur = ClasseurFichier(chemin)
+    classeur.ecrire_parametre("annee", annee)
+    classeur.enregistrer()
+    return chemin

@@ -426,6 +426,7 @@ def test_identifiant_point(tmp_path, capsys, identifiant):
 def test_formule_lue_par_sa_valeur_calculee(tmp_path, calculee, code):
     copie = classeur_formule(GABARIT, tmp_path / "campagne.xlsm", "=215528.21*1", calculee)
     classeur = ClasseurFichier(copie)
+    classeur.ecrire_parametre("annee", 2026)
     classeur.ecrire_parametre("region", "Grand Est")
     resultat = macros.ACTIONS["calculer"](classeur)
     assert resultat.code == code, resultat.message
@@ -444,6 +445,7 @@ def test_dossier_de_sortie_du_classeur_confine(tmp_path, dossier):
     copie.parent.mkdir()
     shutil.copyfile(GABARIT, copie)
     classeur = ClasseurFichier(copie)
+    classeur.ecrire_parametre("annee", 2026)
     classeur.ecrire_parametre("dossier_sortie", dossier)
     resultat = macros.ACTIONS["calculer"](classeur)
     assert resultat.code == 2 and "« Dossier de sortie »" in resultat.message

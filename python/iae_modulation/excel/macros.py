@@ -11,10 +11,12 @@ documents…) : un clic ne paie que le chargement de sa propre action.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import TYPE_CHECKING
 
@@ -65,6 +67,8 @@ def _texte(classeur: c.Classeur, nom: str) -> str:
 def _annee(classeur: c.Classeur) -> int:
     texte = _texte(classeur, "annee")
     lieu = f"Feuille « {c.PARAMETRES} », « Année de campagne »"
+    if not texte:
+        raise ErreurAction(f"{lieu} : à renseigner (l'année du versement, ex. : 2026).")
     if not texte.isdigit():
         raise ErreurAction(f"{lieu} : « {texte} » n'est pas une année (ex. : 2026).")
     probleme = probleme_annee_campagne(int(texte))
@@ -126,6 +130,38 @@ def _dernier_calcul(classeur: c.Classeur) -> Path:
             + (f" (dossier introuvable : {texte})." if texte else ".")
         )
     return dossier
+
+
+@lru_cache(maxsize=1)
+def identifiants_de_demonstration() -> frozenset[str]:
+    """Les identifiants des 41 structures fictives que le gabarit contient au départ."""
+    from iae_modulation.commandes.demo import dossier_demo
+
+    with (dossier_demo() / "donnees_demo.csv").open(encoding="utf-8-sig", newline="") as f:
+        return frozenset(ligne["identifiant"] for ligne in csv.DictReader(f, delimiter=";"))
+
+
+def avertissement_demonstration(identifiants: Iterable[object], ou: str) -> str:
+    """« Attention : … structures fictives … » si des structures de la démonstration sont encore
+    là (`ou` : « la feuille … », « le dernier calcul »), sinon « »."""
+    fictives = sorted({str(i) for i in identifiants} & identifiants_de_demonstration())
+    if not fictives:
+        return ""
+    return (
+        f"Attention : {len(fictives)} structure(s) fictive(s) de la démonstration (ex. "
+        f"{fictives[0]}) sont dans {ou} : remplacez-les, dans la feuille « {c.DONNEES} », par "
+        "vos structures avant toute décision ou notification."
+    )
+
+
+def _avertir(resultat: ResultatAction, avertissement: str) -> None:
+    if avertissement:
+        resultat.message = f"{avertissement}\n{resultat.message}"
+
+
+def _identifiants_du_calcul(calcul: Path) -> list[str]:
+    with (calcul / "resultats.csv").open(encoding="utf-8-sig", newline="") as f:
+        return [ligne.get("identifiant", "") for ligne in csv.DictReader(f, delimiter=";")]
 
 
 def _horodatage() -> str:
@@ -198,6 +234,9 @@ def _verifier(classeur: c.Classeur, resultat: ResultatAction) -> None:
         f"{len(brute.table)} ligne(s) lue(s), {len(validees.table)} valide(s). "
         + validees.rapport.texte().splitlines()[0]
     )
+    if "identifiant" in brute.table.columns:
+        identifiants = brute.table["identifiant"]
+        _avertir(resultat, avertissement_demonstration(identifiants, f"la feuille « {c.DONNEES} »"))
     if not validees.rapport.est_valide:
         resultat.code = CODE_DONNEES_INVALIDES
 
@@ -292,6 +331,7 @@ def _calculer(classeur: c.Classeur, resultat: ResultatAction) -> None:
         resultat.code = rapport.code_sortie or CODE_ERREUR
         return
     resultats = rapport.calcul.resultats
+    _avertir(resultat, avertissement_demonstration(resultats["identifiant"], "le calcul"))
     classeur.ecrire_lignes(c.RESULTATS, 1, lignes_resultats(resultats), FORMATS_RESULTATS)
     classeur.ecrire_lignes(
         c.SYNTHESE,
@@ -369,6 +409,8 @@ def _decision_asp(classeur: c.Classeur, resultat: ResultatAction) -> None:
     resultat.sorties = [str(p) for p in rapport.fichiers]
     if rapport.code_sortie == 0:
         _rapprocher(classeur, calcul, resultat)
+    ou = "le dernier calcul"
+    _avertir(resultat, avertissement_demonstration(_identifiants_du_calcul(calcul), ou))
 
 
 def generer_notifications(classeur: c.Classeur | None = None) -> ResultatAction:
@@ -394,6 +436,8 @@ def _notifications(classeur: c.Classeur, resultat: ResultatAction) -> None:
     resultat.message = rapport.resume()
     resultat.sorties = [str(rapport.sortie)]
     _rapprocher(classeur, calcul, resultat)
+    ou = "le dernier calcul"
+    _avertir(resultat, avertissement_demonstration(_identifiants_du_calcul(calcul), ou))
 
 
 def _rapprocher(classeur: c.Classeur, calcul: Path, resultat: ResultatAction) -> None:

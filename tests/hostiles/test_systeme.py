@@ -14,8 +14,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from aides import DONNEES, EXPORT_ACI, empreinte, sortie_capturee
-from iae_modulation.chemins import GABARIT_CLASSEUR
+from aides import DONNEES, EXPORT_ACI, classeur_de_campagne, empreinte, sortie_capturee
 from iae_modulation.cli import main
 from iae_modulation.documents.modeles_source import DOSSIER_MODELES, NOM_DECISION
 from iae_modulation.documents.notifications import MODELE_NOTIFICATION
@@ -157,8 +156,7 @@ def test_date_de_signature_impossible_refusee(calcul, tmp_path, capsys, date):
 )
 def test_action_refusee_laisse_le_classeur_intact(tmp_path, capsys, action, parametres):
     """Avant : le paramètre refusé et une ligne « échec » étaient enregistrés dans le classeur."""
-    classeur = tmp_path / "campagne.xlsm"
-    shutil.copyfile(GABARIT_CLASSEUR, classeur)
+    classeur = classeur_de_campagne(tmp_path / "campagne.xlsm")
     assert main(["classeur", "executer", "calculer", str(classeur)]) == 0
     avant = empreinte(classeur)
     fichiers = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))

@@ -277,20 +277,18 @@ class _Controle:
     # --- taux et montants --------------------------------------------------------------------
 
     def bornes(self, ligne: dict) -> None:
-        """Un taux va de 0 au taux maximal de la campagne (R. 5132-8 et suivants)."""
-        maximum = self.regles.taux_max
-        if maximum is None:
-            return
-        for colonne in ("taux_calcule", "taux_effectif"):
-            taux = ligne[colonne]
-            if taux is not None and taux > maximum:
-                self.signaler(
-                    ligne["ligne_source"],
-                    colonne,
-                    _texte(taux, 4),
-                    f"taux de {_texte(taux * 100, 2)} % : le montant modulé va de 0 à "
-                    f"{_texte(maximum * 100, 0)} % du montant socle.",
-                )
+        """Un taux calculé va de 0 au taux maximal de la campagne (R. 5132-8 et suivants). Le
+        taux effectif peut le dépasser d'un arrondi sur un tout petit socle (10 % de 1,05 € =
+        0,11 €, soit 10,48 %) : il est seulement refait (`apres_enveloppe`)."""
+        maximum, taux = self.regles.taux_max, ligne["taux_calcule"]
+        if maximum is not None and taux is not None and taux > maximum:
+            self.signaler(
+                ligne["ligne_source"],
+                "taux_calcule",
+                _texte(taux, 4),
+                f"taux de {_texte(taux * 100, 2)} % : le montant modulé va de 0 à "
+                f"{_texte(maximum * 100, 0)} % du montant socle.",
+            )
 
     def taux(self, ligne: dict) -> None:
         """Le taux refait depuis les scores exacts et les paramètres (structures comparées)."""

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from aides import DEMO, DONNEES, empreinte_remise, sortie_capturee
+from aides import DEMO, DONNEES, empreinte_remise, grand_livre_calcule, sortie_capturee
 from fabrique import COLONNES_DONNEES, LIGNES_DONNEES, grand_livre_retouche, xlsx_donnees
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
@@ -302,6 +302,36 @@ def test_moins_zero_ecrit_zero_et_relu(tmp_path, capsys):
     assert ligne["etp_realises_2014"] == 0 and ligne["regularisation"] == Decimal("1000.00")
     assert ";2;0;1000,00;" in (tmp_path / "c" / "resultats.csv").read_text("utf-8-sig")
     capsys.readouterr()
+
+
+def test_petit_socle_taux_effectif_au_dessus_du_maximum_par_l_arrondi(tmp_path):
+    """Trouvé par la propriété : 10 % d'un socle de 1,05 € font 0,105, arrondi à 0,11 €, soit un
+    taux effectif de 10,48 % ; le grand livre est juste et se relit (le taux calculé, lui, reste
+    borné à 10 %)."""
+    structures = [
+        {
+            "identifiant": f"AI00000{rang}",
+            "type": "AI",
+            "departement": "54",
+            "montant_socle": socle,
+            "nb_salaries_insertion": "1",
+            "nb_beneficiaires_minima": minima,
+            "etp_encadrement": encadrement,
+            "etp_insertion": "0,01",
+            "sorties_totales": "1",
+            "sorties_emploi_durable": "0",
+            "sorties_emploi_transition": "0",
+            "sorties_positives": positives,
+        }
+        for rang, (socle, minima, encadrement, positives) in enumerate(
+            [("0,00", "0", "0,00", "0"), ("1,05", "1", "0,01", "1")]
+        )
+    ]
+    livre = lire_grand_livre(grand_livre_calcule(tmp_path / "calcul", structures, 2019))
+    petite = livre.lignes[1]
+    assert petite["taux_calcule"] == Decimal("0.1")  # première partout : scores 1
+    assert petite["montant_module"] == Decimal("0.11")
+    assert petite["taux_effectif"] == Decimal("0.1048")  # 0,11 / 1,05
 
 
 # --- propriété : tout grand livre écrit par le calcul passe, toute retouche est vue -----------

@@ -134,7 +134,8 @@ def test_cas_de_regle(chemin: Path, tmp_path: Path) -> None:
             cas["parametres"]
         )
     resultats = tmp_path / "calcul" / "resultats.csv"
-    livre = {ligne["identifiant"]: ligne for ligne in lire_grand_livre(resultats).lignes}
+    with surcharge(fichiers["parametres"]):  # relu avec les paramètres du calcul
+        livre = {ligne["identifiant"]: ligne for ligne in lire_grand_livre(resultats).lignes}
     assert sorted(livre) == sorted(cas["attendu"])
     for identifiant, attendu in cas["attendu"].items():
         for colonne, valeur in attendu.items():
@@ -228,6 +229,6 @@ def _texte_lettre(livre: dict, identifiant: str, dossier: Path) -> str:
     contexte = ContexteLettres(
         mots_de_la_campagne(annee, signature_demo().date), parts_a_taux_fixe(lignes)
     )
-    valeurs = valeurs_notification(livre[identifiant], {}, signature_demo(), contexte)
+    valeurs = valeurs_notification(livre[identifiant], signature_demo(), contexte)
     chemin = ModeleCompile(MODELE_NOTIFICATION).ecrire(valeurs, dossier / "lettre.docx")
     return _sans_insecables(texte_docx(chemin))

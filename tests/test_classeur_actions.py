@@ -15,7 +15,7 @@ from iae_modulation.commandes import classeur as commande
 from iae_modulation.excel import classeur as contrat
 from iae_modulation.excel import macros, paquet
 from iae_modulation.excel.fichier import ClasseurFichier
-from iae_modulation.resultats import COLONNES_ETP, COLONNES_FRACTION, COLONNES_MONTANT
+from iae_modulation.resultats import COLONNES_NUMERIQUES
 
 RACINE = Path(__file__).resolve().parents[1]
 GABARIT = RACINE / "templates" / "IAE_modulation.xlsm"
@@ -67,7 +67,7 @@ def test_calculer_remplit_resultats_synthese_et_journal(copie):
     assert entetes == [ENTETES[c] for c in csv.columns if c != "ligne_source"]
     assert len(lignes) == len(csv) + 1
     # la feuille Résultats est le grand livre, colonne par colonne, au centime près
-    numeriques = set(COLONNES_FRACTION + COLONNES_MONTANT + COLONNES_ETP)
+    numeriques = COLONNES_NUMERIQUES
     for ligne, attendu in zip(lignes[1:], csv.to_dict("records"), strict=True):
         for entete, valeur in zip(entetes, ligne, strict=True):
             colonne = next(c for c, e in ENTETES.items() if e == entete)

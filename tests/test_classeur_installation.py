@@ -204,6 +204,9 @@ def test_classeur_installe_dans_le_dossier_documents_que_windows_connait(tmp_pat
     args.executer(args)  # code 1 ici : pas de DLL xlwings à côté de ce Python (Linux)
     classeur = documents / "IAE Modulation" / "IAE_modulation.xlsm"
     assert classeur.is_file()
+    campagne = ClasseurFichier(classeur)  # l'agent commence sa campagne
+    campagne.ecrire_parametre("annee", 2026)
+    campagne.enregistrer()
     assert macros.ACTIONS["verifier"](ClasseurFichier(classeur)).code in (0, 2)
     journal = ClasseurFichier(classeur).lire_feuille(contrat.JOURNAL)
     args.executer(args)  # relancé (nouvelle version de l'outil) : le classeur est gardé

@@ -57,7 +57,11 @@ def test_manifeste_trace_entrees_parametres_et_sorties(campagne_demo: Path) -> N
     assert sorties["resultats.csv"] == empreinte(campagne_demo / "resultats.csv")
     noms = {p["nom"] for p in manifeste["parametres"]}
     assert {"poids_publics", "poids_effort", "poids_resultats", "taux_modulation_max"} <= noms
-    assert manifeste["options"] == {"annee": 2026, "methode": "rang"}
+    assert manifeste["options"] == {
+        "annee": 2026,
+        "methode": "rang",
+        "enveloppes": {"Grand Est": "295600.00"},
+    }
 
 
 def test_entree_invalide_code_2_rapport_et_aucun_resultat(tmp_path: Path, capsys) -> None:

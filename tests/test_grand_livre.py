@@ -14,13 +14,12 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from aides import DONNEES, EXPORT_ACI, sortie_capturee
+from aides import DONNEES, EXPORT_ACI, entetes_de_page, sortie_capturee
 from hostiles.fabrique import LIGNE_FLUX, donnees_2015, donnees_modifiees, fluxiae
 from iae_modulation.cli import main
 from iae_modulation.documents.signature import signature_demo
 from iae_modulation.exports.entetes import disposition_de_la_mesure
 from iae_modulation.exports.exemples import lignes_export
-from iae_modulation.rapprochement import texte_docx
 from iae_modulation.resultats import lire_grand_livre
 from iae_modulation.sorties import ErreurEntree
 
@@ -76,7 +75,7 @@ def notifications(resultats: Path, sortie: Path, *options: str) -> int:
         pytest.param(
             {("ACI054240010", "montant_socle"): "1,00"},
             "colonne « montant_avant_enveloppe » : 11 360,94 au lieu de 0,06 (montant socle × "
-            "taux calculé)",
+            "taux calculé, au centime)",
             id="socle changé à 1,00",
         ),
         pytest.param(
@@ -142,13 +141,15 @@ def test_grand_livre_modifie_accepte_sur_option_et_dit_partout(calculs, tmp_path
     assert "relancez avec --resultats-modifies" in sortie_capturee(capsys)
     assert annexe5(resultats, tmp_path / "asp", "--resultats-modifies") == 0
     mention = "Établi à partir d'un grand livre modifié après le calcul (resultats.csv"
-    assert mention in texte_docx(tmp_path / "asp" / "decision_asp_ACI_54.docx")
+    entetes = entetes_de_page(tmp_path / "asp" / "decision_asp_ACI_54.docx")
+    assert entetes and all(mention in entete for entete in entetes)
     tableau = openpyxl.load_workbook(tmp_path / "asp" / "annexe5_ACI_54.xlsx")["Tableau"]
     assert tableau["A3"].value.startswith(mention)
     manifeste = json.loads((tmp_path / "asp" / "manifeste.json").read_text("utf-8"))
     assert manifeste["options"]["resultats_modifies"].startswith(mention)
     assert notifications(resultats, tmp_path / "lettres", "--resultats-modifies") == 0
-    assert mention in texte_docx(tmp_path / "lettres" / "notification_ACI054240010.docx")
+    entetes = entetes_de_page(tmp_path / "lettres" / "notification_ACI054240010.docx")
+    assert entetes and all(mention in entete for entete in entetes)
     index = openpyxl.load_workbook(tmp_path / "lettres" / "notifications.xlsx")
     assert index.sheetnames[0] == "Avertissement"
     assert index["Avertissement"]["A1"].value.startswith(mention)
@@ -398,3 +399,54 @@ def test_pdf_exige_et_conversion_echouee_rien_d_ecrit(calculs, tmp_path, monkeyp
     assert rapport.code_sortie == 1
     assert "Aucun document écrit, la conversion en PDF a échoué" in rapport.erreur
     assert not (tmp_path / "s").exists()
+
+
+EITI_2025 = (
+    "identifiant;type;departement;montant_socle;nb_salaries_insertion;nb_beneficiaires_minima;"
+    "etp_encadrement;etp_insertion;sorties_totales;sorties_emploi_durable;"
+    "sorties_emploi_transition;sorties_positives\n"
+    "EITI067250001;EITI;67;39420,00;8;4;1;5;4;1;1;0\n"
+)
+PLAFOND_EITI = """description: "Taux maximal du montant modulé des EITI"
+unite: fraction
+valeurs:
+  2025-01-01:
+    valeur: 0.10
+    grade: T
+    reference:
+      titre: "Instruction d'essai fixant la part modulée des EITI (texte fictif des tests)"
+      lien: https://exemple.invalid/instruction-essai
+"""
+
+
+def test_grand_livre_relu_avec_les_parametres_du_calcul(tmp_path):
+    """Une EITI de 2025 n'a de taux que par le dossier de paramètres de l'agent : relu sans ce
+    dossier (ou avec un autre), le grand livre est refusé avec ce qu'il faut faire, au lieu de
+    « taux faux » ; relu avec le même dossier, il passe (EITI seule de son type : 5 %)."""
+    from iae_modulation.parametres import surcharge
+
+    donnees = tmp_path / "donnees.csv"
+    donnees.write_text(EITI_2025, encoding="utf-8")
+    dossier = tmp_path / "parametres_agent"
+    dossier.mkdir()
+    (dossier / "taux_modulation_max_eiti.yaml").write_text(PLAFOND_EITI, encoding="utf-8")
+    commande = ["calculer", str(donnees), "--annee", "2025", "--parametres", str(dossier)]
+    assert main([*commande, "--sortie", str(tmp_path / "calcul")]) == 0
+    resultats = tmp_path / "calcul" / "resultats.csv"
+    with pytest.raises(ErreurEntree) as refus:
+        lire_grand_livre(resultats)
+    assert f"le calcul a lu le dossier de paramètres « {dossier} »" in str(refus.value)
+    assert "relancez avec --parametres et ce dossier" in str(refus.value)
+    assert "au lieu de" not in str(refus.value)  # aucun taux dit faux à tort
+    (dossier / "taux_modulation_max_eiti.yaml").write_text(
+        PLAFOND_EITI.replace("0.10", "0.08"), encoding="utf-8"
+    )
+    with surcharge(dossier), pytest.raises(ErreurEntree, match="même"):
+        lire_grand_livre(resultats)  # dossier modifié depuis le calcul
+    (dossier / "taux_modulation_max_eiti.yaml").write_text(PLAFOND_EITI, encoding="utf-8")
+    with surcharge(dossier):
+        (ligne,) = lire_grand_livre(resultats).lignes
+    assert (ligne["taux_calcule"], ligne["montant_module"]) == (
+        Decimal("0.0500"),
+        Decimal("1971.00"),
+    )

@@ -4,7 +4,6 @@
 
 from __future__ import annotations
 
-import json
 import shutil
 from decimal import Decimal
 from pathlib import Path
@@ -12,7 +11,7 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
-from aides import DEMO, DONNEES, sortie_capturee
+from aides import DEMO, DONNEES, empreinte_remise, sortie_capturee
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from iae_modulation.annexe5 import demo_annexe5, executer_annexe5
@@ -24,7 +23,6 @@ from iae_modulation.donnees import NOMS_COLONNES
 from iae_modulation.exports.exemples import ecrire_export_xlsx
 from iae_modulation.rapprochement import CODE_CONCORDANT, CODE_ECARTS, rapprocher
 from iae_modulation.resultats import lire_grand_livre
-from iae_modulation.sorties import sha256
 
 
 def campagne_de_demo(dossier: Path) -> Path:
@@ -116,11 +114,7 @@ def test_un_centime_de_difference_est_un_ecart(copie_demo):
     feuille.cell(ligne, colonne).value += 0.01
     feuille.cell(ligne + 1, colonne).value += 0.01  # total
     classeur.save(tableau)
-    manifeste = json.loads((dossier / "manifeste.json").read_text("utf-8"))
-    for sortie in manifeste["sorties"]:
-        if sortie["fichier"] == tableau.name:
-            sortie["sha256"] = sha256(tableau)
-    (dossier / "manifeste.json").write_text(json.dumps(manifeste), encoding="utf-8")
+    empreinte_remise(dossier, tableau)
     rapprochement = rapprocher(copie_demo)
     assert rapprochement.code_sortie == CODE_ECARTS
     ((ecart),) = [e for e in rapprochement.ecarts if e.identifiant.startswith("AI")]

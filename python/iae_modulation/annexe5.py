@@ -42,7 +42,7 @@ from iae_modulation.documents.pdf import (
     convertir_en_pdf,
     pdf_a_produire,
 )
-from iae_modulation.documents.signature import Signature, signature_demo
+from iae_modulation.documents.signature import Signature, probleme_date, signature_demo
 from iae_modulation.donnees import lire_donnees
 from iae_modulation.erreurs import traduire
 from iae_modulation.exports.classeurs_asp import (
@@ -57,7 +57,9 @@ from iae_modulation.exports.extranet import lire_export_extranet
 from iae_modulation.exports.fluxiae import est_fluxiae, lire_fluxiae
 from iae_modulation.exports.table import TableExport
 from iae_modulation.formats import montant_fr, nombre_fr, taux_fr
+from iae_modulation.identites import verifier_donnees
 from iae_modulation.lecture import lire_nombre
+from iae_modulation.mise_en_page import mention_sur_chaque_page
 from iae_modulation.montants import montant_module, taux_effectif
 from iae_modulation.referentiel import (
     ANNEE_FORFAIT,
@@ -275,6 +277,12 @@ class Livre:
             return None, (
                 f"département {departement} dans l'export, {ligne['departement']} dans "
                 f"{self.fichier} : la décision de paiement serait celle d'un autre département"
+            )
+        if siret and ligne["siret"] and cle_siret(siret) != cle_siret(ligne["siret"]):
+            return None, (
+                f"SIRET {siret} dans l'export, {ligne['siret']} ({ligne['raison_sociale']}) "
+                f"dans {self.fichier} pour le n° d'annexe {annexe} : la décision paierait une "
+                "autre structure que celle que la lettre notifie"
             )
         if ligne["montant_socle"] != base:
             return None, (
@@ -798,7 +806,7 @@ def _executer(
             "Indiquez soit le fichier des résultats (--resultats resultats.csv), soit un taux "
             "forfaitaire (--taux-forfaitaire 5), et pas les deux."
         )
-    probleme = probleme_annee_campagne(annee)
+    probleme = probleme_annee_campagne(annee) or probleme_date(signature, annee)
     if probleme:
         raise ErreurEntree(probleme)
     retenus = _departements_demandes(codes)
@@ -834,7 +842,11 @@ def _executer(
     rapport.anomalies += transformation.remarques
     entrees = {"export": export, "resultats": resultats, "entetes": entetes, "donnees": donnees}
     mots = mots_de_la_campagne(annee, signature.date)
-    with dossier_atomique(rapport.sortie, ecraser, entrees.values()) as dossier:
+    mention = montants.grand_livre.mention_courte if isinstance(montants, Livre) else ""
+    with (
+        dossier_atomique(rapport.sortie, ecraser, entrees.values()) as dossier,
+        mention_sur_chaque_page(mention),
+    ):
         noms = _ecrire_sorties(
             dossier,
             transformation,
@@ -870,13 +882,15 @@ def _executer(
 
 def annuaire(montants: Forfait | Livre, donnees: Path | None, annee: int) -> dict | None:
     """SIRET, raison sociale et commune par n° d'annexe (sans avenant), pour nommer les
-    structures d'un FluxIAE : la table des structures (`--donnees`) si elle est donnée, sinon
-    le grand livre du calcul ; None sans l'un ni l'autre."""
-    if donnees is not None:
-        lues = lire_donnees(Path(donnees), annee)
-        lignes = lues.table.to_dict("records")
-    elif isinstance(montants, Livre):
+    structures d'un FluxIAE : celles du grand livre du calcul (une table des structures donnée
+    en plus doit dire la même chose, `identites.verifier_donnees`), sinon, au taux forfaitaire,
+    la table des structures (`--donnees`) ; None sans l'un ni l'autre."""
+    if isinstance(montants, Livre):
+        if donnees is not None:
+            verifier_donnees(montants.grand_livre, Path(donnees), annee)
         lignes = montants.grand_livre.lignes
+    elif donnees is not None:
+        lignes = lire_donnees(Path(donnees), annee).table.to_dict("records")
     else:
         return None
     return {cle_annexe(ligne["identifiant"]): ligne for ligne in lignes}

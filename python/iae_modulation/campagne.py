@@ -351,7 +351,12 @@ def executer_calcul(
                     dossier,
                     "calculer",
                     entrees,
-                    {"annee": annee, "methode": methode},
+                    {
+                        "annee": annee,
+                        "methode": methode,
+                        # relues par le contrôle du grand livre : région -> montant exact
+                        "enveloppes": {r: str(m) for r, m in (montants_env or {}).items()},
+                    },
                     calcul.parametres,
                     alertes=calcul.avertissements,
                 )

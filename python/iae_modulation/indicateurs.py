@@ -118,7 +118,7 @@ def _indicateur(numerateur: list, denominateur: list) -> Indicateur:
     return Indicateur(np.where(calculable, a * d, 0), np.where(calculable, b * c, 1), calculable)
 
 
-def _sorties_dynamiques(table: pd.DataFrame) -> list[Decimal | None]:
+def sorties_dynamiques(table: pd.DataFrame) -> list[Decimal | None]:
     """Emploi durable + emploi de transition + sorties positives (None si aucune n'est
     renseignée)."""
     return [
@@ -137,7 +137,7 @@ def calculer_indicateurs(table: pd.DataFrame) -> dict[str, Indicateur]:
     numerateurs = {
         "publics": list(table["nb_beneficiaires_minima"]),
         "effort": list(table["etp_encadrement"]),
-        "resultats": _sorties_dynamiques(table),
+        "resultats": sorties_dynamiques(table),
     }
     return {
         critere: _indicateur(numerateurs[critere], list(table[DENOMINATEURS[critere]]))

@@ -35,6 +35,7 @@ from iae_modulation.indicateurs import (
     Indicateur,
     Ratio,
     fractions_a_4_decimales,
+    sorties_dynamiques,
 )
 from iae_modulation.indicateurs import calculer_indicateurs as _indicateurs
 from iae_modulation.montants import montant_module, montant_reduit, taux_effectif
@@ -42,8 +43,11 @@ from iae_modulation.referentiel import ANNEE_FORFAIT, DEPARTEMENT_MAYOTTE
 from iae_modulation.regles import REGLE_TAUX_FIXE, ReglesDatees
 from iae_modulation.regularisation import ANNEE_REGULARISATION, Versement2014, regulariser
 from iae_modulation.resultats import (
+    COLONNES_IDENTITE,
     COLONNES_REGULARISATION,
     COLONNES_RESULTATS,
+    COLONNES_TERMES,
+    METHODES,
     MOTIF_CLASSEMENT,
     MOTIF_FORFAIT_2014,
     MOTIF_NON_CALCULABLE,
@@ -52,7 +56,6 @@ from iae_modulation.resultats import (
     MOTIF_SEULE,
 )
 
-METHODES = ("rang", "minmax")
 # Instruction DGEFP 2014-2, § 1 : aide au poste au 1er juillet 2014 pour les AI et les ACI.
 DEBUT_AIDE_AU_POSTE = {"AI": dt.date(2014, 7, 1), "ACI": dt.date(2014, 7, 1)}
 # Note DGEFP 2014-04 : le taux de 2014 est fixé ; une enveloppe ne peut pas le réduire.
@@ -463,11 +466,13 @@ def _taux_compares(
     options: OptionsCalcul,
     params: _Parametres,
     regles: ReglesDatees,
-) -> tuple[dict, dict, dict, dict]:
-    """Scores (affichés à 4 décimales), taux, justification et effectif du groupe des
-    structures comparées dans leur groupe (type, région), calculés d'un bloc pour toute la
-    table ; chacune avec son plafond (celui de la méthode, des EITI ou du milieu pénitentiaire).
-    Les structures à taux fixe (milieu pénitentiaire avant 2022) ne sont pas comparées."""
+) -> tuple[dict, dict, dict, dict, dict]:
+    """Scores (affichés à 4 décimales), taux, justification, effectif du groupe des
+    structures comparées dans leur groupe (type, région), chacune avec son plafond (celui de la
+    méthode, des EITI ou du milieu pénitentiaire), et pour la notation « rang », le rang et
+    l'effectif de chaque indicateur calculable (colonnes `rang_*`, `effectif_*` du grand livre),
+    calculés d'un bloc pour toute la table. Les structures à taux fixe (milieu pénitentiaire
+    avant 2022) ne sont pas comparées."""
     ponderation = Ponderation.en_vigueur(dt.date(options.annee, 1, 1), params.valeur)
     penitentiaires = table["milieu_penitentiaire"].to_numpy(dtype=bool)
     # la règle n'est lue (et consignée) que s'il y a une structure en détention
@@ -489,10 +494,19 @@ def _taux_compares(
     groupes = sous_table.groupby(["type", "region"], sort=False).ngroup().to_numpy()
     effectifs = np.bincount(groupes)[groupes]
     scores, textes, exacts = {}, [], []
+    rangs: dict = {c: {} for c in CRITERES}
     for critere in CRITERES:
         indicateur = indicateurs[critere].sous_ensemble(comparees)
         sn, sd, extra_1, extra_2 = _scores_vectorises(groupes, indicateur, options.methode)
         exacts.append((sn, sd))
+        if options.methode == "rang":
+            rangs[critere] = {
+                i: (Decimal(r).normalize(), Decimal(int(n)))
+                for i, r, n, ok in zip(
+                    comparees, extra_1, extra_2, indicateur.calculable, strict=True
+                )
+                if ok
+            }
         affiches = fractions_a_4_decimales(sn, sd, np.ones(len(sn), dtype=bool))
         scores[critere] = dict(zip(comparees, affiches, strict=True))
         textes.append(
@@ -512,7 +526,8 @@ def _taux_compares(
             comparees, *textes, effectifs, sous_table["type"], plafonds, strict=True
         )
     }
-    return scores, taux, justifs, dict(zip(comparees, effectifs.tolist(), strict=True))
+    effectifs_groupes = dict(zip(comparees, effectifs.tolist(), strict=True))
+    return scores, taux, justifs, effectifs_groupes, rangs
 
 
 def _motifs_compares(
@@ -561,6 +576,7 @@ def calculer_modulation(donnees: DonneesSIAE, options: OptionsCalcul) -> CalculM
             notes_par_index[par_ligne[anomalie.ligne]].append(anomalie.message)
 
     scores: dict = {c: {} for c in CRITERES}
+    rangs: dict = {c: {} for c in CRITERES}
     if options.annee == ANNEE_FORFAIT:
         forfait = params.valeur("taux_forfaitaire_2014", dt.date(2014, 1, 1)).valeur
         taux = dict.fromkeys(lignes, forfait)
@@ -569,7 +585,7 @@ def calculer_modulation(donnees: DonneesSIAE, options: OptionsCalcul) -> CalculM
             lignes, f"Année 2014 : taux forfaitaire de {taux_fr(forfait)} (note DGEFP 2014-04)"
         )
     else:
-        scores, taux, justifs, effectifs = _taux_compares(
+        scores, taux, justifs, effectifs, rangs = _taux_compares(
             table, indicateurs, options, params, regles
         )
         penitentiaires = list(table["milieu_penitentiaire"])
@@ -597,8 +613,7 @@ def calculer_modulation(donnees: DonneesSIAE, options: OptionsCalcul) -> CalculM
         {
             "annee": str(options.annee),
             "identifiant": table["identifiant"],
-            "siret": table["siret"],
-            "raison_sociale": table["raison_sociale"],
+            **{c: table[c] for c in COLONNES_IDENTITE},
             "type": table["type"],
             "departement": table["departement"],
             "region": table["region"],
@@ -608,6 +623,9 @@ def calculer_modulation(donnees: DonneesSIAE, options: OptionsCalcul) -> CalculM
             "taux_calcule": [taux[i] for i in lignes],
             "montant_socle": socles,
             "montant_avant_enveloppe": avant,
+            "enveloppe_region": [
+                (options.enveloppes or {}).get(region) for region in table["region"]
+            ],
             "enveloppe_disponible": enveloppe.disponible,
             "total_avant_enveloppe": enveloppe.total,
             "montant_module": enveloppe.modules,
@@ -623,6 +641,12 @@ def calculer_modulation(donnees: DonneesSIAE, options: OptionsCalcul) -> CalculM
                 )
                 for i in lignes
             ],
+            **_termes(table),
+            **{
+                f"{nom}_{c}": [rangs[c].get(i, (None, None))[k] for i in lignes]
+                for c in CRITERES
+                for k, nom in enumerate(("rang", "effectif"))
+            },
         },
         index=table.index,
     )[list(COLONNES_RESULTATS)]
@@ -638,6 +662,16 @@ def _attention_ligne(annee: int) -> str:
         f"ATTENTION : aucun arrêté enregistré pour {annee}, paramètres des années précédentes "
         "appliqués (voir le résumé du calcul)"
     )
+
+
+def _termes(table: pd.DataFrame) -> dict[str, list]:
+    """Numérateur et dénominateur de chaque indicateur, tels que les données les donnent
+    (sorties dynamiques : emploi durable + de transition + positives, vide si aucune)."""
+    dynamiques = sorties_dynamiques(table)
+    return {
+        colonne: dynamiques if colonne == "sorties_dynamiques" else _colonne(table, colonne)
+        for colonne in COLONNES_TERMES
+    }
 
 
 @dataclass

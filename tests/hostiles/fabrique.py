@@ -11,7 +11,7 @@ from pathlib import Path
 
 import openpyxl
 import xlsxwriter
-from aides import DONNEES
+from aides import DONNEES, empreinte_remise
 
 ENTETE_DONNEES, *LIGNES_DONNEES = DONNEES.read_text(encoding="utf-8-sig").splitlines()
 COLONNES_DONNEES = ENTETE_DONNEES.split(";")
@@ -146,3 +146,26 @@ def classeur_formule(source: Path, chemin: Path, formule: str, valeur: float | N
         for nom_partie, contenu in parties.items():
             archive.writestr(nom_partie, contenu)
     return Path(chemin)
+
+
+def grand_livre_retouche(calcul: Path, dossier: Path, retoucher, manifeste: bool = True) -> Path:
+    """Copie d'un dossier de calcul dont le grand livre est retouché à la main
+    (`retoucher(lignes)`, dict colonne -> texte, en place) ; `manifeste` : l'empreinte consignée
+    est recalculée, comme le ferait quelqu'un qui veut faire passer la retouche."""
+    import csv
+    import io
+    import shutil
+
+    shutil.copytree(calcul, dossier)
+    chemin = dossier / "resultats.csv"
+    lecteur = csv.DictReader(io.StringIO(chemin.read_text(encoding="utf-8-sig")), delimiter=";")
+    lignes = list(lecteur)
+    retoucher(lignes)
+    texte = io.StringIO()
+    ecrivain = csv.DictWriter(texte, lecteur.fieldnames, delimiter=";", lineterminator="\r\n")
+    ecrivain.writeheader()
+    ecrivain.writerows(lignes)
+    chemin.write_text(texte.getvalue(), encoding="utf-8-sig")
+    if manifeste:
+        empreinte_remise(dossier, chemin)
+    return chemin

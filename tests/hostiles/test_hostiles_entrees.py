@@ -13,7 +13,6 @@ import time
 from pathlib import Path
 
 import docx
-import openpyxl
 import pytest
 from aides import DONNEES, EXPORT_ACI, empreinte, sortie_capturee
 from fabrique import (
@@ -447,4 +446,5 @@ def test_dossier_de_sortie_du_classeur_confine(tmp_path, dossier):
     resultat = macros.ACTIONS["calculer"](classeur)
     assert resultat.code == 2 and "« Dossier de sortie »" in resultat.message
     assert sorted(p.name for p in tmp_path.rglob("*")) == ["campagne.xlsm", "recu"]
-    assert openpyxl.load_workbook(copie)["Journal"].max_row >= 2
+    # refusée avant tout travail : le classeur reste tel quel (issue 14), rien au journal
+    assert copie.read_bytes() == GABARIT.read_bytes()

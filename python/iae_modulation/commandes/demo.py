@@ -85,11 +85,7 @@ def executer(args: argparse.Namespace) -> int:
     print("\n== 2. Annexe 5 : tableaux et décisions de paiement pour l'ASP ==")
     print(demo_annexe5(sortie / "annexe5", resultats, pdf=pdf))
     print("\n== 3. Annexe 4 : notifications aux structures ==")
-    print(
-        demo_notifications(
-            sortie / "notifications", resultats, demo / "donnees_demo.csv", ANNEE_DEMO, pdf
-        )
-    )
+    print(demo_notifications(sortie / "notifications", resultats, ANNEE_DEMO, pdf))
     print("\n== 4. Rapprochement : grand livre, décisions ASP et lettres ==")
     rapprochement = rapprocher(sortie, resultats)
     if rapport_remplacable(sortie / NOM_RAPPROCHEMENT):

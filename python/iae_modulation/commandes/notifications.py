@@ -19,8 +19,9 @@ def enregistrer(sous_parseurs: argparse._SubParsersAction) -> None:
         "notifications",
         help="écrire la lettre de notification du montant modulé de chaque structure",
         description="Écrit une lettre Word par structure de RESULTATS (fichier resultats.csv de "
-        "« iae-modulation calculer »), avec le nom et l'adresse pris dans DONNEES, un index "
-        "notifications.xlsx et les PDF (voir --pdf, --sans-pdf) avec un PDF unique à imprimer.",
+        "« iae-modulation calculer »), adressée à la structure que le grand livre nomme "
+        "(SIRET, raison sociale, adresse), un index notifications.xlsx et les PDF (voir --pdf, "
+        "--sans-pdf) avec un PDF unique à imprimer.",
     )
     parseur.add_argument(
         "resultats",
@@ -31,8 +32,8 @@ def enregistrer(sous_parseurs: argparse._SubParsersAction) -> None:
     parseur.add_argument(
         "--donnees",
         type=Path,
-        required=True,
-        help="table des structures utilisée pour le calcul (.csv ou .xlsx)",
+        help="facultatif : table des structures du calcul (.csv ou .xlsx), pour vérifier "
+        "qu'elle donne la même identité (SIRET, nom, adresse) que le grand livre ; sinon refus",
     )
     parseur.add_argument("--annee", type=int, required=True, help="année de campagne (N)")
     parseur.add_argument("--modele", type=Path, help="modèle Word de la lettre (.docx)")

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from iae_modulation.documents.modeles_source import DOSSIER_MODELES, NOM_DECISION
 from iae_modulation.documents.mots_dates import CHAMPS_DATES, MotsDates, mots_de_la_campagne
-from iae_modulation.documents.publipostage import Bloc, ModeleCompile
+from iae_modulation.documents.publipostage import CHAMP_MENTION_MODIFIE, Bloc, ModeleCompile
 from iae_modulation.documents.signature import PREFIXE_PROJET, Signature
 from iae_modulation.documents.tableau_word import tableau_xml
 from iae_modulation.formats import date_fr, montant_fr
@@ -96,6 +96,8 @@ def rendre_decisions_asp(
     """
     compile_ = ModeleCompile(modele or MODELE_DECISION)
     compile_.verifier_champs(CHAMPS_DECISION, CHAMPS_OBLIGATOIRES)
+    if any(d.mention_modifie for d in decisions):
+        compile_.verifier_mention_sur_chaque_page(CHAMP_MENTION_MODIFIE)
     noms = [nom_fichier_decision(d.mesure, d.departement, d.signature.projet) for d in decisions]
     doublons = sorted({n for n in noms if noms.count(n) > 1})
     if doublons:
@@ -159,7 +161,7 @@ def valeurs_decision(decision: DecisionASP) -> dict[str, object]:
         "base_du_taux": decision.base_du_taux,
         "phrase_regularisation": regularisation,
         "phrase_reste": reste,
-        "mention_modifie": decision.mention_modifie or None,
+        CHAMP_MENTION_MODIFIE: decision.mention_modifie or None,
         "tableau": Bloc(tableau_xml(decision.colonnes, decision.lignes, LARGEUR_ANNEXE)),
         **champs,
         "service": signature.service or champs["service_regional"],

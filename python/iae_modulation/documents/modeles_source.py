@@ -73,6 +73,15 @@ def _document() -> docx.Document:
     marque = mention.add_run("{{ mention_projet }}")
     marque.bold = True
     marque.font.color.rgb = RGBColor(0xC0, 0x00, 0x00)
+    # grand livre modifié après le calcul (--resultats-modifies) : dit en tête de chaque page,
+    # paragraphe retiré sinon
+    modifie = section.header.add_paragraph()
+    modifie.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    modifie.paragraph_format.space_after = Pt(0)
+    marque = modifie.add_run("{{ mention_modifie }}")
+    marque.bold = True
+    marque.font.size = Pt(8)
+    marque.font.color.rgb = RGBColor(0xC0, 0x00, 0x00)
     return document
 
 
@@ -191,7 +200,6 @@ def construire_notification() -> bytes:
         "{{ raison_sociale }} ({{ type_structure }}), SIRET\u00a0{{ siret }}, annexe "
         "financière n°\u00a0{{ identifiant }}"
     )
-    _paragraphe(document, "{{ mention_modifie }}", gras=True)
     _paragraphe(document, "Madame, Monsieur,")
     _paragraphe(
         document,
@@ -271,7 +279,6 @@ def construire_decision() -> bytes:
         aligne=centre,
         apres=Pt(18),
     )
-    _paragraphe(document, "{{ mention_modifie }}", gras=True)
     _paragraphe(document, "Le préfet de la région {{ region }},")
     for visa in (
         "{{ visa_aide }}",

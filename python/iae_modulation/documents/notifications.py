@@ -1,9 +1,9 @@
 """Notification du montant modulé à chaque SIAE (note DGEFP 2014-04, annexe 4 : « Exemple de
 courrier de notification du versement du montant modulé à une SIAE »).
 
-Une lettre Word par structure de `resultats.csv`, avec le nom et l'adresse pris dans la table
-canonique, puis, sur demande, les PDF (un seul lot LibreOffice) et un PDF fusionné pour
-l'impression ; un index `notifications.xlsx` et `manifeste.json`.
+Une lettre Word par structure de `resultats.csv`, avec le montant, le SIRET, le nom et l'adresse
+de sa ligne du grand livre (`identites`), puis, sur demande, les PDF (un seul lot LibreOffice) et
+un PDF fusionné pour l'impression ; un index `notifications.xlsx` et `manifeste.json`.
 """
 
 from __future__ import annotations
@@ -21,21 +21,23 @@ from iae_modulation.documents import pdf as conversion
 from iae_modulation.documents.decision_asp import lieu_et_date
 from iae_modulation.documents.modeles_source import DOSSIER_MODELES, NOM_NOTIFICATION
 from iae_modulation.documents.mots_dates import CHAMPS_DATES, MotsDates, mots_de_la_campagne
-from iae_modulation.documents.publipostage import ModeleCompile
-from iae_modulation.documents.signature import Signature, signature_demo
-from iae_modulation.donnees import lire_donnees
+from iae_modulation.documents.publipostage import CHAMP_MENTION_MODIFIE, ModeleCompile
+from iae_modulation.documents.signature import Signature, probleme_date, signature_demo
 from iae_modulation.formats import montant_fr, nombre_fr, taux_fr
+from iae_modulation.identites import verifier_donnees
 from iae_modulation.mise_en_page import (
     HAUTEUR_LIGNE,
     Colonne,
     imprimer,
     lignes_de_texte,
+    mention_sur_chaque_page,
     poser_colonnes,
     texte_affiche,
 )
 from iae_modulation.progression import progression as barre_de_progression
 from iae_modulation.referentiel import ANNEE_FORFAIT, TYPES_SIAE, probleme_annee_campagne
 from iae_modulation.resultats import (
+    COLONNES_IDENTITE,
     MOTIF_FORFAIT_2014,
     MOTIF_NON_CALCULABLE,
     MOTIF_PENITENTIAIRE,
@@ -135,12 +137,10 @@ COLONNE_INDEX_LETTRE = "Lettre Word"
 
 @dataclass
 class LigneIndex:
-    """Une structure du grand livre (ses montants, tels quels) et ce qui a été produit pour
-    elle."""
+    """Une structure du grand livre (identité et montants, tels quels) et ce qui a été produit
+    pour elle."""
 
     livre: dict
-    raison_sociale: str
-    siret: str
     fichier: str = ""
     pdf: str = ""
     statut: str = PRODUITE
@@ -149,8 +149,12 @@ class LigneIndex:
     def identifiant(self) -> str:
         return self.livre["identifiant"]
 
+    @property
+    def raison_sociale(self) -> str:
+        return self.livre["raison_sociale"]
+
     def valeur(self, cle: str) -> object:
-        if cle in ("raison_sociale", "siret", "fichier", "pdf", "statut"):
+        if cle in ("fichier", "pdf", "statut"):
             return getattr(self, cle)
         return self.livre[cle]
 
@@ -187,7 +191,7 @@ class RapportNotifications:
 
 def generer_notifications(
     resultats: Path,
-    donnees: Path,
+    donnees: Path | None,
     annee: int,
     sortie: Path,
     *,
@@ -199,10 +203,13 @@ def generer_notifications(
     resultats_modifies: bool = False,
     dossier_parametres: Path | None = None,
 ) -> RapportNotifications:
-    """Une lettre `notification_<identifiant>.docx` par structure du grand livre `resultats`.
+    """Une lettre `notification_<identifiant>.docx` par structure du grand livre `resultats`,
+    adressée à la structure que le grand livre nomme (SIRET, raison sociale, adresse).
 
-    Le modèle et le grand livre sont vérifiés avant toute lettre ; une structure sans adresse
-    est signalée dans le rapport et dans l'index, jamais ignorée en silence. Lève
+    Le modèle et le grand livre sont vérifiés avant toute lettre ; `donnees` (facultatif) est
+    refusé s'il ne dit pas la même identité que le grand livre pour chaque structure
+    (`identites.verifier_donnees`) ; une structure sans adresse est signalée dans le rapport et
+    dans l'index, jamais ignorée en silence. Lève
     `ErreurEntree` (modèle, fichiers), `ErreurSortie` (dossier existant) ou `pdf.ErreurPDF`.
     `pdf` : True exige les PDF, False s'en passe, None les produit si LibreOffice est installé.
     `resultats_modifies` accepte un grand livre modifié après le calcul : chaque lettre, l'index
@@ -226,7 +233,7 @@ def generer_notifications(
 
 def _generer(
     resultats: Path,
-    donnees: Path,
+    donnees: Path | None,
     annee: int,
     sortie: Path,
     *,
@@ -242,20 +249,16 @@ def _generer(
     compile_ = ModeleCompile(modele)
     compile_.verifier_champs(CHAMPS_NOTIFICATION, CHAMPS_OBLIGATOIRES)
     produire_pdf = conversion.pdf_a_produire(pdf)
-    probleme = probleme_annee_campagne(annee)
+    probleme = probleme_annee_campagne(annee) or probleme_date(signature, annee)
     if probleme:
         raise ErreurEntree(probleme)
     livre = lire_grand_livre(resultats, annee, accepter_modifie=resultats_modifies)
     structures = livre.lignes
     _verifier_identifiants(structures, Path(resultats).name)
-    lues = lire_donnees(donnees, annee)
-    if not lues.rapport.est_valide:
-        # le calcul a refusé ces données : ce ne sont pas celles qui ont donné les résultats
-        raise ErreurEntree(
-            f"{Path(donnees).name} : ce ne sont pas les données valides d'un calcul (les "
-            "adresses des lettres en viennent).\n" + lues.rapport.texte()
-        )
-    adresses = {ligne["identifiant"]: ligne for ligne in lues.table.to_dict("records")}
+    if donnees is not None:
+        verifier_donnees(livre, donnees, annee)
+    if livre.modifie:
+        compile_.verifier_mention_sur_chaque_page(CHAMP_MENTION_MODIFIE)
     mots = mots_de_la_campagne(annee, signature.date)
     mots.noter_modele(compile_.champs)
     contexte = ContexteLettres(mots, parts_a_taux_fixe(structures))
@@ -267,13 +270,7 @@ def _generer(
         ):
             lettres = fils.map(
                 lambda structure: _lettre(
-                    compile_,
-                    structure,
-                    adresses.get(structure["identifiant"]),
-                    signature,
-                    dossier,
-                    livre.modifie,
-                    contexte,
+                    compile_, structure, signature, dossier, livre.modifie, contexte
                 ),
                 structures,
             )
@@ -282,11 +279,12 @@ def _generer(
                 avancer(ligne.identifiant)
         if produire_pdf:
             _convertir(rapport, dossier, progression, signature)
-        _ecrire_index(rapport.lignes, dossier / NOM_INDEX, annee, livre.modifie)
+        with mention_sur_chaque_page(livre.mention_courte):
+            _ecrire_index(rapport.lignes, dossier / NOM_INDEX, annee, livre.modifie)
         ecrire_manifeste(
             dossier,
             "notifications",
-            {"resultats": Path(resultats), "donnees": Path(donnees), "modele": modele},
+            {"resultats": Path(resultats), "donnees": donnees, "modele": modele},
             {
                 "annee": annee,
                 "pdf": produire_pdf,
@@ -339,18 +337,12 @@ def _verifier_identifiants(structures: list[dict], fichier: str) -> None:
 def _lettre(
     compile_: ModeleCompile,
     structure: dict,
-    donnees: dict | None,
     signature: Signature,
     dossier: Path,
     mention_modifie: str,
     contexte: ContexteLettres,
 ) -> LigneIndex:
-    donnees = donnees or {}
-    ligne = LigneIndex(
-        livre=structure,
-        raison_sociale=donnees.get("raison_sociale") or structure["raison_sociale"],
-        siret=donnees.get("siret") or structure["siret"],
-    )
+    ligne = LigneIndex(livre=structure)
     manquantes = [
         libelle
         for colonne, libelle in (
@@ -358,15 +350,13 @@ def _lettre(
             ("code_postal", "code postal"),
             ("commune", "commune"),
         )
-        if not str(donnees.get(colonne, "")).strip()
+        if not structure[colonne].strip()
     ]
-    if not donnees:
-        ligne.statut = "structure absente des données : adresse à compléter avant envoi"
-    elif manquantes:
+    if manquantes:
         ligne.statut = f"adresse incomplète ({', '.join(manquantes)}) : à compléter avant envoi"
     ligne.fichier = nom_fichier_notification(ligne.identifiant, signature)
-    valeurs = valeurs_notification(structure, donnees, signature, contexte)
-    valeurs["mention_modifie"] = mention_modifie or None
+    valeurs = valeurs_notification(structure, signature, contexte)
+    valeurs[CHAMP_MENTION_MODIFIE] = mention_modifie or None
     compile_.ecrire(valeurs, dossier / ligne.fichier)
     return ligne
 
@@ -432,13 +422,14 @@ def phrase_penitentiaire(motifs: set[str], jour: dt.date) -> str:
 
 
 def valeurs_notification(
-    structure: dict, donnees: dict, signature: Signature, contexte: ContexteLettres | None = None
+    structure: dict, signature: Signature, contexte: ContexteLettres | None = None
 ) -> dict[str, str | None]:
-    """Les champs de la lettre, tous en texte français, lus dans la ligne du grand livre ;
-    None retire le paragraphe facultatif. Chaque montant écrit se refait depuis ce que la même
-    lettre montre : socle × taux, puis × enveloppe disponible / total quand l'enveloppe a
-    réduit le montant, puis − régularisation. Les mots (service, minima sociaux, recours en
-    ligne) sont ceux de la date de l'acte (`mots_dates`)."""
+    """Les champs de la lettre, tous en texte français, lus dans la ligne du grand livre, la
+    structure (SIRET, nom, adresse) comme ses montants ; None retire le paragraphe facultatif.
+    Chaque montant écrit se refait depuis ce que la même lettre montre : socle × taux, puis
+    × enveloppe disponible / total quand l'enveloppe a réduit le montant, puis
+    − régularisation. Les mots (service, minima sociaux, recours en ligne) sont ceux de la date
+    de l'acte (`mots_dates`)."""
     annee = int(structure["annee"])
     contexte = contexte or ContexteLettres(mots_de_la_campagne(annee, signature.date))
     mots = contexte.champs
@@ -448,11 +439,7 @@ def valeurs_notification(
     reste = structure["reste_a_deduire"]
     valeurs = {
         "identifiant": structure["identifiant"],
-        "raison_sociale": donnees.get("raison_sociale") or structure["raison_sociale"],
-        "siret": donnees.get("siret") or structure["siret"],
-        "adresse": str(donnees.get("adresse", "")),
-        "code_postal": str(donnees.get("code_postal", "")),
-        "commune": str(donnees.get("commune", "")),
+        **{colonne: structure[colonne] for colonne in COLONNES_IDENTITE},
         "type_structure": TYPES_SIAE.get(structure["type"], structure["type"]).lower(),
         "departement": structure["departement"],
         "region": signature.region or structure["region"],
@@ -477,7 +464,7 @@ def valeurs_notification(
         "qualite": signature.bloc_qualite(),
         "signataire": signature.signataire or None,
         "mention_projet": signature.mention_projet(),
-        "mention_modifie": None,
+        CHAMP_MENTION_MODIFIE: None,
     }
     valeurs.update(_indicateurs(structure))
     return valeurs
@@ -693,12 +680,12 @@ def _ecrire_index(lignes: list[LigneIndex], chemin: Path, annee: int, mention: s
 
 
 def demo_notifications(
-    dossier: Path, resultats_csv: Path, donnees_csv: Path, annee: int, pdf: bool | None = None
+    dossier: Path, resultats_csv: Path, annee: int, pdf: bool | None = None
 ) -> str:
     """L'étape « notifications » de `iae-modulation demo` (PDF selon la règle commune)."""
     rapport = generer_notifications(
         resultats_csv,
-        donnees_csv,
+        None,
         annee,
         dossier,
         pdf=pdf,

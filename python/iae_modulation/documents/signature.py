@@ -11,6 +11,8 @@ import argparse
 import datetime as dt
 from dataclasses import dataclass, field
 
+from iae_modulation.formats import date_fr
+
 DELEGATION = "Pour le préfet de région et par délégation,"
 MENTION_PROJET = "PROJET — non signé"
 PREFIXE_PROJET = "PROJET_"
@@ -64,6 +66,25 @@ class Signature:
             f"« {MENTION_PROJET} » en en-tête et leurs fichiers commencent par "
             f"« {PREFIXE_PROJET} ». Indiquez le signataire et le lieu pour le lot définitif."
         )
+
+
+def probleme_date(signature: Signature, annee: int, aujourd_hui: dt.date | None = None) -> str:
+    """« » si la date du document est plausible pour la campagne `annee` : du 1er janvier de
+    l'année précédente (une décision préparée avant la campagne) à un an après aujourd'hui ;
+    sinon le refus en français (1900-01-01, 2999-12-31 : faute de frappe)."""
+    aujourd_hui = aujourd_hui or dt.date.today()
+    debut = dt.date(annee - 1, 1, 1)
+    try:
+        fin = aujourd_hui.replace(year=aujourd_hui.year + 1)
+    except ValueError:  # 29 février
+        fin = aujourd_hui.replace(year=aujourd_hui.year + 1, day=28)
+    if debut <= signature.date <= fin:
+        return ""
+    return (
+        f"Date du document refusée : {date_fr(signature.date)}. Une décision ou une lettre de "
+        f"la campagne {annee} est datée du {date_fr(debut)} au {date_fr(fin)} (un an après "
+        "aujourd'hui) ; corrigez --date (AAAA-MM-JJ)."
+    )
 
 
 def ajouter_options_signature(parseur: argparse.ArgumentParser) -> None:

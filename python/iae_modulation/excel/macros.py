@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -23,7 +22,12 @@ from typing import TYPE_CHECKING
 
 from iae_modulation.erreurs import traduire
 from iae_modulation.excel import classeur as c
-from iae_modulation.referentiel import TYPES_SIAE, normaliser_region, probleme_annee_campagne
+from iae_modulation.referentiel import (
+    TYPES_SIAE,
+    normaliser_departement,
+    normaliser_region,
+    probleme_annee_campagne,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -43,6 +47,7 @@ class ResultatAction:
     message: str = ""
     entrees: list[str] = field(default_factory=list)
     sorties: list[str] = field(default_factory=list)
+    classeur_modifie: bool = False  # des feuilles ont été écrites (résultats, vérification)
 
 
 class ErreurAction(Exception):
@@ -253,6 +258,7 @@ def _verifier(classeur: c.Classeur, resultat: ResultatAction) -> None:
             *ReglesDatees(annee, parametres.en_vigueur).refus(validees, validees.table)
         )
     _ecrire_anomalies(classeur, validees.rapport)
+    resultat.classeur_modifie = True
     resultat.sorties = [f"feuille « {c.VERIFICATION} »"]
     resultat.message = (
         f"{len(brute.table)} ligne(s) lue(s), {len(validees.table)} valide(s). "
@@ -274,7 +280,8 @@ def _instantane_donnees(classeur: c.Classeur, dossier: Path, horodatage: str) ->
     return classeur.copier_feuille(c.DONNEES, dossier / f"donnees-{horodatage}.xlsx")
 
 
-def _enveloppes(classeur: c.Classeur, dossier: Path, horodatage: str) -> Path | None:
+def _enveloppe(classeur: c.Classeur) -> tuple[str, Decimal] | None:
+    """La région et l'enveloppe des Paramètres (vérifiées avant tout travail), ou None."""
     from iae_modulation.lecture import lire_nombre
 
     texte = _texte(classeur, "enveloppe")
@@ -293,7 +300,12 @@ def _enveloppes(classeur: c.Classeur, dossier: Path, horodatage: str) -> Path | 
             f"Feuille « {c.PARAMETRES} », « Enveloppe régionale » : « {texte} » n'est pas un "
             "montant."
         ) from None
+    return region, montant
+
+
+def _ecrire_enveloppe(enveloppe: tuple[str, Decimal], dossier: Path, horodatage: str) -> Path:
     chemin = dossier / f"enveloppes-{horodatage}.csv"
+    region, montant = enveloppe
     chemin.write_text(f"region;enveloppe\r\n{region};{montant}\r\n", encoding="utf-8-sig")
     return chemin
 
@@ -318,14 +330,21 @@ def calculer_modulation(classeur: c.Classeur | None = None) -> ResultatAction:
 def _calculer(classeur: c.Classeur, resultat: ResultatAction) -> None:
     from iae_modulation.campagne import executer_calcul
     from iae_modulation.excel.tableau import FORMATS_RESULTATS, lignes_resultats
+    from iae_modulation.resultats import METHODES
 
     annee = _annee(classeur)
     methode = _texte(classeur, "methode") or "rang"
+    if methode not in METHODES:
+        raise ErreurAction(
+            f"Feuille « {c.PARAMETRES} », « Méthode » : « {methode} » inconnue (choisissez "
+            f"{' ou '.join(METHODES)})."
+        )
     base, horodatage = dossier_de_sortie(classeur), _horodatage()
+    enveloppe = _enveloppe(classeur)
     entrees = base / "entrees"
     entrees.mkdir(parents=True, exist_ok=True)
     instantane = _instantane_donnees(classeur, entrees, horodatage)
-    enveloppes = _enveloppes(classeur, entrees, horodatage)
+    enveloppes = None if enveloppe is None else _ecrire_enveloppe(enveloppe, entrees, horodatage)
     resultat.entrees = [str(instantane), f"année {annee}", f"méthode {methode}"]
     if enveloppes is not None:
         resultat.entrees.append(str(enveloppes))
@@ -343,6 +362,7 @@ def _calculer(classeur: c.Classeur, resultat: ResultatAction) -> None:
     if rapport.calcul is None:
         if rapport.rapport.anomalies:
             _ecrire_anomalies(classeur, rapport.rapport)
+            resultat.classeur_modifie = True
             resultat.sorties = [f"feuille « {c.VERIFICATION} »"]
         resultat.code = rapport.code_sortie or CODE_ERREUR
         return
@@ -371,10 +391,21 @@ def generer_decision_asp(classeur: c.Classeur | None = None) -> ResultatAction:
 
 
 def _decision_asp(classeur: c.Classeur, resultat: ResultatAction) -> None:
-    from iae_modulation.annexe5 import executer_annexe5
+    from iae_modulation.annexe5 import MESURES, executer_annexe5
 
     annee, calcul = _annee(classeur), _dernier_calcul(classeur)
     mesure = _texte(classeur, "mesure_annexe5").upper()
+    if mesure not in MESURES:
+        raise ErreurAction(
+            f"Feuille « {c.PARAMETRES} », « Mesure (annexe 5) » : « {mesure} » inconnue "
+            f"(choisissez {', '.join(MESURES)})."
+        )
+    departements = [d.strip() for d in _texte(classeur, "departements").split(",") if d.strip()]
+    inconnus = [d for d in departements if normaliser_departement(d) is None]
+    if inconnus:
+        raise ErreurAction(
+            f"Feuille « {c.PARAMETRES} », « Départements » : {', '.join(inconnus)} inconnu(s)."
+        )
     texte_export = _texte(classeur, "export_annexe5")
     export = (
         Path(texte_export)
@@ -386,9 +417,13 @@ def _decision_asp(classeur: c.Classeur, resultat: ResultatAction) -> None:
             f"Indiquez le fichier exporté de l'extranet dans la feuille « {c.PARAMETRES} » "
             "(« Export extranet (annexe 5) »)."
         )
+    if not Path(export).is_file():
+        raise ErreurAction(
+            f"Feuille « {c.PARAMETRES} », « Export extranet (annexe 5) » : fichier introuvable "
+            f"({export})."
+        )
     if not texte_export:
         classeur.ecrire_parametre("export_annexe5", str(export))
-    departements = [d.strip() for d in _texte(classeur, "departements").split(",") if d.strip()]
     sortie = dossier_de_sortie(classeur) / f"annexe5-{mesure}-{annee}-{_horodatage()}"
     resultat.entrees = [
         str(export),
@@ -420,31 +455,15 @@ def generer_notifications(classeur: c.Classeur | None = None) -> ResultatAction:
     return _executer("Générer les notifications", classeur, _notifications)
 
 
-def _donnees_du_calcul(calcul: Path) -> Path:
-    """Le fichier de données qu'a lu le calcul, d'après son manifeste."""
-    manifeste = json.loads((calcul / "manifeste.json").read_text("utf-8"))
-    for entree in manifeste["entrees"]:
-        if entree["role"] != "donnees":
-            continue
-        nom = PureWindowsPath(entree["fichier"]).name  # dossier de sortie déplacé : même voisin
-        for candidat in (Path(entree["fichier"]), calcul.parent / "entrees" / nom):
-            if candidat.is_file():
-                return candidat
-    raise ErreurAction(
-        f"Le fichier de données du dernier calcul ({calcul}) a disparu : recalculez la modulation."
-    )
-
-
 def _notifications(classeur: c.Classeur, resultat: ResultatAction) -> None:
     from iae_modulation.documents.notifications import generer_notifications as notifications
 
     annee, calcul = _annee(classeur), _dernier_calcul(classeur)
-    donnees = _donnees_du_calcul(calcul)
     sortie = dossier_de_sortie(classeur) / f"notifications-{annee}-{_horodatage()}"
-    resultat.entrees = [str(calcul / "resultats.csv"), str(donnees)]
+    resultat.entrees = [str(calcul / "resultats.csv")]
     rapport = notifications(
         calcul / "resultats.csv",
-        donnees,
+        None,
         annee,
         sortie,
         pdf=_oui(classeur, "pdf"),
@@ -498,7 +517,11 @@ def _executer(
     classeur: c.Classeur | None,
     action: Callable[[c.Classeur, ResultatAction], None],
 ) -> ResultatAction:
-    """Lance l'action, transforme toute erreur en message français, écrit le journal, enregistre."""
+    """Lance l'action, transforme toute erreur en message français, écrit le journal, enregistre.
+
+    Une action refusée ou en échec qui n'a écrit aucune feuille (paramètre invalide, calcul
+    préalable absent, fichier refusé) ne touche pas au classeur : ni journal ni enregistrement,
+    le message seul ; un `--parametre` de `classeur executer` n'y est donc pas gardé."""
     classeur = classeur or c.classeur_appelant()
     resultat = ResultatAction(nom)
     try:
@@ -507,6 +530,9 @@ def _executer(
         resultat.code, resultat.message = CODE_DONNEES_INVALIDES, str(erreur)
     except Exception as erreur:  # porte de l'utilisateur : jamais de trace Python à l'écran
         resultat.code, resultat.message = traduire(erreur)
+    if resultat.code != CODE_SUCCES and not resultat.classeur_modifie:
+        classeur.informer(resultat.message)
+        return resultat
     etat = "réussi" if resultat.code == CODE_SUCCES else "échec"
     classeur.ajouter_ligne(
         c.JOURNAL,

@@ -23,10 +23,16 @@ import pandas as pd
 
 from iae_modulation import mise_en_page
 from iae_modulation.lecture import (
+    CelluleEnErreur,
+    NombreAmbigu,
     NombreHorsLimites,
     TableBrute,
+    est_erreur_excel,
+    lire_effectif,
+    lire_montant,
     lire_nombre,
     lire_table,
+    message_cellule_en_erreur,
     nom_d_origine,
 )
 from iae_modulation.referentiel import (
@@ -39,7 +45,14 @@ from iae_modulation.referentiel import (
 from iae_modulation.texte_xml import ClasseurXlsx
 
 ANNEE_INDICATEURS = 2015
-CONTROLES_NON_BLOQUANTS = frozenset({"siret"})
+CONTROLES_NON_BLOQUANTS = frozenset({"siret", "siret_cle", "effort_eleve", "sorties_elevees"})
+# Vraisemblance (docs/donnees.md, « Contrôles de vraisemblance ») ; ordres de grandeur de
+# reference/domaine.md : une annexe compte d'ordinaire 7 à 10 ETP (ACI), 30 à 40 (AI), 2 à 20 (EI).
+ETP_MAX = Decimal(1000)  # ETP d'une seule structure, au-delà : impossible
+EFFORT_ELEVE = 1  # plus d'ETP d'encadrement que d'ETP en insertion : à vérifier
+EFFORT_IMPOSSIBLE = 10  # dix ETP d'encadrement par ETP en insertion : impossible
+SORTIES_PAR_SALARIE_MAX = 2  # plus de deux sorties par salarié ayant travaillé : impossible
+COLONNES_ETP = ("etp_conventionnes", "etp_realises", "etp_encadrement", "etp_insertion")
 SORTIES_DYNAMIQUES = ("sorties_emploi_durable", "sorties_emploi_transition", "sorties_positives")
 TEXTE_TYPES = ", ".join(TYPES_SIAE)
 
@@ -48,8 +61,9 @@ TEXTE_TYPES = ", ".join(TYPES_SIAE)
 class Colonne:
     """Une colonne canonique.
 
-    `nature` : « texte », « identifiant » (texte dont les zéros initiaux comptent), « nombre »,
-    « montant » (en euros) ou « oui/non ». `obligatoire` : « oui », « non », « socle »
+    `nature` : « texte », « identifiant » (texte dont les zéros initiaux comptent), « nombre »
+    (ETP), « effectif » (personnes ou sorties : nombre entier), « montant » (en euros, au
+    centime) ou « oui/non ». `obligatoire` : « oui », « non », « socle »
     (montant_socle ou etp_conventionnes, l'un des deux) ou « 2015 » (à partir de la campagne 2015).
     """
 
@@ -61,7 +75,7 @@ class Colonne:
 
     @property
     def numerique(self) -> bool:
-        return self.nature in ("nombre", "montant")
+        return self.nature in ("nombre", "effectif", "montant")
 
 
 COLONNES: tuple[Colonne, ...] = (
@@ -84,25 +98,26 @@ COLONNES: tuple[Colonne, ...] = (
         "Dont cofinancement du conseil départemental",
         "39 256,86",
     ),
-    Colonne("nb_salaries_insertion", "nombre", "2015", "Salariés en insertion", "22"),
+    Colonne("nb_salaries_insertion", "effectif", "2015", "Salariés en insertion", "22"),
     Colonne(
         "nb_beneficiaires_minima",
-        "nombre",
+        "effectif",
         "2015",
         "Dont bénéficiaires de minima sociaux (RSA socle, ASS, AAH)",
         "10",
     ),
     Colonne("etp_encadrement", "nombre", "2015", "ETP d'encadrement", "3,46"),
     Colonne("etp_insertion", "nombre", "2015", "ETP en insertion", "8,58"),
-    Colonne("sorties_totales", "nombre", "2015", "Sorties totales", "10"),
-    Colonne("sorties_emploi_durable", "nombre", "2015", "Sorties vers l'emploi durable", "3"),
+    Colonne("sorties_totales", "effectif", "2015", "Sorties totales", "10"),
+    Colonne("sorties_emploi_durable", "effectif", "2015", "Sorties vers l'emploi durable", "3"),
     Colonne(
-        "sorties_emploi_transition", "nombre", "2015", "Sorties vers l'emploi de transition", "2"
+        "sorties_emploi_transition", "effectif", "2015", "Sorties vers l'emploi de transition", "2"
     ),
-    Colonne("sorties_positives", "nombre", "2015", "Sorties positives", "2"),
+    Colonne("sorties_positives", "effectif", "2015", "Sorties positives", "2"),
     Colonne("milieu_penitentiaire", "oui/non", "non", "Milieu pénitentiaire", "non"),
 )
 NOMS_COLONNES: tuple[str, ...] = tuple(c.nom for c in COLONNES)
+_LECTEURS = {"nombre": lire_nombre, "effectif": lire_effectif, "montant": lire_montant}
 _PAR_NOM = {c.nom: c for c in COLONNES}
 _OUI = frozenset({"oui", "vrai", "1", "true", "o"})
 _NON = frozenset({"non", "faux", "0", "false", "n", ""})
@@ -295,6 +310,7 @@ class _Validation:
         self.inconnues: list[str] = []
         self.cellules: dict[str, list[str]] = {}  # texte lu, par colonne canonique
         self.homonymes: dict[str, list[int]] | None = None  # positions par identifiant
+        self.identifiants: list[str] = []  # identifiants normalisés (majuscules, sans espaces)
 
     def executer(self) -> DonneesSIAE:
         self._reconnaitre_colonnes()
@@ -425,6 +441,8 @@ class _Validation:
                 colonnes[colonne.nom] = self._nombres(colonne.nom, brut)
                 continue
             brut = self.cellules[colonne.nom] = [v.strip() for v in brut]
+            if en_tete is not None:
+                self._erreurs_excel(colonne.nom, brut)
             if colonne.nature == "oui/non":
                 colonnes[colonne.nom] = self._booleens(colonne.nom, brut)
             elif colonne.nom == "type":
@@ -432,13 +450,24 @@ class _Validation:
             elif colonne.nom == "departement":
                 codes = {v: normaliser_departement(v) or v for v in set(brut)}
                 colonnes[colonne.nom] = [codes[v] for v in brut]
-            elif colonne.nom == "siret":
-                colonnes[colonne.nom] = ["".join(v.split()) for v in brut]
+            elif colonne.nom in ("identifiant", "siret"):
+                # normalisés une fois, ici : sans espaces, n° d'annexe en majuscules
+                # (« aci 051230010 » et « ACI051230010 » sont la même annexe)
+                cles = {v: "".join(v.split()) for v in set(brut)}
+                if colonne.nom == "identifiant":
+                    cles = {v: cle.upper() for v, cle in cles.items()}
+                colonnes[colonne.nom] = [cles[v] for v in brut]
+                if colonne.nom == "identifiant":
+                    self.identifiants = colonnes[colonne.nom]
             else:
                 colonnes[colonne.nom] = brut
+        for en_tete in self.inconnues:
+            self._erreurs_excel(en_tete, [v.strip() for v in self.brute.table[en_tete]], False)
         return pd.DataFrame(colonnes, dtype=object)
 
     def _nombres(self, nom: str, brut: list[str]) -> list[Decimal | None]:
+        """Chaque valeur distincte lue une fois, selon la nature de la colonne (`_LECTEURS`)."""
+        lire = _LECTEURS[_PAR_NOM[nom].nature]
         valeurs: dict[str, Decimal | None] = {}
         illisibles: dict[str, str] = {}  # texte -> message
         for texte in set(brut):
@@ -447,9 +476,11 @@ class _Validation:
             if not propre:
                 continue
             try:
-                valeurs[texte] = lire_nombre(propre)
+                valeurs[texte] = lire(propre)
             except NombreHorsLimites as erreur:
                 illisibles[texte] = f"{erreur} : faute de frappe probable."
+            except (CelluleEnErreur, NombreAmbigu) as erreur:
+                illisibles[texte] = str(erreur)
             except ValueError:
                 exemple = _PAR_NOM[nom].exemple
                 illisibles[texte] = (
@@ -460,6 +491,17 @@ class _Validation:
                 if texte in illisibles:
                     self._signaler(position, nom, texte.strip(), illisibles[texte])
         return [valeurs[t] for t in brut]
+
+    def _erreurs_excel(self, nom: str, brut: list[str], bloquante: bool = True) -> None:
+        """Une valeur d'erreur d'Excel (« #N/A ») dans une colonne de texte n'est pas un texte :
+        refusée (ou signalée, dans une colonne ignorée pour le calcul)."""
+        en_erreur = {v for v in set(brut) if v.startswith(("#", "Err:")) and est_erreur_excel(v)}
+        for position, texte in enumerate(brut):
+            if texte in en_erreur:
+                message = message_cellule_en_erreur(texte)
+                if not bloquante:
+                    message = "colonne ignorée pour le calcul, mais " + message[0].lower() + message[1:]
+                self._signaler(position, nom, texte, message, bloquante)
 
     def _booleens(self, nom: str, brut: list[str]) -> list[bool]:
         cles = [v.casefold() for v in brut]
@@ -497,11 +539,19 @@ class _Validation:
         elif controle == "unique":
             if self.homonymes is None:
                 self.homonymes = {}
-                for rang, identifiant in enumerate(self.cellules["identifiant"]):
+                for rang, identifiant in enumerate(self.identifiants):
                     self.homonymes.setdefault(identifiant, []).append(rang)
-            autres = [self.brute.lignes[p] for p in self.homonymes[valeur] if p != position]
+            memes = self.homonymes[self.identifiants[position]]
+            autres = [self.brute.lignes[p] for p in memes if p != position]
+            ecritures = {self._brut(p, "identifiant") for p in memes}
+            precision = (
+                f" (« {self.identifiants[position]} » : majuscules et espaces ne comptent pas)"
+                if len(ecritures) > 1
+                else ""
+            )
             message = (
-                f"identifiant « {valeur} » en double : aussi ligne {', '.join(map(str, autres))}."
+                f"identifiant « {valeur} » en double{precision} : aussi ligne "
+                f"{', '.join(map(str, autres))}."
             )
         elif controle == "minima":
             message = (
@@ -524,6 +574,52 @@ class _Validation:
             message = (
                 "ni montant socle ni ETP conventionnés : l'un des deux est nécessaire pour "
                 "calculer le montant modulé."
+            )
+        elif controle == "etp_max":
+            message = (
+                f"{valeur} ETP pour une seule structure : impossible (au plus "
+                f"{ETP_MAX:,} ; une annexe compte d'ordinaire de 2 à 40 ETP). Dans une colonne "
+                "d'ETP, le point est la virgule décimale (« 8.58 » = 8,58) : vérifiez la valeur."
+            ).replace(",", " ", 1)
+        elif controle == "cofinancement":
+            message = (
+                f"cofinancement du conseil départemental ({_euros(valeur)}) supérieur au montant "
+                f"socle ({_euros(self._brut(position, 'montant_socle'))}) : le montant socle comprend le "
+                "cofinancement, il ne peut pas être plus petit."
+            )
+        elif controle in ("effort_impossible", "effort_eleve"):
+            encadrement = self._brut(position, "etp_encadrement")
+            quantite = (
+                f"plus de {EFFORT_IMPOSSIBLE} ETP d'encadrement par ETP en insertion : impossible, "
+                "et la structure serait classée première sur une faute de frappe ; vérifiez "
+                "etp_insertion et etp_encadrement"
+                if controle == "effort_impossible"
+                else "plus d'encadrants que de postes en insertion : à vérifier"
+            )
+            nom_regle = "impossible" if controle == "effort_impossible" else "élevé"
+            message = (
+                f"effort d'insertion {nom_regle} : {encadrement} ETP d'encadrement pour {valeur} "
+                f"ETP en insertion ({quantite})."
+            )
+        elif controle in ("sorties_impossibles", "sorties_elevees"):
+            salaries = self._brut(position, "nb_salaries_insertion")
+            if controle == "sorties_impossibles":
+                message = (
+                    f"sorties impossibles : {valeur} sorties pour {salaries} salariés en insertion, "
+                    f"plus de {SORTIES_PAR_SALARIE_MAX} par salarié ayant travaillé dans l'année ; "
+                    "vérifiez sorties_totales et nb_salaries_insertion."
+                )
+            else:
+                message = (
+                    f"sorties plus nombreuses que les salariés : {valeur} sorties pour {salaries} "
+                    "salariés en insertion (chaque sortie est celle d'un salarié qui a travaillé "
+                    "dans l'année) : à vérifier."
+                )
+        elif controle == "siret_cle":
+            message = (
+                f"clé du SIRET fausse : « {valeur} » ne passe pas le contrôle de sa clé (formule "
+                "de Luhn) ; faute de frappe probable, vérifiez-le sur "
+                "annuaire-entreprises.data.gouv.fr."
             )
         else:  # siret
             chiffres = len(re.sub(r"\s", "", valeur))
@@ -595,6 +691,47 @@ def _controles(presentes: frozenset[str]) -> tuple[Controle, ...]:
     controles += [
         ("minima:nb_beneficiaires_minima", _minima_inferieurs),
         ("sorties:sorties_totales", _sorties_inferieures),
+        ("siret_cle:siret", colonne("siret", lambda v: _SIRET.fullmatch(v) is None or siret_valide(v))),
+        *(
+            (f"etp_max:{nom}", colonne(nom, lambda v: v is None or v <= ETP_MAX))
+            for nom in COLONNES_ETP
+        ),
+        (
+            "cofinancement:dont_cofinancement_cd",
+            lambda t: _comparer(t, "dont_cofinancement_cd", "montant_socle", 1),
+        ),
+        (
+            "effort_impossible:etp_insertion",
+            lambda t: _comparer(t, "etp_encadrement", "etp_insertion", EFFORT_IMPOSSIBLE),
+        ),
+        (
+            "effort_eleve:etp_insertion",
+            lambda t: [
+                ok or not possible
+                for ok, possible in zip(
+                    _comparer(t, "etp_encadrement", "etp_insertion", EFFORT_ELEVE),
+                    _comparer(t, "etp_encadrement", "etp_insertion", EFFORT_IMPOSSIBLE),
+                    strict=True,
+                )
+            ],
+        ),
+        (
+            "sorties_impossibles:sorties_totales",
+            lambda t: _comparer(
+                t, "sorties_totales", "nb_salaries_insertion", SORTIES_PAR_SALARIE_MAX
+            ),
+        ),
+        (
+            "sorties_elevees:sorties_totales",
+            lambda t: [
+                ok or not possible
+                for ok, possible in zip(
+                    _comparer(t, "sorties_totales", "nb_salaries_insertion", 1),
+                    _comparer(t, "sorties_totales", "nb_salaries_insertion", SORTIES_PAR_SALARIE_MAX),
+                    strict=True,
+                )
+            ],
+        ),
     ]
     if presentes & {"montant_socle", "etp_conventionnes"}:  # sinon signalé pour tout le fichier
         controles.append(
@@ -610,6 +747,32 @@ def _controles(presentes: frozenset[str]) -> tuple[Controle, ...]:
 
 
 _SIRET = re.compile(r"\d{14}")
+SIREN_LA_POSTE = "356000000"
+
+
+def siret_valide(siret: str) -> bool:
+    """Clé de contrôle d'un SIRET de 14 chiffres : formule de Luhn ; les établissements de
+    La Poste (SIREN 356 000 000) ont pour règle une somme des chiffres multiple de 5."""
+    if siret.startswith(SIREN_LA_POSTE) and sum(map(int, siret)) % 5 == 0:
+        return True
+    total = 0
+    for rang, chiffre in enumerate(reversed(siret)):
+        valeur = int(chiffre) * (2 if rang % 2 else 1)
+        total += valeur - 9 if valeur > 9 else valeur
+    return total % 10 == 0
+
+
+def _euros(texte: str) -> str:
+    return texte.removesuffix("€").strip() + " €"
+
+
+def _comparer(table: pd.DataFrame, haut: str, bas: str, facteur: int) -> list[bool]:
+    """`haut` <= facteur × `bas`, ligne par ligne ; vrai quand l'un des deux manque ou est
+    négatif (déjà signalé)."""
+    return [
+        not (_positif(h) and _positif(b)) or h <= facteur * b
+        for h, b in zip(table[haut].tolist(), table[bas].tolist(), strict=True)
+    ]
 _LISIBLE = re.compile(r"[A-Za-z0-9]")
 
 

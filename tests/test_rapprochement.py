@@ -250,7 +250,7 @@ def campagnes(draw) -> pd.DataFrame:
         type_ = draw(st.sampled_from(("EI", "ETTI", "AI", "ACI", "EITI")))
         departement = draw(st.sampled_from(departements))
         salaries = draw(st.integers(0, 30))
-        sorties = draw(st.integers(0, 10))
+        sorties = draw(st.integers(0, min(10, 2 * salaries) if salaries else 10))
         durable = draw(st.integers(0, sorties))
         lignes.append(
             {

@@ -44,6 +44,7 @@ from iae_modulation.sorties import (
 CODE_SUCCES = 0
 CODE_ENTREE_INVALIDE = 2
 NOM_ANOMALIES = "anomalies.xlsx"
+REMARQUES_AFFICHEES = 30  # remarques sur les données écrites dans le résumé d'un calcul
 
 
 @dataclass
@@ -98,15 +99,24 @@ class RapportCampagne:
                 )
         lignes += [f"Attention : {a}" for a in self.calcul.avertissements]
         remarques = [a for a in self.rapport.anomalies if not a.bloquante]
+        # les remarques sur les données d'abord (colonnes non reconnues, lignes de titre, puis
+        # ligne par ligne), dans la limite de REMARQUES_AFFICHEES ; toutes celles qui portent
+        # sur une structure sont aussi dans la colonne « anomalies » du grand livre
+        sur_les_donnees = [a for a in remarques if a.fichier == self.fichier_donnees]
+        lignes += [f"Remarque : {a.texte()}" for a in sur_les_donnees[:REMARQUES_AFFICHEES]]
+        if len(sur_les_donnees) > REMARQUES_AFFICHEES:
+            lignes.append(
+                f"… et {len(sur_les_donnees) - REMARQUES_AFFICHEES} autre(s) remarque(s) sur les "
+                "données : voir la colonne « anomalies » des résultats."
+            )
+        elif any(a.ligne is not None for a in sur_les_donnees):
+            lignes.append(
+                "Les remarques sur une structure sont aussi dans la colonne « anomalies » des "
+                "résultats."
+            )
         lignes += [
             f"Remarque : {a.texte()}" for a in remarques if a.fichier != self.fichier_donnees
         ]
-        sur_les_lignes = sum(a.fichier == self.fichier_donnees for a in remarques)
-        if sur_les_lignes:
-            lignes.append(
-                f"{sur_les_lignes} remarque(s) non bloquante(s) sur les données : voir la colonne "
-                "« anomalies » des résultats."
-            )
         if self.sortie:
             lignes.append(f"Résultats écrits dans {self.sortie}")
         return "\n".join(lignes)

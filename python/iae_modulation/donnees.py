@@ -22,12 +22,14 @@ from pathlib import Path
 import pandas as pd
 
 from iae_modulation import mise_en_page
+from iae_modulation.erreurs import ErreurEntree
 from iae_modulation.lecture import (
     CelluleEnErreur,
     NombreAmbigu,
     NombreHorsLimites,
     TableBrute,
     est_erreur_excel,
+    feuilles_du_classeur,
     lire_effectif,
     lire_montant,
     lire_nombre,
@@ -264,8 +266,66 @@ class DonneesSIAE:
 
 
 def lire_donnees(chemin: Path, annee: int, feuille: str | None = None) -> DonneesSIAE:
-    """Lit (`lecture.lire_table`) puis valide (`valider`) un fichier de données SIAE."""
-    return valider(lire_table(chemin, feuille), annee)
+    """Lit (`lecture.lire_table`) puis valide (`valider`) un fichier de données SIAE.
+
+    Sans `feuille`, un classeur est lu dans sa première feuille ; si elle ne porte pas les
+    colonnes des données (une notice placée en premier), la feuille « Données SIAE » du
+    classeur de l'outil est lue, et toute autre feuille qui les porte est nommée dans le refus.
+    """
+    brute = lire_table(chemin, feuille)
+    if feuille is None and brute.feuille is not None and position_entete(brute) is None:
+        brute = _feuille_des_donnees(Path(chemin), brute)
+    return valider(brute, annee)
+
+
+LIGNES_DE_TITRE = 30  # lignes examinées sous la première pour y trouver l'en-tête
+SOUS_LA_PREMIERE = -1  # `position_entete` : l'en-tête est la première ligne non vide
+
+
+def _reconnues(valeurs) -> set[str]:
+    """Les colonnes canoniques que nomment ces en-têtes (ou ces cellules)."""
+    noms = {_NOM_PAR_CLE.get(cle_en_tete(nom_d_origine(str(v)))) for v in valeurs}
+    return noms - {None}
+
+
+def position_entete(brute: TableBrute) -> int | None:
+    """Où sont les noms de colonnes : `SOUS_LA_PREMIERE` (-1) s'ils sont sur la première ligne
+    non vide, la position d'une ligne de données plus bas (lignes de titre au-dessus), ou None
+    si aucune des premières lignes ne nomme l'identifiant et deux autres colonnes."""
+    if "identifiant" in _reconnues(brute.table.columns):
+        return SOUS_LA_PREMIERE
+    premieres = brute.table.head(LIGNES_DE_TITRE).itertuples(index=False, name=None)
+    for position, rangee in enumerate(premieres):
+        reconnues = _reconnues(rangee)
+        if "identifiant" in reconnues and len(reconnues) >= 3:
+            return position
+    return None
+
+
+def _feuille_des_donnees(chemin: Path, premiere: TableBrute) -> TableBrute:
+    """La feuille qui porte les colonnes des données, quand la première ne les porte pas."""
+    from iae_modulation.excel.classeur import DONNEES
+
+    candidates = []
+    for nom in feuilles_du_classeur(chemin)[1:]:
+        try:
+            brute = lire_table(chemin, nom)
+        except ErreurEntree:
+            continue
+        if position_entete(brute) is not None:
+            if nom == DONNEES:  # le classeur de l'outil : sa feuille des données
+                return brute
+            candidates.append(nom)
+    if not candidates:
+        return premiere  # `valider` dit ce qui manque
+    noms = " ou ".join(f"« {nom} »" for nom in candidates)
+    raise ErreurEntree(
+        f"{chemin.name} : la première feuille, « {premiere.feuille} », n'a pas les colonnes "
+        f"des données (identifiant, type, departement…), et c'est elle qui est lue ; la feuille "
+        f"{noms} les a. Placez la feuille des données en premier (clic droit sur son onglet › "
+        "Déplacer ou copier… › « (en premier) »), ou supprimez la feuille "
+        f"« {premiere.feuille} », puis enregistrez et relancez."
+    )
 
 
 def colonnes_obligatoires(annee: int) -> list[str]:
@@ -311,8 +371,12 @@ class _Validation:
         self.cellules: dict[str, list[str]] = {}  # texte lu, par colonne canonique
         self.homonymes: dict[str, list[int]] | None = None  # positions par identifiant
         self.identifiants: list[str] = []  # identifiants normalisés (majuscules, sans espaces)
+        self.longues: dict[int, int] = {}  # CSV : lignes aux valeurs décalées
+        self.courtes: dict[int, int] = {}
 
     def executer(self) -> DonneesSIAE:
+        self._chercher_entete()
+        self.longues, self.courtes = self.brute.lignes_decalees()
         self._reconnaitre_colonnes()
         if len(self.brute.table.columns) == 0:
             self._signaler(None, None, "", "le fichier est vide (ni en-tête ni données).")
@@ -321,6 +385,7 @@ class _Validation:
         typee = self._convertir()
         self._signaler_lignes_masquees()
         self._controler(typee, _controles(frozenset(self.colonne_du_fichier)))
+        self._signaler_lignes_decalees()
         self._corriger_regions(typee)
         ordre = {en_tete: rang for rang, en_tete in enumerate(self.brute.table.columns)}
         self.rapport.anomalies.sort(key=lambda a: (a.ligne or 0, ordre.get(a.colonne, -1)))
@@ -367,6 +432,68 @@ class _Validation:
             )
         )
 
+    def _chercher_entete(self) -> None:
+        """Des lignes de titre au-dessus des noms de colonnes : l'en-tête est pris plus bas,
+        et les lignes au-dessus sont citées (aucune n'est une donnée)."""
+        position = position_entete(self.brute)
+        if position is None or position == SOUS_LA_PREMIERE:
+            return
+        titre = next((str(c).strip() for c in self.brute.table.columns if str(c).strip()), "")
+        dessus = [self.brute.ligne_entete, *self.brute.lignes[:position]]
+        self.brute = self.brute.entete_en(position)
+        lignes = ", ".join(str(n) for n in dessus if n is not None)
+        self._signaler(
+            None,
+            None,
+            titre,
+            f"les noms de colonnes sont en ligne {self.brute.ligne_entete} : la ou les lignes "
+            f"au-dessus ({lignes}, « {nom_d_origine(titre)[:60]} ») ne sont pas des données et ne "
+            "sont pas lues. Pour ne plus voir ce message, faites de la ligne des noms de colonnes "
+            "la première ligne remplie.",
+            False,
+        )
+
+    def _signaler_lignes_decalees(self) -> None:
+        """CSV : une ligne plus longue que l'en-tête a ses valeurs décalées (refusée) ; une
+        ligne plus courte l'est peut-être (un séparateur manque) : dit sur les lignes déjà
+        refusées, les autres étant celles qu'Excel écrit sans leurs derniers séparateurs."""
+        separateur = {"\t": "tabulation"}.get(self.brute.separateur, self.brute.separateur)
+        largeur = self.brute.largeur_entete
+        if self.longues and self.brute.separateur == ",":
+            self._signaler(
+                None,
+                None,
+                "",
+                "le fichier est séparé par des virgules et des nombres y sont écrits avec une "
+                "virgule décimale : « 8,58 » y devient deux cellules, « 8 » et « 58 », et les "
+                f"valeurs suivantes sont décalées ({len(self.longues)} ligne(s)). Dans Excel, "
+                "enregistrez-le au format « CSV (séparateur : point-virgule) » (ou en classeur "
+                ".xlsx), puis relancez.",
+            )
+        # les valeurs d'une ligne décalée ne sont pas les siennes : rien d'autre n'en est dit
+        self.rapport.anomalies = [a for a in self.rapport.anomalies if a.ligne not in self.longues]
+        position_de = {ligne: position for position, ligne in enumerate(self.brute.lignes)}
+        for ligne, remplies in self.longues.items():
+            self._signaler(
+                position_de[ligne],
+                None,
+                "",
+                f"{remplies} cellules remplies pour {largeur} colonnes d'en-tête : les valeurs "
+                f"de la ligne sont décalées (une valeur contient le séparateur « {separateur} »"
+                + (", sans doute une virgule décimale)." if separateur == "," else ").")
+                + " Rien n'est lu de cette ligne.",
+            )
+        for ligne, cellules in self.courtes.items():
+            if position_de[ligne] in self.rejetees:
+                self._signaler(
+                    position_de[ligne],
+                    None,
+                    "",
+                    f"la ligne n'a que {cellules} cellules pour {largeur} colonnes d'en-tête : "
+                    f"un séparateur « {separateur} » manque peut-être, et les valeurs qui le "
+                    "suivent sont alors décalées ; vérifiez la ligne dans un éditeur de texte.",
+                )
+
     def _signaler_lignes_masquees(self) -> None:
         """Une ligne masquée dans Excel est lue comme les autres : l'agent en est averti."""
         masquees = set(self.brute.lignes_masquees)
@@ -394,11 +521,16 @@ class _Validation:
             else:
                 vues.setdefault(nom, []).append(en_tete)
         self.colonne_du_fichier = {nom: en_tetes[0] for nom, en_tetes in vues.items()}
+        if not vues and len(self.brute.table.columns):
+            self._aucune_colonne_reconnue()
+            return
         for nom, en_tetes in vues.items():
             if len(en_tetes) > 1:
                 noms = " et ".join(f"« {nom_d_origine(e)} »" for e in en_tetes)
                 self._signaler(None, nom, "", f"colonne présente plusieurs fois ({noms}).")
         for en_tete in self.inconnues:
+            if self.longues and _SANS_ENTETE.fullmatch(en_tete):
+                continue  # cellules de lignes décalées, signalées ligne par ligne
             self._signaler(
                 None, en_tete, "", "colonne non reconnue : ignorée pour le calcul.", False
             )
@@ -425,6 +557,26 @@ class _Validation:
                 "colonne absente : il faut « montant_socle » ou « etp_conventionnes » "
                 "(montant socle de l'aide au poste, ou ETP conventionnés).",
             )
+
+    def _aucune_colonne_reconnue(self) -> None:
+        """Un seul message, au lieu d'une colonne absente par colonne attendue."""
+        ligne = self.brute.ligne_entete
+        noms = [nom_d_origine(c) for c in self.brute.table.columns][:6]
+        feuille = (
+            f" La feuille lue est « {self.brute.feuille} » : est-ce celle des données ?"
+            if self.brute.feuille
+            else ""
+        )
+        self._signaler(
+            None,
+            None,
+            "",
+            "aucun nom de colonne reconnu"
+            + (f" en ligne {ligne}" if ligne else "")
+            + f" ({', '.join(f'« {n} »' for n in noms)}…) : la première ligne remplie doit porter "
+            "les noms des colonnes (identifiant, type, departement, montant_socle…, voir "
+            f"docs/donnees.md).{feuille}",
+        )
 
     def _convertir(self) -> pd.DataFrame:
         """Colonnes canoniques typées ; une valeur illisible devient None et une anomalie.
@@ -698,7 +850,7 @@ def _controles(presentes: frozenset[str]) -> tuple[Controle, ...]:
         ),
         (
             "cofinancement:dont_cofinancement_cd",
-            lambda t: _comparer(t, "dont_cofinancement_cd", "montant_socle", 1),
+            lambda t: _comparer(t, "dont_cofinancement_cd", "montant_socle", 1, ratio=False),
         ),
         (
             "effort_impossible:etp_insertion",
@@ -747,6 +899,7 @@ def _controles(presentes: frozenset[str]) -> tuple[Controle, ...]:
 
 
 _SIRET = re.compile(r"\d{14}")
+_SANS_ENTETE = re.compile(r"\(colonne \d+\)")
 SIREN_LA_POSTE = "356000000"
 
 
@@ -766,11 +919,14 @@ def _euros(texte: str) -> str:
     return texte.removesuffix("€").strip() + " €"
 
 
-def _comparer(table: pd.DataFrame, haut: str, bas: str, facteur: int) -> list[bool]:
+def _comparer(
+    table: pd.DataFrame, haut: str, bas: str, facteur: int, ratio: bool = True
+) -> list[bool]:
     """`haut` <= facteur × `bas`, ligne par ligne ; vrai quand l'un des deux manque ou est
-    négatif (déjà signalé)."""
+    négatif (déjà signalé), et, pour le terme d'un `ratio`, quand `bas` est nul (indicateur
+    non calculable, déjà signalé)."""
     return [
-        not (_positif(h) and _positif(b)) or h <= facteur * b
+        not (_positif(h) and _positif(b)) or (ratio and not b) or h <= facteur * b
         for h, b in zip(table[haut].tolist(), table[bas].tolist(), strict=True)
     ]
 _LISIBLE = re.compile(r"[A-Za-z0-9]")

@@ -438,6 +438,15 @@ def refuser_cellules_sans_valeur(examen: Etendue, cellules: list[list], lieu: st
 MAX_CITEES = 20  # cellules citées dans un message, au plus
 
 
+def feuilles_du_classeur(chemin: Path) -> list[str]:
+    """Les feuilles de calcul d'un classeur, dans l'ordre des onglets."""
+    try:
+        classeur = CalamineWorkbook.from_path(str(chemin))
+        return [f.name for f in classeur.sheets_metadata if f.typ == SheetTypeEnum.WorkSheet]
+    except Exception as erreur:  # calamine signale un classeur abîmé par des erreurs variées
+        raise _classeur_illisible(chemin, erreur) from None
+
+
 def _classeur_illisible(chemin: Path, erreur: Exception) -> ErreurEntree:
     return ErreurEntree(
         f"{chemin.name} : fichier illisible, ce n'est pas un classeur Excel valide ({erreur})."

@@ -240,8 +240,9 @@ def lire_montant(texte: object) -> Decimal:
         )
     if nombre != nombre.quantize(CENTIME):
         raise NombreAmbigu(
-            f"« {str(texte).strip()} » : un montant en euros s'écrit au centime près (deux "
-            "décimales au plus) ; arrondissez-le au centime (ARRONDI(…;2) dans Excel)."
+            f"Un montant s'écrit au centime près (deux décimales au plus) : « "
+            f"{str(texte).strip()} » en a davantage ; arrondissez-le au centime (ARRONDI(…;2) "
+            "dans Excel)."
         )
     return nombre
 
@@ -396,14 +397,19 @@ def _lire_excel(
     return feuille, *_entete_et_rangees(numerotees, lieu), examen.lignes_masquees
 
 
-def remettre_les_erreurs(erreurs: dict[tuple[int, int], str], cellules: list[list]) -> None:
+def remettre_les_erreurs(
+    erreurs: dict[tuple[int, int], str], cellules: list[list], vide: object = ""
+) -> None:
     """Chaque cellule en erreur reçoit sa valeur d'erreur (« #N/A ») au lieu du vide que
-    calamine en lit : elle ne peut plus passer pour une case vide."""
+    calamine en lit : elle ne peut plus passer pour une case vide (`vide` : ce qui complète
+    une rangée trop courte)."""
     for (ligne, colonne), valeur in erreurs.items():
+        if (ligne, colonne) == SANS_POSITION:
+            continue  # refusée à part : sa place est inconnue
         while len(cellules) < ligne:
             cellules.append([])
         rangee = cellules[ligne - 1]
-        rangee.extend([""] * (colonne - len(rangee)))
+        rangee.extend([vide] * (colonne - len(rangee)))
         rangee[colonne - 1] = valeur
 
 

@@ -253,7 +253,12 @@ def MONTANT_MODULE(socle, taux):
 
 
 @xw.func(category=CATEGORIE)
-@xw.arg("table", ndim=2, doc="Le tableau des structures, en-têtes compris (DonneesSIAE[#Tout])")
+@xw.arg(
+    "table",
+    ndim=2,
+    err_to_str=True,  # une cellule en erreur arrive en « #N/A » et la table est refusée
+    doc="Le tableau des structures, en-têtes compris (DonneesSIAE[#Tout])",
+)
 @xw.arg("annee", doc="Année de campagne")
 @xw.arg("methode", doc="« rang » (par défaut) ou « minmax »")
 @_message_en_cellule

@@ -474,7 +474,11 @@ def _versements_invraisemblables(
     remarques = []
     for identifiant, montant in lus.montants.items():
         socle = socles.get(identifiant)
-        if socle is not None and montant and montant * FACTEUR_IMPOSSIBLE < socle * TAUX_MOYEN_ATTENDU:
+        if (
+            socle is not None
+            and montant
+            and montant * FACTEUR_IMPOSSIBLE < socle * TAUX_MOYEN_ATTENDU
+        ):
             remarques.append(
                 Anomalie(
                     lus.fichier,

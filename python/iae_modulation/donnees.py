@@ -652,7 +652,9 @@ class _Validation:
             if texte in en_erreur:
                 message = message_cellule_en_erreur(texte)
                 if not bloquante:
-                    message = "colonne ignorée pour le calcul, mais " + message[0].lower() + message[1:]
+                    message = (
+                        "colonne ignorée pour le calcul, mais " + message[0].lower() + message[1:]
+                    )
                 self._signaler(position, nom, texte, message, bloquante)
 
     def _booleens(self, nom: str, brut: list[str]) -> list[bool]:
@@ -736,8 +738,8 @@ class _Validation:
         elif controle == "cofinancement":
             message = (
                 f"cofinancement du conseil départemental ({_euros(valeur)}) supérieur au montant "
-                f"socle ({_euros(self._brut(position, 'montant_socle'))}) : le montant socle comprend le "
-                "cofinancement, il ne peut pas être plus petit."
+                f"socle ({_euros(self._brut(position, 'montant_socle'))}) : le montant socle "
+                "comprend le cofinancement, il ne peut pas être plus petit."
             )
         elif controle in ("effort_impossible", "effort_eleve"):
             encadrement = self._brut(position, "etp_encadrement")
@@ -757,9 +759,9 @@ class _Validation:
             salaries = self._brut(position, "nb_salaries_insertion")
             if controle == "sorties_impossibles":
                 message = (
-                    f"sorties impossibles : {valeur} sorties pour {salaries} salariés en insertion, "
-                    f"plus de {SORTIES_PAR_SALARIE_MAX} par salarié ayant travaillé dans l'année ; "
-                    "vérifiez sorties_totales et nb_salaries_insertion."
+                    f"sorties impossibles : {valeur} sorties pour {salaries} salariés en "
+                    f"insertion, plus de {SORTIES_PAR_SALARIE_MAX} par salarié ayant travaillé "
+                    "dans l'année ; vérifiez sorties_totales et nb_salaries_insertion."
                 )
             else:
                 message = (
@@ -843,7 +845,10 @@ def _controles(presentes: frozenset[str]) -> tuple[Controle, ...]:
     controles += [
         ("minima:nb_beneficiaires_minima", _minima_inferieurs),
         ("sorties:sorties_totales", _sorties_inferieures),
-        ("siret_cle:siret", colonne("siret", lambda v: _SIRET.fullmatch(v) is None or siret_valide(v))),
+        (
+            "siret_cle:siret",
+            colonne("siret", lambda v: _SIRET.fullmatch(v) is None or siret_valide(v)),
+        ),
         *(
             (f"etp_max:{nom}", colonne(nom, lambda v: v is None or v <= ETP_MAX))
             for nom in COLONNES_ETP
@@ -879,7 +884,9 @@ def _controles(presentes: frozenset[str]) -> tuple[Controle, ...]:
                 ok or not possible
                 for ok, possible in zip(
                     _comparer(t, "sorties_totales", "nb_salaries_insertion", 1),
-                    _comparer(t, "sorties_totales", "nb_salaries_insertion", SORTIES_PAR_SALARIE_MAX),
+                    _comparer(
+                        t, "sorties_totales", "nb_salaries_insertion", SORTIES_PAR_SALARIE_MAX
+                    ),
                     strict=True,
                 )
             ],
@@ -929,6 +936,8 @@ def _comparer(
         not (_positif(h) and _positif(b)) or (ratio and not b) or h <= facteur * b
         for h, b in zip(table[haut].tolist(), table[bas].tolist(), strict=True)
     ]
+
+
 _LISIBLE = re.compile(r"[A-Za-z0-9]")
 
 

@@ -32,8 +32,9 @@ from iae_modulation.limites import COLONNES_MAX, LIGNES_MAX
 LIGNES_DE_TITRE = 100  # lignes de titre tolérées au-dessus de l'en-tête (exports extranet)
 _PARSEUR = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
 _REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
-# ouverture d'une cellule qui a un contenu (une cellule vide mais stylée s'écrit <c …/>)
-_CELLULE = re.compile(rb"<(?:\w+:)?c\b[^>]*?\br=[\"']([A-Z]{1,3})([0-9]{1,7})[\"'][^>]*(?<!/)>")
+# référence d'une cellule (seules les cellules ont un attribut r de la forme « B12 ») : majore
+# l'étendue ; une cellule vide mais stylée compte ici, `_occupation` la retire au besoin
+_CELLULE = re.compile(rb" r=[\"']([A-Z]{1,3})([0-9]{1,7})[\"']")
 _LIGNE = re.compile(rb"<(?:\w+:)?row\b([^>]*?)(/?)>")
 _NUMERO = re.compile(rb"\br=[\"']([0-9]{1,7})[\"']")
 _MASQUEE = re.compile(rb"\bhidden=[\"'](?:1|true)[\"']")
@@ -46,7 +47,7 @@ _EN_ERREUR = re.compile(rb"\bt=[\"']e[\"']")
 _TYPE_TEXTE = re.compile(rb"\bt=[\"']str[\"']")
 _VALEUR = re.compile(rb"<(?:\w+:)?v\b[^>]*?(?:/>|>([^<]*)</(?:\w+:)?v>)")
 _FORMULE = re.compile(rb"<(?:\w+:)?f\b[^>]*?(?:/>|>([^<]*)</(?:\w+:)?f>)")
-_MARQUES = (b't="e"', b"t='e'", b"<f>", b"<f ", b"<f/", b":f>", b":f ", b":f/")
+_MARQUES = (b't="e"', b"t='e'", b"<f", b":f")  # sans elles, ni erreur ni formule
 _OCCUPEE = re.compile(rb"<(?:\w+:)?(?:v|is|f)\b")
 SANS_POSITION = (0, 0)  # cellule sans attribut r (position implicite, rare) : à refuser
 
@@ -171,13 +172,17 @@ def _verifier_limites(trouvee: Etendue, lieu: str) -> None:
 
 
 def _parcourir(texte: bytes, trouvee: Etendue) -> None:
-    for lettres, ligne in _CELLULE.findall(texte):
-        trouvee.derniere_ligne = max(trouvee.derniere_ligne, int(ligne))
-        trouvee.derniere_colonne = max(trouvee.derniere_colonne, numero_de_colonne(lettres))
-    for attributs, vide in _LIGNE.findall(texte):
-        numero = _NUMERO.search(attributs)
-        if not vide and numero and _MASQUEE.search(attributs):
-            trouvee.lignes_masquees.append(int(numero[1]))
+    references = _CELLULE.findall(texte)
+    if references:
+        lettres, lignes = zip(*references, strict=True)
+        trouvee.derniere_ligne = max(trouvee.derniere_ligne, *map(int, set(lignes)))
+        colonnes = map(numero_de_colonne, set(lettres))
+        trouvee.derniere_colonne = max(trouvee.derniere_colonne, *colonnes)
+    if b"hidden=" in texte:
+        for attributs, vide in _LIGNE.findall(texte):
+            numero = _NUMERO.search(attributs)
+            if not vide and numero and _MASQUEE.search(attributs):
+                trouvee.lignes_masquees.append(int(numero[1]))
     if any(marque in texte for marque in _MARQUES):  # sinon ni erreur ni formule : rien à lire
         _cellules_sans_valeur_lisible(texte, trouvee)
 

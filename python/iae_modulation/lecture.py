@@ -220,9 +220,13 @@ CENTIME = Decimal("0.01")
 _MILLIERS_OU_DECIMALES = re.compile(r"[+-]?[1-9]\d{0,2}[.,]\d{3}")
 
 
-def _separateur_ambigu(texte: object) -> bool:
+def _chiffres_si_ambigu(texte: object) -> int | None:
+    """« 295.600 » -> 295600 : le nombre qu'on lirait si le séparateur était celui des
+    milliers, quand un seul point ou une seule virgule est suivi de trois chiffres ; sinon None."""
     propre = _ESPACES.sub("", str(texte)).removesuffix("€")
-    return _MILLIERS_OU_DECIMALES.fullmatch(propre) is not None
+    if _MILLIERS_OU_DECIMALES.fullmatch(propre) is None:
+        return None
+    return int(propre.replace(".", "").replace(",", ""))
 
 
 def lire_montant(texte: object) -> Decimal:
@@ -230,13 +234,13 @@ def lire_montant(texte: object) -> Decimal:
     des centimes. « 295.600 » est refusé (un point ou une virgule suivis de trois chiffres :
     séparateur de milliers ?), comme « 1234,567 » ; lève `NombreAmbigu` en disant quoi écrire."""
     nombre = lire_nombre(texte)
-    if _separateur_ambigu(texte):
-        entier = int(_ESPACES.sub("", str(texte)).removesuffix("€").replace(".", "").replace(",", ""))
+    milliers = _chiffres_si_ambigu(texte)
+    if milliers is not None:
         raise NombreAmbigu(
             f"« {str(texte).strip()} » : un montant en euros n'a jamais trois décimales, et le "
             "point ou la virgule y est lu comme séparateur décimal (ce serait "
-            f"{_fr(nombre.quantize(CENTIME))} €). Pour {_fr(entier)} €, écrivez « {entier} » ou « {_fr(entier)} » (espace entre les "
-            "milliers)."
+            f"{_fr(nombre.quantize(CENTIME))} €). Pour {_fr(milliers)} €, écrivez "
+            f"« {milliers} » ou « {_fr(milliers)} » (espace entre les milliers)."
         )
     if nombre != nombre.quantize(CENTIME):
         raise NombreAmbigu(
@@ -251,12 +255,12 @@ def lire_effectif(texte: object) -> Decimal:
     """Un nombre de personnes ou de sorties (`lire_nombre`) : un nombre entier. « 8,5 » est
     refusé, et « 1.000 » aussi (1 ou 1 000 ?) ; lève `NombreAmbigu` en disant quoi écrire."""
     nombre = lire_nombre(texte)
-    if _separateur_ambigu(texte):
-        entier = int(_ESPACES.sub("", str(texte)).replace(".", "").replace(",", ""))
+    milliers = _chiffres_si_ambigu(texte)
+    if milliers is not None:
         raise NombreAmbigu(
             f"« {str(texte).strip()} » : un nombre de personnes s'écrit sans séparateur ; "
-            f"écrivez « {entier} » ou « {_fr(entier)} » s'il y en a {_fr(entier)}, sinon le nombre "
-            "entier (sans décimales)."
+            f"écrivez « {milliers} » ou « {_fr(milliers)} » s'il y en a {_fr(milliers)}, sinon "
+            "le nombre entier (sans décimales)."
         )
     if nombre != nombre.to_integral_value():
         raise NombreAmbigu(

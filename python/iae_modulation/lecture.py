@@ -385,11 +385,12 @@ def _lire_excel(
             f"{chemin.name} : pas de feuille « {feuille} » (feuilles présentes : {presentes})."
         )
     examen = etendue(chemin, feuille)
+    lieu = f"{chemin.name}, feuille « {feuille} »"
     try:
         cellules = classeur.get_sheet_by_name(feuille).to_python(skip_empty_area=False)
     except Exception as erreur:
+        refuser_erreurs_illisibles(examen, lieu)
         raise _classeur_illisible(chemin, erreur) from None
-    lieu = f"{chemin.name}, feuille « {feuille} »"
     if examen.erreurs or examen.sans_valeur:
         cellules = [list(rangee) for rangee in cellules]
         refuser_cellules_sans_valeur(examen, cellules, lieu)
@@ -440,6 +441,26 @@ def refuser_cellules_sans_valeur(examen: Etendue, cellules: list[list], lieu: st
         "(le fichier a été écrit par un programme qui ne calcule pas les formules) : leur "
         "valeur est inconnue, rien n'a été lu. Ouvrez le fichier dans Excel et enregistrez-le, "
         "ou remplacez les formules par leurs valeurs (Copier, puis Collage spécial › Valeurs).\n"
+        + "\n".join(f"  - {c}" for c in citees)
+        + (f"\n  … et {reste} autre(s)." if reste else "")
+    )
+
+
+def refuser_erreurs_illisibles(examen: Etendue, lieu: str) -> None:
+    """calamine ne sait pas lire certaines valeurs d'erreur récentes (« #SPILL! », « #CALC! ») :
+    quand il refuse la feuille, les cellules en erreur sont nommées, avec quoi faire."""
+    if not examen.erreurs:
+        return
+    citees = [
+        f"{colonne_en_lettres(colonne)}{ligne} : {valeur}"
+        for (ligne, colonne), valeur in sorted(examen.erreurs.items())[:MAX_CITEES]
+        if (ligne, colonne) != SANS_POSITION
+    ]
+    reste = len(examen.erreurs) - len(citees)
+    raise ErreurEntree(
+        f"{lieu} : {len(examen.erreurs)} cellule(s) en erreur d'Excel (formule qui n'a pas pu "
+        "être calculée) : ce ne sont pas des valeurs, rien n'a été lu. Corrigez les formules ou "
+        "saisissez les valeurs, puis enregistrez.\n"
         + "\n".join(f"  - {c}" for c in citees)
         + (f"\n  … et {reste} autre(s)." if reste else "")
     )

@@ -40,7 +40,7 @@ from iae_modulation.excel.classeur import (
     PARAMETRES,
     valeur_excel,
 )
-from iae_modulation.lecture import remettre_les_erreurs
+from iae_modulation.lecture import refuser_erreurs_illisibles, remettre_les_erreurs
 from iae_modulation.limites import verifier_archive_zip
 from iae_modulation.sorties import ErreurEntree, ErreurSortie, verifier_fichier_entree
 
@@ -420,15 +420,19 @@ class ClasseurFichier:
             etendue(self.chemin, feuille)  # une cellule lointaine ferait tout réserver à calamine
             if feuille in self._perimees:
                 self._relire()
-            lues = self._calamine.get_sheet_by_name(feuille).to_python(skip_empty_area=False)
-            self._valeurs[feuille] = [[None if v == "" else v for v in ligne] for ligne in lues]
             # ce que calamine lit vide : une cellule en erreur reprend sa valeur d'erreur
             # (« #N/A », refusée par qui la lit), une formule jamais calculée est refusée
             examen = examiner_feuille(self._parties[self._parties_feuilles[feuille]])
+            lieu = f"{self.chemin.name}, feuille « {feuille} »"
+            try:
+                lues = self._calamine.get_sheet_by_name(feuille).to_python(skip_empty_area=False)
+            except Exception as erreur:  # calamine : valeur d'erreur récente, XML abîmé
+                refuser_erreurs_illisibles(examen, lieu)
+                raise ErreurEntree(f"{lieu} : feuille illisible ({erreur}).") from None
+            self._valeurs[feuille] = [[None if v == "" else v for v in ligne] for ligne in lues]
             if SANS_POSITION in examen.erreurs or SANS_POSITION in examen.sans_valeur:
                 raise ErreurEntree(
-                    f"{self.chemin.name}, feuille « {feuille} » : une cellule en erreur ou une "
-                    "formule sans valeur n'indique pas sa position dans le fichier ; ouvrez le "
+                    f"{lieu} : une cellule en erreur ou une formule sans valeur n'indique pas sa position dans le fichier ; ouvrez le "
                     "classeur dans Excel et enregistrez-le."
                 )
             remettre_les_erreurs(examen.erreurs, self._valeurs[feuille], None)

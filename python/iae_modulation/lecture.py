@@ -421,12 +421,7 @@ def remettre_les_erreurs(
 def refuser_cellules_sans_valeur(examen: Etendue, cellules: list[list], lieu: str) -> None:
     """Lève `ErreurEntree` pour les formules jamais calculées (sans valeur enregistrée), toutes
     citées avec la colonne où elles sont : leur valeur est inconnue, le fichier est refusé."""
-    if SANS_POSITION in examen.erreurs or SANS_POSITION in examen.sans_valeur:
-        raise ErreurEntree(
-            f"{lieu} : une cellule en erreur ou une formule sans valeur n'indique pas sa "
-            "position dans le fichier : ouvrez le classeur dans Excel, corrigez-la et "
-            "enregistrez-le."
-        )
+    refuser_sans_position(examen, lieu)
     if not examen.sans_valeur:
         return
     entete = next((r for r in cellules if any(str(v).strip() for v in r)), [])
@@ -444,6 +439,17 @@ def refuser_cellules_sans_valeur(examen: Etendue, cellules: list[list], lieu: st
         + "\n".join(f"  - {c}" for c in citees)
         + (f"\n  … et {reste} autre(s)." if reste else "")
     )
+
+
+def refuser_sans_position(examen: Etendue, lieu: str) -> None:
+    """Une cellule en erreur ou une formule sans valeur sans attribut de position (rare) : on
+    ne peut ni la citer ni la remettre à sa place, le fichier est refusé."""
+    if SANS_POSITION in examen.erreurs or SANS_POSITION in examen.sans_valeur:
+        raise ErreurEntree(
+            f"{lieu} : une cellule en erreur ou une formule sans valeur n'indique pas sa "
+            "position dans le fichier : ouvrez le classeur dans Excel, corrigez-la et "
+            "enregistrez-le."
+        )
 
 
 def refuser_erreurs_illisibles(examen: Etendue, lieu: str) -> None:

@@ -27,7 +27,6 @@ from python_calamine import CalamineWorkbook
 
 from iae_modulation.erreurs import cause_systeme
 from iae_modulation.etendue_xlsx import (
-    SANS_POSITION,
     colonne_en_lettres,
     etendue,
     examiner_feuille,
@@ -40,7 +39,11 @@ from iae_modulation.excel.classeur import (
     PARAMETRES,
     valeur_excel,
 )
-from iae_modulation.lecture import refuser_erreurs_illisibles, remettre_les_erreurs
+from iae_modulation.lecture import (
+    refuser_erreurs_illisibles,
+    refuser_sans_position,
+    remettre_les_erreurs,
+)
 from iae_modulation.limites import verifier_archive_zip
 from iae_modulation.sorties import ErreurEntree, ErreurSortie, verifier_fichier_entree
 
@@ -430,11 +433,7 @@ class ClasseurFichier:
                 refuser_erreurs_illisibles(examen, lieu)
                 raise ErreurEntree(f"{lieu} : feuille illisible ({erreur}).") from None
             self._valeurs[feuille] = [[None if v == "" else v for v in ligne] for ligne in lues]
-            if SANS_POSITION in examen.erreurs or SANS_POSITION in examen.sans_valeur:
-                raise ErreurEntree(
-                    f"{lieu} : une cellule en erreur ou une formule sans valeur n'indique pas sa position dans le fichier ; ouvrez le "
-                    "classeur dans Excel et enregistrez-le."
-                )
+            refuser_sans_position(examen, lieu)
             remettre_les_erreurs(examen.erreurs, self._valeurs[feuille], None)
             self._sans_valeur[feuille] = examen.sans_valeur
         return self._valeurs[feuille]

@@ -474,40 +474,27 @@ def _versements_invraisemblables(
     remarques = []
     for identifiant, montant in lus.montants.items():
         socle = socles.get(identifiant)
-        if (
-            socle is not None
-            and montant
-            and montant * FACTEUR_IMPOSSIBLE < socle * TAUX_MOYEN_ATTENDU
-        ):
-            remarques.append(
-                Anomalie(
-                    lus.fichier,
-                    lus.feuille,
-                    lus.lignes[identifiant],
-                    lus.colonne_cle,
-                    identifiant,
-                    f"versement 2014 très faible : {montant_fr(montant)} pour {identifiant}, plus "
-                    f"de {FACTEUR_IMPOSSIBLE} fois moins que {taux_fr(TAUX_MOYEN_ATTENDU, 0)} de "
-                    f"son montant socle ({montant_fr(socle)}) : faute de frappe probable "
-                    "(la régularisation le prend tel quel).",
-                    False,
-                )
+        if socle is None:
+            continue
+        if montant and montant * FACTEUR_IMPOSSIBLE < socle * TAUX_MOYEN_ATTENDU:
+            doute = (
+                f"versement 2014 très faible : {montant_fr(montant)} pour {identifiant}, plus de "
+                f"{FACTEUR_IMPOSSIBLE} fois moins que {taux_fr(TAUX_MOYEN_ATTENDU, 0)} de son "
+                f"montant socle ({montant_fr(socle)})"
             )
-        if socle is not None and montant > socle * taux_max:
-            remarques.append(
-                Anomalie(
-                    lus.fichier,
-                    lus.feuille,
-                    lus.lignes[identifiant],
-                    lus.colonne_cle,
-                    identifiant,
-                    f"versement 2014 de {montant_fr(montant)} pour {identifiant}, plus que "
-                    f"{taux_fr(taux_max, 0)} de son montant socle ({montant_fr(socle)}), le "
-                    "plus qu'un montant modulé puisse atteindre : faute de frappe probable "
-                    "(la régularisation le prend tel quel).",
-                    False,
-                )
+        elif montant > socle * taux_max:
+            doute = (
+                f"versement 2014 de {montant_fr(montant)} pour {identifiant}, plus que "
+                f"{taux_fr(taux_max, 0)} de son montant socle ({montant_fr(socle)}), le plus "
+                "qu'un montant modulé puisse atteindre"
             )
+        else:
+            continue
+        message = f"{doute} : faute de frappe probable (la régularisation le prend tel quel)."
+        ligne = lus.lignes[identifiant]
+        remarques.append(
+            Anomalie(lus.fichier, lus.feuille, ligne, lus.colonne_cle, identifiant, message, False)
+        )
     return remarques
 
 

@@ -125,6 +125,23 @@ def calculer(donnees: Path, dossier: Path, *options: str, annee: str = "2026") -
     return main(["calculer", str(donnees), "--annee", annee, "--sortie", str(dossier), *options])
 
 
+def calculer_2015(
+    dossier: Path, versements: str, sortie_: str = "s", identifiant: str = PREMIERE
+) -> int:
+    """`calculer` 2015 sur les données de démonstration (la première structure écrite
+    `identifiant`), avec ces lignes de versements 2014."""
+    fichier = dossier / "versements.csv"
+    fichier.write_text(
+        "identifiant;montant_verse_2014;etp_conventionnes_2014;etp_realises_2014\n" + versements,
+        encoding="utf-8",
+    )
+    donnees = donnees_2015(dossier / "d.csv")
+    texte = donnees.read_text(encoding="utf-8")
+    donnees.write_text(texte.replace(PREMIERE, identifiant, 1), encoding="utf-8")
+    options = ("--versements-2014", str(fichier))
+    return calculer(donnees, dossier / sortie_, *options, annee="2015")
+
+
 def sortie(capsys) -> str:
     """Ce que la commande a écrit, espaces insécables (milliers, avant « € ») en espaces."""
     return sortie_capturee(capsys).replace("\u00a0", " ")
@@ -248,14 +265,7 @@ def test_enveloppe_et_versement_en_erreur_refuses(tmp_path, capsys):
     enveloppes.write_text("region;enveloppe\nGrand Est;#N/A\n", encoding="utf-8")
     assert calculer(DONNEES, tmp_path / "s", "--enveloppes", str(enveloppes)) == 2
     assert "colonne « enveloppe » : « #N/A » est une erreur d'Excel" in sortie(capsys)
-    versements = tmp_path / "versements.csv"
-    versements.write_text(
-        "identifiant;montant_verse_2014;etp_conventionnes_2014;etp_realises_2014\n"
-        f"{PREMIERE};#DIV/0!;10;8\n#N/A;100;10;8\n",
-        encoding="utf-8",
-    )
-    donnees = donnees_2015(tmp_path / "d.csv")
-    assert calculer(donnees, tmp_path / "v", "--versements-2014", str(versements), annee="2015")
+    assert calculer_2015(tmp_path, f"{PREMIERE};#DIV/0!;10;8\n#N/A;100;10;8\n", "v") == 2
     texte = sortie(capsys)
     assert "ligne 2, colonne « montant_verse_2014 » : « #DIV/0! » est une erreur" in texte
     assert "ligne 3, colonne « identifiant » : « #N/A » est une erreur" in texte
@@ -359,18 +369,9 @@ def test_enveloppe_295_point_600_refusee_295_600_acceptee(tmp_path, capsys):
 
 def test_versement_9_point_600_refuse_9600_lu(tmp_path, capsys):
     """Avant : 9,60 € (1 438,56 € versés en trop)."""
-    versements = tmp_path / "versements.csv"
-    versements.write_text(
-        "identifiant;montant_verse_2014;etp_conventionnes_2014;etp_realises_2014\n"
-        f"{PREMIERE};9.600;10;8,5\n",
-        encoding="utf-8",
-    )
-    donnees = donnees_2015(tmp_path / "d.csv")
-    options = ("--versements-2014", str(versements))
-    assert calculer(donnees, tmp_path / "s", *options, annee="2015") == 2
+    assert calculer_2015(tmp_path, f"{PREMIERE};9.600;10;8,5\n") == 2
     assert "« 9.600 » : un montant en euros n'a jamais trois décimales" in sortie(capsys)
-    versements.write_text(versements.read_text().replace("9.600", "9600"), encoding="utf-8")
-    assert calculer(donnees, tmp_path / "t", *options, annee="2015") == 0
+    assert calculer_2015(tmp_path, f"{PREMIERE};9600;10;8,5\n", "t") == 0
     livre = grand_livre(tmp_path / "t" / "resultats.csv").set_index("identifiant")
     assert livre.loc[PREMIERE, "montant_verse_2014"] == Decimal("9600.00")
     # 9 600 × (10 − 8,5) / 10 = 1 440,00 € déduits
@@ -621,31 +622,16 @@ def test_identifiant_en_double_a_la_casse_et_aux_espaces_pres(tmp_path, autre):
 
 
 def test_identifiant_normalise_dans_le_grand_livre_et_les_versements(tmp_path):
-    donnees = donnees_2015(tmp_path / "d.csv")
-    donnees.write_text(donnees.read_text().replace(PREMIERE, "aci 051230010", 1), encoding="utf-8")
-    versements = tmp_path / "versements.csv"
-    versements.write_text(
-        "identifiant;montant_verse_2014;etp_conventionnes_2014;etp_realises_2014\n"
-        "Aci051230010;9600,00;10;8\n",
-        encoding="utf-8",
-    )
-    options = ("--versements-2014", str(versements))
-    assert calculer(donnees, tmp_path / "s", *options, annee="2015") == 0
+    versements = "Aci051230010;9600,00;10;8\n"
+    assert calculer_2015(tmp_path, versements, identifiant="aci 051230010") == 0
     livre = grand_livre(tmp_path / "s" / "resultats.csv").set_index("identifiant")
     assert PREMIERE in livre.index
     assert livre.loc[PREMIERE, "regularisation"] == Decimal("1920.00")  # 9 600 × 2 / 10
 
 
 def test_versement_en_double_a_la_casse_pres(tmp_path, capsys):
-    versements = tmp_path / "versements.csv"
-    versements.write_text(
-        "identifiant;montant_verse_2014;etp_conventionnes_2014;etp_realises_2014\n"
-        f"{PREMIERE};9600,00;10;8\naci 051230010;100,00;10;8\n",
-        encoding="utf-8",
-    )
-    donnees = donnees_2015(tmp_path / "d.csv")
-    options = ("--versements-2014", str(versements))
-    assert calculer(donnees, tmp_path / "s", *options, annee="2015") == 2
+    versements = f"{PREMIERE};9600,00;10;8\naci 051230010;100,00;10;8\n"
+    assert calculer_2015(tmp_path, versements) == 2
     assert f"« {PREMIERE} » figure deux fois" in sortie(capsys)
 
 

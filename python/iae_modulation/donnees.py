@@ -915,11 +915,12 @@ def siret_valide(siret: str) -> bool:
     La Poste (SIREN 356 000 000) ont pour règle une somme des chiffres multiple de 5."""
     if siret.startswith(SIREN_LA_POSTE) and sum(map(int, siret)) % 5 == 0:
         return True
-    total = 0
-    for rang, chiffre in enumerate(reversed(siret)):
-        valeur = int(chiffre) * (2 if rang % 2 else 1)
-        total += valeur - 9 if valeur > 9 else valeur
-    return total % 10 == 0
+    # 14 chiffres : en partant de la droite, un chiffre sur deux est doublé (ceux de rang pair
+    # en partant de la gauche), et on ajoute les chiffres du double (2 × 7 = 14 -> 1 + 4)
+    return sum(map(int, siret[0::2].translate(_DOUBLE_LUHN) + siret[1::2])) % 10 == 0
+
+
+_DOUBLE_LUHN = str.maketrans("0123456789", "0246813579")  # chiffre -> somme des chiffres du double
 
 
 def _euros(texte: str) -> str:
@@ -933,7 +934,7 @@ def _comparer(
     négatif (déjà signalé), et, pour le terme d'un `ratio`, quand `bas` est nul (indicateur
     non calculable, déjà signalé)."""
     return [
-        not (_positif(h) and _positif(b)) or (ratio and not b) or h <= facteur * b
+        h is None or b is None or h < 0 or b < 0 or (ratio and not b) or h <= facteur * b
         for h, b in zip(table[haut].tolist(), table[bas].tolist(), strict=True)
     ]
 

@@ -47,6 +47,7 @@ _EN_ERREUR = re.compile(rb"\bt=[\"']e[\"']")
 _TYPE_TEXTE = re.compile(rb"\bt=[\"']str[\"']")
 _VALEUR = re.compile(rb"<(?:\w+:)?v\b[^>]*?(?:/>|>([^<]*)</(?:\w+:)?v>)")
 _FORMULE = re.compile(rb"<(?:\w+:)?f\b[^>]*?(?:/>|>([^<]*)</(?:\w+:)?f>)")
+_FIN_DES_CELLULES = re.compile(rb"</(?:\w+:)?sheetData>")
 _MARQUES = (b't="e"', b"t='e'", b"<f", b":f")  # sans elles, ni erreur ni formule
 _OCCUPEE = re.compile(rb"<(?:\w+:)?(?:v|is|f)\b")
 SANS_POSITION = (0, 0)  # cellule sans attribut r (position implicite, rare) : à refuser
@@ -183,8 +184,11 @@ def _parcourir(texte: bytes, trouvee: Etendue) -> None:
             numero = _NUMERO.search(attributs)
             if not vide and numero and _MASQUEE.search(attributs):
                 trouvee.lignes_masquees.append(int(numero[1]))
-    if any(marque in texte for marque in _MARQUES):  # sinon ni erreur ni formule : rien à lire
-        _cellules_sans_valeur_lisible(texte, trouvee)
+    # les cellules s'arrêtent à </sheetData> ; après : validations et mises en forme (<formula>)
+    fin = _FIN_DES_CELLULES.search(texte)
+    cellules = texte if fin is None else texte[: fin.start()]
+    if any(marque in cellules for marque in _MARQUES):  # sinon ni erreur ni formule à lire
+        _cellules_sans_valeur_lisible(cellules, trouvee)
 
 
 def _position(attributs: bytes) -> tuple[int, int]:

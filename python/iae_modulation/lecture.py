@@ -22,6 +22,7 @@ from python_calamine import CalamineWorkbook, SheetTypeEnum
 
 from iae_modulation.encodages import decoder_octets
 from iae_modulation.etendue_xlsx import SANS_POSITION, Etendue, colonne_en_lettres, etendue
+from iae_modulation.formats import CENTIME, montant_fr, nombre_fr
 from iae_modulation.limites import (
     CHIFFRES_MAX,
     COLONNES_MAX,
@@ -215,7 +216,6 @@ def lire_nombre(texte: object) -> Decimal:
     return nombre if nombre else abs(nombre)  # « -0 », « -0,00 » : zéro, sans signe
 
 
-CENTIME = Decimal("0.01")
 # un seul séparateur suivi de trois chiffres : « 295.600 » est 295,6 ou 295 600
 _MILLIERS_OU_DECIMALES = re.compile(r"[+-]?[1-9]\d{0,2}[.,]\d{3}")
 
@@ -239,8 +239,8 @@ def lire_montant(texte: object) -> Decimal:
         raise NombreAmbigu(
             f"« {str(texte).strip()} » : un montant en euros n'a jamais trois décimales, et le "
             "point ou la virgule y est lu comme séparateur décimal (ce serait "
-            f"{_fr(nombre.quantize(CENTIME))} €). Pour {_fr(milliers)} €, écrivez "
-            f"« {milliers} » ou « {_fr(milliers)} » (espace entre les milliers)."
+            f"{montant_fr(nombre)}). Pour {montant_fr(milliers)}, écrivez « {milliers} » ou "
+            f"« {nombre_fr(milliers, 0)} » (espace entre les milliers)."
         )
     if nombre != nombre.quantize(CENTIME):
         raise NombreAmbigu(
@@ -259,8 +259,8 @@ def lire_effectif(texte: object) -> Decimal:
     if milliers is not None:
         raise NombreAmbigu(
             f"« {str(texte).strip()} » : un nombre de personnes s'écrit sans séparateur ; "
-            f"écrivez « {milliers} » ou « {_fr(milliers)} » s'il y en a {_fr(milliers)}, sinon "
-            "le nombre entier (sans décimales)."
+            f"écrivez « {milliers} » ou « {nombre_fr(milliers, 0)} » s'il y en a "
+            f"{nombre_fr(milliers, 0)}, sinon le nombre entier (sans décimales)."
         )
     if nombre != nombre.to_integral_value():
         raise NombreAmbigu(
@@ -268,13 +268,6 @@ def lire_effectif(texte: object) -> Decimal:
             "entier, sans décimales."
         )
     return nombre
-
-
-def _fr(nombre: Decimal | int) -> str:
-    """« 295 600 » ou « 295,6 » : le nombre tel qu'un message le cite."""
-    entier, _, decimales = format(Decimal(nombre), "f").partition(".")
-    groupes = f"{int(entier):,}".replace(",", " ")
-    return groupes + ("," + decimales if decimales else "")
 
 
 def _nombre(texte: object) -> Decimal:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from iae_modulation import mise_en_page
+from iae_modulation import mise_en_page, vraisemblance
 from iae_modulation.erreurs import ErreurEntree
 from iae_modulation.lecture import (
     CelluleEnErreur,
@@ -47,14 +47,7 @@ from iae_modulation.referentiel import (
 from iae_modulation.texte_xml import ClasseurXlsx
 
 ANNEE_INDICATEURS = 2015
-CONTROLES_NON_BLOQUANTS = frozenset({"siret", "siret_cle", "effort_eleve", "sorties_elevees"})
-# Vraisemblance (docs/donnees.md, « Contrôles de vraisemblance ») ; ordres de grandeur de
-# reference/domaine.md : une annexe compte d'ordinaire 7 à 10 ETP (ACI), 30 à 40 (AI), 2 à 20 (EI).
-ETP_MAX = Decimal(1000)  # ETP d'une seule structure, au-delà : impossible
-EFFORT_ELEVE = 1  # plus d'ETP d'encadrement que d'ETP en insertion : à vérifier
-EFFORT_IMPOSSIBLE = 10  # dix ETP d'encadrement par ETP en insertion : impossible
-SORTIES_PAR_SALARIE_MAX = 2  # plus de deux sorties par salarié ayant travaillé : impossible
-COLONNES_ETP = ("etp_conventionnes", "etp_realises", "etp_encadrement", "etp_insertion")
+CONTROLES_NON_BLOQUANTS = frozenset({"siret"}) | vraisemblance.NON_BLOQUANTS
 SORTIES_DYNAMIQUES = ("sorties_emploi_durable", "sorties_emploi_transition", "sorties_positives")
 TEXTE_TYPES = ", ".join(TYPES_SIAE)
 
@@ -665,7 +658,9 @@ class _Validation:
                 self._signaler(position, nom, valeur, f"« {valeur} » : « oui » ou « non » attendu.")
         return [cle in _OUI for cle in cles]
 
-    def _controler(self, typee: pd.DataFrame, controles: tuple[Controle, ...]) -> None:
+    def _controler(
+        self, typee: pd.DataFrame, controles: tuple[vraisemblance.Controle, ...]
+    ) -> None:
         """Passe tous les contrôles sur toutes les lignes et traduit chaque échec en anomalie."""
         for cle, passe in controles:
             for position, ok in enumerate(passe(typee)):
@@ -677,6 +672,14 @@ class _Validation:
         controle, _, nom = cle.partition(":")
         bloquant = controle not in CONTROLES_NON_BLOQUANTS
         valeur = self._brut(position, nom)
+        message = vraisemblance.message(controle, valeur, lambda c: self._brut(position, c))
+        if message is None:
+            message = self._message(controle, nom, valeur, position)
+        if message is not None:
+            self._signaler(position, nom, valeur, message, bloquant)
+
+    def _message(self, controle: str, nom: str, valeur: str, position: int) -> str | None:
+        """Message des contrôles de forme et de cohérence ; None : rien à ajouter."""
         if controle == "renseigne":
             message = f"valeur obligatoire manquante ({_PAR_NOM[nom].libelle})."
         elif controle == "lisible":
@@ -724,62 +727,16 @@ class _Validation:
             if any(
                 self._brut(position, c) for c in ("montant_socle", "etp_conventionnes")
             ):  # déjà signalé comme « n'est pas un nombre »
-                return
+                return None
             message = (
                 "ni montant socle ni ETP conventionnés : l'un des deux est nécessaire pour "
                 "calculer le montant modulé."
-            )
-        elif controle == "etp_max":
-            message = (
-                f"{valeur} ETP pour une seule structure : impossible (au plus "
-                f"{ETP_MAX:,} ; une annexe compte d'ordinaire de 2 à 40 ETP). Dans une colonne "
-                "d'ETP, le point est la virgule décimale (« 8.58 » = 8,58) : vérifiez la valeur."
-            ).replace(",", " ", 1)
-        elif controle == "cofinancement":
-            message = (
-                f"cofinancement du conseil départemental ({_euros(valeur)}) supérieur au montant "
-                f"socle ({_euros(self._brut(position, 'montant_socle'))}) : le montant socle "
-                "comprend le cofinancement, il ne peut pas être plus petit."
-            )
-        elif controle in ("effort_impossible", "effort_eleve"):
-            encadrement = self._brut(position, "etp_encadrement")
-            quantite = (
-                f"plus de {EFFORT_IMPOSSIBLE} ETP d'encadrement par ETP en insertion : impossible, "
-                "et la structure serait classée première sur une faute de frappe ; vérifiez "
-                "etp_insertion et etp_encadrement"
-                if controle == "effort_impossible"
-                else "plus d'encadrants que de postes en insertion : à vérifier"
-            )
-            nom_regle = "impossible" if controle == "effort_impossible" else "élevé"
-            message = (
-                f"effort d'insertion {nom_regle} : {encadrement} ETP d'encadrement pour {valeur} "
-                f"ETP en insertion ({quantite})."
-            )
-        elif controle in ("sorties_impossibles", "sorties_elevees"):
-            salaries = self._brut(position, "nb_salaries_insertion")
-            if controle == "sorties_impossibles":
-                message = (
-                    f"sorties impossibles : {valeur} sorties pour {salaries} salariés en "
-                    f"insertion, plus de {SORTIES_PAR_SALARIE_MAX} par salarié ayant travaillé "
-                    "dans l'année ; vérifiez sorties_totales et nb_salaries_insertion."
-                )
-            else:
-                message = (
-                    f"sorties plus nombreuses que les salariés : {valeur} sorties pour {salaries} "
-                    "salariés en insertion (chaque sortie est celle d'un salarié qui a travaillé "
-                    "dans l'année) : à vérifier."
-                )
-        elif controle == "siret_cle":
-            message = (
-                f"clé du SIRET fausse : « {valeur} » ne passe pas le contrôle de sa clé (formule "
-                "de Luhn) ; faute de frappe probable, vérifiez-le sur "
-                "annuaire-entreprises.data.gouv.fr."
             )
         else:  # siret
             chiffres = len(re.sub(r"\s", "", valeur))
             indice = " (zéro initial perdu, p. ex. par Excel ?)" if chiffres == 13 else ""
             message = f"SIRET « {valeur} » : 14 chiffres attendus{indice}."
-        self._signaler(position, nom, valeur, message, bloquant)
+        return message
 
     def _corriger_regions(self, typee: pd.DataFrame) -> None:
         """Région déduite du département ; une région fournie différente est corrigée (signalé)."""
@@ -802,20 +759,20 @@ class _Validation:
         typee["region"] = pd.Series(retenues, dtype=object)
 
 
-# Un contrôle déclaratif : son nom « controle:colonne » (qui choisit le message, voir
-# `_Validation._traduire`) et la fonction qui dit, ligne par ligne, si la table typée le passe.
-Controle = tuple[str, Callable[[pd.DataFrame], list[bool]]]
+# Un contrôle déclaratif (`vraisemblance.Controle`) : son nom « controle:colonne » (qui choisit
+# le message, voir `_Validation._traduire`) et la fonction qui dit, ligne par ligne, si la table
+# typée le passe.
 
 
 @cache
-def _controles(presentes: frozenset[str]) -> tuple[Controle, ...]:
+def _controles(presentes: frozenset[str]) -> tuple[vraisemblance.Controle, ...]:
     """Les contrôles de la table typée, colonne par colonne puis entre colonnes ; une cellule
     vide (texte « ») ou absente (None) n'est contrôlée que par « renseigne »."""
 
     def colonne(nom: str, valide: Callable[[object], bool]) -> Callable[[pd.DataFrame], list]:
         return lambda table: [valide(v) for v in table[nom].tolist()]
 
-    def renseigne(nom: str) -> list[Controle]:
+    def renseigne(nom: str) -> list[vraisemblance.Controle]:
         return [(f"renseigne:{nom}", colonne(nom, lambda v: v != ""))] if nom in presentes else []
 
     def unique(table: pd.DataFrame) -> list[bool]:
@@ -824,7 +781,7 @@ def _controles(presentes: frozenset[str]) -> tuple[Controle, ...]:
         return [v == "" or comptes[v] == 1 for v in valeurs]
 
     types, codes = frozenset(TYPES_SIAE), frozenset(departements())
-    controles: list[Controle] = [
+    controles: list[vraisemblance.Controle] = [
         *renseigne("identifiant"),
         ("unique:identifiant", unique),
         (
@@ -845,52 +802,7 @@ def _controles(presentes: frozenset[str]) -> tuple[Controle, ...]:
     controles += [
         ("minima:nb_beneficiaires_minima", _minima_inferieurs),
         ("sorties:sorties_totales", _sorties_inferieures),
-        (
-            "siret_cle:siret",
-            colonne("siret", lambda v: _SIRET.fullmatch(v) is None or siret_valide(v)),
-        ),
-        *(
-            (f"etp_max:{nom}", colonne(nom, lambda v: v is None or v <= ETP_MAX))
-            for nom in COLONNES_ETP
-        ),
-        (
-            "cofinancement:dont_cofinancement_cd",
-            lambda t: _comparer(t, "dont_cofinancement_cd", "montant_socle", 1, ratio=False),
-        ),
-        (
-            "effort_impossible:etp_insertion",
-            lambda t: _comparer(t, "etp_encadrement", "etp_insertion", EFFORT_IMPOSSIBLE),
-        ),
-        (
-            "effort_eleve:etp_insertion",
-            lambda t: [
-                ok or not possible
-                for ok, possible in zip(
-                    _comparer(t, "etp_encadrement", "etp_insertion", EFFORT_ELEVE),
-                    _comparer(t, "etp_encadrement", "etp_insertion", EFFORT_IMPOSSIBLE),
-                    strict=True,
-                )
-            ],
-        ),
-        (
-            "sorties_impossibles:sorties_totales",
-            lambda t: _comparer(
-                t, "sorties_totales", "nb_salaries_insertion", SORTIES_PAR_SALARIE_MAX
-            ),
-        ),
-        (
-            "sorties_elevees:sorties_totales",
-            lambda t: [
-                ok or not possible
-                for ok, possible in zip(
-                    _comparer(t, "sorties_totales", "nb_salaries_insertion", 1),
-                    _comparer(
-                        t, "sorties_totales", "nb_salaries_insertion", SORTIES_PAR_SALARIE_MAX
-                    ),
-                    strict=True,
-                )
-            ],
-        ),
+        *vraisemblance.controles(lambda v: _SIRET.fullmatch(v) is not None),
     ]
     if presentes & {"montant_socle", "etp_conventionnes"}:  # sinon signalé pour tout le fichier
         controles.append(
@@ -907,38 +819,6 @@ def _controles(presentes: frozenset[str]) -> tuple[Controle, ...]:
 
 _SIRET = re.compile(r"\d{14}")
 _SANS_ENTETE = re.compile(r"\(colonne \d+\)")
-SIREN_LA_POSTE = "356000000"
-
-
-def siret_valide(siret: str) -> bool:
-    """Clé de contrôle d'un SIRET de 14 chiffres : formule de Luhn ; les établissements de
-    La Poste (SIREN 356 000 000) ont pour règle une somme des chiffres multiple de 5."""
-    if siret.startswith(SIREN_LA_POSTE) and sum(map(int, siret)) % 5 == 0:
-        return True
-    # 14 chiffres : en partant de la droite, un chiffre sur deux est doublé (ceux de rang pair
-    # en partant de la gauche), et on ajoute les chiffres du double (2 × 7 = 14 -> 1 + 4)
-    return sum(map(int, siret[0::2].translate(_DOUBLE_LUHN) + siret[1::2])) % 10 == 0
-
-
-_DOUBLE_LUHN = str.maketrans("0123456789", "0246813579")  # chiffre -> somme des chiffres du double
-
-
-def _euros(texte: str) -> str:
-    return texte.removesuffix("€").strip() + " €"
-
-
-def _comparer(
-    table: pd.DataFrame, haut: str, bas: str, facteur: int, ratio: bool = True
-) -> list[bool]:
-    """`haut` <= facteur × `bas`, ligne par ligne ; vrai quand l'un des deux manque ou est
-    négatif (déjà signalé), et, pour le terme d'un `ratio`, quand `bas` est nul (indicateur
-    non calculable, déjà signalé)."""
-    return [
-        h is None or b is None or h < 0 or b < 0 or (ratio and not b) or h <= facteur * b
-        for h, b in zip(table[haut].tolist(), table[bas].tolist(), strict=True)
-    ]
-
-
 _LISIBLE = re.compile(r"[A-Za-z0-9]")
 
 

@@ -36,10 +36,10 @@ def empreinte(chemin: Path) -> str:
     return hashlib.sha256(Path(chemin).read_bytes()).hexdigest()
 
 
-def calculer(sortie: Path, annee: int, *options: str) -> int:
-    """`iae-modulation calculer` sur les données de démonstration."""
+def calculer(sortie: Path, annee: int, *options: str, donnees: Path = DONNEES) -> int:
+    """`iae-modulation calculer` sur les données de démonstration (ou `donnees`)."""
     return main(
-        ["calculer", str(DONNEES), "--annee", str(annee), "--sortie", str(sortie), *options]
+        ["calculer", str(donnees), "--annee", str(annee), "--sortie", str(sortie), *options]
     )
 
 
@@ -141,3 +141,17 @@ def imprimable(feuille) -> bool:
         and "&P" in (feuille.oddFooter.center.text or "")
         and "Campagne" in (feuille.oddFooter.right.text or "")
     )
+
+
+def classeur_de_campagne(chemin: Path, annee: int = 2026) -> Path:
+    """Une copie du gabarit livré dont l'agent a renseigné l'année de campagne (le gabarit la
+    laisse vide : aucune valeur de démonstration par défaut)."""
+    from iae_modulation.chemins import GABARIT_CLASSEUR
+    from iae_modulation.excel.fichier import ClasseurFichier
+
+    chemin.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(GABARIT_CLASSEUR, chemin)
+    classeur = ClasseurFichier(chemin)
+    classeur.ecrire_parametre("annee", annee)
+    classeur.enregistrer()
+    return chemin

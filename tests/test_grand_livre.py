@@ -75,7 +75,7 @@ def notifications(resultats: Path, sortie: Path, *options: str) -> int:
         ),
         pytest.param(
             {("ACI054240010", "montant_socle"): "1,00"},
-            "colonne « montant_avant_enveloppe » : 11 379,39 au lieu de 0,06 (montant socle × "
+            "colonne « montant_avant_enveloppe » : 11 360,94 au lieu de 0,06 (montant socle × "
             "taux calculé)",
             id="socle changé à 1,00",
         ),

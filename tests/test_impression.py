@@ -122,7 +122,7 @@ def _plus_longues(dossier: Path) -> list[Path]:
 @LIBREOFFICE
 def test_chaque_lettre_de_la_demo_et_les_plus_longues_tiennent_sur_une_page(demo, tmp_path):
     lettres = sorted((demo / "notifications").glob("notification_*.docx"))
-    assert len(lettres) == 41
+    assert len(lettres) == 40
     longues = _plus_longues(tmp_path)
     pdfs = pdf.convertir_en_pdf([*lettres, *longues], tmp_path / "pdf")
     index = openpyxl.load_workbook(demo / "notifications" / "notifications.xlsx")["Notifications"]
@@ -249,7 +249,7 @@ def test_resultats_xlsx_en_tetes_entiers(tmp_path):
     assert feuille.print_title_rows == "$1:$1"
     # « Effort d'insertion (ETP encadrement / insertion) » : 4 lignes au moins dans sa colonne
     assert feuille.row_dimensions[1].height >= 4 * 12.75
-    assert feuille.print_area == "'Résultats'!$A$1:$AB$42"  # sans justification ni anomalies
+    assert feuille.print_area == "'Résultats'!$A$1:$AB$41"  # sans justification ni anomalies
     synthese = livre["Synthèse"]
     enveloppes = next(r for r in synthese.iter_rows() if r[0].value == "Région" and r[0].row > 3)
     assert synthese.row_dimensions[enveloppes[0].row].height >= 2 * 12.75

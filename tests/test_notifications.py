@@ -328,7 +328,15 @@ def test_champ_obligatoire_absent_refuse(entrees, tmp_path):
 def test_modele_livre_complet_et_identique_au_script(tmp_path):
     livre = ModeleCompile(MODELE_NOTIFICATION)
     livre.verifier_champs(CHAMPS_NOTIFICATION, CHAMPS_OBLIGATOIRES)
-    assert livre.champs == CHAMPS_NOTIFICATION - {"departement"}  # champ facultatif
+    # champs facultatifs : le département et les mots datés qu'un agent peut ajouter au modèle
+    facultatifs = {
+        "departement",
+        "service_regional",
+        "service_departemental",
+        "organisme_emploi",
+        "instance_departementale_iae",
+    }
+    assert livre.champs == CHAMPS_NOTIFICATION - facultatifs
     (tmp_path / "reconstruit.docx").write_bytes(construire_notification())
     assert [p.text for p in docx.Document(str(MODELE_NOTIFICATION)).paragraphs] == [
         p.text for p in docx.Document(str(tmp_path / "reconstruit.docx")).paragraphs

@@ -133,8 +133,11 @@ def test_chaque_ligne_est_dans_les_resultats_ou_le_rapport(structures, abimees) 
     lignes = list(range(2, len(table) + 2))
     lues = valider(TableBrute(table, Path("hasard.csv"), None, lignes), 2026)
     calcul = calculer_modulation(lues, OptionsCalcul(2026))
-    dans_resultats = set(lues.table["ligne_source"])
-    dans_rapport = {a.ligne for a in lues.rapport.anomalies if a.bloquante}
+    ligne_de = dict(zip(lues.table["identifiant"], lues.table["ligne_source"], strict=True))
+    dans_resultats = {ligne_de[i] for i in calcul.resultats["identifiant"]}
+    # les lignes invalides, et celles que les règles de 2026 refusent (EITI : aucune part
+    # modulée trouvée depuis 2025)
+    dans_rapport = {a.ligne for a in calcul.rapport.anomalies if a.bloquante}
     assert dans_resultats | dans_rapport == set(lignes)
     assert not dans_resultats & dans_rapport
     assert len(calcul.resultats) == len(dans_resultats)

@@ -30,6 +30,13 @@ from pathlib import Path
 
 from iae_modulation import parametres
 from iae_modulation.documents.decision_asp import DecisionASP, rendre_decisions_asp
+from iae_modulation.documents.mots_dates import MotsDates, mots_de_la_campagne
+from iae_modulation.documents.notifications import (
+    parts_a_taux_fixe,
+    phrase_penitentiaire,
+    phrase_taux_fixe,
+    texte_eiti_fourni,
+)
 from iae_modulation.documents.pdf import (
     REMARQUE_SANS_LIBREOFFICE,
     ErreurPDF,
@@ -151,7 +158,7 @@ class Forfait:
     avec_regularisation: bool = False
     modifie: str = ""
 
-    def phrase(self) -> str:
+    def phrase(self, departement: str | None = None, mots: MotsDates | None = None) -> str:
         return (
             "Le montant modulé de chaque structure est égal à "
             f"{taux_fr(self.taux)} du montant socle de l'aide au poste conventionnée "
@@ -211,14 +218,35 @@ class Livre:
     def fichier(self) -> str:
         return self.grand_livre.fichier.name
 
-    def phrase(self) -> str:
+    def phrase(self, departement: str | None = None, mots: MotsDates | None = None) -> str:
+        """La base du taux, avec le plafond de la campagne et les articles de la date de l'acte
+        (`mots`) ; pour un département, la règle du milieu pénitentiaire appliquée et
+        l'enveloppe qu'il a laissée aux autres."""
+        jour = dt.date(self.grand_livre.annee, 1, 1)
+        maximum = parametres.valeur("taux_modulation_max", jour).valeur
+        mots = mots or mots_de_la_campagne(self.grand_livre.annee, dt.date.today())
+        articles = mots.mot("articles_aide_au_poste", "mot_articles_aide_au_poste")
         texte = (
             "Le montant modulé de chaque structure est égal à son montant socle multiplié par "
-            "son taux de modulation (de 0 à 10 %), déterminé au vu des caractéristiques des "
-            "publics embauchés, des efforts d'insertion et des résultats obtenus (articles "
-            "R. 5132-8, R. 5132-10-12, R. 5132-23 et R. 5132-37 du code du travail ; "
-            f"{NOTE}, annexe 2), dans la limite de l'enveloppe régionale."
+            f"son taux de modulation (de 0 à {taux_fr(maximum, 0)}), déterminé au vu des "
+            "caractéristiques des publics embauchés, des efforts d'insertion et des résultats "
+            f"obtenus ({articles} ; {NOTE}, annexe 2, pour la pondération par défaut), dans la "
+            "limite de l'enveloppe régionale."
         )
+        lignes = [
+            ligne
+            for ligne in self.grand_livre.lignes
+            if ligne["type"] == self.mesure and departement in (None, ligne["departement"])
+        ]
+        texte += phrase_penitentiaire({ligne["motif_taux"] for ligne in lignes}, jour)
+        texte += texte_eiti_fourni(self.mesure, jour.year)
+        reduites = [ligne for ligne in lignes if ligne["enveloppe_disponible"] is not None]
+        if reduites:
+            parts = parts_a_taux_fixe(self.grand_livre.lignes)
+            fixe = phrase_taux_fixe(
+                reduites[0]["enveloppe_disponible"], parts.get(reduites[0]["region"])
+            )
+            texte += f" {fixe}" if fixe else ""
         if self.avec_regularisation:
             texte += (
                 " Le montant versé en 2014 au titre de la modulation pour des postes non "
@@ -756,6 +784,7 @@ def executer_annexe5(
     source: str | None = None,
     entetes: Path | None = None,
     donnees: Path | None = None,
+    dossier_parametres: Path | None = None,
 ) -> RapportAnnexe5:
     """Tableaux `annexe5_<MESURE>_<DEP>.xlsx`, décisions `decision_asp_<MESURE>_<DEP>.docx`
     (et .pdf), `synthese.xlsx` et `manifeste.json` dans `sortie` ; rien n'est écrit si refus.
@@ -763,24 +792,26 @@ def executer_annexe5(
     `resultats_modifies` : accepte un grand livre modifié après le calcul (chaque document et le
     manifeste le disent). `donnees` : la table des structures, qui nomme celles d'un FluxIAE.
     `pdf` : True exige les PDF, False s'en passe, None (défaut) les
-    produit si LibreOffice est installé (`documents.pdf.pdf_a_produire`)."""
+    produit si LibreOffice est installé (`documents.pdf.pdf_a_produire`).
+    `dossier_parametres` : le même dossier de paramètres que le calcul."""
     rapport = RapportAnnexe5(
         mesure=normaliser_mesure(mesure), annee=annee, export=Path(export), sortie=Path(sortie)
     )
     try:
-        _executer(
-            rapport,
-            departements,
-            resultats,
-            resultats_modifies,
-            taux_forfaitaire,
-            signature,
-            pdf,
-            ecraser,
-            source,
-            entetes,
-            donnees,
-        )
+        with parametres.surcharge(dossier_parametres):
+            _executer(
+                rapport,
+                departements,
+                resultats,
+                resultats_modifies,
+                taux_forfaitaire,
+                signature,
+                pdf,
+                ecraser,
+                source,
+                entetes,
+                donnees,
+            )
     except (ErreurEntree, ErreurSortie, ErreurPDF) as erreur:
         rapport.code_sortie, rapport.erreur = traduire(erreur)
         rapport.fichiers = []
@@ -848,10 +879,20 @@ def _executer(
         transformation.remarques.append(montants.modifie)
     rapport.anomalies += transformation.remarques
     entrees = {"export": export, "resultats": resultats, "entetes": entetes, "donnees": donnees}
+    mots = mots_de_la_campagne(annee, signature.date)
     with dossier_atomique(rapport.sortie, ecraser, entrees.values()) as dossier:
         noms = _ecrire_sorties(
-            dossier, transformation, montants, annee, signature, produire_pdf, rapport, pdf is True
+            dossier,
+            transformation,
+            montants,
+            annee,
+            signature,
+            produire_pdf,
+            rapport,
+            pdf is True,
+            mots,
         )
+        rapport.anomalies += mots.signalements()
         ecrire_manifeste(
             dossier,
             commande="annexe5",
@@ -867,6 +908,8 @@ def _executer(
                 "projet": signature.projet,
                 "resultats_modifies": montants.modifie or False,
             },
+            parametres=mots.pour_le_manifeste(),
+            alertes=mots.signalements(),
         )
     rapport.fichiers = [rapport.sortie / nom for nom in [*noms, "manifeste.json"]]
 
@@ -906,6 +949,7 @@ def _ecrire_sorties(
     pdf: bool,
     rapport: RapportAnnexe5,
     pdf_exige: bool = False,
+    mots: MotsDates | None = None,
 ) -> list[str]:
     """Écrit tableaux, décisions (et PDF), synthèse ; renvoie les noms des fichiers écrits.
     Avec `pdf_exige` (option --pdf), une conversion qui échoue fait tout échouer (code 1,
@@ -916,7 +960,7 @@ def _ecrire_sorties(
         departement = departements()[code]
         nom = nom_fichier_tableau(tableau.mesure, code)
         mention = " ".join(m for m in (signature.mention_projet(), montants.modifie) if m)
-        ecrire_tableau(tableau, dossier / nom, annee, montants.phrase(), mention)
+        ecrire_tableau(tableau, dossier / nom, annee, montants.phrase(code, mots), mention)
         noms.append(nom)
         rapport.totaux[code] = LigneSynthese(
             code,
@@ -941,11 +985,12 @@ def _ecrire_sorties(
                 regularisation=tableau.total("regularisation"),
                 reste_a_deduire=tableau.total("reste_a_deduire"),
                 avec_regularisation=tableau.avec_regularisation,
-                base_du_taux=montants.phrase(),
+                base_du_taux=montants.phrase(code, mots),
                 colonnes=tableau.colonnes,
                 lignes=lignes_en_texte(tableau),
                 signature=signature,
                 mention_modifie=montants.modifie,
+                mots=mots,
             )
         )
     docx = rendre_decisions_asp(decisions, dossier)

@@ -92,7 +92,9 @@ class RapportCampagne:
         socle = sum(resultats["montant_socle"], Decimal(0))
         module = sum(resultats["montant_module"], Decimal(0))
         net = sum(resultats["montant_net"], Decimal(0))
-        lignes = [
+        # les lignes ATTENTION (année sans arrêté) d'abord, telles quelles
+        lignes = [a for a in self.calcul.avertissements if a.startswith("ATTENTION")]
+        lignes += [
             f"{len(resultats)} structures calculées dans "
             f"{resultats['region'].nunique()} région(s).",
             f"Montant socle total : {montant_fr(socle)} ; montant modulé total : "
@@ -106,7 +108,7 @@ class RapportCampagne:
                     f"Enveloppe {env.region} : {montant_fr(env.enveloppe)}, utilisée "
                     f"{montant_fr(env.total_module)}, reliquat {montant_fr(env.reliquat)}."
                 )
-        lignes += [f"Attention : {a}" for a in self.calcul.avertissements]
+        lignes += [a for a in self.calcul.avertissements if not a.startswith("ATTENTION")]
         remarques = [a for a in self.rapport.anomalies if not a.bloquante]
         # les remarques sur les données d'abord (colonnes non reconnues, lignes de titre, puis
         # ligne par ligne), dans la limite de REMARQUES_AFFICHEES ; toutes celles qui portent
@@ -330,11 +332,14 @@ def executer_calcul(
     ecraser: bool = False,
     progression_active: bool = False,
     classeur_xlsx: bool = True,
+    dossier_parametres: Path | None = None,
 ) -> RapportCampagne:
     """`iae-modulation calculer` : lit, valide, calcule, écrit resultats.csv/.xlsx et le manifeste.
 
     `classeur_xlsx=False` (bouton du classeur Excel) : pas de `resultats.xlsx`, les feuilles
     « Résultats » et « Synthèse » du classeur en tiennent lieu ; le grand livre est le même.
+    `dossier_parametres` : le dossier de paramètres de l'agent (`parametres.surcharge`), dont
+    chaque fichier est consigné avec son empreinte dans le manifeste.
 
     Si les entrées sont invalides : code de sortie 2 et seul `anomalies.xlsx` est écrit, dans un
     dossier de sortie neuf ou vide ; des résultats précédents restent tels quels.
@@ -346,7 +351,10 @@ def executer_calcul(
             probleme = probleme_annee_campagne(annee)
             if probleme:
                 raise ErreurEntree(probleme)
-            with DossierDeSortie(sortie, ecraser=ecraser, entrees=entrees.values()) as ecriture:
+            with (
+                parametres.surcharge(dossier_parametres),
+                DossierDeSortie(sortie, ecraser=ecraser, entrees=entrees.values()) as ecriture,
+            ):
                 lues = lire_donnees(Path(donnees), annee)
                 avancer("données lues")
                 rapport = RapportValidation(list(lues.rapport.anomalies))
@@ -402,6 +410,7 @@ def executer_calcul(
                     entrees,
                     {"annee": annee, "methode": methode},
                     calcul.parametres,
+                    alertes=calcul.avertissements,
                 )
                 fichiers = ecriture.publier()
                 avancer("manifeste écrit")

@@ -98,7 +98,7 @@ COLONNES: tuple[Colonne, ...] = (
         "nb_beneficiaires_minima",
         "effectif",
         "2015",
-        "Dont bénéficiaires de minima sociaux (RSA socle, ASS, AAH)",
+        "Dont bénéficiaires de minima sociaux (RSA, ASS, AAH)",
         "10",
     ),
     Colonne("etp_encadrement", "nombre", "2015", "ETP d'encadrement", "3,46"),
@@ -339,6 +339,10 @@ def cle_en_tete(texte: str) -> str:
 _NOM_PAR_CLE = {cle_en_tete(c.nom): c.nom for c in COLONNES} | {
     cle_en_tete(c.libelle): c.nom for c in COLONNES
 }
+# l'intitulé d'avant 2016 (« RSA socle », note DGEFP 2014-04) reste reconnu
+_NOM_PAR_CLE[cle_en_tete("Dont bénéficiaires de minima sociaux (RSA socle, ASS, AAH)")] = (
+    "nb_beneficiaires_minima"
+)
 
 
 def valider(brute: TableBrute, annee: int) -> DonneesSIAE:

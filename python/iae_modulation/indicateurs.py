@@ -1,6 +1,7 @@
 """Les trois indicateurs du montant modulé (note DGEFP 2014-04, annexe 2).
 
-- publics : part des bénéficiaires de minima sociaux (RSA socle, ASS, AAH) parmi les salariés en
+- publics : part des bénéficiaires de minima sociaux (RSA socle, ASS, AAH jusqu'aux données de
+  2015 ; RSA, ASS, AAH ensuite : paramètre mot_libelle_minima_sociaux) parmi les salariés en
   insertion ;
 - efforts d'insertion : ETP d'encadrement (technique et accompagnement socio-professionnel)
   rapportés aux ETP en insertion ;

@@ -21,7 +21,6 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cache
 from pathlib import Path
 
 import pandas as pd
@@ -43,13 +42,15 @@ MOTIF_CLASSEMENT = "classement"
 MOTIF_SEULE = "seule dans son groupe"
 MOTIF_NON_CALCULABLE = "non calculable"
 MOTIF_FORFAIT_2014 = "forfait 2014"
-MOTIF_PENITENTIAIRE = "milieu pénitentiaire"
+MOTIF_PENITENTIAIRE = "milieu pénitentiaire"  # taux fixe, hors classement (avant 2022)
+MOTIF_PENITENTIAIRE_PLAFOND = "milieu pénitentiaire, plafond"  # classée, plafond de 5 %
 MOTIFS = (
     MOTIF_CLASSEMENT,
     MOTIF_SEULE,
     MOTIF_NON_CALCULABLE,
     MOTIF_FORFAIT_2014,
     MOTIF_PENITENTIAIRE,
+    MOTIF_PENITENTIAIRE_PLAFOND,
 )
 
 COLONNES_FRACTION = (
@@ -281,7 +282,7 @@ class _Verification:
     def calculs(self, numero: int, ligne: dict) -> None:
         """Chaque montant refait depuis les colonnes qui le précèdent sur la même ligne."""
         socle, taux = ligne["montant_socle"], ligne["taux_calcule"]
-        maximum = taux_maximal(ligne["annee"])
+        maximum = taux_maximal(ligne["annee"], ligne["motif_taux"] == MOTIF_PENITENTIAIRE_PLAFOND)
         for colonne in ("taux_calcule", "taux_effectif"):
             if ligne[colonne] is not None and ligne[colonne] > maximum:
                 self.signaler(
@@ -488,12 +489,13 @@ def _annee_lisible(texte: str) -> bool:
     return len(texte) == 4 and texte.isascii() and texte.isdigit()
 
 
-@cache
-def taux_maximal(annee: str) -> Decimal:
-    """Le taux maximal du montant modulé (paramètre daté) pour une campagne écrite en texte ;
-    pour une année illisible (signalée par ailleurs), celui en vigueur aujourd'hui."""
+def taux_maximal(annee: str, penitentiaire: bool = False) -> Decimal:
+    """Le taux maximal du montant modulé (paramètre daté) pour une campagne écrite en texte,
+    celui du milieu pénitentiaire pour une structure classée sous son plafond ; pour une année
+    illisible (signalée par ailleurs), celui en vigueur aujourd'hui."""
+    nom = "taux_milieu_penitentiaire" if penitentiaire else "taux_modulation_max"
     jour = dt.date(int(annee), 1, 1) if _annee_lisible(annee) else dt.date.today()
     try:
-        return parametres.valeur("taux_modulation_max", jour).valeur
+        return parametres.valeur(nom, jour).valeur
     except parametres.ErreurParametre:
         return parametres.valeur("taux_modulation_max", dt.date.today()).valeur

@@ -281,12 +281,18 @@ def ecrire_manifeste(
     options: Mapping[str, object],
     parametres: list[dict] | None = None,
     refus: bool = False,
+    alertes: list[str] | None = None,
 ) -> Path:
     """Écrit `manifeste.json` : entrées et sorties avec SHA-256, paramètres, options, version.
 
     Les sorties sont tous les fichiers déjà présents dans `dossier` (à appeler en dernier) ;
-    `refus` marque le manifeste d'une exécution refusée, qui n'a écrit que son rapport.
+    `refus` marque le manifeste d'une exécution refusée, qui n'a écrit que son rapport ;
+    `alertes` : les lignes ATTENTION et les valeurs utilisées qui n'ont pas été lues dans le
+    texte. Le dossier de paramètres de l'agent, s'il y en a un, y figure avec l'empreinte de
+    chacun de ses fichiers.
     """
+    from iae_modulation.parametres import surcharge_active
+
     sorties = sorted(p for p in Path(dossier).rglob("*") if p.is_file())
     manifeste = {
         "outil": "iae-modulation",
@@ -304,6 +310,11 @@ def ecrire_manifeste(
             {"fichier": p.relative_to(dossier).as_posix(), "sha256": sha256(p)} for p in sorties
         ],
     }
+    if alertes:
+        manifeste["alertes"] = list(alertes)
+    surcharge = surcharge_active()
+    if surcharge is not None:
+        manifeste["surcharge_parametres"] = surcharge.vers_dict()
     if refus:
         manifeste["statut"] = STATUT_REFUS
     chemin = Path(dossier) / NOM_MANIFESTE

@@ -7,6 +7,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from iae_modulation.commandes.option_parametres import ajouter_option_parametres
 from iae_modulation.documents.notifications import generer_notifications
 from iae_modulation.documents.pdf import ErreurPDF, ajouter_options_pdf
 from iae_modulation.documents.signature import ajouter_options_signature, signature_depuis_options
@@ -53,6 +54,7 @@ def enregistrer(sous_parseurs: argparse._SubParsersAction) -> None:
         help="région du service émetteur (défaut : celle de chaque structure)",
     )
     ajouter_options_signature(parseur)
+    ajouter_option_parametres(parseur)
     parseur.set_defaults(executer=executer)
 
 
@@ -69,6 +71,7 @@ def executer(args: argparse.Namespace) -> int:
             signature=signature_depuis_options(args, region=args.region),
             progression=True,
             resultats_modifies=args.resultats_modifies,
+            dossier_parametres=args.parametres,
         )
     except (ErreurEntree, ErreurSortie) as erreur:
         print(f"Aucune lettre écrite : {erreur}", file=sys.stderr)

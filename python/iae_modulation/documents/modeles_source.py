@@ -44,14 +44,15 @@ _PARTIES_SUPERFLUES = (
     "customXml/_rels/item1.xml.rels",
 )
 
+# `recours_en_ligne` : la saisine par Télérecours citoyens, seulement quand elle existe à la date
+# de l'acte (paramètre daté mot_recours_en_ligne).
 RECOURS = (
     "Voies et délais de recours : la présente décision peut faire l'objet, dans les deux mois "
     "suivant sa notification, d'un recours gracieux auprès de son auteur, d'un recours "
     "hiérarchique auprès du ministre chargé de l'emploi ou d'un recours contentieux devant le "
-    "tribunal administratif territorialement compétent, qui peut être saisi par l'application "
-    "« Télérecours citoyens » (www.telerecours.fr). Un recours gracieux ou hiérarchique proroge "
-    "le délai du recours contentieux, qui court alors de la réponse de l'administration (son "
-    "silence pendant deux mois vaut rejet)."
+    "tribunal administratif territorialement compétent{{ recours_en_ligne }}. Un recours gracieux "
+    "ou hiérarchique proroge le délai du recours contentieux, qui court alors de la réponse de "
+    "l'administration (son silence pendant deux mois vaut rejet)."
 )
 
 
@@ -131,7 +132,7 @@ def _tableau_indicateurs(document) -> None:
         ("Critère", "Indicateur", "Valeur", "Score"),
         (
             "Publics",
-            "Part des salariés en insertion bénéficiaires de minima sociaux (RSA, ASS, AAH)",
+            "Part des salariés en insertion bénéficiaires de minima sociaux ({{ minima_sociaux }})",
             "{{ publics_valeur }}",
             "{{ publics_score }}",
         ),
@@ -217,6 +218,7 @@ def construire_notification() -> bytes:
         "{{ enveloppe_disponible }}, et leur total, {{ total_avant_enveloppe }}, puis arrondi au "
         "centime inférieur, soit un taux effectif après enveloppe de {{ taux_effectif }}.",
     )
+    _paragraphe(document, "{{ phrase_taux_fixe }}")
     _paragraphe(document, "{{ motif_taux }}")
     _tableau_indicateurs(document)
     _paragraphe(document, "{{ annonce_regularisation_2014 }}")

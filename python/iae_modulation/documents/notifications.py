@@ -8,6 +8,7 @@ l'impression ; un index `notifications.xlsx` et `manifeste.json`.
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -15,9 +16,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
+from iae_modulation import parametres
 from iae_modulation.documents import pdf as conversion
 from iae_modulation.documents.decision_asp import lieu_et_date
 from iae_modulation.documents.modeles_source import DOSSIER_MODELES, NOM_NOTIFICATION
+from iae_modulation.documents.mots_dates import CHAMPS_DATES, MotsDates, mots_de_la_campagne
 from iae_modulation.documents.publipostage import ModeleCompile
 from iae_modulation.documents.signature import Signature, signature_demo
 from iae_modulation.donnees import lire_donnees
@@ -36,6 +39,7 @@ from iae_modulation.resultats import (
     MOTIF_FORFAIT_2014,
     MOTIF_NON_CALCULABLE,
     MOTIF_PENITENTIAIRE,
+    MOTIF_PENITENTIAIRE_PLAFOND,
     MOTIF_SEULE,
     lire_grand_livre,
 )
@@ -94,6 +98,9 @@ CHAMPS_NOTIFICATION = CHAMPS_OBLIGATOIRES | {
     "effort_score",
     "resultats_valeur",
     "resultats_score",
+    "phrase_taux_fixe",
+    "minima_sociaux",
+    *CHAMPS_DATES,
 }
 NOM_INDEX = "notifications.xlsx"
 # Écrire des milliers de petits fichiers est limité par la latence du disque : quelques fils
@@ -190,6 +197,7 @@ def generer_notifications(
     signature: Signature,
     progression: bool = True,
     resultats_modifies: bool = False,
+    dossier_parametres: Path | None = None,
 ) -> RapportNotifications:
     """Une lettre `notification_<identifiant>.docx` par structure du grand livre `resultats`.
 
@@ -198,8 +206,37 @@ def generer_notifications(
     `ErreurEntree` (modèle, fichiers), `ErreurSortie` (dossier existant) ou `pdf.ErreurPDF`.
     `pdf` : True exige les PDF, False s'en passe, None les produit si LibreOffice est installé.
     `resultats_modifies` accepte un grand livre modifié après le calcul : chaque lettre, l'index
-    et le manifeste le disent.
+    et le manifeste le disent. `dossier_parametres` : le même dossier de paramètres que le calcul
+    (`parametres.surcharge`).
     """
+    with parametres.surcharge(dossier_parametres):
+        return _generer(
+            resultats,
+            donnees,
+            annee,
+            sortie,
+            modele=modele,
+            pdf=pdf,
+            ecraser=ecraser,
+            signature=signature,
+            progression=progression,
+            resultats_modifies=resultats_modifies,
+        )
+
+
+def _generer(
+    resultats: Path,
+    donnees: Path,
+    annee: int,
+    sortie: Path,
+    *,
+    modele: Path | None,
+    pdf: bool | None,
+    ecraser: bool,
+    signature: Signature,
+    progression: bool,
+    resultats_modifies: bool,
+) -> RapportNotifications:
     debut = time.perf_counter()
     modele = Path(modele or MODELE_NOTIFICATION)
     compile_ = ModeleCompile(modele)
@@ -219,6 +256,9 @@ def generer_notifications(
             "adresses des lettres en viennent).\n" + lues.rapport.texte()
         )
     adresses = {ligne["identifiant"]: ligne for ligne in lues.table.to_dict("records")}
+    mots = mots_de_la_campagne(annee, signature.date)
+    mots.noter_modele(compile_.champs)
+    contexte = ContexteLettres(mots, parts_a_taux_fixe(structures))
     rapport = RapportNotifications(Path(sortie).resolve(), [])
     with dossier_atomique(sortie, ecraser, (resultats, donnees, modele)) as dossier:
         with (
@@ -233,6 +273,7 @@ def generer_notifications(
                     signature,
                     dossier,
                     livre.modifie,
+                    contexte,
                 ),
                 structures,
             )
@@ -249,7 +290,7 @@ def generer_notifications(
             {
                 "annee": annee,
                 "pdf": produire_pdf,
-                "service": signature.service,
+                "service": signature.service or contexte.champs["service_regional"],
                 "region": signature.region,
                 "lieu": signature.lieu,
                 "signataire": signature.signataire,
@@ -258,7 +299,10 @@ def generer_notifications(
                 "date": signature.date.isoformat(),
                 "resultats_modifies": livre.modifie or False,
             },
+            mots.pour_le_manifeste(),
+            alertes=mots.signalements(),
         )
+    rapport.remarques += mots.signalements()
     if signature.projet:
         rapport.remarques.append(signature.avertissement())
     if pdf is None and not produire_pdf:
@@ -299,6 +343,7 @@ def _lettre(
     signature: Signature,
     dossier: Path,
     mention_modifie: str,
+    contexte: ContexteLettres,
 ) -> LigneIndex:
     donnees = donnees or {}
     ligne = LigneIndex(
@@ -320,20 +365,83 @@ def _lettre(
     elif manquantes:
         ligne.statut = f"adresse incomplète ({', '.join(manquantes)}) : à compléter avant envoi"
     ligne.fichier = nom_fichier_notification(ligne.identifiant, signature)
-    valeurs = valeurs_notification(structure, donnees, signature)
+    valeurs = valeurs_notification(structure, donnees, signature, contexte)
     valeurs["mention_modifie"] = mention_modifie or None
     compile_.ecrire(valeurs, dossier / ligne.fichier)
     return ligne
 
 
+@dataclass
+class ContexteLettres:
+    """Ce que toutes les lettres d'une campagne partagent : les mots datés, et, par région, les
+    montants à taux fixe (milieu pénitentiaire) imputés d'abord sur l'enveloppe régionale."""
+
+    mots: MotsDates
+    parts_fixes: dict[str, Decimal] = field(default_factory=dict)
+    champs: dict[str, str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.champs = self.mots.champs()  # lus une fois pour toutes les lettres
+
+
+def parts_a_taux_fixe(structures: list[dict]) -> dict[str, Decimal]:
+    """Par région dont l'enveloppe a réduit des montants : la somme des montants à taux fixe,
+    lus dans le grand livre, que l'enveloppe a financés avant de répartir le reste."""
+    reduites = {s["region"] for s in structures if s["enveloppe_disponible"] is not None}
+    parts: dict[str, Decimal] = {}
+    for structure in structures:
+        if structure["region"] in reduites and structure["motif_taux"] == MOTIF_PENITENTIAIRE:
+            parts[structure["region"]] = (
+                parts.get(structure["region"], Decimal(0)) + structure["montant_module"]
+            )
+    return parts
+
+
+def phrase_taux_fixe(disponible: Decimal, part_fixe: Decimal | None) -> str | None:
+    """Pourquoi l'enveloppe disponible n'est pas l'enveloppe régionale : une phrase, les deux
+    montants (et ce qui en reste), ou None quand aucun montant à taux fixe n'a été imputé."""
+    if not part_fixe:
+        return None
+    return (
+        f"L'enveloppe régionale, {montant_fr(disponible + part_fixe)}, a d'abord financé les "
+        "montants modulés à taux fixe des structures implantées en établissement pénitentiaire, "
+        f"{montant_fr(part_fixe)}, qui ne sont pas réduits : l'enveloppe disponible pour les "
+        f"autres structures est donc de {montant_fr(disponible)}."
+    )
+
+
+def phrase_penitentiaire(motifs: set[str], jour: dt.date) -> str:
+    """La règle du milieu pénitentiaire appliquée à des structures d'une décision (« »
+    si aucune n'y est implantée), avec le texte qui la fixe."""
+    if not motifs & {MOTIF_PENITENTIAIRE, MOTIF_PENITENTIAIRE_PLAFOND}:
+        return ""
+    taux = taux_fr(parametres.valeur("taux_milieu_penitentiaire", jour).valeur)
+    reference = _reference_penitentiaire(jour.year)
+    if MOTIF_PENITENTIAIRE in motifs:
+        return (
+            " Pour les structures implantées en établissement pénitentiaire, le montant modulé "
+            f"est fixé à {taux} de leur montant socle propre ({reference}), hors classement ; il "
+            "est imputé en premier sur l'enveloppe régionale et n'est pas réduit."
+        )
+    return (
+        " Pour les structures implantées en établissement pénitentiaire, le taux est plafonné à "
+        f"{taux} du montant socle ({reference}) : {taux} multiplié par la moyenne pondérée des "
+        "scores, dans le même classement que les autres structures de leur type et de leur "
+        "région."
+    )
+
+
 def valeurs_notification(
-    structure: dict, donnees: dict, signature: Signature
+    structure: dict, donnees: dict, signature: Signature, contexte: ContexteLettres | None = None
 ) -> dict[str, str | None]:
     """Les champs de la lettre, tous en texte français, lus dans la ligne du grand livre ;
     None retire le paragraphe facultatif. Chaque montant écrit se refait depuis ce que la même
     lettre montre : socle × taux, puis × enveloppe disponible / total quand l'enveloppe a
-    réduit le montant, puis − régularisation."""
+    réduit le montant, puis − régularisation. Les mots (service, minima sociaux, recours en
+    ligne) sont ceux de la date de l'acte (`mots_dates`)."""
     annee = int(structure["annee"])
+    contexte = contexte or ContexteLettres(mots_de_la_campagne(annee, signature.date))
+    mots = contexte.champs
     reduit = structure["enveloppe_disponible"] is not None
     deduction = structure["regularisation"]
     avec_regularisation = deduction is not None and deduction > 0
@@ -353,12 +461,18 @@ def valeurs_notification(
         "montant_module": montant_fr(structure["montant_module"]),
         "taux_sans_enveloppe": None if reduit else taux_fr(structure["taux_calcule"]),
         **(_enveloppe(structure) if reduit else dict.fromkeys(_CHAMPS_ENVELOPPE)),
-        "motif_taux": _motif_taux(structure, annee),
+        "motif_taux": _motif_taux(structure, annee) + texte_eiti_fourni(structure["type"], annee),
+        "phrase_taux_fixe": phrase_taux_fixe(
+            structure["enveloppe_disponible"], contexte.parts_fixes.get(structure["region"])
+        )
+        if reduit
+        else None,
         "annonce_regularisation_2014": ANNONCE_2014 if annee == ANNEE_FORFAIT else None,
         **(_regularisation(structure) if avec_regularisation else dict.fromkeys(_CHAMPS_REGUL)),
         "reste_a_deduire": montant_fr(reste) if reste else None,
         "phrase_versement": _phrase_versement(structure["montant_net"], annee),
-        "service": signature.service,
+        **mots,
+        "service": signature.service or mots["service_regional"],
         "lieu_date": lieu_et_date(signature),
         "qualite": signature.bloc_qualite(),
         "signataire": signature.signataire or None,
@@ -441,9 +555,22 @@ def _motif_taux(structure: dict, annee: int) -> str:
         )
     if motif == MOTIF_PENITENTIAIRE:
         return (
-            f"Votre structure intervenant en milieu pénitentiaire, son taux de modulation est "
-            f"fixé à {taux_fr(structure['taux_calcule'])}, sans comparaison avec les autres "
-            "structures : les indicateurs ci-dessous sont sans objet."
+            "Votre structure étant implantée en établissement pénitentiaire, le montant de sa "
+            f"part modulée est fixé à {taux_fr(structure['taux_calcule'])} de son montant socle "
+            f"({_reference_penitentiaire(annee)}), sans comparaison avec les autres structures : "
+            "les indicateurs ci-dessous sont sans objet."
+        )
+    if motif == MOTIF_PENITENTIAIRE_PLAFOND:
+        plafond = parametres.valeur("taux_milieu_penitentiaire", dt.date(annee, 1, 1)).valeur
+        reference = _reference_penitentiaire(annee)
+        return (
+            "Votre structure étant implantée en établissement pénitentiaire, sa part modulée est "
+            f"plafonnée à {taux_fr(plafond)} de son montant socle ({reference}) "
+            f": votre taux est égal à {taux_fr(plafond)} multiplié par la moyenne pondérée des "
+            "scores de vos trois indicateurs, calculés sur vos données de "
+            f"l'année {annee - 1} et comparés à ceux des structures du même type de la région "
+            "(score de 0 à 1 ; 0,50 lorsque l'indicateur ne peut être calculé ou que la structure "
+            "est seule de son type) :"
         )
     if motif == MOTIF_SEULE:
         return (
@@ -463,6 +590,26 @@ def _motif_taux(structure: dict, annee: int) -> str:
         f"sur vos données de "
         f"l'année {annee - 1} et comparés à ceux des structures du même type de la région "
         "(score de 0 à 1 ; 0,50 lorsque l'indicateur ne peut être calculé) :"
+    )
+
+
+def _reference_penitentiaire(annee: int) -> str:
+    """Le texte qui fixe la règle du milieu pénitentiaire pour la campagne (son titre court)."""
+    regle = parametres.valeur("regle_milieu_penitentiaire", dt.date(annee, 1, 1))
+    return regle.reference_titre.split(" fixant")[0].split(" (")[0].lower()
+
+
+def texte_eiti_fourni(type_siae: str, annee: int) -> str:
+    """Pour une EITI dont le plafond vient d'un texte fourni par le service (dossier de
+    paramètres), la référence de ce texte, dite dans la lettre et dans la décision."""
+    if type_siae != "EITI":
+        return ""
+    plafond = parametres.valeur("taux_modulation_max_eiti", dt.date(annee, 1, 1))
+    if not plafond.origine:
+        return ""
+    return (
+        f" Le plafond de la part modulée des EITI, {taux_fr(plafond.valeur)}, est celui de : "
+        f"{plafond.reference_titre}."
     )
 
 

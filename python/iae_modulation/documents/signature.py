@@ -21,7 +21,7 @@ class Signature:
     """Service émetteur et signataire (réglables dans la feuille Paramètres ou en options) ;
     `qualite` est le titre du signataire, écrit sous la ligne de délégation."""
 
-    service: str = "Direction régionale de l'économie, de l'emploi, du travail et des solidarités"
+    service: str = ""  # vide : le service en vigueur à la date de l'acte (mot_service_regional)
     region: str = ""
     lieu: str = ""
     signataire: str = ""
@@ -69,7 +69,12 @@ class Signature:
 def ajouter_options_signature(parseur: argparse.ArgumentParser) -> None:
     """Options communes de la ligne de commande pour le bloc de signature."""
     groupe = parseur.add_argument_group("signature")
-    groupe.add_argument("--service", default=Signature.service, help="service émetteur")
+    groupe.add_argument(
+        "--service",
+        default=Signature.service,
+        help="service émetteur (défaut : celui de la date de l'acte, DIRECCTE jusqu'au 31 mars "
+        "2021 puis DREETS ; à donner pour un service d'outre-mer)",
+    )
     groupe.add_argument("--lieu", default="", help="lieu de signature (« Fait à … »)")
     groupe.add_argument(
         "--signataire",

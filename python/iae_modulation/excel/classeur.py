@@ -59,6 +59,7 @@ NOMS_PARAMETRES = (
     "signataire",
     "qualite",
     "dernier_calcul",
+    "dossier_parametres",
 )
 COLONNES_JOURNAL = ("Date", "Action", "Entrées", "Sorties", "Résultat")
 # Feuille « xlwings.conf » du gabarit (clés lues par le VBA d'xlwings). « Use UDF Server » : le

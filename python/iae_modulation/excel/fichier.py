@@ -6,6 +6,10 @@ formule comprise). Une écriture ne modifie que le XML des feuilles touchées (E
 § 18.3) et, s'il faut un format ou un surlignage, celui des styles (§ 18.8) : projet VBA, ruban,
 graphiques, tableau, validations et le reste du paquet sont recopiés octet pour octet. Les textes
 sont des chaînes en ligne (`inlineStr`, § 18.3.1.4), jamais prises pour des formules.
+
+Sous Windows, un classeur téléchargé ou reçu par messagerie porte la « marque du Web » (flux NTFS
+`Zone.Identifier`), qui fait bloquer ses macros par Office : le classeur réécrit la garde (un
+enregistrement ne débloque jamais un classeur à l'insu de l'agent).
 """
 
 from __future__ import annotations
@@ -57,6 +61,26 @@ _REFERENCE = re.compile(r"\$?([A-Z]{1,3})\$?(\d+)")
 _RACINE = re.compile(rb"<(\w+:)?worksheet\b")
 # Formats intégrés d'Excel (§ 18.8.30) que le code écrit : pas de numFmt à déclarer.
 _FORMATS_INTEGRES = {"0": 1, "0.00": 2, "0.00%": 10, "@": 49}
+WINDOWS = os.name == "nt"
+FLUX_MARQUE_DU_WEB = ":Zone.Identifier"
+
+
+def marque_du_web(chemin: Path) -> bytes | None:
+    """Le contenu du flux `Zone.Identifier` du fichier (Windows, NTFS), ou None."""
+    if not WINDOWS:
+        return None
+    try:
+        with open(f"{chemin}{FLUX_MARQUE_DU_WEB}", "rb") as flux:
+            return flux.read()
+    except OSError:
+        return None
+
+
+def poser_marque_du_web(chemin: Path, marque: bytes | None) -> None:
+    """Écrit le flux `Zone.Identifier` (avant le renommage : un flux suit son fichier)."""
+    if WINDOWS and marque:
+        with open(f"{chemin}{FLUX_MARQUE_DU_WEB}", "wb") as flux:
+            flux.write(marque)
 
 
 def coordonnees(reference: str) -> tuple[int, int]:
@@ -595,7 +619,9 @@ class ClasseurFichier:
         return parties
 
     def enregistrer(self) -> None:
-        """Écrit les feuilles modifiées sous un nom temporaire, puis remplace le fichier."""
+        """Écrit les feuilles modifiées sous un nom temporaire, puis remplace le fichier (marque
+        du Web comprise)."""
+        marque = marque_du_web(self.chemin)
         self._parties = self._parties_courantes()
         if self._xml:
             self._retirer_chaine_de_calcul()
@@ -612,6 +638,7 @@ class ClasseurFichier:
             os.chmod(temporaire, stat.S_IMODE(self.chemin.stat().st_mode))  # droits gardés
             with os.fdopen(descripteur, "wb") as fichier:
                 fichier.write(paquet.ecrire_archive(self._parties, niveau=1))
+            poser_marque_du_web(Path(temporaire), marque)
             os.replace(temporaire, self.chemin)
         except OSError as erreur:
             raise ErreurSortie(

@@ -11,11 +11,13 @@ documents…) : un clic ne paie que le chargement de sa propre action.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import TYPE_CHECKING
 
@@ -60,6 +62,8 @@ def _texte(classeur: c.Classeur, nom: str) -> str:
 def _annee(classeur: c.Classeur) -> int:
     texte = _texte(classeur, "annee")
     lieu = f"Feuille « {c.PARAMETRES} », « Année de campagne »"
+    if not texte:
+        raise ErreurAction(f"{lieu} : à renseigner (l'année du versement, ex. : 2026).")
     if not texte.isdigit():
         raise ErreurAction(f"{lieu} : « {texte} » n'est pas une année (ex. : 2026).")
     probleme = probleme_annee_campagne(int(texte))
@@ -70,6 +74,29 @@ def _annee(classeur: c.Classeur) -> int:
 
 def _oui(classeur: c.Classeur, nom: str) -> bool:
     return _texte(classeur, nom).lower() in ("oui", "vrai", "1")
+
+
+def dossier_parametres(classeur: c.Classeur) -> Path | None:
+    """Le « Dossier de paramètres » (facultatif) : chemin complet, ou relatif au dossier du
+    classeur ; None s'il est vide ou si le classeur, plus ancien, n'a pas cette cellule."""
+    try:
+        texte = _texte(classeur, "dossier_parametres")
+    except Exception:  # classeur construit avant cette cellule : elle est facultative
+        return None
+    if not texte:
+        return None
+    chemin = PureWindowsPath(texte)
+    dossier = (
+        Path(texte)
+        if chemin.drive or chemin.root or PurePosixPath(texte).is_absolute()
+        else classeur.chemin.parent.joinpath(*chemin.parts)
+    )
+    if not dossier.is_dir():
+        raise ErreurAction(
+            f"Feuille « {c.PARAMETRES} », « Dossier de paramètres » : {dossier} n'est pas un "
+            "dossier (laissez la cellule vide pour les seuls paramètres de l'outil)."
+        )
+    return dossier
 
 
 def dossier_de_sortie(classeur: c.Classeur) -> Path:
@@ -121,6 +148,38 @@ def _dernier_calcul(classeur: c.Classeur) -> Path:
             + (f" (dossier introuvable : {texte})." if texte else ".")
         )
     return dossier
+
+
+@lru_cache(maxsize=1)
+def identifiants_de_demonstration() -> frozenset[str]:
+    """Les identifiants des 41 structures fictives que le gabarit contient au départ."""
+    from iae_modulation.commandes.demo import dossier_demo
+
+    with (dossier_demo() / "donnees_demo.csv").open(encoding="utf-8-sig", newline="") as f:
+        return frozenset(ligne["identifiant"] for ligne in csv.DictReader(f, delimiter=";"))
+
+
+def avertissement_demonstration(identifiants: Iterable[object], ou: str) -> str:
+    """« Attention : … structures fictives … » si des structures de la démonstration sont encore
+    là (`ou` : « la feuille … », « le dernier calcul »), sinon « »."""
+    fictives = sorted({str(i) for i in identifiants} & identifiants_de_demonstration())
+    if not fictives:
+        return ""
+    return (
+        f"Attention : {len(fictives)} structure(s) fictive(s) de la démonstration (ex. "
+        f"{fictives[0]}) sont dans {ou} : remplacez-les, dans la feuille « {c.DONNEES} », par "
+        "vos structures avant toute décision ou notification."
+    )
+
+
+def _avertir(resultat: ResultatAction, avertissement: str) -> None:
+    if avertissement:
+        resultat.message = f"{avertissement}\n{resultat.message}"
+
+
+def _identifiants_du_calcul(calcul: Path) -> list[str]:
+    with (calcul / "resultats.csv").open(encoding="utf-8-sig", newline="") as f:
+        return [ligne.get("identifiant", "") for ligne in csv.DictReader(f, delimiter=";")]
 
 
 def _horodatage() -> str:
@@ -181,17 +240,27 @@ def verifier_donnees(classeur: c.Classeur | None = None) -> ResultatAction:
 
 def _verifier(classeur: c.Classeur, resultat: ResultatAction) -> None:
     from iae_modulation import donnees as module_donnees
+    from iae_modulation import parametres
+    from iae_modulation.regles import ReglesDatees
 
     annee = _annee(classeur)
     resultat.entrees = [f"{c.DONNEES} ({classeur.chemin.name})", f"année {annee}"]
     brute = _table_donnees(classeur)
     validees = module_donnees.valider(brute, annee)
+    with parametres.surcharge(dossier_parametres(classeur)):
+        # les règles de la date (EITI, milieu pénitentiaire) refusent aussi des lignes
+        validees.rapport.ajouter(
+            *ReglesDatees(annee, parametres.en_vigueur).refus(validees, validees.table)
+        )
     _ecrire_anomalies(classeur, validees.rapport)
     resultat.sorties = [f"feuille « {c.VERIFICATION} »"]
     resultat.message = (
         f"{len(brute.table)} ligne(s) lue(s), {len(validees.table)} valide(s). "
         + validees.rapport.texte().splitlines()[0]
     )
+    if "identifiant" in brute.table.columns:
+        identifiants = brute.table["identifiant"]
+        _avertir(resultat, avertissement_demonstration(identifiants, f"la feuille « {c.DONNEES} »"))
     if not validees.rapport.est_valide:
         resultat.code = CODE_DONNEES_INVALIDES
 
@@ -262,7 +331,13 @@ def _calculer(classeur: c.Classeur, resultat: ResultatAction) -> None:
         resultat.entrees.append(str(enveloppes))
     sortie = base / f"calcul-{annee}-{horodatage}"
     rapport = executer_calcul(
-        instantane, annee, sortie, methode=methode, enveloppes=enveloppes, classeur_xlsx=False
+        instantane,
+        annee,
+        sortie,
+        methode=methode,
+        enveloppes=enveloppes,
+        classeur_xlsx=False,
+        dossier_parametres=dossier_parametres(classeur),
     )
     resultat.message = rapport.resume()
     if rapport.calcul is None:
@@ -272,6 +347,7 @@ def _calculer(classeur: c.Classeur, resultat: ResultatAction) -> None:
         resultat.code = rapport.code_sortie or CODE_ERREUR
         return
     resultats = rapport.calcul.resultats
+    _avertir(resultat, avertissement_demonstration(resultats["identifiant"], "le calcul"))
     classeur.ecrire_lignes(c.RESULTATS, 1, lignes_resultats(resultats), FORMATS_RESULTATS)
     classeur.ecrire_lignes(
         c.SYNTHESE,
@@ -329,11 +405,14 @@ def _decision_asp(classeur: c.Classeur, resultat: ResultatAction) -> None:
         resultats=calcul / "resultats.csv",
         signature=_signature(classeur),
         pdf=_oui(classeur, "pdf"),
+        dossier_parametres=dossier_parametres(classeur),
     )
     resultat.code, resultat.message = rapport.code_sortie, rapport.resume()
     resultat.sorties = [str(p) for p in rapport.fichiers]
     if rapport.code_sortie == 0:
         _rapprocher(classeur, calcul, resultat)
+    ou = "le dernier calcul"
+    _avertir(resultat, avertissement_demonstration(_identifiants_du_calcul(calcul), ou))
 
 
 def generer_notifications(classeur: c.Classeur | None = None) -> ResultatAction:
@@ -371,15 +450,19 @@ def _notifications(classeur: c.Classeur, resultat: ResultatAction) -> None:
         pdf=_oui(classeur, "pdf"),
         signature=_signature(classeur),
         progression=False,
+        dossier_parametres=dossier_parametres(classeur),
     )
     resultat.message = rapport.resume()
     resultat.sorties = [str(rapport.sortie)]
     _rapprocher(classeur, calcul, resultat)
+    ou = "le dernier calcul"
+    _avertir(resultat, avertissement_demonstration(_identifiants_du_calcul(calcul), ou))
 
 
 def _rapprocher(classeur: c.Classeur, calcul: Path, resultat: ResultatAction) -> None:
     """Le rapprochement du dernier calcul avec les documents du dossier de sortie, ajouté au
     message (et donc au journal), et `rapprochement.xlsx` dans le dossier de sortie."""
+    from iae_modulation.parametres import surcharge
     from iae_modulation.rapprochement import (
         NOM_RAPPROCHEMENT,
         ecrire_rapport,
@@ -388,7 +471,8 @@ def _rapprocher(classeur: c.Classeur, calcul: Path, resultat: ResultatAction) ->
     )
 
     base = dossier_de_sortie(classeur)
-    rapprochement = rapprocher(base, calcul / "resultats.csv")
+    with surcharge(dossier_parametres(classeur)):
+        rapprochement = rapprocher(base, calcul / "resultats.csv")
     if rapport_remplacable(base / NOM_RAPPROCHEMENT):
         resultat.sorties.append(str(ecrire_rapport(rapprochement, base / NOM_RAPPROCHEMENT)))
     resultat.message += "\n" + rapprochement.en_une_ligne()

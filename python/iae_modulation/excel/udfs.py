@@ -1,10 +1,10 @@
 """Fonctions de feuille de calcul (UDF xlwings, catégorie « IAE ») : portes minces sur le moteur.
 
-Les trois indicateurs et leurs poids viennent de la note DGEFP n° 2014-04 (annexe 2), le taux
-de 0 à 10 % du montant socle des articles R. 5132-8, R. 5132-10-12, R. 5132-23 et R. 5132-37 du
-code du travail. Aucune règle n'est écrite ici : chaque fonction convertit ce qu'Excel lui donne,
-appelle `indicateurs`, `modulation` ou `parametres`, et rend un nombre ou un court message
-français (jamais une trace Python).
+Les trois indicateurs et leurs poids par défaut viennent de la note DGEFP n° 2014-04 (annexe 2),
+le plafond du taux (10 % du montant socle) des arrêtés annuels : paramètres datés. Aucune règle
+n'est écrite ici : chaque fonction convertit ce qu'Excel lui donne, appelle `indicateurs`,
+`modulation` ou `parametres`, et rend un nombre ou un court message français (jamais une trace
+Python).
 
 Les arguments n'ont pas d'annotation de type : xlwings prendrait une annotation pour un
 convertisseur. Le module `xlwings_udfs` du gabarit est généré depuis ces décorateurs.
@@ -20,6 +20,7 @@ from iae_modulation import indicateurs, modulation, parametres
 from iae_modulation.excel.classeur import valeur_excel
 from iae_modulation.excel.tableau import DonneesInvalides, resultats_du_tableau
 from iae_modulation.lecture import est_erreur_excel
+from iae_modulation.regles import REGLE_TAUX_FIXE
 from iae_modulation.sorties import ErreurEntree
 
 CATEGORIE = "IAE"
@@ -245,6 +246,11 @@ def _methode(methode) -> str:
     err_to_str=True,
     doc="Date des paramètres (poids, taux maximal) ; par défaut aujourd'hui",
 )
+@xw.arg(
+    "milieu_penitentiaire",
+    err_to_str=True,
+    doc="VRAI pour une structure en établissement pénitentiaire : taux fixe ou plafond de la date",
+)
 @_message_en_cellule
 def MODULATION(
     publics,
@@ -255,16 +261,29 @@ def MODULATION(
     plage_resultats,
     methode="rang",
     jour=None,
+    milieu_penitentiaire=False,
 ):
-    """Taux de modulation (0 à 10 %) d'une structure comparée à son groupe (note 2014-04)."""
+    """Taux de modulation d'une structure comparée à son groupe (note 2014-04), de 0 au
+    plafond de la date (taux fixe ou plafond en établissement pénitentiaire)."""
     methode = _methode(methode)
+    date = _jour(jour, "date")
+    plafond = None
+    if _vrai(milieu_penitentiaire):
+        regle = parametres.valeur("regle_milieu_penitentiaire", date).valeur
+        plafond = parametres.valeur("taux_milieu_penitentiaire", date).valeur
+        if regle == REGLE_TAUX_FIXE:
+            return valeur_excel(plafond)
     scores = (
         _score(publics, plage_publics, methode),
         _score(effort, plage_effort, methode),
         _score(resultats, plage_resultats, methode),
     )
-    taux = _ponderation(_jour(jour, "date")).taux(scores)
-    return valeur_excel(taux)
+    return valeur_excel(_ponderation(date).taux(scores, plafond))
+
+
+def _vrai(valeur) -> bool:
+    """VRAI d'Excel, ou « oui », « vrai », « 1 » écrits dans une cellule."""
+    return valeur is True or str(valeur).strip().lower() in ("oui", "vrai", "1")
 
 
 @xw.func(category=CATEGORIE)
@@ -273,8 +292,8 @@ def MODULATION(
 @xw.arg("mayotte", err_to_str=True, doc="VRAI pour le montant applicable à Mayotte")
 @_message_en_cellule
 def MONTANT_SOCLE(type_siae, jour, mayotte=False):
-    """Montant socle annuel par ETP en vigueur à la date (arrêté annuel, art. R. 5132-38)."""
-    a_mayotte = mayotte is True or str(mayotte).strip().lower() in ("oui", "vrai", "1")
+    """Montant socle annuel par ETP en vigueur à la date (arrêté annuel)."""
+    a_mayotte = _vrai(mayotte)
     valeur = parametres.montant_socle_etp(str(type_siae or ""), _jour(jour, "date"), a_mayotte)
     return valeur_excel(valeur.valeur)
 

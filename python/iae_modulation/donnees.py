@@ -644,6 +644,9 @@ class _Validation:
     def _erreurs_excel(self, nom: str, brut: list[str], bloquante: bool = True) -> None:
         """Une valeur d'erreur d'Excel (« #N/A ») dans une colonne de texte n'est pas un texte :
         refusée (ou signalée, dans une colonne ignorée pour le calcul)."""
+        tout = "".join(brut)  # d'un coup : le plus souvent, ni « # » ni « Err: » dans la colonne
+        if "#" not in tout and "Err:" not in tout:
+            return
         en_erreur = {v for v in set(brut) if v.startswith(("#", "Err:")) and est_erreur_excel(v)}
         for position, texte in enumerate(brut):
             if texte in en_erreur:

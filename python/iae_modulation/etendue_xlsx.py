@@ -32,9 +32,11 @@ from iae_modulation.limites import COLONNES_MAX, LIGNES_MAX
 LIGNES_DE_TITRE = 100  # lignes de titre tolérées au-dessus de l'en-tête (exports extranet)
 _PARSEUR = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
 _REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
-# référence d'une cellule (seules les cellules ont un attribut r de la forme « B12 ») : majore
-# l'étendue ; une cellule vide mais stylée compte ici, `_occupation` la retire au besoin
-_CELLULE = re.compile(rb" r=[\"']([A-Z]{1,3})([0-9]{1,7})[\"']")
+# colonne et ligne de la référence d'une cellule (seules les cellules ont un attribut r de la
+# forme « B12 ») : majorent l'étendue ; une cellule vide mais stylée compte ici, `_occupation`
+# la retire au besoin. Deux motifs simples vont plus vite qu'un motif à deux groupes.
+_COLONNES = re.compile(rb" r=[\"']([A-Z]{1,3})[0-9]")
+_LIGNES_DES_CELLULES = re.compile(rb" r=[\"'][A-Z]{1,3}([0-9]{1,7})[\"']")
 _LIGNE = re.compile(rb"<(?:\w+:)?row\b([^>]*?)(/?)>")
 _NUMERO = re.compile(rb"\br=[\"']([0-9]{1,7})[\"']")
 _MASQUEE = re.compile(rb"\bhidden=[\"'](?:1|true)[\"']")
@@ -173,11 +175,11 @@ def _verifier_limites(trouvee: Etendue, lieu: str) -> None:
 
 
 def _parcourir(texte: bytes, trouvee: Etendue) -> None:
-    references = _CELLULE.findall(texte)
-    if references:
-        lettres, lignes = zip(*references, strict=True)
-        trouvee.derniere_ligne = max(trouvee.derniere_ligne, *map(int, set(lignes)))
-        colonnes = map(numero_de_colonne, set(lettres))
+    lignes = set(_LIGNES_DES_CELLULES.findall(texte))
+    if lignes:  # la plus grande : la plus longue, puis la plus grande à longueur égale
+        derniere = int(max(lignes, key=lambda numero: (len(numero), numero)))
+        trouvee.derniere_ligne = max(trouvee.derniere_ligne, derniere)
+        colonnes = map(numero_de_colonne, set(_COLONNES.findall(texte)))
         trouvee.derniere_colonne = max(trouvee.derniere_colonne, *colonnes)
     if b"hidden=" in texte:
         for attributs, vide in _LIGNE.findall(texte):
@@ -185,8 +187,11 @@ def _parcourir(texte: bytes, trouvee: Etendue) -> None:
             if not vide and numero and _MASQUEE.search(attributs):
                 trouvee.lignes_masquees.append(int(numero[1]))
     # les cellules s'arrêtent à </sheetData> ; après : validations et mises en forme (<formula>)
-    fin = _FIN_DES_CELLULES.search(texte)
-    cellules = texte if fin is None else texte[: fin.start()]
+    fin = texte.find(b"</sheetData>")
+    if fin < 0 and b":sheetData>" in texte:  # espace de noms préfixé (</x:sheetData>)
+        trouve = _FIN_DES_CELLULES.search(texte)
+        fin = trouve.start() if trouve else -1
+    cellules = texte if fin < 0 else texte[:fin]
     if any(marque in cellules for marque in _MARQUES):  # sinon ni erreur ni formule à lire
         _cellules_sans_valeur_lisible(cellules, trouvee)
 

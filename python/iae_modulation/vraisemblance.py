@@ -54,12 +54,11 @@ def au_plus(
 
 
 def _entre(table: pd.DataFrame, haut: str, bas: str, doute: int, impossible: int) -> list[bool]:
-    """Vrai sauf entre les deux seuils : au-delà du second, c'est l'autre contrôle qui le dit."""
+    """Faux seulement entre les deux seuils (doute × `bas` < `haut` <= impossible × `bas`) :
+    au-delà du second, c'est l'autre contrôle qui le dit."""
     return [
-        ok or not possible
-        for ok, possible in zip(
-            au_plus(table, haut, bas, doute), au_plus(table, haut, bas, impossible), strict=True
-        )
+        h is None or b is None or h < 0 or not b or b < 0 or h <= doute * b or h > impossible * b
+        for h, b in zip(table[haut].tolist(), table[bas].tolist(), strict=True)
     ]
 
 

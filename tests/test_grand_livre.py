@@ -15,7 +15,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from aides import DONNEES, EXPORT_ACI, entetes_de_page, sortie_capturee
-from hostiles.fabrique import LIGNE_FLUX, donnees_2015, donnees_modifiees, fluxiae
+from hostiles.fabrique import LIGNE_FLUX, donnees_2015, donnees_avec, fluxiae
 from iae_modulation.cli import main
 from iae_modulation.documents.signature import signature_demo
 from iae_modulation.exports.entetes import disposition_de_la_mesure
@@ -268,14 +268,15 @@ def test_enveloppe_ou_versement_sous_le_centime_refuses(tmp_path, capsys):
     )
 
 
-def test_etp_2014_d_une_division_excel_et_effort_superieur_a_mille_relus(tmp_path, capsys):
-    """Des ETP 2014 à 16 décimales (10/3 dans Excel) et un effort de 1 000 (10 ETP d'encadrement
-    pour 0,01 en insertion) : le calcul les écrit, les lettres relisent le même grand livre."""
+def test_etp_2014_d_une_division_excel_et_effort_de_dix_relus(tmp_path, capsys):
+    """Des ETP 2014 à 16 décimales (10/3 dans Excel) et un effort de 10 (10 ETP d'encadrement
+    pour 1 en insertion, le plus haut accepté) : le calcul les écrit, les lettres relisent le
+    même grand livre. (Un effort de 1 000, 10 ETP pour 0,01, est refusé à la lecture.)"""
     texte = donnees_2015(tmp_path / "d.csv").read_text(encoding="utf-8").splitlines()
     entetes = texte[0].split(";")
     ligne = texte[1].split(";")
     ligne[entetes.index("etp_encadrement")] = "10"
-    ligne[entetes.index("etp_insertion")] = "0,01"
+    ligne[entetes.index("etp_insertion")] = "1"
     donnees = tmp_path / "donnees.csv"
     donnees.write_text("\n".join([texte[0], ";".join(ligne), *texte[2:]]), encoding="utf-8")
     versements = tmp_path / "versements.csv"
@@ -288,7 +289,7 @@ def test_etp_2014_d_une_division_excel_et_effort_superieur_a_mille_relus(tmp_pat
     assert _calculer(donnees, tmp_path / "calcul", "2015", *options) == 0
     livre = lire_grand_livre(tmp_path / "calcul" / "resultats.csv", 2015)
     (structure,) = [ligne_ for ligne_ in livre.lignes if ligne_["identifiant"] == ligne[0]]
-    assert structure["effort"] == Decimal("1000")
+    assert structure["effort"] == Decimal("10")
     assert structure["etp_conventionnes_2014"] == Decimal("3.3333333333333335")
     commande = ["notifications", str(tmp_path / "calcul" / "resultats.csv"), "--annee", "2015"]
     sortie = ["--donnees", str(donnees), "--sortie", str(tmp_path / "l"), "--sans-pdf"]
@@ -298,7 +299,8 @@ def test_etp_2014_d_une_division_excel_et_effort_superieur_a_mille_relus(tmp_pat
 def test_socle_nul_et_enveloppe_lettres_sans_erreur(tmp_path, capsys):
     """Avant : une structure au socle nul, « réduite » par l'enveloppe, faisait échouer les
     lettres (taux effectif vide). Un montant nul n'a rien à réduire."""
-    donnees = donnees_modifiees(tmp_path / "donnees.csv", "montant_socle", "0")
+    socle_nul = {("montant_socle", 0): "0", ("dont_cofinancement_cd", 0): "0"}
+    donnees = donnees_avec(tmp_path / "donnees.csv", socle_nul)
     enveloppes = tmp_path / "enveloppes.csv"
     enveloppes.write_text("region;enveloppe\nGrand Est;250000\n", encoding="utf-8")
     assert _calculer(donnees, tmp_path / "calcul", "2026", "--enveloppes", str(enveloppes)) == 0

@@ -243,7 +243,7 @@ def campagnes(draw) -> pd.DataFrame:
         type_ = draw(st.sampled_from(("EI", "ETTI", "AI", "ACI", "EITI")))
         departement = draw(st.sampled_from(departements))
         salaries = draw(st.integers(0, 30))
-        sorties = draw(st.integers(0, 10))
+        sorties = draw(st.integers(0, min(10, 2 * salaries) if salaries else 10))
         durable = draw(st.integers(0, sorties))
         lignes.append(
             {
@@ -289,6 +289,9 @@ def test_decisions_lettres_et_grand_livre_egaux_par_departement_et_mesure(
     dossier = tmp_path_factory.mktemp("hasard")
     (dossier / "exports").mkdir()
     fichiers = {}
+    if enveloppe:  # au moins le centième de 5 % des socles, sinon refusée (vraisemblance)
+        plancher = sum(Decimal(s) for s in table["montant_socle"]) * 5 / 10_000
+        enveloppe = max(enveloppe, int(plancher * 100) + 1)
     if enveloppe is not None:
         fichiers["enveloppes"] = dossier / "enveloppes.csv"
         fichiers["enveloppes"].write_text(

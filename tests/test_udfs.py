@@ -227,7 +227,7 @@ def test_metadonnees_xlwings_categorie_iae_sans_convertisseur_implicite():
             assert "convert" not in argument["options"], (infos["name"], argument["name"])
             assert not argument["doc"].startswith("Positional argument")
     tableau = module.MODULATION_TABLEAU.__xlfunc__["argmap"]["table"]
-    assert tableau["options"] == {"ndim": 2}
+    assert tableau["options"] == {"ndim": 2, "err_to_str": True}  # « #N/A » lu, pas vide
 
 
 def test_modulation_en_milieu_penitentiaire_selon_la_date():

@@ -23,6 +23,7 @@ import datetime as dt
 import re
 import shutil
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -58,7 +59,14 @@ from iae_modulation.exports.fluxiae import est_fluxiae, lire_fluxiae
 from iae_modulation.exports.table import TableExport
 from iae_modulation.formats import montant_fr, nombre_fr, taux_fr
 from iae_modulation.identites import verifier_donnees
-from iae_modulation.lecture import lire_nombre
+from iae_modulation.lecture import (
+    CelluleEnErreur,
+    NombreAmbigu,
+    est_erreur_excel,
+    lire_montant,
+    lire_nombre,
+    message_cellule_en_erreur,
+)
 from iae_modulation.mise_en_page import mention_sur_chaque_page
 from iae_modulation.montants import montant_module, taux_effectif
 from iae_modulation.referentiel import (
@@ -425,7 +433,6 @@ def transformer(
     montants = {n for n, i in enumerate(gardees) if i in table.montants} | ajoutees
     totaux = montants - {n for n, i in enumerate(gardees) if i in table.unitaires}
     nombres = {n for n, i in enumerate(gardees) if i in table.nombres}
-    numeriques = table.montants | table.nombres
     problemes = _Problemes()
     exclues: Counter[str] = Counter()
     tableaux: dict[str, TableauAnnexe5] = {}
@@ -452,6 +459,8 @@ def transformer(
             exclues[departement] += 1
             continue
         annexe, siret = table.valeur(ligne, "numero_annexe"), table.valeur(ligne, "siret")
+        if _cles_en_erreur(table, ligne, lieu, problemes.cellules):
+            continue
         cle = cle_annexe(annexe) if annexe else (f"SIRET {cle_siret(siret)}" if siret else "")
         if cle and cle in vues:
             problemes.doublons.append(
@@ -492,7 +501,7 @@ def transformer(
                 source.avec_regularisation,
             ),
         )
-        cellules: list[str | Decimal] = [_cellule(ligne[i], i in numeriques) for i in gardees]
+        cellules = _cellules(table, ligne, gardees, lieu, problemes.cellules)
         tableau.lignes.append(cellules + paiement.ajouts(source.avec_regularisation))
         tableau.paiements.append(paiement)
     problemes.absentes = source.absentes(payees, table.mesure, departements_retenus)
@@ -610,7 +619,10 @@ def _montant(
             erreurs.append(f"{lieu}, colonne « {entete} » : montant vide.")
         return None
     try:
-        montant = lire_nombre(texte)
+        montant = lire_montant(texte)
+    except (CelluleEnErreur, NombreAmbigu) as erreur:
+        erreurs.append(f"{lieu}, colonne « {entete} » : {erreur}")
+        return None
     except ValueError:
         erreurs.append(f"{lieu}, colonne « {entete} » : « {texte} » n'est pas un montant.")
         return None
@@ -620,13 +632,47 @@ def _montant(
     return montant
 
 
-def _cellule(texte: str, nombre: bool) -> str | Decimal:
-    """Un montant ou un nombre de postes lisible devient Decimal (nombre dans le classeur) ; le
-    reste reste du texte, un nombre décimal lu d'Excel (« 12.91 ») étant écrit à la française
-    (« 12,91 »)."""
-    if nombre and texte.strip():
+def _cles_en_erreur(table: TableExport, ligne: list[str], lieu: str, erreurs: list[str]) -> bool:
+    """Une valeur d'erreur d'Excel dans ce qui désigne la structure (département, n° d'annexe,
+    SIRET) : la ligne ne peut être rattachée à personne, elle est refusée."""
+    trouvees = [
+        f"{lieu}, colonne « {table.entetes[table.positions[cle]]} » : "
+        + message_cellule_en_erreur(table.valeur(ligne, cle))
+        for cle in ("departement", "numero_annexe", "siret")
+        if cle in table.positions and est_erreur_excel(table.valeur(ligne, cle))
+    ]
+    erreurs += trouvees
+    return bool(trouvees)
+
+
+def _cellules(
+    table: TableExport, ligne: list[str], gardees: list[int], lieu: str, erreurs: list[str]
+) -> list[str | Decimal]:
+    """Les cellules gardées de la ligne (`_cellule`) ; une valeur d'erreur d'Excel ou un
+    montant ambigu (« 295.600 ») est refusé, jamais recopié dans le tableau."""
+    cellules: list[str | Decimal] = []
+    for i in gardees:
+        lire = lire_montant if i in table.montants else lire_nombre if i in table.nombres else None
         try:
-            return lire_nombre(texte)
+            cellules.append(_cellule(ligne[i], lire))
+        except (CelluleEnErreur, NombreAmbigu) as erreur:
+            erreurs.append(f"{lieu}, colonne « {table.entetes[i]} » : {erreur}")
+            cellules.append(ligne[i])
+    return cellules
+
+
+def _cellule(texte: str, lire: Callable[[str], Decimal] | None) -> str | Decimal:
+    """Un montant ou un nombre de postes lisible (`lire`) devient Decimal (nombre dans le
+    classeur) ; le reste reste du texte, un nombre décimal lu d'Excel (« 12.91 ») étant écrit à
+    la française (« 12,91 »). Lève `CelluleEnErreur` pour « #N/A », `NombreAmbigu` pour un
+    montant comme « 295.600 »."""
+    if est_erreur_excel(texte):
+        raise CelluleEnErreur(texte)
+    if lire is not None and texte.strip():
+        try:
+            return lire(texte)
+        except (CelluleEnErreur, NombreAmbigu):
+            raise
         except ValueError:
             return texte
     if _DECIMAL_POINT.fullmatch(texte):

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from iae_modulation import parametres
-from iae_modulation.donnees import DonneesSIAE, RapportValidation
+from iae_modulation.donnees import Anomalie, DonneesSIAE, RapportValidation
 from iae_modulation.formats import arrondi_centime, montant_fr, nombre_fr, taux_fr
 from iae_modulation.indicateurs import (
     CRITERES,
@@ -570,6 +570,21 @@ def calculer_modulation(donnees: DonneesSIAE, options: OptionsCalcul) -> CalculM
     socles, notes = _montants_socles(table, options.annee, params, regles)
     notes_par_index = dict(zip(lignes, notes, strict=True))
     par_ligne = dict(zip(table["ligne_source"], table.index, strict=True))
+    # un socle éloigné de ETP × socle par ETP est aussi une remarque du rapport (écrite dans
+    # le résumé du calcul), pas seulement une note du grand livre
+    for i, (ligne, socle_note) in enumerate(zip(table["ligne_source"], notes, strict=True)):
+        if table["montant_socle"][i] is not None and socle_note:
+            rapport.ajouter(
+                Anomalie(
+                    Path(donnees.fichier).name,
+                    donnees.feuille,
+                    int(ligne),
+                    "montant_socle",
+                    str(table["montant_socle"][i]),
+                    socle_note[0],
+                    False,
+                )
+            )
     for anomalie in donnees.rapport.anomalies:
         meme_fichier = anomalie.fichier == Path(donnees.fichier).name
         if not anomalie.bloquante and meme_fichier and anomalie.ligne in par_ligne:

@@ -31,9 +31,14 @@ LIGNE_FLUX = (
 
 def donnees_modifiees(chemin: Path, colonne: str, valeur: str, ligne: int = 0) -> Path:
     """Les données de démonstration, une cellule remplacée (`ligne` : rang parmi les données)."""
-    position = COLONNES_DONNEES.index(colonne)
+    return donnees_avec(chemin, {(colonne, ligne): valeur})
+
+
+def donnees_avec(chemin: Path, valeurs: dict[tuple[str, int], str]) -> Path:
+    """Les données de démonstration, des cellules remplacées : (colonne, rang) -> texte."""
     lignes = [cellules.split(";") for cellules in LIGNES_DONNEES]
-    lignes[ligne][position] = valeur
+    for (colonne, ligne), valeur in valeurs.items():
+        lignes[ligne][COLONNES_DONNEES.index(colonne)] = valeur
     texte = "\n".join([ENTETE_DONNEES, *(";".join(c) for c in lignes)]) + "\n"
     Path(chemin).write_text(texte, encoding="utf-8")
     return Path(chemin)

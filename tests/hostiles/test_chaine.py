@@ -355,9 +355,12 @@ def campagnes(draw):
         detention = type_ in ("EI", "ACI") and annee >= 2017 and draw(st.integers(0, 4)) == 0
         repli = type_ != "EITI" and (departement != "976" or annee >= 2023 and not detention)
         salaries = draw(st.integers(0, 30))
-        totales = draw(st.integers(0, 12))
+        # vraisemblance (docs/donnees.md) : au plus 2 sorties par salarié ayant travaillé
+        totales = draw(st.integers(0, min(12, 2 * salaries) if salaries else 12))
         durable = draw(st.integers(0, totales))
         transition = draw(st.integers(0, totales - durable))
+        insertion = draw(st.integers(0, 1500))
+        encadrement = draw(st.integers(0, min(400, 10 * insertion) if insertion else 400))
         identifiant = f"{type_}{rang:06d}"
         identifiants.append(identifiant)
         structures.append(
@@ -376,8 +379,9 @@ def campagnes(draw):
                 else f"{draw(st.integers(0, 30_000_000)) / 100:.2f}".replace(".", ","),
                 "nb_salaries_insertion": str(salaries) if draw(st.booleans()) or salaries else "",
                 "nb_beneficiaires_minima": str(draw(st.integers(0, salaries))),
-                "etp_encadrement": f"{draw(st.integers(0, 400)) / 100:.2f}".replace(".", ","),
-                "etp_insertion": f"{draw(st.integers(0, 1500)) / 100:.2f}".replace(".", ","),
+                # au plus 10 ETP d'encadrement par ETP en insertion (vraisemblance)
+                "etp_encadrement": f"{encadrement / 100:.2f}".replace(".", ","),
+                "etp_insertion": f"{insertion / 100:.2f}".replace(".", ","),
                 "sorties_totales": str(totales),
                 "sorties_emploi_durable": str(durable),
                 "sorties_emploi_transition": str(transition),
@@ -390,7 +394,10 @@ def campagnes(draw):
     if annee != 2014:
         for region in sorted(set(regions.values())):
             if draw(st.booleans()):
-                enveloppes[region] = f"{draw(st.integers(0, 2_000_000)) / 100:.2f}"
+                # 0, ou au moins 5 000 € : jamais sous le centième de 5 % des socles tirés
+                # (au plus 14 × 300 000 €), qui serait refusé comme invraisemblable
+                montant = draw(st.one_of(st.just(0), st.integers(500_000, 20_000_000)))
+                enveloppes[region] = f"{montant / 100:.2f}"
     versements = {}
     if annee == 2015:
         for identifiant in identifiants:

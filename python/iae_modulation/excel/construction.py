@@ -199,7 +199,11 @@ class _Ecrivain:
         for rangee in brute.table.itertuples(index=False):
             valeurs = dict(zip(brute.table.columns, rangee, strict=True))
             lignes.append([_valeur_demo(par_nom[c], valeurs.get(c, "")) for c in colonnes])
-        formats = {"montant": self.f["euros"], "nombre": self.f["nombre"]}
+        formats = {
+            "montant": self.f["euros"],
+            "nombre": self.f["nombre"],
+            "effectif": self.f["nombre"],
+        }
         ws.add_table(
             0,
             0,

@@ -98,7 +98,10 @@ def table_brute(
     )
     table.columns = noms_uniques([en_tetes[i] for i in gardees])
     numeros = [1 + position for position in donnees]
-    return TableBrute(table=table, fichier=Path(fichier), feuille=feuille, lignes=numeros)
+    entete = 1 + non_vides[0] if non_vides else None
+    return TableBrute(
+        table=table, fichier=Path(fichier), feuille=feuille, lignes=numeros, ligne_entete=entete
+    )
 
 
 def lignes_resultats(resultats: pd.DataFrame) -> list[list[object]]:

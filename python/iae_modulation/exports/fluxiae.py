@@ -30,7 +30,7 @@ from typing import BinaryIO
 from iae_modulation.encodages import lignes_du_flux
 from iae_modulation.exports.entetes import disposition_de_la_mesure
 from iae_modulation.exports.table import TableExport
-from iae_modulation.lecture import lire_nombre
+from iae_modulation.lecture import CelluleEnErreur, NombreAmbigu, lire_montant, lire_nombre
 from iae_modulation.limites import LIGNES_MAX_FLUXIAE
 from iae_modulation.referentiel import lire_numero_annexe
 from iae_modulation.sorties import ErreurEntree, verifier_fichier_entree
@@ -209,6 +209,7 @@ class _Selection:
 
     def __init__(self, fichier: str, mesure: str, annee: int, index: dict[str, int]) -> None:
         self.fichier, self.mesure, self.annee, self.index = fichier, mesure, annee, index
+        self.largeur = max(index.values(), default=-1) + 1
         self.ecartees: Counter[str] = Counter()
         self.erreurs: list[str] = []
         self.retenues: dict[tuple[str, int], _Retenue] = {}
@@ -220,6 +221,13 @@ class _Selection:
 
     def examiner(self, numero: int, ligne: list[str]) -> None:
         if not any(c.strip() for c in ligne):
+            return
+        if any(c.strip() for c in ligne[self.largeur :]):
+            self.erreurs.append(
+                f"{self.fichier}, ligne {numero} : {len(ligne)} champs pour {self.largeur} "
+                "colonnes d'en-tête : une valeur contient le séparateur « | », les suivantes "
+                "sont décalées."
+            )
             return
         code = self.champ(ligne, "af_mesure_dispositif_code").upper()
         mesure = code.split("_")[0]
@@ -273,7 +281,7 @@ class _Selection:
 
     def cellules(self, ligne: list[str], departement: str, lieu: str) -> dict[str, str] | None:
         base = self.champ(ligne, "af_montant_total_annuel")
-        if self.nombre(base, lieu, "af_montant_total_annuel") is None:
+        if self.nombre(base, lieu, "af_montant_total_annuel", lire_montant) is None:
             return None
         postes = self.champ(ligne, "af_etp_postes_insertion")
         if postes and self.nombre(postes, lieu, "af_etp_postes_insertion") is None:
@@ -301,7 +309,7 @@ class _Selection:
                     "vaut « true »."
                 )
                 return None
-            if cofinance and self.nombre(cofinance, lieu, "af_mt_cofinance") is None:
+            if cofinance and self.nombre(cofinance, lieu, "af_mt_cofinance", lire_montant) is None:
                 return None
             cellules["cofinancement_cg"] = cofinance or "0"
         return cellules
@@ -316,9 +324,12 @@ class _Selection:
             )
             return None
 
-    def nombre(self, texte: str, lieu: str, nom: str) -> Decimal | None:
+    def nombre(self, texte: str, lieu: str, nom: str, lire=lire_nombre) -> Decimal | None:
         try:
-            return lire_nombre(texte)
+            return lire(texte)
+        except (CelluleEnErreur, NombreAmbigu) as erreur:
+            self.erreurs.append(f"{lieu}, colonne {nom} : {erreur}")
+            return None
         except ValueError as erreur:
             self.erreurs.append(f"{lieu}, colonne {nom} : {erreur}, ce n'est pas un montant.")
             return None

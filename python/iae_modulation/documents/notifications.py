@@ -17,6 +17,14 @@ from decimal import Decimal
 from pathlib import Path
 
 from iae_modulation import parametres
+from iae_modulation.colonnes import (
+    COLONNES_IDENTITE,
+    MOTIF_FORFAIT_2014,
+    MOTIF_NON_CALCULABLE,
+    MOTIF_PENITENTIAIRE,
+    MOTIF_PENITENTIAIRE_PLAFOND,
+    MOTIF_SEULE,
+)
 from iae_modulation.documents import pdf as conversion
 from iae_modulation.documents.decision_asp import lieu_et_date
 from iae_modulation.documents.modeles_source import DOSSIER_MODELES, NOM_NOTIFICATION
@@ -36,15 +44,7 @@ from iae_modulation.mise_en_page import (
 )
 from iae_modulation.progression import progression as barre_de_progression
 from iae_modulation.referentiel import ANNEE_FORFAIT, TYPES_SIAE, probleme_annee_campagne
-from iae_modulation.resultats import (
-    COLONNES_IDENTITE,
-    MOTIF_FORFAIT_2014,
-    MOTIF_NON_CALCULABLE,
-    MOTIF_PENITENTIAIRE,
-    MOTIF_PENITENTIAIRE_PLAFOND,
-    MOTIF_SEULE,
-    lire_grand_livre,
-)
+from iae_modulation.resultats import lire_grand_livre
 from iae_modulation.sorties import (
     ErreurEntree,
     dossier_atomique,

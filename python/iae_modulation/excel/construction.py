@@ -23,6 +23,7 @@ import yaml
 from iae_modulation import donnees, referentiel
 from iae_modulation.chemins import DOSSIER_XL, GABARIT_CLASSEUR, RACINE_DEPOT
 from iae_modulation.classeur_resultats import ENTETES, LARGEURS
+from iae_modulation.colonnes import COLONNES_RESULTATS, NOTATIONS
 from iae_modulation.excel import classeur as contrat
 from iae_modulation.excel import paquet
 from iae_modulation.excel.projet_vba import (
@@ -33,8 +34,6 @@ from iae_modulation.excel.projet_vba import (
 )
 from iae_modulation.excel.tableau import FORMATS_RESULTATS
 from iae_modulation.lecture import lire_nombre, lire_table
-from iae_modulation.modulation import METHODES
-from iae_modulation.resultats import COLONNES_RESULTATS
 
 SOURCES = DOSSIER_XL
 GABARIT = GABARIT_CLASSEUR
@@ -129,7 +128,7 @@ class _Ecrivain:
             "types": ("Types de SIAE", list(referentiel.TYPES_SIAE)),
             "departements": ("Départements", list(referentiel.departements())),
             "regions": ("Régions", list(referentiel.regions())),
-            "methodes": ("Méthodes", list(METHODES)),
+            "methodes": ("Notations", list(NOTATIONS)),
             "oui_non": ("Oui / non", ["oui", "non"]),
             "mesures": ("Mesures (annexe 5)", list(referentiel.TYPES_SIAE)),
         }

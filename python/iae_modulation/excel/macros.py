@@ -329,8 +329,8 @@ def calculer_modulation(classeur: c.Classeur | None = None) -> ResultatAction:
 
 def _calculer(classeur: c.Classeur, resultat: ResultatAction) -> None:
     from iae_modulation.campagne import executer_calcul
-    from iae_modulation.excel.tableau import FORMATS_RESULTATS, lignes_resultats
-    from iae_modulation.resultats import METHODES
+    from iae_modulation.colonnes import NOTATIONS as METHODES
+    from iae_modulation.excel.tableau import formats_resultats, lignes_resultats
 
     annee = _annee(classeur)
     methode = _texte(classeur, "methode") or "rang"
@@ -368,7 +368,8 @@ def _calculer(classeur: c.Classeur, resultat: ResultatAction) -> None:
         return
     resultats = rapport.calcul.resultats
     _avertir(resultat, avertissement_demonstration(resultats["identifiant"], "le calcul"))
-    classeur.ecrire_lignes(c.RESULTATS, 1, lignes_resultats(resultats), FORMATS_RESULTATS)
+    lignes = lignes_resultats(resultats)
+    classeur.ecrire_lignes(c.RESULTATS, 1, lignes, formats_resultats(resultats.columns))
     classeur.ecrire_lignes(
         c.SYNTHESE,
         c.LIGNE_ENTETE_SYNTHESE + 1,

@@ -86,20 +86,22 @@ COLONNES_METHODE = ("methode", "notation", "groupe", "repartition", *COLONNES_PO
 COLONNES_PRECEDENT = ("taux_precedent", "montant_precedent")  # campagne N − 1 (--precedent)
 # L'ordre du fichier suit le calcul, de gauche à droite : scores × poids × plafond = taux ;
 # socle × taux = montant avant enveloppe ; répartition de l'enveloppe = montant modulé ;
-# − régularisation = net. Puis, à droite (hors de la zone imprimée de resultats.xlsx) :
-# l'adresse des lettres et les termes des indicateurs avec rang et effectif, critère par critère.
+# − régularisation = net ; la campagne précédente ; le nom de la méthode. Puis, à droite (hors de
+# la zone imprimée de resultats.xlsx) : ce que la méthode fixe pour toute la campagne (notation,
+# poids, plafond, répartition), la justification, l'adresse des lettres et les termes des
+# indicateurs avec rang et effectif, critère par critère.
 COLONNES_RESULTATS = (
     *("identifiant", "siret", "raison_sociale", "type", "departement", "region", "annee"),
     "groupe",
     *COLONNES_FRACTION[:6],  # indicateurs et scores
-    *COLONNES_POIDS,
-    *("plafond_methode", "plafond", "motif_taux", "taux_calcule", "montant_socle"),
-    "montant_avant_enveloppe",
-    *("repartition", "taux_moyen_cible", "enveloppe_region", "enveloppe_disponible"),
-    *("total_avant_enveloppe", "montant_module", "taux_effectif"),
+    *("plafond", "motif_taux", "taux_calcule", "montant_socle", "montant_avant_enveloppe"),
+    *("enveloppe_region", "enveloppe_disponible", "total_avant_enveloppe"),
+    *("montant_module", "taux_effectif"),
     *COLONNES_REGULARISATION,
     *COLONNES_PRECEDENT,
-    *("methode", "notation", "justification", "anomalies"),
+    "methode",
+    *("notation", *COLONNES_POIDS, "plafond_methode", "repartition", "taux_moyen_cible"),
+    *("justification", "anomalies"),
     *COLONNES_ADRESSE,
     *(
         colonne

@@ -165,6 +165,11 @@ def _texte(valeur: Decimal | None, decimales: int) -> str:
     return "vide" if valeur is None else nombre_fr(valeur, decimales)
 
 
+def _poids(valeur: Decimal) -> str:
+    """Un poids en fraction, au moins deux décimales : 0,35 ; 0,125."""
+    return nombre_fr(valeur, max(2, -valeur.normalize().as_tuple().exponent))
+
+
 def _pourcent(fraction: Decimal) -> str:
     """0,1 -> « 10 », 0,075 -> « 7,5 » (sans zéros inutiles)."""
     valeur = (fraction * 100).normalize()
@@ -474,7 +479,7 @@ class _Controle:
             formule = (
                 f"{_pourcent(plafond)} % × ("
                 + " + ".join(
-                    f"{_texte(poids[c], 4)} × score {LIBELLES.get(c, c)}" for c in criteres
+                    f"{_poids(poids[c])} × score {LIBELLES.get(c, c)}" for c in criteres
                 )
                 + "), scores refaits dans le groupe, à 4 décimales"
             )

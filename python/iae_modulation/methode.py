@@ -29,7 +29,7 @@ from decimal import Decimal, InvalidOperation
 
 from iae_modulation.colonnes import NOTATIONS
 from iae_modulation.erreurs import ErreurEntree
-from iae_modulation.formats import nombre_fr, taux_fr
+from iae_modulation.formats import nombre_fr
 from iae_modulation.indicateurs import CRITERES, CRITERES_OPTIONNELS, LIBELLES, SENS
 from iae_modulation.parametres import ValeurParametre
 from iae_modulation.referentiel import sans_accents
@@ -142,15 +142,15 @@ def appliquer(
     plafond = legal.valeur if methode.plafond is None else methode.plafond
     if plafond > legal.valeur:
         raise ErreurMethode(
-            f"Méthode « {methode.nom} »{_dans(methode)} : plafond de {taux_fr(plafond)} refusé. "
-            f"L'arrêté en vigueur au {jour:%d/%m/%Y} fixe le montant modulé de 0 à "
-            f"{taux_fr(legal.valeur, 0)} du montant socle ({legal.reference_titre}) : une "
+            f"Méthode « {methode.nom} »{_dans(methode)} : plafond de {pourcent_fr(plafond)} "
+            f"refusé. L'arrêté en vigueur au {jour:%d/%m/%Y} fixe le montant modulé de 0 à "
+            f"{pourcent_fr(legal.valeur)} du montant socle ({legal.reference_titre}) : une "
             "méthode peut abaisser ce plafond, jamais le dépasser."
         )
     if methode.taux_moyen is not None and methode.taux_moyen > plafond:
         raise ErreurMethode(
             f"Méthode « {methode.nom} »{_dans(methode)} : taux moyen visé de "
-            f"{taux_fr(methode.taux_moyen)} au-dessus du plafond de {taux_fr(plafond)} : "
+            f"{pourcent_fr(methode.taux_moyen)} au-dessus du plafond de {pourcent_fr(plafond)} : "
             "aucune structure ne peut dépasser son plafond, la moyenne non plus."
         )
     if methode.poids is None and not classement:
@@ -330,8 +330,7 @@ def _poids(valeurs: object, probleme: _Problemes) -> tuple[tuple[str, Decimal], 
         aide = " : les poids s'écrivent en pour cent (35 pour 35 %)" if somme == 1 else ""
         probleme(
             ("poids",),
-            f"la somme des poids fait {nombre_fr(somme.normalize(), 2)} %, elle doit faire "
-            f"100 %{aide}.",
+            f"la somme des poids fait {pourcent_fr(somme / 100)}, elle doit faire 100 %{aide}.",
         )
         return None
     ordre = [*CRITERES, *(n for n in CRITERES_OPTIONNELS if n in lus)]
@@ -380,7 +379,7 @@ def _taux(valeurs: Mapping, cle: str, probleme: _Problemes) -> Decimal | None:
         probleme((cle,), f"« {valeurs[cle]} » n'est pas un nombre de pour cent (ex. : 8 ou 7,5).")
         return None
     if not 0 < nombre <= 100:
-        probleme((cle,), f"{nombre_fr(nombre, 2)} % : un taux de plus de 0 et d'au plus 100 %.")
+        probleme((cle,), f"{pourcent_fr(nombre / 100)} : un taux de plus de 0 et d'au plus 100 %.")
         return None
     return (nombre / 100).normalize()
 

@@ -132,11 +132,17 @@ def _repartir_region(
     fixes = [i for i in index if structures[i].plafond is None]
     part_fixe = sum((structures[i].avant for i in fixes), Decimal(0))
     disponible = a_repartir - part_fixe
+    if disponible < 0 and regle == REPARTITION_TAUX_MOYEN:
+        raise ErreurRepartition(
+            f"Montant visé {region} de {montant_fr(a_repartir)} (taux moyen visé) inférieur aux "
+            "montants à taux fixe des structures en milieu pénitentiaire "
+            f"({montant_fr(part_fixe)}) : vérifiez le taux moyen visé."
+        )
     if disponible < 0:
         raise ErreurRepartition(
-            f"Montant à répartir dans la région {region} ({montant_fr(a_repartir)}) inférieur "
-            "aux montants à taux fixe des structures en milieu pénitentiaire "
-            f"({montant_fr(part_fixe)}) : vérifiez l'enveloppe."
+            f"Enveloppe {region} de {montant_fr(a_repartir)} inférieure aux montants à taux fixe "
+            f"des structures en milieu pénitentiaire ({montant_fr(part_fixe)}) : vérifiez "
+            "l'enveloppe."
         )
     # un montant calculé nul n'a rien à réduire ni à augmenter (socle ou taux nul)
     candidates = [i for i in index if structures[i].plafond is not None and structures[i].avant]

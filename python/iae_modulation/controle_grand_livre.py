@@ -478,9 +478,7 @@ class _Controle:
             attendu = arrondi(produit(exact(plafond), total), 4)
             formule = (
                 f"{_pourcent(plafond)} % × ("
-                + " + ".join(
-                    f"{_poids(poids[c])} × score {LIBELLES.get(c, c)}" for c in criteres
-                )
+                + " + ".join(f"{_poids(poids[c])} × score {LIBELLES.get(c, c)}" for c in criteres)
                 + "), scores refaits dans le groupe, à 4 décimales"
             )
         self.egal(ligne, "taux_calcule", attendu, formule, 4)

@@ -14,7 +14,13 @@ import pandas as pd
 
 from iae_modulation import parametres
 from iae_modulation.classeur_resultats import ecrire_resultats_xlsx
-from iae_modulation.donnees import LIGNES_DE_TITRE, Anomalie, RapportValidation, lire_donnees
+from iae_modulation.donnees import (
+    LIGNES_DE_TITRE,
+    Anomalie,
+    DonneesSIAE,
+    RapportValidation,
+    lire_donnees,
+)
 from iae_modulation.erreurs import traduire
 from iae_modulation.formats import montant_fr, taux_fr
 from iae_modulation.lecture import (
@@ -353,6 +359,63 @@ def lire_versements_2014(chemin: Path) -> tuple[dict[str, Versement2014], Valeur
     return versements, lus
 
 
+@dataclass
+class EntreesLues:
+    """Les données validées et les petits fichiers qui les accompagnent (enveloppes, versements
+    2014), lus une fois ; leurs anomalies sont gardées hors des données, pour qu'aucune ne soit
+    rattachée à la structure qui a le même numéro de ligne."""
+
+    donnees: DonneesSIAE
+    annexes: list[Anomalie]
+    lues_enveloppes: ValeursLues | None = None
+    lus_versements: ValeursLues | None = None
+    versements: dict[str, Versement2014] | None = None
+
+    @property
+    def enveloppes(self) -> dict[str, Decimal] | None:
+        return None if self.lues_enveloppes is None else self.lues_enveloppes.montants
+
+    @classmethod
+    def lire(
+        cls, donnees: Path, annee: int, enveloppes: Path | None, versements: Path | None = None
+    ) -> EntreesLues:
+        lues = cls(lire_donnees(Path(donnees), annee), [])
+        if enveloppes is not None:
+            lues.lues_enveloppes = lire_enveloppes(Path(enveloppes))
+            for region in sorted(set(lues.enveloppes) - set(lues.donnees.table["region"])):
+                lues.lues_enveloppes.signaler(
+                    region,
+                    f"Aucune structure de la région {region} dans les données : cette enveloppe "
+                    "n'est pas utilisée.",
+                    False,
+                )
+            lues.annexes += lues.lues_enveloppes.anomalies
+        if versements is not None:
+            lues.versements, lues.lus_versements = lire_versements_2014(Path(versements))
+            for ident in sorted(set(lues.versements) - set(lues.donnees.table["identifiant"])):
+                lues.lus_versements.signaler(
+                    ident,
+                    f"Versement 2014 de {ident} : aucune structure de ce numéro dans les données ; "
+                    "la régularisation ne peut pas être faite.",
+                )
+            lues.annexes += lues.lus_versements.anomalies
+        return lues
+
+    def rapport(self) -> RapportValidation:
+        """Le rapport avant calcul : données, enveloppes, versements."""
+        return RapportValidation(list(self.donnees.rapport.anomalies) + self.annexes)
+
+    def rapport_du_calcul(self, calcul: CalculModulation, annee: int) -> RapportValidation:
+        """Le rapport après calcul : celui du calcul (règles de la date), les anomalies des
+        petits fichiers et leurs contrôles de vraisemblance, qui demandent les socles."""
+        annexes = list(self.annexes)
+        if self.lus_versements is not None:
+            annexes += _versements_invraisemblables(self.lus_versements, calcul.resultats, annee)
+        if self.lues_enveloppes is not None:
+            annexes += _enveloppes_invraisemblables(self.lues_enveloppes, calcul.resultats)
+        return RapportValidation(list(calcul.rapport.anomalies) + annexes)
+
+
 def executer_calcul(
     donnees: Path,
     annee: int,
@@ -403,50 +466,19 @@ def executer_calcul(
                 parametres.surcharge(dossier_parametres),
                 DossierDeSortie(sortie, ecraser=ecraser, entrees=entrees.values()) as ecriture,
             ):
-                lues = lire_donnees(Path(donnees), annee)
+                lues = EntreesLues.lire(Path(donnees), annee, enveloppes, versements_2014)
                 avancer("données lues")
-                rapport = RapportValidation(list(lues.rapport.anomalies))
-                # anomalies des enveloppes et versements : gardées hors des données, pour qu'aucune
-                # ne soit rattachée à la structure qui a le même numéro de ligne
-                annexes: list[Anomalie] = []
-                montants_env = versements = None
-                if enveloppes is not None:
-                    lues_env = lire_enveloppes(Path(enveloppes))
-                    for region in sorted(set(lues_env.montants) - set(lues.table["region"])):
-                        lues_env.signaler(
-                            region,
-                            f"Aucune structure de la région {region} dans les "
-                            "données : cette enveloppe n'est pas utilisée.",
-                            False,
-                        )
-                    annexes += lues_env.anomalies
-                    montants_env = lues_env.montants
-                if versements_2014 is not None:
-                    versements, lus_vers = lire_versements_2014(Path(versements_2014))
-                    for ident in sorted(set(versements) - set(lues.table["identifiant"])):
-                        lus_vers.signaler(
-                            ident,
-                            f"Versement 2014 de {ident} : aucune structure de ce "
-                            "numéro dans les données ; la régularisation ne peut pas "
-                            "être faite.",
-                        )
-                    annexes += lus_vers.anomalies
                 options = OptionsCalcul(
                     annee,
                     methode,
-                    montants_env,
-                    versements,
+                    lues.enveloppes,
+                    lues.versements,
                     None if lue_precedente is None else lue_precedente.valeurs,
                 )
-                rapport.anomalies += annexes
+                rapport = lues.rapport()
                 if rapport.est_valide:
-                    calcul = calculer_modulation(lues, options)
-                    rapport = calcul.rapport
-                    if versements_2014 is not None:
-                        annexes += _versements_invraisemblables(lus_vers, calcul.resultats, annee)
-                    if enveloppes is not None:
-                        annexes += _enveloppes_invraisemblables(lues_env, calcul.resultats)
-                    rapport.anomalies += annexes
+                    calcul = calculer_modulation(lues.donnees, options)
+                    rapport = lues.rapport_du_calcul(calcul, annee)
                     avancer("modulation calculée")
                 if not rapport.est_valide:
                     return _ecrire_anomalies(rapport, ecriture, entrees, annee, methode)
@@ -468,7 +500,7 @@ def executer_calcul(
                         "annee": annee,
                         "methode": methode_au_manifeste(calcul),
                         # relues par le contrôle du grand livre : région -> montant exact
-                        "enveloppes": {r: str(m) for r, m in (montants_env or {}).items()},
+                        "enveloppes": {r: str(m) for r, m in (lues.enveloppes or {}).items()},
                         **(
                             {"precedent": lue_precedente.pour_le_manifeste()}
                             if lue_precedente is not None

@@ -1,0 +1,521 @@
+"""`simulation.xlsx` et la synthèse d'une page pour la commission (`synthese_commission.pdf`).
+
+simulation.xlsx (docs/methode.md) : « Scénarios » (la méthode de chacun, ses totaux, ce qu'il
+change par rapport à la référence et à la campagne précédente), « Structures » (par scénario :
+taux effectif, montant modulé, rang dans le groupe, écarts), « Totaux » (par département et
+type), « Écarts » (par scénario, les structures de la plus forte à la plus faible variation) et
+« Graphiques » (taux par scénario ; les plus grands écarts). La synthèse d'une page est un
+classeur d'une feuille converti en PDF par LibreOffice, pendant que simulation.xlsx s'écrit.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
+from pathlib import Path
+
+from iae_modulation.documents import pdf as conversion
+from iae_modulation.formats import montant_fr, taux_fr
+from iae_modulation.methode import GROUPES, Methode, pourcent_fr
+from iae_modulation.mise_en_page import PAPIER_A4
+from iae_modulation.referentiel import TYPES_SIAE
+from iae_modulation.simulation import NOM_SIMULATION, NOM_SYNTHESE, Simulation
+from iae_modulation.texte_xml import ClasseurXlsx
+
+FORMAT_EUROS = '#,##0.00\\ "€"'
+FORMAT_ECART = '+#,##0.00\\ "€";-#,##0.00\\ "€";0.00\\ "€"'
+FORMAT_POURCENT = "0.00%"
+TRANCHES = [f"{i} à {i + 1} %" for i in range(10)]
+ECARTS_AU_GRAPHIQUE = 30  # structures montrées dans chaque graphique des écarts
+
+
+def decrire(methode: Methode, appliquee) -> str:
+    """« rang ; groupes type × région ; poids publics 35 %, … ; plafond 10 % ; répartition
+    plafond » : la méthode en une ligne de tableau."""
+    poids = ", ".join(f"{c} {pourcent_fr(p)}" for c, p in appliquee.poids.items())
+    sens = "".join(f" ({c} : {s})" for c, s in methode.sens)
+    cible = (
+        ""
+        if methode.taux_moyen is None
+        else f" (taux moyen visé {pourcent_fr(methode.taux_moyen)})"
+    )
+    return (
+        f"{methode.notation} ; groupes {GROUPES[methode.groupes]} ; poids {poids}{sens} ; "
+        f"plafond {pourcent_fr(appliquee.plafond)} ; répartition {methode.repartition}{cible}"
+    )
+
+
+def ecrire_simulation(simulation: Simulation, dossier: Path, pdf: bool | None) -> list[str]:
+    """Écrit simulation.xlsx et la synthèse (et son PDF, converti pendant l'écriture de
+    simulation.xlsx) ; renvoie les remarques (PDF non produit faute de LibreOffice)."""
+    synthese = ecrire_synthese(simulation, dossier / f"{NOM_SYNTHESE}.xlsx")
+    produire = conversion.pdf_a_produire(pdf)
+    with ThreadPoolExecutor(1) as fil:
+        pdf_en_cours = (
+            fil.submit(conversion.convertir_en_pdf, [synthese], dossier, processus=1)
+            if produire
+            else None
+        )
+        ecrire_classeur(simulation, dossier / NOM_SIMULATION)
+        if pdf_en_cours is not None:
+            pdf_en_cours.result()
+    return [] if produire or pdf is False else [conversion.REMARQUE_SANS_LIBREOFFICE]
+
+
+class _Ecrivain:
+    def __init__(self, classeur: ClasseurXlsx) -> None:
+        self.classeur = classeur
+        self.f = {
+            "titre": classeur.add_format({"bold": True, "font_size": 14}),
+            "entete": classeur.add_format(
+                {
+                    "bold": True,
+                    "text_wrap": True,
+                    "valign": "top",
+                    "bg_color": "#DDEBF7",
+                    "border": 1,
+                }
+            ),
+            "euros": classeur.add_format({"num_format": FORMAT_EUROS}),
+            "ecart": classeur.add_format({"num_format": FORMAT_ECART}),
+            "pourcent": classeur.add_format({"num_format": FORMAT_POURCENT}),
+            "texte": classeur.add_format({"text_wrap": True, "valign": "top"}),
+            "gras": classeur.add_format({"bold": True}),
+        }
+
+    def entetes(self, feuille, ligne: int, noms: list[str], largeurs: list[float]) -> None:
+        for j, (nom, largeur) in enumerate(zip(noms, largeurs, strict=True)):
+            feuille.write_string(ligne, j, nom, self.f["entete"])
+            feuille.set_column(j, j, largeur)
+
+    def valeur(self, feuille, i: int, j: int, valeur, nature: str = "") -> None:
+        """Une cellule : nombre (euros, écart, pourcentage) ou texte ; rien si vide."""
+        if valeur is None or valeur == "":
+            return
+        if isinstance(valeur, Decimal | int | float) and not isinstance(valeur, bool):
+            feuille.write_number(i, j, float(valeur), self.f.get(nature))
+        else:
+            feuille.write_string(i, j, str(valeur), self.f.get(nature))
+
+
+def ecrire_classeur(simulation: Simulation, chemin: Path) -> Path:
+    with ClasseurXlsx(str(chemin)) as classeur:
+        classeur.set_properties(
+            {
+                "title": f"Simulation de méthodes — campagne {simulation.annee}",
+                "author": "iae-modulation",
+            }
+        )
+        ecrivain = _Ecrivain(classeur)
+        _feuille_scenarios(ecrivain, simulation)
+        _feuille_structures(ecrivain, simulation)
+        _feuille_totaux(ecrivain, simulation)
+        _feuille_ecarts(ecrivain, simulation)
+        _feuille_graphiques(ecrivain, simulation)
+    return chemin
+
+
+def _noms(simulation: Simulation) -> list[str]:
+    return [s.nom for s in simulation.scenarios]
+
+
+def _feuille_scenarios(ecrivain: _Ecrivain, simulation: Simulation) -> None:
+    feuille = ecrivain.classeur.add_worksheet("Scénarios")
+    reference = simulation.scenarios[0].nom
+    feuille.write_string(
+        0, 0, f"Comparaison de méthodes — campagne {simulation.annee}", ecrivain.f["titre"]
+    )
+    feuille.write_string(
+        1,
+        0,
+        f"Référence : « {reference} » (le premier scénario). Pour retenir un scénario : "
+        "iae-modulation calculer … --methode-fichier avec son fichier de méthode (mêmes "
+        "montants, au centime).",
+    )
+    entetes = [
+        "Scénario",
+        "Méthode",
+        "Fichier de méthode",
+        "SHA-256 de la méthode",
+        "Total modulé",
+        "Taux moyen",
+        f"Gagnent (/ {reference})",
+        f"Perdent (/ {reference})",
+        "Gains",
+        "Pertes",
+        "Plus forte hausse",
+        "Plus forte baisse",
+    ]
+    largeurs = [28, 60, 30, 20, 16, 10, 12, 12, 14, 14, 40, 40]
+    if simulation.precedent is not None:
+        entetes += [
+            f"Gagnent (/ {simulation.precedent.annee})",
+            f"Perdent (/ {simulation.precedent.annee})",
+        ]
+        largeurs += [12, 12]
+    ecrivain.entetes(feuille, 3, entetes, largeurs)
+    for i, (scenario, ligne) in enumerate(
+        zip(simulation.scenarios, simulation.resume_scenarios.itertuples(index=False), strict=True),
+        start=4,
+    ):
+        valeurs = [
+            (scenario.nom, ""),
+            (decrire(ligne.methode, ligne.appliquee), "texte"),
+            (scenario.fichier, ""),
+            (ligne.methode.sha256 or "", ""),
+            (ligne.total, "euros"),
+            (ligne.taux_moyen, "pourcent"),
+            (ligne.gagnent if i > 4 else None, ""),
+            (ligne.perdent if i > 4 else None, ""),
+            (ligne.gains if i > 4 else None, "ecart"),
+            (ligne.pertes if i > 4 else None, "ecart"),
+            (_extreme(ligne.hausse), ""),
+            (_extreme(ligne.baisse), ""),
+        ]
+        if ligne.precedent is not None:
+            valeurs += [(ligne.precedent[0], ""), (ligne.precedent[1], "")]
+        for j, (valeur, nature) in enumerate(valeurs):
+            ecrivain.valeur(feuille, i, j, valeur, nature)
+    feuille.freeze_panes(4, 1)
+
+
+def _extreme(ecart) -> str:
+    if ecart is None:
+        return ""
+    montant, identifiant, nom = ecart
+    return f"{identifiant} {nom} : {'+' if montant > 0 else ''}{montant_fr(montant)}"
+
+
+def _feuille_structures(ecrivain: _Ecrivain, simulation: Simulation) -> None:
+    """Une ligne par structure ; colonnes écrites d'un bloc (4 500 structures)."""
+    feuille = ecrivain.classeur.add_worksheet("Structures")
+    table = simulation.structures
+    colonnes = [
+        ("N° d'annexe financière", "identifiant", "", 18),
+        ("Raison sociale", "raison_sociale", "", 32),
+        ("Type", "type", "", 6),
+        ("Département", "departement", "", 6),
+        ("Région", "region", "", 18),
+        ("Montant socle", "montant_socle", "euros", 14),
+    ]
+    if simulation.precedent is not None:
+        annee = simulation.precedent.annee
+        colonnes += [
+            (f"{annee} — taux effectif", "taux_precedent", "pourcent", 10),
+            (f"{annee} — montant modulé", "montant_precedent", "euros", 14),
+        ]
+    reference = simulation.scenarios[0].nom
+    for k, nom in enumerate(_noms(simulation)):
+        colonnes += [
+            (f"{nom} — taux effectif", f"taux_{k}", "pourcent", 10),
+            (f"{nom} — montant modulé", f"montant_{k}", "euros", 14),
+            (f"{nom} — rang dans le groupe", f"rang_{k}", "", 8),
+        ]
+        if k:
+            colonnes.append((f"{nom} — écart / {reference}", f"ecart_{k}", "ecart", 14))
+        if simulation.precedent is not None:
+            colonnes.append(
+                (
+                    f"{nom} — écart / {simulation.precedent.annee}",
+                    f"ecart_precedent_{k}",
+                    "ecart",
+                    14,
+                )
+            )
+    ecrivain.entetes(feuille, 0, [c[0] for c in colonnes], [c[3] for c in colonnes])
+    feuille.set_row(0, 45)
+    for j, (_, cle, nature, _) in enumerate(colonnes):
+        format_ = ecrivain.f.get(nature)
+        if nature:
+            for i, v in enumerate(table[cle].tolist(), start=1):
+                if v is not None:
+                    feuille._write_number(i, j, float(v), format_)
+        else:
+            for i, v in enumerate(table[cle].tolist(), start=1):
+                if v is not None and v != "":
+                    if isinstance(v, int | float):
+                        feuille._write_number(i, j, float(v), None)
+                    else:
+                        feuille._write_string(i, j, str(v), None)
+    feuille.freeze_panes(1, 2)
+    feuille.autofilter(0, 0, len(table), len(colonnes) - 1)
+
+
+def _feuille_totaux(ecrivain: _Ecrivain, simulation: Simulation) -> None:
+    feuille = ecrivain.classeur.add_worksheet("Totaux")
+    reference = simulation.scenarios[0].nom
+    colonnes = [
+        ("Département", "departement", "", 8),
+        ("Région", "region", "", 18),
+        ("Type", "type", "", 6),
+        ("Structures", "structures", "", 8),
+        ("Montant socle", "montant_socle", "euros", 14),
+    ]
+    for k, nom in enumerate(_noms(simulation)):
+        colonnes += [
+            (f"{nom} — total modulé", f"total_{k}", "euros", 14),
+            (f"{nom} — taux moyen", f"taux_{k}", "pourcent", 9),
+        ]
+        if k:
+            colonnes += [
+                (f"{nom} — gagnent / {reference}", f"gagnent_{k}", "", 9),
+                (f"{nom} — perdent / {reference}", f"perdent_{k}", "", 9),
+            ]
+        if simulation.precedent is not None:
+            annee = simulation.precedent.annee
+            colonnes += [
+                (f"{nom} — gagnent / {annee}", f"gagnent_precedent_{k}", "", 9),
+                (f"{nom} — perdent / {annee}", f"perdent_precedent_{k}", "", 9),
+            ]
+    ecrivain.entetes(feuille, 0, [c[0] for c in colonnes], [c[3] for c in colonnes])
+    feuille.set_row(0, 45)
+    for i, ligne in enumerate(simulation.totaux.to_dict("records"), start=1):
+        for j, (_, cle, nature, _) in enumerate(colonnes):
+            ecrivain.valeur(feuille, i, j, ligne.get(cle), nature)
+    feuille.freeze_panes(1, 3)
+    feuille.autofilter(0, 0, len(simulation.totaux), len(colonnes) - 1)
+
+
+def _feuille_ecarts(ecrivain: _Ecrivain, simulation: Simulation) -> None:
+    """Pour chaque scénario comparé à la référence : les structures de la plus forte variation
+    (en valeur absolue) à la plus faible ; les graphiques montrent les premières."""
+    feuille = ecrivain.classeur.add_worksheet("Écarts")
+    table = simulation.structures
+    ecrivain.positions_ecarts = {}
+    for k, nom in enumerate(_noms(simulation)[1:], start=1):
+        colonne = 6 * (k - 1)
+        feuille.write_string(
+            0, colonne, f"{nom} — écart / {simulation.scenarios[0].nom}", ecrivain.f["gras"]
+        )
+        ecrivain.entetes(
+            feuille,
+            1,
+            ["N° d'annexe", "Raison sociale", "Type", "Dép.", "Écart"],
+            [18, 28, 6, 6, 14],
+        )
+        for j, largeur in enumerate([18, 28, 6, 6, 14, 3]):
+            feuille.set_column(colonne + j, colonne + j, largeur)
+        for j, nom_colonne in enumerate(["N° d'annexe", "Raison sociale", "Type", "Dép.", "Écart"]):
+            feuille.write_string(1, colonne + j, nom_colonne, ecrivain.f["entete"])
+        ordre = sorted(
+            range(len(table)), key=lambda r: (-abs(table[f"ecart_{k}"][r]), table["identifiant"][r])
+        )
+        for i, r in enumerate(ordre, start=2):
+            feuille.write_string(i, colonne, table["identifiant"][r])
+            feuille.write_string(i, colonne + 1, str(table["raison_sociale"][r]))
+            feuille.write_string(i, colonne + 2, table["type"][r])
+            feuille.write_string(i, colonne + 3, table["departement"][r])
+            feuille.write_number(i, colonne + 4, float(table[f"ecart_{k}"][r]), ecrivain.f["ecart"])
+        ecrivain.positions_ecarts[k] = colonne
+    if len(simulation.scenarios) == 1:
+        feuille.write_string(0, 0, "Un seul scénario : aucun écart à montrer.")
+
+
+def _feuille_graphiques(ecrivain: _Ecrivain, simulation: Simulation) -> None:
+    feuille = ecrivain.classeur.add_worksheet("Graphiques")
+    table = simulation.structures
+    noms = _noms(simulation)
+    feuille.write_string(0, 0, "Taux effectif", ecrivain.f["entete"])
+    for k, nom in enumerate(noms, start=1):
+        feuille.write_string(0, k, nom, ecrivain.f["entete"])
+    for i, tranche in enumerate(TRANCHES, start=1):
+        feuille.write_string(i, 0, tranche)
+    for k in range(len(noms)):
+        comptes = [0] * len(TRANCHES)
+        for taux in table[f"taux_{k}"]:
+            if taux is not None:
+                comptes[min(int(taux * 100), len(TRANCHES) - 1)] += 1
+        for i, compte in enumerate(comptes, start=1):
+            feuille.write_number(i, k + 1, compte)
+    graphique = ecrivain.classeur.add_chart({"type": "column"})
+    for k in range(len(noms)):
+        graphique.add_series(
+            {
+                "name": ["Graphiques", 0, k + 1],
+                "categories": ["Graphiques", 1, 0, len(TRANCHES), 0],
+                "values": ["Graphiques", 1, k + 1, len(TRANCHES), k + 1],
+            }
+        )
+    graphique.set_title({"name": "Taux effectifs par scénario (nombre de structures)"})
+    graphique.set_x_axis({"name": "Taux effectif (montant modulé ÷ socle)"})
+    graphique.set_y_axis({"name": "Structures"})
+    graphique.set_size({"width": 760, "height": 360})
+    feuille.insert_chart(0, len(noms) + 2, graphique)
+    feuille.set_column(0, 0, 14)
+    for k, colonne in getattr(ecrivain, "positions_ecarts", {}).items():
+        nombre = min(ECARTS_AU_GRAPHIQUE, len(table))
+        barres = ecrivain.classeur.add_chart({"type": "bar"})
+        barres.add_series(
+            {
+                "name": f"{noms[k]} − {noms[0]}",
+                "categories": ["Écarts", 2, colonne, 1 + nombre, colonne],
+                "values": ["Écarts", 2, colonne + 4, 1 + nombre, colonne + 4],
+                "invert_if_negative": True,
+            }
+        )
+        barres.set_title(
+            {
+                "name": f"Écarts par structure, « {noms[k]} » − « {noms[0]} » (les {nombre} "
+                "plus grands)"
+            }
+        )
+        barres.set_y_axis({"reverse": True})
+        barres.set_legend({"none": True})
+        barres.set_size({"width": 760, "height": 520})
+        feuille.insert_chart(20 + 28 * (k - 1), len(noms) + 2, barres)
+
+
+# --- la synthèse d'une page ---------------------------------------------------------------------
+
+
+def ecrire_synthese(simulation: Simulation, chemin: Path) -> Path:
+    """Une page A4 paysage : ce que chaque scénario change, pour qui, à quel total."""
+    table = simulation.structures
+    noms = _noms(simulation)
+    with ClasseurXlsx(str(chemin)) as classeur:
+        ecrivain = _Ecrivain(classeur)
+        feuille = classeur.add_worksheet("Synthèse")
+        petit = classeur.add_format({"font_size": 9, "text_wrap": True, "valign": "top"})
+        entete = classeur.add_format(
+            {
+                "bold": True,
+                "font_size": 9,
+                "text_wrap": True,
+                "valign": "top",
+                "bg_color": "#DDEBF7",
+                "border": 1,
+            }
+        )
+        euros = classeur.add_format({"font_size": 9, "num_format": FORMAT_EUROS, "border": 1})
+        ecart = classeur.add_format({"font_size": 9, "num_format": FORMAT_ECART, "border": 1})
+        pourcent = classeur.add_format({"font_size": 9, "num_format": FORMAT_POURCENT, "border": 1})
+        cellule = classeur.add_format(
+            {"font_size": 9, "text_wrap": True, "valign": "top", "border": 1}
+        )
+        feuille.write_string(
+            0,
+            0,
+            f"Comparaison de méthodes pour la commission — campagne {simulation.annee}",
+            ecrivain.f["titre"],
+        )
+        socle = sum(table["montant_socle"], Decimal(0))
+        feuille.merge_range(
+            1,
+            0,
+            1,
+            6,
+            f"{len(table)} structures, montant socle total {montant_fr(socle)} ; référence : "
+            f"« {noms[0]} ». Montants : montant modulé de l'année, après répartition de "
+            "l'enveloppe.",
+            petit,
+        )
+        feuille.set_row(1, 24)
+        entetes = [
+            "Scénario",
+            "Méthode",
+            "Total modulé",
+            "Taux moyen",
+            "Gagnent",
+            "Perdent",
+            "Solde / référence",
+        ]
+        largeurs = [22, 50, 14, 14, 14, 14, 14]
+        for j, (nom, largeur) in enumerate(zip(entetes, largeurs, strict=True)):
+            feuille.write_string(3, j, nom, entete)
+            feuille.set_column(j, j, largeur)
+        for i, (scenario, ligne) in enumerate(
+            zip(
+                simulation.scenarios,
+                simulation.resume_scenarios.itertuples(index=False),
+                strict=True,
+            ),
+            start=4,
+        ):
+            feuille.write_string(i, 0, scenario.nom, cellule)
+            feuille.write_string(i, 1, decrire(ligne.methode, ligne.appliquee), cellule)
+            feuille.write_number(i, 2, float(ligne.total), euros)
+            feuille.write_number(i, 3, float(ligne.taux_moyen or 0), pourcent)
+            if i > 4:
+                feuille.write_number(i, 4, ligne.gagnent, cellule)
+                feuille.write_number(i, 5, ligne.perdent, cellule)
+                feuille.write_number(i, 6, float(ligne.gains + ligne.pertes), ecart)
+            else:
+                for j in (4, 5, 6):
+                    feuille.write_string(i, j, "référence", cellule)
+            feuille.set_row(i, 36)
+        ligne_type = 5 + len(noms)
+        types = [t for t in TYPES_SIAE if t in set(table["type"])]
+        feuille.write_string(ligne_type, 0, "Total modulé par type", entete)
+        for k, nom in enumerate(noms, start=1):
+            feuille.write_string(ligne_type, k + 1, nom, entete)
+        feuille.write_string(ligne_type, 1, "Structures", entete)
+        for i, type_siae in enumerate(types, start=ligne_type + 1):
+            groupe = table[table["type"] == type_siae]
+            feuille.write_string(i, 0, type_siae, cellule)
+            feuille.write_number(i, 1, len(groupe), cellule)
+            for k in range(len(noms)):
+                total = sum(groupe[f"montant_{k}"], Decimal(0))
+                feuille.write_number(i, k + 2, float(total), euros)
+        texte = ligne_type + len(types) + 2
+        for k, ligne in enumerate(simulation.resume_scenarios.itertuples(index=False)):
+            if not k:
+                continue
+            feuille.merge_range(texte, 0, texte, 6, _ce_qui_change(simulation, k, ligne), petit)
+            feuille.set_row(texte, 48)
+            texte += 1
+        if simulation.precedent is not None:
+            annee = simulation.precedent.annee
+            phrases = [
+                f"« {nom} » : {ligne.precedent[0]} structure(s) gagnent et {ligne.precedent[1]} "
+                f"perdent par rapport à {annee}"
+                for nom, ligne in zip(
+                    noms, simulation.resume_scenarios.itertuples(index=False), strict=True
+                )
+            ]
+            feuille.merge_range(texte, 0, texte, 6, " ; ".join(phrases) + ".", petit)
+            feuille.set_row(texte, 30)
+        graphique = classeur.add_chart({"type": "column"})
+        for k in range(len(noms)):
+            graphique.add_series(
+                {
+                    "name": ["Synthèse", ligne_type, k + 2],
+                    "categories": ["Synthèse", ligne_type + 1, 0, ligne_type + len(types), 0],
+                    "values": ["Synthèse", ligne_type + 1, k + 2, ligne_type + len(types), k + 2],
+                }
+            )
+        graphique.set_title(
+            {"name": "Total modulé par type et par scénario", "name_font": {"size": 10}}
+        )
+        graphique.set_y_axis({"num_format": '#,##0\\ "€"', "num_font": {"size": 8}})
+        graphique.set_legend({"position": "bottom", "font": {"size": 8}})
+        graphique.set_size({"width": 620, "height": 260})
+        feuille.insert_chart(texte + 1, 0, graphique)
+        feuille.set_paper(PAPIER_A4)
+        feuille.set_landscape()
+        feuille.fit_to_pages(1, 1)
+        feuille.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
+        feuille.print_area(0, 0, texte + 20, max(6, len(noms) + 1))
+        feuille.set_footer(f"&L&8Simulation de méthodes&R&8Campagne {simulation.annee}")
+    return chemin
+
+
+def _ce_qui_change(simulation: Simulation, k: int, ligne) -> str:
+    """« Ce que change « B » par rapport à « A » : … structures gagnent (…), … perdent (…) ;
+    par type : … ; plus forte hausse : … ; plus forte baisse : … »."""
+    table = simulation.structures
+    reference = simulation.scenarios[0].nom
+    par_type = []
+    for type_siae in [t for t in TYPES_SIAE if t in set(table["type"])]:
+        ecart = sum(table[table["type"] == type_siae][f"ecart_{k}"], Decimal(0))
+        par_type.append(f"{type_siae} {'+' if ecart > 0 else ''}{montant_fr(ecart)}")
+    texte = (
+        f"Ce que change « {ligne.nom} » par rapport à « {reference} » : {ligne.gagnent} "
+        f"structure(s) gagnent (+{montant_fr(ligne.gains)} au total), {ligne.perdent} perdent "
+        f"({montant_fr(ligne.pertes)}) ; par type : {', '.join(par_type)}"
+    )
+    if ligne.hausse is not None and ligne.hausse[0] > 0:
+        texte += f" ; plus forte hausse : {_extreme(ligne.hausse)}"
+    if ligne.baisse is not None and ligne.baisse[0] < 0:
+        texte += f" ; plus forte baisse : {_extreme(ligne.baisse)}"
+    taux = "" if ligne.taux_moyen is None else f" ; taux moyen {taux_fr(ligne.taux_moyen)}"
+    return texte + taux + "."

@@ -83,6 +83,16 @@ class _Ecrivain:
             "gras": classeur.add_format({"bold": True}),
         }
 
+    @staticmethod
+    def imprimer(feuille, campagne: int, titre: str, lignes_repetees: int | None = 0) -> None:
+        """A4 paysage, une page de large, en-têtes répétés, pied de page de la campagne."""
+        feuille.set_paper(PAPIER_A4)
+        feuille.set_landscape()
+        feuille.fit_to_pages(1, 0)
+        if lignes_repetees is not None:
+            feuille.repeat_rows(lignes_repetees)
+        feuille.set_footer(f"&L&8{titre}&C&8Page &P sur &N&R&8Campagne {campagne}")
+
     def entetes(self, feuille, ligne: int, noms: list[str], largeurs: list[float]) -> None:
         for j, (nom, largeur) in enumerate(zip(noms, largeurs, strict=True)):
             feuille.write_string(ligne, j, nom, self.f["entete"])
@@ -121,6 +131,7 @@ def _noms(simulation: Simulation) -> list[str]:
 
 def _feuille_scenarios(ecrivain: _Ecrivain, simulation: Simulation) -> None:
     feuille = ecrivain.classeur.add_worksheet("Scénarios")
+    ecrivain.imprimer(feuille, simulation.annee, "Scénarios comparés", 3)
     reference = simulation.scenarios[0].nom
     feuille.write_string(
         0, 0, f"Comparaison de méthodes — campagne {simulation.annee}", ecrivain.f["titre"]
@@ -159,7 +170,7 @@ def _feuille_scenarios(ecrivain: _Ecrivain, simulation: Simulation) -> None:
         start=4,
     ):
         valeurs = [
-            (scenario.nom, ""),
+            (scenario.nom, "texte"),
             (decrire(ligne.methode, ligne.appliquee), "texte"),
             (scenario.fichier, ""),
             (ligne.methode.sha256 or "", ""),
@@ -169,13 +180,14 @@ def _feuille_scenarios(ecrivain: _Ecrivain, simulation: Simulation) -> None:
             (ligne.perdent if i > 4 else None, ""),
             (ligne.gains if i > 4 else None, "ecart"),
             (ligne.pertes if i > 4 else None, "ecart"),
-            (_extreme(ligne.hausse), ""),
-            (_extreme(ligne.baisse), ""),
+            (_extreme(ligne.hausse), "texte"),
+            (_extreme(ligne.baisse), "texte"),
         ]
         if ligne.precedent is not None:
             valeurs += [(ligne.precedent[0], ""), (ligne.precedent[1], "")]
         for j, (valeur, nature) in enumerate(valeurs):
             ecrivain.valeur(feuille, i, j, valeur, nature)
+        feuille.set_row(i, 45)
     feuille.freeze_panes(4, 1)
 
 
@@ -189,6 +201,7 @@ def _extreme(ecart) -> str:
 def _feuille_structures(ecrivain: _Ecrivain, simulation: Simulation) -> None:
     """Une ligne par structure ; colonnes écrites d'un bloc (4 500 structures)."""
     feuille = ecrivain.classeur.add_worksheet("Structures")
+    ecrivain.imprimer(feuille, simulation.annee, "Simulation par structure", 0)
     table = simulation.structures
     colonnes = [
         ("N° d'annexe financière", "identifiant", "", 18),
@@ -243,6 +256,7 @@ def _feuille_structures(ecrivain: _Ecrivain, simulation: Simulation) -> None:
 
 def _feuille_totaux(ecrivain: _Ecrivain, simulation: Simulation) -> None:
     feuille = ecrivain.classeur.add_worksheet("Totaux")
+    ecrivain.imprimer(feuille, simulation.annee, "Totaux par département et type", 0)
     reference = simulation.scenarios[0].nom
     colonnes = [
         ("Département", "departement", "", 8),
@@ -280,6 +294,7 @@ def _feuille_ecarts(ecrivain: _Ecrivain, simulation: Simulation) -> None:
     """Pour chaque scénario comparé à la référence : les structures de la plus forte variation
     (en valeur absolue) à la plus faible ; les graphiques montrent les premières."""
     feuille = ecrivain.classeur.add_worksheet("Écarts")
+    ecrivain.imprimer(feuille, simulation.annee, "Écarts par structure", 1)
     table = simulation.structures
     ecrivain.positions_ecarts = {}
     for k, nom in enumerate(_noms(simulation)[1:], start=1):
@@ -313,6 +328,7 @@ def _feuille_ecarts(ecrivain: _Ecrivain, simulation: Simulation) -> None:
 
 def _feuille_graphiques(ecrivain: _Ecrivain, simulation: Simulation) -> None:
     feuille = ecrivain.classeur.add_worksheet("Graphiques")
+    ecrivain.imprimer(feuille, simulation.annee, "Graphiques de la simulation", None)
     table = simulation.structures
     noms = _noms(simulation)
     feuille.write_string(0, 0, "Taux effectif", ecrivain.f["entete"])
@@ -350,7 +366,6 @@ def _feuille_graphiques(ecrivain: _Ecrivain, simulation: Simulation) -> None:
                 "name": f"{noms[k]} − {noms[0]}",
                 "categories": ["Écarts", 2, colonne, 1 + nombre, colonne],
                 "values": ["Écarts", 2, colonne + 4, 1 + nombre, colonne + 4],
-                "invert_if_negative": True,
             }
         )
         barres.set_title(
@@ -359,7 +374,9 @@ def _feuille_graphiques(ecrivain: _Ecrivain, simulation: Simulation) -> None:
                 "plus grands)"
             }
         )
-        barres.set_y_axis({"reverse": True})
+        # graphique en barres : l'axe « y » d'XlsxWriter est celui des structures
+        barres.set_y_axis({"reverse": True, "label_position": "low"})
+        barres.set_x_axis({"num_format": '#,##0\\ "€"'})
         barres.set_legend({"none": True})
         barres.set_size({"width": 760, "height": 520})
         feuille.insert_chart(20 + 28 * (k - 1), len(noms) + 2, barres)

@@ -45,6 +45,7 @@ REPARTITIONS = {
     "région atteigne la cible, sans taux au-dessus du plafond ni dépasser l'enveloppe",
 }
 NOM_PAR_DEFAUT = "Méthode par défaut (note DGEFP n° 2014-04)"
+NOMS_COURTS = {"publics": "publics", "effort": "effort", "resultats": "résultats"}
 CLES = {
     "nom": "le nom de la méthode, tel que la commission le connaît",
     "description": "un texte libre (facultatif)",
@@ -430,7 +431,8 @@ def depuis_options(
     changements = []
     if brouillon.poids is not None:
         changements.append(
-            "poids " + ", ".join(f"{c} {pourcent_fr(p)}" for c, p in brouillon.poids)
+            "poids "
+            + ", ".join(f"{NOMS_COURTS.get(c, c)} {pourcent_fr(p)}" for c, p in brouillon.poids)
         )
     if brouillon.plafond is not None:
         changements.append(f"plafond {pourcent_fr(brouillon.plafond)}")

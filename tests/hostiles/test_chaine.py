@@ -281,6 +281,55 @@ def test_enveloppe_retouchee_dans_le_grand_livre_refusee(campagne, tmp_path):
     ) in message
 
 
+def test_poids_retouches_refuses_malgre_le_manifeste(campagne, tmp_path):
+    """Des poids changés sur toutes les lignes (somme encore de 100 %) et les taux remis
+    d'accord ne passent pas : le manifeste consigne les poids appliqués."""
+
+    def retoucher(lignes):
+        for ligne in lignes:
+            if ligne["poids_publics"]:
+                ligne.update(poids_publics="0,4500", poids_effort="0,3000")
+
+    message = refus(grand_livre_retouche(campagne, tmp_path / "poids", retoucher))
+    assert "colonne « poids_publics »" in message
+    assert "le manifeste du calcul dit 0.35 pour la méthode appliquée" in message
+
+
+def test_poids_dont_la_somme_n_est_pas_100_refuses_sans_manifeste(campagne, tmp_path):
+    def retoucher(lignes):
+        for ligne in lignes:
+            if ligne["poids_publics"]:
+                ligne["poids_publics"] = "0,4500"
+
+    chemin = grand_livre_retouche(campagne, tmp_path / "somme", retoucher, manifeste=False)
+    with pytest.raises(ErreurEntree) as erreur:
+        lire_grand_livre(chemin, accepter_modifie=True)
+    assert "les poids des critères font 100 % (somme de 1)" in str(erreur.value)
+
+
+def test_plafond_de_methode_au_dessus_de_l_arrete_refuse(campagne, tmp_path):
+    def retoucher(lignes):
+        for ligne in lignes:
+            if ligne["plafond_methode"]:
+                ligne["plafond_methode"] = "0,1200"
+
+    chemin = grand_livre_retouche(campagne, tmp_path / "plafond", retoucher, manifeste=False)
+    with pytest.raises(ErreurEntree) as erreur:
+        lire_grand_livre(chemin, accepter_modifie=True)
+    assert "une méthode peut l'abaisser, jamais le dépasser" in str(erreur.value)
+
+
+def test_groupes_melanges_refuses(campagne, tmp_path):
+    def retoucher(lignes):
+        ligne = next(ligne for ligne in lignes if ligne["groupe"].startswith("ACI"))
+        ligne["groupe"] = f"ACI {ligne['departement']}"
+
+    chemin = grand_livre_retouche(campagne, tmp_path / "groupes", retoucher, manifeste=False)
+    with pytest.raises(ErreurEntree) as erreur:
+        lire_grand_livre(chemin, accepter_modifie=True)
+    assert "une seule règle pour tout le grand livre" in str(erreur.value)
+
+
 def test_manifeste_sans_empreinte_des_donnees_refuse(campagne, tmp_path):
     chemin = grand_livre_retouche(campagne, tmp_path / "calcul", lambda lignes: None)
     manifeste = json.loads((chemin.parent / "manifeste.json").read_text("utf-8"))

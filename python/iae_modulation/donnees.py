@@ -64,6 +64,24 @@ class Colonne:
         return self.nature in ("nombre", "montant")
 
 
+# Publics particuliers parmi les salariés en insertion (bilan annuel de l'ASP, section 2) :
+# facultatifs, ils ne servent pas à la méthode par défaut ; une méthode régionale peut en faire
+# des critères. Chacun est compté parmi `nb_salaries_insertion`.
+COLONNES_PUBLICS: tuple[Colonne, ...] = (
+    Colonne("nb_residents_qpv", "nombre", "non", "Dont résidents d'un QPV", "4"),
+    Colonne("nb_residents_zrr", "nombre", "non", "Dont résidents d'une ZRR (ou FRR)", "2"),
+    Colonne("nb_50_ans_et_plus", "nombre", "non", "Dont personnes de 50 ans et plus", "5"),
+    Colonne(
+        "nb_deld", "nombre", "non", "Dont demandeurs d'emploi inscrits depuis 12 à 23 mois", "6"
+    ),
+    Colonne(
+        "nb_detld", "nombre", "non", "Dont demandeurs d'emploi inscrits depuis 24 mois et plus", "7"
+    ),
+    Colonne("nb_rqth", "nombre", "non", "Dont travailleurs handicapés reconnus (RQTH)", "2"),
+    Colonne("nb_femmes", "nombre", "non", "Dont femmes", "9"),
+    Colonne("nb_moins_26_ans", "nombre", "non", "Dont jeunes de moins de 26 ans", "3"),
+)
+NOMS_PUBLICS: tuple[str, ...] = tuple(c.nom for c in COLONNES_PUBLICS)
 COLONNES: tuple[Colonne, ...] = (
     Colonne("identifiant", "identifiant", "oui", "N° d'annexe financière", "ACI051230010"),
     Colonne("siret", "identifiant", "non", "SIRET", "46270107900016"),
@@ -101,6 +119,7 @@ COLONNES: tuple[Colonne, ...] = (
     ),
     Colonne("sorties_positives", "nombre", "2015", "Sorties positives", "2"),
     Colonne("milieu_penitentiaire", "oui/non", "non", "Milieu pénitentiaire", "non"),
+    *COLONNES_PUBLICS,
 )
 NOMS_COLONNES: tuple[str, ...] = tuple(c.nom for c in COLONNES)
 _PAR_NOM = {c.nom: c for c in COLONNES}

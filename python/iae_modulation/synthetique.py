@@ -24,13 +24,14 @@ import pandas as pd
 import xlsxwriter
 
 from iae_modulation import parametres
-from iae_modulation.donnees import COLONNES, NOMS_COLONNES
+from iae_modulation.donnees import COLONNES, NOMS_COLONNES, NOMS_PUBLICS
 from iae_modulation.referentiel import DEPARTEMENT_MAYOTTE, departements
 from iae_modulation.sorties import texte_sans_formule
 
 COLONNES_CANONIQUES = NOMS_COLONNES
 COLONNES_TEXTE = tuple(c.nom for c in COLONNES if not c.numerique)
 COLONNES_EFFECTIFS = (
+    *NOMS_PUBLICS,
     "nb_salaries_insertion",
     "nb_beneficiaires_minima",
     "sorties_totales",
@@ -358,7 +359,31 @@ def generer_donnees_nationales(
         dtype=str,
     )
     table.attrs["lignes_invalides"] = _injecter_invalides(rng, table, part_invalides)
+    for nom, valeurs in _publics_particuliers(rng, salaries).items():
+        table[nom] = valeurs
     return table
+
+
+# Part des salariés en insertion de chaque public particulier (bornes du tirage uniforme).
+PARTS_PUBLICS = {
+    "nb_residents_qpv": (0.10, 0.35),
+    "nb_residents_zrr": (0.0, 0.15),
+    "nb_50_ans_et_plus": (0.10, 0.30),
+    "nb_deld": (0.10, 0.30),
+    "nb_detld": (0.10, 0.35),
+    "nb_rqth": (0.03, 0.15),
+    "nb_femmes": (0.20, 0.60),
+    "nb_moins_26_ans": (0.10, 0.30),
+}
+
+
+def _publics_particuliers(rng: np.random.Generator, salaries: np.ndarray) -> dict[str, list]:
+    """Publics particuliers parmi les salariés en insertion, tirés après toutes les autres
+    colonnes (une graine donne les mêmes valeurs qu'avant leur ajout)."""
+    return {
+        nom: rng.binomial(salaries, rng.uniform(bas, haut, size=len(salaries))).astype(str)
+        for nom, (bas, haut) in PARTS_PUBLICS.items()
+    }
 
 
 def ecrire_csv(table: pd.DataFrame, chemin: Path) -> Path:

@@ -50,6 +50,8 @@ class TableBrute:
     feuille: str | None
     lignes: list[int]
     lignes_masquees: list[int] = field(default_factory=list)  # lignes masquées dans Excel
+    # en-tête de chaque colonne de `table` tel qu'écrit dans le fichier (espaces compris)
+    entetes_bruts: list[str] = field(default_factory=list)
 
     def lieu(self) -> str:
         """« donnees.xlsx, feuille « Données SIAE » » : début des messages d'erreur."""
@@ -93,7 +95,8 @@ def lire_table(
         dtype=str,
     )
     gardees_masquees = sorted(set(masquees) & set(numeros))
-    return TableBrute(table, chemin, feuille, numeros, gardees_masquees)
+    bruts = [en_tetes[i] if i < len(en_tetes) else "" for i in gardees]
+    return TableBrute(table, chemin, feuille, numeros, gardees_masquees, bruts)
 
 
 class NombreHorsLimites(ValueError):

@@ -285,6 +285,8 @@ class SelectionAnnexes:
         self.ecartees: list[Ecartee] = []
         self.erreurs: list[Illisible] = []
         self.retenues: dict[tuple[str, int], Retenue] = {}
+        # (période, avenant) de deux lignes contradictoires : aucune n'est retenue
+        self.conflits: set[tuple[tuple[str, int], int]] = set()
         self.extraire: Callable[[list[str], str], dict[str, str] | None] = lambda ligne, lieu: {}
         self._numero = 0
 
@@ -345,15 +347,27 @@ class SelectionAnnexes:
         elif precedente.modification == modification and precedente.cellules == cellules:
             self.ecarter(numero, ligne, MOTIF_DOUBLON)
         elif precedente.modification == modification:
+            avenant = f"{self._annexe}A{renouvellement}M{modification}"
             self.signaler(
-                f"{lieu} : même annexe et même avenant ({self._annexe}A{renouvellement}"
-                f"M{modification}) qu'à la "
-                f"ligne {precedente.numero}, avec d'autres valeurs : une seule ligne par annexe "
+                f"{lieu} : même annexe et même avenant ({avenant}) qu'à la ligne "
+                f"{precedente.numero}, avec d'autres valeurs : une seule ligne par annexe "
                 "financière et avenant, sinon le montant serait versé deux fois."
             )
+            if (retenue.cle, modification) not in self.conflits:
+                self.conflits.add((retenue.cle, modification))
+                self.erreurs.append(
+                    Illisible(
+                        precedente.numero,
+                        self._annexe,
+                        f"{self.fichier}, ligne {precedente.numero} : même annexe et même "
+                        f"avenant ({avenant}) qu'à la ligne {numero}, avec d'autres valeurs : "
+                        "aucune des deux n'est retenue.",
+                    )
+                )
         elif modification > precedente.modification:
             self.retenues[retenue.cle] = retenue
-            self.ecarter(precedente.numero, precedente.ligne, MOTIF_AVENANT)
+            if (precedente.cle, precedente.modification) not in self.conflits:
+                self.ecarter(precedente.numero, precedente.ligne, MOTIF_AVENANT)
         else:
             self.ecarter(numero, ligne, MOTIF_AVENANT)
 
@@ -404,7 +418,11 @@ class SelectionAnnexes:
         return None
 
     def retenues_dans_l_ordre(self) -> list[Retenue]:
-        return sorted(self.retenues.values(), key=lambda r: r.numero)
+        """Les lignes retenues, dans l'ordre du fichier ; jamais une ligne contredite."""
+        return sorted(
+            (r for r in self.retenues.values() if (r.cle, r.modification) not in self.conflits),
+            key=lambda r: r.numero,
+        )
 
 
 _NOMBRE_FLUXIAE = re.compile(r"-?\d+(?:\.\d+)?")

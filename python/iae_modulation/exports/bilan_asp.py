@@ -116,10 +116,10 @@ def correspond(rubrique: Rubrique, entete: str) -> bool:
 
 
 def convention_du_bilan(numero: str) -> str | None:
-    """« ACI 051 23 0010 A2M1 » -> « ACI051230010 » (espaces et avenant retirés, comme la
-    plateforme de l'inclusion) ; None si ce n'est pas un numéro d'annexe."""
-    sans_espaces = re.sub(r"\s+", "", numero).upper()
-    annexe = lire_numero_annexe(re.sub(r"A\d.*$", "", sans_espaces))
+    """« ACI 051 23 0010 A2M1 » -> « ACI051230010 » (espaces et avenant retirés) ; None si ce
+    n'est pas un numéro d'annexe. Le numéro est décomposé (`lire_numero_annexe`) plutôt que
+    coupé au premier « A » suivi d'un chiffre, qui tomberait dans « 02A » en Corse-du-Sud."""
+    annexe = lire_numero_annexe(numero)
     return annexe.convention if annexe else None
 
 

@@ -14,7 +14,16 @@ from iae_modulation import __version__
 from iae_modulation.commandes.francais import ParseurFrancais
 from iae_modulation.erreurs import frontiere
 
-COMMANDES = ("preparer", "calculer", "annexe5", "notifications", "rapprocher", "classeur", "demo")
+COMMANDES = (
+    "preparer",
+    "calculer",
+    "annexe5",
+    "notifications",
+    "fiches",
+    "rapprocher",
+    "classeur",
+    "demo",
+)
 
 
 def construire_parseur(commandes: tuple[str, ...] = COMMANDES) -> argparse.ArgumentParser:

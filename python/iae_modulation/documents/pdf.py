@@ -15,16 +15,18 @@ from __future__ import annotations
 import argparse
 import math
 import os
+import re
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor, wait
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, wait
 from pathlib import Path
 
-from pypdf import PdfWriter
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import DictionaryObject, NameObject
 
 from iae_modulation.erreurs import ErreurOutil
 
@@ -113,11 +115,13 @@ def convertir_en_pdf(
     *,
     processus: int | None = None,
     avancer: Callable[[str], None] | None = None,
+    delai_par_document: float = DELAI_PAR_FICHIER,
 ) -> list[Path]:
     """Convertit les documents en PDF dans `dossier` (même nom, extension .pdf), répartis
     entre `processus` processus LibreOffice (défaut : un par cœur) qui travaillent en même
     temps ; `avancer(nom)` est appelé à chaque PDF écrit. Lève `ErreurPDF` si un PDF attendu
-    manque."""
+    manque. `delai_par_document` : secondes accordées par document (plus pour un document de
+    plusieurs centaines de pages)."""
     fichiers = [Path(f).resolve() for f in fichiers]
     if not fichiers:
         return []
@@ -138,12 +142,15 @@ def convertir_en_pdf(
     nombre = processus or nombre_de_processus(len(fichiers))
     parts = [fichiers[i::nombre] for i in range(nombre)]
     with ThreadPoolExecutor(nombre) as fils:
-        travaux = [fils.submit(_convertir_part, soffice, part, dossier) for part in parts]
+        travaux = [
+            fils.submit(_convertir_part, soffice, part, dossier, delai_par_document)
+            for part in parts
+        ]
         _suivre(travaux, attendus, avancer)
         messages = [message for travail in travaux for message in travail.result()]
     a_refaire = [f for f, p in zip(fichiers, attendus, strict=True) if not _produit(p)]
     if a_refaire:
-        messages += _convertir_part(soffice, a_refaire, dossier)
+        messages += _convertir_part(soffice, a_refaire, dossier, delai_par_document)
         for fichier in a_refaire:
             if _produit(dossier / f"{fichier.stem}.pdf"):
                 avancer(f"{fichier.stem}.pdf")
@@ -175,12 +182,14 @@ def _suivre(travaux: list, attendus: list[Path], avancer: Callable[[str], None])
             return
 
 
-def _convertir_part(soffice: str, fichiers: list[Path], dossier: Path) -> list[str]:
+def _convertir_part(
+    soffice: str, fichiers: list[Path], dossier: Path, delai_par_document: float
+) -> list[str]:
     """Une part du lot, en un processus LibreOffice (plusieurs si la commande serait trop
     longue), avec son propre profil utilisateur."""
     with tempfile.TemporaryDirectory(prefix="iae-libreoffice-") as profil:
         return [
-            _lancer(soffice, lot, dossier, Path(profil), 60 + DELAI_PAR_FICHIER * len(lot))
+            _lancer(soffice, lot, dossier, Path(profil), 60 + delai_par_document * len(lot))
             for lot in _lots(fichiers)
         ]
 
@@ -248,3 +257,42 @@ def fusionner_pdf(fichiers: list[Path], chemin: Path) -> Path:
         fusion.write(sortie)
     fusion.close()
     return Path(chemin)
+
+
+def nombre_de_pages(chemin: Path) -> int:
+    return len(PdfReader(str(chemin)).pages)
+
+
+def separer_les_pages(decoupes: list[tuple[Path, list[Path]]]) -> None:
+    """Chaque page de chaque PDF dans son propre fichier (`decoupes` : un PDF et le chemin de
+    chacune de ses pages), réparti sur les cœurs. Une page ne garde que les images qu'elle
+    affiche : LibreOffice range toutes celles d'un long document dans un dictionnaire commun,
+    qu'une page copiée telle quelle emporterait entier."""
+    processus = min(os.cpu_count() or 1, len(decoupes))
+    if processus <= 1:
+        for pdf, pages in decoupes:
+            _separer(pdf, pages)
+        return
+    with ProcessPoolExecutor(processus) as pool:
+        list(pool.map(_separer, *zip(*decoupes, strict=True)))
+
+
+_APPEL_D_OBJET = re.compile(rb"/([^\s/\[\]()<>{}%]+)\s+Do\b")
+
+
+def _separer(pdf: Path, pages: list[Path]) -> None:
+    lecteur = PdfReader(str(pdf))
+    for page, chemin in zip(lecteur.pages, pages, strict=True):
+        ressources = page["/Resources"].get_object()
+        objets = ressources.get("/XObject")
+        if objets is not None:
+            affiches = set(_APPEL_D_OBJET.findall(page.get_contents().get_data()))
+            propres = DictionaryObject(ressources)
+            propres[NameObject("/XObject")] = DictionaryObject(
+                {nom: o for nom, o in objets.get_object().items() if nom[1:].encode() in affiches}
+            )
+            page[NameObject("/Resources")] = propres
+        ecrivain = PdfWriter()
+        ecrivain.add_page(page)
+        with open(chemin, "wb") as sortie:
+            ecrivain.write(sortie)

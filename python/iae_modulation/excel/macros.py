@@ -12,7 +12,6 @@ documents…) : un clic ne paie que le chargement de sa propre action.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -343,17 +342,15 @@ def generer_notifications(classeur: c.Classeur | None = None) -> ResultatAction:
 
 def _donnees_du_calcul(calcul: Path) -> Path:
     """Le fichier de données qu'a lu le calcul, d'après son manifeste."""
-    manifeste = json.loads((calcul / "manifeste.json").read_text("utf-8"))
-    for entree in manifeste["entrees"]:
-        if entree["role"] != "donnees":
-            continue
-        nom = PureWindowsPath(entree["fichier"]).name  # dossier de sortie déplacé : même voisin
-        for candidat in (Path(entree["fichier"]), calcul.parent / "entrees" / nom):
-            if candidat.is_file():
-                return candidat
-    raise ErreurAction(
-        f"Le fichier de données du dernier calcul ({calcul}) a disparu : recalculez la modulation."
-    )
+    from iae_modulation.resultats import donnees_du_calcul
+
+    donnees = donnees_du_calcul(calcul)
+    if donnees is None:
+        raise ErreurAction(
+            f"Le fichier de données du dernier calcul ({calcul}) a disparu : recalculez la "
+            "modulation."
+        )
+    return donnees
 
 
 def _notifications(classeur: c.Classeur, resultat: ResultatAction) -> None:

@@ -1,0 +1,516 @@
+"""Fiche de dialogue de gestion de chaque structure (instruction DGEFP n° 2014-2 du 5 février
+2014, § 3 : « Le dialogue de gestion est un outil central du pilotage des dispositifs de
+l'IAE ») : une page, en Word et en PDF, préparée depuis les nombres de la campagne.
+
+Tous les montants et taux viennent du grand livre (`resultats.csv`, « une source pour chaque
+euro ») ; médiane, quartiles et rang sont calculés sur les colonnes d'indicateurs du même grand
+livre, parmi les structures comparées du groupe (même type, même région, hors taux fixe) ; postes
+et sorties viennent de la table des données du calcul. Avec le grand livre de l'année précédente,
+ses valeurs figurent à côté.
+
+Les PDF : les fiches sont assemblées par lots en quelques longs documents (une page chacune),
+convertis en parallèle par LibreOffice (`pdf.convertir_en_pdf`), puis chaque page devient le PDF
+de sa structure ; un lot dont le nombre de pages ne tombe pas juste est converti fiche par fiche.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+import time
+from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from iae_modulation.documents import pdf as conversion
+from iae_modulation.documents.graphique import Fond, Repartition, repartition
+from iae_modulation.documents.modeles_source import DOSSIER_MODELES, NOM_FICHE
+from iae_modulation.documents.publipostage import Bloc, ModeleCompile, echapper, image_xml
+from iae_modulation.documents.tableau_word import tableau_xml
+from iae_modulation.donnees import lire_donnees
+from iae_modulation.formats import date_fr, montant_fr, nombre_fr, taux_fr
+from iae_modulation.progression import progression as barre_de_progression
+from iae_modulation.referentiel import TYPES_SIAE, departements
+from iae_modulation.resultats import (
+    MOTIF_CLASSEMENT,
+    MOTIF_FORFAIT_2014,
+    MOTIF_NON_CALCULABLE,
+    MOTIF_PENITENTIAIRE,
+    MOTIF_SEULE,
+    GrandLivre,
+    donnees_du_calcul,
+    lire_grand_livre,
+)
+from iae_modulation.sorties import (
+    ErreurEntree,
+    dossier_atomique,
+    ecrire_manifeste,
+    nom_de_fichier_sur,
+)
+
+MODELE_FICHE = DOSSIER_MODELES / NOM_FICHE
+CRITERES = (
+    ("publics", "Publics", "35 %", "bénéficiaires de minima sociaux / salariés en insertion"),
+    ("effort", "Efforts d'insertion", "40 %", "ETP d'encadrement / ETP en insertion"),
+    ("resultats", "Résultats", "25 %", "sorties dynamiques / sorties examinées"),
+)
+COMPARES = (MOTIF_CLASSEMENT, MOTIF_SEULE, MOTIF_NON_CALCULABLE)  # hors taux fixe
+CHAMPS_OBLIGATOIRES = frozenset(
+    {"identifiant", "raison_sociale", "indicateurs", "montants", "calcul_du_montant"}
+)
+CHAMPS_FICHE = CHAMPS_OBLIGATOIRES | {
+    "annee",
+    "sous_titre",
+    "type_structure",
+    "siret",
+    "territoire",
+    "motif_taux",
+    "graphiques",
+    "legende_graphiques",
+    "postes_et_sorties",
+    "remarques",
+    "pied",
+}
+LARGEUR_TEXTE = 9864  # vingtièmes de point : 17,4 cm entre les marges
+LARGEUR_LIBELLE_CM, LARGEUR_IMAGE_CM, HAUTEUR_IMAGE_CM = 4.0, 13.0, 1.41
+FICHES_PAR_LOT = 150  # pages d'un document assemblé pour LibreOffice
+FILS_D_ECRITURE = 4
+
+
+@dataclass
+class Groupe:
+    """Les structures comparées d'un groupe (type × région) et la répartition de chaque
+    critère, avec le fond de sa bande de points."""
+
+    type: str
+    region: str
+    compares: list[dict]
+    taille: int = 0  # toutes les structures du groupe, taux fixes compris
+    repartitions: dict[str, Repartition | None] = field(default_factory=dict)
+    fonds: dict[str, Fond] = field(default_factory=dict)
+
+    def rang(self, critere: str, valeur: Decimal | None) -> tuple[Decimal, int] | None:
+        """Rang croissant (ex æquo moyennés, 1 = valeur la plus faible) et effectif."""
+        valeurs = [v for s in self.compares if (v := s[critere]) is not None]
+        if valeur is None or not valeurs:
+            return None
+        dessous = sum(v < valeur for v in valeurs)
+        egaux = sum(v == valeur for v in valeurs)
+        return Decimal(2 * dessous + egaux + 1) / 2, len(valeurs)
+
+
+@dataclass
+class RapportFiches:
+    sortie: Path
+    nb_fiches: int = 0
+    pdf: int = 0
+    duree: float = 0.0
+    remarques: list[str] = field(default_factory=list)
+
+    def resume(self) -> str:
+        lignes = [
+            f"{self.nb_fiches} fiche(s) de dialogue de gestion écrite(s) (Word"
+            + (f", {self.pdf} PDF" if self.pdf else "")
+            + f") en {nombre_fr(Decimal(str(round(self.duree, 1))), 1)} s, dans {self.sortie}."
+        ]
+        return "\n".join(lignes + [f"Remarque : {r}" for r in self.remarques])
+
+
+def generer_fiches(
+    resultats: Path,
+    sortie: Path,
+    *,
+    precedent: Path | None = None,
+    donnees: Path | None = None,
+    modele: Path | None = None,
+    pdf: bool | None = None,
+    ecraser: bool = False,
+    progression: bool = True,
+) -> RapportFiches:
+    """Une fiche `fiche_<identifiant>.docx` (et .pdf) par structure du grand livre ; lève
+    `ErreurEntree` (grand livre, données, modèle), `ErreurSortie` ou `pdf.ErreurPDF`."""
+    debut = time.perf_counter()
+    modele = Path(modele or MODELE_FICHE)
+    compile_ = ModeleCompile(modele)
+    compile_.verifier_champs(CHAMPS_FICHE, CHAMPS_OBLIGATOIRES)
+    produire_pdf = conversion.pdf_a_produire(pdf)
+    livre = lire_grand_livre(resultats)
+    rapport = RapportFiches(Path(sortie).resolve())
+    anterieur = _precedent(precedent, livre) if precedent is not None else None
+    donnees = donnees or donnees_du_calcul(Path(resultats).parent)
+    table = _table_des_donnees(donnees, livre.annee, rapport)
+    groupes = _groupes(livre, anterieur)
+    fiches = [
+        _Fiche(s, groupes[(s["type"], s["region"])], table.get(s["identifiant"]), anterieur)
+        for s in livre.lignes
+    ]
+    noms = [f"fiche_{nom_de_fichier_sur(f.structure['identifiant'])}" for f in fiches]
+    if len(set(noms)) != len(noms):
+        raise ErreurEntree(
+            f"{Path(resultats).name} : deux structures donneraient la même fiche (identifiants "
+            "trop proches)."
+        )
+    entrees = (resultats, precedent, donnees, modele)
+    with dossier_atomique(sortie, ecraser, entrees) as dossier:
+        with (
+            barre_de_progression("Fiches", len(fiches), progression) as avancer,
+            ThreadPoolExecutor(FILS_D_ECRITURE) as fils,
+        ):
+            rendus = list(fils.map(lambda f, n: f.rendu(livre, f"{n}_"), fiches, noms))
+            for nom, (valeurs, medias) in zip(noms, rendus, strict=True):
+                compile_.ecrire(valeurs, dossier / f"{nom}.docx", medias)
+                avancer(nom)
+        if produire_pdf:
+            rapport.pdf = _pdf(compile_, rendus, noms, dossier, progression, rapport)
+        ecrire_manifeste(
+            dossier,
+            "fiches",
+            {"resultats": resultats, "precedent": precedent, "donnees": donnees, "modele": modele},
+            {"annee": livre.annee, "pdf": produire_pdf},
+        )
+    rapport.nb_fiches = len(fiches)
+    if pdf is None and not produire_pdf:
+        rapport.remarques.append(conversion.REMARQUE_SANS_LIBREOFFICE)
+    if livre.modifie:
+        rapport.remarques.append(livre.modifie)
+    rapport.duree = time.perf_counter() - debut
+    return rapport
+
+
+def _precedent(chemin: Path, livre: GrandLivre) -> dict:
+    """Le grand livre de la campagne précédente, par identifiant (et par SIRET et type quand
+    le n° d'annexe a changé) ; refusé s'il n'est pas celui de l'année N − 1."""
+    anterieur = lire_grand_livre(chemin, accepter_modifie=True)
+    if anterieur.annee != livre.annee - 1:
+        raise ErreurEntree(
+            f"{Path(chemin).name} : grand livre de la campagne {anterieur.annee} ; --precedent "
+            f"attend celui de la campagne {livre.annee - 1}."
+        )
+    par_identifiant = {s["identifiant"]: s for s in anterieur.lignes}
+    par_siret = defaultdict(list)
+    for s in anterieur.lignes:
+        if s["siret"]:
+            par_siret[(s["siret"], s["type"])].append(s)
+    for cle, lignes in par_siret.items():
+        if len(lignes) == 1:
+            par_identifiant.setdefault(cle, lignes[0])
+    return par_identifiant
+
+
+def _table_des_donnees(donnees: Path | None, annee: int, rapport: RapportFiches) -> dict:
+    if donnees is None:
+        rapport.remarques.append(
+            "table des données du calcul introuvable (manifeste du calcul) : postes et sorties "
+            "ne sont pas sur les fiches (--donnees pour l'indiquer)."
+        )
+        return {}
+    lues = lire_donnees(Path(donnees), annee)
+    return {ligne["identifiant"]: ligne for ligne in lues.table.to_dict("records")}
+
+
+def _groupes(livre: GrandLivre, anterieur: dict | None) -> dict[tuple[str, str], Groupe]:
+    groupes: dict[tuple[str, str], Groupe] = {}
+    for structure in livre.lignes:
+        cle = (structure["type"], structure["region"])
+        groupe = groupes.setdefault(cle, Groupe(*cle, []))
+        groupe.taille += 1
+        if structure["motif_taux"] in COMPARES:
+            groupe.compares.append(structure)
+    for groupe in groupes.values():
+        for critere, *_ in CRITERES:
+            valeurs = [v for s in groupe.compares if (v := s[critere]) is not None]
+            groupe.repartitions[critere] = repartition(valeurs)
+            precedentes = []
+            if anterieur:
+                precedentes = [
+                    v
+                    for s in groupe.compares
+                    if (a := _anterieure(anterieur, s)) and (v := a[critere]) is not None
+                ]
+            groupe.fonds[critere] = Fond(
+                groupe.repartitions[critere], max([*valeurs, *precedentes], default=Decimal(0))
+            )
+    return groupes
+
+
+def _anterieure(anterieur: dict | None, structure: dict) -> dict | None:
+    if not anterieur:
+        return None
+    return anterieur.get(structure["identifiant"]) or anterieur.get(
+        (structure["siret"], structure["type"])
+    )
+
+
+@dataclass
+class _Fiche:
+    structure: dict
+    groupe: Groupe
+    donnees: dict | None
+    anterieur: dict | None
+
+    def rendu(self, livre: GrandLivre, prefixe: str) -> tuple[dict, dict[str, bytes]]:
+        """Les champs de la fiche (textes et blocs Word) et ses images, nommées d'après
+        `prefixe` (distinct d'une fiche à l'autre : elles peuvent être assemblées)."""
+        s = self.structure
+        annee = livre.annee
+        precedente = _anterieure(self.anterieur, s)
+        departement = departements().get(s["departement"])
+        medias = {}
+        lignes_graphique = []
+        for numero, (critere, libelle, poids, _) in enumerate(CRITERES, start=1):
+            nom = f"{prefixe}{critere}.png"
+            sans_objet = s["motif_taux"] not in COMPARES
+            medias[nom] = self.groupe.fonds[critere].png(
+                None if sans_objet else s[critere], precedente[critere] if precedente else None
+            )
+            lignes_graphique.append((f"{libelle} ({poids})", image_xml(
+                nom, LARGEUR_IMAGE_CM, HAUTEUR_IMAGE_CM, numero
+            )))  # fmt: skip
+        valeurs = {
+            "annee": str(annee),
+            "sous_titre": (
+                f"Indicateurs de l'année {annee - 1} ; taux et montants lus dans le grand livre "
+                f"de la campagne ({livre.fichier.name}). Document de travail préparé pour le "
+                "dialogue de gestion : il ne vaut pas décision."
+            ),
+            "raison_sociale": s["raison_sociale"] or (self.donnees or {}).get("raison_sociale", ""),
+            "type_structure": TYPES_SIAE.get(s["type"], s["type"]),
+            "siret": s["siret"] or "non renseigné",
+            "identifiant": s["identifiant"],
+            "territoire": (
+                f"Département {s['departement']}"
+                + (f" – {departement.nom}" if departement else "")
+                + f", région {s['region']} ; groupe de comparaison : "
+                f"{len(self.groupe.compares)} {s['type']} de la région"
+                + (" (hors taux fixe)" if len(self.groupe.compares) != self.groupe.taille else "")
+            ),
+            "motif_taux": _motif(s),
+            "indicateurs": Bloc(self._indicateurs(precedente, annee)),
+            "graphiques": Bloc(_tableau_graphiques(lignes_graphique)),
+            "legende_graphiques": (
+                "Chaque point gris est une structure comparée du groupe ; le rectangle va du 1er "
+                "au 3e quartile, le trait épais marque la médiane ; le losange rouge est la "
+                "structure"
+                + (f", le cercle bleu sa valeur de l'année {annee - 2}" if precedente else "")
+                + ". Quartiles et médiane calculés comme QUARTILE et MEDIANE d'Excel ; rang 1 = "
+                "la valeur la plus faible du groupe (ex æquo : rang moyen)."
+            ),
+            "postes_et_sorties": Bloc(self._postes_et_sorties(annee))
+            if self.donnees
+            else "Table des données du calcul non fournie : postes et sorties non repris.",
+            "montants": Bloc(self._montants(precedente, annee)),
+            "calcul_du_montant": _calcul_du_montant(s),
+            "remarques": f"Remarques du calcul : {s['anomalies']}" if s["anomalies"] else None,
+            # le même pour toutes les fiches : des fiches assemblées partagent le pied de page
+            "pied": (
+                f"Fiche de dialogue de gestion – campagne {annee} – préparée par "
+                f"iae-modulation le {date_fr(dt.date.today())}"
+            ),
+        }
+        return valeurs, medias
+
+    def _indicateurs(self, precedente: dict | None, annee: int) -> str:
+        s = self.structure
+        colonnes = ["Critère (poids)", f"Valeur {annee - 1}"]
+        if self.anterieur is not None:
+            colonnes.append(f"Valeur {annee - 2}")
+        colonnes += ["1er quartile", "Médiane", "3e quartile", "Rang", "Score"]
+        lignes = []
+        for critere, libelle, poids, definition in CRITERES:
+            valeur = s[critere]
+            repartition_ = self.groupe.repartitions[critere]
+            rang = self.groupe.rang(critere, valeur) if s["motif_taux"] in COMPARES else None
+            ligne = [f"{libelle} ({poids}) : {definition}", _taux(valeur)]
+            if self.anterieur is not None:
+                ligne.append(_taux(precedente[critere]) if precedente else "—")
+            if repartition_ is None:
+                ligne += ["—", "—", "—"]
+            else:
+                ligne += [
+                    _taux(repartition_.premier_quartile),
+                    _taux(repartition_.mediane),
+                    _taux(repartition_.troisieme_quartile),
+                ]
+            ligne.append(
+                "—"
+                if rang is None
+                else f"{nombre_fr(rang[0], 0 if rang[0] % 1 == 0 else 1)} / {rang[1]}"
+            )
+            score = s[f"score_{critere}"]
+            ligne.append("—" if score is None else nombre_fr(score, 4))
+            lignes.append(ligne)
+        return tableau_xml(colonnes, lignes, LARGEUR_TEXTE)
+
+    def _postes_et_sorties(self, annee: int) -> str:
+        d = self.donnees
+        totales = d["sorties_totales"]
+
+        def part(nombre: Decimal | None) -> str:
+            if nombre is None:
+                return "non renseigné"
+            texte = _nombre(nombre)
+            if totales:
+                texte += f" ({taux_fr(nombre / totales, 0)})"
+            return texte
+
+        dynamiques = [d[c] for c in ("sorties_emploi_durable", "sorties_emploi_transition",
+                                     "sorties_positives")]  # fmt: skip
+        autres = (
+            totales - sum(v for v in dynamiques if v is not None) if totales is not None else None
+        )
+        lignes = [
+            [f"ETP conventionnés {annee}", _etp(d["etp_conventionnes"]),
+             f"Sorties examinées {annee - 1}", _etp(totales, 0)],
+            [f"ETP en insertion {annee - 1} (déclarés)", _etp(d["etp_insertion"]),
+             "dont emploi durable", part(dynamiques[0])],
+            ["ETP réalisés (si renseignés)", _etp(d["etp_realises"]),
+             "dont emploi de transition", part(dynamiques[1])],
+            [f"ETP d'encadrement {annee - 1}", _etp(d["etp_encadrement"]),
+             "dont sorties positives", part(dynamiques[2])],
+            [f"Salariés en insertion {annee - 1}", _etp(d["nb_salaries_insertion"], 0),
+             "autres sorties", part(autres)],
+        ]  # fmt: skip
+        return tableau_xml(["Postes et salariés", "Nombre", "Sorties", "Nombre"], lignes,
+                           LARGEUR_TEXTE)  # fmt: skip
+
+    def _montants(self, precedente: dict | None, annee: int) -> str:
+        s = self.structure
+        colonnes = ["Montants et taux", f"Campagne {annee}"]
+        if self.anterieur is not None:
+            colonnes.append(f"Campagne {annee - 1}")
+        rangees = [
+            ("Montant socle de l'aide au poste", "montant_socle", montant_fr),
+            ("Taux calculé", "taux_calcule", taux_fr),
+            ("Montant avant enveloppe (socle × taux)", "montant_avant_enveloppe", montant_fr),
+            ("Enveloppe régionale disponible", "enveloppe_disponible", montant_fr),
+            ("Total des montants avant enveloppe", "total_avant_enveloppe", montant_fr),
+            ("Montant modulé", "montant_module", montant_fr),
+            ("Taux effectif (modulé ÷ socle)", "taux_effectif", taux_fr),
+            ("Régularisation 2014 déduite", "regularisation", montant_fr),
+            ("Montant net versé", "montant_net", montant_fr),
+        ]
+        lignes = []
+        for libelle, colonne, forme in rangees:
+            if s[colonne] is None and (not precedente or precedente[colonne] is None):
+                continue
+            ligne = [libelle, "—" if s[colonne] is None else forme(s[colonne])]
+            if self.anterieur is not None:
+                ancienne = precedente[colonne] if precedente else None
+                ligne.append("—" if ancienne is None else forme(ancienne))
+            lignes.append(ligne)
+        return tableau_xml(colonnes, lignes, LARGEUR_TEXTE)
+
+
+def _taux(valeur: Decimal | None) -> str:
+    return "non calculable" if valeur is None else taux_fr(valeur, 1)
+
+
+def _etp(valeur: Decimal | None, decimales: int = 2) -> str:
+    return "non renseigné" if valeur is None else nombre_fr(valeur, decimales)
+
+
+def _nombre(valeur: Decimal) -> str:
+    return nombre_fr(valeur, 0 if valeur == valeur.to_integral_value() else 2)
+
+
+def _motif(structure: dict) -> str | None:
+    motif = structure["motif_taux"]
+    textes = {
+        MOTIF_PENITENTIAIRE: "Milieu pénitentiaire : taux fixe, hors classement ; indicateurs "
+        "donnés pour information.",
+        MOTIF_FORFAIT_2014: "Campagne 2014 : taux forfaitaire de la note DGEFP n° 2014-04, sans "
+        "classement.",
+        MOTIF_SEULE: "Seule structure de son type dans la région : score neutre de 0,50 pour "
+        "chaque critère.",
+        MOTIF_NON_CALCULABLE: "Aucun indicateur calculable : score neutre de 0,50 pour chaque "
+        "critère.",
+    }
+    return textes.get(motif)
+
+
+def _calcul_du_montant(s: dict) -> str:
+    """Le montant refait depuis ce que la fiche montre (grand livre)."""
+    texte = (
+        f"Montant avant enveloppe = {montant_fr(s['montant_socle'])} × "
+        f"{taux_fr(s['taux_calcule'])} = {montant_fr(s['montant_avant_enveloppe'])} (au centime)."
+    )
+    if s["enveloppe_disponible"] is not None:
+        texte += (
+            f" Réduit par l'enveloppe : {montant_fr(s['montant_avant_enveloppe'])} × "
+            f"{montant_fr(s['enveloppe_disponible'])} / {montant_fr(s['total_avant_enveloppe'])}"
+            f", au centime inférieur = {montant_fr(s['montant_module'])}."
+        )
+    if s["regularisation"]:
+        texte += (
+            f" Net = {montant_fr(s['montant_module'])} − {montant_fr(s['regularisation'])} = "
+            f"{montant_fr(s['montant_net'])}."
+        )
+    return texte
+
+
+def _tableau_graphiques(lignes: list[tuple[str, str]]) -> str:
+    """Un tableau sans bordure : le nom du critère, puis sa bande de points."""
+    gauche = int(LARGEUR_LIBELLE_CM * 567)
+    droite = LARGEUR_TEXTE - gauche
+    rangees = "".join(
+        "<w:tr><w:trPr><w:cantSplit/></w:trPr>"
+        f'<w:tc><w:tcPr><w:tcW w:w="{gauche}" w:type="dxa"/><w:vAlign w:val="center"/></w:tcPr>'
+        f'<w:p><w:pPr><w:spacing w:before="0" w:after="0"/></w:pPr><w:r><w:rPr><w:b/>'
+        f'<w:sz w:val="16"/></w:rPr><w:t xml:space="preserve">{echapper(libelle)}</w:t></w:r>'
+        "</w:p></w:tc>"
+        f'<w:tc><w:tcPr><w:tcW w:w="{droite}" w:type="dxa"/></w:tcPr>'
+        f'<w:p><w:pPr><w:spacing w:before="0" w:after="0"/></w:pPr><w:r>{image}</w:r></w:p>'
+        "</w:tc></w:tr>"
+        for libelle, image in lignes
+    )
+    return (
+        f'<w:tbl><w:tblPr><w:tblW w:w="{LARGEUR_TEXTE}" w:type="dxa"/>'
+        '<w:tblLayout w:type="fixed"/></w:tblPr>'
+        f'<w:tblGrid><w:gridCol w:w="{gauche}"/><w:gridCol w:w="{droite}"/></w:tblGrid>'
+        f"{rangees}</w:tbl>"
+    )
+
+
+def _pdf(
+    compile_: ModeleCompile,
+    rendus: list[tuple[dict, dict]],
+    noms: list[str],
+    dossier: Path,
+    progression: bool,
+    rapport: RapportFiches,
+) -> int:
+    """Les PDF, une page par fiche : lots assemblés, convertis en parallèle, découpés."""
+    lots = [
+        range(i, min(i + FICHES_PAR_LOT, len(noms))) for i in range(0, len(noms), FICHES_PAR_LOT)
+    ]
+    with tempfile.TemporaryDirectory(prefix="iae-fiches-") as temporaire:
+        travail = Path(temporaire)
+        assembles = []
+        for numero, lot in enumerate(lots):
+            documents = [rendus[rang] for rang in lot]
+            chemin = travail / f"lot_{numero:04d}.docx"
+            chemin.write_bytes(compile_.assembler(documents))
+            assembles.append(chemin)
+        with barre_de_progression("PDF des fiches", len(assembles), progression) as avancer:
+            pdfs = conversion.convertir_en_pdf(
+                assembles,
+                travail,
+                avancer=avancer,
+                delai_par_document=conversion.DELAI_PAR_FICHIER * FICHES_PAR_LOT,
+            )
+        a_refaire, decoupes = [], []
+        for lot, chemin in zip(lots, pdfs, strict=True):
+            if conversion.nombre_de_pages(chemin) != len(lot):
+                a_refaire += list(lot)
+            else:
+                decoupes.append((chemin, [dossier / f"{noms[rang]}.pdf" for rang in lot]))
+        conversion.separer_les_pages(decoupes)
+        if a_refaire:
+            rapport.remarques.append(
+                f"{len(a_refaire)} fiche(s) converties une à une : leur lot ne faisait pas une "
+                "page par fiche (une fiche plus longue qu'une page ?)."
+            )
+            conversion.convertir_en_pdf([dossier / f"{noms[r]}.docx" for r in a_refaire], dossier)
+    return len(noms)

@@ -5,6 +5,10 @@ Attribute VB_Name = "IAE_Ruban"
 ' Le paramètre « control As Object » évite une référence à la bibliothèque Office.
 Option Explicit
 
+Public Sub IAE_ImporterDonneesASP(control As Object)
+    RunPython "import iae_modulation.excel.macros as m; m.importer_donnees_asp()"
+End Sub
+
 Public Sub IAE_VerifierDonnees(control As Object)
     RunPython "import iae_modulation.excel.macros as m; m.verifier_donnees()"
 End Sub

@@ -284,6 +284,87 @@ def _calculer(classeur: c.Classeur, resultat: ResultatAction) -> None:
     resultat.sorties = [str(p) for p in rapport.fichiers]
 
 
+# --- import des fichiers de l'ASP -----------------------------------------------------------------
+
+
+def importer_donnees_asp(classeur: c.Classeur | None = None) -> ResultatAction:
+    """« Importer les données ASP » : `preparer` (comme `iae-modulation preparer`) sur les
+    fichiers nommés dans « Paramètres », puis la table préparée dans « Données SIAE »."""
+    return _executer("Importer les données ASP", classeur, _importer_asp)
+
+
+PARAMETRES_ASP = (
+    ("fluxiae_annexes", "FluxIAE des annexes financières"),
+    ("bilan_asp", "Bilan annuel de l'ASP"),
+    ("fluxiae_structures", "FluxIAE des structures"),
+)
+
+
+def _importer_asp(classeur: c.Classeur, resultat: ResultatAction) -> None:
+    from iae_modulation.donnees import COLONNES, cle_en_tete
+    from iae_modulation.preparation.execution import executer_preparation
+
+    annee = _annee(classeur)
+    chemins = {nom: _texte(classeur, nom) for nom, _ in PARAMETRES_ASP}
+    if not chemins["fluxiae_annexes"]:
+        choisi = classeur.choisir_fichier("FluxIAE des annexes financières (ASP)")
+        if choisi is None:
+            raise ErreurAction(
+                f"Indiquez le FluxIAE des annexes financières dans la feuille « {c.PARAMETRES} » "
+                "(« FluxIAE des annexes financières »)."
+            )
+        chemins["fluxiae_annexes"] = str(choisi)
+        classeur.ecrire_parametre("fluxiae_annexes", str(choisi))
+    fichiers = {nom: Path(texte) if texte else None for nom, texte in chemins.items()}
+    resultat.entrees = [str(f) for f in fichiers.values() if f] + [f"année {annee}"]
+    sortie = dossier_de_sortie(classeur) / f"preparation-{annee}-{_horodatage()}"
+    rapport = executer_preparation(
+        fichiers["fluxiae_annexes"],
+        annee,
+        sortie,
+        bilan=fichiers["bilan_asp"],
+        structures=fichiers["fluxiae_structures"],
+    )
+    table = rapport.preparation.table()
+    entetes = [str(v or "").strip() for v in (classeur.lire_feuille(c.DONNEES) or [[]])[0]]
+    par_cle = {cle_en_tete(colonne.nom): colonne for colonne in COLONNES}
+    colonnes = [par_cle.get(cle_en_tete(e)) for e in entetes]
+    lignes = [
+        [
+            None if colonne is None else _cellule_importee(ligne[colonne.nom], colonne.numerique)
+            for colonne in colonnes
+        ]
+        for ligne in table.to_dict("records")
+    ]
+    formats = [
+        c.FORMAT_EUROS if col and col.nature == "montant" else "0.00" if col and col.numerique
+        else None
+        for col in colonnes
+    ]  # fmt: skip
+    classeur.effacer_surlignage(c.DONNEES, 2)
+    classeur.ecrire_lignes(c.DONNEES, 2, lignes, formats)
+    classeur.redimensionner_table(c.DONNEES, c.TABLE_DONNEES, len(lignes))
+    absentes = [col.nom for col in COLONNES if col not in colonnes]
+    resultat.sorties = [str(p) for p in rapport.fichiers] + [f"feuille « {c.DONNEES} »"]
+    resultat.message = (
+        f"{len(lignes)} structure(s) importée(s) dans la feuille « {c.DONNEES} » (les lignes "
+        "précédentes sont remplacées).\n" + rapport.resume()
+    )
+    if absentes:
+        resultat.message += (
+            f"\nColonnes absentes du tableau du classeur, non importées : {', '.join(absentes)} "
+            f"(elles sont dans {rapport.donnees})."
+        )
+
+
+def _cellule_importee(texte: str, numerique: bool) -> object:
+    """Une valeur de la table préparée pour la feuille : nombre (exact, depuis son texte) ou
+    texte ; vide : rien."""
+    if texte == "":
+        return None
+    return Decimal(texte.replace(",", ".")) if numerique else texte
+
+
 # --- documents ------------------------------------------------------------------------------------
 
 
@@ -437,6 +518,7 @@ def _executer(
 
 
 ACTIONS: dict[str, Callable[[c.Classeur | None], ResultatAction]] = {
+    "importer-asp": importer_donnees_asp,
     "verifier": verifier_donnees,
     "calculer": calculer_modulation,
     "decision-asp": generer_decision_asp,

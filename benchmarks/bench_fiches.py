@@ -39,9 +39,7 @@ def main() -> int:
             return 0 if tenu else 1
         debut = time.perf_counter()
         generer_fiches(resultats, dossier / "pdf", pdf=True, progression=False)
-        tenu &= rapporter(
-            f"{nombre} fiches en Word et PDF", time.perf_counter() - debut, CIBLE_PDF
-        )
+        tenu &= rapporter(f"{nombre} fiches en Word et PDF", time.perf_counter() - debut, CIBLE_PDF)
     return 0 if tenu else 1
 
 

@@ -269,42 +269,44 @@ def test_chaque_ligne_d_annexe_lue_est_retenue_ou_ecartee_avec_son_motif(prepare
             "FluxIAE (8.15), ce n'est pas un montant.",
         ),
     }
-    retenues = {s["Ligne"] for s in feuille(preparee, "Sources") if s["Colonne"] == "identifiant"}
+    retenues = {
+        s["Ligne"]
+        for s in feuille(preparee, "Sources")
+        if s["Fichier"] == "fluxIAE_AnnexeFinanciere_07022026_063004.csv"
+    }
     assert retenues == {4, 7, 10, 12, 16, 17}
     assert sorted(retenues | {ligne for ligne, _ in ecartees}) == list(range(3, 18))
 
 
 def test_source_de_chaque_valeur_fichier_ligne_colonne(preparee: Path) -> None:
     sources = {
-        (s["Identifiant"], s["Colonne"]): s
+        (s["Identifiant"], s["Fichier"]): s
         for s in feuille(preparee, "Sources")
         if s["Identifiant"] in ("ACI051230010", "EI054260003")
     }
-    montant = sources[("ACI051230010", "montant_socle")]
-    assert (montant["Valeur"], montant["Ligne"], montant["Colonne source"]) == (
-        "215528,21",
-        4,
-        "af_montant_total_annuel",
+    annexe = sources[("ACI051230010", "fluxIAE_AnnexeFinanciere_07022026_063004.csv")]
+    assert annexe["Ligne"] == 4
+    colonnes = annexe["Colonnes de la table ← colonnes du fichier"].split(" ; ")
+    assert "montant_socle ← af_montant_total_annuel" in colonnes
+    assert "etp_encadrement ← af_etp_encadrement_tech_accomp_sociop_annee_prec" in colonnes
+    assert "avenant retenu A2M1 (état VALIDE)" in annexe["Remarques"]
+    structure = sources[("ACI051230010", "fluxIAE_Structure_07022026_063004.csv")]
+    assert structure["Ligne"] == 3
+    assert "siret ← structure_siret_actualise" in structure[
+        "Colonnes de la table ← colonnes du fichier"
+    ].split(" ; ")
+    bilan = sources[("ACI051230010", "DataON_bilan_2025.xlsx")]
+    assert bilan["Ligne"] == 2
+    colonnes = bilan["Colonnes de la table ← colonnes du fichier"].split(" ; ")
+    assert (
+        "nb_beneficiaires_minima ← 2 - Dont bénéficiaires du RSA  + 2 - Dont bénéficiaires de "
+        "l'ASS  + 2 - Dont bénéficiaires de l'AAH " in colonnes
     )
-    assert montant["Fichier"] == "fluxIAE_AnnexeFinanciere_07022026_063004.csv"
-    siret = sources[("ACI051230010", "siret")]
-    assert (siret["Fichier"], siret["Ligne"], siret["Colonne source"]) == (
-        "fluxIAE_Structure_07022026_063004.csv",
-        3,
-        "structure_siret_actualise",
-    )
-    minima = sources[("ACI051230010", "nb_beneficiaires_minima")]
-    assert (minima["Fichier"], minima["Ligne"]) == ("DataON_bilan_2025.xlsx", 2)
-    assert minima["Colonne source"] == (
-        "2 - Dont bénéficiaires du RSA  + 2 - Dont bénéficiaires de l'ASS  + "
-        "2 - Dont bénéficiaires de l'AAH "
-    )
-    assert minima["Remarque"].startswith("RSA 6 + ASS 3 + AAH 1")
-    sorties = sources[("ACI051230010", "sorties_totales")]
-    assert sorties["Colonne source"] == "4 - Total des sorties exam"
-    salaries = sources[("EI054260003", "nb_salaries_insertion")]
-    assert salaries["Ligne"] == 4
-    assert "par l'annexe EI054220007 de 2025" in salaries["Remarque"]
+    assert "sorties_totales ← 4 - Total des sorties exam" in colonnes
+    assert "RSA 6 + ASS 3 + AAH 1" in bilan["Remarques"]
+    precedente = sources[("EI054260003", "DataON_bilan_2025.xlsx")]
+    assert precedente["Ligne"] == 4
+    assert "par l'annexe EI054220007 de 2025" in precedente["Remarques"]
 
 
 def test_valeurs_a_verifier_signalees_jamais_corrigees(preparee: Path) -> None:

@@ -39,10 +39,21 @@ def donnees_modifiees(chemin: Path, colonne: str, valeur: str, ligne: int = 0) -
     return Path(chemin)
 
 
+def lignes_sans_milieu_penitentiaire() -> list[list[str]]:
+    """Les lignes des données de démonstration, sauf celles en milieu pénitentiaire."""
+    position = COLONNES_DONNEES.index("milieu_penitentiaire")
+    lignes = [cellules.split(";") for cellules in LIGNES_DONNEES]
+    return [c for c in lignes if c[position] != "oui"]
+
+
 def donnees_2015(chemin: Path) -> Path:
     """Les données de démonstration utilisables pour 2015 (pas de taux « milieu pénitentiaire »
     avant 2017) : la régularisation des versements 2014 ne concerne que 2015."""
-    texte = DONNEES.read_text(encoding="utf-8-sig").replace(";oui\n", ";non\n")
+    position = COLONNES_DONNEES.index("milieu_penitentiaire")
+    lignes = [cellules.split(";") for cellules in LIGNES_DONNEES]
+    for cellules in lignes:
+        cellules[position] = "non"
+    texte = "\n".join([ENTETE_DONNEES, *(";".join(c) for c in lignes)]) + "\n"
     Path(chemin).write_text(texte, encoding="utf-8")
     return Path(chemin)
 

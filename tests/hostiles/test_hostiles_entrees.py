@@ -17,6 +17,7 @@ import openpyxl
 import pytest
 from aides import DONNEES, EXPORT_ACI, empreinte, sortie_capturee
 from fabrique import (
+    ENTETE_DONNEES,
     LIGNE_FLUX,
     PREMIER_IDENTIFIANT,
     archive_gonflee,
@@ -27,6 +28,7 @@ from fabrique import (
     donnees_2015,
     donnees_modifiees,
     fluxiae,
+    lignes_sans_milieu_penitentiaire,
     xlsx_donnees,
     xml_lisible,
 )
@@ -95,10 +97,10 @@ def test_enveloppe_de_zero(tmp_path, capsys):
     assert calculer(DONNEES, tmp_path / "s", "--enveloppes", str(enveloppes)) == 2
     texte = sans_trace(capsys).replace("\u00a0", " ")
     assert "Enveloppe Grand Est de 0,00 € inférieure aux montants à taux fixe" in texte
-    lignes = DONNEES.read_text(encoding="utf-8-sig").splitlines()
     sans_detention = tmp_path / "donnees.csv"
     sans_detention.write_text(
-        "\n".join(ligne for ligne in lignes if not ligne.endswith(";oui")), encoding="utf-8"
+        "\n".join([ENTETE_DONNEES, *(";".join(c) for c in lignes_sans_milieu_penitentiaire())]),
+        encoding="utf-8",
     )
     assert calculer(sans_detention, tmp_path / "s2", "--enveloppes", str(enveloppes)) == 0
     assert "Enveloppe Grand Est : 0,00 €, utilisée 0,00 €" in sans_trace(capsys).replace(

@@ -19,7 +19,8 @@ from iae_modulation.rapprochement import (
     rapport_remplacable,
     rapprocher,
 )
-from iae_modulation.synthetique_asp import ecrire_fichiers_asp
+from iae_modulation.sorties import DossierDeSortie, dossier_atomique, ecrire_manifeste
+from iae_modulation.synthetique_asp import FichiersASP, ecrire_fichiers_asp
 
 ANNEE_DEMO = 2026
 
@@ -29,11 +30,17 @@ def dossier_demo() -> Path:
     return Path(str(resources.files("iae_modulation").joinpath("demo")))
 
 
-def fichiers_asp_demo(dossier: Path):
+def fichiers_asp_demo(dossier: Path) -> FichiersASP:
     """Les fichiers de l'ASP des structures de la démonstration (`synthetique_asp`), écrits
-    à neuf dans `dossier` (sous-dossier de la démonstration, remplacé à chaque fois)."""
+    dans `dossier` comme toute sortie de l'outil (atomique, manifeste, jamais sur un fichier
+    d'agent)."""
     table = lire_table(dossier_demo() / "donnees_demo.csv").table
-    return ecrire_fichiers_asp(table, ANNEE_DEMO, dossier)
+    with dossier_atomique(dossier, ecraser=True) as temporaire:
+        ecrits = ecrire_fichiers_asp(table, ANNEE_DEMO, temporaire)
+        ecrire_manifeste(temporaire, "demo", {}, {"annee": ANNEE_DEMO, "fichiers": "ASP fictifs"})
+    return FichiersASP(
+        *(Path(dossier) / f.name for f in (ecrits.annexes, ecrits.bilan, ecrits.structures))
+    )
 
 
 def enregistrer(sous_parseurs: argparse._SubParsersAction) -> None:
@@ -82,6 +89,9 @@ def executer(args: argparse.Namespace) -> int:
             "ajoutez --ecraser."
         )
         return 2
+    # rien n'est écrit si l'un des sous-dossiers contient un fichier d'agent
+    for sous_dossier in ("asp", "preparation", "calcul", "notifications"):
+        DossierDeSortie(sortie / sous_dossier, ecraser=True).examiner()
     print("== 1. Fichiers de l'ASP (fictifs) ==")
     fichiers = fichiers_asp_demo(sortie / "asp")
     print(

@@ -302,7 +302,7 @@ PARAMETRES_ASP = (
 
 def _importer_asp(classeur: c.Classeur, resultat: ResultatAction) -> None:
     from iae_modulation.donnees import COLONNES, cle_en_tete
-    from iae_modulation.preparation.execution import executer_preparation
+    from iae_modulation.preparation.execution import cellules_du_classeur, executer_preparation
 
     annee = _annee(classeur)
     chemins = {nom: _texte(classeur, nom) for nom, _ in PARAMETRES_ASP}
@@ -325,26 +325,22 @@ def _importer_asp(classeur: c.Classeur, resultat: ResultatAction) -> None:
         bilan=fichiers["bilan_asp"],
         structures=fichiers["fluxiae_structures"],
     )
-    table = rapport.preparation.table()
+    preparees = cellules_du_classeur(rapport.preparation.table())
+    position = {cle_en_tete(nom): j for j, nom in enumerate(preparees[0])}
     entetes = [str(v or "").strip() for v in (classeur.lire_feuille(c.DONNEES) or [[]])[0]]
-    par_cle = {cle_en_tete(colonne.nom): colonne for colonne in COLONNES}
-    colonnes = [par_cle.get(cle_en_tete(e)) for e in entetes]
-    lignes = [
-        [
-            None if colonne is None else _cellule_importee(ligne[colonne.nom], colonne.numerique)
-            for colonne in colonnes
-        ]
-        for ligne in table.to_dict("records")
-    ]
+    positions = [position.get(cle_en_tete(e)) for e in entetes]
+    lignes = [[None if j is None else ligne[j] for j in positions] for ligne in preparees[1:]]
+    par_nom = {col.nom: col for col in COLONNES}
+    natures = [None if j is None else par_nom[preparees[0][j]] for j in positions]
     formats = [
         c.FORMAT_EUROS if col and col.nature == "montant" else "0.00" if col and col.numerique
         else None
-        for col in colonnes
+        for col in natures
     ]  # fmt: skip
     classeur.effacer_surlignage(c.DONNEES, 2)
     classeur.ecrire_lignes(c.DONNEES, 2, lignes, formats)
     classeur.redimensionner_table(c.DONNEES, c.TABLE_DONNEES, len(lignes))
-    absentes = [col.nom for col in COLONNES if col not in colonnes]
+    absentes = [col.nom for col in COLONNES if col not in natures]
     resultat.sorties = [str(p) for p in rapport.fichiers] + [f"feuille « {c.DONNEES} »"]
     resultat.message = (
         f"{len(lignes)} structure(s) importée(s) dans la feuille « {c.DONNEES} » (les lignes "
@@ -355,14 +351,6 @@ def _importer_asp(classeur: c.Classeur, resultat: ResultatAction) -> None:
             f"\nColonnes absentes du tableau du classeur, non importées : {', '.join(absentes)} "
             f"(elles sont dans {rapport.donnees})."
         )
-
-
-def _cellule_importee(texte: str, numerique: bool) -> object:
-    """Une valeur de la table préparée pour la feuille : nombre (exact, depuis son texte) ou
-    texte ; vide : rien."""
-    if texte == "":
-        return None
-    return Decimal(texte.replace(",", ".")) if numerique else texte
 
 
 # --- documents ------------------------------------------------------------------------------------

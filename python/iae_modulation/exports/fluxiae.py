@@ -16,7 +16,6 @@ il est donné. Les postes conventionnés sont des nombres (ETP).
 from __future__ import annotations
 
 import contextlib
-import csv
 import datetime as dt
 import gzip
 import re
@@ -25,7 +24,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import partial
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
@@ -150,25 +149,20 @@ def parcourir_fluxiae(
                 f"{chemin.name} (ligne 1) : c'est la vue « {autre['vue']} » du FluxIAE, la vue "
                 f"« {vue} » est attendue ici (fichiers intervertis ?)."
             )
-        lecteur = csv.reader(lignes, delimiter="|", quoting=csv.QUOTE_NONE)
-        try:
-            entetes = [e.strip() for e in next(lecteur, [])]
-            if not entetes or entetes[0].startswith("FIN"):
-                raise ErreurEntree(
-                    f"{chemin.name} : le FluxIAE ne contient pas de ligne d'en-tête."
-                )
-            manquantes = [c for c in requises if c not in entetes]
-            if manquantes:
-                raise ErreurEntree(
-                    f"{chemin.name} (ligne 2) : ce n'est pas la vue « {vue} » du "
-                    f"FluxIAE ; colonnes manquantes : {', '.join(manquantes)}."
-                )
-            examen.entetes(entetes)
-            fin = _examiner_jusqu_a_fin(lecteur, examen.examiner, chemin.name, limite, vue)
-        except csv.Error as erreur:
+        # séparateur seul, jamais de guillemets : un champ libre peut contenir un « " » isolé
+        # (les-emplois lit de même) ; les lignes sont déjà coupées par `lignes_du_flux`
+        cellules = (ligne.split("|") for ligne in lignes)
+        entetes = [e.strip() for e in next(cellules, [])]
+        if not entetes or entetes[0].startswith("FIN"):
+            raise ErreurEntree(f"{chemin.name} : le FluxIAE ne contient pas de ligne d'en-tête.")
+        manquantes = [c for c in requises if c not in entetes]
+        if manquantes:
             raise ErreurEntree(
-                f"{chemin.name}, ligne {lecteur.line_num + 1} : FluxIAE illisible ({erreur})."
-            ) from None
+                f"{chemin.name} (ligne 2) : ce n'est pas la vue « {vue} » du "
+                f"FluxIAE ; colonnes manquantes : {', '.join(manquantes)}."
+            )
+        examen.entetes(entetes)
+        fin = _examiner_jusqu_a_fin(cellules, examen.examiner, chemin.name, limite, vue)
     if not fin:
         raise ErreurEntree(
             f"{chemin.name} : FluxIAE incomplet, la dernière ligne « FIN… » manque (fichier "
@@ -281,6 +275,7 @@ class SelectionAnnexes:
 
     def __init__(self, fichier: str, mesures: frozenset[str], annee: int) -> None:
         self.fichier, self.mesures, self.annee = fichier, mesures, annee
+        self._debut_d_annee, self._fin_d_annee = dt.date(annee, 1, 1), dt.date(annee, 12, 31)
         self.index: dict[str, int] = {}
         self.ecartees: list[Ecartee] = []
         self.erreurs: list[Illisible] = []
@@ -322,6 +317,11 @@ class SelectionAnnexes:
         nombre_d_erreurs = len(self.erreurs)
         debut = self.date(ligne, "af_date_debut_effet", lieu)
         fin = self.date(ligne, "af_date_fin_effet", lieu)
+        if len(self.erreurs) > nombre_d_erreurs:
+            return
+        if debut > self._fin_d_annee or fin < self._debut_d_annee:  # avant de lire le reste
+            self.ecarter(numero, ligne, MOTIF_HORS_ANNEE.format(annee=self.annee))
+            return
         annexe = lire_numero_annexe(self._annexe)
         if annexe is None or annexe.mesure != mesure:
             self.signaler(
@@ -334,9 +334,6 @@ class SelectionAnnexes:
         modification = self.entier(ligne, "af_numero_avenant_modification", lieu)
         cellules = self.extraire(ligne, lieu)
         if len(self.erreurs) > nombre_d_erreurs or cellules is None:
-            return
-        if debut > dt.date(self.annee, 12, 31) or fin < dt.date(self.annee, 1, 1):
-            self.ecarter(numero, ligne, MOTIF_HORS_ANNEE.format(annee=self.annee))
             return
         retenue = Retenue(
             numero, (annexe.convention, renouvellement), modification, cellules, ligne
@@ -391,7 +388,7 @@ class SelectionAnnexes:
     def date(self, ligne: list[str], nom: str, lieu: str) -> dt.date | None:
         texte = self.champ(ligne, nom)
         try:
-            return dt.datetime.strptime(texte, "%d/%m/%Y").date()
+            return date_fluxiae(texte)
         except ValueError:
             self.signaler(f"{lieu}, colonne {nom} : « {texte} » n'est pas une date jj/mm/aaaa.")
             return None
@@ -423,6 +420,13 @@ class SelectionAnnexes:
             (r for r in self.retenues.values() if (r.cle, r.modification) not in self.conflits),
             key=lambda r: r.numero,
         )
+
+
+@lru_cache(maxsize=8192)
+def date_fluxiae(texte: str) -> dt.date:
+    """« 31/12/2026 » (jj/mm/aaaa) ; ValueError sinon. Mémorisée : un FluxIAE répète les mêmes
+    dates de ligne en ligne."""
+    return dt.datetime.strptime(texte, "%d/%m/%Y").date()
 
 
 _NOMBRE_FLUXIAE = re.compile(r"-?\d+(?:\.\d+)?")

@@ -23,6 +23,7 @@ from iae_modulation.exports.fluxiae import (
     Retenue,
     SelectionAnnexes,
     booleen_fluxiae,
+    date_fluxiae,
     parcourir_fluxiae,
 )
 from iae_modulation.referentiel import TYPES_SIAE
@@ -69,8 +70,7 @@ class AnnexeRetenue:
 
     def periode(self) -> tuple[dt.date, dt.date]:
         return tuple(
-            dt.datetime.strptime(self.cellules[c], "%d/%m/%Y").date()
-            for c in ("af_date_debut_effet", "af_date_fin_effet")
+            date_fluxiae(self.cellules[c]) for c in ("af_date_debut_effet", "af_date_fin_effet")
         )
 
 
@@ -103,10 +103,10 @@ class _DeuxAnnees:
             selection.examiner(numero, ligne)
 
 
-def lire_annexes(chemin: Path, annee: int) -> LectureAnnexes:
+def lire_annexes(chemin: Path, annee: int, precedentes: bool = True) -> LectureAnnexes:
     """Les annexes de la campagne `annee` (cinq mesures de l'aide au poste), celles écartées
-    avec leur motif, les lignes illisibles, et les annexes de l'année précédente par
-    structure et mesure."""
+    avec leur motif, les lignes illisibles, et (`precedentes`) les annexes de l'année
+    précédente par structure et mesure."""
     chemin = Path(chemin)
     mesures = frozenset(TYPES_SIAE)
     campagne = SelectionAnnexes(chemin.name, mesures, annee)
@@ -115,7 +115,7 @@ def lire_annexes(chemin: Path, annee: int) -> LectureAnnexes:
     precedente.extraire = lambda ligne, lieu: {
         "af_id_structure": precedente.champ(ligne, "af_id_structure")
     }
-    double = _DeuxAnnees(campagne, precedente)
+    double = _DeuxAnnees(campagne, *([precedente] if precedentes else []))
     parcourir_fluxiae(chemin, VUE_ANNEXES, COLONNES_REQUISES, double)
     lecture = LectureAnnexes(chemin, annee, [], list(campagne.ecartees), list(campagne.erreurs))
     lecture.lignes_lues = double.lignes

@@ -44,7 +44,7 @@ DEPUIS_L_ANNEXE = {
 LIBELLES_MINIMA = {"rsa": "RSA", "ass": "ASS", "aah": "AAH"}
 
 
-@dataclass
+@dataclass(slots=True)
 class Valeur:
     """Une valeur de la table préparée et sa source (fichier, ligne, colonne)."""
 
@@ -127,7 +127,8 @@ def preparer(
     """Lit les fichiers de l'ASP et construit la table de la campagne `annee` ; lève
     `ErreurEntree` si un fichier est refusé, si aucune annexe de l'année n'est retenue ou si le
     bilan n'a aucune ligne de l'année N − 1."""
-    lecture = lire_annexes(Path(annexes), annee)
+    # les annexes de N − 1 ne servent qu'à relier le bilan quand le n° d'annexe a changé
+    lecture = lire_annexes(Path(annexes), annee, precedentes=bilan is not None)
     if not lecture.retenues:
         motifs = Counter(e.motif for e in lecture.ecartees)
         detail = "".join(f"\n  - {motif} : {n}" for motif, n in motifs.most_common())
@@ -155,8 +156,10 @@ class _Assemblage:
     def __init__(self, preparation: Preparation) -> None:
         self.p = preparation
         self.fichier_annexes = preparation.annexes.fichier.name
+        self.fichier_bilan = preparation.bilan.fichier.name if preparation.bilan else ""
         self.bilan_par_annexe: dict[str, list[LigneBilan]] = defaultdict(list)
         self.lignes_bilan_utilisees: set[int] = set()
+        self.nombres_lus: dict[str, Decimal | ValueError] = {}
         if preparation.bilan is not None:
             self._indexer_bilan(preparation.bilan)
 
@@ -330,7 +333,7 @@ class _Assemblage:
 
         def valeur(texte: str, rubrique: str) -> Valeur:
             return Valeur(
-                texte, bilan.fichier.name, choisie.ligne, bilan.colonnes[rubrique], remarque
+                texte, self.fichier_bilan, choisie.ligne, bilan.colonnes[rubrique], remarque
             )
 
         for colonne, rubrique in DEPUIS_LE_BILAN.items():
@@ -383,11 +386,17 @@ class _Assemblage:
     def _nombre_du_bilan(self, ligne: dict, colonne: str, source: Valeur) -> Decimal | None:
         if not source.texte:
             return None
-        try:
-            return lire_nombre(source.texte)
-        except ValueError as erreur:
-            self._signaler(ligne, colonne, f"{erreur} : valeur laissée vide", source)
+        lu = self.nombres_lus.get(source.texte)  # les mêmes petits nombres, des milliers de fois
+        if lu is None:
+            try:
+                lu = lire_nombre(source.texte)
+            except ValueError as erreur:
+                lu = erreur
+            self.nombres_lus[source.texte] = lu
+        if isinstance(lu, ValueError):
+            self._signaler(ligne, colonne, f"{lu} : valeur laissée vide", source)
             return None
+        return lu
 
     def _minima(self, ligne: dict, nombres: dict, choisie: LigneBilan, valeur) -> None:
         """Bénéficiaires de minima sociaux = RSA + ASS + AAH (note 2014-04, fiche « publics »).

@@ -121,48 +121,17 @@ def ecrire_rapport(preparation: Preparation, chemin: Path) -> Path:
         )
         feuille(
             "Écartées",
-            "Préparation — lignes d'annexes écartées",
-            (
-                "Fichier",
-                "Ligne",
-                "N° d'annexe et avenant",
-                "Mesure",
-                "État",
-                "Début",
-                "Fin",
-                "Motif",
-            ),
+            f"Préparation — lignes écartées de {p.annexes.fichier.name}",
+            ("Ligne", "N° d'annexe et avenant", "Mesure", "État", "Début", "Fin", "Motif"),
             sorted(
-                [
-                    (
-                        p.annexes.fichier.name,
-                        e.numero,
-                        e.annexe,
-                        e.mesure,
-                        e.etat,
-                        e.debut,
-                        e.fin,
-                        e.motif,
-                    )
-                    for e in p.ecartees
-                ]
-                + [
-                    (
-                        p.annexes.fichier.name,
-                        i.numero,
-                        i.annexe,
-                        "",
-                        "",
-                        "",
-                        "",
-                        f"illisible : {i.message}",
-                    )
-                    for i in p.illisibles
-                ],
-                key=lambda e: e[1],
+                [(e.numero, e.annexe, e.mesure, e.etat, e.debut, e.fin, e.motif)
+                 for e in p.ecartees]
+                + [(i.numero, i.annexe, "", "", "", "", f"illisible : {i.message}")
+                   for i in p.illisibles],
+                key=lambda e: e[0],
             ),
-            (7,),
-        )
+            (6,),
+        )  # fmt: skip
         feuille(
             "Rapprochement",
             "Préparation — rapprochement des sources",
@@ -173,23 +142,11 @@ def ecrire_rapport(preparation: Preparation, chemin: Path) -> Path:
         feuille(
             "Sources",
             "Préparation — source de chaque valeur",
-            ("Identifiant", "Colonne", "Valeur", "Fichier", "Ligne", "Colonne source", "Remarque"),
-            [
-                (
-                    ligne["identifiant"].texte,
-                    colonne,
-                    valeur.texte,
-                    valeur.fichier,
-                    valeur.ligne,
-                    valeur.colonne,
-                    valeur.remarque,
-                )
-                for ligne in p.lignes
-                for colonne in NOMS_COLONNES
-                if (valeur := ligne.get(colonne)) is not None
-            ],
-            (6,),
-        )
+            ("Identifiant", "Fichier", "Ligne", "Colonnes de la table ← colonnes du fichier",
+             "Remarques"),
+            _sources(p),
+            (3, 4),
+        )  # fmt: skip
         feuille(
             "Colonnes lues",
             "Préparation — colonnes des fichiers",
@@ -205,6 +162,31 @@ def ecrire_rapport(preparation: Preparation, chemin: Path) -> Path:
             (2,),
         )
     return Path(chemin)
+
+
+def _sources(p: Preparation) -> list[tuple]:
+    """Une ligne par structure et par ligne de fichier lue : les colonnes de la table qui en
+    viennent, chacune avec sa colonne source, et les remarques (somme, annexe de l'année
+    précédente, code postal complété)."""
+    lignes = []
+    for ligne in p.lignes:
+        identifiant = ligne["identifiant"].texte
+        par_source: dict[tuple[str, int | None], list] = {}
+        for colonne in NOMS_COLONNES:
+            valeur = ligne.get(colonne)
+            if valeur is not None and valeur.fichier:
+                par_source.setdefault((valeur.fichier, valeur.ligne), []).append((colonne, valeur))
+        for (fichier, numero), valeurs in par_source.items():
+            lignes.append(
+                (
+                    identifiant,
+                    fichier,
+                    numero,
+                    " ; ".join(f"{c} ← {v.colonne}" for c, v in valeurs),
+                    " ; ".join(dict.fromkeys(v.remarque for _, v in valeurs if v.remarque)),
+                )
+            )
+    return lignes
 
 
 def _colonnes_lues(p: Preparation) -> list[tuple[str, str, str]]:

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from iae_modulation.synthetique import generer_donnees_nationales
 from iae_modulation.synthetique_asp import ecrire_fichiers_asp
-from outils import mesurer, rapporter
+from outils import mesurer, rapporter, secondes_fr
 
 ANNEE = 2026
 CIBLE = 3.0
@@ -29,7 +29,7 @@ REPETITIONS = 5
 
 def main() -> int:
     etalon = mesurer(lambda: sum(range(10**7)), 3).mediane
-    print(f"étalon machine, sum(range(10**7)) : {etalon:.3f} s (≈ 0,2 s sur une machine au repos)")
+    print(f"étalon machine, sum(range(10**7)) : {secondes_fr(etalon)}")
     with tempfile.TemporaryDirectory(prefix="bench-preparer-") as temporaire:
         dossier = Path(temporaire)
         fichiers = ecrire_fichiers_asp(

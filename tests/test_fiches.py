@@ -12,6 +12,7 @@ import docx
 import pytest
 from aides import DONNEES, ecrire_grand_livre, ligne_de_grand_livre, sortie_capturee
 from iae_modulation.cli import main
+from iae_modulation.documents import fiches as fiches_module
 from iae_modulation.documents import pdf
 from iae_modulation.documents.graphique import quartile, repartition
 
@@ -158,9 +159,11 @@ def test_precedent_d_une_autre_annee_refuse(tmp_path: Path, capsys) -> None:
 
 
 @pytest.mark.skipif(not pdf.libreoffice_disponible(), reason="LibreOffice absent")
-def test_une_page_par_fiche_en_pdf_meme_la_plus_longue(tmp_path: Path, calculs) -> None:
-    """Les fiches de la démonstration, assemblées puis découpées : chaque PDF a une page, la
-    sienne (son n° d'annexe), et ne porte que ses propres images."""
+def test_une_page_par_fiche_en_pdf_meme_la_plus_longue(tmp_path, calculs, monkeypatch) -> None:
+    """Les fiches de la démonstration, écrites par lots de 12 dans des processus séparés,
+    assemblées puis découpées : chaque PDF a une page, la sienne (son n° d'annexe), et ne porte
+    que ses propres images."""
+    monkeypatch.setattr(fiches_module, "FICHES_PAR_LOT", 12)
     code = main(
         ["fiches", str(calculs[2026]), "--donnees", str(DONNEES), "--pdf", "--sortie",
          str(tmp_path / "f")]

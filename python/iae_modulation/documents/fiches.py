@@ -16,10 +16,11 @@ de sa structure ; un lot dont le nombre de pages ne tombe pas juste est converti
 from __future__ import annotations
 
 import datetime as dt
+import os
 import tempfile
 import time
 from collections import defaultdict
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -76,7 +77,6 @@ CHAMPS_FICHE = CHAMPS_OBLIGATOIRES | {
 LARGEUR_TEXTE = 9864  # vingtièmes de point : 17,4 cm entre les marges
 LARGEUR_LIBELLE_CM, LARGEUR_IMAGE_CM, HAUTEUR_IMAGE_CM = 4.0, 13.0, 1.41
 FICHES_PAR_LOT = 150  # pages d'un document assemblé pour LibreOffice
-FILS_D_ECRITURE = 4
 
 
 @dataclass
@@ -153,17 +153,24 @@ def generer_fiches(
             "trop proches)."
         )
     entrees = (resultats, precedent, donnees, modele)
-    with dossier_atomique(sortie, ecraser, entrees) as dossier:
-        with (
-            barre_de_progression("Fiches", len(fiches), progression) as avancer,
-            ThreadPoolExecutor(FILS_D_ECRITURE) as fils,
-        ):
-            rendus = list(fils.map(lambda f, n: f.rendu(livre, f"{n}_"), fiches, noms))
-            for nom, (valeurs, medias) in zip(noms, rendus, strict=True):
-                compile_.ecrire(valeurs, dossier / f"{nom}.docx", medias)
-                avancer(nom)
+    with (
+        dossier_atomique(sortie, ecraser, entrees) as dossier,
+        tempfile.TemporaryDirectory(prefix="iae-fiches-") as temporaire,
+    ):
+        travail = Path(temporaire)
+        lots = [
+            range(i, min(i + FICHES_PAR_LOT, len(noms)))
+            for i in range(0, len(noms), FICHES_PAR_LOT)
+        ]
+        ecriture = _Ecriture(
+            compile_, fiches, noms, livre.annee, livre.fichier.name, dossier, travail, produire_pdf
+        )
+        with barre_de_progression("Fiches", len(fiches), progression) as avancer:
+            for lot in _en_parallele(ecriture, lots):
+                for rang in lot:
+                    avancer(noms[rang])
         if produire_pdf:
-            rapport.pdf = _pdf(compile_, rendus, noms, dossier, progression, rapport)
+            rapport.pdf = _pdf(lots, noms, dossier, travail, progression, rapport)
         ecrire_manifeste(
             dossier,
             "fiches",
@@ -250,11 +257,12 @@ class _Fiche:
     donnees: dict | None
     anterieur: dict | None
 
-    def rendu(self, livre: GrandLivre, prefixe: str) -> tuple[dict, dict[str, bytes]]:
+    def rendu(
+        self, annee: int, nom_du_grand_livre: str, prefixe: str
+    ) -> tuple[dict, dict[str, bytes]]:
         """Les champs de la fiche (textes et blocs Word) et ses images, nommées d'après
         `prefixe` (distinct d'une fiche à l'autre : elles peuvent être assemblées)."""
         s = self.structure
-        annee = livre.annee
         precedente = _anterieure(self.anterieur, s)
         departement = departements().get(s["departement"])
         medias = {}
@@ -272,7 +280,7 @@ class _Fiche:
             "annee": str(annee),
             "sous_titre": (
                 f"Indicateurs de l'année {annee - 1} ; taux et montants lus dans le grand livre "
-                f"de la campagne ({livre.fichier.name}). Document de travail préparé pour le "
+                f"de la campagne ({nom_du_grand_livre}). Document de travail préparé pour le "
                 "dialogue de gestion : il ne vaut pas décision."
             ),
             "raison_sociale": s["raison_sociale"] or (self.donnees or {}).get("raison_sociale", ""),
@@ -473,44 +481,88 @@ def _tableau_graphiques(lignes: list[tuple[str, str]]) -> str:
     )
 
 
+@dataclass
+class _Ecriture:
+    """Ce qu'il faut pour écrire un lot de fiches, transmis une fois à chaque processus."""
+
+    modele: ModeleCompile
+    fiches: list[_Fiche]
+    noms: list[str]
+    annee: int
+    nom_du_grand_livre: str
+    dossier: Path
+    travail: Path
+    assembler: bool
+
+    def lot(self, lot: range) -> range:
+        """Les fiches Word du lot, et leur document assemblé pour LibreOffice."""
+        rendus = []
+        for rang in lot:
+            nom = self.noms[rang]
+            valeurs, medias = self.fiches[rang].rendu(
+                self.annee, self.nom_du_grand_livre, f"{nom}_"
+            )
+            self.modele.ecrire(valeurs, self.dossier / f"{nom}.docx", medias)
+            rendus.append((valeurs, medias))
+        if self.assembler:
+            chemin = self.travail / f"lot_{lot.start:06d}.docx"
+            chemin.write_bytes(self.modele.assembler(rendus))
+        return lot
+
+
+_ECRITURE: _Ecriture | None = None  # dans un processus de travail
+
+
+def _preparer_le_processus(ecriture: _Ecriture) -> None:
+    global _ECRITURE
+    _ECRITURE = ecriture
+
+
+def _lot_dans_le_processus(lot: range) -> range:
+    return _ECRITURE.lot(lot)
+
+
+def _en_parallele(ecriture: _Ecriture, lots: list[range]):
+    """Les lots écrits, un processus par cœur (le rendu est du Python : les fils d'exécution ne
+    le partageraient pas) ; dans ce processus-ci quand il n'y a qu'un lot."""
+    processus = min(os.cpu_count() or 1, len(lots))
+    if processus <= 1:
+        yield from map(ecriture.lot, lots)
+        return
+    with ProcessPoolExecutor(
+        processus, initializer=_preparer_le_processus, initargs=(ecriture,)
+    ) as pool:
+        yield from pool.map(_lot_dans_le_processus, lots)
+
+
 def _pdf(
-    compile_: ModeleCompile,
-    rendus: list[tuple[dict, dict]],
+    lots: list[range],
     noms: list[str],
     dossier: Path,
+    travail: Path,
     progression: bool,
     rapport: RapportFiches,
 ) -> int:
-    """Les PDF, une page par fiche : lots assemblés, convertis en parallèle, découpés."""
-    lots = [
-        range(i, min(i + FICHES_PAR_LOT, len(noms))) for i in range(0, len(noms), FICHES_PAR_LOT)
-    ]
-    with tempfile.TemporaryDirectory(prefix="iae-fiches-") as temporaire:
-        travail = Path(temporaire)
-        assembles = []
-        for numero, lot in enumerate(lots):
-            documents = [rendus[rang] for rang in lot]
-            chemin = travail / f"lot_{numero:04d}.docx"
-            chemin.write_bytes(compile_.assembler(documents))
-            assembles.append(chemin)
-        with barre_de_progression("PDF des fiches", len(assembles), progression) as avancer:
-            pdfs = conversion.convertir_en_pdf(
-                assembles,
-                travail,
-                avancer=avancer,
-                delai_par_document=conversion.DELAI_PAR_FICHIER * FICHES_PAR_LOT,
-            )
-        a_refaire, decoupes = [], []
-        for lot, chemin in zip(lots, pdfs, strict=True):
-            if conversion.nombre_de_pages(chemin) != len(lot):
-                a_refaire += list(lot)
-            else:
-                decoupes.append((chemin, [dossier / f"{noms[rang]}.pdf" for rang in lot]))
-        conversion.separer_les_pages(decoupes)
-        if a_refaire:
-            rapport.remarques.append(
-                f"{len(a_refaire)} fiche(s) converties une à une : leur lot ne faisait pas une "
-                "page par fiche (une fiche plus longue qu'une page ?)."
-            )
-            conversion.convertir_en_pdf([dossier / f"{noms[r]}.docx" for r in a_refaire], dossier)
+    """Les PDF, une page par fiche : lots assemblés convertis en parallèle, puis découpés."""
+    assembles = [travail / f"lot_{lot.start:06d}.docx" for lot in lots]
+    with barre_de_progression("PDF des fiches", len(assembles), progression) as avancer:
+        pdfs = conversion.convertir_en_pdf(
+            assembles,
+            travail,
+            avancer=avancer,
+            delai_par_document=conversion.DELAI_PAR_FICHIER * FICHES_PAR_LOT,
+        )
+    a_refaire, decoupes = [], []
+    for lot, chemin in zip(lots, pdfs, strict=True):
+        if conversion.nombre_de_pages(chemin) != len(lot):
+            a_refaire += list(lot)
+        else:
+            decoupes.append((chemin, [dossier / f"{noms[rang]}.pdf" for rang in lot]))
+    conversion.separer_les_pages(decoupes)
+    if a_refaire:
+        rapport.remarques.append(
+            f"{len(a_refaire)} fiche(s) converties une à une : leur lot ne faisait pas une "
+            "page par fiche (une fiche plus longue qu'une page ?)."
+        )
+        conversion.convertir_en_pdf([dossier / f"{noms[r]}.docx" for r in a_refaire], dossier)
     return len(noms)

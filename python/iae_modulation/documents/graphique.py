@@ -17,10 +17,10 @@ from fractions import Fraction
 
 from PIL import Image, ImageDraw, ImageFont
 
-LARGEUR, HAUTEUR = 1200, 130  # pixels ; imprimée sur 13 cm environ (230 points par pouce)
-MARGE = 40
-AXE = 94  # ordonnée de l'axe
-HAUT, BAS = 18, 78  # bande des points
+LARGEUR, HAUTEUR = 780, 86  # pixels ; imprimée sur 13 cm (150 points par pouce)
+MARGE = 26
+AXE = 62  # ordonnée de l'axe
+HAUT, BAS = 12, 51  # bande des points
 PALETTE = (
     (255, 255, 255),  # 0 fond
     (160, 160, 160),  # 1 points du groupe
@@ -29,7 +29,7 @@ PALETTE = (
     (40, 90, 200),  # 4 l'année précédente
     (225, 232, 245),  # 5 intervalle interquartile
 )
-POLICE = 26
+POLICE = 17
 
 
 @dataclass(frozen=True)
@@ -74,29 +74,29 @@ class Fond:
         self.image.putpalette([c for couleur in PALETTE for c in couleur])
         dessin = ImageDraw.Draw(self.image)
         police = ImageFont.load_default(size=POLICE)
-        dessin.line((MARGE, AXE, LARGEUR - MARGE, AXE), fill=2, width=2)
+        dessin.line((MARGE, AXE, LARGEUR - MARGE, AXE), fill=2, width=1)
         for k in range(5):
             graduation = self.maximum * k / 4
             x = self.x(graduation)
-            dessin.line((x, AXE - 5, x, AXE + 5), fill=2, width=2)
+            dessin.line((x, AXE - 3, x, AXE + 3), fill=2, width=1)
             texte = _pourcentage(graduation)
             largeur = dessin.textlength(texte, font=police)
             gauche = min(max(x - largeur / 2, 0), LARGEUR - largeur)
-            dessin.text((gauche, AXE + 6), texte, font=police, fill=2)
+            dessin.text((gauche, AXE + 4), texte, font=police, fill=2)
         if repartition_ is None:
             return
         q1, q3 = self.x(repartition_.premier_quartile), self.x(repartition_.troisieme_quartile)
-        dessin.rectangle((q1, HAUT, max(q3, q1 + 1), BAS), fill=5, outline=2, width=2)
+        dessin.rectangle((q1, HAUT, max(q3, q1 + 1), BAS), fill=5, outline=2, width=1)
         vus: dict[int, int] = {}
         for valeur in repartition_.valeurs:  # points superposés décalés verticalement
             x = self.x(valeur)
             rang = vus.get(x, 0)
             vus[x] = rang + 1
-            y = (HAUT + BAS) // 2 + ((rang + 1) // 2) * (1 if rang % 2 else -1) * 9
-            y = min(max(y, HAUT + 6), BAS - 6)
-            dessin.ellipse((x - 6, y - 6, x + 6, y + 6), fill=1)
+            y = (HAUT + BAS) // 2 + ((rang + 1) // 2) * (1 if rang % 2 else -1) * 6
+            y = min(max(y, HAUT + 4), BAS - 4)
+            dessin.ellipse((x - 4, y - 4, x + 4, y + 4), fill=1)
         mediane = self.x(repartition_.mediane)
-        dessin.line((mediane, HAUT - 4, mediane, BAS + 4), fill=2, width=5)
+        dessin.line((mediane, HAUT - 3, mediane, BAS + 3), fill=2, width=3)
 
     def x(self, valeur: Decimal) -> int:
         part = min(max(valeur / self.maximum, Decimal(0)), Decimal(1)) if self.maximum else 0
@@ -110,11 +110,11 @@ class Fond:
         milieu = (HAUT + BAS) // 2
         if precedente is not None:
             x = self.x(precedente)
-            dessin.ellipse((x - 13, milieu - 13, x + 13, milieu + 13), outline=4, width=5)
+            dessin.ellipse((x - 9, milieu - 9, x + 9, milieu + 9), outline=4, width=3)
         if valeur is not None:
             x = self.x(valeur)
             dessin.polygon(
-                ((x, milieu - 17), (x + 14, milieu), (x, milieu + 17), (x - 14, milieu)),
+                ((x, milieu - 11), (x + 9, milieu), (x, milieu + 11), (x - 9, milieu)),
                 fill=3,
                 outline=2,
             )

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 import xlsxwriter
 
-from iae_modulation import parametres
+from iae_modulation import mise_en_page, parametres
 from iae_modulation.donnees import COLONNES, NOMS_COLONNES, NOMS_PUBLICS
 from iae_modulation.referentiel import DEPARTEMENT_MAYOTTE, departements
 from iae_modulation.sorties import texte_sans_formule
@@ -404,9 +404,10 @@ def ecrire_csv(table: pd.DataFrame, chemin: Path) -> Path:
     )
 
 
-def ecrire_xlsx(table: pd.DataFrame, chemin: Path) -> Path:
+def ecrire_xlsx(table: pd.DataFrame, chemin: Path, campagne: int | str = "") -> Path:
     """Classeur à une feuille « Données SIAE » : en-têtes canoniques, nombres en cellules
-    numériques (valeur exacte du texte décimal), SIRET et codes en texte, jamais de formule.
+    numériques (valeur exacte du texte décimal), SIRET et codes en texte, jamais de formule ;
+    prêt à imprimer (A4, une page de large, pied de page qui nomme la `campagne`).
     """
 
     def ecrire(tmp: Path) -> None:
@@ -418,10 +419,19 @@ def ecrire_xlsx(table: pd.DataFrame, chemin: Path) -> Path:
             deux_decimales = classeur.add_format({"num_format": "#,##0.00"})
             entier = classeur.add_format({"num_format": "0"})
             colonnes = list(table.columns)
+            largeurs = []
             for j, nom in enumerate(colonnes):
                 large = 34 if nom in ("raison_sociale", "adresse") else max(12, len(nom) + 2)
                 feuille.set_column(j, j, large, texte if nom in COLONNES_TEXTE else None)
                 feuille.write_string(0, j, nom, gras)
+                largeurs.append(large)
+            mise_en_page.imprimer(
+                feuille,
+                largeurs,
+                titre="Données des structures",
+                campagne=campagne,
+                lignes_repetees=(0, 0),
+            )
             feuille.freeze_panes(1, 0)
             formats = [entier if nom in COLONNES_EFFECTIFS else deux_decimales for nom in colonnes]
             cellules = [_cellules_xlsx(nom, table[nom].tolist()) for nom in colonnes]

@@ -302,7 +302,7 @@ PARAMETRES_ASP = (
 
 def _importer_asp(classeur: c.Classeur, resultat: ResultatAction) -> None:
     from iae_modulation.donnees import COLONNES, cle_en_tete
-    from iae_modulation.preparation.execution import cellules_du_classeur, executer_preparation
+    from iae_modulation.preparation.execution import executer_preparation
 
     annee = _annee(classeur)
     chemins = {nom: _texte(classeur, nom) for nom, _ in PARAMETRES_ASP}
@@ -325,7 +325,7 @@ def _importer_asp(classeur: c.Classeur, resultat: ResultatAction) -> None:
         bilan=fichiers["bilan_asp"],
         structures=fichiers["fluxiae_structures"],
     )
-    preparees = cellules_du_classeur(rapport.preparation.table())
+    preparees = _cellules_du_classeur(rapport.preparation.table())
     position = {cle_en_tete(nom): j for j, nom in enumerate(preparees[0])}
     entetes = [str(v or "").strip() for v in (classeur.lire_feuille(c.DONNEES) or [[]])[0]]
     positions = [position.get(cle_en_tete(e)) for e in entetes]
@@ -351,6 +351,24 @@ def _importer_asp(classeur: c.Classeur, resultat: ResultatAction) -> None:
             f"\nColonnes absentes du tableau du classeur, non importées : {', '.join(absentes)} "
             f"(elles sont dans {rapport.donnees})."
         )
+
+
+def _cellules_du_classeur(table: pd.DataFrame) -> list[list[object]]:
+    """La table préparée pour une feuille Excel : en-têtes, puis nombres en nombres (exacts,
+    lus de leur texte) et textes en textes (SIRET et codes gardent leurs zéros)."""
+    from iae_modulation.donnees import COLONNES
+
+    numeriques = {c.nom for c in COLONNES if c.numerique}
+    colonnes = list(table.columns)
+    lignes: list[list[object]] = [colonnes]
+    for rangee in table.itertuples(index=False):
+        lignes.append(
+            [
+                (Decimal(v.replace(",", ".")) if c in numeriques else v) if v else None
+                for c, v in zip(colonnes, rangee, strict=True)
+            ]
+        )
+    return lignes
 
 
 # --- documents ------------------------------------------------------------------------------------

@@ -5,16 +5,13 @@ Porte commune de la ligne de commande et du bouton « Importer les données ASP 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 
-from iae_modulation.donnees import COLONNES
-from iae_modulation.excel.instantane import ecrire_instantane
 from iae_modulation.preparation.preparer import NOM_DONNEES, Preparation, preparer
 from iae_modulation.preparation.rapport import NOM_RAPPORT, ecrire_rapport, resume
 from iae_modulation.referentiel import probleme_annee_campagne
 from iae_modulation.sorties import ErreurEntree, dossier_atomique, ecrire_manifeste
-from iae_modulation.synthetique import FEUILLE, ecrire_csv
+from iae_modulation.synthetique import ecrire_csv, ecrire_xlsx
 
 NOM_DONNEES_XLSX = "donnees.xlsx"
 SIGNALEMENTS_AU_TERMINAL = 15
@@ -60,22 +57,6 @@ class RapportPreparation:
         return "\n".join(lignes)
 
 
-def cellules_du_classeur(table) -> list[list[object]]:
-    """La table préparée pour une feuille Excel : en-têtes, puis nombres en nombres (exacts,
-    lus de leur texte) et textes en textes (SIRET et codes gardent leurs zéros)."""
-    numeriques = {c.nom for c in COLONNES if c.numerique}
-    colonnes = list(table.columns)
-    lignes: list[list[object]] = [colonnes]
-    for rangee in table.itertuples(index=False):
-        lignes.append(
-            [
-                (Decimal(v.replace(",", ".")) if c in numeriques else v) if v else None
-                for c, v in zip(colonnes, rangee, strict=True)
-            ]
-        )
-    return lignes
-
-
 def executer_preparation(
     annexes: Path,
     annee: int,
@@ -102,7 +83,7 @@ def executer_preparation(
         )
         table = preparation.table()
         ecrire_csv(table, dossier / NOM_DONNEES)
-        ecrire_instantane(dossier / NOM_DONNEES_XLSX, FEUILLE, cellules_du_classeur(table))
+        ecrire_xlsx(table, dossier / NOM_DONNEES_XLSX, campagne=annee)
         ecrire_rapport(preparation, dossier / NOM_RAPPORT)
         ecrire_manifeste(
             dossier,

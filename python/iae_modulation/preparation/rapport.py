@@ -66,6 +66,8 @@ def ecrire_rapport(preparation: Preparation, chemin: Path) -> Path:
             nom: str, titre: str, entetes: Sequence[str], lignes: list[Sequence], longues=()
         ):
             ws = classeur.add_worksheet(nom)
+            if not lignes:  # une feuille vide se lirait comme une feuille oubliée
+                lignes = [(f"Aucune ligne : rien à signaler ({titre.split(' — ')[-1]}).",)]
             ws.write_row(0, 0, entetes, gras)
             for rang, ligne in enumerate(lignes, start=1):
                 for j, valeur in enumerate(ligne):
@@ -76,7 +78,7 @@ def ecrire_rapport(preparation: Preparation, chemin: Path) -> Path:
             colonnes = [
                 mise_en_page.Colonne(
                     entete,
-                    sorted({"" if v[j] is None else str(v[j]) for v in lignes}, key=len)[
+                    sorted({str(v[j]) for v in lignes if j < len(v) and v[j]}, key=len)[
                         -TEXTES_MESURES:
                     ],
                     maximum=60 if j in longues else 40,

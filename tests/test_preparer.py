@@ -270,43 +270,41 @@ def test_chaque_ligne_d_annexe_lue_est_retenue_ou_ecartee_avec_son_motif(prepare
         ),
     }
     retenues = {
-        s["Ligne"]
+        s["Ligne dans fluxIAE_AnnexeFinanciere_07022026_063004.csv"]
         for s in feuille(preparee, "Sources")
-        if s["Fichier"] == "fluxIAE_AnnexeFinanciere_07022026_063004.csv"
     }
     assert retenues == {4, 7, 10, 12, 16, 17}
     assert sorted(retenues | {ligne for ligne, _ in ecartees}) == list(range(3, 18))
 
 
 def test_source_de_chaque_valeur_fichier_ligne_colonne(preparee: Path) -> None:
-    sources = {
-        (s["Identifiant"], s["Fichier"]): s
-        for s in feuille(preparee, "Sources")
-        if s["Identifiant"] in ("ACI051230010", "EI054260003")
-    }
-    annexe = sources[("ACI051230010", "fluxIAE_AnnexeFinanciere_07022026_063004.csv")]
-    assert annexe["Ligne"] == 4
-    colonnes = annexe["Colonnes de la table ← colonnes du fichier"].split(" ; ")
-    assert "montant_socle ← af_montant_total_annuel" in colonnes
-    assert "etp_encadrement ← af_etp_encadrement_tech_accomp_sociop_annee_prec" in colonnes
-    assert "avenant retenu A2M1 (état VALIDE)" in annexe["Remarques"]
-    structure = sources[("ACI051230010", "fluxIAE_Structure_07022026_063004.csv")]
-    assert structure["Ligne"] == 3
-    assert "siret ← structure_siret_actualise" in structure[
-        "Colonnes de la table ← colonnes du fichier"
-    ].split(" ; ")
-    bilan = sources[("ACI051230010", "DataON_bilan_2025.xlsx")]
-    assert bilan["Ligne"] == 2
-    colonnes = bilan["Colonnes de la table ← colonnes du fichier"].split(" ; ")
-    assert (
-        "nb_beneficiaires_minima ← 2 - Dont bénéficiaires du RSA  + 2 - Dont bénéficiaires de "
-        "l'ASS  + 2 - Dont bénéficiaires de l'AAH " in colonnes
+    """La ligne de chaque fichier d'où viennent les valeurs d'une structure ; la colonne de
+    chaque valeur dans « Correspondance » et « Colonnes lues »."""
+    sources = {s["Identifiant"]: s for s in feuille(preparee, "Sources")}
+    aci = sources["ACI051230010"]
+    assert aci["Ligne dans fluxIAE_AnnexeFinanciere_07022026_063004.csv"] == 4
+    assert aci["Ligne dans DataON_bilan_2025.xlsx"] == 2
+    assert aci["Ligne dans fluxIAE_Structure_07022026_063004.csv"] == 3
+    assert "avenant retenu A2M1 (état VALIDE)" in aci["Remarques"]
+    assert "RSA 6 + ASS 3 + AAH 1" in aci["Remarques"]
+    ei = sources["EI054260003"]
+    assert ei["Ligne dans DataON_bilan_2025.xlsx"] == 4
+    assert "par l'annexe EI054220007 de 2025" in ei["Remarques"]
+    assert "adresse ← structure_adresse_admin_numero" in ei["Remarques"]  # pas d'adresse de gestion
+    assert sources["EITI051260009"]["Ligne dans DataON_bilan_2025.xlsx"] is None
+    assert "lu « 01000 »" in sources["EITI051260009"]["Remarques"]
+    correspondance = {c["Colonne de la table"]: c for c in feuille(preparee, "Correspondance")}
+    assert correspondance["montant_socle"]["Colonne(s) source"].startswith(
+        "af_montant_total_annuel"
     )
-    assert "sorties_totales ← 4 - Total des sorties exam" in colonnes
-    assert "RSA 6 + ASS 3 + AAH 1" in bilan["Remarques"]
-    precedente = sources[("EI054260003", "DataON_bilan_2025.xlsx")]
-    assert precedente["Ligne"] == 4
-    assert "par l'annexe EI054220007 de 2025" in precedente["Remarques"]
+    assert (
+        "« 2 - Dont bénéficiaires du RSA »"
+        in correspondance["nb_beneficiaires_minima"]["Colonne(s) source"]
+    )
+    usages = {
+        c["Colonne (telle qu'écrite)"]: c["Usage"] for c in feuille(preparee, "Colonnes lues")
+    }
+    assert usages["« 2 - Dont bénéficiaires du RSA  »"] == "lue (rsa)"
 
 
 def test_valeurs_a_verifier_signalees_jamais_corrigees(preparee: Path) -> None:

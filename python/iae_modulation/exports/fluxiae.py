@@ -244,6 +244,7 @@ class Ecartee:
     debut: str
     fin: str
     motif: str
+    sans_avenant: str = ""  # le n° d'annexe tel que lu, sans ses avenants
 
 
 @dataclass
@@ -373,15 +374,17 @@ class SelectionAnnexes:
             f"A{self.champ(ligne, 'af_numero_avenant_renouvellement') or '0'}"
             f"M{self.champ(ligne, 'af_numero_avenant_modification') or '0'}"
         )
+        numero_annexe = self.champ(ligne, "af_numero_annexe_financiere").upper()
         self.ecartees.append(
             Ecartee(
                 numero,
-                self.champ(ligne, "af_numero_annexe_financiere").upper() + avenant,
+                numero_annexe + avenant,
                 self.champ(ligne, "af_mesure_dispositif_code").upper(),
                 self.champ(ligne, "af_etat_annexe_financiere_code").upper(),
                 self.champ(ligne, "af_date_debut_effet"),
                 self.champ(ligne, "af_date_fin_effet"),
                 motif,
+                numero_annexe,
             )
         )
 

@@ -507,9 +507,7 @@ class _Assemblage:
             return
         motifs = defaultdict(list)
         for ecartee in self.p.ecartees:
-            annexe = lire_numero_annexe(ecartee.annexe)
-            if annexe is not None:
-                motifs[annexe.convention].append(ecartee.motif)
+            motifs[ecartee.sans_avenant].append(ecartee.motif)
         for convention, lignes in self.bilan_par_annexe.items():
             for ligne in lignes:
                 if ligne.ligne in self.lignes_bilan_utilisees:

@@ -141,14 +141,16 @@ def ecrire_rapport(preparation: Preparation, chemin: Path) -> Path:
             [(a.fichier, a.ligne, a.cle, a.nom, a.message) for a in p.absences],
             (4,),
         )
+        fichiers = [p.annexes.fichier.name] + [
+            f.fichier.name for f in (p.bilan, p.structures) if f is not None
+        ]
         feuille(
             "Sources",
             "Préparation — source de chaque valeur",
-            ("Identifiant", "Fichier", "Ligne", "Colonnes de la table ← colonnes du fichier",
-             "Remarques"),
-            _sources(p),
-            (3, 4),
-        )  # fmt: skip
+            ("Identifiant", *(f"Ligne dans {f}" for f in fichiers), "Remarques"),
+            _sources(p, fichiers),
+            (len(fichiers) + 1,),
+        )
         feuille(
             "Colonnes lues",
             "Préparation — colonnes des fichiers",
@@ -166,29 +168,43 @@ def ecrire_rapport(preparation: Preparation, chemin: Path) -> Path:
     return Path(chemin)
 
 
-def _sources(p: Preparation) -> list[tuple]:
-    """Une ligne par structure et par ligne de fichier lue : les colonnes de la table qui en
-    viennent, chacune avec sa colonne source, et les remarques (somme, annexe de l'année
-    précédente, code postal complété)."""
+def _sources(p: Preparation, fichiers: list[str]) -> list[tuple]:
+    """Une ligne par structure : la ligne de chaque fichier d'où viennent ses valeurs (la
+    colonne source de chacune est dans « Correspondance » et « Colonnes lues »), et ce qui
+    s'écarte de la correspondance ou la précise (somme des minima, annexe de l'année précédente,
+    SIRET pris dans le bilan, adresse administrative, code postal complété)."""
     lignes = []
     for ligne in p.lignes:
-        identifiant = ligne["identifiant"].texte
-        par_source: dict[tuple[str, int | None], list] = {}
+        numeros: dict[str, int | None] = {}
+        remarques = []
         for colonne in NOMS_COLONNES:
             valeur = ligne.get(colonne)
-            if valeur is not None and valeur.fichier:
-                par_source.setdefault((valeur.fichier, valeur.ligne), []).append((colonne, valeur))
-        for (fichier, numero), valeurs in par_source.items():
-            lignes.append(
-                (
-                    identifiant,
-                    fichier,
-                    numero,
-                    " ; ".join(f"{c} ← {v.colonne}" for c, v in valeurs),
-                    " ; ".join(dict.fromkeys(v.remarque for _, v in valeurs if v.remarque)),
-                )
+            if valeur is None or not valeur.fichier:
+                continue
+            numeros.setdefault(valeur.fichier, valeur.ligne)
+            if valeur.remarque:
+                remarques.append(valeur.remarque)
+            if colonne in ("siret", "adresse", "etp_encadrement") and not _habituelle(
+                colonne, valeur.colonne
+            ):
+                remarques.append(f"{colonne} ← {valeur.colonne} ({valeur.fichier})")
+        lignes.append(
+            (
+                ligne["identifiant"].texte,
+                *(numeros.get(f) for f in fichiers),
+                " ; ".join(dict.fromkeys(remarques)),
             )
+        )
     return lignes
+
+
+def _habituelle(colonne: str, source: str) -> bool:
+    """Vrai si `source` est la colonne que donne d'ordinaire la correspondance."""
+    return {
+        "siret": source == "structure_siret_actualise",
+        "adresse": source.startswith("structure_adresse_gestion_"),
+        "etp_encadrement": "+" not in source,
+    }[colonne]
 
 
 def _colonnes_lues(p: Preparation) -> list[tuple[str, str, str]]:

@@ -26,7 +26,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from iae_modulation.documents import pdf as conversion
-from iae_modulation.documents.graphique import Fond, Repartition, repartition
+from iae_modulation.documents.graphique import Fond, Repartition, bandes_png, repartition
 from iae_modulation.documents.modeles_source import DOSSIER_MODELES, NOM_FICHE
 from iae_modulation.documents.publipostage import Bloc, ModeleCompile, echapper, image_xml
 from iae_modulation.documents.tableau_word import tableau_xml
@@ -265,17 +265,21 @@ class _Fiche:
         s = self.structure
         precedente = _anterieure(self.anterieur, s)
         departement = departements().get(s["departement"])
-        medias = {}
-        lignes_graphique = []
-        for numero, (critere, libelle, poids, _) in enumerate(CRITERES, start=1):
-            nom = f"{prefixe}{critere}.png"
-            sans_objet = s["motif_taux"] not in COMPARES
-            medias[nom] = self.groupe.fonds[critere].png(
-                None if sans_objet else s[critere], precedente[critere] if precedente else None
+        sans_objet = s["motif_taux"] not in COMPARES
+        nom = f"{prefixe}bandes.png"
+        medias = {
+            nom: bandes_png(
+                [
+                    (
+                        self.groupe.fonds[critere],
+                        None if sans_objet else s[critere],
+                        precedente[critere] if precedente else None,
+                    )
+                    for critere, *_ in CRITERES
+                ]
             )
-            lignes_graphique.append((f"{libelle} ({poids})", image_xml(
-                nom, LARGEUR_IMAGE_CM, HAUTEUR_IMAGE_CM, numero
-            )))  # fmt: skip
+        }
+        libelles = [f"{libelle} ({poids})" for _, libelle, poids, _ in CRITERES]
         valeurs = {
             "annee": str(annee),
             "sous_titre": (
@@ -296,7 +300,11 @@ class _Fiche:
             ),
             "motif_taux": _motif(s),
             "indicateurs": Bloc(self._indicateurs(precedente, annee)),
-            "graphiques": Bloc(_tableau_graphiques(lignes_graphique)),
+            "graphiques": Bloc(
+                _tableau_graphiques(
+                    libelles, image_xml(nom, LARGEUR_IMAGE_CM, HAUTEUR_IMAGE_CM * len(CRITERES), 1)
+                )
+            ),  # fmt: skip
             "legende_graphiques": (
                 "Chaque point gris est une structure comparée du groupe ; le rectangle va du 1er "
                 "au 3e quartile, le trait épais marque la médiane ; le losange rouge est la "
@@ -458,26 +466,28 @@ def _calcul_du_montant(s: dict) -> str:
     return texte
 
 
-def _tableau_graphiques(lignes: list[tuple[str, str]]) -> str:
-    """Un tableau sans bordure : le nom du critère, puis sa bande de points."""
+def _tableau_graphiques(libelles: list[str], image: str) -> str:
+    """Un tableau sans bordure d'une ligne : à gauche le nom de chaque critère, sur une
+    hauteur exacte égale à celle de sa bande ; à droite l'image des bandes."""
     gauche = int(LARGEUR_LIBELLE_CM * 567)
     droite = LARGEUR_TEXTE - gauche
-    rangees = "".join(
-        "<w:tr><w:trPr><w:cantSplit/></w:trPr>"
-        f'<w:tc><w:tcPr><w:tcW w:w="{gauche}" w:type="dxa"/><w:vAlign w:val="center"/></w:tcPr>'
-        f'<w:p><w:pPr><w:spacing w:before="0" w:after="0"/></w:pPr><w:r><w:rPr><w:b/>'
-        f'<w:sz w:val="16"/></w:rPr><w:t xml:space="preserve">{echapper(libelle)}</w:t></w:r>'
-        "</w:p></w:tc>"
-        f'<w:tc><w:tcPr><w:tcW w:w="{droite}" w:type="dxa"/></w:tcPr>'
-        f'<w:p><w:pPr><w:spacing w:before="0" w:after="0"/></w:pPr><w:r>{image}</w:r></w:p>'
-        "</w:tc></w:tr>"
-        for libelle, image in lignes
+    hauteur = int(HAUTEUR_IMAGE_CM * 567)
+    noms = "".join(
+        f'<w:p><w:pPr><w:spacing w:before="0" w:after="0" w:line="{hauteur}" '
+        'w:lineRule="exact"/></w:pPr><w:r><w:rPr><w:b/><w:sz w:val="16"/></w:rPr>'
+        f'<w:t xml:space="preserve">{echapper(libelle)}</w:t></w:r></w:p>'
+        for libelle in libelles
     )
     return (
         f'<w:tbl><w:tblPr><w:tblW w:w="{LARGEUR_TEXTE}" w:type="dxa"/>'
-        '<w:tblLayout w:type="fixed"/></w:tblPr>'
+        '<w:tblLayout w:type="fixed"/><w:tblCellMar><w:left w:w="0" w:type="dxa"/>'
+        '<w:right w:w="0" w:type="dxa"/></w:tblCellMar></w:tblPr>'
         f'<w:tblGrid><w:gridCol w:w="{gauche}"/><w:gridCol w:w="{droite}"/></w:tblGrid>'
-        f"{rangees}</w:tbl>"
+        "<w:tr><w:trPr><w:cantSplit/></w:trPr>"
+        f'<w:tc><w:tcPr><w:tcW w:w="{gauche}" w:type="dxa"/></w:tcPr>{noms}</w:tc>'
+        f'<w:tc><w:tcPr><w:tcW w:w="{droite}" w:type="dxa"/></w:tcPr>'
+        f'<w:p><w:pPr><w:spacing w:before="0" w:after="0"/></w:pPr><w:r>{image}</w:r></w:p>'
+        "</w:tc></w:tr></w:tbl>"
     )
 
 

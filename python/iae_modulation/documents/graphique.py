@@ -102,12 +102,11 @@ class Fond:
         part = min(max(valeur / self.maximum, Decimal(0)), Decimal(1)) if self.maximum else 0
         return MARGE + int(part * (LARGEUR - 2 * MARGE))
 
-    def png(self, valeur: Decimal | None, precedente: Decimal | None = None) -> bytes:
-        """La bande d'une structure : sa valeur (losange rouge) et celle de l'année
-        précédente (cercle bleu), chacune si elle existe."""
-        image = self.image.copy()
+    def marquer(self, image: Image.Image, haut: int, valeur, precedente) -> None:
+        """Sur la bande posée à l'ordonnée `haut` de `image` : la valeur de la structure
+        (losange rouge) et celle de l'année précédente (cercle bleu), chacune si elle existe."""
         dessin = ImageDraw.Draw(image)
-        milieu = (HAUT + BAS) // 2
+        milieu = haut + (HAUT + BAS) // 2
         if precedente is not None:
             x = self.x(precedente)
             dessin.ellipse((x - 9, milieu - 9, x + 9, milieu + 9), outline=4, width=3)
@@ -118,9 +117,20 @@ class Fond:
                 fill=3,
                 outline=2,
             )
-        tampon = io.BytesIO()
-        image.save(tampon, "PNG", compress_level=1)
-        return tampon.getvalue()
+
+
+def bandes_png(bandes: list[tuple[Fond, Decimal | None, Decimal | None]]) -> bytes:
+    """Les bandes des critères d'une structure, l'une sous l'autre, en une seule image (une
+    image par page coûte bien moins à LibreOffice que trois) : pour chacune, son fond, la
+    valeur de la structure et celle de l'année précédente."""
+    image = Image.new("P", (LARGEUR, HAUTEUR * len(bandes)), 0)
+    image.putpalette([c for couleur in PALETTE for c in couleur])
+    for rang, (fond, valeur, precedente) in enumerate(bandes):
+        image.paste(fond.image, (0, rang * HAUTEUR))
+        fond.marquer(image, rang * HAUTEUR, valeur, precedente)
+    tampon = io.BytesIO()
+    image.save(tampon, "PNG", compress_level=1)
+    return tampon.getvalue()
 
 
 def _maximum_de_l_axe(maximum: Decimal) -> Decimal:

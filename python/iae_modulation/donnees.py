@@ -122,6 +122,16 @@ COLONNES: tuple[Colonne, ...] = (
     *COLONNES_PUBLICS,
 )
 NOMS_COLONNES: tuple[str, ...] = tuple(c.nom for c in COLONNES)
+# Les nombres de personnes et de sorties : entiers.
+EFFECTIFS: tuple[str, ...] = (
+    *NOMS_PUBLICS,
+    "nb_salaries_insertion",
+    "nb_beneficiaires_minima",
+    "sorties_totales",
+    "sorties_emploi_durable",
+    "sorties_emploi_transition",
+    "sorties_positives",
+)
 _PAR_NOM = {c.nom: c for c in COLONNES}
 _OUI = frozenset({"oui", "vrai", "1", "true", "o"})
 _NON = frozenset({"non", "faux", "0", "false", "n", ""})

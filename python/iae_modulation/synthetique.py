@@ -24,21 +24,13 @@ import pandas as pd
 import xlsxwriter
 
 from iae_modulation import mise_en_page, parametres
-from iae_modulation.donnees import COLONNES, NOMS_COLONNES, NOMS_PUBLICS
+from iae_modulation.donnees import COLONNES, EFFECTIFS, NOMS_COLONNES
 from iae_modulation.referentiel import DEPARTEMENT_MAYOTTE, departements
 from iae_modulation.sorties import texte_sans_formule
 
 COLONNES_CANONIQUES = NOMS_COLONNES
 COLONNES_TEXTE = tuple(c.nom for c in COLONNES if not c.numerique)
-COLONNES_EFFECTIFS = (
-    *NOMS_PUBLICS,
-    "nb_salaries_insertion",
-    "nb_beneficiaires_minima",
-    "sorties_totales",
-    "sorties_emploi_durable",
-    "sorties_emploi_transition",
-    "sorties_positives",
-)
+COLONNES_EFFECTIFS = EFFECTIFS
 FEUILLE = "Données SIAE"
 
 # Part de chaque type parmi les structures (domaine.md : « about half ACI »).

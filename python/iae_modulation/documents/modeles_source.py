@@ -56,17 +56,25 @@ RECOURS = (
 )
 
 
-def _document() -> docx.Document:
+def _page(taille: float, apres: float, marges: tuple[float, float]) -> docx.Document:
+    """Un document A4 en Arial : taille des caractères et espace après un paragraphe (points),
+    marges haut et bas puis gauche et droite (cm)."""
     document = docx.Document()
     normal = document.styles["Normal"]
     normal.font.name = "Arial"
-    normal.font.size = Pt(10)
-    normal.paragraph_format.space_after = Pt(3)
+    normal.font.size = Pt(taille)
+    normal.paragraph_format.space_after = Pt(apres)
     section = document.sections[0]
     section.page_width, section.page_height = Cm(21), Cm(29.7)  # A4
-    section.top_margin = section.bottom_margin = Cm(1.5)
+    section.top_margin = section.bottom_margin = Cm(marges[0])
+    section.left_margin = section.right_margin = Cm(marges[1])
+    return document
+
+
+def _document() -> docx.Document:
+    document = _page(10, 3, (1.5, 2))
+    section = document.sections[0]
     section.header_distance = Cm(0.7)
-    section.left_margin = section.right_margin = Cm(2)
     # « PROJET — non signé » en tête de chaque page d'un document sans signataire ou sans lieu
     mention = section.header.paragraphs[0]
     mention.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -336,15 +344,8 @@ def construire_fiche() -> bytes:
     central du pilotage ») : une page, ses indicateurs dans son groupe, ses postes et sorties,
     son taux et son montant. Le titre commence une nouvelle page : des fiches assemblées en un
     seul document gardent chacune la sienne."""
-    document = docx.Document()
-    normal = document.styles["Normal"]
-    normal.font.name = "Arial"
-    normal.font.size = Pt(9)
-    normal.paragraph_format.space_after = Pt(2)
+    document = _page(9, 2, (1.25, 1.8))
     section = document.sections[0]
-    section.page_width, section.page_height = Cm(21), Cm(29.7)
-    section.top_margin, section.bottom_margin = Cm(1.3), Cm(1.2)
-    section.left_margin = section.right_margin = Cm(1.8)
     section.footer_distance = Cm(0.6)
     pied = section.footer.paragraphs[0]
     pied.add_run("{{ pied }}").font.size = Pt(7)

@@ -170,15 +170,11 @@ class _Assemblage:
             if ligne.annee != voulue:
                 continue
             if ligne.convention is None:
-                self.p.absences.append(
-                    Absence(
-                        bilan.fichier.name,
-                        ligne.ligne,
-                        ligne.numero,
-                        ligne.valeurs.get("denomination", ""),
-                        f"« {ligne.numero} » n'est pas un numéro d'annexe financière : cette "
-                        "ligne du bilan ne peut être reliée à aucune annexe.",
-                    )
+                self._constat_bilan(
+                    ligne,
+                    ligne.numero,
+                    f"« {ligne.numero} » n'est pas un numéro d'annexe financière : cette ligne "
+                    "du bilan ne peut être reliée à aucune annexe.",
                 )
                 continue
             self.bilan_par_annexe[ligne.convention].append(ligne)
@@ -289,44 +285,30 @@ class _Assemblage:
             return
         trouvees, via = self._lignes_du_bilan(annexe)
         if not trouvees:
-            self.p.absences.append(
-                Absence(
-                    self.fichier_annexes,
-                    annexe.ligne,
-                    annexe.identifiant,
-                    ligne.get("raison_sociale", Valeur("", "", None, "")).texte,
-                    f"annexe de l'année {self.p.annee} sans ligne de l'année {self.p.annee - 1} "
-                    f"dans le bilan{via} : publics et sorties laissés vides (indicateurs non "
-                    "calculables, score neutre), à compléter si le bilan existe",
-                )
+            self._constat_annexe(
+                annexe,
+                ligne,
+                f"annexe de l'année {self.p.annee} sans ligne de l'année {self.p.annee - 1} "
+                f"dans le bilan{via} : publics et sorties laissés vides (indicateurs non "
+                "calculables, score neutre), à compléter si le bilan existe",
             )
             return
         choisie = trouvees[0]
         if any(t.valeurs != choisie.valeurs for t in trouvees[1:]):
-            self.p.absences.append(
-                Absence(
-                    bilan.fichier.name,
-                    choisie.ligne,
-                    annexe.identifiant,
-                    choisie.valeurs.get("denomination", ""),
-                    f"{len(trouvees)} lignes du bilan {self.p.annee - 1} pour cette annexe "
-                    f"(lignes {', '.join(str(t.ligne) for t in trouvees)}), avec des valeurs "
-                    "différentes : l'outil ne choisit pas, publics et sorties laissés vides (à "
-                    "saisir)",
-                )
+            self._constat_bilan(
+                choisie,
+                annexe.identifiant,
+                f"{len(trouvees)} lignes du bilan {self.p.annee - 1} pour cette annexe "
+                f"(lignes {', '.join(str(t.ligne) for t in trouvees)}), avec des valeurs "
+                "différentes : l'outil ne choisit pas, publics et sorties laissés vides (à saisir)",
             )
             self.lignes_bilan_utilisees.update(t.ligne for t in trouvees)
             return
         for doublon in trouvees[1:]:
-            self.p.absences.append(
-                Absence(
-                    bilan.fichier.name,
-                    doublon.ligne,
-                    annexe.identifiant,
-                    doublon.valeurs.get("denomination", ""),
-                    f"ligne du bilan répétée à l'identique (ligne {choisie.ligne}) : comptée une "
-                    "fois",
-                )
+            self._constat_bilan(
+                doublon,
+                annexe.identifiant,
+                f"ligne du bilan répétée à l'identique (ligne {choisie.ligne}) : comptée une fois",
             )
         self.lignes_bilan_utilisees.update(t.ligne for t in trouvees)
         remarque = f"bilan de l'annexe {choisie.numero}{via}"
@@ -448,16 +430,12 @@ class _Assemblage:
                 else f"structure af_id_structure = « {annexe.structure} » absente du FluxIAE "
                 "des structures"
             )
-            self.p.absences.append(
-                Absence(
-                    self.fichier_annexes,
-                    annexe.ligne,
-                    annexe.identifiant,
-                    ligne.get("raison_sociale", Valeur("", "", None, "")).texte,
-                    f"{raison} : "
-                    + ("SIRET et raison sociale pris dans le bilan, " if "siret" in ligne else "")
-                    + "adresse à compléter",
-                )
+            self._constat_annexe(
+                annexe,
+                ligne,
+                f"{raison} : "
+                + ("SIRET et raison sociale pris dans le bilan, " if "siret" in ligne else "")
+                + "adresse à compléter",
             )
             return
         fichier = structures.fichier.name
@@ -487,6 +465,21 @@ class _Assemblage:
 
     # --- listes du rapport --------------------------------------------------------------------
 
+    def _constat_bilan(self, ligne: LigneBilan, cle: str, message: str) -> None:
+        """Une ligne du bilan qui ne trouve pas (ou pas seule) son annexe."""
+        self.p.absences.append(
+            Absence(
+                self.fichier_bilan, ligne.ligne, cle, ligne.valeurs.get("denomination", ""), message
+            )
+        )
+
+    def _constat_annexe(self, annexe: AnnexeRetenue, ligne: dict, message: str) -> None:
+        """Une annexe de la table à qui une autre source manque."""
+        nom = ligne["raison_sociale"].texte if "raison_sociale" in ligne else ""
+        self.p.absences.append(
+            Absence(self.fichier_annexes, annexe.ligne, annexe.identifiant, nom, message)
+        )
+
     def _signaler(self, ligne: dict, colonne: str, message: str, source: Valeur | None = None):
         source = source or ligne.get(colonne) or Valeur("", "", None, "")
         self.p.signalements.append(
@@ -513,16 +506,12 @@ class _Assemblage:
                 if ligne.ligne in self.lignes_bilan_utilisees:
                     continue
                 pourquoi = "; ".join(dict.fromkeys(motifs.get(convention, [])))
-                self.p.absences.append(
-                    Absence(
-                        bilan.fichier.name,
-                        ligne.ligne,
-                        ligne.numero,
-                        ligne.valeurs.get("denomination", ""),
-                        f"dans le bilan {self.p.annee - 1}, mais aucune annexe de l'année "
-                        f"{self.p.annee} ne s'y rattache dans le FluxIAE des annexes"
-                        + (f" (annexe écartée : {pourquoi})" if pourquoi else ""),
-                    )
+                self._constat_bilan(
+                    ligne,
+                    ligne.numero,
+                    f"dans le bilan {self.p.annee - 1}, mais aucune annexe de l'année "
+                    f"{self.p.annee} ne s'y rattache dans le FluxIAE des annexes"
+                    + (f" (annexe écartée : {pourquoi})" if pourquoi else ""),
                 )
 
     def _structures_sans_annexe(self, vues: set[str]) -> None:

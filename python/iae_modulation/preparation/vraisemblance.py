@@ -12,18 +12,9 @@ import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal
 
-from iae_modulation.donnees import NOMS_PUBLICS
+from iae_modulation.donnees import EFFECTIFS, NOMS_PUBLICS
 from iae_modulation.formats import nombre_fr
 
-EFFECTIFS = (
-    "nb_salaries_insertion",
-    "nb_beneficiaires_minima",
-    "sorties_totales",
-    "sorties_emploi_durable",
-    "sorties_emploi_transition",
-    "sorties_positives",
-    *NOMS_PUBLICS,
-)
 # Une règle : (colonne signalée, fonction de la ligne -> message ou None).
 Regle = tuple[str, Callable[[dict], str | None]]
 
@@ -72,25 +63,14 @@ def _effort(ligne: dict) -> str | None:
     )
 
 
-def _sorties_et_salaries(ligne: dict) -> str | None:
-    sorties, salaries = ligne.get("sorties_totales"), ligne.get("nb_salaries_insertion")
-    if sorties is None or salaries is None or sorties <= salaries:
-        return None
-    return (
-        f"{_nombre(sorties)} sorties examinées pour {_nombre(salaries)} salariés en insertion "
-        "ayant travaillé dans l'année : plus de sorties que de salariés"
-    )
+def _au_plus_les_salaries(colonne: str, constat: str) -> Callable[[dict], str | None]:
+    """Une valeur comptée parmi les salariés en insertion de l'année ne peut les dépasser."""
 
-
-def _parmi_les_salaries(colonne: str) -> Callable[[dict], str | None]:
     def regle(ligne: dict) -> str | None:
         valeur, salaries = ligne.get(colonne), ligne.get("nb_salaries_insertion")
         if valeur is None or salaries is None or valeur <= salaries:
             return None
-        return (
-            f"{_nombre(valeur)} pour {_nombre(salaries)} salariés en insertion : ce public est "
-            "compté parmi les salariés, il ne peut pas être plus nombreux"
-        )
+        return constat.format(valeur=_nombre(valeur), salaries=_nombre(salaries))
 
     return regle
 
@@ -110,8 +90,25 @@ REGLES: tuple[Regle, ...] = (
     ("montant_socle", _provisoire),
     ("dont_cofinancement_cd", _cofinancement),
     ("etp_encadrement", _effort),
-    ("sorties_totales", _sorties_et_salaries),
-    *((c, _parmi_les_salaries(c)) for c in NOMS_PUBLICS),
+    (
+        "sorties_totales",
+        _au_plus_les_salaries(
+            "sorties_totales",
+            "{valeur} sorties examinées pour {salaries} salariés en insertion ayant travaillé "
+            "dans l'année : plus de sorties que de salariés",
+        ),
+    ),
+    *(
+        (
+            c,
+            _au_plus_les_salaries(
+                c,
+                "{valeur} pour {salaries} salariés en insertion : ce public est compté parmi "
+                "les salariés, il ne peut pas être plus nombreux",
+            ),
+        )
+        for c in NOMS_PUBLICS
+    ),
     *((c, _entier(c)) for c in EFFECTIFS),
 )
 

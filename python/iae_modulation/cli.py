@@ -29,8 +29,9 @@ COMMANDES = (
 def construire_parseur(commandes: tuple[str, ...] = COMMANDES) -> argparse.ArgumentParser:
     parseur = ParseurFrancais(
         prog="iae-modulation",
-        description="Montant modulé de l'aide au poste des SIAE : calcul, décisions ASP, "
-        "notifications, classeur Excel.",
+        description="Montant modulé de l'aide au poste des SIAE : préparation depuis les "
+        "fichiers de l'ASP, calcul, décisions ASP, notifications, fiches de dialogue de gestion, "
+        "classeur Excel.",
     )
     parseur.add_argument(
         "--version",

@@ -315,7 +315,10 @@ def _importer_asp(classeur: c.Classeur, resultat: ResultatAction) -> None:
             )
         chemins["fluxiae_annexes"] = str(choisi)
         classeur.ecrire_parametre("fluxiae_annexes", str(choisi))
-    fichiers = {nom: Path(texte) if texte else None for nom, texte in chemins.items()}
+    fichiers = {
+        nom: _fichier_du_classeur(classeur, texte) if texte else None
+        for nom, texte in chemins.items()
+    }
     resultat.entrees = [str(f) for f in fichiers.values() if f] + [f"année {annee}"]
     sortie = dossier_de_sortie(classeur) / f"preparation-{annee}-{_horodatage()}"
     rapport = executer_preparation(
@@ -351,6 +354,15 @@ def _importer_asp(classeur: c.Classeur, resultat: ResultatAction) -> None:
             f"\nColonnes absentes du tableau du classeur, non importées : {', '.join(absentes)} "
             f"(elles sont dans {rapport.donnees})."
         )
+
+
+def _fichier_du_classeur(classeur: c.Classeur, texte: str) -> Path:
+    """Un fichier nommé dans « Paramètres » : chemin complet, ou relatif au dossier du
+    classeur (un classeur envoyé avec ses fichiers les retrouve)."""
+    windows = PureWindowsPath(texte)
+    if windows.drive or windows.root or PurePosixPath(texte).is_absolute():
+        return Path(texte)
+    return classeur.chemin.parent.joinpath(*windows.parts)
 
 
 def _cellules_du_classeur(table: pd.DataFrame) -> list[list[object]]:

@@ -265,14 +265,13 @@ class _Fiche:
         s = self.structure
         precedente = _anterieure(self.anterieur, s)
         departement = departements().get(s["departement"])
-        sans_objet = s["motif_taux"] not in COMPARES
         nom = f"{prefixe}bandes.png"
-        medias = {
+        medias = {  # hors classement (taux fixe), la valeur est placée pour information
             nom: bandes_png(
                 [
                     (
                         self.groupe.fonds[critere],
-                        None if sans_objet else s[critere],
+                        s[critere],
                         precedente[critere] if precedente else None,
                     )
                     for critere, *_ in CRITERES

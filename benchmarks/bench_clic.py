@@ -37,7 +37,8 @@ from outils import mesurer, rapporter, secondes_fr
 REGION = "Auvergne-Rhône-Alpes"
 CIBLE_RAPPORT = 1.6
 CIBLE_CHAUD = 1.0
-PARAMETRES = ["--parametre", f"region={REGION}", "--parametre", "enveloppe=3800000"]
+PARAMETRES = ["--parametre", "annee=2026", "--parametre", f"region={REGION}"]
+PARAMETRES += ["--parametre", "enveloppe=3800000"]
 
 
 def classeur_region(dossier: Path) -> Path:
@@ -84,6 +85,7 @@ def main() -> int:
         def clic_chaud() -> None:
             shutil.copyfile(modele, copie)
             classeur = ClasseurFichier(copie)
+            classeur.ecrire_parametre("annee", 2026)
             classeur.ecrire_parametre("region", REGION)
             classeur.ecrire_parametre("enveloppe", 3800000)
             classeur.ecrire_parametre("dossier_sortie", f"sorties-chaud-{next(clics)}")

@@ -36,10 +36,27 @@ def empreinte(chemin: Path) -> str:
     return hashlib.sha256(Path(chemin).read_bytes()).hexdigest()
 
 
-def calculer(sortie: Path, annee: int, *options: str) -> int:
-    """`iae-modulation calculer` sur les données de démonstration."""
+def demo_hors_detention(chemin: Path, retirer: bool = False, encodage: str = "utf-8") -> Path:
+    """Les données de la démonstration, sa structure en milieu pénitentiaire marquée « non »
+    (ou retirée, `retirer`) : il n'y en a pas avant le décret n° 2016-531 du 27 avril 2016."""
+    entete, *lignes = DONNEES.read_text(encoding="utf-8-sig").splitlines()
+    position = entete.split(";").index("milieu_penitentiaire")
+    gardees = []
+    for ligne in lignes:
+        cellules = ligne.split(";")
+        if cellules[position] == "oui":
+            if retirer:
+                continue
+            cellules[position] = "non"
+        gardees.append(";".join(cellules))
+    Path(chemin).write_text("\n".join([entete, *gardees]) + "\n", encoding=encodage)
+    return Path(chemin)
+
+
+def calculer(sortie: Path, annee: int, *options: str, donnees: Path = DONNEES) -> int:
+    """`iae-modulation calculer` sur les données de démonstration (ou `donnees`)."""
     return main(
-        ["calculer", str(DONNEES), "--annee", str(annee), "--sortie", str(sortie), *options]
+        ["calculer", str(donnees), "--annee", str(annee), "--sortie", str(sortie), *options]
     )
 
 
@@ -58,9 +75,10 @@ def grand_livre(chemin: Path, annee: int | None = None):
 
 
 def ligne_de_grand_livre(identifiant: str, type_: str, departement: str, **valeurs) -> dict:
-    """Une ligne de grand livre cohérente : les colonnes calculées (avant enveloppe, modulé,
-    taux effectif, régularisation, net) sont déduites de celles données, par les fonctions du
-    calcul ; les autres valent celles de la démo (ACI051230010)."""
+    """Une ligne de grand livre pour rendre une lettre sans la relire (`valeurs_notification`) :
+    les colonnes calculées (avant enveloppe, modulé, taux effectif, régularisation, net) sont
+    déduites de celles données, par les fonctions du calcul ; les autres valent celles de la
+    démo (ACI051230010). Un grand livre à relire vient d'un vrai calcul : `grand_livre_calcule`."""
     from decimal import Decimal
 
     from iae_modulation.montants import montant_module, montant_reduit, taux_effectif
@@ -73,6 +91,9 @@ def ligne_de_grand_livre(identifiant: str, type_: str, departement: str, **valeu
         identifiant=identifiant,
         siret="",
         raison_sociale=f"Nom du calcul {identifiant}",
+        adresse="",
+        code_postal="",
+        commune="",
         type=type_,
         departement=departement,
         region="Grand Est",
@@ -115,18 +136,47 @@ def ligne_de_grand_livre(identifiant: str, type_: str, departement: str, **valeu
     return ligne
 
 
-def ecrire_grand_livre(dossier: Path, lignes: list[dict]) -> Path:
-    """`resultats.csv` et le manifeste d'un calcul qui l'aurait écrit (empreinte comprise)."""
-    import pandas as pd
-    from iae_modulation.resultats import COLONNES_RESULTATS, ecrire_resultats_csv
-    from iae_modulation.sorties import ecrire_manifeste
+def ecrire_csv(chemin: Path, lignes: list[dict]) -> Path:
+    """Un CSV « ; » des dictionnaires `lignes` (colonnes dans l'ordre où elles apparaissent)."""
+    import csv
 
-    dossier.mkdir(parents=True, exist_ok=True)
-    chemin = ecrire_resultats_csv(
-        pd.DataFrame(lignes, columns=list(COLONNES_RESULTATS)), dossier / "resultats.csv"
-    )
-    ecrire_manifeste(dossier, "calculer", {}, {"annee": int(lignes[0]["annee"])})
-    return chemin
+    colonnes = list(dict.fromkeys(c for ligne in lignes for c in ligne))
+    with open(chemin, "w", encoding="utf-8", newline="") as fichier:
+        ecrivain = csv.DictWriter(fichier, colonnes, delimiter=";")
+        ecrivain.writeheader()
+        ecrivain.writerows(lignes)
+    return Path(chemin)
+
+
+def grand_livre_calcule(
+    dossier: Path,
+    structures: list[dict],
+    annee: int = 2026,
+    *,
+    enveloppes: dict[str, str] | None = None,
+    versements: dict[str, tuple[str, str, str]] | None = None,
+) -> Path:
+    """Le grand livre d'un vrai calcul (`iae-modulation calculer`) de la table canonique
+    `structures` (une ligne par dict, colonne -> texte), avec son manifeste ; les entrées sont
+    écrites à côté du dossier (`<dossier>-donnees.csv`…). `enveloppes` : région -> montant ;
+    `versements` : identifiant -> (montant versé 2014, ETP conventionnés, ETP réalisés)."""
+    dossier = Path(dossier)
+    dossier.parent.mkdir(parents=True, exist_ok=True)
+    donnees = ecrire_csv(dossier.with_name(f"{dossier.name}-donnees.csv"), structures)
+    options = ["calculer", str(donnees), "--annee", str(annee), "--sortie", str(dossier)]
+    if enveloppes:
+        lignes = [{"region": r, "enveloppe": m} for r, m in enveloppes.items()]
+        chemin = ecrire_csv(dossier.with_name(f"{dossier.name}-enveloppes.csv"), lignes)
+        options += ["--enveloppes", str(chemin)]
+    if versements:
+        colonnes = ("montant_verse_2014", "etp_conventionnes_2014", "etp_realises_2014")
+        lignes = [
+            {"identifiant": i, **dict(zip(colonnes, v, strict=True))} for i, v in versements.items()
+        ]
+        chemin = ecrire_csv(dossier.with_name(f"{dossier.name}-versements.csv"), lignes)
+        options += ["--versements-2014", str(chemin)]
+    assert main(options) == 0
+    return dossier / "resultats.csv"
 
 
 def imprimable(feuille) -> bool:
@@ -141,3 +191,43 @@ def imprimable(feuille) -> bool:
         and "&P" in (feuille.oddFooter.center.text or "")
         and "Campagne" in (feuille.oddFooter.right.text or "")
     )
+
+
+def entetes_de_page(chemin: Path) -> list[str]:
+    """Le texte de chaque en-tête de page (word/header*.xml) d'un document Word."""
+    import re
+    import zipfile
+
+    with zipfile.ZipFile(chemin) as archive:
+        return [
+            "".join(re.findall(r"<w:t(?: [^>]*)?>([^<]*)</w:t>", archive.read(nom).decode()))
+            for nom in sorted(archive.namelist())
+            if re.fullmatch(r"word/header\d*\.xml", nom)
+        ]
+
+
+def empreinte_remise(dossier: Path, fichier: Path) -> None:
+    """L'empreinte de `fichier` remise à jour dans le manifeste.json de `dossier`, comme le ferait
+    quelqu'un qui veut faire passer une retouche (ou un défaut de l'outil)."""
+    import json
+
+    chemin = Path(dossier) / "manifeste.json"
+    manifeste = json.loads(chemin.read_text("utf-8"))
+    for sortie in manifeste["sorties"]:
+        if sortie["fichier"] == Path(fichier).name:
+            sortie["sha256"] = empreinte(fichier)
+    chemin.write_text(json.dumps(manifeste), encoding="utf-8")
+
+
+def classeur_de_campagne(chemin: Path, annee: int = 2026) -> Path:
+    """Une copie du gabarit livré dont l'agent a renseigné l'année de campagne (le gabarit la
+    laisse vide : aucune valeur de démonstration par défaut)."""
+    from iae_modulation.chemins import GABARIT_CLASSEUR
+    from iae_modulation.excel.fichier import ClasseurFichier
+
+    chemin.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(GABARIT_CLASSEUR, chemin)
+    classeur = ClasseurFichier(chemin)
+    classeur.ecrire_parametre("annee", annee)
+    classeur.enregistrer()
+    return chemin

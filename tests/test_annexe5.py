@@ -11,7 +11,7 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
-from aides import ecrire_grand_livre, ligne_de_grand_livre
+from aides import grand_livre_calcule
 from iae_modulation.annexe5 import executer_annexe5
 from iae_modulation.commandes import annexe5 as commande
 from iae_modulation.documents.signature import Signature
@@ -124,26 +124,54 @@ def export_modifie(tmp_path: Path, mesure: str, modifier) -> Path:
     return chemin
 
 
-def resultats_csv(tmp_path: Path, taux: dict[str, str], **par_structure: dict) -> Path:
-    """Grand livre (avec son manifeste) des structures de `taux` (fraction en texte) ; montant
-    socle = base de l'export ; `par_structure` : autres colonnes d'une structure."""
-    lignes = [
-        ligne_de_grand_livre(
-            i,
-            t,
-            d,
-            **{
+# Termes des trois indicateurs (minima / salariés, ETP d'encadrement / en insertion, sorties
+# dynamiques / totales) : trois niveaux par critère, pour des rangs connus dans le groupe.
+NIVEAUX = {
+    "publics": {"bas": ("2", "10"), "moyen": ("5", "10"), "haut": ("8", "10")},
+    "effort": {"bas": ("1", "8"), "moyen": ("2", "8"), "haut": ("3", "8")},
+    "resultats": {"bas": ("2", "10"), "moyen": ("5", "10"), "haut": ("8", "10")},
+}
+
+
+def resultats_csv(
+    tmp_path: Path,
+    niveaux: dict[str, tuple[str, str, str]],
+    *,
+    socles: dict[str, str] | None = None,
+    enveloppes: dict[str, str] | None = None,
+) -> Path:
+    """Grand livre d'un vrai calcul 2026 des structures de `niveaux` (publics, effort,
+    résultats : « bas », « moyen » ou « haut ») ; montant socle = base de l'export, sauf
+    `socles`."""
+    structures = []
+    for i, s, r, t, d, e, m, c in STRUCTURES:
+        if i not in niveaux:
+            continue
+        publics, effort, resultats = (
+            NIVEAUX[critere][niveau] for critere, niveau in zip(NIVEAUX, niveaux[i], strict=True)
+        )
+        structures.append(
+            {
+                "identifiant": i,
                 "siret": s,
                 "raison_sociale": r,
-                "taux_calcule": Decimal(taux[i]),
-                "montant_socle": Decimal(m.replace(",", ".")),
-                **par_structure.get(i, {}),
-            },
+                "type": t,
+                "departement": d,
+                "etp_conventionnes": e,
+                "montant_socle": (socles or {}).get(i, m),
+                "dont_cofinancement_cd": c,
+                "commune": "Nancy",
+                "nb_beneficiaires_minima": publics[0],
+                "nb_salaries_insertion": publics[1],
+                "etp_encadrement": effort[0],
+                "etp_insertion": effort[1],
+                "sorties_emploi_durable": resultats[0],
+                "sorties_emploi_transition": "0",
+                "sorties_positives": "0",
+                "sorties_totales": resultats[1],
+            }
         )
-        for i, s, r, t, d, _, m, _ in STRUCTURES
-        if i in taux
-    ]
-    return ecrire_grand_livre(tmp_path / "calcul", lignes)
+    return grand_livre_calcule(tmp_path / "calcul", structures, enveloppes=enveloppes)
 
 
 def executer(tmp_path: Path, chemin: Path, mesure: str, **options):
@@ -209,21 +237,28 @@ def test_forfait_hors_2014_accepte_mais_signale(tmp_path):
 
 
 def test_taux_individuels_joints_sur_le_numero_d_annexe(tmp_path):
-    taux = {"ACI054240010": "0.0734", "ACI054250026": "0.1000", "ACI067230035": "0.0215"}
+    # groupe ACI Grand Est de 3 : rangs 2/3 partout (scores 0,5 : 5 %) ; 1/3 en publics et 3/3
+    # ailleurs (10 % × (0,40 + 0,25) = 6,5 %) ; 3/3 en publics seulement (10 % × 0,35 = 3,5 %)
+    niveaux = {
+        "ACI054240010": ("moyen", "moyen", "moyen"),
+        "ACI054250026": ("bas", "haut", "haut"),
+        "ACI067230035": ("haut", "bas", "bas"),
+    }
     rapport = executer(
-        tmp_path, export(tmp_path, "ACI"), "ACI", resultats=resultats_csv(tmp_path, taux)
+        tmp_path, export(tmp_path, "ACI"), "ACI", resultats=resultats_csv(tmp_path, niveaux)
     )
     assert rapport.code_sortie == 0, rapport.erreur
-    # 184 430,91 × 7,34 % = 13 537,228794 ; 215 289 × 10 % ; 200 936,40 × 2,15 % = 4 320,1326
-    assert rapport.totaux["54"].montant_module == Decimal("13537.23") + Decimal("21528.90")
-    assert rapport.totaux["67"].montant_module == Decimal("4320.13")
+    # 184 430,91 × 5 % = 9 221,5455 ; 215 289 × 6,5 % = 13 993,785 ; 200 936,40 × 3,5 % =
+    # 7 032,774
+    assert rapport.totaux["54"].montant_module == Decimal("9221.55") + Decimal("13993.79")
+    assert rapport.totaux["67"].montant_module == Decimal("7032.77")
     controle = openpyxl.load_workbook(tmp_path / "sortie" / "annexe5_ACI_67.xlsx")
     lignes = list(controle["Contrôle"].iter_rows(values_only=True))
     ligne = dict(zip(lignes[0], lignes[1], strict=True))
     assert ligne["Structure (ligne de l'export)"].startswith("Chantier Rhin — ACI067230035A0M0")
     assert ligne["Identifiant (grand livre)"] == "ACI067230035"
-    assert ligne["Taux calculé"] == pytest.approx(0.0215)
-    assert ligne["Montant net versé"] == pytest.approx(4320.13)
+    assert ligne["Taux calculé"] == pytest.approx(0.035)
+    assert ligne["Montant net versé"] == pytest.approx(7032.77)
 
 
 def test_ei_colonnes_reordonnees_le_montant_de_l_etat_reste(tmp_path):
@@ -245,41 +280,47 @@ def test_jointure_sur_le_siret_quand_l_export_n_a_pas_de_numero_d_annexe(tmp_pat
             del ligne[position]
 
     chemin = export_modifie(tmp_path, "AI", sans_annexe)
-    taux = {"AI054240020": "0.0500", "AI067240016": "0.0800"}
-    rapport = executer(tmp_path, chemin, "AI", resultats=resultats_csv(tmp_path, taux))
+    # groupe AI de 2 : première en publics et en effort, 10 % × (0,35 + 0,40) = 7,5 %
+    niveaux = {"AI054240020": ("bas", "bas", "haut"), "AI067240016": ("haut", "haut", "bas")}
+    rapport = executer(tmp_path, chemin, "AI", resultats=resultats_csv(tmp_path, niveaux))
     assert rapport.code_sortie == 0, rapport.erreur
-    assert rapport.totaux["67"].montant_module == Decimal("4346.69")  # 54 333,64 × 8 %
+    assert rapport.totaux["67"].montant_module == Decimal("4075.02")  # 54 333,64 × 7,5 %
+    assert rapport.totaux["54"].montant_module == Decimal("1169.73")  # 46 789,10 × 2,5 %
+
+
+MOYENNES = ("moyen", "moyen", "moyen")
+EI = ("EI054240006", "EI054250018", "EI057230010")
 
 
 def test_montant_reduit_par_l_enveloppe_repris_du_grand_livre(tmp_path):
-    taux = {"EI054240006": "0.0800", "EI054250018": "0.0800", "EI057230010": "0.0800"}
-    # 41 363,88 × 8 % = 3 309,11, réduit par l'enveloppe : × 3 200 / 3 309,11 = 3 200,00
-    enveloppe = {
-        "enveloppe_disponible": Decimal("3200.00"),
-        "total_avant_enveloppe": Decimal("3309.11"),
-    }
-    resultats = resultats_csv(tmp_path, taux, EI054240006=enveloppe)
+    # trois EI ex-æquo partout : 5 % chacune, 2 068,19 + 5,03 + 1 943,60 = 4 016,82 € avant
+    # enveloppe ; l'enveloppe Grand Est de 4 000 € réduit chacune × 4 000 / 4 016,82, au
+    # centime inférieur : 2 059,52 (2 059,5296…), 5,00 (5,0089…), 1 935,46 (1 935,4662…)
+    resultats = resultats_csv(
+        tmp_path, dict.fromkeys(EI, MOYENNES), enveloppes={"Grand Est": "4000,00"}
+    )
     rapport = executer(tmp_path, export(tmp_path, "EI"), "EI", resultats=resultats)
     assert rapport.code_sortie == 0, rapport.erreur
-    assert rapport.totaux["54"].montant_module == Decimal("3200.00") + Decimal("8.04")
-    assert rapport.totaux["57"].montant_module == Decimal("3109.77")  # 38 872,08 × 8 %
+    assert rapport.totaux["54"].montant_module == Decimal("2059.52") + Decimal("5.00")
+    assert rapport.totaux["57"].montant_module == Decimal("1935.46")
     lignes = list(
         openpyxl.load_workbook(tmp_path / "sortie" / "annexe5_EI_54.xlsx")["Contrôle"].iter_rows(
             values_only=True
         )
     )
     reduite = dict(zip(lignes[0], lignes[1], strict=True))
-    assert reduite["Montant avant enveloppe (socle × taux calculé)"] == pytest.approx(3309.11)
-    assert reduite["Montant modulé"] == pytest.approx(3200.00)
-    assert reduite["Taux effectif après enveloppe (modulé ÷ socle)"] == pytest.approx(0.0774)
+    assert reduite["Montant avant enveloppe (socle × taux calculé)"] == pytest.approx(2068.19)
+    assert reduite["Montant modulé"] == pytest.approx(2059.52)
+    # 2 059,52 / 41 363,88 = 0,04979…
+    assert reduite["Taux effectif après enveloppe (modulé ÷ socle)"] == pytest.approx(0.0498)
 
 
 def test_socle_du_grand_livre_different_de_la_base_refuse(tmp_path):
     """Avant : montant = taux × base de l'export, donc la décision payait un autre montant que
     celui de la lettre (calculé sur le socle du grand livre)."""
-    taux = {"EI054240006": "0.0800", "EI054250018": "0.0800", "EI057230010": "0.0800"}
-    socle = {"montant_socle": Decimal("40000.00")}
-    resultats = resultats_csv(tmp_path, taux, EI057230010=socle)
+    resultats = resultats_csv(
+        tmp_path, dict.fromkeys(EI, MOYENNES), socles={"EI057230010": "40000,00"}
+    )
     rapport = executer(tmp_path, export(tmp_path, "EI"), "EI", resultats=resultats)
     assert rapport.code_sortie == 2
     assert "Moselle Recyclage — EI057230010A0M0" in rapport.erreur
@@ -291,9 +332,9 @@ def test_socle_du_grand_livre_different_de_la_base_refuse(tmp_path):
 
 
 def test_structure_sans_taux_refusee_par_son_nom(tmp_path):
-    taux = {"AI054240020": "0.0500"}
+    niveaux = {"AI054240020": MOYENNES}
     rapport = executer(
-        tmp_path, export(tmp_path, "AI"), "AI", resultats=resultats_csv(tmp_path, taux)
+        tmp_path, export(tmp_path, "AI"), "AI", resultats=resultats_csv(tmp_path, niveaux)
     )
     assert rapport.code_sortie == 2
     assert "1 structure(s) sans montant" in rapport.erreur

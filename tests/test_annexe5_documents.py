@@ -154,7 +154,7 @@ def test_fluxiae_reel_de_bout_en_bout(tmp_path):
     assert sha256(flux) == avant
 
 
-def test_demo_des_cinq_mesures_avec_le_grand_livre_de_la_demo(tmp_path):
+def test_demo_des_quatre_mesures_avec_le_grand_livre_de_la_demo(tmp_path):
     calcul = executer_calcul(
         DEMO / "donnees_demo.csv",
         2026,
@@ -163,10 +163,11 @@ def test_demo_des_cinq_mesures_avec_le_grand_livre_de_la_demo(tmp_path):
     )
     assert calcul.code_sortie == 0
     resume = demo_annexe5(tmp_path / "annexe5", tmp_path / "calcul" / "resultats.csv", pdf=False)
-    for mesure in ("EI", "ETTI", "AI", "ACI", "EITI"):
+    # pas d'EITI dans la démo de 2026 : aucune part modulée trouvée depuis 2025
+    for mesure in ("EI", "ETTI", "AI", "ACI"):
         assert f"Annexe 5 – {mesure} – campagne 2026" in resume
         assert (tmp_path / "annexe5" / mesure / "manifeste.json").is_file()
     assert "rien n'a été écrit" not in resume
-    # Toutes les structures de la démo, l'EITI comprise : les montants nets du grand livre.
+    # Toutes les structures de la démo : les montants nets du grand livre.
     attendu = sum(calcul.resultats["montant_net"], Decimal(0))
-    assert f"Synthèse des 5 mesures : 20 décision(s), {montant_fr(attendu)} à verser" in resume
+    assert f"Synthèse des 4 mesures : 19 décision(s), {montant_fr(attendu)} à verser" in resume

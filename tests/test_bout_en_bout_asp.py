@@ -1,5 +1,6 @@
 """Une campagne des fichiers de l'ASP jusqu'aux lettres, sans rien ressaisir, par la ligne de
-commande : preparer → calculer → annexe5 (FluxIAE, cinq mesures) → notifications → rapprocher."""
+commande : preparer → calculer → annexe5 (FluxIAE, quatre mesures : pas d'EITI en 2026) →
+notifications → rapprocher."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from iae_modulation.cli import main
 from iae_modulation.lecture import lire_table
 from iae_modulation.synthetique_asp import ecrire_fichiers_asp
 
-MESURES = ("EI", "ETTI", "AI", "ACI", "EITI")
+MESURES = ("EI", "ETTI", "AI", "ACI")
 SIGNATURE = ["--lieu", "Strasbourg", "--signataire", "Camille Martin"]
 
 
@@ -88,4 +89,4 @@ def test_des_fichiers_de_l_asp_aux_lettres(tmp_path: Path, calculs, capsys) -> N
     for colonne in ("taux_calcule", "montant_socle", "montant_module", "montant_net"):
         assert list(prepare[colonne]) == list(saisi[colonne]), colonne
     lettres = sorted((campagne / "notifications").glob("notification_*.docx"))
-    assert len(lettres) == len(prepare) == 41
+    assert len(lettres) == len(prepare) == 40

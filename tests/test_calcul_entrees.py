@@ -89,5 +89,7 @@ def test_remarque_d_enveloppe_pas_rattachee_a_une_structure(tmp_path, capsys):
         "structure de la région Bretagne"
     ) in sortie_capturee(capsys)
     resultats = grand_livre(sortie / "resultats.csv").set_index("identifiant")
-    assert resultats.loc["ACI051230010", "anomalies"] == ""
+    # la seule remarque de la structure : 2026 n'a pas d'arrêté enregistré
+    assert resultats.loc["ACI051230010", "anomalies"].startswith("ATTENTION : aucun arrêté")
+    assert " ; " not in resultats.loc["ACI051230010", "anomalies"]
     assert not resultats["anomalies"].str.contains("Bretagne").any()

@@ -5,15 +5,18 @@ avec `asp`, l'annexe 5 produit les tableaux des décisions de paiement depuis de
 à partir des mêmes structures ; avec `lettre`, la lettre de notification est écrite et son texte lu.
 
 Clés d'un cas : `nom`, `annee`, `methode`, `structures`, et au choix `enveloppes`,
-`versements_2014` ; puis `attendu` (colonnes du grand livre par structure) ou `refus` (extrait du
-message de refus) ; `asp` (colonnes ajoutées au tableau de l'annexe 5, par structure) ;
-`decision` (« MESURE DEP » -> extraits du texte de la décision) ; `lettre` et `lettre_sans`
-(extraits présents ou absents du texte de la lettre).
+`versements_2014`, `parametres` (dossier de paramètres de l'agent : nom de fichier -> texte YAML) ;
+puis `attendu` (colonnes du grand livre par structure) ou `refus` (extrait du message de refus) ;
+`resume` et `resume_sans` (extraits présents ou absents du résumé du calcul) ; `asp` (colonnes
+ajoutées au tableau de l'annexe 5, par structure) ; `decision` (« MESURE DEP » -> extraits du
+texte de la décision) ; `lettre` et `lettre_sans` (extraits présents ou absents du texte de la
+lettre).
 """
 
 from __future__ import annotations
 
 import csv
+import json
 from decimal import Decimal
 from pathlib import Path
 
@@ -23,12 +26,19 @@ import yaml
 from iae_modulation.annexe5 import entetes_ajoutes, executer_annexe5, nom_fichier_tableau
 from iae_modulation.campagne import executer_calcul
 from iae_modulation.documents.decision_asp import nom_fichier_decision
-from iae_modulation.documents.notifications import MODELE_NOTIFICATION, valeurs_notification
+from iae_modulation.documents.mots_dates import mots_de_la_campagne
+from iae_modulation.documents.notifications import (
+    MODELE_NOTIFICATION,
+    ContexteLettres,
+    parts_a_taux_fixe,
+    valeurs_notification,
+)
 from iae_modulation.documents.publipostage import ModeleCompile
 from iae_modulation.documents.signature import signature_demo
 from iae_modulation.donnees import NOMS_COLONNES
 from iae_modulation.exports.exemples import ecrire_export_xlsx
 from iae_modulation.lecture import lire_nombre, lire_table
+from iae_modulation.parametres import surcharge
 from iae_modulation.rapprochement import texte_docx
 from iae_modulation.resultats import lire_grand_livre
 
@@ -51,6 +61,7 @@ def _fichiers_du_cas(cas: dict, dossier: Path) -> dict[str, Path | None]:
         "donnees": ecrire_donnees(cas["structures"], dossier / "donnees.csv"),
         "enveloppes": None,
         "versements_2014": None,
+        "parametres": None,
     }
     if "enveloppes" in cas:
         fichiers["enveloppes"] = dossier / "enveloppes.csv"
@@ -71,6 +82,11 @@ def _fichiers_du_cas(cas: dict, dossier: Path) -> dict[str, Path | None]:
             ),
             encoding="utf-8",
         )
+    if "parametres" in cas:
+        fichiers["parametres"] = dossier / "parametres_agent"
+        fichiers["parametres"].mkdir()
+        for nom, texte in cas["parametres"].items():
+            (fichiers["parametres"] / nom).write_text(texte, encoding="utf-8")
     return fichiers
 
 
@@ -98,6 +114,7 @@ def test_cas_de_regle(chemin: Path, tmp_path: Path) -> None:
         methode=cas["methode"],
         enveloppes=fichiers["enveloppes"],
         versements_2014=fichiers["versements_2014"],
+        dossier_parametres=fichiers["parametres"],
     )
     if "refus" in cas:
         assert rapport.code_sortie == 2
@@ -105,20 +122,37 @@ def test_cas_de_regle(chemin: Path, tmp_path: Path) -> None:
         assert not (tmp_path / "calcul" / "resultats.csv").exists()
         return
     assert rapport.code_sortie == 0, rapport.resume()
+    resume = _sans_insecables(rapport.resume())
+    for extrait in cas.get("resume", []):
+        assert extrait in resume, (extrait, resume)
+    for extrait in cas.get("resume_sans", []):
+        assert extrait not in resume, (extrait, resume)
+    manifeste = json.loads((tmp_path / "calcul" / "manifeste.json").read_text("utf-8"))
+    assert manifeste.get("alertes", []) == rapport.calcul.avertissements
+    if fichiers["parametres"] is not None:
+        assert [f["fichier"] for f in manifeste["surcharge_parametres"]["fichiers"]] == sorted(
+            cas["parametres"]
+        )
     resultats = tmp_path / "calcul" / "resultats.csv"
-    livre = {ligne["identifiant"]: ligne for ligne in lire_grand_livre(resultats).lignes}
+    with surcharge(fichiers["parametres"]):  # relu avec les paramètres du calcul
+        livre = {ligne["identifiant"]: ligne for ligne in lire_grand_livre(resultats).lignes}
     assert sorted(livre) == sorted(cas["attendu"])
     for identifiant, attendu in cas["attendu"].items():
         for colonne, valeur in attendu.items():
             assert livre[identifiant][colonne] == _valeur(valeur), (identifiant, colonne)
-    if "asp" in cas or "decision" in cas:
-        _verifier_annexe5(cas, livre, resultats, tmp_path)
-    for identifiant, extraits in cas.get("lettre", {}).items():
-        texte = _texte_lettre(livre[identifiant], tmp_path)
+    for identifiant, extraits in cas.get("anomalies", {}).items():
         for extrait in extraits:
-            assert extrait in texte, (identifiant, extrait, texte)
-        for extrait in cas.get("lettre_sans", {}).get(identifiant, []):
-            assert extrait not in texte, (identifiant, extrait)
+            anomalies = _sans_insecables(livre[identifiant]["anomalies"])
+            assert extrait in anomalies, (identifiant, extrait)
+    with surcharge(fichiers["parametres"]):
+        if "asp" in cas or "decision" in cas:
+            _verifier_annexe5(cas, livre, resultats, tmp_path)
+        for identifiant, extraits in cas.get("lettre", {}).items():
+            texte = _texte_lettre(livre, identifiant, tmp_path)
+            for extrait in extraits:
+                assert extrait in texte, (identifiant, extrait, texte)
+            for extrait in cas.get("lettre_sans", {}).get(identifiant, []):
+                assert extrait not in texte, (identifiant, extrait)
 
 
 def _verifier_annexe5(cas: dict, livre: dict, resultats: Path, dossier: Path) -> None:
@@ -156,7 +190,9 @@ def _verifier_annexe5(cas: dict, livre: dict, resultats: Path, dossier: Path) ->
             lignes_asp |= _lignes_du_tableau(sortie / nom_fichier_tableau(mesure, departement))
             texte = _sans_insecables(texte_docx(sortie / nom_fichier_decision(mesure, departement)))
             for extrait in cas.get("decision", {}).get(f"{mesure} {departement}", []):
-                assert extrait in texte, (mesure, departement, extrait)
+                assert extrait in texte, (mesure, departement, extrait, texte)
+            for extrait in cas.get("decision_sans", {}).get(f"{mesure} {departement}", []):
+                assert extrait not in texte, (mesure, departement, extrait)
     for identifiant, attendu in cas.get("asp", {}).items():
         ligne = lignes_asp[identifiant]
         assert sorted(attendu) == sorted(ligne), identifiant
@@ -185,7 +221,14 @@ def _lignes_du_tableau(chemin: Path) -> dict[str, dict[str, Decimal]]:
     }
 
 
-def _texte_lettre(ligne: dict, dossier: Path) -> str:
-    valeurs = valeurs_notification(ligne, {}, signature_demo())
+def _texte_lettre(livre: dict, identifiant: str, dossier: Path) -> str:
+    """La lettre d'une structure, avec ce que toutes les lettres de la campagne partagent (les
+    montants à taux fixe imputés d'abord sur l'enveloppe de sa région)."""
+    lignes = list(livre.values())
+    annee = int(lignes[0]["annee"])
+    contexte = ContexteLettres(
+        mots_de_la_campagne(annee, signature_demo().date), parts_a_taux_fixe(lignes)
+    )
+    valeurs = valeurs_notification(livre[identifiant], signature_demo(), contexte)
     chemin = ModeleCompile(MODELE_NOTIFICATION).ecrire(valeurs, dossier / "lettre.docx")
     return _sans_insecables(texte_docx(chemin))

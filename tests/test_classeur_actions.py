@@ -9,13 +9,13 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from aides import grand_livre
+from aides import classeur_de_campagne, grand_livre
 from iae_modulation.classeur_resultats import ENTETES
 from iae_modulation.commandes import classeur as commande
 from iae_modulation.excel import classeur as contrat
 from iae_modulation.excel import macros, paquet
 from iae_modulation.excel.fichier import ClasseurFichier
-from iae_modulation.resultats import COLONNES_ETP, COLONNES_FRACTION, COLONNES_MONTANT
+from iae_modulation.resultats import COLONNES_NUMERIQUES
 
 RACINE = Path(__file__).resolve().parents[1]
 GABARIT = RACINE / "templates" / "IAE_modulation.xlsm"
@@ -24,9 +24,7 @@ EXPORT_ACI = RACINE / "python" / "iae_modulation" / "demo" / "exports" / "ACI.xl
 
 @pytest.fixture
 def copie(tmp_path) -> Path:
-    chemin = tmp_path / "campagne.xlsm"
-    shutil.copyfile(GABARIT, chemin)
-    return chemin
+    return classeur_de_campagne(tmp_path / "campagne.xlsm")
 
 
 def executer(action: str, chemin: Path, **parametres) -> macros.ResultatAction:
@@ -69,7 +67,7 @@ def test_calculer_remplit_resultats_synthese_et_journal(copie):
     assert entetes == [ENTETES[c] for c in csv.columns if c != "ligne_source"]
     assert len(lignes) == len(csv) + 1
     # la feuille Résultats est le grand livre, colonne par colonne, au centime près
-    numeriques = set(COLONNES_FRACTION + COLONNES_MONTANT + COLONNES_ETP)
+    numeriques = COLONNES_NUMERIQUES
     for ligne, attendu in zip(lignes[1:], csv.to_dict("records"), strict=True):
         for entete, valeur in zip(entetes, ligne, strict=True):
             colonne = next(c for c, e in ENTETES.items() if e == entete)
@@ -86,7 +84,12 @@ def test_calculer_remplit_resultats_synthese_et_journal(copie):
     assert Decimal(format(synthese[-1][3], ".15g")) == sum(csv["montant_module"])
     assert len(openpyxl.load_workbook(copie, keep_vba=True)[contrat.SYNTHESE]._charts) == 2
     ((date, action, entrees, sorties, etat),) = journal(copie)
-    assert action == "Calculer la modulation" and etat.startswith("réussi : 41 structures")
+    assert action == "Calculer la modulation"
+    # le gabarit garde ses 40 structures fictives : le calcul le dit en premier ; 2026 : aucun
+    # arrêté enregistré, le Journal le dit ensuite
+    assert etat.startswith("réussi : Attention : 40 structure(s) fictive(s) de la démonstration")
+    assert "\nATTENTION : aucun arrêté fixant les montants de l'aide au " in etat
+    assert "n'est enregistré pour 2026" in etat and "\n40 structures calculées" in etat
     assert "donnees-" in entrees and "resultats.csv" in sorties
     assert (copie.parent / "IAE_sorties" / "entrees").is_dir()
 
@@ -109,26 +112,61 @@ def test_verifier_signale_et_surligne_les_cellules_fautives(copie):
     assert not livre[contrat.DONNEES]["G4"].fill.fgColor.rgb.endswith(contrat.COULEUR_SURLIGNAGE)
     assert livre[contrat.DONNEES]["C6"].value == "=1+1 SARL"
     assert livre[contrat.DONNEES]["C6"].data_type == "s"
-    assert journal(copie)[0][4].startswith("échec : 41 ligne(s) lue(s), 40 valide(s)")
+    assert journal(copie)[0][4].startswith("échec : Attention : 40 structure(s) fictive(s)")
+    assert "\n40 ligne(s) lue(s), 39 valide(s)" in journal(copie)[0][4]
+
+
+def test_structures_de_demonstration_signalees_tant_qu_il_en_reste(copie):
+    """Une vraie campagne dont la feuille garde des structures fictives : chaque action qui les
+    lit le dit ; remplacées, plus rien n'est signalé."""
+    classeur = ClasseurFichier(copie)
+    lignes = classeur.lire_feuille(contrat.DONNEES)
+    position = lignes[0].index("identifiant")
+    for ligne in lignes[1:39]:  # 38 structures « réelles », 2 fictives restées
+        ligne[position] = "REEL-" + ligne[position]
+    classeur.ecrire_lignes(contrat.DONNEES, 1, lignes)
+    classeur.enregistrer()
+    for action in ("verifier", "calculer", "notifications"):
+        resultat = executer(action, copie)
+        assert resultat.message.startswith("Attention : 2 structure(s) fictive(s)"), action
+        exemple = resultat.message.split("(ex. ")[1].split(")")[0]
+        assert exemple in {ligne[position] for ligne in lignes[39:]}
+    for ligne in lignes[39:]:
+        ligne[position] = "REEL-" + ligne[position]
+    classeur = ClasseurFichier(copie)
+    classeur.ecrire_lignes(contrat.DONNEES, 1, lignes)
+    classeur.enregistrer()
+    for action in ("verifier", "calculer"):
+        assert "fictive" not in executer(action, copie).message, action
+
+
+def test_annee_a_renseigner(tmp_path):
+    """Le gabarit livré n'a pas d'année : la première action demande de la renseigner."""
+    chemin = tmp_path / "neuf.xlsm"
+    shutil.copyfile(GABARIT, chemin)
+    resultat = executer("calculer", chemin)
+    assert resultat.code == macros.CODE_DONNEES_INVALIDES
+    assert "« Année de campagne » : à renseigner" in resultat.message
 
 
 def test_documents_apres_calcul(copie):
-    assert executer("calculer", copie).code == 0
-    decision = executer("decision-asp", copie, export_annexe5=str(EXPORT_ACI))
+    # l'enveloppe de la démonstration, choisie ici par l'agent (le gabarit n'en propose aucune)
+    assert executer("calculer", copie, region="Grand Est", enveloppe=295600).code == 0
+    decision = executer("decision-asp", copie, export_annexe5=str(EXPORT_ACI), departements="51")
     assert decision.code == 0, decision.message
     assert any(p.endswith("decision_asp_ACI_51.docx") for p in decision.sorties)
     assert all(Path(p).is_file() for p in decision.sorties)
     # le journal dit où en est la campagne : seules les ACI de la Marne ont leur décision
-    assert "Rapprochement : grand livre 41 structure(s)" in decision.message
+    assert "Rapprochement : grand livre 40 structure(s)" in decision.message
     assert "décisions ASP 4, " in decision.message and "écart(s)" in decision.message
     lettres = executer("notifications", copie)
     assert lettres.code == 0, lettres.message
     dossier, rapprochement = lettres.sorties
     # signataire et lieu vides dans « Paramètres » : des projets, et le journal le dit
-    assert len(list(Path(dossier).glob("PROJET_notification_*.docx"))) == 41
+    assert len(list(Path(dossier).glob("PROJET_notification_*.docx"))) == 40
     assert "ATTENTION : documents non signés" in lettres.message
     assert Path(rapprochement).name == "rapprochement.xlsx"
-    assert "lettres 41, 295 599,78 €" in lettres.message.replace("\u00a0", " ")
+    assert "lettres 40, 295 599,82 €" in lettres.message.replace("\u00a0", " ")
     garde_vba_et_ruban(copie)
     assert [ligne[1] for ligne in journal(copie)] == [
         "Calculer la modulation",
@@ -171,7 +209,7 @@ def test_commande_executer_avec_parametre(copie, capsys):
         ["classeur", "executer", "verifier", str(copie), "--parametre", "annee=2026"]
     )
     assert args.executer(args) == 0
-    assert "41 ligne(s) lue(s), 41 valide(s). Aucune anomalie." in capsys.readouterr().out
+    assert "40 ligne(s) lue(s), 40 valide(s). Aucune anomalie." in capsys.readouterr().out
     garde_vba_et_ruban(copie)
 
 
@@ -199,13 +237,13 @@ def test_importer_les_donnees_asp_remplit_donnees_siae(copie, tmp_path):
         fluxiae_structures=str(fichiers.structures),
     )
     assert resultat.code == 0, resultat.message
-    assert "41 structure(s) importée(s)" in resultat.message
+    assert "40 structure(s) importée(s)" in resultat.message
     garde_vba_et_ruban(copie)
     livre = openpyxl.load_workbook(copie)
     feuille = livre[contrat.DONNEES]
     lignes = list(feuille.iter_rows(values_only=True))
     entetes = list(lignes[0])
-    assert len(lignes) == 42
+    assert len(lignes) == 41
     premiere = dict(zip(entetes, lignes[1], strict=True))
     assert premiere["identifiant"] == "ACI051230010"
     assert premiere["siret"] == "46270107900016"
@@ -214,7 +252,7 @@ def test_importer_les_donnees_asp_remplit_donnees_siae(copie, tmp_path):
     assert premiere["etp_realises"] is None
     assert (
         feuille.tables[contrat.TABLE_DONNEES].ref
-        == f"A1:{feuille.cell(1, len(entetes)).column_letter}42"
+        == f"A1:{feuille.cell(1, len(entetes)).column_letter}41"
     )
     (preparation,) = (copie.parent / "IAE_sorties").glob("preparation-2026-*")
     assert (preparation / "preparation.xlsx").is_file()

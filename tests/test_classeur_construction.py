@@ -189,12 +189,11 @@ def test_feuilles_cellules_nommees_et_tableau_de_demo(construit):
     for nom in contrat.NOMS_PARAMETRES:
         assert nom in classeur.defined_names, nom
     fichier = ClasseurFichier(construit)
-    assert fichier.lire_parametre("annee") == 2026
     assert fichier.lire_parametre("methode") == "rang"
     donnees = classeur[contrat.DONNEES]
     ((nom, plage),) = donnees.tables.items()
     assert nom == contrat.TABLE_DONNEES
-    assert plage == f"A1:{openpyxl.utils.get_column_letter(len(NOMS_COLONNES))}42"
+    assert plage == f"A1:{openpyxl.utils.get_column_letter(len(NOMS_COLONNES))}41"
     assert [c.value for c in donnees[1]] == list(NOMS_COLONNES)
     assert donnees["A2"].value == "ACI051230010"
     assert donnees["H2"].value == "51"  # code département gardé en texte
@@ -208,6 +207,43 @@ def test_feuilles_cellules_nommees_et_tableau_de_demo(construit):
         ("Use UDF Server", "True"),  # texte : un booléen deviendrait « VRAI » dans Excel français
     ]  # l'interpréteur est écrit par « classeur installer » ou « rattacher »
     assert len(classeur[contrat.SYNTHESE]._charts) == 2
+
+
+def test_aucune_valeur_de_demonstration_par_defaut(construit):
+    """Année, région, enveloppe et départements restent à renseigner : une valeur de la
+    démonstration (département 51, enveloppe de 295 600 €, 2026) passerait dans une vraie
+    campagne sans que l'agent l'ait choisie."""
+    fichier = ClasseurFichier(construit)
+    for nom in ("annee", "region", "enveloppe", "departements"):
+        assert fichier.lire_parametre(nom) in (None, ""), nom
+    assert fichier.lire_parametre("pdf") == "non"
+    parametres = openpyxl.load_workbook(construit)[contrat.PARAMETRES]
+    aides = {ligne[0]: ligne[2] for ligne in parametres.iter_rows(min_row=4, values_only=True)}
+    assert "Word" not in aides["Produire aussi les PDF"]
+    assert "EITI" in aides["Mesure de l'export (annexe 5)"]
+    mesures = [c.value for c in openpyxl.load_workbook(construit)[contrat.LISTES]["F"][1:]]
+    assert [m for m in mesures if m] == ["EI", "ETTI", "AI", "ACI", "EITI"]
+
+
+def test_accueil_dit_vrai(construit):
+    """Le mode d'emploi du classeur : pas de resultats.xlsx promis (le clic n'en écrit pas),
+    autant d'étapes que le titre en annonce, l'installation de Python telle qu'elle est, et
+    les structures de démonstration signalées."""
+    accueil = [
+        v for (v,) in openpyxl.load_workbook(construit)[contrat.ACCUEIL].iter_rows(values_only=True)
+    ]
+    texte = "\n".join(v for v in accueil if v)
+    assert "resultats.xlsx" not in texte and "quatre clics" not in texte
+    debut = next(i for i, v in enumerate(accueil) if v and v.startswith("Une campagne en cinq"))
+    etapes = []
+    for ligne in accueil[debut + 1 :]:
+        if not ligne or not re.match(r"\d\. ", ligne):
+            break
+        etapes.append(ligne)
+    assert [e[:2] for e in etapes] == ["1.", "2.", "3.", "4.", "5."]
+    assert "installe Python et ses bibliothèques" not in texte
+    assert "Python lui-même si votre service informatique l'a joint au paquet" in texte
+    assert "40 structures fictives de démonstration" in texte
 
 
 def test_xlwings_epingle_exactement_dans_pyproject():

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from aides import classeur_de_campagne
 from iae_modulation.excel import classeur as contrat
 from iae_modulation.excel import macros, paquet
 from iae_modulation.excel.fichier import ClasseurFichier
@@ -22,9 +23,7 @@ GABARIT = RACINE / "templates" / "IAE_modulation.xlsm"
 
 @pytest.fixture
 def copie(tmp_path) -> Path:
-    chemin = tmp_path / "campagne.xlsm"
-    shutil.copyfile(GABARIT, chemin)
-    return chemin
+    return classeur_de_campagne(tmp_path / "campagne.xlsm")
 
 
 def test_un_calcul_ne_reecrit_que_les_feuilles_qu_il_remplit(copie):

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from aides import classeur_de_campagne
 from iae_modulation.commandes import classeur as commande
 from iae_modulation.excel import classeur as contrat
 from iae_modulation.excel import installation, macros
@@ -115,8 +116,7 @@ def test_classeur_installe_sans_chemin_personnel(tmp_path, monkeypatch):
 def test_rattacher_un_classeur_de_campagne_garde_son_travail(tmp_path, capsys):
     """Un classeur reçu d'un collègue (son chemin personnel, une campagne calculée) est rattaché
     au Python de ce poste sans perdre ses résultats ni son journal."""
-    chemin = tmp_path / "campagne Grand Est.xlsm"
-    shutil.copyfile(GABARIT, chemin)
+    chemin = classeur_de_campagne(tmp_path / "campagne Grand Est.xlsm")
     classeur = ClasseurFichier(chemin)
     installation.ecrire_configuration(
         classeur, {"Interpreter_Win": r"C:\Users\collegue\AppData\Local\Programs\python.exe"}
@@ -159,7 +159,7 @@ def test_diagnostic_dit_ce_qui_manque_et_quoi_faire(tmp_path, capsys):
     assert any("IAE_PUBLICS(10 ; 20) = 0,5" in t and t.startswith("OK") for t in textes)
     (probleme,) = [c for c in constats if c.probleme]
     assert "non indiqué dans la feuille « xlwings.conf »" in probleme.probleme
-    assert "iae-modulation classeur rattacher" in probleme.conseil
+    assert "-m iae_modulation classeur rattacher" in probleme.conseil
     installation.rattacher(chemin)
     assert not [c for c in diagnostiquer(chemin) if c.probleme]
     args = parseur().parse_args(["classeur", "diagnostic", str(chemin)])
@@ -178,7 +178,7 @@ def test_classeur_envoye_avec_son_dossier_de_sortie(tmp_path):
     lui, le dernier calcul est retrouvé et les lettres se génèrent."""
     chez_moi = tmp_path / "jdupont" / "IAE Modulation"
     chez_moi.mkdir(parents=True)
-    shutil.copyfile(GABARIT, chez_moi / "campagne.xlsm")
+    classeur_de_campagne(chez_moi / "campagne.xlsm")
     assert macros.ACTIONS["calculer"](ClasseurFichier(chez_moi / "campagne.xlsm")).code == 0
     chez_lui = tmp_path / "collegue" / "Reçu"
     shutil.copytree(chez_moi, chez_lui)
@@ -186,3 +186,77 @@ def test_classeur_envoye_avec_son_dossier_de_sortie(tmp_path):
     lettres = macros.ACTIONS["notifications"](ClasseurFichier(chez_lui / "campagne.xlsm"))
     assert lettres.code == 0, lettres.message
     assert Path(lettres.sorties[0]).parent == chez_lui / "IAE_sorties"
+
+
+def test_classeur_installe_dans_le_dossier_documents_que_windows_connait(tmp_path, monkeypatch):
+    """Documents redirigé (OneDrive, serveur) : le classeur va là où l'agent le voit, pas dans
+    %USERPROFILE%\\Documents ; un classeur déjà là garde sa campagne (--garder)."""
+    documents = tmp_path / "OneDrive - Ministère du Travail" / "Documents"
+    monkeypatch.setattr(installation.sys, "platform", "win32")
+    monkeypatch.setattr(installation, "_documents_windows", lambda: documents)
+    monkeypatch.setenv("USERPROFILE", str(tmp_path / "profil"))
+    assert installation.dossier_classeurs() == documents / "IAE Modulation"
+    monkeypatch.setattr(installation, "_documents_windows", lambda: None)  # Windows sans réponse
+    assert installation.dossier_documents() == Path.home() / "Documents"
+    monkeypatch.setattr(installation, "_documents_windows", lambda: documents)
+
+    args = parseur().parse_args(["classeur", "installer", "--garder"])
+    args.executer(args)  # code 1 ici : pas de DLL xlwings à côté de ce Python (Linux)
+    classeur = documents / "IAE Modulation" / "IAE_modulation.xlsm"
+    assert classeur.is_file()
+    campagne = ClasseurFichier(classeur)  # l'agent commence sa campagne
+    campagne.ecrire_parametre("annee", 2026)
+    campagne.enregistrer()
+    assert macros.ACTIONS["verifier"](ClasseurFichier(classeur)).code in (0, 2)
+    journal = ClasseurFichier(classeur).lire_feuille(contrat.JOURNAL)
+    args.executer(args)  # relancé (nouvelle version de l'outil) : le classeur est gardé
+    assert ClasseurFichier(classeur).lire_feuille(contrat.JOURNAL) == journal
+    assert len(journal) == 2
+    with pytest.raises(SystemExit):  # --garder et --ecraser s'excluent
+        parseur().parse_args(["classeur", "installer", "--garder", "--ecraser"])
+
+
+def test_diagnostic_sans_argument_verifie_le_classeur_installe(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(installation, "dossier_documents", lambda: tmp_path)
+    installation.installer()
+    args = parseur().parse_args(["classeur", "diagnostic"])
+    args.executer(args)
+    attendu = tmp_path / "IAE Modulation" / "IAE_modulation.xlsm"
+    assert f"classeur {attendu}" in capsys.readouterr().out
+
+
+def test_rattacher_garde_la_marque_du_web(tmp_path, monkeypatch):
+    """Un classeur reçu par messagerie porte le flux NTFS Zone.Identifier : le réécrire ne doit
+    pas le débloquer. Ici le flux est simulé par un fichier « nom:Zone.Identifier » et le
+    renommage par ce que fait NTFS : le fichier remplacé perd ses flux, le nouveau garde les
+    siens."""
+    from iae_modulation.excel import fichier
+
+    def renommer_comme_ntfs(source, cible):
+        flux_source, flux_cible = f"{source}:Zone.Identifier", f"{cible}:Zone.Identifier"
+        Path(flux_cible).unlink(missing_ok=True)
+        if Path(flux_source).exists():
+            shutil.move(flux_source, flux_cible)
+        shutil.move(source, cible)
+
+    chemin = tmp_path / "reçu par messagerie.xlsm"
+    shutil.copyfile(GABARIT, chemin)
+    marque = b"[ZoneTransfer]\r\nZoneId=3\r\nHostUrl=about:internet\r\n"
+    Path(f"{chemin}:Zone.Identifier").write_bytes(marque)
+    monkeypatch.setattr(fichier, "WINDOWS", True)
+    monkeypatch.setattr(fichier.os, "replace", renommer_comme_ntfs)
+    installation.rattacher(chemin)
+    assert Path(f"{chemin}:Zone.Identifier").read_bytes() == marque
+    assert configuration(chemin)["Interpreter_Win"]  # le classeur a bien été réécrit
+
+
+def test_python_m_iae_modulation_sans_le_lanceur_exe():
+    """installer.cmd et les conseils passent par « python -m iae_modulation »."""
+    import subprocess
+    import sys
+
+    resultat = subprocess.run(
+        [sys.executable, "-m", "iae_modulation", "--version"], capture_output=True, text=True
+    )
+    assert resultat.returncode == 0 and resultat.stdout.startswith("iae-modulation ")
+    assert installation.commande_outil() == f'"{sys.executable}" -m iae_modulation'

@@ -27,7 +27,7 @@ def test_resultats_csv_une_ligne_par_structure(campagne_demo: Path) -> None:
     brut = (campagne_demo / "resultats.csv").read_bytes()
     assert brut.startswith(b"\xef\xbb\xbf")  # BOM : Excel ouvre le fichier en UTF-8
     assert brut.splitlines()[0].decode("utf-8-sig") == ";".join(COLONNES_RESULTATS)
-    assert len(resultats) == 41
+    assert len(resultats) == 40
     assert resultats["identifiant"].is_unique
     assert all(Decimal(0) <= t <= Decimal("0.1") for t in resultats["taux_calcule"])
     assert all(Decimal(0) <= t <= Decimal("0.1") for t in resultats["taux_effectif"])
@@ -42,7 +42,7 @@ def test_resultats_xlsx_pour_les_agents(campagne_demo: Path) -> None:
     entetes = [c.value for c in feuille[1]]
     assert entetes == [ENTETES[c] for c in COLONNES_RESULTATS]
     assert feuille.freeze_panes == "B2"
-    assert feuille.max_row == 42
+    assert feuille.max_row == 41
     taux = entetes.index("Taux calculé") + 1
     assert feuille.cell(2, taux).number_format == "0.00%"
     assert "€" in feuille.cell(2, entetes.index("Montant net à verser") + 1).number_format
@@ -57,7 +57,11 @@ def test_manifeste_trace_entrees_parametres_et_sorties(campagne_demo: Path) -> N
     assert sorties["resultats.csv"] == empreinte(campagne_demo / "resultats.csv")
     noms = {p["nom"] for p in manifeste["parametres"]}
     assert {"poids_publics", "poids_effort", "poids_resultats", "taux_modulation_max"} <= noms
-    assert manifeste["options"] == {"annee": 2026, "methode": "rang"}
+    assert manifeste["options"] == {
+        "annee": 2026,
+        "methode": "rang",
+        "enveloppes": {"Grand Est": "295600.00"},
+    }
 
 
 def test_entree_invalide_code_2_rapport_et_aucun_resultat(tmp_path: Path, capsys) -> None:
@@ -102,17 +106,14 @@ def test_methode_minmax_et_ecraser(tmp_path: Path) -> None:
     assert main([*arguments, "--methode", "minmax", "--ecraser"]) == 0
     resultats = grand_livre(sortie / "resultats.csv")
     assert set(resultats["methode"]) == {"minmax"}
-    assert set(resultats["motif_taux"]) == {
-        "classement",
-        "milieu pénitentiaire",
-        "seule dans son groupe",
-    }
+    # 2026 : l'ACI en détention est classée avec les autres ACI, sous son plafond de 5 %
+    assert set(resultats["motif_taux"]) == {"classement", "milieu pénitentiaire, plafond"}
 
 
 def test_demo_complete_et_rapprochee(tmp_path: Path, capsys) -> None:
     assert main(["demo", "--sortie", str(tmp_path / "demo")]) == 0
     texte = capsys.readouterr().out
-    assert "41 structures calculées" in texte
+    assert "40 structures calculées" in texte
     assert (tmp_path / "demo" / "calcul" / "resultats.csv").exists()
     assert "Concordant : chaque structure du grand livre a une ligne" in texte
     assert (tmp_path / "demo" / "rapprochement.xlsx").exists()
@@ -182,8 +183,13 @@ def test_erreurs_d_options_en_francais(capsys) -> None:
 def test_milieu_penitentiaire_avant_2017_refuse_en_nommant_la_structure(tmp_path, capsys) -> None:
     code = calculer(tmp_path / "s", 2015)
     assert code == 2
-    assert "Structure(s) en milieu pénitentiaire (ACI054250026)" in capsys.readouterr().out
-    assert not (tmp_path / "s").exists()
+    sortie = capsys.readouterr().out
+    refus = "ACI054250026 : structure en milieu pénitentiaire refusée pour la campagne 2015"
+    assert refus in sortie
+    assert "décret n° 2016-531" in sortie
+    # comme une ligne invalide : le rapport seul, avec la ligne et la colonne
+    assert not (tmp_path / "s" / "resultats.csv").exists()
+    assert (tmp_path / "s" / "anomalies.xlsx").is_file()
 
 
 def test_region_d_enveloppe_inconnue_liste_les_regions(tmp_path: Path, capsys) -> None:

@@ -430,7 +430,7 @@ def test_tous_les_problemes_d_un_coup(tmp_path):
 
 
 def test_table_valide_types_et_ordre(tmp_path):
-    lignes = [structure(1, departement="054", region="", montant_socle="1 234,56 €")]
+    lignes = [structure(1, departement="054", region="", montant_socle="41 234,56 €")]
     donnees = lire(tmp_path, "csv", lignes)
     assert donnees.rapport.anomalies == []
     table = donnees.table
@@ -444,7 +444,7 @@ def test_table_valide_types_et_ordre(tmp_path):
             assert valeur in (True, False)
         else:
             assert isinstance(valeur, str), colonne.nom
-    assert ligne["montant_socle"] == Decimal("1234.56")
+    assert ligne["montant_socle"] == Decimal("41234.56")
     assert ligne["dont_cofinancement_cd"] == Decimal("39256.86")
     assert ligne["nb_salaries_insertion"] == Decimal(22)
     assert (ligne["departement"], ligne["region"]) == ("54", "Grand Est")
@@ -463,11 +463,11 @@ def test_colonnes_facultatives_absentes_completees(tmp_path):
 
 
 def test_xlsx_siret_a_zero_initial_et_departement_054(tmp_path):
-    lignes = [structure(1, siret="05412345600012", departement="054", montant_socle="215528,21")]
+    lignes = [structure(1, siret="05412345600011", departement="054", montant_socle="215528,21")]
     donnees = lire(tmp_path, "xlsx", lignes)
     assert donnees.rapport.anomalies == []
     ligne = donnees.table.iloc[0]
-    assert (ligne["siret"], ligne["departement"]) == ("05412345600012", "54")
+    assert (ligne["siret"], ligne["departement"]) == ("05412345600011", "54")
     assert ligne["montant_socle"] == Decimal("215528.21")
     assert ligne["sorties_totales"] == Decimal(10)
     assert ligne["ligne_source"] == 4

@@ -94,7 +94,7 @@ def test_resultats_2014_reconnus_sans_manifeste(calculs, tmp_path):
     with pytest.raises(ErreurEntree, match=r"ceux de la campagne 2014, pas de la campagne 2026"):
         lire_grand_livre(copie, 2026, accepter_modifie=True)
     livre = lire_grand_livre(copie, 2014, accepter_modifie=True)
-    assert len(livre.lignes) == 41 and "modifié après le calcul" in livre.modifie
+    assert len(livre.lignes) == 39 and "modifié après le calcul" in livre.modifie
 
 
 # --- données des lettres inutilisables --------------------------------------------------------
@@ -135,7 +135,7 @@ def test_duree_des_notifications_en_francais(calculs, tmp_path, capsys):
     )
     assert code == 0
     premiere = sortie_capturee(capsys).strip().splitlines()[0]
-    assert premiere.startswith("41 lettre(s) de notification écrite(s) sur 41 structure(s), en ")
+    assert premiere.startswith("40 lettre(s) de notification écrite(s) sur 40 structure(s), en ")
     duree = premiere.split(", en ")[1].split(" s,")[0]
     assert "," in duree and "." not in duree
 

@@ -10,59 +10,51 @@ from pathlib import Path
 
 import docx
 import pytest
-from aides import DONNEES, ecrire_grand_livre, ligne_de_grand_livre, sortie_capturee
+from aides import DONNEES, grand_livre_calcule, sortie_capturee
 from iae_modulation.cli import main
 from iae_modulation.documents import fiches as fiches_module
 from iae_modulation.documents import pdf
 from iae_modulation.documents.graphique import quartile, repartition
 
 D = Decimal
-# Six ACI du Grand Est comparés, un ACI en milieu pénitentiaire (hors comparaison), un EI seul.
+# Six ACI de la Marne comparés (publics 2 à 9 bénéficiaires de minima pour 10 salariés, effort
+# 0,1 à 0,6), un ACI en milieu pénitentiaire (classé avec eux depuis 2022, plafond), un EI seul
+# de son type dans la région ; une enveloppe régionale qui réduit les montants.
+MINIMA = (2, 3, 4, 4, 6, 9)
 PUBLICS = ("0.2", "0.3", "0.4", "0.4", "0.6", "0.9")
+ENVELOPPE = "30000,00"
 
 
-def grand_livre(dossier: Path, annee: int = 2026, decalage: str = "0") -> Path:
-    lignes = [
-        ligne_de_grand_livre(
-            f"ACI05123{k:04d}",
-            "ACI",
-            "51",
-            annee=str(annee),
-            siret=f"4627010790{k:04d}",
-            raison_sociale=f"Chantier {k}",
-            publics=D(p) + D(decalage),
-            effort=D("0.1") * (k + 1),
-            resultats=None if k == 5 else D("0.5"),
-            score_publics=D("0.5"),
-            taux_calcule=D("0.05"),
-        )
-        for k, p in enumerate(PUBLICS)
+def structure(identifiant: str, type_: str, departement: str, minima: int, salaries: int,
+              encadrement: int, sorties: int, socle: str = "200000,00",
+              penitentiaire: str = "non") -> dict:  # fmt: skip
+    return {
+        "identifiant": identifiant,
+        "raison_sociale": f"Structure {identifiant}",
+        "type": type_,
+        "departement": departement,
+        "montant_socle": socle,
+        "etp_conventionnes": "10",
+        "nb_salaries_insertion": str(salaries),
+        "nb_beneficiaires_minima": str(minima),
+        "etp_encadrement": str(encadrement),
+        "etp_insertion": "10",
+        "sorties_totales": str(sorties),
+        "sorties_emploi_durable": str(sorties // 2),
+        "sorties_emploi_transition": "0",
+        "sorties_positives": "0",
+        "milieu_penitentiaire": penitentiaire,
+    }
+
+
+def grand_livre(dossier: Path, annee: int = 2026, decalage: int = 0) -> Path:
+    structures = [
+        structure(f"ACI05123{k:04d}", "ACI", "51", m + decalage, 10, k + 1, 0 if k == 5 else 10)
+        for k, m in enumerate(MINIMA)
     ]
-    lignes.append(
-        ligne_de_grand_livre(
-            "ACI057230099",
-            "ACI",
-            "57",
-            annee=str(annee),
-            motif_taux="milieu pénitentiaire",
-            publics=D("0.99"),
-            taux_calcule=D("0.05"),
-        )
-    )
-    lignes.append(
-        ligne_de_grand_livre(
-            "EI054230001",
-            "EI",
-            "54",
-            annee=str(annee),
-            motif_taux="seule dans son groupe",
-            taux_calcule=D("0.05"),
-            score_publics=D("0.5"),
-            enveloppe_disponible=D("1000.00"),
-            total_avant_enveloppe=D("20000.00"),
-        )
-    )
-    return ecrire_grand_livre(dossier, lignes)
+    structures.append(structure("ACI054250026", "ACI", "54", 99, 100, 1, 10, penitentiaire="oui"))
+    structures.append(structure("EI054230001", "EI", "54", 5, 10, 1, 10, "215528,21"))
+    return grand_livre_calcule(dossier, structures, annee, enveloppes={"Grand Est": ENVELOPPE})
 
 
 def cellules(chemin: Path) -> list[list[list[str]]]:
@@ -90,7 +82,7 @@ def test_quartiles_comme_excel() -> None:
 def fiches(tmp_path_factory) -> Path:
     base = tmp_path_factory.mktemp("fiches")
     resultats = grand_livre(base / "calcul")
-    precedent = grand_livre(base / "calcul2025", 2025, decalage="-0.1")
+    precedent = grand_livre(base / "calcul2025", 2025, decalage=-1)
     code = main(
         ["fiches", str(resultats), "--precedent", str(precedent), "--sortie", str(base / "f")]
     )
@@ -99,6 +91,10 @@ def fiches(tmp_path_factory) -> Path:
 
 
 def test_indicateurs_du_groupe_rang_et_annee_precedente(fiches: Path) -> None:
+    """Sept ACI comparés, publics 20 %, 30 %, 40 %, 40 %, 60 %, 90 % et 99 % (milieu
+    pénitentiaire, classé avec eux) : 1er quartile à la position 1,5 (35 %), médiane 40 %,
+    3e quartile à la position 4,5 (75 %) ; 40 % est 3e et 4e ex æquo : rang 3,5 sur 7, score
+    (3,5 − 1) / (7 − 1) = 0,4167."""
     indicateurs = cellules(fiches / "fiche_ACI051230002.docx")[0]
     assert indicateurs[0] == [
         "Critère (poids)",
@@ -111,40 +107,55 @@ def test_indicateurs_du_groupe_rang_et_annee_precedente(fiches: Path) -> None:
         "Score",
     ]
     publics = indicateurs[1]
+    assert publics[0].startswith("Publics (35\u00a0%)")
     assert publics[1:] == [
         "40,0\u00a0%",
         "30,0\u00a0%",
-        "32,5\u00a0%",
+        "35,0\u00a0%",
         "40,0\u00a0%",
-        "55,0\u00a0%",
-        "3,5 / 6",
-        "0,5000",
+        "75,0\u00a0%",
+        "3,5 / 7",
+        "0,4167",
     ]
     resultats = indicateurs[3]  # un indicateur non calculable n'est ni classé ni compté
-    assert resultats[6] == "3 / 5"  # cinq valeurs égales : rang moyen 3
+    assert resultats[6] == "3,5 / 6"  # six valeurs égales : rang moyen 3,5
     assert cellules(fiches / "fiche_ACI051230005.docx")[0][3][1] == "non calculable"
 
 
 def test_montants_lus_dans_le_grand_livre(fiches: Path) -> None:
+    """L'EI seul de son type : scores neutres, taux 10 % × 0,50 = 5 % ; 215 528,21 € × 5 % =
+    10 776,41 € avant enveloppe, réduit au prorata de l'enveloppe régionale de 30 000 € et
+    arrondi au centime inférieur — refait ici depuis ce que la fiche affiche."""
     montants = {ligne[0]: ligne[1:] for ligne in cellules(fiches / "fiche_EI054230001.docx")[-1]}
     assert montants["Montant socle de l'aide au poste"] == ["215\u00a0528,21\u00a0€"] * 2
+    assert montants["Taux calculé"][0] == "5,00\u00a0%"
     assert montants["Montant avant enveloppe (socle × taux)"][0] == "10\u00a0776,41\u00a0€"
-    assert montants["Enveloppe régionale disponible"][0] == "1\u00a0000,00\u00a0€"
-    assert montants["Montant modulé"][0] == "538,82\u00a0€"  # 10 776,41 × 1 000 / 20 000
+    assert montants["Enveloppe régionale disponible"][0] == "30\u00a0000,00\u00a0€"
+
+    def euros(texte: str) -> Decimal:
+        return D(texte.removesuffix("\u00a0€").replace("\u00a0", "").replace(",", "."))
+
+    total = euros(montants["Total des montants avant enveloppe"][0])
+    attendu = (D("10776.41") * D("30000") / total).quantize(D("0.01"), rounding="ROUND_FLOOR")
+    assert euros(montants["Montant modulé"][0]) == attendu < D("10776.41")
     phrase = texte(fiches / "fiche_EI054230001.docx")
     assert (
-        "10\u00a0776,41\u00a0€ × 1\u00a0000,00\u00a0€ / 20\u00a0000,00\u00a0€, au centime "
-        "inférieur = 538,82\u00a0€" in phrase
+        f"10\u00a0776,41\u00a0€ × 30\u00a0000,00\u00a0€ / "
+        f"{montants['Total des montants avant enveloppe'][0]}, au centime inférieur = "
+        f"{montants['Montant modulé'][0]}" in phrase
     )
     assert "Seule structure de son type dans la région" in phrase
 
 
-def test_milieu_penitentiaire_hors_du_groupe(fiches: Path) -> None:
-    assert "groupe de comparaison : 6 ACI de la région (hors taux fixe)" in texte(
-        fiches / "fiche_ACI057230099.docx"
-    )
-    indicateurs = cellules(fiches / "fiche_ACI057230099.docx")[0]
-    assert indicateurs[1][6] == "—"  # pas de rang : hors classement
+def test_milieu_penitentiaire_classe_dans_son_groupe(fiches: Path) -> None:
+    """Depuis 2022, une structure en détention est classée avec celles de son groupe (taux
+    plafonné) : elle compte dans le groupe, et son rang est celui du grand livre."""
+    phrase = texte(fiches / "fiche_ACI054250026.docx")
+    assert "groupe de comparaison : 7 ACI de la région" in phrase
+    assert "(hors taux fixe)" not in phrase
+    assert "Milieu pénitentiaire : classée avec les structures de son groupe" in phrase
+    indicateurs = cellules(fiches / "fiche_ACI054250026.docx")[0]
+    assert indicateurs[1][6] == "7 / 7"  # 99 % : la valeur la plus forte
 
 
 def test_precedent_d_une_autre_annee_refuse(tmp_path: Path, capsys) -> None:
@@ -170,7 +181,7 @@ def test_une_page_par_fiche_en_pdf_meme_la_plus_longue(tmp_path, calculs, monkey
     )  # fmt: skip
     assert code == 0
     pdfs = sorted((tmp_path / "f").glob("*.pdf"))
-    assert len(pdfs) == 41
+    assert len(pdfs) == 40
     for chemin in pdfs:
         texte_pdf = subprocess.run(
             ["pdftotext", "-layout", str(chemin), "-"], capture_output=True, text=True, check=True

@@ -14,13 +14,12 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from aides import DONNEES, EXPORT_ACI, sortie_capturee
-from hostiles.fabrique import LIGNE_FLUX, donnees_2015, donnees_modifiees, fluxiae
+from aides import DONNEES, EXPORT_ACI, entetes_de_page, sortie_capturee
+from hostiles.fabrique import LIGNE_FLUX, donnees_2015, donnees_avec, fluxiae
 from iae_modulation.cli import main
 from iae_modulation.documents.signature import signature_demo
 from iae_modulation.exports.entetes import disposition_de_la_mesure
 from iae_modulation.exports.exemples import lignes_export
-from iae_modulation.rapprochement import texte_docx
 from iae_modulation.resultats import lire_grand_livre
 from iae_modulation.sorties import ErreurEntree
 
@@ -75,8 +74,8 @@ def notifications(resultats: Path, sortie: Path, *options: str) -> int:
         ),
         pytest.param(
             {("ACI054240010", "montant_socle"): "1,00"},
-            "colonne « montant_avant_enveloppe » : 11 379,39 au lieu de 0,06 (montant socle × "
-            "taux calculé)",
+            "colonne « montant_avant_enveloppe » : 11 360,94 au lieu de 0,06 (montant socle × "
+            "taux calculé, au centime)",
             id="socle changé à 1,00",
         ),
         pytest.param(
@@ -142,13 +141,15 @@ def test_grand_livre_modifie_accepte_sur_option_et_dit_partout(calculs, tmp_path
     assert "relancez avec --resultats-modifies" in sortie_capturee(capsys)
     assert annexe5(resultats, tmp_path / "asp", "--resultats-modifies") == 0
     mention = "Établi à partir d'un grand livre modifié après le calcul (resultats.csv"
-    assert mention in texte_docx(tmp_path / "asp" / "decision_asp_ACI_54.docx")
+    entetes = entetes_de_page(tmp_path / "asp" / "decision_asp_ACI_54.docx")
+    assert entetes and all(mention in entete for entete in entetes)
     tableau = openpyxl.load_workbook(tmp_path / "asp" / "annexe5_ACI_54.xlsx")["Tableau"]
     assert tableau["A3"].value.startswith(mention)
     manifeste = json.loads((tmp_path / "asp" / "manifeste.json").read_text("utf-8"))
     assert manifeste["options"]["resultats_modifies"].startswith(mention)
     assert notifications(resultats, tmp_path / "lettres", "--resultats-modifies") == 0
-    assert mention in texte_docx(tmp_path / "lettres" / "notification_ACI054240010.docx")
+    entetes = entetes_de_page(tmp_path / "lettres" / "notification_ACI054240010.docx")
+    assert entetes and all(mention in entete for entete in entetes)
     index = openpyxl.load_workbook(tmp_path / "lettres" / "notifications.xlsx")
     assert index.sheetnames[0] == "Avertissement"
     assert index["Avertissement"]["A1"].value.startswith(mention)
@@ -267,14 +268,15 @@ def test_enveloppe_ou_versement_sous_le_centime_refuses(tmp_path, capsys):
     )
 
 
-def test_etp_2014_d_une_division_excel_et_effort_superieur_a_mille_relus(tmp_path, capsys):
-    """Des ETP 2014 à 16 décimales (10/3 dans Excel) et un effort de 1 000 (10 ETP d'encadrement
-    pour 0,01 en insertion) : le calcul les écrit, les lettres relisent le même grand livre."""
+def test_etp_2014_d_une_division_excel_et_effort_de_dix_relus(tmp_path, capsys):
+    """Des ETP 2014 à 16 décimales (10/3 dans Excel) et un effort de 10 (10 ETP d'encadrement
+    pour 1 en insertion, le plus haut accepté) : le calcul les écrit, les lettres relisent le
+    même grand livre. (Un effort de 1 000, 10 ETP pour 0,01, est refusé à la lecture.)"""
     texte = donnees_2015(tmp_path / "d.csv").read_text(encoding="utf-8").splitlines()
     entetes = texte[0].split(";")
     ligne = texte[1].split(";")
     ligne[entetes.index("etp_encadrement")] = "10"
-    ligne[entetes.index("etp_insertion")] = "0,01"
+    ligne[entetes.index("etp_insertion")] = "1"
     donnees = tmp_path / "donnees.csv"
     donnees.write_text("\n".join([texte[0], ";".join(ligne), *texte[2:]]), encoding="utf-8")
     versements = tmp_path / "versements.csv"
@@ -287,7 +289,7 @@ def test_etp_2014_d_une_division_excel_et_effort_superieur_a_mille_relus(tmp_pat
     assert _calculer(donnees, tmp_path / "calcul", "2015", *options) == 0
     livre = lire_grand_livre(tmp_path / "calcul" / "resultats.csv", 2015)
     (structure,) = [ligne_ for ligne_ in livre.lignes if ligne_["identifiant"] == ligne[0]]
-    assert structure["effort"] == Decimal("1000")
+    assert structure["effort"] == Decimal("10")
     assert structure["etp_conventionnes_2014"] == Decimal("3.3333333333333335")
     commande = ["notifications", str(tmp_path / "calcul" / "resultats.csv"), "--annee", "2015"]
     sortie = ["--donnees", str(donnees), "--sortie", str(tmp_path / "l"), "--sans-pdf"]
@@ -297,7 +299,8 @@ def test_etp_2014_d_une_division_excel_et_effort_superieur_a_mille_relus(tmp_pat
 def test_socle_nul_et_enveloppe_lettres_sans_erreur(tmp_path, capsys):
     """Avant : une structure au socle nul, « réduite » par l'enveloppe, faisait échouer les
     lettres (taux effectif vide). Un montant nul n'a rien à réduire."""
-    donnees = donnees_modifiees(tmp_path / "donnees.csv", "montant_socle", "0")
+    socle_nul = {("montant_socle", 0): "0", ("dont_cofinancement_cd", 0): "0"}
+    donnees = donnees_avec(tmp_path / "donnees.csv", socle_nul)
     enveloppes = tmp_path / "enveloppes.csv"
     enveloppes.write_text("region;enveloppe\nGrand Est;250000\n", encoding="utf-8")
     assert _calculer(donnees, tmp_path / "calcul", "2026", "--enveloppes", str(enveloppes)) == 0
@@ -398,3 +401,54 @@ def test_pdf_exige_et_conversion_echouee_rien_d_ecrit(calculs, tmp_path, monkeyp
     assert rapport.code_sortie == 1
     assert "Aucun document écrit, la conversion en PDF a échoué" in rapport.erreur
     assert not (tmp_path / "s").exists()
+
+
+EITI_2025 = (
+    "identifiant;type;departement;montant_socle;nb_salaries_insertion;nb_beneficiaires_minima;"
+    "etp_encadrement;etp_insertion;sorties_totales;sorties_emploi_durable;"
+    "sorties_emploi_transition;sorties_positives\n"
+    "EITI067250001;EITI;67;39420,00;8;4;1;5;4;1;1;0\n"
+)
+PLAFOND_EITI = """description: "Taux maximal du montant modulé des EITI"
+unite: fraction
+valeurs:
+  2025-01-01:
+    valeur: 0.10
+    grade: T
+    reference:
+      titre: "Instruction d'essai fixant la part modulée des EITI (texte fictif des tests)"
+      lien: https://exemple.invalid/instruction-essai
+"""
+
+
+def test_grand_livre_relu_avec_les_parametres_du_calcul(tmp_path):
+    """Une EITI de 2025 n'a de taux que par le dossier de paramètres de l'agent : relu sans ce
+    dossier (ou avec un autre), le grand livre est refusé avec ce qu'il faut faire, au lieu de
+    « taux faux » ; relu avec le même dossier, il passe (EITI seule de son type : 5 %)."""
+    from iae_modulation.parametres import surcharge
+
+    donnees = tmp_path / "donnees.csv"
+    donnees.write_text(EITI_2025, encoding="utf-8")
+    dossier = tmp_path / "parametres_agent"
+    dossier.mkdir()
+    (dossier / "taux_modulation_max_eiti.yaml").write_text(PLAFOND_EITI, encoding="utf-8")
+    commande = ["calculer", str(donnees), "--annee", "2025", "--parametres", str(dossier)]
+    assert main([*commande, "--sortie", str(tmp_path / "calcul")]) == 0
+    resultats = tmp_path / "calcul" / "resultats.csv"
+    with pytest.raises(ErreurEntree) as refus:
+        lire_grand_livre(resultats)
+    assert f"le calcul a lu le dossier de paramètres « {dossier} »" in str(refus.value)
+    assert "relancez avec --parametres et ce dossier" in str(refus.value)
+    assert "au lieu de" not in str(refus.value)  # aucun taux dit faux à tort
+    (dossier / "taux_modulation_max_eiti.yaml").write_text(
+        PLAFOND_EITI.replace("0.10", "0.08"), encoding="utf-8"
+    )
+    with surcharge(dossier), pytest.raises(ErreurEntree, match="même"):
+        lire_grand_livre(resultats)  # dossier modifié depuis le calcul
+    (dossier / "taux_modulation_max_eiti.yaml").write_text(PLAFOND_EITI, encoding="utf-8")
+    with surcharge(dossier):
+        (ligne,) = lire_grand_livre(resultats).lignes
+    assert (ligne["taux_calcule"], ligne["montant_module"]) == (
+        Decimal("0.0500"),
+        Decimal("1971.00"),
+    )

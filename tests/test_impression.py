@@ -96,7 +96,7 @@ def _plus_longues(dossier: Path) -> list[Path]:
         "commune": "Reims",
     }
     reelle = modele.ecrire(
-        valeurs_notification(ligne, adresse, signature_demo()), dossier / "reelle.docx"
+        valeurs_notification(ligne | adresse, signature_demo()), dossier / "reelle.docx"
     )
     adresse |= {
         "raison_sociale": "Association départementale pour l'insertion et la réinsertion "
@@ -111,10 +111,11 @@ def _plus_longues(dossier: Path) -> list[Path]:
         qualite="La directrice régionale adjointe de l'économie, de l'emploi, du travail et des "
         "solidarités",
     )
-    valeurs = valeurs_notification(ligne, adresse, signature)
+    valeurs = valeurs_notification(ligne | adresse, signature)
     valeurs["mention_modifie"] = (
-        "Grand livre resultats.csv modifié après le calcul (son empreinte n'est plus celle du "
-        "manifeste) : accepté par --resultats-modifies."
+        "Établi à partir d'un grand livre modifié après le calcul (resultats.csv, empreinte "
+        "0123456789abcdef… ; son empreinte SHA-256 n'est plus celle que le calcul a consignée "
+        "dans manifeste.json : il a été modifié après le calcul)."
     )
     return [reelle, modele.ecrire(valeurs, dossier / "demesuree.docx")]
 
@@ -122,7 +123,7 @@ def _plus_longues(dossier: Path) -> list[Path]:
 @LIBREOFFICE
 def test_chaque_lettre_de_la_demo_et_les_plus_longues_tiennent_sur_une_page(demo, tmp_path):
     lettres = sorted((demo / "notifications").glob("notification_*.docx"))
-    assert len(lettres) == 41
+    assert len(lettres) == 40
     longues = _plus_longues(tmp_path)
     pdfs = pdf.convertir_en_pdf([*lettres, *longues], tmp_path / "pdf")
     index = openpyxl.load_workbook(demo / "notifications" / "notifications.xlsx")["Notifications"]
@@ -251,7 +252,8 @@ def test_resultats_xlsx_en_tetes_entiers(tmp_path):
     assert feuille.print_title_rows == "$1:$1"
     # « Effort d'insertion (ETP encadrement / insertion) » : 4 lignes au moins dans sa colonne
     assert feuille.row_dimensions[1].height >= 4 * 12.75
-    assert feuille.print_area == "'Résultats'!$A$1:$AB$42"  # sans justification ni anomalies
+    # sans justification ni anomalies, ni les colonnes de contrôle qui les suivent
+    assert feuille.print_area == "'Résultats'!$A$1:$AC$41"
     synthese = livre["Synthèse"]
     enveloppes = next(r for r in synthese.iter_rows() if r[0].value == "Région" and r[0].row > 3)
     assert synthese.row_dimensions[enveloppes[0].row].height >= 2 * 12.75

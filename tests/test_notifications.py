@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import json
 from decimal import Decimal
@@ -11,7 +10,7 @@ from pathlib import Path
 import docx
 import openpyxl
 import pytest
-from aides import ecrire_grand_livre, ligne_de_grand_livre
+from aides import DEMO, calculer, grand_livre_calcule
 from iae_modulation.commandes import notifications as commande
 from iae_modulation.documents import pdf
 from iae_modulation.documents.modeles_source import construire_notification
@@ -44,68 +43,52 @@ DONNEES = [
     ),
     ("EI054180019", "01234567800012", "Emmaüs & Co <Nord>", "2 rue de la Paix", "54000", "Nancy"),
     ("AI057190001", "11122233300044", "Coup de main Moselle", "", "57000", "Metz"),
+    ("ACI067200002", "85568983200027", "Chantier du Rhin", "", "", ""),
 ]
+COLONNES_IDENTITE = ("identifiant", "siret", "raison_sociale", "adresse", "code_postal", "commune")
+# mêmes indicateurs partout : les deux ACI sont ex-æquo, l'EI et l'AI seules de leur groupe ;
+# toutes ont 5 % d'un socle de 100 000 € : 5 000,00 € ; l'EI n'a pas de bénéficiaires connus
+INDICATEURS = {
+    "nb_salaries_insertion": "20",
+    "nb_beneficiaires_minima": "10",
+    "etp_encadrement": "3",
+    "etp_insertion": "8",
+    "sorties_totales": "10",
+    "sorties_emploi_durable": "3",
+    "sorties_emploi_transition": "2",
+    "sorties_positives": "2",
+}
+# versé 2014, ETP conventionnés et réalisés 2014 : 2 000 × (4 − 3) / 4 = 500 ;
+# 20 000 × (2 − 0) / 2 = 20 000, dont 15 000 au-delà des 5 000 € modulés
+VERSEMENTS = {"EI054180019": ("2000,00", "4", "3"), "AI057190001": ("20000,00", "2", "0")}
 
 
-def _ecrire_donnees(chemin: Path) -> Path:
-    entetes = [
-        "identifiant",
-        "siret",
-        "raison_sociale",
-        "adresse",
-        "code_postal",
-        "commune",
-        "type",
-        "departement",
-        "montant_socle",
-        "nb_salaries_insertion",
-        "nb_beneficiaires_minima",
-        "etp_encadrement",
-        "etp_insertion",
-        "sorties_totales",
-        "sorties_emploi_durable",
-        "sorties_emploi_transition",
-        "sorties_positives",
-    ]
-    with open(chemin, "w", encoding="utf-8", newline="") as fichier:
-        ecrivain = csv.writer(fichier, delimiter=";")
-        ecrivain.writerow(entetes)
-        for identifiant, *reste in DONNEES:
-            type_ = identifiant.rstrip("0123456789")
-            departement = identifiant[len(type_) : len(type_) + 3].lstrip("0")
-            indicateurs = ["20", "10", "3", "8", "10", "3", "2", "2"]
-            ecrivain.writerow([identifiant, *reste, type_, departement, "100000", *indicateurs])
-    return chemin
+def _structures() -> list[dict]:
+    structures = []
+    for valeurs in DONNEES:
+        identite = dict(zip(COLONNES_IDENTITE, valeurs, strict=True))
+        type_ = identite["identifiant"].rstrip("0123456789")
+        departement = identite["identifiant"][len(type_) : len(type_) + 3].lstrip("0")
+        indicateurs = dict(INDICATEURS)
+        if type_ == "EI":
+            indicateurs["nb_beneficiaires_minima"] = ""
+        structures.append(
+            {
+                **identite,
+                "type": type_,
+                "departement": departement,
+                "montant_socle": "100000",
+                **indicateurs,
+            }
+        )
+    return structures
 
 
 @pytest.fixture
 def entrees(tmp_path) -> tuple[Path, Path]:
-    resultats = ecrire_grand_livre(
-        tmp_path / "calcul",
-        [
-            ligne_de_grand_livre("ACI051230010", "ACI", "51"),
-            ligne_de_grand_livre(
-                "EI054180019",
-                "EI",
-                "54",
-                publics=None,
-                score_publics=Decimal("0.5"),
-                montant_verse_2014=Decimal("2000.00"),
-                etp_conventionnes_2014=Decimal("4"),
-                etp_realises_2014=Decimal("3"),
-            ),
-            ligne_de_grand_livre(
-                "AI057190001",
-                "AI",
-                "57",
-                montant_verse_2014=Decimal("20000.00"),
-                etp_conventionnes_2014=Decimal("2"),
-                etp_realises_2014=Decimal("0"),
-            ),
-            ligne_de_grand_livre("ACI067200002", "ACI", "67"),
-        ],
-    )
-    return resultats, _ecrire_donnees(tmp_path / "donnees.csv")
+    """Le grand livre d'un calcul 2015 (régularisation des versements 2014) et ses données."""
+    resultats = grand_livre_calcule(tmp_path / "calcul", _structures(), 2015, versements=VERSEMENTS)
+    return resultats, tmp_path / "calcul-donnees.csv"
 
 
 def _texte(chemin: Path) -> str:
@@ -120,11 +103,13 @@ def _generer(entrees, sortie: Path, **options):
     resultats, donnees = entrees
     options.setdefault("signature", SIGNATURE)
     options.setdefault("pdf", False)
-    return generer_notifications(resultats, donnees, 2026, sortie, progression=False, **options)
+    return generer_notifications(resultats, donnees, 2015, sortie, progression=False, **options)
 
 
-def test_lettre_d_une_structure_connue(entrees, tmp_path):
-    _generer(entrees, tmp_path / "sortie")
+def test_lettre_d_une_structure_connue(calculs, tmp_path):
+    generer_notifications(
+        calculs[2026], None, 2026, tmp_path / "sortie", signature=SIGNATURE, pdf=False
+    )
     texte = _texte(tmp_path / "sortie" / "notification_ACI051230010.docx")
     for attendu in (
         "Préfecture de la région Grand Est",
@@ -136,9 +121,9 @@ def test_lettre_d_une_structure_connue(entrees, tmp_path):
         "6,45 %.",
         "calculés sur vos données de l'année 2025",
         "Publics | Part des salariés en insertion bénéficiaires de minima sociaux (RSA, ASS, AAH) "
-        "| 45,45 % | 0,11",
+        "| 45,45 % | 0,10",
         "Ce montant de 13 901,57 € vous sera versé par l'Agence de services et de paiement",
-        "Effort d'insertion | ETP d'encadrement rapportés aux ETP en insertion | 40,33 % | 0,89",
+        "Effort d'insertion | ETP d'encadrement rapportés aux ETP en insertion | 40,33 % | 0,90",
         "Agence de services et de paiement (ASP)",
         "recours gracieux",
         "recours hiérarchique",
@@ -154,36 +139,31 @@ def test_lettre_d_une_structure_connue(entrees, tmp_path):
     assert "{{" not in texte
 
 
-def test_montant_reduit_par_l_enveloppe_explique(entrees, tmp_path):
-    """Démo : l'enveloppe du Grand Est ramène 13 901,57 € (6,45 % du socle) à 13 533,31 €. La
+def test_montant_reduit_par_l_enveloppe_explique(tmp_path):
+    """Démo : l'enveloppe du Grand Est ramène 13 901,57 € (6,45 % du socle) à 13 871,24 €. La
     lettre disait « 13 544,93 €, soit un taux de 6,45 % appliqué au socle de 215 528,21 € » :
     elle donne maintenant les deux termes de la réduction, qu'un lecteur peut refaire."""
-    _, donnees = entrees
-    resultats = ecrire_grand_livre(
-        tmp_path / "calcul_enveloppe",
-        [
-            ligne_de_grand_livre(
-                "ACI051230010",
-                "ACI",
-                "51",
-                enveloppe_disponible=Decimal("286031.60"),
-                total_avant_enveloppe=Decimal("293814.78"),
-            )
-        ],
-    )
+    enveloppes = str(DEMO / "enveloppes_demo.csv")
+    assert calculer(tmp_path / "calcul", 2026, "--enveloppes", enveloppes) == 0
     generer_notifications(
-        resultats, donnees, 2026, tmp_path / "s", signature=SIGNATURE, progression=False, pdf=False
+        tmp_path / "calcul" / "resultats.csv",
+        None,
+        2026,
+        tmp_path / "s",
+        signature=SIGNATURE,
+        progression=False,
+        pdf=False,
     )
     texte = _texte(tmp_path / "s" / "notification_ACI051230010.docx")
     assert (
-        "s'élève à 13 533,31 €.\nVotre taux de modulation, 6,45 %, appliqué au montant socle de "
+        "s'élève à 13 871,24 €.\nVotre taux de modulation, 6,45 %, appliqué au montant socle de "
         "l'aide au poste conventionnée, 215 528,21 €, donne 13 901,57 €. L'enveloppe régionale "
         "ne permettant pas de verser tous les montants ainsi calculés, chacun a été multiplié "
-        "par le rapport entre l'enveloppe disponible, 286 031,60 €, et leur total, "
-        "293 814,78 €, puis arrondi au centime inférieur, soit un taux effectif après enveloppe "
-        "de 6,28 %."
+        "par le rapport entre l'enveloppe disponible, 295 600,00 €, et leur total, "
+        "296 246,13 €, puis arrondi au centime inférieur, soit un taux effectif après enveloppe "
+        "de 6,44 %."
     ) in texte
-    # 13 901,57 × 286 031,60 / 293 814,78 = 13 533,31… : le lecteur retrouve le montant
+    # 13 901,57 × 295 600,00 / 296 246,13 = 13 871,249… : le lecteur retrouve le montant
     assert "multiplié par votre taux de modulation" not in texte
 
 
@@ -192,9 +172,9 @@ def test_regularisation_et_reste_a_deduire(entrees, tmp_path):
     texte = _texte(tmp_path / "sortie" / "notification_EI054180019.docx")
     assert (
         "2 000,00 € × (4,00 ETP conventionnés − 3,00 ETP réalisés) / 4,00 = 500,00 €. Le montant "
-        "net s'élève donc à 13 401,57 €."
+        "net s'élève donc à 4 500,00 €."
     ) in texte
-    assert "Ce montant de 13 401,57 € vous sera versé" in texte
+    assert "Ce montant de 4 500,00 € vous sera versé" in texte
     assert "Publics | Part" in texte and "non calculable | 0,50" in texte
     assert "le reste" not in texte
     texte = _texte(tmp_path / "sortie" / "notification_AI057190001.docx")
@@ -202,8 +182,8 @@ def test_regularisation_et_reste_a_deduire(entrees, tmp_path):
         texte
     )
     assert "s'élève donc à 0,00 €" in texte
-    assert "le reste, 6 098,43 €, sera déduit par l'Agence de services et de paiement" in texte
-    assert "Aucun versement ne sera donc effectué au titre du montant modulé de l'année 2026" in (
+    assert "le reste, 15 000,00 €, sera déduit par l'Agence de services et de paiement" in texte
+    assert "Aucun versement ne sera donc effectué au titre du montant modulé de l'année 2015" in (
         texte
     )
     assert "vous sera versé" not in texte
@@ -237,14 +217,14 @@ def test_une_lettre_par_structure_et_index_complet(entrees, tmp_path):
     ]
     premiere = dict(zip(lignes[0], lignes[1], strict=True))
     assert premiere["Structure"] == "Les Jardins de la Vesle"
-    assert Decimal(str(premiere["Montant modulé"])) == Decimal("13901.57")
-    assert Decimal(str(premiere["Montant net versé"])) == Decimal("13901.57")
+    assert Decimal(str(premiere["Montant modulé"])) == Decimal("5000.00")
+    assert Decimal(str(premiere["Montant net versé"])) == Decimal("5000.00")
     assert premiere["Lettre Word"] == "notification_ACI051230010.docx"
     assert premiere["Statut"] == "produite"
     regularisee = dict(zip(lignes[0], lignes[2], strict=True))
     assert regularisee["Structure"] == "Emmaüs & Co <Nord>"
     assert Decimal(str(regularisee["Régularisation 2014"])) == Decimal("500")
-    assert Decimal(str(regularisee["Montant net versé"])) == Decimal("13401.57")
+    assert Decimal(str(regularisee["Montant net versé"])) == Decimal("4500.00")
     manifeste = json.loads((sortie / "manifeste.json").read_text("utf-8"))
     fichiers = {s["fichier"] for s in manifeste["sorties"]}
     assert {"notifications.xlsx", *lettres} <= fichiers
@@ -256,35 +236,21 @@ def test_structures_sans_adresse_signalees(entrees, tmp_path):
     statuts = {ligne.identifiant: ligne.statut for ligne in rapport.lignes}
     assert statuts["AI057190001"] == "adresse incomplète (adresse) : à compléter avant envoi"
     assert statuts["ACI067200002"] == (
-        "structure absente des données : adresse à compléter avant envoi"
+        "adresse incomplète (adresse, code postal, commune) : à compléter avant envoi"
     )
     assert rapport.alertes == [
         "AI057190001 (Coup de main Moselle) : adresse incomplète (adresse) : à compléter avant "
         "envoi",
-        "ACI067200002 (Nom du calcul ACI067200002) : structure absente des données : adresse à "
-        "compléter avant envoi",
+        "ACI067200002 (Chantier du Rhin) : adresse incomplète (adresse, code postal, commune) : "
+        "à compléter avant envoi",
     ]
     assert "2 structure(s) à vérifier" in rapport.resume()
     assert (tmp_path / "sortie" / "notification_ACI067200002.docx").exists()
 
 
-def test_annee_2014_taux_forfaitaire(entrees, tmp_path):
-    _, donnees = entrees
-    resultats = ecrire_grand_livre(
-        tmp_path / "calcul_2014",
-        [
-            ligne_de_grand_livre(
-                "ACI051230010",
-                "ACI",
-                "51",
-                annee="2014",
-                motif_taux="forfait 2014",
-                taux_calcule=Decimal("0.05"),
-            )
-        ],
-    )
+def test_annee_2014_taux_forfaitaire(calculs, tmp_path):
     generer_notifications(
-        resultats, donnees, 2014, tmp_path / "s", signature=SIGNATURE, progression=False, pdf=False
+        calculs[2014], None, 2014, tmp_path / "s", signature=SIGNATURE, progression=False, pdf=False
     )
     texte = _texte(tmp_path / "s" / "notification_ACI051230010.docx")
     assert (
@@ -328,7 +294,15 @@ def test_champ_obligatoire_absent_refuse(entrees, tmp_path):
 def test_modele_livre_complet_et_identique_au_script(tmp_path):
     livre = ModeleCompile(MODELE_NOTIFICATION)
     livre.verifier_champs(CHAMPS_NOTIFICATION, CHAMPS_OBLIGATOIRES)
-    assert livre.champs == CHAMPS_NOTIFICATION - {"departement"}  # champ facultatif
+    # champs facultatifs : le département et les mots datés qu'un agent peut ajouter au modèle
+    facultatifs = {
+        "departement",
+        "service_regional",
+        "service_departemental",
+        "organisme_emploi",
+        "instance_departementale_iae",
+    }
+    assert livre.champs == CHAMPS_NOTIFICATION - facultatifs
     (tmp_path / "reconstruit.docx").write_bytes(construire_notification())
     assert [p.text for p in docx.Document(str(MODELE_NOTIFICATION)).paragraphs] == [
         p.text for p in docx.Document(str(tmp_path / "reconstruit.docx")).paragraphs
@@ -345,7 +319,7 @@ def test_commande_codes_de_sortie(entrees, tmp_path, capsys):
         "--donnees",
         str(donnees),
         "--annee",
-        "2026",
+        "2015",
         "--sortie",
         str(tmp_path / "cli"),
         "--lieu",
@@ -378,7 +352,7 @@ def test_pdf_contient_nom_et_montant(entrees, tmp_path):
         page.extract_text() for page in PdfReader(sortie / "notification_EI054180019.pdf").pages
     )
     texte = " ".join(texte.replace(NBSP, " ").split())
-    assert "Emmaüs & Co <Nord>" in texte and "13 901,57 €" in texte and "13 401,57 €" in texte
+    assert "Emmaüs & Co <Nord>" in texte and "5 000,00 €" in texte and "4 500,00 €" in texte
     assert rapport.pdf_fusionne == sortie / "notifications_a_imprimer.pdf"
     pages = sum(len(PdfReader(p).pages) for p in sortie.glob("notification_*.pdf"))
     assert len(PdfReader(rapport.pdf_fusionne).pages) == pages >= 4
@@ -391,7 +365,7 @@ def test_pdf_contient_nom_et_montant(entrees, tmp_path):
 def test_chaque_champ_accepte_recoit_une_valeur(entrees):
     resultats, _ = entrees
     structure = lire_grand_livre(resultats).lignes[1]
-    valeurs = valeurs_notification(structure, {}, SIGNATURE)
+    valeurs = valeurs_notification(structure, SIGNATURE)
     assert set(valeurs) == CHAMPS_NOTIFICATION
     assert valeurs["regularisation"] == f"500,00{NBSP}€"
     assert valeurs["signataire"] == "Jeanne Martin"

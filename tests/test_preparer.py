@@ -318,6 +318,10 @@ def test_valeurs_a_verifier_signalees_jamais_corrigees(preparee: Path) -> None:
     assert any("du 01/01/2026 au 30/06/2026" in s["Problème"] for s in periode)
     assert any("PROVISOIRE" in s["Problème"] for s in periode)
     assert all(s["Bloquant pour le calcul"] == "non" for s in periode)
+    # une EITI de 2026 : aucune part modulée trouvée depuis 2025, « calculer » la refusera
+    eiti = par_cle[("EITI051260009", "type")]
+    assert eiti["Bloquant pour le calcul"] == "oui"
+    assert "EITI refusée pour la campagne 2026" in eiti["Problème"]
 
 
 def test_presents_dans_une_source_absents_de_l_autre(preparee: Path) -> None:
@@ -368,6 +372,34 @@ def test_manifeste_et_calculer_accepte_la_table_telle_quelle(preparee, tmp_path,
     assert main(["calculer", str(preparee / "donnees.csv"), "--annee", "2026", "--sortie",
                  str(tmp_path / "refus")]) == 2  # fmt: skip
     assert "donnees.csv, ligne 5, colonne « nb_beneficiaires_minima »" in sortie_capturee(capsys)
+
+
+def test_valeurs_illisibles_recopiees_et_annoncees_jamais_laissees_vides(tmp_path) -> None:
+    """« #N/A » dans le bilan (une formule d'Excel sans valeur) : recopié tel quel dans la table,
+    que « calculer » refuse, et annoncé bloquant avec sa source ; une ligne du FluxIAE des
+    structures aux valeurs décalées (un « | » dans le nom) n'est pas lue, et c'est dit."""
+    entrees = ecrire_entrees(tmp_path / "asp")
+    classeur = openpyxl.load_workbook(entrees["bilan"])
+    classeur.active.cell(2, ENTETES_BILAN.index("4 - Total des sorties exam") + 1, "#N/A")
+    classeur.save(entrees["bilan"])
+    texte = entrees["structures"].read_text("utf-8")
+    entrees["structures"].write_text(texte.replace("|Entraide|", "|Entr|aide|"), "utf-8")
+    assert preparer(entrees, tmp_path / "sortie") == 0
+    lignes = table(tmp_path / "sortie")
+    assert lignes["ACI051230010"]["sorties_totales"] == "#N/A"
+    signalements = {
+        (s["Identifiant"], s["Colonne"]): s for s in feuille(tmp_path / "sortie", "À vérifier")
+    }
+    na = signalements[("ACI051230010", "sorties_totales")]
+    assert na["Bloquant pour le calcul"] == "oui" and "erreur d'Excel" in na["Problème"]
+    assert (na["Fichier"], na["Ligne"]) == ("DataON_bilan_2025.xlsx", 2)
+    assert lignes["AI057240002"]["adresse"] == ""
+    constats = {
+        (r["Fichier"], r["Ligne"]): r["Constat"]
+        for r in feuille(tmp_path / "sortie", "Rapprochement")
+    }
+    decalee = constats[("fluxIAE_Structure_07022026_063004.csv", 5)]
+    assert "champs pour 15 colonnes d'en-tête" in decalee
 
 
 def test_encadrement_elargi_ajoute_non_salaries_et_prestataires(tmp_path: Path) -> None:

@@ -20,7 +20,11 @@ DEPARTEMENTS = ("54", "57", "67", "75", "93", "13", "971")
 @st.composite
 def structure(draw, numero: int) -> dict[str, str]:
     salaries = draw(st.integers(0, 60))
-    sorties = draw(st.integers(0, 30))
+    # au plus deux sorties par salarié (contrôle de vraisemblance de la lecture)
+    sorties = draw(st.integers(0, min(30, 2 * salaries) if salaries else 30))
+    insertion = draw(st.integers(0, 400))  # dixièmes d'ETP
+    # au plus dix ETP d'encadrement par ETP en insertion (contrôle de vraisemblance)
+    encadrement = draw(st.integers(0, min(80, 10 * insertion) if insertion else 80))
     durable = draw(st.integers(0, sorties))
     transition = draw(st.integers(0, sorties - durable))
     positives = draw(st.integers(0, sorties - durable - transition))
@@ -31,8 +35,8 @@ def structure(draw, numero: int) -> dict[str, str]:
         "montant_socle": f"{draw(st.integers(0, 50_000_000)) / 100:.2f}",
         "nb_salaries_insertion": str(salaries),
         "nb_beneficiaires_minima": str(draw(st.integers(0, salaries))),
-        "etp_encadrement": f"{draw(st.integers(0, 80)) / 10}",
-        "etp_insertion": f"{draw(st.integers(0, 400)) / 10}",
+        "etp_encadrement": f"{encadrement / 10}",
+        "etp_insertion": f"{insertion / 10}",
         "sorties_totales": str(sorties),
         "sorties_emploi_durable": str(durable),
         "sorties_emploi_transition": str(transition),
@@ -129,8 +133,11 @@ def test_chaque_ligne_est_dans_les_resultats_ou_le_rapport(structures, abimees) 
     lignes = list(range(2, len(table) + 2))
     lues = valider(TableBrute(table, Path("hasard.csv"), None, lignes), 2026)
     calcul = calculer_modulation(lues, OptionsCalcul(2026))
-    dans_resultats = set(lues.table["ligne_source"])
-    dans_rapport = {a.ligne for a in lues.rapport.anomalies if a.bloquante}
+    ligne_de = dict(zip(lues.table["identifiant"], lues.table["ligne_source"], strict=True))
+    dans_resultats = {ligne_de[i] for i in calcul.resultats["identifiant"]}
+    # les lignes invalides, et celles que les règles de 2026 refusent (EITI : aucune part
+    # modulée trouvée depuis 2025)
+    dans_rapport = {a.ligne for a in calcul.rapport.anomalies if a.bloquante}
     assert dans_resultats | dans_rapport == set(lignes)
     assert not dans_resultats & dans_rapport
     assert len(calcul.resultats) == len(dans_resultats)

@@ -105,7 +105,14 @@ def test_identifiants_uniques_au_format_asp(nationale):
 def test_proportions_des_types(nationale):
     parts = nationale["type"].value_counts(normalize=True)
     assert 0.45 <= parts["ACI"] <= 0.55
-    assert parts["AI"] > parts["EI"] > parts["ETTI"] > parts["EITI"] > 0.02
+    assert parts["AI"] > parts["EI"] > parts["ETTI"] > 0.05
+    # 2026 : aucune part modulée des EITI trouvée depuis 2025, elles seraient refusées
+    assert "EITI" not in parts
+
+
+def test_eiti_dans_une_campagne_qui_les_module():
+    parts = generer_donnees_nationales(2000, annee=2024)["type"].value_counts(normalize=True)
+    assert parts["ETTI"] > parts["EITI"] > 0.02
 
 
 def test_numerateurs_coherents_et_siret_valides(nationale):
@@ -222,9 +229,9 @@ def test_demo_une_region_cinq_departements(demo):
     assert list(demo.columns) == list(COLONNES_CANONIQUES)
 
 
-def test_demo_types_eiti_seule_aci_moitie(demo):
+def test_demo_types_sans_eiti_aci_moitie(demo):
     types = Counter(demo["type"])
-    assert types["EITI"] == 1
+    assert types["EITI"] == 0  # 2026 : une EITI serait refusée (aucune part modulée trouvée)
     assert min(types["EI"], types["ETTI"], types["AI"]) >= 4
     assert 0.4 <= types["ACI"] / len(demo) <= 0.6
 
@@ -273,7 +280,7 @@ def test_demo_valide_pour_la_validation():
     lues = donnees.lire_donnees(DEMO / "donnees_demo.csv", 2026)
     assert lues.rapport.est_valide, lues.rapport.texte()
     assert lues.rapport.anomalies == []
-    assert len(lues.table) == 41
+    assert len(lues.table) == 40
 
 
 def test_demo_enveloppe_inferieure_aux_montants_modules():

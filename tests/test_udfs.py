@@ -72,8 +72,9 @@ def test_indicateurs_modulation_et_montants_par_structure(cellules, attendus):
             ),
         )
     jour = dt.datetime(ANNEE, 1, 1)
-    comparees = [s for s in structures if s["milieu_penitentiaire"] != "oui"]  # taux fixe sinon
-    assert len(comparees) < len(structures)
+    # depuis 2022, une structure en détention est classée avec les autres, sous son plafond
+    comparees = structures
+    assert any(s["milieu_penitentiaire"] == "oui" for s in structures)
     for s in comparees:
         attendu = attendus[s["identifiant"]]
         groupe = [
@@ -88,7 +89,9 @@ def test_indicateurs_modulation_et_montants_par_structure(cellules, attendus):
             else:
                 assert round(exact(valeur), 4) == attendu[colonne]
         plages = [[indicateurs[i][k] for i in groupe] for k in range(3)]
-        taux = udfs.MODULATION(publics, effort, resultats, *plages, "rang", jour)
+        taux = udfs.MODULATION(
+            publics, effort, resultats, *plages, "rang", jour, s["milieu_penitentiaire"]
+        )
         assert exact(taux) == attendu["taux_calcule"], s["identifiant"]
         montant = udfs.MONTANT_MODULE(s["montant_socle"], taux)
         assert exact(montant) == attendu["montant_avant_enveloppe"]
@@ -224,4 +227,18 @@ def test_metadonnees_xlwings_categorie_iae_sans_convertisseur_implicite():
             assert "convert" not in argument["options"], (infos["name"], argument["name"])
             assert not argument["doc"].startswith("Positional argument")
     tableau = module.MODULATION_TABLEAU.__xlfunc__["argmap"]["table"]
-    assert tableau["options"] == {"ndim": 2}
+    assert tableau["options"] == {"ndim": 2, "err_to_str": True}  # « #N/A » lu, pas vide
+
+
+def test_modulation_en_milieu_penitentiaire_selon_la_date():
+    """2019 : taux fixe de 5 % (socle propre), quels que soient les indicateurs ; 2023 : la
+    meilleure structure du groupe a 5 % (plafond), la moyenne 2,50 %, une autre 10 %."""
+    plages = ([0.2, 0.5, 0.9], [0.1, 0.2, 0.3], [0.2, 0.5, 0.8])
+    en_2019 = dt.datetime(2019, 3, 1)
+    assert exact(udfs.MODULATION(0.2, 0.1, 0.2, *plages, "rang", en_2019, True)) == Decimal("0.05")
+    en_2023 = dt.datetime(2023, 3, 1)
+    assert exact(udfs.MODULATION(0.9, 0.3, 0.8, *plages, "rang", en_2023, "oui")) == Decimal("0.05")
+    assert exact(udfs.MODULATION(0.5, 0.2, 0.5, *plages, "rang", en_2023, True)) == Decimal("0.025")
+    assert exact(udfs.MODULATION(0.9, 0.3, 0.8, *plages, "rang", en_2023)) == Decimal("0.1")
+    avant = udfs.MODULATION(0.9, 0.3, 0.8, *plages, "rang", dt.datetime(2015, 1, 1), True)
+    assert "pas de valeur applicable au 01/01/2015" in avant and "n° 2016-531" in avant

@@ -81,8 +81,8 @@ def test_chaque_module_vba_compile_dans_libreoffice(tmp_path):
     resultats = json.loads(sortie.stdout.strip().splitlines()[-1])
     assert resultats.pop("Temoin").startswith("non compilé")
     assert set(resultats) == {
-        "xlwings", "Dictionary", "xlwings_udfs", "IAE_Fonctions", "IAE_Diagnostic", "IAE_Ruban",
-        "ThisWorkbook",
+        "xlwings", "Dictionary", "xlwings_udfs", "IAE_Fonctions", "IAE_DiagnosticPoste",
+        "IAE_Ruban", "ThisWorkbook",
     }  # fmt: skip
     assert resultats == dict.fromkeys(resultats, "compilé")
 

@@ -23,19 +23,27 @@ import datetime as dt
 import re
 import shutil
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
 from iae_modulation import parametres
 from iae_modulation.documents.decision_asp import DecisionASP, rendre_decisions_asp
+from iae_modulation.documents.mots_dates import MotsDates, mots_de_la_campagne
+from iae_modulation.documents.notifications import (
+    parts_a_taux_fixe,
+    phrase_penitentiaire,
+    phrase_taux_fixe,
+    texte_eiti_fourni,
+)
 from iae_modulation.documents.pdf import (
     REMARQUE_SANS_LIBREOFFICE,
     ErreurPDF,
     convertir_en_pdf,
     pdf_a_produire,
 )
-from iae_modulation.documents.signature import Signature, signature_demo
+from iae_modulation.documents.signature import Signature, probleme_date, signature_demo
 from iae_modulation.donnees import lire_donnees
 from iae_modulation.erreurs import traduire
 from iae_modulation.exports.classeurs_asp import (
@@ -50,7 +58,16 @@ from iae_modulation.exports.extranet import lire_export_extranet
 from iae_modulation.exports.fluxiae import est_fluxiae, lire_fluxiae
 from iae_modulation.exports.table import TableExport
 from iae_modulation.formats import montant_fr, nombre_fr, taux_fr
-from iae_modulation.lecture import lire_nombre
+from iae_modulation.identites import verifier_donnees
+from iae_modulation.lecture import (
+    CelluleEnErreur,
+    NombreAmbigu,
+    est_erreur_excel,
+    lire_montant,
+    lire_nombre,
+    message_cellule_en_erreur,
+)
+from iae_modulation.mise_en_page import mention_sur_chaque_page
 from iae_modulation.montants import montant_module, taux_effectif
 from iae_modulation.referentiel import (
     ANNEE_FORFAIT,
@@ -143,7 +160,7 @@ class Forfait:
     avec_regularisation: bool = False
     modifie: str = ""
 
-    def phrase(self) -> str:
+    def phrase(self, departement: str | None = None, mots: MotsDates | None = None) -> str:
         return (
             "Le montant modulé de chaque structure est égal à "
             f"{taux_fr(self.taux)} du montant socle de l'aide au poste conventionnée "
@@ -203,14 +220,35 @@ class Livre:
     def fichier(self) -> str:
         return self.grand_livre.fichier.name
 
-    def phrase(self) -> str:
+    def phrase(self, departement: str | None = None, mots: MotsDates | None = None) -> str:
+        """La base du taux, avec le plafond de la campagne et les articles de la date de l'acte
+        (`mots`) ; pour un département, la règle du milieu pénitentiaire appliquée et
+        l'enveloppe qu'il a laissée aux autres."""
+        jour = dt.date(self.grand_livre.annee, 1, 1)
+        maximum = parametres.valeur("taux_modulation_max", jour).valeur
+        mots = mots or mots_de_la_campagne(self.grand_livre.annee, dt.date.today())
+        articles = mots.mot("articles_aide_au_poste", "mot_articles_aide_au_poste")
         texte = (
             "Le montant modulé de chaque structure est égal à son montant socle multiplié par "
-            "son taux de modulation (de 0 à 10 %), déterminé au vu des caractéristiques des "
-            "publics embauchés, des efforts d'insertion et des résultats obtenus (articles "
-            "R. 5132-8, R. 5132-10-12, R. 5132-23 et R. 5132-37 du code du travail ; "
-            f"{NOTE}, annexe 2), dans la limite de l'enveloppe régionale."
+            f"son taux de modulation (de 0 à {taux_fr(maximum, 0)}), déterminé au vu des "
+            "caractéristiques des publics embauchés, des efforts d'insertion et des résultats "
+            f"obtenus ({articles} ; {NOTE}, annexe 2, pour la pondération par défaut), dans la "
+            "limite de l'enveloppe régionale."
         )
+        lignes = [
+            ligne
+            for ligne in self.grand_livre.lignes
+            if ligne["type"] == self.mesure and departement in (None, ligne["departement"])
+        ]
+        texte += phrase_penitentiaire({ligne["motif_taux"] for ligne in lignes}, jour)
+        texte += texte_eiti_fourni(self.mesure, jour.year)
+        reduites = [ligne for ligne in lignes if ligne["enveloppe_disponible"] is not None]
+        if reduites:
+            parts = parts_a_taux_fixe(self.grand_livre.lignes)
+            fixe = phrase_taux_fixe(
+                reduites[0]["enveloppe_disponible"], parts.get(reduites[0]["region"])
+            )
+            texte += f" {fixe}" if fixe else ""
         if self.avec_regularisation:
             texte += (
                 " Le montant versé en 2014 au titre de la modulation pour des postes non "
@@ -247,6 +285,12 @@ class Livre:
             return None, (
                 f"département {departement} dans l'export, {ligne['departement']} dans "
                 f"{self.fichier} : la décision de paiement serait celle d'un autre département"
+            )
+        if siret and ligne["siret"] and cle_siret(siret) != cle_siret(ligne["siret"]):
+            return None, (
+                f"SIRET {siret} dans l'export, {ligne['siret']} ({ligne['raison_sociale']}) "
+                f"dans {self.fichier} pour le n° d'annexe {annexe} : la décision paierait une "
+                "autre structure que celle que la lettre notifie"
             )
         if ligne["montant_socle"] != base:
             return None, (
@@ -389,7 +433,6 @@ def transformer(
     montants = {n for n, i in enumerate(gardees) if i in table.montants} | ajoutees
     totaux = montants - {n for n, i in enumerate(gardees) if i in table.unitaires}
     nombres = {n for n, i in enumerate(gardees) if i in table.nombres}
-    numeriques = table.montants | table.nombres
     problemes = _Problemes()
     exclues: Counter[str] = Counter()
     tableaux: dict[str, TableauAnnexe5] = {}
@@ -416,6 +459,8 @@ def transformer(
             exclues[departement] += 1
             continue
         annexe, siret = table.valeur(ligne, "numero_annexe"), table.valeur(ligne, "siret")
+        if _cles_en_erreur(table, ligne, lieu, problemes.cellules):
+            continue
         cle = cle_annexe(annexe) if annexe else (f"SIRET {cle_siret(siret)}" if siret else "")
         if cle and cle in vues:
             problemes.doublons.append(
@@ -456,7 +501,7 @@ def transformer(
                 source.avec_regularisation,
             ),
         )
-        cellules: list[str | Decimal] = [_cellule(ligne[i], i in numeriques) for i in gardees]
+        cellules = _cellules(table, ligne, gardees, lieu, problemes.cellules)
         tableau.lignes.append(cellules + paiement.ajouts(source.avec_regularisation))
         tableau.paiements.append(paiement)
     problemes.absentes = source.absentes(payees, table.mesure, departements_retenus)
@@ -574,7 +619,10 @@ def _montant(
             erreurs.append(f"{lieu}, colonne « {entete} » : montant vide.")
         return None
     try:
-        montant = lire_nombre(texte)
+        montant = lire_montant(texte)
+    except (CelluleEnErreur, NombreAmbigu) as erreur:
+        erreurs.append(f"{lieu}, colonne « {entete} » : {erreur}")
+        return None
     except ValueError:
         erreurs.append(f"{lieu}, colonne « {entete} » : « {texte} » n'est pas un montant.")
         return None
@@ -584,13 +632,47 @@ def _montant(
     return montant
 
 
-def _cellule(texte: str, nombre: bool) -> str | Decimal:
-    """Un montant ou un nombre de postes lisible devient Decimal (nombre dans le classeur) ; le
-    reste reste du texte, un nombre décimal lu d'Excel (« 12.91 ») étant écrit à la française
-    (« 12,91 »)."""
-    if nombre and texte.strip():
+def _cles_en_erreur(table: TableExport, ligne: list[str], lieu: str, erreurs: list[str]) -> bool:
+    """Une valeur d'erreur d'Excel dans ce qui désigne la structure (département, n° d'annexe,
+    SIRET) : la ligne ne peut être rattachée à personne, elle est refusée."""
+    trouvees = [
+        f"{lieu}, colonne « {table.entetes[table.positions[cle]]} » : "
+        + message_cellule_en_erreur(table.valeur(ligne, cle))
+        for cle in ("departement", "numero_annexe", "siret")
+        if cle in table.positions and est_erreur_excel(table.valeur(ligne, cle))
+    ]
+    erreurs += trouvees
+    return bool(trouvees)
+
+
+def _cellules(
+    table: TableExport, ligne: list[str], gardees: list[int], lieu: str, erreurs: list[str]
+) -> list[str | Decimal]:
+    """Les cellules gardées de la ligne (`_cellule`) ; une valeur d'erreur d'Excel ou un
+    montant ambigu (« 295.600 ») est refusé, jamais recopié dans le tableau."""
+    cellules: list[str | Decimal] = []
+    for i in gardees:
+        lire = lire_montant if i in table.montants else lire_nombre if i in table.nombres else None
         try:
-            return lire_nombre(texte)
+            cellules.append(_cellule(ligne[i], lire))
+        except (CelluleEnErreur, NombreAmbigu) as erreur:
+            erreurs.append(f"{lieu}, colonne « {table.entetes[i]} » : {erreur}")
+            cellules.append(ligne[i])
+    return cellules
+
+
+def _cellule(texte: str, lire: Callable[[str], Decimal] | None) -> str | Decimal:
+    """Un montant ou un nombre de postes lisible (`lire`) devient Decimal (nombre dans le
+    classeur) ; le reste reste du texte, un nombre décimal lu d'Excel (« 12.91 ») étant écrit à
+    la française (« 12,91 »). Lève `CelluleEnErreur` pour « #N/A », `NombreAmbigu` pour un
+    montant comme « 295.600 »."""
+    if est_erreur_excel(texte):
+        raise CelluleEnErreur(texte)
+    if lire is not None and texte.strip():
+        try:
+            return lire(texte)
+        except (CelluleEnErreur, NombreAmbigu):
+            raise
         except ValueError:
             return texte
     if _DECIMAL_POINT.fullmatch(texte):
@@ -710,6 +792,7 @@ def executer_annexe5(
     source: str | None = None,
     entetes: Path | None = None,
     donnees: Path | None = None,
+    dossier_parametres: Path | None = None,
 ) -> RapportAnnexe5:
     """Tableaux `annexe5_<MESURE>_<DEP>.xlsx`, décisions `decision_asp_<MESURE>_<DEP>.docx`
     (et .pdf), `synthese.xlsx` et `manifeste.json` dans `sortie` ; rien n'est écrit si refus.
@@ -717,24 +800,26 @@ def executer_annexe5(
     `resultats_modifies` : accepte un grand livre modifié après le calcul (chaque document et le
     manifeste le disent). `donnees` : la table des structures, qui nomme celles d'un FluxIAE.
     `pdf` : True exige les PDF, False s'en passe, None (défaut) les
-    produit si LibreOffice est installé (`documents.pdf.pdf_a_produire`)."""
+    produit si LibreOffice est installé (`documents.pdf.pdf_a_produire`).
+    `dossier_parametres` : le même dossier de paramètres que le calcul."""
     rapport = RapportAnnexe5(
         mesure=normaliser_mesure(mesure), annee=annee, export=Path(export), sortie=Path(sortie)
     )
     try:
-        _executer(
-            rapport,
-            departements,
-            resultats,
-            resultats_modifies,
-            taux_forfaitaire,
-            signature,
-            pdf,
-            ecraser,
-            source,
-            entetes,
-            donnees,
-        )
+        with parametres.surcharge(dossier_parametres):
+            _executer(
+                rapport,
+                departements,
+                resultats,
+                resultats_modifies,
+                taux_forfaitaire,
+                signature,
+                pdf,
+                ecraser,
+                source,
+                entetes,
+                donnees,
+            )
     except (ErreurEntree, ErreurSortie, ErreurPDF) as erreur:
         rapport.code_sortie, rapport.erreur = traduire(erreur)
         rapport.fichiers = []
@@ -767,7 +852,7 @@ def _executer(
             "Indiquez soit le fichier des résultats (--resultats resultats.csv), soit un taux "
             "forfaitaire (--taux-forfaitaire 5), et pas les deux."
         )
-    probleme = probleme_annee_campagne(annee)
+    probleme = probleme_annee_campagne(annee) or probleme_date(signature, annee)
     if probleme:
         raise ErreurEntree(probleme)
     retenus = _departements_demandes(codes)
@@ -802,10 +887,24 @@ def _executer(
         transformation.remarques.append(montants.modifie)
     rapport.anomalies += transformation.remarques
     entrees = {"export": export, "resultats": resultats, "entetes": entetes, "donnees": donnees}
-    with dossier_atomique(rapport.sortie, ecraser, entrees.values()) as dossier:
+    mots = mots_de_la_campagne(annee, signature.date)
+    mention = montants.grand_livre.mention_courte if isinstance(montants, Livre) else ""
+    with (
+        dossier_atomique(rapport.sortie, ecraser, entrees.values()) as dossier,
+        mention_sur_chaque_page(mention),
+    ):
         noms = _ecrire_sorties(
-            dossier, transformation, montants, annee, signature, produire_pdf, rapport, pdf is True
+            dossier,
+            transformation,
+            montants,
+            annee,
+            signature,
+            produire_pdf,
+            rapport,
+            pdf is True,
+            mots,
         )
+        rapport.anomalies += mots.signalements()
         ecrire_manifeste(
             dossier,
             commande="annexe5",
@@ -821,19 +920,23 @@ def _executer(
                 "projet": signature.projet,
                 "resultats_modifies": montants.modifie or False,
             },
+            parametres=mots.pour_le_manifeste(),
+            alertes=mots.signalements(),
         )
     rapport.fichiers = [rapport.sortie / nom for nom in [*noms, "manifeste.json"]]
 
 
 def annuaire(montants: Forfait | Livre, donnees: Path | None, annee: int) -> dict | None:
     """SIRET, raison sociale et commune par n° d'annexe (sans avenant), pour nommer les
-    structures d'un FluxIAE : la table des structures (`--donnees`) si elle est donnée, sinon
-    le grand livre du calcul ; None sans l'un ni l'autre."""
-    if donnees is not None:
-        lues = lire_donnees(Path(donnees), annee)
-        lignes = lues.table.to_dict("records")
-    elif isinstance(montants, Livre):
+    structures d'un FluxIAE : celles du grand livre du calcul (une table des structures donnée
+    en plus doit dire la même chose, `identites.verifier_donnees`), sinon, au taux forfaitaire,
+    la table des structures (`--donnees`) ; None sans l'un ni l'autre."""
+    if isinstance(montants, Livre):
+        if donnees is not None:
+            verifier_donnees(montants.grand_livre, Path(donnees), annee)
         lignes = montants.grand_livre.lignes
+    elif donnees is not None:
+        lignes = lire_donnees(Path(donnees), annee).table.to_dict("records")
     else:
         return None
     return {cle_annexe(ligne["identifiant"]): ligne for ligne in lignes}
@@ -860,6 +963,7 @@ def _ecrire_sorties(
     pdf: bool,
     rapport: RapportAnnexe5,
     pdf_exige: bool = False,
+    mots: MotsDates | None = None,
 ) -> list[str]:
     """Écrit tableaux, décisions (et PDF), synthèse ; renvoie les noms des fichiers écrits.
     Avec `pdf_exige` (option --pdf), une conversion qui échoue fait tout échouer (code 1,
@@ -870,7 +974,7 @@ def _ecrire_sorties(
         departement = departements()[code]
         nom = nom_fichier_tableau(tableau.mesure, code)
         mention = " ".join(m for m in (signature.mention_projet(), montants.modifie) if m)
-        ecrire_tableau(tableau, dossier / nom, annee, montants.phrase(), mention)
+        ecrire_tableau(tableau, dossier / nom, annee, montants.phrase(code, mots), mention)
         noms.append(nom)
         rapport.totaux[code] = LigneSynthese(
             code,
@@ -895,11 +999,12 @@ def _ecrire_sorties(
                 regularisation=tableau.total("regularisation"),
                 reste_a_deduire=tableau.total("reste_a_deduire"),
                 avec_regularisation=tableau.avec_regularisation,
-                base_du_taux=montants.phrase(),
+                base_du_taux=montants.phrase(code, mots),
                 colonnes=tableau.colonnes,
                 lignes=lignes_en_texte(tableau),
                 signature=signature,
                 mention_modifie=montants.modifie,
+                mots=mots,
             )
         )
     docx = rendre_decisions_asp(decisions, dossier)

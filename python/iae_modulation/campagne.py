@@ -14,10 +14,19 @@ import pandas as pd
 
 from iae_modulation import parametres
 from iae_modulation.classeur_resultats import ecrire_resultats_xlsx
-from iae_modulation.donnees import Anomalie, RapportValidation, lire_donnees
+from iae_modulation.donnees import LIGNES_DE_TITRE, Anomalie, RapportValidation, lire_donnees
 from iae_modulation.erreurs import traduire
-from iae_modulation.formats import arrondi_centime, montant_fr, taux_fr
-from iae_modulation.lecture import lire_nombre, lire_table
+from iae_modulation.formats import montant_fr, taux_fr
+from iae_modulation.lecture import (
+    CelluleEnErreur,
+    NombreAmbigu,
+    TableBrute,
+    est_erreur_excel,
+    lire_montant,
+    lire_nombre,
+    lire_table,
+    message_cellule_en_erreur,
+)
 from iae_modulation.modulation import (
     CalculModulation,
     ErreurCalcul,
@@ -44,6 +53,7 @@ from iae_modulation.sorties import (
 CODE_SUCCES = 0
 CODE_ENTREE_INVALIDE = 2
 NOM_ANOMALIES = "anomalies.xlsx"
+REMARQUES_AFFICHEES = 30  # remarques sur les données écrites dans le résumé d'un calcul
 
 
 @dataclass
@@ -82,7 +92,9 @@ class RapportCampagne:
         socle = sum(resultats["montant_socle"], Decimal(0))
         module = sum(resultats["montant_module"], Decimal(0))
         net = sum(resultats["montant_net"], Decimal(0))
-        lignes = [
+        # les lignes ATTENTION (année sans arrêté) d'abord, telles quelles
+        lignes = [a for a in self.calcul.avertissements if a.startswith("ATTENTION")]
+        lignes += [
             f"{len(resultats)} structures calculées dans "
             f"{resultats['region'].nunique()} région(s).",
             f"Montant socle total : {montant_fr(socle)} ; montant modulé total : "
@@ -96,17 +108,26 @@ class RapportCampagne:
                     f"Enveloppe {env.region} : {montant_fr(env.enveloppe)}, utilisée "
                     f"{montant_fr(env.total_module)}, reliquat {montant_fr(env.reliquat)}."
                 )
-        lignes += [f"Attention : {a}" for a in self.calcul.avertissements]
+        lignes += [a for a in self.calcul.avertissements if not a.startswith("ATTENTION")]
         remarques = [a for a in self.rapport.anomalies if not a.bloquante]
+        # les remarques sur les données d'abord (colonnes non reconnues, lignes de titre, puis
+        # ligne par ligne), dans la limite de REMARQUES_AFFICHEES ; toutes celles qui portent
+        # sur une structure sont aussi dans la colonne « anomalies » du grand livre
+        sur_les_donnees = [a for a in remarques if a.fichier == self.fichier_donnees]
+        lignes += [f"Remarque : {a.texte()}" for a in sur_les_donnees[:REMARQUES_AFFICHEES]]
+        if len(sur_les_donnees) > REMARQUES_AFFICHEES:
+            lignes.append(
+                f"… et {len(sur_les_donnees) - REMARQUES_AFFICHEES} autre(s) remarque(s) sur les "
+                "données : voir la colonne « anomalies » des résultats."
+            )
+        elif any(a.ligne is not None for a in sur_les_donnees):
+            lignes.append(
+                "Les remarques sur une structure sont aussi dans la colonne « anomalies » des "
+                "résultats."
+            )
         lignes += [
             f"Remarque : {a.texte()}" for a in remarques if a.fichier != self.fichier_donnees
         ]
-        sur_les_lignes = sum(a.fichier == self.fichier_donnees for a in remarques)
-        if sur_les_lignes:
-            lignes.append(
-                f"{sur_les_lignes} remarque(s) non bloquante(s) sur les données : voir la colonne "
-                "« anomalies » des résultats."
-            )
         if self.sortie:
             lignes.append(f"Résultats écrits dans {self.sortie}")
         return "\n".join(lignes)
@@ -126,6 +147,19 @@ def _colonne_parmi(
         f"{fichier.name} : colonne « {noms[0]} » introuvable (colonnes présentes : "
         f"{', '.join(map(str, table.columns))}).{aide}"
     )
+
+
+def _sous_le_titre(brute: TableBrute, noms_cle: tuple[str, ...]) -> TableBrute:
+    """La table dont l'en-tête est la première ligne qui nomme la colonne clé (des lignes de
+    titre peuvent la précéder) ; telle quelle si aucune ne la nomme (le refus dit laquelle
+    manque)."""
+    if any(_cle(colonne) in noms_cle for colonne in brute.table.columns):
+        return brute
+    premieres = brute.table.head(LIGNES_DE_TITRE).itertuples(index=False, name=None)
+    for position, rangee in enumerate(premieres):
+        if any(_cle(cellule) in noms_cle for cellule in rangee):
+            return brute.entete_en(position)
+    return brute
 
 
 @dataclass
@@ -170,18 +204,47 @@ def lire_valeurs_par_cle(
     par tuple de `noms_valeurs` (noms acceptés), nombres positifs, clés uniques ; la première
     est un montant en euros, au centime près ; `aide` complète le message d'une colonne
     absente."""
-    brute = lire_table(chemin)
+    lue = lire_table(chemin)
+    brute = _sous_le_titre(lue, noms_cle)
     table = brute.table
     col_cle = _colonne_parmi(table, noms_cle, brute.fichier, aide)
     cols = [_colonne_parmi(table, noms, brute.fichier, aide) for noms in noms_valeurs]
     lus = ValeursLues({}, {}, col_cle, [], brute.fichier.name, brute.feuille)
+    if brute is not lue:
+        lus.anomalies.append(
+            Anomalie(
+                brute.fichier.name,
+                brute.feuille,
+                None,
+                None,
+                "",
+                f"les noms de colonnes sont en ligne {brute.ligne_entete} : les lignes au-dessus "
+                "ne sont pas lues.",
+                False,
+            )
+        )
 
     def signaler(ligne, colonne, valeur, message):
         lus.anomalies.append(
             Anomalie(brute.fichier.name, brute.feuille, ligne, colonne, valeur, message)
         )
 
+    longues, _ = brute.lignes_decalees()
     for position, (ligne, cle) in enumerate(zip(brute.lignes, table[col_cle], strict=True)):
+        if ligne in longues:
+            signaler(
+                ligne,
+                None,
+                "",
+                f"{longues[ligne]} cellules remplies pour {brute.largeur_entete} colonnes "
+                "d'en-tête : les valeurs de la ligne sont décalées (un nombre écrit avec une "
+                "virgule dans un fichier séparé par des virgules ?) ; enregistrez le fichier "
+                "au format « CSV (séparateur : point-virgule) ».",
+            )
+            continue
+        if est_erreur_excel(cle):
+            signaler(ligne, col_cle, cle, message_cellule_en_erreur(cle.strip()))
+            continue
         cle_normale = normaliser(cle)
         if cle_normale is None:
             signaler(ligne, col_cle, cle, f"« {cle} » n'est pas reconnu{attendu}.")
@@ -189,22 +252,16 @@ def lire_valeurs_par_cle(
         valeurs = []
         for colonne in cols:
             texte = table[colonne].iat[position]
-            try:
-                nombre = lire_nombre(texte)
+            try:  # la première valeur est un montant en euros, au centime
+                nombre = (lire_nombre if valeurs else lire_montant)(texte)
+            except (CelluleEnErreur, NombreAmbigu) as erreur:
+                signaler(ligne, colonne, texte, str(erreur))
+                break
             except ValueError:
                 signaler(ligne, colonne, texte, f"« {texte} » n'est pas un nombre.")
                 break
             if nombre < 0:
                 signaler(ligne, colonne, texte, "Une valeur négative n'est pas possible ici.")
-                break
-            if not valeurs and nombre != arrondi_centime(nombre):
-                signaler(
-                    ligne,
-                    colonne,
-                    texte,
-                    "Un montant s'écrit au centime près (deux décimales au plus) : le grand "
-                    "livre et les documents n'en montrent pas davantage.",
-                )
                 break
             valeurs.append(nombre)
         if len(valeurs) < len(cols):
@@ -246,7 +303,7 @@ def lire_versements_2014(chemin: Path) -> tuple[dict[str, Versement2014], Valeur
         chemin,
         ("identifiant", "numero_annexe", "n°_annexe_financiere"),
         COLONNES_VERSEMENTS,
-        lambda v: str(v).strip().upper() or None,
+        lambda v: "".join(str(v).split()).upper() or None,  # comme les données
         aide="\nLa régularisation porte sur les postes 2014 non réalisés : le fichier des "
         "versements 2014 donne, pour chaque structure, le montant modulé versé et les ETP "
         "conventionnés et réalisés en 2014. Forme attendue :\n" + FORME_VERSEMENTS,
@@ -275,11 +332,14 @@ def executer_calcul(
     ecraser: bool = False,
     progression_active: bool = False,
     classeur_xlsx: bool = True,
+    dossier_parametres: Path | None = None,
 ) -> RapportCampagne:
     """`iae-modulation calculer` : lit, valide, calcule, écrit resultats.csv/.xlsx et le manifeste.
 
     `classeur_xlsx=False` (bouton du classeur Excel) : pas de `resultats.xlsx`, les feuilles
     « Résultats » et « Synthèse » du classeur en tiennent lieu ; le grand livre est le même.
+    `dossier_parametres` : le dossier de paramètres de l'agent (`parametres.surcharge`), dont
+    chaque fichier est consigné avec son empreinte dans le manifeste.
 
     Si les entrées sont invalides : code de sortie 2 et seul `anomalies.xlsx` est écrit, dans un
     dossier de sortie neuf ou vide ; des résultats précédents restent tels quels.
@@ -291,7 +351,10 @@ def executer_calcul(
             probleme = probleme_annee_campagne(annee)
             if probleme:
                 raise ErreurEntree(probleme)
-            with DossierDeSortie(sortie, ecraser=ecraser, entrees=entrees.values()) as ecriture:
+            with (
+                parametres.surcharge(dossier_parametres),
+                DossierDeSortie(sortie, ecraser=ecraser, entrees=entrees.values()) as ecriture,
+            ):
                 lues = lire_donnees(Path(donnees), annee)
                 avancer("données lues")
                 rapport = RapportValidation(list(lues.rapport.anomalies))
@@ -327,6 +390,8 @@ def executer_calcul(
                     rapport = calcul.rapport
                     if versements_2014 is not None:
                         annexes += _versements_invraisemblables(lus_vers, calcul.resultats, annee)
+                    if enveloppes is not None:
+                        annexes += _enveloppes_invraisemblables(lues_env, calcul.resultats)
                     rapport.anomalies += annexes
                     avancer("modulation calculée")
                 if not rapport.est_valide:
@@ -343,8 +408,14 @@ def executer_calcul(
                     dossier,
                     "calculer",
                     entrees,
-                    {"annee": annee, "methode": methode},
+                    {
+                        "annee": annee,
+                        "methode": methode,
+                        # relues par le contrôle du grand livre : région -> montant exact
+                        "enveloppes": {r: str(m) for r, m in (montants_env or {}).items()},
+                    },
                     calcul.parametres,
+                    alertes=calcul.avertissements,
                 )
                 fichiers = ecriture.publier()
                 avancer("manifeste écrit")
@@ -361,31 +432,83 @@ def executer_calcul(
     )
 
 
+# Une enveloppe régionale est dimensionnée pour un taux moyen de 5 % des montants socles de la
+# région (reference/domaine.md) ; 10 fois moins est à vérifier, 100 fois moins est une faute de
+# frappe (« 295.600 » pour 295 600 €, « 2956 » pour 295 600 €) : refusée.
+TAUX_MOYEN_ATTENDU = Decimal("0.05")
+FACTEUR_DOUTEUX = 10
+FACTEUR_IMPOSSIBLE = 100
+
+
+def _enveloppes_invraisemblables(lues: ValeursLues, resultats: pd.DataFrame) -> list[Anomalie]:
+    """Une enveloppe (non nulle) très inférieure à 5 % des montants socles de sa région :
+    remarque à 10 fois moins, refus à 100 fois moins. Une enveloppe de 0 est un choix."""
+    socles = {
+        region: sum(groupe, Decimal(0))
+        for region, groupe in resultats.groupby("region")["montant_socle"]
+    }
+    anomalies = []
+    for region, enveloppe in lues.montants.items():
+        attendu = socles.get(region, Decimal(0)) * TAUX_MOYEN_ATTENDU
+        if not enveloppe or enveloppe * FACTEUR_DOUTEUX >= attendu:
+            continue
+        impossible = enveloppe * FACTEUR_IMPOSSIBLE < attendu
+        anomalies.append(
+            Anomalie(
+                lues.fichier,
+                lues.feuille,
+                lues.lignes[region],
+                "enveloppe",
+                montant_fr(enveloppe),
+                f"enveloppe {'invraisemblable' if impossible else 'très faible'} : "
+                f"{montant_fr(enveloppe)} pour la région {region}, plus de "
+                f"{FACTEUR_IMPOSSIBLE if impossible else FACTEUR_DOUTEUX} fois moins que "
+                f"{taux_fr(TAUX_MOYEN_ATTENDU, 0)} de ses montants socles ({montant_fr(attendu)}), "
+                "le taux moyen pour lequel les crédits sont prévus"
+                + (
+                    " : faute de frappe probable (séparateur des milliers ?), corrigez le "
+                    "fichier des enveloppes."
+                    if impossible
+                    else " : chaque montant sera réduit d'autant, vérifiez-la."
+                ),
+                impossible,
+            )
+        )
+    return anomalies
+
+
 def _versements_invraisemblables(
     lus: ValeursLues, resultats: pd.DataFrame, annee: int
 ) -> list[Anomalie]:
     """Un versement 2014 supérieur au plus grand montant modulé possible de la structure (taux
-    maximal × montant socle) : remarque non bloquante, c'est sans doute une faute de frappe."""
+    maximal × montant socle), ou plus de 100 fois inférieur aux 5 % forfaitaires de 2014 :
+    remarque non bloquante, c'est sans doute une faute de frappe."""
     taux_max = parametres.valeur("taux_modulation_max", dt.date(annee, 1, 1)).valeur
     socles = dict(zip(resultats["identifiant"], resultats["montant_socle"], strict=True))
     remarques = []
     for identifiant, montant in lus.montants.items():
         socle = socles.get(identifiant)
-        if socle is not None and montant > socle * taux_max:
-            remarques.append(
-                Anomalie(
-                    lus.fichier,
-                    lus.feuille,
-                    lus.lignes[identifiant],
-                    lus.colonne_cle,
-                    identifiant,
-                    f"versement 2014 de {montant_fr(montant)} pour {identifiant}, plus que "
-                    f"{taux_fr(taux_max, 0)} de son montant socle ({montant_fr(socle)}), le "
-                    "plus qu'un montant modulé puisse atteindre : faute de frappe probable "
-                    "(la régularisation le prend tel quel).",
-                    False,
-                )
+        if socle is None:
+            continue
+        if montant and montant * FACTEUR_IMPOSSIBLE < socle * TAUX_MOYEN_ATTENDU:
+            doute = (
+                f"versement 2014 très faible : {montant_fr(montant)} pour {identifiant}, plus de "
+                f"{FACTEUR_IMPOSSIBLE} fois moins que {taux_fr(TAUX_MOYEN_ATTENDU, 0)} de son "
+                f"montant socle ({montant_fr(socle)})"
             )
+        elif montant > socle * taux_max:
+            doute = (
+                f"versement 2014 de {montant_fr(montant)} pour {identifiant}, plus que "
+                f"{taux_fr(taux_max, 0)} de son montant socle ({montant_fr(socle)}), le plus "
+                "qu'un montant modulé puisse atteindre"
+            )
+        else:
+            continue
+        message = f"{doute} : faute de frappe probable (la régularisation le prend tel quel)."
+        ligne = lus.lignes[identifiant]
+        remarques.append(
+            Anomalie(lus.fichier, lus.feuille, ligne, lus.colonne_cle, identifiant, message, False)
+        )
     return remarques
 
 

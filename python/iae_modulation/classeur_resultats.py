@@ -23,10 +23,13 @@ from iae_modulation.mise_en_page import (
 )
 from iae_modulation.referentiel import TYPES_SIAE
 from iae_modulation.resultats import (
+    COLONNES_EFFECTIF,
     COLONNES_ETP,
     COLONNES_FRACTION,
     COLONNES_MONTANT,
+    COLONNES_RANG,
     COLONNES_RESULTATS,
+    COLONNES_TERMES,
 )
 from iae_modulation.texte_xml import ClasseurXlsx
 
@@ -48,6 +51,7 @@ ENTETES = {
     "taux_calcule": "Taux calculé",
     "montant_socle": "Montant socle",
     "montant_avant_enveloppe": "Montant avant enveloppe (socle × taux calculé)",
+    "enveloppe_region": "Enveloppe régionale",
     "enveloppe_disponible": "Enveloppe disponible (répartie)",
     "total_avant_enveloppe": "Total avant enveloppe (réparti)",
     "montant_module": "Montant modulé",
@@ -61,6 +65,21 @@ ENTETES = {
     "methode": "Méthode",
     "justification": "Justification",
     "anomalies": "Anomalies et remarques",
+    "adresse": "Adresse",
+    "code_postal": "Code postal",
+    "commune": "Commune",
+    "nb_beneficiaires_minima": "Bénéficiaires de minima sociaux",
+    "nb_salaries_insertion": "Salariés en insertion",
+    "rang_publics": "Rang publics",
+    "effectif_publics": "Effectif comparé publics",
+    "etp_encadrement": "ETP d'encadrement",
+    "etp_insertion": "ETP en insertion",
+    "rang_effort": "Rang effort",
+    "effectif_effort": "Effectif comparé effort",
+    "sorties_dynamiques": "Sorties dynamiques",
+    "sorties_totales": "Sorties totales",
+    "rang_resultats": "Rang résultats",
+    "effectif_resultats": "Effectif comparé résultats",
 }
 # largeur au-delà de laquelle le texte passe à la ligne ; la justification et les anomalies,
 # longues, se lisent à l'écran et ne sont pas imprimées (zone d'impression jusqu'à « Méthode »)
@@ -92,6 +111,7 @@ def ecrire_resultats_xlsx(
         "pourcent": classeur.add_format({"num_format": FORMAT_POURCENT}),
         "score": classeur.add_format({"num_format": FORMAT_SCORE}),
         "etp": classeur.add_format({"num_format": FORMAT_ETP}),
+        "nombre": classeur.add_format({"num_format": "General"}),
         "titre": classeur.add_format({"bold": True, "font_size": 14}),
         "total": classeur.add_format({"bold": True, "num_format": FORMAT_EUROS, "top": 1}),
     }
@@ -112,6 +132,8 @@ def _nature(colonne: str) -> str:
         return "etp"
     if colonne in COLONNES_FRACTION:
         return "pourcent"
+    if colonne in COLONNES_TERMES + COLONNES_RANG + COLONNES_EFFECTIF:
+        return "nombre"
     return ""
 
 

@@ -7,6 +7,7 @@ Chaque sous-commande vit dans `iae_modulation.commandes.<nom>` et expose
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import sys
 
@@ -53,12 +54,22 @@ def construire_parseur(commandes: tuple[str, ...] = COMMANDES) -> argparse.Argum
 def main(argv: list[str] | None = None) -> int:
     """La commande demandée, derrière la frontière d'erreurs : jamais de trace Python sans
     --debogage, un message français et un code de sortie (0, 1, 2 ; voir `erreurs`)."""
+    sortie_lisible()
     argv = sys.argv[1:] if argv is None else list(argv)
     # seule la sous-commande demandée est importée (démarrage rapide) ; l'aide les charge toutes
     sans_options = [a for a in argv if a != "--debogage"]
     demandee = tuple(c for c in COMMANDES if sans_options[:1] == [c]) or COMMANDES
     args = construire_parseur(demandee).parse_args(argv)
     return frontiere(lambda: args.executer(args), args.debogage)
+
+
+def sortie_lisible() -> None:
+    """Un terminal qui ne sait pas écrire « é » ou « € » (PYTHONIOENCODING=ascii, console
+    Windows redirigée en cp1252) les remplace par « ? » au lieu d'échouer : un calcul réussi
+    ne devient jamais une erreur au moment d'afficher son résumé."""
+    for flux in (sys.stdout, sys.stderr):
+        with contextlib.suppress(AttributeError, ValueError):
+            flux.reconfigure(errors="replace")
 
 
 if __name__ == "__main__":

@@ -21,12 +21,20 @@ from pathlib import Path
 
 import pandas as pd
 
-from iae_modulation import mise_en_page
+from iae_modulation import mise_en_page, vraisemblance
+from iae_modulation.erreurs import ErreurEntree
 from iae_modulation.lecture import (
+    CelluleEnErreur,
+    NombreAmbigu,
     NombreHorsLimites,
     TableBrute,
+    est_erreur_excel,
+    feuilles_du_classeur,
+    lire_effectif,
+    lire_montant,
     lire_nombre,
     lire_table,
+    message_cellule_en_erreur,
     nom_d_origine,
 )
 from iae_modulation.referentiel import (
@@ -39,7 +47,7 @@ from iae_modulation.referentiel import (
 from iae_modulation.texte_xml import ClasseurXlsx
 
 ANNEE_INDICATEURS = 2015
-CONTROLES_NON_BLOQUANTS = frozenset({"siret"})
+CONTROLES_NON_BLOQUANTS = frozenset({"siret"}) | vraisemblance.NON_BLOQUANTS
 SORTIES_DYNAMIQUES = ("sorties_emploi_durable", "sorties_emploi_transition", "sorties_positives")
 TEXTE_TYPES = ", ".join(TYPES_SIAE)
 
@@ -48,8 +56,9 @@ TEXTE_TYPES = ", ".join(TYPES_SIAE)
 class Colonne:
     """Une colonne canonique.
 
-    `nature` : « texte », « identifiant » (texte dont les zéros initiaux comptent), « nombre »,
-    « montant » (en euros) ou « oui/non ». `obligatoire` : « oui », « non », « socle »
+    `nature` : « texte », « identifiant » (texte dont les zéros initiaux comptent), « nombre »
+    (ETP), « effectif » (personnes ou sorties : nombre entier), « montant » (en euros, au
+    centime) ou « oui/non ». `obligatoire` : « oui », « non », « socle »
     (montant_socle ou etp_conventionnes, l'un des deux) ou « 2015 » (à partir de la campagne 2015).
     """
 
@@ -61,25 +70,29 @@ class Colonne:
 
     @property
     def numerique(self) -> bool:
-        return self.nature in ("nombre", "montant")
+        return self.nature in ("nombre", "effectif", "montant")
 
 
 # Publics particuliers parmi les salariés en insertion (bilan annuel de l'ASP, section 2) :
 # facultatifs, ils ne servent pas à la méthode par défaut ; une méthode régionale peut en faire
 # des critères. Chacun est compté parmi `nb_salaries_insertion`.
 COLONNES_PUBLICS: tuple[Colonne, ...] = (
-    Colonne("nb_residents_qpv", "nombre", "non", "Dont résidents d'un QPV", "4"),
-    Colonne("nb_residents_zrr", "nombre", "non", "Dont résidents d'une ZRR (ou FRR)", "2"),
-    Colonne("nb_50_ans_et_plus", "nombre", "non", "Dont personnes de 50 ans et plus", "5"),
+    Colonne("nb_residents_qpv", "effectif", "non", "Dont résidents d'un QPV", "4"),
+    Colonne("nb_residents_zrr", "effectif", "non", "Dont résidents d'une ZRR (ou FRR)", "2"),
+    Colonne("nb_50_ans_et_plus", "effectif", "non", "Dont personnes de 50 ans et plus", "5"),
     Colonne(
-        "nb_deld", "nombre", "non", "Dont demandeurs d'emploi inscrits depuis 12 à 23 mois", "6"
+        "nb_deld", "effectif", "non", "Dont demandeurs d'emploi inscrits depuis 12 à 23 mois", "6"
     ),
     Colonne(
-        "nb_detld", "nombre", "non", "Dont demandeurs d'emploi inscrits depuis 24 mois et plus", "7"
+        "nb_detld",
+        "effectif",
+        "non",
+        "Dont demandeurs d'emploi inscrits depuis 24 mois et plus",
+        "7",
     ),
-    Colonne("nb_rqth", "nombre", "non", "Dont travailleurs handicapés reconnus (RQTH)", "2"),
-    Colonne("nb_femmes", "nombre", "non", "Dont femmes", "9"),
-    Colonne("nb_moins_26_ans", "nombre", "non", "Dont jeunes de moins de 26 ans", "3"),
+    Colonne("nb_rqth", "effectif", "non", "Dont travailleurs handicapés reconnus (RQTH)", "2"),
+    Colonne("nb_femmes", "effectif", "non", "Dont femmes", "9"),
+    Colonne("nb_moins_26_ans", "effectif", "non", "Dont jeunes de moins de 26 ans", "3"),
 )
 NOMS_PUBLICS: tuple[str, ...] = tuple(c.nom for c in COLONNES_PUBLICS)
 COLONNES: tuple[Colonne, ...] = (
@@ -102,36 +115,29 @@ COLONNES: tuple[Colonne, ...] = (
         "Dont cofinancement du conseil départemental",
         "39 256,86",
     ),
-    Colonne("nb_salaries_insertion", "nombre", "2015", "Salariés en insertion", "22"),
+    Colonne("nb_salaries_insertion", "effectif", "2015", "Salariés en insertion", "22"),
     Colonne(
         "nb_beneficiaires_minima",
-        "nombre",
+        "effectif",
         "2015",
-        "Dont bénéficiaires de minima sociaux (RSA socle, ASS, AAH)",
+        "Dont bénéficiaires de minima sociaux (RSA, ASS, AAH)",
         "10",
     ),
     Colonne("etp_encadrement", "nombre", "2015", "ETP d'encadrement", "3,46"),
     Colonne("etp_insertion", "nombre", "2015", "ETP en insertion", "8,58"),
-    Colonne("sorties_totales", "nombre", "2015", "Sorties totales", "10"),
-    Colonne("sorties_emploi_durable", "nombre", "2015", "Sorties vers l'emploi durable", "3"),
+    Colonne("sorties_totales", "effectif", "2015", "Sorties totales", "10"),
+    Colonne("sorties_emploi_durable", "effectif", "2015", "Sorties vers l'emploi durable", "3"),
     Colonne(
-        "sorties_emploi_transition", "nombre", "2015", "Sorties vers l'emploi de transition", "2"
+        "sorties_emploi_transition", "effectif", "2015", "Sorties vers l'emploi de transition", "2"
     ),
-    Colonne("sorties_positives", "nombre", "2015", "Sorties positives", "2"),
+    Colonne("sorties_positives", "effectif", "2015", "Sorties positives", "2"),
     Colonne("milieu_penitentiaire", "oui/non", "non", "Milieu pénitentiaire", "non"),
     *COLONNES_PUBLICS,
 )
 NOMS_COLONNES: tuple[str, ...] = tuple(c.nom for c in COLONNES)
 # Les nombres de personnes et de sorties : entiers.
-EFFECTIFS: tuple[str, ...] = (
-    *NOMS_PUBLICS,
-    "nb_salaries_insertion",
-    "nb_beneficiaires_minima",
-    "sorties_totales",
-    "sorties_emploi_durable",
-    "sorties_emploi_transition",
-    "sorties_positives",
-)
+EFFECTIFS: tuple[str, ...] = tuple(c.nom for c in COLONNES if c.nature == "effectif")
+LECTEURS = {"nombre": lire_nombre, "effectif": lire_effectif, "montant": lire_montant}
 _PAR_NOM = {c.nom: c for c in COLONNES}
 _OUI = frozenset({"oui", "vrai", "1", "true", "o"})
 _NON = frozenset({"non", "faux", "0", "false", "n", ""})
@@ -278,8 +284,66 @@ class DonneesSIAE:
 
 
 def lire_donnees(chemin: Path, annee: int, feuille: str | None = None) -> DonneesSIAE:
-    """Lit (`lecture.lire_table`) puis valide (`valider`) un fichier de données SIAE."""
-    return valider(lire_table(chemin, feuille), annee)
+    """Lit (`lecture.lire_table`) puis valide (`valider`) un fichier de données SIAE.
+
+    Sans `feuille`, un classeur est lu dans sa première feuille ; si elle ne porte pas les
+    colonnes des données (une notice placée en premier), la feuille « Données SIAE » du
+    classeur de l'outil est lue, et toute autre feuille qui les porte est nommée dans le refus.
+    """
+    brute = lire_table(chemin, feuille)
+    if feuille is None and brute.feuille is not None and position_entete(brute) is None:
+        brute = _feuille_des_donnees(Path(chemin), brute)
+    return valider(brute, annee)
+
+
+LIGNES_DE_TITRE = 30  # lignes examinées sous la première pour y trouver l'en-tête
+SOUS_LA_PREMIERE = -1  # `position_entete` : l'en-tête est la première ligne non vide
+
+
+def _reconnues(valeurs) -> set[str]:
+    """Les colonnes canoniques que nomment ces en-têtes (ou ces cellules)."""
+    noms = {_NOM_PAR_CLE.get(cle_en_tete(nom_d_origine(str(v)))) for v in valeurs}
+    return noms - {None}
+
+
+def position_entete(brute: TableBrute) -> int | None:
+    """Où sont les noms de colonnes : `SOUS_LA_PREMIERE` (-1) s'ils sont sur la première ligne
+    non vide, la position d'une ligne de données plus bas (lignes de titre au-dessus), ou None
+    si aucune des premières lignes ne nomme l'identifiant et deux autres colonnes."""
+    if "identifiant" in _reconnues(brute.table.columns):
+        return SOUS_LA_PREMIERE
+    premieres = brute.table.head(LIGNES_DE_TITRE).itertuples(index=False, name=None)
+    for position, rangee in enumerate(premieres):
+        reconnues = _reconnues(rangee)
+        if "identifiant" in reconnues and len(reconnues) >= 3:
+            return position
+    return None
+
+
+def _feuille_des_donnees(chemin: Path, premiere: TableBrute) -> TableBrute:
+    """La feuille qui porte les colonnes des données, quand la première ne les porte pas."""
+    from iae_modulation.excel.classeur import DONNEES
+
+    candidates = []
+    for nom in feuilles_du_classeur(chemin)[1:]:
+        try:
+            brute = lire_table(chemin, nom)
+        except ErreurEntree:
+            continue
+        if position_entete(brute) is not None:
+            if nom == DONNEES:  # le classeur de l'outil : sa feuille des données
+                return brute
+            candidates.append(nom)
+    if not candidates:
+        return premiere  # `valider` dit ce qui manque
+    noms = " ou ".join(f"« {nom} »" for nom in candidates)
+    raise ErreurEntree(
+        f"{chemin.name} : la première feuille, « {premiere.feuille} », n'a pas les colonnes "
+        f"des données (identifiant, type, departement…), et c'est elle qui est lue ; la feuille "
+        f"{noms} les a. Placez la feuille des données en premier (clic droit sur son onglet › "
+        "Déplacer ou copier… › « (en premier) »), ou supprimez la feuille "
+        f"« {premiere.feuille} », puis enregistrez et relancez."
+    )
 
 
 def colonnes_obligatoires(annee: int) -> list[str]:
@@ -300,6 +364,10 @@ def cle_en_tete(texte: str) -> str:
 _NOM_PAR_CLE = {cle_en_tete(c.nom): c.nom for c in COLONNES} | {
     cle_en_tete(c.libelle): c.nom for c in COLONNES
 }
+# l'intitulé d'avant 2016 (« RSA socle », note DGEFP 2014-04) reste reconnu
+_NOM_PAR_CLE[cle_en_tete("Dont bénéficiaires de minima sociaux (RSA socle, ASS, AAH)")] = (
+    "nb_beneficiaires_minima"
+)
 
 
 def valider(brute: TableBrute, annee: int) -> DonneesSIAE:
@@ -324,8 +392,13 @@ class _Validation:
         self.inconnues: list[str] = []
         self.cellules: dict[str, list[str]] = {}  # texte lu, par colonne canonique
         self.homonymes: dict[str, list[int]] | None = None  # positions par identifiant
+        self.identifiants: list[str] = []  # identifiants normalisés (majuscules, sans espaces)
+        self.longues: dict[int, int] = {}  # CSV : lignes aux valeurs décalées
+        self.courtes: dict[int, int] = {}
 
     def executer(self) -> DonneesSIAE:
+        self._chercher_entete()
+        self.longues, self.courtes = self.brute.lignes_decalees()
         self._reconnaitre_colonnes()
         if len(self.brute.table.columns) == 0:
             self._signaler(None, None, "", "le fichier est vide (ni en-tête ni données).")
@@ -334,6 +407,7 @@ class _Validation:
         typee = self._convertir()
         self._signaler_lignes_masquees()
         self._controler(typee, _controles(frozenset(self.colonne_du_fichier)))
+        self._signaler_lignes_decalees()
         self._corriger_regions(typee)
         ordre = {en_tete: rang for rang, en_tete in enumerate(self.brute.table.columns)}
         self.rapport.anomalies.sort(key=lambda a: (a.ligne or 0, ordre.get(a.colonne, -1)))
@@ -380,6 +454,68 @@ class _Validation:
             )
         )
 
+    def _chercher_entete(self) -> None:
+        """Des lignes de titre au-dessus des noms de colonnes : l'en-tête est pris plus bas,
+        et les lignes au-dessus sont citées (aucune n'est une donnée)."""
+        position = position_entete(self.brute)
+        if position is None or position == SOUS_LA_PREMIERE:
+            return
+        titre = next((str(c).strip() for c in self.brute.table.columns if str(c).strip()), "")
+        dessus = [self.brute.ligne_entete, *self.brute.lignes[:position]]
+        self.brute = self.brute.entete_en(position)
+        lignes = ", ".join(str(n) for n in dessus if n is not None)
+        self._signaler(
+            None,
+            None,
+            titre,
+            f"les noms de colonnes sont en ligne {self.brute.ligne_entete} : la ou les lignes "
+            f"au-dessus ({lignes}, « {nom_d_origine(titre)[:60]} ») ne sont pas des données et ne "
+            "sont pas lues. Pour ne plus voir ce message, faites de la ligne des noms de colonnes "
+            "la première ligne remplie.",
+            False,
+        )
+
+    def _signaler_lignes_decalees(self) -> None:
+        """CSV : une ligne plus longue que l'en-tête a ses valeurs décalées (refusée) ; une
+        ligne plus courte l'est peut-être (un séparateur manque) : dit sur les lignes déjà
+        refusées, les autres étant celles qu'Excel écrit sans leurs derniers séparateurs."""
+        separateur = {"\t": "tabulation"}.get(self.brute.separateur, self.brute.separateur)
+        largeur = self.brute.largeur_entete
+        if self.longues and self.brute.separateur == ",":
+            self._signaler(
+                None,
+                None,
+                "",
+                "le fichier est séparé par des virgules et des nombres y sont écrits avec une "
+                "virgule décimale : « 8,58 » y devient deux cellules, « 8 » et « 58 », et les "
+                f"valeurs suivantes sont décalées ({len(self.longues)} ligne(s)). Dans Excel, "
+                "enregistrez-le au format « CSV (séparateur : point-virgule) » (ou en classeur "
+                ".xlsx), puis relancez.",
+            )
+        # les valeurs d'une ligne décalée ne sont pas les siennes : rien d'autre n'en est dit
+        self.rapport.anomalies = [a for a in self.rapport.anomalies if a.ligne not in self.longues]
+        position_de = {ligne: position for position, ligne in enumerate(self.brute.lignes)}
+        for ligne, remplies in self.longues.items():
+            self._signaler(
+                position_de[ligne],
+                None,
+                "",
+                f"{remplies} cellules remplies pour {largeur} colonnes d'en-tête : les valeurs "
+                f"de la ligne sont décalées (une valeur contient le séparateur « {separateur} »"
+                + (", sans doute une virgule décimale)." if separateur == "," else ").")
+                + " Rien n'est lu de cette ligne.",
+            )
+        for ligne, cellules in self.courtes.items():
+            if position_de[ligne] in self.rejetees:
+                self._signaler(
+                    position_de[ligne],
+                    None,
+                    "",
+                    f"la ligne n'a que {cellules} cellules pour {largeur} colonnes d'en-tête : "
+                    f"un séparateur « {separateur} » manque peut-être, et les valeurs qui le "
+                    "suivent sont alors décalées ; vérifiez la ligne dans un éditeur de texte.",
+                )
+
     def _signaler_lignes_masquees(self) -> None:
         """Une ligne masquée dans Excel est lue comme les autres : l'agent en est averti."""
         masquees = set(self.brute.lignes_masquees)
@@ -407,11 +543,16 @@ class _Validation:
             else:
                 vues.setdefault(nom, []).append(en_tete)
         self.colonne_du_fichier = {nom: en_tetes[0] for nom, en_tetes in vues.items()}
+        if not vues and len(self.brute.table.columns):
+            self._aucune_colonne_reconnue()
+            return
         for nom, en_tetes in vues.items():
             if len(en_tetes) > 1:
                 noms = " et ".join(f"« {nom_d_origine(e)} »" for e in en_tetes)
                 self._signaler(None, nom, "", f"colonne présente plusieurs fois ({noms}).")
         for en_tete in self.inconnues:
+            if self.longues and _SANS_ENTETE.fullmatch(en_tete):
+                continue  # cellules de lignes décalées, signalées ligne par ligne
             self._signaler(
                 None, en_tete, "", "colonne non reconnue : ignorée pour le calcul.", False
             )
@@ -439,6 +580,26 @@ class _Validation:
                 "(montant socle de l'aide au poste, ou ETP conventionnés).",
             )
 
+    def _aucune_colonne_reconnue(self) -> None:
+        """Un seul message, au lieu d'une colonne absente par colonne attendue."""
+        ligne = self.brute.ligne_entete
+        noms = [nom_d_origine(c) for c in self.brute.table.columns][:6]
+        feuille = (
+            f" La feuille lue est « {self.brute.feuille} » : est-ce celle des données ?"
+            if self.brute.feuille
+            else ""
+        )
+        self._signaler(
+            None,
+            None,
+            "",
+            "aucun nom de colonne reconnu"
+            + (f" en ligne {ligne}" if ligne else "")
+            + f" ({', '.join(f'« {n} »' for n in noms)}…) : la première ligne remplie doit porter "
+            "les noms des colonnes (identifiant, type, departement, montant_socle…, voir "
+            f"docs/donnees.md).{feuille}",
+        )
+
     def _convertir(self) -> pd.DataFrame:
         """Colonnes canoniques typées ; une valeur illisible devient None et une anomalie.
 
@@ -454,6 +615,8 @@ class _Validation:
                 colonnes[colonne.nom] = self._nombres(colonne.nom, brut)
                 continue
             brut = self.cellules[colonne.nom] = [v.strip() for v in brut]
+            if en_tete is not None:
+                self._erreurs_excel(colonne.nom, brut)
             if colonne.nature == "oui/non":
                 colonnes[colonne.nom] = self._booleens(colonne.nom, brut)
             elif colonne.nom == "type":
@@ -461,13 +624,24 @@ class _Validation:
             elif colonne.nom == "departement":
                 codes = {v: normaliser_departement(v) or v for v in set(brut)}
                 colonnes[colonne.nom] = [codes[v] for v in brut]
-            elif colonne.nom == "siret":
-                colonnes[colonne.nom] = ["".join(v.split()) for v in brut]
+            elif colonne.nom in ("identifiant", "siret"):
+                # normalisés une fois, ici : sans espaces, n° d'annexe en majuscules
+                # (« aci 051230010 » et « ACI051230010 » sont la même annexe)
+                cles = {v: "".join(v.split()) for v in set(brut)}
+                if colonne.nom == "identifiant":
+                    cles = {v: cle.upper() for v, cle in cles.items()}
+                colonnes[colonne.nom] = [cles[v] for v in brut]
+                if colonne.nom == "identifiant":
+                    self.identifiants = colonnes[colonne.nom]
             else:
                 colonnes[colonne.nom] = brut
+        for en_tete in self.inconnues:
+            self._erreurs_excel(en_tete, [v.strip() for v in self.brute.table[en_tete]], False)
         return pd.DataFrame(colonnes, dtype=object)
 
     def _nombres(self, nom: str, brut: list[str]) -> list[Decimal | None]:
+        """Chaque valeur distincte lue une fois, selon la nature de la colonne (`LECTEURS`)."""
+        lire = LECTEURS[_PAR_NOM[nom].nature]
         valeurs: dict[str, Decimal | None] = {}
         illisibles: dict[str, str] = {}  # texte -> message
         for texte in set(brut):
@@ -476,9 +650,11 @@ class _Validation:
             if not propre:
                 continue
             try:
-                valeurs[texte] = lire_nombre(propre)
+                valeurs[texte] = lire(propre)
             except NombreHorsLimites as erreur:
                 illisibles[texte] = f"{erreur} : faute de frappe probable."
+            except (CelluleEnErreur, NombreAmbigu) as erreur:
+                illisibles[texte] = str(erreur)
             except ValueError:
                 exemple = _PAR_NOM[nom].exemple
                 illisibles[texte] = (
@@ -490,6 +666,22 @@ class _Validation:
                     self._signaler(position, nom, texte.strip(), illisibles[texte])
         return [valeurs[t] for t in brut]
 
+    def _erreurs_excel(self, nom: str, brut: list[str], bloquante: bool = True) -> None:
+        """Une valeur d'erreur d'Excel (« #N/A ») dans une colonne de texte n'est pas un texte :
+        refusée (ou signalée, dans une colonne ignorée pour le calcul)."""
+        tout = "".join(brut)  # d'un coup : le plus souvent, ni « # » ni « Err: » dans la colonne
+        if "#" not in tout and "Err:" not in tout:
+            return
+        en_erreur = {v for v in set(brut) if v.startswith(("#", "Err:")) and est_erreur_excel(v)}
+        for position, texte in enumerate(brut):
+            if texte in en_erreur:
+                message = message_cellule_en_erreur(texte)
+                if not bloquante:
+                    message = (
+                        "colonne ignorée pour le calcul, mais " + message[0].lower() + message[1:]
+                    )
+                self._signaler(position, nom, texte, message, bloquante)
+
     def _booleens(self, nom: str, brut: list[str]) -> list[bool]:
         cles = [v.casefold() for v in brut]
         for position, cle in enumerate(cles):
@@ -498,7 +690,9 @@ class _Validation:
                 self._signaler(position, nom, valeur, f"« {valeur} » : « oui » ou « non » attendu.")
         return [cle in _OUI for cle in cles]
 
-    def _controler(self, typee: pd.DataFrame, controles: tuple[Controle, ...]) -> None:
+    def _controler(
+        self, typee: pd.DataFrame, controles: tuple[vraisemblance.Controle, ...]
+    ) -> None:
         """Passe tous les contrôles sur toutes les lignes et traduit chaque échec en anomalie."""
         for cle, passe in controles:
             for position, ok in enumerate(passe(typee)):
@@ -510,6 +704,14 @@ class _Validation:
         controle, _, nom = cle.partition(":")
         bloquant = controle not in CONTROLES_NON_BLOQUANTS
         valeur = self._brut(position, nom)
+        message = vraisemblance.message(controle, valeur, lambda c: self._brut(position, c))
+        if message is None:
+            message = self._message(controle, nom, valeur, position)
+        if message is not None:
+            self._signaler(position, nom, valeur, message, bloquant)
+
+    def _message(self, controle: str, nom: str, valeur: str, position: int) -> str | None:
+        """Message des contrôles de forme et de cohérence ; None : rien à ajouter."""
         if controle == "renseigne":
             message = f"valeur obligatoire manquante ({_PAR_NOM[nom].libelle})."
         elif controle == "lisible":
@@ -526,11 +728,19 @@ class _Validation:
         elif controle == "unique":
             if self.homonymes is None:
                 self.homonymes = {}
-                for rang, identifiant in enumerate(self.cellules["identifiant"]):
+                for rang, identifiant in enumerate(self.identifiants):
                     self.homonymes.setdefault(identifiant, []).append(rang)
-            autres = [self.brute.lignes[p] for p in self.homonymes[valeur] if p != position]
+            memes = self.homonymes[self.identifiants[position]]
+            autres = [self.brute.lignes[p] for p in memes if p != position]
+            ecritures = {self._brut(p, "identifiant") for p in memes}
+            precision = (
+                f" (« {self.identifiants[position]} » : majuscules et espaces ne comptent pas)"
+                if len(ecritures) > 1
+                else ""
+            )
             message = (
-                f"identifiant « {valeur} » en double : aussi ligne {', '.join(map(str, autres))}."
+                f"identifiant « {valeur} » en double{precision} : aussi ligne "
+                f"{', '.join(map(str, autres))}."
             )
         elif controle == "minima":
             message = (
@@ -549,7 +759,7 @@ class _Validation:
             if any(
                 self._brut(position, c) for c in ("montant_socle", "etp_conventionnes")
             ):  # déjà signalé comme « n'est pas un nombre »
-                return
+                return None
             message = (
                 "ni montant socle ni ETP conventionnés : l'un des deux est nécessaire pour "
                 "calculer le montant modulé."
@@ -558,7 +768,7 @@ class _Validation:
             chiffres = len(re.sub(r"\s", "", valeur))
             indice = " (zéro initial perdu, p. ex. par Excel ?)" if chiffres == 13 else ""
             message = f"SIRET « {valeur} » : 14 chiffres attendus{indice}."
-        self._signaler(position, nom, valeur, message, bloquant)
+        return message
 
     def _corriger_regions(self, typee: pd.DataFrame) -> None:
         """Région déduite du département ; une région fournie différente est corrigée (signalé)."""
@@ -581,20 +791,20 @@ class _Validation:
         typee["region"] = pd.Series(retenues, dtype=object)
 
 
-# Un contrôle déclaratif : son nom « controle:colonne » (qui choisit le message, voir
-# `_Validation._traduire`) et la fonction qui dit, ligne par ligne, si la table typée le passe.
-Controle = tuple[str, Callable[[pd.DataFrame], list[bool]]]
+# Un contrôle déclaratif (`vraisemblance.Controle`) : son nom « controle:colonne » (qui choisit
+# le message, voir `_Validation._traduire`) et la fonction qui dit, ligne par ligne, si la table
+# typée le passe.
 
 
 @cache
-def _controles(presentes: frozenset[str]) -> tuple[Controle, ...]:
+def _controles(presentes: frozenset[str]) -> tuple[vraisemblance.Controle, ...]:
     """Les contrôles de la table typée, colonne par colonne puis entre colonnes ; une cellule
     vide (texte « ») ou absente (None) n'est contrôlée que par « renseigne »."""
 
     def colonne(nom: str, valide: Callable[[object], bool]) -> Callable[[pd.DataFrame], list]:
         return lambda table: [valide(v) for v in table[nom].tolist()]
 
-    def renseigne(nom: str) -> list[Controle]:
+    def renseigne(nom: str) -> list[vraisemblance.Controle]:
         return [(f"renseigne:{nom}", colonne(nom, lambda v: v != ""))] if nom in presentes else []
 
     def unique(table: pd.DataFrame) -> list[bool]:
@@ -603,7 +813,7 @@ def _controles(presentes: frozenset[str]) -> tuple[Controle, ...]:
         return [v == "" or comptes[v] == 1 for v in valeurs]
 
     types, codes = frozenset(TYPES_SIAE), frozenset(departements())
-    controles: list[Controle] = [
+    controles: list[vraisemblance.Controle] = [
         *renseigne("identifiant"),
         ("unique:identifiant", unique),
         (
@@ -624,6 +834,7 @@ def _controles(presentes: frozenset[str]) -> tuple[Controle, ...]:
     controles += [
         ("minima:nb_beneficiaires_minima", _minima_inferieurs),
         ("sorties:sorties_totales", _sorties_inferieures),
+        *vraisemblance.controles(lambda v: _SIRET.fullmatch(v) is not None, NOMS_PUBLICS),
     ]
     if presentes & {"montant_socle", "etp_conventionnes"}:  # sinon signalé pour tout le fichier
         controles.append(
@@ -639,6 +850,7 @@ def _controles(presentes: frozenset[str]) -> tuple[Controle, ...]:
 
 
 _SIRET = re.compile(r"\d{14}")
+_SANS_ENTETE = re.compile(r"\(colonne \d+\)")
 _LISIBLE = re.compile(r"[A-Za-z0-9]")
 
 

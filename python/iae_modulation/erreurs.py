@@ -53,10 +53,22 @@ _CAUSES_SYSTEME = {
     errno.ENOTEMPTY: "dossier non vide",
     errno.EEXIST: "existe déjà",
     errno.EIO: "erreur de lecture ou d'écriture du disque",
+    errno.EFBIG: "fichier trop volumineux pour ce disque (clé USB en FAT32 : 4 Go au plus) ou "
+    "pour la limite fixée par le système",
+    errno.EMFILE: "trop de fichiers ouverts",
+    errno.ENFILE: "trop de fichiers ouverts sur le système",
+    errno.EINVAL: "nom ou paramètre refusé par le système",
+    errno.ETIMEDOUT: "délai dépassé (partage réseau injoignable ?)",
+    errno.ECONNRESET: "connexion au partage réseau interrompue",
+    errno.ESTALE: "partage réseau : fichier devenu inaccessible (reconnectez le lecteur)",
+    errno.ETXTBSY: "fichier en cours d'utilisation",
 }
-# erreurs levées par une entrée abîmée qu'un lecteur n'aurait pas traduite
+# Windows : le fichier est ouvert par un autre programme (ERROR_SHARING_VIOLATION, LOCK_VIOLATION)
+_FICHIER_OUVERT = frozenset({32, 33})
+# erreurs levées par une entrée abîmée qu'un lecteur n'aurait pas traduite (pas
+# UnicodeEncodeError : une sortie, p. ex. un terminal qui n'affiche pas « é »)
 _ENTREES_ABIMEES = (
-    UnicodeError,
+    UnicodeDecodeError,
     zlib.error,
     EOFError,
     zipfile.BadZipFile,
@@ -66,8 +78,24 @@ _ENTREES_ABIMEES = (
 
 
 def cause_systeme(erreur: OSError) -> str:
-    """« permission refusée », « disque plein »… (texte du système à défaut)."""
-    return _CAUSES_SYSTEME.get(erreur.errno, erreur.strerror or type(erreur).__name__)
+    """« permission refusée », « disque plein »… ; à défaut, le numéro et le nom de l'erreur
+    (jamais le texte anglais du système)."""
+    if getattr(erreur, "winerror", None) in _FICHIER_OUVERT:
+        return "fichier ouvert dans un autre programme (Excel, Word ?) : fermez-le"
+    if erreur.errno in _CAUSES_SYSTEME:
+        return _CAUSES_SYSTEME[erreur.errno]
+    if erreur.errno is None:
+        return f"erreur du système ({type(erreur).__name__})"
+    return f"erreur du système n° {erreur.errno} ({errno.errorcode.get(erreur.errno, '?')})"
+
+
+def erreur_systeme_enveloppee(erreur: BaseException) -> OSError | None:
+    """L'OSError qu'une bibliothèque a enveloppée dans sa propre exception (XlsxWriter :
+    `FileCreateError(OSError)`), ou None."""
+    for candidate in (*erreur.args[:1], erreur.__cause__, erreur.__context__):
+        if isinstance(candidate, OSError):
+            return candidate
+    return None
 
 
 def message_systeme(erreur: OSError) -> str:
@@ -101,6 +129,9 @@ def traduire(erreur: BaseException) -> tuple[int, str]:
         )
     if isinstance(erreur, OSError):
         return CODE_SYSTEME, message_systeme(erreur)
+    systeme = erreur_systeme_enveloppee(erreur)
+    if systeme is not None:
+        return CODE_SYSTEME, message_systeme(systeme)
     return CODE_SYSTEME, (
         f"Erreur inattendue ({type(erreur).__name__} : {erreur}) ; aucun résultat n'a été remplacé."
         " Relancez avec --debogage pour le détail technique."

@@ -1,6 +1,7 @@
 """Les trois indicateurs du montant modulé (note DGEFP 2014-04, annexe 2).
 
-- publics : part des bénéficiaires de minima sociaux (RSA socle, ASS, AAH) parmi les salariés en
+- publics : part des bénéficiaires de minima sociaux (RSA socle, ASS, AAH jusqu'aux données de
+  2015 ; RSA, ASS, AAH ensuite : paramètre mot_libelle_minima_sociaux) parmi les salariés en
   insertion ;
 - efforts d'insertion : ETP d'encadrement (technique et accompagnement socio-professionnel)
   rapportés aux ETP en insertion ;
@@ -117,7 +118,7 @@ def _indicateur(numerateur: list, denominateur: list) -> Indicateur:
     return Indicateur(np.where(calculable, a * d, 0), np.where(calculable, b * c, 1), calculable)
 
 
-def _sorties_dynamiques(table: pd.DataFrame) -> list[Decimal | None]:
+def sorties_dynamiques(table: pd.DataFrame) -> list[Decimal | None]:
     """Emploi durable + emploi de transition + sorties positives (None si aucune n'est
     renseignée)."""
     return [
@@ -136,7 +137,7 @@ def calculer_indicateurs(table: pd.DataFrame) -> dict[str, Indicateur]:
     numerateurs = {
         "publics": list(table["nb_beneficiaires_minima"]),
         "effort": list(table["etp_encadrement"]),
-        "resultats": _sorties_dynamiques(table),
+        "resultats": sorties_dynamiques(table),
     }
     return {
         critere: _indicateur(numerateurs[critere], list(table[DENOMINATEURS[critere]]))

@@ -1,5 +1,7 @@
 """Classeurs prêts à imprimer : A4, une page de large, en-tête répété, pied de page numéroté
 avec la campagne, colonnes assez larges pour que SIRET, noms et montants se lisent en entier.
+Pendant `mention_sur_chaque_page(texte)` (documents établis depuis un grand livre modifié après
+le calcul), chaque feuille imprimée porte ce texte en haut de chaque page.
 
 Les largeurs se calculent sur le texte tel qu'Excel l'affiche (`chasse`, Arial 10, la police des
 classeurs de l'outil) : la largeur d'une colonne Excel se compte en chiffres « 0 » de la police.
@@ -9,8 +11,10 @@ haute pour toutes ses lignes.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -24,6 +28,19 @@ HAUTEUR_LIGNE = 12.75  # points, une ligne d'Arial 10
 PAPIER_A4 = 9
 LARGEUR_PORTRAIT = 100  # au-delà (en chiffres), la feuille s'imprime en paysage
 MARGES = {"left": 0.4, "right": 0.4, "top": 0.5, "bottom": 0.6}  # pouces
+MARGES_AVEC_MENTION = {**MARGES, "top": 0.8}
+LONGUEUR_MAX_ENTETE = 250  # Excel refuse un en-tête de page de plus de 255 caractères
+_MENTION = contextvars.ContextVar("mention_sur_chaque_page", default="")
+
+
+@contextlib.contextmanager
+def mention_sur_chaque_page(texte: str) -> Iterator[None]:
+    """Les feuilles mises en page (`imprimer`) dans ce bloc portent `texte` en tête de page."""
+    jeton = _MENTION.set(texte)
+    try:
+        yield
+    finally:
+        _MENTION.reset(jeton)
 
 
 @dataclass(frozen=True)
@@ -132,7 +149,11 @@ def imprimer(
     else:
         feuille.set_portrait()
     feuille.fit_to_pages(1, 0)
-    feuille.set_margins(**MARGES)
+    mention = _MENTION.get()
+    feuille.set_margins(**(MARGES_AVEC_MENTION if mention else MARGES))
+    if mention:
+        texte = mention.replace("&", "&&")[:LONGUEUR_MAX_ENTETE]
+        feuille.set_header(f"&C&B&8{texte}")
     if lignes_repetees is not None:
         feuille.repeat_rows(*lignes_repetees)
     if derniere_colonne is not None:

@@ -1,12 +1,13 @@
 """Scores, taux et montants modulés (note DGEFP 2014-04 ; méthode par défaut du design).
 
-- Taux de 0 à 10 % du montant socle (R. 5132-8, R. 5132-10-12, R. 5132-23, R. 5132-37 du code du
-  travail), pondéré publics 35 %, efforts 40 %, résultats 25 % (note 2014-04, annexe 2).
+- Taux de 0 au plafond fixé par arrêté (`taux_modulation_max`, 10 %) du montant socle, pondéré
+  par défaut publics 35 %, efforts 40 %, résultats 25 % (note 2014-04, annexe 2, « pour 2015 »).
 - Comparaison dans le groupe (type de SIAE, région) : chaque structure est classée parmi celles de
   sa catégorie dans sa région (la note 2014-04 demande de collecter les données de toutes les
-  structures d'un même type d'une région avant le calcul).
-- 2014 : 5 % forfaitaire ; milieu pénitentiaire : 5 % fixe ; enveloppes régionales ; régularisation
-  en 2015 des postes 2014 non réalisés (note 2014-04, `regularisation.py`).
+  structures d'un même type d'une région avant le calcul) ; chacune avec son plafond (`regles`).
+- 2014 : 5 % forfaitaire ; milieu pénitentiaire et EITI selon les règles datées (`regles.py`) ;
+  enveloppes régionales ; régularisation en 2015 des postes 2014 non réalisés (note 2014-04,
+  `regularisation.py`).
 
 Le résultat est le grand livre de la campagne (`resultats.py`) : une ligne par structure, du
 montant socle au montant net à verser, d'où viennent tous les montants des documents.
@@ -25,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from iae_modulation import parametres
-from iae_modulation.donnees import DonneesSIAE, RapportValidation
+from iae_modulation.donnees import Anomalie, DonneesSIAE, RapportValidation
 from iae_modulation.formats import arrondi_centime, montant_fr, nombre_fr, taux_fr
 from iae_modulation.indicateurs import (
     CRITERES,
@@ -34,22 +35,27 @@ from iae_modulation.indicateurs import (
     Indicateur,
     Ratio,
     fractions_a_4_decimales,
+    sorties_dynamiques,
 )
 from iae_modulation.indicateurs import calculer_indicateurs as _indicateurs
 from iae_modulation.montants import montant_module, montant_reduit, taux_effectif
 from iae_modulation.referentiel import ANNEE_FORFAIT, DEPARTEMENT_MAYOTTE
+from iae_modulation.regles import REGLE_TAUX_FIXE, ReglesDatees
 from iae_modulation.regularisation import ANNEE_REGULARISATION, Versement2014, regulariser
 from iae_modulation.resultats import (
+    COLONNES_IDENTITE,
     COLONNES_REGULARISATION,
     COLONNES_RESULTATS,
+    COLONNES_TERMES,
+    METHODES,
     MOTIF_CLASSEMENT,
     MOTIF_FORFAIT_2014,
     MOTIF_NON_CALCULABLE,
     MOTIF_PENITENTIAIRE,
+    MOTIF_PENITENTIAIRE_PLAFOND,
     MOTIF_SEULE,
 )
 
-METHODES = ("rang", "minmax")
 # Instruction DGEFP 2014-2, § 1 : aide au poste au 1er juillet 2014 pour les AI et les ACI.
 DEBUT_AIDE_AU_POSTE = {"AI": dt.date(2014, 7, 1), "ACI": dt.date(2014, 7, 1)}
 # Note DGEFP 2014-04 : le taux de 2014 est fixé ; une enveloppe ne peut pas le réduire.
@@ -212,18 +218,23 @@ class Ponderation:
             tuple(Decimal(lire(f"poids_{c}", jour).valeur).as_integer_ratio() for c in CRITERES),
         )
 
-    def taux_exact(self, scores):
-        """taux_max × Σ poids × score en rationnel exact (numérateur, dénominateur) ; marche pour
-        des entiers comme pour des tableaux numpy d'entiers Python (toute une table d'un coup)."""
+    def taux_exact(self, scores, plafond=None):
+        """plafond × Σ poids × score en rationnel exact (numérateur, dénominateur) ; marche pour
+        des entiers comme pour des tableaux numpy d'entiers Python (toute une table d'un coup).
+        `plafond` (numérateurs, dénominateurs), un par structure, remplace `taux_max` : 5 % en
+        milieu pénitentiaire depuis 2022, celui des EITI (`regles.ReglesDatees.plafond`)."""
         numerateur, denominateur = 0, 1
         for (poids_n, poids_d), (score_n, score_d) in zip(self.poids, scores, strict=True):
             numerateur = numerateur * poids_d * score_d + poids_n * score_n * denominateur
             denominateur = denominateur * poids_d * score_d
-        return self.taux_max[0] * numerateur, self.taux_max[1] * denominateur
+        plafond_n, plafond_d = self.taux_max if plafond is None else plafond
+        return plafond_n * numerateur, plafond_d * denominateur
 
-    def taux(self, scores: tuple[Score, Score, Score]) -> Decimal:
-        """Le taux d'une structure, arrondi à 4 décimales (0,01 point), moitié vers le haut."""
-        return arrondi_exact(*self.taux_exact(scores), 4)
+    def taux(self, scores: tuple[Score, Score, Score], plafond: Decimal | None = None) -> Decimal:
+        """Le taux d'une structure, arrondi à 4 décimales (0,01 point), moitié vers le haut ;
+        `plafond` remplace le taux maximal (milieu pénitentiaire)."""
+        ratio = None if plafond is None else Decimal(plafond).as_integer_ratio()
+        return arrondi_exact(*self.taux_exact(scores, ratio), 4)
 
 
 def date_de_reference(annee: int, type_siae: str) -> dt.date:
@@ -257,16 +268,29 @@ class _Parametres:
     def valeur(self, nom: str, jour: dt.date) -> parametres.ValeurParametre:
         return self.noter(parametres.valeur(nom, jour))
 
-    def socle_etp(self, type_siae: str, jour: dt.date, mayotte: bool) -> parametres.ValeurParametre:
+    def en_vigueur(self, nom: str, jour: dt.date) -> parametres.ValeurParametre:
+        return self.noter(parametres.en_vigueur(nom, jour))
+
+    def socle_etp(
+        self, type_siae: str, jour: dt.date, mayotte: bool, penitentiaire: bool = False
+    ) -> parametres.ValeurParametre:
         """Le montant par ETP d'un montant socle de repli ; les autres valeurs entrées en
         vigueur plus tard dans l'année sont gardées pour le dire."""
-        valeur = self.noter(parametres.montant_socle_etp(type_siae, jour, mayotte=mayotte))
+        valeur = self.noter(parametres.montant_socle_etp(type_siae, jour, mayotte, penitentiaire))
         self.non_retenus[(valeur.nom, valeur.debut)] = [
             p
-            for p in parametres.socles_etp_de_l_annee(type_siae, jour.year, mayotte)
+            for p in parametres.socles_etp_de_l_annee(type_siae, jour.year, mayotte, penitentiaire)
             if p.debut > jour and p.valeur is not None
         ]
         return valeur
+
+    def signalements(self) -> list[str]:
+        """Une ligne par valeur utilisée qui n'a pas été lue dans le texte (grade S2, S1)."""
+        return [
+            f"Valeur non lue dans le texte : {v.signalement()}"
+            for v in self.utilises.values()
+            if not v.lue_dans_le_texte
+        ]
 
     def pour_le_manifeste(self) -> list[dict]:
         """Les paramètres utilisés ; pour un socle de repli, la règle de choix et les valeurs
@@ -291,22 +315,24 @@ def _colonne(table: pd.DataFrame, nom: str) -> list:
 
 
 def _montants_socles(
-    table: pd.DataFrame, annee: int, params: _Parametres
+    table: pd.DataFrame, annee: int, params: _Parametres, regles: ReglesDatees
 ) -> tuple[list[Decimal], list[list[str]]]:
     """Montant socle de chaque ligne : celui de l'annexe financière, sinon ETP × socle par ETP
-    en vigueur (proratisé sur six mois pour les AI et ACI en 2014). Un montant fourni hors de
+    en vigueur (proratisé sur six mois pour les AI et ACI en 2014 ; socle propre du milieu
+    pénitentiaire quand la règle de la date en prévoit un). Un montant fourni hors de
     [50 %, 110 %] de ETP × socle par ETP est signalé (faute de frappe probable), sans bloquer."""
     socles, notes = [], []
-    bornes: dict = {}  # (type, Mayotte) -> (socle par ETP, bas, haut) ou None
-    replis: dict = {}  # (type, Mayotte) -> (socle par ETP, mois, précisions de la note)
-    for type_siae, dep, socle, etp in zip(
+    bornes: dict = {}  # (type, Mayotte, socle pénitentiaire) -> (par ETP, bas, haut) ou None
+    replis: dict = {}  # (type, Mayotte, socle pénitentiaire) -> (par ETP, mois, précisions)
+    for type_siae, dep, socle, etp, penitentiaire in zip(
         table["type"],
         table["departement"],
         _colonne(table, "montant_socle"),
         _colonne(table, "etp_conventionnes"),
+        table["milieu_penitentiaire"],
         strict=True,
     ):
-        cle = (type_siae, dep == DEPARTEMENT_MAYOTTE)
+        cle = (type_siae, dep == DEPARTEMENT_MAYOTTE, regles.socle_propre(penitentiaire))
         if cle not in bornes:
             bornes[cle] = _socle_par_etp(annee, *cle)
         if socle is not None:
@@ -314,7 +340,7 @@ def _montants_socles(
             notes.append(_vraisemblance(socle, etp, bornes[cle]))
             continue
         if cle not in replis:
-            replis[cle] = _repli(annee, type_siae, cle[1], params)
+            replis[cle] = _repli(annee, type_siae, cle[1], params, cle[2])
         par_etp, mois, precisions = replis[cle]
         socles.append(arrondi_centime(etp * par_etp * mois / 12))
         notes.append(
@@ -327,13 +353,13 @@ def _montants_socles(
 
 
 def _repli(
-    annee: int, type_siae: str, mayotte: bool, params: _Parametres
+    annee: int, type_siae: str, mayotte: bool, params: _Parametres, penitentiaire: bool
 ) -> tuple[Decimal, int, str]:
     """Le montant par ETP d'un socle de repli (une fois par type), le nombre de mois couverts
-    et ce que la note en dit : valeurs de l'année non retenues, valeur non vérifiée."""
+    et ce que la note en dit : valeurs de l'année non retenues, valeur non lue dans le texte."""
     jour = date_de_reference(annee, type_siae)
     mois = 12 - jour.month + 1 if annee == ANNEE_FORFAIT else 12
-    par_etp = params.socle_etp(type_siae, jour, mayotte)
+    par_etp = params.socle_etp(type_siae, jour, mayotte, penitentiaire)
     precisions = ""
     plus_tard = params.non_retenus[(par_etp.nom, par_etp.debut)]
     if plus_tard:
@@ -342,18 +368,23 @@ def _repli(
             + ", ".join(f"{nombre_fr(p.valeur, 0)} € au {p.debut:%d/%m/%Y}" for p in plus_tard)
             + ")"
         )
-    if not par_etp.verifie:
-        precisions += f" (montant par ETP NON VÉRIFIÉ : {par_etp.note or par_etp.reference_titre})"
+    if penitentiaire:
+        precisions += " (montant propre au milieu pénitentiaire)"
+    if not par_etp.lue_dans_le_texte:
+        precisions += (
+            f" (montant par ETP NON LU DANS LE TEXTE, grade {par_etp.grade} : "
+            f"{par_etp.note or par_etp.reference_titre})"
+        )
     return par_etp.valeur, mois, precisions
 
 
-def _socle_par_etp(annee: int, type_siae: str, mayotte: bool) -> tuple | None:
+def _socle_par_etp(annee: int, type_siae: str, mayotte: bool, penitentiaire: bool) -> tuple | None:
     """(socle annuel par ETP sur la période, borne basse, borne haute) par ETP, ou None si le
     montant par ETP n'est pas connu."""
     jour = date_de_reference(annee, type_siae)
     mois = 12 - jour.month + 1 if annee == ANNEE_FORFAIT else 12
     try:
-        par_etp = parametres.montant_socle_etp(type_siae, jour, mayotte=mayotte).valeur
+        par_etp = parametres.montant_socle_etp(type_siae, jour, mayotte, penitentiaire).valeur
     except parametres.ErreurParametre:
         return None
     periode = par_etp * mois / 12
@@ -430,21 +461,52 @@ def _textes_critere(libelle, indicateur, scores, rang, extra_1, extra_2) -> list
 
 
 def _taux_compares(
-    table: pd.DataFrame, indicateurs: dict, options: OptionsCalcul, params: _Parametres
-) -> tuple[dict, dict, dict, dict]:
-    """Scores (affichés à 4 décimales), taux, justification et effectif du groupe des
-    structures comparées dans leur groupe (type, région), calculés d'un bloc pour toute la
-    table."""
+    table: pd.DataFrame,
+    indicateurs: dict,
+    options: OptionsCalcul,
+    params: _Parametres,
+    regles: ReglesDatees,
+) -> tuple[dict, dict, dict, dict, dict]:
+    """Scores (affichés à 4 décimales), taux, justification, effectif du groupe des
+    structures comparées dans leur groupe (type, région), chacune avec son plafond (celui de la
+    méthode, des EITI ou du milieu pénitentiaire), et pour la notation « rang », le rang et
+    l'effectif de chaque indicateur calculable (colonnes `rang_*`, `effectif_*` du grand livre),
+    calculés d'un bloc pour toute la table. Les structures à taux fixe (milieu pénitentiaire
+    avant 2022) ne sont pas comparées."""
     ponderation = Ponderation.en_vigueur(dt.date(options.annee, 1, 1), params.valeur)
-    comparees = np.flatnonzero(~table["milieu_penitentiaire"].to_numpy(dtype=bool))
+    penitentiaires = table["milieu_penitentiaire"].to_numpy(dtype=bool)
+    # la règle n'est lue (et consignée) que s'il y a une structure en détention
+    taux_fixe = penitentiaires & (
+        penitentiaires.any() and regles.regle_penitentiaire == REGLE_TAUX_FIXE
+    )
+    comparees = np.flatnonzero(~taux_fixe)
     sous_table = table.iloc[comparees]
+    taux_max = ponderation.taux_max[0] / Decimal(ponderation.taux_max[1])
+    plafonds = [
+        regles.plafond(t, p, taux_max)
+        for t, p in zip(sous_table["type"], sous_table["milieu_penitentiaire"], strict=True)
+    ]
+    ratios = [Decimal(p).as_integer_ratio() for p in plafonds]
+    plafond = (
+        np.array([n for n, _ in ratios], dtype=object),
+        np.array([d for _, d in ratios], dtype=object),
+    )
     groupes = sous_table.groupby(["type", "region"], sort=False).ngroup().to_numpy()
     effectifs = np.bincount(groupes)[groupes]
     scores, textes, exacts = {}, [], []
+    rangs: dict = {c: {} for c in CRITERES}
     for critere in CRITERES:
         indicateur = indicateurs[critere].sous_ensemble(comparees)
         sn, sd, extra_1, extra_2 = _scores_vectorises(groupes, indicateur, options.methode)
         exacts.append((sn, sd))
+        if options.methode == "rang":
+            rangs[critere] = {
+                i: (Decimal(r).normalize(), Decimal(int(n)))
+                for i, r, n, ok in zip(
+                    comparees, extra_1, extra_2, indicateur.calculable, strict=True
+                )
+                if ok
+            }
         affiches = fractions_a_4_decimales(sn, sd, np.ones(len(sn), dtype=bool))
         scores[critere] = dict(zip(comparees, affiches, strict=True))
         textes.append(
@@ -452,36 +514,33 @@ def _taux_compares(
                 LIBELLES[critere], indicateur, affiches, options.methode == "rang", extra_1, extra_2
             )
         )
-    taux_n, taux_d = ponderation.taux_exact(exacts)
+    taux_n, taux_d = ponderation.taux_exact(exacts, plafond)
     taux_affiches = fractions_a_4_decimales(taux_n, taux_d, np.ones(len(comparees), dtype=bool))
     taux = dict(zip(comparees, taux_affiches, strict=True))
     justifs = {
-        i: f"{a} ; {b} ; {c}".replace(".", ",") + f" (groupe de {n} {t})"
-        for i, a, b, c, n, t in zip(comparees, *textes, effectifs, sous_table["type"], strict=True)
+        i: f"{a} ; {b} ; {c}".replace(".", ",")
+        + f" (groupe de {n} {t}"
+        + ("" if m == taux_max else f" ; plafond de {taux_fr(m)}")
+        + ")"
+        for i, a, b, c, n, t, m in zip(
+            comparees, *textes, effectifs, sous_table["type"], plafonds, strict=True
+        )
     }
-    return scores, taux, justifs, dict(zip(comparees, effectifs.tolist(), strict=True))
-
-
-def _taux_penitentiaire(annee: int, params: _Parametres, identifiants) -> Decimal:
-    """Taux fixe des structures en milieu pénitentiaire ; refus clair s'il n'est pas en vigueur
-    (SIAE en détention créées par le décret n° 2016-531)."""
-    try:
-        return params.valeur("taux_milieu_penitentiaire", dt.date(annee, 1, 1)).valeur
-    except parametres.ErreurParametre as erreur:
-        raise ErreurCalcul(
-            f"Structure(s) en milieu pénitentiaire ({', '.join(identifiants)}) : {erreur} "
-            f"Vérifiez la colonne milieu_penitentiaire pour la campagne {annee}."
-        ) from None
+    effectifs_groupes = dict(zip(comparees, effectifs.tolist(), strict=True))
+    return scores, taux, justifs, effectifs_groupes, rangs
 
 
 def _motifs_compares(
-    comparees: list[int], effectifs: dict[int, int], indicateurs: dict
+    comparees: list[int], effectifs: dict[int, int], indicateurs: dict, penitentiaires
 ) -> dict[int, str]:
-    """Pourquoi chaque structure comparée a son taux : classement dans son groupe, seule de son
-    groupe (scores neutres), ou aucun indicateur calculable (scores neutres)."""
+    """Pourquoi chaque structure comparée a son taux : plafond du milieu pénitentiaire,
+    classement dans son groupe, seule de son groupe (scores neutres), ou aucun indicateur
+    calculable (scores neutres)."""
     motifs = {}
     for i in comparees:
-        if effectifs[i] == 1:
+        if penitentiaires[i]:
+            motifs[i] = MOTIF_PENITENTIAIRE_PLAFOND
+        elif effectifs[i] == 1:
             motifs[i] = MOTIF_SEULE
         elif not any(indicateurs[c].calculable[i] for c in CRITERES):
             motifs[i] = MOTIF_NON_CALCULABLE
@@ -495,19 +554,44 @@ def calculer_modulation(donnees: DonneesSIAE, options: OptionsCalcul) -> CalculM
     montant net de chaque structure valide, avec le motif de son taux."""
     # colonnes en objets Python : parcourir une colonne de texte pandas est bien plus lent
     table = donnees.table.reset_index(drop=True).astype(object)
-    lignes = range(len(table))
     params = _Parametres()
     rapport = RapportValidation(list(donnees.rapport.anomalies))
+    regles = ReglesDatees(options.annee, params.en_vigueur)
+    # lignes que les règles de la date refusent (EITI sans part modulée, détention impossible) :
+    # au rapport, comme une ligne invalide, et hors du calcul
+    refus = regles.refus(donnees, table)
+    if refus:
+        rapport.ajouter(*refus)
+        refusees = {a.ligne for a in refus}
+        table = table[~table["ligne_source"].isin(refusees)].reset_index(drop=True)
+    lignes = range(len(table))
+    attention = parametres.annee_sans_arrete(options.annee)
     indicateurs = _indicateurs(table)
-    socles, notes = _montants_socles(table, options.annee, params)
+    socles, notes = _montants_socles(table, options.annee, params, regles)
     notes_par_index = dict(zip(lignes, notes, strict=True))
     par_ligne = dict(zip(table["ligne_source"], table.index, strict=True))
+    # un socle éloigné de ETP × socle par ETP est aussi une remarque du rapport (écrite dans
+    # le résumé du calcul), pas seulement une note du grand livre
+    for i, (ligne, socle_note) in enumerate(zip(table["ligne_source"], notes, strict=True)):
+        if table["montant_socle"][i] is not None and socle_note:
+            rapport.ajouter(
+                Anomalie(
+                    Path(donnees.fichier).name,
+                    donnees.feuille,
+                    int(ligne),
+                    "montant_socle",
+                    str(table["montant_socle"][i]),
+                    socle_note[0],
+                    False,
+                )
+            )
     for anomalie in donnees.rapport.anomalies:
         meme_fichier = anomalie.fichier == Path(donnees.fichier).name
         if not anomalie.bloquante and meme_fichier and anomalie.ligne in par_ligne:
             notes_par_index[par_ligne[anomalie.ligne]].append(anomalie.message)
 
     scores: dict = {c: {} for c in CRITERES}
+    rangs: dict = {c: {} for c in CRITERES}
     if options.annee == ANNEE_FORFAIT:
         forfait = params.valeur("taux_forfaitaire_2014", dt.date(2014, 1, 1)).valeur
         taux = dict.fromkeys(lignes, forfait)
@@ -516,17 +600,21 @@ def calculer_modulation(donnees: DonneesSIAE, options: OptionsCalcul) -> CalculM
             lignes, f"Année 2014 : taux forfaitaire de {taux_fr(forfait)} (note DGEFP 2014-04)"
         )
     else:
-        scores, taux, justifs, effectifs = _taux_compares(table, indicateurs, options, params)
-        motifs = _motifs_compares(list(taux), effectifs, indicateurs)
-        penitentiaires = table.index[table["milieu_penitentiaire"]]
-        if len(penitentiaires):
-            fixe = _taux_penitentiaire(options.annee, params, table["identifiant"][penitentiaires])
-        for i in penitentiaires:
-            taux[i], motifs[i] = fixe, MOTIF_PENITENTIAIRE
-            justifs[i] = f"Milieu pénitentiaire : taux fixe de {taux_fr(fixe)}, hors classement"
-        for i, penitentiaire in enumerate(table["milieu_penitentiaire"]):
+        scores, taux, justifs, effectifs, rangs = _taux_compares(
+            table, indicateurs, options, params, regles
+        )
+        penitentiaires = list(table["milieu_penitentiaire"])
+        motifs = _motifs_compares(list(taux), effectifs, indicateurs, penitentiaires)
+        fixes = [i for i in lignes if i not in taux]
+        for i in fixes:
+            taux[i], motifs[i] = regles.taux_penitentiaire, MOTIF_PENITENTIAIRE
+            justifs[i] = (
+                f"Milieu pénitentiaire : taux fixe de {taux_fr(taux[i])} du montant socle propre, "
+                "hors classement"
+            )
+        for i in lignes:
             for critere in CRITERES:
-                if not indicateurs[critere].calculable[i] and not penitentiaire:
+                if not indicateurs[critere].calculable[i] and i not in fixes:
                     notes_par_index[i].append(
                         f"{LIBELLES[critere]} non calculable ({MOTIFS_NON_CALCULABLE[critere]}) : "
                         "score neutre 0,5"
@@ -540,8 +628,7 @@ def calculer_modulation(donnees: DonneesSIAE, options: OptionsCalcul) -> CalculM
         {
             "annee": str(options.annee),
             "identifiant": table["identifiant"],
-            "siret": table["siret"],
-            "raison_sociale": table["raison_sociale"],
+            **{c: table[c] for c in COLONNES_IDENTITE},
             "type": table["type"],
             "departement": table["departement"],
             "region": table["region"],
@@ -551,6 +638,9 @@ def calculer_modulation(donnees: DonneesSIAE, options: OptionsCalcul) -> CalculM
             "taux_calcule": [taux[i] for i in lignes],
             "montant_socle": socles,
             "montant_avant_enveloppe": avant,
+            "enveloppe_region": [
+                (options.enveloppes or {}).get(region) for region in table["region"]
+            ],
             "enveloppe_disponible": enveloppe.disponible,
             "total_avant_enveloppe": enveloppe.total,
             "montant_module": enveloppe.modules,
@@ -560,18 +650,43 @@ def calculer_modulation(donnees: DonneesSIAE, options: OptionsCalcul) -> CalculM
             **regularisation,
             "methode": options.methode,
             "justification": [justifs[i] for i in lignes],
-            "anomalies": [" ; ".join(notes_par_index[i]) for i in lignes],
+            "anomalies": [
+                " ; ".join(
+                    ([_attention_ligne(options.annee)] if attention else []) + notes_par_index[i]
+                )
+                for i in lignes
+            ],
+            **_termes(table),
+            **{
+                f"{nom}_{c}": [rangs[c].get(i, (None, None))[k] for i in lignes]
+                for c in CRITERES
+                for k, nom in enumerate(("rang", "effectif"))
+            },
         },
         index=table.index,
     )[list(COLONNES_RESULTATS)]
-    avertissements = [
-        f"Paramètre non vérifié utilisé : {v.nom} au {v.debut:%d/%m/%Y} ({v.note})"
-        for v in params.utilises.values()
-        if not v.verifie
-    ]
+    avertissements = ([attention] if attention else []) + params.signalements()
     return CalculModulation(
         resultats, enveloppe.bilan, params.pour_le_manifeste(), rapport, avertissements
     )
+
+
+def _attention_ligne(annee: int) -> str:
+    """Ce que la colonne `anomalies` de chaque structure dit d'une année sans arrêté."""
+    return (
+        f"ATTENTION : aucun arrêté enregistré pour {annee}, paramètres des années précédentes "
+        "appliqués (voir le résumé du calcul)"
+    )
+
+
+def _termes(table: pd.DataFrame) -> dict[str, list]:
+    """Numérateur et dénominateur de chaque indicateur, tels que les données les donnent
+    (sorties dynamiques : emploi durable + de transition + positives, vide si aucune)."""
+    dynamiques = sorties_dynamiques(table)
+    return {
+        colonne: dynamiques if colonne == "sorties_dynamiques" else _colonne(table, colonne)
+        for colonne in COLONNES_TERMES
+    }
 
 
 @dataclass

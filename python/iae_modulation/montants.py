@@ -1,5 +1,6 @@
-"""L'arithmétique des montants d'une structure, aux arrondis du design : ce que le calcul applique
-et ce que la relecture d'un grand livre (`resultats.csv`) vérifie, avec les mêmes fonctions.
+"""L'arithmétique des montants d'une structure, aux arrondis du design, telle que le calcul
+l'applique. La relecture d'un grand livre (`resultats.csv`) ne s'en sert pas : elle refait les
+mêmes nombres par son propre contrôle (`controle_grand_livre`), pour qu'une faute ici soit vue.
 
 - montant modulé = montant socle × taux, au centime, moitié vers le haut ;
 - enveloppe régionale : chaque montant × enveloppe / total, au centime INFÉRIEUR (la somme ne

@@ -1,77 +1,113 @@
 """Paramètres datés de l'aide au poste (style OpenFisca), lus depuis `parametres/*.yaml`.
 
-Chaque nombre tiré d'un texte (montant socle par ETP fixé chaque année par arrêté, art. R. 5132-8,
-R. 5132-10-12, R. 5132-23 et R. 5132-37 du code du travail ; poids des critères et taux de 2014 de
-la note DGEFP n° 2014-04) a une valeur par date d'entrée en vigueur et une référence. Les valeurs
-inconnues (`valeur: null`) ou non confirmées (`verifie: false`) sont marquées, jamais devinées.
+Chaque nombre ou mot tiré d'un texte (montant socle par ETP fixé par arrêté, taux maximal, règle
+du milieu pénitentiaire, régime des EITI, poids de la note DGEFP n° 2014-04, services, articles et
+organismes cités dans les actes) a une valeur par date d'entrée en vigueur, une référence et un
+grade qui dit comment il est connu : T lu dans le texte, S2 deux sources secondaires
+concordantes, S1 une seule source, NF non trouvé (valeur `null`, jamais devinée).
+
+Un agent peut compléter le paquet sans le modifier : un dossier de fichiers de même format
+(`--parametres DOSSIER`), fusionné bloc par bloc (`surcharge`) ; une valeur qui contredit une
+valeur du paquet lue dans le texte est refusée. L'empreinte de chaque fichier va au manifeste.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import hashlib
 import re
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from functools import cache
 from pathlib import Path
 
 import yaml
 
+from iae_modulation.erreurs import ErreurEntree
 from iae_modulation.referentiel import TYPES_SIAE
 
 DOSSIER_PARAMETRES = Path(__file__).with_name("parametres")
 CLES_FICHIER = ("description", "unite", "valeurs")
-CLES_VALEUR = ("valeur", "reference", "verifie", "note")
+CLES_VALEUR = ("valeur", "reference", "grade", "note")
 CLES_REFERENCE = ("titre", "lien")
+UNITE_TEXTE = "texte"
+# Comment une valeur est connue (docs/parametres.md, « Le grade de chaque valeur »).
+GRADES = {
+    "T": "lu dans le texte",
+    "S2": "deux sources secondaires concordantes",
+    "S1": "une seule source",
+    "NF": "non trouvé",
+}
+GRADE_TEXTE = "T"
+GRADE_NON_TROUVE = "NF"
+# Les montants socles des cinq mesures (métropole et DOM hors Mayotte) : l'arrêté d'une année
+# est « enregistré » quand l'un d'eux a un bloc daté de cette année.
+SOCLES_ANNUELS = tuple(f"montant_socle_{code.lower()}" for code in TYPES_SIAE)
 FORMAT_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 TAG_NULL = "tag:yaml.org,2002:null"
-TAG_BOOL = "tag:yaml.org,2002:bool"
 TAG_STR = "tag:yaml.org,2002:str"
 TAGS_NOMBRE = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
-VRAI = ("true", "yes", "on", "oui")
-FAUX = ("false", "no", "off", "non")
 
 
-class ErreurParametre(Exception):
+class ErreurParametre(ErreurEntree):
     """Paramètre absent, inconnu à la date demandée, ou fichier de paramètres mal formé."""
 
 
 @dataclass(frozen=True)
+class Periode:
+    """Un bloc daté d'un fichier : `valeur` vaut None quand elle n'est pas trouvée (grade NF)
+    ou sans objet à cette date (autre grade, la note dit pourquoi)."""
+
+    debut: dt.date
+    valeur: Decimal | str | None
+    reference_titre: str
+    reference_lien: str
+    grade: str
+    note: str
+    origine: str = ""  # "" : le paquet ; sinon « dossier/fichier.yaml » de la surcharge
+
+
+@dataclass(frozen=True)
 class ValeurParametre:
-    """La valeur d'un paramètre en vigueur à une date, avec sa référence juridique."""
+    """La valeur d'un paramètre en vigueur à une date, avec sa référence et son grade."""
 
     nom: str
-    valeur: Decimal
+    valeur: Decimal | str | None
     debut: dt.date
     unite: str
     reference_titre: str
     reference_lien: str
-    verifie: bool
+    grade: str
     note: str
+    origine: str = ""
+
+    @property
+    def lue_dans_le_texte(self) -> bool:
+        return self.grade == GRADE_TEXTE
+
+    def signalement(self) -> str:
+        """« montant_socle_ei au 01/01/2025 = 13304 (grade S2 : deux sources secondaires
+        concordantes) » ; la note et la référence sont au manifeste."""
+        origine = f", fourni par {self.origine}" if self.origine else ""
+        return (
+            f"{self.nom} au {self.debut:%d/%m/%Y} = {self.valeur} (grade {self.grade} : "
+            f"{GRADES[self.grade]}{origine})"
+        )
 
     def vers_dict(self) -> dict:
         """Forme JSON pour le manifeste : valeur en texte exact, date ISO."""
         return {
             "nom": self.nom,
-            "valeur": str(self.valeur),
+            "valeur": None if self.valeur is None else str(self.valeur),
             "debut": self.debut.isoformat(),
             "unite": self.unite,
             "reference": {"titre": self.reference_titre, "lien": self.reference_lien},
-            "verifiee": self.verifie,
+            "grade": self.grade,
             "note": self.note,
+            "origine": self.origine or "paquet",
         }
-
-
-@dataclass(frozen=True)
-class Periode:
-    """Un bloc daté d'un fichier : `valeur` vaut None quand elle est inconnue ou sans objet."""
-
-    debut: dt.date
-    valeur: Decimal | None
-    reference_titre: str
-    reference_lien: str
-    verifie: bool
-    note: str
 
 
 @dataclass(frozen=True)
@@ -88,20 +124,42 @@ class Parametre:
         en_vigueur = [p for p in self.periodes if p.debut <= jour]
         return en_vigueur[-1] if en_vigueur else None
 
+    def valeur_de(self, periode: Periode) -> ValeurParametre:
+        return ValeurParametre(
+            nom=self.nom,
+            valeur=periode.valeur,
+            debut=periode.debut,
+            unite=self.unite,
+            reference_titre=periode.reference_titre,
+            reference_lien=periode.reference_lien,
+            grade=periode.grade,
+            note=periode.note,
+            origine=periode.origine,
+        )
+
 
 def _jj_mm_aaaa(jour: dt.date) -> str:
     return jour.strftime("%d/%m/%Y")
 
 
-def valeur(nom: str, date: dt.date) -> ValeurParametre:
-    """Valeur du paramètre `nom` en vigueur à `date` ; ErreurParametre si aucune ou inconnue."""
+def _minuscule(texte: str) -> str:
+    return texte[:1].lower() + texte[1:]
+
+
+def _parametre(nom: str) -> Parametre:
     parametres = tous_les_parametres()
     if nom not in parametres:
         raise ErreurParametre(
             f"Paramètre inconnu « {nom} » : aucun fichier {nom}.yaml dans {DOSSIER_PARAMETRES}. "
             f"Paramètres disponibles : {', '.join(sorted(parametres))}."
         )
-    parametre = parametres[nom]
+    return parametres[nom]
+
+
+def en_vigueur(nom: str, date: dt.date) -> ValeurParametre:
+    """Le bloc en vigueur à `date`, même sans valeur (None : non trouvée, grade NF, ou sans
+    objet à cette date) ; ErreurParametre seulement si aucun bloc n'est en vigueur."""
+    parametre = _parametre(nom)
     periode = parametre.periode_en_vigueur(date)
     if periode is None:
         premiere = parametre.periodes[0].debut
@@ -109,54 +167,63 @@ def valeur(nom: str, date: dt.date) -> ValeurParametre:
             f"{parametre.description} : aucune valeur en vigueur au {_jj_mm_aaaa(date)} "
             f"(première valeur connue au {_jj_mm_aaaa(premiere)}, fichier {nom}.yaml)."
         )
-    if periode.valeur is None:
-        etat = "valeur inconnue" if not periode.verifie else "pas de valeur applicable"
+    return parametre.valeur_de(periode)
+
+
+def valeur_ou_sans_objet(nom: str, date: dt.date) -> ValeurParametre:
+    """Valeur en vigueur à `date`, dont la valeur peut être None quand elle est sans objet à
+    cette date (grade autre que NF) ; ErreurParametre si rien n'est en vigueur ou si elle n'a pas
+    été trouvée (NF)."""
+    trouvee = en_vigueur(nom, date)
+    if trouvee.valeur is None and trouvee.grade == GRADE_NON_TROUVE:
         raise ErreurParametre(
-            f"{parametre.description} : {etat} au {_jj_mm_aaaa(date)} ({periode.note}) "
-            f"— fichier {nom}.yaml, bloc {periode.debut.isoformat()}."
+            f"{_parametre(nom).description} : valeur inconnue au {_jj_mm_aaaa(date)} "
+            f"({trouvee.note}) — fichier {nom}.yaml, bloc {trouvee.debut.isoformat()}."
         )
-    return _valeur_de(parametre, periode)
+    return trouvee
 
 
-def _valeur_de(parametre: Parametre, periode: Periode) -> ValeurParametre:
-    return ValeurParametre(
-        nom=parametre.nom,
-        valeur=periode.valeur,
-        debut=periode.debut,
-        unite=parametre.unite,
-        reference_titre=periode.reference_titre,
-        reference_lien=periode.reference_lien,
-        verifie=periode.verifie,
-        note=periode.note,
-    )
+def valeur(nom: str, date: dt.date) -> ValeurParametre:
+    """Valeur du paramètre `nom` en vigueur à `date` ; ErreurParametre si aucune, inconnue ou
+    sans objet."""
+    trouvee = valeur_ou_sans_objet(nom, date)
+    if trouvee.valeur is None:
+        raise ErreurParametre(
+            f"{_parametre(nom).description} : pas de valeur applicable au {_jj_mm_aaaa(date)} "
+            f"({trouvee.note}) — fichier {nom}.yaml, bloc {trouvee.debut.isoformat()}."
+        )
+    return trouvee
 
 
-def _socle(type_siae: str, mayotte: bool) -> tuple[str, str]:
+def _socle(type_siae: str, mayotte: bool, penitentiaire: bool = False) -> tuple[str, str]:
     """(code du type, nom du fichier de paramètre de son montant socle par ETP)."""
     code = str(type_siae).strip().upper()
     if code not in TYPES_SIAE:
         raise ErreurParametre(
             f"Type de SIAE inconnu « {type_siae} » : attendu l'un de {', '.join(TYPES_SIAE)}."
         )
-    return (
-        code,
-        f"montant_socle_mayotte_{code.lower()}" if mayotte else f"montant_socle_{code.lower()}",
-    )
+    lieu = "penitentiaire_" if penitentiaire else "mayotte_" if mayotte else ""
+    return code, f"montant_socle_{lieu}{code.lower()}"
 
 
-def socles_etp_de_l_annee(type_siae: str, annee: int, mayotte: bool = False) -> list[Periode]:
+def socles_etp_de_l_annee(
+    type_siae: str, annee: int, mayotte: bool = False, penitentiaire: bool = False
+) -> list[Periode]:
     """Les montants socles par ETP entrés en vigueur pendant `annee` (arrêtés de milieu
     d'année), pour dire lesquels un calcul de repli n'a pas retenus."""
-    parametre = tous_les_parametres().get(_socle(type_siae, mayotte)[1])
+    parametre = tous_les_parametres().get(_socle(type_siae, mayotte, penitentiaire)[1])
     if parametre is None:
         return []
     return [p for p in parametre.periodes if p.debut.year == annee]
 
 
-def montant_socle_etp(type_siae: str, date: dt.date, mayotte: bool = False) -> ValeurParametre:
-    """Montant socle annuel par ETP du type de SIAE à la date (arrêté annuel, art. R. 5132-38)."""
-    code, nom = _socle(type_siae, mayotte)
-    lieu = " à Mayotte" if mayotte else ""
+def montant_socle_etp(
+    type_siae: str, date: dt.date, mayotte: bool = False, penitentiaire: bool = False
+) -> ValeurParametre:
+    """Montant socle annuel par ETP du type de SIAE à la date (arrêté annuel) ; à Mayotte, ou
+    propre au milieu pénitentiaire quand la règle de la date le prévoit."""
+    code, nom = _socle(type_siae, mayotte, penitentiaire)
+    lieu = " en milieu pénitentiaire" if penitentiaire else " à Mayotte" if mayotte else ""
     parametre = tous_les_parametres().get(nom)
     if parametre is None:
         raise ErreurParametre(
@@ -171,20 +238,167 @@ def montant_socle_etp(type_siae: str, date: dt.date, mayotte: bool = False) -> V
             "renseignez la colonne montant_socle."
         )
     if periode.valeur is None:
+        etat = "inconnu" if periode.grade == GRADE_NON_TROUVE else "sans objet"
         raise ErreurParametre(
-            f"Montant socle {code}{lieu} inconnu au {_jj_mm_aaaa(date)} ({periode.note}) : "
+            f"Montant socle {code}{lieu} {etat} au {_jj_mm_aaaa(date)} ({periode.note}) : "
             "renseignez la colonne montant_socle."
         )
-    return _valeur_de(parametre, periode)
+    return parametre.valeur_de(periode)
+
+
+def annee_sans_arrete(annee: int) -> str | None:
+    """La ligne ATTENTION d'une campagne dont l'année n'a aucun arrêté enregistré (aucun bloc
+    des montants socles daté de cette année, dans le paquet ni dans la surcharge), ou None."""
+    parametres = tous_les_parametres()
+    periodes = [p for nom in SOCLES_ANNUELS for p in parametres[nom].periodes]
+    if any(p.debut.year == annee for p in periodes):
+        return None
+    anterieures = [p for p in periodes if p.debut.year < annee]
+    dernier = max(anterieures, key=lambda p: p.debut, default=None)
+    depuis = (
+        f" ; les montants et règles en vigueur au 31/12/{annee - 1} sont appliqués tels quels "
+        f"(dernier arrêté enregistré : {_minuscule(dernier.reference_titre.split(' fixant')[0])})"
+        if dernier
+        else ""
+    )
+    return (
+        f"ATTENTION : aucun arrêté fixant les montants de l'aide au poste n'est enregistré pour "
+        f"{annee}{depuis}. Vérifiez au Journal officiel qu'aucun arrêté {annee} n'a été publié ; "
+        "s'il l'a été, donnez ses montants dans un dossier de paramètres (option --parametres "
+        "DOSSIER, ou « Dossier de paramètres » dans la feuille Paramètres du classeur)."
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Le paquet et la surcharge d'un agent
 
 
 @cache
-def tous_les_parametres() -> dict[str, Parametre]:
+def parametres_du_paquet() -> dict[str, Parametre]:
     """Tous les fichiers `parametres/*.yaml`, chargés et validés une seule fois."""
     return {
         chemin.stem: charger_parametre(chemin)
         for chemin in sorted(DOSSIER_PARAMETRES.glob("*.yaml"))
     }
+
+
+@dataclass(frozen=True)
+class Surcharge:
+    """Un dossier de paramètres fourni par l'agent, fusionné avec le paquet."""
+
+    dossier: Path
+    empreintes: tuple[tuple[str, str], ...]  # (fichier, SHA-256)
+    parametres: dict[str, Parametre]
+    remplacements: tuple[str, ...]  # blocs du paquet (grade S2, S1 ou NF) remplacés
+
+    def vers_dict(self) -> dict:
+        """Ce que le manifeste en garde : le dossier, chaque fichier et son empreinte, et les
+        blocs du paquet qu'il a remplacés."""
+        return {
+            "dossier": str(self.dossier),
+            "fichiers": [
+                {"fichier": nom, "sha256": empreinte} for nom, empreinte in self.empreintes
+            ],
+            "remplacements": list(self.remplacements),
+        }
+
+
+_SURCHARGES: list[Surcharge] = []
+
+
+def surcharge_active() -> Surcharge | None:
+    return _SURCHARGES[-1] if _SURCHARGES else None
+
+
+def tous_les_parametres() -> dict[str, Parametre]:
+    """Les paramètres du paquet, complétés par la surcharge active s'il y en a une."""
+    active = surcharge_active()
+    return active.parametres if active else parametres_du_paquet()
+
+
+@contextlib.contextmanager
+def surcharge(dossier: Path | str | None) -> Iterator[Surcharge | None]:
+    """Pendant le bloc `with`, toutes les lectures de paramètres voient aussi le dossier de
+    l'agent (None : le paquet seul). Refus, avec tous les problèmes à la fois, d'un dossier
+    absent ou vide, d'un fichier inconnu ou mal formé, d'une valeur qui contredit le texte."""
+    if dossier is None:
+        yield None
+        return
+    chargee = charger_surcharge(Path(dossier))
+    _SURCHARGES.append(chargee)
+    try:
+        yield chargee
+    finally:
+        _SURCHARGES.remove(chargee)
+
+
+def charger_surcharge(dossier: Path) -> Surcharge:
+    """Lit et fusionne le dossier de paramètres d'un agent (voir `surcharge`)."""
+    if not dossier.is_dir():
+        raise ErreurParametre(
+            f"Dossier de paramètres introuvable : {dossier} (indiquez le dossier qui contient "
+            "les fichiers .yaml, de même nom que ceux du paquet)."
+        )
+    fichiers = sorted(p for p in dossier.iterdir() if p.suffix.lower() in (".yaml", ".yml"))
+    if not fichiers:
+        raise ErreurParametre(f"Dossier de paramètres {dossier} : aucun fichier .yaml.")
+    paquet = parametres_du_paquet()
+    fusion = dict(paquet)
+    problemes: list[str] = []
+    remplacements: list[str] = []
+    empreintes = []
+    for chemin in fichiers:
+        empreintes.append((chemin.name, hashlib.sha256(chemin.read_bytes()).hexdigest()))
+        if chemin.stem not in paquet:
+            problemes.append(
+                f"{chemin.name} : aucun paramètre de ce nom dans le paquet (noms permis : "
+                f"{', '.join(sorted(paquet))})."
+            )
+            continue
+        try:
+            lu = charger_parametre(chemin)
+        except ErreurParametre as erreur:
+            problemes.append(str(erreur))
+            continue
+        fusion[lu.nom] = _fusionner(paquet[lu.nom], lu, f"{dossier.name}/{chemin.name}", problemes)
+        remplacements += [
+            f"{lu.nom} au {p.debut.isoformat()} (grade {p.grade} du paquet)"
+            for p in paquet[lu.nom].periodes
+            if any(q.debut == p.debut for q in lu.periodes) and p.grade != GRADE_TEXTE
+        ]
+    if problemes:
+        raise ErreurParametre(
+            f"Dossier de paramètres {dossier} refusé :\n- " + "\n- ".join(problemes)
+        )
+    return Surcharge(dossier.resolve(), tuple(empreintes), fusion, tuple(remplacements))
+
+
+def _fusionner(paquet: Parametre, lu: Parametre, origine: str, problemes: list[str]) -> Parametre:
+    """Les blocs du paquet, complétés ou remplacés par ceux de la surcharge ; un bloc lu dans le
+    texte (grade T) ne peut pas être contredit."""
+    if lu.unite != paquet.unite:
+        problemes.append(
+            f"{origine} : unité « {lu.unite} » au lieu de « {paquet.unite} » (celle du paquet)."
+        )
+        return paquet
+    blocs = {p.debut: p for p in paquet.periodes}
+    for periode in lu.periodes:
+        existant = blocs.get(periode.debut)
+        if existant is not None and existant.grade == GRADE_TEXTE:
+            if existant.valeur != periode.valeur:
+                problemes.append(
+                    f"{origine}, bloc {periode.debut.isoformat()} : {periode.valeur} contredit "
+                    f"la valeur {existant.valeur} du paquet, lue dans le texte "
+                    f"({existant.reference_titre}) ; retirez ce bloc ou signalez l'erreur au "
+                    "mainteneur du paquet."
+                )
+            continue
+        blocs[periode.debut] = replace(periode, origine=origine)
+    return replace(paquet, periodes=tuple(sorted(blocs.values(), key=lambda p: p.debut)))
+
+
+# ---------------------------------------------------------------------------------------------
+# Lecture d'un fichier
 
 
 def charger_parametre(chemin: Path | str) -> Parametre:
@@ -223,6 +437,7 @@ class _Lecteur:
     def __init__(self, chemin: Path) -> None:
         self.chemin = chemin
         self.problemes: list[str] = []
+        self.unite = ""
 
     def signaler(self, noeud: yaml.Node | None, cle: str, message: str) -> None:
         ligne = f"ligne {noeud.start_mark.line + 1}, " if noeud is not None else ""
@@ -248,8 +463,15 @@ class _Lecteur:
                 )
                 continue
             if autorisees is not None and nom not in autorisees:
+                aide = (
+                    " ; « verifie » est remplacé par « grade » (T, S2, S1 ou NF)"
+                    if nom == "verifie"
+                    else ""
+                )
                 self.signaler(
-                    noeud_cle, chemin, f"clé non reconnue (clés permises : {', '.join(autorisees)})"
+                    noeud_cle,
+                    chemin,
+                    f"clé non reconnue (clés permises : {', '.join(autorisees)}){aide}",
                 )
                 continue
             entrees[nom] = noeud_valeur
@@ -277,7 +499,7 @@ class _Lecteur:
         description = (
             self.texte(entrees["description"], "description") if "description" in entrees else ""
         )
-        unite = self.texte(entrees["unite"], "unite") if "unite" in entrees else ""
+        self.unite = self.texte(entrees["unite"], "unite") if "unite" in entrees else ""
         periodes: list[Periode] = []
         if "valeurs" in entrees:
             blocs = self.dictionnaire(entrees["valeurs"], "valeurs", None)
@@ -287,7 +509,9 @@ class _Lecteur:
                 periode = self.periode(texte_date, noeud)
                 if periode is not None:
                     periodes.append(periode)
-        return Parametre(nom, description, unite, tuple(sorted(periodes, key=lambda p: p.debut)))
+        return Parametre(
+            nom, description, self.unite, tuple(sorted(periodes, key=lambda p: p.debut))
+        )
 
     def periode(self, texte_date: str, noeud: yaml.Node) -> Periode | None:
         cle = f"valeurs > {texte_date}"
@@ -305,30 +529,41 @@ class _Lecteur:
                 "par exemple 2024-11-01 pour le 1er novembre 2024)",
             )
         entrees = self.dictionnaire(noeud, cle, CLES_VALEUR)
-        montant = self.nombre(entrees.get("valeur"), f"{cle} > valeur", "valeur" in entrees)
+        lue = self.valeur(entrees.get("valeur"), f"{cle} > valeur", "valeur" in entrees)
         titre, lien = self.reference(entrees.get("reference"), f"{cle} > reference")
-        verifie = self.booleen(entrees.get("verifie"), f"{cle} > verifie")
+        grade = self.grade(entrees.get("grade"), f"{cle} > grade")
         note = self.texte(entrees.get("note"), f"{cle} > note", obligatoire=False)
-        inconnue = "valeur" in entrees and montant is None
-        if (inconnue or not verifie) and not note:
+        if grade == GRADE_NON_TROUVE and lue is not None:
+            self.signaler(
+                entrees.get("valeur"),
+                f"{cle} > valeur",
+                "une valeur non trouvée (grade NF) s'écrit null : elle n'est jamais devinée",
+            )
+        if (lue is None or grade not in (GRADE_TEXTE, "")) and not note:
             self.signaler(
                 noeud,
                 f"{cle} > note",
-                "une note est obligatoire pour une valeur inconnue "
-                "(null) ou non vérifiée : dites pourquoi",
+                "une note est obligatoire pour une valeur nulle ou de grade S2, S1 ou NF : "
+                "dites d'où elle vient, ou pourquoi elle manque",
             )
-        if debut is None:
+        if debut is None or not grade:
             return None
-        return Periode(debut, montant, titre, lien, verifie, note)
+        return Periode(debut, lue, titre, lien, grade, note)
 
-    def nombre(self, noeud: yaml.Node | None, cle: str, presente: bool) -> Decimal | None:
-        """Lit le texte du nœud en Decimal (jamais via float) ; null = valeur inconnue."""
+    def valeur(self, noeud: yaml.Node | None, cle: str, presente: bool) -> Decimal | str | None:
+        """Un nombre (lu en Decimal depuis son texte, jamais via float) ou, pour l'unité
+        « texte », un texte ; null = valeur non trouvée ou sans objet."""
         if not presente:
             self.signaler(None, cle, "clé obligatoire absente (écrivez null si inconnue)")
             return None
         if isinstance(noeud, yaml.ScalarNode) and noeud.tag == TAG_NULL:
             return None
         texte = str(noeud.value).strip() if isinstance(noeud, yaml.ScalarNode) else ""
+        if self.unite == UNITE_TEXTE:
+            if noeud.tag != TAG_STR or not texte:
+                self.signaler(noeud, cle, "un texte entre guillemets est attendu (unité texte)")
+                return None
+            return texte
         try:
             nombre = Decimal(texte) if noeud.tag in TAGS_NOMBRE else None
         except InvalidOperation:
@@ -356,14 +591,18 @@ class _Lecteur:
             )
         return titre, lien
 
-    def booleen(self, noeud: yaml.Node | None, cle: str) -> bool:
-        """`verifie` vaut vrai par défaut ; accepte true/false (ou oui/non)."""
+    def grade(self, noeud: yaml.Node | None, cle: str) -> str:
+        """T, S2, S1 ou NF : obligatoire, il dit comment la valeur est connue."""
         if noeud is None:
-            return True
-        texte = str(noeud.value).strip().lower() if isinstance(noeud, yaml.ScalarNode) else ""
-        if noeud.tag in (TAG_BOOL, TAG_STR) and texte in VRAI:
-            return True
-        if noeud.tag in (TAG_BOOL, TAG_STR) and texte in FAUX:
-            return False
-        self.signaler(noeud, cle, f"« {texte} » n'est pas true ou false")
-        return False
+            self.signaler(
+                None,
+                cle,
+                "grade obligatoire absent : T (lu dans le texte), S2 (deux sources "
+                "concordantes), S1 (une source) ou NF (non trouvé)",
+            )
+            return ""
+        texte = str(noeud.value).strip().upper() if isinstance(noeud, yaml.ScalarNode) else ""
+        if texte not in GRADES:
+            self.signaler(noeud, cle, f"« {texte} » n'est pas un grade (T, S2, S1 ou NF)")
+            return ""
+        return texte

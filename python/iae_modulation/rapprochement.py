@@ -33,11 +33,27 @@ from iae_modulation.documents.signature import MENTION_PROJET, PREFIXE_PROJET
 from iae_modulation.exports.classeurs_asp import FEUILLE_CONTROLE
 from iae_modulation.formats import montant_fr
 from iae_modulation.lecture import lire_nombre, lire_table
-from iae_modulation.mise_en_page import Colonne, imprimer, poser_colonnes
+from iae_modulation.mise_en_page import (
+    Colonne,
+    imprimer,
+    mention_sur_chaque_page,
+    poser_colonnes,
+)
 from iae_modulation.referentiel import departements
-from iae_modulation.resultats import NOM_RESULTATS, GrandLivre, lire_grand_livre
-from iae_modulation.sorties import ErreurEntree, classeur_remplacable, sha256
-from iae_modulation.texte_xml import ClasseurXlsx
+from iae_modulation.resultats import (
+    COLONNES_IDENTITE,
+    NOM_RESULTATS,
+    GrandLivre,
+    lire_grand_livre,
+)
+from iae_modulation.sorties import (
+    NOM_JOURNAL,
+    ErreurEntree,
+    classeur_remplacable,
+    reprendre_publication,
+    sha256,
+)
+from iae_modulation.texte_xml import ClasseurXlsx, texte_xml
 
 EN_PROJET = f"lu, {MENTION_PROJET} : à signer avant tout envoi"
 CODE_CONCORDANT = 0
@@ -84,6 +100,7 @@ class Rapprochement:
     ecarts: list[Ecart] = field(default_factory=list)
     documents: list[tuple[str, str]] = field(default_factory=list)  # (document, ce qu'on en fait)
     rapport: Path | None = None
+    mention: str = ""  # grand livre modifié après le calcul : dit sur chaque page du rapport
 
     @property
     def code_sortie(self) -> int:
@@ -179,6 +196,9 @@ def executions(dossier: Path) -> list[Execution]:
         sous_dossiers[:] = sorted(
             d for d in sous_dossiers if not d.startswith(".") and profondeur < PROFONDEUR_MAX
         )
+        if NOM_JOURNAL in fichiers:  # publication interrompue : finie ou défaite d'abord
+            reprendre_publication(Path(courant))
+            fichiers = os.listdir(courant)
         if "manifeste.json" in fichiers:
             execution = _lire_manifeste(Path(courant))
             if execution is not None:
@@ -215,7 +235,7 @@ def rapprocher(dossier: Path, resultats: Path | None = None) -> Rapprochement:
     trouvees = executions(dossier)
     chemin = Path(resultats) if resultats else _grand_livre_du_dossier(dossier, trouvees)
     livre = lire_grand_livre(chemin, accepter_modifie=True)
-    rapprochement = Rapprochement(chemin, livre.annee)
+    rapprochement = Rapprochement(chemin, livre.annee, mention=livre.mention_courte)
     if livre.modifie:
         rapprochement.documents.append((chemin.name, livre.modifie))
     # n° d'annexe sans avenant : un tableau au taux forfaitaire de 2014 nomme ainsi la structure
@@ -486,7 +506,24 @@ def _probleme_lettre(lot: Execution, ligne: dict, net: str, fichier: str) -> str
     absents = [m for m in attendus if m not in texte]
     if absents:
         return f"la lettre ne dit pas {', '.join(absents)}"
+    compact = _sans_blancs(texte)
+    autres = [
+        f"{colonne} « {ligne[colonne]} »"
+        for colonne in COLONNES_IDENTITE
+        if ligne[colonne].strip() and _sans_blancs(texte_xml(ligne[colonne])) not in compact
+    ]
+    if autres:
+        return (
+            "la lettre n'est pas adressée à la structure du grand livre ("
+            + ", ".join(autres)
+            + " absent(e) de la lettre)"
+        )
     return ""
+
+
+def _sans_blancs(texte: str) -> str:
+    """Le texte sans espaces ni sauts de ligne (une adresse sur deux lignes reste la même)."""
+    return "".join(texte.split())
 
 
 def texte_docx(chemin: Path) -> str:
@@ -522,7 +559,10 @@ def ecrire_rapport(rapprochement: Rapprochement, chemin: Path) -> Path:
     chemin = Path(chemin)
     temporaire = chemin.with_name(f".{chemin.name}.{os.getpid()}.tmp")
     annee = rapprochement.annee
-    with ClasseurXlsx(str(temporaire)) as classeur:
+    with (
+        mention_sur_chaque_page(rapprochement.mention),
+        ClasseurXlsx(str(temporaire)) as classeur,
+    ):
         classeur.set_properties({"title": TITRE_RAPPORT, "author": "iae-modulation"})
         gras = classeur.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
         gras.set_text_wrap()

@@ -6,50 +6,57 @@ ailleurs (docs/donnees.md, « Le grand livre »). UTF-8 avec BOM (Excel l'ouvre 
 séparateur `;`, virgule décimale ; taux et indicateurs en fraction (0,0734 = 7,34 %), montants à
 deux décimales.
 
-Relu par `annexe5` et `notifications`, le fichier est vérifié comme le calcul vérifie les données :
-nombres finis et bornés, taux de 0 à 10 %, montants positifs, chaque montant recalculé depuis les
-colonnes qui le précèdent, empreinte SHA-256 égale à celle du manifeste du calcul. Tous les
-problèmes sont donnés d'un coup, avec la ligne, la colonne et la valeur.
+Relu par `annexe5`, `notifications` et `rapprocher`, le fichier est vérifié comme le calcul
+vérifie les données : forme de chaque cellule (nombres finis, bornés, positifs), puis chaque nombre
+refait par un contrôle indépendant du calcul (`controle_grand_livre` : indicateurs, rangs, scores,
+taux, montants, enveloppes, régularisation), puis la chaîne du manifeste du calcul (empreinte du
+grand livre et des données lues, année, méthode, enveloppes). Tous les problèmes sont donnés d'un
+coup, avec la ligne, la colonne et la valeur.
 """
 
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import json
 import re
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cache
 from pathlib import Path, PureWindowsPath
 
 import pandas as pd
 
-from iae_modulation import parametres
+from iae_modulation.controle_grand_livre import controler
 from iae_modulation.donnees import Anomalie, RapportValidation
 from iae_modulation.encodages import decoder_octets
-from iae_modulation.formats import nombre_fr, taux_fr
 from iae_modulation.limites import MONTANT_MAX
-from iae_modulation.montants import montant_module, montant_reduit, taux_effectif
+from iae_modulation.parametres import surcharge_active
 from iae_modulation.referentiel import TYPES_SIAE, normaliser_departement
-from iae_modulation.regularisation import Versement2014, regulariser
-from iae_modulation.sorties import ErreurEntree, sha256, texte_sans_formule, verifier_fichier_entree
+from iae_modulation.sorties import (
+    ErreurEntree,
+    reprendre_publication,
+    sha256,
+    texte_sans_formule,
+    verifier_fichier_entree,
+)
 
 NOM_RESULTATS = "resultats.csv"
+METHODES = ("rang", "minmax")  # notation des scores (design, « Default modulation method »)
 
 # Motif du taux (colonne `motif_taux`) : ce que la lettre explique à la structure.
 MOTIF_CLASSEMENT = "classement"
 MOTIF_SEULE = "seule dans son groupe"
 MOTIF_NON_CALCULABLE = "non calculable"
 MOTIF_FORFAIT_2014 = "forfait 2014"
-MOTIF_PENITENTIAIRE = "milieu pénitentiaire"
+MOTIF_PENITENTIAIRE = "milieu pénitentiaire"  # taux fixe, hors classement (avant 2022)
+MOTIF_PENITENTIAIRE_PLAFOND = "milieu pénitentiaire, plafond"  # classée, plafond de 5 %
 MOTIFS = (
     MOTIF_CLASSEMENT,
     MOTIF_SEULE,
     MOTIF_NON_CALCULABLE,
     MOTIF_FORFAIT_2014,
     MOTIF_PENITENTIAIRE,
+    MOTIF_PENITENTIAIRE_PLAFOND,
 )
 
 COLONNES_FRACTION = (
@@ -65,6 +72,7 @@ COLONNES_FRACTION = (
 COLONNES_MONTANT = (
     "montant_socle",
     "montant_avant_enveloppe",
+    "enveloppe_region",
     "enveloppe_disponible",
     "total_avant_enveloppe",
     "montant_module",
@@ -74,6 +82,21 @@ COLONNES_MONTANT = (
     "montant_net",
 )
 COLONNES_ETP = ("etp_conventionnes_2014", "etp_realises_2014")
+# Les termes de chaque indicateur (données de la structure) et, pour la notation « rang », son
+# rang dans le groupe et l'effectif du groupe : de quoi refaire exactement chaque score, donc le
+# taux, sans autre fichier (`controle_grand_livre`). Rang 2,5 sur 4 : score (2,5 − 1) / (4 − 1).
+TERMES_INDICATEURS = {
+    "publics": ("nb_beneficiaires_minima", "nb_salaries_insertion"),
+    "effort": ("etp_encadrement", "etp_insertion"),
+    "resultats": ("sorties_dynamiques", "sorties_totales"),
+}
+COLONNES_TERMES = tuple(t for termes in TERMES_INDICATEURS.values() for t in termes)
+COLONNES_RANG = tuple(f"rang_{c}" for c in TERMES_INDICATEURS)
+COLONNES_EFFECTIF = tuple(f"effectif_{c}" for c in TERMES_INDICATEURS)
+COLONNES_ADRESSE = ("adresse", "code_postal", "commune")
+# L'identité de la structure, telle que le calcul l'a lue dans la table canonique : les lettres
+# et les décisions la prennent ici (docs/donnees.md, « Le grand livre »).
+COLONNES_IDENTITE = ("siret", "raison_sociale", *COLONNES_ADRESSE)
 COLONNES_REGULARISATION = (
     "montant_verse_2014",
     "etp_conventionnes_2014",
@@ -84,28 +107,52 @@ COLONNES_REGULARISATION = (
 )
 # L'ordre du fichier suit le calcul, de gauche à droite : socle × taux = montant avant enveloppe ;
 # × enveloppe disponible / total avant enveloppe = montant modulé ; − régularisation = net.
+# Puis, à droite (hors de la zone imprimée de resultats.xlsx) : l'adresse des lettres et les
+# termes des indicateurs avec rang et effectif, critère par critère.
 COLONNES_RESULTATS = (
     *("identifiant", "siret", "raison_sociale", "type", "departement", "region", "annee"),
     *COLONNES_FRACTION[:6],  # indicateurs et scores
     *("motif_taux", "taux_calcule", "montant_socle", "montant_avant_enveloppe"),
-    *("enveloppe_disponible", "total_avant_enveloppe", "montant_module", "taux_effectif"),
+    *("enveloppe_region", "enveloppe_disponible", "total_avant_enveloppe"),
+    *("montant_module", "taux_effectif"),
     *COLONNES_REGULARISATION,
     *("methode", "justification", "anomalies"),
+    *COLONNES_ADRESSE,
+    *(
+        colonne
+        for critere, termes in TERMES_INDICATEURS.items()
+        for colonne in (*termes, f"rang_{critere}", f"effectif_{critere}")
+    ),
 )
 # Les nombres tels que l'outil les écrit : montants au centime, fractions à 4 décimales (un
 # indicateur d'effort peut dépasser 1 : 10 ETP d'encadrement pour 0,01 ETP en insertion), ETP
 # tels que les donne le fichier des versements (une division d'Excel en a 15 décimales).
+# Termes des indicateurs tels que les données les donnent ; rang entier ou demi-entier (ex-æquo).
 _FORMES = {
     "montant": re.compile(r"\d{1,13}(?:,\d{1,2})?"),
     "fraction": re.compile(r"\d{1,13}(?:,\d{1,4})?"),
     "etp": re.compile(r"\d{1,7}(?:,\d{1,20})?"),
+    "donnee": re.compile(r"\d{1,13}(?:,\d{1,28})?"),
+    "rang": re.compile(r"\d{1,6}(?:,5)?"),
+    "effectif": re.compile(r"\d{1,6}"),
 }
 _NATURE = {
     **dict.fromkeys(COLONNES_MONTANT, "montant"),
     **dict.fromkeys(COLONNES_FRACTION, "fraction"),
     **dict.fromkeys(COLONNES_ETP, "etp"),
+    **dict.fromkeys(COLONNES_TERMES, "donnee"),
+    **dict.fromkeys(COLONNES_RANG, "rang"),
+    **dict.fromkeys(COLONNES_EFFECTIF, "effectif"),
 }
-_EXEMPLES = {"montant": "1234,56", "fraction": "0,0734", "etp": "8,5"}
+COLONNES_NUMERIQUES = frozenset(_NATURE)  # les colonnes de nombres (les autres sont du texte)
+_EXEMPLES = {
+    "montant": "1234,56",
+    "fraction": "0,0734",
+    "etp": "8,5",
+    "donnee": "8,58",
+    "rang": "2,5",
+    "effectif": "4",
+}
 
 
 def _cellules(colonne: str, valeurs) -> list[str]:
@@ -113,10 +160,11 @@ def _cellules(colonne: str, valeurs) -> list[str]:
     nature = _NATURE.get(colonne)
     if nature is None:
         return ["" if v is None else texte_sans_formule(str(v)) for v in valeurs]
-    if nature == "etp":
-        return ["" if v is None else format(Decimal(v), "f").replace(".", ",") for v in valeurs]
+    # « + 0 » : un zéro négatif (« -0 » lu dans un fichier) s'écrit 0, jamais « -0,00 »
+    if nature in ("etp", "donnee", "rang", "effectif"):
+        return ["" if v is None else format(Decimal(v) + 0, "f").replace(".", ",") for v in valeurs]
     gabarit = "{:.2f}" if nature == "montant" else "{:.4f}"
-    return ["" if v is None else gabarit.format(Decimal(v)).replace(".", ",") for v in valeurs]
+    return ["" if v is None else gabarit.format(Decimal(v) + 0).replace(".", ",") for v in valeurs]
 
 
 def ecrire_resultats_csv(resultats: pd.DataFrame, chemin: Path) -> Path:
@@ -139,6 +187,7 @@ class GrandLivre:
 
     `modifie` : vide si l'empreinte du fichier est celle du manifeste du calcul ; sinon la
     mention que chaque document produit depuis ce fichier doit porter (option explicite).
+    `empreinte_donnees` : l'empreinte SHA-256 des données que le calcul a lues (manifeste).
     """
 
     fichier: Path
@@ -146,11 +195,22 @@ class GrandLivre:
     lignes: list[dict]
     empreinte: str
     modifie: str = ""
+    empreinte_donnees: str | None = None
 
     @property
     def avec_regularisation(self) -> bool:
         """Vrai si la campagne déduit des versements 2014 (colonnes de régularisation)."""
         return any(ligne["regularisation"] is not None for ligne in self.lignes)
+
+    @property
+    def mention_courte(self) -> str:
+        """La mention d'un grand livre modifié, assez courte pour un en-tête de page Excel."""
+        if not self.modifie:
+            return ""
+        return (
+            f"Établi à partir d'un grand livre modifié après le calcul ({self.fichier.name}, "
+            f"empreinte {self.empreinte[:16]}…)"
+        )
 
 
 def lire_grand_livre(
@@ -160,7 +220,12 @@ def lire_grand_livre(
 
     `annee` : refuse les résultats d'une autre campagne. `accepter_modifie` : accepte un fichier
     dont l'empreinte n'est pas celle du manifeste du calcul (modifié à la main), en le disant.
+    Un dossier de calcul dont la publication a été interrompue est d'abord remis d'aplomb
+    (`sorties.reprendre_publication`). Les nombres lisibles sont ensuite tous refaits par
+    `controle_grand_livre`, indépendant du calcul.
     """
+    if Path(chemin).parent.is_dir():
+        reprendre_publication(Path(chemin).parent)
     chemin = verifier_fichier_entree(chemin)
     entetes, rangees = _lire_rangees(chemin)
     manquantes = [c for c in COLONNES_RESULTATS if c not in entetes]
@@ -178,14 +243,29 @@ def lire_grand_livre(
     ]
     verification.doublons(lignes)
     annee_fichier = verification.annee(lignes, annee)
+    ecartees = {numero for numero, _ in verification.signalees if numero is not None}
     empreinte = sha256(chemin)
-    modifie = verification.empreinte(chemin, empreinte, accepter_modifie)
+    manifeste = manifeste_du_calcul(chemin)
+    modifie = verification.empreinte(chemin, empreinte, manifeste, accepter_modifie)
+    chaine = manifeste if manifeste is not None and not modifie else None
+    if chaine is not None:
+        verification.chaine(chaine, annee_fichier, lignes)
+    memes_parametres = manifeste is None or verification.memes_parametres(manifeste)
+    if verification.annee_lue is not None and memes_parametres:
+        controler(
+            lignes,
+            annee_fichier,
+            verification.signaler,
+            None if chaine is None else enveloppes_consignees(chaine),
+            ecartees=ecartees,
+        )
     if not verification.rapport.est_valide:
         raise ErreurEntree(
             f"{chemin.name} : grand livre refusé, aucun document écrit.\n"
             + verification.rapport.texte()
         )
-    return GrandLivre(chemin, annee_fichier, lignes, empreinte, modifie)
+    donnees = None if manifeste is None else entree_consignee(manifeste, "donnees")
+    return GrandLivre(chemin, annee_fichier, lignes, empreinte, modifie, donnees)
 
 
 def _lire_rangees(chemin: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
@@ -209,11 +289,17 @@ def _lire_rangees(chemin: Path) -> tuple[list[str], list[tuple[int, list[str]]]]
     return entetes, [(n, r) for n, r in enumerate(rangees[1:], start=2) if any(r)]
 
 
+# Colonnes sans lesquelles aucun montant de la ligne ne se refait.
+OBLIGATOIRES = ("taux_calcule", "montant_socle", "montant_avant_enveloppe", "montant_module")
+OBLIGATOIRES += ("montant_net",)
+
+
 class _Verification:
-    """Les contrôles d'une relecture ; chaque problème devient une anomalie bloquante."""
+    """Les contrôles de forme d'une relecture ; chaque problème devient une anomalie bloquante."""
 
     def __init__(self, fichier: str) -> None:
         self.fichier = fichier
+        self.annee_lue: int | None = None  # l'année du fichier, si elle est lisible
         self.rapport = RapportValidation()
         self.signalees: set[tuple[int | None, str | None]] = set()  # une anomalie par cellule
 
@@ -224,7 +310,7 @@ class _Verification:
         self.rapport.ajouter(Anomalie(self.fichier, None, ligne, colonne, valeur, message))
 
     def ligne(self, numero: int, brute: dict[str, str]) -> dict:
-        """Une rangée lue : textes, nombres en Decimal ; puis les calculs refaits."""
+        """Une rangée lue : textes, nombres en Decimal."""
         ligne: dict = {"ligne_source": numero}
         for colonne in COLONNES_RESULTATS:
             texte = (brute.get(colonne) or "").strip()
@@ -233,8 +319,6 @@ class _Verification:
             else:
                 ligne[colonne] = texte[1:] if texte.startswith(("'=", "'+", "'-", "'@")) else texte
         self.identite(numero, ligne)
-        if all(ligne[c] is not None for c in ("taux_calcule", "montant_socle")):
-            self.calculs(numero, ligne)
         return ligne
 
     def nombre(self, numero: int, colonne: str, texte: str) -> Decimal | None:
@@ -242,7 +326,10 @@ class _Verification:
             return None
         nature = _NATURE[colonne]
         if _FORMES[nature].fullmatch(texte):
-            return Decimal(texte.replace(",", "."))
+            nombre = Decimal(texte.replace(",", "."))
+            if nombre > MONTANT_MAX:
+                self.signaler(numero, colonne, texte, "nombre hors de toute mesure.")
+            return nombre
         if texte.startswith("-") and _FORMES[nature].fullmatch(texte[1:]):
             self.signaler(numero, colonne, texte, "une valeur négative n'est pas possible ici.")
         else:
@@ -258,146 +345,24 @@ class _Verification:
     def identite(self, numero: int, ligne: dict) -> None:
         if not ligne["identifiant"]:
             self.signaler(numero, "identifiant", "", "identifiant vide.")
-        if ligne["type"] not in TYPES_SIAE:
-            self.signaler(
-                numero,
-                "type",
-                ligne["type"],
-                f"type de SIAE inconnu (attendu : {', '.join(TYPES_SIAE)}).",
-            )
-        if normaliser_departement(ligne["departement"]) is None:
-            self.signaler(numero, "departement", ligne["departement"], "département inconnu.")
-        if ligne["motif_taux"] not in MOTIFS:
-            self.signaler(
-                numero,
-                "motif_taux",
-                ligne["motif_taux"],
-                f"motif inconnu (attendu : {', '.join(MOTIFS)}).",
-            )
-        for colonne in ("taux_calcule", "montant_socle"):
-            if ligne[colonne] is None:
-                self.signaler(numero, colonne, "", "valeur obligatoire absente.")
-
-    def calculs(self, numero: int, ligne: dict) -> None:
-        """Chaque montant refait depuis les colonnes qui le précèdent sur la même ligne."""
-        socle, taux = ligne["montant_socle"], ligne["taux_calcule"]
-        maximum = taux_maximal(ligne["annee"])
-        for colonne in ("taux_calcule", "taux_effectif"):
-            if ligne[colonne] is not None and ligne[colonne] > maximum:
+        connus = (
+            ("type", TYPES_SIAE, "type de SIAE"),
+            ("motif_taux", MOTIFS, "motif"),
+            ("methode", METHODES, "méthode"),
+        )
+        for colonne, valeurs, quoi in connus:
+            if ligne[colonne] not in valeurs:
                 self.signaler(
                     numero,
                     colonne,
-                    nombre_fr(ligne[colonne], 4),
-                    f"taux de {taux_fr(ligne[colonne])} : le montant modulé va de 0 à "
-                    f"{taux_fr(maximum, 0)} du montant socle.",
+                    ligne[colonne],
+                    f"{quoi} inconnu(e) (attendu : {', '.join(valeurs)}).",
                 )
-        for colonne in COLONNES_MONTANT:
-            if ligne[colonne] is not None and ligne[colonne] > MONTANT_MAX:
-                self.signaler(
-                    numero, colonne, nombre_fr(ligne[colonne]), "montant hors de toute mesure."
-                )
-        avant = montant_module(socle, taux)
-        self.egal(numero, ligne, "montant_avant_enveloppe", avant, "montant socle × taux calculé")
-        disponible, total = ligne["enveloppe_disponible"], ligne["total_avant_enveloppe"]
-        if (disponible is None) != (total is None):
-            self.signaler(
-                numero,
-                "enveloppe_disponible",
-                "",
-                "enveloppe_disponible et total_avant_enveloppe vont ensemble (toutes deux "
-                "vides, ou toutes deux remplies quand l'enveloppe a réduit le montant).",
-            )
-            return
-        if disponible is not None and not (total > 0 and disponible < total):
-            self.signaler(
-                numero,
-                "enveloppe_disponible",
-                nombre_fr(disponible),
-                "une enveloppe ne réduit un montant que si elle est inférieure au total.",
-            )
-            return
-        if disponible is not None and ligne["motif_taux"] == MOTIF_PENITENTIAIRE:
-            self.signaler(
-                numero,
-                "enveloppe_disponible",
-                nombre_fr(disponible),
-                "un taux fixe (milieu pénitentiaire) n'est pas réduit par l'enveloppe.",
-            )
-        module = avant if disponible is None else montant_reduit(avant, disponible, total)
-        explication = (
-            "montant avant enveloppe"
-            if disponible is None
-            else "montant avant enveloppe × enveloppe disponible / total avant enveloppe, au "
-            "centime inférieur"
-        )
-        self.egal(numero, ligne, "montant_module", module, explication)
-        self.egal(
-            numero,
-            ligne,
-            "taux_effectif",
-            taux_effectif(module, socle),
-            "montant modulé ÷ montant socle, à 4 décimales",
-            decimales=4,
-        )
-        self.regularisation(numero, ligne, module)
-
-    def regularisation(self, numero: int, ligne: dict, module: Decimal) -> None:
-        colonnes = ("montant_verse_2014", "etp_conventionnes_2014", "etp_realises_2014")
-        versement = [ligne[c] for c in colonnes]
-        if ligne["regularisation"] is None and all(v is None for v in versement):
-            self.egal(numero, ligne, "montant_net", module, "montant modulé (sans régularisation)")
-            if ligne["reste_a_deduire"] is not None:
-                self.signaler(
-                    numero,
-                    "reste_a_deduire",
-                    nombre_fr(ligne["reste_a_deduire"]),
-                    "reste à déduire sans régularisation.",
-                )
-            return
-        if any(v is None for v in versement) or not versement[1]:
-            self.signaler(
-                numero,
-                "montant_verse_2014",
-                "",
-                "régularisation : montant versé en 2014, ETP conventionnés 2014 (non nuls) et "
-                "ETP réalisés 2014 sont tous nécessaires.",
-            )
-            return
-        attendu = regulariser(module, Versement2014(*versement))
-        self.egal(
-            numero,
-            ligne,
-            "regularisation",
-            attendu.deduction,
-            "montant versé 2014 × max(0 ; conventionnés − réalisés) / conventionnés",
-        )
-        self.egal(
-            numero, ligne, "reste_a_deduire", attendu.reste, "max(0 ; régularisation − modulé)"
-        )
-        self.egal(
-            numero, ligne, "montant_net", attendu.net, "max(0 ; montant modulé − régularisation)"
-        )
-
-    def egal(
-        self,
-        numero: int,
-        ligne: dict,
-        colonne: str,
-        attendu: Decimal | None,
-        formule: str,
-        decimales: int = 2,
-    ) -> None:
-        lue = ligne[colonne]
-        if lue == attendu:
-            return
-        texte = "vide" if lue is None else nombre_fr(lue, decimales)
-        valeur = "vide" if attendu is None else nombre_fr(attendu, decimales)
-        self.signaler(
-            numero,
-            colonne,
-            "" if lue is None else nombre_fr(lue, decimales),
-            f"{texte} au lieu de {valeur} ({formule}).",
-        )
+        if normaliser_departement(ligne["departement"]) is None:
+            self.signaler(numero, "departement", ligne["departement"], "département inconnu.")
+        for colonne in OBLIGATOIRES:
+            if ligne[colonne] is None:
+                self.signaler(numero, colonne, "", "valeur obligatoire absente.")
 
     def doublons(self, lignes: list[dict]) -> None:
         par_identifiant: dict[str, list[int]] = defaultdict(list)
@@ -425,7 +390,7 @@ class _Verification:
                 "une seule année de campagne par grand livre.",
             )
             return demandee or 0
-        annee = int(annees.pop())
+        annee = self.annee_lue = int(annees.pop())
         if demandee is not None and annee != demandee:
             self.signaler(
                 None,
@@ -444,9 +409,11 @@ class _Verification:
             )
         return annee
 
-    def empreinte(self, chemin: Path, empreinte: str, accepter: bool) -> str:
+    def empreinte(
+        self, chemin: Path, empreinte: str, manifeste: dict | None, accepter: bool
+    ) -> str:
         """Compare l'empreinte au manifeste du calcul ; renvoie la mention si c'est accepté."""
-        attendue = empreinte_du_calcul(chemin)
+        attendue = None if manifeste is None else sortie_consignee(manifeste, chemin.name)
         if attendue == empreinte:
             return ""
         pourquoi = (
@@ -469,18 +436,127 @@ class _Verification:
         )
         return ""
 
+    def chaine(self, manifeste: dict, annee: int, lignes: list[dict]) -> None:
+        """Le manifeste du calcul dit la même campagne que le grand livre et consigne
+        l'empreinte des données lues : la chaîne données -> calcul -> grand livre est entière."""
+        options = manifeste.get("options") if isinstance(manifeste.get("options"), dict) else {}
+        if options.get("annee") != annee:
+            self.signaler(
+                None,
+                "annee",
+                str(annee),
+                f"le manifeste du calcul dit la campagne {options.get('annee')}.",
+            )
+        methodes = {ligne["methode"] for ligne in lignes}
+        if methodes != {options.get("methode")}:
+            self.signaler(
+                None,
+                "methode",
+                ", ".join(sorted(methodes)),
+                f"le manifeste du calcul dit la méthode {options.get('methode')}.",
+            )
+        donnees = entree_consignee(manifeste, "donnees")
+        if donnees is None or not re.fullmatch(r"[0-9a-f]{64}", donnees):
+            self.signaler(
+                None,
+                None,
+                "manifeste.json",
+                "le manifeste du calcul ne consigne pas l'empreinte SHA-256 des données lues : "
+                "recalculez la campagne.",
+            )
+        if enveloppes_consignees(manifeste) is None:
+            self.signaler(
+                None,
+                "enveloppe_region",
+                "manifeste.json",
+                "le manifeste du calcul ne dit pas les enveloppes lues : recalculez la campagne.",
+            )
 
-def empreinte_du_calcul(chemin: Path) -> str | None:
-    """L'empreinte SHA-256 de `chemin` consignée par le manifeste du calcul voisin, ou None."""
+    def memes_parametres(self, manifeste: dict) -> bool:
+        """Le contrôle relit les paramètres datés : il faut ceux du calcul, dossier de
+        paramètres de l'agent compris (mêmes fichiers, mêmes empreintes) ; sinon il dirait faux
+        chaque taux qui en dépend. Faux (et signalé) s'ils diffèrent."""
+        consignee = manifeste.get("surcharge_parametres")
+        active = surcharge_active()
+        attendus = _fichiers_de_surcharge(consignee)
+        lus = _fichiers_de_surcharge(None if active is None else active.vers_dict())
+        if attendus == lus:
+            return True
+        dossier = consignee.get("dossier") if isinstance(consignee, dict) else None
+        if dossier:
+            message = (
+                f"le calcul a lu le dossier de paramètres « {dossier} » (manifeste.json) : "
+                "relancez avec --parametres et ce dossier (ou la cellule « Dossier de "
+                "paramètres » du classeur), inchangé, pour que les taux soient refaits avec les "
+                "mêmes valeurs."
+            )
+        else:
+            message = (
+                "le calcul n'a lu aucun dossier de paramètres : relancez sans --parametres (ou "
+                "videz la cellule « Dossier de paramètres » du classeur)."
+            )
+        self.signaler(None, None, "manifeste.json", message)
+        return False
+
+
+def _fichiers_de_surcharge(decrite: object) -> list[tuple[str, str]]:
+    """(fichier, SHA-256) d'un dossier de paramètres décrit au manifeste (vide : aucun)."""
+    if not isinstance(decrite, dict) or not isinstance(decrite.get("fichiers"), list):
+        return []
+    return sorted(
+        (str(f.get("fichier")), str(f.get("sha256")))
+        for f in decrite["fichiers"]
+        if isinstance(f, dict)
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Le manifeste du calcul : ce qu'il consigne du grand livre
+
+
+def manifeste_du_calcul(chemin: Path) -> dict | None:
+    """Le manifeste.json du calcul voisin de `chemin` (commande « calculer »), ou None."""
     manifeste = Path(chemin).parent / "manifeste.json"
     try:
         contenu = json.loads(manifeste.read_text(encoding="utf-8"))
-        if contenu.get("commande") != "calculer":
-            return None
+    except (OSError, ValueError):
+        return None
+    if not isinstance(contenu, dict) or contenu.get("commande") != "calculer":
+        return None
+    return contenu
+
+
+def _consigne(manifeste: dict, liste: str, cle: str, valeur: str) -> str | None:
+    try:
         return next(
-            s["sha256"] for s in contenu["sorties"] if s.get("fichier") == Path(chemin).name
+            str(e["sha256"])
+            for e in manifeste[liste]
+            if isinstance(e, dict) and e.get(cle) == valeur
         )
-    except (OSError, ValueError, KeyError, TypeError, AttributeError, StopIteration):
+    except (KeyError, TypeError, StopIteration):
+        return None
+
+
+def sortie_consignee(manifeste: dict, nom: str) -> str | None:
+    """L'empreinte SHA-256 d'un fichier produit, consignée par le manifeste."""
+    return _consigne(manifeste, "sorties", "fichier", nom)
+
+
+def entree_consignee(manifeste: dict, role: str) -> str | None:
+    """L'empreinte SHA-256 d'une entrée (« donnees »…), consignée par le manifeste."""
+    return _consigne(manifeste, "entrees", "role", role)
+
+
+def enveloppes_consignees(manifeste: dict) -> dict[str, Decimal] | None:
+    """Les enveloppes régionales que le calcul a reçues (option « enveloppes » de son
+    manifeste : région -> montant en texte exact), ou None si le manifeste ne les dit pas."""
+    options = manifeste.get("options")
+    enveloppes = options.get("enveloppes") if isinstance(options, dict) else None
+    if not isinstance(enveloppes, dict):
+        return None
+    try:
+        return {str(region): Decimal(str(montant)) for region, montant in enveloppes.items()}
+    except ArithmeticError:
         return None
 
 
@@ -503,14 +579,3 @@ def donnees_du_calcul(dossier: Path) -> Path | None:
 
 def _annee_lisible(texte: str) -> bool:
     return len(texte) == 4 and texte.isascii() and texte.isdigit()
-
-
-@cache
-def taux_maximal(annee: str) -> Decimal:
-    """Le taux maximal du montant modulé (paramètre daté) pour une campagne écrite en texte ;
-    pour une année illisible (signalée par ailleurs), celui en vigueur aujourd'hui."""
-    jour = dt.date(int(annee), 1, 1) if _annee_lisible(annee) else dt.date.today()
-    try:
-        return parametres.valeur("taux_modulation_max", jour).valeur
-    except parametres.ErreurParametre:
-        return parametres.valeur("taux_modulation_max", dt.date.today()).valeur

@@ -22,14 +22,23 @@ from pathlib import Path, PurePosixPath
 import filelock
 
 from iae_modulation import __version__
-from iae_modulation.erreurs import ErreurEntree, ErreurSortie, SortieOccupee, cause_systeme
+from iae_modulation.erreurs import (
+    ErreurEntree,
+    ErreurSortie,
+    SortieOccupee,
+    cause_systeme,
+    erreur_systeme_enveloppee,
+)
 from iae_modulation.limites import MO, TAILLE_MAX_ENTREE, refus_taille
 from iae_modulation.referentiel import sans_accents
 
 DEBUTS_DE_FORMULE = ("=", "+", "-", "@")
 NOM_MANIFESTE = "manifeste.json"
 NOM_VERROU = ".iae-verrou"
+NOM_JOURNAL = ".iae-publication.json"  # publication en cours : ce qui est à finir ou à défaire
 PREFIXE_TEMPORAIRE = ".iae-temporaire-"
+SUFFIXE_ANCIENS = "-anciens"  # dossier temporaire où les anciens fichiers attendent la bascule
+PREPARATION, BASCULE = "preparation", "bascule"
 STATUT_REFUS = "refus"  # manifeste d'une exécution refusée : seul son rapport a été écrit
 TAILLE_MAX_MANIFESTE = 50 * MO
 
@@ -74,8 +83,9 @@ def sha256(chemin: Path) -> str:
 
 
 def _restes(nom: str) -> bool:
-    """Verrou et dossiers temporaires de l'outil (y compris ceux d'une exécution tuée)."""
-    return nom == NOM_VERROU or nom.startswith(PREFIXE_TEMPORAIRE)
+    """Verrou, journal et dossiers temporaires de l'outil (y compris ceux d'une exécution
+    tuée)."""
+    return nom in (NOM_VERROU, NOM_JOURNAL) or nom.startswith((PREFIXE_TEMPORAIRE, NOM_JOURNAL))
 
 
 def fichiers_de_l_outil(dossier: Path) -> tuple[set[str], dict | None]:
@@ -132,8 +142,10 @@ class DossierDeSortie:
       inchangés) sont remplacés ou supprimés : un autre fichier fait refuser la commande ;
     - un verrou (`.iae-verrou`) fait échouer aussitôt une autre exécution dans le même dossier ;
     - tout s'écrit dans un dossier temporaire `.iae-temporaire-…` du dossier de sortie, publié
-      par `publier()` seulement : un échec laisse les résultats précédents tels quels ; les
-      restes d'une exécution tuée sont retirés par la suivante ;
+      par `publier()` seulement, d'un seul coup (`Publication` : journal, puis bascule) : un
+      échec laisse les résultats précédents tels quels ; une publication interrompue (processus
+      tué, coupure du partage réseau) est finie ou défaite par l'exécution suivante, ou par le
+      premier lecteur du dossier (`reprendre_publication`), et les autres restes sont retirés ;
     - dossiers et fichiers créés suivent le masque de droits (umask) de l'utilisateur ; un dossier
       existant garde ses droits.
     """
@@ -147,6 +159,7 @@ class DossierDeSortie:
         self.precedent: dict | None = None  # manifeste des résultats en place
         self.publies: list[Path] = []
         self._siens: set[str] = set()
+        self._inachevee = False  # publication basculée mais pas finie : le journal la finira
         self._verrou: filelock.FileLock | None = None
         self._cree = False
 
@@ -178,8 +191,8 @@ class DossierDeSortie:
                 f"{existant} est un fichier ({quoi}) : le dossier de sortie {nom} ne peut pas "
                 "y être créé."
             )
-        if existant != dossier:
-            return
+        if existant != dossier or (dossier / NOM_JOURNAL).exists():
+            return  # dossier neuf, ou publication interrompue : examiné une fois reprise
         self._siens, self.precedent = fichiers_de_l_outil(dossier)
         etrangers = _etrangers(dossier, self._siens)
         if etrangers:
@@ -211,9 +224,12 @@ class DossierDeSortie:
                 "attendez qu'elle se termine ou choisissez un autre dossier."
             ) from None
         try:
+            Publication.reprendre(self.dossier)
             self.examiner()  # sous verrou : une exécution a pu finir entre-temps
             for reste in self.dossier.glob(PREFIXE_TEMPORAIRE + "*"):
                 shutil.rmtree(reste, ignore_errors=True)
+            for reste in self.dossier.glob(NOM_JOURNAL + ".*"):  # journal jamais renommé
+                reste.unlink(missing_ok=True)
             self.temporaire = self.dossier / f"{PREFIXE_TEMPORAIRE}{secrets.token_hex(4)}"
             self.temporaire.mkdir()
         except BaseException:
@@ -222,31 +238,31 @@ class DossierDeSortie:
         return self
 
     def publier(self) -> list[Path]:
-        """Met les fichiers écrits à leur place : d'abord les nouveaux (remplacement fichier par
-        fichier), puis les anciens de l'outil qui ne sont plus produits, le manifeste en dernier."""
+        """Remplace d'un seul coup les fichiers de l'outil par ceux du dossier temporaire
+        (`Publication`) ; renvoie les fichiers publiés."""
         self.examiner()
         nouveaux = [
             p.relative_to(self.temporaire).as_posix()
             for p in sorted(self.temporaire.rglob("*"))
             if p.is_file()
         ]
-        for relatif in [n for n in nouveaux if n != NOM_MANIFESTE]:
-            cible = self.dossier / relatif
-            cible.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(self.temporaire / relatif, cible)
-        for ancien in sorted(self._siens - set(nouveaux)):
-            (self.dossier / ancien).unlink(missing_ok=True)
-            _retirer_dossiers_vides(self.dossier / ancien, self.dossier)
-        if NOM_MANIFESTE in nouveaux:
-            os.replace(self.temporaire / NOM_MANIFESTE, self.dossier / NOM_MANIFESTE)
+        publication = Publication(self.dossier, self.temporaire.name, sorted(self._siens), nouveaux)
+        publication.preparer()
+        self._inachevee = True
+        publication.achever()
+        self._inachevee = False
         self.publies = [self.dossier / relatif for relatif in nouveaux]
         return self.publies
 
-    def __exit__(self, *exception) -> None:
+    def __exit__(self, type_, erreur, trace) -> None:
         self._fermer()
+        if erreur is not None:
+            systeme = erreur if isinstance(erreur, OSError) else erreur_systeme_enveloppee(erreur)
+            if systeme is not None and systeme.filename is None:
+                systeme.filename = str(self.dossier)  # disque plein en cours d'écriture
 
     def _fermer(self) -> None:
-        if self.temporaire is not None:
+        if self.temporaire is not None and not self._inachevee:
             shutil.rmtree(self.temporaire, ignore_errors=True)
         if self._verrou is not None:
             self._verrou.release()
@@ -255,6 +271,178 @@ class DossierDeSortie:
         if self._cree and not self.publies:
             with contextlib.suppress(OSError):
                 self.dossier.rmdir()
+
+
+class Publication:
+    """Le remplacement des fichiers de l'outil d'un dossier par ceux d'un dossier temporaire,
+    tout ou rien, même si le processus est tué entre deux renommages.
+
+    Un renommage de fichier dans un même dossier est atomique (`os.replace`, y compris sur NTFS
+    et sur un partage SMB) ; renommer un dossier entier ne l'est pas sous Windows (dossier de
+    destination non vide, fichier ouvert dans Excel) et ferait perdre les droits du dossier de
+    l'agent. D'où un journal, `.iae-publication.json`, écrit atomiquement :
+
+    1. journal « preparation » : les anciens fichiers de l'outil, manifeste d'abord, sont mis
+       de côté dans `<temporaire>-anciens/` ; un échec (fichier ouvert dans Excel) les remet en
+       place et la commande échoue sans rien changer ;
+    2. journal « bascule » (le point de non-retour, un seul renommage) : les nouveaux fichiers
+       sont mis en place, le manifeste en dernier ; puis journal et dossiers temporaires sont
+       retirés.
+
+    Un processus tué laisse le journal : `reprendre` défait une préparation ou finit une
+    bascule ; le dossier redevient entièrement l'ancien ou entièrement le nouveau.
+    """
+
+    def __init__(self, dossier: Path, temporaire: str, anciens: list[str], nouveaux: list[str]):
+        self.dossier = Path(dossier)
+        self.temporaire = temporaire
+        # le manifeste quitte la place en premier et y revient en dernier : un dossier sans
+        # manifeste n'est jamais pris pour un calcul entier
+        self.anciens = sorted(anciens, key=lambda n: n != NOM_MANIFESTE)
+        self.nouveaux = sorted(nouveaux, key=lambda n: n == NOM_MANIFESTE)
+        self.etat = PREPARATION
+
+    @property
+    def mis_de_cote(self) -> Path:
+        return self.dossier / f"{self.temporaire}{SUFFIXE_ANCIENS}"
+
+    def preparer(self) -> None:
+        """Étape 1 : journal, puis anciens fichiers mis de côté ; défaite si l'un résiste."""
+        self._journal()
+        try:
+            for ancien in self.anciens:
+                if (self.dossier / ancien).exists():
+                    _deplacer(self.dossier / ancien, self.mis_de_cote / ancien)
+        except OSError as erreur:
+            self.defaire()
+            raise SortieOccupee(
+                f"Les résultats précédents de {self.dossier} n'ont pas pu être remplacés : "
+                f"{Path(erreur.filename or self.dossier).name} ({cause_systeme(erreur)}). "
+                "S'il est ouvert dans Excel ou Word, fermez-le, puis relancez. Rien n'a été "
+                "changé."
+            ) from None
+
+    def achever(self) -> None:
+        """Étape 2 : bascule, nouveaux fichiers en place, ménage."""
+        self.etat = BASCULE
+        self._journal()
+        for nouveau in self.nouveaux:
+            source = self.dossier / self.temporaire / nouveau
+            if source.exists():
+                _deplacer(source, self.dossier / nouveau)
+        for ancien in self.anciens:
+            _retirer_dossiers_vides(self.dossier / ancien, self.dossier)
+        self._finir()
+
+    def defaire(self) -> None:
+        """Remet les anciens fichiers à leur place (le manifeste en dernier)."""
+        for ancien in reversed(self.anciens):
+            source = self.mis_de_cote / ancien
+            if source.exists():
+                _deplacer(source, self.dossier / ancien)
+        self._finir()
+
+    def _finir(self) -> None:
+        (self.dossier / NOM_JOURNAL).unlink(missing_ok=True)
+        shutil.rmtree(self.mis_de_cote, ignore_errors=True)
+        if self.etat == BASCULE:
+            shutil.rmtree(self.dossier / self.temporaire, ignore_errors=True)
+
+    def _journal(self) -> None:
+        """Écrit le journal sous un nom temporaire, sur le disque, puis le renomme."""
+        contenu = {
+            "etat": self.etat,
+            "temporaire": self.temporaire,
+            "anciens": self.anciens,
+            "nouveaux": self.nouveaux,
+        }
+        provisoire = self.dossier / f"{NOM_JOURNAL}.{secrets.token_hex(4)}"
+        with open(provisoire, "w", encoding="utf-8") as fichier:
+            json.dump(contenu, fichier, ensure_ascii=False)
+            fichier.flush()
+            os.fsync(fichier.fileno())
+        os.replace(provisoire, self.dossier / NOM_JOURNAL)
+        _synchroniser(self.dossier)
+
+    @classmethod
+    def reprendre(cls, dossier: Path) -> bool:
+        """Finit ou défait la publication interrompue de `dossier` (sous son verrou) ; vrai
+        s'il y en avait une."""
+        chemin = Path(dossier) / NOM_JOURNAL
+        if not chemin.is_file():
+            return False
+        try:
+            contenu = json.loads(chemin.read_text(encoding="utf-8"))
+            publication = cls(
+                dossier,
+                _nom_sur(contenu["temporaire"], PREFIXE_TEMPORAIRE),
+                [_relatif_sur(n) for n in contenu["anciens"]],
+                [_relatif_sur(n) for n in contenu["nouveaux"]],
+            )
+            etat = contenu["etat"]
+        except (ValueError, KeyError, TypeError) as erreur:
+            raise ErreurSortie(
+                f"{chemin} : journal de publication illisible ({erreur}) ; il n'a pas été écrit "
+                "par l'outil. Supprimez-le, puis vérifiez le dossier avant de relancer."
+            ) from None
+        publication.etat = etat
+        if etat == BASCULE:
+            publication.achever()
+        else:
+            publication.defaire()
+        return True
+
+
+def reprendre_publication(dossier: Path) -> bool:
+    """Pour un lecteur (`lire_grand_livre`, `rapprocher`) : finit ou défait, sous le verrou du
+    dossier, une publication que le processus qui l'écrivait n'a pas pu finir. Vrai s'il y en
+    avait une ; `SortieOccupee` si une exécution écrit dans ce dossier en ce moment."""
+    dossier = Path(dossier)
+    if not (dossier / NOM_JOURNAL).is_file():
+        return False
+    verrou = filelock.FileLock(dossier / NOM_VERROU, timeout=0)
+    try:
+        with verrou:
+            return Publication.reprendre(dossier)
+    except filelock.Timeout:
+        raise SortieOccupee(
+            f"Une exécution d'iae-modulation publie en ce moment dans {dossier} : attendez "
+            "qu'elle se termine, puis relancez."
+        ) from None
+    except OSError as erreur:
+        raise ErreurSortie(
+            f"{dossier} : une publication interrompue n'a pas pu être finie "
+            f"({cause_systeme(erreur)}) ; relancez depuis un poste qui peut écrire dans ce "
+            "dossier."
+        ) from None
+
+
+def _deplacer(source: Path, cible: Path) -> None:
+    cible.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(source, cible)
+
+
+def _synchroniser(dossier: Path) -> None:
+    """Le renommage du journal sur le disque avant la suite (POSIX ; sans objet sous Windows)."""
+    with contextlib.suppress(OSError, AttributeError):
+        descripteur = os.open(dossier, os.O_RDONLY)
+        try:
+            os.fsync(descripteur)
+        finally:
+            os.close(descripteur)
+
+
+def _nom_sur(nom: object, prefixe: str) -> str:
+    if not isinstance(nom, str) or not nom.startswith(prefixe) or "/" in nom or "\\" in nom:
+        raise ValueError(f"dossier temporaire « {nom} »")
+    return nom
+
+
+def _relatif_sur(nom: object) -> str:
+    partie = PurePosixPath(str(nom).replace("\\", "/"))
+    if not isinstance(nom, str) or partie.is_absolute() or ".." in partie.parts or not partie.parts:
+        raise ValueError(f"fichier « {nom} »")
+    return partie.as_posix()
 
 
 def _retirer_dossiers_vides(fichier: Path, racine: Path) -> None:
@@ -281,12 +469,18 @@ def ecrire_manifeste(
     options: Mapping[str, object],
     parametres: list[dict] | None = None,
     refus: bool = False,
+    alertes: list[str] | None = None,
 ) -> Path:
     """Écrit `manifeste.json` : entrées et sorties avec SHA-256, paramètres, options, version.
 
     Les sorties sont tous les fichiers déjà présents dans `dossier` (à appeler en dernier) ;
-    `refus` marque le manifeste d'une exécution refusée, qui n'a écrit que son rapport.
+    `refus` marque le manifeste d'une exécution refusée, qui n'a écrit que son rapport ;
+    `alertes` : les lignes ATTENTION et les valeurs utilisées qui n'ont pas été lues dans le
+    texte. Le dossier de paramètres de l'agent, s'il y en a un, y figure avec l'empreinte de
+    chacun de ses fichiers.
     """
+    from iae_modulation.parametres import surcharge_active
+
     sorties = sorted(p for p in Path(dossier).rglob("*") if p.is_file())
     manifeste = {
         "outil": "iae-modulation",
@@ -304,6 +498,11 @@ def ecrire_manifeste(
             {"fichier": p.relative_to(dossier).as_posix(), "sha256": sha256(p)} for p in sorties
         ],
     }
+    if alertes:
+        manifeste["alertes"] = list(alertes)
+    surcharge = surcharge_active()
+    if surcharge is not None:
+        manifeste["surcharge_parametres"] = surcharge.vers_dict()
     if refus:
         manifeste["statut"] = STATUT_REFUS
     chemin = Path(dossier) / NOM_MANIFESTE
@@ -316,6 +515,8 @@ def _json(valeur: object) -> object:
         return valeur
     if isinstance(valeur, list | tuple):
         return [_json(v) for v in valeur]
+    if isinstance(valeur, dict):
+        return {str(cle): _json(v) for cle, v in valeur.items()}
     return str(valeur)
 
 

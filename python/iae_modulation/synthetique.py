@@ -287,7 +287,8 @@ def generer_donnees_nationales(
     n = nb_structures
     codes = _repartir_departements(n)
     deps = departements()
-    types = rng.choice(list(PROPORTIONS_TYPES), size=n, p=list(PROPORTIONS_TYPES.values()))
+    proportions = _proportions(annee)
+    types = rng.choice(list(proportions), size=n, p=list(proportions.values()))
     liste_types, liste_codes = types.tolist(), codes.tolist()
     annees = (annee - 1 - rng.integers(0, 3, size=n)) % 100
 
@@ -303,7 +304,8 @@ def generer_donnees_nationales(
         part_minima[masque] = rng.uniform(*PART_MINIMA[code_type], size=masque.sum())
         for mayotte in (False, True):
             sous_masque = masque & ((codes == DEPARTEMENT_MAYOTTE) == mayotte)
-            socle_etp[sous_masque] = _socle_etp_centimes(code_type, annee, mayotte)
+            if sous_masque.any():
+                socle_etp[sous_masque] = _socle_etp_centimes(code_type, annee, mayotte)
 
     realises_c = np.round(etp_c * rng.uniform(0.85, 1.02, size=n)).astype(np.int64)
     insertion_c = np.round(realises_c * rng.uniform(0.95, 1.0, size=n)).astype(np.int64)
@@ -436,6 +438,20 @@ def ecrire_xlsx(table: pd.DataFrame, chemin: Path, campagne: int | str = "") -> 
             feuille.autofilter(0, 0, len(table), len(colonnes) - 1)
 
     return _ecrire_atomique(Path(chemin), ecrire)
+
+
+def _proportions(annee: int) -> dict[str, float]:
+    """Les types et leurs parts : sans EITI quand les règles de la campagne ne permettent pas
+    de les moduler (paramètre daté taux_modulation_max_eiti sans valeur), comme en 2026."""
+    try:
+        eiti = parametres.en_vigueur("taux_modulation_max_eiti", dt.date(annee, 1, 1)).valeur
+    except parametres.ErreurParametre:
+        eiti = None
+    if eiti is not None:
+        return PROPORTIONS_TYPES
+    autres = {t: p for t, p in PROPORTIONS_TYPES.items() if t != "EITI"}
+    total = sum(autres.values())
+    return {t: p / total for t, p in autres.items()}
 
 
 def _socle_etp_centimes(code_type: str, annee: int, mayotte: bool) -> int:

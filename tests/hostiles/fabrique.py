@@ -11,7 +11,7 @@ from pathlib import Path
 
 import openpyxl
 import xlsxwriter
-from aides import DONNEES
+from aides import DONNEES, demo_hors_detention, empreinte_remise
 
 ENTETE_DONNEES, *LIGNES_DONNEES = DONNEES.read_text(encoding="utf-8-sig").splitlines()
 COLONNES_DONNEES = ENTETE_DONNEES.split(";")
@@ -31,31 +31,23 @@ LIGNE_FLUX = (
 
 def donnees_modifiees(chemin: Path, colonne: str, valeur: str, ligne: int = 0) -> Path:
     """Les données de démonstration, une cellule remplacée (`ligne` : rang parmi les données)."""
-    position = COLONNES_DONNEES.index(colonne)
+    return donnees_avec(chemin, {(colonne, ligne): valeur})
+
+
+def donnees_avec(chemin: Path, valeurs: dict[tuple[str, int], str]) -> Path:
+    """Les données de démonstration, des cellules remplacées : (colonne, rang) -> texte."""
     lignes = [cellules.split(";") for cellules in LIGNES_DONNEES]
-    lignes[ligne][position] = valeur
+    for (colonne, ligne), valeur in valeurs.items():
+        lignes[ligne][COLONNES_DONNEES.index(colonne)] = valeur
     texte = "\n".join([ENTETE_DONNEES, *(";".join(c) for c in lignes)]) + "\n"
     Path(chemin).write_text(texte, encoding="utf-8")
     return Path(chemin)
-
-
-def lignes_sans_milieu_penitentiaire() -> list[list[str]]:
-    """Les lignes des données de démonstration, sauf celles en milieu pénitentiaire."""
-    position = COLONNES_DONNEES.index("milieu_penitentiaire")
-    lignes = [cellules.split(";") for cellules in LIGNES_DONNEES]
-    return [c for c in lignes if c[position] != "oui"]
 
 
 def donnees_2015(chemin: Path) -> Path:
     """Les données de démonstration utilisables pour 2015 (pas de taux « milieu pénitentiaire »
     avant 2017) : la régularisation des versements 2014 ne concerne que 2015."""
-    position = COLONNES_DONNEES.index("milieu_penitentiaire")
-    lignes = [cellules.split(";") for cellules in LIGNES_DONNEES]
-    for cellules in lignes:
-        cellules[position] = "non"
-    texte = "\n".join([ENTETE_DONNEES, *(";".join(c) for c in lignes)]) + "\n"
-    Path(chemin).write_text(texte, encoding="utf-8")
-    return Path(chemin)
+    return demo_hors_detention(chemin)
 
 
 def fluxiae(chemin: Path, lignes: list[str], fin: bool = True) -> Path:
@@ -157,3 +149,26 @@ def classeur_formule(source: Path, chemin: Path, formule: str, valeur: float | N
         for nom_partie, contenu in parties.items():
             archive.writestr(nom_partie, contenu)
     return Path(chemin)
+
+
+def grand_livre_retouche(calcul: Path, dossier: Path, retoucher, manifeste: bool = True) -> Path:
+    """Copie d'un dossier de calcul dont le grand livre est retouché à la main
+    (`retoucher(lignes)`, dict colonne -> texte, en place) ; `manifeste` : l'empreinte consignée
+    est recalculée, comme le ferait quelqu'un qui veut faire passer la retouche."""
+    import csv
+    import io
+    import shutil
+
+    shutil.copytree(calcul, dossier)
+    chemin = dossier / "resultats.csv"
+    lecteur = csv.DictReader(io.StringIO(chemin.read_text(encoding="utf-8-sig")), delimiter=";")
+    lignes = list(lecteur)
+    retoucher(lignes)
+    texte = io.StringIO()
+    ecrivain = csv.DictWriter(texte, lecteur.fieldnames, delimiter=";", lineterminator="\r\n")
+    ecrivain.writeheader()
+    ecrivain.writerows(lignes)
+    chemin.write_text(texte.getvalue(), encoding="utf-8-sig")
+    if manifeste:
+        empreinte_remise(dossier, chemin)
+    return chemin

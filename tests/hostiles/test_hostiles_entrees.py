@@ -13,11 +13,9 @@ import time
 from pathlib import Path
 
 import docx
-import openpyxl
 import pytest
 from aides import DONNEES, EXPORT_ACI, empreinte, sortie_capturee
 from fabrique import (
-    ENTETE_DONNEES,
     LIGNE_FLUX,
     PREMIER_IDENTIFIANT,
     archive_gonflee,
@@ -28,7 +26,6 @@ from fabrique import (
     donnees_2015,
     donnees_modifiees,
     fluxiae,
-    lignes_sans_milieu_penitentiaire,
     xlsx_donnees,
     xml_lisible,
 )
@@ -90,19 +87,15 @@ def test_enveloppe_et_versement_de_40_chiffres(tmp_path, capsys, option):
 
 
 def test_enveloppe_de_zero(tmp_path, capsys):
-    """La démo a une ACI en milieu pénitentiaire, à taux fixe, qu'aucune enveloppe ne réduit :
-    une enveloppe de 0 € ne peut pas la payer (refus clair) ; sans elle, tout est réduit à 0."""
+    """La démo a une ACI en milieu pénitentiaire. En 2019, son montant est à taux fixe et aucune
+    enveloppe ne le réduit : une enveloppe de 0 € ne peut pas la payer (refus clair). En 2026
+    (plafond de 5 %, classée avec les autres), tout est réduit à 0."""
     enveloppes = tmp_path / "enveloppes.csv"
     enveloppes.write_text("region;enveloppe\nGrand Est;0\n", encoding="utf-8")
-    assert calculer(DONNEES, tmp_path / "s", "--enveloppes", str(enveloppes)) == 2
+    assert calculer(DONNEES, tmp_path / "s", "--enveloppes", str(enveloppes), annee="2019") == 2
     texte = sans_trace(capsys).replace("\u00a0", " ")
     assert "Enveloppe Grand Est de 0,00 € inférieure aux montants à taux fixe" in texte
-    sans_detention = tmp_path / "donnees.csv"
-    sans_detention.write_text(
-        "\n".join([ENTETE_DONNEES, *(";".join(c) for c in lignes_sans_milieu_penitentiaire())]),
-        encoding="utf-8",
-    )
-    assert calculer(sans_detention, tmp_path / "s2", "--enveloppes", str(enveloppes)) == 0
+    assert calculer(DONNEES, tmp_path / "s2", "--enveloppes", str(enveloppes)) == 0
     assert "Enveloppe Grand Est : 0,00 €, utilisée 0,00 €" in sans_trace(capsys).replace(
         "\u00a0", " "
     )
@@ -429,6 +422,7 @@ def test_identifiant_point(tmp_path, capsys, identifiant):
 def test_formule_lue_par_sa_valeur_calculee(tmp_path, calculee, code):
     copie = classeur_formule(GABARIT, tmp_path / "campagne.xlsm", "=215528.21*1", calculee)
     classeur = ClasseurFichier(copie)
+    classeur.ecrire_parametre("annee", 2026)
     classeur.ecrire_parametre("region", "Grand Est")
     resultat = macros.ACTIONS["calculer"](classeur)
     assert resultat.code == code, resultat.message
@@ -447,8 +441,10 @@ def test_dossier_de_sortie_du_classeur_confine(tmp_path, dossier):
     copie.parent.mkdir()
     shutil.copyfile(GABARIT, copie)
     classeur = ClasseurFichier(copie)
+    classeur.ecrire_parametre("annee", 2026)
     classeur.ecrire_parametre("dossier_sortie", dossier)
     resultat = macros.ACTIONS["calculer"](classeur)
     assert resultat.code == 2 and "« Dossier de sortie »" in resultat.message
     assert sorted(p.name for p in tmp_path.rglob("*")) == ["campagne.xlsm", "recu"]
-    assert openpyxl.load_workbook(copie)["Journal"].max_row >= 2
+    # refusée avant tout travail : le classeur reste tel quel (issue 14), rien au journal
+    assert copie.read_bytes() == GABARIT.read_bytes()

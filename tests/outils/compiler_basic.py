@@ -8,6 +8,7 @@ sonde qui rend 7 ; un module de classe reçoit la sonde dans un module standard 
 (JSON sur stdout) dit, par module, si la sonde a répondu : sinon le module ne compile pas.
 """
 
+import contextlib
 import json
 import os
 import subprocess
@@ -93,7 +94,10 @@ def main():
             resultats[nom] = "compilé" if reponse == 7 else f"non compilé ({reponse})"
         print(json.dumps(resultats, ensure_ascii=False))
     finally:
-        bureau.terminate()
+        # soffice peut fermer le pont UNO pendant l'appel (DisposedException) : il s'arrête,
+        # c'est ce qui est demandé ; les résultats sont déjà écrits.
+        with contextlib.suppress(Exception):
+            bureau.terminate()
         soffice.wait(timeout=60)
 
 

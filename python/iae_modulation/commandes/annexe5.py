@@ -7,6 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from iae_modulation.annexe5 import MESURES, executer_annexe5
+from iae_modulation.commandes.option_parametres import ajouter_option_parametres
 from iae_modulation.documents.pdf import ajouter_options_pdf
 from iae_modulation.documents.signature import ajouter_options_signature, signature_depuis_options
 from iae_modulation.lecture import lire_nombre
@@ -75,6 +76,7 @@ def enregistrer(sous_parseurs: argparse._SubParsersAction) -> None:
     )
     ajouter_options_pdf(parseur, "les décisions")
     parseur.add_argument("--ecraser", action="store_true", help="remplacer un dossier existant")
+    ajouter_option_parametres(parseur)
     ajouter_options_signature(parseur)
     parseur.set_defaults(executer=executer)
 
@@ -103,6 +105,7 @@ def executer(args: argparse.Namespace) -> int:
         source=args.source,
         entetes=args.entetes,
         donnees=args.donnees,
+        dossier_parametres=args.parametres,
     )
     print(rapport.resume())
     return rapport.code_sortie

@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from iae_modulation.campagne import executer_calcul
+from iae_modulation.commandes.option_parametres import ajouter_option_parametres
 from iae_modulation.modulation import METHODES
 
 
@@ -14,7 +15,7 @@ def enregistrer(sous_parseurs: argparse._SubParsersAction) -> None:
         "calculer",
         help="calculer le taux et le montant modulé de chaque structure",
         description="Calcule, pour chaque SIAE, les trois indicateurs, le taux de modulation "
-        "(0 à 10 %) et le montant modulé, groupe par groupe (type × région).",
+        "(de 0 au plafond en vigueur) et le montant modulé, groupe par groupe (type × région).",
     )
     parseur.add_argument(
         "donnees",
@@ -33,6 +34,7 @@ def enregistrer(sous_parseurs: argparse._SubParsersAction) -> None:
         dest="versements_2014",
         help="montants modulés versés en 2014 (campagne 2015 : régularisation)",
     )
+    ajouter_option_parametres(parseur)
     parseur.add_argument("--sortie", type=Path, required=True, help="dossier des résultats")
     parseur.add_argument(
         "--ecraser", action="store_true", help="remplacer un dossier de sortie existant"
@@ -50,6 +52,7 @@ def executer(args: argparse.Namespace) -> int:
         versements_2014=args.versements_2014,
         ecraser=args.ecraser,
         progression_active=True,
+        dossier_parametres=args.parametres,
     )
     print(rapport.resume())
     return rapport.code_sortie

@@ -63,9 +63,18 @@ def enregistrer(sous_parseurs: argparse._SubParsersAction) -> None:
         description="Copie le gabarit, puis le rattache comme « rattacher ».",
     )
     installer.add_argument(
-        "--dossier", type=Path, default=Path.cwd(), help="dossier de destination (défaut : ici)"
+        "--dossier",
+        type=Path,
+        help="dossier de destination (défaut : Documents\\IAE Modulation, le dossier Documents "
+        "que Windows connaît pour l'agent, redirigé ou OneDrive compris)",
     )
-    installer.add_argument("--ecraser", action="store_true", help="remplacer un classeur existant")
+    existant = installer.add_mutually_exclusive_group()
+    existant.add_argument("--ecraser", action="store_true", help="remplacer un classeur existant")
+    existant.add_argument(
+        "--garder",
+        action="store_true",
+        help="un classeur déjà présent (une campagne) est gardé et rattaché (installer.cmd)",
+    )
     installer.set_defaults(executer=executer_installer)
 
     rattacher = actions.add_parser(
@@ -86,16 +95,22 @@ def enregistrer(sous_parseurs: argparse._SubParsersAction) -> None:
         "problème est trouvé.",
     )
     diagnostic.add_argument(
-        "classeur", type=Path, nargs="?", metavar="CLASSEUR", help="le classeur .xlsm à vérifier"
+        "classeur",
+        type=Path,
+        nargs="?",
+        metavar="CLASSEUR",
+        help="le classeur .xlsm à vérifier (défaut : celui de Documents\\IAE Modulation, s'il "
+        "existe)",
     )
     diagnostic.set_defaults(executer=executer_diagnostic)
 
     paquet = actions.add_parser(
         "paquet-windows",
         help="écrire le paquet d'installation hors ligne pour Windows (.zip)",
-        description="Télécharge les roues Windows x64 des dépendances pour chaque version de "
-        "Python prise en charge, vérifie qu'elles s'installent sans réseau, et écrit "
-        "iae-modulation-VERSION-windows.zip (installer.cmd, LISEZMOI.txt, sources, roues).",
+        description="Télécharge les roues Windows x64 des dépendances, aux versions de "
+        "contraintes.txt, pour chaque version de Python prise en charge, vérifie qu'elles "
+        "s'installent sans réseau, et écrit iae-modulation-VERSION-windows.zip (installer.cmd, "
+        "LISEZMOI.txt, sources, roues, et l'installateur Python s'il est donné).",
     )
     paquet.add_argument("--sortie", type=Path, required=True, help="dossier où écrire le .zip")
     paquet.add_argument(
@@ -108,6 +123,19 @@ def enregistrer(sous_parseurs: argparse._SubParsersAction) -> None:
         action="append",
         metavar="3.X",
         help="version(s) de Python visées (répétable ; défaut : toutes celles prises en charge)",
+    )
+    paquet.add_argument(
+        "--python-installateur",
+        type=Path,
+        metavar="python-3.X.Y-amd64.exe",
+        help="joindre l'installateur Windows de python.org (signature vérifiée) : installer.cmd "
+        "l'installe pour l'agent seul, sans fenêtre ni droits, et l'outil s'en sert",
+    )
+    paquet.add_argument(
+        "--python-sha256",
+        metavar="EMPREINTE",
+        help="empreinte SHA-256 de l'installateur publiée par python.org (vérifiée si donnée ; "
+        "exigée si ni PowerShell ni osslsigncode ne peuvent lire la signature)",
     )
     paquet.set_defaults(executer=executer_paquet_windows)
 
@@ -155,7 +183,9 @@ def executer_action(args: argparse.Namespace) -> int:
 def executer_installer(args: argparse.Namespace) -> int:
     from iae_modulation.excel.installation import installer
 
-    return _installation(lambda: installer(args.dossier, ecraser=args.ecraser), "Installation")
+    return _installation(
+        lambda: installer(args.dossier, ecraser=args.ecraser, garder=args.garder), "Installation"
+    )
 
 
 def executer_rattacher(args: argparse.Namespace) -> int:
@@ -178,10 +208,14 @@ def _installation(faire, nom: str) -> int:
 
 
 def executer_diagnostic(args: argparse.Namespace) -> int:
+    from iae_modulation.chemins import GABARIT_CLASSEUR
     from iae_modulation.excel.diagnostic import diagnostiquer
+    from iae_modulation.excel.installation import dossier_classeurs
 
+    installe = dossier_classeurs() / GABARIT_CLASSEUR.name
+    classeur = args.classeur or (installe if installe.is_file() else None)
     try:
-        constats = diagnostiquer(args.classeur)
+        constats = diagnostiquer(classeur)
     except ErreurEntree as erreur:
         print(f"Diagnostic impossible : {erreur}", file=sys.stderr)
         return 2
@@ -204,7 +238,13 @@ def executer_paquet_windows(args: argparse.Namespace) -> int:
         )
         return 2
     try:
-        archive = paquet_windows(args.sortie, args.roues, args.python or VERSIONS_PYTHON)
+        archive = paquet_windows(
+            args.sortie,
+            args.roues,
+            args.python or VERSIONS_PYTHON,
+            args.python_installateur,
+            args.python_sha256,
+        )
     except ErreurEntree as erreur:
         print(f"Paquet non écrit : {erreur}", file=sys.stderr)
         return 2

@@ -47,7 +47,7 @@ def enregistrer(sous_parseurs: argparse._SubParsersAction) -> None:
     parseur = sous_parseurs.add_parser(
         "demo",
         help="exécuter toute la chaîne sur des données fictives",
-        description="Écrit les fichiers de l'ASP de 41 SIAE fictives du Grand Est (FluxIAE des "
+        description="Écrit les fichiers de l'ASP de 40 SIAE fictives du Grand Est (FluxIAE des "
         "annexes financières et des structures, bilan annuel), en prépare la table, calcule la "
         "modulation 2026, puis produit les tableaux et décisions ASP (annexe 5) et les "
         "notifications (annexe 4), et les rapproche (code de sortie 3 si un montant diffère).",
@@ -126,11 +126,7 @@ def executer(args: argparse.Namespace) -> int:
     print("\n== 4. Annexe 5 : tableaux et décisions de paiement pour l'ASP ==")
     print(demo_annexe5(sortie / "annexe5", resultats, pdf=pdf))
     print("\n== 5. Annexe 4 : notifications aux structures ==")
-    print(
-        demo_notifications(
-            sortie / "notifications", resultats, preparation.donnees, ANNEE_DEMO, pdf
-        )
-    )
+    print(demo_notifications(sortie / "notifications", resultats, ANNEE_DEMO, pdf))
     print("\n== 6. Rapprochement : grand livre, décisions ASP et lettres ==")
     rapprochement = rapprocher(sortie, resultats)
     if rapport_remplacable(sortie / NOM_RAPPROCHEMENT):

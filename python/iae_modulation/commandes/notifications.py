@@ -7,6 +7,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from iae_modulation.commandes.option_parametres import ajouter_option_parametres
 from iae_modulation.documents.notifications import generer_notifications
 from iae_modulation.documents.pdf import ErreurPDF, ajouter_options_pdf
 from iae_modulation.documents.signature import ajouter_options_signature, signature_depuis_options
@@ -18,8 +19,9 @@ def enregistrer(sous_parseurs: argparse._SubParsersAction) -> None:
         "notifications",
         help="écrire la lettre de notification du montant modulé de chaque structure",
         description="Écrit une lettre Word par structure de RESULTATS (fichier resultats.csv de "
-        "« iae-modulation calculer »), avec le nom et l'adresse pris dans DONNEES, un index "
-        "notifications.xlsx et les PDF (voir --pdf, --sans-pdf) avec un PDF unique à imprimer.",
+        "« iae-modulation calculer »), adressée à la structure que le grand livre nomme "
+        "(SIRET, raison sociale, adresse), un index notifications.xlsx et les PDF (voir --pdf, "
+        "--sans-pdf) avec un PDF unique à imprimer.",
     )
     parseur.add_argument(
         "resultats",
@@ -30,8 +32,8 @@ def enregistrer(sous_parseurs: argparse._SubParsersAction) -> None:
     parseur.add_argument(
         "--donnees",
         type=Path,
-        required=True,
-        help="table des structures utilisée pour le calcul (.csv ou .xlsx)",
+        help="facultatif : table des structures du calcul (.csv ou .xlsx), pour vérifier "
+        "qu'elle donne la même identité (SIRET, nom, adresse) que le grand livre ; sinon refus",
     )
     parseur.add_argument("--annee", type=int, required=True, help="année de campagne (N)")
     parseur.add_argument("--modele", type=Path, help="modèle Word de la lettre (.docx)")
@@ -53,6 +55,7 @@ def enregistrer(sous_parseurs: argparse._SubParsersAction) -> None:
         help="région du service émetteur (défaut : celle de chaque structure)",
     )
     ajouter_options_signature(parseur)
+    ajouter_option_parametres(parseur)
     parseur.set_defaults(executer=executer)
 
 
@@ -69,6 +72,7 @@ def executer(args: argparse.Namespace) -> int:
             signature=signature_depuis_options(args, region=args.region),
             progression=True,
             resultats_modifies=args.resultats_modifies,
+            dossier_parametres=args.parametres,
         )
     except (ErreurEntree, ErreurSortie) as erreur:
         print(f"Aucune lettre écrite : {erreur}", file=sys.stderr)

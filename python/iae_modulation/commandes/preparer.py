@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from iae_modulation.commandes.option_parametres import ajouter_option_parametres
 from iae_modulation.preparation.execution import executer_preparation
 
 
@@ -45,6 +46,7 @@ def enregistrer(sous_parseurs: argparse._SubParsersAction) -> None:
         help="ETP d'encadrement : ajouter les travailleurs non salariés et les prestataires "
         "externes à l'encadrement salarié",
     )
+    ajouter_option_parametres(parseur)
     parseur.add_argument("--sortie", type=Path, required=True, help="dossier à écrire")
     parseur.add_argument("--ecraser", action="store_true", help="remplacer un dossier existant")
     parseur.set_defaults(executer=executer)
@@ -59,6 +61,7 @@ def executer(args: argparse.Namespace) -> int:
         structures=args.structures,
         encadrement_elargi=args.encadrement_elargi,
         ecraser=args.ecraser,
+        dossier_parametres=args.parametres,
     )
     print(rapport.resume())
     return 0

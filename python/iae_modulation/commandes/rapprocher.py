@@ -7,6 +7,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from iae_modulation.commandes.option_parametres import ajouter_option_parametres
+from iae_modulation.parametres import surcharge
 from iae_modulation.rapprochement import (
     NOM_RAPPROCHEMENT,
     ecrire_rapport,
@@ -40,12 +42,14 @@ def enregistrer(sous_parseurs: argparse._SubParsersAction) -> None:
         type=Path,
         help=f"rapport à écrire (défaut : DOSSIER/{NOM_RAPPROCHEMENT})",
     )
+    ajouter_option_parametres(parseur)
     parseur.set_defaults(executer=executer)
 
 
 def executer(args: argparse.Namespace) -> int:
     try:
-        rapprochement = rapprocher(args.dossier, args.resultats)
+        with surcharge(args.parametres):
+            rapprochement = rapprocher(args.dossier, args.resultats)
     except ErreurEntree as erreur:
         print(f"Rapprochement impossible : {erreur}", file=sys.stderr)
         return CODE_ENTREE_INVALIDE

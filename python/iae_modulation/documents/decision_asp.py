@@ -12,7 +12,8 @@ from decimal import Decimal
 from pathlib import Path
 
 from iae_modulation.documents.modeles_source import DOSSIER_MODELES, NOM_DECISION
-from iae_modulation.documents.publipostage import Bloc, ModeleCompile
+from iae_modulation.documents.mots_dates import CHAMPS_DATES, MotsDates, mots_de_la_campagne
+from iae_modulation.documents.publipostage import CHAMP_MENTION_MODIFIE, Bloc, ModeleCompile
 from iae_modulation.documents.signature import PREFIXE_PROJET, Signature
 from iae_modulation.documents.tableau_word import tableau_xml
 from iae_modulation.formats import date_fr, montant_fr
@@ -21,18 +22,8 @@ from iae_modulation.sorties import ErreurEntree, nom_de_fichier_sur
 
 MODELE_DECISION = DOSSIER_MODELES / NOM_DECISION
 
-# Le texte qui fonde l'aide au poste de chaque mesure : l'article du code du travail (note
-# 2014-04, renvoi 1) ; pour les EITI, créées après la note, la loi qui les expérimente.
-VISAS_AIDE_AU_POSTE = {
-    "EI": "Vu le code du travail, notamment ses articles L. 5132-2 et R. 5132-8 ;",
-    "ETTI": "Vu le code du travail, notamment ses articles L. 5132-2 et R. 5132-10-12 ;",
-    "AI": "Vu le code du travail, notamment ses articles L. 5132-2 et R. 5132-23 ;",
-    "ACI": "Vu le code du travail, notamment ses articles L. 5132-2 et R. 5132-37 ;",
-    "EITI": "Vu l'article 83 de la loi n° 2018-771 du 5 septembre 2018 pour la liberté de "
-    "choisir son avenir professionnel et le décret n° 2018-1198 du 20 décembre 2018 relatif à "
-    "l'expérimentation de l'élargissement des formes d'insertion par l'activité économique au "
-    "travail indépendant ;",
-}
+# Le texte qui fonde l'aide au poste de chaque mesure (visa) : l'article du code du travail, ou,
+# pour les EITI, la loi et le décret qui les expérimentent ; daté (paramètres mot_visa_aide_*).
 CHAMPS_OBLIGATOIRES = frozenset(
     {"mesure", "departement", "annee", "nb_structures", "montant_total", "tableau"}
 )
@@ -50,6 +41,8 @@ CHAMPS_DECISION = CHAMPS_OBLIGATOIRES | {
     "qualite",
     "signataire",
     "mention_projet",
+    "minima_sociaux",
+    *CHAMPS_DATES,
 }
 # Largeur utile de la page A4 paysage de l'annexe (marges de 1,5 cm), en vingtièmes de point.
 LARGEUR_ANNEXE = 15_100
@@ -75,6 +68,10 @@ class DecisionASP:
     reste_a_deduire: Decimal = Decimal(0)
     avec_regularisation: bool = False
     mention_modifie: str = ""  # grand livre modifié après le calcul, accepté explicitement
+    mots: MotsDates | None = None  # mots datés ; par défaut ceux de la date de la signature
+
+    def mots_dates(self) -> MotsDates:
+        return self.mots or mots_de_la_campagne(self.annee, self.signature.date)
 
 
 def lieu_et_date(signature: Signature) -> str:
@@ -99,18 +96,29 @@ def rendre_decisions_asp(
     """
     compile_ = ModeleCompile(modele or MODELE_DECISION)
     compile_.verifier_champs(CHAMPS_DECISION, CHAMPS_OBLIGATOIRES)
+    if any(d.mention_modifie for d in decisions):
+        compile_.verifier_mention_sur_chaque_page(CHAMP_MENTION_MODIFIE)
     noms = [nom_fichier_decision(d.mesure, d.departement, d.signature.projet) for d in decisions]
     doublons = sorted({n for n in noms if noms.count(n) > 1})
     if doublons:
         raise ErreurEntree(
             f"Décisions en double (même mesure et département) : {', '.join(doublons)}."
         )
-    inconnues = sorted({d.mesure for d in decisions} - VISAS_AIDE_AU_POSTE.keys())
+    inconnues = sorted({d.mesure for d in decisions} - TYPES_SIAE.keys())
     if inconnues:
         raise ErreurEntree(
             f"Mesure inconnue pour une décision ASP : {', '.join(inconnues)} (attendu : "
-            f"{', '.join(VISAS_AIDE_AU_POSTE)})."
+            f"{', '.join(TYPES_SIAE)})."
         )
+    for decision in decisions:
+        if decision.mots is not None:
+            decision.mots.noter_modele(compile_.champs)
+        if not decision.mots_dates().visa_aide(decision.mesure):
+            raise ErreurEntree(
+                f"Décision {decision.mesure} de la campagne {decision.annee} refusée : aucun "
+                f"texte ne fonde cette aide à cette date (paramètre mot_visa_aide_"
+                f"{decision.mesure.lower()})."
+            )
     dossier = Path(dossier)
     dossier.mkdir(parents=True, exist_ok=True)
     return [
@@ -120,8 +128,11 @@ def rendre_decisions_asp(
 
 
 def valeurs_decision(decision: DecisionASP) -> dict[str, object]:
-    """Les champs de la décision ; None retire le paragraphe facultatif."""
+    """Les champs de la décision ; None retire le paragraphe facultatif. Le service, le visa et
+    les autres mots datés sont ceux de la date de l'acte (`mots_dates`)."""
     signature = decision.signature
+    mots = decision.mots_dates()
+    champs = mots.champs()
     regularisation = reste = None
     if decision.avec_regularisation:
         regularisation = (
@@ -140,7 +151,7 @@ def valeurs_decision(decision: DecisionASP) -> dict[str, object]:
     return {
         "mesure": decision.mesure,
         "libelle_mesure": TYPES_SIAE[decision.mesure].lower(),
-        "visa_aide": VISAS_AIDE_AU_POSTE[decision.mesure],
+        "visa_aide": mots.visa_aide(decision.mesure),
         "departement": decision.departement,
         "nom_departement": decision.nom_departement,
         "region": signature.region or decision.region,
@@ -150,9 +161,10 @@ def valeurs_decision(decision: DecisionASP) -> dict[str, object]:
         "base_du_taux": decision.base_du_taux,
         "phrase_regularisation": regularisation,
         "phrase_reste": reste,
-        "mention_modifie": decision.mention_modifie or None,
+        CHAMP_MENTION_MODIFIE: decision.mention_modifie or None,
         "tableau": Bloc(tableau_xml(decision.colonnes, decision.lignes, LARGEUR_ANNEXE)),
-        "service": signature.service,
+        **champs,
+        "service": signature.service or champs["service_regional"],
         "lieu_date": lieu_et_date(signature),
         "qualite": signature.bloc_qualite(),
         "signataire": signature.signataire or None,

@@ -3,10 +3,11 @@
 l'IAE ») : une page, en Word et en PDF, préparée depuis les nombres de la campagne.
 
 Tous les montants et taux viennent du grand livre (`resultats.csv`, « une source pour chaque
-euro ») ; médiane, quartiles et rang sont calculés sur les colonnes d'indicateurs du même grand
-livre, parmi les structures comparées du groupe (même type, même région, hors taux fixe) ; postes
-et sorties viennent de la table des données du calcul. Avec le grand livre de l'année précédente,
-ses valeurs figurent à côté.
+euro »), le rang aussi (colonnes `rang_*` et `effectif_*` de la notation « rang ») ; médiane et
+quartiles sont calculés sur les colonnes d'indicateurs du même grand livre, parmi les structures
+comparées du groupe (même type, même région, hors taux fixe) ; postes et sorties viennent de la
+table des données du calcul ; les poids des critères, des paramètres datés. Avec le grand livre
+de l'année précédente, ses valeurs figurent à côté.
 
 Les PDF : les fiches sont assemblées par lots en quelques longs documents (une page chacune),
 convertis en parallèle par LibreOffice (`pdf.convertir_en_pdf`), puis chaque page devient le PDF
@@ -25,6 +26,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
+from iae_modulation import parametres
 from iae_modulation.documents import pdf as conversion
 from iae_modulation.documents.graphique import Fond, Repartition, bandes_png, repartition
 from iae_modulation.documents.modeles_source import DOSSIER_MODELES, NOM_FICHE
@@ -39,6 +41,7 @@ from iae_modulation.resultats import (
     MOTIF_FORFAIT_2014,
     MOTIF_NON_CALCULABLE,
     MOTIF_PENITENTIAIRE,
+    MOTIF_PENITENTIAIRE_PLAFOND,
     MOTIF_SEULE,
     GrandLivre,
     donnees_du_calcul,
@@ -53,11 +56,12 @@ from iae_modulation.sorties import (
 
 MODELE_FICHE = DOSSIER_MODELES / NOM_FICHE
 CRITERES = (
-    ("publics", "Publics", "35 %", "bénéficiaires de minima sociaux / salariés en insertion"),
-    ("effort", "Efforts d'insertion", "40 %", "ETP d'encadrement / ETP en insertion"),
-    ("resultats", "Résultats", "25 %", "sorties dynamiques / sorties examinées"),
+    ("publics", "Publics", "bénéficiaires de minima sociaux / salariés en insertion"),
+    ("effort", "Efforts d'insertion", "ETP d'encadrement / ETP en insertion"),
+    ("resultats", "Résultats", "sorties dynamiques / sorties examinées"),
 )
-COMPARES = (MOTIF_CLASSEMENT, MOTIF_SEULE, MOTIF_NON_CALCULABLE)  # hors taux fixe
+# comparées dans leur groupe : toutes, sauf le taux fixe du milieu pénitentiaire (avant 2022)
+COMPARES = (MOTIF_CLASSEMENT, MOTIF_SEULE, MOTIF_NON_CALCULABLE, MOTIF_PENITENTIAIRE_PLAFOND)
 CHAMPS_OBLIGATOIRES = frozenset(
     {"identifiant", "raison_sociale", "indicateurs", "montants", "calcul_du_montant"}
 )
@@ -91,8 +95,12 @@ class Groupe:
     repartitions: dict[str, Repartition | None] = field(default_factory=dict)
     fonds: dict[str, Fond] = field(default_factory=dict)
 
-    def rang(self, critere: str, valeur: Decimal | None) -> tuple[Decimal, int] | None:
-        """Rang croissant (ex æquo moyennés, 1 = valeur la plus faible) et effectif."""
+    def rang(self, critere: str, structure: dict) -> tuple[Decimal, int] | None:
+        """Rang croissant (ex æquo moyennés, 1 = valeur la plus faible) et effectif : ceux du
+        grand livre (notation « rang »), sinon comptés parmi les structures comparées."""
+        if structure.get(f"rang_{critere}") is not None:
+            return structure[f"rang_{critere}"], int(structure[f"effectif_{critere}"])
+        valeur = structure[critere]
         valeurs = [v for s in self.compares if (v := s[critere]) is not None]
         if valeur is None or not valeurs:
             return None
@@ -278,7 +286,8 @@ class _Fiche:
                 ]
             )
         }
-        libelles = [f"{libelle} ({poids})" for _, libelle, poids, _ in CRITERES]
+        poids = _poids(annee)
+        libelles = [f"{libelle} ({poids[critere]})" for critere, libelle, _ in CRITERES]
         valeurs = {
             "annee": str(annee),
             "sous_titre": (
@@ -333,11 +342,12 @@ class _Fiche:
             colonnes.append(f"Valeur {annee - 2}")
         colonnes += ["1er quartile", "Médiane", "3e quartile", "Rang", "Score"]
         lignes = []
-        for critere, libelle, poids, definition in CRITERES:
+        poids = _poids(annee)
+        for critere, libelle, definition in CRITERES:
             valeur = s[critere]
             repartition_ = self.groupe.repartitions[critere]
-            rang = self.groupe.rang(critere, valeur) if s["motif_taux"] in COMPARES else None
-            ligne = [f"{libelle} ({poids}) : {definition}", _taux(valeur)]
+            rang = self.groupe.rang(critere, s) if s["motif_taux"] in COMPARES else None
+            ligne = [f"{libelle} ({poids[critere]}) : {definition}", _taux(valeur)]
             if self.anterieur is not None:
                 ligne.append(_taux(precedente[critere]) if precedente else "—")
             if repartition_ is None:
@@ -418,6 +428,12 @@ class _Fiche:
         return tableau_xml(colonnes, lignes, LARGEUR_TEXTE)
 
 
+def _poids(annee: int) -> dict[str, str]:
+    """Le poids de chaque critère en vigueur pour la campagne (« 35 % »), paramètre daté."""
+    jour = dt.date(annee, 1, 1)
+    return {c: taux_fr(parametres.valeur(f"poids_{c}", jour).valeur, 0) for c, *_ in CRITERES}
+
+
 def _taux(valeur: Decimal | None) -> str:
     return "non calculable" if valeur is None else taux_fr(valeur, 1)
 
@@ -435,6 +451,8 @@ def _motif(structure: dict) -> str | None:
     textes = {
         MOTIF_PENITENTIAIRE: "Milieu pénitentiaire : taux fixe, hors classement ; indicateurs "
         "donnés pour information.",
+        MOTIF_PENITENTIAIRE_PLAFOND: "Milieu pénitentiaire : classée avec les structures de son "
+        "groupe, taux plafonné (taux calculé ci-dessous).",
         MOTIF_FORFAIT_2014: "Campagne 2014 : taux forfaitaire de la note DGEFP n° 2014-04, sans "
         "classement.",
         MOTIF_SEULE: "Seule structure de son type dans la région : score neutre de 0,50 pour "

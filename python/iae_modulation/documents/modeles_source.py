@@ -45,14 +45,15 @@ _PARTIES_SUPERFLUES = (
     "customXml/_rels/item1.xml.rels",
 )
 
+# `recours_en_ligne` : la saisine par Télérecours citoyens, seulement quand elle existe à la date
+# de l'acte (paramètre daté mot_recours_en_ligne).
 RECOURS = (
     "Voies et délais de recours : la présente décision peut faire l'objet, dans les deux mois "
     "suivant sa notification, d'un recours gracieux auprès de son auteur, d'un recours "
     "hiérarchique auprès du ministre chargé de l'emploi ou d'un recours contentieux devant le "
-    "tribunal administratif territorialement compétent, qui peut être saisi par l'application "
-    "« Télérecours citoyens » (www.telerecours.fr). Un recours gracieux ou hiérarchique proroge "
-    "le délai du recours contentieux, qui court alors de la réponse de l'administration (son "
-    "silence pendant deux mois vaut rejet)."
+    "tribunal administratif territorialement compétent{{ recours_en_ligne }}. Un recours gracieux "
+    "ou hiérarchique proroge le délai du recours contentieux, qui court alors de la réponse de "
+    "l'administration (son silence pendant deux mois vaut rejet)."
 )
 
 
@@ -80,6 +81,15 @@ def _document() -> docx.Document:
     mention.alignment = WD_ALIGN_PARAGRAPH.CENTER
     marque = mention.add_run("{{ mention_projet }}")
     marque.bold = True
+    marque.font.color.rgb = RGBColor(0xC0, 0x00, 0x00)
+    # grand livre modifié après le calcul (--resultats-modifies) : dit en tête de chaque page,
+    # paragraphe retiré sinon
+    modifie = section.header.add_paragraph()
+    modifie.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    modifie.paragraph_format.space_after = Pt(0)
+    marque = modifie.add_run("{{ mention_modifie }}")
+    marque.bold = True
+    marque.font.size = Pt(8)
     marque.font.color.rgb = RGBColor(0xC0, 0x00, 0x00)
     return document
 
@@ -140,7 +150,7 @@ def _tableau_indicateurs(document) -> None:
         ("Critère", "Indicateur", "Valeur", "Score"),
         (
             "Publics",
-            "Part des salariés en insertion bénéficiaires de minima sociaux (RSA, ASS, AAH)",
+            "Part des salariés en insertion bénéficiaires de minima sociaux ({{ minima_sociaux }})",
             "{{ publics_valeur }}",
             "{{ publics_score }}",
         ),
@@ -199,7 +209,6 @@ def construire_notification() -> bytes:
         "{{ raison_sociale }} ({{ type_structure }}), SIRET\u00a0{{ siret }}, annexe "
         "financière n°\u00a0{{ identifiant }}"
     )
-    _paragraphe(document, "{{ mention_modifie }}", gras=True)
     _paragraphe(document, "Madame, Monsieur,")
     _paragraphe(
         document,
@@ -226,6 +235,7 @@ def construire_notification() -> bytes:
         "{{ enveloppe_disponible }}, et leur total, {{ total_avant_enveloppe }}, puis arrondi au "
         "centime inférieur, soit un taux effectif après enveloppe de {{ taux_effectif }}.",
     )
+    _paragraphe(document, "{{ phrase_taux_fixe }}")
     _paragraphe(document, "{{ motif_taux }}")
     _tableau_indicateurs(document)
     _paragraphe(document, "{{ annonce_regularisation_2014 }}")
@@ -278,7 +288,6 @@ def construire_decision() -> bytes:
         aligne=centre,
         apres=Pt(18),
     )
-    _paragraphe(document, "{{ mention_modifie }}", gras=True)
     _paragraphe(document, "Le préfet de la région {{ region }},")
     for visa in (
         "{{ visa_aide }}",

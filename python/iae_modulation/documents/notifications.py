@@ -1,13 +1,14 @@
 """Notification du montant modulé à chaque SIAE (note DGEFP 2014-04, annexe 4 : « Exemple de
 courrier de notification du versement du montant modulé à une SIAE »).
 
-Une lettre Word par structure de `resultats.csv`, avec le nom et l'adresse pris dans la table
-canonique, puis, sur demande, les PDF (un seul lot LibreOffice) et un PDF fusionné pour
-l'impression ; un index `notifications.xlsx` et `manifeste.json`.
+Une lettre Word par structure de `resultats.csv`, avec le montant, le SIRET, le nom et l'adresse
+de sa ligne du grand livre (`identites`), puis, sur demande, les PDF (un seul lot LibreOffice) et
+un PDF fusionné pour l'impression ; un index `notifications.xlsx` et `manifeste.json`.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -15,27 +16,32 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
+from iae_modulation import parametres
 from iae_modulation.documents import pdf as conversion
 from iae_modulation.documents.decision_asp import lieu_et_date
 from iae_modulation.documents.modeles_source import DOSSIER_MODELES, NOM_NOTIFICATION
-from iae_modulation.documents.publipostage import ModeleCompile
-from iae_modulation.documents.signature import Signature, signature_demo
-from iae_modulation.donnees import lire_donnees
+from iae_modulation.documents.mots_dates import CHAMPS_DATES, MotsDates, mots_de_la_campagne
+from iae_modulation.documents.publipostage import CHAMP_MENTION_MODIFIE, ModeleCompile
+from iae_modulation.documents.signature import Signature, probleme_date, signature_demo
 from iae_modulation.formats import montant_fr, nombre_fr, taux_fr
+from iae_modulation.identites import verifier_donnees
 from iae_modulation.mise_en_page import (
     HAUTEUR_LIGNE,
     Colonne,
     imprimer,
     lignes_de_texte,
+    mention_sur_chaque_page,
     poser_colonnes,
     texte_affiche,
 )
 from iae_modulation.progression import progression as barre_de_progression
 from iae_modulation.referentiel import ANNEE_FORFAIT, TYPES_SIAE, probleme_annee_campagne
 from iae_modulation.resultats import (
+    COLONNES_IDENTITE,
     MOTIF_FORFAIT_2014,
     MOTIF_NON_CALCULABLE,
     MOTIF_PENITENTIAIRE,
+    MOTIF_PENITENTIAIRE_PLAFOND,
     MOTIF_SEULE,
     lire_grand_livre,
 )
@@ -94,6 +100,9 @@ CHAMPS_NOTIFICATION = CHAMPS_OBLIGATOIRES | {
     "effort_score",
     "resultats_valeur",
     "resultats_score",
+    "phrase_taux_fixe",
+    "minima_sociaux",
+    *CHAMPS_DATES,
 }
 NOM_INDEX = "notifications.xlsx"
 # Écrire des milliers de petits fichiers est limité par la latence du disque : quelques fils
@@ -128,12 +137,10 @@ COLONNE_INDEX_LETTRE = "Lettre Word"
 
 @dataclass
 class LigneIndex:
-    """Une structure du grand livre (ses montants, tels quels) et ce qui a été produit pour
-    elle."""
+    """Une structure du grand livre (identité et montants, tels quels) et ce qui a été produit
+    pour elle."""
 
     livre: dict
-    raison_sociale: str
-    siret: str
     fichier: str = ""
     pdf: str = ""
     statut: str = PRODUITE
@@ -142,8 +149,12 @@ class LigneIndex:
     def identifiant(self) -> str:
         return self.livre["identifiant"]
 
+    @property
+    def raison_sociale(self) -> str:
+        return self.livre["raison_sociale"]
+
     def valeur(self, cle: str) -> object:
-        if cle in ("raison_sociale", "siret", "fichier", "pdf", "statut"):
+        if cle in ("fichier", "pdf", "statut"):
             return getattr(self, cle)
         return self.livre[cle]
 
@@ -180,7 +191,7 @@ class RapportNotifications:
 
 def generer_notifications(
     resultats: Path,
-    donnees: Path,
+    donnees: Path | None,
     annee: int,
     sortie: Path,
     *,
@@ -190,35 +201,67 @@ def generer_notifications(
     signature: Signature,
     progression: bool = True,
     resultats_modifies: bool = False,
+    dossier_parametres: Path | None = None,
 ) -> RapportNotifications:
-    """Une lettre `notification_<identifiant>.docx` par structure du grand livre `resultats`.
+    """Une lettre `notification_<identifiant>.docx` par structure du grand livre `resultats`,
+    adressée à la structure que le grand livre nomme (SIRET, raison sociale, adresse).
 
-    Le modèle et le grand livre sont vérifiés avant toute lettre ; une structure sans adresse
-    est signalée dans le rapport et dans l'index, jamais ignorée en silence. Lève
+    Le modèle et le grand livre sont vérifiés avant toute lettre ; `donnees` (facultatif) est
+    refusé s'il ne dit pas la même identité que le grand livre pour chaque structure
+    (`identites.verifier_donnees`) ; une structure sans adresse est signalée dans le rapport et
+    dans l'index, jamais ignorée en silence. Lève
     `ErreurEntree` (modèle, fichiers), `ErreurSortie` (dossier existant) ou `pdf.ErreurPDF`.
     `pdf` : True exige les PDF, False s'en passe, None les produit si LibreOffice est installé.
     `resultats_modifies` accepte un grand livre modifié après le calcul : chaque lettre, l'index
-    et le manifeste le disent.
+    et le manifeste le disent. `dossier_parametres` : le même dossier de paramètres que le calcul
+    (`parametres.surcharge`).
     """
+    with parametres.surcharge(dossier_parametres):
+        return _generer(
+            resultats,
+            donnees,
+            annee,
+            sortie,
+            modele=modele,
+            pdf=pdf,
+            ecraser=ecraser,
+            signature=signature,
+            progression=progression,
+            resultats_modifies=resultats_modifies,
+        )
+
+
+def _generer(
+    resultats: Path,
+    donnees: Path | None,
+    annee: int,
+    sortie: Path,
+    *,
+    modele: Path | None,
+    pdf: bool | None,
+    ecraser: bool,
+    signature: Signature,
+    progression: bool,
+    resultats_modifies: bool,
+) -> RapportNotifications:
     debut = time.perf_counter()
     modele = Path(modele or MODELE_NOTIFICATION)
     compile_ = ModeleCompile(modele)
     compile_.verifier_champs(CHAMPS_NOTIFICATION, CHAMPS_OBLIGATOIRES)
     produire_pdf = conversion.pdf_a_produire(pdf)
-    probleme = probleme_annee_campagne(annee)
+    probleme = probleme_annee_campagne(annee) or probleme_date(signature, annee)
     if probleme:
         raise ErreurEntree(probleme)
     livre = lire_grand_livre(resultats, annee, accepter_modifie=resultats_modifies)
     structures = livre.lignes
     _verifier_identifiants(structures, Path(resultats).name)
-    lues = lire_donnees(donnees, annee)
-    if not lues.rapport.est_valide:
-        # le calcul a refusé ces données : ce ne sont pas celles qui ont donné les résultats
-        raise ErreurEntree(
-            f"{Path(donnees).name} : ce ne sont pas les données valides d'un calcul (les "
-            "adresses des lettres en viennent).\n" + lues.rapport.texte()
-        )
-    adresses = {ligne["identifiant"]: ligne for ligne in lues.table.to_dict("records")}
+    if donnees is not None:
+        verifier_donnees(livre, donnees, annee)
+    if livre.modifie:
+        compile_.verifier_mention_sur_chaque_page(CHAMP_MENTION_MODIFIE)
+    mots = mots_de_la_campagne(annee, signature.date)
+    mots.noter_modele(compile_.champs)
+    contexte = ContexteLettres(mots, parts_a_taux_fixe(structures))
     rapport = RapportNotifications(Path(sortie).resolve(), [])
     with dossier_atomique(sortie, ecraser, (resultats, donnees, modele)) as dossier:
         with (
@@ -227,12 +270,7 @@ def generer_notifications(
         ):
             lettres = fils.map(
                 lambda structure: _lettre(
-                    compile_,
-                    structure,
-                    adresses.get(structure["identifiant"]),
-                    signature,
-                    dossier,
-                    livre.modifie,
+                    compile_, structure, signature, dossier, livre.modifie, contexte
                 ),
                 structures,
             )
@@ -241,15 +279,16 @@ def generer_notifications(
                 avancer(ligne.identifiant)
         if produire_pdf:
             _convertir(rapport, dossier, progression, signature)
-        _ecrire_index(rapport.lignes, dossier / NOM_INDEX, annee, livre.modifie)
+        with mention_sur_chaque_page(livre.mention_courte):
+            _ecrire_index(rapport.lignes, dossier / NOM_INDEX, annee, livre.modifie)
         ecrire_manifeste(
             dossier,
             "notifications",
-            {"resultats": Path(resultats), "donnees": Path(donnees), "modele": modele},
+            {"resultats": Path(resultats), "donnees": donnees, "modele": modele},
             {
                 "annee": annee,
                 "pdf": produire_pdf,
-                "service": signature.service,
+                "service": signature.service or contexte.champs["service_regional"],
                 "region": signature.region,
                 "lieu": signature.lieu,
                 "signataire": signature.signataire,
@@ -258,7 +297,10 @@ def generer_notifications(
                 "date": signature.date.isoformat(),
                 "resultats_modifies": livre.modifie or False,
             },
+            mots.pour_le_manifeste(),
+            alertes=mots.signalements(),
         )
+    rapport.remarques += mots.signalements()
     if signature.projet:
         rapport.remarques.append(signature.avertissement())
     if pdf is None and not produire_pdf:
@@ -295,17 +337,12 @@ def _verifier_identifiants(structures: list[dict], fichier: str) -> None:
 def _lettre(
     compile_: ModeleCompile,
     structure: dict,
-    donnees: dict | None,
     signature: Signature,
     dossier: Path,
     mention_modifie: str,
+    contexte: ContexteLettres,
 ) -> LigneIndex:
-    donnees = donnees or {}
-    ligne = LigneIndex(
-        livre=structure,
-        raison_sociale=donnees.get("raison_sociale") or structure["raison_sociale"],
-        siret=donnees.get("siret") or structure["siret"],
-    )
+    ligne = LigneIndex(livre=structure)
     manquantes = [
         libelle
         for colonne, libelle in (
@@ -313,38 +350,96 @@ def _lettre(
             ("code_postal", "code postal"),
             ("commune", "commune"),
         )
-        if not str(donnees.get(colonne, "")).strip()
+        if not structure[colonne].strip()
     ]
-    if not donnees:
-        ligne.statut = "structure absente des données : adresse à compléter avant envoi"
-    elif manquantes:
+    if manquantes:
         ligne.statut = f"adresse incomplète ({', '.join(manquantes)}) : à compléter avant envoi"
     ligne.fichier = nom_fichier_notification(ligne.identifiant, signature)
-    valeurs = valeurs_notification(structure, donnees, signature)
-    valeurs["mention_modifie"] = mention_modifie or None
+    valeurs = valeurs_notification(structure, signature, contexte)
+    valeurs[CHAMP_MENTION_MODIFIE] = mention_modifie or None
     compile_.ecrire(valeurs, dossier / ligne.fichier)
     return ligne
 
 
+@dataclass
+class ContexteLettres:
+    """Ce que toutes les lettres d'une campagne partagent : les mots datés, et, par région, les
+    montants à taux fixe (milieu pénitentiaire) imputés d'abord sur l'enveloppe régionale."""
+
+    mots: MotsDates
+    parts_fixes: dict[str, Decimal] = field(default_factory=dict)
+    champs: dict[str, str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.champs = self.mots.champs()  # lus une fois pour toutes les lettres
+
+
+def parts_a_taux_fixe(structures: list[dict]) -> dict[str, Decimal]:
+    """Par région dont l'enveloppe a réduit des montants : la somme des montants à taux fixe,
+    lus dans le grand livre, que l'enveloppe a financés avant de répartir le reste."""
+    reduites = {s["region"] for s in structures if s["enveloppe_disponible"] is not None}
+    parts: dict[str, Decimal] = {}
+    for structure in structures:
+        if structure["region"] in reduites and structure["motif_taux"] == MOTIF_PENITENTIAIRE:
+            parts[structure["region"]] = (
+                parts.get(structure["region"], Decimal(0)) + structure["montant_module"]
+            )
+    return parts
+
+
+def phrase_taux_fixe(disponible: Decimal, part_fixe: Decimal | None) -> str | None:
+    """Pourquoi l'enveloppe disponible n'est pas l'enveloppe régionale : une phrase, les deux
+    montants (et ce qui en reste), ou None quand aucun montant à taux fixe n'a été imputé."""
+    if not part_fixe:
+        return None
+    return (
+        f"L'enveloppe régionale, {montant_fr(disponible + part_fixe)}, a d'abord financé les "
+        "montants modulés à taux fixe des structures implantées en établissement pénitentiaire, "
+        f"{montant_fr(part_fixe)}, qui ne sont pas réduits : l'enveloppe disponible pour les "
+        f"autres structures est donc de {montant_fr(disponible)}."
+    )
+
+
+def phrase_penitentiaire(motifs: set[str], jour: dt.date) -> str:
+    """La règle du milieu pénitentiaire appliquée à des structures d'une décision (« »
+    si aucune n'y est implantée), avec le texte qui la fixe."""
+    if not motifs & {MOTIF_PENITENTIAIRE, MOTIF_PENITENTIAIRE_PLAFOND}:
+        return ""
+    taux = taux_fr(parametres.valeur("taux_milieu_penitentiaire", jour).valeur)
+    reference = _reference_penitentiaire(jour.year)
+    if MOTIF_PENITENTIAIRE in motifs:
+        return (
+            " Pour les structures implantées en établissement pénitentiaire, le montant modulé "
+            f"est fixé à {taux} de leur montant socle propre ({reference}), hors classement ; il "
+            "est imputé en premier sur l'enveloppe régionale et n'est pas réduit."
+        )
+    return (
+        " Pour les structures implantées en établissement pénitentiaire, le taux est plafonné à "
+        f"{taux} du montant socle ({reference}) : {taux} multiplié par la moyenne pondérée des "
+        "scores, dans le même classement que les autres structures de leur type et de leur "
+        "région."
+    )
+
+
 def valeurs_notification(
-    structure: dict, donnees: dict, signature: Signature
+    structure: dict, signature: Signature, contexte: ContexteLettres | None = None
 ) -> dict[str, str | None]:
-    """Les champs de la lettre, tous en texte français, lus dans la ligne du grand livre ;
-    None retire le paragraphe facultatif. Chaque montant écrit se refait depuis ce que la même
-    lettre montre : socle × taux, puis × enveloppe disponible / total quand l'enveloppe a
-    réduit le montant, puis − régularisation."""
+    """Les champs de la lettre, tous en texte français, lus dans la ligne du grand livre, la
+    structure (SIRET, nom, adresse) comme ses montants ; None retire le paragraphe facultatif.
+    Chaque montant écrit se refait depuis ce que la même lettre montre : socle × taux, puis
+    × enveloppe disponible / total quand l'enveloppe a réduit le montant, puis
+    − régularisation. Les mots (service, minima sociaux, recours en ligne) sont ceux de la date
+    de l'acte (`mots_dates`)."""
     annee = int(structure["annee"])
+    contexte = contexte or ContexteLettres(mots_de_la_campagne(annee, signature.date))
+    mots = contexte.champs
     reduit = structure["enveloppe_disponible"] is not None
     deduction = structure["regularisation"]
     avec_regularisation = deduction is not None and deduction > 0
     reste = structure["reste_a_deduire"]
     valeurs = {
         "identifiant": structure["identifiant"],
-        "raison_sociale": donnees.get("raison_sociale") or structure["raison_sociale"],
-        "siret": donnees.get("siret") or structure["siret"],
-        "adresse": str(donnees.get("adresse", "")),
-        "code_postal": str(donnees.get("code_postal", "")),
-        "commune": str(donnees.get("commune", "")),
+        **{colonne: structure[colonne] for colonne in COLONNES_IDENTITE},
         "type_structure": TYPES_SIAE.get(structure["type"], structure["type"]).lower(),
         "departement": structure["departement"],
         "region": signature.region or structure["region"],
@@ -353,17 +448,23 @@ def valeurs_notification(
         "montant_module": montant_fr(structure["montant_module"]),
         "taux_sans_enveloppe": None if reduit else taux_fr(structure["taux_calcule"]),
         **(_enveloppe(structure) if reduit else dict.fromkeys(_CHAMPS_ENVELOPPE)),
-        "motif_taux": _motif_taux(structure, annee),
+        "motif_taux": _motif_taux(structure, annee) + texte_eiti_fourni(structure["type"], annee),
+        "phrase_taux_fixe": phrase_taux_fixe(
+            structure["enveloppe_disponible"], contexte.parts_fixes.get(structure["region"])
+        )
+        if reduit
+        else None,
         "annonce_regularisation_2014": ANNONCE_2014 if annee == ANNEE_FORFAIT else None,
         **(_regularisation(structure) if avec_regularisation else dict.fromkeys(_CHAMPS_REGUL)),
         "reste_a_deduire": montant_fr(reste) if reste else None,
         "phrase_versement": _phrase_versement(structure["montant_net"], annee),
-        "service": signature.service,
+        **mots,
+        "service": signature.service or mots["service_regional"],
         "lieu_date": lieu_et_date(signature),
         "qualite": signature.bloc_qualite(),
         "signataire": signature.signataire or None,
         "mention_projet": signature.mention_projet(),
-        "mention_modifie": None,
+        CHAMP_MENTION_MODIFIE: None,
     }
     valeurs.update(_indicateurs(structure))
     return valeurs
@@ -441,9 +542,22 @@ def _motif_taux(structure: dict, annee: int) -> str:
         )
     if motif == MOTIF_PENITENTIAIRE:
         return (
-            f"Votre structure intervenant en milieu pénitentiaire, son taux de modulation est "
-            f"fixé à {taux_fr(structure['taux_calcule'])}, sans comparaison avec les autres "
-            "structures : les indicateurs ci-dessous sont sans objet."
+            "Votre structure étant implantée en établissement pénitentiaire, le montant de sa "
+            f"part modulée est fixé à {taux_fr(structure['taux_calcule'])} de son montant socle "
+            f"({_reference_penitentiaire(annee)}), sans comparaison avec les autres structures : "
+            "les indicateurs ci-dessous sont sans objet."
+        )
+    if motif == MOTIF_PENITENTIAIRE_PLAFOND:
+        plafond = parametres.valeur("taux_milieu_penitentiaire", dt.date(annee, 1, 1)).valeur
+        reference = _reference_penitentiaire(annee)
+        return (
+            "Votre structure étant implantée en établissement pénitentiaire, sa part modulée est "
+            f"plafonnée à {taux_fr(plafond)} de son montant socle ({reference}) "
+            f": votre taux est égal à {taux_fr(plafond)} multiplié par la moyenne pondérée des "
+            "scores de vos trois indicateurs, calculés sur vos données de "
+            f"l'année {annee - 1} et comparés à ceux des structures du même type de la région "
+            "(score de 0 à 1 ; 0,50 lorsque l'indicateur ne peut être calculé ou que la structure "
+            "est seule de son type) :"
         )
     if motif == MOTIF_SEULE:
         return (
@@ -463,6 +577,26 @@ def _motif_taux(structure: dict, annee: int) -> str:
         f"sur vos données de "
         f"l'année {annee - 1} et comparés à ceux des structures du même type de la région "
         "(score de 0 à 1 ; 0,50 lorsque l'indicateur ne peut être calculé) :"
+    )
+
+
+def _reference_penitentiaire(annee: int) -> str:
+    """Le texte qui fixe la règle du milieu pénitentiaire pour la campagne (son titre court)."""
+    regle = parametres.valeur("regle_milieu_penitentiaire", dt.date(annee, 1, 1))
+    return regle.reference_titre.split(" fixant")[0].split(" (")[0].lower()
+
+
+def texte_eiti_fourni(type_siae: str, annee: int) -> str:
+    """Pour une EITI dont le plafond vient d'un texte fourni par le service (dossier de
+    paramètres), la référence de ce texte, dite dans la lettre et dans la décision."""
+    if type_siae != "EITI":
+        return ""
+    plafond = parametres.valeur("taux_modulation_max_eiti", dt.date(annee, 1, 1))
+    if not plafond.origine:
+        return ""
+    return (
+        f" Le plafond de la part modulée des EITI, {taux_fr(plafond.valeur)}, est celui de : "
+        f"{plafond.reference_titre}."
     )
 
 
@@ -546,12 +680,12 @@ def _ecrire_index(lignes: list[LigneIndex], chemin: Path, annee: int, mention: s
 
 
 def demo_notifications(
-    dossier: Path, resultats_csv: Path, donnees_csv: Path, annee: int, pdf: bool | None = None
+    dossier: Path, resultats_csv: Path, annee: int, pdf: bool | None = None
 ) -> str:
     """L'étape « notifications » de `iae-modulation demo` (PDF selon la règle commune)."""
     rapport = generer_notifications(
         resultats_csv,
-        donnees_csv,
+        None,
         annee,
         dossier,
         pdf=pdf,

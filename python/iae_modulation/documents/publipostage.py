@@ -37,6 +37,8 @@ from iae_modulation.texte_xml import texte_xml
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _P, _T, _TC = f"{{{W}}}p", f"{{{W}}}t", f"{{{W}}}tc"
+# une cellule, un en-tête ou un pied de page garde au moins un paragraphe (sinon Word le refuse)
+_CONTENEURS = frozenset({_TC, f"{{{W}}}hdr", f"{{{W}}}ftr"})
 _ESPACE_XML = "{http://www.w3.org/XML/1998/namespace}space"
 CHAMP = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 _ACCOLADES = re.compile(r"\{\{|\}\}")
@@ -51,6 +53,16 @@ EMU_PAR_CM = 360_000
 _PARSEUR = etree.XMLParser(
     resolve_entities=False, no_network=True, load_dtd=False, remove_blank_text=False
 )
+
+
+# Le champ d'en-tête de page qui dit qu'un document vient d'un grand livre modifié à la main
+CHAMP_MENTION_MODIFIE = "mention_modifie"
+_ENTETES_DE_PAGE = re.compile(r"word/header\d*\.xml")
+# La partie principale d'un document Word sans macros ; un .docm (macros), un .dotx ou un .dotm
+# ont un autre type (ECMA-376, partie 1, 11.3.10 ; MS-OFFMACRO) : leurs macros ne doivent jamais
+# être recopiées dans les lettres.
+TYPE_DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+_ESPACE_TYPES = "{http://schemas.openxmlformats.org/package/2006/content-types}"
 
 
 class ErreurModele(ErreurEntree):
@@ -115,6 +127,12 @@ class ModeleCompile:
         for info, contenu in contenus:
             if _PARTIES_XML.fullmatch(info.filename):
                 _analyser(contenu, f"{self.chemin.name} ({info.filename})")
+        _verifier_sans_macros(self.chemin, {i.filename: c for i, c in contenus})
+        self.entetes_de_page = {
+            info.filename: set(CHAMP.findall(contenu.decode("utf-8", "replace")))
+            for info, contenu in contenus
+            if _ENTETES_DE_PAGE.fullmatch(info.filename)
+        }
         self._parties: list[tuple[zipfile.ZipInfo, list[str | _Paragraphe]]] = []
         self._relations = self._types = b""
         tampon = io.BytesIO()
@@ -144,6 +162,23 @@ class ModeleCompile:
             if isinstance(element, _Paragraphe)
             for nom in element.morceaux[1::2]
         )
+
+    def verifier_mention_sur_chaque_page(self, champ: str) -> None:
+        """Refuse un modèle dont un en-tête de page n'a pas `champ` (la mention d'un grand livre
+        modifié doit se lire sur chaque page, annexe comprise)."""
+        sans = sorted(n for n, champs in self.entetes_de_page.items() if champ not in champs)
+        if not self.entetes_de_page or sans:
+            raise ErreurModele(
+                f"Modèle {self.chemin.name} refusé : "
+                + (
+                    f"l'en-tête de page ({', '.join(sans)}) ne porte pas"
+                    if sans
+                    else "aucun en-tête de page ne porte"
+                )
+                + f" le champ {{{{ {champ} }}}}. Le grand livre a été modifié après le "
+                "calcul (--resultats-modifies) et chaque page doit le dire : ajoutez le champ "
+                "dans l'en-tête (Insertion > En-tête, dans Word), ou repartez du modèle fourni."
+            )
 
     def verifier_champs(self, connus: Iterable[str], obligatoires: Iterable[str]) -> None:
         """Refuse le modèle, avant tout document, s'il a un champ inconnu ou s'il en manque un."""
@@ -267,6 +302,31 @@ def image_xml(nom: str, largeur_cm: float, hauteur_cm: float, numero: int) -> st
     )
 
 
+def _verifier_sans_macros(chemin: Path, parties: dict[str, bytes]) -> None:
+    """Un modèle est un document Word .docx, sans macros : extension, type de la partie
+    principale, aucun projet VBA."""
+    types = {}
+    if "[Content_Types].xml" in parties:
+        racine = _analyser(parties["[Content_Types].xml"], f"{chemin.name} ([Content_Types].xml)")
+        types = {
+            e.get("PartName", "").lstrip("/"): e.get("ContentType", "")
+            for e in racine.iter(f"{_ESPACE_TYPES}Override")
+        }
+    principal = types.get("word/document.xml", "")
+    macros = [
+        nom
+        for nom in parties
+        if nom.lower().endswith("vbaproject.bin") or "macroEnabled" in types.get(nom, "")
+    ]
+    if chemin.suffix.lower() != ".docx" or principal != TYPE_DOCX or macros:
+        raise ErreurModele(
+            f"{chemin.name} : ce n'est pas un document Word .docx sans macros (type "
+            f"« {principal or 'inconnu'} »{', projet VBA' if macros else ''}). Les macros d'un "
+            "modèle seraient recopiées dans chaque lettre : enregistrez-le dans Word sous "
+            "« Document Word (*.docx) »."
+        )
+
+
 def _analyser(contenu: bytes, nom: str) -> etree._Element:
     """Une partie XML du modèle ; refusée si elle ne se lit pas, ou si elle déclare un DTD ou
     des entités : Word ne les accepte pas, chaque lettre serait illisible."""
@@ -301,7 +361,7 @@ def _compiler_partie(contenu: bytes, nom: str) -> list[str | _Paragraphe]:
         xml.decode("utf-8"),
         {
             numero: "<w:p/>"
-            if p.getparent().tag == _TC and len(p.getparent().findall(_P)) == 1
+            if p.getparent().tag in _CONTENEURS and len(p.getparent().findall(_P)) == 1
             else ""
             for numero, p in enumerate(a_marquer.values())
         },

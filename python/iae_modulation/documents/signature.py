@@ -11,6 +11,8 @@ import argparse
 import datetime as dt
 from dataclasses import dataclass, field
 
+from iae_modulation.formats import date_fr
+
 DELEGATION = "Pour le préfet de région et par délégation,"
 MENTION_PROJET = "PROJET — non signé"
 PREFIXE_PROJET = "PROJET_"
@@ -21,7 +23,7 @@ class Signature:
     """Service émetteur et signataire (réglables dans la feuille Paramètres ou en options) ;
     `qualite` est le titre du signataire, écrit sous la ligne de délégation."""
 
-    service: str = "Direction régionale de l'économie, de l'emploi, du travail et des solidarités"
+    service: str = ""  # vide : le service en vigueur à la date de l'acte (mot_service_regional)
     region: str = ""
     lieu: str = ""
     signataire: str = ""
@@ -66,10 +68,34 @@ class Signature:
         )
 
 
+def probleme_date(signature: Signature, annee: int, aujourd_hui: dt.date | None = None) -> str:
+    """« » si la date du document est plausible pour la campagne `annee` : du 1er janvier de
+    l'année précédente (une décision préparée avant la campagne) à un an après aujourd'hui ;
+    sinon le refus en français (1900-01-01, 2999-12-31 : faute de frappe)."""
+    aujourd_hui = aujourd_hui or dt.date.today()
+    debut = dt.date(annee - 1, 1, 1)
+    try:
+        fin = aujourd_hui.replace(year=aujourd_hui.year + 1)
+    except ValueError:  # 29 février
+        fin = aujourd_hui.replace(year=aujourd_hui.year + 1, day=28)
+    if debut <= signature.date <= fin:
+        return ""
+    return (
+        f"Date du document refusée : {date_fr(signature.date)}. Une décision ou une lettre de "
+        f"la campagne {annee} est datée du {date_fr(debut)} au {date_fr(fin)} (un an après "
+        "aujourd'hui) ; corrigez --date (AAAA-MM-JJ)."
+    )
+
+
 def ajouter_options_signature(parseur: argparse.ArgumentParser) -> None:
     """Options communes de la ligne de commande pour le bloc de signature."""
     groupe = parseur.add_argument_group("signature")
-    groupe.add_argument("--service", default=Signature.service, help="service émetteur")
+    groupe.add_argument(
+        "--service",
+        default=Signature.service,
+        help="service émetteur (défaut : celui de la date de l'acte, DIRECCTE jusqu'au 31 mars "
+        "2021 puis DREETS ; à donner pour un service d'outre-mer)",
+    )
     groupe.add_argument("--lieu", default="", help="lieu de signature (« Fait à … »)")
     groupe.add_argument(
         "--signataire",

@@ -59,6 +59,7 @@ NOMS_PARAMETRES = (
     "signataire",
     "qualite",
     "dernier_calcul",
+    "dossier_parametres",
     "fluxiae_annexes",
     "bilan_asp",
     "fluxiae_structures",
@@ -162,7 +163,8 @@ class ClasseurXlwings:
         self.chemin = Path(livre.fullname)
 
     def lire_parametre(self, nom: str) -> object:
-        return self.livre.names[nom].refers_to_range.value
+        # err_to_str : une cellule en erreur arrive en « #N/A », jamais en case vide
+        return self.livre.names[nom].refers_to_range.options(err_to_str=True).value
 
     def ecrire_parametre(self, nom: str, valeur: object) -> None:
         self.livre.names[nom].refers_to_range.value = _valeur_xlwings(valeur)
@@ -174,7 +176,7 @@ class ClasseurXlwings:
     def lire_feuille(self, feuille: str) -> list[list[object]]:
         lignes, colonnes = self._derniere_cellule(feuille)
         plage = self.livre.sheets[feuille].range((1, 1), (lignes, colonnes))
-        return plage.options(ndim=2).value
+        return plage.options(ndim=2, err_to_str=True).value
 
     def ecrire_lignes(self, feuille, premiere_ligne, lignes, formats=()) -> None:
         ws = self.livre.sheets[feuille]

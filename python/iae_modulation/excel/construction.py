@@ -13,13 +13,15 @@ import datetime as dt
 import io
 import os
 import tempfile
+import tomllib
+from importlib import metadata
 from pathlib import Path
 
 import xlsxwriter
 import yaml
 
 from iae_modulation import donnees, referentiel
-from iae_modulation.chemins import DOSSIER_XL, GABARIT_CLASSEUR
+from iae_modulation.chemins import DOSSIER_XL, GABARIT_CLASSEUR, RACINE_DEPOT
 from iae_modulation.classeur_resultats import ENTETES, LARGEURS
 from iae_modulation.excel import classeur as contrat
 from iae_modulation.excel import paquet
@@ -39,6 +41,25 @@ GABARIT = GABARIT_CLASSEUR
 DEMO = Path(__file__).resolve().parents[1] / "demo" / "donnees_demo.csv"
 DATE_DOCUMENT = dt.datetime(2026, 1, 1)
 LIGNES_VALIDEES = 5000  # les listes déroulantes couvrent les lignes ajoutées au tableau
+
+
+def verifier_outils(depot: Path = RACINE_DEPOT) -> None:
+    """Les versions exactes de l'extra [construction] (XlsxWriter, pyOpenVBA) : d'autres
+    écriraient un autre gabarit, octet pour octet."""
+    projet = tomllib.loads((depot / "pyproject.toml").read_text("utf-8"))
+    for texte in projet["project"]["optional-dependencies"]["construction"]:
+        nom, egal, attendue = texte.partition("==")
+        if not egal:
+            continue
+        try:
+            installee = metadata.version(nom)
+        except metadata.PackageNotFoundError:
+            installee = "absent"
+        if installee != attendue:
+            raise ErreurConstruction(
+                f"{nom} {installee} ; le gabarit se construit avec exactement {nom} {attendue} "
+                '(pip install -e ".[construction]" -c contraintes.txt).'
+            )
 
 
 # --- feuilles -------------------------------------------------------------------------------------
@@ -110,7 +131,7 @@ class _Ecrivain:
             "regions": ("Régions", list(referentiel.regions())),
             "methodes": ("Méthodes", list(METHODES)),
             "oui_non": ("Oui / non", ["oui", "non"]),
-            "mesures": ("Mesures (annexe 5)", ["EI", "ETTI", "AI", "ACI"]),
+            "mesures": ("Mesures (annexe 5)", list(referentiel.TYPES_SIAE)),
         }
         self.plages = {}
         for position, (cle, (titre, valeurs)) in enumerate(colonnes.items()):
@@ -178,7 +199,11 @@ class _Ecrivain:
         for rangee in brute.table.itertuples(index=False):
             valeurs = dict(zip(brute.table.columns, rangee, strict=True))
             lignes.append([_valeur_demo(par_nom[c], valeurs.get(c, "")) for c in colonnes])
-        formats = {"montant": self.f["euros"], "nombre": self.f["nombre"]}
+        formats = {
+            "montant": self.f["euros"],
+            "nombre": self.f["nombre"],
+            "effectif": self.f["nombre"],
+        }
         ws.add_table(
             0,
             0,
@@ -317,6 +342,7 @@ def classeur(projet: bytes, disposition: dict, structures: Path = DEMO) -> bytes
 def construire(sortie: Path = GABARIT, sources: Path = SOURCES, structures: Path = DEMO) -> Path:
     """Écrit le gabarit (sous un nom temporaire, puis renommé) et rend son chemin ; `structures` :
     le tableau des SIAE (la démonstration, ou un jeu plus gros pour un banc d'essai)."""
+    verifier_outils()
     ruban = sources / "customUI14.xml"
     if not ruban.is_file():
         raise ErreurConstruction(f"Ruban introuvable : {ruban} (construisez depuis le dépôt).")

@@ -16,7 +16,7 @@ from importlib import metadata
 from pathlib import Path
 
 from iae_modulation.excel import classeur as contrat
-from iae_modulation.excel.installation import chemin_transmissible, trouver_dll
+from iae_modulation.excel.installation import chemin_transmissible, commande_outil, trouver_dll
 from iae_modulation.excel.projet_vba import VERSION_XLWINGS
 
 PYTHON_MINIMAL = (3, 11)
@@ -106,7 +106,7 @@ def _classeur(chemin: Path, interpreteur: Path) -> list[Constat]:
     from iae_modulation.excel import paquet
     from iae_modulation.excel.fichier import ClasseurFichier
 
-    conseil = f'Lancez « iae-modulation classeur rattacher "{chemin}" ».'
+    conseil = f'Lancez : {commande_outil()} classeur rattacher "{chemin}"'
     classeur = ClasseurFichier(chemin)
     constats = [Constat(f"classeur {classeur.chemin}")]
     manques = paquet.problemes(classeur.chemin.read_bytes())

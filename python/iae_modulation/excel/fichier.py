@@ -6,6 +6,10 @@ formule comprise). Une écriture ne modifie que le XML des feuilles touchées (E
 § 18.3) et, s'il faut un format ou un surlignage, celui des styles (§ 18.8) : projet VBA, ruban,
 graphiques, tableau, validations et le reste du paquet sont recopiés octet pour octet. Les textes
 sont des chaînes en ligne (`inlineStr`, § 18.3.1.4), jamais prises pour des formules.
+
+Sous Windows, un classeur téléchargé ou reçu par messagerie porte la « marque du Web » (flux NTFS
+`Zone.Identifier`), qui fait bloquer ses macros par Office : le classeur réécrit la garde (un
+enregistrement ne débloque jamais un classeur à l'insu de l'agent).
 """
 
 from __future__ import annotations
@@ -26,7 +30,11 @@ from lxml import etree
 from python_calamine import CalamineWorkbook
 
 from iae_modulation.erreurs import cause_systeme
-from iae_modulation.etendue_xlsx import colonne_en_lettres, etendue
+from iae_modulation.etendue_xlsx import (
+    colonne_en_lettres,
+    etendue,
+    examiner_feuille,
+)
 from iae_modulation.excel import paquet
 from iae_modulation.excel.classeur import (
     COULEUR_SURLIGNAGE,
@@ -34,6 +42,11 @@ from iae_modulation.excel.classeur import (
     JOURNAL,
     PARAMETRES,
     valeur_excel,
+)
+from iae_modulation.lecture import (
+    refuser_erreurs_illisibles,
+    refuser_sans_position,
+    remettre_les_erreurs,
 )
 from iae_modulation.limites import verifier_archive_zip
 from iae_modulation.sorties import ErreurEntree, ErreurSortie, verifier_fichier_entree
@@ -45,10 +58,29 @@ TYPE_STYLES = f"{R}/styles"
 TYPE_CHAINE_DE_CALCUL = f"{R}/calcChain"
 _PARSEUR = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
 _REFERENCE = re.compile(r"\$?([A-Z]{1,3})\$?(\d+)")
-_FORMULE = re.compile(rb"<(?:\w+:)?f[\s>/]")  # élément <f> d'une cellule (pas <formula1>)
 _RACINE = re.compile(rb"<(\w+:)?worksheet\b")
 # Formats intégrés d'Excel (§ 18.8.30) que le code écrit : pas de numFmt à déclarer.
 _FORMATS_INTEGRES = {"0": 1, "0.00": 2, "0.00%": 10, "@": 49}
+WINDOWS = os.name == "nt"
+FLUX_MARQUE_DU_WEB = ":Zone.Identifier"
+
+
+def marque_du_web(chemin: Path) -> bytes | None:
+    """Le contenu du flux `Zone.Identifier` du fichier (Windows, NTFS), ou None."""
+    if not WINDOWS:
+        return None
+    try:
+        with open(f"{chemin}{FLUX_MARQUE_DU_WEB}", "rb") as flux:
+            return flux.read()
+    except OSError:
+        return None
+
+
+def poser_marque_du_web(chemin: Path, marque: bytes | None) -> None:
+    """Écrit le flux `Zone.Identifier` (avant le renommage : un flux suit son fichier)."""
+    if WINDOWS and marque:
+        with open(f"{chemin}{FLUX_MARQUE_DU_WEB}", "wb") as flux:
+            flux.write(marque)
 
 
 def coordonnees(reference: str) -> tuple[int, int]:
@@ -91,20 +123,6 @@ def cellule_xml(reference: str, valeur: object, style: int | None) -> str:
 def _elements(xml: str) -> list[etree._Element]:
     """Les éléments (cellules ou lignes) d'un fragment XML de feuille."""
     return list(etree.fromstring(f'<sheetData xmlns="{M}">{xml}</sheetData>', _PARSEUR))
-
-
-def _formules_sans_valeur(xml: bytes) -> dict[tuple[int, int], str]:
-    """Les cellules à formule sans valeur enregistrée (jamais calculées par Excel)."""
-    if not _FORMULE.search(xml):
-        return {}
-    trouvees = {}
-    for cellule in etree.fromstring(xml, _PARSEUR).iter(f"{{{M}}}c"):
-        formule, valeur = cellule.find(f"{{{M}}}f"), cellule.find(f"{{{M}}}v")
-        # un texte calculé vide s'écrit <v></v> avec t="str" ; sans type, <v></v> n'est rien
-        vide = valeur is None or (not valeur.text and cellule.get("t") != "str")
-        if formule is not None and vide and cellule.get("r"):
-            trouvees[coordonnees(cellule.get("r"))] = formule.text or ""
-    return trouvees
 
 
 def _sans_renvois(xml: bytes) -> bytes:
@@ -429,10 +447,19 @@ class ClasseurFichier:
             etendue(self.chemin, feuille)  # une cellule lointaine ferait tout réserver à calamine
             if feuille in self._perimees:
                 self._relire()
-            lues = self._calamine.get_sheet_by_name(feuille).to_python(skip_empty_area=False)
+            # ce que calamine lit vide : une cellule en erreur reprend sa valeur d'erreur
+            # (« #N/A », refusée par qui la lit), une formule jamais calculée est refusée
+            examen = examiner_feuille(self._parties[self._parties_feuilles[feuille]])
+            lieu = f"{self.chemin.name}, feuille « {feuille} »"
+            try:
+                lues = self._calamine.get_sheet_by_name(feuille).to_python(skip_empty_area=False)
+            except Exception as erreur:  # calamine : valeur d'erreur récente, XML abîmé
+                refuser_erreurs_illisibles(examen, lieu)
+                raise ErreurEntree(f"{lieu} : feuille illisible ({erreur}).") from None
             self._valeurs[feuille] = [[None if v == "" else v for v in ligne] for ligne in lues]
-            xml = self._parties[self._parties_feuilles[feuille]]
-            self._sans_valeur[feuille] = _formules_sans_valeur(xml)
+            refuser_sans_position(examen, lieu)
+            remettre_les_erreurs(examen.erreurs, self._valeurs[feuille], None)
+            self._sans_valeur[feuille] = examen.sans_valeur
         return self._valeurs[feuille]
 
     def _relire(self) -> None:
@@ -462,7 +489,7 @@ class ClasseurFichier:
             raise ErreurEntree(f"{self.chemin.name} : feuille « {feuille} » absente.")
         modifiee = self._xml.get(feuille)
         xml = modifiee.octets() if modifiee else self._parties[self._parties_feuilles[feuille]]
-        self._sans_valeur[feuille] = _formules_sans_valeur(xml)
+        self._sans_valeur[feuille] = examiner_feuille(xml).sans_valeur
         for ligne, colonne in sorted(self._sans_valeur[feuille]):
             self._calculee(feuille, ligne, colonne)
         parties = self._parties_courantes()
@@ -615,7 +642,9 @@ class ClasseurFichier:
         return parties
 
     def enregistrer(self) -> None:
-        """Écrit les feuilles modifiées sous un nom temporaire, puis remplace le fichier."""
+        """Écrit les feuilles modifiées sous un nom temporaire, puis remplace le fichier (marque
+        du Web comprise)."""
+        marque = marque_du_web(self.chemin)
         self._parties = self._parties_courantes()
         if self._xml:
             self._retirer_chaine_de_calcul()
@@ -632,6 +661,7 @@ class ClasseurFichier:
             os.chmod(temporaire, stat.S_IMODE(self.chemin.stat().st_mode))  # droits gardés
             with os.fdopen(descripteur, "wb") as fichier:
                 fichier.write(paquet.ecrire_archive(self._parties, niveau=1))
+            poser_marque_du_web(Path(temporaire), marque)
             os.replace(temporaire, self.chemin)
         except OSError as erreur:
             raise ErreurSortie(

@@ -7,6 +7,10 @@ chaque agent du service (`%LOCALAPPDATA%\\iae-modulation\\venv\\Scripts\\python.
 l'installation standard), jamais le chemin personnel de celui qui l'a préparé. La DLL
 `xlwings64-<version>.dll` est chargée depuis le dossier de l'interpréteur ou son parent (racine
 d'un environnement virtuel, où pip la dépose).
+
+Le classeur d'un agent va dans son dossier Documents tel que Windows le connaît
+(`SHGetKnownFolderPath(FOLDERID_Documents)`) : redirigé vers un serveur ou vers OneDrive, c'est
+celui que l'Explorateur lui montre, pas `%USERPROFILE%\\Documents`.
 """
 
 from __future__ import annotations
@@ -30,6 +34,42 @@ NOMS_DLL = (f"xlwings64-{VERSION_XLWINGS}.dll", f"xlwings32-{VERSION_XLWINGS}.dl
 # Variables d'un dossier propre à chaque agent, de la plus précise à la plus large.
 VARIABLES_WINDOWS = ("LOCALAPPDATA", "APPDATA", "USERPROFILE")
 INSTALLATION_STANDARD = r"%LOCALAPPDATA%\iae-modulation"
+DOSSIER_CLASSEURS = "IAE Modulation"
+FOLDERID_DOCUMENTS = "FDD39AD0-238F-46AF-ADB4-6C85480369C7"  # KnownFolders.h, « Documents »
+
+
+def commande_outil() -> str:
+    """La commande de l'outil avec ce Python : `"…\\python.exe" -m iae_modulation` (pas le
+    lanceur iae-modulation.exe, non signé, que les règles AppLocker ou Defender bloquent)."""
+    return f'"{sys.executable}" -m iae_modulation'
+
+
+def _documents_windows() -> Path | None:
+    """SHGetKnownFolderPath(FOLDERID_Documents) : le dossier Documents de l'agent, redirection
+    (stratégie de groupe, OneDrive) comprise ; None si Windows ne le donne pas."""
+    import ctypes
+    import uuid
+
+    chemin = ctypes.c_wchar_p()
+    identifiant = ctypes.create_string_buffer(uuid.UUID(FOLDERID_DOCUMENTS).bytes_le, 16)
+    resultat = ctypes.windll.shell32.SHGetKnownFolderPath(
+        identifiant, 0, None, ctypes.byref(chemin)
+    )
+    try:
+        return Path(chemin.value) if resultat == 0 and chemin.value else None
+    finally:
+        ctypes.windll.ole32.CoTaskMemFree(chemin)
+
+
+def dossier_documents() -> Path:
+    """Le dossier Documents de l'agent (ailleurs que sous Windows : ~/Documents)."""
+    connu = _documents_windows() if sys.platform == "win32" else None
+    return connu or Path.home() / "Documents"
+
+
+def dossier_classeurs() -> Path:
+    """Là où installer.cmd met le classeur : Documents\\IAE Modulation."""
+    return dossier_documents() / DOSSIER_CLASSEURS
 
 
 @dataclass
@@ -137,19 +177,23 @@ def rattacher(chemin: Path, interpreteur: Path | None = None) -> RapportInstalla
 
 
 def installer(
-    dossier: Path,
+    dossier: Path | None = None,
     interpreteur: Path | None = None,
     gabarit: Path = GABARIT_CLASSEUR,
     ecraser: bool = False,
+    garder: bool = False,
 ) -> RapportInstallation:
-    """Copie le gabarit dans `dossier`, puis le rattache au Python de ce poste."""
-    dossier = Path(dossier).expanduser().resolve()
+    """Copie le gabarit dans `dossier` (défaut : Documents\\IAE Modulation), puis le rattache au
+    Python de ce poste ; `garder` : un classeur déjà là (une campagne) est rattaché, gardé."""
+    dossier = Path(dossier or dossier_classeurs()).expanduser().resolve()
     cible = dossier / gabarit.name
+    if cible.exists() and garder:
+        return rattacher(cible, interpreteur)
     if cible.exists() and not ecraser:
         raise ErreurSortie(
             f"{cible} existe déjà : il contient peut-être le travail d'une campagne. Choisissez "
-            "un autre dossier, ajoutez --ecraser, ou rattachez-le : « iae-modulation classeur "
-            f'rattacher "{cible}" ».'
+            "un autre dossier, ajoutez --ecraser, ou gardez-le et rattachez-le (--garder, ou "
+            f'{commande_outil()} classeur rattacher "{cible}").'
         )
     if not gabarit.is_file():
         raise ErreurEntree(

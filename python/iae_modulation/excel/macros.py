@@ -11,16 +11,23 @@ documents…) : un clic ne paie que le chargement de sa propre action.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import TYPE_CHECKING
 
 from iae_modulation.erreurs import traduire
 from iae_modulation.excel import classeur as c
-from iae_modulation.referentiel import TYPES_SIAE, normaliser_region, probleme_annee_campagne
+from iae_modulation.referentiel import (
+    TYPES_SIAE,
+    normaliser_departement,
+    normaliser_region,
+    probleme_annee_campagne,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -40,6 +47,7 @@ class ResultatAction:
     message: str = ""
     entrees: list[str] = field(default_factory=list)
     sorties: list[str] = field(default_factory=list)
+    classeur_modifie: bool = False  # des feuilles ont été écrites (résultats, vérification)
 
 
 class ErreurAction(Exception):
@@ -59,6 +67,8 @@ def _texte(classeur: c.Classeur, nom: str) -> str:
 def _annee(classeur: c.Classeur) -> int:
     texte = _texte(classeur, "annee")
     lieu = f"Feuille « {c.PARAMETRES} », « Année de campagne »"
+    if not texte:
+        raise ErreurAction(f"{lieu} : à renseigner (l'année du versement, ex. : 2026).")
     if not texte.isdigit():
         raise ErreurAction(f"{lieu} : « {texte} » n'est pas une année (ex. : 2026).")
     probleme = probleme_annee_campagne(int(texte))
@@ -69,6 +79,29 @@ def _annee(classeur: c.Classeur) -> int:
 
 def _oui(classeur: c.Classeur, nom: str) -> bool:
     return _texte(classeur, nom).lower() in ("oui", "vrai", "1")
+
+
+def dossier_parametres(classeur: c.Classeur) -> Path | None:
+    """Le « Dossier de paramètres » (facultatif) : chemin complet, ou relatif au dossier du
+    classeur ; None s'il est vide ou si le classeur, plus ancien, n'a pas cette cellule."""
+    try:
+        texte = _texte(classeur, "dossier_parametres")
+    except Exception:  # classeur construit avant cette cellule : elle est facultative
+        return None
+    if not texte:
+        return None
+    chemin = PureWindowsPath(texte)
+    dossier = (
+        Path(texte)
+        if chemin.drive or chemin.root or PurePosixPath(texte).is_absolute()
+        else classeur.chemin.parent.joinpath(*chemin.parts)
+    )
+    if not dossier.is_dir():
+        raise ErreurAction(
+            f"Feuille « {c.PARAMETRES} », « Dossier de paramètres » : {dossier} n'est pas un "
+            "dossier (laissez la cellule vide pour les seuls paramètres de l'outil)."
+        )
+    return dossier
 
 
 def dossier_de_sortie(classeur: c.Classeur) -> Path:
@@ -120,6 +153,38 @@ def _dernier_calcul(classeur: c.Classeur) -> Path:
             + (f" (dossier introuvable : {texte})." if texte else ".")
         )
     return dossier
+
+
+@lru_cache(maxsize=1)
+def identifiants_de_demonstration() -> frozenset[str]:
+    """Les identifiants des 40 structures fictives que le gabarit contient au départ."""
+    from iae_modulation.commandes.demo import dossier_demo
+
+    with (dossier_demo() / "donnees_demo.csv").open(encoding="utf-8-sig", newline="") as f:
+        return frozenset(ligne["identifiant"] for ligne in csv.DictReader(f, delimiter=";"))
+
+
+def avertissement_demonstration(identifiants: Iterable[object], ou: str) -> str:
+    """« Attention : … structures fictives … » si des structures de la démonstration sont encore
+    là (`ou` : « la feuille … », « le dernier calcul »), sinon « »."""
+    fictives = sorted({str(i) for i in identifiants} & identifiants_de_demonstration())
+    if not fictives:
+        return ""
+    return (
+        f"Attention : {len(fictives)} structure(s) fictive(s) de la démonstration (ex. "
+        f"{fictives[0]}) sont dans {ou} : remplacez-les, dans la feuille « {c.DONNEES} », par "
+        "vos structures avant toute décision ou notification."
+    )
+
+
+def _avertir(resultat: ResultatAction, avertissement: str) -> None:
+    if avertissement:
+        resultat.message = f"{avertissement}\n{resultat.message}"
+
+
+def _identifiants_du_calcul(calcul: Path) -> list[str]:
+    with (calcul / "resultats.csv").open(encoding="utf-8-sig", newline="") as f:
+        return [ligne.get("identifiant", "") for ligne in csv.DictReader(f, delimiter=";")]
 
 
 def _horodatage() -> str:
@@ -180,17 +245,28 @@ def verifier_donnees(classeur: c.Classeur | None = None) -> ResultatAction:
 
 def _verifier(classeur: c.Classeur, resultat: ResultatAction) -> None:
     from iae_modulation import donnees as module_donnees
+    from iae_modulation import parametres
+    from iae_modulation.regles import ReglesDatees
 
     annee = _annee(classeur)
     resultat.entrees = [f"{c.DONNEES} ({classeur.chemin.name})", f"année {annee}"]
     brute = _table_donnees(classeur)
     validees = module_donnees.valider(brute, annee)
+    with parametres.surcharge(dossier_parametres(classeur)):
+        # les règles de la date (EITI, milieu pénitentiaire) refusent aussi des lignes
+        validees.rapport.ajouter(
+            *ReglesDatees(annee, parametres.en_vigueur).refus(validees, validees.table)
+        )
     _ecrire_anomalies(classeur, validees.rapport)
+    resultat.classeur_modifie = True
     resultat.sorties = [f"feuille « {c.VERIFICATION} »"]
     resultat.message = (
         f"{len(brute.table)} ligne(s) lue(s), {len(validees.table)} valide(s). "
         + validees.rapport.texte().splitlines()[0]
     )
+    if "identifiant" in brute.table.columns:
+        identifiants = brute.table["identifiant"]
+        _avertir(resultat, avertissement_demonstration(identifiants, f"la feuille « {c.DONNEES} »"))
     if not validees.rapport.est_valide:
         resultat.code = CODE_DONNEES_INVALIDES
 
@@ -204,7 +280,8 @@ def _instantane_donnees(classeur: c.Classeur, dossier: Path, horodatage: str) ->
     return classeur.copier_feuille(c.DONNEES, dossier / f"donnees-{horodatage}.xlsx")
 
 
-def _enveloppes(classeur: c.Classeur, dossier: Path, horodatage: str) -> Path | None:
+def _enveloppe(classeur: c.Classeur) -> tuple[str, Decimal] | None:
+    """La région et l'enveloppe des Paramètres (vérifiées avant tout travail), ou None."""
     from iae_modulation.lecture import lire_nombre
 
     texte = _texte(classeur, "enveloppe")
@@ -223,7 +300,12 @@ def _enveloppes(classeur: c.Classeur, dossier: Path, horodatage: str) -> Path | 
             f"Feuille « {c.PARAMETRES} », « Enveloppe régionale » : « {texte} » n'est pas un "
             "montant."
         ) from None
+    return region, montant
+
+
+def _ecrire_enveloppe(enveloppe: tuple[str, Decimal], dossier: Path, horodatage: str) -> Path:
     chemin = dossier / f"enveloppes-{horodatage}.csv"
+    region, montant = enveloppe
     chemin.write_text(f"region;enveloppe\r\n{region};{montant}\r\n", encoding="utf-8-sig")
     return chemin
 
@@ -248,29 +330,44 @@ def calculer_modulation(classeur: c.Classeur | None = None) -> ResultatAction:
 def _calculer(classeur: c.Classeur, resultat: ResultatAction) -> None:
     from iae_modulation.campagne import executer_calcul
     from iae_modulation.excel.tableau import FORMATS_RESULTATS, lignes_resultats
+    from iae_modulation.resultats import METHODES
 
     annee = _annee(classeur)
     methode = _texte(classeur, "methode") or "rang"
+    if methode not in METHODES:
+        raise ErreurAction(
+            f"Feuille « {c.PARAMETRES} », « Méthode » : « {methode} » inconnue (choisissez "
+            f"{' ou '.join(METHODES)})."
+        )
     base, horodatage = dossier_de_sortie(classeur), _horodatage()
+    enveloppe = _enveloppe(classeur)
     entrees = base / "entrees"
     entrees.mkdir(parents=True, exist_ok=True)
     instantane = _instantane_donnees(classeur, entrees, horodatage)
-    enveloppes = _enveloppes(classeur, entrees, horodatage)
+    enveloppes = None if enveloppe is None else _ecrire_enveloppe(enveloppe, entrees, horodatage)
     resultat.entrees = [str(instantane), f"année {annee}", f"méthode {methode}"]
     if enveloppes is not None:
         resultat.entrees.append(str(enveloppes))
     sortie = base / f"calcul-{annee}-{horodatage}"
     rapport = executer_calcul(
-        instantane, annee, sortie, methode=methode, enveloppes=enveloppes, classeur_xlsx=False
+        instantane,
+        annee,
+        sortie,
+        methode=methode,
+        enveloppes=enveloppes,
+        classeur_xlsx=False,
+        dossier_parametres=dossier_parametres(classeur),
     )
     resultat.message = rapport.resume()
     if rapport.calcul is None:
         if rapport.rapport.anomalies:
             _ecrire_anomalies(classeur, rapport.rapport)
+            resultat.classeur_modifie = True
             resultat.sorties = [f"feuille « {c.VERIFICATION} »"]
         resultat.code = rapport.code_sortie or CODE_ERREUR
         return
     resultats = rapport.calcul.resultats
+    _avertir(resultat, avertissement_demonstration(resultats["identifiant"], "le calcul"))
     classeur.ecrire_lignes(c.RESULTATS, 1, lignes_resultats(resultats), FORMATS_RESULTATS)
     classeur.ecrire_lignes(
         c.SYNTHESE,
@@ -327,6 +424,7 @@ def _importer_asp(classeur: c.Classeur, resultat: ResultatAction) -> None:
         sortie,
         bilan=fichiers["bilan_asp"],
         structures=fichiers["fluxiae_structures"],
+        dossier_parametres=dossier_parametres(classeur),
     )
     preparees = _cellules_du_classeur(rapport.preparation.table())
     position = {cle_en_tete(nom): j for j, nom in enumerate(preparees[0])}
@@ -336,8 +434,8 @@ def _importer_asp(classeur: c.Classeur, resultat: ResultatAction) -> None:
     par_nom = {col.nom: col for col in COLONNES}
     natures = [None if j is None else par_nom[preparees[0][j]] for j in positions]
     formats = [
-        c.FORMAT_EUROS if col and col.nature == "montant" else "0.00" if col and col.numerique
-        else None
+        c.FORMAT_EUROS if col and col.nature == "montant" else "0" if col and col.nature ==
+        "effectif" else "0.00" if col and col.numerique else None
         for col in natures
     ]  # fmt: skip
     classeur.effacer_surlignage(c.DONNEES, 2)
@@ -366,21 +464,28 @@ def _fichier_du_classeur(classeur: c.Classeur, texte: str) -> Path:
 
 
 def _cellules_du_classeur(table: pd.DataFrame) -> list[list[object]]:
-    """La table préparée pour une feuille Excel : en-têtes, puis nombres en nombres (exacts,
-    lus de leur texte) et textes en textes (SIRET et codes gardent leurs zéros)."""
-    from iae_modulation.donnees import COLONNES
+    """La table préparée pour une feuille Excel : en-têtes, puis nombres en nombres (lus
+    exactement, comme `calculer` les lit) et textes en textes (SIRET et codes gardent leurs
+    zéros) ; une valeur que le calcul refusera reste le texte lu (« Vérifier » la signale)."""
+    from iae_modulation.donnees import COLONNES, LECTEURS
 
-    numeriques = {c.nom for c in COLONNES if c.numerique}
+    lecteurs = {c.nom: LECTEURS[c.nature] for c in COLONNES if c.numerique}
     colonnes = list(table.columns)
     lignes: list[list[object]] = [colonnes]
     for rangee in table.itertuples(index=False):
-        lignes.append(
-            [
-                (Decimal(v.replace(",", ".")) if c in numeriques else v) if v else None
-                for c, v in zip(colonnes, rangee, strict=True)
-            ]
-        )
+        lignes.append([_cellule(lecteurs.get(c), v) for c, v in zip(colonnes, rangee, strict=True)])
     return lignes
+
+
+def _cellule(lire: Callable[[str], Decimal] | None, texte: str) -> object:
+    if not texte:
+        return None
+    if lire is None:
+        return texte
+    try:
+        return lire(texte)
+    except ValueError:
+        return texte
 
 
 # --- documents ------------------------------------------------------------------------------------
@@ -393,10 +498,21 @@ def generer_decision_asp(classeur: c.Classeur | None = None) -> ResultatAction:
 
 
 def _decision_asp(classeur: c.Classeur, resultat: ResultatAction) -> None:
-    from iae_modulation.annexe5 import executer_annexe5
+    from iae_modulation.annexe5 import MESURES, executer_annexe5
 
     annee, calcul = _annee(classeur), _dernier_calcul(classeur)
     mesure = _texte(classeur, "mesure_annexe5").upper()
+    if mesure not in MESURES:
+        raise ErreurAction(
+            f"Feuille « {c.PARAMETRES} », « Mesure (annexe 5) » : « {mesure} » inconnue "
+            f"(choisissez {', '.join(MESURES)})."
+        )
+    departements = [d.strip() for d in _texte(classeur, "departements").split(",") if d.strip()]
+    inconnus = [d for d in departements if normaliser_departement(d) is None]
+    if inconnus:
+        raise ErreurAction(
+            f"Feuille « {c.PARAMETRES} », « Départements » : {', '.join(inconnus)} inconnu(s)."
+        )
     texte_export = _texte(classeur, "export_annexe5")
     export = (
         Path(texte_export)
@@ -408,9 +524,13 @@ def _decision_asp(classeur: c.Classeur, resultat: ResultatAction) -> None:
             f"Indiquez le fichier exporté de l'extranet dans la feuille « {c.PARAMETRES} » "
             "(« Export extranet (annexe 5) »)."
         )
+    if not Path(export).is_file():
+        raise ErreurAction(
+            f"Feuille « {c.PARAMETRES} », « Export extranet (annexe 5) » : fichier introuvable "
+            f"({export})."
+        )
     if not texte_export:
         classeur.ecrire_parametre("export_annexe5", str(export))
-    departements = [d.strip() for d in _texte(classeur, "departements").split(",") if d.strip()]
     sortie = dossier_de_sortie(classeur) / f"annexe5-{mesure}-{annee}-{_horodatage()}"
     resultat.entrees = [
         str(export),
@@ -427,11 +547,14 @@ def _decision_asp(classeur: c.Classeur, resultat: ResultatAction) -> None:
         resultats=calcul / "resultats.csv",
         signature=_signature(classeur),
         pdf=_oui(classeur, "pdf"),
+        dossier_parametres=dossier_parametres(classeur),
     )
     resultat.code, resultat.message = rapport.code_sortie, rapport.resume()
     resultat.sorties = [str(p) for p in rapport.fichiers]
     if rapport.code_sortie == 0:
         _rapprocher(classeur, calcul, resultat)
+    ou = "le dernier calcul"
+    _avertir(resultat, avertissement_demonstration(_identifiants_du_calcul(calcul), ou))
 
 
 def generer_notifications(classeur: c.Classeur | None = None) -> ResultatAction:
@@ -439,43 +562,33 @@ def generer_notifications(classeur: c.Classeur | None = None) -> ResultatAction:
     return _executer("Générer les notifications", classeur, _notifications)
 
 
-def _donnees_du_calcul(calcul: Path) -> Path:
-    """Le fichier de données qu'a lu le calcul, d'après son manifeste."""
-    from iae_modulation.resultats import donnees_du_calcul
-
-    donnees = donnees_du_calcul(calcul)
-    if donnees is None:
-        raise ErreurAction(
-            f"Le fichier de données du dernier calcul ({calcul}) a disparu : recalculez la "
-            "modulation."
-        )
-    return donnees
-
-
 def _notifications(classeur: c.Classeur, resultat: ResultatAction) -> None:
     from iae_modulation.documents.notifications import generer_notifications as notifications
 
     annee, calcul = _annee(classeur), _dernier_calcul(classeur)
-    donnees = _donnees_du_calcul(calcul)
     sortie = dossier_de_sortie(classeur) / f"notifications-{annee}-{_horodatage()}"
-    resultat.entrees = [str(calcul / "resultats.csv"), str(donnees)]
+    resultat.entrees = [str(calcul / "resultats.csv")]
     rapport = notifications(
         calcul / "resultats.csv",
-        donnees,
+        None,
         annee,
         sortie,
         pdf=_oui(classeur, "pdf"),
         signature=_signature(classeur),
         progression=False,
+        dossier_parametres=dossier_parametres(classeur),
     )
     resultat.message = rapport.resume()
     resultat.sorties = [str(rapport.sortie)]
     _rapprocher(classeur, calcul, resultat)
+    ou = "le dernier calcul"
+    _avertir(resultat, avertissement_demonstration(_identifiants_du_calcul(calcul), ou))
 
 
 def _rapprocher(classeur: c.Classeur, calcul: Path, resultat: ResultatAction) -> None:
     """Le rapprochement du dernier calcul avec les documents du dossier de sortie, ajouté au
     message (et donc au journal), et `rapprochement.xlsx` dans le dossier de sortie."""
+    from iae_modulation.parametres import surcharge
     from iae_modulation.rapprochement import (
         NOM_RAPPROCHEMENT,
         ecrire_rapport,
@@ -484,7 +597,8 @@ def _rapprocher(classeur: c.Classeur, calcul: Path, resultat: ResultatAction) ->
     )
 
     base = dossier_de_sortie(classeur)
-    rapprochement = rapprocher(base, calcul / "resultats.csv")
+    with surcharge(dossier_parametres(classeur)):
+        rapprochement = rapprocher(base, calcul / "resultats.csv")
     if rapport_remplacable(base / NOM_RAPPROCHEMENT):
         resultat.sorties.append(str(ecrire_rapport(rapprochement, base / NOM_RAPPROCHEMENT)))
     resultat.message += "\n" + rapprochement.en_une_ligne()
@@ -510,7 +624,11 @@ def _executer(
     classeur: c.Classeur | None,
     action: Callable[[c.Classeur, ResultatAction], None],
 ) -> ResultatAction:
-    """Lance l'action, transforme toute erreur en message français, écrit le journal, enregistre."""
+    """Lance l'action, transforme toute erreur en message français, écrit le journal, enregistre.
+
+    Une action refusée ou en échec qui n'a écrit aucune feuille (paramètre invalide, calcul
+    préalable absent, fichier refusé) ne touche pas au classeur : ni journal ni enregistrement,
+    le message seul ; un `--parametre` de `classeur executer` n'y est donc pas gardé."""
     classeur = classeur or c.classeur_appelant()
     resultat = ResultatAction(nom)
     try:
@@ -519,6 +637,9 @@ def _executer(
         resultat.code, resultat.message = CODE_DONNEES_INVALIDES, str(erreur)
     except Exception as erreur:  # porte de l'utilisateur : jamais de trace Python à l'écran
         resultat.code, resultat.message = traduire(erreur)
+    if resultat.code != CODE_SUCCES and not resultat.classeur_modifie:
+        classeur.informer(resultat.message)
+        return resultat
     etat = "réussi" if resultat.code == CODE_SUCCES else "échec"
     classeur.ajouter_ligne(
         c.JOURNAL,

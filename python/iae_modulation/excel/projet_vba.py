@@ -108,19 +108,35 @@ def fonctions_decorees() -> types.ModuleType:
     return module
 
 
-def _rendre_volatiles(vba: str, volatiles: dict[str, str]) -> str:
-    """Ajoute `If IsMissing(arg) Then Application.Volatile` en tête des fonctions de `volatiles`
-    (nom -> argument) : sans cet argument, la fonction dépend de la date du jour."""
-    lignes = vba.split("\n")
-    for nom, argument in volatiles.items():
-        (position,) = [i for i, ligne in enumerate(lignes) if ligne.startswith(f"Function {nom}(")]
-        lignes.insert(position + 1, f"    If IsMissing({argument}) Then Application.Volatile")
+def _completer(vba: str, descriptions: dict[str, str], volatiles: dict[str, str]) -> str:
+    """Sous chaque `Function NOM(`, l'attribut `VB_Description` (la description que montre
+    l'assistant Fonction, écrite dans le projet : rien à déclarer à l'ouverture), puis, pour les
+    fonctions de `volatiles` (nom -> argument), `If IsMissing(arg) Then Application.Volatile`
+    (sans cet argument, la fonction dépend de la date du jour)."""
+    lignes = []
+    for ligne in vba.split("\n"):
+        lignes.append(ligne)
+        nom = ligne.removeprefix("Function ").split("(")[0] if ligne.startswith("Function ") else ""
+        if nom in descriptions:
+            lignes.append(f"Attribute {nom}.VB_Description = {descriptions[nom]}")
+        if nom in volatiles:
+            lignes.append(f"    If IsMissing({volatiles[nom]}) Then Application.Volatile")
     return "\n".join(lignes)
+
+
+def _decorations(module: types.ModuleType) -> list[dict]:
+    """Les métadonnées `__xlfunc__` des fonctions de feuille (nom, catégorie, aides)."""
+    return [
+        getattr(module, nom).__xlfunc__
+        for nom in dir(module)
+        if hasattr(getattr(module, nom), "__xlfunc__")
+    ]
 
 
 def module_udfs() -> str:
     """Le module VBA `xlwings_udfs` que « Import Functions » écrirait dans Excel, avec la
-    volatilité conditionnelle de `udfs.VOLATILE_SANS`."""
+    description de chaque fonction en attribut et la volatilité conditionnelle de
+    `udfs.VOLATILE_SANS`."""
     dossier_xlwings()
     tampon = io.StringIO()
     with _pywin32_simule() as generateur:
@@ -133,7 +149,8 @@ def module_udfs() -> str:
         f"(xlwings {VERSION_XLWINGS}) : ne pas modifier à la main.\n"
         '#Const App = "Microsoft Excel" \'Adjust when using outside of Excel\n'
     )
-    return crlf(entete + _rendre_volatiles(tampon.getvalue(), module.VOLATILE_SANS))
+    descriptions = {f["name"]: _chaine_vba(f["ret"]["doc"]) for f in _decorations(module)}
+    return crlf(entete + _completer(tampon.getvalue(), descriptions, module.VOLATILE_SANS))
 
 
 def _chaine_vba(texte: str) -> str:
@@ -150,21 +167,18 @@ def _chaine_vba(texte: str) -> str:
 
 
 def module_descriptions() -> str:
-    """Le module `IAE_Fonctions` : description, catégorie et aide de chaque argument des
-    fonctions de feuille dans l'assistant Fonction, comme `xlwings.udfs.import_udfs` les
-    déclare par `Application.MacroOptions` (Excel 2010 et suivants)."""
+    """Le module `IAE_Fonctions` : catégorie et aide de chaque argument des fonctions de feuille
+    dans l'assistant Fonction, comme `xlwings.udfs.import_udfs` les déclare par
+    `Application.MacroOptions` (Excel 2010 et suivants) ; seulement pour un projet non signé,
+    MacroOptions modifiant le projet VBA."""
     with _pywin32_simule():
-        module = fonctions_decorees()
-    fonctions = [
-        getattr(module, nom).__xlfunc__
-        for nom in dir(module)
-        if hasattr(getattr(module, nom), "__xlfunc__")
-    ]
+        fonctions = _decorations(fonctions_decorees())
     lignes = [
         'Attribute VB_Name = "IAE_Fonctions"',
         f"' Généré par « iae-modulation classeur construire » depuis {MODULE_UDFS} : ne pas",
-        "' modifier à la main. Appelé à l'ouverture (ThisWorkbook) : l'assistant Fonction montre",
-        "' la catégorie, la description et l'aide de chaque argument des fonctions de feuille.",
+        "' modifier à la main. Appelé à l'ouverture (ThisWorkbook) d'un projet non signé :",
+        "' l'assistant Fonction montre la catégorie « IAE » et l'aide de chaque argument (la",
+        "' description est déjà un attribut VB_Description du module xlwings_udfs).",
         "Option Explicit",
         "",
         "Public Sub IAE_DecrireLesFonctions()",

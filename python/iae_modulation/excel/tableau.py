@@ -25,13 +25,12 @@ from iae_modulation.excel.classeur import (
 from iae_modulation.lecture import TableBrute, _texte_excel, noms_uniques
 from iae_modulation.modulation import OptionsCalcul, calculer_modulation
 from iae_modulation.resultats import (
-    COLONNES_ETP,
     COLONNES_FRACTION,
     COLONNES_MONTANT,
+    COLONNES_NUMERIQUES,
     COLONNES_RESULTATS,
 )
 
-COLONNES_NUMERIQUES = frozenset(COLONNES_FRACTION + COLONNES_MONTANT + COLONNES_ETP)
 FORMATS_RESULTATS: tuple[str | None, ...] = tuple(
     FORMAT_EUROS
     if colonne in COLONNES_MONTANT
@@ -99,7 +98,10 @@ def table_brute(
     )
     table.columns = noms_uniques([en_tetes[i] for i in gardees])
     numeros = [1 + position for position in donnees]
-    return TableBrute(table=table, fichier=Path(fichier), feuille=feuille, lignes=numeros)
+    entete = 1 + non_vides[0] if non_vides else None
+    return TableBrute(
+        table=table, fichier=Path(fichier), feuille=feuille, lignes=numeros, ligne_entete=entete
+    )
 
 
 def lignes_resultats(resultats: pd.DataFrame) -> list[list[object]]:

@@ -1,10 +1,10 @@
 """Fonctions de feuille de calcul (UDF xlwings, catégorie « IAE ») : portes minces sur le moteur.
 
-Les trois indicateurs et leurs poids viennent de la note DGEFP n° 2014-04 (annexe 2), le taux
-de 0 à 10 % du montant socle des articles R. 5132-8, R. 5132-10-12, R. 5132-23 et R. 5132-37 du
-code du travail. Aucune règle n'est écrite ici : chaque fonction convertit ce qu'Excel lui donne,
-appelle `indicateurs`, `modulation` ou `parametres`, et rend un nombre ou un court message
-français (jamais une trace Python).
+Les trois indicateurs et leurs poids par défaut viennent de la note DGEFP n° 2014-04 (annexe 2),
+le plafond du taux (10 % du montant socle) des arrêtés annuels : paramètres datés. Aucune règle
+n'est écrite ici : chaque fonction convertit ce qu'Excel lui donne, appelle `indicateurs`,
+`modulation` ou `parametres`, et rend un nombre ou un court message français (jamais une trace
+Python).
 
 Les arguments n'ont pas d'annotation de type : xlwings prendrait une annotation pour un
 convertisseur. Le module `xlwings_udfs` du gabarit est généré depuis ces décorateurs.
@@ -19,6 +19,8 @@ import xlwings as xw
 from iae_modulation import indicateurs, modulation, parametres
 from iae_modulation.excel.classeur import valeur_excel
 from iae_modulation.excel.tableau import DonneesInvalides, resultats_du_tableau
+from iae_modulation.lecture import est_erreur_excel
+from iae_modulation.regles import REGLE_TAUX_FIXE
 from iae_modulation.sorties import ErreurEntree
 
 CATEGORIE = "IAE"
@@ -39,6 +41,12 @@ def _message_en_cellule(fonction):
 
     @wraps(fonction)
     def appel(*arguments):
+        en_erreur = _argument_en_erreur(arguments)
+        if en_erreur is not None:
+            return (
+                f"#IAE : un argument est une erreur d'Excel (« {en_erreur} »), pas une valeur : "
+                "corrigez la cellule qu'il désigne"
+            )
         try:
             return fonction(*arguments)
         except (
@@ -51,6 +59,20 @@ def _message_en_cellule(fonction):
             return f"#IAE : {erreur}"
 
     return appel
+
+
+def _argument_en_erreur(arguments) -> str | None:
+    """La première valeur d'erreur d'Excel (« #N/A », reçue en texte grâce à `err_to_str`)
+    parmi les arguments et les plages d'une ligne ou d'une colonne ; un tableau entier
+    (`MODULATION_TABLEAU`) est vérifié cellule par cellule par la validation des données."""
+    for argument in arguments:
+        valeurs = argument if isinstance(argument, list) else [argument]
+        if valeurs and isinstance(valeurs[0], list):
+            continue
+        for valeur in valeurs:
+            if isinstance(valeur, str) and est_erreur_excel(valeur):
+                return valeur.strip()
+    return None
 
 
 def _nombre(valeur, nom: str, facultatif: bool = False) -> Decimal | None:
@@ -110,9 +132,11 @@ def _ratio_excel(numerateur: Decimal | None, denominateur: Decimal | None, motif
 
 @xw.func(category=CATEGORIE)
 @xw.arg(
-    "beneficiaires_minima", doc="Salariés en insertion bénéficiaires du RSA, de l'ASS ou de l'AAH"
+    "beneficiaires_minima",
+    err_to_str=True,
+    doc="Salariés en insertion bénéficiaires du RSA, de l'ASS ou de l'AAH",
 )
-@xw.arg("salaries_insertion", doc="Nombre de salariés en insertion")
+@xw.arg("salaries_insertion", err_to_str=True, doc="Nombre de salariés en insertion")
 @_message_en_cellule
 def IAE_PUBLICS(beneficiaires_minima, salaries_insertion):
     """Indicateur « publics » : part des bénéficiaires de minima sociaux parmi les salariés en
@@ -125,8 +149,8 @@ def IAE_PUBLICS(beneficiaires_minima, salaries_insertion):
 
 
 @xw.func(category=CATEGORIE)
-@xw.arg("etp_encadrement", doc="ETP d'encadrement technique et d'accompagnement")
-@xw.arg("etp_insertion", doc="ETP en insertion")
+@xw.arg("etp_encadrement", err_to_str=True, doc="ETP d'encadrement technique et d'accompagnement")
+@xw.arg("etp_insertion", err_to_str=True, doc="ETP en insertion")
 @_message_en_cellule
 def IAE_EFFORT(etp_encadrement, etp_insertion):
     """Indicateur « efforts d'insertion » : ETP d'encadrement / ETP en insertion (annexe 2)."""
@@ -138,10 +162,10 @@ def IAE_EFFORT(etp_encadrement, etp_insertion):
 
 
 @xw.func(category=CATEGORIE)
-@xw.arg("durables", doc="Sorties vers l'emploi durable")
-@xw.arg("transition", doc="Sorties vers l'emploi de transition")
-@xw.arg("positives", doc="Sorties positives")
-@xw.arg("sorties_totales", doc="Sorties totales (retraits exclus)")
+@xw.arg("durables", err_to_str=True, doc="Sorties vers l'emploi durable")
+@xw.arg("transition", err_to_str=True, doc="Sorties vers l'emploi de transition")
+@xw.arg("positives", err_to_str=True, doc="Sorties positives")
+@xw.arg("sorties_totales", err_to_str=True, doc="Sorties totales (retraits exclus)")
 @_message_en_cellule
 def IAE_RESULTATS(durables, transition, positives, sorties_totales):
     """Indicateur « résultats » : sorties dynamiques / sorties totales (annexe 2)."""
@@ -201,14 +225,32 @@ def _methode(methode) -> str:
 
 
 @xw.func(category=CATEGORIE)
-@xw.arg("publics", doc="Indicateur publics de la structure (IAE_PUBLICS)")
-@xw.arg("effort", doc="Indicateur efforts d'insertion de la structure (IAE_EFFORT)")
-@xw.arg("resultats", doc="Indicateur résultats de la structure (IAE_RESULTATS)")
-@xw.arg("plage_publics", ndim=1, doc="Indicateurs publics de son groupe (même type, même région)")
-@xw.arg("plage_effort", ndim=1, doc="Indicateurs efforts d'insertion de son groupe")
-@xw.arg("plage_resultats", ndim=1, doc="Indicateurs résultats de son groupe")
-@xw.arg("methode", doc="« rang » (par défaut) ou « minmax »")
-@xw.arg("jour", doc="Date des paramètres (poids, taux maximal) ; par défaut aujourd'hui")
+@xw.arg("publics", err_to_str=True, doc="Indicateur publics de la structure (IAE_PUBLICS)")
+@xw.arg(
+    "effort", err_to_str=True, doc="Indicateur efforts d'insertion de la structure (IAE_EFFORT)"
+)
+@xw.arg("resultats", err_to_str=True, doc="Indicateur résultats de la structure (IAE_RESULTATS)")
+@xw.arg(
+    "plage_publics",
+    err_to_str=True,
+    ndim=1,
+    doc="Indicateurs publics de son groupe (même type, même région)",
+)
+@xw.arg(
+    "plage_effort", err_to_str=True, ndim=1, doc="Indicateurs efforts d'insertion de son groupe"
+)
+@xw.arg("plage_resultats", err_to_str=True, ndim=1, doc="Indicateurs résultats de son groupe")
+@xw.arg("methode", err_to_str=True, doc="« rang » (par défaut) ou « minmax »")
+@xw.arg(
+    "jour",
+    err_to_str=True,
+    doc="Date des paramètres (poids, taux maximal) ; par défaut aujourd'hui",
+)
+@xw.arg(
+    "milieu_penitentiaire",
+    err_to_str=True,
+    doc="VRAI pour une structure en établissement pénitentiaire : taux fixe ou plafond de la date",
+)
 @_message_en_cellule
 def MODULATION(
     publics,
@@ -219,33 +261,46 @@ def MODULATION(
     plage_resultats,
     methode="rang",
     jour=None,
+    milieu_penitentiaire=False,
 ):
-    """Taux de modulation (0 à 10 %) d'une structure comparée à son groupe (note 2014-04)."""
+    """Taux de modulation d'une structure comparée à son groupe (note 2014-04), de 0 au
+    plafond de la date (taux fixe ou plafond en établissement pénitentiaire)."""
     methode = _methode(methode)
+    date = _jour(jour, "date")
+    plafond = None
+    if _vrai(milieu_penitentiaire):
+        regle = parametres.valeur("regle_milieu_penitentiaire", date).valeur
+        plafond = parametres.valeur("taux_milieu_penitentiaire", date).valeur
+        if regle == REGLE_TAUX_FIXE:
+            return valeur_excel(plafond)
     scores = (
         _score(publics, plage_publics, methode),
         _score(effort, plage_effort, methode),
         _score(resultats, plage_resultats, methode),
     )
-    taux = _ponderation(_jour(jour, "date")).taux(scores)
-    return valeur_excel(taux)
+    return valeur_excel(_ponderation(date).taux(scores, plafond))
+
+
+def _vrai(valeur) -> bool:
+    """VRAI d'Excel, ou « oui », « vrai », « 1 » écrits dans une cellule."""
+    return valeur is True or str(valeur).strip().lower() in ("oui", "vrai", "1")
 
 
 @xw.func(category=CATEGORIE)
-@xw.arg("type_siae", doc="EI, ETTI, AI, ACI ou EITI")
-@xw.arg("jour", doc="Date à laquelle le montant est en vigueur")
-@xw.arg("mayotte", doc="VRAI pour le montant applicable à Mayotte")
+@xw.arg("type_siae", err_to_str=True, doc="EI, ETTI, AI, ACI ou EITI")
+@xw.arg("jour", err_to_str=True, doc="Date à laquelle le montant est en vigueur")
+@xw.arg("mayotte", err_to_str=True, doc="VRAI pour le montant applicable à Mayotte")
 @_message_en_cellule
 def MONTANT_SOCLE(type_siae, jour, mayotte=False):
-    """Montant socle annuel par ETP en vigueur à la date (arrêté annuel, art. R. 5132-38)."""
-    a_mayotte = mayotte is True or str(mayotte).strip().lower() in ("oui", "vrai", "1")
+    """Montant socle annuel par ETP en vigueur à la date (arrêté annuel)."""
+    a_mayotte = _vrai(mayotte)
     valeur = parametres.montant_socle_etp(str(type_siae or ""), _jour(jour, "date"), a_mayotte)
     return valeur_excel(valeur.valeur)
 
 
 @xw.func(category=CATEGORIE)
-@xw.arg("socle", doc="Montant socle de l'aide au poste (€)")
-@xw.arg("taux", doc="Taux de modulation (ex. : 7,34 %)")
+@xw.arg("socle", err_to_str=True, doc="Montant socle de l'aide au poste (€)")
+@xw.arg("taux", err_to_str=True, doc="Taux de modulation (ex. : 7,34 %)")
 @_message_en_cellule
 def MONTANT_MODULE(socle, taux):
     """Montant modulé : socle × taux, arrondi au centime (moitié vers le haut)."""
@@ -253,9 +308,14 @@ def MONTANT_MODULE(socle, taux):
 
 
 @xw.func(category=CATEGORIE)
-@xw.arg("table", ndim=2, doc="Le tableau des structures, en-têtes compris (DonneesSIAE[#Tout])")
-@xw.arg("annee", doc="Année de campagne")
-@xw.arg("methode", doc="« rang » (par défaut) ou « minmax »")
+@xw.arg(
+    "table",
+    ndim=2,
+    err_to_str=True,  # une cellule en erreur arrive en « #N/A » et la table est refusée
+    doc="Le tableau des structures, en-têtes compris (DonneesSIAE[#Tout])",
+)
+@xw.arg("annee", err_to_str=True, doc="Année de campagne")
+@xw.arg("methode", err_to_str=True, doc="« rang » (par défaut) ou « minmax »")
 @_message_en_cellule
 def MODULATION_TABLEAU(table, annee, methode="rang"):
     """Résultats complets de toutes les structures en un seul appel (une ligne par structure)."""

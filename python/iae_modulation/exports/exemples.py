@@ -26,12 +26,13 @@ from iae_modulation.texte_xml import ClasseurXlsx
 
 ANNEE_DEMO = 2026
 DUREE_ANNUELLE = {"AI": Decimal(1607), "ACI": Decimal(1820)}
+# Pas d'EITI dans la démo de 2026 : depuis le 1er janvier 2025, aucune part modulée de l'aide
+# EITI n'a été trouvée (paramètre taux_modulation_max_eiti), une EITI y serait refusée.
 FICHIERS_DEMO = {
     "EI": "EI.xlsx",
     "ETTI": "ETTI.csv",
     "AI": "AI.xlsx",
     "ACI": "ACI.xlsx",
-    "EITI": "EITI.xlsx",
 }
 
 
@@ -125,7 +126,7 @@ def _textes(lignes: Iterable[list[object]]) -> Iterable[list[str]]:
 
 
 def ecrire_exemples_demo(dossier: Path, table: pd.DataFrame, annee: int = ANNEE_DEMO) -> list[Path]:
-    """Les exports de la démo (EI, AI, ACI et EITI en .xlsx, ETTI en .csv)."""
+    """Les exports de la démo (EI, AI et ACI en .xlsx, ETTI en .csv)."""
     dossier.mkdir(parents=True, exist_ok=True)
     chemins = []
     for mesure, nom in FICHIERS_DEMO.items():

@@ -13,6 +13,7 @@ from pathlib import Path
 from iae_modulation.exports.entetes import disposition_de_la_mesure, localiser_entete
 from iae_modulation.exports.table import TableExport
 from iae_modulation.lecture import lire_table, nom_d_origine
+from iae_modulation.sorties import ErreurEntree
 
 CLE_BASE = {
     "EI": "montant_etat",
@@ -42,6 +43,8 @@ def lire_export_extranet(
     montants = {p for cle, p in trouve.positions.items() if cle.startswith(PREFIXES_MONTANT)}
     debut = trouve.index_ligne + 1
     largeur = len(trouve.entetes)
+    if brute.largeurs is not None:  # CSV : une ligne plus large que l'en-tête est décalée
+        _refuser_lignes_decalees(brute.lieu(), lignes[trouve.index_ligne], lignes, numeros, debut)
     return TableExport(
         source="extranet",
         lieu=brute.lieu(),
@@ -55,3 +58,24 @@ def lire_export_extranet(
         nombres={p for cle, p in trouve.positions.items() if cle in CLES_NOMBRES},
         ligne_entete=numeros[trouve.index_ligne],
     )
+
+
+def _refuser_lignes_decalees(
+    lieu: str, entete: list[str], lignes: list[list[str]], numeros: list[int], debut: int
+) -> None:
+    """Lève `ErreurEntree` si des lignes ont des cellules remplies à droite de la dernière
+    colonne d'en-tête : un séparateur dans une valeur (« 8,58 » dans un fichier séparé par des
+    virgules) a décalé les suivantes, et aucun montant de la ligne n'est sûr."""
+    largeur = max((j + 1 for j, c in enumerate(entete) if str(c).strip()), default=0)
+    decalees = [
+        numeros[k] for k in range(debut, len(lignes)) if any(c.strip() for c in lignes[k][largeur:])
+    ]
+    if decalees:
+        cites = ", ".join(map(str, decalees[:20])) + (" …" if len(decalees) > 20 else "")
+        raise ErreurEntree(
+            f"{lieu} : {len(decalees)} ligne(s) ont des cellules remplies à droite de la "
+            f"dernière colonne d'en-tête (ligne(s) {cites}) : leurs valeurs sont décalées (un "
+            "nombre écrit avec une virgule dans un fichier séparé par des virgules ?). "
+            "Enregistrez l'export au format .xlsx ou « CSV (séparateur : point-virgule) », puis "
+            "relancez."
+        )

@@ -31,7 +31,13 @@ from typing import BinaryIO, Protocol
 from iae_modulation.encodages import lignes_du_flux
 from iae_modulation.exports.entetes import disposition_de_la_mesure
 from iae_modulation.exports.table import TableExport
-from iae_modulation.lecture import lire_nombre
+from iae_modulation.lecture import (
+    CelluleEnErreur,
+    NombreAmbigu,
+    est_erreur_excel,
+    lire_montant,
+    lire_nombre,
+)
 from iae_modulation.limites import LIGNES_MAX_FLUXIAE
 from iae_modulation.referentiel import TYPES_SIAE, lire_numero_annexe
 from iae_modulation.sorties import ErreurEntree, verifier_fichier_entree
@@ -122,6 +128,8 @@ class ExamenFlux(Protocol):
 
     def examiner(self, numero: int, ligne: list[str]) -> None: ...
 
+    def refuser(self, numero: int, ligne: list[str], message: str) -> None: ...
+
 
 def parcourir_fluxiae(
     chemin: Path,
@@ -133,7 +141,9 @@ def parcourir_fluxiae(
     """Lit un FluxIAE de la vue `vue` au fil de l'eau : donne ses en-têtes à `examen`, puis
     chaque ligne de données (`examen.examiner(numero, cellules)`, numéro de ligne du fichier :
     `DEB` en ligne 1, en-tête en 2). Lève `ErreurEntree` si ce n'est pas un FluxIAE, si c'est
-    une autre vue, s'il manque une colonne de `requises` ou la dernière ligne `FIN…`."""
+    une autre vue, s'il manque une colonne de `requises` ou la dernière ligne `FIN…`. Une ligne
+    qui a des valeurs au-delà de la dernière colonne de l'en-tête (un « | » dans une valeur : les
+    suivantes sont décalées) n'est pas examinée : `examen.refuser(numero, cellules, message)`."""
     chemin = verifier_fichier_entree(chemin)
     with _flux(chemin) as flux:
         lignes = lignes_du_flux(flux, chemin.name)
@@ -162,7 +172,7 @@ def parcourir_fluxiae(
                 f"FluxIAE ; colonnes manquantes : {', '.join(manquantes)}."
             )
         examen.entetes(entetes)
-        fin = _examiner_jusqu_a_fin(cellules, examen.examiner, chemin.name, limite, vue)
+        fin = _examiner_jusqu_a_fin(cellules, examen, chemin.name, len(entetes), limite, vue)
     if not fin:
         raise ErreurEntree(
             f"{chemin.name} : FluxIAE incomplet, la dernière ligne « FIN… » manque (fichier "
@@ -190,7 +200,9 @@ def lire_fluxiae(
     return _table(selection, mesure, annuaire)
 
 
-def _examiner_jusqu_a_fin(lecteur, examiner, nom: str, limite: int, vue: str) -> bool:
+def _examiner_jusqu_a_fin(
+    lecteur, examen: ExamenFlux, nom: str, largeur: int, limite: int, vue: str
+) -> bool:
     """Examine chaque ligne de données ; vrai si la ligne `FIN…` a été trouvée en dernier."""
     fin = False
     for numero, ligne in enumerate(lecteur, start=3):
@@ -204,7 +216,16 @@ def _examiner_jusqu_a_fin(lecteur, examiner, nom: str, limite: int, vue: str) ->
                 "docs/donnees.md, « Limites »)."
             )
         elif not fin and any(c.strip() for c in ligne):
-            examiner(numero, ligne)
+            if len(ligne) > largeur and any(c.strip() for c in ligne[largeur:]):
+                examen.refuser(
+                    numero,
+                    ligne,
+                    f"{nom}, ligne {numero} : {len(ligne)} champs pour {largeur} colonnes "
+                    "d'en-tête : une valeur contient le séparateur « | », les suivantes sont "
+                    "décalées ; rien n'est lu de cette ligne.",
+                )
+            else:
+                examen.examiner(numero, ligne)
     return fin
 
 
@@ -298,6 +319,11 @@ class SelectionAnnexes:
     def signaler(self, message: str) -> None:
         """Une valeur illisible de la ligne en cours d'examen."""
         self.erreurs.append(Illisible(self._numero, self._annexe, message))
+
+    def refuser(self, numero: int, ligne: list[str], message: str) -> None:
+        """Une ligne aux valeurs décalées : illisible, quelle que soit sa mesure."""
+        annexe = self.champ(ligne, "af_numero_annexe_financiere").upper()
+        self.erreurs.append(Illisible(numero, annexe, message))
 
     def entetes(self, entetes: list[str]) -> None:
         self.index = {nom: i for i, nom in enumerate(entetes)}
@@ -396,10 +422,15 @@ class SelectionAnnexes:
             self.signaler(f"{lieu}, colonne {nom} : « {texte} » n'est pas une date jj/mm/aaaa.")
             return None
 
-    def nombre(self, texte: str, lieu: str, nom: str, quoi: str = "un montant") -> Decimal | None:
-        """Un nombre du FluxIAE (`nombre_fluxiae`) ; None et une erreur s'il n'en est pas un."""
+    def nombre(self, texte: str, lieu: str, nom: str, etp: bool = False) -> Decimal | None:
+        """Un nombre d'ETP ou un montant du FluxIAE (`nombre_fluxiae`), le montant au centime
+        près (`lire_montant` : « 182.888 » est refusé) ; None et une erreur sinon."""
+        quoi = "un nombre d'ETP" if etp else "un montant"
         try:
-            return nombre_fluxiae(texte)
+            return nombre_fluxiae(texte, lire_nombre if etp else lire_montant)
+        except (CelluleEnErreur, NombreAmbigu) as erreur:
+            self.signaler(f"{lieu}, colonne {nom} : {erreur}")
+            return None
         except ValueError as erreur:
             self.signaler(f"{lieu}, colonne {nom} : {erreur}, ce n'est pas {quoi}.")
             return None
@@ -435,13 +466,16 @@ def date_fluxiae(texte: str) -> dt.date:
 _NOMBRE_FLUXIAE = re.compile(r"-?\d+(?:\.\d+)?")
 
 
-def nombre_fluxiae(texte: str) -> Decimal:
+def nombre_fluxiae(texte: str, lire: Callable[[str], Decimal] = lire_nombre) -> Decimal:
     """Un nombre écrit comme le FluxIAE les écrit : chiffres et point décimal (« 8.15 »,
-    « 162160.55 », « -3 »). Une virgule, une espace ou un séparateur de milliers disent un
-    autre format : ValueError, jamais deviné ; au-delà des limites : `NombreHorsLimites`."""
+    « 162160.55 », « -3 »), lu par `lire` (`lire_montant` refuse trois décimales). Une virgule,
+    une espace ou un séparateur de milliers disent un autre format : ValueError, jamais deviné ;
+    une valeur d'erreur d'Excel : `CelluleEnErreur` ; au-delà des limites : `NombreHorsLimites`."""
     if not _NOMBRE_FLUXIAE.fullmatch(texte):
+        if est_erreur_excel(texte):
+            raise CelluleEnErreur(texte)
         raise ValueError(f"« {texte[:40]} » n'est pas écrit comme un nombre du FluxIAE (8.15)")
-    return lire_nombre(texte)
+    return lire(texte)
 
 
 def booleen_fluxiae(texte: str) -> bool | None:
@@ -472,7 +506,7 @@ def _cellules_tableau(selection: SelectionAnnexes, mesure: str, ligne, lieu) -> 
     if selection.nombre(base, lieu, "af_montant_total_annuel") is None:
         return None
     postes = selection.champ(ligne, "af_etp_postes_insertion")
-    if postes and selection.nombre(postes, lieu, "af_etp_postes_insertion") is None:
+    if postes and selection.nombre(postes, lieu, "af_etp_postes_insertion", etp=True) is None:
         return None
     renouvellement = selection.champ(ligne, "af_numero_avenant_renouvellement") or "0"
     modification = selection.champ(ligne, "af_numero_avenant_modification") or "0"

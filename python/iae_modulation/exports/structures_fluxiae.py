@@ -43,6 +43,9 @@ class StructuresFluxIAE:
     fichier: Path
     structures: dict[str, Structure]  # par structure_id_siae
     doublons: dict[str, list[int]]  # identifiant présent sur plusieurs lignes différentes
+    # lignes aux valeurs décalées (un « | » dans une valeur) : (ligne, identifiant lu, message) ;
+    # une structure qui en a une n'est pas retenue
+    decalees: list[tuple[int, str, str]] = field(default_factory=list)
 
 
 class _Lecture:
@@ -74,6 +77,9 @@ class _Lecture:
         ):
             self.resultat.doublons[identifiant] = [deja.ligne, numero]
             del self.resultat.structures[identifiant]
+
+    def refuser(self, numero: int, ligne: list[str], message: str) -> None:
+        self.resultat.decalees.append((numero, self.champ(ligne, "structure_id_siae"), message))
 
     def structure(self, numero: int, ligne: list[str]) -> Structure:
         def partie(adresse: str, nom: str) -> str:
@@ -111,7 +117,10 @@ class _Lecture:
 
 def lire_structures(chemin: Path) -> StructuresFluxIAE:
     """Les structures du FluxIAE « Structure », par identifiant ASP ; un identifiant présent
-    sur deux lignes qui diffèrent n'est pas retenu (listé dans `doublons`)."""
+    sur deux lignes qui diffèrent n'est pas retenu (listé dans `doublons`), ni celui d'une
+    ligne aux valeurs décalées (`decalees`)."""
     lecture = _Lecture(Path(chemin))
     parcourir_fluxiae(Path(chemin), VUE_STRUCTURES, COLONNES_REQUISES, lecture)
+    for _, identifiant, _ in lecture.resultat.decalees:
+        lecture.resultat.structures.pop(identifiant, None)
     return lecture.resultat

@@ -3,9 +3,10 @@ d'annexe (son dernier avenant actif de l'année N), et celles de l'année N − 
 structure à son bilan quand le n° d'annexe a changé d'une année à l'autre.
 
 La sélection (états, mesures, dates d'effet, avenants) est celle de l'annexe 5
-(`exports.fluxiae.SelectionAnnexes`) ; chaque ligne écartée garde son motif. Les montants et les
-ETP conventionnés illisibles écartent l'annexe (jamais de montant deviné) ; les valeurs des
-indicateurs sont gardées en texte et lues plus loin, où une valeur illisible est signalée.
+(`exports.fluxiae.SelectionAnnexes`) ; chaque ligne écartée garde son motif. Un montant ou un
+nombre d'ETP illisible (virgule décimale, valeur d'erreur, montant à trois décimales) rend la
+ligne illisible : l'annexe n'entre pas dans la table (jamais de valeur devinée) et le rapport le
+dit avec la ligne et la colonne.
 """
 
 from __future__ import annotations
@@ -28,8 +29,7 @@ from iae_modulation.exports.fluxiae import (
 )
 from iae_modulation.referentiel import TYPES_SIAE
 
-# Colonnes lues sur la ligne retenue (les montants et ETP conventionnés sont vérifiés à la
-# lecture, les autres gardés en texte).
+# Colonnes lues sur la ligne retenue (montants et ETP vérifiés à la lecture).
 CHAMPS = (
     "af_id_structure",
     "af_mesure_dispositif_code",
@@ -46,7 +46,11 @@ CHAMPS = (
     "af_etp_presta_ext_enca_tech_accomp_sociopa_annee_prec",
     "af_etp_pers_agrees_pole_emploi_iae_annee_prec",
 )
-MONTANTS = ("af_montant_total_annuel", "af_etp_postes_insertion", "af_mt_cofinance")
+NOMBRES = (
+    "af_montant_total_annuel",
+    "af_mt_cofinance",
+    *(nom for nom in CHAMPS if nom.startswith("af_etp")),
+)
 MOTIF_PERIODES = (
     "plusieurs périodes d'aide de la même annexe dans l'année {annee} (lignes {lignes}) : "
     "l'outil ne les additionne pas ; saisissez la ligne de cette annexe à la main"
@@ -102,6 +106,11 @@ class _DeuxAnnees:
         for selection in self.selections:
             selection.examiner(numero, ligne)
 
+    def refuser(self, numero: int, ligne: list[str], message: str) -> None:
+        self.lignes += 1
+        for selection in self.selections:
+            selection.refuser(numero, ligne, message)
+
 
 def lire_annexes(chemin: Path, annee: int, precedentes: bool = True) -> LectureAnnexes:
     """Les annexes de la campagne `annee` (cinq mesures de l'aide au poste), celles écartées
@@ -142,13 +151,13 @@ def lire_annexes(chemin: Path, annee: int, precedentes: bool = True) -> LectureA
 
 
 def _cellules(selection: SelectionAnnexes, ligne: list[str], lieu: str) -> dict | None:
-    """Les cellules de `CHAMPS` ; None (ligne illisible) si un montant, des ETP conventionnés
-    ou l'indicateur de milieu pénitentiaire ne se lisent pas."""
+    """Les cellules de `CHAMPS` ; None (ligne illisible) si un montant, un nombre d'ETP ou
+    l'indicateur de milieu pénitentiaire ou de cofinancement ne se lisent pas."""
     cellules = {nom: selection.champ(ligne, nom) for nom in CHAMPS}
     lisible = True
-    for nom in MONTANTS:
-        quoi = "un nombre d'ETP" if nom.startswith("af_etp") else "un montant"
-        if cellules[nom] and selection.nombre(cellules[nom], lieu, nom, quoi) is None:
+    for nom in NOMBRES:
+        etp = nom.startswith("af_etp")
+        if cellules[nom] and selection.nombre(cellules[nom], lieu, nom, etp) is None:
             lisible = False
     for nom in ("af_indic_perimetre_milieu_penitentiaire", "af_indic_cofinancement"):
         try:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from iae_modulation import parametres
 from iae_modulation.preparation.preparer import NOM_DONNEES, Preparation, preparer
 from iae_modulation.preparation.rapport import NOM_RAPPORT, ecrire_rapport, resume
 from iae_modulation.referentiel import probleme_annee_campagne
@@ -66,14 +67,19 @@ def executer_preparation(
     structures: Path | None = None,
     encadrement_elargi: bool = False,
     ecraser: bool = False,
+    dossier_parametres: Path | None = None,
 ) -> RapportPreparation:
     """`iae-modulation preparer` ; lève `ErreurEntree` (fichier refusé, aucune annexe) ou
-    `ErreurSortie` (dossier de sortie refusé) sans rien écrire."""
+    `ErreurSortie` (dossier de sortie refusé) sans rien écrire. `dossier_parametres` : celui que
+    `calculer` recevra (`parametres.surcharge`), pour annoncer exactement ce qu'il refusera."""
     probleme = probleme_annee_campagne(annee)
     if probleme:
         raise ErreurEntree(probleme)
     entrees = {"annexes": annexes, "bilan": bilan, "structures": structures}
-    with dossier_atomique(sortie, ecraser, entrees.values()) as dossier:
+    with (
+        parametres.surcharge(dossier_parametres),
+        dossier_atomique(sortie, ecraser, entrees.values()) as dossier,
+    ):
         preparation = preparer(
             Path(annexes),
             annee,

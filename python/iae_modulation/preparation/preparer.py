@@ -12,21 +12,23 @@ présente dans une source et absente de l'autre est listée.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
 
+from iae_modulation import parametres
 from iae_modulation.donnees import NOMS_COLONNES, RapportValidation, valider
 from iae_modulation.exports.bilan_asp import BilanASP, LigneBilan, lire_bilan
 from iae_modulation.exports.fluxiae import Ecartee, Illisible
 from iae_modulation.exports.structures_fluxiae import StructuresFluxIAE, lire_structures
-from iae_modulation.lecture import TableBrute, lire_nombre
+from iae_modulation.lecture import TableBrute, lire_effectif
 from iae_modulation.preparation import vraisemblance
 from iae_modulation.preparation.annexes import AnnexeRetenue, LectureAnnexes, lire_annexes
 from iae_modulation.preparation.correspondance import DEPUIS_LE_BILAN, MINIMA
 from iae_modulation.referentiel import departements, lire_numero_annexe
+from iae_modulation.regles import ReglesDatees
 from iae_modulation.sorties import ErreurEntree
 
 NOM_DONNEES = "donnees.csv"
@@ -159,7 +161,7 @@ class _Assemblage:
         self.fichier_bilan = preparation.bilan.fichier.name if preparation.bilan else ""
         self.bilan_par_annexe: dict[str, list[LigneBilan]] = defaultdict(list)
         self.lignes_bilan_utilisees: set[int] = set()
-        self.nombres_lus: dict[str, Decimal | ValueError] = {}
+        self.nombres_lus: dict[str, Decimal | None] = {}
         if preparation.bilan is not None:
             self._indexer_bilan(preparation.bilan)
 
@@ -190,18 +192,16 @@ class _Assemblage:
         retenues = self.p.annexes.retenues
         structures_vues: set[str] = set()
         for annexe in retenues:
-            ligne, nombres = self._ligne(annexe)
+            ligne = self._ligne(annexe)
             structures_vues.add(annexe.structure)
             self.p.lignes.append(ligne)
-            for colonne, message in vraisemblance.signalements(nombres):
-                self._signaler(ligne, colonne, message)
         self._bilan_sans_annexe()
         self._structures_sans_annexe(structures_vues)
         self._controler_la_table()
 
     # --- une ligne --------------------------------------------------------------------------
 
-    def _ligne(self, annexe: AnnexeRetenue) -> tuple[dict[str, Valeur], dict]:
+    def _ligne(self, annexe: AnnexeRetenue) -> dict[str, Valeur]:
         def depuis_annexe(texte: str, colonne: str, remarque: str = "") -> Valeur:
             return Valeur(texte, self.fichier_annexes, annexe.ligne, colonne, remarque)
 
@@ -223,7 +223,7 @@ class _Assemblage:
                 "af_mesure_dispositif_code, af_indic_perimetre_milieu_penitentiaire",
             ),
         }
-        nombres: dict = {
+        periode = {
             "_debut": debut,
             "_fin": fin,
             "_annee": self.p.annee,
@@ -231,10 +231,11 @@ class _Assemblage:
         }
         for colonne, source in DEPUIS_L_ANNEXE.items():
             texte = annexe.cellules[source]
-            if texte:
-                nombres[colonne] = Decimal(texte)  # vérifié par la lecture du FluxIAE
-                ligne[colonne] = depuis_annexe(_texte_fr(nombres[colonne]), source)
-        self._encadrement(annexe, ligne, nombres)
+            if texte:  # vérifié par la lecture du FluxIAE (`annexes.NOMBRES`)
+                ligne[colonne] = depuis_annexe(_texte_fr(Decimal(texte)), source)
+        for colonne, message in vraisemblance.signalements(periode):
+            self._signaler(ligne, colonne, message)
+        self._encadrement(annexe, ligne)
         if (
             annexe.cellules["af_indic_cofinancement"].lower() == "true"
             and not annexe.cellules["af_mt_cofinance"]
@@ -246,13 +247,14 @@ class _Assemblage:
                 "du cofinancement du département inconnu",
                 depuis_annexe("", "af_mt_cofinance"),
             )
-        self._depuis_le_bilan(annexe, ligne, nombres)
+        self._depuis_le_bilan(annexe, ligne)
         self._depuis_les_structures(annexe, ligne)
-        return ligne, nombres
+        return ligne
 
-    def _encadrement(self, annexe: AnnexeRetenue, ligne: dict, nombres: dict) -> None:
+    def _encadrement(self, annexe: AnnexeRetenue, ligne: dict) -> None:
         """ETP d'encadrement déclarés pour N − 1 dans la demande d'aide de l'année N ; avec
-        `encadrement_elargi`, plus les non-salariés et les prestataires externes."""
+        `encadrement_elargi`, plus les non-salariés et les prestataires externes (tous vérifiés
+        par la lecture du FluxIAE)."""
         principal = annexe.cellules[ENCADREMENT]
         if not principal:
             return
@@ -260,26 +262,14 @@ class _Assemblage:
         total = Decimal(principal)
         if self.p.encadrement_elargi:
             for colonne in ENCADREMENT_ELARGI:
-                texte = annexe.cellules[colonne]
-                if not texte:
-                    continue
-                try:
-                    total += lire_nombre(texte)
-                except ValueError:
-                    self._signaler(
-                        ligne,
-                        "etp_encadrement",
-                        f"« {texte} » n'est pas un nombre d'ETP : {colonne} non ajoutée",
-                        Valeur(texte, self.fichier_annexes, annexe.ligne, colonne),
-                    )
-                    continue
-                sources.append(colonne)
-        nombres["etp_encadrement"] = total
+                if annexe.cellules[colonne]:
+                    total += Decimal(annexe.cellules[colonne])
+                    sources.append(colonne)
         ligne["etp_encadrement"] = Valeur(
             _texte_fr(total), self.fichier_annexes, annexe.ligne, " + ".join(sources)
         )
 
-    def _depuis_le_bilan(self, annexe: AnnexeRetenue, ligne: dict, nombres: dict) -> None:
+    def _depuis_le_bilan(self, annexe: AnnexeRetenue, ligne: dict) -> None:
         bilan = self.p.bilan
         if bilan is None:
             return
@@ -319,15 +309,9 @@ class _Assemblage:
             )
 
         for colonne, rubrique in DEPUIS_LE_BILAN.items():
-            if rubrique not in bilan.colonnes:
-                continue
-            nombre = self._nombre_du_bilan(
-                ligne, colonne, valeur(choisie.valeurs[rubrique], rubrique)
-            )
-            if nombre is not None:
-                nombres[colonne] = nombre
-                ligne[colonne] = valeur(_texte_fr(nombre), rubrique)
-        self._minima(ligne, nombres, choisie, valeur)
+            if rubrique in bilan.colonnes and choisie.valeurs[rubrique]:
+                ligne[colonne] = self._effectif(valeur(choisie.valeurs[rubrique], rubrique))
+        self._minima(ligne, choisie, valeur)
         if "siret" in bilan.colonnes and choisie.valeurs["siret"]:
             ligne["siret"] = valeur("".join(choisie.valeurs["siret"].split()), "siret")
         if "denomination" in bilan.colonnes and choisie.valeurs["denomination"]:
@@ -365,41 +349,48 @@ class _Assemblage:
             )
         return [], ""
 
-    def _nombre_du_bilan(self, ligne: dict, colonne: str, source: Valeur) -> Decimal | None:
-        if not source.texte:
-            return None
-        lu = self.nombres_lus.get(source.texte)  # les mêmes petits nombres, des milliers de fois
-        if lu is None:
+    def _lu(self, texte: str) -> Decimal | None:
+        """Un nombre de personnes ou de sorties du bilan (`lire_effectif`, comme `calculer` le
+        lira) ; None s'il ne se lit pas."""
+        if texte not in self.nombres_lus:  # les mêmes petits nombres, des milliers de fois
             try:
-                lu = lire_nombre(source.texte)
-            except ValueError as erreur:
-                lu = erreur
-            self.nombres_lus[source.texte] = lu
-        if isinstance(lu, ValueError):
-            self._signaler(ligne, colonne, f"{lu} : valeur laissée vide", source)
-            return None
-        return lu
+                self.nombres_lus[texte] = lire_effectif(texte)
+            except ValueError:
+                self.nombres_lus[texte] = None
+        return self.nombres_lus[texte]
 
-    def _minima(self, ligne: dict, nombres: dict, choisie: LigneBilan, valeur) -> None:
+    def _effectif(self, source: Valeur) -> Valeur:
+        """La valeur du bilan pour la table : le nombre lu, ou, s'il ne se lit pas (« #N/A »,
+        « 8,5 »), la cellule telle qu'écrite, que `calculer` refusera (jamais laissée vide)."""
+        nombre = self._lu(source.texte)
+        if nombre is None:
+            return source
+        return replace(source, texte=_texte_fr(nombre))
+
+    def _minima(self, ligne: dict, choisie: LigneBilan, valeur) -> None:
         """Bénéficiaires de minima sociaux = RSA + ASS + AAH (note 2014-04, fiche « publics »).
-        Une rubrique absente du bilan laisse la valeur vide ; une case vide est signalée."""
+        Une rubrique absente du bilan laisse la valeur vide ; une case vide est signalée ; une
+        case illisible est recopiée telle quelle (`calculer` la refusera)."""
         bilan = self.p.bilan
         absentes = [LIBELLES_MINIMA[r] for r in MINIMA if r not in bilan.colonnes]
         if absentes:
             return
         parties, vides = [], []
         for rubrique in MINIMA:
-            nombre = self._nombre_du_bilan(
-                ligne, "nb_beneficiaires_minima", valeur(choisie.valeurs[rubrique], rubrique)
-            )
-            (parties if nombre is not None else vides).append((rubrique, nombre))
+            source = valeur(choisie.valeurs[rubrique], rubrique)
+            if not source.texte:
+                vides.append((rubrique, None))
+            elif self._lu(source.texte) is None:
+                ligne["nb_beneficiaires_minima"] = source
+                return
+            else:
+                parties.append((rubrique, self._lu(source.texte)))
         if not parties:
             return
         total = sum((n for _, n in parties), Decimal(0))
         detail = " + ".join(f"{LIBELLES_MINIMA[r]} {_texte_fr(n)}" for r, n in parties) + "".join(
             f" (+ {LIBELLES_MINIMA[r]} vide)" for r, _ in vides
         )
-        nombres["nb_beneficiaires_minima"] = total
         ligne["nb_beneficiaires_minima"] = Valeur(
             _texte_fr(total),
             bilan.fichier.name,
@@ -423,13 +414,23 @@ class _Assemblage:
             return
         structure = structures.structures.get(annexe.structure)
         if structure is None:
-            raison = (
-                f"structure {annexe.structure} sur plusieurs lignes différentes du FluxIAE des "
-                f"structures (lignes {', '.join(map(str, structures.doublons[annexe.structure]))})"
-                if annexe.structure in structures.doublons
-                else f"structure af_id_structure = « {annexe.structure} » absente du FluxIAE "
-                "des structures"
-            )
+            decalees = [n for n, i, _ in structures.decalees if i == annexe.structure]
+            if annexe.structure in structures.doublons:
+                raison = (
+                    f"structure {annexe.structure} sur plusieurs lignes différentes du FluxIAE "
+                    f"des structures (lignes "
+                    f"{', '.join(map(str, structures.doublons[annexe.structure]))})"
+                )
+            elif decalees:
+                raison = (
+                    f"structure {annexe.structure} : ligne(s) {', '.join(map(str, decalees))} "
+                    "du FluxIAE des structures aux valeurs décalées, non lue(s)"
+                )
+            else:
+                raison = (
+                    f"structure af_id_structure = « {annexe.structure} » absente du FluxIAE "
+                    "des structures"
+                )
             self._constat_annexe(
                 annexe,
                 ligne,
@@ -518,6 +519,10 @@ class _Assemblage:
         structures = self.p.structures
         if structures is None:
             return
+        for numero, identifiant, message in structures.decalees:
+            self.p.absences.append(
+                Absence(structures.fichier.name, numero, identifiant, "", message)
+            )
         for identifiant, structure in structures.structures.items():
             if identifiant not in vues:
                 self.p.absences.append(
@@ -532,11 +537,15 @@ class _Assemblage:
                 )
 
     def _controler_la_table(self) -> None:
-        """Les contrôles de `calculer` sur la table préparée (`donnees.valider`) : ce qu'il
-        refusera est signalé ici, avec la source de la valeur."""
+        """Les contrôles de `calculer` sur la table préparée (`donnees.valider`, puis les règles
+        de la date : EITI sans part modulée, milieu pénitentiaire) : ce qu'il refusera est
+        signalé ici, avec la source de la valeur."""
         table = self.p.table()
         brute = TableBrute(table, Path(NOM_DONNEES), None, list(range(2, len(table) + 2)))
-        self.p.controle = valider(brute, self.p.annee).rapport
+        lues = valider(brute, self.p.annee)
+        self.p.controle = lues.rapport
+        regles = ReglesDatees(self.p.annee, parametres.en_vigueur)
+        self.p.controle.ajouter(*regles.refus(lues, lues.table.astype(object)))
         for anomalie in self.p.controle.anomalies:
             if anomalie.ligne is None:
                 continue

@@ -1,6 +1,7 @@
-Attribute VB_Name = "IAE_Diagnostic"
+Attribute VB_Name = "IAE_DiagnosticPoste"
 ' Bouton « Diagnostic » du ruban : dit pourquoi les boutons ou les formules ne marchent pas sur
-' ce poste, et quoi faire, en français.
+' ce poste, et quoi faire, en français. Le module ne s'appelle pas comme son rappel
+' IAE_Diagnostic : Excel refuse de lancer une macro qui porte le nom de son module.
 ' 1. Sans Python (VBA seul, fonctionne même si rien n'est installé) : version et architecture
 '    d'Excel, interpréteur lu dans la feuille « xlwings.conf » (%VARIABLES% développées comme le
 '    fait xlwings), Python de base d'un environnement virtuel (pyvenv.cfg), DLL d'xlwings là où
@@ -15,15 +16,19 @@ Private Const MODULE_UDFS As String = "iae_modulation.excel.udfs"
 Private Const CONSEIL_INSTALLER As String = "Relancez installer.cmd du paquet d'installation " & _
     "(ou demandez-le à votre correspondant informatique), puis rouvrez ce classeur."
 Private Const CONSEIL_RATTACHER As String = "Rattachez ce classeur à votre installation : " & _
-    "iae-modulation classeur rattacher ""chemin\du\classeur.xlsm"" (installer.cmd le fait pour " & _
-    "le classeur qu'il installe)."
+    """%LOCALAPPDATA%\iae-modulation\venv\Scripts\python.exe"" -m iae_modulation classeur " & _
+    "rattacher ""chemin\du\classeur.xlsm"" (installer.cmd le fait pour le classeur qu'il installe)."
 Private Const CONSEIL_SECURITE As String = "Excel n'a pas pu démarrer Python : une règle de " & _
-    "sécurité du poste (Microsoft Defender, règles de réduction de la surface d'attaque) bloque " & _
-    "probablement les macros qui lancent un programme ou chargent une DLL. Transmettez ce " & _
-    "message à votre service informatique (guide docs/deploiement.md)."
+    "sécurité du poste bloque probablement Python ou la DLL d'xlwings (Microsoft Defender : " & _
+    "règle « processus enfants » des applications Office ; AppLocker ou App Control). " & _
+    "Transmettez ce message à votre service informatique (guide docs/deploiement.md)."
 
 Public Sub IAE_Diagnostic(control As Object)
+    On Error GoTo Echec
     IAE_Diagnostiquer
+    Exit Sub
+Echec:
+    IAE_SignalerErreur "Diagnostic", Err.Number, Err.Description
 End Sub
 
 Public Sub IAE_Diagnostiquer()
@@ -132,19 +137,32 @@ Private Function CheminDLL(interpreteur As String) As String
 End Function
 
 ' Le dossier du Python de base d'un environnement virtuel (clé « home » de pyvenv.cfg), ou "".
+' pyvenv.cfg est écrit en UTF-8 par Python : lu en UTF-8 (ADODB.Stream), pas dans la page de
+' code du poste, pour qu'un profil accentué (C:\Users\Hélène Dupont) soit lu tel quel.
 Private Function PythonDeBase(interpreteur As String) As String
-    Dim configuration As String, ligne As String, numero As Integer
+    Dim configuration As String, ligne As Variant
     configuration = ParentFolder(ParentFolder(interpreteur)) & "\pyvenv.cfg"
     If Not FileExists(configuration) Then Exit Function
-    numero = FreeFile
-    Open configuration For Input As #numero
-    Do While Not EOF(numero)
-        Line Input #numero, ligne
+    For Each ligne In Split(Replace(LireTexteUTF8(configuration), vbCr, ""), vbLf)
         If LCase$(Trim$(Split(ligne & "=", "=")(0))) = "home" Then
             PythonDeBase = Trim$(Mid$(ligne, InStr(ligne, "=") + 1))
         End If
-    Loop
-    Close #numero
+    Next ligne
+End Function
+
+Private Function LireTexteUTF8(chemin As String) As String
+    Dim flux As Object
+    On Error GoTo Illisible
+    Set flux = CreateObject("ADODB.Stream")
+    flux.Type = 2 ' adTypeText
+    flux.Charset = "utf-8"
+    flux.Open
+    flux.LoadFromFile chemin
+    LireTexteUTF8 = flux.ReadText(-1) ' adReadAll
+    flux.Close
+    Exit Function
+Illisible:
+    LireTexteUTF8 = ""
 End Function
 
 Private Function PremiereLigne(texte As String) As String

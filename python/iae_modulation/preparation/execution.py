@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from iae_modulation import parametres
+from iae_modulation.parallele import en_parallele
 from iae_modulation.preparation.preparer import NOM_DONNEES, Preparation, preparer
 from iae_modulation.preparation.rapport import NOM_RAPPORT, ecrire_rapport, resume
 from iae_modulation.referentiel import probleme_annee_campagne
@@ -88,9 +89,11 @@ def executer_preparation(
             encadrement_elargi=encadrement_elargi,
         )
         table = preparation.table()
-        ecrire_csv(table, dossier / NOM_DONNEES)
-        ecrire_xlsx(table, dossier / NOM_DONNEES_XLSX, campagne=annee)
-        ecrire_rapport(preparation, dossier / NOM_RAPPORT)
+        # le rapport sur le second cœur, la table sur celui-ci
+        with en_parallele(ecrire_rapport, preparation, dossier / NOM_RAPPORT) as rapport_ecrit:
+            ecrire_csv(table, dossier / NOM_DONNEES)
+            ecrire_xlsx(table, dossier / NOM_DONNEES_XLSX, campagne=annee)
+            rapport_ecrit()
         ecrire_manifeste(
             dossier,
             "preparer",

@@ -12,7 +12,7 @@ présente dans une source et absente de l'autre est listée.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
@@ -24,6 +24,7 @@ from iae_modulation.exports.bilan_asp import BilanASP, LigneBilan, lire_bilan
 from iae_modulation.exports.fluxiae import Ecartee, Illisible
 from iae_modulation.exports.structures_fluxiae import StructuresFluxIAE, lire_structures
 from iae_modulation.lecture import TableBrute, lire_effectif
+from iae_modulation.parallele import en_parallele
 from iae_modulation.preparation import vraisemblance
 from iae_modulation.preparation.annexes import AnnexeRetenue, LectureAnnexes, lire_annexes
 from iae_modulation.preparation.correspondance import DEPUIS_LE_BILAN, MINIMA
@@ -129,27 +130,28 @@ def preparer(
     """Lit les fichiers de l'ASP et construit la table de la campagne `annee` ; lève
     `ErreurEntree` si un fichier est refusé, si aucune annexe de l'année n'est retenue ou si le
     bilan n'a aucune ligne de l'année N − 1."""
-    # les annexes de N − 1 ne servent qu'à relier le bilan quand le n° d'annexe a changé
-    lecture = lire_annexes(Path(annexes), annee, precedentes=bilan is not None)
-    if not lecture.retenues:
-        motifs = Counter(e.motif for e in lecture.ecartees)
-        detail = "".join(f"\n  - {motif} : {n}" for motif, n in motifs.most_common())
-        illisibles = "".join(f"\n  - {i.message}" for i in lecture.illisibles[:20])
-        raise ErreurEntree(
-            f"{Path(annexes).name} : aucune annexe financière de l'année {annee} (EI, ETTI, AI, "
-            f"ACI, EITI) à retenir sur {lecture.lignes_lues} ligne(s) lue(s)."
-            + (f"\nLignes écartées :{detail}" if detail else "")
-            + (f"\nLignes illisibles :{illisibles}" if illisibles else "")
-        )
-    preparation = Preparation(
-        annee,
-        lecture,
-        lire_bilan(Path(bilan)) if bilan is not None else None,
-        lire_structures(Path(structures)) if structures is not None else None,
-        encadrement_elargi,
-    )
+    # le bilan (un .xlsx, le plus long à lire) est lu sur le second cœur pendant le FluxIAE
+    with en_parallele(_lire_si, lire_bilan, bilan) as bilan_lu:
+        # les annexes de N − 1 ne servent qu'à relier le bilan quand le n° d'annexe a changé
+        lecture = lire_annexes(Path(annexes), annee, precedentes=bilan is not None)
+        if not lecture.retenues:
+            motifs = Counter(e.motif for e in lecture.ecartees)
+            detail = "".join(f"\n  - {motif} : {n}" for motif, n in motifs.most_common())
+            illisibles = "".join(f"\n  - {i.message}" for i in lecture.illisibles[:20])
+            raise ErreurEntree(
+                f"{Path(annexes).name} : aucune annexe financière de l'année {annee} (EI, ETTI, "
+                f"AI, ACI, EITI) à retenir sur {lecture.lignes_lues} ligne(s) lue(s)."
+                + (f"\nLignes écartées :{detail}" if detail else "")
+                + (f"\nLignes illisibles :{illisibles}" if illisibles else "")
+            )
+        lues = _lire_si(lire_structures, structures)
+        preparation = Preparation(annee, lecture, bilan_lu(), lues, encadrement_elargi)
     _Assemblage(preparation).executer()
     return preparation
+
+
+def _lire_si(lire, chemin: Path | None):
+    return lire(Path(chemin)) if chemin is not None else None
 
 
 class _Assemblage:
@@ -365,7 +367,9 @@ class _Assemblage:
         nombre = self._lu(source.texte)
         if nombre is None:
             return source
-        return replace(source, texte=_texte_fr(nombre))
+        return Valeur(
+            _texte_fr(nombre), source.fichier, source.ligne, source.colonne, source.remarque
+        )
 
     def _minima(self, ligne: dict, choisie: LigneBilan, valeur) -> None:
         """Bénéficiaires de minima sociaux = RSA + ASS + AAH (note 2014-04, fiche « publics »).

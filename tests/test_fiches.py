@@ -3,6 +3,8 @@ la main sur un petit groupe, année précédente à côté, une page par fiche e
 
 from __future__ import annotations
 
+import csv
+import shutil
 import subprocess
 from decimal import Decimal
 from fractions import Fraction
@@ -12,8 +14,6 @@ import docx
 import pytest
 from aides import DONNEES, grand_livre_calcule, sortie_capturee
 from iae_modulation.cli import main
-from iae_modulation.documents import fiches as fiches_module
-from iae_modulation.documents import pdf
 from iae_modulation.documents.graphique import quartile, repartition
 
 D = Decimal
@@ -169,23 +169,54 @@ def test_precedent_d_une_autre_annee_refuse(tmp_path: Path, capsys) -> None:
     assert not (tmp_path / "f").exists()
 
 
-@pytest.mark.skipif(not pdf.libreoffice_disponible(), reason="LibreOffice absent")
-def test_une_page_par_fiche_en_pdf_meme_la_plus_longue(tmp_path, calculs, monkeypatch) -> None:
-    """Les fiches de la démonstration, écrites par lots de 12 dans des processus séparés,
-    assemblées puis découpées : chaque PDF a une page, la sienne (son n° d'annexe), et ne porte
-    que ses propres images."""
-    monkeypatch.setattr(fiches_module, "FICHES_PAR_LOT", 12)
-    code = main(
-        ["fiches", str(calculs[2026]), "--donnees", str(DONNEES), "--pdf", "--sortie",
-         str(tmp_path / "f")]
-    )  # fmt: skip
+def texte_pdf(chemin: Path) -> str:
+    """Le texte du PDF tel que le lit pdftotext (Poppler), espaces insécables en espaces."""
+    return subprocess.run(
+        ["pdftotext", "-layout", str(chemin), "-"], capture_output=True, text=True, check=True
+    ).stdout.replace("\u00a0", " ")
+
+
+def montant_lu(texte: str) -> str:
+    """« 13901,57 » (grand livre) -> « 13 901,57 € » tel qu'imprimé."""
+    entier, _, centimes = texte.partition(",")
+    return f"{int(entier):,}".replace(",", " ") + f",{centimes} €"
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext absent")
+def test_pdf_une_page_par_fiche_montants_du_grand_livre(tmp_path, calculs) -> None:
+    """Les 40 fiches de la démonstration en PDF, dessinés sans LibreOffice : une page chacun,
+    son n° d'annexe, et les montants que dit le grand livre (relu ici par le module csv)."""
+    code = main(["fiches", str(calculs[2026]), "--donnees", str(DONNEES), "--sortie",
+                 str(tmp_path / "f")])  # fmt: skip
     assert code == 0
     pdfs = sorted((tmp_path / "f").glob("*.pdf"))
-    assert len(pdfs) == 40
+    assert len(pdfs) == 40 == len(list((tmp_path / "f").glob("*.docx")))
+    with open(calculs[2026], encoding="utf-8-sig", newline="") as fichier:
+        livre = {ligne["identifiant"]: ligne for ligne in csv.DictReader(fichier, delimiter=";")}
     for chemin in pdfs:
-        texte_pdf = subprocess.run(
-            ["pdftotext", "-layout", str(chemin), "-"], capture_output=True, text=True, check=True
-        ).stdout
-        assert texte_pdf.count("\f") == 1, chemin.name  # une seule page
-        assert chemin.stem.removeprefix("fiche_") in texte_pdf
-        assert chemin.stat().st_size < 200_000
+        texte = texte_pdf(chemin)
+        assert texte.count("\f") == 1, chemin.name  # une seule page
+        identifiant = chemin.stem.removeprefix("fiche_")
+        assert identifiant in texte
+        ligne = livre[identifiant]
+        for colonne in ("montant_socle", "montant_avant_enveloppe", "montant_module"):
+            assert montant_lu(ligne[colonne]) in texte, (identifiant, colonne)
+    # trois sortes de fiches : classée, milieu pénitentiaire, seule de son type dans la région
+    assert "Milieu pénitentiaire : classée" in texte_pdf(tmp_path / "f" / "fiche_ACI054250026.pdf")
+    seules = [i for i, ligne in livre.items() if ligne["motif_taux"] == "seule dans son groupe"]
+    for identifiant in seules:
+        assert "Seule structure de son type" in texte_pdf(
+            tmp_path / "f" / f"fiche_{identifiant}.pdf"
+        )
+
+
+def test_pdf_avec_l_annee_precedente(fiches: Path) -> None:
+    """Le PDF dit ce que dit le .docx : valeurs des deux années, rang, montants réduits."""
+    texte = " ".join(texte_pdf(fiches / "fiche_ACI051230002.pdf").split())
+    assert "40,0 % 30,0 % 35,0 % 40,0 % 75,0 % 3,5 / 7 0,4167" in texte
+    assert "le cercle bleu sa valeur de l'année 2024" in texte
+    montants = cellules(fiches / "fiche_EI054230001.docx")[-1]
+    texte = texte_pdf(fiches / "fiche_EI054230001.pdf")
+    assert texte.count("\f") == 1
+    for libelle, campagne, _ in montants[1:]:
+        assert campagne.replace("\u00a0", " ") in texte, libelle

@@ -9,16 +9,15 @@ comparées du groupe (même type, même région, hors taux fixe) ; postes et sor
 table des données du calcul ; les poids des critères, des paramètres datés. Avec le grand livre
 de l'année précédente, ses valeurs figurent à côté.
 
-Les PDF : les fiches sont assemblées par lots en quelques longs documents (une page chacune),
-convertis en parallèle par LibreOffice (`pdf.convertir_en_pdf`), puis chaque page devient le PDF
-de sa structure ; un lot dont le nombre de pages ne tombe pas juste est converti fiche par fiche.
+Une fiche a un contenu (`Contenu` : textes, tableaux, bandes de points) et deux rendus : le
+modèle Word (`fiche_dialogue_gestion.docx`, que l'agent peut retoucher) et le PDF dessiné
+directement (`fiche_pdf`, une page). Les fiches sont écrites par lots, un processus par cœur.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
-import tempfile
 import time
 from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor
@@ -27,7 +26,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from iae_modulation import parametres
-from iae_modulation.documents import pdf as conversion
+from iae_modulation.documents.fiche_pdf import ecrire_fiche_pdf
 from iae_modulation.documents.graphique import Fond, Repartition, bandes_png, repartition
 from iae_modulation.documents.modeles_source import DOSSIER_MODELES, NOM_FICHE
 from iae_modulation.documents.publipostage import Bloc, ModeleCompile, echapper, image_xml
@@ -80,7 +79,7 @@ CHAMPS_FICHE = CHAMPS_OBLIGATOIRES | {
 }
 LARGEUR_TEXTE = 9864  # vingtièmes de point : 17,4 cm entre les marges
 LARGEUR_LIBELLE_CM, LARGEUR_IMAGE_CM, HAUTEUR_IMAGE_CM = 4.0, 13.0, 1.41
-FICHES_PAR_LOT = 150  # pages d'un document assemblé pour LibreOffice
+FICHES_PAR_LOT = 150  # fiches écrites d'un coup par un processus
 
 
 @dataclass
@@ -137,13 +136,14 @@ def generer_fiches(
     ecraser: bool = False,
     progression: bool = True,
 ) -> RapportFiches:
-    """Une fiche `fiche_<identifiant>.docx` (et .pdf) par structure du grand livre ; lève
-    `ErreurEntree` (grand livre, données, modèle), `ErreurSortie` ou `pdf.ErreurPDF`."""
+    """Une fiche `fiche_<identifiant>.docx` et `.pdf` par structure du grand livre (PDF dessiné
+    directement, sans LibreOffice : produit sauf `pdf=False`) ; lève `ErreurEntree` (grand
+    livre, données, modèle) ou `ErreurSortie`."""
     debut = time.perf_counter()
     modele = Path(modele or MODELE_FICHE)
     compile_ = ModeleCompile(modele)
     compile_.verifier_champs(CHAMPS_FICHE, CHAMPS_OBLIGATOIRES)
-    produire_pdf = conversion.pdf_a_produire(pdf)
+    produire_pdf = pdf is not False
     livre = lire_grand_livre(resultats)
     rapport = RapportFiches(Path(sortie).resolve())
     anterieur = _precedent(precedent, livre) if precedent is not None else None
@@ -161,24 +161,19 @@ def generer_fiches(
             "trop proches)."
         )
     entrees = (resultats, precedent, donnees, modele)
-    with (
-        dossier_atomique(sortie, ecraser, entrees) as dossier,
-        tempfile.TemporaryDirectory(prefix="iae-fiches-") as temporaire,
-    ):
-        travail = Path(temporaire)
+    with dossier_atomique(sortie, ecraser, entrees) as dossier:
         lots = [
             range(i, min(i + FICHES_PAR_LOT, len(noms)))
             for i in range(0, len(noms), FICHES_PAR_LOT)
         ]
         ecriture = _Ecriture(
-            compile_, fiches, noms, livre.annee, livre.fichier.name, dossier, travail, produire_pdf
+            compile_, fiches, noms, livre.annee, livre.fichier.name, dossier, produire_pdf
         )
         with barre_de_progression("Fiches", len(fiches), progression) as avancer:
             for lot in _en_parallele(ecriture, lots):
                 for rang in lot:
                     avancer(noms[rang])
-        if produire_pdf:
-            rapport.pdf = _pdf(lots, noms, dossier, travail, progression, rapport)
+        rapport.pdf = len(noms) if produire_pdf else 0
         ecrire_manifeste(
             dossier,
             "fiches",
@@ -186,8 +181,6 @@ def generer_fiches(
             {"annee": livre.annee, "pdf": produire_pdf},
         )
     rapport.nb_fiches = len(fiches)
-    if pdf is None and not produire_pdf:
-        rapport.remarques.append(conversion.REMARQUE_SANS_LIBREOFFICE)
     if livre.modifie:
         rapport.remarques.append(livre.modifie)
     rapport.duree = time.perf_counter() - debut
@@ -265,84 +258,98 @@ class _Fiche:
     donnees: dict | None
     anterieur: dict | None
 
-    def rendu(
-        self, annee: int, nom_du_grand_livre: str, prefixe: str
-    ) -> tuple[dict, dict[str, bytes]]:
-        """Les champs de la fiche (textes et blocs Word) et ses images, nommées d'après
-        `prefixe` (distinct d'une fiche à l'autre : elles peuvent être assemblées)."""
+    def contenu(self, annee: int, nom_du_grand_livre: str) -> Contenu:
+        """Ce que dit la fiche, une fois pour ses deux rendus (Word et PDF) : textes, tableaux
+        et bandes, tous tirés du grand livre, des données du calcul et des paramètres."""
         s = self.structure
         precedente = _anterieure(self.anterieur, s)
         departement = departements().get(s["departement"])
-        nom = f"{prefixe}bandes.png"
-        medias = {  # hors classement (taux fixe), la valeur est placée pour information
-            nom: bandes_png(
-                [
-                    (
-                        self.groupe.fonds[critere],
-                        s[critere],
-                        precedente[critere] if precedente else None,
-                    )
-                    for critere, *_ in CRITERES
-                ]
-            )
-        }
         poids = _poids(annee)
-        libelles = [f"{libelle} ({poids[critere]})" for critere, libelle, _ in CRITERES]
-        valeurs = {
-            "annee": str(annee),
-            "sous_titre": (
-                f"Indicateurs de l'année {annee - 1} ; taux et montants lus dans le grand livre "
-                f"de la campagne ({nom_du_grand_livre}). Document de travail préparé pour le "
-                "dialogue de gestion : il ne vaut pas décision."
-            ),
-            "raison_sociale": s["raison_sociale"] or (self.donnees or {}).get("raison_sociale", ""),
-            "type_structure": TYPES_SIAE.get(s["type"], s["type"]),
-            "siret": s["siret"] or "non renseigné",
-            "identifiant": s["identifiant"],
-            "territoire": (
-                f"Département {s['departement']}"
-                + (f" – {departement.nom}" if departement else "")
-                + f", région {s['region']} ; groupe de comparaison : "
-                f"{len(self.groupe.compares)} {s['type']} de la région"
-                + (" (hors taux fixe)" if len(self.groupe.compares) != self.groupe.taille else "")
-            ),
-            "motif_taux": _motif(s),
-            "indicateurs": Bloc(self._indicateurs(precedente, annee)),
-            "graphiques": Bloc(
-                _tableau_graphiques(
-                    libelles, image_xml(nom, LARGEUR_IMAGE_CM, HAUTEUR_IMAGE_CM * len(CRITERES), 1)
+        return Contenu(
+            textes={
+                "annee": str(annee),
+                "sous_titre": (
+                    f"Indicateurs de l'année {annee - 1} ; taux et montants lus dans le grand "
+                    f"livre de la campagne ({nom_du_grand_livre}). Document de travail préparé "
+                    "pour le dialogue de gestion : il ne vaut pas décision."
+                ),
+                "raison_sociale": s["raison_sociale"]
+                or (self.donnees or {}).get("raison_sociale", ""),
+                "type_structure": TYPES_SIAE.get(s["type"], s["type"]),
+                "siret": s["siret"] or "non renseigné",
+                "identifiant": s["identifiant"],
+                "territoire": (
+                    f"Département {s['departement']}"
+                    + (f" – {departement.nom}" if departement else "")
+                    + f", région {s['region']} ; groupe de comparaison : "
+                    f"{len(self.groupe.compares)} {s['type']} de la région"
+                    + (
+                        " (hors taux fixe)"
+                        if len(self.groupe.compares) != self.groupe.taille
+                        else ""
+                    )
+                ),
+                "motif_taux": _motif(s),
+                "legende_graphiques": (
+                    "Chaque point gris est une structure comparée du groupe ; le rectangle va du "
+                    "1er au 3e quartile, le trait épais marque la médiane ; le losange rouge est "
+                    "la structure"
+                    + (f", le cercle bleu sa valeur de l'année {annee - 2}" if precedente else "")
+                    + ". Quartiles et médiane calculés comme QUARTILE et MEDIANE d'Excel ; rang "
+                    "1 = la valeur la plus faible du groupe (ex æquo : rang moyen)."
+                ),
+                "postes_et_sorties": None
+                if self.donnees
+                else "Table des données du calcul non fournie : postes et sorties non repris.",
+                "calcul_du_montant": _calcul_du_montant(s),
+                "remarques": f"Remarques du calcul : {s['anomalies']}" if s["anomalies"] else None,
+                # le même pour toutes les fiches
+                "pied": (
+                    f"Fiche de dialogue de gestion – campagne {annee} – préparée par "
+                    f"iae-modulation le {date_fr(dt.date.today())}"
+                ),
+            },
+            indicateurs=self._indicateurs(precedente, annee, poids),
+            postes_et_sorties=self._postes_et_sorties(annee) if self.donnees else None,
+            montants=self._montants(precedente, annee),
+            # hors classement (taux fixe), la valeur est placée pour information
+            bandes=[
+                Bande(
+                    f"{libelle} ({poids[critere]})",
+                    self.groupe.fonds[critere],
+                    s[critere],
+                    precedente[critere] if precedente else None,
                 )
-            ),  # fmt: skip
-            "legende_graphiques": (
-                "Chaque point gris est une structure comparée du groupe ; le rectangle va du 1er "
-                "au 3e quartile, le trait épais marque la médiane ; le losange rouge est la "
-                "structure"
-                + (f", le cercle bleu sa valeur de l'année {annee - 2}" if precedente else "")
-                + ". Quartiles et médiane calculés comme QUARTILE et MEDIANE d'Excel ; rang 1 = "
-                "la valeur la plus faible du groupe (ex æquo : rang moyen)."
-            ),
-            "postes_et_sorties": Bloc(self._postes_et_sorties(annee))
-            if self.donnees
-            else "Table des données du calcul non fournie : postes et sorties non repris.",
-            "montants": Bloc(self._montants(precedente, annee)),
-            "calcul_du_montant": _calcul_du_montant(s),
-            "remarques": f"Remarques du calcul : {s['anomalies']}" if s["anomalies"] else None,
-            # le même pour toutes les fiches : des fiches assemblées partagent le pied de page
-            "pied": (
-                f"Fiche de dialogue de gestion – campagne {annee} – préparée par "
-                f"iae-modulation le {date_fr(dt.date.today())}"
-            ),
-        }
-        return valeurs, medias
+                for critere, libelle, _ in CRITERES
+            ],
+        )
 
-    def _indicateurs(self, precedente: dict | None, annee: int) -> str:
+    def rendu(
+        self, annee: int, nom_du_grand_livre: str, prefixe: str
+    ) -> tuple[dict, dict[str, bytes], Contenu]:
+        """Les champs Word de la fiche (textes et blocs) et son image, nommée d'après `prefixe`
+        (distinct d'une fiche à l'autre), et son contenu (pour le PDF)."""
+        contenu = self.contenu(annee, nom_du_grand_livre)
+        nom = f"{prefixe}bandes.png"
+        medias = {nom: bandes_png([(b.fond, b.valeur, b.precedente) for b in contenu.bandes])}
+        valeurs: dict[str, object] = dict(contenu.textes)
+        valeurs["indicateurs"] = Bloc(contenu.indicateurs.xml())
+        valeurs["montants"] = Bloc(contenu.montants.xml())
+        if contenu.postes_et_sorties is not None:
+            valeurs["postes_et_sorties"] = Bloc(contenu.postes_et_sorties.xml())
+        image = image_xml(nom, LARGEUR_IMAGE_CM, HAUTEUR_IMAGE_CM * len(contenu.bandes), 1)
+        valeurs["graphiques"] = Bloc(
+            _tableau_graphiques([b.libelle for b in contenu.bandes], image)
+        )
+        return valeurs, medias, contenu
+
+    def _indicateurs(self, precedente: dict | None, annee: int, poids: dict) -> Tableau:
         s = self.structure
         colonnes = ["Critère (poids)", f"Valeur {annee - 1}"]
         if self.anterieur is not None:
             colonnes.append(f"Valeur {annee - 2}")
         colonnes += ["1er quartile", "Médiane", "3e quartile", "Rang", "Score"]
         lignes = []
-        poids = _poids(annee)
         for critere, libelle, definition in CRITERES:
             valeur = s[critere]
             repartition_ = self.groupe.repartitions[critere]
@@ -366,9 +373,9 @@ class _Fiche:
             score = s[f"score_{critere}"]
             ligne.append("—" if score is None else nombre_fr(score, 4))
             lignes.append(ligne)
-        return tableau_xml(colonnes, lignes, LARGEUR_TEXTE)
+        return Tableau(colonnes, lignes)
 
-    def _postes_et_sorties(self, annee: int) -> str:
+    def _postes_et_sorties(self, annee: int) -> Tableau:
         d = self.donnees
         totales = d["sorties_totales"]
 
@@ -397,10 +404,9 @@ class _Fiche:
             [f"Salariés en insertion {annee - 1}", _etp(d["nb_salaries_insertion"], 0),
              "autres sorties", part(autres)],
         ]  # fmt: skip
-        return tableau_xml(["Postes et salariés", "Nombre", "Sorties", "Nombre"], lignes,
-                           LARGEUR_TEXTE)  # fmt: skip
+        return Tableau(["Postes et salariés", "Nombre", "Sorties", "Nombre"], lignes)
 
-    def _montants(self, precedente: dict | None, annee: int) -> str:
+    def _montants(self, precedente: dict | None, annee: int) -> Tableau:
         s = self.structure
         colonnes = ["Montants et taux", f"Campagne {annee}"]
         if self.anterieur is not None:
@@ -425,7 +431,40 @@ class _Fiche:
                 ancienne = precedente[colonne] if precedente else None
                 ligne.append("—" if ancienne is None else forme(ancienne))
             lignes.append(ligne)
-        return tableau_xml(colonnes, lignes, LARGEUR_TEXTE)
+        return Tableau(colonnes, lignes)
+
+
+@dataclass
+class Tableau:
+    """Un tableau de la fiche : en-têtes et lignes de textes, rendus en Word ou en PDF."""
+
+    colonnes: list[str]
+    lignes: list[list[str]]
+
+    def xml(self) -> str:
+        return tableau_xml(self.colonnes, self.lignes, LARGEUR_TEXTE)
+
+
+@dataclass
+class Bande:
+    """La bande de points d'un critère : son libellé, le fond du groupe, la valeur de la
+    structure et celle de l'année précédente."""
+
+    libelle: str
+    fond: Fond
+    valeur: Decimal | None
+    precedente: Decimal | None
+
+
+@dataclass
+class Contenu:
+    """Le contenu d'une fiche, commun au modèle Word et au PDF (`fiche_pdf`)."""
+
+    textes: dict[str, str | None]
+    indicateurs: Tableau
+    postes_et_sorties: Tableau | None
+    montants: Tableau
+    bandes: list[Bande]
 
 
 def _poids(annee: int) -> dict[str, str]:
@@ -518,22 +557,18 @@ class _Ecriture:
     annee: int
     nom_du_grand_livre: str
     dossier: Path
-    travail: Path
-    assembler: bool
+    pdf: bool
 
     def lot(self, lot: range) -> range:
-        """Les fiches Word du lot, et leur document assemblé pour LibreOffice."""
-        rendus = []
+        """Les fiches du lot : le .docx depuis le modèle, le PDF depuis le même contenu."""
         for rang in lot:
             nom = self.noms[rang]
-            valeurs, medias = self.fiches[rang].rendu(
+            valeurs, medias, contenu = self.fiches[rang].rendu(
                 self.annee, self.nom_du_grand_livre, f"{nom}_"
             )
             self.modele.ecrire(valeurs, self.dossier / f"{nom}.docx", medias)
-            rendus.append((valeurs, medias))
-        if self.assembler:
-            chemin = self.travail / f"lot_{lot.start:06d}.docx"
-            chemin.write_bytes(self.modele.assembler(rendus))
+            if self.pdf:
+                ecrire_fiche_pdf(contenu, self.dossier / f"{nom}.pdf")
         return lot
 
 
@@ -560,36 +595,3 @@ def _en_parallele(ecriture: _Ecriture, lots: list[range]):
         processus, initializer=_preparer_le_processus, initargs=(ecriture,)
     ) as pool:
         yield from pool.map(_lot_dans_le_processus, lots)
-
-
-def _pdf(
-    lots: list[range],
-    noms: list[str],
-    dossier: Path,
-    travail: Path,
-    progression: bool,
-    rapport: RapportFiches,
-) -> int:
-    """Les PDF, une page par fiche : lots assemblés convertis en parallèle, puis découpés."""
-    assembles = [travail / f"lot_{lot.start:06d}.docx" for lot in lots]
-    with barre_de_progression("PDF des fiches", len(assembles), progression) as avancer:
-        pdfs = conversion.convertir_en_pdf(
-            assembles,
-            travail,
-            avancer=avancer,
-            delai_par_document=conversion.DELAI_PAR_FICHIER * FICHES_PAR_LOT,
-        )
-    a_refaire, decoupes = [], []
-    for lot, chemin in zip(lots, pdfs, strict=True):
-        if conversion.nombre_de_pages(chemin) != len(lot):
-            a_refaire += list(lot)
-        else:
-            decoupes.append((chemin, [dossier / f"{noms[rang]}.pdf" for rang in lot]))
-    conversion.separer_les_pages(decoupes)
-    if a_refaire:
-        rapport.remarques.append(
-            f"{len(a_refaire)} fiche(s) converties une à une : leur lot ne faisait pas une "
-            "page par fiche (une fiche plus longue qu'une page ?)."
-        )
-        conversion.convertir_en_pdf([dossier / f"{noms[r]}.docx" for r in a_refaire], dossier)
-    return len(noms)

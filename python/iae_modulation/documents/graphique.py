@@ -70,6 +70,7 @@ class Fond:
 
     def __init__(self, repartition_: Repartition | None, maximum: Decimal) -> None:
         self.maximum = _maximum_de_l_axe(maximum)
+        self.repartition = repartition_
         self.image = Image.new("P", (LARGEUR, HAUTEUR), 0)
         self.image.putpalette([c for couleur in PALETTE for c in couleur])
         dessin = ImageDraw.Draw(self.image)
@@ -79,7 +80,7 @@ class Fond:
             graduation = self.maximum * k / 4
             x = self.x(graduation)
             dessin.line((x, AXE - 3, x, AXE + 3), fill=2, width=1)
-            texte = _pourcentage(graduation)
+            texte = pourcentage_axe(graduation)
             largeur = dessin.textlength(texte, font=police)
             gauche = min(max(x - largeur / 2, 0), LARGEUR - largeur)
             dessin.text((gauche, AXE + 4), texte, font=police, fill=2)
@@ -141,7 +142,7 @@ def _maximum_de_l_axe(maximum: Decimal) -> Decimal:
     return Decimal(int(maximum * 4) + 1) / 4
 
 
-def _pourcentage(fraction: Decimal) -> str:
+def pourcentage_axe(fraction: Decimal) -> str:
     """« 25 % », « 62,5 % » (graduations : chiffres seulement)."""
     pourcent = fraction * 100
     texte = f"{pourcent:.0f}" if pourcent == int(pourcent) else f"{pourcent:.1f}"

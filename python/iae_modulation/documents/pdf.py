@@ -15,18 +15,16 @@ from __future__ import annotations
 import argparse
 import math
 import os
-import re
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, wait
+from concurrent.futures import ThreadPoolExecutor, wait
 from pathlib import Path
 
-from pypdf import PdfReader, PdfWriter
-from pypdf.generic import DictionaryObject, NameObject
+from pypdf import PdfWriter
 
 from iae_modulation.erreurs import ErreurOutil
 
@@ -257,42 +255,3 @@ def fusionner_pdf(fichiers: list[Path], chemin: Path) -> Path:
         fusion.write(sortie)
     fusion.close()
     return Path(chemin)
-
-
-def nombre_de_pages(chemin: Path) -> int:
-    return len(PdfReader(str(chemin)).pages)
-
-
-def separer_les_pages(decoupes: list[tuple[Path, list[Path]]]) -> None:
-    """Chaque page de chaque PDF dans son propre fichier (`decoupes` : un PDF et le chemin de
-    chacune de ses pages), réparti sur les cœurs. Une page ne garde que les images qu'elle
-    affiche : LibreOffice range toutes celles d'un long document dans un dictionnaire commun,
-    qu'une page copiée telle quelle emporterait entier."""
-    processus = min(os.cpu_count() or 1, len(decoupes))
-    if processus <= 1:
-        for pdf, pages in decoupes:
-            _separer(pdf, pages)
-        return
-    with ProcessPoolExecutor(processus) as pool:
-        list(pool.map(_separer, *zip(*decoupes, strict=True)))
-
-
-_APPEL_D_OBJET = re.compile(rb"/([^\s/\[\]()<>{}%]+)\s+Do\b")
-
-
-def _separer(pdf: Path, pages: list[Path]) -> None:
-    lecteur = PdfReader(str(pdf))
-    for page, chemin in zip(lecteur.pages, pages, strict=True):
-        ressources = page["/Resources"].get_object()
-        objets = ressources.get("/XObject")
-        if objets is not None:
-            affiches = set(_APPEL_D_OBJET.findall(page.get_contents().get_data()))
-            propres = DictionaryObject(ressources)
-            propres[NameObject("/XObject")] = DictionaryObject(
-                {nom: o for nom, o in objets.get_object().items() if nom[1:].encode() in affiches}
-            )
-            page[NameObject("/Resources")] = propres
-        ecrivain = PdfWriter()
-        ecrivain.add_page(page)
-        with open(chemin, "wb") as sortie:
-            ecrivain.write(sortie)

@@ -14,9 +14,7 @@ Valeurs d'un champ :
   image `image_xml`).
 
 Les autres parties du fichier (styles, images, logo…) sont recopiées octet pour octet. Un document
-peut recevoir ses propres images (`medias`), et plusieurs documents du même modèle peuvent être
-assemblés en un seul, chacun sur sa page (`assembler`) : LibreOffice convertit un long document
-bien plus vite que des centaines de petits.
+peut recevoir ses propres images (`medias`).
 """
 
 from __future__ import annotations
@@ -209,29 +207,6 @@ class ModeleCompile:
         """Le document complet (.docx) en mémoire ; `medias` : ses images (nom -> PNG),
         qu'un `Bloc` de `image_xml(nom, …)` place dans le texte."""
         return self._archive({p: self._xml(e, valeurs) for p, e in self._noms_parties()}, medias)
-
-    def assembler(self, documents: list[tuple[Mapping[str, object], Mapping[str, bytes]]]) -> bytes:
-        """Un seul .docx : le corps du modèle rendu pour chaque (valeurs, images), à la suite.
-        Le modèle fait commencer son premier paragraphe sur une nouvelle page (« saut de page
-        avant ») : chaque document garde sa page. En-têtes et pieds de page : ceux du premier ;
-        les noms des images doivent être distincts d'un document à l'autre."""
-        corps, medias = [], {}
-        parties = {}
-        for rang, (valeurs, images) in enumerate(documents):
-            for partie, elements in self._noms_parties():
-                xml = self._xml(elements, valeurs)
-                if partie == "word/document.xml":
-                    debut = xml.index("<w:body>") + len("<w:body>")
-                    fin = xml.rindex("<w:sectPr")
-                    corps.append(xml[debut:fin])
-                    if rang == 0:
-                        parties[partie] = (xml[:debut], xml[fin:])
-                elif rang == 0:
-                    parties[partie] = xml
-            medias |= images
-        avant, apres = parties.pop("word/document.xml")
-        parties["word/document.xml"] = avant + "".join(corps) + apres
-        return self._archive(parties, medias)
 
     def _noms_parties(self):
         return ((modele.filename, elements) for modele, elements in self._parties)

@@ -7,7 +7,6 @@ import argparse
 from pathlib import Path
 
 from iae_modulation.documents.fiches import generer_fiches
-from iae_modulation.documents.pdf import ajouter_options_pdf
 
 
 def enregistrer(sous_parseurs: argparse._SubParsersAction) -> None:
@@ -35,7 +34,17 @@ def enregistrer(sous_parseurs: argparse._SubParsersAction) -> None:
         help="table des structures du calcul (défaut : celle que nomme le manifeste du calcul)",
     )
     parseur.add_argument("--modele", type=Path, help="modèle Word de la fiche (.docx)")
-    ajouter_options_pdf(parseur, "les fiches")
+    groupe = parseur.add_mutually_exclusive_group()
+    groupe.add_argument(
+        "--pdf",
+        action="store_true",
+        help="écrire aussi le PDF de chaque fiche (par défaut ; dessiné par l'outil, sans "
+        "LibreOffice)",
+    )
+    groupe.add_argument(
+        "--sans-pdf", dest="pdf", action="store_false", help="n'écrire que les fiches Word"
+    )
+    parseur.set_defaults(pdf=None)
     parseur.add_argument("--sortie", type=Path, required=True, help="dossier des fiches")
     parseur.add_argument("--ecraser", action="store_true", help="remplacer un dossier existant")
     parseur.set_defaults(executer=executer)

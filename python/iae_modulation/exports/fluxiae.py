@@ -295,8 +295,13 @@ class SelectionAnnexes:
     et `preparer` (les cinq mesures) ; `extraire(ligne, lieu)` lit ce dont l'appelant a besoin
     et renvoie None (après `signaler`) si une valeur est illisible."""
 
-    def __init__(self, fichier: str, mesures: frozenset[str], annee: int) -> None:
+    def __init__(
+        self, fichier: str, mesures: frozenset[str], annee: int, motifs: bool = True
+    ) -> None:
+        """`motifs=False` : les lignes écartées ne sont pas gardées (sélection qui ne sert
+        qu'à retrouver des annexes, dont les écartées ne sont rapportées nulle part)."""
         self.fichier, self.mesures, self.annee = fichier, mesures, annee
+        self.garder_ecartees = motifs
         self._debut_d_annee, self._fin_d_annee = dt.date(annee, 1, 1), dt.date(annee, 12, 31)
         self.index: dict[str, int] = {}
         self.ecartees: list[Ecartee] = []
@@ -396,6 +401,8 @@ class SelectionAnnexes:
             self.ecarter(numero, ligne, MOTIF_AVENANT)
 
     def ecarter(self, numero: int, ligne: list[str], motif: str) -> None:
+        if not self.garder_ecartees:
+            return
         avenant = (
             f"A{self.champ(ligne, 'af_numero_avenant_renouvellement') or '0'}"
             f"M{self.champ(ligne, 'af_numero_avenant_modification') or '0'}"

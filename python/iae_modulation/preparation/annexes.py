@@ -120,7 +120,7 @@ def lire_annexes(chemin: Path, annee: int, precedentes: bool = True) -> LectureA
     mesures = frozenset(TYPES_SIAE)
     campagne = SelectionAnnexes(chemin.name, mesures, annee)
     campagne.extraire = lambda ligne, lieu: _cellules(campagne, ligne, lieu)
-    precedente = SelectionAnnexes(chemin.name, mesures, annee - 1)
+    precedente = SelectionAnnexes(chemin.name, mesures, annee - 1, motifs=False)
     precedente.extraire = lambda ligne, lieu: {
         "af_id_structure": precedente.champ(ligne, "af_id_structure")
     }

@@ -36,6 +36,23 @@ def empreinte(chemin: Path) -> str:
     return hashlib.sha256(Path(chemin).read_bytes()).hexdigest()
 
 
+def demo_hors_detention(chemin: Path, retirer: bool = False, encodage: str = "utf-8") -> Path:
+    """Les données de la démonstration, sa structure en milieu pénitentiaire marquée « non »
+    (ou retirée, `retirer`) : il n'y en a pas avant le décret n° 2016-531 du 27 avril 2016."""
+    entete, *lignes = DONNEES.read_text(encoding="utf-8-sig").splitlines()
+    position = entete.split(";").index("milieu_penitentiaire")
+    gardees = []
+    for ligne in lignes:
+        cellules = ligne.split(";")
+        if cellules[position] == "oui":
+            if retirer:
+                continue
+            cellules[position] = "non"
+        gardees.append(";".join(cellules))
+    Path(chemin).write_text("\n".join([entete, *gardees]) + "\n", encoding=encodage)
+    return Path(chemin)
+
+
 def calculer(sortie: Path, annee: int, *options: str, donnees: Path = DONNEES) -> int:
     """`iae-modulation calculer` sur les données de démonstration (ou `donnees`)."""
     return main(

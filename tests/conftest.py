@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from aides import DONNEES, calculer
+from aides import calculer, demo_hors_detention
 
 
 @pytest.fixture(scope="session")
@@ -15,12 +15,7 @@ def calculs(tmp_path_factory) -> dict[int, Path]:
     n° 2016-531 (elle serait refusée)."""
     base = tmp_path_factory.mktemp("calculs")
     assert calculer(base / "2026", 2026) == 0
-    lignes = DONNEES.read_text(encoding="utf-8-sig").splitlines(keepends=True)
-    sans_detention = base / "donnees_2014.csv"
-    sans_detention.write_text(
-        "".join(ligne for ligne in lignes if not ligne.rstrip().endswith(";oui")),
-        encoding="utf-8-sig",
-    )
+    sans_detention = demo_hors_detention(base / "donnees_2014.csv", True, "utf-8-sig")
     assert calculer(base / "2014", 2014, donnees=sans_detention) == 0
     return {annee: base / str(annee) / "resultats.csv" for annee in (2026, 2014)}
 

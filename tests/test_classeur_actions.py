@@ -219,3 +219,42 @@ def test_commande_executer_refuse_un_classeur_sans_macros(tmp_path, capsys):
     args = parseur().parse_args(["classeur", "executer", "calculer", str(faux)])
     assert args.executer(args) == 2
     assert "il faut un classeur avec macros (.xlsm)" in capsys.readouterr().err
+
+
+def test_importer_les_donnees_asp_remplit_donnees_siae(copie, tmp_path):
+    """Le bouton « Importer les données ASP » : preparer sur les fichiers des Paramètres, puis
+    la table préparée dans le tableau « Données SIAE » (agrandi), que Vérifier accepte."""
+    from aides import DONNEES
+    from iae_modulation.lecture import lire_table
+    from iae_modulation.synthetique_asp import ecrire_fichiers_asp
+
+    fichiers = ecrire_fichiers_asp(lire_table(DONNEES).table, 2026, tmp_path / "asp")
+    resultat = executer(
+        "importer-asp",
+        copie,
+        fluxiae_annexes=str(fichiers.annexes),
+        bilan_asp=str(fichiers.bilan),
+        fluxiae_structures=str(fichiers.structures),
+    )
+    assert resultat.code == 0, resultat.message
+    assert "40 structure(s) importée(s)" in resultat.message
+    garde_vba_et_ruban(copie)
+    livre = openpyxl.load_workbook(copie)
+    feuille = livre[contrat.DONNEES]
+    lignes = list(feuille.iter_rows(values_only=True))
+    entetes = list(lignes[0])
+    assert len(lignes) == 41
+    premiere = dict(zip(entetes, lignes[1], strict=True))
+    assert premiere["identifiant"] == "ACI051230010"
+    assert premiere["siret"] == "46270107900016"
+    assert premiere["montant_socle"] == 215528.21
+    assert premiere["nb_beneficiaires_minima"] == 10
+    assert premiere["etp_realises"] is None
+    assert (
+        feuille.tables[contrat.TABLE_DONNEES].ref
+        == f"A1:{feuille.cell(1, len(entetes)).column_letter}41"
+    )
+    (preparation,) = (copie.parent / "IAE_sorties").glob("preparation-2026-*")
+    assert (preparation / "preparation.xlsx").is_file()
+    assert journal(copie)[-1][1] == "Importer les données ASP"
+    assert executer("verifier", copie).code == 0

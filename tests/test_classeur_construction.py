@@ -243,7 +243,7 @@ def test_accueil_dit_vrai(construit):
     assert [e[:2] for e in etapes] == ["1.", "2.", "3.", "4.", "5."]
     assert "installe Python et ses bibliothèques" not in texte
     assert "Python lui-même si votre service informatique l'a joint au paquet" in texte
-    assert "41 structures fictives de démonstration" in texte
+    assert "40 structures fictives de démonstration" in texte
 
 
 def test_xlwings_epingle_exactement_dans_pyproject():

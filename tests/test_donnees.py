@@ -642,6 +642,15 @@ def test_la_documentation_decrit_toutes_les_colonnes():
     assert _colonnes_decrites("### Les colonnes") == list(NOMS_COLONNES)
 
 
+def test_la_documentation_dit_la_source_asp_de_chaque_colonne():
+    """docs/donnees.md, « Depuis les fichiers de l'ASP » : la colonne source de chaque colonne
+    canonique, dans l'ordre, comme la feuille « Correspondance » du rapport de preparer."""
+    from iae_modulation.preparation.correspondance import CORRESPONDANCES
+
+    decrites = _colonnes_decrites("## Depuis les fichiers de l'ASP")
+    assert decrites == [c.colonne for c in CORRESPONDANCES] == list(NOMS_COLONNES)
+
+
 def test_la_documentation_decrit_tout_le_grand_livre():
     """docs/donnees.md, « Le grand livre » : chaque colonne de resultats.csv, dans l'ordre."""
     assert _colonnes_decrites("## Le grand livre de la campagne") == list(COLONNES_RESULTATS)

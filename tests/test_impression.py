@@ -218,9 +218,11 @@ def test_tableau_de_la_decision_sans_numero_ni_mot_coupe(demo, tmp_path):
 
 
 def test_chaque_classeur_de_la_demo_est_pret_a_imprimer(demo):
-    classeurs = sorted(demo.rglob("*.xlsx"))
+    # asp/ : les fichiers de l'ASP fictifs sont des entrées, au format de l'ASP
+    classeurs = sorted(c for c in demo.rglob("*.xlsx") if "asp" not in c.relative_to(demo).parts)
     noms = {c.name for c in classeurs}
     assert {"resultats.xlsx", "synthese.xlsx", "notifications.xlsx", "rapprochement.xlsx"} <= noms
+    assert {"donnees.xlsx", "preparation.xlsx"} <= noms
     assert "annexe5_ETTI_57.xlsx" in noms
     for chemin in classeurs:
         livre = openpyxl.load_workbook(chemin)

@@ -57,7 +57,7 @@ def test_chaque_cible_runpython_existe_et_est_une_action_du_ruban():
         r'Lancer "[^"]+", "import (iae_modulation\.excel\.macros) as m; m\.(\w+)\(\)"',
         sources_vba(),
     )
-    assert len(cibles) == 6
+    assert len(cibles) == 7
     for module, fonction in cibles:
         assert module == macros.__name__
         assert getattr(macros, fonction) in macros.ACTIONS.values()
@@ -144,6 +144,7 @@ ICONES_EXCEL = {
     "FileOpen",
     "Help",
     "ErrorChecking",
+    "GetExternalDataFromText",  # Données > À partir du texte ; exemple des docs VBA d'Excel
 }
 
 

@@ -15,14 +15,25 @@ from iae_modulation import __version__
 from iae_modulation.commandes.francais import ParseurFrancais
 from iae_modulation.erreurs import frontiere
 
-COMMANDES = ("calculer", "simuler", "annexe5", "notifications", "rapprocher", "classeur", "demo")
+COMMANDES = (
+    "preparer",
+    "calculer",
+    "simuler",
+    "annexe5",
+    "notifications",
+    "fiches",
+    "rapprocher",
+    "classeur",
+    "demo",
+)
 
 
 def construire_parseur(commandes: tuple[str, ...] = COMMANDES) -> argparse.ArgumentParser:
     parseur = ParseurFrancais(
         prog="iae-modulation",
-        description="Montant modulé de l'aide au poste des SIAE : calcul, décisions ASP, "
-        "notifications, classeur Excel.",
+        description="Montant modulé de l'aide au poste des SIAE : préparation depuis les "
+        "fichiers de l'ASP, calcul, décisions ASP, notifications, fiches de dialogue de gestion, "
+        "classeur Excel.",
     )
     parseur.add_argument(
         "--version",

@@ -73,6 +73,28 @@ class Colonne:
         return self.nature in ("nombre", "effectif", "montant")
 
 
+# Publics particuliers parmi les salariés en insertion (bilan annuel de l'ASP, section 2) :
+# facultatifs, ils ne servent pas à la méthode par défaut ; une méthode régionale peut en faire
+# des critères. Chacun est compté parmi `nb_salaries_insertion`.
+COLONNES_PUBLICS: tuple[Colonne, ...] = (
+    Colonne("nb_residents_qpv", "effectif", "non", "Dont résidents d'un QPV", "4"),
+    Colonne("nb_residents_zrr", "effectif", "non", "Dont résidents d'une ZRR (ou FRR)", "2"),
+    Colonne("nb_50_ans_et_plus", "effectif", "non", "Dont personnes de 50 ans et plus", "5"),
+    Colonne(
+        "nb_deld", "effectif", "non", "Dont demandeurs d'emploi inscrits depuis 12 à 23 mois", "6"
+    ),
+    Colonne(
+        "nb_detld",
+        "effectif",
+        "non",
+        "Dont demandeurs d'emploi inscrits depuis 24 mois et plus",
+        "7",
+    ),
+    Colonne("nb_rqth", "effectif", "non", "Dont travailleurs handicapés reconnus (RQTH)", "2"),
+    Colonne("nb_femmes", "effectif", "non", "Dont femmes", "9"),
+    Colonne("nb_moins_26_ans", "effectif", "non", "Dont jeunes de moins de 26 ans", "3"),
+)
+NOMS_PUBLICS: tuple[str, ...] = tuple(c.nom for c in COLONNES_PUBLICS)
 COLONNES: tuple[Colonne, ...] = (
     Colonne("identifiant", "identifiant", "oui", "N° d'annexe financière", "ACI051230010"),
     Colonne("siret", "identifiant", "non", "SIRET", "46270107900016"),
@@ -110,9 +132,12 @@ COLONNES: tuple[Colonne, ...] = (
     ),
     Colonne("sorties_positives", "effectif", "2015", "Sorties positives", "2"),
     Colonne("milieu_penitentiaire", "oui/non", "non", "Milieu pénitentiaire", "non"),
+    *COLONNES_PUBLICS,
 )
 NOMS_COLONNES: tuple[str, ...] = tuple(c.nom for c in COLONNES)
-_LECTEURS = {"nombre": lire_nombre, "effectif": lire_effectif, "montant": lire_montant}
+# Les nombres de personnes et de sorties : entiers.
+EFFECTIFS: tuple[str, ...] = tuple(c.nom for c in COLONNES if c.nature == "effectif")
+LECTEURS = {"nombre": lire_nombre, "effectif": lire_effectif, "montant": lire_montant}
 _PAR_NOM = {c.nom: c for c in COLONNES}
 _OUI = frozenset({"oui", "vrai", "1", "true", "o"})
 _NON = frozenset({"non", "faux", "0", "false", "n", ""})
@@ -615,8 +640,8 @@ class _Validation:
         return pd.DataFrame(colonnes, dtype=object)
 
     def _nombres(self, nom: str, brut: list[str]) -> list[Decimal | None]:
-        """Chaque valeur distincte lue une fois, selon la nature de la colonne (`_LECTEURS`)."""
-        lire = _LECTEURS[_PAR_NOM[nom].nature]
+        """Chaque valeur distincte lue une fois, selon la nature de la colonne (`LECTEURS`)."""
+        lire = LECTEURS[_PAR_NOM[nom].nature]
         valeurs: dict[str, Decimal | None] = {}
         illisibles: dict[str, str] = {}  # texte -> message
         for texte in set(brut):
@@ -809,7 +834,7 @@ def _controles(presentes: frozenset[str]) -> tuple[vraisemblance.Controle, ...]:
     controles += [
         ("minima:nb_beneficiaires_minima", _minima_inferieurs),
         ("sorties:sorties_totales", _sorties_inferieures),
-        *vraisemblance.controles(lambda v: _SIRET.fullmatch(v) is not None),
+        *vraisemblance.controles(lambda v: _SIRET.fullmatch(v) is not None, NOMS_PUBLICS),
     ]
     if presentes & {"montant_socle", "etp_conventionnes"}:  # sinon signalé pour tout le fichier
         controles.append(

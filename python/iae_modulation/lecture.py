@@ -57,6 +57,8 @@ class TableBrute:
     largeur_entete: int = 0
     ligne_entete: int | None = None  # numéro de la ligne d'en-tête, quand on le connaît
     separateur: str = ""
+    # en-tête de chaque colonne de `table` tel qu'écrit dans le fichier (espaces compris)
+    entetes_bruts: list[str] = field(default_factory=list)
 
     def lieu(self) -> str:
         """« donnees.xlsx, feuille « Données SIAE » » : début des messages d'erreur."""
@@ -82,6 +84,7 @@ class TableBrute:
             largeurs=None if self.largeurs is None else self.largeurs[position + 1 :],
             largeur_entete=0 if self.largeurs is None else self.largeurs[position][1],
             ligne_entete=self.lignes[position],
+            entetes_bruts=[en_tetes[i] for i in gardees],
         )
 
     def lignes_decalees(self) -> tuple[dict[int, int], dict[int, int]]:
@@ -137,7 +140,10 @@ def lire_table(
         dtype=str,
     )
     gardees_masquees = sorted(set(masquees) & set(numeros))
-    brute = TableBrute(table, chemin, feuille, numeros, gardees_masquees, ligne_entete=entete)
+    bruts = [en_tetes[i] if i < len(en_tetes) else "" for i in gardees]
+    brute = TableBrute(
+        table, chemin, feuille, numeros, gardees_masquees, ligne_entete=entete, entetes_bruts=bruts
+    )
     if extension in EXTENSIONS_CSV:
         brute.largeurs = [(len(rangee), _largeur_remplie(rangee)) for rangee in rangees]
         brute.largeur_entete = _largeur_remplie(en_tetes)

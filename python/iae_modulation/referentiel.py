@@ -12,7 +12,7 @@ import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 TYPES_SIAE: dict[str, str] = {
@@ -122,8 +122,10 @@ _MOTIF_ANNEXE = re.compile(
 )
 
 
+@lru_cache(maxsize=65_536)
 def lire_numero_annexe(valeur: object) -> NumeroAnnexe | None:
-    """Décompose un numéro d'annexe financière ; None s'il n'a pas la forme attendue."""
+    """Décompose un numéro d'annexe financière ; None s'il n'a pas la forme attendue.
+    Mémorisée (résultat immuable) : un FluxIAE répète le numéro à chaque avenant."""
     texte = re.sub(r"\s", "", str(valeur or "")).upper()
     trouve = _MOTIF_ANNEXE.fullmatch(texte)
     if not trouve:

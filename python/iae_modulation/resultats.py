@@ -24,7 +24,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
+from pathlib import Path, PureWindowsPath
 
 import pandas as pd
 
@@ -598,6 +598,23 @@ def _decimal(texte: object) -> Decimal | None:
         return None if texte is None else Decimal(str(texte))
     except ArithmeticError:
         return None
+
+
+def donnees_du_calcul(dossier: Path) -> Path | None:
+    """Le fichier de données qu'a lu le calcul du dossier `dossier`, d'après son manifeste : au
+    chemin noté, ou, pour un dossier de sortie déplacé, sous le même nom dans le dossier
+    `entrees` voisin (classeur) ; None s'il a disparu."""
+    try:
+        manifeste = json.loads((Path(dossier) / "manifeste.json").read_text("utf-8"))
+        entrees = [e for e in manifeste["entrees"] if e["role"] == "donnees"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    for entree in entrees:
+        nom = PureWindowsPath(entree["fichier"]).name  # écrit sous Windows ou ailleurs
+        for candidat in (Path(entree["fichier"]), Path(dossier).parent / "entrees" / nom):
+            if candidat.is_file():
+                return candidat
+    return None
 
 
 def _annee_lisible(texte: str) -> bool:

@@ -23,21 +23,14 @@ import numpy as np
 import pandas as pd
 import xlsxwriter
 
-from iae_modulation import parametres
-from iae_modulation.donnees import COLONNES, NOMS_COLONNES
+from iae_modulation import mise_en_page, parametres
+from iae_modulation.donnees import COLONNES, EFFECTIFS, NOMS_COLONNES
 from iae_modulation.referentiel import DEPARTEMENT_MAYOTTE, departements
 from iae_modulation.sorties import texte_sans_formule
 
 COLONNES_CANONIQUES = NOMS_COLONNES
 COLONNES_TEXTE = tuple(c.nom for c in COLONNES if not c.numerique)
-COLONNES_EFFECTIFS = (
-    "nb_salaries_insertion",
-    "nb_beneficiaires_minima",
-    "sorties_totales",
-    "sorties_emploi_durable",
-    "sorties_emploi_transition",
-    "sorties_positives",
-)
+COLONNES_EFFECTIFS = EFFECTIFS
 FEUILLE = "Données SIAE"
 
 # Part de chaque type parmi les structures (domaine.md : « about half ACI »).
@@ -360,7 +353,31 @@ def generer_donnees_nationales(
         dtype=str,
     )
     table.attrs["lignes_invalides"] = _injecter_invalides(rng, table, part_invalides)
+    for nom, valeurs in _publics_particuliers(rng, salaries).items():
+        table[nom] = valeurs
     return table
+
+
+# Part des salariés en insertion de chaque public particulier (bornes du tirage uniforme).
+PARTS_PUBLICS = {
+    "nb_residents_qpv": (0.10, 0.35),
+    "nb_residents_zrr": (0.0, 0.15),
+    "nb_50_ans_et_plus": (0.10, 0.30),
+    "nb_deld": (0.10, 0.30),
+    "nb_detld": (0.10, 0.35),
+    "nb_rqth": (0.03, 0.15),
+    "nb_femmes": (0.20, 0.60),
+    "nb_moins_26_ans": (0.10, 0.30),
+}
+
+
+def _publics_particuliers(rng: np.random.Generator, salaries: np.ndarray) -> dict[str, list]:
+    """Publics particuliers parmi les salariés en insertion, tirés après toutes les autres
+    colonnes (une graine donne les mêmes valeurs qu'avant leur ajout)."""
+    return {
+        nom: rng.binomial(salaries, rng.uniform(bas, haut, size=len(salaries))).astype(str)
+        for nom, (bas, haut) in PARTS_PUBLICS.items()
+    }
 
 
 def ecrire_csv(table: pd.DataFrame, chemin: Path) -> Path:
@@ -381,9 +398,10 @@ def ecrire_csv(table: pd.DataFrame, chemin: Path) -> Path:
     )
 
 
-def ecrire_xlsx(table: pd.DataFrame, chemin: Path) -> Path:
+def ecrire_xlsx(table: pd.DataFrame, chemin: Path, campagne: int | str = "") -> Path:
     """Classeur à une feuille « Données SIAE » : en-têtes canoniques, nombres en cellules
-    numériques (valeur exacte du texte décimal), SIRET et codes en texte, jamais de formule.
+    numériques (valeur exacte du texte décimal), SIRET et codes en texte, jamais de formule ;
+    prêt à imprimer (A4, une page de large, pied de page qui nomme la `campagne`).
     """
 
     def ecrire(tmp: Path) -> None:
@@ -395,10 +413,19 @@ def ecrire_xlsx(table: pd.DataFrame, chemin: Path) -> Path:
             deux_decimales = classeur.add_format({"num_format": "#,##0.00"})
             entier = classeur.add_format({"num_format": "0"})
             colonnes = list(table.columns)
+            largeurs = []
             for j, nom in enumerate(colonnes):
                 large = 34 if nom in ("raison_sociale", "adresse") else max(12, len(nom) + 2)
                 feuille.set_column(j, j, large, texte if nom in COLONNES_TEXTE else None)
                 feuille.write_string(0, j, nom, gras)
+                largeurs.append(large)
+            mise_en_page.imprimer(
+                feuille,
+                largeurs,
+                titre="Données des structures",
+                campagne=campagne,
+                lignes_repetees=(0, 0),
+            )
             feuille.freeze_panes(1, 0)
             formats = [entier if nom in COLONNES_EFFECTIFS else deux_decimales for nom in colonnes]
             cellules = [_cellules_xlsx(nom, table[nom].tolist()) for nom in colonnes]

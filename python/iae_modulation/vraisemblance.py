@@ -25,7 +25,9 @@ EFFORT_IMPOSSIBLE = 10  # dix ETP d'encadrement par ETP en insertion : impossibl
 SORTIES_PAR_SALARIE_MAX = 2  # plus de deux sorties par salarié ayant travaillé : impossible
 COLONNES_ETP = ("etp_conventionnes", "etp_realises", "etp_encadrement", "etp_insertion")
 SIREN_LA_POSTE = "356000000"
-NON_BLOQUANTS = frozenset({"siret_cle", "effort_eleve", "sorties_elevees"})
+# un public particulier (colonne facultative, hors de la méthode par défaut) plus nombreux que
+# les salariés : impossible, mais sans effet sur le montant, donc signalé sans bloquer la ligne
+NON_BLOQUANTS = frozenset({"siret_cle", "effort_eleve", "sorties_elevees", "public_eleve"})
 
 
 def siret_valide(siret: str) -> bool:
@@ -62,8 +64,11 @@ def _entre(table: pd.DataFrame, haut: str, bas: str, doute: int, impossible: int
     ]
 
 
-def controles(siret_de_14_chiffres: Callable[[str], bool]) -> list[Controle]:
-    """Les contrôles de vraisemblance, à passer sur la table typée avec les autres."""
+def controles(
+    siret_de_14_chiffres: Callable[[str], bool], publics: tuple[str, ...] = ()
+) -> list[Controle]:
+    """Les contrôles de vraisemblance, à passer sur la table typée avec les autres ; `publics` :
+    les colonnes des publics particuliers, chacun compté parmi les salariés en insertion."""
 
     def colonne(nom: str, valide: Callable[[object], bool]) -> Callable[[pd.DataFrame], list]:
         return lambda table: [valide(v) for v in table[nom].tolist()]
@@ -102,6 +107,13 @@ def controles(siret_de_14_chiffres: Callable[[str], bool]) -> list[Controle]:
             lambda t: _entre(
                 t, "sorties_totales", "nb_salaries_insertion", 1, SORTIES_PAR_SALARIE_MAX
             ),
+        ),
+        *(
+            (
+                f"public_eleve:{nom}",
+                lambda t, nom=nom: au_plus(t, nom, "nb_salaries_insertion", 1, ratio=False),
+            )
+            for nom in publics
         ),
     ]
 
@@ -146,6 +158,12 @@ def message(controle: str, valeur: str, brut: Callable[[str], str]) -> str | Non
             f"sorties plus nombreuses que les salariés : {valeur} sorties pour "
             f"{brut('nb_salaries_insertion')} salariés en insertion (chaque sortie est celle "
             "d'un salarié qui a travaillé dans l'année) : à vérifier."
+        )
+    if controle == "public_eleve":
+        return (
+            f"{valeur} pour {brut('nb_salaries_insertion')} salariés en insertion : ce public "
+            "est compté parmi les salariés, il ne peut pas être plus nombreux ; à vérifier (la "
+            "colonne ne sert pas à la méthode par défaut, le montant n'en dépend pas)."
         )
     if controle == "siret_cle":
         return (

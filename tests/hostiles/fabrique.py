@@ -11,7 +11,7 @@ from pathlib import Path
 
 import openpyxl
 import xlsxwriter
-from aides import DONNEES, empreinte_remise
+from aides import DONNEES, demo_hors_detention, empreinte_remise
 
 ENTETE_DONNEES, *LIGNES_DONNEES = DONNEES.read_text(encoding="utf-8-sig").splitlines()
 COLONNES_DONNEES = ENTETE_DONNEES.split(";")
@@ -47,9 +47,7 @@ def donnees_avec(chemin: Path, valeurs: dict[tuple[str, int], str]) -> Path:
 def donnees_2015(chemin: Path) -> Path:
     """Les données de démonstration utilisables pour 2015 (pas de taux « milieu pénitentiaire »
     avant 2017) : la régularisation des versements 2014 ne concerne que 2015."""
-    texte = DONNEES.read_text(encoding="utf-8-sig").replace(";oui\n", ";non\n")
-    Path(chemin).write_text(texte, encoding="utf-8")
-    return Path(chemin)
+    return demo_hors_detention(chemin)
 
 
 def fluxiae(chemin: Path, lignes: list[str], fin: bool = True) -> Path:

@@ -14,7 +14,14 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from aides import DEMO, DONNEES, empreinte_remise, grand_livre_calcule, sortie_capturee
+from aides import (
+    DEMO,
+    DONNEES,
+    demo_hors_detention,
+    empreinte_remise,
+    grand_livre_calcule,
+    sortie_capturee,
+)
 from fabrique import COLONNES_DONNEES, LIGNES_DONNEES, grand_livre_retouche, xlsx_donnees
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
@@ -347,7 +354,7 @@ def test_moins_zero_ecrit_zero_et_relu(tmp_path, capsys):
         encoding="utf-8",
     )
     donnees = tmp_path / "donnees.csv"
-    donnees.write_text(DONNEES.read_text("utf-8-sig").replace(";oui\n", ";non\n"), "utf-8")
+    demo_hors_detention(donnees)
     commande = ["calculer", str(donnees), "--annee", "2015", "--sortie", str(tmp_path / "c")]
     assert main([*commande, "--versements-2014", str(versements)]) == 0
     livre = lire_grand_livre(tmp_path / "c" / "resultats.csv")

@@ -19,7 +19,14 @@ import openpyxl
 import pandas as pd
 import pytest
 import xlsxwriter
-from aides import DONNEES, EXPORT_ACI, classeur_de_campagne, grand_livre, sortie_capturee
+from aides import (
+    DONNEES,
+    EXPORT_ACI,
+    classeur_de_campagne,
+    demo_hors_detention,
+    grand_livre,
+    sortie_capturee,
+)
 from fabrique import (
     COLONNES_DONNEES,
     LIGNE_FLUX,
@@ -438,6 +445,17 @@ def test_fluxiae_montant_ambigu_refuse(tmp_path, capsys):
     assert "af_montant_total_annuel : « 182.888 » : un montant en euros" in sortie(capsys)
 
 
+def test_fluxiae_ligne_decalee_refusee(tmp_path, capsys):
+    """Un « | » dans une valeur : les champs suivants sont décalés ; la ligne est refusée (avant :
+    lue, montant pris dans la colonne voisine)."""
+    flux = fluxiae(tmp_path / "flux.csv", [LIGNE_FLUX.replace("|8.86|", "|8|86|")])
+    commande = ["annexe5", str(flux), "--mesure", "ACI", "--annee", "2021", "--sans-pdf"]
+    code = main([*commande, "--taux-forfaitaire", "5", "--sortie", str(tmp_path / "s")])
+    assert code == 2
+    assert "flux.csv, ligne 3 : 14 champs pour 13 colonnes d'en-tête" in sortie(capsys)
+    assert not (tmp_path / "s").exists()
+
+
 # --- 3. CSV séparé par des virgules, colonne inconnue ------------------------------------------
 
 
@@ -463,7 +481,7 @@ def test_csv_virgules_avec_virgule_decimale_en_derniere_colonne_refuse(tmp_path,
     assert "« CSV (séparateur : point-virgule) »" in fichier.message
     deux = [a for a in lues.rapport.anomalies if a.ligne == 2]
     assert [a.message.split(" :")[0] for a in deux] == [
-        "23 cellules remplies pour 22 colonnes d'en-tête"
+        "31 cellules remplies pour 30 colonnes d'en-tête"
     ]
     assert calculer(chemin, tmp_path / "s") == 2
 
@@ -493,7 +511,8 @@ def test_ligne_courte_lue_comme_excel_l_ecrit_ou_signalee(tmp_path):
     """Excel omet les derniers séparateurs des cellules vides de fin : la ligne est lue. Une
     ligne courte parce qu'un séparateur manque au milieu est refusée avec l'explication."""
     lignes = lignes_demo()[:3]
-    courte = lignes[1][: colonne("sorties_positives")]  # sorties_positives et pénitentiaire vides
+    # sorties_positives, pénitentiaire et publics particuliers vides
+    courte = lignes[1][: colonne("sorties_positives")]
     cassee = lignes[2][:4] + lignes[2][5:]  # code postal perdu : valeurs décalées à gauche
     textes = [";".join(COLONNES_DONNEES), ";".join(lignes[0]), ";".join(courte), ";".join(cassee)]
     chemin = tmp_path / "d.csv"
@@ -502,7 +521,7 @@ def test_ligne_courte_lue_comme_excel_l_ecrit_ou_signalee(tmp_path):
     assert lues.table["ligne_source"].tolist() == [2, 3]
     assert lues.table["sorties_positives"].tolist()[1] is None
     messages = [a.message for a in lues.rapport.bloquantes if a.ligne == 4]
-    assert any("n'a que 21 cellules pour 22 colonnes" in m for m in messages)
+    assert any("n'a que 29 cellules pour 30 colonnes" in m for m in messages)
 
 
 def test_colonne_inconnue_ecrite_dans_le_resume_du_calcul(tmp_path, capsys):
@@ -528,7 +547,7 @@ def test_colonne_inconnue_dans_le_journal_du_classeur(tmp_path):
         contrat.DONNEES, 1, [[*donnees[0], "Montant socel"], *(r + [None] for r in donnees[1:])]
     )
     classeur.enregistrer()
-    assert largeur == 22
+    assert largeur == 30
     resultat = macros.calculer_modulation(ClasseurFichier(copie))
     assert resultat.code == 0, resultat.message
     journal = list(openpyxl.load_workbook(copie)[contrat.JOURNAL].iter_rows(values_only=True))
@@ -590,8 +609,7 @@ def test_cle_du_siret(tmp_path, siret, remarque):
 
 def test_enveloppe_mille_fois_trop_petite_refusee_dix_fois_signalee(tmp_path, capsys):
     """5 % des socles du Grand Est de la démonstration : plus de 300 000 €."""
-    donnees = csv_demo(tmp_path / "d.csv", {})
-    donnees.write_text(donnees.read_text().replace(";oui\n", ";non\n"), encoding="utf-8")
+    donnees = demo_hors_detention(tmp_path / "d.csv")
     enveloppes = tmp_path / "enveloppes.csv"
     enveloppes.write_text("region;enveloppe\nGrand Est;2956\n", encoding="utf-8")
     assert calculer(donnees, tmp_path / "s", "--enveloppes", str(enveloppes)) == 2

@@ -6,6 +6,10 @@ Attribute VB_Name = "IAE_Ruban"
 ' Aucune Sub ne porte le nom d'un module : Excel refuserait de la lancer depuis le ruban.
 Option Explicit
 
+Public Sub IAE_ImporterDonneesASP(control As Object)
+    Lancer "Importer les données ASP", "import iae_modulation.excel.macros as m; m.importer_donnees_asp()"
+End Sub
+
 Public Sub IAE_VerifierDonnees(control As Object)
     Lancer "Vérifier les données", "import iae_modulation.excel.macros as m; m.verifier_donnees()"
 End Sub

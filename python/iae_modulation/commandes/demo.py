@@ -1,4 +1,5 @@
-"""`iae-modulation demo` : toute la chaîne sur les données fictives embarquées (Grand Est, 2026)."""
+"""`iae-modulation demo` : toute la chaîne sur les données fictives embarquées (Grand Est, 2026),
+depuis les fichiers de l'ASP : préparation, calcul, annexe 5, notifications, rapprochement."""
 
 from __future__ import annotations
 
@@ -10,12 +11,16 @@ from iae_modulation.annexe5 import demo_annexe5
 from iae_modulation.campagne import executer_calcul
 from iae_modulation.documents.notifications import demo_notifications
 from iae_modulation.documents.pdf import ajouter_options_pdf, pdf_a_produire
+from iae_modulation.lecture import lire_table
+from iae_modulation.preparation.execution import executer_preparation
 from iae_modulation.rapprochement import (
     NOM_RAPPROCHEMENT,
     ecrire_rapport,
     rapport_remplacable,
     rapprocher,
 )
+from iae_modulation.sorties import DossierDeSortie, dossier_atomique, ecrire_manifeste
+from iae_modulation.synthetique_asp import FichiersASP, ecrire_fichiers_asp
 
 ANNEE_DEMO = 2026
 
@@ -25,13 +30,27 @@ def dossier_demo() -> Path:
     return Path(str(resources.files("iae_modulation").joinpath("demo")))
 
 
+def fichiers_asp_demo(dossier: Path) -> FichiersASP:
+    """Les fichiers de l'ASP des structures de la démonstration (`synthetique_asp`), écrits
+    dans `dossier` comme toute sortie de l'outil (atomique, manifeste, jamais sur un fichier
+    d'agent)."""
+    table = lire_table(dossier_demo() / "donnees_demo.csv").table
+    with dossier_atomique(dossier, ecraser=True) as temporaire:
+        ecrits = ecrire_fichiers_asp(table, ANNEE_DEMO, temporaire)
+        ecrire_manifeste(temporaire, "demo", {}, {"annee": ANNEE_DEMO, "fichiers": "ASP fictifs"})
+    return FichiersASP(
+        *(Path(dossier) / f.name for f in (ecrits.annexes, ecrits.bilan, ecrits.structures))
+    )
+
+
 def enregistrer(sous_parseurs: argparse._SubParsersAction) -> None:
     parseur = sous_parseurs.add_parser(
         "demo",
         help="exécuter toute la chaîne sur des données fictives",
-        description="Calcule la modulation 2026 de 41 SIAE fictives du Grand Est, puis produit "
-        "les tableaux et décisions ASP (annexe 5) et les notifications (annexe 4), et les "
-        "rapproche (code de sortie 3 si un montant diffère).",
+        description="Écrit les fichiers de l'ASP de 40 SIAE fictives du Grand Est (FluxIAE des "
+        "annexes financières et des structures, bilan annuel), en prépare la table, calcule la "
+        "modulation 2026, puis produit les tableaux et décisions ASP (annexe 5) et les "
+        "notifications (annexe 4), et les rapproche (code de sortie 3 si un montant diffère).",
     )
     parseur.add_argument(
         "--sortie",
@@ -48,7 +67,9 @@ def enregistrer(sous_parseurs: argparse._SubParsersAction) -> None:
     parseur.set_defaults(executer=executer)
 
 
-SOUS_DOSSIERS_DEMO = frozenset({"calcul", "annexe5", "notifications", NOM_RAPPROCHEMENT})
+SOUS_DOSSIERS_DEMO = frozenset(
+    {"asp", "preparation", "calcul", "annexe5", "notifications", NOM_RAPPROCHEMENT}
+)
 
 
 def executer(args: argparse.Namespace) -> int:
@@ -68,25 +89,45 @@ def executer(args: argparse.Namespace) -> int:
             "ajoutez --ecraser."
         )
         return 2
+    # rien n'est écrit si l'un des sous-dossiers contient un fichier d'agent
+    for sous_dossier in ("asp", "preparation", "calcul", "notifications"):
+        DossierDeSortie(sortie / sous_dossier, ecraser=True).examiner()
+    print("== 1. Fichiers de l'ASP (fictifs) ==")
+    fichiers = fichiers_asp_demo(sortie / "asp")
+    print(
+        f"FluxIAE des annexes financières : {fichiers.annexes}\n"
+        f"Bilan annuel {ANNEE_DEMO - 1} : {fichiers.bilan}\n"
+        f"FluxIAE des structures : {fichiers.structures}"
+    )
+    print("\n== 2. Préparation de la table des structures ==")
+    preparation = executer_preparation(
+        fichiers.annexes,
+        ANNEE_DEMO,
+        sortie / "preparation",
+        bilan=fichiers.bilan,
+        structures=fichiers.structures,
+        ecraser=True,
+    )
+    print(preparation.resume())
     calcul = executer_calcul(
-        demo / "donnees_demo.csv",
+        preparation.donnees,
         ANNEE_DEMO,
         sortie / "calcul",
         enveloppes=demo / "enveloppes_demo.csv",
         ecraser=True,
         progression_active=True,
     )
-    print("== 1. Calcul de la modulation ==")
+    print("\n== 3. Calcul de la modulation ==")
     print(calcul.resume())
     if calcul.code_sortie:
         return calcul.code_sortie
     resultats = sortie / "calcul" / "resultats.csv"
     pdf = pdf_a_produire(args.pdf)
-    print("\n== 2. Annexe 5 : tableaux et décisions de paiement pour l'ASP ==")
+    print("\n== 4. Annexe 5 : tableaux et décisions de paiement pour l'ASP ==")
     print(demo_annexe5(sortie / "annexe5", resultats, pdf=pdf))
-    print("\n== 3. Annexe 4 : notifications aux structures ==")
+    print("\n== 5. Annexe 4 : notifications aux structures ==")
     print(demo_notifications(sortie / "notifications", resultats, ANNEE_DEMO, pdf))
-    print("\n== 4. Rapprochement : grand livre, décisions ASP et lettres ==")
+    print("\n== 6. Rapprochement : grand livre, décisions ASP et lettres ==")
     rapprochement = rapprocher(sortie, resultats)
     if rapport_remplacable(sortie / NOM_RAPPROCHEMENT):
         ecrire_rapport(rapprochement, sortie / NOM_RAPPROCHEMENT)

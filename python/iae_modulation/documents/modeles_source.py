@@ -30,6 +30,7 @@ from iae_modulation.documents.publipostage import W
 DOSSIER_MODELES = DOSSIER_TEMPLATES
 NOM_NOTIFICATION = "notification_montant_module.docx"
 NOM_DECISION = "decision_asp.docx"
+NOM_FICHE = "fiche_dialogue_gestion.docx"
 
 _PARTIES_DE_TEXTE = re.compile(r"word/(document|header\d*|footer\d*)\.xml")
 _RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -56,17 +57,25 @@ RECOURS = (
 )
 
 
-def _document() -> docx.Document:
+def _page(taille: float, apres: float, marges: tuple[float, float]) -> docx.Document:
+    """Un document A4 en Arial : taille des caractères et espace après un paragraphe (points),
+    marges haut et bas puis gauche et droite (cm)."""
     document = docx.Document()
     normal = document.styles["Normal"]
     normal.font.name = "Arial"
-    normal.font.size = Pt(10)
-    normal.paragraph_format.space_after = Pt(3)
+    normal.font.size = Pt(taille)
+    normal.paragraph_format.space_after = Pt(apres)
     section = document.sections[0]
     section.page_width, section.page_height = Cm(21), Cm(29.7)  # A4
-    section.top_margin = section.bottom_margin = Cm(1.5)
+    section.top_margin = section.bottom_margin = Cm(marges[0])
+    section.left_margin = section.right_margin = Cm(marges[1])
+    return document
+
+
+def _document() -> docx.Document:
+    document = _page(10, 3, (1.5, 2))
+    section = document.sections[0]
     section.header_distance = Cm(0.7)
-    section.left_margin = section.right_margin = Cm(2)
     # « PROJET — non signé » en tête de chaque page d'un document sans signataire ou sans lieu
     mention = section.header.paragraphs[0]
     mention.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -342,6 +351,52 @@ def construire_decision() -> bytes:
     return _enregistrer(document)
 
 
+def construire_fiche() -> bytes:
+    """La fiche de dialogue de gestion d'une structure (instruction DGEFP 2014-2, § 3 : « outil
+    central du pilotage ») : une page, ses indicateurs dans son groupe, ses postes et sorties,
+    son taux et son montant. Le titre commence une nouvelle page : des fiches assemblées en un
+    seul document gardent chacune la sienne."""
+    document = _page(9, 2, (1.25, 1.8))
+    section = document.sections[0]
+    section.footer_distance = Cm(0.6)
+    pied = section.footer.paragraphs[0]
+    pied.add_run("{{ pied }}").font.size = Pt(7)
+    titre = _paragraphe(
+        document, "Fiche de dialogue de gestion – campagne {{ annee }}", gras=True, apres=Pt(0)
+    )
+    titre.paragraph_format.page_break_before = True
+    titre.runs[0].font.size = Pt(13)
+    sous_titre = _paragraphe(document, "{{ sous_titre }}", apres=Pt(8))
+    sous_titre.runs[0].font.size = Pt(7.5)
+    nom = _paragraphe(document, "{{ raison_sociale }}", gras=True, apres=Pt(0))
+    nom.runs[0].font.size = Pt(11)
+    _paragraphe(
+        document,
+        "{{ type_structure }} – SIRET\u00a0{{ siret }} – annexe financière "
+        "n°\u00a0{{ identifiant }}",
+        apres=Pt(0),
+    )
+    _paragraphe(document, "{{ territoire }}", apres=Pt(4))
+    _paragraphe(document, "{{ motif_taux }}", apres=Pt(4))
+    for intitule, champs in (
+        ("Les trois indicateurs de la note DGEFP n° 2014-04 dans le groupe", ("indicateurs",)),
+        ("Position dans le groupe", ("graphiques", "legende_graphiques")),
+        ("Postes et sorties", ("postes_et_sorties",)),
+        ("Taux et montant modulé (grand livre de la campagne)", ("montants", "calcul_du_montant")),
+    ):
+        entete = _paragraphe(document, intitule, gras=True, apres=Pt(2))
+        entete.paragraph_format.space_before = Pt(6)
+        entete.paragraph_format.keep_with_next = True
+        for champ in champs:
+            paragraphe = _paragraphe(document, "{{ " + champ + " }}", apres=Pt(2))
+            if champ.startswith(("legende", "calcul")):
+                paragraphe.runs[0].font.size = Pt(7.5)
+    remarques = _paragraphe(document, "{{ remarques }}")
+    remarques.paragraph_format.space_before = Pt(6)
+    remarques.runs[0].font.size = Pt(7.5)
+    return _enregistrer(document)
+
+
 def _enregistrer(document) -> bytes:
     tampon = io.BytesIO()
     document.core_properties.author = "iae-modulation"
@@ -417,9 +472,9 @@ def _styles_utilises(styles: bytes, textes: list[bytes]) -> bytes:
 
 def construire_modeles(dossier: Path = DOSSIER_MODELES) -> list[Path]:
     dossier.mkdir(parents=True, exist_ok=True)
-    chemins = [dossier / NOM_NOTIFICATION, dossier / NOM_DECISION]
+    chemins = [dossier / NOM_NOTIFICATION, dossier / NOM_DECISION, dossier / NOM_FICHE]
     for chemin, contenu in zip(
-        chemins, (construire_notification(), construire_decision()), strict=True
+        chemins, (construire_notification(), construire_decision(), construire_fiche()), strict=True
     ):
         chemin.write_bytes(contenu)
     return chemins

@@ -113,11 +113,13 @@ def convertir_en_pdf(
     *,
     processus: int | None = None,
     avancer: Callable[[str], None] | None = None,
+    delai_par_document: float = DELAI_PAR_FICHIER,
 ) -> list[Path]:
     """Convertit les documents en PDF dans `dossier` (même nom, extension .pdf), répartis
     entre `processus` processus LibreOffice (défaut : un par cœur) qui travaillent en même
     temps ; `avancer(nom)` est appelé à chaque PDF écrit. Lève `ErreurPDF` si un PDF attendu
-    manque."""
+    manque. `delai_par_document` : secondes accordées par document (plus pour un document de
+    plusieurs centaines de pages)."""
     fichiers = [Path(f).resolve() for f in fichiers]
     if not fichiers:
         return []
@@ -138,12 +140,15 @@ def convertir_en_pdf(
     nombre = processus or nombre_de_processus(len(fichiers))
     parts = [fichiers[i::nombre] for i in range(nombre)]
     with ThreadPoolExecutor(nombre) as fils:
-        travaux = [fils.submit(_convertir_part, soffice, part, dossier) for part in parts]
+        travaux = [
+            fils.submit(_convertir_part, soffice, part, dossier, delai_par_document)
+            for part in parts
+        ]
         _suivre(travaux, attendus, avancer)
         messages = [message for travail in travaux for message in travail.result()]
     a_refaire = [f for f, p in zip(fichiers, attendus, strict=True) if not _produit(p)]
     if a_refaire:
-        messages += _convertir_part(soffice, a_refaire, dossier)
+        messages += _convertir_part(soffice, a_refaire, dossier, delai_par_document)
         for fichier in a_refaire:
             if _produit(dossier / f"{fichier.stem}.pdf"):
                 avancer(f"{fichier.stem}.pdf")
@@ -175,12 +180,14 @@ def _suivre(travaux: list, attendus: list[Path], avancer: Callable[[str], None])
             return
 
 
-def _convertir_part(soffice: str, fichiers: list[Path], dossier: Path) -> list[str]:
+def _convertir_part(
+    soffice: str, fichiers: list[Path], dossier: Path, delai_par_document: float
+) -> list[str]:
     """Une part du lot, en un processus LibreOffice (plusieurs si la commande serait trop
     longue), avec son propre profil utilisateur."""
     with tempfile.TemporaryDirectory(prefix="iae-libreoffice-") as profil:
         return [
-            _lancer(soffice, lot, dossier, Path(profil), 60 + DELAI_PAR_FICHIER * len(lot))
+            _lancer(soffice, lot, dossier, Path(profil), 60 + delai_par_document * len(lot))
             for lot in _lots(fichiers)
         ]
 

@@ -10,9 +10,11 @@ Valeurs d'un champ :
 - un texte : échappé pour le XML (« Emmaüs & Co <Nord> » s'imprime tel quel), `\\n` devient un
   saut de ligne ;
 - `None` : le paragraphe qui contient le champ est retiré (paragraphe facultatif) ;
-- un `Bloc` : le paragraphe qui contient le champ est remplacé par ce XML Word (un tableau).
+- un `Bloc` : le paragraphe qui contient le champ est remplacé par ce XML Word (un tableau, une
+  image `image_xml`).
 
-Les autres parties du fichier (styles, images, logo…) sont recopiées octet pour octet.
+Les autres parties du fichier (styles, images, logo…) sont recopiées octet pour octet. Un document
+peut recevoir ses propres images (`medias`).
 """
 
 from __future__ import annotations
@@ -41,6 +43,11 @@ _ACCOLADES = re.compile(r"\{\{|\}\}")
 _PARTIES_A_CHAMPS = re.compile(r"word/(document|header\d*|footer\d*)\.xml")
 _MARQUE = re.compile(r"<!--iae:([df]):(\d+)-->")
 _PARTIES_XML = re.compile(r".*\.(xml|rels)", re.IGNORECASE)
+_RELATIONS = "word/_rels/document.xml.rels"
+_TYPES = "[Content_Types].xml"
+_TYPE_IMAGE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/image"
+_PNG = '<Default Extension="png" ContentType="image/png"/>'
+EMU_PAR_CM = 360_000
 _PARSEUR = etree.XMLParser(
     resolve_entities=False, no_network=True, load_dtd=False, remove_blank_text=False
 )
@@ -53,7 +60,7 @@ _ENTETES_DE_PAGE = re.compile(r"word/header\d*\.xml")
 # ont un autre type (ECMA-376, partie 1, 11.3.10 ; MS-OFFMACRO) : leurs macros ne doivent jamais
 # être recopiées dans les lettres.
 TYPE_DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
-_TYPES = "{http://schemas.openxmlformats.org/package/2006/content-types}"
+_ESPACE_TYPES = "{http://schemas.openxmlformats.org/package/2006/content-types}"
 
 
 class ErreurModele(ErreurEntree):
@@ -125,9 +132,16 @@ class ModeleCompile:
             if _ENTETES_DE_PAGE.fullmatch(info.filename)
         }
         self._parties: list[tuple[zipfile.ZipInfo, list[str | _Paragraphe]]] = []
+        self._relations = self._types = b""
         tampon = io.BytesIO()
         with zipfile.ZipFile(tampon, "w", zipfile.ZIP_DEFLATED) as prefixe:
             for info, contenu in contenus:
+                if info.filename == _RELATIONS:  # complétées par les images de chaque document
+                    self._relations = contenu
+                    continue
+                if info.filename == _TYPES:
+                    self._types = contenu
+                    continue
                 if _PARTIES_A_CHAMPS.fullmatch(info.filename):
                     elements = _compiler_partie(contenu, f"{self.chemin.name} ({info.filename})")
                     if any(isinstance(e, _Paragraphe) for e in elements):
@@ -183,26 +197,84 @@ class ModeleCompile:
                 + "."
             )
 
-    def rendre(self, valeurs: Mapping[str, object]) -> bytes:
-        """Le document complet (.docx) en mémoire."""
+    def _xml(self, elements: list[str | _Paragraphe], valeurs: Mapping[str, object]) -> str:
         echappees = {n: echapper(v) for n, v in valeurs.items() if isinstance(v, str)}
+        return "".join(e if isinstance(e, str) else e.rendre(valeurs, echappees) for e in elements)
+
+    def rendre(
+        self, valeurs: Mapping[str, object], medias: Mapping[str, bytes] | None = None
+    ) -> bytes:
+        """Le document complet (.docx) en mémoire ; `medias` : ses images (nom -> PNG),
+        qu'un `Bloc` de `image_xml(nom, …)` place dans le texte."""
+        return self._archive({p: self._xml(e, valeurs) for p, e in self._noms_parties()}, medias)
+
+    def _noms_parties(self):
+        return ((modele.filename, elements) for modele, elements in self._parties)
+
+    def _archive(self, parties: Mapping[str, str], medias: Mapping[str, bytes] | None) -> bytes:
+        date = self._parties[0][0].date_time if self._parties else (1980, 1, 1, 0, 0, 0)
+        relations, types = self._relations, self._types
+        if medias:
+            ajout = "".join(
+                f'<Relationship Id="{identifiant_image(nom)}" Type="{_TYPE_IMAGE}" '
+                f'Target="media/{nom}"/>'
+                for nom in medias
+            )
+            relations = relations.replace(b"</Relationships>", ajout.encode() + b"</Relationships>")
+            if b'Extension="png"' not in types:
+                types = types.replace(b"<Default ", _PNG.encode() + b"<Default ", 1)
         tampon = io.BytesIO(self._prefixe)
         with zipfile.ZipFile(tampon, "a", zipfile.ZIP_DEFLATED) as archive:
-            for modele, elements in self._parties:
-                xml = "".join(
-                    e if isinstance(e, str) else e.rendre(valeurs, echappees) for e in elements
-                )
+
+            def ecrire(nom: str, contenu: bytes, compression: int = zipfile.ZIP_DEFLATED):
                 # un ZipInfo neuf par document : `writestr` y inscrit taille et CRC, et des
                 # lettres écrites en parallèle ne doivent pas se partager ces valeurs
-                info = zipfile.ZipInfo(modele.filename, modele.date_time)
-                info.compress_type = zipfile.ZIP_DEFLATED
-                archive.writestr(info, xml.encode("utf-8"))
+                info = zipfile.ZipInfo(nom, date)
+                info.compress_type = compression
+                archive.writestr(info, contenu)
+
+            if types:
+                ecrire(_TYPES, types)
+            if relations:
+                ecrire(_RELATIONS, relations)
+            for nom, xml in parties.items():
+                ecrire(nom, xml.encode("utf-8"))
+            for nom, octets in (medias or {}).items():
+                ecrire(f"word/media/{nom}", octets, zipfile.ZIP_STORED)  # PNG : déjà compressé
         return tampon.getvalue()
 
-    def ecrire(self, valeurs: Mapping[str, object], chemin: Path) -> Path:
+    def ecrire(
+        self, valeurs: Mapping[str, object], chemin: Path, medias: Mapping[str, bytes] | None = None
+    ) -> Path:
         chemin = Path(chemin)
-        chemin.write_bytes(self.rendre(valeurs))
+        chemin.write_bytes(self.rendre(valeurs, medias))
         return chemin
+
+
+def identifiant_image(nom: str) -> str:
+    """L'identifiant de relation d'une image ajoutée (« rIdIae_f12_publics »)."""
+    return "rIdIae_" + re.sub(r"[^A-Za-z0-9]", "_", nom.rsplit(".", 1)[0])
+
+
+def image_xml(nom: str, largeur_cm: float, hauteur_cm: float, numero: int) -> str:
+    """Une image en ligne (`<w:drawing>`) qui affiche le média `nom` ; `numero` distingue
+    les images d'un même document (Word l'exige unique)."""
+    cx, cy = int(largeur_cm * EMU_PAR_CM), int(hauteur_cm * EMU_PAR_CM)
+    a = "http://schemas.openxmlformats.org/drawingml/2006/main"
+    pic = "http://schemas.openxmlformats.org/drawingml/2006/picture"
+    wp = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
+    r = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    return (
+        f'<w:drawing><wp:inline xmlns:wp="{wp}" distT="0" distB="0" distL="0" distR="0">'
+        f'<wp:extent cx="{cx}" cy="{cy}"/><wp:docPr id="{numero}" name="Image {numero}"/>'
+        f'<a:graphic xmlns:a="{a}"><a:graphicData uri="{pic}"><pic:pic xmlns:pic="{pic}">'
+        f'<pic:nvPicPr><pic:cNvPr id="{numero}" name="{nom}"/><pic:cNvPicPr/></pic:nvPicPr>'
+        f'<pic:blipFill><a:blip xmlns:r="{r}" r:embed="{identifiant_image(nom)}"/>'
+        "<a:stretch><a:fillRect/></a:stretch></pic:blipFill>"
+        f'<pic:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="{cx}" cy="{cy}"/></a:xfrm>'
+        '<a:prstGeom prst="rect"><a:avLst/></a:prstGeom></pic:spPr>'
+        "</pic:pic></a:graphicData></a:graphic></wp:inline></w:drawing>"
+    )
 
 
 def _verifier_sans_macros(chemin: Path, parties: dict[str, bytes]) -> None:
@@ -213,7 +285,7 @@ def _verifier_sans_macros(chemin: Path, parties: dict[str, bytes]) -> None:
         racine = _analyser(parties["[Content_Types].xml"], f"{chemin.name} ([Content_Types].xml)")
         types = {
             e.get("PartName", "").lstrip("/"): e.get("ContentType", "")
-            for e in racine.iter(f"{_TYPES}Override")
+            for e in racine.iter(f"{_ESPACE_TYPES}Override")
         }
     principal = types.get("word/document.xml", "")
     macros = [

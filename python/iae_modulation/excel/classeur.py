@@ -71,6 +71,9 @@ NOMS_PARAMETRES = (
     "qualite",
     "dernier_calcul",
     "dossier_parametres",
+    "fluxiae_annexes",
+    "bilan_asp",
+    "fluxiae_structures",
 )
 COLONNES_JOURNAL = ("Date", "Action", "Entrées", "Sorties", "Résultat")
 # Feuille « xlwings.conf » du gabarit (clés lues par le VBA d'xlwings). « Use UDF Server » : le
@@ -129,6 +132,10 @@ class Classeur(Protocol):
         ...
 
     def ajouter_ligne(self, feuille: str, valeurs: Sequence[object]) -> None: ...
+
+    def redimensionner_table(self, feuille: str, nom: str, lignes: int) -> None:
+        """Le tableau Excel `nom` couvre son en-tête et `lignes` lignes de données."""
+        ...
 
     def surligner(self, feuille: str, cellules: Iterable[tuple[int, int]]) -> None: ...
 
@@ -218,6 +225,13 @@ class ClasseurXlwings:
         ws = self.livre.sheets[feuille]
         ligne = ws.range("A1").end("down").row + 1 if ws.range("A2").value is not None else 2
         ws.range((ligne, 1)).value = [_valeur_xlwings(v) for v in valeurs]
+
+    def redimensionner_table(self, feuille: str, nom: str, lignes: int) -> None:
+        ws = self.livre.sheets[feuille]
+        table = ws.tables[nom]
+        colonnes = table.range.columns.count
+        haut = table.range.row
+        table.resize(ws.range((haut, table.range.column), (haut + max(lignes, 1), colonnes)))
 
     def surligner(self, feuille: str, cellules: Iterable[tuple[int, int]]) -> None:
         ws = self.livre.sheets[feuille]

@@ -582,6 +582,29 @@ class ClasseurFichier:
             self._feuille_xml(feuille).ecrire(ligne, colonne, valeur)
             self._noter(feuille, ligne, colonne, valeur)
 
+    def redimensionner_table(self, feuille: str, nom: str, lignes: int) -> None:
+        """Change la plage du tableau (`ref` de sa partie et de son filtre, ECMA-376 § 18.5.1.2)
+        pour qu'il couvre son en-tête et `lignes` lignes de données (au moins une)."""
+        for partie, contenu in self._parties.items():
+            if not partie.startswith("xl/tables/"):
+                continue
+            racine = etree.fromstring(contenu, _PARSEUR)
+            if nom not in (racine.get("name"), racine.get("displayName")):
+                continue
+            debut, _, fin = racine.get("ref").partition(":")
+            haut = coordonnees(debut)[0]
+            plage = f"{debut}:{colonne_en_lettres(coordonnees(fin)[1])}{haut + max(lignes, 1)}"
+            for element in (racine, racine.find(f"{{{M}}}autoFilter")):
+                if element is not None:
+                    element.set("ref", plage)
+            self._parties[partie] = etree.tostring(
+                racine, xml_declaration=True, encoding="UTF-8", standalone=True
+            )
+            return
+        raise ErreurEntree(
+            f"{self.chemin.name} : le tableau « {nom} » de la feuille « {feuille} » a disparu."
+        )
+
     def surligner(self, feuille: str, cellules: Iterable[tuple[int, int]]) -> None:
         xml, styles = self._feuille_xml(feuille), self._styles_xml()
         for ligne, colonne in cellules:

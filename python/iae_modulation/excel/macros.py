@@ -158,7 +158,7 @@ def _dernier_calcul(classeur: c.Classeur) -> Path:
 
 @lru_cache(maxsize=1)
 def identifiants_de_demonstration() -> frozenset[str]:
-    """Les identifiants des 41 structures fictives que le gabarit contient au départ."""
+    """Les identifiants des 40 structures fictives que le gabarit contient au départ."""
     from iae_modulation.commandes.demo import dossier_demo
 
     with (dossier_demo() / "donnees_demo.csv").open(encoding="utf-8-sig", newline="") as f:
@@ -346,14 +346,6 @@ def _facultatif(classeur: c.Classeur, nom: str) -> str:
         return ""
 
 
-def _chemin_du_classeur(classeur: c.Classeur, texte: str) -> Path:
-    """Un chemin complet, ou relatif au dossier du classeur."""
-    chemin = PureWindowsPath(texte)
-    if chemin.drive or chemin.root or PurePosixPath(texte).is_absolute():
-        return Path(texte)
-    return classeur.chemin.parent.joinpath(*chemin.parts)
-
-
 def methode_des_cellules(classeur: c.Classeur, lieu: str, valeurs: dict[str, str]) -> Methode:
     """La méthode que disent des cellules (Paramètres, ou une ligne de « Simulation ») : un
     fichier de méthode, ou la méthode par défaut modifiée par la notation, les poids, les
@@ -382,7 +374,7 @@ def methode_des_cellules(classeur: c.Classeur, lieu: str, valeurs: dict[str, str
                     f"un fichier de méthode et d'autres choix ({', '.join(choisis)}) : le "
                     "fichier est la méthode, écrivez ces choix dedans ou videz ces cellules."
                 )
-            chemin = _chemin_du_classeur(classeur, valeurs["fichier"])
+            chemin = _fichier_du_classeur(classeur, valeurs["fichier"])
             if not chemin.is_file():
                 raise ErreurMethode(f"fichier de méthode introuvable ({chemin}).")
             return lire_methode(chemin)
@@ -428,7 +420,7 @@ def _precedent(classeur: c.Classeur) -> Path | None:
     texte = _facultatif(classeur, "precedent")
     if not texte:
         return None
-    chemin = _chemin_du_classeur(classeur, texte)
+    chemin = _fichier_du_classeur(classeur, texte)
     if not chemin.exists():
         raise ErreurAction(
             f"Feuille « {c.PARAMETRES} », « Grand livre de la campagne précédente » : "
@@ -668,6 +660,113 @@ def _comparer(classeur: c.Classeur, resultat: ResultatAction) -> None:
     _avertir(resultat, avertissement_demonstration(identifiants, "la simulation"))
 
 
+# --- import des fichiers de l'ASP -----------------------------------------------------------------
+
+
+def importer_donnees_asp(classeur: c.Classeur | None = None) -> ResultatAction:
+    """« Importer les données ASP » : `preparer` (comme `iae-modulation preparer`) sur les
+    fichiers nommés dans « Paramètres », puis la table préparée dans « Données SIAE »."""
+    return _executer("Importer les données ASP", classeur, _importer_asp)
+
+
+PARAMETRES_ASP = (
+    ("fluxiae_annexes", "FluxIAE des annexes financières"),
+    ("bilan_asp", "Bilan annuel de l'ASP"),
+    ("fluxiae_structures", "FluxIAE des structures"),
+)
+
+
+def _importer_asp(classeur: c.Classeur, resultat: ResultatAction) -> None:
+    from iae_modulation.donnees import COLONNES, cle_en_tete
+    from iae_modulation.preparation.execution import executer_preparation
+
+    annee = _annee(classeur)
+    chemins = {nom: _texte(classeur, nom) for nom, _ in PARAMETRES_ASP}
+    if not chemins["fluxiae_annexes"]:
+        choisi = classeur.choisir_fichier("FluxIAE des annexes financières (ASP)")
+        if choisi is None:
+            raise ErreurAction(
+                f"Indiquez le FluxIAE des annexes financières dans la feuille « {c.PARAMETRES} » "
+                "(« FluxIAE des annexes financières »)."
+            )
+        chemins["fluxiae_annexes"] = str(choisi)
+        classeur.ecrire_parametre("fluxiae_annexes", str(choisi))
+    fichiers = {
+        nom: _fichier_du_classeur(classeur, texte) if texte else None
+        for nom, texte in chemins.items()
+    }
+    resultat.entrees = [str(f) for f in fichiers.values() if f] + [f"année {annee}"]
+    sortie = dossier_de_sortie(classeur) / f"preparation-{annee}-{_horodatage()}"
+    rapport = executer_preparation(
+        fichiers["fluxiae_annexes"],
+        annee,
+        sortie,
+        bilan=fichiers["bilan_asp"],
+        structures=fichiers["fluxiae_structures"],
+        dossier_parametres=dossier_parametres(classeur),
+    )
+    preparees = _cellules_du_classeur(rapport.preparation.table())
+    position = {cle_en_tete(nom): j for j, nom in enumerate(preparees[0])}
+    entetes = [str(v or "").strip() for v in (classeur.lire_feuille(c.DONNEES) or [[]])[0]]
+    positions = [position.get(cle_en_tete(e)) for e in entetes]
+    lignes = [[None if j is None else ligne[j] for j in positions] for ligne in preparees[1:]]
+    par_nom = {col.nom: col for col in COLONNES}
+    natures = [None if j is None else par_nom[preparees[0][j]] for j in positions]
+    formats = [
+        c.FORMAT_EUROS if col and col.nature == "montant" else "0" if col and col.nature ==
+        "effectif" else "0.00" if col and col.numerique else None
+        for col in natures
+    ]  # fmt: skip
+    classeur.effacer_surlignage(c.DONNEES, 2)
+    classeur.ecrire_lignes(c.DONNEES, 2, lignes, formats)
+    classeur.redimensionner_table(c.DONNEES, c.TABLE_DONNEES, len(lignes))
+    absentes = [col.nom for col in COLONNES if col not in natures]
+    resultat.sorties = [str(p) for p in rapport.fichiers] + [f"feuille « {c.DONNEES} »"]
+    resultat.message = (
+        f"{len(lignes)} structure(s) importée(s) dans la feuille « {c.DONNEES} » (les lignes "
+        "précédentes sont remplacées).\n" + rapport.resume()
+    )
+    if absentes:
+        resultat.message += (
+            f"\nColonnes absentes du tableau du classeur, non importées : {', '.join(absentes)} "
+            f"(elles sont dans {rapport.donnees})."
+        )
+
+
+def _fichier_du_classeur(classeur: c.Classeur, texte: str) -> Path:
+    """Un fichier nommé dans « Paramètres » : chemin complet, ou relatif au dossier du
+    classeur (un classeur envoyé avec ses fichiers les retrouve)."""
+    windows = PureWindowsPath(texte)
+    if windows.drive or windows.root or PurePosixPath(texte).is_absolute():
+        return Path(texte)
+    return classeur.chemin.parent.joinpath(*windows.parts)
+
+
+def _cellules_du_classeur(table: pd.DataFrame) -> list[list[object]]:
+    """La table préparée pour une feuille Excel : en-têtes, puis nombres en nombres (lus
+    exactement, comme `calculer` les lit) et textes en textes (SIRET et codes gardent leurs
+    zéros) ; une valeur que le calcul refusera reste le texte lu (« Vérifier » la signale)."""
+    from iae_modulation.donnees import COLONNES, LECTEURS
+
+    lecteurs = {c.nom: LECTEURS[c.nature] for c in COLONNES if c.numerique}
+    colonnes = list(table.columns)
+    lignes: list[list[object]] = [colonnes]
+    for rangee in table.itertuples(index=False):
+        lignes.append([_cellule(lecteurs.get(c), v) for c, v in zip(colonnes, rangee, strict=True)])
+    return lignes
+
+
+def _cellule(lire: Callable[[str], Decimal] | None, texte: str) -> object:
+    if not texte:
+        return None
+    if lire is None:
+        return texte
+    try:
+        return lire(texte)
+    except ValueError:
+        return texte
+
+
 # --- documents ------------------------------------------------------------------------------------
 
 
@@ -838,6 +937,7 @@ def _executer(
 
 
 ACTIONS: dict[str, Callable[[c.Classeur | None], ResultatAction]] = {
+    "importer-asp": importer_donnees_asp,
     "verifier": verifier_donnees,
     "calculer": calculer_modulation,
     "comparer": comparer_methodes,

@@ -1,0 +1,238 @@
+"""`preparation.xlsx` : ce que `preparer` a lu, retenu, écarté et signalé, et la source de chaque
+valeur de la table (fichier, ligne, colonne). Chaque feuille s'imprime (A4, une page de large)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+
+from iae_modulation import mise_en_page
+from iae_modulation.donnees import NOMS_COLONNES
+from iae_modulation.exports.bilan_asp import BilanASP
+from iae_modulation.preparation.annexes import CHAMPS
+from iae_modulation.preparation.correspondance import CORRESPONDANCES
+from iae_modulation.preparation.preparer import Preparation
+from iae_modulation.texte_xml import ClasseurXlsx
+
+NOM_RAPPORT = "preparation.xlsx"
+TEXTES_MESURES = 40  # textes les plus longs de chaque colonne mesurés pour sa largeur
+
+
+def resume(preparation: Preparation) -> list[tuple[str, object]]:
+    """Les comptes de la préparation, dans l'ordre où le rapport et le terminal les donnent."""
+    p = preparation
+    bloquants = sum(s.bloquant for s in p.signalements)
+    lignes: list[tuple[str, object]] = [
+        (f"Campagne {p.annee} (indicateurs de l'année {p.annee - 1})", ""),
+        (f"Lignes d'annexes lues dans {p.annexes.fichier.name}", p.annexes.lignes_lues),
+        ("Annexes retenues : lignes de la table", len(p.lignes)),
+        ("Lignes écartées, avec leur motif (feuille « Écartées »)", len(p.ecartees)),
+    ]
+    lignes += [
+        (f"   dont : {motif}", n) for motif, n in Counter(e.motif for e in p.ecartees).most_common()
+    ]
+    lignes.append(("Lignes illisibles, à corriger (feuille « Écartées »)", len(p.illisibles)))
+    if p.bilan is not None:
+        lignes.append(
+            (f"Lignes lues dans le bilan {p.bilan.fichier.name}", sum(p.annees_du_bilan.values()))
+        )
+        lignes += [
+            (f"   dont année {annee or 'illisible'}", n)
+            for annee, n in sorted(p.annees_du_bilan.items(), key=lambda a: a[0] or 0)
+        ]
+    if p.structures is not None:
+        lignes.append(
+            (f"Structures lues dans {p.structures.fichier.name}", len(p.structures.structures))
+        )
+    lignes += [
+        ("Constats du rapprochement des sources", len(p.absences)),
+        ("Valeurs à vérifier (feuille « À vérifier »)", len(p.signalements)),
+        ("   dont que « calculer » refusera tant qu'elles restent", bloquants),
+    ]
+    return lignes
+
+
+def ecrire_rapport(preparation: Preparation, chemin: Path) -> Path:
+    p = preparation
+    with ClasseurXlsx(str(chemin)) as classeur:
+        gras = classeur.add_format(
+            {"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "top"}
+        )
+        retour = classeur.add_format({"text_wrap": True, "valign": "top"})
+        haut = classeur.add_format({"valign": "top"})
+
+        def feuille(
+            nom: str, titre: str, entetes: Sequence[str], lignes: list[Sequence], longues=()
+        ):
+            ws = classeur.add_worksheet(nom)
+            if not lignes:  # une feuille vide se lirait comme une feuille oubliée
+                lignes = [(f"Aucune ligne : rien à signaler ({titre.split(' — ')[-1]}).",)]
+            ws.write_row(0, 0, entetes, gras)
+            for rang, ligne in enumerate(lignes, start=1):
+                for j, valeur in enumerate(ligne):
+                    if isinstance(valeur, int) and not isinstance(valeur, bool):
+                        ws.write_number(rang, j, valeur, haut)
+                    elif valeur:
+                        ws.write_string(rang, j, str(valeur), retour if j in longues else haut)
+            colonnes = [
+                mise_en_page.Colonne(
+                    entete,
+                    sorted({str(v[j]) for v in lignes if j < len(v) and v[j]}, key=len)[
+                        -TEXTES_MESURES:
+                    ],
+                    maximum=60 if j in longues else 40,
+                )
+                for j, entete in enumerate(entetes)
+            ]
+            largeurs = mise_en_page.poser_colonnes(ws, colonnes, None)
+            mise_en_page.imprimer(
+                ws, largeurs, titre=titre, campagne=p.annee, lignes_repetees=(0, 0)
+            )
+            ws.freeze_panes(1, 0)
+            ws.autofilter(0, 0, len(lignes), len(entetes) - 1)
+
+        feuille("Synthèse", "Préparation — synthèse", ("Constat", "Nombre"), resume(p), (0,))
+        feuille(
+            "À vérifier",
+            "Préparation — valeurs à vérifier",
+            (
+                "Identifiant",
+                "Colonne",
+                "Valeur",
+                "Problème",
+                "Bloquant pour le calcul",
+                "Fichier",
+                "Ligne",
+                "Colonne source",
+            ),
+            [
+                (
+                    s.identifiant,
+                    s.colonne,
+                    s.valeur,
+                    s.message,
+                    "oui" if s.bloquant else "non",
+                    s.fichier,
+                    s.ligne,
+                    s.source,
+                )
+                for s in p.signalements
+            ],
+            (3,),
+        )
+        feuille(
+            "Écartées",
+            f"Préparation — lignes écartées de {p.annexes.fichier.name}",
+            ("Ligne", "N° d'annexe et avenant", "Mesure", "État", "Début", "Fin", "Motif"),
+            sorted(
+                [(e.numero, e.annexe, e.mesure, e.etat, e.debut, e.fin, e.motif)
+                 for e in p.ecartees]
+                + [(i.numero, i.annexe, "", "", "", "", f"illisible : {i.message}")
+                   for i in p.illisibles],
+                key=lambda e: e[0],
+            ),
+            (6,),
+        )  # fmt: skip
+        feuille(
+            "Rapprochement",
+            "Préparation — rapprochement des sources",
+            ("Fichier", "Ligne", "Annexe ou structure", "Nom", "Constat"),
+            [(a.fichier, a.ligne, a.cle, a.nom, a.message) for a in p.absences],
+            (4,),
+        )
+        fichiers = [p.annexes.fichier.name] + [
+            f.fichier.name for f in (p.bilan, p.structures) if f is not None
+        ]
+        feuille(
+            "Sources",
+            "Préparation — source de chaque valeur",
+            ("Identifiant", *(f"Ligne dans {f}" for f in fichiers), "Remarques"),
+            _sources(p, fichiers),
+            (len(fichiers) + 1,),
+        )
+        feuille(
+            "Colonnes lues",
+            "Préparation — colonnes des fichiers",
+            ("Fichier", "Colonne (telle qu'écrite)", "Usage"),
+            _colonnes_lues(p),
+            (2,),
+        )
+        feuille(
+            "Correspondance",
+            "Préparation — correspondance des colonnes",
+            ("Colonne de la table", "Fichier", "Colonne(s) source"),
+            [(c.colonne, c.fichier, c.origine) for c in CORRESPONDANCES],
+            (2,),
+        )
+    return Path(chemin)
+
+
+def _sources(p: Preparation, fichiers: list[str]) -> list[tuple]:
+    """Une ligne par structure : la ligne de chaque fichier d'où viennent ses valeurs (la
+    colonne source de chacune est dans « Correspondance » et « Colonnes lues »), et ce qui
+    s'écarte de la correspondance ou la précise (somme des minima, annexe de l'année précédente,
+    SIRET pris dans le bilan, adresse administrative, code postal complété)."""
+    lignes = []
+    for ligne in p.lignes:
+        numeros: dict[str, int | None] = {}
+        remarques = []
+        for colonne in NOMS_COLONNES:
+            valeur = ligne.get(colonne)
+            if valeur is None or not valeur.fichier:
+                continue
+            numeros.setdefault(valeur.fichier, valeur.ligne)
+            if valeur.remarque:
+                remarques.append(valeur.remarque)
+            if colonne in ("siret", "adresse", "etp_encadrement") and not _habituelle(
+                colonne, valeur.colonne
+            ):
+                remarques.append(f"{colonne} ← {valeur.colonne} ({valeur.fichier})")
+        lignes.append(
+            (
+                ligne["identifiant"].texte,
+                *(numeros.get(f) for f in fichiers),
+                " ; ".join(dict.fromkeys(remarques)),
+            )
+        )
+    return lignes
+
+
+def _habituelle(colonne: str, source: str) -> bool:
+    """Vrai si `source` est la colonne que donne d'ordinaire la correspondance."""
+    return {
+        "siret": source == "structure_siret_actualise",
+        "adresse": source.startswith("structure_adresse_gestion_"),
+        "etp_encadrement": "+" not in source,
+    }[colonne]
+
+
+def _colonnes_lues(p: Preparation) -> list[tuple[str, str, str]]:
+    lignes = [(p.annexes.fichier.name, c, "lue") for c in CHAMPS]
+    if p.bilan is not None:
+        lignes += _colonnes_du_bilan(p.bilan)
+    if p.structures is not None:
+        lignes.append(
+            (
+                p.structures.fichier.name,
+                "structure_id_siae, structure_siret_actualise, structure_denomination, "
+                "structure_adresse_gestion_… (ou _admin_…)",
+                "lues",
+            )
+        )
+    return lignes
+
+
+def _colonnes_du_bilan(bilan: BilanASP) -> list[tuple[str, str, str]]:
+    nom = bilan.fichier.name
+    return (
+        [(nom, f"« {entete} »", f"lue ({cle})") for cle, entete in bilan.colonnes.items()]
+        + [
+            (nom, f"« {entete} »", f"connue, non utilisée : {quoi}")
+            for entete, quoi in bilan.connues
+        ]
+        + [
+            (nom, f"« {entete} »", "inconnue : ignorée, jamais devinée")
+            for entete in bilan.inconnues
+        ]
+    )

@@ -612,7 +612,8 @@ def calculer_modulation(donnees: DonneesSIAE, options: OptionsCalcul) -> CalculM
         colonnes[colonne] = table[colonne]
         colonnes[f"part_{nom}"] = indicateurs[nom].affiches()
         colonnes[f"score_{nom}"] = [compares.scores[nom].get(i) for i in lignes]
-        colonnes[f"sens_{nom}"] = de_la_methode(methode.sens_de(nom))
+        # un texte : « » hors classement (une colonne de textes pandas ferait de None « nan »)
+        colonnes[f"sens_{nom}"] = [methode.sens_de(nom) if c else "" for c in compares_lignes]
     resultats = pd.DataFrame(colonnes, index=table.index)[
         list(colonnes_du_grand_livre(methode.optionnels))
     ]

@@ -553,9 +553,13 @@ def test_tout_grand_livre_du_calcul_passe_et_toute_retouche_est_vue(campagne):
                 [[i, *v] for i, v in versements.items()],
             )
         rapport = executer_calcul(donnees, annee, dossier / "calcul", **options)
-        if rapport.code_sortie != 0:  # seul refus possible : enveloppe sous les taux fixes
-            assert "aux montants à taux fixe" in rapport.erreur, rapport.resume()
-            event("enveloppe sous les taux fixes : calcul refusé")
+        if rapport.code_sortie != 0:  # refus possibles : enveloppe sous les taux fixes, ou
+            # critère facultatif dont aucune structure n'a de valeur
+            assert (
+                "aux montants à taux fixe" in rapport.erreur
+                or "n'y a aucune valeur" in rapport.erreur
+            ), rapport.resume()
+            event("calcul refusé (taux fixes ou critère sans valeur)")
             return
         calcul = dossier / "calcul"
         livre = lire_grand_livre(calcul / "resultats.csv")  # passe, sans option

@@ -17,7 +17,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from iae_modulation.campagne import executer_calcul
 from iae_modulation.cli import main
-from iae_modulation.documents.pdf import libreoffice_disponible
 from iae_modulation.fichier_methode import lire_methode
 from iae_modulation.methode import methode_par_defaut
 from iae_modulation.simulation import Scenario, executer_simulation
@@ -45,7 +44,7 @@ def simuler(dossier: Path, *scenarios: str, options: tuple[str, ...] = ()) -> in
     arguments = ["simuler", str(DONNEES), "--annee", "2026", "--sortie", str(dossier / "sim")]
     for scenario in scenarios:
         arguments += ["--scenario", scenario]
-    return main([*arguments, "--enveloppes", str(ENVELOPPES), "--sans-pdf", *options])
+    return main([*arguments, "--enveloppes", str(ENVELOPPES), *options])
 
 
 def feuille(chemin: Path, nom: str) -> list[dict]:
@@ -77,7 +76,7 @@ def test_la_simulation_ecrit_comparaison_fichiers_de_methode_et_manifeste(simula
         "methode_Note_2014-04.yaml",
         "methode_Poids_50_30_20.yaml",
         "simulation.xlsx",
-        "synthese_commission.xlsx",
+        "synthese_commission.pdf",
     ]
     classeur = openpyxl.load_workbook(simulation / "simulation.xlsx")
     assert classeur.sheetnames == ["Scénarios", "Structures", "Totaux", "Écarts", "Graphiques"]
@@ -170,23 +169,17 @@ def test_methode_mal_ecrite_refusee_avec_la_ligne(tmp_path, capsys):
     )
 
 
-@pytest.mark.skipif(not libreoffice_disponible(), reason="LibreOffice absent")
-def test_synthese_pour_la_commission_une_page(tmp_path):
-    poids = methode(tmp_path, "poids.yaml", POIDS_50)
-    code = main(
-        ["simuler", str(DONNEES), "--annee", "2026", "--sortie", str(tmp_path / "sim")]
-        + ["--scenario", "Note=defaut", "--scenario", f"Poids={poids}", "--pdf"]
-        + ["--enveloppes", str(ENVELOPPES)]
-    )
-    assert code == 0
-    pdf = tmp_path / "sim" / "synthese_commission.pdf"
+def test_synthese_pour_la_commission_une_page(simulation):
+    pdf = simulation / "synthese_commission.pdf"
     infos = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
     assert "Pages:           1" in infos
     texte = subprocess.run(
         ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True
     ).stdout
-    assert "Comparaison de méthodes pour la commission — campagne 2026" in texte
-    assert "Ce que change « Poids » par rapport à « Note »" in texte
+    texte = " ".join(texte.replace("\u00a0", " ").split())
+    assert "Comparaison de méthodes pour la commission – campagne 2026" in texte
+    assert "« Poids 50/30/20 » par rapport à « Note 2014-04 » :" in texte
+    assert "Total modulé par type et par scénario" in texte
 
 
 # --- propriété : simuler un scénario, c'est calculer avec son fichier -------------------------
@@ -225,7 +218,7 @@ def test_simuler_un_scenario_egale_calculer_avec_son_fichier(tire):
             Scenario("Tiré", lire_methode(fichier)),
         ]
         simulation = executer_simulation(
-            DONNEES, 2026, scenarios, dossier / "sim", enveloppes=enveloppes, pdf=False
+            DONNEES, 2026, scenarios, dossier / "sim", enveloppes=enveloppes
         )
         assert simulation.code_sortie == 0, simulation.resume()
         calcul = executer_calcul(

@@ -4,21 +4,19 @@ simulation.xlsx (docs/methode.md) : « Scénarios » (la méthode de chacun, ses
 change par rapport à la référence et à la campagne précédente), « Structures » (par scénario :
 taux effectif, montant modulé, rang dans le groupe, écarts), « Totaux » (par département et
 type), « Écarts » (par scénario, les structures de la plus forte à la plus faible variation) et
-« Graphiques » (taux par scénario ; les plus grands écarts). La synthèse d'une page est un
-classeur d'une feuille converti en PDF par LibreOffice, pendant que simulation.xlsx s'écrit.
+« Graphiques » (taux par scénario ; les plus grands écarts). La synthèse d'une page est
+dessinée directement en PDF (`documents.synthese_commission`).
 """
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from pathlib import Path
 
-from iae_modulation.documents import pdf as conversion
-from iae_modulation.formats import montant_fr, taux_fr
-from iae_modulation.methode import GROUPES, Methode, pourcent_fr
+from iae_modulation.documents.synthese_commission import ecrire_synthese_pdf
+from iae_modulation.formats import montant_fr
+from iae_modulation.methode import GROUPES, NOMS_COURTS, Methode, pourcent_fr
 from iae_modulation.mise_en_page import PAPIER_A4
-from iae_modulation.referentiel import TYPES_SIAE
 from iae_modulation.simulation import NOM_SIMULATION, NOM_SYNTHESE, Simulation
 from iae_modulation.texte_xml import ClasseurXlsx
 
@@ -32,7 +30,9 @@ ECARTS_AU_GRAPHIQUE = 30  # structures montrées dans chaque graphique des écar
 def decrire(methode: Methode, appliquee) -> str:
     """« rang ; groupes type × région ; poids publics 35 %, … ; plafond 10 % ; répartition
     plafond » : la méthode en une ligne de tableau."""
-    poids = ", ".join(f"{c} {pourcent_fr(p)}" for c, p in appliquee.poids.items())
+    poids = ", ".join(
+        f"{NOMS_COURTS.get(c, c)} {pourcent_fr(p)}" for c, p in appliquee.poids.items()
+    )
     sens = "".join(f" ({c} : {s})" for c, s in methode.sens)
     cible = (
         ""
@@ -45,21 +45,10 @@ def decrire(methode: Methode, appliquee) -> str:
     )
 
 
-def ecrire_simulation(simulation: Simulation, dossier: Path, pdf: bool | None) -> list[str]:
-    """Écrit simulation.xlsx et la synthèse (et son PDF, converti pendant l'écriture de
-    simulation.xlsx) ; renvoie les remarques (PDF non produit faute de LibreOffice)."""
-    synthese = ecrire_synthese(simulation, dossier / f"{NOM_SYNTHESE}.xlsx")
-    produire = conversion.pdf_a_produire(pdf)
-    with ThreadPoolExecutor(1) as fil:
-        pdf_en_cours = (
-            fil.submit(conversion.convertir_en_pdf, [synthese], dossier, processus=1)
-            if produire
-            else None
-        )
-        ecrire_classeur(simulation, dossier / NOM_SIMULATION)
-        if pdf_en_cours is not None:
-            pdf_en_cours.result()
-    return [] if produire or pdf is False else [conversion.REMARQUE_SANS_LIBREOFFICE]
+def ecrire_simulation(simulation: Simulation, dossier: Path) -> None:
+    """Écrit simulation.xlsx et la synthèse d'une page pour la commission (PDF)."""
+    ecrire_synthese_pdf(simulation, dossier / NOM_SYNTHESE, decrire)
+    ecrire_classeur(simulation, dossier / NOM_SIMULATION)
 
 
 class _Ecrivain:
@@ -380,159 +369,3 @@ def _feuille_graphiques(ecrivain: _Ecrivain, simulation: Simulation) -> None:
         barres.set_legend({"none": True})
         barres.set_size({"width": 760, "height": 520})
         feuille.insert_chart(20 + 28 * (k - 1), len(noms) + 2, barres)
-
-
-# --- la synthèse d'une page ---------------------------------------------------------------------
-
-
-def ecrire_synthese(simulation: Simulation, chemin: Path) -> Path:
-    """Une page A4 paysage : ce que chaque scénario change, pour qui, à quel total."""
-    table = simulation.structures
-    noms = _noms(simulation)
-    with ClasseurXlsx(str(chemin)) as classeur:
-        ecrivain = _Ecrivain(classeur)
-        feuille = classeur.add_worksheet("Synthèse")
-        petit = classeur.add_format({"font_size": 9, "text_wrap": True, "valign": "top"})
-        entete = classeur.add_format(
-            {
-                "bold": True,
-                "font_size": 9,
-                "text_wrap": True,
-                "valign": "top",
-                "bg_color": "#DDEBF7",
-                "border": 1,
-            }
-        )
-        euros = classeur.add_format({"font_size": 9, "num_format": FORMAT_EUROS, "border": 1})
-        ecart = classeur.add_format({"font_size": 9, "num_format": FORMAT_ECART, "border": 1})
-        pourcent = classeur.add_format({"font_size": 9, "num_format": FORMAT_POURCENT, "border": 1})
-        cellule = classeur.add_format(
-            {"font_size": 9, "text_wrap": True, "valign": "top", "border": 1}
-        )
-        feuille.write_string(
-            0,
-            0,
-            f"Comparaison de méthodes pour la commission — campagne {simulation.annee}",
-            ecrivain.f["titre"],
-        )
-        socle = sum(table["montant_socle"], Decimal(0))
-        feuille.merge_range(
-            1,
-            0,
-            1,
-            6,
-            f"{len(table)} structures, montant socle total {montant_fr(socle)} ; référence : "
-            f"« {noms[0]} ». Montants : montant modulé de l'année, après répartition de "
-            "l'enveloppe.",
-            petit,
-        )
-        feuille.set_row(1, 24)
-        entetes = [
-            "Scénario",
-            "Méthode",
-            "Total modulé",
-            "Taux moyen",
-            "Gagnent",
-            "Perdent",
-            "Solde / référence",
-        ]
-        largeurs = [22, 50, 14, 14, 14, 14, 14]
-        for j, (nom, largeur) in enumerate(zip(entetes, largeurs, strict=True)):
-            feuille.write_string(3, j, nom, entete)
-            feuille.set_column(j, j, largeur)
-        for i, (scenario, ligne) in enumerate(
-            zip(
-                simulation.scenarios,
-                simulation.resume_scenarios.itertuples(index=False),
-                strict=True,
-            ),
-            start=4,
-        ):
-            feuille.write_string(i, 0, scenario.nom, cellule)
-            feuille.write_string(i, 1, decrire(ligne.methode, ligne.appliquee), cellule)
-            feuille.write_number(i, 2, float(ligne.total), euros)
-            feuille.write_number(i, 3, float(ligne.taux_moyen or 0), pourcent)
-            if i > 4:
-                feuille.write_number(i, 4, ligne.gagnent, cellule)
-                feuille.write_number(i, 5, ligne.perdent, cellule)
-                feuille.write_number(i, 6, float(ligne.gains + ligne.pertes), ecart)
-            else:
-                for j in (4, 5, 6):
-                    feuille.write_string(i, j, "référence", cellule)
-            feuille.set_row(i, 36)
-        ligne_type = 5 + len(noms)
-        types = [t for t in TYPES_SIAE if t in set(table["type"])]
-        feuille.write_string(ligne_type, 0, "Total modulé par type", entete)
-        for k, nom in enumerate(noms, start=1):
-            feuille.write_string(ligne_type, k + 1, nom, entete)
-        feuille.write_string(ligne_type, 1, "Structures", entete)
-        for i, type_siae in enumerate(types, start=ligne_type + 1):
-            groupe = table[table["type"] == type_siae]
-            feuille.write_string(i, 0, type_siae, cellule)
-            feuille.write_number(i, 1, len(groupe), cellule)
-            for k in range(len(noms)):
-                total = sum(groupe[f"montant_{k}"], Decimal(0))
-                feuille.write_number(i, k + 2, float(total), euros)
-        texte = ligne_type + len(types) + 2
-        for k, ligne in enumerate(simulation.resume_scenarios.itertuples(index=False)):
-            if not k:
-                continue
-            feuille.merge_range(texte, 0, texte, 6, _ce_qui_change(simulation, k, ligne), petit)
-            feuille.set_row(texte, 48)
-            texte += 1
-        if simulation.precedent is not None:
-            annee = simulation.precedent.annee
-            phrases = [
-                f"« {nom} » : {ligne.precedent[0]} structure(s) gagnent et {ligne.precedent[1]} "
-                f"perdent par rapport à {annee}"
-                for nom, ligne in zip(
-                    noms, simulation.resume_scenarios.itertuples(index=False), strict=True
-                )
-            ]
-            feuille.merge_range(texte, 0, texte, 6, " ; ".join(phrases) + ".", petit)
-            feuille.set_row(texte, 30)
-        graphique = classeur.add_chart({"type": "column"})
-        for k in range(len(noms)):
-            graphique.add_series(
-                {
-                    "name": ["Synthèse", ligne_type, k + 2],
-                    "categories": ["Synthèse", ligne_type + 1, 0, ligne_type + len(types), 0],
-                    "values": ["Synthèse", ligne_type + 1, k + 2, ligne_type + len(types), k + 2],
-                }
-            )
-        graphique.set_title(
-            {"name": "Total modulé par type et par scénario", "name_font": {"size": 10}}
-        )
-        graphique.set_y_axis({"num_format": '#,##0\\ "€"', "num_font": {"size": 8}})
-        graphique.set_legend({"position": "bottom", "font": {"size": 8}})
-        graphique.set_size({"width": 620, "height": 260})
-        feuille.insert_chart(texte + 1, 0, graphique)
-        feuille.set_paper(PAPIER_A4)
-        feuille.set_landscape()
-        feuille.fit_to_pages(1, 1)
-        feuille.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
-        feuille.print_area(0, 0, texte + 20, max(6, len(noms) + 1))
-        feuille.set_footer(f"&L&8Simulation de méthodes&R&8Campagne {simulation.annee}")
-    return chemin
-
-
-def _ce_qui_change(simulation: Simulation, k: int, ligne) -> str:
-    """« Ce que change « B » par rapport à « A » : … structures gagnent (…), … perdent (…) ;
-    par type : … ; plus forte hausse : … ; plus forte baisse : … »."""
-    table = simulation.structures
-    reference = simulation.scenarios[0].nom
-    par_type = []
-    for type_siae in [t for t in TYPES_SIAE if t in set(table["type"])]:
-        ecart = sum(table[table["type"] == type_siae][f"ecart_{k}"], Decimal(0))
-        par_type.append(f"{type_siae} {'+' if ecart > 0 else ''}{montant_fr(ecart)}")
-    texte = (
-        f"Ce que change « {ligne.nom} » par rapport à « {reference} » : {ligne.gagnent} "
-        f"structure(s) gagnent (+{montant_fr(ligne.gains)} au total), {ligne.perdent} perdent "
-        f"({montant_fr(ligne.pertes)}) ; par type : {', '.join(par_type)}"
-    )
-    if ligne.hausse is not None and ligne.hausse[0] > 0:
-        texte += f" ; plus forte hausse : {_extreme(ligne.hausse)}"
-    if ligne.baisse is not None and ligne.baisse[0] < 0:
-        texte += f" ; plus forte baisse : {_extreme(ligne.baisse)}"
-    taux = "" if ligne.taux_moyen is None else f" ; taux moyen {taux_fr(ligne.taux_moyen)}"
-    return texte + taux + "."

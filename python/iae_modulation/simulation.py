@@ -42,7 +42,7 @@ from iae_modulation.referentiel import probleme_annee_campagne
 from iae_modulation.sorties import DossierDeSortie, ecrire_manifeste, nom_de_fichier_sur
 
 NOM_SIMULATION = "simulation.xlsx"
-NOM_SYNTHESE = "synthese_commission"  # .xlsx (source) et .pdf (une page)
+NOM_SYNTHESE = "synthese_commission.pdf"  # une page pour la commission
 DEFAUT = "defaut"  # --scenario NOM=defaut : la méthode par défaut de la note 2014-04
 
 
@@ -249,7 +249,6 @@ class RapportSimulation:
     sortie: Path | None = None
     fichiers: list[Path] = field(default_factory=list)
     erreur: str = ""
-    remarques: list[str] = field(default_factory=list)
 
     def resume(self) -> str:
         if self.erreur:
@@ -275,9 +274,9 @@ class RapportSimulation:
             lignes += [f"  {r}" for r in ligne.repartition]
         if simulation.precedent is not None:
             lignes += simulation.precedent.resume()
-        lignes += [f"Remarque : {r}" for r in self.remarques]
         if self.sortie:
             lignes.append(f"Comparaison écrite dans {self.sortie / NOM_SIMULATION}")
+            lignes.append(f"Synthèse pour la commission : {self.sortie / NOM_SYNTHESE}")
             lignes.append(
                 "Pour retenir un scénario : iae-modulation calculer … --methode-fichier "
                 f"{self.sortie / simulation.scenarios[-1].fichier} (mêmes montants, au centime)."
@@ -319,14 +318,12 @@ def executer_simulation(
     enveloppes: Path | None = None,
     precedent: Path | None = None,
     ecraser: bool = False,
-    pdf: bool | None = None,
     dossier_parametres: Path | None = None,
     progression_active: bool = False,
 ) -> RapportSimulation:
     """`iae-modulation simuler` : lit et valide les données une fois, calcule chaque scénario,
-    écrit `simulation.xlsx`, la synthèse d'une page pour la commission (PDF si LibreOffice est
-    là ; `pdf` True l'exige, False s'en passe), le fichier de méthode de chaque scénario et le
-    manifeste."""
+    écrit `simulation.xlsx`, la synthèse d'une page pour la commission (PDF), le fichier de
+    méthode de chaque scénario et le manifeste."""
     from iae_modulation.classeur_simulation import ecrire_simulation
 
     sortie = Path(sortie)
@@ -371,7 +368,7 @@ def executer_simulation(
                     (dossier / scenario.fichier).write_text(
                         texte_yaml(scenario.methode), encoding="utf-8"
                     )
-                remarques = ecrire_simulation(simulation, dossier, pdf)
+                ecrire_simulation(simulation, dossier)
                 ecrire_manifeste(
                     dossier,
                     "simuler",
@@ -398,6 +395,4 @@ def executer_simulation(
         except (ErreurEntree, ErreurSortie, ErreurCalcul, ErreurParametre) as erreur:
             code = traduire(erreur)[0] if isinstance(erreur, ErreurSortie) else CODE_ENTREE_INVALIDE
             return RapportSimulation(code, erreur=str(erreur))
-    return RapportSimulation(
-        CODE_SUCCES, simulation, ecriture.dossier, fichiers, remarques=remarques
-    )
+    return RapportSimulation(CODE_SUCCES, simulation, ecriture.dossier, fichiers)

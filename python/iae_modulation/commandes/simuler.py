@@ -7,7 +7,6 @@ import argparse
 from pathlib import Path
 
 from iae_modulation.commandes.option_parametres import ajouter_option_parametres
-from iae_modulation.documents.pdf import ajouter_options_pdf
 from iae_modulation.simulation import executer_simulation, lire_scenario
 
 
@@ -41,7 +40,6 @@ def enregistrer(sous_parseurs: argparse._SubParsersAction) -> None:
         help="grand livre (resultats.csv) de la campagne précédente, pour comparer chaque "
         "scénario à ce qui a été versé",
     )
-    ajouter_options_pdf(parseur, "la synthèse pour la commission")
     ajouter_option_parametres(parseur)
     parseur.add_argument("--sortie", type=Path, required=True, help="dossier de la simulation")
     parseur.add_argument(
@@ -59,7 +57,6 @@ def executer(args: argparse.Namespace) -> int:
         enveloppes=args.enveloppes,
         precedent=args.precedent,
         ecraser=args.ecraser,
-        pdf=args.pdf,
         dossier_parametres=args.parametres,
         progression_active=True,
     )

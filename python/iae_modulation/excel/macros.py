@@ -638,7 +638,6 @@ def _comparer(classeur: c.Classeur, resultat: ResultatAction) -> None:
         base / f"simulation-{annee}-{horodatage}",
         enveloppes=enveloppes,
         precedent=precedent,
-        pdf=_oui(classeur, "pdf"),
         dossier_parametres=dossier_parametres(classeur),
     )
     resultat.message = rapport.resume()

@@ -291,25 +291,25 @@ def _feuille_ecarts(ecrivain: _Ecrivain, simulation: Simulation) -> None:
         feuille.write_string(
             0, colonne, f"{nom} — écart / {simulation.scenarios[0].nom}", ecrivain.f["gras"]
         )
-        ecrivain.entetes(
-            feuille,
-            1,
-            ["N° d'annexe", "Raison sociale", "Type", "Dép.", "Écart"],
-            [18, 28, 6, 6, 14],
-        )
-        for j, largeur in enumerate([18, 28, 6, 6, 14, 3]):
+        for j, (entete, largeur) in enumerate(
+            zip(
+                ["N° d'annexe", "Raison sociale", "Type", "Dép.", "Écart"],
+                [18, 28, 6, 6, 14],
+                strict=True,
+            )
+        ):
+            feuille.write_string(1, colonne + j, entete, ecrivain.f["entete"])
             feuille.set_column(colonne + j, colonne + j, largeur)
-        for j, nom_colonne in enumerate(["N° d'annexe", "Raison sociale", "Type", "Dép.", "Écart"]):
-            feuille.write_string(1, colonne + j, nom_colonne, ecrivain.f["entete"])
-        ordre = sorted(
-            range(len(table)), key=lambda r: (-abs(table[f"ecart_{k}"][r]), table["identifiant"][r])
-        )
+        ecarts, identifiants = table[f"ecart_{k}"].tolist(), table["identifiant"].tolist()
+        noms, types = table["raison_sociale"].tolist(), table["type"].tolist()
+        departements = table["departement"].tolist()
+        ordre = sorted(range(len(table)), key=lambda r: (-abs(ecarts[r]), identifiants[r]))
         for i, r in enumerate(ordre, start=2):
-            feuille.write_string(i, colonne, table["identifiant"][r])
-            feuille.write_string(i, colonne + 1, str(table["raison_sociale"][r]))
-            feuille.write_string(i, colonne + 2, table["type"][r])
-            feuille.write_string(i, colonne + 3, table["departement"][r])
-            feuille.write_number(i, colonne + 4, float(table[f"ecart_{k}"][r]), ecrivain.f["ecart"])
+            feuille.write_string(i, colonne, identifiants[r])
+            feuille.write_string(i, colonne + 1, str(noms[r]))
+            feuille.write_string(i, colonne + 2, types[r])
+            feuille.write_string(i, colonne + 3, departements[r])
+            feuille.write_number(i, colonne + 4, float(ecarts[r]), ecrivain.f["ecart"])
         ecrivain.positions_ecarts[k] = colonne
     if len(simulation.scenarios) == 1:
         feuille.write_string(0, 0, "Un seul scénario : aucun écart à montrer.")

@@ -638,15 +638,16 @@ def _remarques_socle(
 ) -> None:
     """Un socle éloigné de ETP × socle par ETP est aussi une remarque du rapport (écrite dans
     le résumé du calcul), pas seulement une note du grand livre."""
-    for i, (ligne, socle_note) in enumerate(zip(table["ligne_source"], notes, strict=True)):
-        if table["montant_socle"][i] is not None and socle_note:
+    socles = table["montant_socle"].tolist()
+    for ligne, socle, socle_note in zip(table["ligne_source"], socles, notes, strict=True):
+        if socle is not None and socle_note:
             rapport.ajouter(
                 Anomalie(
                     Path(donnees.fichier).name,
                     donnees.feuille,
                     int(ligne),
                     "montant_socle",
-                    str(table["montant_socle"][i]),
+                    str(socle),
                     socle_note[0],
                     False,
                 )

@@ -126,39 +126,46 @@ class Simulation:
 def _structures(simulation: Simulation) -> pd.DataFrame:
     """Une ligne par structure : identité, socle, campagne précédente, puis par scénario le taux
     effectif, le montant modulé, le rang dans le groupe (1 = le plus fort taux calculé) et les
-    écarts à la référence et à la campagne précédente."""
+    écarts à la référence et à la campagne précédente. Les scénarios calculent les mêmes
+    structures, dans l'ordre des données : colonnes rangées côte à côte."""
     premier = simulation.calculs[0].resultats
-    table = premier[
-        ["identifiant", "raison_sociale", "type", "departement", "region", "montant_socle"]
-    ].copy()
-    table["taux_precedent"] = premier["taux_precedent"]
-    table["montant_precedent"] = premier["montant_precedent"]
+    colonnes = {
+        c: premier[c].tolist()
+        for c in ("identifiant", "raison_sociale", "type", "departement", "region")
+        + ("montant_socle", "taux_precedent", "montant_precedent")
+    }
+    precedents = colonnes["montant_precedent"]
     for k, calcul in enumerate(simulation.calculs):
-        resultats = calcul.resultats.set_index("identifiant").loc[table["identifiant"]]
-        table[f"taux_{k}"] = resultats["taux_effectif"].to_numpy()
-        table[f"montant_{k}"] = resultats["montant_module"].to_numpy()
-        table[f"rang_{k}"] = _rangs(resultats).to_numpy()
-        table[f"groupe_{k}"] = resultats["groupe"].to_numpy()
+        resultats = calcul.resultats
+        if resultats["identifiant"].tolist() != colonnes["identifiant"]:
+            raise ErreurCalcul("Scénarios calculés sur des structures différentes.")
+        montants = resultats["montant_module"].tolist()
+        colonnes[f"taux_{k}"] = resultats["taux_effectif"].tolist()
+        colonnes[f"montant_{k}"] = montants
+        colonnes[f"groupe_{k}"] = resultats["groupe"].tolist()
+        colonnes[f"rang_{k}"] = _rangs(colonnes[f"groupe_{k}"], resultats["taux_calcule"].tolist())
         if k:
-            table[f"ecart_{k}"] = [
-                m - r for m, r in zip(table[f"montant_{k}"], table["montant_0"], strict=True)
-            ]
-        table[f"ecart_precedent_{k}"] = [
-            None if p is None else m - p
-            for m, p in zip(table[f"montant_{k}"], table["montant_precedent"], strict=True)
+            reference = colonnes["montant_0"]
+            colonnes[f"ecart_{k}"] = [m - r for m, r in zip(montants, reference, strict=True)]
+        colonnes[f"ecart_precedent_{k}"] = [
+            None if p is None else m - p for m, p in zip(montants, precedents, strict=True)
         ]
-    return table.reset_index(drop=True)
+    return pd.DataFrame(colonnes)
 
 
-def _rangs(resultats: pd.DataFrame) -> pd.Series:
+def _rangs(groupes: list[str], taux: list[Decimal]) -> list[int | None]:
     """Rang du taux calculé dans le groupe, 1 pour le plus fort (ex-æquo au meilleur rang) ;
     vide hors classement."""
-    classees = resultats["groupe"] != ""
-    taux = pd.Series([float(t) for t in resultats["taux_calcule"]], index=resultats.index)
-    rangs = (
-        taux[classees].groupby(resultats["groupe"][classees]).rank(method="min", ascending=False)
-    )
-    return rangs.reindex(resultats.index).map(lambda r: None if pd.isna(r) else int(r))
+    par_groupe: dict[str, list[Decimal]] = {}
+    for groupe, t in zip(groupes, taux, strict=True):
+        if groupe:
+            par_groupe.setdefault(groupe, []).append(t)
+    tries = {g: sorted(valeurs, reverse=True) for g, valeurs in par_groupe.items()}
+    premiers = {g: {} for g in tries}
+    for g, valeurs in tries.items():
+        for rang, t in enumerate(valeurs, start=1):
+            premiers[g].setdefault(t, rang)
+    return [premiers[g][t] if g else None for g, t in zip(groupes, taux, strict=True)]
 
 
 def _comptes(ecarts) -> tuple[int, int, Decimal, Decimal]:
@@ -173,25 +180,34 @@ def _totaux(simulation: Simulation) -> pd.DataFrame:
     """Par département et type, pour chaque scénario : structures, total modulé, taux moyen, et
     combien gagnent ou perdent par rapport à la référence (le premier scénario) et à la
     campagne précédente."""
-    table = simulation.structures
+    table = {c: simulation.structures[c].tolist() for c in simulation.structures.columns}
+    positions: dict[tuple[str, str], list[int]] = {}
+    for i, cle in enumerate(zip(table["departement"], table["type"], strict=True)):
+        positions.setdefault(cle, []).append(i)
+
+    def somme(colonne: str, rangs: list[int]) -> Decimal:
+        return sum((table[colonne][i] for i in rangs), Decimal(0))
+
     lignes = []
-    for (departement, type_siae), groupe in table.groupby(["departement", "type"], sort=True):
-        socle = sum(groupe["montant_socle"], Decimal(0))
+    for (departement, type_siae), rangs in sorted(positions.items()):
+        socle = somme("montant_socle", rangs)
         ligne = {
             "departement": departement,
-            "region": groupe["region"].iloc[0],
+            "region": table["region"][rangs[0]],
             "type": type_siae,
-            "structures": len(groupe),
+            "structures": len(rangs),
             "montant_socle": socle,
         }
         for k in range(len(simulation.calculs)):
-            total = sum(groupe[f"montant_{k}"], Decimal(0))
+            total = somme(f"montant_{k}", rangs)
             ligne[f"total_{k}"] = total
             ligne[f"taux_{k}"] = (total / socle).quantize(Decimal("0.0001")) if socle else None
-            gagnent, perdent, _, _ = _comptes(groupe[f"ecart_{k}"]) if k else (None, None, 0, 0)
-            ligne[f"gagnent_{k}"], ligne[f"perdent_{k}"] = gagnent, perdent
+            ligne[f"gagnent_{k}"] = ligne[f"perdent_{k}"] = None
+            if k:
+                gagnent, perdent, _, _ = _comptes(table[f"ecart_{k}"][i] for i in rangs)
+                ligne[f"gagnent_{k}"], ligne[f"perdent_{k}"] = gagnent, perdent
             if simulation.precedent is not None:
-                gagnent, perdent, _, _ = _comptes(groupe[f"ecart_precedent_{k}"])
+                gagnent, perdent, _, _ = _comptes(table[f"ecart_precedent_{k}"][i] for i in rangs)
                 ligne[f"gagnent_precedent_{k}"] = gagnent
                 ligne[f"perdent_precedent_{k}"] = perdent
         lignes.append(ligne)

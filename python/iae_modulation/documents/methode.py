@@ -91,7 +91,7 @@ def _repartition(ligne: dict, structure: bool) -> str:
     montant_enveloppe = "" if enveloppe is None else f" ({montant_fr(enveloppe)})"
     if regle == "plafond":
         if enveloppe is None:
-            return "Aucune enveloppe régionale n'a été appliquée."
+            return ""  # aucune enveloppe : rien à répartir, rien à dire
         return (
             f"Enveloppe régionale{montant_enveloppe} : quand le total des montants calculés la "
             "dépasse, chacun est réduit en proportion, au centime inférieur."

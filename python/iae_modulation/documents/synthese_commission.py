@@ -37,10 +37,10 @@ def ce_qui_change(simulation, k: int, ligne) -> str:
     plus forte hausse : … ; plus forte baisse : … »."""
     table = simulation.structures
     reference = simulation.scenarios[0].nom
-    par_type = []
-    for type_siae in [t for t in TYPES_SIAE if t in set(table["type"])]:
-        ecart = sum(table[table["type"] == type_siae][f"ecart_{k}"], Decimal(0))
-        par_type.append(f"{type_siae} {_ecart(ecart)}")
+    ecarts: dict[str, Decimal] = {}
+    for t, ecart in zip(table["type"].tolist(), table[f"ecart_{k}"].tolist(), strict=True):
+        ecarts[t] = ecarts.get(t, Decimal(0)) + ecart
+    par_type = [f"{t} {_ecart(ecarts[t])}" for t in TYPES_SIAE if t in ecarts]
     texte = (
         f"« {ligne.nom} » par rapport à « {reference} » : {ligne.gagnent} structure(s) gagnent "
         f"({_ecart(ligne.gains)} au total), {ligne.perdent} perdent ({_ecart(ligne.pertes)}), "
@@ -99,18 +99,18 @@ def ecrire_synthese_pdf(simulation, chemin: Path, decrire) -> Path:
         ),
         premiere=42.0,
     )
-    types = [t for t in TYPES_SIAE if t in set(table["type"])]
-    totaux = {
-        (t, k): sum(table[table["type"] == t][f"montant_{k}"], Decimal(0))
-        for t in types
-        for k in range(len(noms))
-    }
+    types_des_structures = table["type"].tolist()
+    types = [t for t in TYPES_SIAE if t in set(types_des_structures)]
+    totaux = dict.fromkeys(((t, k) for t in types for k in range(len(noms))), Decimal(0))
+    for k in range(len(noms)):
+        for t, montant in zip(types_des_structures, table[f"montant_{k}"].tolist(), strict=True):
+            totaux[(t, k)] += montant
     pdf.titre("Total modulé par type")
     pdf.tableau(
         Tableau(
             ["Type", "Structures", *noms],
             [
-                [t, str(int((table["type"] == t).sum())),
+                [t, str(types_des_structures.count(t)),
                  *(montant_fr(totaux[(t, k)]) for k in range(len(noms)))]
                 for t in types
             ],

@@ -591,20 +591,12 @@ def lignes_simulation(simulation) -> tuple[list[list[object]], list[str | None]]
             entete.append(f"{nom} — écart / {reference}")
     lignes.append(entete)
     table = simulation.structures
-    for position in range(len(table)):
-        ligne = [
-            table[col][position]
-            for col in ("identifiant", "raison_sociale", "type", "departement", "montant_socle")
-        ]
-        for k in range(len(simulation.scenarios)):
-            ligne += [
-                table[f"taux_{k}"][position],
-                table[f"montant_{k}"][position],
-                table[f"rang_{k}"][position],
-            ]
-            if k:
-                ligne.append(table[f"ecart_{k}"][position])
-        lignes.append(ligne)
+    colonnes = ["identifiant", "raison_sociale", "type", "departement", "montant_socle"]
+    for k in range(len(simulation.scenarios)):
+        colonnes += [f"taux_{k}", f"montant_{k}", f"rang_{k}"] + ([f"ecart_{k}"] if k else [])
+    # colonne par colonne : lire une cellule à la fois d'une table pandas est bien plus lent
+    valeurs = [table[col].tolist() for col in colonnes]
+    lignes += [list(ligne) for ligne in zip(*valeurs, strict=True)]
     formats: list[str | None] = [
         None,
         c.FORMAT_EUROS,

@@ -12,18 +12,12 @@ from aides import classeur_de_campagne, grand_livre
 from iae_modulation.excel import classeur as contrat
 from iae_modulation.excel import macros
 from iae_modulation.excel.fichier import ClasseurFichier
+from test_classeur_actions import executer
 
 
 @pytest.fixture
 def copie(tmp_path) -> Path:
     return classeur_de_campagne(tmp_path / "campagne.xlsm")
-
-
-def executer(action: str, chemin: Path, **parametres) -> macros.ResultatAction:
-    classeur = ClasseurFichier(chemin)
-    for nom, valeur in parametres.items():
-        classeur.ecrire_parametre(nom, valeur)
-    return macros.ACTIONS[action](classeur)
 
 
 def grand_livre_du_classeur(chemin: Path):

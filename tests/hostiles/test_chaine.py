@@ -302,39 +302,38 @@ def test_poids_retouches_refuses_malgre_le_manifeste(campagne, tmp_path):
     assert "le manifeste du calcul dit 0.35 pour la méthode appliquée" in message
 
 
-def test_poids_dont_la_somme_n_est_pas_100_refuses_sans_manifeste(campagne, tmp_path):
-    def retoucher(lignes):
-        for ligne in lignes:
-            if ligne["poids_publics"]:
-                ligne["poids_publics"] = "0,4500"
+def _poids_a_45(lignes):
+    for ligne in lignes:
+        if ligne["poids_publics"]:
+            ligne["poids_publics"] = "0,4500"
 
-    chemin = grand_livre_retouche(campagne, tmp_path / "somme", retoucher, manifeste=False)
+
+def _plafond_a_12(lignes):
+    for ligne in lignes:
+        if ligne["plafond_methode"]:
+            ligne["plafond_methode"] = "0,1200"
+
+
+def _groupe_departemental(lignes):
+    ligne = next(ligne for ligne in lignes if ligne["groupe"].startswith("ACI"))
+    ligne["groupe"] = f"ACI {ligne['departement']}"
+
+
+@pytest.mark.parametrize(
+    ("retoucher", "message"),
+    [
+        (_poids_a_45, "les poids des critères font 100 % (somme de 1)"),
+        (_plafond_a_12, "une méthode peut l'abaisser, jamais le dépasser"),
+        (_groupe_departemental, "une seule règle pour tout le grand livre"),
+    ],
+)
+def test_methode_incoherente_refusee_meme_acceptee_modifiee(campagne, tmp_path, retoucher, message):
+    """Sans manifeste à comparer (grand livre modifié accepté), la méthode doit encore tenir :
+    poids de somme 100 %, plafond sous celui de l'arrêté, une seule règle de groupes."""
+    chemin = grand_livre_retouche(campagne, tmp_path / "retouche", retoucher, manifeste=False)
     with pytest.raises(ErreurEntree) as erreur:
         lire_grand_livre(chemin, accepter_modifie=True)
-    assert "les poids des critères font 100 % (somme de 1)" in str(erreur.value)
-
-
-def test_plafond_de_methode_au_dessus_de_l_arrete_refuse(campagne, tmp_path):
-    def retoucher(lignes):
-        for ligne in lignes:
-            if ligne["plafond_methode"]:
-                ligne["plafond_methode"] = "0,1200"
-
-    chemin = grand_livre_retouche(campagne, tmp_path / "plafond", retoucher, manifeste=False)
-    with pytest.raises(ErreurEntree) as erreur:
-        lire_grand_livre(chemin, accepter_modifie=True)
-    assert "une méthode peut l'abaisser, jamais le dépasser" in str(erreur.value)
-
-
-def test_groupes_melanges_refuses(campagne, tmp_path):
-    def retoucher(lignes):
-        ligne = next(ligne for ligne in lignes if ligne["groupe"].startswith("ACI"))
-        ligne["groupe"] = f"ACI {ligne['departement']}"
-
-    chemin = grand_livre_retouche(campagne, tmp_path / "groupes", retoucher, manifeste=False)
-    with pytest.raises(ErreurEntree) as erreur:
-        lire_grand_livre(chemin, accepter_modifie=True)
-    assert "une seule règle pour tout le grand livre" in str(erreur.value)
+    assert message in str(erreur.value)
 
 
 def test_manifeste_sans_empreinte_des_donnees_refuse(campagne, tmp_path):

@@ -429,6 +429,19 @@ def _precedent(classeur: c.Classeur) -> Path | None:
     return chemin
 
 
+def _entrees_du_calcul(classeur: c.Classeur) -> tuple[Path, str, Path, Path | None]:
+    """Le dossier de sortie, l'horodatage, la copie exacte des données et le fichier de
+    l'enveloppe des Paramètres (ou None), écrits dans `entrees/` : ce que lit un calcul ou une
+    simulation lancé du classeur."""
+    base, horodatage = dossier_de_sortie(classeur), _horodatage()
+    enveloppe = _enveloppe(classeur)
+    entrees = base / "entrees"
+    entrees.mkdir(parents=True, exist_ok=True)
+    instantane = _instantane_donnees(classeur, entrees, horodatage)
+    enveloppes = None if enveloppe is None else _ecrire_enveloppe(enveloppe, entrees, horodatage)
+    return base, horodatage, instantane, enveloppes
+
+
 def _calculer(classeur: c.Classeur, resultat: ResultatAction) -> None:
     from iae_modulation.campagne import executer_calcul
     from iae_modulation.excel.tableau import formats_resultats, lignes_resultats
@@ -436,12 +449,7 @@ def _calculer(classeur: c.Classeur, resultat: ResultatAction) -> None:
     annee = _annee(classeur)
     methode = _methode_des_parametres(classeur)
     precedent = _precedent(classeur)
-    base, horodatage = dossier_de_sortie(classeur), _horodatage()
-    enveloppe = _enveloppe(classeur)
-    entrees = base / "entrees"
-    entrees.mkdir(parents=True, exist_ok=True)
-    instantane = _instantane_donnees(classeur, entrees, horodatage)
-    enveloppes = None if enveloppe is None else _ecrire_enveloppe(enveloppe, entrees, horodatage)
+    base, horodatage, instantane, enveloppes = _entrees_du_calcul(classeur)
     resultat.entrees = [str(instantane), f"année {annee}", f"méthode « {methode.nom} »"]
     if enveloppes is not None:
         resultat.entrees.append(str(enveloppes))
@@ -614,12 +622,7 @@ def _comparer(classeur: c.Classeur, resultat: ResultatAction) -> None:
     annee = _annee(classeur)
     scenarios = scenarios_de_la_feuille(classeur)
     precedent = _precedent(classeur)
-    base, horodatage = dossier_de_sortie(classeur), _horodatage()
-    enveloppe = _enveloppe(classeur)
-    entrees = base / "entrees"
-    entrees.mkdir(parents=True, exist_ok=True)
-    instantane = _instantane_donnees(classeur, entrees, horodatage)
-    enveloppes = None if enveloppe is None else _ecrire_enveloppe(enveloppe, entrees, horodatage)
+    base, horodatage, instantane, enveloppes = _entrees_du_calcul(classeur)
     resultat.entrees = [str(instantane), f"année {annee}"]
     resultat.entrees += [f"scénario « {s.nom} »" for s in scenarios]
     resultat.entrees += [str(p) for p in (enveloppes, precedent) if p is not None]

@@ -15,7 +15,11 @@ Python lancé avec PYTHONDONTWRITEBYTECODE (ou `-B`, comme RunPython) les recomp
 chaque clic.
 
 Cible : clic à froid au plus 1,6 fois le plancher (médianes) ; clic à chaud sous une seconde.
-Usage : python benchmarks/bench_clic.py [--repetitions 7]
+
+Avec --comparer (issue 18) : sur le gabarit livré (les 40 structures de la démonstration, ses
+trois scénarios d'exemple), « Comparer des méthodes » au plus deux fois « Calculer la
+modulation », à froid (processus neufs) et à chaud (Python déjà chargé), médianes alternées.
+Usage : python benchmarks/bench_clic.py [--repetitions 7] [--comparer]
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ from outils import mesurer, rapporter, secondes_fr
 REGION = "Auvergne-Rhône-Alpes"
 CIBLE_RAPPORT = 1.6
 CIBLE_CHAUD = 1.0
+CIBLE_COMPARER = 2.0  # « Comparer des méthodes » / « Calculer la modulation », sur la démo
 PARAMETRES = ["--parametre", "annee=2026", "--parametre", f"region={REGION}"]
 PARAMETRES += ["--parametre", "enveloppe=3800000"]
 
@@ -60,10 +65,60 @@ def compiler_le_paquet() -> None:
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(paquet)], check=True)
 
 
+def comparer_et_calculer(repetitions: int) -> int:
+    """« Comparer des méthodes » face à « Calculer la modulation » sur le gabarit de démo."""
+    parametres = ["--parametre", "annee=2026", "--parametre", "region=Grand Est"]
+    parametres += ["--parametre", "enveloppe=295600"]
+    with tempfile.TemporaryDirectory() as dossier:
+        dossier = Path(dossier)
+        compiler_le_paquet()
+        copie = dossier / "clic.xlsm"
+        froid: dict[str, list[float]] = {"calculer": [], "comparer": []}
+        for _ in range(repetitions):
+            for action in froid:
+                shutil.copyfile(construction.GABARIT, copie)
+                froid[action].append(
+                    duree(
+                        [sys.executable, "-m", "iae_modulation.cli", "classeur", "executer"]
+                        + [action, str(copie), *parametres]
+                    )
+                )
+        chaud: dict[str, list[float]] = {"calculer": [], "comparer": []}
+        for rang in range(repetitions + 1):
+            for action in chaud:
+                shutil.copyfile(construction.GABARIT, copie)
+                classeur = ClasseurFichier(copie)
+                classeur.ecrire_parametre("annee", 2026)
+                classeur.ecrire_parametre("region", "Grand Est")
+                classeur.ecrire_parametre("enveloppe", 295600)
+                classeur.ecrire_parametre("dossier_sortie", f"sorties-{action}-{rang}")
+                debut = time.perf_counter()
+                resultat = macros.ACTIONS[action](classeur)
+                if rang:  # le premier tour charge les modules
+                    chaud[action].append(time.perf_counter() - debut)
+                assert resultat.code == 0, resultat.message
+    tenus = []
+    for nom, mesures in (("à froid", froid), ("à chaud", chaud)):
+        calcul, comparaison = (statistics.median(mesures[a]) for a in ("calculer", "comparer"))
+        rapport = comparaison / calcul
+        tenu = rapport <= CIBLE_COMPARER
+        tenus.append(tenu)
+        print(
+            f"Clic {nom}, démonstration : Calculer {secondes_fr(calcul)}, Comparer des méthodes "
+            f"(trois scénarios) {secondes_fr(comparaison)} ; rapport {rapport:.2f} (cible "
+            f"{CIBLE_COMPARER:.1f}) {'OK' if tenu else 'DÉPASSÉ'}".replace(".", ",")
+        )
+    return 0 if all(tenus) else 1
+
+
 def main() -> int:
     arguments = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     arguments.add_argument("--repetitions", type=int, default=7)
-    repetitions = arguments.parse_args().repetitions
+    arguments.add_argument("--comparer", action="store_true")
+    options = arguments.parse_args()
+    repetitions = options.repetitions
+    if options.comparer:
+        return comparer_et_calculer(repetitions)
     with tempfile.TemporaryDirectory() as dossier:
         dossier = Path(dossier)
         modele = classeur_region(dossier)

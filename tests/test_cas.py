@@ -4,8 +4,10 @@ Chaque cas passe par la chaîne d'un agent : le calcul écrit le grand livre, re
 avec `asp`, l'annexe 5 produit les tableaux des décisions de paiement depuis des exports fabriqués
 à partir des mêmes structures ; avec `lettre`, la lettre de notification est écrite et son texte lu.
 
-Clés d'un cas : `nom`, `annee`, `methode`, `structures`, et au choix `enveloppes`,
-`versements_2014`, `parametres` (dossier de paramètres de l'agent : nom de fichier -> texte YAML) ;
+Clés d'un cas : `nom`, `annee`, `methode` (notation de la méthode par défaut) ou
+`methode_fichier` (le texte d'un fichier de méthode, docs/methode.md), `structures`, et au choix
+`enveloppes`, `versements_2014`, `parametres` (dossier de paramètres de l'agent : nom de fichier
+-> texte YAML) ;
 puis `attendu` (colonnes du grand livre par structure) ou `refus` (extrait du message de refus) ;
 `resume` et `resume_sans` (extraits présents ou absents du résumé du calcul) ; `asp` (colonnes
 ajoutées au tableau de l'annexe 5, par structure) ; `decision` (« MESURE DEP » -> extraits du
@@ -37,7 +39,9 @@ from iae_modulation.documents.publipostage import ModeleCompile
 from iae_modulation.documents.signature import signature_demo
 from iae_modulation.donnees import NOMS_COLONNES
 from iae_modulation.exports.exemples import ecrire_export_xlsx
+from iae_modulation.fichier_methode import lire_methode
 from iae_modulation.lecture import lire_nombre, lire_table
+from iae_modulation.methode import ErreurMethode
 from iae_modulation.parametres import surcharge
 from iae_modulation.rapprochement import texte_docx
 from iae_modulation.resultats import lire_grand_livre
@@ -47,11 +51,14 @@ CAS = sorted((Path(__file__).parent / "cas").glob("*.yaml"))
 
 def ecrire_donnees(structures: list[dict], chemin: Path) -> Path:
     """Écrit les structures d'un cas comme un agent les exporterait d'Excel (`;`, virgule)."""
+    colonnes = list(NOMS_COLONNES)
+    colonnes += [c for s in structures for c in s if c not in colonnes]  # critères facultatifs
+    colonnes = list(dict.fromkeys(colonnes))
     with open(chemin, "w", encoding="utf-8-sig", newline="") as fichier:
         ecrivain = csv.writer(fichier, delimiter=";")
-        ecrivain.writerow(NOMS_COLONNES)
+        ecrivain.writerow(colonnes)
         for structure in structures:
-            ecrivain.writerow(str(structure.get(c, "")).replace(".", ",") for c in NOMS_COLONNES)
+            ecrivain.writerow(str(structure.get(c, "")).replace(".", ",") for c in colonnes)
     return chemin
 
 
@@ -82,6 +89,9 @@ def _fichiers_du_cas(cas: dict, dossier: Path) -> dict[str, Path | None]:
             ),
             encoding="utf-8",
         )
+    if "methode_fichier" in cas:
+        fichiers["methode"] = dossier / "methode.yaml"
+        fichiers["methode"].write_text(cas["methode_fichier"], encoding="utf-8")
     if "parametres" in cas:
         fichiers["parametres"] = dossier / "parametres_agent"
         fichiers["parametres"].mkdir()
@@ -107,18 +117,23 @@ def _sans_insecables(texte: str) -> str:
 def test_cas_de_regle(chemin: Path, tmp_path: Path) -> None:
     cas = yaml.safe_load(chemin.read_text(encoding="utf-8"))
     fichiers = _fichiers_du_cas(cas, tmp_path)
+    try:
+        methode = lire_methode(fichiers["methode"]) if "methode" in fichiers else cas["methode"]
+    except ErreurMethode as erreur:
+        assert cas["refus"] in _sans_insecables(str(erreur)), str(erreur)
+        return
     rapport = executer_calcul(
         fichiers["donnees"],
         cas["annee"],
         tmp_path / "calcul",
-        methode=cas["methode"],
+        methode=methode,
         enveloppes=fichiers["enveloppes"],
         versements_2014=fichiers["versements_2014"],
         dossier_parametres=fichiers["parametres"],
     )
     if "refus" in cas:
         assert rapport.code_sortie == 2
-        assert cas["refus"] in rapport.resume()
+        assert cas["refus"] in _sans_insecables(rapport.resume()), rapport.resume()
         assert not (tmp_path / "calcul" / "resultats.csv").exists()
         return
     assert rapport.code_sortie == 0, rapport.resume()

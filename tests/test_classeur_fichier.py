@@ -32,8 +32,8 @@ def test_un_calcul_ne_reecrit_que_les_feuilles_qu_il_remplit(copie):
     apres = paquet.lire_parties(copie.read_bytes())
     assert list(apres) == list(avant)  # mêmes parties, même ordre
     changees = {nom for nom in avant if avant[nom] != apres[nom]}
-    # Paramètres (dernier calcul), Résultats, Synthèse, Journal
-    feuilles = {f"xl/worksheets/sheet{i}.xml" for i in (2, 5, 6, 7)}
+    # Paramètres (dernier calcul), Résultats, Synthèse, Journal (la 8e, après « Simulation »)
+    feuilles = {f"xl/worksheets/sheet{i}.xml" for i in (2, 5, 6, 8)}
     assert changees <= feuilles | {"xl/styles.xml"}
     assert feuilles <= changees
     for partie in (paquet.PARTIE_VBA, paquet.PARTIE_RUBAN, "xl/charts/chart1.xml"):

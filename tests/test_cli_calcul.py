@@ -59,7 +59,26 @@ def test_manifeste_trace_entrees_parametres_et_sorties(campagne_demo: Path) -> N
     assert {"poids_publics", "poids_effort", "poids_resultats", "taux_modulation_max"} <= noms
     assert manifeste["options"] == {
         "annee": 2026,
-        "methode": "rang",
+        "methode": {
+            "nom": "Méthode par défaut (note DGEFP n° 2014-04)",
+            "origine": "défaut",
+            "notation": "rang",
+            "poids": None,
+            "sens": {},
+            "plafond": None,
+            "groupes": "region",
+            "repartition": "plafond",
+            "taux_moyen": None,
+            "description": "",
+            "fichier": None,
+            "contenu": None,
+            "sha256": None,
+            # poids et plafond en vigueur en 2026 (note 2014-04, arrêtés) : ceux du grand livre
+            "appliquee": {
+                "poids": {"publics": "0.35", "effort": "0.40", "resultats": "0.25"},
+                "plafond": "0.10",
+            },
+        },
         "enveloppes": {"Grand Est": "295600.00"},
     }
 
@@ -105,7 +124,8 @@ def test_methode_minmax_et_ecraser(tmp_path: Path) -> None:
     assert main(arguments) == 0
     assert main([*arguments, "--methode", "minmax", "--ecraser"]) == 0
     resultats = grand_livre(sortie / "resultats.csv")
-    assert set(resultats["methode"]) == {"minmax"}
+    assert set(resultats["notation"]) == {"minmax"}
+    assert set(resultats["methode"]) == {"Méthode par défaut (note DGEFP n° 2014-04)"}
     # 2026 : l'ACI en détention est classée avec les autres ACI, sous son plafond de 5 %
     assert set(resultats["motif_taux"]) == {"classement", "milieu pénitentiaire, plafond"}
 

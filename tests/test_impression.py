@@ -252,8 +252,10 @@ def test_resultats_xlsx_en_tetes_entiers(tmp_path):
     assert feuille.print_title_rows == "$1:$1"
     # « Effort d'insertion (ETP encadrement / insertion) » : 4 lignes au moins dans sa colonne
     assert feuille.row_dimensions[1].height >= 4 * 12.75
-    # sans justification ni anomalies, ni les colonnes de contrôle qui les suivent
-    assert feuille.print_area == "'Résultats'!$A$1:$AC$41"
+    # jusqu'au nom de la méthode (colonne AG) : sans ce que la méthode fixe pour toute la
+    # campagne, ni justification, ni anomalies, ni les colonnes de contrôle qui les suivent
+    assert feuille["AG1"].value == "Méthode"
+    assert feuille.print_area == "'Résultats'!$A$1:$AG$41"
     synthese = livre["Synthèse"]
     enveloppes = next(r for r in synthese.iter_rows() if r[0].value == "Région" and r[0].row > 3)
     assert synthese.row_dimensions[enveloppes[0].row].height >= 2 * 12.75

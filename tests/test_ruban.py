@@ -57,7 +57,7 @@ def test_chaque_cible_runpython_existe_et_est_une_action_du_ruban():
         r'Lancer "[^"]+", "import (iae_modulation\.excel\.macros) as m; m\.(\w+)\(\)"',
         sources_vba(),
     )
-    assert len(cibles) == 6
+    assert len(cibles) == 7
     for module, fonction in cibles:
         assert module == macros.__name__
         assert getattr(macros, fonction) in macros.ACTIONS.values()
@@ -138,6 +138,7 @@ def test_module_udfs_genere_une_fonction_par_udf_sans_mot_reserve():
 ICONES_EXCEL = {
     "DataValidation",
     "CalculateNow",
+    "ChartTypeColumnInsertGallery",  # « Graphique en colonnes » (onglet Insertion d'Excel)
     "FileSaveAsPdfOrXps",
     "FileSendAsAttachment",
     "FileOpen",

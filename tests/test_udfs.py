@@ -7,9 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
-from iae_modulation import modulation, parametres
+from iae_modulation import parametres
 from iae_modulation.campagne import executer_calcul
 from iae_modulation.excel import classeur as contrat
 from iae_modulation.excel import construction, projet_vba, udfs
@@ -98,30 +96,10 @@ def test_indicateurs_modulation_et_montants_par_structure(cellules, attendus):
         assert exact(montant) >= attendu["montant_module"]  # avant réduction à l'enveloppe
 
 
-# Indicateurs réalistes (ratios de petits entiers) et doubles quelconques ; tirés d'un petit
-# réservoir pour que les ex-æquo soient fréquents.
-_INDICATEURS = st.one_of(
-    st.builds(lambda p, q: p / q, st.integers(0, 60), st.integers(1, 60)),
-    st.floats(min_value=0, max_value=1e6, allow_nan=False, allow_subnormal=True),
-)
-_GROUPES = st.lists(_INDICATEURS, min_size=1, max_size=6).flatmap(
-    lambda reservoir: st.lists(st.sampled_from(reservoir), min_size=1, max_size=40)
-)
-
-
-@pytest.mark.parametrize("methode", modulation.METHODES)
-@given(valeurs=_GROUPES)
-def test_score_d_une_valeur_egal_au_score_dans_tout_le_groupe(methode, valeurs):
-    """Le score exact de `MODULATION` (une valeur) est celui de `iae-modulation calculer`."""
-    groupe = modulation.scores_du_groupe([v.as_integer_ratio() for v in valeurs], methode)
-    for valeur, attendu in zip(valeurs, groupe, strict=True):
-        assert modulation.score_dans_le_groupe(valeur, valeurs, methode) == attendu
-
-
-@pytest.mark.parametrize("methode", modulation.METHODES)
-def test_score_d_une_valeur_hors_de_son_groupe_refuse(methode):
-    with pytest.raises(ValueError):
-        modulation.score_dans_le_groupe(0.2, [0.1, 0.3], methode)
+def test_valeur_hors_de_son_groupe_refusee():
+    plage = [0.1, 0.3]
+    taux = udfs.MODULATION(0.2, 0.1, 0.1, plage, plage, plage, "rang", dt.date(2026, 1, 1))
+    assert taux.startswith("#IAE : la valeur 0.2 doit figurer dans la plage de son groupe")
 
 
 def test_modulation_methode_minmax():

@@ -30,6 +30,7 @@ from pathlib import Path
 
 from iae_modulation import parametres
 from iae_modulation.documents.decision_asp import DecisionASP, rendre_decisions_asp
+from iae_modulation.documents.methode import phrase_methode
 from iae_modulation.documents.mots_dates import MotsDates, mots_de_la_campagne
 from iae_modulation.documents.notifications import (
     parts_a_taux_fixe,
@@ -191,6 +192,10 @@ class Forfait:
         """Sans grand livre, rien n'est attendu : chaque ligne de l'export est payée."""
         return []
 
+    def phrase_methode(self, departement: str) -> None:
+        """Aucune méthode en 2014 : le taux est forfaitaire."""
+        return None
+
 
 @dataclass
 class Livre:
@@ -219,6 +224,17 @@ class Livre:
     @property
     def fichier(self) -> str:
         return self.grand_livre.fichier.name
+
+    def phrase_methode(self, departement: str) -> str | None:
+        """La méthode appliquée aux structures classées de la mesure dans le département."""
+        classees = [
+            ligne
+            for ligne in self.grand_livre.lignes
+            if ligne["type"] == self.mesure
+            and ligne["departement"] == departement
+            and ligne["plafond"] is not None
+        ]
+        return phrase_methode(classees[0], structure=False) if classees else None
 
     def phrase(self, departement: str | None = None, mots: MotsDates | None = None) -> str:
         """La base du taux, avec le plafond de la campagne et les articles de la date de l'acte
@@ -1000,6 +1016,7 @@ def _ecrire_sorties(
                 reste_a_deduire=tableau.total("reste_a_deduire"),
                 avec_regularisation=tableau.avec_regularisation,
                 base_du_taux=montants.phrase(code, mots),
+                phrase_methode=montants.phrase_methode(code),
                 colonnes=tableau.colonnes,
                 lignes=lignes_en_texte(tableau),
                 signature=signature,

@@ -14,7 +14,13 @@ import pandas as pd
 
 from iae_modulation import parametres
 from iae_modulation.classeur_resultats import ecrire_resultats_xlsx
-from iae_modulation.donnees import LIGNES_DE_TITRE, Anomalie, RapportValidation, lire_donnees
+from iae_modulation.donnees import (
+    LIGNES_DE_TITRE,
+    Anomalie,
+    DonneesSIAE,
+    RapportValidation,
+    lire_donnees,
+)
 from iae_modulation.erreurs import traduire
 from iae_modulation.formats import montant_fr, taux_fr
 from iae_modulation.lecture import (
@@ -27,6 +33,7 @@ from iae_modulation.lecture import (
     lire_table,
     message_cellule_en_erreur,
 )
+from iae_modulation.methode import GROUPES, Methode
 from iae_modulation.modulation import (
     CalculModulation,
     ErreurCalcul,
@@ -34,6 +41,7 @@ from iae_modulation.modulation import (
     calculer_modulation,
 )
 from iae_modulation.parametres import ErreurParametre
+from iae_modulation.precedent import CampagnePrecedente, lire_campagne_precedente
 from iae_modulation.progression import progression
 from iae_modulation.referentiel import (
     normaliser_region,
@@ -68,6 +76,7 @@ class RapportCampagne:
     fichiers: list[Path] = field(default_factory=list)
     fichier_donnees: str = ""
     note: str = ""  # pourquoi le rapport de refus n'a pas été écrit
+    precedent: CampagnePrecedente | None = None
 
     @property
     def resultats(self) -> pd.DataFrame | None:
@@ -102,12 +111,11 @@ class RapportCampagne:
         ]
         if net != module:
             lignes.append(f"Montant net après régularisation 2014 : {montant_fr(net)}.")
-        for env in self.calcul.enveloppes.itertuples(index=False):
-            if env.enveloppe is not None:
-                lignes.append(
-                    f"Enveloppe {env.region} : {montant_fr(env.enveloppe)}, utilisée "
-                    f"{montant_fr(env.total_module)}, reliquat {montant_fr(env.reliquat)}."
-                )
+        if self.calcul.methode is not None:
+            lignes.append(texte_methode(self.calcul.methode.methode))
+        lignes += lignes_repartition(self.calcul.enveloppes)
+        if self.precedent is not None:
+            lignes += self.precedent.resume()
         lignes += [a for a in self.calcul.avertissements if not a.startswith("ATTENTION")]
         remarques = [a for a in self.rapport.anomalies if not a.bloquante]
         # les remarques sur les données d'abord (colonnes non reconnues, lignes de titre, puis
@@ -131,6 +139,36 @@ class RapportCampagne:
         if self.sortie:
             lignes.append(f"Résultats écrits dans {self.sortie}")
         return "\n".join(lignes)
+
+
+def texte_methode(methode: Methode) -> str:
+    """« Méthode : Poids 50/30/20 (notation rang, groupes type × région, répartition
+    plafond). » pour le résumé d'un calcul."""
+    source = f", fichier {methode.fichier}" if methode.fichier else ""
+    return (
+        f"Méthode : {methode.nom} (notation {methode.notation}, groupes "
+        f"{GROUPES[methode.groupes]}, répartition {methode.repartition}{source})."
+    )
+
+
+def lignes_repartition(bilan: pd.DataFrame) -> list[str]:
+    """Une ligne par région dont l'enveloppe ou le taux moyen visé a été appliqué : montant à
+    répartir, utilisé, reliquat (arrondis au centime inférieur, plafonds atteints)."""
+    lignes = []
+    for env in bilan.itertuples(index=False):
+        if env.cible is not None:
+            borne = "" if env.enveloppe is None else f", enveloppe {montant_fr(env.enveloppe)}"
+            lignes.append(
+                f"Taux moyen visé {env.region} : {montant_fr(env.cible)} à répartir"
+                f"{borne} ; réparti {montant_fr(env.total_module)}, reliquat "
+                f"{montant_fr(env.reliquat)}."
+            )
+        elif env.enveloppe is not None:
+            lignes.append(
+                f"Enveloppe {env.region} : {montant_fr(env.enveloppe)}, utilisée "
+                f"{montant_fr(env.total_module)}, reliquat {montant_fr(env.reliquat)}."
+            )
+    return lignes
 
 
 def _cle(texte: str) -> str:
@@ -321,14 +359,72 @@ def lire_versements_2014(chemin: Path) -> tuple[dict[str, Versement2014], Valeur
     return versements, lus
 
 
+@dataclass
+class EntreesLues:
+    """Les données validées et les petits fichiers qui les accompagnent (enveloppes, versements
+    2014), lus une fois ; leurs anomalies sont gardées hors des données, pour qu'aucune ne soit
+    rattachée à la structure qui a le même numéro de ligne."""
+
+    donnees: DonneesSIAE
+    annexes: list[Anomalie]
+    lues_enveloppes: ValeursLues | None = None
+    lus_versements: ValeursLues | None = None
+    versements: dict[str, Versement2014] | None = None
+
+    @property
+    def enveloppes(self) -> dict[str, Decimal] | None:
+        return None if self.lues_enveloppes is None else self.lues_enveloppes.montants
+
+    @classmethod
+    def lire(
+        cls, donnees: Path, annee: int, enveloppes: Path | None, versements: Path | None = None
+    ) -> EntreesLues:
+        lues = cls(lire_donnees(Path(donnees), annee), [])
+        if enveloppes is not None:
+            lues.lues_enveloppes = lire_enveloppes(Path(enveloppes))
+            for region in sorted(set(lues.enveloppes) - set(lues.donnees.table["region"])):
+                lues.lues_enveloppes.signaler(
+                    region,
+                    f"Aucune structure de la région {region} dans les données : cette enveloppe "
+                    "n'est pas utilisée.",
+                    False,
+                )
+            lues.annexes += lues.lues_enveloppes.anomalies
+        if versements is not None:
+            lues.versements, lues.lus_versements = lire_versements_2014(Path(versements))
+            for ident in sorted(set(lues.versements) - set(lues.donnees.table["identifiant"])):
+                lues.lus_versements.signaler(
+                    ident,
+                    f"Versement 2014 de {ident} : aucune structure de ce numéro dans les données ; "
+                    "la régularisation ne peut pas être faite.",
+                )
+            lues.annexes += lues.lus_versements.anomalies
+        return lues
+
+    def rapport(self) -> RapportValidation:
+        """Le rapport avant calcul : données, enveloppes, versements."""
+        return RapportValidation(list(self.donnees.rapport.anomalies) + self.annexes)
+
+    def rapport_du_calcul(self, calcul: CalculModulation, annee: int) -> RapportValidation:
+        """Le rapport après calcul : celui du calcul (règles de la date), les anomalies des
+        petits fichiers et leurs contrôles de vraisemblance, qui demandent les socles."""
+        annexes = list(self.annexes)
+        if self.lus_versements is not None:
+            annexes += _versements_invraisemblables(self.lus_versements, calcul.resultats, annee)
+        if self.lues_enveloppes is not None:
+            annexes += _enveloppes_invraisemblables(self.lues_enveloppes, calcul.resultats)
+        return RapportValidation(list(calcul.rapport.anomalies) + annexes)
+
+
 def executer_calcul(
     donnees: Path,
     annee: int,
     sortie: Path,
     *,
-    methode: str = "rang",
+    methode: Methode | str = "rang",
     enveloppes: Path | None = None,
     versements_2014: Path | None = None,
+    precedent: Path | None = None,
     ecraser: bool = False,
     progression_active: bool = False,
     classeur_xlsx: bool = True,
@@ -339,66 +435,58 @@ def executer_calcul(
     `classeur_xlsx=False` (bouton du classeur Excel) : pas de `resultats.xlsx`, les feuilles
     « Résultats » et « Synthèse » du classeur en tiennent lieu ; le grand livre est le même.
     `dossier_parametres` : le dossier de paramètres de l'agent (`parametres.surcharge`), dont
-    chaque fichier est consigné avec son empreinte dans le manifeste.
+    chaque fichier est consigné avec son empreinte dans le manifeste. `methode` : la méthode de
+    la région (`fichier_methode.lire_methode`, `methode.depuis_options`), ou une notation de la
+    méthode par défaut. `precedent` : le grand livre de la campagne N − 1 (taux et montant
+    précédents de chaque structure).
 
     Si les entrées sont invalides : code de sortie 2 et seul `anomalies.xlsx` est écrit, dans un
     dossier de sortie neuf ou vide ; des résultats précédents restent tels quels.
     """
     sortie = Path(sortie)
-    entrees = {"donnees": donnees, "enveloppes": enveloppes, "versements_2014": versements_2014}
+    if isinstance(methode, str):
+        methode = Methode(notation=methode)
+    entrees = {
+        "donnees": donnees,
+        "enveloppes": enveloppes,
+        "versements_2014": versements_2014,
+        "methode": Path(methode.chemin) if methode.chemin else None,
+        "precedent": precedent,
+    }
+    lue_precedente = None
     with progression("Calcul de la modulation", 4, progression_active) as avancer:
         try:
             probleme = probleme_annee_campagne(annee)
             if probleme:
                 raise ErreurEntree(probleme)
+            if precedent is not None:  # relu avec les paramètres de son propre calcul
+                lue_precedente = lire_campagne_precedente(Path(precedent), annee)
+                entrees["precedent"] = lue_precedente.fichier
             with (
                 parametres.surcharge(dossier_parametres),
                 DossierDeSortie(sortie, ecraser=ecraser, entrees=entrees.values()) as ecriture,
             ):
-                lues = lire_donnees(Path(donnees), annee)
+                lues = EntreesLues.lire(Path(donnees), annee, enveloppes, versements_2014)
                 avancer("données lues")
-                rapport = RapportValidation(list(lues.rapport.anomalies))
-                # anomalies des enveloppes et versements : gardées hors des données, pour qu'aucune
-                # ne soit rattachée à la structure qui a le même numéro de ligne
-                annexes: list[Anomalie] = []
-                montants_env = versements = None
-                if enveloppes is not None:
-                    lues_env = lire_enveloppes(Path(enveloppes))
-                    for region in sorted(set(lues_env.montants) - set(lues.table["region"])):
-                        lues_env.signaler(
-                            region,
-                            f"Aucune structure de la région {region} dans les "
-                            "données : cette enveloppe n'est pas utilisée.",
-                            False,
-                        )
-                    annexes += lues_env.anomalies
-                    montants_env = lues_env.montants
-                if versements_2014 is not None:
-                    versements, lus_vers = lire_versements_2014(Path(versements_2014))
-                    for ident in sorted(set(versements) - set(lues.table["identifiant"])):
-                        lus_vers.signaler(
-                            ident,
-                            f"Versement 2014 de {ident} : aucune structure de ce "
-                            "numéro dans les données ; la régularisation ne peut pas "
-                            "être faite.",
-                        )
-                    annexes += lus_vers.anomalies
-                options = OptionsCalcul(annee, methode, montants_env, versements)
-                rapport.anomalies += annexes
+                options = OptionsCalcul(
+                    annee,
+                    methode,
+                    lues.enveloppes,
+                    lues.versements,
+                    None if lue_precedente is None else lue_precedente.valeurs,
+                )
+                rapport = lues.rapport()
                 if rapport.est_valide:
-                    calcul = calculer_modulation(lues, options)
-                    rapport = calcul.rapport
-                    if versements_2014 is not None:
-                        annexes += _versements_invraisemblables(lus_vers, calcul.resultats, annee)
-                    if enveloppes is not None:
-                        annexes += _enveloppes_invraisemblables(lues_env, calcul.resultats)
-                    rapport.anomalies += annexes
+                    calcul = calculer_modulation(lues.donnees, options)
+                    rapport = lues.rapport_du_calcul(calcul, annee)
                     avancer("modulation calculée")
                 if not rapport.est_valide:
                     return _ecrire_anomalies(rapport, ecriture, entrees, annee, methode)
+                if lue_precedente is not None:
+                    lue_precedente.rapprocher(calcul.resultats["identifiant"])
                 dossier = ecriture.temporaire
                 ecrire_resultats_csv(calcul.resultats, dossier / "resultats.csv")
-                titre = f"Modulation de l'aide au poste — campagne {annee} (méthode {methode})"
+                titre = f"Modulation de l'aide au poste — campagne {annee} ({methode.nom})"
                 if classeur_xlsx:
                     ecrire_resultats_xlsx(
                         calcul.resultats, calcul.enveloppes, dossier / "resultats.xlsx", titre
@@ -410,9 +498,14 @@ def executer_calcul(
                     entrees,
                     {
                         "annee": annee,
-                        "methode": methode,
+                        "methode": methode_au_manifeste(calcul),
                         # relues par le contrôle du grand livre : région -> montant exact
-                        "enveloppes": {r: str(m) for r, m in (montants_env or {}).items()},
+                        "enveloppes": {r: str(m) for r, m in (lues.enveloppes or {}).items()},
+                        **(
+                            {"precedent": lue_precedente.pour_le_manifeste()}
+                            if lue_precedente is not None
+                            else {}
+                        ),
                     },
                     calcul.parametres,
                     alertes=calcul.avertissements,
@@ -429,7 +522,22 @@ def executer_calcul(
         calcul,
         fichiers=fichiers,
         fichier_donnees=Path(donnees).name,
+        precedent=lue_precedente,
     )
+
+
+def methode_au_manifeste(calcul: CalculModulation) -> dict:
+    """La méthode du calcul telle que le manifeste la consigne : sa description entière
+    (contenu du fichier et empreinte compris) et les valeurs appliquées (poids, plafond), que
+    la relecture du grand livre compare à ses colonnes."""
+    appliquee = calcul.methode
+    return {
+        **appliquee.methode.pour_le_manifeste(),
+        "appliquee": {
+            "poids": {c: str(p) for c, p in appliquee.poids.items()},
+            "plafond": str(appliquee.plafond),
+        },
+    }
 
 
 # Une enveloppe régionale est dimensionnée pour un taux moyen de 5 % des montants socles de la
@@ -517,7 +625,7 @@ def _ecrire_anomalies(
     ecriture: DossierDeSortie,
     entrees: dict[str, Path | None],
     annee: int,
-    methode: str,
+    methode: Methode,
 ) -> RapportCampagne:
     """`anomalies.xlsx` et son manifeste (statut « refus ») ; pas dans un dossier qui contient
     les résultats d'un calcul précédent : ils restent tels quels."""
@@ -529,7 +637,7 @@ def _ecrire_anomalies(
             f"ils restent tels quels, et {NOM_ANOMALIES} n'y est pas écrit.",
         )
     rapport.ecrire_xlsx(ecriture.temporaire / NOM_ANOMALIES, annee)
-    options = {"annee": annee, "methode": methode}
+    options = {"annee": annee, "methode": methode.pour_le_manifeste()}
     ecrire_manifeste(ecriture.temporaire, "calculer", entrees, options, refus=True)
     ecriture.publier()
     fichiers = [ecriture.dossier / NOM_ANOMALIES]

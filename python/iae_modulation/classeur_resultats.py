@@ -12,7 +12,18 @@ from pathlib import Path
 
 import pandas as pd
 
+from iae_modulation.colonnes import (
+    COLONNES_EFFECTIF,
+    COLONNES_ETP,
+    COLONNES_FRACTION,
+    COLONNES_MONTANT,
+    COLONNES_RANG,
+    COLONNES_TERMES,
+    colonnes_du_grand_livre,
+    optionnels_des_colonnes,
+)
 from iae_modulation.formats import montant_fr
+from iae_modulation.indicateurs import CRITERES_OPTIONNELS
 from iae_modulation.mise_en_page import (
     HAUTEUR_LIGNE,
     Colonne,
@@ -22,15 +33,6 @@ from iae_modulation.mise_en_page import (
     texte_affiche,
 )
 from iae_modulation.referentiel import TYPES_SIAE
-from iae_modulation.resultats import (
-    COLONNES_EFFECTIF,
-    COLONNES_ETP,
-    COLONNES_FRACTION,
-    COLONNES_MONTANT,
-    COLONNES_RANG,
-    COLONNES_RESULTATS,
-    COLONNES_TERMES,
-)
 from iae_modulation.texte_xml import ClasseurXlsx
 
 ENTETES = {
@@ -41,16 +43,24 @@ ENTETES = {
     "departement": "Département",
     "region": "Région",
     "annee": "Campagne",
+    "groupe": "Groupe de comparaison",
     "publics": "Publics (part minima sociaux)",
     "effort": "Effort d'insertion (ETP encadrement / insertion)",
     "resultats": "Résultats (sorties dynamiques)",
     "score_publics": "Score publics",
     "score_effort": "Score effort",
     "score_resultats": "Score résultats",
+    "poids_publics": "Poids publics",
+    "poids_effort": "Poids effort",
+    "poids_resultats": "Poids résultats",
+    "plafond_methode": "Plafond de la méthode",
+    "plafond": "Plafond de la structure",
     "motif_taux": "Motif du taux",
     "taux_calcule": "Taux calculé",
     "montant_socle": "Montant socle",
     "montant_avant_enveloppe": "Montant avant enveloppe (socle × taux calculé)",
+    "repartition": "Répartition de l'enveloppe",
+    "taux_moyen_cible": "Taux moyen visé",
     "enveloppe_region": "Enveloppe régionale",
     "enveloppe_disponible": "Enveloppe disponible (répartie)",
     "total_avant_enveloppe": "Total avant enveloppe (réparti)",
@@ -62,7 +72,10 @@ ENTETES = {
     "regularisation": "Régularisation 2014",
     "reste_a_deduire": "Reste à déduire de l'aide au poste",
     "montant_net": "Montant net à verser",
+    "taux_precedent": "Taux effectif de la campagne précédente",
+    "montant_precedent": "Montant modulé de la campagne précédente",
     "methode": "Méthode",
+    "notation": "Notation des scores",
     "justification": "Justification",
     "anomalies": "Anomalies et remarques",
     "adresse": "Adresse",
@@ -81,6 +94,16 @@ ENTETES = {
     "rang_resultats": "Rang résultats",
     "effectif_resultats": "Effectif comparé résultats",
 }
+for _nom, _critere in CRITERES_OPTIONNELS.items():
+    ENTETES |= {
+        _critere.colonne: _critere.libelle,
+        f"part_{_nom}": f"Part {_nom}",
+        f"score_{_nom}": f"Score {_nom}",
+        f"poids_{_nom}": f"Poids {_nom}",
+        f"sens_{_nom}": f"Sens {_nom} (plus : une part plus élevée est meilleure)",
+        f"rang_{_nom}": f"Rang {_nom}",
+        f"effectif_{_nom}": f"Effectif comparé {_nom}",
+    }
 # largeur au-delà de laquelle le texte passe à la ligne ; la justification et les anomalies,
 # longues, se lisent à l'écran et ne sont pas imprimées (zone d'impression jusqu'à « Méthode »)
 LARGEURS = {"raison_sociale": 34, "region": 24, "justification": 90, "anomalies": 60}
@@ -130,9 +153,11 @@ def _nature(colonne: str) -> str:
         return "score"
     if colonne in COLONNES_ETP:
         return "etp"
-    if colonne in COLONNES_FRACTION:
+    if colonne in COLONNES_FRACTION or colonne.startswith(("part_", "poids_")):
         return "pourcent"
-    if colonne in COLONNES_TERMES + COLONNES_RANG + COLONNES_EFFECTIF:
+    if colonne in COLONNES_TERMES + COLONNES_RANG + COLONNES_EFFECTIF or colonne.startswith(
+        ("rang_", "effectif_", "nb_")
+    ):
         return "nombre"
     return ""
 
@@ -142,8 +167,9 @@ def _feuille_resultats(classeur, resultats: pd.DataFrame, formats: dict, campagn
     l'écriture directe d'XlsxWriter (sans l'aiguillage par type de `write`), le format étant
     celui de la colonne ; les cellules vides ne sont pas écrites."""
     feuille = classeur.add_worksheet("Résultats")
+    noms = colonnes_du_grand_livre(optionnels_des_colonnes(resultats.columns))
     colonnes = []
-    for j, colonne in enumerate(COLONNES_RESULTATS):
+    for j, colonne in enumerate(noms):
         feuille.write_string(0, j, ENTETES[colonne], formats["entete"])
         nature = _nature(colonne)
         valeurs = resultats[colonne].tolist()
@@ -163,7 +189,7 @@ def _feuille_resultats(classeur, resultats: pd.DataFrame, formats: dict, campagn
         feuille,
         colonnes,
         None,
-        {j: formats[_nature(c)] for j, c in enumerate(COLONNES_RESULTATS) if _nature(c)},
+        {j: formats[_nature(c)] for j, c in enumerate(noms) if _nature(c)},
     )
     lignes = max(lignes_d_en_tete(c.entete, w) for c, w in zip(colonnes, largeurs, strict=True))
     feuille.set_row(0, HAUTEUR_LIGNE * lignes + 3)
@@ -173,10 +199,10 @@ def _feuille_resultats(classeur, resultats: pd.DataFrame, formats: dict, campagn
         titre="Résultats de la modulation",
         campagne=campagne,
         lignes_repetees=(0, 0),
-        derniere_colonne=COLONNES_RESULTATS.index("methode"),
+        derniere_colonne=noms.index("methode"),
     )
     feuille.freeze_panes(1, 1)
-    feuille.autofilter(0, 0, len(resultats), len(COLONNES_RESULTATS) - 1)
+    feuille.autofilter(0, 0, len(resultats), len(noms) - 1)
 
 
 def _feuille_synthese(classeur, resultats, enveloppes, formats, titre, campagne) -> None:

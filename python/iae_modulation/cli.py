@@ -18,6 +18,7 @@ from iae_modulation.erreurs import frontiere
 COMMANDES = (
     "preparer",
     "calculer",
+    "simuler",
     "annexe5",
     "notifications",
     "fiches",

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from iae_modulation.colonnes import COLONNES_IDENTITE
 from iae_modulation.donnees import lire_donnees
-from iae_modulation.resultats import COLONNES_IDENTITE, GrandLivre
+from iae_modulation.resultats import GrandLivre
 from iae_modulation.sorties import ErreurEntree, sha256
 
 AFFICHEES = 20  # discordances citées une à une ; les suivantes sont comptées

@@ -39,6 +39,36 @@ MOTIFS_NON_CALCULABLE = {
 }
 
 
+@dataclass(frozen=True)
+class CritereOptionnel:
+    """Un critère qu'une méthode régionale peut ajouter (docs/methode.md) : la part d'un public
+    parmi les salariés en insertion, tirée d'une colonne canonique facultative (bilan annuel de
+    l'ASP, section 2), comptée parmi `nb_salaries_insertion`."""
+
+    nom: str
+    colonne: str
+    libelle: str
+
+
+# Les critères facultatifs, dans l'ordre des colonnes du grand livre.
+CRITERES_OPTIONNELS: dict[str, CritereOptionnel] = {
+    c.nom: c
+    for c in (
+        CritereOptionnel("qpv", "nb_residents_qpv", "Résidents d'un quartier prioritaire (QPV)"),
+        CritereOptionnel("zrr", "nb_residents_zrr", "Résidents d'une ZRR ou FRR"),
+        CritereOptionnel("50_ans_et_plus", "nb_50_ans_et_plus", "Personnes de 50 ans et plus"),
+        CritereOptionnel("deld", "nb_deld", "Demandeurs d'emploi inscrits depuis 12 à 23 mois"),
+        CritereOptionnel(
+            "detld", "nb_detld", "Demandeurs d'emploi inscrits depuis 24 mois et plus"
+        ),
+        CritereOptionnel("rqth", "nb_rqth", "Travailleurs handicapés (RQTH)"),
+        CritereOptionnel("femmes", "nb_femmes", "Femmes"),
+        CritereOptionnel("moins_26_ans", "nb_moins_26_ans", "Jeunes de moins de 26 ans"),
+    )
+}
+SENS = ("plus", "moins")  # une part plus élevée donne un meilleur score, ou un moins bon
+
+
 Ratio = tuple[int, int]
 """Un ratio exact (numérateur, dénominateur > 0) en entiers : rapide et sans approximation."""
 
@@ -132,14 +162,34 @@ def sorties_dynamiques(table: pd.DataFrame) -> list[Decimal | None]:
     ]
 
 
-def calculer_indicateurs(table: pd.DataFrame) -> dict[str, Indicateur]:
-    """Les trois indicateurs exacts de toutes les lignes d'une table canonique validée."""
+def calculer_indicateurs(
+    table: pd.DataFrame, optionnels: tuple[str, ...] = ()
+) -> dict[str, Indicateur]:
+    """Les trois indicateurs exacts de toutes les lignes d'une table canonique validée, puis
+    ceux des critères facultatifs `optionnels` (part parmi les salariés en insertion ; non
+    calculable si la valeur manque)."""
     numerateurs = {
         "publics": list(table["nb_beneficiaires_minima"]),
         "effort": list(table["etp_encadrement"]),
         "resultats": sorties_dynamiques(table),
     }
-    return {
+    indicateurs = {
         critere: _indicateur(numerateurs[critere], list(table[DENOMINATEURS[critere]]))
         for critere in CRITERES
     }
+    for nom in optionnels:
+        colonne = CRITERES_OPTIONNELS[nom].colonne
+        indicateurs[nom] = _indicateur(list(table[colonne]), list(table["nb_salaries_insertion"]))
+    return indicateurs
+
+
+def indicateur_de_doubles(valeurs: list[float]) -> Indicateur:
+    """Un indicateur dont les valeurs sont des doubles (cellules d'Excel), chacun rationnel
+    exact ; NaN : non calculable."""
+    paires = [(0, 1) if v != v else float(v).as_integer_ratio() for v in valeurs]
+    numerateurs = np.empty(len(paires), dtype=object)
+    denominateurs = np.empty(len(paires), dtype=object)
+    if paires:
+        numerateurs[:], denominateurs[:] = zip(*paires, strict=True)
+    calculable = np.array([v == v for v in valeurs], dtype=bool)
+    return Indicateur(numerateurs, denominateurs, calculable)

@@ -1,23 +1,24 @@
-"""Scores, taux et montants modulés (note DGEFP 2014-04 ; méthode par défaut du design).
+"""Scores, taux et montants modulés (note DGEFP 2014-04 ; méthode de la région, docs/methode.md).
 
-- Taux de 0 au plafond fixé par arrêté (`taux_modulation_max`, 10 %) du montant socle, pondéré
-  par défaut publics 35 %, efforts 40 %, résultats 25 % (note 2014-04, annexe 2, « pour 2015 »).
-- Comparaison dans le groupe (type de SIAE, région) : chaque structure est classée parmi celles de
-  sa catégorie dans sa région (la note 2014-04 demande de collecter les données de toutes les
-  structures d'un même type d'une région avant le calcul) ; chacune avec son plafond (`regles`).
-- 2014 : 5 % forfaitaire ; milieu pénitentiaire et EITI selon les règles datées (`regles.py`) ;
-  enveloppes régionales ; régularisation en 2015 des postes 2014 non réalisés (note 2014-04,
-  `regularisation.py`).
+- Taux de 0 au plafond du montant socle : plafond × Σ poids × score (note 2014-04, annexe 2 :
+  publics 35 %, efforts 40 %, résultats 25 % « pour 2015 », plafond de 10 % fixé par arrêté),
+  ou ceux que la méthode de la région choisit (`methode.py`) ; chaque structure avec son plafond
+  (`regles.py` : EITI, milieu pénitentiaire), jamais au-dessus de celui de la méthode.
+- Comparaison dans le groupe (type de SIAE, région ou département) : chaque structure est
+  classée parmi celles de sa catégorie (la note 2014-04 demande de collecter les données de
+  toutes les structures d'un même type d'une région avant le calcul) ; scores : `scores.py`.
+- 2014 : 5 % forfaitaire ; milieu pénitentiaire et EITI selon les règles datées ; répartition
+  de l'enveloppe régionale (`repartition.py`) ; régularisation en 2015 des postes 2014 non
+  réalisés (note 2014-04, `regularisation.py`) ; taux et montant de la campagne précédente.
 
-Le résultat est le grand livre de la campagne (`resultats.py`) : une ligne par structure, du
-montant socle au montant net à verser, d'où viennent tous les montants des documents.
+Le résultat est le grand livre de la campagne (colonnes : `colonnes.py`) : une ligne par
+structure, du montant socle au montant net à verser, d'où viennent tous les montants des
+documents. Ce module ne connaît aucun format de fichier.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from bisect import bisect_left, bisect_right
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -26,35 +27,44 @@ import numpy as np
 import pandas as pd
 
 from iae_modulation import parametres
-from iae_modulation.donnees import Anomalie, DonneesSIAE, RapportValidation
-from iae_modulation.formats import arrondi_centime, montant_fr, nombre_fr, taux_fr
-from iae_modulation.indicateurs import (
-    CRITERES,
-    LIBELLES,
-    MOTIFS_NON_CALCULABLE,
-    Indicateur,
-    Ratio,
-    fractions_a_4_decimales,
-    sorties_dynamiques,
-)
-from iae_modulation.indicateurs import calculer_indicateurs as _indicateurs
-from iae_modulation.montants import montant_module, montant_reduit, taux_effectif
-from iae_modulation.referentiel import ANNEE_FORFAIT, DEPARTEMENT_MAYOTTE
-from iae_modulation.regles import REGLE_TAUX_FIXE, ReglesDatees
-from iae_modulation.regularisation import ANNEE_REGULARISATION, Versement2014, regulariser
-from iae_modulation.resultats import (
+from iae_modulation.colonnes import (
     COLONNES_IDENTITE,
     COLONNES_REGULARISATION,
-    COLONNES_RESULTATS,
     COLONNES_TERMES,
-    METHODES,
     MOTIF_CLASSEMENT,
     MOTIF_FORFAIT_2014,
     MOTIF_NON_CALCULABLE,
     MOTIF_PENITENTIAIRE,
     MOTIF_PENITENTIAIRE_PLAFOND,
     MOTIF_SEULE,
+    NOTATIONS,
+    colonnes_du_grand_livre,
 )
+from iae_modulation.donnees import Anomalie, DonneesSIAE, RapportValidation
+from iae_modulation.formats import arrondi_centime, nombre_fr, taux_fr
+from iae_modulation.indicateurs import (
+    CRITERES,
+    CRITERES_OPTIONNELS,
+    LIBELLES,
+    MOTIFS_NON_CALCULABLE,
+    fractions_a_4_decimales,
+    sorties_dynamiques,
+)
+from iae_modulation.indicateurs import calculer_indicateurs as _indicateurs
+from iae_modulation.methode import (
+    REPARTITION_PLAFOND,
+    ErreurMethode,
+    Methode,
+    MethodeAppliquee,
+    appliquer,
+    methode_par_defaut,
+)
+from iae_modulation.montants import montant_module, taux_effectif
+from iae_modulation.referentiel import ANNEE_FORFAIT, DEPARTEMENT_MAYOTTE
+from iae_modulation.regles import REGLE_TAUX_FIXE, ReglesDatees
+from iae_modulation.regularisation import ANNEE_REGULARISATION, Versement2014, regulariser
+from iae_modulation.repartition import ErreurRepartition, Structure, repartir
+from iae_modulation.scores import noter, taux_exact
 
 # Instruction DGEFP 2014-2, § 1 : aide au poste au 1er juillet 2014 pour les AI et les ACI.
 DEBUT_AIDE_AU_POSTE = {"AI": dt.date(2014, 7, 1), "ACI": dt.date(2014, 7, 1)}
@@ -65,6 +75,7 @@ CITATION_FORFAIT_2014 = (
     "2014 (incluant, le cas échéant, le cofinancement du conseil général). » (note DGEFP "
     "n° 2014-04 du 10 octobre 2014)"
 )
+LIBELLES_OPTIONNELS = {nom: c.libelle for nom, c in CRITERES_OPTIONNELS.items()}
 
 
 class ErreurCalcul(Exception):
@@ -72,19 +83,33 @@ class ErreurCalcul(Exception):
 
 
 @dataclass(frozen=True)
+class Precedent:
+    """Le taux effectif et le montant modulé d'une structure à la campagne précédente, lus dans
+    son grand livre vérifié (`precedent.py`)."""
+
+    taux: Decimal | None
+    montant: Decimal
+
+
+@dataclass(frozen=True)
 class OptionsCalcul:
-    """Options d'une campagne : ce sont des choix de l'agent, consignés dans le manifeste."""
+    """Options d'une campagne : ce sont des choix de l'agent, consignés dans le manifeste.
+    `methode` : une `Methode`, ou une notation (« rang », « minmax ») de la méthode par défaut.
+    `precedent` : identifiant -> taux et montant de la campagne N − 1."""
 
     annee: int
-    methode: str = "rang"
+    methode: Methode | str = "rang"
     enveloppes: dict[str, Decimal] | None = None
     versements_2014: dict[str, Versement2014] | None = None
+    precedent: dict[str, Precedent] | None = None
 
     def __post_init__(self) -> None:
-        if self.methode not in METHODES:
-            raise ErreurCalcul(
-                f"Méthode « {self.methode} » inconnue : choisissez {' ou '.join(METHODES)}."
-            )
+        if isinstance(self.methode, str):
+            if self.methode not in NOTATIONS:
+                raise ErreurCalcul(
+                    f"Notation « {self.methode} » inconnue : choisissez {' ou '.join(NOTATIONS)}."
+                )
+            object.__setattr__(self, "methode", methode_par_defaut(self.methode))
         if self.versements_2014 is not None and self.annee != ANNEE_REGULARISATION:
             raise ErreurCalcul(
                 "La régularisation des versements 2014 ne s'applique qu'à la campagne 2015 "
@@ -95,6 +120,12 @@ class OptionsCalcul:
                 "Enveloppe régionale refusée pour la campagne 2014 : "
                 f"{CITATION_FORFAIT_2014}. Aucune enveloppe ne peut réduire ce taux : retirez "
                 "l'enveloppe (option --enveloppes ou cellule « Enveloppe régionale »)."
+            )
+        if self.annee == ANNEE_FORFAIT and self.methode.repartition != REPARTITION_PLAFOND:
+            raise ErreurCalcul(
+                f"Répartition « {self.methode.repartition} » refusée pour la campagne 2014 : "
+                f"{CITATION_FORFAIT_2014}. Aucune répartition ne peut changer ce taux : gardez "
+                "la répartition « plafond »."
             )
 
 
@@ -107,134 +138,7 @@ class CalculModulation:
     parametres: list[dict]
     rapport: RapportValidation
     avertissements: list[str] = field(default_factory=list)
-
-
-# --- scores ------------------------------------------------------------------------------------
-# Un score est un rationnel exact (numérateur, dénominateur) : les ex-æquo sont de vrais ex-æquo
-# et l'arrondi du taux ne dépend d'aucune approximation binaire. Les ratios sont ordonnés par
-# leur valeur flottante, correctement arrondie (int / int) : deux ratios égaux ont le même
-# flottant, et deux ratios distincts de données réalistes (dénominateurs < 10^7) en ont deux.
-
-Score = tuple[int, int]
-NEUTRE: Score = (1, 2)
-
-
-def _flottant(valeur: Ratio) -> float:
-    return valeur[0] / valeur[1]
-
-
-def _scores_rang(valeurs: list[Ratio | None]) -> list[Score]:
-    """(r - 1) / (n - 1), r = rang croissant, ex-æquo moyennés ; n = 1 donne 0,5."""
-    tries = sorted(_flottant(v) for v in valeurs if v is not None)
-    n = len(tries)
-    if n <= 1:
-        return [NEUTRE] * len(valeurs)
-    scores = []
-    for v in valeurs:
-        if v is None:
-            scores.append(NEUTRE)
-            continue
-        cle = _flottant(v)
-        inferieurs = bisect_left(tries, cle)
-        egaux = bisect_right(tries, cle) - inferieurs
-        scores.append((2 * inferieurs + egaux - 1, 2 * (n - 1)))
-    return scores
-
-
-def _scores_minmax(valeurs: list[Ratio | None]) -> list[Score]:
-    """(v - min) / (max - min) ; max = min donne 0,5."""
-    calculables = [v for v in valeurs if v is not None]
-    if not calculables:
-        return [NEUTRE] * len(valeurs)
-    (c, d), (e, f) = min(calculables, key=_flottant), max(calculables, key=_flottant)
-    ecart_n, ecart_d = e * d - c * f, f * d
-    if ecart_n == 0:
-        return [NEUTRE] * len(valeurs)
-    return [
-        NEUTRE if v is None else ((v[0] * d - c * v[1]) * ecart_d, v[1] * d * ecart_n)
-        for v in valeurs
-    ]
-
-
-def scores_du_groupe(valeurs: list[Ratio | None], methode: str) -> list[Score]:
-    """Scores de tout un groupe d'un coup ; non calculable -> 0,5 (neutre)."""
-    return _scores_rang(valeurs) if methode == "rang" else _scores_minmax(valeurs)
-
-
-def score_dans_le_groupe(valeur: float, valeurs: Sequence[float], methode: str) -> Score:
-    """Score d'UNE valeur parmi les valeurs calculables de son groupe, elle comprise (design,
-    « méthode de modulation par défaut ») : le même que `scores_du_groupe`, sans scorer le groupe.
-
-    Un double est un rationnel exact et deux doubles se comparent exactement : pour `rang`,
-    compter les valeurs inférieures et égales suffit, (r - 1) / (n - 1) avec r moyen des ex-æquo ;
-    pour `minmax`, seuls la valeur, le minimum et le maximum passent en rationnels exacts
-    (`float.as_integer_ratio`). ValueError si la valeur n'est pas dans le groupe.
-    """
-    if methode == "rang":
-        tries = sorted(valeurs)
-        inferieurs = bisect_left(tries, valeur)
-        egaux = bisect_right(tries, valeur) - inferieurs
-        if not egaux:
-            raise ValueError("valeur absente de son groupe")
-        n = len(tries)
-        return NEUTRE if n == 1 else (2 * inferieurs + egaux - 1, 2 * (n - 1))
-    if valeur not in valeurs:
-        raise ValueError("valeur absente de son groupe")
-    minimum, maximum = min(valeurs), max(valeurs)
-    if minimum == maximum:
-        return NEUTRE
-    (a, b), (c, d), (e, f) = (
-        valeur.as_integer_ratio(),
-        minimum.as_integer_ratio(),
-        maximum.as_integer_ratio(),
-    )
-    ecart_n, ecart_d = e * d - c * f, f * d
-    return ((a * d - c * b) * ecart_d, b * d * ecart_n)
-
-
-# --- taux et montants --------------------------------------------------------------------------
-
-
-def arrondi_exact(numerateur: int, denominateur: int, decimales: int) -> Decimal:
-    """Arrondi exact, moitié vers le haut, d'un rationnel positif."""
-    echelle = 10**decimales
-    return Decimal((2 * numerateur * echelle + denominateur) // (2 * denominateur)).scaleb(
-        -decimales
-    )
-
-
-@dataclass(frozen=True)
-class Ponderation:
-    """taux_max et poids des trois critères, en rationnels exacts, en vigueur à une date."""
-
-    taux_max: Ratio
-    poids: tuple[Ratio, Ratio, Ratio]
-
-    @classmethod
-    def en_vigueur(cls, jour: dt.date, lire=None) -> Ponderation:
-        lire = lire or parametres.valeur
-        return cls(
-            Decimal(lire("taux_modulation_max", jour).valeur).as_integer_ratio(),
-            tuple(Decimal(lire(f"poids_{c}", jour).valeur).as_integer_ratio() for c in CRITERES),
-        )
-
-    def taux_exact(self, scores, plafond=None):
-        """plafond × Σ poids × score en rationnel exact (numérateur, dénominateur) ; marche pour
-        des entiers comme pour des tableaux numpy d'entiers Python (toute une table d'un coup).
-        `plafond` (numérateurs, dénominateurs), un par structure, remplace `taux_max` : 5 % en
-        milieu pénitentiaire depuis 2022, celui des EITI (`regles.ReglesDatees.plafond`)."""
-        numerateur, denominateur = 0, 1
-        for (poids_n, poids_d), (score_n, score_d) in zip(self.poids, scores, strict=True):
-            numerateur = numerateur * poids_d * score_d + poids_n * score_n * denominateur
-            denominateur = denominateur * poids_d * score_d
-        plafond_n, plafond_d = self.taux_max if plafond is None else plafond
-        return plafond_n * numerateur, plafond_d * denominateur
-
-    def taux(self, scores: tuple[Score, Score, Score], plafond: Decimal | None = None) -> Decimal:
-        """Le taux d'une structure, arrondi à 4 décimales (0,01 point), moitié vers le haut ;
-        `plafond` remplace le taux maximal (milieu pénitentiaire)."""
-        ratio = None if plafond is None else Decimal(plafond).as_integer_ratio()
-        return arrondi_exact(*self.taux_exact(scores, ratio), 4)
+    methode: MethodeAppliquee | None = None
 
 
 def date_de_reference(annee: int, type_siae: str) -> dt.date:
@@ -402,42 +306,7 @@ def _vraisemblance(socle: Decimal, etp: Decimal | None, bornes: tuple | None) ->
     ]
 
 
-def _scores_vectorises(
-    groupes: np.ndarray, indicateur: Indicateur, methode: str
-) -> tuple[np.ndarray, np.ndarray, pd.Series, pd.Series]:
-    """Scores exacts (numérateurs, dénominateurs en entiers) de toutes les structures comparées,
-    groupe par groupe, plus ce qu'il faut pour la justification (rang et effectif, ou min/max)."""
-    cles = pd.Series(indicateur.cles)
-    par_groupe = cles.groupby(groupes)
-    effectif = par_groupe.transform("count")
-    valides = indicateur.calculable & (effectif.to_numpy() > 1)
-    numerateurs = np.full(len(cles), NEUTRE[0], dtype=object)
-    denominateurs = np.full(len(cles), NEUTRE[1], dtype=object)
-    if methode == "rang":
-        rangs = par_groupe.rank(method="average")
-        doubles = (2 * rangs.fillna(1) - 2).astype("int64").to_numpy().astype(object)
-        numerateurs[valides] = doubles[valides]
-        denominateurs[valides] = (2 * (effectif.to_numpy() - 1)).astype(object)[valides]
-        return numerateurs, denominateurs, rangs, effectif
-    calculables = cles[indicateur.calculable]
-    grouper = calculables.groupby(groupes[indicateur.calculable])
-    bornes = pd.DataFrame(
-        {"min": grouper.transform("idxmin"), "max": grouper.transform("idxmax")}
-    ).reindex(cles.index, fill_value=0)
-    p, q = indicateur.numerateurs, indicateur.denominateurs
-    p_min, q_min = p[bornes["min"].to_numpy()], q[bornes["min"].to_numpy()]
-    p_max, q_max = p[bornes["max"].to_numpy()], q[bornes["max"].to_numpy()]
-    ecart_n, ecart_d = p_max * q_min - p_min * q_max, q_max * q_min
-    valides &= (ecart_n != 0).astype(bool)
-    ecart_n = np.where(valides, ecart_n, 1)
-    numerateurs[valides] = ((p * q_min - p_min * q) * ecart_d)[valides]
-    denominateurs[valides] = (q * q_min * ecart_n)[valides]
-    minimum = pd.Series(cles.to_numpy()[bornes["min"].to_numpy()])
-    maximum = pd.Series(cles.to_numpy()[bornes["max"].to_numpy()])
-    return numerateurs, denominateurs, minimum, maximum
-
-
-def _textes_critere(libelle, indicateur, scores, rang, extra_1, extra_2) -> list[str]:
+def _textes_critere(libelle: str, indicateur, scores, affiches, rang: bool) -> list[str]:
     """« Publics 42.0 % — rang 12/30 — score 0.3790 » (rang croissant : 1 = plus faible) ou
     « … — min 10.0 % / max 80.0 % — … » ; « Publics non calculable — score neutre 0.5 ».
     Points décimaux : la justification entière passe ensuite à la virgule française."""
@@ -446,7 +315,12 @@ def _textes_critere(libelle, indicateur, scores, rang, extra_1, extra_2) -> list
         return [
             f"{libelle} {c * 100:.1f}\u00a0% — rang {r:g}/{n} — score {s:f}" if ok else neutre
             for c, r, n, s, ok in zip(
-                indicateur.cles, extra_1, extra_2, scores, indicateur.calculable, strict=True
+                indicateur.cles,
+                scores.rangs,
+                scores.effectifs,
+                affiches,
+                indicateur.calculable,
+                strict=True,
             )
         ]
     return [
@@ -455,25 +329,47 @@ def _textes_critere(libelle, indicateur, scores, rang, extra_1, extra_2) -> list
         if ok
         else neutre
         for c, a, b, s, ok in zip(
-            indicateur.cles, extra_1, extra_2, scores, indicateur.calculable, strict=True
+            indicateur.cles,
+            scores.minimum,
+            scores.maximum,
+            affiches,
+            indicateur.calculable,
+            strict=True,
         )
     ]
+
+
+def etiquettes_de_groupe(table: pd.DataFrame, groupes: str) -> list[str]:
+    """« ACI Grand Est » (groupes type × région) ou « ACI 51 » (type × département)."""
+    lieux = table["region"] if groupes == "region" else table["departement"]
+    return [f"{t} {lieu}" for t, lieu in zip(table["type"], lieux, strict=True)]
+
+
+@dataclass
+class _Compares:
+    """Ce que le classement donne aux structures comparées (clés : position dans la table)."""
+
+    scores: dict[str, dict[int, Decimal]]
+    taux: dict[int, Decimal]
+    plafonds: dict[int, Decimal]
+    justifications: dict[int, str]
+    effectifs: dict[int, int]
+    rangs: dict[str, dict[int, tuple[Decimal, Decimal]]]
 
 
 def _taux_compares(
     table: pd.DataFrame,
     indicateurs: dict,
-    options: OptionsCalcul,
-    params: _Parametres,
+    appliquee: MethodeAppliquee,
     regles: ReglesDatees,
-) -> tuple[dict, dict, dict, dict, dict]:
-    """Scores (affichés à 4 décimales), taux, justification, effectif du groupe des
-    structures comparées dans leur groupe (type, région), chacune avec son plafond (celui de la
-    méthode, des EITI ou du milieu pénitentiaire), et pour la notation « rang », le rang et
-    l'effectif de chaque indicateur calculable (colonnes `rang_*`, `effectif_*` du grand livre),
-    calculés d'un bloc pour toute la table. Les structures à taux fixe (milieu pénitentiaire
-    avant 2022) ne sont pas comparées."""
-    ponderation = Ponderation.en_vigueur(dt.date(options.annee, 1, 1), params.valeur)
+) -> _Compares:
+    """Scores (affichés à 4 décimales), taux, plafond, justification et effectif du groupe
+    des structures comparées dans leur groupe, chacune avec son plafond (le plus bas de celui de
+    la méthode et du sien : EITI, milieu pénitentiaire), et pour la notation « rang », le rang
+    et l'effectif de chaque indicateur calculable (colonnes `rang_*`, `effectif_*` du grand
+    livre), calculés d'un bloc pour toute la table. Les structures à taux fixe (milieu
+    pénitentiaire avant 2022) ne sont pas comparées."""
+    methode = appliquee.methode
     penitentiaires = table["milieu_penitentiaire"].to_numpy(dtype=bool)
     # la règle n'est lue (et consignée) que s'il y a une structure en détention
     taux_fixe = penitentiaires & (
@@ -481,9 +377,8 @@ def _taux_compares(
     )
     comparees = np.flatnonzero(~taux_fixe)
     sous_table = table.iloc[comparees]
-    taux_max = ponderation.taux_max[0] / Decimal(ponderation.taux_max[1])
     plafonds = [
-        regles.plafond(t, p, taux_max)
+        min(appliquee.plafond, regles.plafond(t, p, appliquee.plafond))
         for t, p in zip(sous_table["type"], sous_table["milieu_penitentiaire"], strict=True)
     ]
     ratios = [Decimal(p).as_integer_ratio() for p in plafonds]
@@ -491,47 +386,54 @@ def _taux_compares(
         np.array([n for n, _ in ratios], dtype=object),
         np.array([d for _, d in ratios], dtype=object),
     )
-    groupes = sous_table.groupby(["type", "region"], sort=False).ngroup().to_numpy()
-    effectifs = np.bincount(groupes)[groupes]
-    scores, textes, exacts = {}, [], []
-    rangs: dict = {c: {} for c in CRITERES}
-    for critere in CRITERES:
+    etiquettes = etiquettes_de_groupe(sous_table, methode.groupes)
+    groupes = pd.Series(etiquettes, dtype=object).factorize()[0]
+    effectifs = np.bincount(groupes)[groupes] if len(groupes) else groupes
+    rang = methode.notation == "rang"
+    exacts, textes = [], []
+    resultat = _Compares({}, {}, dict(zip(comparees, plafonds, strict=True)), {}, {}, {})
+    for critere in appliquee.criteres:
         indicateur = indicateurs[critere].sous_ensemble(comparees)
-        sn, sd, extra_1, extra_2 = _scores_vectorises(groupes, indicateur, options.methode)
-        exacts.append((sn, sd))
-        if options.methode == "rang":
-            rangs[critere] = {
+        scores = noter(groupes, indicateur, methode.notation, methode.sens_de(critere))
+        exacts.append(scores)
+        resultat.rangs[critere] = (
+            {
                 i: (Decimal(r).normalize(), Decimal(int(n)))
                 for i, r, n, ok in zip(
-                    comparees, extra_1, extra_2, indicateur.calculable, strict=True
+                    comparees, scores.rangs, scores.effectifs, indicateur.calculable, strict=True
                 )
                 if ok
             }
-        affiches = fractions_a_4_decimales(sn, sd, np.ones(len(sn), dtype=bool))
-        scores[critere] = dict(zip(comparees, affiches, strict=True))
-        textes.append(
-            _textes_critere(
-                LIBELLES[critere], indicateur, affiches, options.methode == "rang", extra_1, extra_2
-            )
+            if rang
+            else {}
         )
-    taux_n, taux_d = ponderation.taux_exact(exacts, plafond)
+        affiches = fractions_a_4_decimales(
+            scores.numerateurs, scores.denominateurs, np.ones(len(comparees), dtype=bool)
+        )
+        resultat.scores[critere] = dict(zip(comparees, affiches, strict=True))
+        libelle = LIBELLES.get(critere) or LIBELLES_OPTIONNELS[critere]
+        textes.append(_textes_critere(libelle, indicateur, scores, affiches, rang))
+    poids = [Decimal(appliquee.poids[c]).as_integer_ratio() for c in appliquee.criteres]
+    taux_n, taux_d = taux_exact(poids, [(e.numerateurs, e.denominateurs) for e in exacts], plafond)
     taux_affiches = fractions_a_4_decimales(taux_n, taux_d, np.ones(len(comparees), dtype=bool))
-    taux = dict(zip(comparees, taux_affiches, strict=True))
-    justifs = {
-        i: f"{a} ; {b} ; {c}".replace(".", ",")
-        + f" (groupe de {n} {t}"
-        + ("" if m == taux_max else f" ; plafond de {taux_fr(m)}")
-        + ")"
-        for i, a, b, c, n, t, m in zip(
-            comparees, *textes, effectifs, sous_table["type"], plafonds, strict=True
+    resultat.taux = dict(zip(comparees, taux_affiches, strict=True))
+    for position, i in enumerate(comparees):
+        justification = " ; ".join(t[position] for t in textes).replace(".", ",")
+        m = plafonds[position]
+        resultat.justifications[i] = (
+            f"{justification} (groupe {etiquettes[position]}, {effectifs[position]} "
+            "structure(s)" + ("" if m == appliquee.plafond else f" ; plafond de {taux_fr(m)}") + ")"
         )
-    }
-    effectifs_groupes = dict(zip(comparees, effectifs.tolist(), strict=True))
-    return scores, taux, justifs, effectifs_groupes, rangs
+    resultat.effectifs = dict(zip(comparees, effectifs.tolist(), strict=True))
+    return resultat
 
 
 def _motifs_compares(
-    comparees: list[int], effectifs: dict[int, int], indicateurs: dict, penitentiaires
+    comparees: list[int],
+    effectifs: dict[int, int],
+    indicateurs: dict,
+    penitentiaires,
+    criteres: tuple[str, ...],
 ) -> dict[int, str]:
     """Pourquoi chaque structure comparée a son taux : plafond du milieu pénitentiaire,
     classement dans son groupe, seule de son groupe (scores neutres), ou aucun indicateur
@@ -542,16 +444,37 @@ def _motifs_compares(
             motifs[i] = MOTIF_PENITENTIAIRE_PLAFOND
         elif effectifs[i] == 1:
             motifs[i] = MOTIF_SEULE
-        elif not any(indicateurs[c].calculable[i] for c in CRITERES):
+        elif not any(indicateurs[c].calculable[i] for c in criteres):
             motifs[i] = MOTIF_NON_CALCULABLE
         else:
             motifs[i] = MOTIF_CLASSEMENT
     return motifs
 
 
+def verifier_colonnes_optionnelles(donnees: DonneesSIAE, methode: Methode) -> None:
+    """Un critère facultatif dont la colonne manque aux données (ou n'y a aucune valeur) est
+    refusé : aucun classement n'est possible sans elle."""
+    manquantes = [
+        CRITERES_OPTIONNELS[nom].colonne
+        for nom in methode.optionnels
+        if CRITERES_OPTIONNELS[nom].colonne not in donnees.table.columns
+        or donnees.table[CRITERES_OPTIONNELS[nom].colonne].isna().all()
+    ]
+    if manquantes:
+        raise ErreurMethode(
+            f"Méthode « {methode.nom} » : critère(s) facultatif(s) sans données. La colonne "
+            f"{', '.join(manquantes)} est absente de {Path(donnees.fichier).name} ou n'y a "
+            "aucune valeur ; ajoutez-la (nombre de salariés en insertion concernés, par "
+            "structure) ou retirez le critère de la méthode."
+        )
+
+
 def calculer_modulation(donnees: DonneesSIAE, options: OptionsCalcul) -> CalculModulation:
-    """Le grand livre de la campagne : taux, montant avant et après enveloppe, régularisation et
-    montant net de chaque structure valide, avec le motif de son taux."""
+    """Le grand livre de la campagne : taux, montant avant et après répartition de
+    l'enveloppe, régularisation et montant net de chaque structure valide, avec le motif de son
+    taux et la méthode appliquée."""
+    methode = options.methode
+    verifier_colonnes_optionnelles(donnees, methode)
     # colonnes en objets Python : parcourir une colonne de texte pandas est bien plus lent
     table = donnees.table.reset_index(drop=True).astype(object)
     params = _Parametres()
@@ -566,32 +489,22 @@ def calculer_modulation(donnees: DonneesSIAE, options: OptionsCalcul) -> CalculM
         table = table[~table["ligne_source"].isin(refusees)].reset_index(drop=True)
     lignes = range(len(table))
     attention = parametres.annee_sans_arrete(options.annee)
-    indicateurs = _indicateurs(table)
+    appliquee = appliquer(
+        methode, dt.date(options.annee, 1, 1), params.valeur, options.annee != ANNEE_FORFAIT
+    )
+    criteres = appliquee.criteres
+    indicateurs = _indicateurs(table, methode.optionnels)
     socles, notes = _montants_socles(table, options.annee, params, regles)
     notes_par_index = dict(zip(lignes, notes, strict=True))
+    _remarques_socle(donnees, table, notes, rapport)
     par_ligne = dict(zip(table["ligne_source"], table.index, strict=True))
-    # un socle éloigné de ETP × socle par ETP est aussi une remarque du rapport (écrite dans
-    # le résumé du calcul), pas seulement une note du grand livre
-    for i, (ligne, socle_note) in enumerate(zip(table["ligne_source"], notes, strict=True)):
-        if table["montant_socle"][i] is not None and socle_note:
-            rapport.ajouter(
-                Anomalie(
-                    Path(donnees.fichier).name,
-                    donnees.feuille,
-                    int(ligne),
-                    "montant_socle",
-                    str(table["montant_socle"][i]),
-                    socle_note[0],
-                    False,
-                )
-            )
     for anomalie in donnees.rapport.anomalies:
         meme_fichier = anomalie.fichier == Path(donnees.fichier).name
         if not anomalie.bloquante and meme_fichier and anomalie.ligne in par_ligne:
             notes_par_index[par_ligne[anomalie.ligne]].append(anomalie.message)
 
-    scores: dict = {c: {} for c in CRITERES}
-    rangs: dict = {c: {} for c in CRITERES}
+    compares = _Compares({c: {} for c in criteres}, {}, {}, {}, {}, {c: {} for c in criteres})
+    groupes = [""] * len(table)
     if options.annee == ANNEE_FORFAIT:
         forfait = params.valeur("taux_forfaitaire_2014", dt.date(2014, 1, 1)).valeur
         taux = dict.fromkeys(lignes, forfait)
@@ -600,11 +513,14 @@ def calculer_modulation(donnees: DonneesSIAE, options: OptionsCalcul) -> CalculM
             lignes, f"Année 2014 : taux forfaitaire de {taux_fr(forfait)} (note DGEFP 2014-04)"
         )
     else:
-        scores, taux, justifs, effectifs, rangs = _taux_compares(
-            table, indicateurs, options, params, regles
-        )
+        compares = _taux_compares(table, indicateurs, appliquee, regles)
+        taux, justifs = dict(compares.taux), dict(compares.justifications)
         penitentiaires = list(table["milieu_penitentiaire"])
-        motifs = _motifs_compares(list(taux), effectifs, indicateurs, penitentiaires)
+        motifs = _motifs_compares(
+            list(taux), compares.effectifs, indicateurs, penitentiaires, criteres
+        )
+        etiquettes = etiquettes_de_groupe(table, methode.groupes)
+        groupes = [etiquettes[i] if i in taux else "" for i in lignes]
         fixes = [i for i in lignes if i not in taux]
         for i in fixes:
             taux[i], motifs[i] = regles.taux_penitentiaire, MOTIF_PENITENTIAIRE
@@ -613,62 +529,129 @@ def calculer_modulation(donnees: DonneesSIAE, options: OptionsCalcul) -> CalculM
                 "hors classement"
             )
         for i in lignes:
-            for critere in CRITERES:
+            for critere in criteres:
                 if not indicateurs[critere].calculable[i] and i not in fixes:
+                    libelle = LIBELLES.get(critere) or LIBELLES_OPTIONNELS[critere]
+                    motif = MOTIFS_NON_CALCULABLE.get(critere, "valeur absente ou aucun salarié")
                     notes_par_index[i].append(
-                        f"{LIBELLES[critere]} non calculable ({MOTIFS_NON_CALCULABLE[critere]}) : "
-                        "score neutre 0,5"
+                        f"{libelle} non calculable ({motif}) : score neutre 0,5"
                     )
 
     avant = [montant_module(s, taux[i]) for i, s in zip(lignes, socles, strict=True)]
-    enveloppe = _appliquer_enveloppes(table, avant, motifs, options, notes_par_index)
-    regularisation = _regulariser(table, enveloppe.modules, options, notes_par_index)
+    try:
+        repartition = repartir(
+            [
+                Structure(r, s, a, compares.plafonds.get(i))
+                for i, (r, s, a) in enumerate(zip(table["region"], socles, avant, strict=True))
+            ],
+            methode.repartition,
+            options.enveloppes,
+            methode.taux_moyen,
+        )
+    except ErreurRepartition as erreur:
+        raise ErreurCalcul(str(erreur)) from None
+    for i, textes in repartition.notes.items():
+        notes_par_index[i] += textes
+    modules = repartition.modules
+    regularisation = _regulariser(table, modules, options, notes_par_index)
+    compares_lignes = [i in compares.plafonds for i in lignes]
 
-    resultats = pd.DataFrame(
-        {
-            "annee": str(options.annee),
-            "identifiant": table["identifiant"],
-            **{c: table[c] for c in COLONNES_IDENTITE},
-            "type": table["type"],
-            "departement": table["departement"],
-            "region": table["region"],
-            **{c: indicateurs[c].affiches() for c in CRITERES},
-            **{f"score_{c}": [scores[c].get(i) for i in lignes] for c in CRITERES},
-            "motif_taux": [motifs[i] for i in lignes],
-            "taux_calcule": [taux[i] for i in lignes],
-            "montant_socle": socles,
-            "montant_avant_enveloppe": avant,
-            "enveloppe_region": [
-                (options.enveloppes or {}).get(region) for region in table["region"]
-            ],
-            "enveloppe_disponible": enveloppe.disponible,
-            "total_avant_enveloppe": enveloppe.total,
-            "montant_module": enveloppe.modules,
-            "taux_effectif": [
-                taux_effectif(m, s) for m, s in zip(enveloppe.modules, socles, strict=True)
-            ],
-            **regularisation,
-            "methode": options.methode,
-            "justification": [justifs[i] for i in lignes],
-            "anomalies": [
-                " ; ".join(
-                    ([_attention_ligne(options.annee)] if attention else []) + notes_par_index[i]
-                )
-                for i in lignes
-            ],
-            **_termes(table),
-            **{
-                f"{nom}_{c}": [rangs[c].get(i, (None, None))[k] for i in lignes]
-                for c in CRITERES
-                for k, nom in enumerate(("rang", "effectif"))
-            },
+    def de_la_methode(valeur):
+        return [valeur if c else None for c in compares_lignes]
+
+    precedent = options.precedent or {}
+    colonnes = {
+        "annee": str(options.annee),
+        "identifiant": table["identifiant"],
+        **{c: table[c] for c in COLONNES_IDENTITE},
+        "type": table["type"],
+        "departement": table["departement"],
+        "region": table["region"],
+        "groupe": groupes,
+        **{c: indicateurs[c].affiches() for c in CRITERES},
+        **{f"score_{c}": [compares.scores[c].get(i) for i in lignes] for c in CRITERES},
+        **{f"poids_{c}": de_la_methode(appliquee.poids.get(c)) for c in criteres},
+        "plafond_methode": de_la_methode(appliquee.plafond),
+        "plafond": [compares.plafonds.get(i) for i in lignes],
+        "motif_taux": [motifs[i] for i in lignes],
+        "taux_calcule": [taux[i] for i in lignes],
+        "montant_socle": socles,
+        "montant_avant_enveloppe": avant,
+        "repartition": methode.repartition,
+        "taux_moyen_cible": methode.taux_moyen,
+        "enveloppe_region": [(options.enveloppes or {}).get(r) for r in table["region"]],
+        "enveloppe_disponible": repartition.disponible,
+        "total_avant_enveloppe": repartition.total,
+        "montant_module": modules,
+        "taux_effectif": [taux_effectif(m, s) for m, s in zip(modules, socles, strict=True)],
+        **regularisation,
+        "taux_precedent": [
+            precedent[i].taux if i in precedent else None for i in table["identifiant"]
+        ],
+        "montant_precedent": [
+            precedent[i].montant if i in precedent else None for i in table["identifiant"]
+        ],
+        "methode": methode.nom,
+        "notation": methode.notation,
+        "justification": [justifs[i] for i in lignes],
+        "anomalies": [
+            " ; ".join(
+                ([_attention_ligne(options.annee)] if attention else []) + notes_par_index[i]
+            )
+            for i in lignes
+        ],
+        **_termes(table),
+        **{
+            f"{nom}_{c}": [compares.rangs[c].get(i, (None, None))[k] for i in lignes]
+            for c in criteres
+            for k, nom in enumerate(("rang", "effectif"))
         },
-        index=table.index,
-    )[list(COLONNES_RESULTATS)]
+    }
+    for nom in methode.optionnels:
+        colonne = CRITERES_OPTIONNELS[nom].colonne
+        colonnes[colonne] = table[colonne]
+        colonnes[f"part_{nom}"] = indicateurs[nom].affiches()
+        colonnes[f"score_{nom}"] = [compares.scores[nom].get(i) for i in lignes]
+        # un texte : « » hors classement (une colonne de textes pandas ferait de None « nan »)
+        colonnes[f"sens_{nom}"] = [methode.sens_de(nom) if c else "" for c in compares_lignes]
+    resultats = pd.DataFrame(colonnes, index=table.index)[
+        list(colonnes_du_grand_livre(methode.optionnels))
+    ]
     avertissements = ([attention] if attention else []) + params.signalements()
+    if options.annee == ANNEE_FORFAIT and methode != methode_par_defaut(methode.notation):
+        avertissements.append(
+            f"Campagne 2014 : taux forfaitaire de la note 2014-04 pour toutes les structures ; "
+            f"la méthode « {methode.nom} » n'est pas appliquée."
+        )
     return CalculModulation(
-        resultats, enveloppe.bilan, params.pour_le_manifeste(), rapport, avertissements
+        resultats,
+        repartition.bilan,
+        params.pour_le_manifeste(),
+        rapport,
+        avertissements,
+        appliquee,
     )
+
+
+def _remarques_socle(
+    donnees: DonneesSIAE, table: pd.DataFrame, notes: list[list[str]], rapport
+) -> None:
+    """Un socle éloigné de ETP × socle par ETP est aussi une remarque du rapport (écrite dans
+    le résumé du calcul), pas seulement une note du grand livre."""
+    socles = table["montant_socle"].tolist()
+    for ligne, socle, socle_note in zip(table["ligne_source"], socles, notes, strict=True):
+        if socle is not None and socle_note:
+            rapport.ajouter(
+                Anomalie(
+                    Path(donnees.fichier).name,
+                    donnees.feuille,
+                    int(ligne),
+                    "montant_socle",
+                    str(socle),
+                    socle_note[0],
+                    False,
+                )
+            )
 
 
 def _attention_ligne(annee: int) -> str:
@@ -687,73 +670,6 @@ def _termes(table: pd.DataFrame) -> dict[str, list]:
         colonne: dynamiques if colonne == "sorties_dynamiques" else _colonne(table, colonne)
         for colonne in COLONNES_TERMES
     }
-
-
-@dataclass
-class _Enveloppes:
-    """Montants après enveloppe, et pour chaque structure réduite l'enveloppe répartie et le
-    total qu'elle a réduit (pour que chacun puisse refaire la division)."""
-
-    modules: list[Decimal]
-    disponible: list[Decimal | None]
-    total: list[Decimal | None]
-    bilan: pd.DataFrame
-
-
-def _appliquer_enveloppes(
-    table: pd.DataFrame,
-    avant: list[Decimal],
-    motifs: dict[int, str],
-    options: OptionsCalcul,
-    notes: dict,
-) -> _Enveloppes:
-    """Enveloppes régionales : réduction proportionnelle, au centime inférieur, des montants de
-    la région ; les montants à taux fixe (milieu pénitentiaire) ne sont pas réduits, ils
-    s'imputent d'abord sur l'enveloppe. Le reliquat non utilisé est rapporté."""
-    modules = list(avant)
-    disponible: list[Decimal | None] = [None] * len(avant)
-    total_reduit: list[Decimal | None] = [None] * len(avant)
-    bilan = []
-    for region, groupe in table.groupby("region", sort=True):
-        index = list(groupe.index)
-        total = sum((avant[i] for i in index), Decimal(0))
-        enveloppe = (options.enveloppes or {}).get(region)
-        if enveloppe is None or total <= enveloppe:
-            bilan.append(
-                (region, enveloppe, total, total, None if enveloppe is None else enveloppe - total)
-            )
-            continue
-        fixes = [i for i in index if motifs[i] == MOTIF_PENITENTIAIRE]
-        # un montant nul n'a rien à réduire (socle ou taux nul) : il reste hors de la réduction
-        reduits = [i for i in index if motifs[i] != MOTIF_PENITENTIAIRE and avant[i]]
-        part_fixe = sum((avant[i] for i in fixes), Decimal(0))
-        reste = enveloppe - part_fixe
-        a_reduire = total - part_fixe
-        if reste < 0:
-            raise ErreurCalcul(
-                f"Enveloppe {region} de {montant_fr(enveloppe)} inférieure aux montants à taux "
-                f"fixe des structures en milieu pénitentiaire ({montant_fr(part_fixe)}) : "
-                "vérifiez l'enveloppe."
-            )
-        for i in reduits:
-            modules[i] = montant_reduit(avant[i], reste, a_reduire)
-            disponible[i], total_reduit[i] = reste, a_reduire
-            notes[i].append(
-                f"réduit par l'enveloppe régionale : {nombre_fr(avant[i])} € × "
-                f"{nombre_fr(reste)} / {nombre_fr(a_reduire)} = {nombre_fr(modules[i])} € "
-                "(au centime inférieur)"
-            )
-        apres = sum((modules[i] for i in index), Decimal(0))
-        bilan.append((region, enveloppe, total, apres, enveloppe - apres))
-    return _Enveloppes(
-        modules,
-        disponible,
-        total_reduit,
-        pd.DataFrame(
-            bilan,
-            columns=["region", "enveloppe", "total_avant_enveloppe", "total_module", "reliquat"],
-        ),
-    )
 
 
 def _regulariser(

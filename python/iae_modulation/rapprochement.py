@@ -22,6 +22,7 @@ from pathlib import Path
 from lxml import etree
 
 from iae_modulation.annexe5 import ENTETE_MODULE, cle_annexe
+from iae_modulation.colonnes import COLONNES_IDENTITE
 from iae_modulation.documents.decision_asp import nom_fichier_decision
 from iae_modulation.documents.notifications import (
     COLONNE_INDEX_LETTRE,
@@ -41,7 +42,6 @@ from iae_modulation.mise_en_page import (
 )
 from iae_modulation.referentiel import departements
 from iae_modulation.resultats import (
-    COLONNES_IDENTITE,
     NOM_RESULTATS,
     GrandLivre,
     lire_grand_livre,

@@ -17,6 +17,8 @@ coup, avec la ligne, la colonne et la valeur.
 from __future__ import annotations
 
 import csv
+import datetime as dt
+import hashlib
 import json
 import re
 from collections import defaultdict
@@ -26,10 +28,27 @@ from pathlib import Path, PureWindowsPath
 
 import pandas as pd
 
+from iae_modulation import parametres
+from iae_modulation.colonnes import (
+    COLONNES_EFFECTIF,
+    COLONNES_ETP,
+    COLONNES_FRACTION,
+    COLONNES_MONTANT,
+    COLONNES_RANG,
+    COLONNES_RESULTATS,
+    COLONNES_TERMES,
+    MOTIF_FORFAIT_2014,
+    MOTIFS,
+    NOTATIONS,
+    colonnes_du_grand_livre,
+    optionnels_des_colonnes,
+)
 from iae_modulation.controle_grand_livre import controler
 from iae_modulation.donnees import Anomalie, RapportValidation
 from iae_modulation.encodages import decoder_octets
+from iae_modulation.indicateurs import CRITERES, CRITERES_OPTIONNELS, SENS
 from iae_modulation.limites import MONTANT_MAX
+from iae_modulation.methode import REPARTITIONS
 from iae_modulation.parametres import surcharge_active
 from iae_modulation.referentiel import TYPES_SIAE, normaliser_departement
 from iae_modulation.sorties import (
@@ -41,89 +60,6 @@ from iae_modulation.sorties import (
 )
 
 NOM_RESULTATS = "resultats.csv"
-METHODES = ("rang", "minmax")  # notation des scores (design, « Default modulation method »)
-
-# Motif du taux (colonne `motif_taux`) : ce que la lettre explique à la structure.
-MOTIF_CLASSEMENT = "classement"
-MOTIF_SEULE = "seule dans son groupe"
-MOTIF_NON_CALCULABLE = "non calculable"
-MOTIF_FORFAIT_2014 = "forfait 2014"
-MOTIF_PENITENTIAIRE = "milieu pénitentiaire"  # taux fixe, hors classement (avant 2022)
-MOTIF_PENITENTIAIRE_PLAFOND = "milieu pénitentiaire, plafond"  # classée, plafond de 5 %
-MOTIFS = (
-    MOTIF_CLASSEMENT,
-    MOTIF_SEULE,
-    MOTIF_NON_CALCULABLE,
-    MOTIF_FORFAIT_2014,
-    MOTIF_PENITENTIAIRE,
-    MOTIF_PENITENTIAIRE_PLAFOND,
-)
-
-COLONNES_FRACTION = (
-    "publics",
-    "effort",
-    "resultats",
-    "score_publics",
-    "score_effort",
-    "score_resultats",
-    "taux_calcule",
-    "taux_effectif",
-)
-COLONNES_MONTANT = (
-    "montant_socle",
-    "montant_avant_enveloppe",
-    "enveloppe_region",
-    "enveloppe_disponible",
-    "total_avant_enveloppe",
-    "montant_module",
-    "montant_verse_2014",
-    "regularisation",
-    "reste_a_deduire",
-    "montant_net",
-)
-COLONNES_ETP = ("etp_conventionnes_2014", "etp_realises_2014")
-# Les termes de chaque indicateur (données de la structure) et, pour la notation « rang », son
-# rang dans le groupe et l'effectif du groupe : de quoi refaire exactement chaque score, donc le
-# taux, sans autre fichier (`controle_grand_livre`). Rang 2,5 sur 4 : score (2,5 − 1) / (4 − 1).
-TERMES_INDICATEURS = {
-    "publics": ("nb_beneficiaires_minima", "nb_salaries_insertion"),
-    "effort": ("etp_encadrement", "etp_insertion"),
-    "resultats": ("sorties_dynamiques", "sorties_totales"),
-}
-COLONNES_TERMES = tuple(t for termes in TERMES_INDICATEURS.values() for t in termes)
-COLONNES_RANG = tuple(f"rang_{c}" for c in TERMES_INDICATEURS)
-COLONNES_EFFECTIF = tuple(f"effectif_{c}" for c in TERMES_INDICATEURS)
-COLONNES_ADRESSE = ("adresse", "code_postal", "commune")
-# L'identité de la structure, telle que le calcul l'a lue dans la table canonique : les lettres
-# et les décisions la prennent ici (docs/donnees.md, « Le grand livre »).
-COLONNES_IDENTITE = ("siret", "raison_sociale", *COLONNES_ADRESSE)
-COLONNES_REGULARISATION = (
-    "montant_verse_2014",
-    "etp_conventionnes_2014",
-    "etp_realises_2014",
-    "regularisation",
-    "reste_a_deduire",
-    "montant_net",
-)
-# L'ordre du fichier suit le calcul, de gauche à droite : socle × taux = montant avant enveloppe ;
-# × enveloppe disponible / total avant enveloppe = montant modulé ; − régularisation = net.
-# Puis, à droite (hors de la zone imprimée de resultats.xlsx) : l'adresse des lettres et les
-# termes des indicateurs avec rang et effectif, critère par critère.
-COLONNES_RESULTATS = (
-    *("identifiant", "siret", "raison_sociale", "type", "departement", "region", "annee"),
-    *COLONNES_FRACTION[:6],  # indicateurs et scores
-    *("motif_taux", "taux_calcule", "montant_socle", "montant_avant_enveloppe"),
-    *("enveloppe_region", "enveloppe_disponible", "total_avant_enveloppe"),
-    *("montant_module", "taux_effectif"),
-    *COLONNES_REGULARISATION,
-    *("methode", "justification", "anomalies"),
-    *COLONNES_ADRESSE,
-    *(
-        colonne
-        for critere, termes in TERMES_INDICATEURS.items()
-        for colonne in (*termes, f"rang_{critere}", f"effectif_{critere}")
-    ),
-)
 # Les nombres tels que l'outil les écrit : montants au centime, fractions à 4 décimales (un
 # indicateur d'effort peut dépasser 1 : 10 ETP d'encadrement pour 0,01 ETP en insertion), ETP
 # tels que les donne le fichier des versements (une division d'Excel en a 15 décimales).
@@ -144,6 +80,15 @@ _NATURE = {
     **dict.fromkeys(COLONNES_RANG, "rang"),
     **dict.fromkeys(COLONNES_EFFECTIF, "effectif"),
 }
+for _nom, _critere in CRITERES_OPTIONNELS.items():
+    _NATURE |= {
+        _critere.colonne: "donnee",
+        f"part_{_nom}": "fraction",
+        f"score_{_nom}": "fraction",
+        f"poids_{_nom}": "fraction",
+        f"rang_{_nom}": "rang",
+        f"effectif_{_nom}": "effectif",
+    }
 COLONNES_NUMERIQUES = frozenset(_NATURE)  # les colonnes de nombres (les autres sont du texte)
 _EXEMPLES = {
     "montant": "1234,56",
@@ -168,11 +113,13 @@ def _cellules(colonne: str, valeurs) -> list[str]:
 
 
 def ecrire_resultats_csv(resultats: pd.DataFrame, chemin: Path) -> Path:
-    """Écrit les colonnes de `COLONNES_RESULTATS` dans leur ordre, une ligne par structure."""
-    colonnes = [_cellules(c, resultats[c]) for c in COLONNES_RESULTATS]
+    """Écrit les colonnes du grand livre (`colonnes_du_grand_livre`, celles des critères
+    facultatifs appliqués comprises) dans leur ordre, une ligne par structure."""
+    noms = colonnes_du_grand_livre(optionnels_des_colonnes(resultats.columns))
+    colonnes = [_cellules(c, resultats[c]) for c in noms]
     with open(chemin, "w", encoding="utf-8-sig", newline="") as fichier:
         ecrivain = csv.writer(fichier, delimiter=";", lineterminator="\r\n")
-        ecrivain.writerow(COLONNES_RESULTATS)
+        ecrivain.writerow(noms)
         ecrivain.writerows(zip(*colonnes, strict=True))
     return Path(chemin)
 
@@ -196,6 +143,7 @@ class GrandLivre:
     empreinte: str
     modifie: str = ""
     empreinte_donnees: str | None = None
+    optionnels: tuple[str, ...] = ()  # critères facultatifs que la méthode applique
 
     @property
     def avec_regularisation(self) -> bool:
@@ -228,7 +176,9 @@ def lire_grand_livre(
         reprendre_publication(Path(chemin).parent)
     chemin = verifier_fichier_entree(chemin)
     entetes, rangees = _lire_rangees(chemin)
-    manquantes = [c for c in COLONNES_RESULTATS if c not in entetes]
+    optionnels = optionnels_des_colonnes(entetes)
+    attendues = colonnes_du_grand_livre(optionnels)
+    manquantes = [c for c in attendues if c not in entetes]
     if manquantes:
         raise ErreurEntree(
             f"{chemin.name} : ce n'est pas le grand livre (resultats.csv) d'un calcul de cette "
@@ -237,7 +187,7 @@ def lire_grand_livre(
         )
     if not rangees:
         raise ErreurEntree(f"{chemin.name} : aucune structure dans le grand livre.")
-    verification = _Verification(chemin.name)
+    verification = _Verification(chemin.name, attendues)
     lignes = [
         verification.ligne(numero, dict(zip(entetes, r, strict=False))) for numero, r in rangees
     ]
@@ -265,7 +215,7 @@ def lire_grand_livre(
             + verification.rapport.texte()
         )
     donnees = None if manifeste is None else entree_consignee(manifeste, "donnees")
-    return GrandLivre(chemin, annee_fichier, lignes, empreinte, modifie, donnees)
+    return GrandLivre(chemin, annee_fichier, lignes, empreinte, modifie, donnees, optionnels)
 
 
 def _lire_rangees(chemin: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
@@ -297,8 +247,9 @@ OBLIGATOIRES += ("montant_net",)
 class _Verification:
     """Les contrôles de forme d'une relecture ; chaque problème devient une anomalie bloquante."""
 
-    def __init__(self, fichier: str) -> None:
+    def __init__(self, fichier: str, colonnes: tuple[str, ...] = COLONNES_RESULTATS) -> None:
         self.fichier = fichier
+        self.colonnes = colonnes
         self.annee_lue: int | None = None  # l'année du fichier, si elle est lisible
         self.rapport = RapportValidation()
         self.signalees: set[tuple[int | None, str | None]] = set()  # une anomalie par cellule
@@ -312,7 +263,7 @@ class _Verification:
     def ligne(self, numero: int, brute: dict[str, str]) -> dict:
         """Une rangée lue : textes, nombres en Decimal."""
         ligne: dict = {"ligne_source": numero}
-        for colonne in COLONNES_RESULTATS:
+        for colonne in self.colonnes:
             texte = (brute.get(colonne) or "").strip()
             if colonne in _NATURE:
                 ligne[colonne] = self.nombre(numero, colonne, texte)
@@ -345,11 +296,15 @@ class _Verification:
     def identite(self, numero: int, ligne: dict) -> None:
         if not ligne["identifiant"]:
             self.signaler(numero, "identifiant", "", "identifiant vide.")
-        connus = (
+        connus = [
             ("type", TYPES_SIAE, "type de SIAE"),
             ("motif_taux", MOTIFS, "motif"),
-            ("methode", METHODES, "méthode"),
-        )
+            ("notation", NOTATIONS, "notation"),
+            ("repartition", tuple(REPARTITIONS), "répartition"),
+        ]
+        connus += [(c, ("", *SENS), "sens") for c in self.colonnes if c.startswith("sens_")]
+        if not ligne["methode"]:
+            self.signaler(numero, "methode", "", "nom de la méthode vide.")
         for colonne, valeurs, quoi in connus:
             if ligne[colonne] not in valeurs:
                 self.signaler(
@@ -447,14 +402,7 @@ class _Verification:
                 str(annee),
                 f"le manifeste du calcul dit la campagne {options.get('annee')}.",
             )
-        methodes = {ligne["methode"] for ligne in lignes}
-        if methodes != {options.get("methode")}:
-            self.signaler(
-                None,
-                "methode",
-                ", ".join(sorted(methodes)),
-                f"le manifeste du calcul dit la méthode {options.get('methode')}.",
-            )
+        self.methode(options.get("methode"), lignes)
         donnees = entree_consignee(manifeste, "donnees")
         if donnees is None or not re.fullmatch(r"[0-9a-f]{64}", donnees):
             self.signaler(
@@ -470,6 +418,90 @@ class _Verification:
                 "enveloppe_region",
                 "manifeste.json",
                 "le manifeste du calcul ne dit pas les enveloppes lues : recalculez la campagne.",
+            )
+
+    def methode(self, consignee: object, lignes: list[dict]) -> None:
+        """La méthode du grand livre est celle que le manifeste du calcul consigne : nom,
+        notation, groupes, répartition, taux moyen visé, poids et plafond appliqués ; le contenu
+        du fichier de méthode a l'empreinte consignée ; la méthode par défaut a les poids et
+        le plafond des paramètres datés."""
+        if not isinstance(consignee, dict) or not isinstance(consignee.get("appliquee"), dict):
+            self.signaler(
+                None,
+                "methode",
+                "manifeste.json",
+                "le manifeste du calcul ne dit pas la méthode appliquée : recalculez la campagne.",
+            )
+            return
+        appliquee = consignee["appliquee"]
+        comparees = [ligne for ligne in lignes if ligne["plafond"] is not None]
+        attendus = [
+            ("methode", consignee.get("nom"), lignes),
+            ("notation", consignee.get("notation"), lignes),
+            ("repartition", consignee.get("repartition"), lignes),
+            ("taux_moyen_cible", _decimal(consignee.get("taux_moyen")), lignes),
+            ("plafond_methode", _decimal(appliquee.get("plafond")), comparees),
+        ]
+        poids = appliquee.get("poids") if isinstance(appliquee.get("poids"), dict) else {}
+        attendus += [(f"poids_{c}", _decimal(p), comparees) for c, p in poids.items()]
+        for colonne, attendu, concernees in attendus:
+            lus = {ligne.get(colonne) for ligne in concernees}
+            if concernees and lus != {attendu}:
+                self.signaler(
+                    None,
+                    colonne,
+                    ", ".join(sorted(map(str, lus)))[:60],
+                    f"le manifeste du calcul dit {attendu} pour la méthode appliquée.",
+                )
+        colonnes_poids = {c for c in self.colonnes if c.startswith("poids_")}
+        if comparees and colonnes_poids != {f"poids_{c}" for c in poids}:
+            self.signaler(
+                None,
+                "methode",
+                "manifeste.json",
+                "les critères du grand livre ne sont pas ceux de la méthode consignée.",
+            )
+        etiquettes = {
+            "region": {f"{ligne['type']} {ligne['region']}" for ligne in comparees},
+            "departement": {f"{ligne['type']} {ligne['departement']}" for ligne in comparees},
+        }.get(str(consignee.get("groupes")), set())
+        if {ligne["groupe"] for ligne in comparees} != etiquettes:
+            self.signaler(
+                None,
+                "groupe",
+                str(consignee.get("groupes")),
+                "les groupes du grand livre ne sont pas ceux de la méthode consignée "
+                f"(groupes {consignee.get('groupes')}).",
+            )
+        contenu = consignee.get("contenu")
+        if contenu is not None and (
+            hashlib.sha256(str(contenu).encode("utf-8")).hexdigest() != consignee.get("sha256")
+        ):
+            self.signaler(
+                None,
+                "methode",
+                "manifeste.json",
+                "le contenu du fichier de méthode consigné n'a plus son empreinte SHA-256.",
+            )
+        if consignee.get("origine") == "défaut" and comparees:
+            self._methode_par_defaut(poids, appliquee.get("plafond"), int(lignes[0]["annee"]))
+
+    def _methode_par_defaut(self, poids: dict, plafond: object, annee: int) -> None:
+        """La méthode par défaut applique les poids et le plafond des paramètres datés."""
+        jour = dt.date(annee, 1, 1)
+        try:
+            attendus = {c: parametres.valeur(f"poids_{c}", jour).valeur for c in CRITERES}
+            maximum = parametres.valeur("taux_modulation_max", jour).valeur
+        except parametres.ErreurParametre:
+            return  # le contrôle du taux le signale
+        lus = {c: _decimal(p) for c, p in poids.items()}
+        if lus != attendus or _decimal(plafond) != maximum:
+            self.signaler(
+                None,
+                "methode",
+                "manifeste.json",
+                "la méthode par défaut applique les poids et le plafond en vigueur "
+                f"({', '.join(f'{c} {v}' for c, v in attendus.items())}, plafond {maximum}).",
             )
 
     def memes_parametres(self, manifeste: dict) -> bool:
@@ -556,6 +588,14 @@ def enveloppes_consignees(manifeste: dict) -> dict[str, Decimal] | None:
         return None
     try:
         return {str(region): Decimal(str(montant)) for region, montant in enveloppes.items()}
+    except ArithmeticError:
+        return None
+
+
+def _decimal(texte: object) -> Decimal | None:
+    """Un nombre consigné en texte exact dans le manifeste (None s'il n'y en a pas)."""
+    try:
+        return None if texte is None else Decimal(str(texte))
     except ArithmeticError:
         return None
 

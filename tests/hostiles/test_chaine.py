@@ -27,9 +27,13 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from iae_modulation.campagne import executer_calcul
 from iae_modulation.cli import main
+from iae_modulation.donnees import NOMS_COLONNES
 from iae_modulation.exports.entetes import disposition_de_la_mesure
 from iae_modulation.exports.exemples import lignes_export
+from iae_modulation.indicateurs import CRITERES_OPTIONNELS
+from iae_modulation.methode import construire
 from iae_modulation.rapprochement import rapprocher
+from iae_modulation.referentiel import departements
 from iae_modulation.resultats import lire_grand_livre
 from iae_modulation.sorties import ErreurEntree
 
@@ -284,6 +288,54 @@ def test_enveloppe_retouchee_dans_le_grand_livre_refusee(campagne, tmp_path):
     ) in message
 
 
+def test_poids_retouches_refuses_malgre_le_manifeste(campagne, tmp_path):
+    """Des poids changés sur toutes les lignes (somme encore de 100 %) et les taux remis
+    d'accord ne passent pas : le manifeste consigne les poids appliqués."""
+
+    def retoucher(lignes):
+        for ligne in lignes:
+            if ligne["poids_publics"]:
+                ligne.update(poids_publics="0,4500", poids_effort="0,3000")
+
+    message = refus(grand_livre_retouche(campagne, tmp_path / "poids", retoucher))
+    assert "colonne « poids_publics »" in message
+    assert "le manifeste du calcul dit 0.35 pour la méthode appliquée" in message
+
+
+def _poids_a_45(lignes):
+    for ligne in lignes:
+        if ligne["poids_publics"]:
+            ligne["poids_publics"] = "0,4500"
+
+
+def _plafond_a_12(lignes):
+    for ligne in lignes:
+        if ligne["plafond_methode"]:
+            ligne["plafond_methode"] = "0,1200"
+
+
+def _groupe_departemental(lignes):
+    ligne = next(ligne for ligne in lignes if ligne["groupe"].startswith("ACI"))
+    ligne["groupe"] = f"ACI {ligne['departement']}"
+
+
+@pytest.mark.parametrize(
+    ("retoucher", "message"),
+    [
+        (_poids_a_45, "les poids des critères font 100 % (somme de 1)"),
+        (_plafond_a_12, "une méthode peut l'abaisser, jamais le dépasser"),
+        (_groupe_departemental, "une seule règle pour tout le grand livre"),
+    ],
+)
+def test_methode_incoherente_refusee_meme_acceptee_modifiee(campagne, tmp_path, retoucher, message):
+    """Sans manifeste à comparer (grand livre modifié accepté), la méthode doit encore tenir :
+    poids de somme 100 %, plafond sous celui de l'arrêté, une seule règle de groupes."""
+    chemin = grand_livre_retouche(campagne, tmp_path / "retouche", retoucher, manifeste=False)
+    with pytest.raises(ErreurEntree) as erreur:
+        lire_grand_livre(chemin, accepter_modifie=True)
+    assert message in str(erreur.value)
+
+
 def test_manifeste_sans_empreinte_des_donnees_refuse(campagne, tmp_path):
     chemin = grand_livre_retouche(campagne, tmp_path / "calcul", lambda lignes: None)
     manifeste = json.loads((chemin.parent / "manifeste.json").read_text("utf-8"))
@@ -396,11 +448,19 @@ def campagnes(draw):
                 "milieu_penitentiaire": "oui" if detention else "non",
             }
         )
-    regions = {"54": "Grand Est", "67": "Grand Est", "13": "Provence-Alpes-Côte d'Azur"}
+    methode = draw(methodes(annee, [s["type"] for s in structures]))
+    if methode.optionnels:  # la part de chaque public parmi les salariés en insertion
+        for structure in structures:
+            salaries = int(structure["nb_salaries_insertion"] or 0)
+            for nom in methode.optionnels:
+                colonne = CRITERES_OPTIONNELS[nom].colonne
+                structure[colonne] = draw(st.sampled_from(["", *map(str, range(salaries + 1))]))
+    regions = {d: departements()[d].region for d in DEPARTEMENTS}
+    presentes = {regions[s["departement"]] for s in structures}
     enveloppes = {}
     if annee != 2014:
-        for region in sorted(set(regions.values())):
-            if draw(st.booleans()):
+        for region in sorted(presentes):
+            if methode.repartition == "totale" or draw(st.booleans()):
                 # 0, ou au moins 5 000 € : jamais sous le centième de 5 % des socles tirés
                 # (au plus 14 × 300 000 €), qui serait refusé comme invraisemblable
                 montant = draw(st.one_of(st.just(0), st.integers(500_000, 20_000_000)))
@@ -414,8 +474,40 @@ def campagnes(draw):
                     f"{draw(st.integers(1, 2000)) / 100:.2f}",
                     f"{draw(st.integers(0, 2500)) / 100:.2f}",
                 )
-    methode = draw(st.sampled_from(["rang", "minmax"]))
     return annee, methode, structures, enveloppes, versements
+
+
+@st.composite
+def methodes(draw, annee: int, types: list[str]):
+    """Une méthode au hasard (docs/methode.md) : notation, poids entiers de somme 100 (zéros
+    compris), critères facultatifs et leur sens, plafond abaissé, groupes par département,
+    répartition plafond, totale ou taux-moyen (seulement « plafond » en 2014)."""
+    criteres = ["publics", "effort", "resultats"]
+    facultatifs = [n for n, c in CRITERES_OPTIONNELS.items() if c.colonne in NOMS_COLONNES]
+    if facultatifs:  # colonnes canoniques facultatives (bilan annuel de l'ASP)
+        criteres += draw(st.lists(st.sampled_from(facultatifs), unique=True, max_size=2))
+    coupures = sorted(
+        draw(st.lists(st.integers(0, 100), min_size=len(criteres) - 1, max_size=len(criteres) - 1))
+    )
+    bornes = [0, *coupures, 100]
+    poids = {c: bornes[k + 1] - bornes[k] for k, c in enumerate(criteres)}
+    valeurs = {
+        "nom": draw(st.sampled_from(["Méthode tirée", "Commission ; version 2", "=1+1"])),
+        "notation": draw(st.sampled_from(["rang", "minmax"])),
+        "poids": poids,
+        "sens": {c: draw(st.sampled_from(["plus", "moins"])) for c in criteres[3:]},
+        "groupes": draw(st.sampled_from(["type-region", "type-departement"])),
+        "repartition": "plafond"
+        if annee == 2014
+        else draw(st.sampled_from(["plafond", "totale", "taux-moyen"])),
+    }
+    if draw(st.booleans()):
+        valeurs["plafond"] = str(Decimal(draw(st.integers(1, 1000))) / 100)
+    if valeurs["repartition"] == "taux-moyen":
+        haut = int(Decimal(valeurs.get("plafond", "10")) * 100)
+        valeurs["taux_moyen"] = str(Decimal(draw(st.integers(1, haut))) / 100)
+    event(f"répartition {valeurs['repartition']}, groupes {valeurs['groupes']}")
+    return construire(valeurs, "tirée.yaml")
 
 
 def ecrire(chemin: Path, entetes: list[str], lignes: list[list[str]]) -> Path:
@@ -440,6 +532,8 @@ def test_tout_grand_livre_du_calcul_passe_et_toute_retouche_est_vue(campagne):
             [list(s.values()) for s in structures],
         )
         options = {"methode": methode, "classeur_xlsx": False}
+        if methode.repartition == "totale":  # toute l'enveloppe : une par région
+            assert enveloppes
         if enveloppes:
             options["enveloppes"] = ecrire(
                 dossier / "env.csv",
@@ -458,13 +552,26 @@ def test_tout_grand_livre_du_calcul_passe_et_toute_retouche_est_vue(campagne):
                 [[i, *v] for i, v in versements.items()],
             )
         rapport = executer_calcul(donnees, annee, dossier / "calcul", **options)
-        if rapport.code_sortie != 0:  # seul refus possible : enveloppe sous les taux fixes
-            assert "inférieure aux montants à taux fixe" in rapport.erreur, rapport.resume()
-            event("enveloppe sous les taux fixes : calcul refusé")
+        if rapport.code_sortie != 0:  # refus possibles : enveloppe sous les taux fixes, ou
+            # critère facultatif dont aucune structure n'a de valeur
+            assert (
+                "aux montants à taux fixe" in rapport.erreur
+                or "n'y a aucune valeur" in rapport.erreur
+            ), rapport.resume()
+            event("calcul refusé (taux fixes ou critère sans valeur)")
             return
         calcul = dossier / "calcul"
         livre = lire_grand_livre(calcul / "resultats.csv")  # passe, sans option
         assert len(livre.lignes) == len(structures)
+        for ligne in livre.lignes:
+            if ligne["plafond"] is not None:  # jamais au-dessus du montant au plafond
+                assert ligne["montant_module"] <= (
+                    ligne["montant_socle"] * ligne["plafond"]
+                ).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+            if ligne["enveloppe_disponible"] is None and (
+                ligne["montant_module"] != ligne["montant_avant_enveloppe"]
+            ):
+                event(f"structure au plafond ({methode.repartition})")
         comparees = [
             ligne
             for ligne in livre.lignes
@@ -487,17 +594,21 @@ def test_tout_grand_livre_du_calcul_passe_et_toute_retouche_est_vue(campagne):
                 (ligne,) = [ligne for ligne in lignes if ligne["identifiant"] == cible]
                 taux_retouche(ligne, ecart)
 
-            event(f"taux retouché ({annee}, {methode})")
+            event(f"taux retouché ({annee}, {methode.notation})")
             message = refus(grand_livre_retouche(calcul, dossier / "taux", retoucher))
             assert "colonne « taux_calcule »" in message and "au lieu de" in message
         reduites = {ligne["region"] for ligne in livre.lignes if ligne["enveloppe_disponible"]}
         if reduites:
             region = sorted(reduites)[0]
-            event("réduction par l'enveloppe effacée")
+            event("répartition de l'enveloppe effacée")
             chemin = grand_livre_retouche(
                 calcul, dossier / "enveloppe", lambda lignes: sans_reduction(lignes, region)
             )
-            assert f"région {region} : total des montants modulés" in refus(chemin)
+            message = refus(chemin)
+            if methode.repartition == "plafond":
+                assert f"région {region} : total des montants modulés" in message
+            else:
+                assert "colonne « enveloppe_disponible » : vide au lieu de" in message
 
 
 # --- un grand livre modifié à la main le dit sur chaque page -------------------------------------

@@ -127,7 +127,7 @@ def test_ecraser_remplace_les_resultats_de_l_outil(tmp_path):
     assert calculer(DONNEES, resultats) == 0
     assert calculer(DONNEES, resultats, "--ecraser", "--methode", "minmax") == 0
     manifeste = json.loads((resultats / "manifeste.json").read_text(encoding="utf-8"))
-    assert manifeste["options"]["methode"] == "minmax"
+    assert manifeste["options"]["methode"]["notation"] == "minmax"
     assert sorted(p.name for p in resultats.iterdir()) == ECRITS
 
 

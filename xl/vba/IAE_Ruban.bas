@@ -18,6 +18,10 @@ Public Sub IAE_CalculerModulation(control As Object)
     Lancer "Calculer la modulation", "import iae_modulation.excel.macros as m; m.calculer_modulation()"
 End Sub
 
+Public Sub IAE_ComparerMethodes(control As Object)
+    Lancer "Comparer des méthodes", "import iae_modulation.excel.macros as m; m.comparer_methodes()"
+End Sub
+
 Public Sub IAE_GenererDecisionASP(control As Object)
     Lancer "Générer décision ASP", "import iae_modulation.excel.macros as m; m.generer_decision_asp()"
 End Sub

@@ -45,6 +45,13 @@ def enregistrer(sous_parseurs: argparse._SubParsersAction) -> None:
         help="accepter un grand livre modifié après le calcul (son empreinte n'est plus celle "
         "du manifeste) ; chaque lettre, l'index et le manifeste le mentionnent",
     )
+    parseur.add_argument(
+        "--rappel-precedent",
+        action="store_true",
+        dest="rappel_precedent",
+        help="rappeler dans chaque lettre le montant et le taux de la campagne précédente "
+        "(calcul fait avec --precedent)",
+    )
     parseur.add_argument("--sortie", type=Path, required=True, help="dossier des lettres")
     parseur.add_argument(
         "--ecraser", action="store_true", help="remplacer un dossier de sortie existant"
@@ -73,6 +80,7 @@ def executer(args: argparse.Namespace) -> int:
             progression=True,
             resultats_modifies=args.resultats_modifies,
             dossier_parametres=args.parametres,
+            rappel_precedent=args.rappel_precedent,
         )
     except (ErreurEntree, ErreurSortie) as erreur:
         print(f"Aucune lettre écrite : {erreur}", file=sys.stderr)

@@ -33,6 +33,7 @@ CHAMPS_DECISION = CHAMPS_OBLIGATOIRES | {
     "nom_departement",
     "region",
     "base_du_taux",
+    "phrase_methode",
     "phrase_regularisation",
     "phrase_reste",
     "mention_modifie",
@@ -69,6 +70,7 @@ class DecisionASP:
     avec_regularisation: bool = False
     mention_modifie: str = ""  # grand livre modifié après le calcul, accepté explicitement
     mots: MotsDates | None = None  # mots datés ; par défaut ceux de la date de la signature
+    phrase_methode: str | None = None  # la méthode appliquée (`documents.methode`)
 
     def mots_dates(self) -> MotsDates:
         return self.mots or mots_de_la_campagne(self.annee, self.signature.date)
@@ -159,6 +161,7 @@ def valeurs_decision(decision: DecisionASP) -> dict[str, object]:
         "nb_structures": str(decision.nb_structures),
         "montant_total": montant_fr(decision.montant_total),
         "base_du_taux": decision.base_du_taux,
+        "phrase_methode": decision.phrase_methode,
         "phrase_regularisation": regularisation,
         "phrase_reste": reste,
         CHAMP_MENTION_MODIFIE: decision.mention_modifie or None,

@@ -26,6 +26,14 @@ from decimal import Decimal
 from pathlib import Path
 
 from iae_modulation import parametres
+from iae_modulation.colonnes import (
+    MOTIF_CLASSEMENT,
+    MOTIF_FORFAIT_2014,
+    MOTIF_NON_CALCULABLE,
+    MOTIF_PENITENTIAIRE,
+    MOTIF_PENITENTIAIRE_PLAFOND,
+    MOTIF_SEULE,
+)
 from iae_modulation.documents.fiche_pdf import ecrire_fiche_pdf
 from iae_modulation.documents.graphique import Fond, Repartition, bandes_png, repartition
 from iae_modulation.documents.modeles_source import DOSSIER_MODELES, NOM_FICHE
@@ -35,17 +43,7 @@ from iae_modulation.donnees import lire_donnees
 from iae_modulation.formats import date_fr, montant_fr, nombre_fr, taux_fr
 from iae_modulation.progression import progression as barre_de_progression
 from iae_modulation.referentiel import TYPES_SIAE, departements
-from iae_modulation.resultats import (
-    MOTIF_CLASSEMENT,
-    MOTIF_FORFAIT_2014,
-    MOTIF_NON_CALCULABLE,
-    MOTIF_PENITENTIAIRE,
-    MOTIF_PENITENTIAIRE_PLAFOND,
-    MOTIF_SEULE,
-    GrandLivre,
-    donnees_du_calcul,
-    lire_grand_livre,
-)
+from iae_modulation.resultats import GrandLivre, donnees_du_calcul, lire_grand_livre
 from iae_modulation.sorties import (
     ErreurEntree,
     dossier_atomique,
@@ -84,11 +82,11 @@ FICHES_PAR_LOT = 150  # fiches écrites d'un coup par un processus
 
 @dataclass
 class Groupe:
-    """Les structures comparées d'un groupe (type × région) et la répartition de chaque
-    critère, avec le fond de sa bande de points."""
+    """Les structures comparées d'un groupe (type × région, ou type × département selon la
+    méthode) et la répartition de chaque critère, avec le fond de sa bande de points."""
 
     type: str
-    region: str
+    region: str  # la région, ou le département du groupe
     compares: list[dict]
     taille: int = 0  # toutes les structures du groupe, taux fixes compris
     repartitions: dict[str, Repartition | None] = field(default_factory=dict)
@@ -151,7 +149,7 @@ def generer_fiches(
     table = _table_des_donnees(donnees, livre.annee, rapport)
     groupes = _groupes(livre, anterieur)
     fiches = [
-        _Fiche(s, groupes[(s["type"], s["region"])], table.get(s["identifiant"]), anterieur)
+        _Fiche(s, groupes[_cle_du_groupe(s)], table.get(s["identifiant"]), anterieur)
         for s in livre.lignes
     ]
     noms = [f"fiche_{nom_de_fichier_sur(f.structure['identifiant'])}" for f in fiches]
@@ -218,10 +216,17 @@ def _table_des_donnees(donnees: Path | None, annee: int, rapport: RapportFiches)
     return {ligne["identifiant"]: ligne for ligne in lues.table.to_dict("records")}
 
 
+def _cle_du_groupe(structure: dict) -> tuple[str, str]:
+    """Le groupe de la méthode (colonne `groupe` : « ACI Grand Est », « ACI 51 ») ; une
+    structure hors classement va avec celles de son type et de sa région."""
+    groupe = structure["groupe"] or f"{structure['type']} {structure['region']}"
+    return structure["type"], groupe.removeprefix(f"{structure['type']} ")
+
+
 def _groupes(livre: GrandLivre, anterieur: dict | None) -> dict[tuple[str, str], Groupe]:
     groupes: dict[tuple[str, str], Groupe] = {}
     for structure in livre.lignes:
-        cle = (structure["type"], structure["region"])
+        cle = _cle_du_groupe(structure)
         groupe = groupes.setdefault(cle, Groupe(*cle, []))
         groupe.taille += 1
         if structure["motif_taux"] in COMPARES:
@@ -282,7 +287,8 @@ class _Fiche:
                     f"Département {s['departement']}"
                     + (f" – {departement.nom}" if departement else "")
                     + f", région {s['region']} ; groupe de comparaison : "
-                    f"{len(self.groupe.compares)} {s['type']} de la région"
+                    f"{len(self.groupe.compares)} {s['type']} "
+                    + ("de la région" if self.groupe.region == s["region"] else "du département")
                     + (
                         " (hors taux fixe)"
                         if len(self.groupe.compares) != self.groupe.taille

@@ -238,6 +238,7 @@ def construire_notification() -> bytes:
     _paragraphe(document, "{{ phrase_taux_fixe }}")
     _paragraphe(document, "{{ motif_taux }}")
     _tableau_indicateurs(document)
+    _paragraphe(document, "{{ phrase_methode }}")
     _paragraphe(document, "{{ annonce_regularisation_2014 }}")
     _paragraphe(
         document,
@@ -255,6 +256,7 @@ def construire_notification() -> bytes:
         "qui lui est transmise.",
     )
     _paragraphe(document, "{{ phrase_versement }}")
+    _paragraphe(document, "{{ phrase_precedent }}")
     _paragraphe(
         document,
         "Je vous prie d'agréer, Madame, Monsieur, l'assurance de ma considération distinguée.",
@@ -309,6 +311,7 @@ def construire_decision() -> bytes:
         "{{ departement }} – {{ nom_departement }}, pour un montant total de {{ montant_total }} "
         "(nombre de structures : {{ nb_structures }}). {{ base_du_taux }}",
     )
+    _paragraphe(document, "{{ phrase_methode }}")
     _paragraphe(document, "{{ phrase_regularisation }}")
     _paragraphe(document, "{{ phrase_reste }}")
     _paragraphe(

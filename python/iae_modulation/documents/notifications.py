@@ -17,8 +17,17 @@ from decimal import Decimal
 from pathlib import Path
 
 from iae_modulation import parametres
+from iae_modulation.colonnes import (
+    COLONNES_IDENTITE,
+    MOTIF_FORFAIT_2014,
+    MOTIF_NON_CALCULABLE,
+    MOTIF_PENITENTIAIRE,
+    MOTIF_PENITENTIAIRE_PLAFOND,
+    MOTIF_SEULE,
+)
 from iae_modulation.documents import pdf as conversion
 from iae_modulation.documents.decision_asp import lieu_et_date
+from iae_modulation.documents.methode import phrase_methode, phrase_precedent
 from iae_modulation.documents.modeles_source import DOSSIER_MODELES, NOM_NOTIFICATION
 from iae_modulation.documents.mots_dates import CHAMPS_DATES, MotsDates, mots_de_la_campagne
 from iae_modulation.documents.publipostage import CHAMP_MENTION_MODIFIE, ModeleCompile
@@ -36,15 +45,7 @@ from iae_modulation.mise_en_page import (
 )
 from iae_modulation.progression import progression as barre_de_progression
 from iae_modulation.referentiel import ANNEE_FORFAIT, TYPES_SIAE, probleme_annee_campagne
-from iae_modulation.resultats import (
-    COLONNES_IDENTITE,
-    MOTIF_FORFAIT_2014,
-    MOTIF_NON_CALCULABLE,
-    MOTIF_PENITENTIAIRE,
-    MOTIF_PENITENTIAIRE_PLAFOND,
-    MOTIF_SEULE,
-    lire_grand_livre,
-)
+from iae_modulation.resultats import lire_grand_livre
 from iae_modulation.sorties import (
     ErreurEntree,
     dossier_atomique,
@@ -101,6 +102,8 @@ CHAMPS_NOTIFICATION = CHAMPS_OBLIGATOIRES | {
     "resultats_valeur",
     "resultats_score",
     "phrase_taux_fixe",
+    "phrase_methode",
+    "phrase_precedent",
     "minima_sociaux",
     *CHAMPS_DATES,
 }
@@ -202,6 +205,7 @@ def generer_notifications(
     progression: bool = True,
     resultats_modifies: bool = False,
     dossier_parametres: Path | None = None,
+    rappel_precedent: bool = False,
 ) -> RapportNotifications:
     """Une lettre `notification_<identifiant>.docx` par structure du grand livre `resultats`,
     adressée à la structure que le grand livre nomme (SIRET, raison sociale, adresse).
@@ -214,7 +218,8 @@ def generer_notifications(
     `pdf` : True exige les PDF, False s'en passe, None les produit si LibreOffice est installé.
     `resultats_modifies` accepte un grand livre modifié après le calcul : chaque lettre, l'index
     et le manifeste le disent. `dossier_parametres` : le même dossier de paramètres que le calcul
-    (`parametres.surcharge`).
+    (`parametres.surcharge`). `rappel_precedent` : chaque lettre rappelle le montant et le taux
+    de la campagne précédente (calcul fait avec --precedent).
     """
     with parametres.surcharge(dossier_parametres):
         return _generer(
@@ -228,6 +233,7 @@ def generer_notifications(
             signature=signature,
             progression=progression,
             resultats_modifies=resultats_modifies,
+            rappel_precedent=rappel_precedent,
         )
 
 
@@ -243,6 +249,7 @@ def _generer(
     signature: Signature,
     progression: bool,
     resultats_modifies: bool,
+    rappel_precedent: bool = False,
 ) -> RapportNotifications:
     debut = time.perf_counter()
     modele = Path(modele or MODELE_NOTIFICATION)
@@ -261,7 +268,7 @@ def _generer(
         compile_.verifier_mention_sur_chaque_page(CHAMP_MENTION_MODIFIE)
     mots = mots_de_la_campagne(annee, signature.date)
     mots.noter_modele(compile_.champs)
-    contexte = ContexteLettres(mots, parts_a_taux_fixe(structures))
+    contexte = ContexteLettres(mots, parts_a_taux_fixe(structures), rappel_precedent)
     rapport = RapportNotifications(Path(sortie).resolve(), [])
     with dossier_atomique(sortie, ecraser, (resultats, donnees, modele)) as dossier:
         with (
@@ -296,6 +303,7 @@ def _generer(
                 "projet": signature.projet,
                 "date": signature.date.isoformat(),
                 "resultats_modifies": livre.modifie or False,
+                "rappel_precedent": rappel_precedent,
             },
             mots.pour_le_manifeste(),
             alertes=mots.signalements(),
@@ -368,6 +376,7 @@ class ContexteLettres:
 
     mots: MotsDates
     parts_fixes: dict[str, Decimal] = field(default_factory=dict)
+    avec_precedent: bool = False  # rappeler la campagne précédente (option --rappel-precedent)
     champs: dict[str, str] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -465,6 +474,8 @@ def valeurs_notification(
         "signataire": signature.signataire or None,
         "mention_projet": signature.mention_projet(),
         CHAMP_MENTION_MODIFIE: None,
+        "phrase_methode": phrase_methode(structure),
+        "phrase_precedent": phrase_precedent(structure) if contexte.avec_precedent else None,
     }
     valeurs.update(_indicateurs(structure))
     return valeurs

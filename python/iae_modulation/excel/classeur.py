@@ -29,6 +29,7 @@ DONNEES = "Données SIAE"
 VERIFICATION = "Vérification"
 RESULTATS = "Résultats"
 SYNTHESE = "Synthèse"
+SIMULATION = "Simulation"
 JOURNAL = "Journal"
 LISTES = "Listes"
 CONFIGURATION = "xlwings.conf"
@@ -39,6 +40,7 @@ FEUILLES = (
     VERIFICATION,
     RESULTATS,
     SYNTHESE,
+    SIMULATION,
     JOURNAL,
     LISTES,
     CONFIGURATION,
@@ -48,7 +50,16 @@ NOMS_PARAMETRES = (
     "annee",
     "region",
     "methode",
+    "methode_fichier",
+    "poids_publics",
+    "poids_effort",
+    "poids_resultats",
+    "groupes",
+    "plafond_methode",
+    "repartition",
+    "taux_moyen",
     "enveloppe",
+    "precedent",
     "dossier_sortie",
     "departements",
     "export_annexe5",
@@ -73,6 +84,23 @@ CONFIGURATION_GABARIT = {"UDF Modules": MODULE_UDFS, "Use UDF Server": "True"}
 COLONNES_VERIFICATION = ("Ligne", "Colonne", "Valeur", "Problème", "Gravité")
 LIGNE_ENTETE_VERIFICATION = 3
 COLONNES_SYNTHESE = ("Type", "Structures", "Montant socle", "Montant modulé", "Taux moyen")
+# Feuille « Simulation » : les scénarios à comparer (une ligne chacun, sous l'en-tête), puis, à
+# partir de LIGNE_RESULTATS_SIMULATION, ce que « Comparer des méthodes » en a tiré.
+COLONNES_SCENARIOS = (
+    "Scénario",
+    "Fichier de méthode",
+    "Notation",
+    "Poids publics (%)",
+    "Poids effort (%)",
+    "Poids résultats (%)",
+    "Groupes",
+    "Plafond (%)",
+    "Répartition",
+    "Taux moyen visé (%)",
+)
+LIGNE_ENTETE_SCENARIOS = 4
+SCENARIOS_MAX = 8
+LIGNE_RESULTATS_SIMULATION = LIGNE_ENTETE_SCENARIOS + SCENARIOS_MAX + 3
 LIGNE_ENTETE_SYNTHESE = 3
 FORMAT_EUROS = '#,##0.00\\ "€"'
 FORMAT_POURCENT = "0.00%"

@@ -23,6 +23,7 @@ import yaml
 from iae_modulation import donnees, referentiel
 from iae_modulation.chemins import DOSSIER_XL, GABARIT_CLASSEUR, RACINE_DEPOT
 from iae_modulation.classeur_resultats import ENTETES, LARGEURS
+from iae_modulation.colonnes import COLONNES_RESULTATS, NOTATIONS
 from iae_modulation.excel import classeur as contrat
 from iae_modulation.excel import paquet
 from iae_modulation.excel.projet_vba import (
@@ -33,8 +34,7 @@ from iae_modulation.excel.projet_vba import (
 )
 from iae_modulation.excel.tableau import FORMATS_RESULTATS
 from iae_modulation.lecture import lire_nombre, lire_table
-from iae_modulation.modulation import METHODES
-from iae_modulation.resultats import COLONNES_RESULTATS
+from iae_modulation.methode import GROUPES, REPARTITIONS
 
 SOURCES = DOSSIER_XL
 GABARIT = GABARIT_CLASSEUR
@@ -119,6 +119,7 @@ class _Ecrivain:
         self.verification()
         self.resultats()
         self.synthese()
+        self.simulation()
         self.journal()
         self.configuration()
         self.feuilles[contrat.ACCUEIL].activate()
@@ -129,9 +130,11 @@ class _Ecrivain:
             "types": ("Types de SIAE", list(referentiel.TYPES_SIAE)),
             "departements": ("Départements", list(referentiel.departements())),
             "regions": ("Régions", list(referentiel.regions())),
-            "methodes": ("Méthodes", list(METHODES)),
+            "methodes": ("Notations", list(NOTATIONS)),
             "oui_non": ("Oui / non", ["oui", "non"]),
             "mesures": ("Mesures (annexe 5)", list(referentiel.TYPES_SIAE)),
+            "groupes": ("Groupes", list(GROUPES.values())),
+            "repartitions": ("Répartitions", list(REPARTITIONS)),
         }
         self.plages = {}
         for position, (cle, (titre, valeurs)) in enumerate(colonnes.items()):
@@ -291,6 +294,44 @@ class _Ecrivain:
             if graphique["colonne"] == "taux_moyen":
                 dessin.set_y_axis({"num_format": "0%"})
             ws.insert_chart(entete + 9 + 18 * position, 0, dessin, {"x_scale": 1.4})
+
+    def simulation(self) -> None:
+        """Le tableau des scénarios (listes de la notation, des groupes, de la répartition),
+        prérempli de trois exemples ; les résultats s'écrivent dessous."""
+        ws = self.feuilles[contrat.SIMULATION]
+        reglages = self.disposition["simulation"]
+        ws.write_string(0, 0, reglages["titre"], self.f["titre"])
+        ws.merge_range(
+            1, 0, 1, len(contrat.COLONNES_SCENARIOS) - 1, reglages["aide"], self.f["texte"]
+        )
+        ws.set_row(1, 48)
+        entete = contrat.LIGNE_ENTETE_SCENARIOS - 1
+        self._entetes(ws, entete, contrat.COLONNES_SCENARIOS, reglages["largeurs"])
+        for rang in range(entete + 1, entete + 1 + contrat.SCENARIOS_MAX):
+            for colonne in range(len(contrat.COLONNES_SCENARIOS)):
+                ws.write_blank(rang, colonne, None, self.f["saisie"])
+        for rang, exemple in enumerate(reglages["exemples"], start=entete + 1):
+            for colonne, valeur in enumerate(exemple):
+                if isinstance(valeur, int | float):
+                    ws.write_number(rang, colonne, valeur, self.f["saisie"])
+                elif valeur:
+                    ws.write_string(rang, colonne, valeur, self.f["saisie"])
+        derniere = entete + contrat.SCENARIOS_MAX
+        for colonne, liste in ((2, "methodes"), (6, "groupes"), (8, "repartitions")):
+            ws.data_validation(
+                entete + 1,
+                colonne,
+                derniere,
+                colonne,
+                {"validate": "list", "source": self.plages[liste]},
+            )
+        ws.write_string(
+            contrat.LIGNE_RESULTATS_SIMULATION - 1,
+            0,
+            "Aucune comparaison pour l'instant : cliquez sur « Comparer des méthodes » dans "
+            "l'onglet « IAE Modulation ».",
+        )
+        ws.freeze_panes(contrat.LIGNE_ENTETE_SCENARIOS, 1)
 
     def journal(self) -> None:
         ws = self.feuilles[contrat.JOURNAL]

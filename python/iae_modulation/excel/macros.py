@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 
     from iae_modulation.documents.signature import Signature
     from iae_modulation.donnees import RapportValidation
+    from iae_modulation.methode import Methode
 
 CODE_SUCCES, CODE_ERREUR, CODE_DONNEES_INVALIDES = 0, 1, 2
 
@@ -182,6 +183,15 @@ def _avertir(resultat: ResultatAction, avertissement: str) -> None:
         resultat.message = f"{avertissement}\n{resultat.message}"
 
 
+def _annonce_du_calcul(calcul: Path) -> str:
+    """« Dernier calcul utilisé : calcul-2026-… (méthode « … ») » : les documents disent de
+    quel calcul ils partent, et de quelle méthode."""
+    with (calcul / "resultats.csv").open(encoding="utf-8-sig", newline="") as f:
+        premiere = next(csv.DictReader(f, delimiter=";"), {})
+    methode = premiere.get("methode") or "inconnue"
+    return f"Dernier calcul utilisé : {calcul.name} (méthode « {methode} »)."
+
+
 def _identifiants_du_calcul(calcul: Path) -> list[str]:
     with (calcul / "resultats.csv").open(encoding="utf-8-sig", newline="") as f:
         return [ligne.get("identifiant", "") for ligne in csv.DictReader(f, delimiter=";")]
@@ -327,27 +337,124 @@ def calculer_modulation(classeur: c.Classeur | None = None) -> ResultatAction:
     return _executer("Calculer la modulation", classeur, _calculer)
 
 
-def _calculer(classeur: c.Classeur, resultat: ResultatAction) -> None:
-    from iae_modulation.campagne import executer_calcul
-    from iae_modulation.excel.tableau import FORMATS_RESULTATS, lignes_resultats
-    from iae_modulation.resultats import METHODES
+def _facultatif(classeur: c.Classeur, nom: str) -> str:
+    """Une cellule des Paramètres ajoutée après la première version du classeur : vide si un
+    classeur plus ancien ne l'a pas."""
+    try:
+        return _texte(classeur, nom)
+    except Exception:  # classeur construit avant cette cellule : elle est facultative
+        return ""
 
-    annee = _annee(classeur)
-    methode = _texte(classeur, "methode") or "rang"
-    if methode not in METHODES:
-        raise ErreurAction(
-            f"Feuille « {c.PARAMETRES} », « Méthode » : « {methode} » inconnue (choisissez "
-            f"{' ou '.join(METHODES)})."
+
+def methode_des_cellules(classeur: c.Classeur, lieu: str, valeurs: dict[str, str]) -> Methode:
+    """La méthode que disent des cellules (Paramètres, ou une ligne de « Simulation ») : un
+    fichier de méthode, ou la méthode par défaut modifiée par la notation, les poids, les
+    groupes, le plafond, la répartition et le taux moyen visé."""
+    from iae_modulation.fichier_methode import lire_methode
+    from iae_modulation.methode import ErreurMethode, depuis_options
+
+    notation = (valeurs.get("notation") or "rang").strip().lower()
+    poids = [valeurs.get(f"poids_{c}", "").strip() for c in ("publics", "effort", "resultats")]
+    reglages = {
+        "groupes": valeurs.get("groupes", ""),
+        "plafond": valeurs.get("plafond", ""),
+        "repartition": valeurs.get("repartition", ""),
+        "taux_moyen": valeurs.get("taux_moyen", ""),
+    }
+    defauts = {"groupes": ("", "type × région"), "repartition": ("", "plafond")}
+    choisis = (
+        [nom for nom, valeur in reglages.items() if valeur.strip() not in defauts.get(nom, ("",))]
+        + (["poids"] if any(poids) else [])
+        + (["notation"] if notation != "rang" else [])
+    )
+    try:
+        if valeurs.get("fichier"):
+            if choisis:
+                raise ErreurMethode(
+                    f"un fichier de méthode et d'autres choix ({', '.join(choisis)}) : le "
+                    "fichier est la méthode, écrivez ces choix dedans ou videz ces cellules."
+                )
+            chemin = _fichier_du_classeur(classeur, valeurs["fichier"])
+            if not chemin.is_file():
+                raise ErreurMethode(f"fichier de méthode introuvable ({chemin}).")
+            return lire_methode(chemin)
+        texte_poids = None
+        if any(poids):
+            noms = ("publics", "effort", "resultats")
+            texte_poids = ",".join(f"{n}={v or 0}" for n, v in zip(noms, poids, strict=True))
+        return depuis_options(
+            notation=notation,
+            poids=texte_poids,
+            groupes=reglages["groupes"] or None,
+            plafond=reglages["plafond"] or None,
+            repartition=reglages["repartition"] or None,
+            taux_moyen=reglages["taux_moyen"] or None,
+            source=lieu,
         )
+    except ErreurMethode as erreur:
+        raise ErreurAction(f"{lieu} : {erreur}") from None
+
+
+def _methode_des_parametres(classeur: c.Classeur) -> Methode:
+    valeurs = {
+        "notation": _texte(classeur, "methode"),
+        "fichier": _facultatif(classeur, "methode_fichier"),
+        **{
+            cle: _facultatif(classeur, nom)
+            for cle, nom in (
+                ("poids_publics", "poids_publics"),
+                ("poids_effort", "poids_effort"),
+                ("poids_resultats", "poids_resultats"),
+                ("groupes", "groupes"),
+                ("plafond", "plafond_methode"),
+                ("repartition", "repartition"),
+                ("taux_moyen", "taux_moyen"),
+            )
+        },
+    }
+    return methode_des_cellules(classeur, f"Feuille « {c.PARAMETRES} »", valeurs)
+
+
+def _precedent(classeur: c.Classeur) -> Path | None:
+    """Le grand livre de la campagne précédente des Paramètres (facultatif)."""
+    texte = _facultatif(classeur, "precedent")
+    if not texte:
+        return None
+    chemin = _fichier_du_classeur(classeur, texte)
+    if not chemin.exists():
+        raise ErreurAction(
+            f"Feuille « {c.PARAMETRES} », « Grand livre de la campagne précédente » : "
+            f"{chemin} introuvable (laissez la cellule vide sans campagne précédente)."
+        )
+    return chemin
+
+
+def _entrees_du_calcul(classeur: c.Classeur) -> tuple[Path, str, Path, Path | None]:
+    """Le dossier de sortie, l'horodatage, la copie exacte des données et le fichier de
+    l'enveloppe des Paramètres (ou None), écrits dans `entrees/` : ce que lit un calcul ou une
+    simulation lancé du classeur."""
     base, horodatage = dossier_de_sortie(classeur), _horodatage()
     enveloppe = _enveloppe(classeur)
     entrees = base / "entrees"
     entrees.mkdir(parents=True, exist_ok=True)
     instantane = _instantane_donnees(classeur, entrees, horodatage)
     enveloppes = None if enveloppe is None else _ecrire_enveloppe(enveloppe, entrees, horodatage)
-    resultat.entrees = [str(instantane), f"année {annee}", f"méthode {methode}"]
+    return base, horodatage, instantane, enveloppes
+
+
+def _calculer(classeur: c.Classeur, resultat: ResultatAction) -> None:
+    from iae_modulation.campagne import executer_calcul
+    from iae_modulation.excel.tableau import formats_resultats, lignes_resultats
+
+    annee = _annee(classeur)
+    methode = _methode_des_parametres(classeur)
+    precedent = _precedent(classeur)
+    base, horodatage, instantane, enveloppes = _entrees_du_calcul(classeur)
+    resultat.entrees = [str(instantane), f"année {annee}", f"méthode « {methode.nom} »"]
     if enveloppes is not None:
         resultat.entrees.append(str(enveloppes))
+    if precedent is not None:
+        resultat.entrees.append(str(precedent))
     sortie = base / f"calcul-{annee}-{horodatage}"
     rapport = executer_calcul(
         instantane,
@@ -355,6 +462,7 @@ def _calculer(classeur: c.Classeur, resultat: ResultatAction) -> None:
         sortie,
         methode=methode,
         enveloppes=enveloppes,
+        precedent=precedent,
         classeur_xlsx=False,
         dossier_parametres=dossier_parametres(classeur),
     )
@@ -368,7 +476,8 @@ def _calculer(classeur: c.Classeur, resultat: ResultatAction) -> None:
         return
     resultats = rapport.calcul.resultats
     _avertir(resultat, avertissement_demonstration(resultats["identifiant"], "le calcul"))
-    classeur.ecrire_lignes(c.RESULTATS, 1, lignes_resultats(resultats), FORMATS_RESULTATS)
+    lignes = lignes_resultats(resultats)
+    classeur.ecrire_lignes(c.RESULTATS, 1, lignes, formats_resultats(resultats.columns))
     classeur.ecrire_lignes(
         c.SYNTHESE,
         c.LIGNE_ENTETE_SYNTHESE + 1,
@@ -379,6 +488,170 @@ def _calculer(classeur: c.Classeur, resultat: ResultatAction) -> None:
         "dernier_calcul", rapport.sortie.relative_to(classeur.chemin.parent).as_posix()
     )
     resultat.sorties = [str(p) for p in rapport.fichiers]
+
+
+# --- simulation -----------------------------------------------------------------------------------
+
+
+def comparer_methodes(classeur: c.Classeur | None = None) -> ResultatAction:
+    """« Comparer des méthodes » : les scénarios de la feuille « Simulation » passés par
+    `simulation.executer_simulation`, comme `iae-modulation simuler`."""
+    return _executer("Comparer des méthodes", classeur, _comparer)
+
+
+CLES_SCENARIO = (
+    "nom",
+    "fichier",
+    "notation",
+    "poids_publics",
+    "poids_effort",
+    "poids_resultats",
+    "groupes",
+    "plafond",
+    "repartition",
+    "taux_moyen",
+)
+
+
+def scenarios_de_la_feuille(classeur: c.Classeur) -> list:
+    """Les scénarios décrits sous l'en-tête de la feuille « Simulation » (lignes dont la
+    colonne « Scénario » est remplie), vérifiés avant tout travail."""
+    from iae_modulation.simulation import Scenario
+
+    cellules = classeur.lire_feuille(c.SIMULATION)
+    premiere = c.LIGNE_ENTETE_SCENARIOS  # indice de la première ligne sous l'en-tête
+    scenarios = []
+    for numero, rangee in enumerate(
+        cellules[premiere : premiere + c.SCENARIOS_MAX], start=premiere + 1
+    ):
+        valeurs = {
+            cle: _en_texte(valeur)
+            for cle, valeur in zip(
+                CLES_SCENARIO,
+                [*rangee, *[None] * len(CLES_SCENARIO)][: len(CLES_SCENARIO)],
+                strict=True,
+            )
+        }
+        if not valeurs["nom"]:
+            if any(valeurs.values()):
+                raise ErreurAction(
+                    f"Feuille « {c.SIMULATION} », ligne {numero} : donnez un nom au scénario "
+                    "(colonne « Scénario »), ou videz la ligne."
+                )
+            continue
+        lieu = f"Feuille « {c.SIMULATION} », ligne {numero} (« {valeurs['nom']} »)"
+        scenarios.append(Scenario(valeurs["nom"], methode_des_cellules(classeur, lieu, valeurs)))
+    if not scenarios:
+        raise ErreurAction(
+            f"Feuille « {c.SIMULATION} » : aucun scénario. Décrivez au moins une méthode sous "
+            "l'en-tête (une ligne par scénario, le premier est la référence)."
+        )
+    noms = [s.nom for s in scenarios]
+    doublons = sorted({n for n in noms if noms.count(n) > 1})
+    if doublons:
+        raise ErreurAction(
+            f"Feuille « {c.SIMULATION} » : scénarios de même nom ({', '.join(doublons)})."
+        )
+    return scenarios
+
+
+def _en_texte(valeur: object) -> str:
+    if isinstance(valeur, float) and valeur.is_integer():
+        valeur = int(valeur)
+    return "" if valeur is None else str(valeur).strip()
+
+
+def lignes_simulation(simulation) -> tuple[list[list[object]], list[str | None]]:
+    """Ce que « Comparer des méthodes » écrit sous le tableau des scénarios : un bilan par
+    scénario, puis une ligne par structure (taux effectif, montant, rang, écart)."""
+    reference = simulation.scenarios[0].nom
+    lignes: list[list[object]] = [
+        [f"Comparaison du {c.horodatage()} — référence « {reference} »"],
+        [
+            "Scénario",
+            "Total modulé",
+            "Taux moyen",
+            "Gagnent",
+            "Perdent",
+            "Solde / référence",
+            "Fichier de méthode",
+        ],
+    ]
+    for k, (scenario, ligne) in enumerate(
+        zip(simulation.scenarios, simulation.resume_scenarios.itertuples(index=False), strict=True)
+    ):
+        lignes.append(
+            [
+                scenario.nom,
+                ligne.total,
+                ligne.taux_moyen,
+                ligne.gagnent if k else None,
+                ligne.perdent if k else None,
+                (ligne.gains + ligne.pertes) if k else None,
+                scenario.fichier,
+            ]
+        )
+    lignes.append([])
+    entete = ["N° d'annexe financière", "Raison sociale", "Type", "Département", "Montant socle"]
+    for k, nom in enumerate(s.nom for s in simulation.scenarios):
+        entete += [f"{nom} — taux effectif", f"{nom} — montant modulé", f"{nom} — rang"]
+        if k:
+            entete.append(f"{nom} — écart / {reference}")
+    lignes.append(entete)
+    table = simulation.structures
+    colonnes = ["identifiant", "raison_sociale", "type", "departement", "montant_socle"]
+    for k in range(len(simulation.scenarios)):
+        colonnes += [f"taux_{k}", f"montant_{k}", f"rang_{k}"] + ([f"ecart_{k}"] if k else [])
+    # colonne par colonne : lire une cellule à la fois d'une table pandas est bien plus lent
+    valeurs = [table[col].tolist() for col in colonnes]
+    lignes += [list(ligne) for ligne in zip(*valeurs, strict=True)]
+    formats: list[str | None] = [
+        None,
+        c.FORMAT_EUROS,
+        c.FORMAT_POURCENT,
+        None,
+        None,
+        c.FORMAT_EUROS,
+    ]
+    return lignes, formats
+
+
+def _comparer(classeur: c.Classeur, resultat: ResultatAction) -> None:
+    from iae_modulation.simulation import NOM_SIMULATION, executer_simulation
+
+    annee = _annee(classeur)
+    scenarios = scenarios_de_la_feuille(classeur)
+    precedent = _precedent(classeur)
+    base, horodatage, instantane, enveloppes = _entrees_du_calcul(classeur)
+    resultat.entrees = [str(instantane), f"année {annee}"]
+    resultat.entrees += [f"scénario « {s.nom} »" for s in scenarios]
+    resultat.entrees += [str(p) for p in (enveloppes, precedent) if p is not None]
+    rapport = executer_simulation(
+        instantane,
+        annee,
+        scenarios,
+        base / f"simulation-{annee}-{horodatage}",
+        enveloppes=enveloppes,
+        precedent=precedent,
+        dossier_parametres=dossier_parametres(classeur),
+    )
+    resultat.message = rapport.resume()
+    if rapport.simulation is None:
+        resultat.code = rapport.code_sortie or CODE_ERREUR
+        return
+    resultat.message += (
+        f"\nPour retenir un scénario dans ce classeur : feuille « {c.PARAMETRES} », « Fichier "
+        "de méthode » = son fichier methode_….yaml dans le dossier de la simulation, puis "
+        "« Calculer la modulation »."
+    )
+    lignes, formats = lignes_simulation(rapport.simulation)
+    classeur.ecrire_lignes(c.SIMULATION, c.LIGNE_RESULTATS_SIMULATION, lignes, formats)
+    resultat.classeur_modifie = True
+    resultat.sorties = [str(rapport.sortie / NOM_SIMULATION)] + [
+        str(p) for p in rapport.fichiers if p.name != NOM_SIMULATION
+    ]
+    identifiants = rapport.simulation.structures["identifiant"]
+    _avertir(resultat, avertissement_demonstration(identifiants, "la simulation"))
 
 
 # --- import des fichiers de l'ASP -----------------------------------------------------------------
@@ -549,7 +822,8 @@ def _decision_asp(classeur: c.Classeur, resultat: ResultatAction) -> None:
         pdf=_oui(classeur, "pdf"),
         dossier_parametres=dossier_parametres(classeur),
     )
-    resultat.code, resultat.message = rapport.code_sortie, rapport.resume()
+    resultat.code = rapport.code_sortie
+    resultat.message = f"{_annonce_du_calcul(calcul)}\n{rapport.resume()}"
     resultat.sorties = [str(p) for p in rapport.fichiers]
     if rapport.code_sortie == 0:
         _rapprocher(classeur, calcul, resultat)
@@ -578,7 +852,7 @@ def _notifications(classeur: c.Classeur, resultat: ResultatAction) -> None:
         progression=False,
         dossier_parametres=dossier_parametres(classeur),
     )
-    resultat.message = rapport.resume()
+    resultat.message = f"{_annonce_du_calcul(calcul)}\n{rapport.resume()}"
     resultat.sorties = [str(rapport.sortie)]
     _rapprocher(classeur, calcul, resultat)
     ou = "le dernier calcul"
@@ -660,6 +934,7 @@ ACTIONS: dict[str, Callable[[c.Classeur | None], ResultatAction]] = {
     "importer-asp": importer_donnees_asp,
     "verifier": verifier_donnees,
     "calculer": calculer_modulation,
+    "comparer": comparer_methodes,
     "decision-asp": generer_decision_asp,
     "notifications": generer_notifications,
     "ouvrir-dossier": ouvrir_dossier_sortie,

@@ -16,6 +16,13 @@ import pandas as pd
 
 from iae_modulation import donnees
 from iae_modulation.classeur_resultats import ENTETES
+from iae_modulation.colonnes import (
+    COLONNES_FRACTION,
+    COLONNES_MONTANT,
+    COLONNES_RESULTATS,
+    colonnes_du_grand_livre,
+    optionnels_des_colonnes,
+)
 from iae_modulation.excel.classeur import (
     FORMAT_EUROS,
     FORMAT_FRACTION,
@@ -24,23 +31,32 @@ from iae_modulation.excel.classeur import (
 )
 from iae_modulation.lecture import TableBrute, _texte_excel, noms_uniques
 from iae_modulation.modulation import OptionsCalcul, calculer_modulation
-from iae_modulation.resultats import (
-    COLONNES_FRACTION,
-    COLONNES_MONTANT,
-    COLONNES_NUMERIQUES,
-    COLONNES_RESULTATS,
-)
+from iae_modulation.resultats import COLONNES_NUMERIQUES
 
-FORMATS_RESULTATS: tuple[str | None, ...] = tuple(
-    FORMAT_EUROS
-    if colonne in COLONNES_MONTANT
-    else FORMAT_POURCENT
-    if colonne in ("taux_calcule", "taux_effectif")
-    else FORMAT_FRACTION
-    if colonne in COLONNES_FRACTION
-    else None
-    for colonne in COLONNES_RESULTATS
+
+def formats_resultats(colonnes: Sequence[str]) -> tuple[str | None, ...]:
+    """Le format Excel de chaque colonne du grand livre (euros, pourcentage, fraction)."""
+    return tuple(
+        FORMAT_EUROS
+        if colonne in COLONNES_MONTANT
+        else FORMAT_POURCENT
+        if colonne in POURCENTAGES or colonne.startswith(("poids_", "part_"))
+        else FORMAT_FRACTION
+        if colonne in COLONNES_FRACTION or colonne.startswith("score_")
+        else None
+        for colonne in colonnes
+    )
+
+
+POURCENTAGES = (
+    "taux_calcule",
+    "taux_effectif",
+    "plafond",
+    "plafond_methode",
+    "taux_moyen_cible",
+    "taux_precedent",
 )
+FORMATS_RESULTATS = formats_resultats(COLONNES_RESULTATS)
 
 
 class DonneesInvalides(ValueError):
@@ -105,15 +121,17 @@ def table_brute(
 
 
 def lignes_resultats(resultats: pd.DataFrame) -> list[list[object]]:
-    """En-têtes français puis une ligne par structure, valeurs prêtes pour Excel
+    """En-têtes français puis une ligne par structure (colonnes du grand livre, celles des
+    critères facultatifs appliqués comprises), valeurs prêtes pour Excel
     (`classeur.valeur_excel` : Decimal en double, None en cellule vide)."""
+    noms = colonnes_du_grand_livre(optionnels_des_colonnes(resultats.columns))
     colonnes = [
         [float(v) if type(v) is Decimal else valeur_excel(v) for v in resultats[nom].tolist()]
         if nom in COLONNES_NUMERIQUES
         else resultats[nom].tolist()
-        for nom in COLONNES_RESULTATS
+        for nom in noms
     ]
-    return [[ENTETES[c] for c in COLONNES_RESULTATS], *map(list, zip(*colonnes, strict=True))]
+    return [[ENTETES[c] for c in noms], *map(list, zip(*colonnes, strict=True))]
 
 
 def resultats_du_tableau(

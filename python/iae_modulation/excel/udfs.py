@@ -14,12 +14,15 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache, wraps
 
+import numpy as np
 import xlwings as xw
 
-from iae_modulation import indicateurs, modulation, parametres
+from iae_modulation import indicateurs, methode, modulation, parametres, scores
+from iae_modulation.colonnes import NOTATIONS
 from iae_modulation.excel.classeur import valeur_excel
 from iae_modulation.excel.tableau import DonneesInvalides, resultats_du_tableau
 from iae_modulation.lecture import est_erreur_excel
+from iae_modulation.montants import montant_module
 from iae_modulation.regles import REGLE_TAUX_FIXE
 from iae_modulation.sorties import ErreurEntree
 
@@ -185,27 +188,32 @@ def IAE_RESULTATS(durables, transition, positives, sorties_totales):
     )
 
 
-def _score(valeur, plage, methode: str) -> modulation.Score:
-    """Score d'un critère dans son groupe (`modulation.score_dans_le_groupe`) ; indicateur non
-    calculable : score neutre 0,5.
+def _score(valeur, plage, notation: str) -> tuple[int, int]:
+    """Score d'un critère dans son groupe, par la fonction du calcul (`scores.noter`) ;
+    indicateur non calculable : score neutre 0,5.
 
     Les valeurs arrivent d'Excel en doubles, donc en rationnels exacts : deux ratios égaux
     donnent le même double, donc le même score que dans `iae-modulation calculer`.
     """
     valeur = _indicateur(valeur)
     if valeur is None:
-        return modulation.NEUTRE
-    valeurs = [v for v in _aplatir(plage) if type(v) in _NOMBRES]
-    try:
-        return modulation.score_dans_le_groupe(float(valeur), valeurs, methode)
-    except ValueError:
+        return scores.NEUTRE
+    valeurs = [float(v) for v in _aplatir(plage) if type(v) in _NOMBRES]
+    position = next((k for k, v in enumerate(valeurs) if v == float(valeur)), None)
+    if position is None:
         raise ArgumentInvalide(
             f"la valeur {valeur} doit figurer dans la plage de son groupe (même type, même région)"
-        ) from None
+        )
+    groupe = np.zeros(len(valeurs), dtype=int)
+    return scores.noter(groupe, indicateurs.indicateur_de_doubles(valeurs), notation).score(
+        position
+    )
 
 
-# Poids et taux maximal en vigueur à une date : paramètres datés, lus une fois par date.
-_ponderation = lru_cache(maxsize=64)(modulation.Ponderation.en_vigueur)
+@lru_cache(maxsize=64)
+def _methode_du_jour(notation: str, jour: dt.date) -> methode.MethodeAppliquee:
+    """La méthode par défaut à une date : poids et taux maximal des paramètres datés."""
+    return methode.appliquer(methode.methode_par_defaut(notation), jour, parametres.valeur)
 
 
 def _aplatir(plage) -> list:
@@ -217,10 +225,10 @@ def _aplatir(plage) -> list:
     return plage
 
 
-def _methode(methode) -> str:
-    texte = str(methode or "rang").strip().lower()
-    if texte not in modulation.METHODES:
-        raise ArgumentInvalide(f"méthode « {methode} » inconnue (rang ou minmax)")
+def _notation(valeur) -> str:
+    texte = str(valeur or "rang").strip().lower()
+    if texte not in NOTATIONS:
+        raise ArgumentInvalide(f"méthode « {valeur} » inconnue (rang ou minmax)")
     return texte
 
 
@@ -265,20 +273,24 @@ def MODULATION(
 ):
     """Taux de modulation d'une structure comparée à son groupe (note 2014-04), de 0 au
     plafond de la date (taux fixe ou plafond en établissement pénitentiaire)."""
-    methode = _methode(methode)
+    notation = _notation(methode)
     date = _jour(jour, "date")
-    plafond = None
+    appliquee = _methode_du_jour(notation, date)
+    plafond = appliquee.plafond
     if _vrai(milieu_penitentiaire):
         regle = parametres.valeur("regle_milieu_penitentiaire", date).valeur
-        plafond = parametres.valeur("taux_milieu_penitentiaire", date).valeur
+        penitentiaire = parametres.valeur("taux_milieu_penitentiaire", date).valeur
         if regle == REGLE_TAUX_FIXE:
-            return valeur_excel(plafond)
-    scores = (
-        _score(publics, plage_publics, methode),
-        _score(effort, plage_effort, methode),
-        _score(resultats, plage_resultats, methode),
-    )
-    return valeur_excel(_ponderation(date).taux(scores, plafond))
+            return valeur_excel(penitentiaire)
+        plafond = min(plafond, penitentiaire)
+    notes = [
+        _score(publics, plage_publics, notation),
+        _score(effort, plage_effort, notation),
+        _score(resultats, plage_resultats, notation),
+    ]
+    poids = [Decimal(appliquee.poids[c]).as_integer_ratio() for c in indicateurs.CRITERES]
+    taux = scores.taux_exact(poids, notes, Decimal(plafond).as_integer_ratio())
+    return valeur_excel(scores.arrondi_exact(*taux, 4))
 
 
 def _vrai(valeur) -> bool:
@@ -304,7 +316,7 @@ def MONTANT_SOCLE(type_siae, jour, mayotte=False):
 @_message_en_cellule
 def MONTANT_MODULE(socle, taux):
     """Montant modulé : socle × taux, arrondi au centime (moitié vers le haut)."""
-    return valeur_excel(modulation.montant_module(_nombre(socle, "socle"), _nombre(taux, "taux")))
+    return valeur_excel(montant_module(_nombre(socle, "socle"), _nombre(taux, "taux")))
 
 
 @xw.func(category=CATEGORIE)
@@ -322,4 +334,4 @@ def MODULATION_TABLEAU(table, annee, methode="rang"):
     annee_entiere = _nombre(annee, "année")
     if annee_entiere != annee_entiere.to_integral_value():
         raise ArgumentInvalide(f"année « {annee} » : nombre entier attendu")
-    return resultats_du_tableau(table, int(annee_entiere), _methode(methode))
+    return resultats_du_tableau(table, int(annee_entiere), _notation(methode))

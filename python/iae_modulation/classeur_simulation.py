@@ -1,0 +1,371 @@
+"""`simulation.xlsx` et la synthèse d'une page pour la commission (`synthese_commission.pdf`).
+
+simulation.xlsx (docs/methode.md) : « Scénarios » (la méthode de chacun, ses totaux, ce qu'il
+change par rapport à la référence et à la campagne précédente), « Structures » (par scénario :
+taux effectif, montant modulé, rang dans le groupe, écarts), « Totaux » (par département et
+type), « Écarts » (par scénario, les structures de la plus forte à la plus faible variation) et
+« Graphiques » (taux par scénario ; les plus grands écarts). La synthèse d'une page est
+dessinée directement en PDF (`documents.synthese_commission`).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+from iae_modulation.documents.synthese_commission import ecrire_synthese_pdf
+from iae_modulation.formats import montant_fr
+from iae_modulation.methode import GROUPES, NOMS_COURTS, Methode, pourcent_fr
+from iae_modulation.mise_en_page import PAPIER_A4
+from iae_modulation.simulation import NOM_SIMULATION, NOM_SYNTHESE, Simulation
+from iae_modulation.texte_xml import ClasseurXlsx
+
+FORMAT_EUROS = '#,##0.00\\ "€"'
+FORMAT_ECART = '+#,##0.00\\ "€";-#,##0.00\\ "€";0.00\\ "€"'
+FORMAT_POURCENT = "0.00%"
+TRANCHES = [f"{i} à {i + 1} %" for i in range(10)]
+ECARTS_AU_GRAPHIQUE = 30  # structures montrées dans chaque graphique des écarts
+
+
+def decrire(methode: Methode, appliquee) -> str:
+    """« rang ; groupes type × région ; poids publics 35 %, … ; plafond 10 % ; répartition
+    plafond » : la méthode en une ligne de tableau."""
+    poids = ", ".join(
+        f"{NOMS_COURTS.get(c, c)} {pourcent_fr(p)}" for c, p in appliquee.poids.items()
+    )
+    sens = "".join(f" ({c} : {s})" for c, s in methode.sens)
+    cible = (
+        ""
+        if methode.taux_moyen is None
+        else f" (taux moyen visé {pourcent_fr(methode.taux_moyen)})"
+    )
+    return (
+        f"{methode.notation} ; groupes {GROUPES[methode.groupes]} ; poids {poids}{sens} ; "
+        f"plafond {pourcent_fr(appliquee.plafond)} ; répartition {methode.repartition}{cible}"
+    )
+
+
+def ecrire_simulation(simulation: Simulation, dossier: Path) -> None:
+    """Écrit simulation.xlsx et la synthèse d'une page pour la commission (PDF)."""
+    ecrire_synthese_pdf(simulation, dossier / NOM_SYNTHESE, decrire)
+    ecrire_classeur(simulation, dossier / NOM_SIMULATION)
+
+
+class _Ecrivain:
+    def __init__(self, classeur: ClasseurXlsx) -> None:
+        self.classeur = classeur
+        self.f = {
+            "titre": classeur.add_format({"bold": True, "font_size": 14}),
+            "entete": classeur.add_format(
+                {
+                    "bold": True,
+                    "text_wrap": True,
+                    "valign": "top",
+                    "bg_color": "#DDEBF7",
+                    "border": 1,
+                }
+            ),
+            "euros": classeur.add_format({"num_format": FORMAT_EUROS}),
+            "ecart": classeur.add_format({"num_format": FORMAT_ECART}),
+            "pourcent": classeur.add_format({"num_format": FORMAT_POURCENT}),
+            "texte": classeur.add_format({"text_wrap": True, "valign": "top"}),
+            "gras": classeur.add_format({"bold": True}),
+        }
+
+    @staticmethod
+    def imprimer(feuille, campagne: int, titre: str, lignes_repetees: int | None = 0) -> None:
+        """A4 paysage, une page de large, en-têtes répétés, pied de page de la campagne."""
+        feuille.set_paper(PAPIER_A4)
+        feuille.set_landscape()
+        feuille.fit_to_pages(1, 0)
+        if lignes_repetees is not None:
+            feuille.repeat_rows(lignes_repetees)
+        feuille.set_footer(f"&L&8{titre}&C&8Page &P sur &N&R&8Campagne {campagne}")
+
+    def entetes(self, feuille, ligne: int, noms: list[str], largeurs: list[float]) -> None:
+        for j, (nom, largeur) in enumerate(zip(noms, largeurs, strict=True)):
+            feuille.write_string(ligne, j, nom, self.f["entete"])
+            feuille.set_column(j, j, largeur)
+
+    def valeur(self, feuille, i: int, j: int, valeur, nature: str = "") -> None:
+        """Une cellule : nombre (euros, écart, pourcentage) ou texte ; rien si vide."""
+        if valeur is None or valeur == "":
+            return
+        if isinstance(valeur, Decimal | int | float) and not isinstance(valeur, bool):
+            feuille.write_number(i, j, float(valeur), self.f.get(nature))
+        else:
+            feuille.write_string(i, j, str(valeur), self.f.get(nature))
+
+
+def ecrire_classeur(simulation: Simulation, chemin: Path) -> Path:
+    with ClasseurXlsx(str(chemin)) as classeur:
+        classeur.set_properties(
+            {
+                "title": f"Simulation de méthodes — campagne {simulation.annee}",
+                "author": "iae-modulation",
+            }
+        )
+        ecrivain = _Ecrivain(classeur)
+        _feuille_scenarios(ecrivain, simulation)
+        _feuille_structures(ecrivain, simulation)
+        _feuille_totaux(ecrivain, simulation)
+        _feuille_ecarts(ecrivain, simulation)
+        _feuille_graphiques(ecrivain, simulation)
+    return chemin
+
+
+def _noms(simulation: Simulation) -> list[str]:
+    return [s.nom for s in simulation.scenarios]
+
+
+def _feuille_scenarios(ecrivain: _Ecrivain, simulation: Simulation) -> None:
+    feuille = ecrivain.classeur.add_worksheet("Scénarios")
+    ecrivain.imprimer(feuille, simulation.annee, "Scénarios comparés", 3)
+    reference = simulation.scenarios[0].nom
+    feuille.write_string(
+        0, 0, f"Comparaison de méthodes — campagne {simulation.annee}", ecrivain.f["titre"]
+    )
+    feuille.write_string(
+        1,
+        0,
+        f"Référence : « {reference} » (le premier scénario). Pour retenir un scénario : "
+        "iae-modulation calculer … --methode-fichier avec son fichier de méthode (mêmes "
+        "montants, au centime).",
+    )
+    entetes = [
+        "Scénario",
+        "Méthode",
+        "Fichier de méthode",
+        "SHA-256 de la méthode",
+        "Total modulé",
+        "Taux moyen",
+        f"Gagnent (/ {reference})",
+        f"Perdent (/ {reference})",
+        "Gains",
+        "Pertes",
+        "Plus forte hausse",
+        "Plus forte baisse",
+    ]
+    largeurs = [28, 60, 30, 20, 16, 10, 12, 12, 14, 14, 40, 40]
+    if simulation.precedent is not None:
+        entetes += [
+            f"Gagnent (/ {simulation.precedent.annee})",
+            f"Perdent (/ {simulation.precedent.annee})",
+        ]
+        largeurs += [12, 12]
+    ecrivain.entetes(feuille, 3, entetes, largeurs)
+    for i, (scenario, ligne) in enumerate(
+        zip(simulation.scenarios, simulation.resume_scenarios.itertuples(index=False), strict=True),
+        start=4,
+    ):
+        valeurs = [
+            (scenario.nom, "texte"),
+            (decrire(ligne.methode, ligne.appliquee), "texte"),
+            (scenario.fichier, ""),
+            (ligne.methode.sha256 or "", ""),
+            (ligne.total, "euros"),
+            (ligne.taux_moyen, "pourcent"),
+            (ligne.gagnent if i > 4 else None, ""),
+            (ligne.perdent if i > 4 else None, ""),
+            (ligne.gains if i > 4 else None, "ecart"),
+            (ligne.pertes if i > 4 else None, "ecart"),
+            (_extreme(ligne.hausse), "texte"),
+            (_extreme(ligne.baisse), "texte"),
+        ]
+        if ligne.precedent is not None:
+            valeurs += [(ligne.precedent[0], ""), (ligne.precedent[1], "")]
+        for j, (valeur, nature) in enumerate(valeurs):
+            ecrivain.valeur(feuille, i, j, valeur, nature)
+        feuille.set_row(i, 45)
+    feuille.freeze_panes(4, 1)
+
+
+def _extreme(ecart) -> str:
+    if ecart is None:
+        return ""
+    montant, identifiant, nom = ecart
+    return f"{identifiant} {nom} : {'+' if montant > 0 else ''}{montant_fr(montant)}"
+
+
+def _feuille_structures(ecrivain: _Ecrivain, simulation: Simulation) -> None:
+    """Une ligne par structure ; colonnes écrites d'un bloc (4 500 structures)."""
+    feuille = ecrivain.classeur.add_worksheet("Structures")
+    ecrivain.imprimer(feuille, simulation.annee, "Simulation par structure", 0)
+    table = simulation.structures
+    colonnes = [
+        ("N° d'annexe financière", "identifiant", "", 18),
+        ("Raison sociale", "raison_sociale", "", 32),
+        ("Type", "type", "", 6),
+        ("Département", "departement", "", 6),
+        ("Région", "region", "", 18),
+        ("Montant socle", "montant_socle", "euros", 14),
+    ]
+    if simulation.precedent is not None:
+        annee = simulation.precedent.annee
+        colonnes += [
+            (f"{annee} — taux effectif", "taux_precedent", "pourcent", 10),
+            (f"{annee} — montant modulé", "montant_precedent", "euros", 14),
+        ]
+    reference = simulation.scenarios[0].nom
+    for k, nom in enumerate(_noms(simulation)):
+        colonnes += [
+            (f"{nom} — taux effectif", f"taux_{k}", "pourcent", 10),
+            (f"{nom} — montant modulé", f"montant_{k}", "euros", 14),
+            (f"{nom} — rang dans le groupe", f"rang_{k}", "", 8),
+        ]
+        if k:
+            colonnes.append((f"{nom} — écart / {reference}", f"ecart_{k}", "ecart", 14))
+        if simulation.precedent is not None:
+            colonnes.append(
+                (
+                    f"{nom} — écart / {simulation.precedent.annee}",
+                    f"ecart_precedent_{k}",
+                    "ecart",
+                    14,
+                )
+            )
+    ecrivain.entetes(feuille, 0, [c[0] for c in colonnes], [c[3] for c in colonnes])
+    feuille.set_row(0, 45)
+    for j, (_, cle, nature, _) in enumerate(colonnes):
+        format_ = ecrivain.f.get(nature)
+        if nature:
+            for i, v in enumerate(table[cle].tolist(), start=1):
+                if v is not None:
+                    feuille._write_number(i, j, float(v), format_)
+        else:
+            for i, v in enumerate(table[cle].tolist(), start=1):
+                if v is not None and v != "":
+                    if isinstance(v, int | float):
+                        feuille._write_number(i, j, float(v), None)
+                    else:
+                        feuille._write_string(i, j, str(v), None)
+    feuille.freeze_panes(1, 2)
+    feuille.autofilter(0, 0, len(table), len(colonnes) - 1)
+
+
+def _feuille_totaux(ecrivain: _Ecrivain, simulation: Simulation) -> None:
+    feuille = ecrivain.classeur.add_worksheet("Totaux")
+    ecrivain.imprimer(feuille, simulation.annee, "Totaux par département et type", 0)
+    reference = simulation.scenarios[0].nom
+    colonnes = [
+        ("Département", "departement", "", 8),
+        ("Région", "region", "", 18),
+        ("Type", "type", "", 6),
+        ("Structures", "structures", "", 8),
+        ("Montant socle", "montant_socle", "euros", 14),
+    ]
+    for k, nom in enumerate(_noms(simulation)):
+        colonnes += [
+            (f"{nom} — total modulé", f"total_{k}", "euros", 14),
+            (f"{nom} — taux moyen", f"taux_{k}", "pourcent", 9),
+        ]
+        if k:
+            colonnes += [
+                (f"{nom} — gagnent / {reference}", f"gagnent_{k}", "", 9),
+                (f"{nom} — perdent / {reference}", f"perdent_{k}", "", 9),
+            ]
+        if simulation.precedent is not None:
+            annee = simulation.precedent.annee
+            colonnes += [
+                (f"{nom} — gagnent / {annee}", f"gagnent_precedent_{k}", "", 9),
+                (f"{nom} — perdent / {annee}", f"perdent_precedent_{k}", "", 9),
+            ]
+    ecrivain.entetes(feuille, 0, [c[0] for c in colonnes], [c[3] for c in colonnes])
+    feuille.set_row(0, 45)
+    for i, ligne in enumerate(simulation.totaux.to_dict("records"), start=1):
+        for j, (_, cle, nature, _) in enumerate(colonnes):
+            ecrivain.valeur(feuille, i, j, ligne.get(cle), nature)
+    feuille.freeze_panes(1, 3)
+    feuille.autofilter(0, 0, len(simulation.totaux), len(colonnes) - 1)
+
+
+def _feuille_ecarts(ecrivain: _Ecrivain, simulation: Simulation) -> None:
+    """Pour chaque scénario comparé à la référence : les structures de la plus forte variation
+    (en valeur absolue) à la plus faible ; les graphiques montrent les premières."""
+    feuille = ecrivain.classeur.add_worksheet("Écarts")
+    ecrivain.imprimer(feuille, simulation.annee, "Écarts par structure", 1)
+    table = simulation.structures
+    ecrivain.positions_ecarts = {}
+    for k, nom in enumerate(_noms(simulation)[1:], start=1):
+        colonne = 6 * (k - 1)
+        feuille.write_string(
+            0, colonne, f"{nom} — écart / {simulation.scenarios[0].nom}", ecrivain.f["gras"]
+        )
+        for j, (entete, largeur) in enumerate(
+            zip(
+                ["N° d'annexe", "Raison sociale", "Type", "Dép.", "Écart"],
+                [18, 28, 6, 6, 14],
+                strict=True,
+            )
+        ):
+            feuille.write_string(1, colonne + j, entete, ecrivain.f["entete"])
+            feuille.set_column(colonne + j, colonne + j, largeur)
+        ecarts, identifiants = table[f"ecart_{k}"].tolist(), table["identifiant"].tolist()
+        noms, types = table["raison_sociale"].tolist(), table["type"].tolist()
+        departements = table["departement"].tolist()
+        ordre = sorted(range(len(table)), key=lambda r: (-abs(ecarts[r]), identifiants[r]))
+        for i, r in enumerate(ordre, start=2):
+            feuille.write_string(i, colonne, identifiants[r])
+            feuille.write_string(i, colonne + 1, str(noms[r]))
+            feuille.write_string(i, colonne + 2, types[r])
+            feuille.write_string(i, colonne + 3, departements[r])
+            feuille.write_number(i, colonne + 4, float(ecarts[r]), ecrivain.f["ecart"])
+        ecrivain.positions_ecarts[k] = colonne
+    if len(simulation.scenarios) == 1:
+        feuille.write_string(0, 0, "Un seul scénario : aucun écart à montrer.")
+
+
+def _feuille_graphiques(ecrivain: _Ecrivain, simulation: Simulation) -> None:
+    feuille = ecrivain.classeur.add_worksheet("Graphiques")
+    ecrivain.imprimer(feuille, simulation.annee, "Graphiques de la simulation", None)
+    table = simulation.structures
+    noms = _noms(simulation)
+    feuille.write_string(0, 0, "Taux effectif", ecrivain.f["entete"])
+    for k, nom in enumerate(noms, start=1):
+        feuille.write_string(0, k, nom, ecrivain.f["entete"])
+    for i, tranche in enumerate(TRANCHES, start=1):
+        feuille.write_string(i, 0, tranche)
+    for k in range(len(noms)):
+        comptes = [0] * len(TRANCHES)
+        for taux in table[f"taux_{k}"]:
+            if taux is not None:
+                comptes[min(int(taux * 100), len(TRANCHES) - 1)] += 1
+        for i, compte in enumerate(comptes, start=1):
+            feuille.write_number(i, k + 1, compte)
+    graphique = ecrivain.classeur.add_chart({"type": "column"})
+    for k in range(len(noms)):
+        graphique.add_series(
+            {
+                "name": ["Graphiques", 0, k + 1],
+                "categories": ["Graphiques", 1, 0, len(TRANCHES), 0],
+                "values": ["Graphiques", 1, k + 1, len(TRANCHES), k + 1],
+            }
+        )
+    graphique.set_title({"name": "Taux effectifs par scénario (nombre de structures)"})
+    graphique.set_x_axis({"name": "Taux effectif (montant modulé ÷ socle)"})
+    graphique.set_y_axis({"name": "Structures"})
+    graphique.set_size({"width": 760, "height": 360})
+    feuille.insert_chart(0, len(noms) + 2, graphique)
+    feuille.set_column(0, 0, 14)
+    for k, colonne in getattr(ecrivain, "positions_ecarts", {}).items():
+        nombre = min(ECARTS_AU_GRAPHIQUE, len(table))
+        barres = ecrivain.classeur.add_chart({"type": "bar"})
+        barres.add_series(
+            {
+                "name": f"{noms[k]} − {noms[0]}",
+                "categories": ["Écarts", 2, colonne, 1 + nombre, colonne],
+                "values": ["Écarts", 2, colonne + 4, 1 + nombre, colonne + 4],
+            }
+        )
+        barres.set_title(
+            {
+                "name": f"Écarts par structure, « {noms[k]} » − « {noms[0]} » (les {nombre} "
+                "plus grands)"
+            }
+        )
+        # graphique en barres : l'axe « y » d'XlsxWriter est celui des structures
+        barres.set_y_axis({"reverse": True, "label_position": "low"})
+        barres.set_x_axis({"num_format": '#,##0\\ "€"'})
+        barres.set_legend({"none": True})
+        barres.set_size({"width": 760, "height": 520})
+        feuille.insert_chart(20 + 28 * (k - 1), len(noms) + 2, barres)

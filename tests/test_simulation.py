@@ -1,0 +1,236 @@
+"""`iae-modulation simuler` : plusieurs méthodes sur les mêmes données, comparées ; choisir un
+scénario, c'est lancer `calculer --methode-fichier` avec son fichier : mêmes montants, au centime,
+structure par structure (propriété sur des méthodes tirées au hasard)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import tempfile
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+from aides import DEMO, DONNEES, grand_livre, sortie_capturee
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from iae_modulation.campagne import executer_calcul
+from iae_modulation.cli import main
+from iae_modulation.fichier_methode import lire_methode
+from iae_modulation.methode import methode_par_defaut
+from iae_modulation.simulation import Scenario, executer_simulation
+
+ENVELOPPES = DEMO / "enveloppes_demo.csv"
+POIDS_50 = """nom: Poids 50/30/20
+notation: rang
+poids: {publics: 50, effort: 30, resultats: 20}
+repartition: totale
+"""
+DEPARTEMENTAL = """nom: Minmax départemental
+notation: minmax
+groupes: type-departement
+repartition: plafond
+"""
+
+
+def methode(dossier: Path, nom: str, texte: str) -> Path:
+    chemin = dossier / nom
+    chemin.write_text(texte, encoding="utf-8")
+    return chemin
+
+
+def simuler(dossier: Path, *scenarios: str, options: tuple[str, ...] = ()) -> int:
+    arguments = ["simuler", str(DONNEES), "--annee", "2026", "--sortie", str(dossier / "sim")]
+    for scenario in scenarios:
+        arguments += ["--scenario", scenario]
+    return main([*arguments, "--enveloppes", str(ENVELOPPES), *options])
+
+
+def feuille(chemin: Path, nom: str) -> list[dict]:
+    """Les lignes d'une feuille (en-têtes en ligne 1), lues par openpyxl."""
+    lignes = list(openpyxl.load_workbook(chemin, read_only=True)[nom].values)
+    return [dict(zip(lignes[0], ligne, strict=True)) for ligne in lignes[1:]]
+
+
+def centimes(valeur) -> Decimal:
+    return Decimal(str(valeur)).quantize(Decimal("0.01"))
+
+
+@pytest.fixture(scope="module")
+def simulation(tmp_path_factory) -> Path:
+    dossier = tmp_path_factory.mktemp("simulation")
+    poids = methode(dossier, "poids.yaml", POIDS_50)
+    departemental = methode(dossier, "dep.yaml", DEPARTEMENTAL)
+    code = simuler(
+        dossier, "Note 2014-04=defaut", f"Poids 50/30/20={poids}", f"Départemental={departemental}"
+    )
+    assert code == 0
+    return dossier / "sim"
+
+
+def test_la_simulation_ecrit_comparaison_fichiers_de_methode_et_manifeste(simulation, capsys):
+    assert sorted(p.name for p in simulation.iterdir()) == [
+        "manifeste.json",
+        "methode_Departemental.yaml",
+        "methode_Note_2014-04.yaml",
+        "methode_Poids_50_30_20.yaml",
+        "simulation.xlsx",
+        "synthese_commission.pdf",
+    ]
+    classeur = openpyxl.load_workbook(simulation / "simulation.xlsx")
+    assert classeur.sheetnames == ["Scénarios", "Structures", "Totaux", "Écarts", "Graphiques"]
+    assert len(classeur["Graphiques"]._charts) == 3  # taux par scénario ; deux graphiques d'écarts
+    structures = feuille(simulation / "simulation.xlsx", "Structures")
+    assert len(structures) == 40
+    assert "Poids 50/30/20 — écart / Note 2014-04" in structures[0]
+    manifeste = json.loads((simulation / "manifeste.json").read_text("utf-8"))
+    assert manifeste["commande"] == "simuler"
+    assert [s["nom"] for s in manifeste["options"]["scenarios"]] == [
+        "Note 2014-04",
+        "Poids 50/30/20",
+        "Départemental",
+    ]
+    assert manifeste["options"]["scenarios"][1]["methode"]["contenu"] == POIDS_50
+    assert {e["role"] for e in manifeste["entrees"]} == {
+        "donnees",
+        "enveloppes",
+        "methode : Poids 50/30/20",
+        "methode : Départemental",
+    }
+
+
+def test_le_fichier_de_methode_d_un_scenario_donne_les_memes_montants_a_calculer(
+    simulation, tmp_path
+):
+    """Choisir un scénario : `calculer --methode-fichier` avec son fichier, mêmes montants."""
+    structures = feuille(simulation / "simulation.xlsx", "Structures")
+    for nom, fichier in (
+        ("Note 2014-04", "methode_Note_2014-04.yaml"),
+        ("Poids 50/30/20", "methode_Poids_50_30_20.yaml"),
+        ("Départemental", "methode_Departemental.yaml"),
+    ):
+        sortie = tmp_path / fichier
+        arguments = ["calculer", str(DONNEES), "--annee", "2026", "--sortie", str(sortie)]
+        arguments += ["--enveloppes", str(ENVELOPPES), "--methode-fichier"]
+        assert main([*arguments, str(simulation / fichier)]) == 0
+        livre = grand_livre(sortie / "resultats.csv").set_index("identifiant")
+        for ligne in structures:
+            attendu = livre.loc[ligne["N° d'annexe financière"]]
+            assert centimes(ligne[f"{nom} — montant modulé"]) == attendu["montant_module"]
+            assert Decimal(str(ligne[f"{nom} — taux effectif"])) == attendu["taux_effectif"]
+
+
+def test_totaux_par_departement_et_type_et_gagnants(simulation):
+    """Les totaux d'un département et d'un type refaits à la main depuis la feuille
+    « Structures » ; gagnants et perdants comptés sur les écarts."""
+    structures = feuille(simulation / "simulation.xlsx", "Structures")
+    totaux = feuille(simulation / "simulation.xlsx", "Totaux")
+    aci_51 = [s for s in structures if s["Département"] == "51" and s["Type"] == "ACI"]
+    (ligne,) = [t for t in totaux if t["Département"] == "51" and t["Type"] == "ACI"]
+    assert ligne["Structures"] == len(aci_51)
+    for nom in ("Note 2014-04", "Poids 50/30/20", "Départemental"):
+        somme = sum(centimes(s[f"{nom} — montant modulé"]) for s in aci_51)
+        assert centimes(ligne[f"{nom} — total modulé"]) == somme
+    ecarts = [centimes(s["Départemental — écart / Note 2014-04"]) for s in aci_51]
+    assert ligne["Départemental — gagnent / Note 2014-04"] == sum(e > 0 for e in ecarts)
+    assert ligne["Départemental — perdent / Note 2014-04"] == sum(e < 0 for e in ecarts)
+
+
+def test_resume_du_terminal(tmp_path, capsys):
+    poids = methode(tmp_path, "poids.yaml", POIDS_50)
+    assert simuler(tmp_path, "Note=defaut", f"Poids={poids}") == 0
+    sortie = sortie_capturee(capsys).replace("\u00a0", " ")
+    assert "2 scénario(s) comparé(s) sur 40 structures, campagne 2026 :" in sortie
+    assert "- Poids : " in sortie and "par rapport à « Note » :" in sortie
+    assert "Enveloppe Grand Est : 295 600,00 €, utilisée" in sortie
+
+
+@pytest.mark.parametrize(
+    ("scenarios", "message"),
+    [
+        (("A=defaut", "A=defaut"), "Scénarios de même nom : A."),
+        (("A=absent.yaml",), "absent.yaml"),
+    ],
+)
+def test_scenarios_refuses(tmp_path, capsys, scenarios, message):
+    assert simuler(tmp_path, *scenarios) == 2
+    assert message in sortie_capturee(capsys)
+    assert not (tmp_path / "sim").exists()
+
+
+def test_methode_mal_ecrite_refusee_avec_la_ligne(tmp_path, capsys):
+    faux = methode(tmp_path, "faux.yaml", "nom: X\npoids: {publics: 50, effort: 30}\nbizarre: 1\n")
+    assert simuler(tmp_path, f"X={faux}") == 2
+    sortie = sortie_capturee(capsys)
+    assert "faux.yaml, clé « bizarre » (ligne 3) : clé inconnue" in sortie
+    assert "faux.yaml, clé « poids.resultats » (ligne 2) : le poids du critère « Résultats »" in (
+        sortie
+    )
+
+
+def test_synthese_pour_la_commission_une_page(simulation):
+    pdf = simulation / "synthese_commission.pdf"
+    infos = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
+    assert "Pages:           1" in infos
+    texte = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True
+    ).stdout
+    texte = " ".join(texte.replace("\u00a0", " ").split())
+    assert "Comparaison de méthodes pour la commission – campagne 2026" in texte
+    assert "« Poids 50/30/20 » par rapport à « Note 2014-04 » :" in texte
+    assert "Total modulé par type et par scénario" in texte
+
+
+# --- propriété : simuler un scénario, c'est calculer avec son fichier -------------------------
+
+
+@st.composite
+def scenarios_tires(draw):
+    poids = sorted(draw(st.lists(st.integers(0, 100), min_size=2, max_size=2)))
+    texte = (
+        f"nom: Tiré\nnotation: {draw(st.sampled_from(['rang', 'minmax']))}\n"
+        f"poids: {{publics: {poids[0]}, effort: {poids[1] - poids[0]}, "
+        f"resultats: {100 - poids[1]}}}\n"
+        f"groupes: {draw(st.sampled_from(['type-region', 'type-departement']))}\n"
+    )
+    plafond = draw(st.integers(100, 1000))
+    texte += f"plafond: {plafond / 100}\n"
+    repartition = draw(st.sampled_from(["plafond", "totale", "taux-moyen"]))
+    texte += f"repartition: {repartition}\n"
+    if repartition == "taux-moyen":
+        texte += f"taux_moyen: {draw(st.integers(1, plafond)) / 100}\n"
+    enveloppe = draw(st.integers(100_000, 600_000))
+    return texte, enveloppe
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(scenarios_tires())
+def test_simuler_un_scenario_egale_calculer_avec_son_fichier(tire):
+    texte, enveloppe = tire
+    with tempfile.TemporaryDirectory() as dossier:
+        dossier = Path(dossier)
+        enveloppes = dossier / "env.csv"
+        enveloppes.write_text(f"region;enveloppe\nGrand Est;{enveloppe}\n", encoding="utf-8")
+        fichier = methode(dossier, "tiree.yaml", texte)
+        scenarios = [
+            Scenario("Défaut", methode_par_defaut()),
+            Scenario("Tiré", lire_methode(fichier)),
+        ]
+        simulation = executer_simulation(
+            DONNEES, 2026, scenarios, dossier / "sim", enveloppes=enveloppes
+        )
+        assert simulation.code_sortie == 0, simulation.resume()
+        calcul = executer_calcul(
+            DONNEES,
+            2026,
+            dossier / "calcul",
+            methode=lire_methode(dossier / "sim" / "methode_Tire.yaml"),
+            enveloppes=enveloppes,
+            classeur_xlsx=False,
+        )
+        assert calcul.code_sortie == 0
+        livre = grand_livre(dossier / "calcul" / "resultats.csv").set_index("identifiant")
+        for ligne in feuille(dossier / "sim" / "simulation.xlsx", "Structures"):
+            attendu = livre.loc[ligne["N° d'annexe financière"]]
+            assert centimes(ligne["Tiré — montant modulé"]) == attendu["montant_module"]

@@ -21,10 +21,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import xlsxwriter
 
 from iae_modulation import mise_en_page, parametres
 from iae_modulation.donnees import COLONNES, EFFECTIFS, NOMS_COLONNES
+from iae_modulation.ecriture_xlsx import Feuille, Style, ecrire_classeur
 from iae_modulation.referentiel import DEPARTEMENT_MAYOTTE, departements
 from iae_modulation.sorties import texte_sans_formule
 
@@ -401,43 +401,44 @@ def ecrire_csv(table: pd.DataFrame, chemin: Path) -> Path:
 def ecrire_xlsx(table: pd.DataFrame, chemin: Path, campagne: int | str = "") -> Path:
     """Classeur à une feuille « Données SIAE » : en-têtes canoniques, nombres en cellules
     numériques (valeur exacte du texte décimal), SIRET et codes en texte, jamais de formule ;
-    prêt à imprimer (A4, une page de large, pied de page qui nomme la `campagne`).
+    prêt à imprimer (A4, une page de large, pied de page qui nomme la `campagne`). Écrit d'un
+    bloc (`ecriture_xlsx`) : une table nationale compte 135 000 cellules.
     """
+    colonnes = list(table.columns)
+    largeurs = [
+        34 if nom in ("raison_sociale", "adresse") else max(12, len(nom) + 2) for nom in colonnes
+    ]
+    feuille = Feuille(
+        FEUILLE,
+        largeurs,
+        [_TEXTE if nom in COLONNES_TEXTE else 0 for nom in colonnes],
+        lignes_figees=1,
+        filtre=True,
+        impression=mise_en_page.impression(
+            largeurs, titre="Données des structures", campagne=campagne, lignes_repetees=(0, 0)
+        ),
+    )
+    feuille.ajouter([(nom, _ENTETE) for nom in colonnes])
+    formats = [_ENTIER if nom in COLONNES_EFFECTIFS else _DEUX_DECIMALES for nom in colonnes]
+    cellules = [_cellules_xlsx(nom, table[nom].tolist()) for nom in colonnes]
+    for ligne in zip(*cellules, strict=True):
+        feuille.ajouter(
+            [
+                (valeur, formats[j] if isinstance(valeur, Decimal) else _TEXTE)
+                for j, valeur in enumerate(ligne)
+            ]
+        )
+    return _ecrire_atomique(Path(chemin), lambda tmp: ecrire_classeur(tmp, [feuille], _STYLES_XLSX))
 
-    def ecrire(tmp: Path) -> None:
-        options = {"constant_memory": True, "strings_to_formulas": False}
-        with xlsxwriter.Workbook(tmp, options) as classeur:
-            feuille = classeur.add_worksheet(FEUILLE)
-            gras = classeur.add_format({"bold": True, "bg_color": "#DDEBF7"})
-            texte = classeur.add_format({"num_format": "@"})
-            deux_decimales = classeur.add_format({"num_format": "#,##0.00"})
-            entier = classeur.add_format({"num_format": "0"})
-            colonnes = list(table.columns)
-            largeurs = []
-            for j, nom in enumerate(colonnes):
-                large = 34 if nom in ("raison_sociale", "adresse") else max(12, len(nom) + 2)
-                feuille.set_column(j, j, large, texte if nom in COLONNES_TEXTE else None)
-                feuille.write_string(0, j, nom, gras)
-                largeurs.append(large)
-            mise_en_page.imprimer(
-                feuille,
-                largeurs,
-                titre="Données des structures",
-                campagne=campagne,
-                lignes_repetees=(0, 0),
-            )
-            feuille.freeze_panes(1, 0)
-            formats = [entier if nom in COLONNES_EFFECTIFS else deux_decimales for nom in colonnes]
-            cellules = [_cellules_xlsx(nom, table[nom].tolist()) for nom in colonnes]
-            for i, ligne in enumerate(zip(*cellules, strict=True), start=1):
-                for j, valeur in enumerate(ligne):
-                    if isinstance(valeur, Decimal):
-                        feuille.write_number(i, j, valeur, formats[j])
-                    elif valeur:
-                        feuille.write_string(i, j, valeur, texte)
-            feuille.autofilter(0, 0, len(table), len(colonnes) - 1)
 
-    return _ecrire_atomique(Path(chemin), ecrire)
+# styles de `ecrire_xlsx` : en-tête, texte, deux décimales, entier (indices 1 à 4)
+_STYLES_XLSX = (
+    Style(gras=True, fond="DDEBF7"),
+    Style(format="@"),
+    Style(format="#,##0.00"),
+    Style(format="0"),
+)
+_ENTETE, _TEXTE, _DEUX_DECIMALES, _ENTIER = range(1, 5)
 
 
 def _proportions(annee: int) -> dict[str, float]:

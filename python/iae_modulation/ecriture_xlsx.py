@@ -64,21 +64,27 @@ def cellule_xml(reference: str, valeur: object, style: int | None) -> str:
     devient le texte JJ/MM/AAAA, comme `lecture` la lit ; un Decimal s'écrit exactement."""
     attributs = f' r="{reference}" s="{style}"' if style else f' r="{reference}"'
     genre = type(valeur)
+    if genre is str:
+        return _texte(attributs, valeur)
     if genre is Decimal:  # son texte exact (« 19 », « 8.15 ») : le lecteur l'arrondit une fois
         return f"<c{attributs}><v>{valeur}</v></c>" if valeur.is_finite() else f"<c{attributs}/>"
     if genre is float or genre is int:
         if genre is float and not math.isfinite(valeur):
             return f"<c{attributs}/>"
         return f"<c{attributs}><v>{valeur!r}</v></c>"
-    if genre is not str:
-        if valeur is None:
-            return f"<c{attributs}/>"
-        if genre is bool:
-            return f'<c{attributs} t="b"><v>{int(valeur)}</v></c>'
-        valeur = valeur.strftime("%d/%m/%Y") if isinstance(valeur, dt.date) else str(valeur)
-    if not valeur.isprintable() or "_x" in valeur:
-        valeur = texte_xml(_A_ECHAPPER.sub(_echapper_caractere, valeur))
-    texte = echapper(valeur)
+    if valeur is None:
+        return f"<c{attributs}/>"
+    if genre is bool:
+        return f'<c{attributs} t="b"><v>{int(valeur)}</v></c>'
+    texte = valeur.strftime("%d/%m/%Y") if isinstance(valeur, dt.date) else str(valeur)
+    return _texte(attributs, texte)
+
+
+def _texte(attributs: str, texte: str) -> str:
+    if not texte.isprintable() or "_x" in texte:
+        texte = texte_xml(_A_ECHAPPER.sub(_echapper_caractere, texte))
+    if "&" in texte or "<" in texte or ">" in texte or '"' in texte:
+        texte = echapper(texte)
     return f'<c{attributs} t="inlineStr"><is><t xml:space="preserve">{texte}</t></is></c>'
 
 
@@ -199,20 +205,21 @@ class Feuille:
         « » laissent la cellule vide ; un texte est coupé à `TEXTE_MAX` caractères, comme
         XlsxWriter le coupe (Excel refuserait le classeur)."""
         numero = len(self.lignes) + 1
-        while len(self._lettres) < len(cellules):
-            self._lettres.append(colonne_en_lettres(len(self._lettres) + 1))
-        self.colonnes = max(self.colonnes, len(cellules))
-        lettres = self._lettres
-        contenu = "".join(
-            cellule_xml(
-                f"{lettres[j]}{numero}",
-                valeur[:TEXTE_MAX] if type(valeur) is str else valeur,
-                style,
-            )
-            for j, (valeur, style) in enumerate(cellules)
-            if valeur is not None and valeur != ""
-        )
-        self.lignes.append(f'<row r="{numero}">{contenu}</row>')
+        if len(cellules) > self.colonnes:
+            self.colonnes = len(cellules)
+            self._lettres += [
+                colonne_en_lettres(j) for j in range(len(self._lettres) + 1, self.colonnes + 1)
+            ]
+        lettres, suffixe = self._lettres, str(numero)
+        morceaux = [f'<row r="{numero}">']
+        for j, (valeur, style) in enumerate(cellules):
+            if valeur is None or (type(valeur) is str and (not valeur or len(valeur) > TEXTE_MAX)):
+                if not valeur:
+                    continue
+                valeur = valeur[:TEXTE_MAX]
+            morceaux.append(cellule_xml(lettres[j] + suffixe, valeur, style))
+        morceaux.append("</row>")
+        self.lignes.append("".join(morceaux))
 
     def _derniere(self) -> str:
         return f"{colonne_en_lettres(max(self.colonnes, 1))}{max(len(self.lignes), 1)}"

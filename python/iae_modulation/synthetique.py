@@ -12,6 +12,7 @@ déjà validée (où les nombres sont des `Decimal`).
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import os
 import uuid
@@ -386,16 +387,21 @@ def ecrire_csv(table: pd.DataFrame, chemin: Path) -> Path:
     Un texte qui commence par = + - @ est préfixé d'une apostrophe (pas de formule).
     Écriture atomique : le fichier n'apparaît qu'une fois complet.
     """
-    sortie = table.map(_cellule_texte)
-    for colonne in COLONNES_TEXTE:
-        if colonne in sortie.columns:
-            sortie[colonne] = sortie[colonne].map(texte_sans_formule)
-    return _ecrire_atomique(
-        Path(chemin),
-        lambda tmp: sortie.to_csv(
-            tmp, sep=";", index=False, encoding="utf-8-sig", lineterminator="\r\n"
-        ),
-    )
+    colonnes = list(table.columns)
+    valeurs = []
+    for nom in colonnes:
+        cellules = [v if type(v) is str else _cellule_texte(v) for v in table[nom].tolist()]
+        if nom in COLONNES_TEXTE:
+            cellules = list(map(texte_sans_formule, cellules))
+        valeurs.append(cellules)
+
+    def ecrire(tmp: Path) -> None:
+        with open(tmp, "w", encoding="utf-8-sig", newline="") as flux:
+            ecrivain = csv.writer(flux, delimiter=";", lineterminator="\r\n")
+            ecrivain.writerow(colonnes)
+            ecrivain.writerows(zip(*valeurs, strict=True))
+
+    return _ecrire_atomique(Path(chemin), ecrire)
 
 
 def ecrire_xlsx(table: pd.DataFrame, chemin: Path, campagne: int | str = "") -> Path:
@@ -606,11 +612,21 @@ def _injecter_invalides(rng, table: pd.DataFrame, part: float) -> dict[int, str]
 
 
 def _cellules_xlsx(nom: str, valeurs: list) -> list[Decimal | str]:
-    """Valeurs d'une colonne pour le classeur : Decimal pour un nombre, texte sinon (« » vide)."""
+    """Valeurs d'une colonne pour le classeur : Decimal pour un nombre, texte sinon (« » vide).
+    Un même texte (« 0 », « 12 ») n'est lu qu'une fois par colonne."""
     if nom in COLONNES_TEXTE:
-        return [_cellule_texte(v) for v in valeurs]
-    nombres = [_nombre(v) for v in valeurs]
-    return [_cellule_texte(v) if n is None else n for v, n in zip(valeurs, nombres, strict=True)]
+        return [v if type(v) is str else _cellule_texte(v) for v in valeurs]
+    lus: dict[str, Decimal | str] = {}
+    cellules = []
+    for valeur in valeurs:
+        cellule = lus.get(valeur) if type(valeur) is str else None
+        if cellule is None:
+            nombre = _nombre(valeur)
+            cellule = _cellule_texte(valeur) if nombre is None else nombre
+            if type(valeur) is str:
+                lus[valeur] = cellule
+        cellules.append(cellule)
+    return cellules
 
 
 def _cellule_texte(valeur: object) -> str:

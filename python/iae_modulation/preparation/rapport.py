@@ -66,7 +66,7 @@ def ecrire_rapport(preparation: Preparation, chemin: Path) -> Path:
         colonnes = [
             mise_en_page.Colonne(
                 entete,
-                sorted({str(v[j]) for v in lignes if j < len(v) and v[j]}, key=len)[
+                sorted({str(v[j]) for v in lignes if j < len(v) and v[j]}, key=_longueur)[
                     -TEXTES_MESURES:
                 ],
                 maximum=60 if j in longues else 40,
@@ -252,3 +252,9 @@ def _colonnes_du_bilan(bilan: BilanASP) -> list[tuple[str, str, str]]:
             for entete in bilan.inconnues
         ]
     )
+
+
+def _longueur(texte: str) -> tuple[int, str]:
+    """Ordre des textes mesurés : par longueur, puis par texte (les mêmes à chaque exécution,
+    quel que soit l'ordre d'un ensemble)."""
+    return len(texte), texte

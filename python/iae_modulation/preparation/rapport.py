@@ -3,6 +3,7 @@ valeur de la table (fichier, ligne, colonne). Chaque feuille s'imprime (A4, une 
 
 from __future__ import annotations
 
+import heapq
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
@@ -66,9 +67,11 @@ def ecrire_rapport(preparation: Preparation, chemin: Path) -> Path:
         colonnes = [
             mise_en_page.Colonne(
                 entete,
-                sorted({str(v[j]) for v in lignes if j < len(v) and v[j]}, key=_longueur)[
-                    -TEXTES_MESURES:
-                ],
+                heapq.nlargest(
+                    TEXTES_MESURES,
+                    {str(v[j]) for v in lignes if j < len(v) and v[j]},
+                    key=_longueur,
+                ),
                 maximum=60 if j in longues else 40,
             )
             for j, entete in enumerate(entetes)

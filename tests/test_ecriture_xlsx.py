@@ -209,21 +209,26 @@ def preparee(tmp_path_factory):
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(rapport, "Feuille", feuille)
         patch.setattr(parallele, "FORK", False)  # le rapport écrit dans ce processus-ci
-        resultat = executer_preparation(
-            fichiers.annexes,
-            ANNEE,
-            dossier / "sortie",
-            bilan=fichiers.bilan,
-            structures=fichiers.structures,
-        )
+        resultat = preparer(fichiers, dossier / "sortie")
     return resultat, notees, fichiers
+
+
+def preparer(fichiers, sortie: Path):
+    return executer_preparation(
+        fichiers.annexes, ANNEE, sortie, bilan=fichiers.bilan, structures=fichiers.structures
+    )
+
+
+def table_preparee(resultat) -> pd.DataFrame:
+    """`donnees.csv` de la préparation, tout en texte."""
+    return pd.read_csv(
+        resultat.donnees, sep=";", dtype=str, keep_default_na=False, encoding="utf-8-sig"
+    )
 
 
 def test_donnees_xlsx_cellule_par_cellule_comme_xlsxwriter(preparee, tmp_path):
     resultat, _, _ = preparee
-    table = pd.read_csv(
-        resultat.donnees, sep=";", dtype=str, keep_default_na=False, encoding="utf-8-sig"
-    )
+    table = table_preparee(resultat)
     assert len(table) == 300
     reference = donnees_par_xlsxwriter(table, tmp_path / "reference.xlsx", ANNEE)
     cellules = assert_memes_classeurs(resultat.sortie / "donnees.xlsx", reference)
@@ -292,13 +297,7 @@ def test_caractere_interdit_par_xml_retire_classeur_lisible(tmp_path):
 
 def test_deux_preparations_memes_classeurs_a_l_octet(preparee, tmp_path):
     resultat, _, fichiers = preparee
-    encore = executer_preparation(
-        fichiers.annexes,
-        ANNEE,
-        tmp_path / "encore",
-        bilan=fichiers.bilan,
-        structures=fichiers.structures,
-    )
+    encore = preparer(fichiers, tmp_path / "encore")  # bilan et rapport sur l'autre cœur
     for nom in ("donnees.csv", "donnees.xlsx", "preparation.xlsx"):
         assert empreinte(encore.sortie / nom) == empreinte(resultat.sortie / nom), nom
 
@@ -308,9 +307,7 @@ def test_libreoffice_lit_les_memes_valeurs(preparee, tmp_path):
     if soffice is None:
         pytest.skip("LibreOffice n'est pas installé (la CI l'installe)")
     resultat, notees, _ = preparee
-    table = pd.read_csv(
-        resultat.donnees, sep=";", dtype=str, keep_default_na=False, encoding="utf-8-sig"
-    )
+    table = table_preparee(resultat)
     entrees = tmp_path / "entrees"
     entrees.mkdir()
     shutil.copy(resultat.sortie / "donnees.xlsx", entrees / "directe_donnees.xlsx")

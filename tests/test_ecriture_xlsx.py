@@ -325,3 +325,29 @@ def test_libreoffice_lit_les_memes_valeurs(preparee, tmp_path):
     for nom in ("donnees.xlsx", "preparation.xlsx"):
         lo = tmp_path / "lo"
         assert assert_memes_classeurs(lo / f"directe_{nom}", lo / f"xlsxwriter_{nom}") > 2_000
+
+
+def test_mention_et_zone_d_impression_comme_imprimer_par_xlsxwriter(tmp_path):
+    """Une mise en page complète (mention en tête de chaque page, zone d'impression limitée à
+    une colonne, portrait) s'écrit comme `mise_en_page.imprimer` la pose par XlsxWriter."""
+    largeurs = [20.5, 9, 0.5]
+    lignes = [("Colonne", "Nombre", "Masquée"), ("Régie & Cie", 12, "x"), ("Atelier", 3, "y")]
+    reglage = {"titre": "Essai & contrôle", "campagne": ANNEE, "lignes_repetees": (0, 0)}
+    with mise_en_page.mention_sur_chaque_page("Établi depuis un grand livre modifié"):
+        impression = mise_en_page.impression(largeurs, derniere_colonne=1, **reglage)
+        with xlsxwriter.Workbook(tmp_path / "reference.xlsx") as livre:
+            ws = livre.add_worksheet("Feuille d'essai")
+            for rang, ligne in enumerate(lignes):
+                ws.write_row(rang, 0, ligne)
+            for j, largeur in enumerate(largeurs):
+                ws.set_column(j, j, largeur)
+            mise_en_page.imprimer(ws, largeurs, derniere_colonne=1, **reglage)
+    feuille = ecriture_xlsx.Feuille("Feuille d'essai", largeurs, impression=impression)
+    for ligne in lignes:
+        feuille.ajouter([(valeur, 0) for valeur in ligne])
+    ecrit = ecriture_xlsx.ecrire_classeur(tmp_path / "directe.xlsx", [feuille])
+    assert_memes_classeurs(ecrit, tmp_path / "reference.xlsx")
+    relue = openpyxl.load_workbook(ecrit)["Feuille d'essai"]
+    assert relue.print_area == "'Feuille d''essai'!$A$1:$B$3"
+    assert relue.page_setup.orientation == "portrait"
+    assert "grand livre modifié" in relue.oddHeader.center.text

@@ -113,7 +113,7 @@ class Police:
 def styles_xml(styles: Sequence[Style], police: Police) -> bytes:
     """La feuille de styles : le style 0 par défaut, puis `styles` (le style i + 1 est
     `styles[i]`)."""
-    polices = [False, *sorted({s.gras for s in styles} - {False})]
+    polices = [False, True] if any(s.gras for s in styles) else [False]  # normale, grasse
     fonds = ["", *dict.fromkeys(s.fond for s in styles if s.fond)]
     formats = [s.format for s in styles if s.format and s.format not in FORMATS_INTEGRES]
     numeros = {code: 164 + rang for rang, code in enumerate(dict.fromkeys(formats))}
@@ -213,10 +213,13 @@ class Feuille:
         lettres, suffixe = self._lettres, str(numero)
         morceaux = [f'<row r="{numero}">']
         for j, (valeur, style) in enumerate(cellules):
-            if valeur is None or (type(valeur) is str and (not valeur or len(valeur) > TEXTE_MAX)):
+            if type(valeur) is str:
                 if not valeur:
                     continue
-                valeur = valeur[:TEXTE_MAX]
+                if len(valeur) > TEXTE_MAX:
+                    valeur = valeur[:TEXTE_MAX]
+            elif valeur is None:
+                continue
             morceaux.append(cellule_xml(lettres[j] + suffixe, valeur, style))
         morceaux.append("</row>")
         self.lignes.append("".join(morceaux))
@@ -274,7 +277,8 @@ class Feuille:
         return colonnes
 
     def noms_definis(self, rang: int) -> list[str]:
-        """Filtre et lignes répétées à l'impression (noms réservés d'Excel, § 18.2.6)."""
+        """Filtre, zone d'impression et lignes répétées à l'impression (noms réservés
+        d'Excel, § 18.2.6)."""
         nom = "'" + self.nom.replace("'", "''") + "'"
         noms = []
         if self.filtre:

@@ -394,11 +394,28 @@ def _lire_excel(
         cellules = [list(rangee) for rangee in cellules]
         refuser_cellules_sans_valeur(examen, cellules, lieu)
         remettre_les_erreurs(examen.erreurs, cellules)
+    textes = _TextesExcel()
     numerotees = (
-        (position + 1, [v if type(v) is str else _texte_excel(v) for v in valeurs])
+        (position + 1, [v if type(v) is str else textes.texte(v) for v in valeurs])
         for position, valeurs in enumerate(cellules)
     )
     return feuille, *_entete_et_rangees(numerotees, lieu), examen.lignes_masquees
+
+
+class _TextesExcel:
+    """`_texte_excel` d'une feuille : un même nombre (un effectif, une année) revient des
+    milliers de fois, il n'est mis en texte qu'une fois."""
+
+    def __init__(self) -> None:
+        self.nombres: dict[float, str] = {}
+
+    def texte(self, valeur: object) -> str:
+        if type(valeur) is not float:
+            return _texte_excel(valeur)
+        texte = self.nombres.get(valeur)
+        if texte is None:
+            texte = self.nombres[valeur] = _texte_excel(valeur)
+        return texte
 
 
 def remettre_les_erreurs(

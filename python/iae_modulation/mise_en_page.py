@@ -130,6 +130,43 @@ def largeur_brute(colonne: Colonne) -> float:
     return max((unites(t) for t in colonne.textes), default=0) + 1.5
 
 
+@dataclass(frozen=True)
+class Impression:
+    """La mise en page d'une feuille : orientation, marges (pouces), en-tête et pied de page
+    (codes d'Excel : « &C » centre, « &P » page…), lignes répétées en haut de chaque page
+    (indices depuis 0), dernière colonne imprimée ; toujours A4, une page de large."""
+
+    paysage: bool
+    marges: dict[str, float]
+    entete: str
+    pied: str
+    lignes_repetees: tuple[int, int] | None = None
+    derniere_colonne: int | None = None
+
+
+def impression(
+    largeurs: Sequence[float],
+    *,
+    titre: str,
+    campagne: int | str,
+    lignes_repetees: tuple[int, int] | None = None,
+    derniere_colonne: int | None = None,
+) -> Impression:
+    """Portrait ou paysage selon la largeur, pied « titre · page n sur N · campagne », en-tête
+    qui porte la mention de `mention_sur_chaque_page` s'il y en a une."""
+    imprimees = largeurs[: None if derniere_colonne is None else derniere_colonne + 1]
+    mention = _MENTION.get()
+    gauche, droite = (str(t).replace("&", "&&") for t in (titre, f"Campagne {campagne}"))
+    return Impression(
+        paysage=sum(imprimees) > LARGEUR_PORTRAIT,
+        marges=MARGES_AVEC_MENTION if mention else MARGES,
+        entete=f"&C&B&8{mention.replace('&', '&&')[:LONGUEUR_MAX_ENTETE]}" if mention else "",
+        pied=f"&L&8{gauche[:120]}&C&8Page &P sur &N&R&8{droite}",
+        lignes_repetees=lignes_repetees,
+        derniere_colonne=derniere_colonne,
+    )
+
+
 def imprimer(
     feuille,
     largeurs: Sequence[float],
@@ -139,24 +176,27 @@ def imprimer(
     lignes_repetees: tuple[int, int] | None = None,
     derniere_colonne: int | None = None,
 ) -> None:
-    """A4, portrait ou paysage selon la largeur, une page de large, `lignes_repetees` en haut
-    de chaque page, pied « titre · page n sur N · campagne » ; zone d'impression limitée à
-    `derniere_colonne` si elle est donnée."""
+    """Pose l'`impression` sur une feuille XlsxWriter : A4, portrait ou paysage selon la
+    largeur, une page de large, `lignes_repetees` en haut de chaque page, pied « titre · page n
+    sur N · campagne » ; zone d'impression limitée à `derniere_colonne` si elle est donnée."""
+    reglage = impression(
+        largeurs,
+        titre=titre,
+        campagne=campagne,
+        lignes_repetees=lignes_repetees,
+        derniere_colonne=derniere_colonne,
+    )
     feuille.set_paper(PAPIER_A4)
-    imprimees = largeurs[: None if derniere_colonne is None else derniere_colonne + 1]
-    if sum(imprimees) > LARGEUR_PORTRAIT:
+    if reglage.paysage:
         feuille.set_landscape()
     else:
         feuille.set_portrait()
     feuille.fit_to_pages(1, 0)
-    mention = _MENTION.get()
-    feuille.set_margins(**(MARGES_AVEC_MENTION if mention else MARGES))
-    if mention:
-        texte = mention.replace("&", "&&")[:LONGUEUR_MAX_ENTETE]
-        feuille.set_header(f"&C&B&8{texte}")
+    feuille.set_margins(**reglage.marges)
+    if reglage.entete:
+        feuille.set_header(reglage.entete)
     if lignes_repetees is not None:
         feuille.repeat_rows(*lignes_repetees)
     if derniere_colonne is not None:
         feuille.print_area(0, 0, feuille.dim_rowmax or 0, derniere_colonne)
-    gauche, droite = (str(t).replace("&", "&&") for t in (titre, f"Campagne {campagne}"))
-    feuille.set_footer(f"&L&8{gauche[:120]}&C&8Page &P sur &N&R&8{droite}")
+    feuille.set_footer(reglage.pied)

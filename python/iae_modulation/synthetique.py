@@ -12,6 +12,7 @@ déjà validée (où les nombres sont des `Decimal`).
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import os
 import uuid
@@ -21,10 +22,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import xlsxwriter
 
 from iae_modulation import mise_en_page, parametres
 from iae_modulation.donnees import COLONNES, EFFECTIFS, NOMS_COLONNES
+from iae_modulation.ecriture_xlsx import Feuille, Style, ecrire_classeur
 from iae_modulation.referentiel import DEPARTEMENT_MAYOTTE, departements
 from iae_modulation.sorties import texte_sans_formule
 
@@ -386,58 +387,64 @@ def ecrire_csv(table: pd.DataFrame, chemin: Path) -> Path:
     Un texte qui commence par = + - @ est préfixé d'une apostrophe (pas de formule).
     Écriture atomique : le fichier n'apparaît qu'une fois complet.
     """
-    sortie = table.map(_cellule_texte)
-    for colonne in COLONNES_TEXTE:
-        if colonne in sortie.columns:
-            sortie[colonne] = sortie[colonne].map(texte_sans_formule)
-    return _ecrire_atomique(
-        Path(chemin),
-        lambda tmp: sortie.to_csv(
-            tmp, sep=";", index=False, encoding="utf-8-sig", lineterminator="\r\n"
-        ),
-    )
+    colonnes = list(table.columns)
+    valeurs = []
+    for nom in colonnes:
+        cellules = [v if type(v) is str else _cellule_texte(v) for v in table[nom].tolist()]
+        if nom in COLONNES_TEXTE:
+            cellules = list(map(texte_sans_formule, cellules))
+        valeurs.append(cellules)
+
+    def ecrire(tmp: Path) -> None:
+        with open(tmp, "w", encoding="utf-8-sig", newline="") as flux:
+            ecrivain = csv.writer(flux, delimiter=";", lineterminator="\r\n")
+            ecrivain.writerow(colonnes)
+            ecrivain.writerows(zip(*valeurs, strict=True))
+
+    return _ecrire_atomique(Path(chemin), ecrire)
 
 
 def ecrire_xlsx(table: pd.DataFrame, chemin: Path, campagne: int | str = "") -> Path:
     """Classeur à une feuille « Données SIAE » : en-têtes canoniques, nombres en cellules
     numériques (valeur exacte du texte décimal), SIRET et codes en texte, jamais de formule ;
-    prêt à imprimer (A4, une page de large, pied de page qui nomme la `campagne`).
+    prêt à imprimer (A4, une page de large, pied de page qui nomme la `campagne`). Écrit d'un
+    bloc (`ecriture_xlsx`) : une table nationale compte 135 000 cellules.
     """
+    colonnes = list(table.columns)
+    largeurs = [
+        34 if nom in ("raison_sociale", "adresse") else max(12, len(nom) + 2) for nom in colonnes
+    ]
+    feuille = Feuille(
+        FEUILLE,
+        largeurs,
+        [_TEXTE if nom in COLONNES_TEXTE else 0 for nom in colonnes],
+        lignes_figees=1,
+        filtre=True,
+        impression=mise_en_page.impression(
+            largeurs, titre="Données des structures", campagne=campagne, lignes_repetees=(0, 0)
+        ),
+    )
+    feuille.ajouter([(nom, _ENTETE) for nom in colonnes])
+    formats = [_ENTIER if nom in COLONNES_EFFECTIFS else _DEUX_DECIMALES for nom in colonnes]
+    cellules = [_cellules_xlsx(nom, table[nom].tolist()) for nom in colonnes]
+    for ligne in zip(*cellules, strict=True):
+        feuille.ajouter(
+            [
+                (valeur, formats[j] if isinstance(valeur, Decimal) else _TEXTE)
+                for j, valeur in enumerate(ligne)
+            ]
+        )
+    return _ecrire_atomique(Path(chemin), lambda tmp: ecrire_classeur(tmp, [feuille], _STYLES_XLSX))
 
-    def ecrire(tmp: Path) -> None:
-        options = {"constant_memory": True, "strings_to_formulas": False}
-        with xlsxwriter.Workbook(tmp, options) as classeur:
-            feuille = classeur.add_worksheet(FEUILLE)
-            gras = classeur.add_format({"bold": True, "bg_color": "#DDEBF7"})
-            texte = classeur.add_format({"num_format": "@"})
-            deux_decimales = classeur.add_format({"num_format": "#,##0.00"})
-            entier = classeur.add_format({"num_format": "0"})
-            colonnes = list(table.columns)
-            largeurs = []
-            for j, nom in enumerate(colonnes):
-                large = 34 if nom in ("raison_sociale", "adresse") else max(12, len(nom) + 2)
-                feuille.set_column(j, j, large, texte if nom in COLONNES_TEXTE else None)
-                feuille.write_string(0, j, nom, gras)
-                largeurs.append(large)
-            mise_en_page.imprimer(
-                feuille,
-                largeurs,
-                titre="Données des structures",
-                campagne=campagne,
-                lignes_repetees=(0, 0),
-            )
-            feuille.freeze_panes(1, 0)
-            formats = [entier if nom in COLONNES_EFFECTIFS else deux_decimales for nom in colonnes]
-            cellules = [_cellules_xlsx(nom, table[nom].tolist()) for nom in colonnes]
-            for i, ligne in enumerate(zip(*cellules, strict=True), start=1):
-                for j, valeur in enumerate(ligne):
-                    if isinstance(valeur, Decimal):
-                        feuille.write_number(i, j, valeur, formats[j])
-                    elif valeur:
-                        feuille.write_string(i, j, valeur, texte)
-            feuille.autofilter(0, 0, len(table), len(colonnes) - 1)
 
-    return _ecrire_atomique(Path(chemin), ecrire)
+# styles de `ecrire_xlsx` : en-tête, texte, deux décimales, entier (indices 1 à 4)
+_STYLES_XLSX = (
+    Style(gras=True, fond="DDEBF7"),
+    Style(format="@"),
+    Style(format="#,##0.00"),
+    Style(format="0"),
+)
+_ENTETE, _TEXTE, _DEUX_DECIMALES, _ENTIER = range(1, 5)
 
 
 def _proportions(annee: int) -> dict[str, float]:
@@ -605,11 +612,21 @@ def _injecter_invalides(rng, table: pd.DataFrame, part: float) -> dict[int, str]
 
 
 def _cellules_xlsx(nom: str, valeurs: list) -> list[Decimal | str]:
-    """Valeurs d'une colonne pour le classeur : Decimal pour un nombre, texte sinon (« » vide)."""
+    """Valeurs d'une colonne pour le classeur : Decimal pour un nombre, texte sinon (« » vide).
+    Un même texte (« 0 », « 12 ») n'est lu qu'une fois par colonne."""
     if nom in COLONNES_TEXTE:
-        return [_cellule_texte(v) for v in valeurs]
-    nombres = [_nombre(v) for v in valeurs]
-    return [_cellule_texte(v) if n is None else n for v, n in zip(valeurs, nombres, strict=True)]
+        return [v if type(v) is str else _cellule_texte(v) for v in valeurs]
+    lus: dict[str, Decimal | str] = {}
+    cellules = []
+    for valeur in valeurs:
+        cellule = lus.get(valeur) if type(valeur) is str else None
+        if cellule is None:
+            nombre = _nombre(valeur)
+            cellule = _cellule_texte(valeur) if nombre is None else nombre
+            if type(valeur) is str:
+                lus[valeur] = cellule
+        cellules.append(cellule)
+    return cellules
 
 
 def _cellule_texte(valeur: object) -> str:

@@ -14,9 +14,7 @@ enregistrement ne débloque jamais un classeur à l'insu de l'agent).
 
 from __future__ import annotations
 
-import datetime as dt
 import io
-import math
 import os
 import posixpath
 import re
@@ -29,6 +27,7 @@ from pathlib import Path
 from lxml import etree
 from python_calamine import CalamineWorkbook
 
+from iae_modulation.ecriture_xlsx import FORMATS_INTEGRES, M, R, cellule_xml, ecrire_paquet
 from iae_modulation.erreurs import cause_systeme
 from iae_modulation.etendue_xlsx import (
     colonne_en_lettres,
@@ -51,16 +50,12 @@ from iae_modulation.lecture import (
 from iae_modulation.limites import verifier_archive_zip
 from iae_modulation.sorties import ErreurEntree, ErreurSortie, verifier_fichier_entree
 
-M = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PR = "http://schemas.openxmlformats.org/package/2006/relationships"
 TYPE_STYLES = f"{R}/styles"
 TYPE_CHAINE_DE_CALCUL = f"{R}/calcChain"
 _PARSEUR = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
 _REFERENCE = re.compile(r"\$?([A-Z]{1,3})\$?(\d+)")
 _RACINE = re.compile(rb"<(\w+:)?worksheet\b")
-# Formats intégrés d'Excel (§ 18.8.30) que le code écrit : pas de numFmt à déclarer.
-_FORMATS_INTEGRES = {"0": 1, "0.00": 2, "0.00%": 10, "@": 49}
 WINDOWS = os.name == "nt"
 FLUX_MARQUE_DU_WEB = ":Zone.Identifier"
 
@@ -92,32 +87,6 @@ def coordonnees(reference: str) -> tuple[int, int]:
     for caractere in trouve[1]:
         colonne = colonne * 26 + ord(caractere) - 64
     return int(trouve[2]), colonne
-
-
-def echapper(texte: str) -> str:
-    """Un texte pour le contenu ou un attribut (entre guillemets doubles) d'un élément XML."""
-    return (
-        texte.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
-    )
-
-
-def cellule_xml(reference: str, valeur: object, style: int | None) -> str:
-    """Le XML d'une cellule ; valeur déjà passée par `valeur_excel` (textes sans caractère
-    interdit par XML ; une date devient le texte JJ/MM/AAAA, comme `lecture` la lit)."""
-    attributs = f' r="{reference}" s="{style}"' if style else f' r="{reference}"'
-    genre = type(valeur)
-    if genre is float or genre is int:
-        if genre is float and not math.isfinite(valeur):
-            return f"<c{attributs}/>"
-        return f"<c{attributs}><v>{valeur!r}</v></c>"
-    if genre is not str:
-        if valeur is None:
-            return f"<c{attributs}/>"
-        if genre is bool:
-            return f'<c{attributs} t="b"><v>{int(valeur)}</v></c>'
-        valeur = valeur.strftime("%d/%m/%Y") if isinstance(valeur, dt.date) else str(valeur)
-    texte = echapper(valeur)
-    return f'<c{attributs} t="inlineStr"><is><t xml:space="preserve">{texte}</t></is></c>'
 
 
 def _elements(xml: str) -> list[etree._Element]:
@@ -313,8 +282,8 @@ class _Styles:
         return len(self.xfs) - 1
 
     def _numero_de_format(self, code: str) -> int:
-        if code in _FORMATS_INTEGRES:
-            return _FORMATS_INTEGRES[code]
+        if code in FORMATS_INTEGRES:
+            return FORMATS_INTEGRES[code]
         formats = self.racine.find(f"{{{M}}}numFmts")
         if formats is None:
             formats = etree.Element(f"{{{M}}}numFmts")
@@ -483,8 +452,6 @@ class ClasseurFichier:
     def copier_feuille(self, feuille: str, chemin: Path) -> Path:
         """La feuille seule dans le classeur .xlsx `chemin` (`instantane`) : son XML recopié tel
         quel, avec les styles et les textes partagés du classeur, sans rien convertir."""
-        from iae_modulation.excel.instantane import ecrire_classeur_d_une_feuille
-
         if feuille not in self._parties_feuilles:
             raise ErreurEntree(f"{self.chemin.name} : feuille « {feuille} » absente.")
         modifiee = self._xml.get(feuille)
@@ -498,7 +465,7 @@ class ClasseurFichier:
             for nom, type_ in (("textes", "sharedStrings"), ("theme", "theme"))
         }
         styles = parties[self._styles_partie]
-        return ecrire_classeur_d_une_feuille(chemin, feuille, _sans_renvois(xml), styles, annexes)
+        return ecrire_paquet(chemin, [(feuille, _sans_renvois(xml))], styles, annexes)
 
     def _nom(self, nom: str) -> tuple[str, int, int]:
         if nom not in self._noms:

@@ -192,10 +192,10 @@ def lire_bilan(chemin: Path) -> BilanASP:
             + "."
         )
     bilan = BilanASP(brute.fichier, brute.feuille, colonnes, connues, inconnues)
-    noms = {cle: brute.table.columns[j] for cle, j in position.items()}
-    valeurs = {cle: brute.table[nom].tolist() for cle, nom in noms.items()}
-    for rang, ligne in enumerate(brute.lignes):
-        cellules = {cle: str(colonne[rang]).strip() for cle, colonne in valeurs.items()}
+    cles = list(position)
+    colonnes_lues = (brute.table[brute.table.columns[position[cle]]].tolist() for cle in cles)
+    for ligne, *rangee in zip(brute.lignes, *colonnes_lues, strict=True):
+        cellules = dict(zip(cles, map(str.strip, rangee), strict=True))
         annee = cellules["annee"]
         bilan.lignes.append(
             LigneBilan(

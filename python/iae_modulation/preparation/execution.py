@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from iae_modulation import parametres
+from iae_modulation import parametres, ramasse_miettes
 from iae_modulation.parallele import en_parallele
 from iae_modulation.preparation.preparer import NOM_DONNEES, Preparation, preparer
 from iae_modulation.preparation.rapport import NOM_RAPPORT, ecrire_rapport, resume
@@ -78,6 +78,7 @@ def executer_preparation(
         raise ErreurEntree(probleme)
     entrees = {"annexes": annexes, "bilan": bilan, "structures": structures}
     with (
+        ramasse_miettes.suspendu(),
         parametres.surcharge(dossier_parametres),
         dossier_atomique(sortie, ecraser, entrees.values()) as dossier,
     ):

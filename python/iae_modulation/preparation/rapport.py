@@ -3,17 +3,19 @@ valeur de la table (fichier, ligne, colonne). Chaque feuille s'imprime (A4, une 
 
 from __future__ import annotations
 
+import heapq
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
 from iae_modulation import mise_en_page
 from iae_modulation.donnees import NOMS_COLONNES
+from iae_modulation.ecriture_xlsx import Feuille, Police, Style, ecrire_classeur
 from iae_modulation.exports.bilan_asp import BilanASP
 from iae_modulation.preparation.annexes import CHAMPS
 from iae_modulation.preparation.correspondance import CORRESPONDANCES
 from iae_modulation.preparation.preparer import Preparation
-from iae_modulation.texte_xml import ClasseurXlsx
+from iae_modulation.texte_xml import texte_xml
 
 NOM_RAPPORT = "preparation.xlsx"
 TEXTES_MESURES = 40  # textes les plus longs de chaque colonne mesurés pour sa largeur
@@ -54,118 +56,135 @@ def resume(preparation: Preparation) -> list[tuple[str, object]]:
 
 
 def ecrire_rapport(preparation: Preparation, chemin: Path) -> Path:
+    """Écrit le rapport d'un bloc (`ecriture_xlsx`) : une préparation nationale y met 100 000
+    cellules. Les textes passent par `texte_xml`, comme dans tous les classeurs de l'outil."""
     p = preparation
-    with ClasseurXlsx(str(chemin)) as classeur:
-        gras = classeur.add_format(
-            {"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "top"}
-        )
-        retour = classeur.add_format({"text_wrap": True, "valign": "top"})
-        haut = classeur.add_format({"valign": "top"})
+    feuilles: list[Feuille] = []
 
-        def feuille(
-            nom: str, titre: str, entetes: Sequence[str], lignes: list[Sequence], longues=()
-        ):
-            ws = classeur.add_worksheet(nom)
-            if not lignes:  # une feuille vide se lirait comme une feuille oubliée
-                lignes = [(f"Aucune ligne : rien à signaler ({titre.split(' — ')[-1]}).",)]
-            ws.write_row(0, 0, entetes, gras)
-            for rang, ligne in enumerate(lignes, start=1):
-                for j, valeur in enumerate(ligne):
-                    if isinstance(valeur, int) and not isinstance(valeur, bool):
-                        ws.write_number(rang, j, valeur, haut)
-                    elif valeur:
-                        ws.write_string(rang, j, str(valeur), retour if j in longues else haut)
-            colonnes = [
-                mise_en_page.Colonne(
-                    entete,
-                    sorted({str(v[j]) for v in lignes if j < len(v) and v[j]}, key=len)[
-                        -TEXTES_MESURES:
-                    ],
-                    maximum=60 if j in longues else 40,
-                )
-                for j, entete in enumerate(entetes)
-            ]
-            largeurs = mise_en_page.poser_colonnes(ws, colonnes, None)
-            mise_en_page.imprimer(
-                ws, largeurs, titre=titre, campagne=p.annee, lignes_repetees=(0, 0)
+    def feuille(nom: str, titre: str, entetes: Sequence[str], lignes: list[Sequence], longues=()):
+        if not lignes:  # une feuille vide se lirait comme une feuille oubliée
+            lignes = [(f"Aucune ligne : rien à signaler ({titre.split(' — ')[-1]}).",)]
+        colonnes = [
+            mise_en_page.Colonne(
+                entete,
+                heapq.nlargest(
+                    TEXTES_MESURES,
+                    {str(v[j]) for v in lignes if j < len(v) and v[j]},
+                    key=_longueur,
+                ),
+                maximum=60 if j in longues else 40,
             )
-            ws.freeze_panes(1, 0)
-            ws.autofilter(0, 0, len(lignes), len(entetes) - 1)
-
-        feuille("Synthèse", "Préparation — synthèse", ("Constat", "Nombre"), resume(p), (0,))
-        feuille(
-            "À vérifier",
-            "Préparation — valeurs à vérifier",
-            (
-                "Identifiant",
-                "Colonne",
-                "Valeur",
-                "Problème",
-                "Bloquant pour le calcul",
-                "Fichier",
-                "Ligne",
-                "Colonne source",
-            ),
-            [
-                (
-                    s.identifiant,
-                    s.colonne,
-                    s.valeur,
-                    s.message,
-                    "oui" if s.bloquant else "non",
-                    s.fichier,
-                    s.ligne,
-                    s.source,
-                )
-                for s in p.signalements
-            ],
-            (3,),
-        )
-        feuille(
-            "Écartées",
-            f"Préparation — lignes écartées de {p.annexes.fichier.name}",
-            ("Ligne", "N° d'annexe et avenant", "Mesure", "État", "Début", "Fin", "Motif"),
-            sorted(
-                [(e.numero, e.annexe, e.mesure, e.etat, e.debut, e.fin, e.motif)
-                 for e in p.ecartees]
-                + [(i.numero, i.annexe, "", "", "", "", f"illisible : {i.message}")
-                   for i in p.illisibles],
-                key=lambda e: e[0],
-            ),
-            (6,),
-        )  # fmt: skip
-        feuille(
-            "Rapprochement",
-            "Préparation — rapprochement des sources",
-            ("Fichier", "Ligne", "Annexe ou structure", "Nom", "Constat"),
-            [(a.fichier, a.ligne, a.cle, a.nom, a.message) for a in p.absences],
-            (4,),
-        )
-        fichiers = [p.annexes.fichier.name] + [
-            f.fichier.name for f in (p.bilan, p.structures) if f is not None
+            for j, entete in enumerate(entetes)
         ]
-        feuille(
-            "Sources",
-            "Préparation — source de chaque valeur",
-            ("Identifiant", *(f"Ligne dans {f}" for f in fichiers), "Remarques"),
-            _sources(p, fichiers),
-            (len(fichiers) + 1,),
+        largeurs = [mise_en_page.largeur(c) for c in colonnes]
+        ecrite = Feuille(
+            nom,
+            largeurs,
+            lignes_figees=1,
+            filtre=True,
+            impression=mise_en_page.impression(
+                largeurs, titre=titre, campagne=p.annee, lignes_repetees=(0, 0)
+            ),
         )
-        feuille(
-            "Colonnes lues",
-            "Préparation — colonnes des fichiers",
-            ("Fichier", "Colonne (telle qu'écrite)", "Usage"),
-            _colonnes_lues(p),
-            (2,),
-        )
-        feuille(
-            "Correspondance",
-            "Préparation — correspondance des colonnes",
-            ("Colonne de la table", "Fichier", "Colonne(s) source"),
-            [(c.colonne, c.fichier, c.origine) for c in CORRESPONDANCES],
-            (2,),
-        )
-    return Path(chemin)
+        ecrite.ajouter([(texte_xml(entete), _EN_TETE) for entete in entetes])
+        styles = [_RETOUR if j in longues else _HAUT for j in range(len(entetes))]
+        for ligne in lignes:
+            ecrite.ajouter(
+                [
+                    (valeur, _HAUT)
+                    if isinstance(valeur, int) and not isinstance(valeur, bool)
+                    else (texte_xml(str(valeur)) if valeur else None, styles[j])
+                    for j, valeur in enumerate(ligne)
+                ]
+            )
+        feuilles.append(ecrite)
+
+    feuille("Synthèse", "Préparation — synthèse", ("Constat", "Nombre"), resume(p), (0,))
+    feuille(
+        "À vérifier",
+        "Préparation — valeurs à vérifier",
+        (
+            "Identifiant",
+            "Colonne",
+            "Valeur",
+            "Problème",
+            "Bloquant pour le calcul",
+            "Fichier",
+            "Ligne",
+            "Colonne source",
+        ),
+        [
+            (
+                s.identifiant,
+                s.colonne,
+                s.valeur,
+                s.message,
+                "oui" if s.bloquant else "non",
+                s.fichier,
+                s.ligne,
+                s.source,
+            )
+            for s in p.signalements
+        ],
+        (3,),
+    )
+    feuille(
+        "Écartées",
+        f"Préparation — lignes écartées de {p.annexes.fichier.name}",
+        ("Ligne", "N° d'annexe et avenant", "Mesure", "État", "Début", "Fin", "Motif"),
+        sorted(
+            [(e.numero, e.annexe, e.mesure, e.etat, e.debut, e.fin, e.motif)
+             for e in p.ecartees]
+            + [(i.numero, i.annexe, "", "", "", "", f"illisible : {i.message}")
+               for i in p.illisibles],
+            key=lambda e: e[0],
+        ),
+        (6,),
+    )  # fmt: skip
+    feuille(
+        "Rapprochement",
+        "Préparation — rapprochement des sources",
+        ("Fichier", "Ligne", "Annexe ou structure", "Nom", "Constat"),
+        [(a.fichier, a.ligne, a.cle, a.nom, a.message) for a in p.absences],
+        (4,),
+    )
+    fichiers = [p.annexes.fichier.name] + [
+        f.fichier.name for f in (p.bilan, p.structures) if f is not None
+    ]
+    feuille(
+        "Sources",
+        "Préparation — source de chaque valeur",
+        ("Identifiant", *(f"Ligne dans {f}" for f in fichiers), "Remarques"),
+        _sources(p, fichiers),
+        (len(fichiers) + 1,),
+    )
+    feuille(
+        "Colonnes lues",
+        "Préparation — colonnes des fichiers",
+        ("Fichier", "Colonne (telle qu'écrite)", "Usage"),
+        _colonnes_lues(p),
+        (2,),
+    )
+    feuille(
+        "Correspondance",
+        "Préparation — correspondance des colonnes",
+        ("Colonne de la table", "Fichier", "Colonne(s) source"),
+        [(c.colonne, c.fichier, c.origine) for c in CORRESPONDANCES],
+        (2,),
+    )
+
+    return ecrire_classeur(Path(chemin), feuilles, _STYLES, _POLICE)
+
+
+# en-tête (gras, fond bleu pâle, filet, renvoyé à la ligne), texte long renvoyé à la ligne,
+# autre cellule ; tous alignés en haut (indices 1 à 3), en Arial 10 comme les autres classeurs
+_STYLES = (
+    Style(gras=True, fond="DDEBF7", bordure=True, renvoi=True, haut=True),
+    Style(renvoi=True, haut=True),
+    Style(haut=True),
+)
+_EN_TETE, _RETOUR, _HAUT = range(1, 4)
+_POLICE = Police("Arial", 10, 12.75)
 
 
 def _sources(p: Preparation, fichiers: list[str]) -> list[tuple]:
@@ -236,3 +255,9 @@ def _colonnes_du_bilan(bilan: BilanASP) -> list[tuple[str, str, str]]:
             for entete in bilan.inconnues
         ]
     )
+
+
+def _longueur(texte: str) -> tuple[int, str]:
+    """Ordre des textes mesurés : par longueur, puis par texte (les mêmes à chaque exécution,
+    quel que soit l'ordre d'un ensemble)."""
+    return len(texte), texte

@@ -29,6 +29,14 @@ from pathlib import Path
 
 from lxml import etree
 
+from iae_modulation.documents.donnees_integrees import (
+    PARTIES_OUTIL,
+    parties_donnees,
+    relation_document,
+    sans_relation_donnees,
+    sans_type_proprietes,
+    type_proprietes,
+)
 from iae_modulation.limites import verifier_archive_zip
 from iae_modulation.sorties import ErreurEntree, verifier_fichier_entree
 from iae_modulation.texte_xml import texte_xml
@@ -47,6 +55,7 @@ _RELATIONS = "word/_rels/document.xml.rels"
 _TYPES = "[Content_Types].xml"
 _TYPE_IMAGE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/image"
 _PNG = '<Default Extension="png" ContentType="image/png"/>'
+_XML = b'<Default Extension="xml" ContentType="application/xml"/>'
 EMU_PAR_CM = 360_000
 _PARSEUR = etree.XMLParser(
     resolve_entities=False, no_network=True, load_dtd=False, remove_blank_text=False
@@ -136,11 +145,13 @@ class ModeleCompile:
         tampon = io.BytesIO()
         with zipfile.ZipFile(tampon, "w", zipfile.ZIP_DEFLATED) as prefixe:
             for info, contenu in contenus:
+                if info.filename in PARTIES_OUTIL:  # modèle tiré d'un document déjà produit
+                    continue
                 if info.filename == _RELATIONS:  # complétées par les images de chaque document
-                    self._relations = contenu
+                    self._relations = sans_relation_donnees(contenu)
                     continue
                 if info.filename == _TYPES:
-                    self._types = contenu
+                    self._types = sans_type_proprietes(contenu)
                     continue
                 if _PARTIES_A_CHAMPS.fullmatch(info.filename):
                     elements = _compiler_partie(contenu, f"{self.chemin.name} ({info.filename})")
@@ -202,18 +213,36 @@ class ModeleCompile:
         return "".join(e if isinstance(e, str) else e.rendre(valeurs, echappees) for e in elements)
 
     def rendre(
-        self, valeurs: Mapping[str, object], medias: Mapping[str, bytes] | None = None
+        self,
+        valeurs: Mapping[str, object],
+        medias: Mapping[str, bytes] | None = None,
+        donnees: Mapping[str, object] | None = None,
     ) -> bytes:
         """Le document complet (.docx) en mémoire ; `medias` : ses images (nom -> PNG),
-        qu'un `Bloc` de `image_xml(nom, …)` place dans le texte."""
-        return self._archive({p: self._xml(e, valeurs) for p, e in self._noms_parties()}, medias)
+        qu'un `Bloc` de `image_xml(nom, …)` place dans le texte ; `donnees` : les montants
+        intégrés pour le rapprochement (`donnees_integrees`)."""
+        parties = {p: self._xml(e, valeurs) for p, e in self._noms_parties()}
+        return self._archive(parties, medias, donnees)
 
     def _noms_parties(self):
         return ((modele.filename, elements) for modele, elements in self._parties)
 
-    def _archive(self, parties: Mapping[str, str], medias: Mapping[str, bytes] | None) -> bytes:
+    def _archive(
+        self,
+        parties: Mapping[str, str],
+        medias: Mapping[str, bytes] | None,
+        donnees: Mapping[str, object] | None = None,
+    ) -> bytes:
         date = self._parties[0][0].date_time if self._parties else (1980, 1, 1, 0, 0, 0)
         relations, types = self._relations, self._types
+        ajouts = parties_donnees(donnees) if donnees is not None else {}
+        if ajouts:
+            relations = relations.replace(
+                b"</Relationships>", relation_document() + b"</Relationships>"
+            )
+            types = types.replace(b"</Types>", type_proprietes() + b"</Types>")
+            if b'Extension="xml"' not in types:
+                types = types.replace(b"</Types>", _XML + b"</Types>")
         if medias:
             ajout = "".join(
                 f'<Relationship Id="{identifiant_image(nom)}" Type="{_TYPE_IMAGE}" '
@@ -241,13 +270,19 @@ class ModeleCompile:
                 ecrire(nom, xml.encode("utf-8"))
             for nom, octets in (medias or {}).items():
                 ecrire(f"word/media/{nom}", octets, zipfile.ZIP_STORED)  # PNG : déjà compressé
+            for nom, octets in ajouts.items():
+                ecrire(nom, octets)
         return tampon.getvalue()
 
     def ecrire(
-        self, valeurs: Mapping[str, object], chemin: Path, medias: Mapping[str, bytes] | None = None
+        self,
+        valeurs: Mapping[str, object],
+        chemin: Path,
+        medias: Mapping[str, bytes] | None = None,
+        donnees: Mapping[str, object] | None = None,
     ) -> Path:
         chemin = Path(chemin)
-        chemin.write_bytes(self.rendre(valeurs, medias))
+        chemin.write_bytes(self.rendre(valeurs, medias, donnees))
         return chemin
 
 

@@ -114,8 +114,9 @@ def _en_tete(document) -> None:
 
 
 def _en_tete_et_destinataire(document) -> None:
-    """Expéditeur à gauche, destinataire à droite, sur les mêmes lignes (lettre administrative) :
-    la lettre la plus longue tient ainsi sur une page."""
+    """Expéditeur à gauche (avec la référence et l'agent qui suit l'affaire), destinataire à
+    droite, sur les mêmes lignes (lettre administrative) : la lettre la plus longue tient ainsi
+    sur une page."""
     tableau = document.add_table(rows=1, cols=2)
     tableau.autofit = False
     gauche, droite = tableau.rows[0].cells
@@ -126,6 +127,7 @@ def _en_tete_et_destinataire(document) -> None:
         (gauche, "Préfecture de la région {{ region }}", False),
         (gauche, "{{ service }}", False),
         (droite, "{{ raison_sociale }}", True),
+        (droite, "{{ destinataire }}", False),
         (droite, "{{ adresse }}", False),
         (droite, "{{ code_postal }} {{ commune }}", False),
     )
@@ -135,6 +137,11 @@ def _en_tete_et_destinataire(document) -> None:
         )
         paragraphe.add_run(texte).bold = gras
         paragraphe.paragraph_format.space_after = Pt(0)
+    for texte, avant in (("Référence : {{ reference }}", Pt(6)), ("{{ affaire_suivie_par }}", 0)):
+        paragraphe = gauche.add_paragraph()
+        paragraphe.paragraph_format.space_before = avant
+        paragraphe.paragraph_format.space_after = Pt(0)
+        paragraphe.add_run(texte).font.size = Pt(8.5)
 
 
 def _signature(document) -> None:
@@ -143,47 +150,6 @@ def _signature(document) -> None:
     qualite = _paragraphe(document, "{{ qualite }}", retrait=droite, apres=Pt(26))
     qualite.paragraph_format.keep_with_next = True
     _paragraphe(document, "{{ signataire }}", gras=True, retrait=droite)
-
-
-def _tableau_indicateurs(document) -> None:
-    lignes = [
-        ("Critère", "Indicateur", "Valeur", "Score"),
-        (
-            "Publics",
-            "Part des salariés en insertion bénéficiaires de minima sociaux ({{ minima_sociaux }})",
-            "{{ publics_valeur }}",
-            "{{ publics_score }}",
-        ),
-        (
-            "Effort d'insertion",
-            "ETP d'encadrement rapportés aux ETP en insertion",
-            "{{ effort_valeur }}",
-            "{{ effort_score }}",
-        ),
-        (
-            "Résultats",
-            "Sorties dynamiques (emploi durable, de transition, positives) / sorties totales",
-            "{{ resultats_valeur }}",
-            "{{ resultats_score }}",
-        ),
-    ]
-    tableau = document.add_table(rows=len(lignes), cols=4)
-    tableau.style = "Table Grid"
-    for ligne, textes in zip(tableau.rows, lignes, strict=True):
-        for cellule, texte in zip(ligne.cells, textes, strict=True):
-            cellule.text = ""
-            run = cellule.paragraphs[0].add_run(texte)
-            run.bold = ligne is tableau.rows[0]
-            run.font.size = Pt(8)
-    tableau.autofit = False
-    largeurs = (Cm(2.6), Cm(11.2), Cm(1.6), Cm(1.6))
-    for colonne, largeur in zip(tableau.columns, largeurs, strict=True):
-        colonne.width = largeur
-        for cellule in colonne.cells:
-            cellule.width = largeur
-    # un paragraphe presque vide sépare le tableau du texte qui suit
-    separateur = _paragraphe(document, apres=Pt(0))
-    separateur.paragraph_format.line_spacing = Pt(6)
 
 
 def construire_notification() -> bytes:
@@ -209,7 +175,7 @@ def construire_notification() -> bytes:
         "{{ raison_sociale }} ({{ type_structure }}), SIRET\u00a0{{ siret }}, annexe "
         "financière n°\u00a0{{ identifiant }}"
     )
-    _paragraphe(document, "Madame, Monsieur,")
+    _paragraphe(document, "{{ appel }}")
     _paragraphe(
         document,
         "L'aide au poste comprend un montant socle et un montant modulé, déterminé chaque année "
@@ -221,24 +187,12 @@ def construire_notification() -> bytes:
         "J'ai l'honneur de vous notifier que le montant modulé de l'aide au poste attribué à votre "
         "structure au titre de l'année {{ annee }} s'élève à {{ montant_module }}.",
     )
-    _paragraphe(
-        document,
-        "Ce montant est égal au montant socle de l'aide au poste conventionnée, "
-        "{{ montant_socle }}, multiplié par votre taux de modulation, {{ taux_sans_enveloppe }}.",
-    )
-    _paragraphe(
-        document,
-        "Votre taux de modulation, {{ taux_calcule }}, appliqué au montant socle de l'aide au "
-        "poste conventionnée, {{ montant_socle }}, donne {{ montant_avant_enveloppe }}. "
-        "L'enveloppe régionale ne permettant pas de verser tous les montants ainsi calculés, "
-        "chacun a été multiplié par le rapport entre l'enveloppe disponible, "
-        "{{ enveloppe_disponible }}, et leur total, {{ total_avant_enveloppe }}, puis arrondi au "
-        "centime inférieur, soit un taux effectif après enveloppe de {{ taux_effectif }}.",
-    )
-    _paragraphe(document, "{{ phrase_taux_fixe }}")
-    _paragraphe(document, "{{ motif_taux }}")
-    _tableau_indicateurs(document)
-    _paragraphe(document, "{{ phrase_methode }}")
+    # le calcul, dans l'ordre où la structure peut le refaire (documents/calcul_lettre.py)
+    for champ in ("motif_taux", "phrase_methode", "tableau_criteres"):
+        _paragraphe(document, "{{ " + champ + " }}")
+    _paragraphe(document, "{{ calcul_taux }}").paragraph_format.space_before = Pt(4)
+    _paragraphe(document, "{{ calcul_montant }}")
+    _paragraphe(document, "{{ etape_enveloppe }}")
     _paragraphe(document, "{{ annonce_regularisation_2014 }}")
     _paragraphe(
         document,
@@ -259,7 +213,7 @@ def construire_notification() -> bytes:
     _paragraphe(document, "{{ phrase_precedent }}")
     _paragraphe(
         document,
-        "Je vous prie d'agréer, Madame, Monsieur, l'assurance de ma considération distinguée.",
+        "Je vous prie d'agréer l'expression de ma considération distinguée.",
         apres=Pt(8),
     )
     _signature(document)

@@ -29,6 +29,10 @@ class Signature:
     signataire: str = ""
     qualite: str = ""
     date: dt.date = field(default_factory=dt.date.today)
+    # l'agent qui suit le dossier, nommé dans les lettres (« Affaire suivie par »)
+    affaire: str = ""
+    telephone: str = ""
+    courriel: str = ""
 
     @property
     def projet(self) -> bool:
@@ -43,6 +47,20 @@ class Signature:
         if titre.casefold().startswith("pour le préfet"):
             return titre
         return f"{DELEGATION}\n{titre}" if titre else DELEGATION
+
+    def affaire_suivie_par(self) -> str | None:
+        """« Affaire suivie par : Nom », puis le téléphone et le courriel, chacun à la ligne ;
+        None si rien n'est donné (le paragraphe est retiré)."""
+        lignes = [
+            f"{libelle} : {' '.join(valeur.split())}"
+            for libelle, valeur in (
+                ("Affaire suivie par", self.affaire),
+                ("Téléphone", self.telephone),
+                ("Courriel", self.courriel),
+            )
+            if valeur.strip()
+        ]
+        return "\n".join(lignes) or None
 
     def mention_projet(self) -> str:
         """L'en-tête des documents : « PROJET — non signé », ou rien s'ils sont signés."""
@@ -123,6 +141,19 @@ def date_du_document(texte: str) -> dt.date:
         ) from None
 
 
+def ajouter_options_affaire(parseur: argparse.ArgumentParser) -> None:
+    """Options de la ligne « Affaire suivie par » des lettres (nom, téléphone, courriel)."""
+    groupe = parseur.add_argument_group("affaire suivie par (en tête de chaque lettre)")
+    groupe.add_argument(
+        "--affaire-suivie-par",
+        dest="affaire",
+        default="",
+        help="nom de l'agent qui suit le dossier",
+    )
+    groupe.add_argument("--telephone", default="", help="son téléphone")
+    groupe.add_argument("--courriel", default="", help="son adresse électronique")
+
+
 def signature_depuis_options(args: argparse.Namespace, region: str = "") -> Signature:
     return Signature(
         service=args.service,
@@ -131,6 +162,9 @@ def signature_depuis_options(args: argparse.Namespace, region: str = "") -> Sign
         signataire=args.signataire,
         qualite=args.qualite,
         date=args.date or dt.date.today(),
+        affaire=getattr(args, "affaire", ""),
+        telephone=getattr(args, "telephone", ""),
+        courriel=getattr(args, "courriel", ""),
     )
 
 
@@ -141,4 +175,7 @@ def signature_demo() -> Signature:
         lieu="Strasbourg",
         signataire="Camille Exemple (démonstration)",
         qualite="La directrice régionale adjointe",
+        affaire="Dominique Exemple (démonstration)",
+        telephone="01 99 00 00 00",
+        courriel="iae-modulation@exemple.invalid",
     )

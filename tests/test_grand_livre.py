@@ -381,7 +381,7 @@ def test_taux_forfaitaire_de_2014_autre_que_5_pour_cent_refuse(tmp_path, capsys)
 
 
 def test_pdf_exige_et_conversion_echouee_rien_d_ecrit(calculs, tmp_path, monkeypatch):
-    from iae_modulation import annexe5 as module
+    from iae_modulation.annexe5 import execution as module
     from iae_modulation.documents.pdf import ErreurPDF
 
     def echec(*_):

@@ -1,0 +1,73 @@
+"""Les décisions de paiement à destination de l'ASP (note DGEFP n° 2014-04, annexe 5),
+préparées à partir des tableaux départementaux."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from iae_modulation.annexe5.montants import Forfait, Livre
+from iae_modulation.annexe5.tableaux import TableauAnnexe5
+from iae_modulation.documents.decision_asp import DecisionASP
+from iae_modulation.documents.mots_dates import MotsDates
+from iae_modulation.documents.signature import Signature
+from iae_modulation.formats import montant_fr, nombre_fr
+from iae_modulation.referentiel import (
+    departements,
+)
+
+
+def lignes_en_texte(tableau: TableauAnnexe5) -> list[list[str]]:
+    """Le tableau en texte français pour la décision Word, avec sa ligne de total (montants
+    seulement, jamais un montant par poste ni un nombre de postes)."""
+    lignes = [
+        [
+            c
+            if not isinstance(c, Decimal)
+            else montant_fr(c)
+            if j in tableau.montants
+            else nombre_fr(c)
+            for j, c in enumerate(ligne)
+        ]
+        for ligne in tableau.lignes
+    ]
+    total = ["Total"] + [""] * (len(tableau.colonnes) - 1)
+    for colonne in tableau.totaux:
+        total[colonne] = montant_fr(
+            sum(
+                (ligne[colonne] for ligne in tableau.lignes if isinstance(ligne[colonne], Decimal)),
+                Decimal(0),
+            )
+        )
+    return [*lignes, total]
+
+
+def decision_asp(
+    tableau: TableauAnnexe5,
+    montants: Forfait | Livre,
+    annee: int,
+    signature: Signature,
+    mots: MotsDates | None,
+) -> DecisionASP:
+    """La décision d'un département : ses totaux, la base du taux, la méthode et le tableau
+    annexé en texte."""
+    departement = departements()[tableau.departement]
+    return DecisionASP(
+        mesure=tableau.mesure,
+        departement=tableau.departement,
+        nom_departement=departement.nom,
+        region=departement.region,
+        annee=annee,
+        nb_structures=tableau.nb_structures,
+        montant_total=tableau.montant_total,
+        montant_module=tableau.total("montant_module"),
+        regularisation=tableau.total("regularisation"),
+        reste_a_deduire=tableau.total("reste_a_deduire"),
+        avec_regularisation=tableau.avec_regularisation,
+        base_du_taux=montants.phrase(tableau.departement, mots),
+        phrase_methode=montants.phrase_methode(tableau.departement),
+        colonnes=tableau.colonnes,
+        lignes=lignes_en_texte(tableau),
+        signature=signature,
+        mention_modifie=montants.modifie,
+        mots=mots,
+    )

@@ -34,15 +34,22 @@ TIRET = "—"
 MOTIFS_FIXES = (MOTIF_FORFAIT_2014, MOTIF_PENITENTIAIRE)
 
 
-def _definition(critere: str, minima: str) -> str:
-    """Ce que mesure l'indicateur : numérateur / dénominateur."""
+def _definition(critere: str, minima: str, numerateur: str, denominateur: str) -> str:
+    """L'indicateur avec ses deux termes : « 10 bénéficiaires de minima sociaux (RSA, ASS, AAH)
+    / 22 salariés en insertion »."""
     if critere == "publics":
-        return f"bénéficiaires de minima sociaux ({minima}) / salariés en insertion"
+        return (
+            f"{numerateur} bénéficiaires de minima sociaux ({minima}) / {denominateur} salariés "
+            "en insertion"
+        )
     if critere == "effort":
-        return "ETP d'encadrement / ETP en insertion"
+        return f"{numerateur} ETP d'encadrement / {denominateur} ETP en insertion"
     if critere == "resultats":
-        return "sorties en emploi durable, de transition et positives / sorties totales"
-    return f"{LIBELLES[critere]} / salariés en insertion"
+        return (
+            f"{numerateur} sorties dynamiques (emploi durable, de transition, positives) / "
+            f"{denominateur} sorties"
+        )
+    return f"{numerateur} {LIBELLES[critere]} / {denominateur} salariés en insertion"
 
 
 def _termes(critere: str) -> tuple[str, str]:
@@ -183,7 +190,7 @@ def tableau_criteres(
     colonnes = [
         "Critère (poids)",
         "Indicateur",
-        "Calcul et valeur",
+        "Valeur",
         f"Rang ({_insecable(ligne['groupe'])})"
         if rang
         else f"Plus faible – plus forte ({_insecable(ligne['groupe'])})",
@@ -206,11 +213,13 @@ def tableau_criteres(
             [
                 f"{LIBELLES[critere][0].upper()}{LIBELLES[critere][1:]} "
                 f"({pourcent_fr(ligne[f'poids_{critere}'])})",
-                _definition(critere, minima),
-                _insecable(
-                    f"{nombre_lu(ligne[numerateur])} / {nombre_lu(ligne[denominateur])} = "
-                    + (NON_CALCULABLE if valeur is None else taux_fr(valeur))
+                _definition(
+                    critere,
+                    minima,
+                    nombre_lu(ligne[numerateur]),
+                    nombre_lu(ligne[denominateur]),
                 ),
+                NON_CALCULABLE if valeur is None else taux_fr(valeur),
                 _insecable(position),
                 nombre_fr(ligne[f"score_{critere}"], 4),
             ]
@@ -218,11 +227,11 @@ def tableau_criteres(
     return colonnes, lignes
 
 
-def calcul_taux(ligne: dict) -> str | None:
+def calcul_taux(ligne: dict) -> str:
     """« Taux de modulation = plafond × somme des scores pondérés … : 10 % × (35 % × 0,1000 +
-    …) = 6,45 %. » ; None pour un taux fixé par les textes (dit par le motif)."""
+    …) = 6,45 %. » ; pour un taux fixé par les textes (dit par le motif), le taux seul."""
     if ligne["plafond"] is None:
-        return None
+        return f"Taux de modulation : {taux_fr(ligne['taux_calcule'])}."
     somme = " + ".join(
         f"{pourcent_fr(ligne[f'poids_{c}'])} × {nombre_fr(ligne[f'score_{c}'], 4)}"
         for c in _retenus(ligne)

@@ -72,17 +72,16 @@ def _notation_expliquee(ligne: dict) -> str:
     """La notation de la lettre, avec sa formule et le sens des critères facultatifs."""
     if ligne["notation"] == "rang":
         texte = (
-            f"Méthode « {ligne['methode']} » : chaque indicateur est noté de 0 à 1 par son rang "
-            "parmi les n structures du groupe où il est calculable, score = (rang − 1) / "
-            "(n − 1) ; le rang 1 est la plus faible valeur, des ex-æquo ont le rang moyen ; un "
-            "indicateur non calculable, ou seul du groupe, reçoit 0,50."
+            f"Méthode « {ligne['methode']} » : chaque indicateur est noté par son rang parmi les "
+            "n structures du groupe où il est calculable, score = (rang − 1) / (n − 1), le rang 1 "
+            "étant la plus faible valeur (ex-æquo : rang moyen) ; non calculable, ou seul du "
+            "groupe : 0,50."
         )
     else:
         texte = (
-            f"Méthode « {ligne['methode']} » : chaque indicateur est noté de 0 à 1 par sa place "
-            "entre la plus faible et la plus forte valeur du groupe, score = (valeur − plus "
-            "faible) / (plus forte − plus faible) ; 0,50 si elles sont égales ou si "
-            "l'indicateur n'est pas calculable."
+            f"Méthode « {ligne['methode']} » : chaque indicateur est noté par sa place entre la "
+            "plus faible et la plus forte valeur du groupe, score = (valeur − plus faible) / "
+            "(plus forte − plus faible) ; égales, ou non calculable : 0,50."
         )
     inverses = [
         LIBELLES.get(c, c) for c in criteres_de_la_ligne(ligne) if ligne.get(f"sens_{c}") == "moins"

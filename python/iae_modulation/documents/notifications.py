@@ -88,6 +88,7 @@ CHAMPS_OBLIGATOIRES = frozenset(
     }
 )
 CHAMPS_NOTIFICATION = CHAMPS_OBLIGATOIRES | {
+    "bloc_marque",
     "service",
     "region",
     "lieu_date",
@@ -115,8 +116,8 @@ CHAMPS_NOTIFICATION = CHAMPS_OBLIGATOIRES | {
 # présidente de la structure (représentant légal d'une association ou d'une entreprise).
 DESTINATAIRE = "À l'attention de Monsieur le Président ou Madame la Présidente"
 APPEL = "Madame la Présidente, Monsieur le Président,"
-# Largeur du texte de la lettre (21 cm − 2 × 2 cm de marges), en vingtièmes de point
-LARGEUR_LETTRE = 9638
+# Largeur du texte de la lettre (21 cm − 2 × 1,8 cm de marges), en vingtièmes de point
+LARGEUR_LETTRE = 9864
 NOM_INDEX = "notifications.xlsx"
 # Écrire des milliers de petits fichiers est limité par la latence du disque : quelques fils
 # d'écriture en parallèle divisent ce temps par 3 (mesuré, benchmarks/bench_notifications.py).
@@ -307,11 +308,15 @@ def _generer(
             {
                 "annee": annee,
                 "pdf": produire_pdf,
-                "service": signature.service or contexte.champs["service_regional"],
+                "autorite": signature.niveau,
+                "prefete": signature.prefete,
+                "ddets_pp": signature.ddets_pp,
+                "service": signature.service or None,
                 "region": signature.region,
                 "lieu": signature.lieu,
                 "signataire": signature.signataire,
                 "qualite": signature.qualite,
+                "affaire_suivie_par": signature.affaire_suivie_par(),
                 "projet": signature.projet,
                 "date": signature.date.isoformat(),
                 "resultats_modifies": livre.modifie or False,
@@ -431,9 +436,22 @@ class ContexteLettres:
     avec_precedent: bool = False  # rappeler la campagne précédente (option --rappel-precedent)
     grand_livre_sha256: str = ""
     champs: dict[str, str] = field(init=False)
+    _autorites: dict[str, dict[str, str]] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self.champs = self.mots.champs()  # lus une fois pour toutes les lettres
+
+    def autorite(self, signature: Signature, departement: str) -> dict[str, str]:
+        """En-tête et signature au nom du préfet qui signe pour le département (`autorite`),
+        nommés une fois par département : bloc-marque, service, ligne de délégation."""
+        if departement not in self._autorites:
+            autorite = signature.autorite(departement)
+            self._autorites[departement] = {
+                "bloc_marque": autorite.bloc_marque,
+                "service": signature.en_tete_service(autorite, self.mots),
+                "qualite": signature.bloc_signature(autorite, self.mots),
+            }
+        return self._autorites[departement]
 
 
 def parts_a_taux_fixe(structures: list[dict]) -> dict[str, Decimal]:
@@ -514,7 +532,8 @@ def valeurs_notification(
         "montant_socle": montant_fr(structure["montant_socle"]),
         "montant_module": montant_fr(structure["montant_module"]),
         "motif_taux": _motif_taux(structure, annee) + texte_eiti_fourni(structure["type"], annee),
-        "phrase_methode": phrase_methode(structure),
+        # dans le paragraphe du motif : vide pour un taux fixé par les textes
+        "phrase_methode": phrase_methode(structure) or "",
         "tableau_criteres": None
         if tableau is None
         else Bloc(tableau_xml(*tableau, LARGEUR_LETTRE)),
@@ -526,9 +545,8 @@ def valeurs_notification(
         "reste_a_deduire": montant_fr(reste) if reste else None,
         "phrase_versement": _phrase_versement(structure["montant_net"], annee),
         **mots,
-        "service": signature.service or mots["service_regional"],
+        **contexte.autorite(signature, structure["departement"]),
         "lieu_date": lieu_et_date(signature),
-        "qualite": signature.bloc_qualite(),
         "signataire": signature.signataire or None,
         "affaire_suivie_par": signature.affaire_suivie_par(),
         "mention_projet": signature.mention_projet(),
@@ -610,8 +628,7 @@ def _motif_taux(structure: dict, annee: int) -> str:
         return (
             f"Votre structure est seule dans son groupe, {groupe} : faute de structure à "
             "laquelle la comparer, chaque indicateur reçoit le score neutre de 0,50 (ses "
-            f"indicateurs, calculés sur ses données de l'année {annee - 1}, sont donnés pour "
-            "information)."
+            f"indicateurs de l'année {annee - 1} sont donnés pour information)."
         )
     if motif == MOTIF_NON_CALCULABLE:
         return (

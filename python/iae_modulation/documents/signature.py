@@ -85,17 +85,20 @@ class Signature:
         return f"{DELEGATION}\n{titre}" if titre else DELEGATION
 
     def affaire_suivie_par(self) -> str | None:
-        """« Affaire suivie par : Nom », puis le téléphone et le courriel, chacun à la ligne ;
-        None si rien n'est donné (le paragraphe est retiré)."""
-        lignes = [
-            f"{libelle} : {' '.join(valeur.split())}"
-            for libelle, valeur in (
-                ("Affaire suivie par", self.affaire),
-                ("Téléphone", self.telephone),
-                ("Courriel", self.courriel),
-            )
-            if valeur.strip()
-        ]
+        """« Affaire suivie par : Nom – téléphone : … », puis à la ligne « Courriel : … » (une
+        adresse n'est jamais coupée à son trait d'union) ; None si rien n'est donné (le
+        paragraphe est retiré)."""
+        nom, telephone, courriel = (
+            " ".join(v.split()) for v in (self.affaire, self.telephone, self.courriel)
+        )
+        ligne = " – ".join(
+            f"{libelle} : {valeur}"
+            for libelle, valeur in (("Affaire suivie par", nom), ("téléphone", telephone))
+            if valeur
+        )
+        lignes = [ligne] if ligne else []
+        if courriel:
+            lignes.append(f"Courriel : {courriel}")
         return "\n".join(lignes) or None
 
     def mention_projet(self) -> str:

@@ -78,7 +78,8 @@ def ligne_de_grand_livre(identifiant: str, type_: str, departement: str, **valeu
     """Une ligne de grand livre pour rendre une lettre sans la relire (`valeurs_notification`) :
     les colonnes calculées (avant enveloppe, modulé, taux effectif, régularisation, net) sont
     déduites de celles données, par les fonctions du calcul ; les autres valent celles d'une ACI
-    classée par la méthode par défaut (rangs 3, 18 et 20 sur 20). Un grand livre à relire vient d'un vrai calcul : `grand_livre_calcule`."""
+    classée par la méthode par défaut (rangs 3, 18 et 20 sur 20). Un grand livre à relire vient
+    d'un vrai calcul : `grand_livre_calcule`."""
     from decimal import Decimal
 
     from iae_modulation.montants import montant_module, montant_reduit, taux_effectif

@@ -94,11 +94,13 @@ def test_commande_code_0_et_rapport_xlsx(demo, tmp_path, capsys):
 
 
 def test_lettre_manquante_et_decision_manquante_code_3(copie_demo, capsys):
-    (copie_demo / "notifications" / "notification_EI054240006.docx").unlink()
+    (copie_demo / "notifications" / "notification_2026-54-EI-EI054240006.docx").unlink()
     shutil.rmtree(copie_demo / "annexe5" / "ETTI")
     assert main(["rapprocher", str(copie_demo)]) == CODE_ECARTS
     texte = sortie_capturee(capsys)
-    assert "54 EI EI054240006 : lettre : notification_EI054240006.docx introuvable" in texte
+    assert (
+        "54 EI EI054240006 : lettre : notification_2026-54-EI-EI054240006.docx introuvable" in texte
+    )
     assert "67 ETTI ETTI067230023 : absente des décisions ASP (net 4" in texte
     assert "6 écart(s)" in texte  # la lettre, et les 5 ETTI de la démo sans décision
 
@@ -125,12 +127,12 @@ def test_un_centime_de_difference_est_un_ecart(copie_demo):
 
 
 def test_document_modifie_a_la_main_signale(copie_demo):
-    lettre = copie_demo / "notifications" / "notification_ACI051230010.docx"
+    lettre = copie_demo / "notifications" / "notification_2026-51-ACI-ACI051230010.docx"
     lettre.write_bytes(lettre.read_bytes() + b"\0")
     rapprochement = rapprocher(copie_demo)
     assert [e.probleme for e in rapprochement.ecarts] == [
-        "lettre : notification_ACI051230010.docx modifié après sa production (son empreinte "
-        "n'est plus celle du manifeste)"
+        "lettre : notification_2026-51-ACI-ACI051230010.docx modifié après sa production (son "
+        "empreinte n'est plus celle du manifeste)"
     ]
 
 
@@ -340,7 +342,7 @@ def test_campagne_non_signee_en_projet_et_rapprochee(tmp_path, capsys):
     decisions = sorted(p.name for p in (tmp_path / "annexe5" / "ACI").glob("*.docx"))
     assert decisions and all(nom.startswith("PROJET_decision_asp_ACI_") for nom in decisions)
     noms = sorted(p.name for p in lettres.glob("*.docx"))
-    assert len(noms) == 40 and noms[0] == "PROJET_notification_ACI051230010.docx"
+    assert len(noms) == 40 and noms[0] == "PROJET_notification_2026-51-ACI-ACI051230010.docx"
     assert main(["rapprocher", str(tmp_path)]) == CODE_ECARTS  # AI et EI sans décision
     texte = sortie_capturee(capsys)
     assert "sans lettre" not in texte

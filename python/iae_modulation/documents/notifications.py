@@ -532,8 +532,8 @@ def valeurs_notification(
         "montant_socle": montant_fr(structure["montant_socle"]),
         "montant_module": montant_fr(structure["montant_module"]),
         "motif_taux": _motif_taux(structure, annee) + texte_eiti_fourni(structure["type"], annee),
-        # dans le paragraphe du motif : vide pour un taux fixé par les textes
-        "phrase_methode": phrase_methode(structure) or "",
+        # à la suite du motif, dans son paragraphe ; vide pour un taux fixé par les textes
+        "phrase_methode": _a_la_suite(phrase_methode(structure)),
         "tableau_criteres": None
         if tableau is None
         else Bloc(tableau_xml(*tableau, LARGEUR_LETTRE)),
@@ -554,6 +554,11 @@ def valeurs_notification(
         "phrase_precedent": phrase_precedent(structure) if contexte.avec_precedent else None,
     }
     return valeurs
+
+
+def _a_la_suite(phrase: str | None) -> str:
+    """Une phrase écrite à la suite d'une autre dans le même paragraphe (« » si elle manque)."""
+    return f" {phrase}" if phrase else ""
 
 
 # Note DGEFP 2014-04, à dire dans la lettre de 2014.

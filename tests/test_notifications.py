@@ -189,6 +189,9 @@ def test_regularisation_et_reste_a_deduire(entrees, tmp_path):
         "Publics (35 %) | — bénéficiaires de minima sociaux (RSA socle, ASS, AAH) / 20 salariés "
         "en insertion | non calculable | — | 0,5000"
     ) in texte
+    # « non calculable » ne se coupe jamais au milieu (espace insécable, colonne assez large)
+    tableau = docx.Document(str(tmp_path / "sortie" / "notification_2015-54-EI-EI054180019.docx"))
+    assert tableau.tables[1].rows[1].cells[2].text == f"non{NBSP}calculable"
     assert "le reste" not in texte
     texte = _texte(tmp_path / "sortie" / "notification_2015-57-AI-AI057190001.docx")
     assert "20 000,00 € × (2,00 ETP conventionnés − 0,00 ETP réalisés) / 2,00 = 20 000,00 €" in (

@@ -26,6 +26,7 @@ from aides import (
     points_imprimes,
     sortie_capturee,
 )
+from iae_modulation import mise_en_page
 from iae_modulation.annexe5 import entetes_ajoutes
 from iae_modulation.cli import main
 from iae_modulation.commandes.francais import TRADUCTIONS
@@ -295,6 +296,16 @@ def _taille_par_zones(feuille) -> float:
     for zone in _zones(feuille):
         assert (repetees + points_imprimes(feuille, zone)) * echelle <= utile, zone
     return 10 * echelle
+
+
+def test_zones_calculees_a_la_main():
+    """Colonnes de 10 (75 pixels, 56,25 points) et de 50 (355 pixels, 266,25 points) ; page A4
+    paysage entre 0,4 pouce de marges : 784,29 points, 922,7 à 85 %, 830,4 avec 10 % de marge.
+    Trois colonnes répétées (168,75) laissent 661,7 points : deux colonnes de 50 par page."""
+    assert mise_en_page.zones([10, 10, 10, 50, 50, 50, 50], 3) == mise_en_page.Zones(85, (5,))
+    # une colonne de 120 (633,75) à côté d'une de 60 (318,75) : 74 % suffirait, jamais sous 80 %
+    decoupe = mise_en_page.zones([60, 120], 1)
+    assert decoupe == mise_en_page.Zones(80, ()) and decoupe.taille == 8
 
 
 def test_resultats_xlsx_imprime_par_zones_lisibles(tmp_path):

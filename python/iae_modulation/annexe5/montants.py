@@ -79,6 +79,7 @@ class Forfait:
         module = montant_module(base, self.taux)
         livre = {
             "identifiant": cle_annexe(annexe) if annexe else f"SIRET {cle_siret(siret)}",
+            "siret": cle_siret(siret) if siret else "",
             "motif_taux": MOTIF_FORFAIT_2014,
             "taux_calcule": self.taux,
             "montant_socle": base,

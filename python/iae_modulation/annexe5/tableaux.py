@@ -8,6 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from iae_modulation.annexe5.montants import Paiement
+from iae_modulation.documents.signature import PREFIXE_PROJET
 from iae_modulation.exports.classeurs_asp import (
     FEUILLE_CONTROLE,
     LIGNE_ENTETE,
@@ -87,15 +88,32 @@ class TableauAnnexe5:
         return sum((p.livre[colonne] or Decimal(0) for p in self.paiements), Decimal(0))
 
 
-def nom_fichier_tableau(mesure: str, departement: str) -> str:
-    return f"annexe5_{nom_de_fichier_sur(mesure)}_{nom_de_fichier_sur(departement)}.xlsx"
+def nom_fichier_tableau(annee: int, mesure: str, departement: str, projet: bool = False) -> str:
+    """`annexe5_<ANNÉE>_<DEP>_<MESURE>.xlsx` (`annexe5_2026_57_ACI.xlsx`), précédé de
+    `PROJET_` pour le tableau d'une décision non signée."""
+    nom = f"annexe5_{annee}_{nom_de_fichier_sur(departement)}_{nom_de_fichier_sur(mesure)}.xlsx"
+    return f"{PREFIXE_PROJET}{nom}" if projet else nom
+
+
+def reference_decision(numero: str | None) -> str:
+    """Ce qui lie le tableau à sa décision : « annexe à la décision n° 2026-57-ACI-001 », ou,
+    pour un projet, « annexe au projet de décision (sans numéro) »."""
+    if numero:
+        return f"annexe à la décision n°\u00a0{numero}"
+    return "annexe au projet de décision (sans numéro)"
 
 
 def ecrire_tableau(
-    tableau: TableauAnnexe5, chemin: Path, annee: int, base_du_taux: str, mention: str = ""
+    tableau: TableauAnnexe5,
+    chemin: Path,
+    annee: int,
+    base_du_taux: str,
+    mention: str = "",
+    reference: str = "",
 ) -> Path:
     """Écrit le tableau d'un département (feuille « Tableau ») et sa feuille « Contrôle » ;
-    `mention` (projet non signé, grand livre modifié après le calcul) s'écrit sous le titre."""
+    `mention` (projet non signé, grand livre modifié après le calcul) s'écrit sous le titre ;
+    `reference` (`reference_decision`) dans le titre et en tête de chaque page imprimée."""
     departement = departements()[tableau.departement]
     classeur = ClasseurXlsx(str(chemin))
     styles = styles_asp(classeur)
@@ -103,7 +121,7 @@ def ecrire_tableau(
     titre = (
         f"Montant modulé de l'aide au poste {annee} – {tableau.mesure} – "
         f"{departement.code} {departement.nom} ({departement.region})"
-    )
+    ) + (f" – {reference}" if reference else "")
     formats = {j: styles["euros"] for j in tableau.montants}
     formats |= {j: styles["nombre"] for j in tableau.nombres}
     feuille.write_row(LIGNE_ENTETE, 0, tableau.colonnes, styles["entete"])
@@ -143,7 +161,8 @@ def ecrire_tableau(
     imprimer(
         feuille,
         largeurs,
-        titre=f"Annexe 5 – {tableau.mesure} – {departement.code} {departement.nom}",
+        titre=f"Annexe 5 – {tableau.mesure} – {departement.code} {departement.nom}"
+        + (f" – {reference}" if reference else ""),
         campagne=annee,
         lignes_repetees=(LIGNE_ENTETE, LIGNE_ENTETE),
     )

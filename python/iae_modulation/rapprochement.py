@@ -528,11 +528,15 @@ def _sans_blancs(texte: str) -> str:
 
 
 def texte_docx(chemin: Path) -> str:
-    """Le texte d'un document Word, paragraphe par paragraphe (pour y chercher un montant)."""
+    """Le texte d'un document Word, paragraphe par paragraphe (pour y chercher un montant) ;
+    un trait d'union insécable (`<w:noBreakHyphen/>`) se lit « - »."""
     with zipfile.ZipFile(chemin) as archive:
         racine = etree.fromstring(archive.read("word/document.xml"), _PARSEUR)
     return "\n".join(
-        "".join(t.text or "" for t in paragraphe.iter(f"{_W}t"))
+        "".join(
+            "-" if e.tag == f"{_W}noBreakHyphen" else e.text or ""
+            for e in paragraphe.iter(f"{_W}t", f"{_W}noBreakHyphen")
+        )
         for paragraphe in racine.iter(f"{_W}p")
     )
 

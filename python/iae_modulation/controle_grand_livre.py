@@ -42,6 +42,7 @@ from itertools import groupby
 from iae_modulation import parametres
 from iae_modulation.formats import nombre_fr
 from iae_modulation.indicateurs import CRITERES_OPTIONNELS
+from iae_modulation.parametres import ANNEE_FORFAIT, ANNEE_REGULARISATION
 
 CRITERES = ("publics", "effort", "resultats")
 TERMES = {
@@ -54,7 +55,6 @@ FORFAIT, PENITENTIAIRE = "forfait 2014", "milieu pénitentiaire"
 PENITENTIAIRE_PLAFOND = "milieu pénitentiaire, plafond"
 COMPARES = ("classement", "seule dans son groupe", "non calculable", PENITENTIAIRE_PLAFOND)
 REGLES_PENITENTIAIRES = {PENITENTIAIRE: "taux_fixe", PENITENTIAIRE_PLAFOND: "plafond"}
-ANNEE_FORFAIT, ANNEE_REGULARISATION = 2014, 2015
 # Colonnes de la méthode, une seule valeur par grand livre ; vides pour une structure hors
 # classement (taux fixe) quand elles ne disent que le classement.
 METHODE_PARTOUT = ("methode", "notation", "repartition", "taux_moyen_cible")
@@ -537,7 +537,10 @@ class _Controle:
             )
         if enveloppe is not None and self.annee == ANNEE_FORFAIT:
             self.signaler(
-                premiere, "enveloppe_region", _texte(enveloppe, 2), "aucune enveloppe en 2014."
+                premiere,
+                "enveloppe_region",
+                _texte(enveloppe, 2),
+                f"aucune enveloppe en {ANNEE_FORFAIT}.",
             )
         regle = lignes[0]["repartition"]
         a_repartir = self.a_repartir(region, lignes, regle, enveloppe)
@@ -705,7 +708,8 @@ class _Controle:
                 ligne["ligne_source"],
                 "montant_verse_2014",
                 "",
-                "régularisation des versements 2014 : seulement en 2015, avec le montant versé "
+                f"régularisation des versements 2014 : seulement en {ANNEE_REGULARISATION}, avec "
+                "le montant versé "
                 "en 2014, les ETP conventionnés 2014 (non nuls) et les ETP réalisés 2014.",
             )
             return

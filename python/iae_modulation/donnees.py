@@ -37,6 +37,7 @@ from iae_modulation.lecture import (
     message_cellule_en_erreur,
     nom_d_origine,
 )
+from iae_modulation.parametres import ANNEE_INDICATEURS
 from iae_modulation.referentiel import (
     TYPES_SIAE,
     departements,
@@ -46,7 +47,7 @@ from iae_modulation.referentiel import (
 )
 from iae_modulation.texte_xml import ClasseurXlsx
 
-ANNEE_INDICATEURS = 2015
+INDICATEURS = "indicateurs"  # colonne obligatoire à partir de la campagne ANNEE_INDICATEURS
 CONTROLES_NON_BLOQUANTS = frozenset({"siret"}) | vraisemblance.NON_BLOQUANTS
 SORTIES_DYNAMIQUES = ("sorties_emploi_durable", "sorties_emploi_transition", "sorties_positives")
 TEXTE_TYPES = ", ".join(TYPES_SIAE)
@@ -59,7 +60,8 @@ class Colonne:
     `nature` : « texte », « identifiant » (texte dont les zéros initiaux comptent), « nombre »
     (ETP), « effectif » (personnes ou sorties : nombre entier), « montant » (en euros, au
     centime) ou « oui/non ». `obligatoire` : « oui », « non », « socle »
-    (montant_socle ou etp_conventionnes, l'un des deux) ou « 2015 » (à partir de la campagne 2015).
+    (montant_socle ou etp_conventionnes, l'un des deux) ou `INDICATEURS` (à partir de la campagne
+    `ANNEE_INDICATEURS` des paramètres).
     """
 
     nom: str
@@ -115,22 +117,28 @@ COLONNES: tuple[Colonne, ...] = (
         "Dont cofinancement du conseil départemental",
         "39 256,86",
     ),
-    Colonne("nb_salaries_insertion", "effectif", "2015", "Salariés en insertion", "22"),
+    Colonne("nb_salaries_insertion", "effectif", INDICATEURS, "Salariés en insertion", "22"),
     Colonne(
         "nb_beneficiaires_minima",
         "effectif",
-        "2015",
+        INDICATEURS,
         "Dont bénéficiaires de minima sociaux (RSA, ASS, AAH)",
         "10",
     ),
-    Colonne("etp_encadrement", "nombre", "2015", "ETP d'encadrement", "3,46"),
-    Colonne("etp_insertion", "nombre", "2015", "ETP en insertion", "8,58"),
-    Colonne("sorties_totales", "effectif", "2015", "Sorties totales", "10"),
-    Colonne("sorties_emploi_durable", "effectif", "2015", "Sorties vers l'emploi durable", "3"),
+    Colonne("etp_encadrement", "nombre", INDICATEURS, "ETP d'encadrement", "3,46"),
+    Colonne("etp_insertion", "nombre", INDICATEURS, "ETP en insertion", "8,58"),
+    Colonne("sorties_totales", "effectif", INDICATEURS, "Sorties totales", "10"),
     Colonne(
-        "sorties_emploi_transition", "effectif", "2015", "Sorties vers l'emploi de transition", "2"
+        "sorties_emploi_durable", "effectif", INDICATEURS, "Sorties vers l'emploi durable", "3"
     ),
-    Colonne("sorties_positives", "effectif", "2015", "Sorties positives", "2"),
+    Colonne(
+        "sorties_emploi_transition",
+        "effectif",
+        INDICATEURS,
+        "Sorties vers l'emploi de transition",
+        "2",
+    ),
+    Colonne("sorties_positives", "effectif", INDICATEURS, "Sorties positives", "2"),
     Colonne("milieu_penitentiaire", "oui/non", "non", "Milieu pénitentiaire", "non"),
     *COLONNES_PUBLICS,
 )
@@ -351,7 +359,7 @@ def colonnes_obligatoires(annee: int) -> list[str]:
     return [
         c.nom
         for c in COLONNES
-        if c.obligatoire == "oui" or (c.obligatoire == "2015" and annee >= ANNEE_INDICATEURS)
+        if c.obligatoire == "oui" or (c.obligatoire == INDICATEURS and annee >= ANNEE_INDICATEURS)
     ]
 
 
@@ -562,7 +570,7 @@ class _Validation:
             if nom not in self.colonne_du_fichier:
                 depuis = (
                     f", obligatoire à partir de la campagne {ANNEE_INDICATEURS}"
-                    if _PAR_NOM[nom].obligatoire == "2015"
+                    if _PAR_NOM[nom].obligatoire == INDICATEURS
                     else ""
                 )
                 self._signaler(

@@ -60,14 +60,13 @@ from iae_modulation.methode import (
     methode_par_defaut,
 )
 from iae_modulation.montants import montant_module, taux_effectif
-from iae_modulation.referentiel import ANNEE_FORFAIT, DEPARTEMENT_MAYOTTE
+from iae_modulation.parametres import ANNEE_FORFAIT, ANNEE_REGULARISATION
+from iae_modulation.referentiel import DEPARTEMENT_MAYOTTE
 from iae_modulation.regles import REGLE_TAUX_FIXE, ReglesDatees
-from iae_modulation.regularisation import ANNEE_REGULARISATION, Versement2014, regulariser
+from iae_modulation.regularisation import Versement2014, regulariser
 from iae_modulation.repartition import ErreurRepartition, Structure, repartir
 from iae_modulation.scores import noter, taux_exact
 
-# Instruction DGEFP 2014-2, § 1 : aide au poste au 1er juillet 2014 pour les AI et les ACI.
-DEBUT_AIDE_AU_POSTE = {"AI": dt.date(2014, 7, 1), "ACI": dt.date(2014, 7, 1)}
 # Note DGEFP 2014-04 : le taux de 2014 est fixé ; une enveloppe ne peut pas le réduire.
 CITATION_FORFAIT_2014 = (
     "« Pour l'année 2014, année de transition de la mise en œuvre de la réforme, la part modulée "
@@ -112,18 +111,20 @@ class OptionsCalcul:
             object.__setattr__(self, "methode", methode_par_defaut(self.methode))
         if self.versements_2014 is not None and self.annee != ANNEE_REGULARISATION:
             raise ErreurCalcul(
-                "La régularisation des versements 2014 ne s'applique qu'à la campagne 2015 "
+                "La régularisation des versements 2014 ne s'applique qu'à la campagne "
+                f"{ANNEE_REGULARISATION} "
                 f"(campagne demandée : {self.annee})."
             )
         if self.enveloppes and self.annee == ANNEE_FORFAIT:
             raise ErreurCalcul(
-                "Enveloppe régionale refusée pour la campagne 2014 : "
+                f"Enveloppe régionale refusée pour la campagne {ANNEE_FORFAIT} : "
                 f"{CITATION_FORFAIT_2014}. Aucune enveloppe ne peut réduire ce taux : retirez "
                 "l'enveloppe (option --enveloppes ou cellule « Enveloppe régionale »)."
             )
         if self.annee == ANNEE_FORFAIT and self.methode.repartition != REPARTITION_PLAFOND:
             raise ErreurCalcul(
-                f"Répartition « {self.methode.repartition} » refusée pour la campagne 2014 : "
+                f"Répartition « {self.methode.repartition} » refusée pour la campagne "
+                f"{ANNEE_FORFAIT} : "
                 f"{CITATION_FORFAIT_2014}. Aucune répartition ne peut changer ce taux : gardez "
                 "la répartition « plafond »."
             )
@@ -141,9 +142,11 @@ class CalculModulation:
     methode: MethodeAppliquee | None = None
 
 
-def date_de_reference(annee: int, type_siae: str) -> dt.date:
-    """1er janvier de l'année de campagne, ou début de l'aide au poste s'il est postérieur."""
-    return max(dt.date(annee, 1, 1), DEBUT_AIDE_AU_POSTE.get(type_siae, dt.date.min))
+def periode_du_socle(annee: int, type_siae: str) -> tuple[dt.date, int]:
+    """Le jour du montant socle par ETP de repli et le nombre de mois qu'il couvre : de janvier,
+    ou du début de l'aide au poste (1er juillet 2014 pour les AI et ACI), à décembre."""
+    jour = parametres.debut_aide_au_poste(type_siae, annee)
+    return jour, 13 - jour.month
 
 
 # --- calcul d'une campagne ---------------------------------------------------------------------
@@ -261,8 +264,7 @@ def _repli(
 ) -> tuple[Decimal, int, str]:
     """Le montant par ETP d'un socle de repli (une fois par type), le nombre de mois couverts
     et ce que la note en dit : valeurs de l'année non retenues, valeur non lue dans le texte."""
-    jour = date_de_reference(annee, type_siae)
-    mois = 12 - jour.month + 1 if annee == ANNEE_FORFAIT else 12
+    jour, mois = periode_du_socle(annee, type_siae)
     par_etp = params.socle_etp(type_siae, jour, mayotte, penitentiaire)
     precisions = ""
     plus_tard = params.non_retenus[(par_etp.nom, par_etp.debut)]
@@ -285,8 +287,7 @@ def _repli(
 def _socle_par_etp(annee: int, type_siae: str, mayotte: bool, penitentiaire: bool) -> tuple | None:
     """(socle annuel par ETP sur la période, borne basse, borne haute) par ETP, ou None si le
     montant par ETP n'est pas connu."""
-    jour = date_de_reference(annee, type_siae)
-    mois = 12 - jour.month + 1 if annee == ANNEE_FORFAIT else 12
+    jour, mois = periode_du_socle(annee, type_siae)
     try:
         par_etp = parametres.montant_socle_etp(type_siae, jour, mayotte, penitentiaire).valeur
     except parametres.ErreurParametre:

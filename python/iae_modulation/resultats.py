@@ -49,7 +49,7 @@ from iae_modulation.encodages import decoder_octets
 from iae_modulation.indicateurs import CRITERES, CRITERES_OPTIONNELS, SENS
 from iae_modulation.limites import MONTANT_MAX
 from iae_modulation.methode import REPARTITIONS
-from iae_modulation.parametres import surcharge_active
+from iae_modulation.parametres import ANNEE_FORFAIT, surcharge_active
 from iae_modulation.referentiel import TYPES_SIAE, normaliser_departement
 from iae_modulation.sorties import (
     ErreurEntree,
@@ -355,12 +355,13 @@ class _Verification:
                 f"demandée : choisissez les résultats de {demandee}, ou indiquez l'année {annee}.",
             )
         forfaits = [ligne for ligne in lignes if ligne["motif_taux"] == MOTIF_FORFAIT_2014]
-        if (annee == 2014) != (len(forfaits) == len(lignes)):
+        if (annee == ANNEE_FORFAIT) != (len(forfaits) == len(lignes)):
             self.signaler(
                 None,
                 "motif_taux",
                 MOTIF_FORFAIT_2014,
-                "en 2014 et seulement en 2014, toutes les structures ont le taux forfaitaire.",
+                f"en {ANNEE_FORFAIT} et seulement en {ANNEE_FORFAIT}, toutes les structures ont le "
+                "taux forfaitaire.",
             )
         return annee
 

@@ -40,6 +40,12 @@ INTERDITS_DU_PAQUET = (
     "iae_modulation.excel",
     "iae_modulation.documents",
     "iae_modulation.commandes",
+    "iae_modulation.texte_xml",
+    "iae_modulation.mise_en_page",
+    "iae_modulation.classeur_resultats",
+    "iae_modulation.classeur_simulation",
+    "iae_modulation.campagne",
+    "iae_modulation.annexe5",
 )
 INTERDITS_EXTERNES = ("openpyxl", "xlwings", "python_calamine", "xlsxwriter", "docx", "fpdf")
 

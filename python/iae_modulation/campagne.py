@@ -14,13 +14,7 @@ import pandas as pd
 
 from iae_modulation import parametres
 from iae_modulation.classeur_resultats import ecrire_resultats_xlsx
-from iae_modulation.donnees import (
-    LIGNES_DE_TITRE,
-    Anomalie,
-    DonneesSIAE,
-    RapportValidation,
-    lire_donnees,
-)
+from iae_modulation.donnees import LIGNES_DE_TITRE, ecrire_anomalies_xlsx, lire_donnees
 from iae_modulation.erreurs import traduire
 from iae_modulation.formats import montant_fr, taux_fr
 from iae_modulation.lecture import (
@@ -57,6 +51,7 @@ from iae_modulation.sorties import (
     ErreurSortie,
     ecrire_manifeste,
 )
+from iae_modulation.table_canonique import Anomalie, DonneesSIAE, RapportValidation
 
 CODE_SUCCES = 0
 CODE_ENTREE_INVALIDE = 2
@@ -636,7 +631,7 @@ def _ecrire_anomalies(
             note=f"Le dossier {ecriture.dossier} contient les résultats d'un calcul précédent : "
             f"ils restent tels quels, et {NOM_ANOMALIES} n'y est pas écrit.",
         )
-    rapport.ecrire_xlsx(ecriture.temporaire / NOM_ANOMALIES, annee)
+    ecrire_anomalies_xlsx(rapport, ecriture.temporaire / NOM_ANOMALIES, annee)
     options = {"annee": annee, "methode": methode.pour_le_manifeste()}
     ecrire_manifeste(ecriture.temporaire, "calculer", entrees, options, refus=True)
     ecriture.publier()

@@ -40,7 +40,6 @@ from iae_modulation.colonnes import (
     NOTATIONS,
     colonnes_du_grand_livre,
 )
-from iae_modulation.donnees import Anomalie, DonneesSIAE, RapportValidation
 from iae_modulation.formats import arrondi_centime, nombre_fr, taux_fr
 from iae_modulation.indicateurs import (
     CRITERES,
@@ -66,6 +65,7 @@ from iae_modulation.regles import REGLE_TAUX_FIXE, ReglesDatees
 from iae_modulation.regularisation import Versement2014, regulariser
 from iae_modulation.repartition import ErreurRepartition, Structure, repartir
 from iae_modulation.scores import noter, taux_exact
+from iae_modulation.table_canonique import Anomalie, DonneesSIAE, RapportValidation
 
 # Note DGEFP 2014-04 : le taux de 2014 est fixé ; une enveloppe ne peut pas le réduire.
 CITATION_FORFAIT_2014 = (

@@ -22,8 +22,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from iae_modulation.donnees import Anomalie, DonneesSIAE
 from iae_modulation.parametres import ErreurParametre, ValeurParametre
+from iae_modulation.table_canonique import Anomalie, DonneesSIAE
 
 REGLE_TAUX_FIXE = "taux_fixe"
 REGLE_PLAFOND = "plafond"

@@ -44,7 +44,6 @@ from iae_modulation.colonnes import (
     optionnels_des_colonnes,
 )
 from iae_modulation.controle_grand_livre import controler
-from iae_modulation.donnees import Anomalie, RapportValidation
 from iae_modulation.encodages import decoder_octets
 from iae_modulation.indicateurs import CRITERES, CRITERES_OPTIONNELS, SENS
 from iae_modulation.limites import MONTANT_MAX
@@ -58,6 +57,7 @@ from iae_modulation.sorties import (
     texte_sans_formule,
     verifier_fichier_entree,
 )
+from iae_modulation.table_canonique import Anomalie, RapportValidation
 
 NOM_RESULTATS = "resultats.csv"
 # Les nombres tels que l'outil les écrit : montants au centime, fractions à 4 décimales (un

@@ -40,8 +40,8 @@ from iae_modulation.excel.classeur import (
     DONNEES,
     JOURNAL,
     PARAMETRES,
-    valeur_excel,
 )
+from iae_modulation.excel.valeurs import valeur_excel
 from iae_modulation.lecture import (
     refuser_erreurs_illisibles,
     refuser_sans_position,

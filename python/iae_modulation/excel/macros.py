@@ -33,8 +33,8 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from iae_modulation.documents.signature import Signature
-    from iae_modulation.donnees import RapportValidation
     from iae_modulation.methode import Methode
+    from iae_modulation.table_canonique import RapportValidation
 
 CODE_SUCCES, CODE_ERREUR, CODE_DONNEES_INVALIDES = 0, 1, 2
 
@@ -495,7 +495,7 @@ def _calculer(classeur: c.Classeur, resultat: ResultatAction) -> None:
 
 def comparer_methodes(classeur: c.Classeur | None = None) -> ResultatAction:
     """« Comparer des méthodes » : les scénarios de la feuille « Simulation » passés par
-    `simulation.executer_simulation`, comme `iae-modulation simuler`."""
+    `execution_simulation.executer_simulation`, comme `iae-modulation simuler`."""
     return _executer("Comparer des méthodes", classeur, _comparer)
 
 
@@ -617,7 +617,8 @@ def lignes_simulation(simulation) -> tuple[list[list[object]], list[str | None]]
 
 
 def _comparer(classeur: c.Classeur, resultat: ResultatAction) -> None:
-    from iae_modulation.simulation import NOM_SIMULATION, executer_simulation
+    from iae_modulation.execution_simulation import executer_simulation
+    from iae_modulation.simulation import NOM_SIMULATION
 
     annee = _annee(classeur)
     scenarios = scenarios_de_la_feuille(classeur)

@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from iae_modulation import parametres
-from iae_modulation.donnees import NOMS_COLONNES, RapportValidation, valider
+from iae_modulation.donnees import NOMS_COLONNES, valider
 from iae_modulation.exports.bilan_asp import BilanASP, LigneBilan, lire_bilan
 from iae_modulation.exports.fluxiae import Ecartee, Illisible
 from iae_modulation.exports.structures_fluxiae import StructuresFluxIAE, lire_structures
@@ -31,6 +31,7 @@ from iae_modulation.preparation.correspondance import DEPUIS_LE_BILAN, MINIMA
 from iae_modulation.referentiel import departements, lire_numero_annexe
 from iae_modulation.regles import ReglesDatees
 from iae_modulation.sorties import ErreurEntree
+from iae_modulation.table_canonique import RapportValidation
 
 NOM_DONNEES = "donnees.csv"
 ENCADREMENT = "af_etp_encadrement_tech_accomp_sociop_annee_prec"

@@ -80,9 +80,6 @@ COLONNES_REGULARISATION = (
     "reste_a_deduire",
     "montant_net",
 )
-# La méthode appliquée à chaque structure (docs/methode.md) : son nom, la notation, le groupe,
-# les poids, les plafonds et la règle de répartition de l'enveloppe.
-COLONNES_METHODE = ("methode", "notation", "groupe", "repartition", *COLONNES_POIDS)
 COLONNES_PRECEDENT = ("taux_precedent", "montant_precedent")  # campagne N − 1 (--precedent)
 # L'ordre du fichier suit le calcul, de gauche à droite : scores × poids × plafond = taux ;
 # socle × taux = montant avant enveloppe ; répartition de l'enveloppe = montant modulé ;

@@ -116,12 +116,12 @@ class Methode:
 @dataclass(frozen=True)
 class MethodeAppliquee:
     """Une méthode appliquée à une campagne : poids et plafond en valeurs (ceux de la méthode,
-    ou les paramètres en vigueur), et le taux maximal de l'arrêté qui borne le plafond."""
+    ou les paramètres en vigueur), et les paramètres lus (le taux maximal de l'arrêté qui borne
+    le plafond)."""
 
     methode: Methode
     poids: dict[str, Decimal]
     plafond: Decimal
-    taux_max_legal: Decimal
     references: list[ValeurParametre] = field(default_factory=list)
 
     @property
@@ -161,7 +161,7 @@ def appliquer(
         poids = {c: Decimal(v.valeur) for c, v in zip(CRITERES, lus, strict=True)}
     else:
         poids = dict(methode.poids)
-    return MethodeAppliquee(methode, poids, Decimal(plafond), Decimal(legal.valeur), [legal])
+    return MethodeAppliquee(methode, poids, Decimal(plafond), [legal])
 
 
 def _dans(methode: Methode) -> str:

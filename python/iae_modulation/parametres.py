@@ -106,7 +106,27 @@ class ValeurParametre:
             f"{GRADES[self.grade]}{origine})"
         )
 
-    def vers_dict(self) -> dict:
+    @property
+    def nombre(self) -> Decimal:
+        """La valeur d'un paramètre numérique (montant, fraction, année)."""
+        if not isinstance(self.valeur, Decimal):
+            raise ErreurParametre(
+                f"{self.nom} au {_jj_mm_aaaa(self.debut)} : un nombre est attendu, « "
+                f"{self.valeur} » est lu (fichier {self.nom}.yaml)."
+            )
+        return self.valeur
+
+    @property
+    def texte(self) -> str:
+        """La valeur d'un paramètre d'unité « texte » ou « date »."""
+        if not isinstance(self.valeur, str):
+            raise ErreurParametre(
+                f"{self.nom} au {_jj_mm_aaaa(self.debut)} : un texte est attendu, « "
+                f"{self.valeur} » est lu (fichier {self.nom}.yaml)."
+            )
+        return self.valeur
+
+    def vers_dict(self) -> dict[str, object]:
         """Forme JSON pour le manifeste : valeur en texte exact, date ISO."""
         return {
             "nom": self.nom,
@@ -273,7 +293,7 @@ def debut_aide_au_poste(type_siae: str, annee: int) -> dt.date:
     nom = f"debut_aide_au_poste_{type_siae.lower()}"
     if nom not in tous_les_parametres():
         return premier
-    debut = _date_iso(str(valeur(nom, premier).valeur))
+    debut = _date_iso(valeur(nom, premier).texte)
     return max(premier, debut) if debut else premier
 
 
@@ -331,7 +351,7 @@ class Surcharge:
     parametres: dict[str, Parametre]
     remplacements: tuple[str, ...]  # blocs du paquet (grade S2, S1 ou NF) remplacés
 
-    def vers_dict(self) -> dict:
+    def vers_dict(self) -> dict[str, object]:
         """Ce que le manifeste en garde : le dossier, chaque fichier et son empreinte, et les
         blocs du paquet qu'il a remplacés."""
         return {
@@ -588,7 +608,7 @@ class _Lecteur:
     def valeur(self, noeud: yaml.Node | None, cle: str, presente: bool) -> Decimal | str | None:
         """Un nombre (lu en Decimal depuis son texte, jamais via float) ou, pour l'unité
         « texte », un texte ; null = valeur non trouvée ou sans objet."""
-        if not presente:
+        if not presente or noeud is None:
             self.signaler(None, cle, "clé obligatoire absente (écrivez null si inconnue)")
             return None
         if isinstance(noeud, yaml.ScalarNode) and noeud.tag == TAG_NULL:

@@ -102,7 +102,8 @@ class RapportCampagne:
             f"{len(resultats)} structures calculées dans "
             f"{resultats['region'].nunique()} région(s).",
             f"Montant socle total : {montant_fr(socle)} ; montant modulé total : "
-            f"{montant_fr(module)} (taux moyen {taux_fr(module / socle if socle else 0)}).",
+            f"{montant_fr(module)} (taux moyen "
+            f"{taux_fr(module / socle if socle else Decimal(0))}).",
         ]
         if net != module:
             lignes.append(f"Montant net après régularisation 2014 : {montant_fr(net)}.")
@@ -282,7 +283,7 @@ def lire_valeurs_par_cle(
         if cle_normale is None:
             signaler(ligne, col_cle, cle, f"« {cle} » n'est pas reconnu{attendu}.")
             continue
-        valeurs = []
+        valeurs: list[Decimal] = []
         for colonne in cols:
             texte = table[colonne].iat[position]
             try:  # la première valeur est un montant en euros, au centime
@@ -377,7 +378,7 @@ class EntreesLues:
         lues = cls(lire_donnees(Path(donnees), annee), [])
         if enveloppes is not None:
             lues.lues_enveloppes = lire_enveloppes(Path(enveloppes))
-            for region in sorted(set(lues.enveloppes) - set(lues.donnees.table["region"])):
+            for region in sorted(set(lues.enveloppes or {}) - set(lues.donnees.table["region"])):
                 lues.lues_enveloppes.signaler(
                     region,
                     f"Aucune structure de la région {region} dans les données : cette enveloppe "
@@ -586,7 +587,7 @@ def _versements_invraisemblables(
     """Un versement 2014 supérieur au plus grand montant modulé possible de la structure (taux
     maximal × montant socle), ou plus de 100 fois inférieur aux 5 % forfaitaires de 2014 :
     remarque non bloquante, c'est sans doute une faute de frappe."""
-    taux_max = parametres.valeur("taux_modulation_max", dt.date(annee, 1, 1)).valeur
+    taux_max = parametres.valeur("taux_modulation_max", dt.date(annee, 1, 1)).nombre
     socles = dict(zip(resultats["identifiant"], resultats["montant_socle"], strict=True))
     remarques = []
     for identifiant, montant in lus.montants.items():

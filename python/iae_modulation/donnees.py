@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -221,7 +222,7 @@ SOUS_LA_PREMIERE = -1  # `position_entete` : l'en-tête est la première ligne n
 def _reconnues(valeurs) -> set[str]:
     """Les colonnes canoniques que nomment ces en-têtes (ou ces cellules)."""
     noms = {_NOM_PAR_CLE.get(cle_en_tete(nom_d_origine(str(v)))) for v in valeurs}
-    return noms - {None}
+    return {nom for nom in noms if nom is not None}
 
 
 def position_entete(brute: TableBrute) -> int | None:
@@ -719,7 +720,7 @@ def _controles(presentes: frozenset[str]) -> tuple[vraisemblance.Controle, ...]:
     """Les contrôles de la table typée, colonne par colonne puis entre colonnes ; une cellule
     vide (texte « ») ou absente (None) n'est contrôlée que par « renseigne »."""
 
-    def colonne(nom: str, valide: Callable[[object], bool]) -> Callable[[pd.DataFrame], list]:
+    def colonne(nom: str, valide: Callable[[Any], bool]) -> Callable[[pd.DataFrame], list[bool]]:
         return lambda table: [valide(v) for v in table[nom].tolist()]
 
     def renseigne(nom: str) -> list[vraisemblance.Controle]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 from iae_modulation.campagne import (
@@ -49,6 +50,8 @@ class RapportSimulation:
         if self.erreur:
             return self.erreur
         simulation = self.simulation
+        if simulation is None:
+            return ""
         lignes = [
             f"{len(simulation.scenarios)} scénario(s) comparé(s) sur "
             f"{len(simulation.structures)} structures, campagne {simulation.annee} :"
@@ -56,7 +59,7 @@ class RapportSimulation:
         for k, ligne in enumerate(simulation.resume_scenarios.itertuples(index=False)):
             texte = (
                 f"- {ligne.nom} : {montant_fr(ligne.total)} (taux moyen "
-                f"{taux_fr(ligne.taux_moyen or 0)})"
+                f"{taux_fr(ligne.taux_moyen or Decimal(0))})"
             )
             if k:
                 texte += (

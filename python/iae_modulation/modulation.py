@@ -148,8 +148,8 @@ class CalculModulation:
     enveloppes: pd.DataFrame
     parametres: list[dict[str, object]]
     rapport: RapportValidation
+    methode: MethodeAppliquee
     avertissements: list[str] = field(default_factory=list)
-    methode: MethodeAppliquee | None = None
 
 
 def periode_du_socle(annee: int, type_siae: str) -> tuple[dt.date, int]:
@@ -644,8 +644,8 @@ def calculer_modulation(donnees: DonneesSIAE, options: OptionsCalcul) -> CalculM
         repartition.bilan,
         params.pour_le_manifeste(),
         rapport,
-        avertissements,
         appliquee,
+        avertissements,
     )
 
 

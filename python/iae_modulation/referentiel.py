@@ -120,6 +120,14 @@ _MOTIF_ANNEXE = re.compile(
 
 
 @lru_cache(maxsize=65_536)
+def numero_annexe(valeur: object) -> NumeroAnnexe:
+    """Le numéro d'annexe d'une ligne déjà validée (ou écrite par l'outil) ; ValueError sinon."""
+    numero = lire_numero_annexe(valeur)
+    if numero is None:
+        raise ValueError(f"« {valeur} » n'est pas un numéro d'annexe financière")
+    return numero
+
+
 def lire_numero_annexe(valeur: object) -> NumeroAnnexe | None:
     """Décompose un numéro d'annexe financière ; None s'il n'a pas la forme attendue.
     Mémorisée (résultat immuable) : un FluxIAE répète le numéro à chaque avenant."""

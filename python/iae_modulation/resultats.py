@@ -240,7 +240,12 @@ def _lire_rangees(chemin: Path) -> tuple[list[str], list[tuple[int, list[str]]]]
 
 
 # Colonnes sans lesquelles aucun montant de la ligne ne se refait.
-OBLIGATOIRES = ("taux_calcule", "montant_socle", "montant_avant_enveloppe", "montant_module")
+OBLIGATOIRES: tuple[str, ...] = (
+    "taux_calcule",
+    "montant_socle",
+    "montant_avant_enveloppe",
+    "montant_module",
+)
 OBLIGATOIRES += ("montant_net",)
 
 
@@ -395,7 +400,8 @@ class _Verification:
     def chaine(self, manifeste: dict, annee: int, lignes: list[dict]) -> None:
         """Le manifeste du calcul dit la même campagne que le grand livre et consigne
         l'empreinte des données lues : la chaîne données -> calcul -> grand livre est entière."""
-        options = manifeste.get("options") if isinstance(manifeste.get("options"), dict) else {}
+        lues = manifeste.get("options")
+        options = lues if isinstance(lues, dict) else {}
         if options.get("annee") != annee:
             self.signaler(
                 None,

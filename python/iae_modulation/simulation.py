@@ -148,7 +148,7 @@ def _rangs(groupes: list[str], taux: list[Decimal]) -> list[int | None]:
         if groupe:
             par_groupe.setdefault(groupe, []).append(t)
     tries = {g: sorted(valeurs, reverse=True) for g, valeurs in par_groupe.items()}
-    premiers = {g: {} for g in tries}
+    premiers: dict[str, dict[Decimal, int]] = {g: {} for g in tries}
     for g, valeurs in tries.items():
         for rang, t in enumerate(valeurs, start=1):
             premiers[g].setdefault(t, rang)

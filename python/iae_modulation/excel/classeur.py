@@ -251,7 +251,8 @@ class ClasseurXlwings:
 def _valeur_xlwings(valeur: object) -> object:
     valeur = valeur_excel(valeur)
     if est_texte_formule(valeur):
-        return "'" + valeur  # l'apostrophe initiale fait d'une saisie un texte, sans s'afficher
+        # l'apostrophe initiale fait d'une saisie un texte, sans s'afficher
+        return "'" + str(valeur)
     return valeur
 
 

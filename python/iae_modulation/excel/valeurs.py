@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from fractions import Fraction
+from typing import cast
 
 from iae_modulation.texte_xml import texte_xml
 
@@ -17,7 +18,7 @@ def valeur_excel(valeur: object) -> object:
     """
     genre = type(valeur)  # les cas fréquents d'abord : une action écrit des milliers de cellules
     if genre is str:
-        return texte_xml(valeur)
+        return texte_xml(cast(str, valeur))
     if valeur is None or genre is float or genre is int:
         return valeur
     if isinstance(valeur, Decimal | Fraction):

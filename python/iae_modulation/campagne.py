@@ -14,13 +14,7 @@ import pandas as pd
 
 from iae_modulation import parametres
 from iae_modulation.classeur_resultats import ecrire_resultats_xlsx
-from iae_modulation.donnees import (
-    LIGNES_DE_TITRE,
-    Anomalie,
-    DonneesSIAE,
-    RapportValidation,
-    lire_donnees,
-)
+from iae_modulation.donnees import LIGNES_DE_TITRE, ecrire_anomalies_xlsx, lire_donnees
 from iae_modulation.erreurs import traduire
 from iae_modulation.formats import montant_fr, taux_fr
 from iae_modulation.lecture import (
@@ -57,6 +51,7 @@ from iae_modulation.sorties import (
     ErreurSortie,
     ecrire_manifeste,
 )
+from iae_modulation.table_canonique import Anomalie, DonneesSIAE, RapportValidation
 
 CODE_SUCCES = 0
 CODE_ENTREE_INVALIDE = 2
@@ -107,7 +102,8 @@ class RapportCampagne:
             f"{len(resultats)} structures calculées dans "
             f"{resultats['region'].nunique()} région(s).",
             f"Montant socle total : {montant_fr(socle)} ; montant modulé total : "
-            f"{montant_fr(module)} (taux moyen {taux_fr(module / socle if socle else 0)}).",
+            f"{montant_fr(module)} (taux moyen "
+            f"{taux_fr(module / socle if socle else Decimal(0))}).",
         ]
         if net != module:
             lignes.append(f"Montant net après régularisation 2014 : {montant_fr(net)}.")
@@ -287,7 +283,7 @@ def lire_valeurs_par_cle(
         if cle_normale is None:
             signaler(ligne, col_cle, cle, f"« {cle} » n'est pas reconnu{attendu}.")
             continue
-        valeurs = []
+        valeurs: list[Decimal] = []
         for colonne in cols:
             texte = table[colonne].iat[position]
             try:  # la première valeur est un montant en euros, au centime
@@ -382,7 +378,7 @@ class EntreesLues:
         lues = cls(lire_donnees(Path(donnees), annee), [])
         if enveloppes is not None:
             lues.lues_enveloppes = lire_enveloppes(Path(enveloppes))
-            for region in sorted(set(lues.enveloppes) - set(lues.donnees.table["region"])):
+            for region in sorted(set(lues.enveloppes or {}) - set(lues.donnees.table["region"])):
                 lues.lues_enveloppes.signaler(
                     region,
                     f"Aucune structure de la région {region} dans les données : cette enveloppe "
@@ -591,7 +587,7 @@ def _versements_invraisemblables(
     """Un versement 2014 supérieur au plus grand montant modulé possible de la structure (taux
     maximal × montant socle), ou plus de 100 fois inférieur aux 5 % forfaitaires de 2014 :
     remarque non bloquante, c'est sans doute une faute de frappe."""
-    taux_max = parametres.valeur("taux_modulation_max", dt.date(annee, 1, 1)).valeur
+    taux_max = parametres.valeur("taux_modulation_max", dt.date(annee, 1, 1)).nombre
     socles = dict(zip(resultats["identifiant"], resultats["montant_socle"], strict=True))
     remarques = []
     for identifiant, montant in lus.montants.items():
@@ -636,7 +632,7 @@ def _ecrire_anomalies(
             note=f"Le dossier {ecriture.dossier} contient les résultats d'un calcul précédent : "
             f"ils restent tels quels, et {NOM_ANOMALIES} n'y est pas écrit.",
         )
-    rapport.ecrire_xlsx(ecriture.temporaire / NOM_ANOMALIES, annee)
+    ecrire_anomalies_xlsx(rapport, ecriture.temporaire / NOM_ANOMALIES, annee)
     options = {"annee": annee, "methode": methode.pour_le_manifeste()}
     ecrire_manifeste(ecriture.temporaire, "calculer", entrees, options, refus=True)
     ecriture.publier()

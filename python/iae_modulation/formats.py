@@ -29,14 +29,14 @@ def arrondi_centime(montant: Decimal) -> Decimal:
     return montant.quantize(CENTIME, rounding=ROUND_HALF_UP)
 
 
-def nombre_fr(valeur: Decimal, decimales: int = 2) -> str:
+def nombre_fr(valeur: Decimal | int, decimales: int = 2) -> str:
     """« 12 345,67 » : espace insécable pour les milliers, virgule décimale."""
     quantum = Decimal(1).scaleb(-decimales)
     texte = f"{Decimal(valeur).quantize(quantum, rounding=ROUND_HALF_UP):,.{decimales}f}"
     return texte.replace(",", ESPACE_INSECABLE).replace(".", ",")
 
 
-def montant_fr(montant: Decimal) -> str:
+def montant_fr(montant: Decimal | int) -> str:
     """« 12 345,67 € »."""
     return f"{nombre_fr(montant, 2)}{ESPACE_INSECABLE}€"
 

@@ -21,7 +21,6 @@ from decimal import Decimal
 from iae_modulation.chasse import largeur_points, mots
 from iae_modulation.formats import montant_fr, nombre_fr, taux_fr
 
-POLICE = {"font_name": "Arial", "font_size": 10}
 TAILLE = 10
 CHIFFRE = largeur_points("0", TAILLE)  # l'unité de largeur d'une colonne Excel
 HAUTEUR_LIGNE = 12.75  # points, une ligne d'Arial 10

@@ -17,8 +17,6 @@ from decimal import Decimal
 
 from iae_modulation.formats import arrondi_centime
 
-ANNEE_REGULARISATION = 2015
-
 
 @dataclass(frozen=True)
 class Versement2014:

@@ -44,7 +44,9 @@ def fichiers_asp_demo(dossier: Path) -> FichiersASP:
         ecrits = ecrire_fichiers_asp(table, ANNEE_DEMO, temporaire)
         ecrire_manifeste(temporaire, "demo", {}, {"annee": ANNEE_DEMO, "fichiers": "ASP fictifs"})
     return FichiersASP(
-        *(Path(dossier) / f.name for f in (ecrits.annexes, ecrits.bilan, ecrits.structures))
+        Path(dossier) / ecrits.annexes.name,
+        Path(dossier) / ecrits.bilan.name,
+        Path(dossier) / ecrits.structures.name,
     )
 
 

@@ -7,6 +7,10 @@ Les largeurs se calculent sur le texte tel qu'Excel l'affiche (`chasse`, Arial 1
 classeurs de l'outil) : la largeur d'une colonne Excel se compte en chiffres « 0 » de la police.
 Un en-tête passe à la ligne entre ses mots, jamais au milieu d'un mot, et sa ligne est assez
 haute pour toutes ses lignes.
+
+Une feuille trop large pour se lire sur A4 à `TAILLE_MIN_IMPRIMEE` points se découpe en vues
+imprimées (`vues_imprimees`) : chacune répète les colonnes qui nomment la ligne et tient sur une
+page de large à au moins cette taille (`taille_imprimee`).
 """
 
 from __future__ import annotations
@@ -29,6 +33,8 @@ PAPIER_A4 = 9
 LARGEUR_PORTRAIT = 100  # au-delà (en chiffres), la feuille s'imprime en paysage
 MARGES = {"left": 0.4, "right": 0.4, "top": 0.5, "bottom": 0.6}  # pouces
 MARGES_AVEC_MENTION = {**MARGES, "top": 0.8}
+TAILLE_MIN_IMPRIMEE = 8  # points : une feuille faite pour le papier ne s'imprime pas plus petit
+A4_POINTS = {False: 595.28, True: 841.89}  # largeur de la page A4, portrait et paysage
 LONGUEUR_MAX_ENTETE = 250  # Excel refuse un en-tête de page de plus de 255 caractères
 _MENTION = contextvars.ContextVar("mention_sur_chaque_page", default="")
 
@@ -128,6 +134,39 @@ def poser_colonnes(feuille, colonnes: Iterable[Colonne], ligne_entete: int | Non
 def largeur_brute(colonne: Colonne) -> float:
     """La largeur qu'il faudrait pour le plus long texte sur une seule ligne."""
     return max((unites(t) for t in colonne.textes), default=0) + 1.5
+
+
+def points(largeur_colonne: float) -> float:
+    """Largeur imprimée d'une colonne en points : Excel la compte en pixels, 7 par chiffre
+    d'Arial 10 et 5 de marge, à 0,75 point le pixel."""
+    return (int(largeur_colonne * 7 + 0.5) + 5) * 0.75
+
+
+def taille_imprimee(largeurs: Sequence[float]) -> float:
+    """La taille des caractères, en points, d'une feuille mise en page par `imprimer` (une page
+    de large : Excel réduit tout quand les colonnes dépassent la largeur utile de l'A4)."""
+    paysage = sum(largeurs) > LARGEUR_PORTRAIT
+    utile = A4_POINTS[paysage] - (MARGES["left"] + MARGES["right"]) * 72
+    return TAILLE * min(1.0, utile / sum(points(w) for w in largeurs))
+
+
+def vues_imprimees(largeurs: Sequence[float], fixes: Sequence[int]) -> list[list[int]]:
+    """Les colonnes de chaque vue imprimée, dans l'ordre : une seule vue (toutes les colonnes)
+    si la feuille se lit à `TAILLE_MIN_IMPRIMEE` ; sinon les colonnes `fixes` (celles qui
+    nomment la ligne) en tête de chaque vue, suivies d'autant des autres que la taille le
+    permet."""
+    toutes = list(range(len(largeurs)))
+    if taille_imprimee(largeurs) >= TAILLE_MIN_IMPRIMEE:
+        return [toutes]
+    vues: list[list[int]] = []
+    courante: list[int] = []
+    for j in (j for j in toutes if j not in fixes):
+        essai = sorted([*fixes, *courante, j])
+        if courante and taille_imprimee([largeurs[i] for i in essai]) < TAILLE_MIN_IMPRIMEE:
+            vues.append(sorted([*fixes, *courante]))
+            courante = []
+        courante.append(j)
+    return [*vues, sorted([*fixes, *courante])]
 
 
 @dataclass(frozen=True)

@@ -47,7 +47,8 @@ def bandeau(feuille, styles, largeurs: list[float], lignes: list[tuple[str, str]
         else:
             feuille.write_string(rang, 0, texte, format_)
         hauteur = 16 if style == "titre" else HAUTEUR_LIGNE
-        feuille.set_row(rang, hauteur * lignes_de_texte(texte, place) + 2)
+        nombre = sum(lignes_de_texte(paragraphe, place) for paragraphe in texte.split("\n"))
+        feuille.set_row(rang, hauteur * nombre + 2)
 
 
 FEUILLE_CONTROLE = "Contrôle"

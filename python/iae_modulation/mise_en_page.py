@@ -137,36 +137,66 @@ def largeur_brute(colonne: Colonne) -> float:
 
 
 def points(largeur_colonne: float) -> float:
-    """Largeur imprimée d'une colonne en points : Excel la compte en pixels, 7 par chiffre
-    d'Arial 10 et 5 de marge, à 0,75 point le pixel."""
-    return (int(largeur_colonne * 7 + 0.5) + 5) * 0.75
+    """Largeur imprimée d'une colonne en points, la plus grande des deux lectures : Excel la
+    compte en pixels (7 par chiffre d'Arial 10, 5 de marge, 0,75 point le pixel), LibreOffice
+    en chiffres de la police à leur vraie largeur (marge comprise), un peu plus large."""
+    excel = (int(largeur_colonne * 7 + 0.5) + 5) * 0.75
+    libreoffice = (largeur_colonne + 5 / 7) * CHIFFRE
+    return max(excel, libreoffice)
 
 
 def taille_imprimee(largeurs: Sequence[float]) -> float:
     """La taille des caractères, en points, d'une feuille mise en page par `imprimer` (une page
-    de large : Excel réduit tout quand les colonnes dépassent la largeur utile de l'A4)."""
+    de large : le tableur réduit tout, d'un pourcentage entier, quand les colonnes dépassent la
+    largeur utile de l'A4)."""
     paysage = sum(largeurs) > LARGEUR_PORTRAIT
     utile = A4_POINTS[paysage] - (MARGES["left"] + MARGES["right"]) * 72
-    return TAILLE * min(1.0, utile / sum(points(w) for w in largeurs))
+    zoom = min(100, math.floor(100 * utile / sum(points(w) for w in largeurs)))
+    return TAILLE * zoom / 100
 
 
 def vues_imprimees(largeurs: Sequence[float], fixes: Sequence[int]) -> list[list[int]]:
     """Les colonnes de chaque vue imprimée, dans l'ordre : une seule vue (toutes les colonnes)
     si la feuille se lit à `TAILLE_MIN_IMPRIMEE` ; sinon les colonnes `fixes` (celles qui
-    nomment la ligne) en tête de chaque vue, suivies d'autant des autres que la taille le
-    permet."""
-    toutes = list(range(len(largeurs)))
+    nomment la ligne) en tête de chaque vue, suivies des autres, réparties dans le plus petit
+    nombre de vues lisibles et de largeurs aussi égales que possible."""
     if taille_imprimee(largeurs) >= TAILLE_MIN_IMPRIMEE:
-        return [toutes]
-    vues: list[list[int]] = []
-    courante: list[int] = []
-    for j in (j for j in toutes if j not in fixes):
-        essai = sorted([*fixes, *courante, j])
-        if courante and taille_imprimee([largeurs[i] for i in essai]) < TAILLE_MIN_IMPRIMEE:
-            vues.append(sorted([*fixes, *courante]))
-            courante = []
+        return [list(range(len(largeurs)))]
+    autres = [j for j in range(len(largeurs)) if j not in fixes]
+
+    def lisible(groupe: Sequence[int]) -> bool:
+        return taille_imprimee([largeurs[i] for i in (*fixes, *groupe)]) >= TAILLE_MIN_IMPRIMEE
+
+    nombre, courante = 1, []  # le plus petit nombre de vues : remplir chacune tant qu'elle se lit
+    for j in autres:
+        if courante and not lisible([*courante, j]):
+            nombre, courante = nombre + 1, []
         courante.append(j)
-    return [*vues, sorted([*fixes, *courante])]
+    groupes = _partage_equilibre([largeurs[j] for j in autres], nombre)
+    return [sorted([*fixes, *(autres[i] for i in groupe)]) for groupe in groupes]
+
+
+def _partage_equilibre(poids: Sequence[float], nombre: int) -> list[range]:
+    """`poids` coupé en `nombre` morceaux consécutifs dont le plus lourd est le plus léger
+    possible (partition linéaire, programmation dynamique)."""
+    n = len(poids)
+    cumul = [0.0]
+    for p in poids:
+        cumul.append(cumul[-1] + p)
+    # meilleur[k][i] : (plus lourd morceau, début du dernier) pour les i premiers en k morceaux
+    meilleur = [[(math.inf, 0)] * (n + 1) for _ in range(nombre + 1)]
+    meilleur[0][0] = (0.0, 0)
+    for k in range(1, nombre + 1):
+        for i in range(k, n + 1):
+            meilleur[k][i] = min(
+                (max(meilleur[k - 1][d][0], cumul[i] - cumul[d]), d) for d in range(k - 1, i)
+            )
+    bornes, fin = [], n
+    for k in range(nombre, 0, -1):
+        debut = meilleur[k][fin][1]
+        bornes.append(range(debut, fin))
+        fin = debut
+    return bornes[::-1]
 
 
 @dataclass(frozen=True)

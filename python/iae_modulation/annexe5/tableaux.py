@@ -248,8 +248,9 @@ def _feuille_tableau(
             else:
                 feuille.write_string(rang, colonne, ligne[j])
     total = LIGNE_ENTETE + 1 + len(tableau.lignes)
-    feuille.write_string(total, 0, "Total", styles["total"])
     sommes = _sommes(tableau)
+    if any(j in sommes for j in vue):  # une vue sans montant n'a pas de total
+        feuille.write_string(total, 0, "Total", styles["total"])
     for colonne, j in enumerate(vue):
         if j in sommes:
             feuille.write_number(total, colonne, sommes[j], styles["total_euros"])
@@ -313,7 +314,11 @@ def _feuilles_controle(classeur, styles, tableau: TableauAnnexe5, annee: int) ->
     feuilles = [(FEUILLE_CONTROLE, list(range(len(colonnes))), pied)]
     if len(vues) > 1:
         feuilles += [
-            (_nom_de_vue(FEUILLE_CONTROLE, n, len(vues)), vue, f"{pied} ({n} sur {len(vues)})")
+            (
+                _nom_de_vue(FEUILLE_CONTROLE, n, len(vues)),
+                vue,
+                f"{pied} (impression {n} sur {len(vues)})",
+            )
             for n, vue in enumerate(vues, start=1)
         ]
     for nom, vue, titre in feuilles:

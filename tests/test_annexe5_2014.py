@@ -176,3 +176,17 @@ def test_meme_versement_2014_liste_sous_deux_avenants_refuse(tmp_path, capsys):
         "versements.csv, ligne 3, colonne « annexe_2014 » : « EI054140001 » figure deux fois."
     ) in sortie_capturee(capsys)
     assert not (tmp_path / "calcul" / "resultats.csv").exists()
+
+
+def test_2014_siret_de_l_export_autre_que_celui_du_grand_livre_refuse(tmp_path):
+    livre = grand_livre_calcule(tmp_path / "calcul", [STRUCTURE], 2014)
+    table = pd.DataFrame([{**STRUCTURE, "siret": "46270107900016"}])
+    export = ecrire_export_xlsx(table, "EI", 2014, tmp_path / "EI.xlsx")
+    rapport = _annexe5(tmp_path, export, resultats=livre, taux_forfaitaire=Decimal(5))
+    assert rapport.code_sortie == 2
+    assert (
+        "EI.xlsx, feuille « Export », ligne 5, colonne « N° SIRET » : SIRET 46270107900016 dans "
+        "l'export, 73004030000065 (Lorraine Espaces Verts) dans resultats.csv pour le n° "
+        "d'annexe EI054140001A0M0 (resultats.csv, ligne 2, colonne « siret ») : la décision "
+        "paierait une autre structure"
+    ) in rapport.erreur

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -81,9 +82,16 @@ class Forfait:
         )
 
     def paiement(
-        self, base: Decimal, annexe: str, siret: str, nom: str, departement: str, lieu: str
+        self,
+        base: Decimal,
+        annexe: str,
+        siret: str,
+        nom: str,
+        departement: str,
+        cellule: Callable[[str], str],
     ) -> tuple[Paiement, str]:
-        """Le taux appliqué à la base de l'export (`lieu` : sa cellule, inutile ici)."""
+        """Le taux appliqué à la base de l'export (`cellule`, qui situe ses cellules, ne sert
+        pas : rien n'est comparé)."""
         module = montant_module(base, self.taux)
         livre = {
             "identifiant": cle_annexe(annexe) if annexe else f"SIRET {cle_siret(siret)}",
@@ -180,11 +188,18 @@ class Livre:
         return texte
 
     def paiement(
-        self, base: Decimal, annexe: str, siret: str, nom: str, departement: str, lieu: str
+        self,
+        base: Decimal,
+        annexe: str,
+        siret: str,
+        nom: str,
+        departement: str,
+        cellule: Callable[[str], str],
     ) -> tuple[Paiement | None, str]:
-        """(paiement de la structure, motif s'il manque) ; le département et la base de
-        l'export (cellule `lieu`) doivent être ceux du grand livre, sinon la lettre et la
-        décision diraient deux choses différentes."""
+        """(paiement de la structure, motif s'il manque) ; le département, le SIRET et la base
+        de l'export doivent être ceux du grand livre, sinon la lettre et la décision diraient
+        deux choses différentes : l'écart nomme la cellule de l'export (`cellule(rôle)` :
+        fichier, feuille, ligne, colonne) et celle du grand livre."""
         if annexe:
             ligne = self.par_annexe.get(cle_annexe(annexe))
             if ligne is None:
@@ -205,18 +220,21 @@ class Livre:
             )
         if ligne["departement"] != departement:
             return None, (
-                f"département {departement} dans l'export, {ligne['departement']} dans "
-                f"{self.fichier} : la décision de paiement serait celle d'un autre département"
+                f"{cellule('departement')} : département {departement} dans l'export, "
+                f"{ligne['departement']} dans {self.fichier} "
+                f"({self.cellule(ligne, 'departement')}) : la décision de paiement serait "
+                "celle d'un autre département"
             )
         if siret and ligne["siret"] and cle_siret(siret) != cle_siret(ligne["siret"]):
             return None, (
-                f"SIRET {siret} dans l'export, {ligne['siret']} ({ligne['raison_sociale']}) "
-                f"dans {self.fichier} pour le n° d'annexe {annexe} : la décision paierait une "
-                "autre structure que celle que la lettre notifie"
+                f"{cellule('siret')} : SIRET {siret} dans l'export, {ligne['siret']} "
+                f"({ligne['raison_sociale']}) dans {self.fichier} pour le n° d'annexe {annexe} "
+                f"({self.cellule(ligne, 'siret')}) : la décision paierait une autre structure "
+                "que celle que la lettre notifie"
             )
         if ligne["montant_socle"] != base:
             return None, (
-                f"{lieu} : base de l'export {montant_fr(base)}, mais "
+                f"{cellule('base')} : base de l'export {montant_fr(base)}, mais "
                 f"{self.cellule(ligne, 'montant_socle')} : {montant_fr(ligne['montant_socle'])} "
                 "(montant socle du calcul). La lettre notifie le montant du grand livre : la "
                 "décision ne peut pas en payer un autre ; corrigez le montant socle des données "

@@ -9,6 +9,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import partial
 
 from iae_modulation.annexe5.montants import Forfait, Livre, cle_annexe, cle_siret
 from iae_modulation.annexe5.tableaux import PartieExport, TableauAnnexe5, etablir_tableau
@@ -147,9 +148,8 @@ def transformer(
             _montant(table, ligne, "cofinancement_cg", lieu, problemes.cellules, vide_permis=True)
         if base is None:
             continue
-        cellule_base = f"{lieu}, colonne « {table.entetes[table.positions['base']]} »"
         paiement, motif = source.paiement(
-            base, annexe, siret, table.nom(index), departement, cellule_base
+            base, annexe, siret, table.nom(index), departement, partial(_cellule_de, table, lieu)
         )
         if paiement is None:
             problemes.sans_montant.append(f"{table.nom(index)} : {motif}")
@@ -206,6 +206,12 @@ def partie_gardee(table: TableExport, gardees: list[int]) -> PartieExport:
             )
         ),
     )
+
+
+def _cellule_de(table: TableExport, lieu: str, cle: str) -> str:
+    """« EI.xlsx, feuille « Export », ligne 7, colonne « N° SIRET » » : la cellule de la ligne
+    (`lieu`) dans la colonne du rôle `cle`."""
+    return f"{lieu}, colonne « {table.entetes[table.positions[cle]]} »"
 
 
 def _verifier_dates(

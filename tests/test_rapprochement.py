@@ -372,6 +372,7 @@ def test_campagne_2014_au_taux_forfaitaire_identifiants_avec_avenant(tmp_path):
             mesure,
             2014,
             tmp_path / "annexe5" / mesure,
+            resultats=tmp_path / "calcul" / "resultats.csv",  # 2014 : le grand livre paie
             taux_forfaitaire=Decimal(5),
             signature=signature_demo(),
             pdf=False,

@@ -7,6 +7,10 @@ Les largeurs se calculent sur le texte tel qu'Excel l'affiche (`chasse`, Arial 1
 classeurs de l'outil) : la largeur d'une colonne Excel se compte en chiffres « 0 » de la police.
 Un en-tête passe à la ligne entre ses mots, jamais au milieu d'un mot, et sa ligne est assez
 haute pour toutes ses lignes.
+
+Une feuille trop large pour se lire sur A4 à `TAILLE_MIN_IMPRIMEE` points se découpe en vues
+imprimées (`vues_imprimees`) : chacune répète les colonnes qui nomment la ligne et tient sur une
+page de large à au moins cette taille (`taille_imprimee`).
 """
 
 from __future__ import annotations
@@ -28,6 +32,8 @@ PAPIER_A4 = 9
 LARGEUR_PORTRAIT = 100  # au-delà (en chiffres), la feuille s'imprime en paysage
 MARGES = {"left": 0.4, "right": 0.4, "top": 0.5, "bottom": 0.6}  # pouces
 MARGES_AVEC_MENTION = {**MARGES, "top": 0.8}
+TAILLE_MIN_IMPRIMEE = 8  # points : une feuille faite pour le papier ne s'imprime pas plus petit
+A4_POINTS = {False: 595.28, True: 841.89}  # largeur de la page A4, portrait et paysage
 LONGUEUR_MAX_ENTETE = 250  # Excel refuse un en-tête de page de plus de 255 caractères
 _MENTION = contextvars.ContextVar("mention_sur_chaque_page", default="")
 
@@ -127,6 +133,69 @@ def poser_colonnes(feuille, colonnes: Iterable[Colonne], ligne_entete: int | Non
 def largeur_brute(colonne: Colonne) -> float:
     """La largeur qu'il faudrait pour le plus long texte sur une seule ligne."""
     return max((unites(t) for t in colonne.textes), default=0) + 1.5
+
+
+def points(largeur_colonne: float) -> float:
+    """Largeur imprimée d'une colonne en points, la plus grande des deux lectures : Excel la
+    compte en pixels (7 par chiffre d'Arial 10, 5 de marge, 0,75 point le pixel), LibreOffice
+    en chiffres de la police à leur vraie largeur (marge comprise), un peu plus large."""
+    excel = (int(largeur_colonne * 7 + 0.5) + 5) * 0.75
+    libreoffice = (largeur_colonne + 5 / 7) * CHIFFRE
+    return max(excel, libreoffice)
+
+
+def taille_imprimee(largeurs: Sequence[float]) -> float:
+    """La taille des caractères, en points, d'une feuille mise en page par `imprimer` (une page
+    de large : le tableur réduit tout, d'un pourcentage entier, quand les colonnes dépassent la
+    largeur utile de l'A4)."""
+    paysage = sum(largeurs) > LARGEUR_PORTRAIT
+    utile = A4_POINTS[paysage] - (MARGES["left"] + MARGES["right"]) * 72
+    zoom = min(100, math.floor(100 * utile / sum(points(w) for w in largeurs)))
+    return TAILLE * zoom / 100
+
+
+def vues_imprimees(largeurs: Sequence[float], fixes: Sequence[int]) -> list[list[int]]:
+    """Les colonnes de chaque vue imprimée, dans l'ordre : une seule vue (toutes les colonnes)
+    si la feuille se lit à `TAILLE_MIN_IMPRIMEE` ; sinon les colonnes `fixes` (celles qui
+    nomment la ligne) en tête de chaque vue, suivies des autres, réparties dans le plus petit
+    nombre de vues lisibles et de largeurs aussi égales que possible."""
+    if taille_imprimee(largeurs) >= TAILLE_MIN_IMPRIMEE:
+        return [list(range(len(largeurs)))]
+    autres = [j for j in range(len(largeurs)) if j not in fixes]
+
+    def lisible(groupe: Sequence[int]) -> bool:
+        return taille_imprimee([largeurs[i] for i in (*fixes, *groupe)]) >= TAILLE_MIN_IMPRIMEE
+
+    nombre, courante = 1, list[int]()  # le moins de vues : remplir chacune tant qu'elle se lit
+    for j in autres:
+        if courante and not lisible([*courante, j]):
+            nombre, courante = nombre + 1, []
+        courante.append(j)
+    groupes = _partage_equilibre([largeurs[j] for j in autres], nombre)
+    return [sorted([*fixes, *(autres[i] for i in groupe)]) for groupe in groupes]
+
+
+def _partage_equilibre(poids: Sequence[float], nombre: int) -> list[range]:
+    """`poids` coupé en `nombre` morceaux consécutifs dont le plus lourd est le plus léger
+    possible (partition linéaire, programmation dynamique)."""
+    n = len(poids)
+    cumul = [0.0]
+    for p in poids:
+        cumul.append(cumul[-1] + p)
+    # meilleur[k][i] : (plus lourd morceau, début du dernier) pour les i premiers en k morceaux
+    meilleur = [[(math.inf, 0)] * (n + 1) for _ in range(nombre + 1)]
+    meilleur[0][0] = (0.0, 0)
+    for k in range(1, nombre + 1):
+        for i in range(k, n + 1):
+            meilleur[k][i] = min(
+                (max(meilleur[k - 1][d][0], cumul[i] - cumul[d]), d) for d in range(k - 1, i)
+            )
+    bornes, fin = [], n
+    for k in range(nombre, 0, -1):
+        debut = meilleur[k][fin][1]
+        bornes.append(range(debut, fin))
+        fin = debut
+    return bornes[::-1]
 
 
 @dataclass(frozen=True)

@@ -206,7 +206,7 @@ def test_colonnes_de_sortie_et_leur_ordre_selon_la_note(tmp_path, mesure):
 def test_etti_colonnes_litterales_de_la_note_sur_demande(tmp_path):
     rapport = executer(tmp_path, export(tmp_path, "ETTI"), "ETTI", colonnes_de_la_note=True)
     assert rapport.code_sortie == 0, rapport.erreur
-    lignes = feuille(tmp_path / "sortie" / "annexe5_ETTI_54.xlsx")
+    lignes = feuille(tmp_path / "sortie" / "annexe5_2026_54_ETTI.xlsx")
     assert lignes[3] == COLONNES_ATTENDUES["ETTI (note)"]
     manifeste = json.loads((tmp_path / "sortie" / "manifeste.json").read_text("utf-8"))
     assert manifeste["options"]["colonnes_de_la_note"] is True

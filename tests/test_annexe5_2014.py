@@ -58,7 +58,7 @@ def test_2014_decision_paie_le_montant_du_grand_livre(tmp_path):
     assert rapport.code_sortie == 0, rapport.erreur
     # 115 200,00 × 5 % = 5 760,00 : le montant de la lettre
     assert rapport.totaux["54"].montant_net == Decimal("5760.00")
-    feuille = openpyxl.load_workbook(tmp_path / "asp" / "annexe5_EI_54.xlsx")["Tableau"]
+    feuille = openpyxl.load_workbook(tmp_path / "asp" / "annexe5_2014_54_EI.xlsx")["Tableau"]
     assert feuille["I5"].value == 5760
     phrase = _sans_insecables(feuille["A2"].value)
     assert phrase.startswith(

@@ -15,7 +15,7 @@ import openpyxl
 import pandas as pd
 import pytest
 from aides import ecrire_csv, grand_livre_calcule
-from iae_modulation.annexe5 import executer_annexe5
+from iae_modulation.annexe5 import executer_annexe5, nom_fichier_tableau
 from iae_modulation.cli import main
 from iae_modulation.documents import pdf
 from iae_modulation.documents.decision_asp import nom_fichier_decision
@@ -110,7 +110,8 @@ def campagne(tmp_path_factory) -> dict[str, Path]:
             export, mesure, 2015, sortie, resultats=livre, pdf=False, **options
         )
         assert rapport.code_sortie == 0, rapport.erreur
-        sorties[nom] = sortie / f"annexe5_{mesure}_54.xlsx"
+        projet = options["signature"].projet
+        sorties[nom] = sortie / nom_fichier_tableau(2015, mesure, "54", projet)
     return sorties
 
 
@@ -251,8 +252,8 @@ def _phrase_du_tableau(dossier: Path, methode: str | None) -> tuple[str, str]:
         pdf=False,
     )
     assert rapport.code_sortie == 0, rapport.erreur
-    tableau = openpyxl.load_workbook(dossier / "asp" / "annexe5_ACI_54.xlsx")["Tableau"]
-    decision = texte_docx(dossier / "asp" / nom_fichier_decision("ACI", "54", False))
+    tableau = openpyxl.load_workbook(dossier / "asp" / "annexe5_2026_54_ACI.xlsx")["Tableau"]
+    decision = texte_docx(dossier / "asp" / nom_fichier_decision(2026, "ACI", "54"))
     return tableau["A2"].value.replace("\u00a0", " "), decision.replace("\u00a0", " ")
 
 

@@ -21,6 +21,7 @@ from iae_modulation.donnees import (
     Anomalie,
     RapportValidation,
     colonnes_obligatoires,
+    ecrire_anomalies_xlsx,
     lire_donnees,
     valider,
 )
@@ -543,7 +544,7 @@ def test_rapport_vers_frame():
 
 
 def test_rapport_xlsx(tmp_path):
-    chemin = rapport_exemple().ecrire_xlsx(tmp_path / "anomalies.xlsx")
+    chemin = ecrire_anomalies_xlsx(rapport_exemple(), tmp_path / "anomalies.xlsx")
     feuille = openpyxl.load_workbook(chemin)["Anomalies"]
     lignes = [[c.value for c in rangee] for rangee in feuille.iter_rows()]
     assert lignes[0] == ["Fichier", "Feuille", "Ligne", "Colonne", "Valeur", "Problème", "Bloquant"]
@@ -567,17 +568,15 @@ def test_rapport_xlsx(tmp_path):
     assert imprimable(feuille) and feuille.print_title_rows == "$1:$1"
 
 
-def test_rapport_ajouter_et_fusionner():
-    premier = RapportValidation()
-    assert premier.est_valide
-    premier.ajouter(Anomalie("a.csv", None, 2, "x", "", "avertissement.", False))
-    assert premier.est_valide
-    second = RapportValidation([Anomalie("b.csv", None, 5, "y", "", "bloquant.")])
-    fusion = premier.fusionner(second)
-    assert [a.fichier for a in fusion.anomalies] == ["a.csv", "b.csv"]
-    assert not fusion.est_valide
-    assert len(premier.anomalies) == 1  # les rapports d'origine ne changent pas
-    assert [a.fichier for a in fusion.bloquantes] == ["b.csv"]
+def test_rapport_ajouter():
+    rapport = RapportValidation()
+    assert rapport.est_valide
+    rapport.ajouter(Anomalie("a.csv", None, 2, "x", "", "avertissement.", False))
+    assert rapport.est_valide
+    rapport.ajouter(Anomalie("b.csv", None, 5, "y", "", "bloquant."))
+    assert [a.fichier for a in rapport.anomalies] == ["a.csv", "b.csv"]
+    assert not rapport.est_valide
+    assert [a.fichier for a in rapport.bloquantes] == ["b.csv"]
 
 
 # --- Chaque ligne lue est soit dans la table, soit dans le rapport ------------------------

@@ -211,7 +211,7 @@ def _decision_etti_regularisee() -> DecisionASP:
 @LIBREOFFICE
 def test_tableau_de_la_decision_sans_numero_ni_mot_coupe(demo, tmp_path):
     decisions = [
-        *sorted((demo / "annexe5").glob("*/decision_asp_*_57.docx")),
+        *sorted((demo / "annexe5").glob("*/decision_asp_2026_57_*.docx")),
         *rendre_decisions_asp([_decision_etti_regularisee()], tmp_path / "large"),
     ]
     for docx_, chemin in zip(
@@ -228,7 +228,7 @@ def test_tableau_de_la_decision_sans_numero_ni_mot_coupe(demo, tmp_path):
         entetes = [c.text for c in docx.Document(str(docx_)).tables[0].rows[0].cells]
         for mot in {m.strip("()") for e in entetes for m in e.split() if len(m) > 3}:
             assert mot in annexe, (chemin.name, mot)
-    texte = texte_pdf(tmp_path / "pdf" / "decision_asp_ETTI_2A.pdf")
+    texte = texte_pdf(tmp_path / "pdf" / "decision_asp_2015_2A_ETTI.pdf")
     assert "Abréviations : " in texte
     assert texte.count("77530050200090") == 1 and "ETTI057250020A10M12" in texte
 
@@ -242,7 +242,7 @@ def test_chaque_classeur_de_la_demo_est_pret_a_imprimer(demo):
     noms = {c.name for c in classeurs}
     assert {"resultats.xlsx", "synthese.xlsx", "notifications.xlsx", "rapprochement.xlsx"} <= noms
     assert {"donnees.xlsx", "preparation.xlsx"} <= noms
-    assert "annexe5_ETTI_57.xlsx" in noms
+    assert "annexe5_2026_57_ETTI.xlsx" in noms
     for chemin in classeurs:
         livre = openpyxl.load_workbook(chemin)
         for feuille in livre.worksheets:
@@ -252,7 +252,9 @@ def test_chaque_classeur_de_la_demo_est_pret_a_imprimer(demo):
 
 
 def test_tableau_annexe5_colonnes_entieres_et_en_tete_repete(demo):
-    feuille = openpyxl.load_workbook(demo / "annexe5" / "ETTI" / "annexe5_ETTI_57.xlsx")["Tableau"]
+    feuille = openpyxl.load_workbook(demo / "annexe5" / "ETTI" / "annexe5_2026_57_ETTI.xlsx")[
+        "Tableau"
+    ]
     entetes = [c.value for c in feuille[4]]
     assert feuille.print_title_rows == "$4:$4"
     assert feuille.page_setup.orientation == "landscape"
@@ -299,11 +301,12 @@ def _taille_par_zones(feuille) -> float:
 
 
 def test_zones_calculees_a_la_main():
-    """Colonnes de 10 (75 pixels, 56,25 points) et de 50 (355 pixels, 266,25 points) ; page A4
-    paysage entre 0,4 pouce de marges : 784,29 points, 922,7 à 85 %, 830,4 avec 10 % de marge.
-    Trois colonnes répétées (168,75) laissent 661,7 points : deux colonnes de 50 par page."""
+    """Largeurs lues comme LibreOffice, plus larges qu'Excel : (largeur + 5/7) × 5,56 points,
+    59,57 pour 10, 281,97 pour 50. Page A4 paysage entre 0,4 pouce de marges : 784,29 points,
+    922,7 à 85 %. Trois colonnes répétées (178,71) laissent 744 points : deux colonnes de 50
+    (563,94) par page, pas trois (845,91)."""
     assert mise_en_page.zones([10, 10, 10, 50, 50, 50, 50], 3) == mise_en_page.Zones(85, (5,))
-    # une colonne de 120 (633,75) à côté d'une de 60 (318,75) : 74 % suffirait, jamais sous 80 %
+    # une colonne de 120 (671,17) à côté d'une de 60 (337,57) : 77 %, jamais sous 80 %
     decoupe = mise_en_page.zones([60, 120], 1)
     assert decoupe == mise_en_page.Zones(80, ()) and decoupe.taille == 8
 
@@ -434,4 +437,4 @@ def test_mesure_en_minuscules_partout(tmp_path):
     commande = ["annexe5", str(DEMO / "exports" / "EI.xlsx"), "--mesure", " ei ", "--annee"]
     options = ["2026", "--taux-forfaitaire", "5", "--sortie", str(tmp_path), "--sans-pdf"]
     assert main([*commande, *options]) == 0
-    assert (tmp_path / "PROJET_decision_asp_EI_54.docx").is_file()
+    assert (tmp_path / "PROJET_decision_asp_2026_54_EI.docx").is_file()

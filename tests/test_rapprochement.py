@@ -109,7 +109,7 @@ def test_un_centime_de_difference_est_un_ecart(copie_demo):
     """Un tableau qui paierait un centime de plus que le grand livre (son manifeste mis à jour,
     comme le ferait un défaut de l'outil) : le rapprochement le trouve."""
     dossier = copie_demo / "annexe5" / "AI"
-    tableau = dossier / "annexe5_AI_67.xlsx"
+    tableau = dossier / "annexe5_2026_67_AI.xlsx"
     classeur = openpyxl.load_workbook(tableau)
     feuille = classeur["Tableau"]
     ligne, colonne = 5, feuille.max_column
@@ -223,7 +223,7 @@ def test_campagne_2015_avec_regularisations_concordante(tmp_path):
         ),
         Decimal(0),
     )
-    tableau = openpyxl.load_workbook(tmp_path / "annexe5" / "ACI" / "annexe5_ACI_51.xlsx")
+    tableau = openpyxl.load_workbook(tmp_path / "annexe5" / "ACI" / "annexe5_2015_51_ACI.xlsx")
     entetes = [c.value for c in tableau["Tableau"][4]]
     assert entetes[-4:] == [
         "Montant modulé",
@@ -340,14 +340,14 @@ def test_campagne_non_signee_en_projet_et_rapprochee(tmp_path, capsys):
     texte = sortie_capturee(capsys)
     assert texte.count("ATTENTION : documents non signés (--signataire et --lieu manquant)") == 3
     decisions = sorted(p.name for p in (tmp_path / "annexe5" / "ACI").glob("*.docx"))
-    assert decisions and all(nom.startswith("PROJET_decision_asp_ACI_") for nom in decisions)
+    assert decisions and all(nom.startswith("PROJET_decision_asp_2026_") for nom in decisions)
     noms = sorted(p.name for p in lettres.glob("*.docx"))
     assert len(noms) == 40 and noms[0] == "PROJET_notification_2026-51-ACI-ACI051230010.docx"
     assert main(["rapprocher", str(tmp_path)]) == CODE_ECARTS  # AI et EI sans décision
     texte = sortie_capturee(capsys)
     assert "sans lettre" not in texte
     assert "PROJET — non signé : à signer avant tout envoi" in texte
-    assert "PROJET_decision_asp_ACI_54.docx : lu, PROJET" in texte
+    assert "PROJET_decision_asp_2026_54_ACI.docx : lu, PROJET" in texte
     rapprochement = rapprocher(tmp_path)
     ecarts = {e.mesure for e in rapprochement.ecarts}
     assert ecarts == {"AI", "EI"}, rapprochement.resume()
@@ -374,6 +374,7 @@ def test_campagne_2014_au_taux_forfaitaire_identifiants_avec_avenant(tmp_path):
             mesure,
             2014,
             tmp_path / "annexe5" / mesure,
+            resultats=tmp_path / "calcul" / "resultats.csv",  # 2014 : le grand livre paie
             taux_forfaitaire=Decimal(5),
             signature=signature_demo(),
             pdf=False,

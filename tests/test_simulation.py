@@ -17,9 +17,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from iae_modulation.campagne import executer_calcul
 from iae_modulation.cli import main
+from iae_modulation.execution_simulation import executer_simulation
 from iae_modulation.fichier_methode import lire_methode
 from iae_modulation.methode import methode_par_defaut
-from iae_modulation.simulation import Scenario, executer_simulation
+from iae_modulation.simulation import Scenario
 
 ENVELOPPES = DEMO / "enveloppes_demo.csv"
 POIDS_50 = """nom: Poids 50/30/20

@@ -14,13 +14,7 @@ import pandas as pd
 
 from iae_modulation import parametres
 from iae_modulation.classeur_resultats import ecrire_resultats_xlsx
-from iae_modulation.donnees import (
-    LIGNES_DE_TITRE,
-    Anomalie,
-    DonneesSIAE,
-    RapportValidation,
-    lire_donnees,
-)
+from iae_modulation.donnees import LIGNES_DE_TITRE, ecrire_anomalies_xlsx, lire_donnees
 from iae_modulation.erreurs import traduire
 from iae_modulation.formats import montant_fr, taux_fr
 from iae_modulation.lecture import (
@@ -49,7 +43,7 @@ from iae_modulation.referentiel import (
     regions,
     sans_accents,
 )
-from iae_modulation.regularisation import Versement2014
+from iae_modulation.regularisation import Versement2014, cle_versement
 from iae_modulation.resultats import ecrire_resultats_csv
 from iae_modulation.sorties import (
     DossierDeSortie,
@@ -57,6 +51,7 @@ from iae_modulation.sorties import (
     ErreurSortie,
     ecrire_manifeste,
 )
+from iae_modulation.table_canonique import Anomalie, DonneesSIAE, RapportValidation
 
 CODE_SUCCES = 0
 CODE_ENTREE_INVALIDE = 2
@@ -107,7 +102,8 @@ class RapportCampagne:
             f"{len(resultats)} structures calculées dans "
             f"{resultats['region'].nunique()} région(s).",
             f"Montant socle total : {montant_fr(socle)} ; montant modulé total : "
-            f"{montant_fr(module)} (taux moyen {taux_fr(module / socle if socle else 0)}).",
+            f"{montant_fr(module)} (taux moyen "
+            f"{taux_fr(module / socle if socle else Decimal(0))}).",
         ]
         if net != module:
             lignes.append(f"Montant net après régularisation 2014 : {montant_fr(net)}.")
@@ -287,7 +283,7 @@ def lire_valeurs_par_cle(
         if cle_normale is None:
             signaler(ligne, col_cle, cle, f"« {cle} » n'est pas reconnu{attendu}.")
             continue
-        valeurs = []
+        valeurs: list[Decimal] = []
         for colonne in cols:
             texte = table[colonne].iat[position]
             try:  # la première valeur est un montant en euros, au centime
@@ -324,7 +320,7 @@ def lire_enveloppes(chemin: Path) -> ValeursLues:
 
 
 FORME_VERSEMENTS = (
-    "identifiant;montant_verse_2014;etp_conventionnes_2014;etp_realises_2014\n"
+    "annexe_2014;montant_verse_2014;etp_conventionnes_2014;etp_realises_2014\n"
     "ACI054140010;9600,00;10;8,5"
 )
 COLONNES_VERSEMENTS = (
@@ -335,13 +331,14 @@ COLONNES_VERSEMENTS = (
 
 
 def lire_versements_2014(chemin: Path) -> tuple[dict[str, Versement2014], ValeursLues]:
-    """Montant modulé versé pour 2014 et postes 2014 conventionnés et réalisés de chaque
-    structure (note 2014-04 : régularisation en 2015 des postes 2014 non réalisés)."""
+    """Montant modulé versé pour 2014 et postes 2014 conventionnés et réalisés, par annexe
+    financière 2014 (note 2014-04 : régularisation en 2015 des postes 2014 non réalisés) ; une
+    annexe (avenants confondus) ne figure qu'une fois."""
     lus = lire_valeurs_par_cle(
         chemin,
-        ("identifiant", "numero_annexe", "n°_annexe_financiere"),
+        ("annexe_2014", "identifiant", "numero_annexe", "n°_annexe_financiere"),
         COLONNES_VERSEMENTS,
-        lambda v: "".join(str(v).split()).upper() or None,  # comme les données
+        lambda v: cle_versement(v) or None,  # l'annexe 2014, sans avenant
         aide="\nLa régularisation porte sur les postes 2014 non réalisés : le fichier des "
         "versements 2014 donne, pour chaque structure, le montant modulé versé et les ETP "
         "conventionnés et réalisés en 2014. Forme attendue :\n" + FORME_VERSEMENTS,
@@ -357,6 +354,36 @@ def lire_versements_2014(chemin: Path) -> tuple[dict[str, Versement2014], Valeur
             continue
         versements[identifiant] = Versement2014(montant, conventionnes, realises)
     return versements, lus
+
+
+def _verifier_tirages(
+    versements: dict[str, Versement2014], lus: ValeursLues, donnees: DonneesSIAE
+) -> None:
+    """Chaque versement 2014 est tiré par exactement une annexe des données (même n° sans
+    avenant) : sans annexe, la régularisation ne peut pas être faite ; tiré par deux annexes, il
+    serait déduit deux fois (refusé, les deux lignes des données nommées)."""
+    tirages: dict[str, list[tuple[str, int]]] = {}
+    table = donnees.table
+    for identifiant, ligne in zip(table["identifiant"], table["ligne_source"], strict=True):
+        tirages.setdefault(cle_versement(identifiant), []).append((identifiant, int(ligne)))
+    fichier = Path(donnees.fichier).name
+    for cle in sorted(versements):
+        tireurs = tirages.get(cle, [])
+        if not tireurs:
+            lus.signaler(
+                cle,
+                f"Versement 2014 de {cle} : aucune annexe de ce numéro (avenants confondus) dans "
+                "les données ; la régularisation ne peut pas être faite.",
+            )
+        elif len(tireurs) > 1:
+            annexes = ", ".join(f"{i} ({fichier}, ligne {n})" for i, n in tireurs)
+            lus.signaler(
+                cle,
+                f"Versement 2014 de l'annexe {cle} tiré par {len(tireurs)} annexes des données "
+                f"({annexes}) : il serait déduit {len(tireurs)} fois. Un versement 2014 n'est "
+                "régularisé qu'une fois : gardez dans les données la seule annexe qui le "
+                "régularise, ou recalculez annexe par annexe.",
+            )
 
 
 @dataclass
@@ -382,7 +409,7 @@ class EntreesLues:
         lues = cls(lire_donnees(Path(donnees), annee), [])
         if enveloppes is not None:
             lues.lues_enveloppes = lire_enveloppes(Path(enveloppes))
-            for region in sorted(set(lues.enveloppes) - set(lues.donnees.table["region"])):
+            for region in sorted(set(lues.enveloppes or {}) - set(lues.donnees.table["region"])):
                 lues.lues_enveloppes.signaler(
                     region,
                     f"Aucune structure de la région {region} dans les données : cette enveloppe "
@@ -392,12 +419,7 @@ class EntreesLues:
             lues.annexes += lues.lues_enveloppes.anomalies
         if versements is not None:
             lues.versements, lues.lus_versements = lire_versements_2014(Path(versements))
-            for ident in sorted(set(lues.versements) - set(lues.donnees.table["identifiant"])):
-                lues.lus_versements.signaler(
-                    ident,
-                    f"Versement 2014 de {ident} : aucune structure de ce numéro dans les données ; "
-                    "la régularisation ne peut pas être faite.",
-                )
+            _verifier_tirages(lues.versements, lues.lus_versements, lues.donnees)
             lues.annexes += lues.lus_versements.anomalies
         return lues
 
@@ -591,7 +613,7 @@ def _versements_invraisemblables(
     """Un versement 2014 supérieur au plus grand montant modulé possible de la structure (taux
     maximal × montant socle), ou plus de 100 fois inférieur aux 5 % forfaitaires de 2014 :
     remarque non bloquante, c'est sans doute une faute de frappe."""
-    taux_max = parametres.valeur("taux_modulation_max", dt.date(annee, 1, 1)).valeur
+    taux_max = parametres.valeur("taux_modulation_max", dt.date(annee, 1, 1)).nombre
     socles = dict(zip(resultats["identifiant"], resultats["montant_socle"], strict=True))
     remarques = []
     for identifiant, montant in lus.montants.items():
@@ -636,7 +658,7 @@ def _ecrire_anomalies(
             note=f"Le dossier {ecriture.dossier} contient les résultats d'un calcul précédent : "
             f"ils restent tels quels, et {NOM_ANOMALIES} n'y est pas écrit.",
         )
-    rapport.ecrire_xlsx(ecriture.temporaire / NOM_ANOMALIES, annee)
+    ecrire_anomalies_xlsx(rapport, ecriture.temporaire / NOM_ANOMALIES, annee)
     options = {"annee": annee, "methode": methode.pour_le_manifeste()}
     ecrire_manifeste(ecriture.temporaire, "calculer", entrees, options, refus=True)
     ecriture.publier()

@@ -10,6 +10,7 @@ dessinée directement en PDF (`documents.synthese_commission`).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
 
@@ -54,6 +55,7 @@ def ecrire_simulation(simulation: Simulation, dossier: Path) -> None:
 class _Ecrivain:
     def __init__(self, classeur: ClasseurXlsx) -> None:
         self.classeur = classeur
+        self.positions_ecarts: dict[int, int] = {}
         self.f = {
             "titre": classeur.add_format({"bold": True, "font_size": 14}),
             "entete": classeur.add_format(
@@ -82,7 +84,7 @@ class _Ecrivain:
             feuille.repeat_rows(lignes_repetees)
         feuille.set_footer(f"&L&8{titre}&C&8Page &P sur &N&R&8Campagne {campagne}")
 
-    def entetes(self, feuille, ligne: int, noms: list[str], largeurs: list[float]) -> None:
+    def entetes(self, feuille, ligne: int, noms: list[str], largeurs: Sequence[float]) -> None:
         for j, (nom, largeur) in enumerate(zip(noms, largeurs, strict=True)):
             feuille.write_string(ligne, j, nom, self.f["entete"])
             feuille.set_column(j, j, largeur)

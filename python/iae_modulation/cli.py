@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import importlib
+import io
 import sys
 
 from iae_modulation import __version__
@@ -69,8 +70,9 @@ def sortie_lisible() -> None:
     Windows redirigée en cp1252) les remplace par « ? » au lieu d'échouer : un calcul réussi
     ne devient jamais une erreur au moment d'afficher son résumé."""
     for flux in (sys.stdout, sys.stderr):
-        with contextlib.suppress(AttributeError, ValueError):
-            flux.reconfigure(errors="replace")
+        if isinstance(flux, io.TextIOWrapper):  # remplacé (tests, pythonw) : laissé tel quel
+            with contextlib.suppress(ValueError):
+                flux.reconfigure(errors="replace")
 
 
 if __name__ == "__main__":

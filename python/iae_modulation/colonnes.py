@@ -7,6 +7,8 @@ nombres, relecture vérifiée) est dans `resultats.py`. Les colonnes d'un critè
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from iae_modulation.indicateurs import CRITERES_OPTIONNELS
 
 NOTATIONS = ("rang", "minmax")  # notation des scores (design, « Default modulation method »)
@@ -80,9 +82,6 @@ COLONNES_REGULARISATION = (
     "reste_a_deduire",
     "montant_net",
 )
-# La méthode appliquée à chaque structure (docs/methode.md) : son nom, la notation, le groupe,
-# les poids, les plafonds et la règle de répartition de l'enveloppe.
-COLONNES_METHODE = ("methode", "notation", "groupe", "repartition", *COLONNES_POIDS)
 COLONNES_PRECEDENT = ("taux_precedent", "montant_precedent")  # campagne N − 1 (--precedent)
 # L'ordre du fichier suit le calcul, de gauche à droite : scores × poids × plafond = taux ;
 # socle × taux = montant avant enveloppe ; répartition de l'enveloppe = montant modulé ;
@@ -129,7 +128,7 @@ def colonnes_du_grand_livre(optionnels: tuple[str, ...] = ()) -> tuple[str, ...]
     return COLONNES_RESULTATS + tuple(c for nom in ordre for c in colonnes_critere_optionnel(nom))
 
 
-def optionnels_des_colonnes(colonnes) -> tuple[str, ...]:
+def optionnels_des_colonnes(colonnes: Iterable[str]) -> tuple[str, ...]:
     """Les critères facultatifs dont un grand livre (ou une table de résultats) porte le poids."""
     presentes = set(colonnes)
     return tuple(n for n in CRITERES_OPTIONNELS if f"poids_{n}" in presentes)

@@ -24,7 +24,7 @@ avec son manifeste, ne passe pas parce que le contrôle referait la même faute.
   `totale` (toute l'enveloppe) ou `taux-moyen` (cible × socles, au plus l'enveloppe) répartis en
   proportion, les plafonds atteints retirés tour à tour jusqu'à ce que plus aucun ne soit
   dépassé, chaque montant au centime inférieur ; jamais plus que l'enveloppe, jamais un montant
-  au-dessus de socle × plafond ;
+  au-dessus de socle × plafond ; en 2014, l'enveloppe n'est qu'un contrôle (jamais répartie) ;
 - taux effectif = modulé ÷ socle ; régularisation 2015 = versé × max(0 ; conventionnés −
   réalisés) / conventionnés au centime ; net = max(0 ; modulé − régularisation) ; reste.
 """
@@ -34,14 +34,16 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cmp_to_key
+from functools import cmp_to_key, partial
 from itertools import groupby
 
 from iae_modulation import parametres
 from iae_modulation.formats import nombre_fr
 from iae_modulation.indicateurs import CRITERES_OPTIONNELS
+from iae_modulation.parametres import ANNEE_FORFAIT, ANNEE_REGULARISATION
 
 CRITERES = ("publics", "effort", "resultats")
 TERMES = {
@@ -54,7 +56,6 @@ FORFAIT, PENITENTIAIRE = "forfait 2014", "milieu pénitentiaire"
 PENITENTIAIRE_PLAFOND = "milieu pénitentiaire, plafond"
 COMPARES = ("classement", "seule dans son groupe", "non calculable", PENITENTIAIRE_PLAFOND)
 REGLES_PENITENTIAIRES = {PENITENTIAIRE: "taux_fixe", PENITENTIAIRE_PLAFOND: "plafond"}
-ANNEE_FORFAIT, ANNEE_REGULARISATION = 2014, 2015
 # Colonnes de la méthode, une seule valeur par grand livre ; vides pour une structure hors
 # classement (taux fixe) quand elles ne disent que le classement.
 METHODE_PARTOUT = ("methode", "notation", "repartition", "taux_moyen_cible")
@@ -100,16 +101,20 @@ def comparer(a: Rationnel, b: Rationnel) -> int:
     return (a[0] * b[1] > b[0] * a[1]) - (a[0] * b[1] < b[0] * a[1])
 
 
+def _comparer_positions(valeurs: list[Rationnel], a: int, b: int) -> int:
+    return comparer(valeurs[a], valeurs[b])
+
+
 def rangs_doubles(valeurs: list[Rationnel]) -> list[int]:
     """Deux fois le rang croissant de chaque valeur, ex-æquo moyennés (rang 2,5 -> 5). Tri sur
     les flottants n / d, correctement arrondis, donc dans l'ordre exact ; deux valeurs de même
     flottant sont départagées exactement (produits en croix)."""
     ordre = sorted(range(len(valeurs)), key=lambda k: valeurs[k][0] / valeurs[k][1])
-    exact_ordre = []
-    for _, bloc in groupby(ordre, key=lambda k: valeurs[k][0] / valeurs[k][1]):
-        bloc = list(bloc)
+    exact_ordre: list[int] = []
+    for _, meme_cle in groupby(ordre, key=lambda k: valeurs[k][0] / valeurs[k][1]):
+        bloc = list(meme_cle)
         if len(bloc) > 1:
-            bloc.sort(key=cmp_to_key(lambda a, b: comparer(valeurs[a], valeurs[b])))
+            bloc.sort(key=cmp_to_key(partial(_comparer_positions, valeurs)))
         exact_ordre += bloc
     doubles = [0] * len(valeurs)
     debut = 0
@@ -145,6 +150,12 @@ class Regles:
         return self.taux_max
 
 
+def _exposant(valeur: Decimal) -> int:
+    """L'exposant d'un Decimal fini (0 pour un infini ou un NaN, que la relecture refuse)."""
+    exposant = valeur.as_tuple().exponent
+    return exposant if isinstance(exposant, int) else 0
+
+
 def regles_de_la_campagne(annee: int) -> Regles:
     def lire(nom: str) -> Decimal | str | None:
         try:
@@ -152,12 +163,17 @@ def regles_de_la_campagne(annee: int) -> Regles:
         except (parametres.ErreurParametre, ValueError):
             return None
 
+    def nombre(nom: str) -> Decimal | None:
+        lu = lire(nom)
+        return lu if isinstance(lu, Decimal) else None
+
+    regle = lire("regle_milieu_penitentiaire")
     return Regles(
-        lire("taux_modulation_max"),
-        lire("taux_forfaitaire_2014") if annee == ANNEE_FORFAIT else None,
-        lire("taux_milieu_penitentiaire"),
-        lire("regle_milieu_penitentiaire"),
-        lire("taux_modulation_max_eiti"),
+        nombre("taux_modulation_max"),
+        nombre("taux_forfaitaire_2014") if annee == ANNEE_FORFAIT else None,
+        nombre("taux_milieu_penitentiaire"),
+        regle if isinstance(regle, str) else None,
+        nombre("taux_modulation_max_eiti"),
     )
 
 
@@ -167,13 +183,13 @@ def _texte(valeur: Decimal | None, decimales: int) -> str:
 
 def _poids(valeur: Decimal) -> str:
     """Un poids en fraction, au moins deux décimales : 0,35 ; 0,125."""
-    return nombre_fr(valeur, max(2, -valeur.normalize().as_tuple().exponent))
+    return nombre_fr(valeur, max(2, -_exposant(valeur.normalize())))
 
 
 def _pourcent(fraction: Decimal) -> str:
     """0,1 -> « 10 », 0,075 -> « 7,5 » (sans zéros inutiles)."""
     valeur = (fraction * 100).normalize()
-    return nombre_fr(valeur, max(0, -valeur.as_tuple().exponent))
+    return nombre_fr(valeur, max(0, -_exposant(valeur)))
 
 
 def criteres_du_grand_livre(ligne: dict) -> tuple[str, ...]:
@@ -374,6 +390,8 @@ class _Controle:
             if ligne["notation"] == "rang":
                 double = doubles.get(id(ligne))
                 if score is None:
+                    if double is None:
+                        raise ValueError(f"{critere} : rang introuvable")
                     score = (double - 2, 2 * (n - 1))  # (r − 1) / (n − 1)
                 self.rang(ligne, critere, double, n if double else None)
             else:
@@ -383,6 +401,8 @@ class _Controle:
                     f"notation « {ligne['notation']} », sans rang",
                 )
                 if score is None:
+                    if bornes is None:
+                        raise ValueError(f"{critere} : bornes introuvables")
                     score = self.minmax(valeur, *bornes)
             if ligne.get(f"sens_{critere}") == "moins":
                 score = (score[1] - score[0], score[1])  # 1 − score
@@ -535,10 +555,8 @@ class _Controle:
                 f"{_texte(consignees.get(region), 2)}, celle que le calcul a reçue "
                 "(manifeste.json).",
             )
-        if enveloppe is not None and self.annee == ANNEE_FORFAIT:
-            self.signaler(
-                premiere, "enveloppe_region", _texte(enveloppe, 2), "aucune enveloppe en 2014."
-            )
+        if self.annee == ANNEE_FORFAIT:
+            enveloppe = None  # 2014 : un contrôle (avertissement du calcul), jamais réparti
         regle = lignes[0]["repartition"]
         a_repartir = self.a_repartir(region, lignes, regle, enveloppe)
         fixes = [ligne for ligne in lignes if ligne["motif_taux"] in (PENITENTIAIRE, FORFAIT)]
@@ -705,7 +723,8 @@ class _Controle:
                 ligne["ligne_source"],
                 "montant_verse_2014",
                 "",
-                "régularisation des versements 2014 : seulement en 2015, avec le montant versé "
+                f"régularisation des versements 2014 : seulement en {ANNEE_REGULARISATION}, avec "
+                "le montant versé "
                 "en 2014, les ETP conventionnés 2014 (non nuls) et les ETP réalisés 2014.",
             )
             return
@@ -738,7 +757,7 @@ def controler(
     signaler: Signaler,
     enveloppes: dict[str, Decimal] | None = None,
     *,
-    ecartees: set[int] = frozenset(),
+    ecartees: AbstractSet[int] = frozenset(),
     regles: Regles | None = None,
 ) -> None:
     """Refait les nombres des `lignes` (dict, Decimal ou None) d'un grand livre de `annee` et

@@ -14,10 +14,11 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -37,6 +38,7 @@ from iae_modulation.lecture import (
     message_cellule_en_erreur,
     nom_d_origine,
 )
+from iae_modulation.parametres import ANNEE_INDICATEURS
 from iae_modulation.referentiel import (
     TYPES_SIAE,
     departements,
@@ -44,9 +46,15 @@ from iae_modulation.referentiel import (
     normaliser_region,
     sans_accents,
 )
+from iae_modulation.table_canonique import (
+    ENTETES_RAPPORT,
+    Anomalie,
+    DonneesSIAE,
+    RapportValidation,
+)
 from iae_modulation.texte_xml import ClasseurXlsx
 
-ANNEE_INDICATEURS = 2015
+INDICATEURS = "indicateurs"  # colonne obligatoire à partir de la campagne ANNEE_INDICATEURS
 CONTROLES_NON_BLOQUANTS = frozenset({"siret"}) | vraisemblance.NON_BLOQUANTS
 SORTIES_DYNAMIQUES = ("sorties_emploi_durable", "sorties_emploi_transition", "sorties_positives")
 TEXTE_TYPES = ", ".join(TYPES_SIAE)
@@ -59,7 +67,8 @@ class Colonne:
     `nature` : « texte », « identifiant » (texte dont les zéros initiaux comptent), « nombre »
     (ETP), « effectif » (personnes ou sorties : nombre entier), « montant » (en euros, au
     centime) ou « oui/non ». `obligatoire` : « oui », « non », « socle »
-    (montant_socle ou etp_conventionnes, l'un des deux) ou « 2015 » (à partir de la campagne 2015).
+    (montant_socle ou etp_conventionnes, l'un des deux) ou `INDICATEURS` (à partir de la campagne
+    `ANNEE_INDICATEURS` des paramètres).
     """
 
     nom: str
@@ -115,22 +124,28 @@ COLONNES: tuple[Colonne, ...] = (
         "Dont cofinancement du conseil départemental",
         "39 256,86",
     ),
-    Colonne("nb_salaries_insertion", "effectif", "2015", "Salariés en insertion", "22"),
+    Colonne("nb_salaries_insertion", "effectif", INDICATEURS, "Salariés en insertion", "22"),
     Colonne(
         "nb_beneficiaires_minima",
         "effectif",
-        "2015",
+        INDICATEURS,
         "Dont bénéficiaires de minima sociaux (RSA, ASS, AAH)",
         "10",
     ),
-    Colonne("etp_encadrement", "nombre", "2015", "ETP d'encadrement", "3,46"),
-    Colonne("etp_insertion", "nombre", "2015", "ETP en insertion", "8,58"),
-    Colonne("sorties_totales", "effectif", "2015", "Sorties totales", "10"),
-    Colonne("sorties_emploi_durable", "effectif", "2015", "Sorties vers l'emploi durable", "3"),
+    Colonne("etp_encadrement", "nombre", INDICATEURS, "ETP d'encadrement", "3,46"),
+    Colonne("etp_insertion", "nombre", INDICATEURS, "ETP en insertion", "8,58"),
+    Colonne("sorties_totales", "effectif", INDICATEURS, "Sorties totales", "10"),
     Colonne(
-        "sorties_emploi_transition", "effectif", "2015", "Sorties vers l'emploi de transition", "2"
+        "sorties_emploi_durable", "effectif", INDICATEURS, "Sorties vers l'emploi durable", "3"
     ),
-    Colonne("sorties_positives", "effectif", "2015", "Sorties positives", "2"),
+    Colonne(
+        "sorties_emploi_transition",
+        "effectif",
+        INDICATEURS,
+        "Sorties vers l'emploi de transition",
+        "2",
+    ),
+    Colonne("sorties_positives", "effectif", INDICATEURS, "Sorties positives", "2"),
     Colonne("milieu_penitentiaire", "oui/non", "non", "Milieu pénitentiaire", "non"),
     *COLONNES_PUBLICS,
 )
@@ -143,144 +158,48 @@ _OUI = frozenset({"oui", "vrai", "1", "true", "o"})
 _NON = frozenset({"non", "faux", "0", "false", "n", ""})
 
 
-@dataclass
-class Anomalie:
-    """Un problème trouvé dans un fichier d'entrée ; `ligne`/`colonne` à None s'il concerne tout
-    le fichier ou toute une colonne. Une anomalie non bloquante est un avertissement."""
-
-    fichier: str
-    feuille: str | None
-    ligne: int | None
-    colonne: str | None
-    valeur: str
-    message: str
-    bloquante: bool = True
-
-    def texte(self) -> str:
-        """« donnees.csv, ligne 14, colonne « type » : « EIX » n'est pas un type de SIAE (...). »"""
-        lieu = [self.fichier]
-        if self.feuille is not None:
-            lieu.append(f"feuille « {self.feuille} »")
-        if self.ligne is not None:
-            lieu.append(f"ligne {self.ligne}")
-        if self.colonne is not None:
-            lieu.append(f"colonne « {self.colonne} »")
-        prefixe = "" if self.bloquante else "(avertissement) "
-        return f"{prefixe}{', '.join(lieu)} : {self.message}"
-
-
-ENTETES_RAPPORT = ("Fichier", "Feuille", "Ligne", "Colonne", "Valeur", "Problème", "Bloquant")
-
-
-@dataclass
-class RapportValidation:
-    """Toutes les anomalies trouvées, bloquantes ou non, dans un ou plusieurs fichiers."""
-
-    anomalies: list[Anomalie] = field(default_factory=list)
-
-    @property
-    def est_valide(self) -> bool:
-        return not any(a.bloquante for a in self.anomalies)
-
-    @property
-    def bloquantes(self) -> list[Anomalie]:
-        return [a for a in self.anomalies if a.bloquante]
-
-    def ajouter(self, *anomalies: Anomalie) -> None:
-        self.anomalies.extend(anomalies)
-
-    def fusionner(self, *autres: RapportValidation) -> RapportValidation:
-        """Un nouveau rapport avec les anomalies de celui-ci puis celles des `autres`."""
-        return RapportValidation([a for r in (self, *autres) for a in r.anomalies])
-
-    def texte(self) -> str:
-        """Le rapport lisible : un résumé, puis une ligne par problème."""
-        if not self.anomalies:
-            return "Aucune anomalie."
-        bloquantes = len(self.bloquantes)
-        avertissements = len(self.anomalies) - bloquantes
-        resume = (
-            f"{bloquantes} anomalie{'s' * (bloquantes > 1)} bloquante{'s' * (bloquantes > 1)}, "
-            f"{avertissements} avertissement{'s' * (avertissements > 1)}."
-        )
-        return "\n".join([resume, *(a.texte() for a in self.anomalies)])
-
-    def vers_frame(self) -> pd.DataFrame:
-        """Une ligne par anomalie, en-têtes français (Fichier, Feuille, Ligne, ..., Bloquant)."""
-        return pd.DataFrame(
-            {
-                "Fichier": [a.fichier for a in self.anomalies],
-                "Feuille": [a.feuille or "" for a in self.anomalies],
-                "Ligne": pd.array([a.ligne for a in self.anomalies], dtype="Int64"),
-                "Colonne": [a.colonne or "" for a in self.anomalies],
-                "Valeur": [a.valeur for a in self.anomalies],
-                "Problème": [a.message for a in self.anomalies],
-                "Bloquant": ["oui" if a.bloquante else "non" for a in self.anomalies],
-            },
-            columns=list(ENTETES_RAPPORT),
-        )
-
-    def ecrire_xlsx(self, chemin: Path, annee: int | str = "") -> Path:
-        """Classeur « Anomalies » : en-tête figé, filtres, largeurs, prêt à imprimer ; texte
-        jamais pris pour une formule (une valeur « =1+1 » reste un texte)."""
-        with ClasseurXlsx(str(chemin)) as classeur:
-            feuille = classeur.add_worksheet("Anomalies")
-            gras = classeur.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
-            retour = classeur.add_format({"text_wrap": True, "valign": "top"})
-            haut = classeur.add_format({"valign": "top"})
-            feuille.write_row(0, 0, ENTETES_RAPPORT, gras)
-            colonnes = [
-                mise_en_page.Colonne(
-                    entete, ["" if pd.isna(v) else str(v) for v in valeurs], maximum=maximum
-                )
-                for entete, valeurs, maximum in zip(
-                    ENTETES_RAPPORT,
-                    zip(*self.vers_frame().itertuples(index=False), strict=True)
-                    if self.anomalies
-                    else [()] * len(ENTETES_RAPPORT),
-                    (30, 18, 8, 26, 24, 70, 10),
-                    strict=True,
-                )
-            ]
-            formats = {
-                j: retour if e == "Problème" else haut for j, e in enumerate(ENTETES_RAPPORT)
-            }
-            largeurs = mise_en_page.poser_colonnes(feuille, colonnes, 0, formats)
-            mise_en_page.imprimer(
-                feuille,
-                largeurs,
-                titre="Anomalies des données",
-                campagne=annee,
-                lignes_repetees=(0, 0),
+def ecrire_anomalies_xlsx(rapport: RapportValidation, chemin: Path, annee: int | str = "") -> Path:
+    """Classeur « Anomalies » : en-tête figé, filtres, largeurs, prêt à imprimer ; texte
+    jamais pris pour une formule (une valeur « =1+1 » reste un texte)."""
+    with ClasseurXlsx(str(chemin)) as classeur:
+        feuille = classeur.add_worksheet("Anomalies")
+        gras = classeur.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
+        retour = classeur.add_format({"text_wrap": True, "valign": "top"})
+        haut = classeur.add_format({"valign": "top"})
+        feuille.write_row(0, 0, ENTETES_RAPPORT, gras)
+        colonnes = [
+            mise_en_page.Colonne(
+                entete, ["" if pd.isna(v) else str(v) for v in valeurs], maximum=maximum
             )
-            for rang, a in enumerate(self.anomalies, start=1):
-                textes = (a.fichier, a.feuille, None, a.colonne, a.valeur, a.message)
-                for position, texte in enumerate(textes):
-                    if texte:  # write_string : jamais interprété comme formule ou nombre
-                        feuille.write_string(rang, position, texte)
-                if a.ligne is not None:
-                    feuille.write_number(rang, 2, a.ligne)
-                feuille.write_string(rang, 6, "oui" if a.bloquante else "non")
-            feuille.freeze_panes(1, 0)
-            feuille.autofilter(0, 0, len(self.anomalies), len(ENTETES_RAPPORT) - 1)
-        return Path(chemin)
-
-
-@dataclass
-class DonneesSIAE:
-    """Les lignes valides, en colonnes canoniques typées, et le rapport de validation.
-
-    `table` : colonnes de `NOMS_COLONNES` dans l'ordre puis `ligne_source` ; textes en str
-    (« » si absent), nombres en Decimal (None si vide), `milieu_penitentiaire` booléen.
-    `autres_colonnes` : les colonnes non reconnues du fichier, en texte, alignées sur `table`.
-    """
-
-    table: pd.DataFrame
-    rapport: RapportValidation
-    fichier: Path
-    feuille: str | None
-    lignes_rejetees: list[int] = field(default_factory=list)
-    autres_colonnes: pd.DataFrame = field(default_factory=pd.DataFrame)
+            for entete, valeurs, maximum in zip(
+                ENTETES_RAPPORT,
+                zip(*rapport.vers_frame().itertuples(index=False), strict=True)
+                if rapport.anomalies
+                else [()] * len(ENTETES_RAPPORT),
+                (30, 18, 8, 26, 24, 70, 10),
+                strict=True,
+            )
+        ]
+        formats = {j: retour if e == "Problème" else haut for j, e in enumerate(ENTETES_RAPPORT)}
+        largeurs = mise_en_page.poser_colonnes(feuille, colonnes, 0, formats)
+        mise_en_page.imprimer(
+            feuille,
+            largeurs,
+            titre="Anomalies des données",
+            campagne=annee,
+            lignes_repetees=(0, 0),
+        )
+        for rang, a in enumerate(rapport.anomalies, start=1):
+            textes = (a.fichier, a.feuille, None, a.colonne, a.valeur, a.message)
+            for position, texte in enumerate(textes):
+                if texte:  # write_string : jamais interprété comme formule ou nombre
+                    feuille.write_string(rang, position, texte)
+            if a.ligne is not None:
+                feuille.write_number(rang, 2, a.ligne)
+            feuille.write_string(rang, 6, "oui" if a.bloquante else "non")
+        feuille.freeze_panes(1, 0)
+        feuille.autofilter(0, 0, len(rapport.anomalies), len(ENTETES_RAPPORT) - 1)
+    return Path(chemin)
 
 
 def lire_donnees(chemin: Path, annee: int, feuille: str | None = None) -> DonneesSIAE:
@@ -303,7 +222,7 @@ SOUS_LA_PREMIERE = -1  # `position_entete` : l'en-tête est la première ligne n
 def _reconnues(valeurs) -> set[str]:
     """Les colonnes canoniques que nomment ces en-têtes (ou ces cellules)."""
     noms = {_NOM_PAR_CLE.get(cle_en_tete(nom_d_origine(str(v)))) for v in valeurs}
-    return noms - {None}
+    return {nom for nom in noms if nom is not None}
 
 
 def position_entete(brute: TableBrute) -> int | None:
@@ -351,7 +270,7 @@ def colonnes_obligatoires(annee: int) -> list[str]:
     return [
         c.nom
         for c in COLONNES
-        if c.obligatoire == "oui" or (c.obligatoire == "2015" and annee >= ANNEE_INDICATEURS)
+        if c.obligatoire == "oui" or (c.obligatoire == INDICATEURS and annee >= ANNEE_INDICATEURS)
     ]
 
 
@@ -562,7 +481,7 @@ class _Validation:
             if nom not in self.colonne_du_fichier:
                 depuis = (
                     f", obligatoire à partir de la campagne {ANNEE_INDICATEURS}"
-                    if _PAR_NOM[nom].obligatoire == "2015"
+                    if _PAR_NOM[nom].obligatoire == INDICATEURS
                     else ""
                 )
                 self._signaler(
@@ -801,7 +720,7 @@ def _controles(presentes: frozenset[str]) -> tuple[vraisemblance.Controle, ...]:
     """Les contrôles de la table typée, colonne par colonne puis entre colonnes ; une cellule
     vide (texte « ») ou absente (None) n'est contrôlée que par « renseigne »."""
 
-    def colonne(nom: str, valide: Callable[[object], bool]) -> Callable[[pd.DataFrame], list]:
+    def colonne(nom: str, valide: Callable[[Any], bool]) -> Callable[[pd.DataFrame], list[bool]]:
         return lambda table: [valide(v) for v in table[nom].tolist()]
 
     def renseigne(nom: str) -> list[vraisemblance.Controle]:

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import cast
 
 from iae_modulation.etendue_xlsx import colonne_en_lettres
 from iae_modulation.excel import paquet
@@ -65,17 +66,18 @@ def cellule_xml(reference: str, valeur: object, style: int | None) -> str:
     attributs = f' r="{reference}" s="{style}"' if style else f' r="{reference}"'
     genre = type(valeur)
     if genre is str:
-        return _texte(attributs, valeur)
+        return _texte(attributs, cast(str, valeur))
     if genre is Decimal:  # son texte exact (« 19 », « 8.15 ») : le lecteur l'arrondit une fois
-        return f"<c{attributs}><v>{valeur}</v></c>" if valeur.is_finite() else f"<c{attributs}/>"
+        fini = cast(Decimal, valeur).is_finite()
+        return f"<c{attributs}><v>{valeur}</v></c>" if fini else f"<c{attributs}/>"
     if genre is float or genre is int:
-        if genre is float and not math.isfinite(valeur):
+        if genre is float and not math.isfinite(cast(float, valeur)):
             return f"<c{attributs}/>"
         return f"<c{attributs}><v>{valeur!r}</v></c>"
     if valeur is None:
         return f"<c{attributs}/>"
     if genre is bool:
-        return f'<c{attributs} t="b"><v>{int(valeur)}</v></c>'
+        return f'<c{attributs} t="b"><v>{int(cast(bool, valeur))}</v></c>'
     texte = valeur.strftime("%d/%m/%Y") if isinstance(valeur, dt.date) else str(valeur)
     return _texte(attributs, texte)
 
@@ -295,10 +297,10 @@ class Feuille:
                 f"!$A$1:${derniere}${max(len(self.lignes), 1)}</definedName>"
             )
         if impression is not None and impression.lignes_repetees is not None:
-            premiere, derniere = (n + 1 for n in impression.lignes_repetees)
+            haut, bas = (n + 1 for n in impression.lignes_repetees)
             noms.append(
                 f'<definedName name="_xlnm.Print_Titles" localSheetId="{rang}">'
-                f"{echapper(nom)}!${premiere}:${derniere}</definedName>"
+                f"{echapper(nom)}!${haut}:${bas}</definedName>"
             )
         return noms
 
@@ -399,7 +401,9 @@ def ecrire_paquet(
         for rang, (_, xml) in zip(_rangs(feuilles), feuilles, strict=True)
     }
     octets["xl/styles.xml"] = styles
-    octets |= {f"xl/{_ANNEXES[nom][0]}": partie for nom, partie in annexes.items()}
+    octets |= {
+        f"xl/{_ANNEXES[nom][0]}": partie for nom, partie in annexes.items() if partie is not None
+    }
     chemin.write_bytes(paquet.ecrire_archive(octets, niveau=1))
     return chemin
 

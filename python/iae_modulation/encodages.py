@@ -11,7 +11,7 @@ from __future__ import annotations
 import codecs
 import itertools
 from collections.abc import Iterable, Iterator
-from typing import BinaryIO
+from io import BufferedIOBase
 
 from iae_modulation.erreurs import ErreurEntree
 from iae_modulation.limites import LIGNE_MAX, blocs_bornes, taille_fr
@@ -65,7 +65,7 @@ def decoder_lignes(lignes: Iterable[bytes], nom: str) -> Iterator[str]:
         yield texte
 
 
-def lignes_du_flux(flux: BinaryIO, nom: str) -> Iterator[str]:
+def lignes_du_flux(flux: BufferedIOBase, nom: str) -> Iterator[str]:
     """Les lignes (sans fin de ligne) d'un flux binaire lu au fil de l'eau, un .gz se
     décompressant en le lisant : ni le fichier entier ni une ligne démesurée en mémoire."""
     blocs = blocs_bornes(flux, nom)

@@ -103,7 +103,7 @@ class Indicateur:
         """Valeurs flottantes (NaN si non calculable) pour ordonner : int / int est correctement
         arrondi, donc deux ratios égaux ont la même clé, et deux ratios distincts de données
         réalistes (dénominateurs < 10^7) en ont deux."""
-        cles = (self.numerateurs / self.denominateurs).astype(float)
+        cles: np.ndarray = (self.numerateurs / self.denominateurs).astype(float)
         cles[~self.calculable] = np.nan
         return cles
 
@@ -118,14 +118,21 @@ class Indicateur:
         return fractions_a_4_decimales(self.numerateurs, self.denominateurs, self.calculable)
 
 
+def quotients_a_4_decimales(numerateurs: np.ndarray, denominateurs: np.ndarray) -> list[Decimal]:
+    """num / den arrondis à 4 décimales, moitié vers le haut, exactement (entiers)."""
+    quotients = (2 * numerateurs * 10_000 + denominateurs) // (2 * denominateurs)
+    return [Decimal(int(q)).scaleb(-4) for q in quotients]
+
+
 def fractions_a_4_decimales(
     numerateurs: np.ndarray, denominateurs: np.ndarray, presentes: np.ndarray
 ) -> list[Decimal | None]:
-    """num / den arrondis à 4 décimales, moitié vers le haut, exactement (entiers)."""
-    quotients = (2 * numerateurs * 10_000 + denominateurs) // (2 * denominateurs)
+    """Les mêmes quotients, None là où l'indicateur n'est pas `presentes`."""
     return [
-        Decimal(int(q)).scaleb(-4) if ok else None
-        for q, ok in zip(quotients, presentes, strict=True)
+        q if ok else None
+        for q, ok in zip(
+            quotients_a_4_decimales(numerateurs, denominateurs), presentes, strict=True
+        )
     ]
 
 
@@ -140,7 +147,7 @@ def _entiers(valeurs: list[Decimal | None]) -> tuple[np.ndarray, np.ndarray, np.
     return numerateurs, denominateurs, presentes
 
 
-def _indicateur(numerateur: list, denominateur: list) -> Indicateur:
+def _indicateur(numerateur: list[Decimal | None], denominateur: list[Decimal | None]) -> Indicateur:
     a, b, num_present = _entiers(numerateur)
     c, d, den_present = _entiers(denominateur)
     calculable = num_present & den_present & (c != 0).astype(bool)
@@ -152,7 +159,9 @@ def sorties_dynamiques(table: pd.DataFrame) -> list[Decimal | None]:
     """Emploi durable + emploi de transition + sorties positives (None si aucune n'est
     renseignée)."""
     return [
-        None if d is None and t is None and p is None else (d or 0) + (t or 0) + (p or 0)
+        None
+        if d is None and t is None and p is None
+        else sum((v for v in (d, t, p) if v is not None), Decimal(0))
         for d, t, p in zip(
             table["sorties_emploi_durable"],
             table["sorties_emploi_transition"],

@@ -9,8 +9,8 @@ from __future__ import annotations
 import zipfile
 from collections.abc import Iterator
 from decimal import Decimal
+from io import BufferedIOBase
 from pathlib import Path
-from typing import BinaryIO
 
 from iae_modulation.erreurs import ErreurEntree
 
@@ -67,7 +67,7 @@ def verifier_archive_zip(chemin: Path, nature: str) -> None:
         raise refus_taille(chemin.name, "son contenu décompressé", decompresse, DECOMPRESSE_MAX)
 
 
-def blocs_bornes(flux: BinaryIO, nom: str) -> Iterator[bytes]:
+def blocs_bornes(flux: BufferedIOBase, nom: str) -> Iterator[bytes]:
     """Les octets d'un flux (un .gz se décompresse en le lisant) par blocs, refusés au-delà de
     `DECOMPRESSE_MAX` avant d'avoir tout lu."""
     lus = 0

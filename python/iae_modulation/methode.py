@@ -94,7 +94,7 @@ class Methode:
     def sens_de(self, critere: str) -> str:
         return dict(self.sens).get(critere, "plus")
 
-    def pour_le_manifeste(self) -> dict:
+    def pour_le_manifeste(self) -> dict[str, object]:
         """Tout ce qui décrit la méthode, en texte exact (manifeste, simulation)."""
         return {
             "nom": self.nom,
@@ -116,12 +116,12 @@ class Methode:
 @dataclass(frozen=True)
 class MethodeAppliquee:
     """Une méthode appliquée à une campagne : poids et plafond en valeurs (ceux de la méthode,
-    ou les paramètres en vigueur), et le taux maximal de l'arrêté qui borne le plafond."""
+    ou les paramètres en vigueur), et les paramètres lus (le taux maximal de l'arrêté qui borne
+    le plafond)."""
 
     methode: Methode
     poids: dict[str, Decimal]
     plafond: Decimal
-    taux_max_legal: Decimal
     references: list[ValeurParametre] = field(default_factory=list)
 
     @property
@@ -140,12 +140,12 @@ def appliquer(
     taux moyen visé au-dessus du plafond. Sans `classement` (2014, taux forfaitaire), les poids
     par défaut ne sont pas lus : aucun n'était encore fixé."""
     legal = lire("taux_modulation_max", jour)
-    plafond = legal.valeur if methode.plafond is None else methode.plafond
-    if plafond > legal.valeur:
+    plafond = legal.nombre if methode.plafond is None else methode.plafond
+    if plafond > legal.nombre:
         raise ErreurMethode(
             f"Méthode « {methode.nom} »{_dans(methode)} : plafond de {pourcent_fr(plafond)} "
             f"refusé. L'arrêté en vigueur au {jour:%d/%m/%Y} fixe le montant modulé de 0 à "
-            f"{pourcent_fr(legal.valeur)} du montant socle ({legal.reference_titre}) : une "
+            f"{pourcent_fr(legal.nombre)} du montant socle ({legal.reference_titre}) : une "
             "méthode peut abaisser ce plafond, jamais le dépasser."
         )
     if methode.taux_moyen is not None and methode.taux_moyen > plafond:
@@ -158,10 +158,10 @@ def appliquer(
         poids = {}
     elif methode.poids is None:
         lus = [lire(f"poids_{c}", jour) for c in CRITERES]
-        poids = {c: Decimal(v.valeur) for c, v in zip(CRITERES, lus, strict=True)}
+        poids = {c: v.nombre for c, v in zip(CRITERES, lus, strict=True)}
     else:
         poids = dict(methode.poids)
-    return MethodeAppliquee(methode, poids, Decimal(plafond), Decimal(legal.valeur), [legal])
+    return MethodeAppliquee(methode, poids, Decimal(plafond), [legal])
 
 
 def _dans(methode: Methode) -> str:
@@ -206,7 +206,8 @@ def lire_pourcent(valeur: object) -> Decimal:
         nombre = Decimal(texte)
     except InvalidOperation:
         raise ValueError from None
-    if not nombre.is_finite() or nombre.as_tuple().exponent < -2:
+    exposant = nombre.as_tuple().exponent
+    if not isinstance(exposant, int) or exposant < -2:  # infini ou NaN : « n », « N », « F »
         raise ValueError
     return nombre
 
@@ -339,7 +340,7 @@ def _poids(valeurs: object, probleme: _Problemes) -> tuple[tuple[str, Decimal], 
 
 
 def _sens(
-    valeurs: object, poids: tuple | None, probleme: _Problemes
+    valeurs: object, poids: tuple[tuple[str, Decimal], ...] | None, probleme: _Problemes
 ) -> tuple[tuple[str, str], ...]:
     """Le sens de chaque critère facultatif : « plus » (une part plus élevée donne un meilleur
     score) ou « moins » ; celui des trois critères de la note est fixé."""
@@ -370,7 +371,7 @@ def _sens(
     return tuple(sorted(lus))
 
 
-def _taux(valeurs: Mapping, cle: str, probleme: _Problemes) -> Decimal | None:
+def _taux(valeurs: Mapping[str, object], cle: str, probleme: _Problemes) -> Decimal | None:
     """Un taux en pour cent, dans (0 ; 100], rendu en fraction."""
     if cle not in valeurs:
         return None
@@ -406,7 +407,8 @@ def depuis_options(
     valeurs: dict[str, object] = {"nom": "", "notation": notation}
     probleme = _Problemes(source, lambda chemin: "")
     if poids:
-        valeurs["poids"] = {}
+        lus: dict[str, str] = {}
+        valeurs["poids"] = lus
         for morceau in poids.replace(";", ",").split(","):
             critere, egal, nombre = morceau.partition("=")
             if not egal:
@@ -416,7 +418,7 @@ def depuis_options(
                     "publics=35,effort=40,resultats=25.",
                 )
                 continue
-            valeurs["poids"][critere.strip()] = nombre.strip()
+            lus[critere.strip()] = nombre.strip()
     probleme.lever()
     for cle, valeur in (
         ("groupes", groupes),
@@ -451,4 +453,5 @@ def depuis_options(
 def pourcent_fr(fraction: Decimal) -> str:
     """Une fraction en pour cent, sans zéros inutiles : 0,35 -> « 35 % », 0,125 -> « 12,5 % »."""
     valeur = (Decimal(fraction) * 100).normalize()
-    return f"{nombre_fr(valeur, max(0, -valeur.as_tuple().exponent))}\u00a0%"
+    exposant = valeur.as_tuple().exponent
+    return f"{nombre_fr(valeur, max(0, -exposant) if isinstance(exposant, int) else 0)}\u00a0%"

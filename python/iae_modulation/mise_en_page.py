@@ -1,9 +1,5 @@
 """Classeurs prêts à imprimer : A4, une page de large, en-tête répété, pied de page numéroté
 avec la campagne, colonnes assez larges pour que SIRET, noms et montants se lisent en entier.
-Une table trop large pour être lisible sur une page de large (`taille_imprimee` sous 8 points)
-s'imprime par zones (`imprimer_par_zones`) : ses colonnes sont réparties sur des pages
-successives, à une échelle lisible, les premières colonnes (l'identité) répétées à gauche de
-chaque page ; à l'écran, la table reste entière.
 Pendant `mention_sur_chaque_page(texte)` (documents établis depuis un grand livre modifié après
 le calcul), chaque feuille imprimée porte ce texte en haut de chaque page.
 
@@ -11,6 +7,13 @@ Les largeurs se calculent sur le texte tel qu'Excel l'affiche (`chasse`, Arial 1
 classeurs de l'outil) : la largeur d'une colonne Excel se compte en chiffres « 0 » de la police.
 Un en-tête passe à la ligne entre ses mots, jamais au milieu d'un mot, et sa ligne est assez
 haute pour toutes ses lignes.
+
+Une feuille trop large pour se lire sur A4 à `TAILLE_MIN_IMPRIMEE` points se découpe en vues
+imprimées (`vues_imprimees`) : chacune répète les colonnes qui nomment la ligne et tient sur une
+page de large à au moins cette taille (`taille_imprimee`). Une table faite pour l'écran peut aussi
+s'imprimer elle-même par zones (`imprimer_par_zones`) : ses colonnes réparties sur des pages
+successives, à une échelle lisible, les premières colonnes (l'identité) répétées à gauche de
+chaque page.
 """
 
 from __future__ import annotations
@@ -25,7 +28,6 @@ from decimal import Decimal
 from iae_modulation.chasse import largeur_points, mots
 from iae_modulation.formats import montant_fr, nombre_fr, taux_fr
 
-POLICE = {"font_name": "Arial", "font_size": 10}
 TAILLE = 10
 CHIFFRE = largeur_points("0", TAILLE)  # l'unité de largeur d'une colonne Excel
 HAUTEUR_LIGNE = 12.75  # points, une ligne d'Arial 10
@@ -33,15 +35,10 @@ PAPIER_A4 = 9
 LARGEUR_PORTRAIT = 100  # au-delà (en chiffres), la feuille s'imprime en paysage
 MARGES = {"left": 0.4, "right": 0.4, "top": 0.5, "bottom": 0.6}  # pouces
 MARGES_AVEC_MENTION = {**MARGES, "top": 0.8}
+TAILLE_MIN_IMPRIMEE = 8  # points : une feuille faite pour le papier ne s'imprime pas plus petit
+A4_POINTS = {False: 595.28, True: 841.89}  # largeur de la page A4, portrait et paysage
 LONGUEUR_MAX_ENTETE = 250  # Excel refuse un en-tête de page de plus de 255 caractères
-# Largeur imprimable d'une page A4 (21 × 29,7 cm) entre les marges de gauche et de droite, en
-# points, en paysage et en portrait
-LARGEUR_UTILE = {True: 29.7 / 2.54 * 72 - 72 * 0.8, False: 21 / 2.54 * 72 - 72 * 0.8}
-TAILLE_LISIBLE = 8  # points : la plus petite taille imprimée d'un tableau (issue 16)
-ECHELLE_ZONES = 85  # pour cent : Arial 10 imprimé en 8,5 points, un peu au-dessus du minimum
-# LibreOffice dessine les colonnes d'un .xlsx un peu plus larges qu'Excel (mesuré : jusqu'à
-# 8 %) : chaque zone laisse cette marge, pour qu'aucune colonne ne parte seule sur une page
-PRUDENCE_ZONES = 0.9
+ECHELLE_ZONES = 85  # pour cent : Arial 10 imprimé par zones en 8,5 points
 _MENTION = contextvars.ContextVar("mention_sur_chaque_page", default="")
 
 
@@ -142,6 +139,69 @@ def largeur_brute(colonne: Colonne) -> float:
     return max((unites(t) for t in colonne.textes), default=0) + 1.5
 
 
+def points(largeur_colonne: float) -> float:
+    """Largeur imprimée d'une colonne en points, la plus grande des deux lectures : Excel la
+    compte en pixels (7 par chiffre d'Arial 10, 5 de marge, 0,75 point le pixel), LibreOffice
+    en chiffres de la police à leur vraie largeur (marge comprise), un peu plus large."""
+    excel = (int(largeur_colonne * 7 + 0.5) + 5) * 0.75
+    libreoffice = (largeur_colonne + 5 / 7) * CHIFFRE
+    return max(excel, libreoffice)
+
+
+def taille_imprimee(largeurs: Sequence[float]) -> float:
+    """La taille des caractères, en points, d'une feuille mise en page par `imprimer` (une page
+    de large : le tableur réduit tout, d'un pourcentage entier, quand les colonnes dépassent la
+    largeur utile de l'A4)."""
+    paysage = sum(largeurs) > LARGEUR_PORTRAIT
+    utile = A4_POINTS[paysage] - (MARGES["left"] + MARGES["right"]) * 72
+    zoom = min(100, math.floor(100 * utile / sum(points(w) for w in largeurs)))
+    return TAILLE * zoom / 100
+
+
+def vues_imprimees(largeurs: Sequence[float], fixes: Sequence[int]) -> list[list[int]]:
+    """Les colonnes de chaque vue imprimée, dans l'ordre : une seule vue (toutes les colonnes)
+    si la feuille se lit à `TAILLE_MIN_IMPRIMEE` ; sinon les colonnes `fixes` (celles qui
+    nomment la ligne) en tête de chaque vue, suivies des autres, réparties dans le plus petit
+    nombre de vues lisibles et de largeurs aussi égales que possible."""
+    if taille_imprimee(largeurs) >= TAILLE_MIN_IMPRIMEE:
+        return [list(range(len(largeurs)))]
+    autres = [j for j in range(len(largeurs)) if j not in fixes]
+
+    def lisible(groupe: Sequence[int]) -> bool:
+        return taille_imprimee([largeurs[i] for i in (*fixes, *groupe)]) >= TAILLE_MIN_IMPRIMEE
+
+    nombre, courante = 1, list[int]()  # le moins de vues : remplir chacune tant qu'elle se lit
+    for j in autres:
+        if courante and not lisible([*courante, j]):
+            nombre, courante = nombre + 1, []
+        courante.append(j)
+    groupes = _partage_equilibre([largeurs[j] for j in autres], nombre)
+    return [sorted([*fixes, *(autres[i] for i in groupe)]) for groupe in groupes]
+
+
+def _partage_equilibre(poids: Sequence[float], nombre: int) -> list[range]:
+    """`poids` coupé en `nombre` morceaux consécutifs dont le plus lourd est le plus léger
+    possible (partition linéaire, programmation dynamique)."""
+    n = len(poids)
+    cumul = [0.0]
+    for p in poids:
+        cumul.append(cumul[-1] + p)
+    # meilleur[k][i] : (plus lourd morceau, début du dernier) pour les i premiers en k morceaux
+    meilleur = [[(math.inf, 0)] * (n + 1) for _ in range(nombre + 1)]
+    meilleur[0][0] = (0.0, 0)
+    for k in range(1, nombre + 1):
+        for i in range(k, n + 1):
+            meilleur[k][i] = min(
+                (max(meilleur[k - 1][d][0], cumul[i] - cumul[d]), d) for d in range(k - 1, i)
+            )
+    bornes, fin = [], n
+    for k in range(nombre, 0, -1):
+        debut = meilleur[k][fin][1]
+        bornes.append(range(debut, fin))
+        fin = debut
+    return bornes[::-1]
+
+
 @dataclass(frozen=True)
 class Impression:
     """La mise en page d'une feuille : orientation, marges (pouces), en-tête et pied de page
@@ -214,20 +274,6 @@ def imprimer(
     feuille.set_footer(reglage.pied)
 
 
-def points(largeur_colonne: float) -> float:
-    """La largeur imprimée d'une colonne Excel, en points : 7 pixels par chiffre « 0 » d'Arial
-    10 et 5 pixels de marge (ECMA-376, partie 1, 18.3.1.13), trois quarts de point par pixel."""
-    return (math.floor(largeur_colonne * 7 + 0.5) + 5) * 0.75
-
-
-def taille_imprimee(largeurs: Sequence[float]) -> float:
-    """La taille, en points, d'Arial 10 imprimé sur une page de large (`imprimer`) : la feuille
-    est réduite à la largeur du papier, en paysage au-delà de `LARGEUR_PORTRAIT`."""
-    paysage = sum(largeurs) > LARGEUR_PORTRAIT
-    total = sum(points(largeur_) for largeur_ in largeurs)
-    return TAILLE * min(1.0, LARGEUR_UTILE[paysage] / total)
-
-
 @dataclass(frozen=True)
 class Zones:
     """Une table imprimée par zones : l'échelle (pour cent) et la première colonne (indice depuis
@@ -244,16 +290,15 @@ class Zones:
 
 def zones(largeurs: Sequence[float], repetees: int) -> Zones:
     """Les colonnes qui suivent les `repetees` premières, réparties de gauche à droite en pages
-    A4 paysage : à 85 %, moins si la plus large colonne ne tiendrait pas à côté des colonnes
-    répétées (jamais sous `TAILLE_LISIBLE`)."""
+    A4 paysage (largeurs lues comme Excel et LibreOffice, `points`) : à 85 %, moins si la plus
+    large colonne ne tiendrait pas à côté des colonnes répétées (jamais sous
+    `TAILLE_MIN_IMPRIMEE`)."""
+    utile = A4_POINTS[True] - (MARGES["left"] + MARGES["right"]) * 72
     fixe = sum(points(largeur_) for largeur_ in largeurs[:repetees])
     plus_large = max((points(largeur_) for largeur_ in largeurs[repetees:]), default=0)
-    echelle = min(
-        ECHELLE_ZONES,
-        math.floor(100 * LARGEUR_UTILE[True] * PRUDENCE_ZONES / (fixe + plus_large)),
-    )
-    echelle = max(echelle, math.ceil(100 * TAILLE_LISIBLE / TAILLE))
-    place = LARGEUR_UTILE[True] * 100 / echelle * PRUDENCE_ZONES - fixe
+    echelle = min(ECHELLE_ZONES, math.floor(100 * utile / (fixe + plus_large)))
+    echelle = max(echelle, math.ceil(100 * TAILLE_MIN_IMPRIMEE / TAILLE))
+    place = utile * 100 / echelle - fixe
     coupures, occupee = [], 0.0
     for j in range(repetees, len(largeurs)):
         largeur_ = points(largeurs[j])

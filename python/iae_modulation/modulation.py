@@ -19,9 +19,12 @@ documents. Ce module ne connaît aucun format de fichier.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -40,14 +43,14 @@ from iae_modulation.colonnes import (
     NOTATIONS,
     colonnes_du_grand_livre,
 )
-from iae_modulation.donnees import Anomalie, DonneesSIAE, RapportValidation
-from iae_modulation.formats import arrondi_centime, nombre_fr, taux_fr
+from iae_modulation.formats import arrondi_centime, montant_fr, nombre_fr, taux_fr
 from iae_modulation.indicateurs import (
     CRITERES,
     CRITERES_OPTIONNELS,
     LIBELLES,
     MOTIFS_NON_CALCULABLE,
-    fractions_a_4_decimales,
+    Indicateur,
+    quotients_a_4_decimales,
     sorties_dynamiques,
 )
 from iae_modulation.indicateurs import calculer_indicateurs as _indicateurs
@@ -60,14 +63,14 @@ from iae_modulation.methode import (
     methode_par_defaut,
 )
 from iae_modulation.montants import montant_module, taux_effectif
-from iae_modulation.referentiel import ANNEE_FORFAIT, DEPARTEMENT_MAYOTTE
+from iae_modulation.parametres import ANNEE_FORFAIT, ANNEE_REGULARISATION
+from iae_modulation.referentiel import DEPARTEMENT_MAYOTTE
 from iae_modulation.regles import REGLE_TAUX_FIXE, ReglesDatees
-from iae_modulation.regularisation import ANNEE_REGULARISATION, Versement2014, regulariser
+from iae_modulation.regularisation import Versement2014, cle_versement, regulariser
 from iae_modulation.repartition import ErreurRepartition, Structure, repartir
-from iae_modulation.scores import noter, taux_exact
+from iae_modulation.scores import Scores, noter, taux_exact
+from iae_modulation.table_canonique import Anomalie, DonneesSIAE, RapportValidation
 
-# Instruction DGEFP 2014-2, § 1 : aide au poste au 1er juillet 2014 pour les AI et les ACI.
-DEBUT_AIDE_AU_POSTE = {"AI": dt.date(2014, 7, 1), "ACI": dt.date(2014, 7, 1)}
 # Note DGEFP 2014-04 : le taux de 2014 est fixé ; une enveloppe ne peut pas le réduire.
 CITATION_FORFAIT_2014 = (
     "« Pour l'année 2014, année de transition de la mise en œuvre de la réforme, la part modulée "
@@ -75,6 +78,7 @@ CITATION_FORFAIT_2014 = (
     "2014 (incluant, le cas échéant, le cofinancement du conseil général). » (note DGEFP "
     "n° 2014-04 du 10 octobre 2014)"
 )
+Bornes = tuple[Decimal, Decimal, Decimal]  # socle annuel par ETP, bornes basse et haute par ETP
 LIBELLES_OPTIONNELS = {nom: c.libelle for nom, c in CRITERES_OPTIONNELS.items()}
 
 
@@ -112,21 +116,23 @@ class OptionsCalcul:
             object.__setattr__(self, "methode", methode_par_defaut(self.methode))
         if self.versements_2014 is not None and self.annee != ANNEE_REGULARISATION:
             raise ErreurCalcul(
-                "La régularisation des versements 2014 ne s'applique qu'à la campagne 2015 "
+                "La régularisation des versements 2014 ne s'applique qu'à la campagne "
+                f"{ANNEE_REGULARISATION} "
                 f"(campagne demandée : {self.annee})."
             )
-        if self.enveloppes and self.annee == ANNEE_FORFAIT:
+        if self.annee == ANNEE_FORFAIT and self.methode_choisie.repartition != REPARTITION_PLAFOND:
             raise ErreurCalcul(
-                "Enveloppe régionale refusée pour la campagne 2014 : "
-                f"{CITATION_FORFAIT_2014}. Aucune enveloppe ne peut réduire ce taux : retirez "
-                "l'enveloppe (option --enveloppes ou cellule « Enveloppe régionale »)."
-            )
-        if self.annee == ANNEE_FORFAIT and self.methode.repartition != REPARTITION_PLAFOND:
-            raise ErreurCalcul(
-                f"Répartition « {self.methode.repartition} » refusée pour la campagne 2014 : "
+                f"Répartition « {self.methode_choisie.repartition} » refusée pour la campagne "
+                f"{ANNEE_FORFAIT} : "
                 f"{CITATION_FORFAIT_2014}. Aucune répartition ne peut changer ce taux : gardez "
                 "la répartition « plafond »."
             )
+
+    @property
+    def methode_choisie(self) -> Methode:
+        """La méthode du calcul (une notation seule : la méthode par défaut de la note)."""
+        methode = self.methode
+        return methode if isinstance(methode, Methode) else methode_par_defaut(methode)
 
 
 @dataclass
@@ -135,15 +141,17 @@ class CalculModulation:
 
     resultats: pd.DataFrame
     enveloppes: pd.DataFrame
-    parametres: list[dict]
+    parametres: list[dict[str, object]]
     rapport: RapportValidation
+    methode: MethodeAppliquee
     avertissements: list[str] = field(default_factory=list)
-    methode: MethodeAppliquee | None = None
 
 
-def date_de_reference(annee: int, type_siae: str) -> dt.date:
-    """1er janvier de l'année de campagne, ou début de l'aide au poste s'il est postérieur."""
-    return max(dt.date(annee, 1, 1), DEBUT_AIDE_AU_POSTE.get(type_siae, dt.date.min))
+def periode_du_socle(annee: int, type_siae: str) -> tuple[dt.date, int]:
+    """Le jour du montant socle par ETP de repli et le nombre de mois qu'il couvre : de janvier,
+    ou du début de l'aide au poste (1er juillet 2014 pour les AI et ACI), à décembre."""
+    jour = parametres.debut_aide_au_poste(type_siae, annee)
+    return jour, 13 - jour.month
 
 
 # --- calcul d'une campagne ---------------------------------------------------------------------
@@ -163,7 +171,8 @@ class _Parametres:
 
     def __init__(self) -> None:
         self.utilises: dict[tuple[str, dt.date], parametres.ValeurParametre] = {}
-        self.non_retenus: dict[tuple[str, dt.date], list[parametres.Periode]] = {}
+        # valeurs de l'année entrées en vigueur après le jour du socle de repli : (début, valeur)
+        self.non_retenus: dict[tuple[str, dt.date], list[tuple[dt.date, Decimal]]] = {}
 
     def noter(self, valeur: parametres.ValeurParametre) -> parametres.ValeurParametre:
         self.utilises[(valeur.nom, valeur.debut)] = valeur
@@ -182,9 +191,9 @@ class _Parametres:
         vigueur plus tard dans l'année sont gardées pour le dire."""
         valeur = self.noter(parametres.montant_socle_etp(type_siae, jour, mayotte, penitentiaire))
         self.non_retenus[(valeur.nom, valeur.debut)] = [
-            p
+            (p.debut, p.valeur)
             for p in parametres.socles_etp_de_l_annee(type_siae, jour.year, mayotte, penitentiaire)
-            if p.debut > jour and p.valeur is not None
+            if p.debut > jour and isinstance(p.valeur, Decimal)
         ]
         return valeur
 
@@ -196,7 +205,7 @@ class _Parametres:
             if not v.lue_dans_le_texte
         ]
 
-    def pour_le_manifeste(self) -> list[dict]:
+    def pour_le_manifeste(self) -> list[dict[str, object]]:
         """Les paramètres utilisés ; pour un socle de repli, la règle de choix et les valeurs
         de l'année qu'elle n'a pas retenues."""
         sortie = []
@@ -206,15 +215,15 @@ class _Parametres:
                 decrit["repli"] = {
                     "regle": MOTIF_REPLI,
                     "valeurs_de_l_annee_non_retenues": [
-                        {"debut": p.debut.isoformat(), "valeur": str(p.valeur)}
-                        for p in self.non_retenus[cle]
+                        {"debut": debut.isoformat(), "valeur": str(montant)}
+                        for debut, montant in self.non_retenus[cle]
                     ],
                 }
             sortie.append(decrit)
         return sortie
 
 
-def _colonne(table: pd.DataFrame, nom: str) -> list:
+def _colonne(table: pd.DataFrame, nom: str) -> list[Any]:
     return list(table[nom]) if nom in table.columns else [None] * len(table)
 
 
@@ -225,9 +234,11 @@ def _montants_socles(
     en vigueur (proratisé sur six mois pour les AI et ACI en 2014 ; socle propre du milieu
     pénitentiaire quand la règle de la date en prévoit un). Un montant fourni hors de
     [50 %, 110 %] de ETP × socle par ETP est signalé (faute de frappe probable), sans bloquer."""
-    socles, notes = [], []
-    bornes: dict = {}  # (type, Mayotte, socle pénitentiaire) -> (par ETP, bas, haut) ou None
-    replis: dict = {}  # (type, Mayotte, socle pénitentiaire) -> (par ETP, mois, précisions)
+    socles: list[Decimal] = []
+    notes: list[list[str]] = []
+    # par (type, Mayotte, socle pénitentiaire) : bornes (ou None), repli (par ETP, mois, précisions)
+    bornes: dict[tuple[str, bool, bool], Bornes | None] = {}
+    replis: dict[tuple[str, bool, bool], tuple[Decimal, int, str]] = {}
     for type_siae, dep, socle, etp, penitentiaire in zip(
         table["type"],
         table["departement"],
@@ -261,15 +272,16 @@ def _repli(
 ) -> tuple[Decimal, int, str]:
     """Le montant par ETP d'un socle de repli (une fois par type), le nombre de mois couverts
     et ce que la note en dit : valeurs de l'année non retenues, valeur non lue dans le texte."""
-    jour = date_de_reference(annee, type_siae)
-    mois = 12 - jour.month + 1 if annee == ANNEE_FORFAIT else 12
+    jour, mois = periode_du_socle(annee, type_siae)
     par_etp = params.socle_etp(type_siae, jour, mayotte, penitentiaire)
     precisions = ""
     plus_tard = params.non_retenus[(par_etp.nom, par_etp.debut)]
     if plus_tard:
         precisions += (
             f" (valeur au {jour:%d/%m/%Y} ; non retenue : "
-            + ", ".join(f"{nombre_fr(p.valeur, 0)} € au {p.debut:%d/%m/%Y}" for p in plus_tard)
+            + ", ".join(
+                f"{nombre_fr(montant, 0)} € au {debut:%d/%m/%Y}" for debut, montant in plus_tard
+            )
             + ")"
         )
     if penitentiaire:
@@ -279,23 +291,22 @@ def _repli(
             f" (montant par ETP NON LU DANS LE TEXTE, grade {par_etp.grade} : "
             f"{par_etp.note or par_etp.reference_titre})"
         )
-    return par_etp.valeur, mois, precisions
+    return par_etp.nombre, mois, precisions
 
 
-def _socle_par_etp(annee: int, type_siae: str, mayotte: bool, penitentiaire: bool) -> tuple | None:
+def _socle_par_etp(annee: int, type_siae: str, mayotte: bool, penitentiaire: bool) -> Bornes | None:
     """(socle annuel par ETP sur la période, borne basse, borne haute) par ETP, ou None si le
     montant par ETP n'est pas connu."""
-    jour = date_de_reference(annee, type_siae)
-    mois = 12 - jour.month + 1 if annee == ANNEE_FORFAIT else 12
+    jour, mois = periode_du_socle(annee, type_siae)
     try:
-        par_etp = parametres.montant_socle_etp(type_siae, jour, mayotte, penitentiaire).valeur
+        par_etp = parametres.montant_socle_etp(type_siae, jour, mayotte, penitentiaire).nombre
     except parametres.ErreurParametre:
         return None
     periode = par_etp * mois / 12
     return par_etp, periode / 2, periode * Decimal("1.1")
 
 
-def _vraisemblance(socle: Decimal, etp: Decimal | None, bornes: tuple | None) -> list[str]:
+def _vraisemblance(socle: Decimal, etp: Decimal | None, bornes: Bornes | None) -> list[str]:
     """Remarque si le montant socle fourni est très éloigné de ETP × socle par ETP."""
     if not etp or bornes is None or bornes[1] * etp <= socle <= bornes[2] * etp:
         return []
@@ -306,7 +317,9 @@ def _vraisemblance(socle: Decimal, etp: Decimal | None, bornes: tuple | None) ->
     ]
 
 
-def _textes_critere(libelle: str, indicateur, scores, affiches, rang: bool) -> list[str]:
+def _textes_critere(
+    libelle: str, indicateur: Indicateur, scores: Scores, affiches: list[Decimal], rang: bool
+) -> list[str]:
     """« Publics 42.0 % — rang 12/30 — score 0.3790 » (rang croissant : 1 = plus faible) ou
     « … — min 10.0 % / max 80.0 % — … » ; « Publics non calculable — score neutre 0.5 ».
     Points décimaux : la justification entière passe ensuite à la virgule française."""
@@ -359,7 +372,7 @@ class _Compares:
 
 def _taux_compares(
     table: pd.DataFrame,
-    indicateurs: dict,
+    indicateurs: dict[str, Indicateur],
     appliquee: MethodeAppliquee,
     regles: ReglesDatees,
 ) -> _Compares:
@@ -376,6 +389,7 @@ def _taux_compares(
         penitentiaires.any() and regles.regle_penitentiaire == REGLE_TAUX_FIXE
     )
     comparees = np.flatnonzero(~taux_fixe)
+    positions = [int(i) for i in comparees]  # clés des dictionnaires : les lignes comparées
     sous_table = table.iloc[comparees]
     plafonds = [
         min(appliquee.plafond, regles.plafond(t, p, appliquee.plafond))
@@ -391,7 +405,7 @@ def _taux_compares(
     effectifs = np.bincount(groupes)[groupes] if len(groupes) else groupes
     rang = methode.notation == "rang"
     exacts, textes = [], []
-    resultat = _Compares({}, {}, dict(zip(comparees, plafonds, strict=True)), {}, {}, {})
+    resultat = _Compares({}, {}, dict(zip(positions, plafonds, strict=True)), {}, {}, {})
     for critere in appliquee.criteres:
         indicateur = indicateurs[critere].sous_ensemble(comparees)
         scores = noter(groupes, indicateur, methode.notation, methode.sens_de(critere))
@@ -400,39 +414,36 @@ def _taux_compares(
             {
                 i: (Decimal(r).normalize(), Decimal(int(n)))
                 for i, r, n, ok in zip(
-                    comparees, scores.rangs, scores.effectifs, indicateur.calculable, strict=True
+                    positions, scores.rangs, scores.effectifs, indicateur.calculable, strict=True
                 )
                 if ok
             }
             if rang
             else {}
         )
-        affiches = fractions_a_4_decimales(
-            scores.numerateurs, scores.denominateurs, np.ones(len(comparees), dtype=bool)
-        )
-        resultat.scores[critere] = dict(zip(comparees, affiches, strict=True))
+        affiches = quotients_a_4_decimales(scores.numerateurs, scores.denominateurs)
+        resultat.scores[critere] = dict(zip(positions, affiches, strict=True))
         libelle = LIBELLES.get(critere) or LIBELLES_OPTIONNELS[critere]
         textes.append(_textes_critere(libelle, indicateur, scores, affiches, rang))
     poids = [Decimal(appliquee.poids[c]).as_integer_ratio() for c in appliquee.criteres]
     taux_n, taux_d = taux_exact(poids, [(e.numerateurs, e.denominateurs) for e in exacts], plafond)
-    taux_affiches = fractions_a_4_decimales(taux_n, taux_d, np.ones(len(comparees), dtype=bool))
-    resultat.taux = dict(zip(comparees, taux_affiches, strict=True))
-    for position, i in enumerate(comparees):
+    resultat.taux = dict(zip(positions, quotients_a_4_decimales(taux_n, taux_d), strict=True))
+    for position, i in enumerate(positions):
         justification = " ; ".join(t[position] for t in textes).replace(".", ",")
         m = plafonds[position]
         resultat.justifications[i] = (
             f"{justification} (groupe {etiquettes[position]}, {effectifs[position]} "
             "structure(s)" + ("" if m == appliquee.plafond else f" ; plafond de {taux_fr(m)}") + ")"
         )
-    resultat.effectifs = dict(zip(comparees, effectifs.tolist(), strict=True))
+    resultat.effectifs = dict(zip(positions, effectifs.tolist(), strict=True))
     return resultat
 
 
 def _motifs_compares(
     comparees: list[int],
     effectifs: dict[int, int],
-    indicateurs: dict,
-    penitentiaires,
+    indicateurs: dict[str, Indicateur],
+    penitentiaires: Sequence[bool],
     criteres: tuple[str, ...],
 ) -> dict[int, str]:
     """Pourquoi chaque structure comparée a son taux : plafond du milieu pénitentiaire,
@@ -473,7 +484,7 @@ def calculer_modulation(donnees: DonneesSIAE, options: OptionsCalcul) -> CalculM
     """Le grand livre de la campagne : taux, montant avant et après répartition de
     l'enveloppe, régularisation et montant net de chaque structure valide, avec le motif de son
     taux et la méthode appliquée."""
-    methode = options.methode
+    methode = options.methode_choisie
     verifier_colonnes_optionnelles(donnees, methode)
     # colonnes en objets Python : parcourir une colonne de texte pandas est bien plus lent
     table = donnees.table.reset_index(drop=True).astype(object)
@@ -506,7 +517,7 @@ def calculer_modulation(donnees: DonneesSIAE, options: OptionsCalcul) -> CalculM
     compares = _Compares({c: {} for c in criteres}, {}, {}, {}, {}, {c: {} for c in criteres})
     groupes = [""] * len(table)
     if options.annee == ANNEE_FORFAIT:
-        forfait = params.valeur("taux_forfaitaire_2014", dt.date(2014, 1, 1)).valeur
+        forfait = params.valeur("taux_forfaitaire_2014", dt.date(ANNEE_FORFAIT, 1, 1)).nombre
         taux = dict.fromkeys(lignes, forfait)
         motifs = dict.fromkeys(lignes, MOTIF_FORFAIT_2014)
         justifs = dict.fromkeys(
@@ -545,7 +556,7 @@ def calculer_modulation(donnees: DonneesSIAE, options: OptionsCalcul) -> CalculM
                 for i, (r, s, a) in enumerate(zip(table["region"], socles, avant, strict=True))
             ],
             methode.repartition,
-            options.enveloppes,
+            None if options.annee == ANNEE_FORFAIT else options.enveloppes,
             methode.taux_moyen,
         )
     except ErreurRepartition as erreur:
@@ -556,7 +567,7 @@ def calculer_modulation(donnees: DonneesSIAE, options: OptionsCalcul) -> CalculM
     regularisation = _regulariser(table, modules, options, notes_par_index)
     compares_lignes = [i in compares.plafonds for i in lignes]
 
-    def de_la_methode(valeur):
+    def de_la_methode(valeur: object) -> list[object]:
         return [valeur if c else None for c in compares_lignes]
 
     precedent = options.precedent or {}
@@ -618,6 +629,10 @@ def calculer_modulation(donnees: DonneesSIAE, options: OptionsCalcul) -> CalculM
         list(colonnes_du_grand_livre(methode.optionnels))
     ]
     avertissements = ([attention] if attention else []) + params.signalements()
+    if options.annee == ANNEE_FORFAIT:
+        avertissements += enveloppes_2014_depassees(
+            table["region"], modules, options.enveloppes, taux[0] if taux else Decimal(0)
+        )
     if options.annee == ANNEE_FORFAIT and methode != methode_par_defaut(methode.notation):
         avertissements.append(
             f"Campagne 2014 : taux forfaitaire de la note 2014-04 pour toutes les structures ; "
@@ -628,13 +643,35 @@ def calculer_modulation(donnees: DonneesSIAE, options: OptionsCalcul) -> CalculM
         repartition.bilan,
         params.pour_le_manifeste(),
         rapport,
-        avertissements,
         appliquee,
+        avertissements,
     )
 
 
+def enveloppes_2014_depassees(
+    regions: Sequence[str],
+    modules: list[Decimal],
+    enveloppes: dict[str, Decimal] | None,
+    forfait: Decimal,
+) -> list[str]:
+    """2014 : l'enveloppe régionale (notifiée par la note 2014-04 elle-même) est un contrôle ;
+    quand les montants au taux forfaitaire la dépassent, un avertissement le dit, sans réduire
+    aucun montant (le taux de 2014 est fixé)."""
+    totaux: dict[str, Decimal] = {}
+    for region, module in zip(regions, modules, strict=True):
+        totaux[region] = totaux.get(region, Decimal(0)) + module
+    return [
+        f"ENVELOPPE 2014 DÉPASSÉE – région {region} : {taux_fr(forfait)} des montants socles "
+        f"font {montant_fr(totaux[region])}, {montant_fr(totaux[region] - enveloppe)} de plus "
+        f"que l'enveloppe régionale de {montant_fr(enveloppe)}. Les montants ne sont pas réduits "
+        f"({CITATION_FORFAIT_2014}) : vérifiez l'enveloppe notifiée et les montants socles."
+        for region, enveloppe in sorted((enveloppes or {}).items())
+        if region in totaux and totaux[region] > enveloppe
+    ]
+
+
 def _remarques_socle(
-    donnees: DonneesSIAE, table: pd.DataFrame, notes: list[list[str]], rapport
+    donnees: DonneesSIAE, table: pd.DataFrame, notes: list[list[str]], rapport: RapportValidation
 ) -> None:
     """Un socle éloigné de ETP × socle par ETP est aussi une remarque du rapport (écrite dans
     le résumé du calcul), pas seulement une note du grand livre."""
@@ -662,7 +699,7 @@ def _attention_ligne(annee: int) -> str:
     )
 
 
-def _termes(table: pd.DataFrame) -> dict[str, list]:
+def _termes(table: pd.DataFrame) -> dict[str, list[Any]]:
     """Numérateur et dénominateur de chaque indicateur, tels que les données les donnent
     (sorties dynamiques : emploi durable + de transition + positives, vide si aucune)."""
     dynamiques = sorties_dynamiques(table)
@@ -673,14 +710,24 @@ def _termes(table: pd.DataFrame) -> dict[str, list]:
 
 
 def _regulariser(
-    table: pd.DataFrame, modules: list[Decimal], options: OptionsCalcul, notes: dict
-) -> dict[str, list]:
+    table: pd.DataFrame,
+    modules: list[Decimal],
+    options: OptionsCalcul,
+    notes: dict[int, list[str]],
+) -> dict[str, list[Decimal | None]]:
     """Colonnes de la régularisation 2015 (note 2014-04) : versement et postes 2014, déduction,
     reste à déduire de l'aide au poste et montant net à verser."""
-    colonnes: dict[str, list] = {c: [] for c in COLONNES_REGULARISATION}
+    colonnes: dict[str, list[Decimal | None]] = {c: [] for c in COLONNES_REGULARISATION}
     versements = options.versements_2014 or {}
-    for i, (identifiant, module) in enumerate(zip(table["identifiant"], modules, strict=True)):
-        versement = versements.get(identifiant)
+    tirees = [cle_versement(i) for i in table["identifiant"]]
+    doubles = sorted(c for c, n in Counter(tirees).items() if n > 1 and c in versements)
+    if doubles:
+        raise ErreurCalcul(
+            f"Versement 2014 de {', '.join(doubles)} tiré par plusieurs annexes : il serait "
+            "déduit plusieurs fois ; un versement 2014 n'est régularisé qu'une fois."
+        )
+    for i, (cle, module) in enumerate(zip(tirees, modules, strict=True)):
+        versement = versements.get(cle)
         if versement is None:
             for nom, valeur in zip(colonnes, (None, None, None, None, None, module), strict=True):
                 colonnes[nom].append(valeur)

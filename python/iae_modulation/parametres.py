@@ -26,13 +26,23 @@ from pathlib import Path
 import yaml
 
 from iae_modulation.erreurs import ErreurEntree
-from iae_modulation.referentiel import TYPES_SIAE
 
 DOSSIER_PARAMETRES = Path(__file__).with_name("parametres")
+# Les cinq mesures de l'insertion par l'activité économique (code du travail, L. 5132-4), dont
+# chacune a ses montants socles ; `referentiel` les expose aux autres modules.
+TYPES_SIAE: dict[str, str] = {
+    "EI": "Entreprise d'insertion",
+    "ETTI": "Entreprise de travail temporaire d'insertion",
+    "AI": "Association intermédiaire",
+    "ACI": "Atelier et chantier d'insertion",
+    "EITI": "Entreprise d'insertion par le travail indépendant",
+}
 CLES_FICHIER = ("description", "unite", "valeurs")
 CLES_VALEUR = ("valeur", "reference", "grade", "note")
 CLES_REFERENCE = ("titre", "lien")
 UNITE_TEXTE = "texte"
+UNITE_DATE = "date"  # une date « AAAA-MM-JJ » entre guillemets, gardée en texte
+UNITE_ANNEE = "annee"  # une année entière
 # Comment une valeur est connue (docs/parametres.md, « Le grade de chaque valeur »).
 GRADES = {
     "T": "lu dans le texte",
@@ -96,7 +106,27 @@ class ValeurParametre:
             f"{GRADES[self.grade]}{origine})"
         )
 
-    def vers_dict(self) -> dict:
+    @property
+    def nombre(self) -> Decimal:
+        """La valeur d'un paramètre numérique (montant, fraction, année)."""
+        if not isinstance(self.valeur, Decimal):
+            raise ErreurParametre(
+                f"{self.nom} au {_jj_mm_aaaa(self.debut)} : un nombre est attendu, « "
+                f"{self.valeur} » est lu (fichier {self.nom}.yaml)."
+            )
+        return self.valeur
+
+    @property
+    def texte(self) -> str:
+        """La valeur d'un paramètre d'unité « texte » ou « date »."""
+        if not isinstance(self.valeur, str):
+            raise ErreurParametre(
+                f"{self.nom} au {_jj_mm_aaaa(self.debut)} : un texte est attendu, « "
+                f"{self.valeur} » est lu (fichier {self.nom}.yaml)."
+            )
+        return self.valeur
+
+    def vers_dict(self) -> dict[str, object]:
         """Forme JSON pour le manifeste : valeur en texte exact, date ISO."""
         return {
             "nom": self.nom,
@@ -136,6 +166,16 @@ class Parametre:
             note=periode.note,
             origine=periode.origine,
         )
+
+
+def _date_iso(texte: str) -> dt.date | None:
+    """« 2014-07-01 » -> la date ; None si le texte n'est pas une date AAAA-MM-JJ."""
+    if not FORMAT_DATE.match(texte):
+        return None
+    try:
+        return dt.date.fromisoformat(texte)
+    except ValueError:
+        return None
 
 
 def _jj_mm_aaaa(jour: dt.date) -> str:
@@ -246,6 +286,26 @@ def montant_socle_etp(
     return parametre.valeur_de(periode)
 
 
+def debut_aide_au_poste(type_siae: str, annee: int) -> dt.date:
+    """Le 1er janvier de `annee`, ou le début de l'aide au poste du type s'il est postérieur
+    (instruction DGEFP n° 2014-2 : 1er juillet 2014 pour les AI et les ACI)."""
+    premier = dt.date(annee, 1, 1)
+    nom = f"debut_aide_au_poste_{type_siae.lower()}"
+    if nom not in tous_les_parametres():
+        return premier
+    debut = _date_iso(valeur(nom, premier).texte)
+    return max(premier, debut) if debut else premier
+
+
+def annee_legale(nom: str) -> int:
+    """L'année que fixe un texte (fichier `annee_*.yaml` du paquet, son dernier bloc) : première
+    campagne, année du taux forfaitaire, de la régularisation, des indicateurs obligatoires."""
+    derniere = charger_parametre(DOSSIER_PARAMETRES / f"{nom}.yaml").periodes[-1].valeur
+    if not isinstance(derniere, Decimal):
+        raise ErreurParametre(f"Fichier de paramètre {nom}.yaml : aucune année en vigueur.")
+    return int(derniere)
+
+
 def annee_sans_arrete(annee: int) -> str | None:
     """La ligne ATTENTION d'une campagne dont l'année n'a aucun arrêté enregistré (aucun bloc
     des montants socles daté de cette année, dans le paquet ni dans la surcharge), ou None."""
@@ -291,7 +351,7 @@ class Surcharge:
     parametres: dict[str, Parametre]
     remplacements: tuple[str, ...]  # blocs du paquet (grade S2, S1 ou NF) remplacés
 
-    def vers_dict(self) -> dict:
+    def vers_dict(self) -> dict[str, object]:
         """Ce que le manifeste en garde : le dossier, chaque fichier et son empreinte, et les
         blocs du paquet qu'il a remplacés."""
         return {
@@ -515,12 +575,7 @@ class _Lecteur:
 
     def periode(self, texte_date: str, noeud: yaml.Node) -> Periode | None:
         cle = f"valeurs > {texte_date}"
-        debut = None
-        if FORMAT_DATE.match(texte_date):
-            try:
-                debut = dt.date.fromisoformat(texte_date)
-            except ValueError:
-                debut = None
+        debut = _date_iso(texte_date)
         if debut is None:
             self.signaler(
                 noeud,
@@ -553,21 +608,21 @@ class _Lecteur:
     def valeur(self, noeud: yaml.Node | None, cle: str, presente: bool) -> Decimal | str | None:
         """Un nombre (lu en Decimal depuis son texte, jamais via float) ou, pour l'unité
         « texte », un texte ; null = valeur non trouvée ou sans objet."""
-        if not presente:
+        if not presente or noeud is None:
             self.signaler(None, cle, "clé obligatoire absente (écrivez null si inconnue)")
             return None
         if isinstance(noeud, yaml.ScalarNode) and noeud.tag == TAG_NULL:
             return None
         texte = str(noeud.value).strip() if isinstance(noeud, yaml.ScalarNode) else ""
-        if self.unite == UNITE_TEXTE:
-            if noeud.tag != TAG_STR or not texte:
-                self.signaler(noeud, cle, "un texte entre guillemets est attendu (unité texte)")
-                return None
-            return texte
+        if self.unite in (UNITE_TEXTE, UNITE_DATE):
+            return self.texte_ou_date(noeud, cle, texte)
         try:
             nombre = Decimal(texte) if noeud.tag in TAGS_NOMBRE else None
         except InvalidOperation:
             nombre = None
+        if self.unite == UNITE_ANNEE and nombre is not None and nombre != nombre.to_integral():
+            self.signaler(noeud, cle, f"année non entière « {texte} » (écrivez par exemple 2015)")
+            return None
         if nombre is None or not nombre.is_finite():
             self.signaler(
                 noeud,
@@ -577,6 +632,16 @@ class _Lecteur:
             )
             return None
         return nombre
+
+    def texte_ou_date(self, noeud: yaml.Node, cle: str, texte: str) -> str | None:
+        """Unité « texte » : un texte entre guillemets ; unité « date » : « AAAA-MM-JJ »."""
+        if noeud.tag != TAG_STR or not texte:
+            self.signaler(noeud, cle, f"un texte entre guillemets est attendu (unité {self.unite})")
+            return None
+        if self.unite == UNITE_DATE and _date_iso(texte) is None:
+            self.signaler(noeud, cle, f'date mal formée « {texte} » (attendu "AAAA-MM-JJ")')
+            return None
+        return texte
 
     def reference(self, noeud: yaml.Node | None, cle: str) -> tuple[str, str]:
         if noeud is None:
@@ -606,3 +671,10 @@ class _Lecteur:
             self.signaler(noeud, cle, f"« {texte} » n'est pas un grade (T, S2, S1 ou NF)")
             return ""
         return texte
+
+
+# Les années de la réforme, lues une fois dans le paquet.
+ANNEE_PREMIERE_CAMPAGNE = annee_legale("annee_premiere_campagne")
+ANNEE_FORFAIT = annee_legale("annee_taux_forfaitaire")
+ANNEE_REGULARISATION = annee_legale("annee_regularisation_2014")
+ANNEE_INDICATEURS = annee_legale("annee_indicateurs_obligatoires")

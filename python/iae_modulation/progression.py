@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import contextlib
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 
 @contextlib.contextmanager
-def progression(titre: str, total: int, actif: bool = True) -> Iterator[callable]:
+def progression(titre: str, total: int, actif: bool = True) -> Iterator[Callable[..., None]]:
     """Donne une fonction `avancer(description)` ; n'affiche rien si `actif` est faux ou si la
     sortie n'est pas un terminal (CI, redirection)."""
     if not actif or not sys.stderr.isatty():

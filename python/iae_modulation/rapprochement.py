@@ -296,9 +296,9 @@ def _decisions(
             )
             continue
         for nom in execution.sorties:
-            trouve = re.fullmatch(r"annexe5_([A-Z]+)_([0-9AB]+)\.xlsx", nom)
+            trouve = re.fullmatch(r"(?:PROJET_)?annexe5_\d{4}_([0-9AB]+)_([A-Z]+)\.xlsx", nom)
             if trouve:
-                cle = (trouve[2], trouve[1])
+                cle = (trouve[1], trouve[2])
                 if cle in tableaux:
                     ancien, ancien_nom = tableaux[cle]
                     rapprochement.documents.append(
@@ -408,7 +408,8 @@ def _verifier_decision(
 ) -> None:
     """Le total écrit dans la décision (article 1er) est celui du tableau annexé ; une décision
     non signée (`PROJET_…`) est lue de même et signalée comme projet."""
-    signee, projet = (nom_fichier_decision(mesure, departement, p) for p in (False, True))
+    annee = execution.options.get("annee")
+    signee, projet = (nom_fichier_decision(annee, mesure, departement, p) for p in (False, True))
     nom = projet if projet in execution.sorties and signee not in execution.sorties else signee
     probleme = _probleme_document(execution, nom)
     if probleme:
@@ -527,11 +528,15 @@ def _sans_blancs(texte: str) -> str:
 
 
 def texte_docx(chemin: Path) -> str:
-    """Le texte d'un document Word, paragraphe par paragraphe (pour y chercher un montant)."""
+    """Le texte d'un document Word, paragraphe par paragraphe (pour y chercher un montant) ;
+    un trait d'union insécable (`<w:noBreakHyphen/>`) se lit « - »."""
     with zipfile.ZipFile(chemin) as archive:
         racine = etree.fromstring(archive.read("word/document.xml"), _PARSEUR)
     return "\n".join(
-        "".join(t.text or "" for t in paragraphe.iter(f"{_W}t"))
+        "".join(
+            "-" if e.tag == f"{_W}noBreakHyphen" else e.text or ""
+            for e in paragraphe.iter(f"{_W}t", f"{_W}noBreakHyphen")
+        )
         for paragraphe in racine.iter(f"{_W}p")
     )
 

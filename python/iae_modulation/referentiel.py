@@ -15,13 +15,10 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
 
-TYPES_SIAE: dict[str, str] = {
-    "EI": "Entreprise d'insertion",
-    "ETTI": "Entreprise de travail temporaire d'insertion",
-    "AI": "Association intermédiaire",
-    "ACI": "Atelier et chantier d'insertion",
-    "EITI": "Entreprise d'insertion par le travail indépendant",
-}
+# ANNEE_FORFAIT : pour annexe5.py et documents/notifications.py (issue 16), qui le lisent ici.
+from iae_modulation.parametres import ANNEE_FORFAIT as ANNEE_FORFAIT
+from iae_modulation.parametres import ANNEE_PREMIERE_CAMPAGNE
+from iae_modulation.parametres import TYPES_SIAE as TYPES_SIAE
 
 DEPARTEMENT_MAYOTTE = "976"
 
@@ -142,6 +139,14 @@ _MOTIF_ANNEXE = re.compile(
 
 
 @lru_cache(maxsize=65_536)
+def numero_annexe(valeur: object) -> NumeroAnnexe:
+    """Le numéro d'annexe d'une ligne déjà validée (ou écrite par l'outil) ; ValueError sinon."""
+    numero = lire_numero_annexe(valeur)
+    if numero is None:
+        raise ValueError(f"« {valeur} » n'est pas un numéro d'annexe financière")
+    return numero
+
+
 def lire_numero_annexe(valeur: object) -> NumeroAnnexe | None:
     """Décompose un numéro d'annexe financière ; None s'il n'a pas la forme attendue.
     Mémorisée (résultat immuable) : un FluxIAE répète le numéro à chaque avenant."""
@@ -162,11 +167,6 @@ def lire_numero_annexe(valeur: object) -> NumeroAnnexe | None:
     )
 
 
-PREMIERE_CAMPAGNE = 2014  # réforme du financement de l'IAE : instruction DGEFP n° 2014-2
-# Note DGEFP 2014-04 : 2014, année de transition, taux forfaitaire ; régularisation en 2015.
-ANNEE_FORFAIT = 2014
-
-
 def probleme_annee_campagne(annee: int, aujourdhui: dt.date | None = None) -> str | None:
     """Message français si `annee` ne peut pas être une campagne de modulation, sinon None.
 
@@ -174,10 +174,10 @@ def probleme_annee_campagne(annee: int, aujourdhui: dt.date | None = None) -> st
     plus tôt l'année qui la précède.
     """
     derniere = (aujourdhui or dt.date.today()).year + 1
-    if PREMIERE_CAMPAGNE <= annee <= derniere:
+    if ANNEE_PREMIERE_CAMPAGNE <= annee <= derniere:
         return None
     return (
         f"Année de campagne {annee} impossible : le montant modulé de l'aide au poste existe "
-        f"depuis {PREMIERE_CAMPAGNE} (instruction DGEFP n° 2014-2), et la campagne la plus "
+        f"depuis {ANNEE_PREMIERE_CAMPAGNE} (instruction DGEFP n° 2014-2), et la campagne la plus "
         f"lointaine que l'on puisse préparer aujourd'hui est {derniere}."
     )

@@ -22,8 +22,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from iae_modulation.donnees import Anomalie, DonneesSIAE
 from iae_modulation.parametres import ErreurParametre, ValeurParametre
+from iae_modulation.table_canonique import Anomalie, DonneesSIAE
 
 REGLE_TAUX_FIXE = "taux_fixe"
 REGLE_PLAFOND = "plafond"
@@ -38,6 +38,13 @@ class Dispositif:
 
     valeur: ValeurParametre | None
     refus: str = ""
+
+    @property
+    def lue(self) -> ValeurParametre:
+        """La valeur du paramètre ; ErreurParametre (le motif du refus) si la règle n'en a pas."""
+        if self.valeur is None:
+            raise ErreurParametre(self.refus)
+        return self.valeur
 
 
 def _lire(lire: Lecture, nom: str, jour: dt.date) -> Dispositif:
@@ -55,7 +62,7 @@ class ReglesDatees:
 
     annee: int
     lire: Lecture  # lit le bloc en vigueur, même sans valeur (`parametres.en_vigueur`)
-    _cache: dict | None = None
+    _cache: dict[str, Dispositif] | None = None
 
     @property
     def jour(self) -> dt.date:
@@ -85,11 +92,11 @@ class ReglesDatees:
     @property
     def regle_penitentiaire(self) -> str:
         dispositif = self.penitentiaire
-        return dispositif.valeur.valeur if dispositif.valeur else ""
+        return dispositif.valeur.texte if dispositif.valeur else ""
 
     @property
     def taux_penitentiaire(self) -> Decimal:
-        return self._dispositif("taux_milieu_penitentiaire").valeur.valeur
+        return self._dispositif("taux_milieu_penitentiaire").lue.nombre
 
     @property
     def eiti(self) -> Dispositif:
@@ -105,7 +112,7 @@ class ReglesDatees:
         if penitentiaire and self.regle_penitentiaire == REGLE_PLAFOND:
             return self.taux_penitentiaire
         if type_siae == "EITI":
-            return self.eiti.valeur.valeur
+            return self.eiti.lue.nombre
         return taux_max
 
     def refus(self, donnees: DonneesSIAE, table: pd.DataFrame) -> list[Anomalie]:
@@ -120,7 +127,7 @@ class ReglesDatees:
             strict=True,
         ):
 
-            def refuser(colonne: str, valeur: str, message: str, ligne=ligne) -> None:
+            def refuser(colonne: str, valeur: str, message: str, ligne: int = ligne) -> None:
                 anomalies.append(
                     Anomalie(fichier, donnees.feuille, ligne, colonne, valeur, message)
                 )

@@ -95,7 +95,10 @@ def repartir(
         enveloppe = (enveloppes or {}).get(region)
         total = sum((structures[i].avant for i in index), Decimal(0))
         cible = None
+        a_repartir: Decimal | None
         if regle == REPARTITION_TAUX_MOYEN:
+            if taux_moyen is None:
+                raise ErreurRepartition("Répartition « taux-moyen » sans taux moyen visé.")
             socles = sum((structures[i].socle for i in index), Decimal(0))
             cible = plancher_centime(taux_moyen * socles)
             a_repartir = cible if enveloppe is None else min(cible, enveloppe)
@@ -145,8 +148,13 @@ def _repartir_region(
             "l'enveloppe."
         )
     # un montant calculé nul n'a rien à réduire ni à augmenter (socle ou taux nul)
-    candidates = [i for i in index if structures[i].plafond is not None and structures[i].avant]
-    plafonds = {i: arrondi_centime(structures[i].socle * structures[i].plafond) for i in candidates}
+    taux_plafonds = {
+        i: taux
+        for i in index
+        if (taux := structures[i].plafond) is not None and structures[i].avant
+    }
+    candidates = list(taux_plafonds)
+    plafonds = {i: arrondi_centime(structures[i].socle * t) for i, t in taux_plafonds.items()}
     total = sum((structures[i].avant for i in candidates), Decimal(0))
     plafonnees = []
     if regle != REPARTITION_PLAFOND:
@@ -167,7 +175,7 @@ def _repartir_region(
         resultat.modules[i] = plafonds[i]
         resultat.notes.setdefault(i, []).append(
             f"au plafond dans la répartition de l'enveloppe : {nombre_fr(structures[i].socle)} € "
-            f"× {taux_fr(structures[i].plafond)} = {nombre_fr(plafonds[i])} €"
+            f"× {taux_fr(taux_plafonds[i])} = {nombre_fr(plafonds[i])} €"
         )
     verbe = (
         "réduit par l'enveloppe régionale"

@@ -44,12 +44,11 @@ from iae_modulation.colonnes import (
     optionnels_des_colonnes,
 )
 from iae_modulation.controle_grand_livre import controler
-from iae_modulation.donnees import Anomalie, RapportValidation
 from iae_modulation.encodages import decoder_octets
 from iae_modulation.indicateurs import CRITERES, CRITERES_OPTIONNELS, SENS
 from iae_modulation.limites import MONTANT_MAX
 from iae_modulation.methode import REPARTITIONS
-from iae_modulation.parametres import surcharge_active
+from iae_modulation.parametres import ANNEE_FORFAIT, surcharge_active
 from iae_modulation.referentiel import TYPES_SIAE, normaliser_departement
 from iae_modulation.sorties import (
     ErreurEntree,
@@ -58,6 +57,7 @@ from iae_modulation.sorties import (
     texte_sans_formule,
     verifier_fichier_entree,
 )
+from iae_modulation.table_canonique import Anomalie, RapportValidation
 
 NOM_RESULTATS = "resultats.csv"
 # Les nombres tels que l'outil les écrit : montants au centime, fractions à 4 décimales (un
@@ -144,11 +144,6 @@ class GrandLivre:
     modifie: str = ""
     empreinte_donnees: str | None = None
     optionnels: tuple[str, ...] = ()  # critères facultatifs que la méthode applique
-
-    @property
-    def avec_regularisation(self) -> bool:
-        """Vrai si la campagne déduit des versements 2014 (colonnes de régularisation)."""
-        return any(ligne["regularisation"] is not None for ligne in self.lignes)
 
     @property
     def mention_courte(self) -> str:
@@ -240,7 +235,12 @@ def _lire_rangees(chemin: Path) -> tuple[list[str], list[tuple[int, list[str]]]]
 
 
 # Colonnes sans lesquelles aucun montant de la ligne ne se refait.
-OBLIGATOIRES = ("taux_calcule", "montant_socle", "montant_avant_enveloppe", "montant_module")
+OBLIGATOIRES: tuple[str, ...] = (
+    "taux_calcule",
+    "montant_socle",
+    "montant_avant_enveloppe",
+    "montant_module",
+)
 OBLIGATOIRES += ("montant_net",)
 
 
@@ -355,12 +355,13 @@ class _Verification:
                 f"demandée : choisissez les résultats de {demandee}, ou indiquez l'année {annee}.",
             )
         forfaits = [ligne for ligne in lignes if ligne["motif_taux"] == MOTIF_FORFAIT_2014]
-        if (annee == 2014) != (len(forfaits) == len(lignes)):
+        if (annee == ANNEE_FORFAIT) != (len(forfaits) == len(lignes)):
             self.signaler(
                 None,
                 "motif_taux",
                 MOTIF_FORFAIT_2014,
-                "en 2014 et seulement en 2014, toutes les structures ont le taux forfaitaire.",
+                f"en {ANNEE_FORFAIT} et seulement en {ANNEE_FORFAIT}, toutes les structures ont le "
+                "taux forfaitaire.",
             )
         return annee
 
@@ -394,7 +395,8 @@ class _Verification:
     def chaine(self, manifeste: dict, annee: int, lignes: list[dict]) -> None:
         """Le manifeste du calcul dit la même campagne que le grand livre et consigne
         l'empreinte des données lues : la chaîne données -> calcul -> grand livre est entière."""
-        options = manifeste.get("options") if isinstance(manifeste.get("options"), dict) else {}
+        lues = manifeste.get("options")
+        options = lues if isinstance(lues, dict) else {}
         if options.get("annee") != annee:
             self.signaler(
                 None,

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -86,7 +87,15 @@ def arrondi_exact(numerateur: int, denominateur: int, decimales: int) -> Decimal
     )
 
 
-def taux_exact(poids: list[tuple[int, int]], scores: list[tuple], plafonds: tuple):
+# Un entier Python, ou un tableau numpy d'entiers Python (une structure, ou toute une table).
+Entiers = Any
+
+
+def taux_exact(
+    poids: list[tuple[int, int]],
+    scores: list[tuple[Entiers, Entiers]],
+    plafonds: tuple[Entiers, Entiers],
+) -> tuple[Entiers, Entiers]:
     """plafond × Σ poids × score en rationnel exact (numérateur, dénominateur) ; chaque score
     et le plafond sont des couples (numérateurs, dénominateurs) d'entiers ou de tableaux numpy
     d'entiers Python : une structure, ou toute une table d'un coup."""

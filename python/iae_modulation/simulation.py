@@ -10,24 +10,14 @@ précédente quand son grand livre est donné. Choisir un scénario, c'est ensui
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
 
-from iae_modulation.campagne import (
-    CODE_ENTREE_INVALIDE,
-    CODE_SUCCES,
-    EntreesLues,
-    lignes_repartition,
-    methode_au_manifeste,
-    texte_methode,
-)
-from iae_modulation.erreurs import ErreurEntree, ErreurSortie, traduire
+from iae_modulation.campagne import EntreesLues, lignes_repartition
 from iae_modulation.fichier_methode import lire_methode
-from iae_modulation.formats import montant_fr, taux_fr
 from iae_modulation.methode import ErreurMethode, Methode, methode_par_defaut
 from iae_modulation.modulation import (
     CalculModulation,
@@ -35,11 +25,8 @@ from iae_modulation.modulation import (
     OptionsCalcul,
     calculer_modulation,
 )
-from iae_modulation.parametres import ErreurParametre, surcharge
-from iae_modulation.precedent import CampagnePrecedente, lire_campagne_precedente
-from iae_modulation.progression import progression
-from iae_modulation.referentiel import probleme_annee_campagne
-from iae_modulation.sorties import DossierDeSortie, ecrire_manifeste, nom_de_fichier_sur
+from iae_modulation.precedent import CampagnePrecedente
+from iae_modulation.sorties import nom_de_fichier_sur
 
 NOM_SIMULATION = "simulation.xlsx"
 NOM_SYNTHESE = "synthese_commission.pdf"  # une page pour la commission
@@ -161,7 +148,7 @@ def _rangs(groupes: list[str], taux: list[Decimal]) -> list[int | None]:
         if groupe:
             par_groupe.setdefault(groupe, []).append(t)
     tries = {g: sorted(valeurs, reverse=True) for g, valeurs in par_groupe.items()}
-    premiers = {g: {} for g in tries}
+    premiers: dict[str, dict[Decimal, int]] = {g: {} for g in tries}
     for g, valeurs in tries.items():
         for rang, t in enumerate(valeurs, start=1):
             premiers[g].setdefault(t, rang)
@@ -253,53 +240,6 @@ def _resume(simulation: Simulation) -> pd.DataFrame:
     return pd.DataFrame(lignes)
 
 
-# --- exécution ---------------------------------------------------------------------------------
-
-
-@dataclass
-class RapportSimulation:
-    """Ce que la simulation a produit, ou pourquoi elle n'a rien produit."""
-
-    code_sortie: int
-    simulation: Simulation | None = None
-    sortie: Path | None = None
-    fichiers: list[Path] = field(default_factory=list)
-    erreur: str = ""
-
-    def resume(self) -> str:
-        if self.erreur:
-            return self.erreur
-        simulation = self.simulation
-        lignes = [
-            f"{len(simulation.scenarios)} scénario(s) comparé(s) sur "
-            f"{len(simulation.structures)} structures, campagne {simulation.annee} :"
-        ]
-        for k, ligne in enumerate(simulation.resume_scenarios.itertuples(index=False)):
-            texte = (
-                f"- {ligne.nom} : {montant_fr(ligne.total)} (taux moyen "
-                f"{taux_fr(ligne.taux_moyen or 0)})"
-            )
-            if k:
-                texte += (
-                    f" ; par rapport à « {simulation.scenarios[0].nom} » : {ligne.gagnent} "
-                    f"structure(s) gagnent ({montant_fr(ligne.gains)}), {ligne.perdent} "
-                    f"perdent ({montant_fr(ligne.pertes)})"
-                )
-            lignes.append(texte + ".")
-            lignes.append(f"  {texte_methode(ligne.methode)}")
-            lignes += [f"  {r}" for r in ligne.repartition]
-        if simulation.precedent is not None:
-            lignes += simulation.precedent.resume()
-        if self.sortie:
-            lignes.append(f"Comparaison écrite dans {self.sortie / NOM_SIMULATION}")
-            lignes.append(f"Synthèse pour la commission : {self.sortie / NOM_SYNTHESE}")
-            lignes.append(
-                "Pour retenir un scénario : iae-modulation calculer … --methode-fichier "
-                f"{self.sortie / simulation.scenarios[-1].fichier} (mêmes montants, au centime)."
-            )
-        return "\n".join(lignes)
-
-
 def simuler(
     lues: EntreesLues,
     annee: int,
@@ -323,92 +263,3 @@ def simuler(
     simulation = Simulation(annee, scenarios, calculs, precedent)
     simulation.comparer()
     return simulation
-
-
-def executer_simulation(
-    donnees: Path,
-    annee: int,
-    scenarios: list[Scenario],
-    sortie: Path,
-    *,
-    enveloppes: Path | None = None,
-    precedent: Path | None = None,
-    ecraser: bool = False,
-    dossier_parametres: Path | None = None,
-    progression_active: bool = False,
-) -> RapportSimulation:
-    """`iae-modulation simuler` : lit et valide les données une fois, calcule chaque scénario,
-    écrit `simulation.xlsx`, la synthèse d'une page pour la commission (PDF), le fichier de
-    méthode de chaque scénario et le manifeste."""
-    from iae_modulation.classeur_simulation import ecrire_simulation
-
-    sortie = Path(sortie)
-    noms = [s.nom for s in scenarios]
-    doublons = sorted({n for n in noms if noms.count(n) > 1})
-    entrees = {
-        "donnees": donnees,
-        "enveloppes": enveloppes,
-        "precedent": precedent,
-        **{f"methode : {s.nom}": Path(s.methode.chemin) for s in scenarios if s.methode.chemin},
-    }
-    with progression("Simulation", 3, progression_active) as avancer:
-        try:
-            if not scenarios:
-                raise ErreurEntree("Aucun scénario : donnez au moins --scenario NOM=METHODE.yaml.")
-            if doublons:
-                raise ErreurEntree(f"Scénarios de même nom : {', '.join(doublons)}.")
-            probleme = probleme_annee_campagne(annee)
-            if probleme:
-                raise ErreurEntree(probleme)
-            lue_precedente = (
-                None if precedent is None else lire_campagne_precedente(Path(precedent), annee)
-            )
-            with (
-                surcharge(dossier_parametres),
-                DossierDeSortie(sortie, ecraser=ecraser, entrees=entrees.values()) as ecriture,
-            ):
-                lues = EntreesLues.lire(Path(donnees), annee, enveloppes)
-                rapport = lues.rapport()
-                if not rapport.est_valide:
-                    raise ErreurEntree("Données invalides, aucune simulation :\n" + rapport.texte())
-                avancer("données lues")
-                simulation = simuler(lues, annee, scenarios, lue_precedente)
-                rapport = lues.rapport_du_calcul(simulation.calculs[0], annee)
-                if not rapport.est_valide:  # lignes que les règles de la date refusent
-                    raise ErreurEntree("Données invalides, aucune simulation :\n" + rapport.texte())
-                if lue_precedente is not None:
-                    lue_precedente.rapprocher(simulation.structures["identifiant"])
-                avancer("scénarios calculés")
-                dossier = ecriture.temporaire
-                for scenario in scenarios:
-                    (dossier / scenario.fichier).write_text(
-                        texte_yaml(scenario.methode), encoding="utf-8"
-                    )
-                ecrire_simulation(simulation, dossier)
-                ecrire_manifeste(
-                    dossier,
-                    "simuler",
-                    entrees,
-                    {
-                        "annee": annee,
-                        "scenarios": [
-                            {"nom": s.nom, "fichier": s.fichier, "methode": methode_au_manifeste(c)}
-                            for s, c in zip(scenarios, simulation.calculs, strict=True)
-                        ],
-                        "enveloppes": {r: str(m) for r, m in (lues.enveloppes or {}).items()},
-                        **(
-                            {"precedent": lue_precedente.pour_le_manifeste()}
-                            if lue_precedente is not None
-                            else {}
-                        ),
-                        "date": dt.date.today().isoformat(),
-                    },
-                    simulation.calculs[0].parametres,
-                    alertes=simulation.calculs[0].avertissements,
-                )
-                fichiers = ecriture.publier()
-                avancer("comparaison écrite")
-        except (ErreurEntree, ErreurSortie, ErreurCalcul, ErreurParametre) as erreur:
-            code = traduire(erreur)[0] if isinstance(erreur, ErreurSortie) else CODE_ENTREE_INVALIDE
-            return RapportSimulation(code, erreur=str(erreur))
-    return RapportSimulation(CODE_SUCCES, simulation, ecriture.dossier, fichiers)

@@ -167,7 +167,7 @@ class DossierDeSortie:
         self.ecraser = ecraser
         self.entrees = [Path(e) for e in entrees if e is not None]
         self.dossier = self.demande.resolve()
-        self.temporaire: Path | None = None
+        self._temporaire: Path | None = None
         self.precedent: dict | None = None  # manifeste des résultats en place
         self.publies: list[Path] = []
         self._siens: set[str] = set()
@@ -242,12 +242,19 @@ class DossierDeSortie:
                 shutil.rmtree(reste, ignore_errors=True)
             for reste in self.dossier.glob(NOM_JOURNAL + ".*"):  # journal jamais renommé
                 reste.unlink(missing_ok=True)
-            self.temporaire = self.dossier / f"{PREFIXE_TEMPORAIRE}{secrets.token_hex(4)}"
-            self.temporaire.mkdir()
+            self._temporaire = self.dossier / f"{PREFIXE_TEMPORAIRE}{secrets.token_hex(4)}"
+            self._temporaire.mkdir()
         except BaseException:
             self._fermer()
             raise
         return self
+
+    @property
+    def temporaire(self) -> Path:
+        """Le dossier temporaire où tout s'écrit, créé en entrant dans le bloc `with`."""
+        if self._temporaire is None:
+            raise ErreurSortie(f"{self.dossier} : dossier de sortie pas encore ouvert.")
+        return self._temporaire
 
     def publier(self) -> list[Path]:
         """Remplace d'un seul coup les fichiers de l'outil par ceux du dossier temporaire
@@ -274,8 +281,8 @@ class DossierDeSortie:
                 systeme.filename = str(self.dossier)  # disque plein en cours d'écriture
 
     def _fermer(self) -> None:
-        if self.temporaire is not None and not self._inachevee:
-            shutil.rmtree(self.temporaire, ignore_errors=True)
+        if self._temporaire is not None and not self._inachevee:
+            shutil.rmtree(self._temporaire, ignore_errors=True)
         if self._verrou is not None:
             self._verrou.release()
             with contextlib.suppress(OSError):
@@ -477,9 +484,9 @@ def dossier_atomique(sortie: Path, ecraser: bool = False, entrees: Iterable = ()
 def ecrire_manifeste(
     dossier: Path,
     commande: str,
-    entrees: Mapping[str, Path],
+    entrees: Mapping[str, Path | None],
     options: Mapping[str, object],
-    parametres: list[dict] | None = None,
+    parametres: list[dict[str, object]] | None = None,
     refus: bool = False,
     alertes: list[str] | None = None,
 ) -> Path:

@@ -372,7 +372,7 @@ PARTS_PUBLICS = {
 }
 
 
-def _publics_particuliers(rng: np.random.Generator, salaries: np.ndarray) -> dict[str, list]:
+def _publics_particuliers(rng: np.random.Generator, salaries: np.ndarray) -> dict[str, np.ndarray]:
     """Publics particuliers parmi les salariés en insertion, tirés après toutes les autres
     colonnes (une graine donne les mêmes valeurs qu'avant leur ajout)."""
     return {
@@ -465,7 +465,7 @@ def _socle_etp_centimes(code_type: str, annee: int, mayotte: bool) -> int:
     """Montant socle par ETP en vigueur au 1er janvier de la campagne (comme `modulation`),
     en centimes ; les montants des arrêtés sont en euros entiers."""
     socle = parametres.montant_socle_etp(code_type, dt.date(annee, 1, 1), mayotte=mayotte)
-    return int(socle.valeur * 100)
+    return int(socle.nombre * 100)
 
 
 def _repartir_departements(n: int) -> np.ndarray:

@@ -20,12 +20,13 @@ import gzip
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import xlsxwriter
 
-from iae_modulation.referentiel import departements, lire_numero_annexe, sans_accents
+from iae_modulation.referentiel import departements, numero_annexe, sans_accents
 
 # Les 128 colonnes de la vue « AnnexeFinanciere » du FluxIAE, dans leur ordre.
 COLONNES_ANNEXES = (
@@ -281,7 +282,7 @@ class FichiersASP:
     structures: Path
     # identifiant -> n° de l'annexe N − 1 dont le bilan est repris (n° changé)
     renumerotees: dict[str, str] = field(default_factory=dict)
-    attendus: dict[str, object] = field(default_factory=dict)
+    attendus: dict[str, Any] = field(default_factory=dict)
 
 
 def ecrire_fichiers_asp(
@@ -329,11 +330,11 @@ class _Generateur:
     def __init__(self, table: pd.DataFrame, annee: int, rng: np.random.Generator) -> None:
         self.table, self.annee, self.rng = table, annee, rng
         self.annexes: list[dict[str, str]] = []
-        self.bilan: list[dict[str, object]] = []
+        self.bilan: list[dict[str, Any]] = []
         self.structures: list[dict[str, str]] = []
         self.entetes_bilan = list(ENTETES_BILAN)
         self.renumerotees: dict[str, str] = {}
-        self.attendus: dict[str, object] = {}
+        self.attendus: dict[str, Any] = {}
         self._id_structure: dict[str, str] = {}
         self._id_ligne = 10_000
 
@@ -378,7 +379,7 @@ class _Generateur:
         return identifiant
 
     def _annexes_de(self, ligne: dict, structure: str, renumerotee: bool, avenants: int) -> None:
-        numero = lire_numero_annexe(ligne["identifiant"])
+        numero = numero_annexe(ligne["identifiant"])
         type_, identifiant = ligne["type"], ligne["identifiant"]
         renouvellement = 0 if renumerotee else max(1, self.annee - numero.annee)
         code = f"{type_}_{'MP' if ligne['milieu_penitentiaire'] == 'oui' else 'DC'}"
@@ -464,14 +465,14 @@ class _Generateur:
 
     def _ligne_bilan(
         self, ligne: dict, numero: str, renouvellement: int, recul: int, autre: bool = False
-    ) -> dict[str, object]:
+    ) -> dict[str, Any]:
         """La ligne du bilan de l'année N − `recul` (une autre année : d'autres valeurs)."""
         dep = departements()[ligne["departement"]]
         salaries = int(Decimal(ligne["nb_salaries_insertion"].replace(",", ".") or 0))
         minima = int(Decimal(ligne["nb_beneficiaires_minima"].replace(",", ".") or 0))
         rsa = int(self.rng.binomial(minima, 0.7))
         ass = int(self.rng.binomial(minima - rsa, 0.5))
-        cellules: dict[str, object] = {
+        cellules: dict[str, Any] = {
             "Année": self.annee - recul,
             "Mesure": ligne["type"],
             "Libellé Département": sans_accents(dep.nom).upper(),
@@ -502,7 +503,7 @@ class _Generateur:
         return cellules
 
     def _fdi(self, ligne: dict, structure: str, k: int) -> None:
-        dep = lire_numero_annexe(ligne["identifiant"]).departement
+        dep = numero_annexe(ligne["identifiant"]).departement
         numero = f"FDI{dep:0>3}{self.annee % 100:02d}{(5000 + k) % 10_000:04d}"
         self.annexes.append(
             self._annexe(structure, "FDI_DC", numero, 0, 0, "VALIDE", self.annee, {})
@@ -516,7 +517,7 @@ class _Generateur:
         chacun noté dans `attendus`."""
         premiere = self.table.iloc[0].to_dict()
         structure = self._id_structure[premiere["siret"]]
-        dep = lire_numero_annexe(premiere["identifiant"]).departement
+        dep = numero_annexe(premiere["identifiant"]).departement
         annee = self.annee
         # contrats passerelle et annexe d'une autre année
         for mesure, ordre in (("EIPA", 7001), ("ACIPA", 7002)):
@@ -643,7 +644,7 @@ def _autres_valeurs(valeurs: dict[str, str], rng: np.random.Generator) -> dict[s
 
 def _avec_espaces(numero: str) -> str:
     """« ACI051230010 » -> « ACI 051 23 0010 » (comme l'affiche le bilan)."""
-    annexe = lire_numero_annexe(numero)
+    annexe = numero_annexe(numero)
     mesure = annexe.mesure
     return f"{mesure} {numero[len(mesure) : len(mesure) + 3]} {numero[-6:-4]} {numero[-4:]}"
 

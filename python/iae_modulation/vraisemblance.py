@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 import pandas as pd
 
@@ -70,7 +71,7 @@ def controles(
     """Les contrôles de vraisemblance, à passer sur la table typée avec les autres ; `publics` :
     les colonnes des publics particuliers, chacun compté parmi les salariés en insertion."""
 
-    def colonne(nom: str, valide: Callable[[object], bool]) -> Callable[[pd.DataFrame], list]:
+    def colonne(nom: str, valide: Callable[[Any], bool]) -> Callable[[pd.DataFrame], list[bool]]:
         return lambda table: [valide(v) for v in table[nom].tolist()]
 
     return [

@@ -14,6 +14,7 @@ from iae_modulation.formats import montant_fr, nombre_fr
 from iae_modulation.referentiel import (
     departements,
 )
+from iae_modulation.registre import ActeEnregistre
 
 
 def lignes_en_texte(tableau: TableauAnnexe5) -> list[list[str]]:
@@ -41,15 +42,37 @@ def lignes_en_texte(tableau: TableauAnnexe5) -> list[list[str]]:
     return [*lignes, total]
 
 
+def lignes_donnees(tableau: TableauAnnexe5) -> list[dict]:
+    """Les montants de chaque structure, intégrés au .docx de la décision (format de l'issue
+    16) : montant modulé, régularisation 2014 (None sans elle) et montant payé, en chaînes."""
+    lignes = []
+    for paiement in tableau.paiements:
+        livre = paiement.livre
+        regularisation = livre["regularisation"]
+        lignes.append(
+            {
+                "identifiant": livre["identifiant"],
+                "siret": livre.get("siret") or "",
+                "montant_module": f"{livre['montant_module']:.2f}",
+                "regularisation": None if regularisation is None else f"{regularisation:.2f}",
+                "montant": f"{paiement.net:.2f}",
+            }
+        )
+    return lignes
+
+
 def decision_asp(
     tableau: TableauAnnexe5,
     montants: Forfait | Livre,
     annee: int,
     signature: Signature,
     mots: MotsDates | None,
+    numero: str | None = None,
+    remplace: ActeEnregistre | None = None,
 ) -> DecisionASP:
-    """La décision d'un département : ses totaux, la base du taux, la méthode et le tableau
-    annexé en texte."""
+    """La décision d'un département : ses totaux, la base du taux, la méthode, le tableau
+    annexé en texte, son numéro du registre (None pour un projet), la décision qu'elle annule
+    et remplace, et les montants intégrés au .docx."""
     departement = departements()[tableau.departement]
     return DecisionASP(
         mesure=tableau.mesure,
@@ -70,4 +93,8 @@ def decision_asp(
         signature=signature,
         mention_modifie=montants.modifie,
         mots=mots,
+        numero=numero,
+        remplace=remplace,
+        grand_livre_sha256=montants.grand_livre.empreinte if isinstance(montants, Livre) else "",
+        lignes_donnees=lignes_donnees(tableau),
     )

@@ -19,7 +19,12 @@ from iae_modulation.rapprochement import (
     rapport_remplacable,
     rapprocher,
 )
-from iae_modulation.sorties import DossierDeSortie, dossier_atomique, ecrire_manifeste
+from iae_modulation.sorties import (
+    NOM_REGISTRE,
+    DossierDeSortie,
+    dossier_atomique,
+    ecrire_manifeste,
+)
 from iae_modulation.synthetique_asp import FichiersASP, ecrire_fichiers_asp
 
 ANNEE_DEMO = 2026
@@ -39,7 +44,9 @@ def fichiers_asp_demo(dossier: Path) -> FichiersASP:
         ecrits = ecrire_fichiers_asp(table, ANNEE_DEMO, temporaire)
         ecrire_manifeste(temporaire, "demo", {}, {"annee": ANNEE_DEMO, "fichiers": "ASP fictifs"})
     return FichiersASP(
-        *(Path(dossier) / f.name for f in (ecrits.annexes, ecrits.bilan, ecrits.structures))
+        Path(dossier) / ecrits.annexes.name,
+        Path(dossier) / ecrits.bilan.name,
+        Path(dossier) / ecrits.structures.name,
     )
 
 
@@ -92,6 +99,9 @@ def executer(args: argparse.Namespace) -> int:
     # rien n'est écrit si l'un des sous-dossiers contient un fichier d'agent
     for sous_dossier in ("asp", "preparation", "calcul", "notifications"):
         DossierDeSortie(sortie / sous_dossier, ecraser=True).examiner()
+    # une démonstration relancée repart d'un registre des actes vide : ses décisions fictives
+    # sont établies à nouveau (ailleurs, une seconde décision signée serait refusée)
+    (sortie / "calcul" / NOM_REGISTRE).unlink(missing_ok=True)
     print("== 1. Fichiers de l'ASP (fictifs) ==")
     fichiers = fichiers_asp_demo(sortie / "asp")
     print(

@@ -76,8 +76,8 @@ def traduire_pluriel(singulier: str, pluriel: str, nombre: int) -> str:
     return traduire(singulier if nombre == 1 else pluriel)
 
 
-argparse._ = traduire
-argparse.ngettext = traduire_pluriel
+argparse._ = traduire  # type: ignore[attr-defined]  # argparse les lit dans son module
+argparse.ngettext = traduire_pluriel  # type: ignore[attr-defined]
 
 
 class FormateurFrancais(argparse.HelpFormatter):

@@ -7,7 +7,8 @@ import argparse
 from pathlib import Path
 
 from iae_modulation.commandes.option_parametres import ajouter_option_parametres
-from iae_modulation.simulation import executer_simulation, lire_scenario
+from iae_modulation.execution_simulation import executer_simulation
+from iae_modulation.simulation import lire_scenario
 
 
 def enregistrer(sous_parseurs: argparse._SubParsersAction) -> None:

@@ -40,7 +40,7 @@ from iae_modulation.documents.mots_dates import CHAMPS_DATES, MotsDates, mots_de
 from iae_modulation.documents.publipostage import CHAMP_MENTION_MODIFIE, Bloc, ModeleCompile
 from iae_modulation.documents.signature import Signature, probleme_date, signature_demo
 from iae_modulation.documents.tableau_word import tableau_xml
-from iae_modulation.formats import CENTIME, montant_fr, nombre_fr, taux_fr
+from iae_modulation.formats import CENTIME, insecables, montant_fr, nombre_fr, taux_fr
 from iae_modulation.identites import verifier_donnees
 from iae_modulation.mise_en_page import (
     HAUTEUR_LIGNE,
@@ -115,7 +115,8 @@ CHAMPS_NOTIFICATION = CHAMPS_OBLIGATOIRES | {
 }
 # La ligne du destinataire et l'appel de la lettre : elle est adressée au président ou à la
 # présidente de la structure (représentant légal d'une association ou d'une entreprise).
-DESTINATAIRE = "À l'attention de Monsieur le Président ou Madame la Présidente"
+# (espaces insécables : « Madame la Présidente » ne se coupe pas dans la colonne de l'adresse)
+DESTINATAIRE = "À l'attention de Monsieur\u00a0le\u00a0Président ou Madame\u00a0la\u00a0Présidente"
 APPEL = "Madame la Présidente, Monsieur le Président,"
 # Largeur du texte de la lettre (21 cm − 2 × 1,8 cm de marges), en vingtièmes de point
 LARGEUR_LETTRE = 9864
@@ -527,7 +528,8 @@ def valeurs_notification(
     tableau = tableau_criteres(structure, contexte.campagne, mots["minima_sociaux"])
     valeurs = {
         "identifiant": structure["identifiant"],
-        "reference": reference_lettre(structure),
+        # traits d'union insécables (U+2011) : la référence ne se coupe jamais en fin de ligne
+        "reference": reference_lettre(structure).replace("-", "\u2011"),
         **{colonne: structure[colonne] for colonne in COLONNES_IDENTITE},
         "destinataire": DESTINATAIRE,
         "appel": APPEL,
@@ -537,16 +539,19 @@ def valeurs_notification(
         "annee": str(annee),
         "montant_socle": montant_fr(structure["montant_socle"]),
         "montant_module": montant_fr(structure["montant_module"]),
-        "motif_taux": _motif_taux(structure, annee) + texte_eiti_fourni(structure["type"], annee),
+        # « n° 2014-04 », « arrêté du … » : références insécables (formats.insecables)
+        "motif_taux": insecables(
+            _motif_taux(structure, annee) + texte_eiti_fourni(structure["type"], annee)
+        ),
         # à la suite du motif, dans son paragraphe ; vide pour un taux fixé par les textes
-        "phrase_methode": _a_la_suite(phrase_methode(structure)),
+        "phrase_methode": insecables(_a_la_suite(phrase_methode(structure))),
         "tableau_criteres": None
         if tableau is None
         else Bloc(tableau_xml(*tableau, LARGEUR_LETTRE)),
         "calcul_taux": calcul_taux(structure),
         "calcul_montant": calcul_montant(structure),
         "etape_enveloppe": etape_enveloppe(structure, contexte.campagne),
-        "annonce_regularisation_2014": ANNONCE_2014 if annee == ANNEE_FORFAIT else None,
+        "annonce_regularisation_2014": insecables(ANNONCE_2014) if annee == ANNEE_FORFAIT else None,
         **(_regularisation(structure) if avec_regularisation else dict.fromkeys(_CHAMPS_REGUL)),
         "reste_a_deduire": montant_fr(reste) if reste else None,
         "phrase_versement": _phrase_versement(structure["montant_net"], annee),

@@ -110,7 +110,7 @@ def ecrire_cfb(flux: Mapping[tuple[str, ...], bytes]) -> bytes:
         _chainer(fat, debut, nombre)
         return debut
 
-    mini, mini_fat = bytearray(), []
+    mini, mini_fat = bytearray(), list[int]()
     for entree in entrees:
         if entree.genre != FLUX or not entree.donnees:
             entree.debut = FIN_DE_CHAINE if entree.genre == FLUX else 0

@@ -15,13 +15,12 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterable, Sequence
-from decimal import Decimal
-from fractions import Fraction
 from pathlib import Path
 from typing import Protocol
 
+from iae_modulation.excel.instantane import ecrire_instantane
+from iae_modulation.excel.valeurs import valeur_excel
 from iae_modulation.sorties import DEBUTS_DE_FORMULE
-from iae_modulation.texte_xml import texte_xml
 
 ACCUEIL = "Accueil"
 PARAMETRES = "Paramètres"
@@ -161,26 +160,6 @@ class Classeur(Protocol):
     def enregistrer(self) -> None: ...
 
 
-def valeur_excel(valeur: object) -> object:
-    """Une valeur Python telle qu'une cellule peut la recevoir.
-
-    Excel ne stocke que des nombres à virgule flottante : un Decimal (montant déjà arrondi au
-    centime, taux déjà arrondi) ou une Fraction n'est converti qu'ici, au moment de l'écrire.
-    """
-    genre = type(valeur)  # les cas fréquents d'abord : une action écrit des milliers de cellules
-    if genre is str:
-        return texte_xml(valeur)
-    if valeur is None or genre is float or genre is int:
-        return valeur
-    if isinstance(valeur, Decimal | Fraction):
-        return float(valeur)
-    if isinstance(valeur, bool):
-        return "oui" if valeur else "non"
-    if isinstance(valeur, str):
-        return texte_xml(valeur)
-    return valeur
-
-
 def est_texte_formule(valeur: object) -> bool:
     """Un texte qu'Excel prendrait pour une formule (=, +, -, @) : il est écrit comme texte."""
     return isinstance(valeur, str) and valeur.startswith(DEBUTS_DE_FORMULE)
@@ -251,8 +230,6 @@ class ClasseurXlwings:
             plage.color = None
 
     def copier_feuille(self, feuille: str, chemin: Path) -> Path:
-        from iae_modulation.excel.instantane import ecrire_instantane
-
         return ecrire_instantane(chemin, feuille, self.lire_feuille(feuille))
 
     def choisir_fichier(self, titre: str) -> Path | None:
@@ -280,7 +257,8 @@ class ClasseurXlwings:
 def _valeur_xlwings(valeur: object) -> object:
     valeur = valeur_excel(valeur)
     if est_texte_formule(valeur):
-        return "'" + valeur  # l'apostrophe initiale fait d'une saisie un texte, sans s'afficher
+        # l'apostrophe initiale fait d'une saisie un texte, sans s'afficher
+        return "'" + str(valeur)
     return valeur
 
 

@@ -12,15 +12,17 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
+import re
 import tempfile
 import tomllib
+from decimal import Decimal
 from importlib import metadata
 from pathlib import Path
 
 import xlsxwriter
 import yaml
 
-from iae_modulation import donnees, referentiel
+from iae_modulation import donnees, parametres, referentiel
 from iae_modulation.chemins import DOSSIER_XL, GABARIT_CLASSEUR, RACINE_DEPOT
 from iae_modulation.classeur_resultats import ENTETES, LARGEURS
 from iae_modulation.colonnes import COLONNES_RESULTATS, NOTATIONS
@@ -41,6 +43,9 @@ SOURCES = DOSSIER_XL
 GABARIT = GABARIT_CLASSEUR
 DEMO = Path(__file__).resolve().parents[1] / "demo" / "donnees_demo.csv"
 DATE_DOCUMENT = dt.datetime(2026, 1, 1)
+# Les nombres des textes que la mise en page cite (« {poids_publics} % ») : lus dans les
+# paramètres, en vigueur à la date du gabarit.
+NOMBRES_CITES = ("poids_publics", "poids_effort", "poids_resultats", "taux_modulation_max")
 LIGNES_VALIDEES = 5000  # les listes déroulantes couvrent les lignes ajoutées au tableau
 
 
@@ -70,7 +75,7 @@ def lire_disposition(sources: Path = SOURCES) -> dict:
     chemin = sources / "feuilles.yaml"
     if not chemin.is_file():
         raise ErreurConstruction(f"Mise en page des feuilles introuvable : {chemin}")
-    disposition = yaml.safe_load(chemin.read_text("utf-8"))
+    disposition = yaml.safe_load(_citer_les_parametres(chemin.read_text("utf-8")))
     noms = tuple(p["nom"] for p in disposition["parametres"])
     if noms != contrat.NOMS_PARAMETRES:
         raise ErreurConstruction(
@@ -78,6 +83,17 @@ def lire_disposition(sources: Path = SOURCES) -> dict:
             f"({contrat.NOMS_PARAMETRES}), dans le même ordre."
         )
     return disposition
+
+
+def _citer_les_parametres(texte: str) -> str:
+    """« {poids_publics} % » -> « 35 % » : le pour cent de chaque paramètre cité (note DGEFP
+    n° 2014-04, annexe 2 ; arrêté du taux maximal), à la date du gabarit."""
+    jour = DATE_DOCUMENT.date()
+    pour_cent = {
+        nom: f"{(Decimal(str(parametres.valeur(nom, jour).valeur)) * 100).normalize():f}"
+        for nom in NOMBRES_CITES
+    }
+    return re.sub(r"\{(\w+)\}", lambda m: pour_cent.get(m[1], m[0]), texte)
 
 
 class _Ecrivain:

@@ -40,8 +40,8 @@ from iae_modulation.excel.classeur import (
     DONNEES,
     JOURNAL,
     PARAMETRES,
-    valeur_excel,
 )
+from iae_modulation.excel.valeurs import valeur_excel
 from iae_modulation.lecture import (
     refuser_erreurs_illisibles,
     refuser_sans_position,
@@ -163,6 +163,13 @@ class _Feuille:
             trouvees[colonne] = cellule
         return trouvees
 
+    def _creee(self, numero: int, colonne: int) -> etree._Element:
+        """La cellule, créée si elle manque."""
+        cellule = self.cellule(numero, colonne)
+        if cellule is None:  # `creer` : jamais
+            raise ValueError(f"cellule ({numero}, {colonne}) introuvable")
+        return cellule
+
     def cellule(self, numero: int, colonne: int, creer: bool = True) -> etree._Element | None:
         if numero not in self.lignes and not creer:
             return None
@@ -180,7 +187,7 @@ class _Feuille:
 
     def ecrire(self, numero: int, colonne: int, valeur: object, style: int | None = None) -> None:
         """Remplace la valeur (et la formule) d'une cellule ; garde son style sauf `style`."""
-        ancienne = self.cellule(numero, colonne)
+        ancienne = self._creee(numero, colonne)
         style = int(ancienne.get("s", 0)) if style is None else style
         (nouvelle,) = _elements(cellule_xml(ancienne.get("r"), valeur, style))
         ancienne.getparent().replace(ancienne, nouvelle)
@@ -201,7 +208,7 @@ class _Feuille:
         return 0 if cellule is None else int(cellule.get("s", 0))
 
     def styler(self, numero: int, colonne: int, style: int) -> None:
-        self.cellule(numero, colonne).set("s", str(style))
+        self._creee(numero, colonne).set("s", str(style))
 
     def supprimer_lignes(self, premiere: int) -> None:
         lignes = self.lignes
@@ -382,6 +389,12 @@ class ClasseurFichier:
         # feuilles réécrites avant d'avoir été lues : relues au besoin depuis leur nouveau XML
         self._perimees: set[str] = set()
 
+    @property
+    def _partie_des_styles(self) -> str:
+        if self._styles_partie is None:
+            raise ErreurEntree(f"{self.chemin.name} : classeur sans styles (xl/styles.xml).")
+        return self._styles_partie
+
     def _structure(self) -> tuple[dict[str, str], dict[str, tuple[str, int, int]], str | None]:
         """Partie XML de chaque feuille, cellule de chaque nom défini, partie des styles."""
         relations = etree.fromstring(self._parties["xl/_rels/workbook.xml.rels"], _PARSEUR)
@@ -464,7 +477,7 @@ class ClasseurFichier:
             nom: parties.get(self._parties_par_type.get(f"{R}/{type_}", ""))
             for nom, type_ in (("textes", "sharedStrings"), ("theme", "theme"))
         }
-        styles = parties[self._styles_partie]
+        styles = parties[self._partie_des_styles]
         return ecrire_paquet(chemin, [(feuille, _sans_renvois(xml))], styles, annexes)
 
     def _nom(self, nom: str) -> tuple[str, int, int]:
@@ -500,7 +513,7 @@ class ClasseurFichier:
 
     def _styles_xml(self) -> _Styles:
         if self._styles is None:
-            self._styles = _Styles(self._parties[self._styles_partie])
+            self._styles = _Styles(self._parties[self._partie_des_styles])
         return self._styles
 
     def _noter(self, feuille: str, ligne: int, colonne: int, valeur: object) -> None:
@@ -603,7 +616,7 @@ class ClasseurFichier:
         for feuille, xml in self._xml.items():
             parties[self._parties_feuilles[feuille]] = xml.octets()
         if self._styles is not None:
-            parties[self._styles_partie] = etree.tostring(
+            parties[self._partie_des_styles] = etree.tostring(
                 self._styles.racine, xml_declaration=True, encoding="UTF-8", standalone=True
             )
         return parties

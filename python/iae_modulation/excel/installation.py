@@ -52,13 +52,13 @@ def _documents_windows() -> Path | None:
 
     chemin = ctypes.c_wchar_p()
     identifiant = ctypes.create_string_buffer(uuid.UUID(FOLDERID_DOCUMENTS).bytes_le, 16)
-    resultat = ctypes.windll.shell32.SHGetKnownFolderPath(
+    resultat = ctypes.windll.shell32.SHGetKnownFolderPath(  # type: ignore[attr-defined]  # Windows
         identifiant, 0, None, ctypes.byref(chemin)
     )
     try:
         return Path(chemin.value) if resultat == 0 and chemin.value else None
     finally:
-        ctypes.windll.ole32.CoTaskMemFree(chemin)
+        ctypes.windll.ole32.CoTaskMemFree(chemin)  # type: ignore[attr-defined]
 
 
 def dossier_documents() -> Path:

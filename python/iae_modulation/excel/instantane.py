@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from iae_modulation.ecriture_xlsx import Feuille, ecrire_classeur
-from iae_modulation.excel.classeur import valeur_excel
+from iae_modulation.excel.valeurs import valeur_excel
 
 
 def ecrire_instantane(chemin: Path, nom_feuille: str, cellules: Sequence[Sequence[object]]) -> Path:

@@ -33,8 +33,8 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from iae_modulation.documents.signature import Signature
-    from iae_modulation.donnees import RapportValidation
     from iae_modulation.methode import Methode
+    from iae_modulation.table_canonique import RapportValidation
 
 CODE_SUCCES, CODE_ERREUR, CODE_DONNEES_INVALIDES = 0, 1, 2
 
@@ -517,9 +517,9 @@ def _calculer(classeur: c.Classeur, resultat: ResultatAction) -> None:
         lignes_synthese(resultats),
         [None, None, c.FORMAT_EUROS, c.FORMAT_EUROS, c.FORMAT_POURCENT],
     )
-    classeur.ecrire_parametre(
-        "dernier_calcul", rapport.sortie.relative_to(classeur.chemin.parent).as_posix()
-    )
+    if rapport.sortie is not None:
+        dernier = rapport.sortie.relative_to(classeur.chemin.parent).as_posix()
+        classeur.ecrire_parametre("dernier_calcul", dernier)
     resultat.sorties = [str(p) for p in rapport.fichiers]
 
 
@@ -528,7 +528,7 @@ def _calculer(classeur: c.Classeur, resultat: ResultatAction) -> None:
 
 def comparer_methodes(classeur: c.Classeur | None = None) -> ResultatAction:
     """« Comparer des méthodes » : les scénarios de la feuille « Simulation » passés par
-    `simulation.executer_simulation`, comme `iae-modulation simuler`."""
+    `execution_simulation.executer_simulation`, comme `iae-modulation simuler`."""
     return _executer("Comparer des méthodes", classeur, _comparer)
 
 
@@ -630,7 +630,7 @@ def lignes_simulation(simulation) -> tuple[list[list[object]], list[str | None]]
         entete += [f"{nom} — taux effectif", f"{nom} — montant modulé", f"{nom} — rang"]
         if k:
             entete.append(f"{nom} — écart / {reference}")
-    lignes.append(entete)
+    lignes.append([*entete])
     table = simulation.structures
     colonnes = ["identifiant", "raison_sociale", "type", "departement", "montant_socle"]
     for k in range(len(simulation.scenarios)):
@@ -650,7 +650,8 @@ def lignes_simulation(simulation) -> tuple[list[list[object]], list[str | None]]
 
 
 def _comparer(classeur: c.Classeur, resultat: ResultatAction) -> None:
-    from iae_modulation.simulation import NOM_SIMULATION, executer_simulation
+    from iae_modulation.execution_simulation import executer_simulation
+    from iae_modulation.simulation import NOM_SIMULATION
 
     annee = _annee(classeur)
     scenarios = scenarios_de_la_feuille(classeur)
@@ -669,7 +670,7 @@ def _comparer(classeur: c.Classeur, resultat: ResultatAction) -> None:
         dossier_parametres=dossier_parametres(classeur),
     )
     resultat.message = rapport.resume()
-    if rapport.simulation is None:
+    if rapport.simulation is None or rapport.sortie is None:
         resultat.code = rapport.code_sortie or CODE_ERREUR
         return
     resultat.message += (
@@ -724,8 +725,9 @@ def _importer_asp(classeur: c.Classeur, resultat: ResultatAction) -> None:
     }
     resultat.entrees = [str(f) for f in fichiers.values() if f] + [f"année {annee}"]
     sortie = dossier_de_sortie(classeur) / f"preparation-{annee}-{_horodatage()}"
+    annexes = _fichier_du_classeur(classeur, chemins["fluxiae_annexes"])
     rapport = executer_preparation(
-        fichiers["fluxiae_annexes"],
+        annexes,
         annee,
         sortie,
         bilan=fichiers["bilan_asp"],
@@ -733,12 +735,13 @@ def _importer_asp(classeur: c.Classeur, resultat: ResultatAction) -> None:
         dossier_parametres=dossier_parametres(classeur),
     )
     preparees = _cellules_du_classeur(rapport.preparation.table())
-    position = {cle_en_tete(nom): j for j, nom in enumerate(preparees[0])}
+    noms = [str(nom) for nom in preparees[0]]
+    position = {cle_en_tete(nom): j for j, nom in enumerate(noms)}
     entetes = [str(v or "").strip() for v in (classeur.lire_feuille(c.DONNEES) or [[]])[0]]
     positions = [position.get(cle_en_tete(e)) for e in entetes]
     lignes = [[None if j is None else ligne[j] for j in positions] for ligne in preparees[1:]]
     par_nom = {col.nom: col for col in COLONNES}
-    natures = [None if j is None else par_nom[preparees[0][j]] for j in positions]
+    natures = [None if j is None else par_nom[noms[j]] for j in positions]
     formats = [
         c.FORMAT_EUROS if col and col.nature == "montant" else "0" if col and col.nature ==
         "effectif" else "0.00" if col and col.numerique else None

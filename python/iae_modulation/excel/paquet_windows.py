@@ -166,8 +166,8 @@ def telecharger_roues(
     """Télécharge dans `roues` ce qui manque pour chaque version (pip garde ce qui y est déjà),
     dépendances propres à Windows comprises."""
     roues.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory() as dossier:
-        dossier = Path(dossier)
+    with tempfile.TemporaryDirectory() as temporaire:
+        dossier = Path(temporaire)
         for version in versions:
             liste = exigences(depot)
             while True:

@@ -76,15 +76,16 @@ def _pywin32_simule() -> Iterator[types.ModuleType]:
         nom: types.ModuleType(nom)
         for nom in ("pythoncom", "pywintypes", "win32com", "win32com.client")
     }
-    simules["win32com.client"].Dispatch = None
-    simules["pythoncom"].CoInitialize = None  # initialiseur du pool de fils, jamais lancé ici
+    simules["win32com.client"].Dispatch = None  # type: ignore[attr-defined]
+    simules["pythoncom"].CoInitialize = None  # type: ignore[attr-defined]  # jamais lancé ici
     deja = {nom: sys.modules.get(nom) for nom in [*simules, "xlwings.udfs"]}
     decorateurs = {nom: getattr(xlwings, nom) for nom in ("func", "arg", "ret")}
     sys.modules.update(simules)
     try:
         import xlwings.udfs as generateur
 
-        xlwings.func, xlwings.arg = generateur.xlfunc, generateur.xlarg
+        # les décorateurs qui écrivent le module VBA (xlwings.udfs), à la place de ceux d'Excel
+        xlwings.func, xlwings.arg = generateur.xlfunc, generateur.xlarg  # type: ignore[assignment]
         xlwings.ret = generateur.xlret
         yield generateur
     finally:
@@ -103,6 +104,8 @@ def fonctions_decorees() -> types.ModuleType:
     """udfs.py rechargé avec les vrais décorateurs d'xlwings (hors Windows ils ne font rien) ;
     à appeler dans `_pywin32_simule`."""
     spec = importlib.util.find_spec(MODULE_UDFS)
+    if spec is None or spec.loader is None:
+        raise ErreurConstruction(f"Module {MODULE_UDFS} introuvable : construisez depuis le dépôt.")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

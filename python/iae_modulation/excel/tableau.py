@@ -27,8 +27,8 @@ from iae_modulation.excel.classeur import (
     FORMAT_EUROS,
     FORMAT_FRACTION,
     FORMAT_POURCENT,
-    valeur_excel,
 )
+from iae_modulation.excel.valeurs import valeur_excel
 from iae_modulation.lecture import TableBrute, _texte_excel, noms_uniques
 from iae_modulation.modulation import OptionsCalcul, calculer_modulation
 from iae_modulation.resultats import COLONNES_NUMERIQUES
@@ -123,7 +123,7 @@ def table_brute(
 def lignes_resultats(resultats: pd.DataFrame) -> list[list[object]]:
     """En-têtes français puis une ligne par structure (colonnes du grand livre, celles des
     critères facultatifs appliqués comprises), valeurs prêtes pour Excel
-    (`classeur.valeur_excel` : Decimal en double, None en cellule vide)."""
+    (`valeurs.valeur_excel` : Decimal en double, None en cellule vide)."""
     noms = colonnes_du_grand_livre(optionnels_des_colonnes(resultats.columns))
     colonnes = [
         [float(v) if type(v) is Decimal else valeur_excel(v) for v in resultats[nom].tolist()]

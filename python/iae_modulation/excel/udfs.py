@@ -19,8 +19,8 @@ import xlwings as xw
 
 from iae_modulation import indicateurs, methode, modulation, parametres, scores
 from iae_modulation.colonnes import NOTATIONS
-from iae_modulation.excel.classeur import valeur_excel
 from iae_modulation.excel.tableau import DonneesInvalides, resultats_du_tableau
+from iae_modulation.excel.valeurs import valeur_excel
 from iae_modulation.lecture import est_erreur_excel
 from iae_modulation.montants import montant_module
 from iae_modulation.regles import REGLE_TAUX_FIXE

@@ -25,8 +25,9 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache, partial
+from io import BufferedIOBase
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import Protocol
 
 from iae_modulation.encodages import lignes_du_flux
 from iae_modulation.exports.entetes import disposition_de_la_mesure
@@ -234,7 +235,7 @@ def _compresse(chemin: Path) -> bool:
 
 
 @contextlib.contextmanager
-def _flux(chemin: Path) -> Iterator[BinaryIO]:
+def _flux(chemin: Path) -> Iterator[BufferedIOBase]:
     """Le fichier ouvert en binaire (décompressé au fil de l'eau si .gz) ; une archive .gz
     tronquée ou abîmée devient un message qui dit laquelle des deux."""
     ouvrir = gzip.open if _compresse(chemin) else open
@@ -349,7 +350,7 @@ class SelectionAnnexes:
         nombre_d_erreurs = len(self.erreurs)
         debut = self.date(ligne, "af_date_debut_effet", lieu)
         fin = self.date(ligne, "af_date_fin_effet", lieu)
-        if len(self.erreurs) > nombre_d_erreurs:
+        if len(self.erreurs) > nombre_d_erreurs or debut is None or fin is None:
             return
         if debut > self._fin_d_annee or fin < self._debut_d_annee:  # avant de lire le reste
             self.ecarter(numero, ligne, MOTIF_HORS_ANNEE.format(annee=self.annee))
@@ -365,7 +366,12 @@ class SelectionAnnexes:
         renouvellement = self.entier(ligne, "af_numero_avenant_renouvellement", lieu)
         modification = self.entier(ligne, "af_numero_avenant_modification", lieu)
         cellules = self.extraire(ligne, lieu)
-        if len(self.erreurs) > nombre_d_erreurs or cellules is None:
+        if (
+            len(self.erreurs) > nombre_d_erreurs
+            or cellules is None
+            or renouvellement is None
+            or modification is None
+        ):
             return
         retenue = Retenue(
             numero, (annexe.convention, renouvellement), modification, cellules, ligne

@@ -73,8 +73,9 @@ class AnnexeRetenue:
         return self.cellules["af_id_structure"]
 
     def periode(self) -> tuple[dt.date, dt.date]:
-        return tuple(
-            date_fluxiae(self.cellules[c]) for c in ("af_date_debut_effet", "af_date_fin_effet")
+        return (
+            date_fluxiae(self.cellules["af_date_debut_effet"]),
+            date_fluxiae(self.cellules["af_date_fin_effet"]),
         )
 
 

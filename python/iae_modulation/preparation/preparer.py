@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from iae_modulation import parametres
-from iae_modulation.donnees import NOMS_COLONNES, RapportValidation, valider
+from iae_modulation.donnees import NOMS_COLONNES, valider
 from iae_modulation.exports.bilan_asp import BilanASP, LigneBilan, lire_bilan
 from iae_modulation.exports.fluxiae import Ecartee, Illisible
 from iae_modulation.exports.structures_fluxiae import StructuresFluxIAE, lire_structures
@@ -28,9 +28,10 @@ from iae_modulation.parallele import en_parallele
 from iae_modulation.preparation import vraisemblance
 from iae_modulation.preparation.annexes import AnnexeRetenue, LectureAnnexes, lire_annexes
 from iae_modulation.preparation.correspondance import DEPUIS_LE_BILAN, MINIMA
-from iae_modulation.referentiel import departements, lire_numero_annexe
+from iae_modulation.referentiel import departements, numero_annexe
 from iae_modulation.regles import ReglesDatees
 from iae_modulation.sorties import ErreurEntree
+from iae_modulation.table_canonique import RapportValidation
 
 NOM_DONNEES = "donnees.csv"
 ENCADREMENT = "af_etp_encadrement_tech_accomp_sociop_annee_prec"
@@ -207,8 +208,7 @@ class _Assemblage:
         def depuis_annexe(texte: str, colonne: str, remarque: str = "") -> Valeur:
             return Valeur(texte, self.fichier_annexes, annexe.ligne, colonne, remarque)
 
-        numero = lire_numero_annexe(annexe.identifiant)
-        departement = numero.departement
+        departement = numero_annexe(annexe.identifiant).departement
         debut, fin = annexe.periode()
         ligne = {
             "identifiant": depuis_annexe(
@@ -376,19 +376,20 @@ class _Assemblage:
         Une rubrique absente du bilan laisse la valeur vide ; une case vide est signalée ; une
         case illisible est recopiée telle quelle (`calculer` la refusera)."""
         bilan = self.p.bilan
-        absentes = [LIBELLES_MINIMA[r] for r in MINIMA if r not in bilan.colonnes]
-        if absentes:
+        if bilan is None or any(r not in bilan.colonnes for r in MINIMA):
             return
-        parties, vides = [], []
+        parties: list[tuple[str, Decimal]] = []
+        vides: list[tuple[str, None]] = []
         for rubrique in MINIMA:
             source = valeur(choisie.valeurs[rubrique], rubrique)
+            lu = self._lu(source.texte) if source.texte else None
             if not source.texte:
                 vides.append((rubrique, None))
-            elif self._lu(source.texte) is None:
+            elif lu is None:
                 ligne["nb_beneficiaires_minima"] = source
                 return
             else:
-                parties.append((rubrique, self._lu(source.texte)))
+                parties.append((rubrique, lu))
         if not parties:
             return
         total = sum((n for _, n in parties), Decimal(0))

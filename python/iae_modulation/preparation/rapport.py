@@ -6,6 +6,7 @@ from __future__ import annotations
 import heapq
 from collections import Counter
 from collections.abc import Sequence
+from operator import itemgetter
 from pathlib import Path
 
 from iae_modulation import mise_en_page
@@ -61,7 +62,13 @@ def ecrire_rapport(preparation: Preparation, chemin: Path) -> Path:
     p = preparation
     feuilles: list[Feuille] = []
 
-    def feuille(nom: str, titre: str, entetes: Sequence[str], lignes: list[Sequence], longues=()):
+    def feuille(
+        nom: str,
+        titre: str,
+        entetes: Sequence[str],
+        lignes: Sequence[Sequence[object]],
+        longues: Sequence[int] = (),
+    ) -> None:
         if not lignes:  # une feuille vide se lirait comme une feuille oubliée
             lignes = [(f"Aucune ligne : rien à signaler ({titre.split(' — ')[-1]}).",)]
         colonnes = [
@@ -137,7 +144,7 @@ def ecrire_rapport(preparation: Preparation, chemin: Path) -> Path:
              for e in p.ecartees]
             + [(i.numero, i.annexe, "", "", "", "", f"illisible : {i.message}")
                for i in p.illisibles],
-            key=lambda e: e[0],
+            key=itemgetter(0),
         ),
         (6,),
     )  # fmt: skip

@@ -185,6 +185,7 @@ def _feuille_resultats(classeur, resultats: pd.DataFrame, formats: dict, campagn
         feuille.write_string(0, j, ENTETES[colonne], formats["entete"])
         nature = _nature(colonne)
         valeurs = resultats[colonne].tolist()
+        cellules: list[tuple[int, float | str]]
         if nature != "texte":
             ecrire = feuille._write_number
             cellules = [(i, float(v)) for i, v in enumerate(valeurs, 1) if v is not None]
@@ -193,7 +194,7 @@ def _feuille_resultats(classeur, resultats: pd.DataFrame, formats: dict, campagn
         else:
             ecrire = feuille._write_string
             cellules = [(i, str(v)) for i, v in enumerate(valeurs, 1) if v]
-            textes = sorted((v for _, v in cellules), key=len)[-ECHANTILLON_LARGEUR:]
+            textes = sorted((str(v) for _, v in cellules), key=len)[-ECHANTILLON_LARGEUR:]
         for i, v in cellules:
             ecrire(i, j, v, None)
         colonnes.append(Colonne(ENTETES[colonne], textes, maximum=LARGEURS.get(colonne, 34)))

@@ -66,7 +66,7 @@ def nombre_lu(valeur: Decimal | None) -> str:
     """Un terme tel que le grand livre l'écrit (« 10 », « 3,46 ») ; « — » s'il manque."""
     if valeur is None:
         return TIRET
-    return nombre_fr(valeur, max(0, -valeur.as_tuple().exponent))
+    return nombre_fr(valeur, max(0, -int(valeur.as_tuple().exponent)))
 
 
 def _insecable(texte: str) -> str:
@@ -93,7 +93,7 @@ class Region:
     part_plafonnees: Decimal
     disponible: Decimal | None  # ce qui reste à répartir en proportion
     total: Decimal | None  # total des montants calculés qui le partagent
-    taux_moyen: Decimal | None
+    taux_moyen: Decimal  # répartition « taux-moyen » ; 0 pour les autres règles
 
     @property
     def repartie(self) -> bool:
@@ -143,7 +143,7 @@ def regions(lignes: list[dict]) -> dict[str, Region]:
             part_plafonnees=sum((m["montant_module"] for m in plafonnees), Decimal(0)),
             disponible=reparties[0]["enveloppe_disponible"] if reparties else None,
             total=reparties[0]["total_avant_enveloppe"] if reparties else None,
-            taux_moyen=premiere["taux_moyen_cible"],
+            taux_moyen=premiere["taux_moyen_cible"] or Decimal(0),
         )
     return resultat
 
@@ -332,7 +332,7 @@ def _part_de_la_structure(ligne: dict, region: Region) -> str:
     if ligne["enveloppe_disponible"] is None:
         part = (
             ""
-            if region.disponible is None
+            if region.disponible is None or region.total is None
             else f" ({montant_fr(avant)} × {montant_fr(region.disponible)} / "
             f"{montant_fr(region.total)})"
         )

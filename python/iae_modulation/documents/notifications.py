@@ -283,7 +283,7 @@ def _generer(
     if livre.modifie:
         compile_.verifier_mention_sur_chaque_page(CHAMP_MENTION_MODIFIE)
     mots = mots_de_la_campagne(annee, signature.date)
-    mots.noter_modele(compile_.champs)
+    mots.noter_modele(set(compile_.champs))
     contexte = ContexteLettres(
         mots, Campagne.du_grand_livre(structures), rappel_precedent, livre.empreinte
     )
@@ -492,7 +492,7 @@ def phrase_penitentiaire(motifs: set[str], jour: dt.date) -> str:
     si aucune n'y est implantée), avec le texte qui la fixe."""
     if not motifs & {MOTIF_PENITENTIAIRE, MOTIF_PENITENTIAIRE_PLAFOND}:
         return ""
-    taux = taux_fr(parametres.valeur("taux_milieu_penitentiaire", jour).valeur)
+    taux = taux_fr(parametres.valeur("taux_milieu_penitentiaire", jour).nombre)
     reference = _reference_penitentiaire(jour.year)
     if MOTIF_PENITENTIAIRE in motifs:
         return (
@@ -632,7 +632,7 @@ def _motif_taux(structure: dict, annee: int) -> str:
         )
     groupe = groupe_decrit(structure)
     if motif == MOTIF_PENITENTIAIRE_PLAFOND:
-        plafond = parametres.valeur("taux_milieu_penitentiaire", dt.date(annee, 1, 1)).valeur
+        plafond = parametres.valeur("taux_milieu_penitentiaire", dt.date(annee, 1, 1)).nombre
         return (
             "Votre structure étant implantée en établissement pénitentiaire, sa part modulée est "
             f"plafonnée à {taux_fr(plafond)} de son montant socle "
@@ -673,7 +673,7 @@ def texte_eiti_fourni(type_siae: str, annee: int) -> str:
     if not plafond.origine:
         return ""
     return (
-        f" Le plafond de la part modulée des EITI, {taux_fr(plafond.valeur)}, est celui de : "
+        f" Le plafond de la part modulée des EITI, {taux_fr(plafond.nombre)}, est celui de : "
         f"{plafond.reference_titre}."
     )
 

@@ -73,15 +73,28 @@ def _structure(identifiant: str, minima: int, encadrement: int, durables: int, *
     }
 
 
-def _calcul(dossier: Path, annee: int, structures: list[dict], enveloppe: str, *options) -> Path:
-    donnees = ecrire_csv(dossier.with_name(f"{dossier.name}-donnees.csv"), structures)
+def _campagne(
+    dossier: Path, annee: int, structures: list[dict], enveloppe: str, signature, *options
+) -> Path:
+    """Le calcul des `structures` (enveloppe du Grand Est) dans `dossier/calcul`, puis leurs
+    lettres dans `dossier/lettres` ; rend `dossier`."""
+    calcul = dossier / "calcul"
+    donnees = ecrire_csv(dossier / "donnees.csv", structures)
     enveloppes = ecrire_csv(
-        dossier.with_name(f"{dossier.name}-enveloppes.csv"),
-        [{"region": "Grand Est", "enveloppe": enveloppe}],
+        dossier / "enveloppes.csv", [{"region": "Grand Est", "enveloppe": enveloppe}]
     )
-    commande = ["calculer", str(donnees), "--annee", str(annee), "--sortie", str(dossier)]
+    commande = ["calculer", str(donnees), "--annee", str(annee), "--sortie", str(calcul)]
     assert main([*commande, "--enveloppes", str(enveloppes), *options]) == 0
-    return dossier / "resultats.csv"
+    generer_notifications(
+        calcul / "resultats.csv",
+        None,
+        annee,
+        dossier / "lettres",
+        signature=signature,
+        pdf=False,
+        progression=False,
+    )
+    return dossier
 
 
 def _lettre(chemin: Path) -> tuple[list[str], list[list[str]]]:
@@ -112,11 +125,7 @@ def par_defaut(tmp_path_factory) -> Path:
         _structure("ACI054260003", 5, 3, 6),
         _structure("ACI054260004", 8, 4, 8),
     ]
-    resultats = _calcul(dossier / "calcul", 2026, structures, "16000")
-    generer_notifications(
-        resultats, None, 2026, dossier / "lettres", signature=SIGNEE, pdf=False, progression=False
-    )
-    return dossier
+    return _campagne(dossier, 2026, structures, "16000", SIGNEE)
 
 
 def test_lettre_methode_par_defaut_texte_exact(par_defaut):
@@ -234,20 +243,10 @@ def regionale(tmp_path_factory) -> Path:
         for departement, debut in (("54", 1), ("57", 4))
         for n, k in enumerate(range(debut, debut + 3), start=1)
     ]
-    resultats = _calcul(
-        dossier / "calcul", 2026, structures, "34000", "--methode-fichier", str(methode)
-    )
     signature = Signature(date=dt.date(2026, 6, 15))
-    generer_notifications(
-        resultats,
-        None,
-        2026,
-        dossier / "lettres",
-        signature=signature,
-        pdf=False,
-        progression=False,
+    return _campagne(
+        dossier, 2026, structures, "34000", signature, "--methode-fichier", str(methode)
     )
-    return dossier
 
 
 def test_lettre_methode_regionale_groupes_departementaux(regionale):
@@ -326,18 +325,8 @@ def penitentiaire(tmp_path_factory) -> Path:
         _structure("EI067190002", 8, 3, 5, milieu_penitentiaire="non"),
         _structure("EI067190003", 2, 1, 1, milieu_penitentiaire="non", montant_socle="50000"),
     ]
-    resultats = _calcul(dossier / "calcul", 2019, structures, "5000")
     signature = Signature(lieu="Strasbourg", signataire="Jeanne Martin", date=dt.date(2019, 6, 14))
-    generer_notifications(
-        resultats,
-        None,
-        2019,
-        dossier / "lettres",
-        signature=signature,
-        pdf=False,
-        progression=False,
-    )
-    return dossier
+    return _campagne(dossier, 2019, structures, "5000", signature)
 
 
 def test_lettre_d_une_structure_en_etablissement_penitentiaire(penitentiaire):

@@ -190,7 +190,7 @@ def feuille(chemin: Path) -> list[list[object]]:
 def test_colonnes_de_sortie_et_leur_ordre_selon_la_note(tmp_path, mesure):
     rapport = executer(tmp_path, export(tmp_path, mesure), mesure)
     assert rapport.code_sortie == 0, rapport.erreur
-    lignes = feuille(tmp_path / "sortie" / f"annexe5_{mesure}_54.xlsx")
+    lignes = feuille(tmp_path / "sortie" / f"annexe5_2026_54_{mesure}.xlsx")
     assert lignes[3] == COLONNES_ATTENDUES[mesure]
     assert lignes[-1][0] == "Total"
     donnees = lignes[4:-1]
@@ -205,8 +205,8 @@ def test_filtre_departemental_autres_departements_comptes(tmp_path):
     assert rapport.exclues == {"57": 1}
     noms = sorted(p.name for p in (tmp_path / "sortie").iterdir())
     assert noms == [
-        "annexe5_EI_54.xlsx",
-        "decision_asp_EI_54.docx",
+        "annexe5_2026_54_EI.xlsx",
+        "decision_asp_2026_54_EI.docx",
         "manifeste.json",
         "synthese.xlsx",
     ]
@@ -218,7 +218,7 @@ def test_filtre_departemental_autres_departements_comptes(tmp_path):
 
 def test_taux_forfaitaire_montant_au_centime_moitie_vers_le_haut(tmp_path):
     rapport = executer(tmp_path, export(tmp_path, "EI"), "EI", departements=["54"])
-    lignes = feuille(tmp_path / "sortie" / "annexe5_EI_54.xlsx")[4:-1]
+    lignes = feuille(tmp_path / "sortie" / "annexe5_2026_54_EI.xlsx")[4:-1]
     montants = {ligne[2]: Decimal(str(ligne[-1])) for ligne in lignes}
     # 41 363,88 × 5 % = 2 068,194 ; 100,50 × 5 % = 5,025 -> 5,03 (et non 5,02)
     assert montants == {
@@ -252,7 +252,7 @@ def test_taux_individuels_joints_sur_le_numero_d_annexe(tmp_path):
     # 7 032,774
     assert rapport.totaux["54"].montant_module == Decimal("9221.55") + Decimal("13993.79")
     assert rapport.totaux["67"].montant_module == Decimal("7032.77")
-    controle = openpyxl.load_workbook(tmp_path / "sortie" / "annexe5_ACI_67.xlsx")
+    controle = openpyxl.load_workbook(tmp_path / "sortie" / "annexe5_2026_67_ACI.xlsx")
     lignes = list(controle["Contrôle"].iter_rows(values_only=True))
     ligne = dict(zip(lignes[0], lignes[1], strict=True))
     assert ligne["Structure (ligne de l'export)"].startswith("Chantier Rhin — ACI067230035A0M0")
@@ -268,7 +268,7 @@ def test_ei_colonnes_reordonnees_le_montant_de_l_etat_reste(tmp_path):
 
     rapport = executer(tmp_path, export_modifie(tmp_path, "EI", deplacer), "EI")
     assert rapport.code_sortie == 0, rapport.erreur
-    lignes = feuille(tmp_path / "sortie" / "annexe5_EI_57.xlsx")
+    lignes = feuille(tmp_path / "sortie" / "annexe5_2026_57_EI.xlsx")
     assert lignes[3][-2:] == ["Montant prévu de l'aide de l'Etat = AE", "Montant modulé prévu"]
     assert lignes[4][-2:] == [38872.08, 1943.60]
 
@@ -304,9 +304,9 @@ def test_montant_reduit_par_l_enveloppe_repris_du_grand_livre(tmp_path):
     assert rapport.totaux["54"].montant_module == Decimal("2059.52") + Decimal("5.00")
     assert rapport.totaux["57"].montant_module == Decimal("1935.46")
     lignes = list(
-        openpyxl.load_workbook(tmp_path / "sortie" / "annexe5_EI_54.xlsx")["Contrôle"].iter_rows(
-            values_only=True
-        )
+        openpyxl.load_workbook(tmp_path / "sortie" / "annexe5_2026_54_EI.xlsx")[
+            "Contrôle"
+        ].iter_rows(values_only=True)
     )
     reduite = dict(zip(lignes[0], lignes[1], strict=True))
     assert reduite["Montant avant enveloppe (socle × taux calculé)"] == pytest.approx(2068.19)
@@ -379,7 +379,7 @@ def test_texte_commencant_par_egal_ecrit_comme_texte(tmp_path):
 
     rapport = executer(tmp_path, export_modifie(tmp_path, "ETTI", piege), "ETTI")
     assert rapport.code_sortie == 0, rapport.erreur
-    tableau = openpyxl.load_workbook(tmp_path / "sortie" / "annexe5_ETTI_54.xlsx")["Tableau"]
+    tableau = openpyxl.load_workbook(tmp_path / "sortie" / "annexe5_2026_54_ETTI.xlsx")["Tableau"]
     assert (tableau["M4"].value, tableau["M4"].data_type) == ("=SOMME(A1:A2)", "s")
     assert (tableau["D5"].value, tableau["D5"].data_type) == ('=HYPERLINK("http://x";"clic")', "s")
 

@@ -38,7 +38,7 @@ def aci_forfaitaire(sortie: Path, pdf: bool):
 def test_decision_word_contient_total_nombre_de_structures_et_tableau(tmp_path):
     rapport = aci_forfaitaire(tmp_path / "sortie", pdf=False)
     assert rapport.code_sortie == 0, rapport.erreur
-    document = docx.Document(tmp_path / "sortie" / "decision_asp_ACI_51.docx")
+    document = docx.Document(tmp_path / "sortie" / "decision_asp_2026_51_ACI.docx")
     texte = "\n".join(p.text for p in document.paragraphs)
     total = montant_fr(Decimal("38907.51"))  # 5 % de 778 150,13 €, ligne par ligne
     assert f"pour un montant total de {total} (nombre de structures : 4)" in texte
@@ -60,7 +60,7 @@ def test_decision_pdf_contient_total_et_nombre_de_structures(tmp_path):
 
     rapport = aci_forfaitaire(tmp_path / "sortie", pdf=True)
     assert rapport.code_sortie == 0, rapport.erreur
-    chemin = tmp_path / "sortie" / "decision_asp_ACI_51.pdf"
+    chemin = tmp_path / "sortie" / "decision_asp_2026_51_ACI.pdf"
     texte = " ".join(page.extract_text() for page in PdfReader(chemin).pages)
     texte = " ".join(texte.replace("\u00a0", " ").split())
     assert "38 907,51 €" in texte
@@ -134,9 +134,9 @@ def test_fluxiae_reel_de_bout_en_bout(tmp_path):
     assert "Lignes du FluxIAE écartées :" in resume
     assert "remplacée par un avenant plus récent (état HISTORISE) : 22" in resume
     lignes = list(
-        openpyxl.load_workbook(tmp_path / "sortie" / "annexe5_ACI_972.xlsx")["Tableau"].iter_rows(
-            min_row=4, values_only=True
-        )
+        openpyxl.load_workbook(tmp_path / "sortie" / "annexe5_2021_972_ACI.xlsx")[
+            "Tableau"
+        ].iter_rows(min_row=4, values_only=True)
     )
     # la forme de la note (colonnes de l'extranet que le FluxIAE connaît), sans les noms que le
     # FluxIAE ne donne pas ; le cofinancement est vérifié puis retiré, comme le veut la note

@@ -202,8 +202,12 @@ def _verifier_annexe5(cas: dict, livre: dict, resultats: Path, dossier: Path) ->
         )
         assert rapport.code_sortie == 0, rapport.resume()
         for departement in rapport.totaux:
-            lignes_asp |= _lignes_du_tableau(sortie / nom_fichier_tableau(mesure, departement))
-            texte = _sans_insecables(texte_docx(sortie / nom_fichier_decision(mesure, departement)))
+            lignes_asp |= _lignes_du_tableau(
+                sortie / nom_fichier_tableau(cas["annee"], mesure, departement)
+            )
+            texte = _sans_insecables(
+                texte_docx(sortie / nom_fichier_decision(cas["annee"], mesure, departement))
+            )
             for extrait in cas.get("decision", {}).get(f"{mesure} {departement}", []):
                 assert extrait in texte, (mesure, departement, extrait, texte)
             for extrait in cas.get("decision_sans", {}).get(f"{mesure} {departement}", []):
@@ -220,7 +224,7 @@ def _lignes_du_tableau(chemin: Path) -> dict[str, dict[str, Decimal]]:
     « Tableau »), lues dans le classeur tel qu'un agent l'ouvrirait."""
     brute = lire_table(chemin, "Tableau").table
     rangees = [list(brute.columns), *brute.itertuples(index=False, name=None)]
-    mesure = chemin.stem.split("_")[1]
+    mesure = chemin.stem.split("_")[-1]  # annexe5_<ANNÉE>_<DEP>_<MESURE>
     for avec_regularisation in (True, False):
         ajoutes = entetes_ajoutes(mesure, avec_regularisation)
         entete = next((r for r in rangees if ajoutes[-1] in r and ajoutes[0] in r), None)

@@ -154,7 +154,7 @@ def test_documents_apres_calcul(copie):
     assert executer("calculer", copie, region="Grand Est", enveloppe=295600).code == 0
     decision = executer("decision-asp", copie, export_annexe5=str(EXPORT_ACI), departements="51")
     assert decision.code == 0, decision.message
-    assert any(p.endswith("decision_asp_ACI_51.docx") for p in decision.sorties)
+    assert any(p.endswith("decision_asp_2026_51_ACI.docx") for p in decision.sorties)
     assert all(Path(p).is_file() for p in decision.sorties)
     # le journal dit où en est la campagne : seules les ACI de la Marne ont leur décision
     assert "Rapprochement : grand livre 40 structure(s)" in decision.message

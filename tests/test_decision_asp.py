@@ -75,7 +75,7 @@ def _texte_docx(chemin: Path) -> str:
 
 def test_decision_contient_total_nombre_et_tableau(tmp_path):
     (chemin,) = rendre_decisions_asp([_decision()], tmp_path)
-    assert chemin.name == "decision_asp_ACI_54.docx"
+    assert chemin.name == "decision_asp_2014_54_ACI.docx"
     texte = _texte_docx(chemin)
     assert "pour un montant total de 9 259,20 € (nombre de structures : 2)" in texte
     assert "Vu le code du travail, notamment ses articles L. 5132-2 et R. 5132-37 ;" in texte
@@ -85,8 +85,15 @@ def test_decision_contient_total_nombre_et_tableau(tmp_path):
         "Mesure ACI (atelier et chantier d'insertion) – département 54 – Meurthe-et-Moselle"
         in texte
     )
-    assert "Préfecture de la région Grand Est" in texte
-    assert "Le préfet de la région Grand Est," in texte
+    assert "PRÉFET DE MEURTHE-ET-MOSELLE" in texte
+    assert "Le préfet de Meurthe-et-Moselle," in texte
+    # décision de 2014 : le service et le titre du directeur à la date de l'acte (31/12/2014)
+    assert "Unité territoriale de la direction régionale des entreprises" in texte
+    assert (
+        "Pour le préfet et par délégation,\nle responsable de l'unité territoriale de la "
+        "direction régionale des entreprises"
+    ) in texte
+    assert "PROJET (sans numéro)" in texte  # aucun numéro donné : pas au registre
     assert "Nancy, le 22 novembre 2026" in texte
     assert "Jeanne Martin" in texte
     tableau = docx.Document(str(chemin)).tables[0]
@@ -110,9 +117,9 @@ def test_article_selon_la_mesure_et_sans_signataire(tmp_path):
     )
     # sans signataire ni lieu : un projet, qui le dit en tête de page et dans son nom
     assert [c.name for c in chemins] == [
-        "PROJET_decision_asp_EI_54.docx",
-        "decision_asp_ETTI_54.docx",
-        "decision_asp_AI_2A.docx",
+        "PROJET_decision_asp_2014_54_EI.docx",
+        "decision_asp_2014_54_ETTI.docx",
+        "decision_asp_2014_2A_AI.docx",
     ]
     en_tetes = [docx.Document(str(c)).sections[0].header.paragraphs[0].text for c in chemins]
     assert en_tetes == ["PROJET — non signé", "", ""]
@@ -124,7 +131,7 @@ def test_article_selon_la_mesure_et_sans_signataire(tmp_path):
 
 
 def test_doublon_et_mesure_inconnue_refuses(tmp_path):
-    with pytest.raises(ErreurEntree, match="decision_asp_ACI_54.docx"):
+    with pytest.raises(ErreurEntree, match="decision_asp_2014_54_ACI.docx"):
         rendre_decisions_asp([_decision(), _decision()], tmp_path / "a")
     with pytest.raises(ErreurEntree, match="Mesure inconnue pour une décision ASP : FDI"):
         rendre_decisions_asp([_decision(mesure="FDI")], tmp_path / "b")
@@ -162,7 +169,7 @@ def test_pdf_des_decisions_en_deux_lots(tmp_path, monkeypatch):
     chemins = rendre_decisions_asp([_decision(), _decision(mesure="EI")], tmp_path / "docx")
     monkeypatch.setattr(pdf, "LONGUEUR_MAX_COMMANDE", 10)  # force un appel par document
     pdfs = pdf.convertir_en_pdf(chemins, tmp_path / "pdf")
-    assert [p.name for p in pdfs] == ["decision_asp_ACI_54.pdf", "decision_asp_EI_54.pdf"]
+    assert [p.name for p in pdfs] == ["decision_asp_2014_54_ACI.pdf", "decision_asp_2014_54_EI.pdf"]
     for fichier in pdfs:
         texte = " ".join(page.extract_text() for page in PdfReader(fichier).pages)
         texte = " ".join(texte.replace(NBSP, " ").split())

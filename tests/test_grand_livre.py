@@ -141,9 +141,9 @@ def test_grand_livre_modifie_accepte_sur_option_et_dit_partout(calculs, tmp_path
     assert "relancez avec --resultats-modifies" in sortie_capturee(capsys)
     assert annexe5(resultats, tmp_path / "asp", "--resultats-modifies") == 0
     mention = "Établi à partir d'un grand livre modifié après le calcul (resultats.csv"
-    entetes = entetes_de_page(tmp_path / "asp" / "decision_asp_ACI_54.docx")
+    entetes = entetes_de_page(tmp_path / "asp" / "decision_asp_2026_54_ACI.docx")
     assert entetes and all(mention in entete for entete in entetes)
-    tableau = openpyxl.load_workbook(tmp_path / "asp" / "annexe5_ACI_54.xlsx")["Tableau"]
+    tableau = openpyxl.load_workbook(tmp_path / "asp" / "annexe5_2026_54_ACI.xlsx")["Tableau"]
     assert tableau["A3"].value.startswith(mention)
     manifeste = json.loads((tmp_path / "asp" / "manifeste.json").read_text("utf-8"))
     assert manifeste["options"]["resultats_modifies"].startswith(mention)
@@ -381,7 +381,7 @@ def test_taux_forfaitaire_de_2014_autre_que_5_pour_cent_refuse(tmp_path, capsys)
 
 
 def test_pdf_exige_et_conversion_echouee_rien_d_ecrit(calculs, tmp_path, monkeypatch):
-    from iae_modulation import annexe5 as module
+    from iae_modulation.annexe5 import execution as module
     from iae_modulation.documents.pdf import ErreurPDF
 
     def echec(*_):

@@ -192,7 +192,7 @@ def _decision_etti_regularisee() -> DecisionASP:
 @LIBREOFFICE
 def test_tableau_de_la_decision_sans_numero_ni_mot_coupe(demo, tmp_path):
     decisions = [
-        *sorted((demo / "annexe5").glob("*/decision_asp_*_57.docx")),
+        *sorted((demo / "annexe5").glob("*/decision_asp_2026_57_*.docx")),
         *rendre_decisions_asp([_decision_etti_regularisee()], tmp_path / "large"),
     ]
     for docx_, chemin in zip(
@@ -209,7 +209,7 @@ def test_tableau_de_la_decision_sans_numero_ni_mot_coupe(demo, tmp_path):
         entetes = [c.text for c in docx.Document(str(docx_)).tables[0].rows[0].cells]
         for mot in {m.strip("()") for e in entetes for m in e.split() if len(m) > 3}:
             assert mot in annexe, (chemin.name, mot)
-    texte = texte_pdf(tmp_path / "pdf" / "decision_asp_ETTI_2A.pdf")
+    texte = texte_pdf(tmp_path / "pdf" / "decision_asp_2015_2A_ETTI.pdf")
     assert "Abréviations : " in texte
     assert texte.count("77530050200090") == 1 and "ETTI057250020A10M12" in texte
 
@@ -223,7 +223,7 @@ def test_chaque_classeur_de_la_demo_est_pret_a_imprimer(demo):
     noms = {c.name for c in classeurs}
     assert {"resultats.xlsx", "synthese.xlsx", "notifications.xlsx", "rapprochement.xlsx"} <= noms
     assert {"donnees.xlsx", "preparation.xlsx"} <= noms
-    assert "annexe5_ETTI_57.xlsx" in noms
+    assert "annexe5_2026_57_ETTI.xlsx" in noms
     for chemin in classeurs:
         livre = openpyxl.load_workbook(chemin)
         for feuille in livre.worksheets:
@@ -233,7 +233,9 @@ def test_chaque_classeur_de_la_demo_est_pret_a_imprimer(demo):
 
 
 def test_tableau_annexe5_colonnes_entieres_et_en_tete_repete(demo):
-    feuille = openpyxl.load_workbook(demo / "annexe5" / "ETTI" / "annexe5_ETTI_57.xlsx")["Tableau"]
+    feuille = openpyxl.load_workbook(demo / "annexe5" / "ETTI" / "annexe5_2026_57_ETTI.xlsx")[
+        "Tableau"
+    ]
     entetes = [c.value for c in feuille[4]]
     assert feuille.print_title_rows == "$4:$4"
     assert feuille.page_setup.orientation == "landscape"
@@ -313,4 +315,4 @@ def test_mesure_en_minuscules_partout(tmp_path):
     commande = ["annexe5", str(DEMO / "exports" / "EI.xlsx"), "--mesure", " ei ", "--annee"]
     options = ["2026", "--taux-forfaitaire", "5", "--sortie", str(tmp_path), "--sans-pdf"]
     assert main([*commande, *options]) == 0
-    assert (tmp_path / "PROJET_decision_asp_EI_54.docx").is_file()
+    assert (tmp_path / "PROJET_decision_asp_2026_54_EI.docx").is_file()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import ROUND_HALF_UP, Decimal
 
 CENTIME = Decimal("0.01")
@@ -49,3 +50,16 @@ def date_fr(jour: dt.date) -> str:
     """« 22 novembre 2026 » (« 1er » pour le premier jour du mois)."""
     numero = "1er" if jour.day == 1 else str(jour.day)
     return f"{numero} {MOIS[jour.month - 1]} {jour.year}"
+
+
+# Références qui ne doivent pas se couper en fin de ligne : « R. 5132-23 », « L. 5132-2 »,
+# « n° 2014-04 », « loi n° 2018-771 » (un trait d'union entre deux chiffres devient insécable,
+# U+2011 ; l'espace après « R. », « L. », « D. », « n° » ou « article » devient insécable).
+_TRAIT_ENTRE_CHIFFRES = re.compile(r"(?<=\d)-(?=\d)")
+_ESPACE_DE_REFERENCE = re.compile(r"(?<![\w.])([LRD]\.|n°|article|articles) (?=\d)")
+
+
+def insecables(texte: str) -> str:
+    """Le texte avec ses références d'articles et de textes rendues insécables."""
+    texte = _ESPACE_DE_REFERENCE.sub("\\1\u00a0", texte)
+    return _TRAIT_ENTRE_CHIFFRES.sub("\u2011", texte)

@@ -32,11 +32,30 @@ def normaliser_mesure(texte: object) -> str:
     return str(texte).strip().upper()
 
 
+# Le nom d'un département précédé de « de » selon son type de nom en clair (TNCC) du code
+# officiel géographique de l'INSEE : 0 « de Paris », 1 « d'Eure-et-Loir », 2 « du Nord »,
+# 3 « de la Marne », 4 « des Vosges », 5 « de l'Ain ».
+CHARNIERES_TNCC = {"0": "de ", "1": "d'", "2": "du ", "3": "de la ", "4": "des ", "5": "de l'"}
+
+
 @dataclass(frozen=True)
 class Departement:
+    """Un département (`departements.csv`) : `tncc`, type de nom en clair du code officiel
+    géographique (INSEE, COG 2025) ; `prefet_region`, ce qui suit « préfet » pour le préfet de
+    sa région (« de la région Grand Est ») ; `services`, l'organisation de ses services de
+    l'emploi (metropole, ile-de-france, petite-couronne, outre-mer : `documents.autorite`)."""
+
     code: str
     nom: str
     region: str
+    tncc: str
+    prefet_region: str
+    services: str
+
+    @property
+    def de_nom(self) -> str:
+        """« de la Marne », « du Bas-Rhin », « des Vosges », « de Meurthe-et-Moselle »."""
+        return CHARNIERES_TNCC[self.tncc] + self.nom
 
 
 @cache

@@ -41,6 +41,12 @@ SUFFIXE_ANCIENS = "-anciens"  # dossier temporaire où les anciens fichiers atte
 PREPARATION, BASCULE = "preparation", "bascule"
 STATUT_REFUS = "refus"  # manifeste d'une exécution refusée : seul son rapport a été écrit
 TAILLE_MAX_MANIFESTE = 50 * MO
+# Le registre des actes (`registre.py`) vit dans le dossier du grand livre : ni ses fichiers, ni
+# son verrou, ni son journal ne sont à l'exécution qui a écrit ce dossier, qui ne les remplace
+# jamais (un nouveau calcul n'efface pas les décisions signées).
+NOM_REGISTRE = "registre.csv"
+NOM_VERROU_REGISTRE = ".iae-registre-verrou"
+NOM_JOURNAL_REGISTRE = ".iae-registre-journal.json"
 
 
 def verifier_fichier_entree(chemin: Path, taille_max: int = TAILLE_MAX_ENTREE) -> Path:
@@ -84,8 +90,14 @@ def sha256(chemin: Path) -> str:
 
 def _restes(nom: str) -> bool:
     """Verrou, journal et dossiers temporaires de l'outil (y compris ceux d'une exécution
-    tuée)."""
-    return nom in (NOM_VERROU, NOM_JOURNAL) or nom.startswith((PREFIXE_TEMPORAIRE, NOM_JOURNAL))
+    tuée), et le registre des actes, qui appartient au dossier et non à une exécution."""
+    return nom in (
+        NOM_VERROU,
+        NOM_JOURNAL,
+        NOM_REGISTRE,
+        NOM_VERROU_REGISTRE,
+        NOM_JOURNAL_REGISTRE,
+    ) or nom.startswith((PREFIXE_TEMPORAIRE, NOM_JOURNAL, f".{NOM_REGISTRE}."))
 
 
 def fichiers_de_l_outil(dossier: Path) -> tuple[set[str], dict | None]:

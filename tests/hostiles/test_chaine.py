@@ -641,7 +641,7 @@ def test_grand_livre_modifie_le_dit_sur_chaque_page(campagne, tmp_path, capsys):
     assert main(["rapprocher", str(dossier)]) == 3  # une seule décision : écarts attendus
     capsys.readouterr()
     documents = [
-        dossier / "asp" / "decision_asp_ACI_54.docx",
+        dossier / "asp" / "decision_asp_2026_54_ACI.docx",
         *sorted(lettres.glob("notification_*.docx")),
     ]
     assert len(documents) == 41  # une décision et 40 lettres
@@ -655,7 +655,7 @@ def test_grand_livre_modifie_le_dit_sur_chaque_page(campagne, tmp_path, capsys):
         assert entetes and all(MODIFIE in entete for entete in entetes), document.name
         assert MODIFIE not in texte_lettre(document)  # dans l'en-tête, pas une fois dans le corps
     classeurs = [
-        dossier / "asp" / "annexe5_ACI_54.xlsx",
+        dossier / "asp" / "annexe5_2026_54_ACI.xlsx",
         dossier / "asp" / "synthese.xlsx",
         lettres / "notifications.xlsx",
         dossier / "rapprochement.xlsx",
@@ -687,7 +687,7 @@ def test_decision_d_un_grand_livre_modifie_chaque_page_imprimee(campagne, tmp_pa
     commande += ["--lieu", "Nancy", "--signataire", "Jeanne Martin", "--pdf"]
     assert main([*commande, "--resultats-modifies", "--departement", "57"]) == 0
     capsys.readouterr()
-    pages = PdfReader(tmp_path / "asp" / "decision_asp_ACI_57.pdf").pages
+    pages = PdfReader(tmp_path / "asp" / "decision_asp_2026_57_ACI.pdf").pages
     assert len(pages) >= 2
     for page in pages:
         assert MODIFIE in " ".join(page.extract_text().split())

@@ -20,8 +20,10 @@ def enregistrer(sous_parseurs: argparse._SubParsersAction) -> None:
         help="tableaux départementaux et décisions de paiement pour l'ASP",
         description="Transforme l'export de l'extranet IAE (ou le FluxIAE de l'ASP) comme le "
         "prescrit l'annexe 5 de la note DGEFP 2014-04 et écrit, par département, le tableau "
-        "annexe5_<MESURE>_<DEP>.xlsx et la décision decision_asp_<MESURE>_<DEP>.docx (et .pdf), "
-        "plus synthese.xlsx et manifeste.json.",
+        "annexe5_<ANNÉE>_<DEP>_<MESURE>.xlsx et la décision "
+        "decision_asp_<ANNÉE>_<DEP>_<MESURE>.docx (et .pdf), plus synthese.xlsx et "
+        "manifeste.json. Chaque décision signée est numérotée et inscrite au registre des actes "
+        "(registre.csv, à côté du grand livre) ; une seconde décision payable est refusée.",
     )
     parseur.add_argument(
         "export", type=Path, metavar="EXPORT", help="export extranet (.xlsx, .csv) ou FluxIAE"
@@ -76,6 +78,20 @@ def enregistrer(sous_parseurs: argparse._SubParsersAction) -> None:
     )
     ajouter_options_pdf(parseur, "les décisions")
     parseur.add_argument("--ecraser", action="store_true", help="remplacer un dossier existant")
+    parseur.add_argument(
+        "--remplace",
+        nargs="+",
+        metavar="NUMÉRO",
+        help="numéro(s) des décisions en vigueur que les nouvelles annulent et remplacent "
+        "(p. ex. 2026-57-ACI-001), une par département",
+    )
+    parseur.add_argument(
+        "--registre",
+        type=Path,
+        metavar="DOSSIER",
+        help="dossier du registre des actes (défaut : celui du grand livre ; au taux "
+        "forfaitaire, le dossier qui contient --sortie)",
+    )
     ajouter_option_parametres(parseur)
     ajouter_options_signature(parseur)
     parseur.set_defaults(executer=executer)
@@ -106,6 +122,8 @@ def executer(args: argparse.Namespace) -> int:
         entetes=args.entetes,
         donnees=args.donnees,
         dossier_parametres=args.parametres,
+        remplace=args.remplace,
+        registre=args.registre,
     )
     print(rapport.resume())
     return rapport.code_sortie

@@ -20,7 +20,12 @@ from iae_modulation.rapprochement.bordereau import (
     bordereau_remplacable,
 )
 from iae_modulation.rapprochement.rapport import publier
-from iae_modulation.sorties import DossierDeSortie, dossier_atomique, ecrire_manifeste
+from iae_modulation.sorties import (
+    NOM_REGISTRE,
+    DossierDeSortie,
+    dossier_atomique,
+    ecrire_manifeste,
+)
 from iae_modulation.synthetique_asp import FichiersASP, ecrire_fichiers_asp
 
 ANNEE_DEMO = 2026
@@ -103,6 +108,9 @@ def executer(args: argparse.Namespace) -> int:
     # rien n'est écrit si l'un des sous-dossiers contient un fichier d'agent
     for sous_dossier in ("asp", "preparation", "calcul", "notifications"):
         DossierDeSortie(sortie / sous_dossier, ecraser=True).examiner()
+    # une démonstration relancée repart d'un registre des actes vide : ses décisions fictives
+    # sont établies à nouveau (ailleurs, une seconde décision signée serait refusée)
+    (sortie / "calcul" / NOM_REGISTRE).unlink(missing_ok=True)
     print("== 1. Fichiers de l'ASP (fictifs) ==")
     fichiers = fichiers_asp_demo(sortie / "asp")
     print(

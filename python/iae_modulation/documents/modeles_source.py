@@ -21,11 +21,14 @@ from pathlib import Path
 import docx
 from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 from lxml import etree
 
 from iae_modulation.chemins import DOSSIER_TEMPLATES
 from iae_modulation.documents.publipostage import W
+from iae_modulation.formats import insecables
 
 DOSSIER_MODELES = DOSSIER_TEMPLATES
 NOM_NOTIFICATION = "notification_montant_module.docx"
@@ -105,12 +108,6 @@ def _paragraphe(document, texte: str = "", *, gras=False, aligne=None, retrait=N
     if apres is not None:
         paragraphe.paragraph_format.space_after = apres
     return paragraphe
-
-
-def _en_tete(document) -> None:
-    _paragraphe(document, "RÉPUBLIQUE FRANÇAISE", gras=True, apres=Pt(0))
-    _paragraphe(document, "Préfecture de la région {{ region }}", apres=Pt(0))
-    _paragraphe(document, "{{ service }}", apres=Pt(18))
 
 
 def _en_tete_et_destinataire(document) -> None:
@@ -270,12 +267,55 @@ def construire_notification() -> bytes:
     return _enregistrer(document)
 
 
+def _champ_word(paragraphe, instruction: str) -> None:
+    """Un champ Word calculé à l'affichage (« PAGE », « NUMPAGES ») : début, instruction,
+    séparateur, valeur provisoire, fin (ECMA-376, partie 1, 17.16.18)."""
+    for balise, valeur in (
+        ("begin", None),
+        ("instr", f" {instruction} "),
+        ("separate", None),
+        ("texte", "1"),
+        ("end", None),
+    ):
+        run = paragraphe.add_run()
+        if balise == "instr":
+            element = OxmlElement("w:instrText")
+            element.set(qn("xml:space"), "preserve")
+            element.text = valeur
+        elif balise == "texte":
+            element = OxmlElement("w:t")
+            element.text = valeur
+        else:
+            element = OxmlElement("w:fldChar")
+            element.set(qn("w:fldCharType"), balise)
+        run._r.append(element)
+
+
+def _pied_numerote(section) -> None:
+    """« Décision n° … – page x sur y » au pied de chaque page (le numéro du registre, ou
+    « PROJET (sans numéro) »)."""
+    section.footer_distance = Cm(0.7)
+    pied = section.footer.paragraphs[0]
+    pied.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    pied.add_run("Décision n°\u00a0{{ numero }} – page ")
+    _champ_word(pied, "PAGE")
+    pied.add_run(" sur ")
+    _champ_word(pied, "NUMPAGES")
+    for morceau in pied.runs:
+        morceau.font.size = Pt(8)
+
+
 def construire_decision() -> bytes:
-    """La décision de paiement du montant modulé transmise à l'ASP (annexe 5)."""
+    """La décision de paiement du montant modulé transmise à l'ASP (annexe 5), au nom de
+    l'autorité de la campagne (`documents.autorite`), numérotée par le registre des actes."""
     document = _document()
-    _en_tete(document)
+    _pied_numerote(document.sections[0])
+    _paragraphe(document, "RÉPUBLIQUE FRANÇAISE", gras=True, apres=Pt(0))
+    _paragraphe(document, "{{ bloc_marque }}", gras=True, apres=Pt(0))
+    _paragraphe(document, "{{ service }}", apres=Pt(18))
     centre = WD_ALIGN_PARAGRAPH.CENTER
     _paragraphe(document, "DÉCISION DE PAIEMENT", gras=True, aligne=centre, apres=Pt(0))
+    _paragraphe(document, "n°\u00a0{{ numero }}", gras=True, aligne=centre, apres=Pt(0))
     _paragraphe(
         document,
         "du montant modulé de l'aide au poste – année {{ annee }}",
@@ -288,9 +328,11 @@ def construire_decision() -> bytes:
         "Mesure {{ mesure }} ({{ libelle_mesure }}) – département {{ departement }} – "
         "{{ nom_departement }}",
         aligne=centre,
-        apres=Pt(18),
+        apres=Pt(0),
     )
-    _paragraphe(document, "Le préfet de la région {{ region }},")
+    _paragraphe(document, "{{ mention_remplace }}", gras=True, aligne=centre, apres=Pt(0))
+    _paragraphe(document, "", apres=Pt(12))
+    _paragraphe(document, "{{ autorite }},")
     for visa in (
         "{{ visa_aide }}",
         "Vu l'instruction DGEFP n° 2014-2 du 5 février 2014 relative au pilotage des dispositifs "
@@ -301,7 +343,7 @@ def construire_decision() -> bytes:
         "Vu les conventions et annexes financières conclues avec les structures figurant au "
         "tableau annexé ;",
     ):
-        _paragraphe(document, visa)
+        _paragraphe(document, insecables(visa))
     _paragraphe(document, "DÉCIDE", gras=True, aligne=centre)
     _paragraphe(document, "Article 1er", gras=True, apres=Pt(2))
     _paragraphe(
@@ -326,6 +368,7 @@ def construire_decision() -> bytes:
         "modulé à verser. Il fait partie intégrante de la présente décision.",
     )
     _paragraphe(document, "Article 3", gras=True, apres=Pt(2))
+    _paragraphe(document, "{{ phrase_remplace }}")
     _paragraphe(
         document,
         "La présente décision est transmise à l'Agence de services et de paiement.",
@@ -338,8 +381,8 @@ def construire_decision() -> bytes:
     annexe.left_margin = annexe.right_margin = Cm(1.5)
     _paragraphe(
         document,
-        "Annexe – montants modulés à verser – mesure {{ mesure }} – département "
-        "{{ departement }} – {{ nom_departement }} – année {{ annee }}",
+        "Annexe à la décision n°\u00a0{{ numero }} – montants modulés à verser – mesure "
+        "{{ mesure }} – département {{ departement }} – {{ nom_departement }} – année {{ annee }}",
         gras=True,
     )
     _paragraphe(document, "{{ tableau }}")

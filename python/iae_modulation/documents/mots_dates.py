@@ -69,11 +69,15 @@ class MotsDates:
         self.ecrits |= set(champs)
 
     def _ecrites(self) -> list[ValeurParametre]:
-        return [
-            valeur
-            for champ, valeur in self.lues.items()
-            if ECRIT_DANS.get(champ, {champ}) & self.ecrits
-        ]
+        """Les valeurs lues pour un champ que les modèles écrivent ; « service@57 » : le champ
+        `service` d'un département (`documents.autorite`). Une valeur lue pour plusieurs
+        départements n'est comptée qu'une fois."""
+        ecrites = {}
+        for cle, valeur in self.lues.items():
+            champ = cle.partition("@")[0]
+            if ECRIT_DANS.get(champ, {champ}) & self.ecrits:
+                ecrites[(valeur.nom, valeur.debut)] = valeur
+        return list(ecrites.values())
 
     def pour_le_manifeste(self) -> list[dict]:
         return [v.vers_dict() for v in self._ecrites()]

@@ -57,6 +57,10 @@ _TYPE_IMAGE = "http://schemas.openxmlformats.org/officeDocument/2006/relationshi
 _PNG = '<Default Extension="png" ContentType="image/png"/>'
 _XML = b'<Default Extension="xml" ContentType="application/xml"/>'
 EMU_PAR_CM = 360_000
+# Un trait d'union insécable (U+2011, `formats.insecables`) s'écrit dans Word par l'élément
+# `<w:noBreakHyphen/>` (ECMA-376, partie 1, 17.3.3.18), que Word et LibreOffice dessinent dans
+# toutes les polices.
+_TRAIT_INSECABLE = '</w:t><w:noBreakHyphen/><w:t xml:space="preserve">'
 _PARSEUR = etree.XMLParser(
     resolve_entities=False, no_network=True, load_dtd=False, remove_blank_text=False
 )
@@ -221,7 +225,10 @@ class ModeleCompile:
         """Le document complet (.docx) en mémoire ; `medias` : ses images (nom -> PNG),
         qu'un `Bloc` de `image_xml(nom, …)` place dans le texte ; `donnees` : les montants
         intégrés pour le rapprochement (`donnees_integrees`)."""
-        parties = {p: self._xml(e, valeurs) for p, e in self._noms_parties()}
+        parties = {
+            p: self._xml(e, valeurs).replace("\u2011", _TRAIT_INSECABLE)
+            for p, e in self._noms_parties()
+        }
         return self._archive(parties, medias, donnees)
 
     def _noms_parties(self):

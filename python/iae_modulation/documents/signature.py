@@ -11,6 +11,15 @@ import argparse
 import datetime as dt
 from dataclasses import dataclass, field
 
+from iae_modulation.documents.autorite import (
+    DEPARTEMENT,
+    REGION,
+    Autorite,
+    autorite_du_departement,
+    niveau_autorite,
+)
+from iae_modulation.documents.mots_dates import MotsDates
+from iae_modulation.erreurs import ErreurEntree
 from iae_modulation.formats import date_fr
 
 DELEGATION = "Pour le préfet de région et par délégation,"
@@ -21,14 +30,41 @@ PREFIXE_PROJET = "PROJET_"
 @dataclass(frozen=True)
 class Signature:
     """Service émetteur et signataire (réglables dans la feuille Paramètres ou en options) ;
-    `qualite` est le titre du signataire, écrit sous la ligne de délégation."""
+    `qualite` est le titre du signataire, écrit sous la ligne de délégation. `niveau`,
+    `prefete` et `ddets_pp` : l'autorité qui signe, choisie pour la campagne
+    (`documents.autorite`)."""
 
-    service: str = ""  # vide : le service en vigueur à la date de l'acte (mot_service_regional)
+    service: str = ""  # vide : le service en vigueur à la date de l'acte (documents.autorite)
     region: str = ""
     lieu: str = ""
     signataire: str = ""
     qualite: str = ""
     date: dt.date = field(default_factory=dt.date.today)
+    niveau: str = DEPARTEMENT
+    prefete: bool = False
+    ddets_pp: bool = False
+
+    def autorite(self, departement: str) -> Autorite:
+        """L'autorité qui signe les actes du département (code normalisé)."""
+        return autorite_du_departement(
+            self.niveau, departement, prefete=self.prefete, ddets_pp=self.ddets_pp
+        )
+
+    def bloc_signature(self, autorite: Autorite, mots: MotsDates) -> str:
+        """« Pour le préfet et par délégation, » puis, à la ligne, le titre du signataire
+        (`qualite`) ou, sans lui, celui du directeur du service à la date de l'acte (« le
+        directeur départemental de l'emploi, du travail et des solidarités »). Un titre qui
+        commence lui-même par « Pour le préfet » ou « Pour la préfète » remplace la ligne."""
+        titre = " ".join(self.qualite.split())
+        if titre.casefold().startswith(("pour le préfet", "pour la préfète")):
+            return titre
+        titre = titre or autorite.directeur(mots)
+        return f"{autorite.delegation}\n{titre}" if titre else autorite.delegation
+
+    def en_tete_service(self, autorite: Autorite, mots: MotsDates) -> str:
+        """Le service de l'en-tête : `--service` s'il est donné, sinon celui de l'autorité à la
+        date de l'acte."""
+        return self.service.strip() or autorite.service(mots)
 
     @property
     def projet(self) -> bool:
@@ -91,10 +127,26 @@ def ajouter_options_signature(parseur: argparse.ArgumentParser) -> None:
     """Options communes de la ligne de commande pour le bloc de signature."""
     groupe = parseur.add_argument_group("signature")
     groupe.add_argument(
+        "--autorite",
+        type=_niveau_option,
+        default=DEPARTEMENT,
+        help="qui signe : le préfet de « departement » (défaut, comme pour les conventions) ou "
+        "de « region »",
+    )
+    groupe.add_argument(
+        "--prefete", action="store_true", help="« La préfète » au lieu de « Le préfet »"
+    )
+    groupe.add_argument(
+        "--ddets-pp",
+        action="store_true",
+        help="le service départemental est une DDETS-PP (emploi, travail, solidarités et "
+        "protection des populations) : la liste de ces départements n'est pas connue de l'outil",
+    )
+    groupe.add_argument(
         "--service",
         default=Signature.service,
-        help="service émetteur (défaut : celui de la date de l'acte, DIRECCTE jusqu'au 31 mars "
-        "2021 puis DREETS ; à donner pour un service d'outre-mer)",
+        help="service émetteur (défaut : celui de l'autorité à la date de l'acte : unité "
+        "départementale de la DIRECCTE puis DDETS, ou DIRECCTE puis DREETS, le 1er avril 2021)",
     )
     groupe.add_argument("--lieu", default="", help="lieu de signature (« Fait à … »)")
     groupe.add_argument(
@@ -105,8 +157,8 @@ def ajouter_options_signature(parseur: argparse.ArgumentParser) -> None:
     groupe.add_argument(
         "--qualite",
         default="",
-        help=f"titre du signataire, écrit sous « {DELEGATION} » (p. ex. « Le directeur "
-        "régional adjoint »)",
+        help="titre du signataire, écrit sous « Pour le préfet et par délégation, » (défaut : "
+        "celui du directeur du service ; p. ex. « La directrice départementale adjointe »)",
     )
     groupe.add_argument(
         "--date", type=date_du_document, default=None, help="date du document (AAAA-MM-JJ)"
@@ -123,6 +175,13 @@ def date_du_document(texte: str) -> dt.date:
         ) from None
 
 
+def _niveau_option(texte: str) -> str:
+    try:
+        return niveau_autorite(texte)
+    except ErreurEntree as erreur:
+        raise argparse.ArgumentTypeError(str(erreur)) from None
+
+
 def signature_depuis_options(args: argparse.Namespace, region: str = "") -> Signature:
     return Signature(
         service=args.service,
@@ -131,12 +190,17 @@ def signature_depuis_options(args: argparse.Namespace, region: str = "") -> Sign
         signataire=args.signataire,
         qualite=args.qualite,
         date=args.date or dt.date.today(),
+        niveau=args.autorite,
+        prefete=args.prefete,
+        ddets_pp=args.ddets_pp,
     )
 
 
 def signature_demo() -> Signature:
-    """Le signataire fictif de la démonstration : le même sur les décisions et les lettres."""
+    """Le signataire fictif de la démonstration : le même sur les décisions et les lettres,
+    par délégation du préfet de la région Grand Est (une seule signataire pour la région)."""
     return Signature(
+        niveau=REGION,
         region="Grand Est",
         lieu="Strasbourg",
         signataire="Camille Exemple (démonstration)",

@@ -24,6 +24,7 @@ from iae_modulation import donnees, referentiel
 from iae_modulation.chemins import DOSSIER_XL, GABARIT_CLASSEUR, RACINE_DEPOT
 from iae_modulation.classeur_resultats import ENTETES, LARGEURS
 from iae_modulation.colonnes import COLONNES_RESULTATS, NOTATIONS
+from iae_modulation.documents.autorite import LIBELLES_NIVEAUX
 from iae_modulation.excel import classeur as contrat
 from iae_modulation.excel import paquet
 from iae_modulation.excel.projet_vba import (
@@ -135,6 +136,7 @@ class _Ecrivain:
             "mesures": ("Mesures (annexe 5)", list(referentiel.TYPES_SIAE)),
             "groupes": ("Groupes", list(GROUPES.values())),
             "repartitions": ("Répartitions", list(REPARTITIONS)),
+            "autorites": ("Autorité qui signe", list(LIBELLES_NIVEAUX)),
         }
         self.plages = {}
         for position, (cle, (titre, valeurs)) in enumerate(colonnes.items()):

@@ -20,7 +20,7 @@ from functools import lru_cache
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import TYPE_CHECKING
 
-from iae_modulation.erreurs import traduire
+from iae_modulation.erreurs import ErreurEntree, traduire
 from iae_modulation.excel import classeur as c
 from iae_modulation.referentiel import (
     TYPES_SIAE,
@@ -124,15 +124,38 @@ def dossier_de_sortie(classeur: c.Classeur) -> Path:
     return classeur.chemin.parent.joinpath(*windows.parts)
 
 
+# La qualité écrite par défaut dans les classeurs construits avant le choix de l'autorité :
+# c'était la ligne de délégation régionale, désormais écrite par l'outil selon l'autorité.
+ANCIENNE_QUALITE = "Pour le préfet de région et par délégation"
+
+
 def _signature(classeur: c.Classeur) -> Signature:
+    """Le bloc de signature des Paramètres ; un classeur construit avant les cellules de
+    l'autorité (« Autorité qui signe », « Préfète », « DDETS-PP ») prend leurs valeurs par
+    défaut."""
+    from iae_modulation.documents.autorite import DEPARTEMENT, niveau_autorite
     from iae_modulation.documents.signature import Signature
 
+    qualite = _texte(classeur, "qualite")
+    try:
+        niveau = _texte(classeur, "autorite") or DEPARTEMENT
+        prefete, ddets_pp = _oui(classeur, "prefete"), _oui(classeur, "ddets_pp")
+    except Exception:  # classeur construit avant ces cellules : elles sont facultatives
+        niveau, prefete, ddets_pp = DEPARTEMENT, False, False
+    try:
+        niveau = niveau_autorite(niveau)
+    except ErreurEntree as erreur:
+        lieu = f"Feuille « {c.PARAMETRES} », « Autorité qui signe »"
+        raise ErreurAction(f"{lieu} : {erreur}") from None
     return Signature(
         service=_texte(classeur, "service") or Signature.service,
         region=_texte(classeur, "region"),
         lieu=_texte(classeur, "lieu"),
         signataire=_texte(classeur, "signataire"),
-        qualite=_texte(classeur, "qualite") or Signature.qualite,
+        qualite="" if qualite.rstrip(" ,") == ANCIENNE_QUALITE else qualite,
+        niveau=niveau,
+        prefete=prefete,
+        ddets_pp=ddets_pp,
     )
 
 

@@ -14,7 +14,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import xlsxwriter
 
@@ -29,77 +28,13 @@ from iae_modulation.mise_en_page import (
 from iae_modulation.referentiel import departements
 from iae_modulation.texte_xml import ClasseurXlsx
 
-if TYPE_CHECKING:
-    from iae_modulation.annexe5 import TableauAnnexe5
-
 FORMAT_EUROS = '#,##0.00 "€"'
 FORMAT_TAUX = "0.00 %"
 FORMAT_NOMBRE = "0.00"
 LIGNE_ENTETE = 3  # deux lignes de titre, une ligne vide, puis l'en-tête
 
 
-def ecrire_tableau(
-    tableau: TableauAnnexe5, chemin: Path, annee: int, base_du_taux: str, mention: str = ""
-) -> Path:
-    """Écrit le tableau d'un département (feuille « Tableau ») et sa feuille « Contrôle » ;
-    `mention` (projet non signé, grand livre modifié après le calcul) s'écrit sous le titre."""
-    departement = departements()[tableau.departement]
-    classeur = ClasseurXlsx(str(chemin))
-    styles = _styles(classeur)
-    feuille = classeur.add_worksheet("Tableau")
-    titre = (
-        f"Montant modulé de l'aide au poste {annee} – {tableau.mesure} – "
-        f"{departement.code} {departement.nom} ({departement.region})"
-    )
-    formats = {j: styles["euros"] for j in tableau.montants}
-    formats |= {j: styles["nombre"] for j in tableau.nombres}
-    feuille.write_row(LIGNE_ENTETE, 0, tableau.colonnes, styles["entete"])
-    feuille.freeze_panes(LIGNE_ENTETE + 1, 0)
-    for rang, ligne in enumerate(tableau.lignes, start=LIGNE_ENTETE + 1):
-        for colonne, valeur in enumerate(ligne):
-            if isinstance(valeur, Decimal):
-                feuille.write_number(rang, colonne, valeur, formats[colonne])
-            else:
-                feuille.write_string(rang, colonne, valeur)
-    total = LIGNE_ENTETE + 1 + len(tableau.lignes)
-    feuille.write_string(total, 0, "Total", styles["total"])
-    sommes = {}
-    for colonne in sorted(tableau.totaux):
-        sommes[colonne] = sum(
-            (ligne[colonne] for ligne in tableau.lignes if isinstance(ligne[colonne], Decimal)),
-            Decimal(0),
-        )
-        feuille.write_number(total, colonne, sommes[colonne], styles["total_euros"])
-    nature = {j: "euros" for j in tableau.montants} | {j: "etp" for j in tableau.nombres}
-    colonnes = [
-        Colonne(
-            entete,
-            [texte_affiche(ligne[j], nature.get(j, "")) for ligne in tableau.lignes]
-            + [texte_affiche(sommes.get(j), "euros")],
-            maximum=32,
-        )
-        for j, entete in enumerate(tableau.colonnes)
-    ]
-    largeurs = poser_colonnes(
-        feuille,
-        colonnes,
-        LIGNE_ENTETE,
-        {j: styles["retour"] for j in range(len(colonnes)) if j not in nature},
-    )
-    _bandeau(feuille, styles, largeurs, [(titre, "titre"), (base_du_taux, ""), (mention, "alerte")])
-    imprimer(
-        feuille,
-        largeurs,
-        titre=f"Annexe 5 – {tableau.mesure} – {departement.code} {departement.nom}",
-        campagne=annee,
-        lignes_repetees=(LIGNE_ENTETE, LIGNE_ENTETE),
-    )
-    _feuille_controle(classeur, styles, tableau, annee)
-    classeur.close()
-    return chemin
-
-
-def _bandeau(feuille, styles, largeurs: list[float], lignes: list[tuple[str, str]]) -> None:
+def bandeau(feuille, styles, largeurs: list[float], lignes: list[tuple[str, str]]) -> None:
     """Titre, phrase du taux et mention au-dessus du tableau, chacun sur toute sa largeur et
     renvoyé à la ligne : rien ne déborde à droite de la zone imprimée."""
     place = sum(largeurs)
@@ -115,69 +50,7 @@ def _bandeau(feuille, styles, largeurs: list[float], lignes: list[tuple[str, str
         feuille.set_row(rang, hauteur * lignes_de_texte(texte, place) + 2)
 
 
-# Feuille « Contrôle » : (en-tête, colonne du grand livre, format), dans l'ordre du calcul.
-COLONNES_CONTROLE = (
-    ("Identifiant (grand livre)", "identifiant", None),
-    ("Motif du taux", "motif_taux", None),
-    ("Montant socle", "montant_socle", "euros"),
-    ("Taux calculé", "taux_calcule", "taux"),
-    ("Montant avant enveloppe (socle × taux calculé)", "montant_avant_enveloppe", "euros"),
-    ("Enveloppe disponible", "enveloppe_disponible", "euros"),
-    ("Total avant enveloppe", "total_avant_enveloppe", "euros"),
-    ("Montant modulé", "montant_module", "euros"),
-    ("Taux effectif après enveloppe (modulé ÷ socle)", "taux_effectif", "taux"),
-    ("Régularisation 2014", "regularisation", "euros"),
-    ("Reste à déduire de l'aide au poste", "reste_a_deduire", "euros"),
-    ("Montant net versé", "montant_net", "euros"),
-)
 FEUILLE_CONTROLE = "Contrôle"
-
-
-def _feuille_controle(classeur, styles, tableau: TableauAnnexe5, annee: int) -> None:
-    """Une ligne par ligne du tableau, dans le même ordre : la structure, la base de l'export et
-    sa ligne du grand livre. Montant avant enveloppe = socle × taux calculé ; montant modulé =
-    avant × enveloppe disponible / total avant enveloppe (au centime inférieur) quand
-    l'enveloppe a réduit le montant ; net = modulé − régularisation (jamais négatif)."""
-    feuille = classeur.add_worksheet(FEUILLE_CONTROLE)
-    entetes = ["Structure (ligne de l'export)", "Base de l'export"]
-    entetes += [entete for entete, _, _ in COLONNES_CONTROLE]
-    feuille.write_row(0, 0, entetes, styles["entete"])
-    feuille.freeze_panes(1, 1)
-    for rang, paiement in enumerate(tableau.paiements, start=1):
-        feuille.write_string(rang, 0, paiement.nom)
-        feuille.write_number(rang, 1, paiement.base, styles["euros"])
-        for colonne, (_, cle, format_) in enumerate(COLONNES_CONTROLE, start=2):
-            valeur = paiement.livre[cle]
-            if valeur is None:
-                continue
-            if format_ is None:
-                feuille.write_string(rang, colonne, str(valeur))
-            else:
-                feuille.write_number(rang, colonne, valeur, styles[format_])
-    natures = ["", "euros"] + [
-        {"euros": "euros", "taux": "taux"}.get(f, "") for *_, f in COLONNES_CONTROLE
-    ]
-    cles = [None, None] + [cle for _, cle, _ in COLONNES_CONTROLE]
-    colonnes = [
-        Colonne(
-            entete,
-            [
-                texte_affiche(p.nom if j == 0 else p.base if j == 1 else p.livre[cles[j]], nature)
-                for p in tableau.paiements
-            ],
-            maximum=40,
-        )
-        for j, (entete, nature) in enumerate(zip(entetes, natures, strict=True))
-    ]
-    largeurs = poser_colonnes(feuille, colonnes, 0, {0: styles["retour"]})
-    departement = departements()[tableau.departement]
-    imprimer(
-        feuille,
-        largeurs,
-        titre=f"Contrôle – annexe 5 – {tableau.mesure} – {departement.code} {departement.nom}",
-        campagne=annee,
-        lignes_repetees=(0, 0),
-    )
 
 
 @dataclass(frozen=True)
@@ -221,7 +94,7 @@ def ecrire_synthese(
     quand des lignes des exports l'ont été."""
     classeur = ClasseurXlsx(str(chemin))
     classeur.set_properties({"title": TITRE_SYNTHESE, "author": "iae-modulation"})
-    styles = _styles(classeur)
+    styles = styles_asp(classeur)
     feuille = classeur.add_worksheet("Synthèse")
     feuille.write_row(LIGNE_ENTETE, 0, COLONNES_SYNTHESE, styles["entete"])
     feuille.freeze_panes(LIGNE_ENTETE + 1, 0)
@@ -267,7 +140,7 @@ def ecrire_synthese(
         for j, entete in enumerate(COLONNES_SYNTHESE)
     ]
     largeurs = poser_colonnes(feuille, colonnes, LIGNE_ENTETE)
-    _bandeau(
+    bandeau(
         feuille,
         styles,
         largeurs,
@@ -307,7 +180,7 @@ def textes_departement(code: str) -> tuple[str, str, str]:
     return departement.code, departement.nom, departement.region
 
 
-def _styles(classeur: xlsxwriter.Workbook) -> dict[str, object]:
+def styles_asp(classeur: xlsxwriter.Workbook) -> dict[str, object]:
     return {
         "titre_bandeau": classeur.add_format(
             {"bold": True, "font_size": 12, "text_wrap": True, "valign": "top"}

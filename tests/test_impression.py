@@ -80,6 +80,7 @@ def _plus_longues(dossier: Path) -> list[Path]:
         "54",
         annee="2015",
         motif_taux="seule dans son groupe",
+        enveloppe_region=Decimal("286031.60"),
         enveloppe_disponible=Decimal("286031.60"),
         total_avant_enveloppe=Decimal("293814.78"),
         montant_verse_2014=Decimal("20000.00"),
@@ -131,7 +132,7 @@ def test_chaque_lettre_de_la_demo_et_les_plus_longues_tiennent_sur_une_page(demo
     for chemin in pdfs:
         assert pages(chemin) == 1, f"{chemin.name} : {pages(chemin)} pages"
         texte = texte_pdf(chemin)
-        identifiant = chemin.stem.removeprefix("notification_")
+        identifiant = chemin.stem.rpartition("-")[2]
         if identifiant in numeros:  # SIRET et n° d'annexe jamais coupés en fin de ligne
             assert f"SIRET {numeros[identifiant]}" in texte.replace("\u00a0", " ")
             assert f"n° {identifiant}" in texte.replace("\u00a0", " ")

@@ -6,64 +6,74 @@ intégrées des documents, jamais dans leur formulation."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
 import zipfile
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
 import pandas as pd
 import pytest
-from aides import DEMO, DONNEES, empreinte_remise, sortie_capturee
-from documents_integres import (
-    completer_campagne,
-    ecrire_registre,
-    integrer,
-    remettre_manifeste,
-    remplacer_texte,
-)
+from aides import DEMO, DONNEES, empreinte, empreinte_remise, sortie_capturee
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
-from iae_modulation.annexe5 import demo_annexe5, executer_annexe5
+from iae_modulation.annexe5 import executer_annexe5
 from iae_modulation.campagne import executer_calcul
 from iae_modulation.cli import main
 from iae_modulation.documents import decision_asp
 from iae_modulation.documents import pdf as conversion
 from iae_modulation.documents.donnees_integrees import lire_donnees
 from iae_modulation.documents.notifications import generer_notifications
-from iae_modulation.documents.signature import signature_demo
+from iae_modulation.documents.publipostage import ModeleCompile
+from iae_modulation.documents.signature import Signature, signature_demo
 from iae_modulation.donnees import NOMS_COLONNES
-from iae_modulation.exports.exemples import ecrire_export_xlsx
+from iae_modulation.exports.exemples import FICHIERS_DEMO, ecrire_export_xlsx
 from iae_modulation.rapprochement import CODE_CONCORDANT, CODE_ECARTS, rapprocher
+from iae_modulation.registre import ecrire_registre, lire_registre
 from iae_modulation.resultats import lire_grand_livre
 from pypdf import PdfReader, PdfWriter
 
 LIBREOFFICE = pytest.mark.skipif(
     not conversion.libreoffice_disponible(), reason="LibreOffice absent (la CI l'installe)"
 )
+SANS_SIGNATURE = Signature(region="Grand Est")  # ni signataire ni lieu : des projets
 
 
-def campagne_de_demo(dossier: Path, *, signer: bool = True, pdf: bool = False) -> Path:
-    """Calcul, annexe 5 des cinq mesures et lettres de la démo, avec leurs données intégrées et
-    le registre des actes ; renvoie le grand livre."""
+def campagne_de_demo(
+    dossier: Path, *, signature: Signature | None = None, pdf: bool = False
+) -> Path:
+    """Calcul, annexe 5 des quatre mesures et lettres de la démo (signées par le signataire de
+    la démonstration, sauf `signature`) ; renvoie le grand livre."""
+    signature = signature or signature_demo()
     calcul = executer_calcul(
         DONNEES, 2026, dossier / "calcul", enveloppes=DEMO / "enveloppes_demo.csv"
     )
     assert calcul.code_sortie == 0, calcul.resume()
     resultats = dossier / "calcul" / "resultats.csv"
-    demo_annexe5(dossier / "annexe5", resultats, pdf=False)
+    for mesure, nom in FICHIERS_DEMO.items():
+        rapport = executer_annexe5(
+            DEMO / "exports" / nom,
+            mesure,
+            2026,
+            dossier / "annexe5" / mesure,
+            resultats=resultats,
+            signature=signature,
+            pdf=pdf,
+        )
+        assert rapport.code_sortie == 0, rapport.resume()
     lettres = generer_notifications(
         resultats,
         DONNEES,
         2026,
         dossier / "notifications",
-        signature=signature_demo(),
+        signature=signature,
         progression=False,
-        pdf=False,
+        pdf=pdf,
     )
     assert lettres.nb_lettres == 40
-    completer_campagne(dossier, signer=signer, pdf=pdf)
     return resultats
 
 
@@ -93,6 +103,37 @@ def demo_pdf(tmp_path_factory) -> Path:
 def copie_pdf(demo_pdf, tmp_path) -> Path:
     shutil.copytree(demo_pdf, tmp_path / "campagne")
     return tmp_path / "campagne"
+
+
+def integrer(docx: Path, donnees: dict) -> None:
+    """D'autres données intégrées au document (un défaut de l'outil, ou une retouche qu'on veut
+    faire passer), son texte inchangé."""
+    ModeleCompile(docx).ecrire({}, docx, donnees=donnees)
+
+
+def remplacer_texte(docx: Path, ancien: str, nouveau: str) -> None:
+    """Un texte du document remplacé (word/document.xml)."""
+    with zipfile.ZipFile(docx) as archive:
+        parties = {info: archive.read(info) for info in archive.infolist()}
+    with zipfile.ZipFile(docx, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info, contenu in parties.items():
+            if info.filename == "word/document.xml":
+                texte = contenu.decode("utf-8")
+                assert ancien in texte
+                contenu = texte.replace(ancien, nouveau).encode("utf-8")
+            archive.writestr(info, contenu)
+
+
+def remettre_manifeste(dossier: Path) -> None:
+    """Les sorties du manifeste remises à chaque fichier du dossier et à son empreinte."""
+    chemin = dossier / "manifeste.json"
+    manifeste = json.loads(chemin.read_text("utf-8"))
+    manifeste["sorties"] = [
+        {"fichier": f.relative_to(dossier).as_posix(), "sha256": empreinte(f)}
+        for f in sorted(dossier.rglob("*"))
+        if f.is_file() and f.name != "manifeste.json"
+    ]
+    chemin.write_text(json.dumps(manifeste), encoding="utf-8")
 
 
 def _problemes(rapprochement) -> list[str]:
@@ -151,7 +192,8 @@ def test_commande_code_0_rapport_et_bordereau(demo, tmp_path, capsys):
     assert list(classeur["Écarts"].iter_rows(min_row=2, values_only=True))[0][0] == "Aucun écart."
     registre = list(classeur["Registre"].iter_rows(min_row=2, values_only=True))
     assert len(registre) == 19
-    assert registre[0][:5] == ("2026-51-ACI-001", "2026", "51", "ACI", "en vigueur")
+    # dans l'ordre du registre : les décisions EI, enregistrées les premières
+    assert registre[0][:5] == ("2026-51-EI-001", "2026", "51", "EI", "en vigueur")
     assert {ligne[-1] for ligne in registre} == {"conforme"}
     documents = list(classeur["Documents"].iter_rows(min_row=2, values_only=True))
     assert len(documents) == 19 + 40  # chaque décision et chaque lettre, avec son grand livre
@@ -161,8 +203,8 @@ def test_commande_code_0_rapport_et_bordereau(demo, tmp_path, capsys):
     assert "PROJET" not in envoi and "ATTENTION" not in envoi
     assert "À l'ASP (Agence de services et de paiement) : 19 décision(s)" in envoi
     assert (
-        "  - n° 2026-67-ETTI-001 : annexe5/ETTI/decision_asp_ETTI_67.docx et son tableau "
-        "annexe5/ETTI/annexe5_ETTI_67.xlsx · signée" in envoi
+        "  - n° 2026-67-ETTI-001 : annexe5/ETTI/decision_asp_2026_67_ETTI.docx et son tableau "
+        "annexe5/ETTI/annexe5_2026_67_ETTI.xlsx · signée" in envoi
     )
     assert "À chaque SIAE, sa lettre : 40 lettre(s), signées" in envoi
 
@@ -191,7 +233,7 @@ def test_bordereau_xlsx_chaque_fichier_son_destinataire(demo, tmp_path):
     assert destinataires == {"ASP": 38, "SIAE": 40, "Archive": 14}
     assert (
         "SIAE ETTI067230023 – Strasbourg Intérim Insertion",
-        "notifications/notification_ETTI067230023.docx",
+        "notifications/notification_2026-67-ETTI-ETTI067230023.docx",
         "oui",
         "2026-67-ETTI-ETTI067230023",
         None,
@@ -215,35 +257,36 @@ def test_bordereau_lisible_imprime_a_8_points_au_moins(demo, tmp_path):
 
 
 def test_campagne_non_signee_bordereau_projet(tmp_path, capsys):
-    campagne_de_demo(tmp_path, signer=False)
+    campagne_de_demo(tmp_path, signature=SANS_SIGNATURE)
     assert main(["rapprocher", str(tmp_path)]) == CODE_CONCORDANT
     texte = sortie_capturee(capsys)
     assert "40 lettre(s) lu, PROJET — non signé : à signer avant tout envoi" in texte
     envoi = (tmp_path / "a_envoyer.txt").read_text("utf-8")
     assert "PROJET — non signé : ne rien envoyer avant la signature des documents." in envoi
     assert "À chaque SIAE, sa lettre : 40 lettre(s), dont 40 non signée(s)" in envoi
-    assert "  - (projet) : annexe5/ACI/decision_asp_ACI_51.docx" in envoi
+    assert "  - (projet) : annexe5/ACI/PROJET_decision_asp_2026_51_ACI.docx" in envoi
     feuille = openpyxl.load_workbook(tmp_path / "a_envoyer.xlsx")["À envoyer"]
     assert "PROJET — non signé" in feuille.oddHeader.center.text
     assert feuille["A2"].value.startswith("PROJET — non signé")
 
 
 def test_lettre_manquante_et_decision_manquante_code_3(copie_demo, capsys):
-    (copie_demo / "notifications" / "notification_EI054240006.docx").unlink()
+    (copie_demo / "notifications" / "notification_2026-54-EI-EI054240006.docx").unlink()
     shutil.rmtree(copie_demo / "annexe5" / "ETTI")
     assert main(["rapprocher", str(copie_demo)]) == CODE_ECARTS
     texte = sortie_capturee(capsys)
     assert (
-        "notifications/notification_EI054240006.docx : lettre : "
-        "notification_EI054240006.docx introuvable" in texte
+        "notifications/notification_2026-54-EI-EI054240006.docx : lettre : "
+        "notification_2026-54-EI-EI054240006.docx introuvable" in texte
     )
     assert "54 EI EI054240006 : sans lettre" in texte
     assert "67 ETTI ETTI067230023 : absente des décisions ASP (net 4" in texte
     # la lettre (introuvable, donc sans lettre) ; les 5 ETTI sans décision ; les 4 décisions
     # ETTI en vigueur au registre introuvables
     assert "11 écart(s)" in texte
-    assert "décision en vigueur au registre introuvable (../annexe5/ETTI/decision_asp_ETTI_51" in (
-        texte
+    assert (
+        "décision en vigueur au registre introuvable (../annexe5/ETTI/decision_asp_2026_51_ETTI"
+        in (texte)
     )
 
 
@@ -251,7 +294,7 @@ def test_un_centime_de_difference_dans_le_tableau_annexe(copie_demo):
     """Un tableau qui paierait un centime de plus que sa décision (son manifeste mis à jour,
     comme le ferait un défaut de l'outil) : le rapprochement le trouve."""
     dossier = copie_demo / "annexe5" / "AI"
-    tableau = dossier / "annexe5_AI_67.xlsx"
+    tableau = dossier / "annexe5_2026_67_AI.xlsx"
     classeur = openpyxl.load_workbook(tableau)
     feuille = classeur["Tableau"]
     ligne, colonne = 5, feuille.max_column
@@ -261,9 +304,10 @@ def test_un_centime_de_difference_dans_le_tableau_annexe(copie_demo):
     empreinte_remise(dossier, tableau)
     rapprochement = rapprocher(copie_demo)
     assert _problemes(rapprochement) == [
-        "tableau annexé annexe5_AI_67.xlsx : AI067240016 : tableau 1 127,68 €, décision 1 127,67 €"
+        "tableau annexé annexe5_2026_67_AI.xlsx : AI067240016 : tableau 1 127,68 €, décision "
+        "1 127,67 €"
     ]
-    assert rapprochement.ecarts[0].identifiant == "annexe5/AI/decision_asp_AI_67.docx"
+    assert rapprochement.ecarts[0].identifiant == "annexe5/AI/decision_asp_2026_67_AI.docx"
 
 
 def _donnees_retouchees(docx: Path, **valeurs) -> None:
@@ -275,7 +319,7 @@ def _donnees_retouchees(docx: Path, **valeurs) -> None:
 
 
 def test_un_centime_de_plus_dans_une_decision(copie_demo):
-    docx = copie_demo / "annexe5" / "AI" / "decision_asp_AI_67.docx"
+    docx = copie_demo / "annexe5" / "AI" / "decision_asp_2026_67_AI.docx"
     donnees = lire_donnees(docx)
     (ligne,) = donnees["lignes"]
     _donnees_retouchees(docx, lignes=[{**ligne, "montant": "1127.68"}], total="1127.68")
@@ -283,13 +327,13 @@ def test_un_centime_de_plus_dans_une_decision(copie_demo):
     assert "décision 1 127,68 €, grand livre 1 127,67 €" in problemes
     # le texte du document, lui, dit toujours 1 127,67 € : c'est un autre écart
     assert (
-        "decision_asp_AI_67.docx ne dit pas le total « 1 127,68 € », le montant de AI067240016 "
-        "« 1 127,68 € » (ses données intégrées le disent)" in problemes
+        "decision_asp_2026_67_AI.docx ne dit pas le total « 1 127,68 € », le montant de "
+        "AI067240016 « 1 127,68 € » (ses données intégrées le disent)" in problemes
     )
 
 
 def test_un_centime_de_moins_dans_une_lettre(copie_demo):
-    docx = copie_demo / "notifications" / "notification_ACI051230010.docx"
+    docx = copie_demo / "notifications" / "notification_2026-51-ACI-ACI051230010.docx"
     _donnees_retouchees(docx, net="13871.23")
     rapprochement = rapprocher(copie_demo)
     assert _ecarts(rapprochement) == [
@@ -298,7 +342,7 @@ def test_un_centime_de_moins_dans_une_lettre(copie_demo):
 
 
 def test_lettre_adressee_a_un_autre_siret(copie_demo):
-    docx = copie_demo / "notifications" / "notification_ACI051230010.docx"
+    docx = copie_demo / "notifications" / "notification_2026-51-ACI-ACI051230010.docx"
     _donnees_retouchees(docx, siret="46270107900024")
     assert _problemes(rapprocher(copie_demo)) == [
         "lettre : siret « 46270107900024 », grand livre « 46270107900016 »"
@@ -306,19 +350,19 @@ def test_lettre_adressee_a_un_autre_siret(copie_demo):
 
 
 def test_document_modifie_a_la_main_signale(copie_demo):
-    lettre = copie_demo / "notifications" / "notification_ACI051230010.docx"
+    lettre = copie_demo / "notifications" / "notification_2026-51-ACI-ACI051230010.docx"
     lettre.write_bytes(lettre.read_bytes() + b"\0")
     rapprochement = rapprocher(copie_demo)
     assert _problemes(rapprochement) == [
-        "lettre : notification_ACI051230010.docx modifié après sa production (son empreinte "
-        "n'est plus celle du manifeste)"
+        "lettre : notification_2026-51-ACI-ACI051230010.docx modifié après sa production (son "
+        "empreinte n'est plus celle du manifeste)"
     ]
 
 
 def test_document_sans_donnees_integrees_ecart_nomme(copie_demo):
     """Une décision sans données intégrées (version antérieure de l'outil, ou partie retirée) :
     ses montants ne sont pas devinés dans son texte."""
-    docx = copie_demo / "annexe5" / "EI" / "decision_asp_EI_88.docx"
+    docx = copie_demo / "annexe5" / "EI" / "decision_asp_2026_88_EI.docx"
     with zipfile.ZipFile(docx) as archive:
         parties = {i: archive.read(i) for i in archive.infolist()}
     with zipfile.ZipFile(docx, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -329,7 +373,7 @@ def test_document_sans_donnees_integrees_ecart_nomme(copie_demo):
     rapprochement = rapprocher(copie_demo)
     assert _ecarts(rapprochement) == [
         (
-            "annexe5/EI/decision_asp_EI_88.docx",
+            "annexe5/EI/decision_asp_2026_88_EI.docx",
             "décision : sans données intégrées : ses montants ne peuvent pas être lus (document "
             "d'une version antérieure de l'outil, ou données retirées) ; produisez à nouveau "
             "la décision",
@@ -357,7 +401,7 @@ def test_modele_de_decision_reformule(tmp_path, monkeypatch):
             copie.writestr(info, contenu)
     monkeypatch.setattr(decision_asp, "MODELE_DECISION", modele)
     campagne_de_demo(tmp_path / "campagne")
-    decision = tmp_path / "campagne" / "annexe5" / "ACI" / "decision_asp_ACI_57.docx"
+    decision = tmp_path / "campagne" / "annexe5" / "ACI" / "decision_asp_2026_57_ACI.docx"
     from iae_modulation.rapprochement import texte_docx
 
     texte = texte_docx(decision).replace("\u202f", " ").replace("\u00a0", " ")
@@ -371,105 +415,134 @@ def test_modele_de_decision_reformule(tmp_path, monkeypatch):
 # --- le registre : une seule décision payable ------------------------------------------------
 
 
-def _reemettre(campagne: Path, numero: str, *, remplace: str | None = None) -> Path:
-    """La décision ACI 57 émise une seconde fois (dans `annexe5/ACI_bis`), sous `numero`."""
+def _reemettre(campagne: Path, numero: str) -> Path:
+    """La décision ACI 57 copiée dans `annexe5/ACI_bis` et donnée pour la décision `numero`
+    (données intégrées et texte), comme une décision ré-émise hors de l'outil."""
     bis = campagne / "annexe5" / "ACI_bis"
     shutil.copytree(campagne / "annexe5" / "ACI", bis)
-    for nom in ("51", "54", "67", "88"):
-        for fichier in bis.glob(f"*_ACI_{nom}.*"):
+    for fichier in bis.iterdir():
+        if fichier.suffix != ".json" and "_57_" not in fichier.name:
             fichier.unlink()
-    docx = bis / "decision_asp_ACI_57.docx"
-    remplacer_texte(docx, "n° 2026-57-ACI-001", f"n° {numero}")
-    integrer(docx, {**lire_donnees(docx), "numero": numero, "remplace": remplace})
+    docx = bis / "decision_asp_2026_57_ACI.docx"
+    sequence = numero.rsplit("-", 1)[1]
+    remplacer_texte(
+        docx,
+        '<w:noBreakHyphen/><w:t xml:space="preserve">001<',
+        f'<w:noBreakHyphen/><w:t xml:space="preserve">{sequence}<',
+    )
+    integrer(docx, {**lire_donnees(docx), "numero": numero})
     remettre_manifeste(bis)
     return docx
 
 
-def _registre(campagne: Path) -> list[dict]:
-    import csv
-
-    with open(campagne / "calcul" / "registre.csv", encoding="utf-8-sig") as fichier:
-        return list(csv.DictReader(fichier, delimiter=";"))
+VIVANTES_57 = (
+    "2 décisions signées vivantes pour 2026 ACI 57 (l'ASP paierait deux fois : "
+    "annexe5/ACI/decision_asp_2026_57_ACI.docx, annexe5/ACI_bis/decision_asp_2026_57_ACI.docx) ; "
+    "une décision ré-émise doit l'être avec --remplace NUMÉRO, qui passe l'ancienne à "
+    "« remplacée » au registre"
+)
 
 
 def test_decision_reemise_sans_remplace_absente_du_registre(copie_demo):
     _reemettre(copie_demo, "2026-57-ACI-002")
     rapprochement = rapprocher(copie_demo)
     assert rapprochement.code_sortie == CODE_ECARTS
-    assert _problemes(rapprochement) == [
-        "décision signée n° 2026-57-ACI-002 absente du registre des actes (registre.csv à côté "
-        "du grand livre) : elle n'a pas été enregistrée",
-        "2 décisions signées vivantes pour 2026 ACI 57 (l'ASP paierait deux fois) : une décision "
-        "ré-émise doit l'être avec --remplace NUMÉRO, qui passe l'ancienne à « remplacée » au "
-        "registre",
+    assert _ecarts(rapprochement) == [
+        (
+            "annexe5/ACI_bis/decision_asp_2026_57_ACI.docx",
+            "décision signée n° 2026-57-ACI-002 absente du registre des actes (registre.csv à "
+            "côté du grand livre) : elle n'a pas été enregistrée",
+        ),
+        ("n° 2026-57-ACI-001, n° 2026-57-ACI-002", VIVANTES_57),
     ]
-    assert rapprochement.ecarts[1].identifiant == "n° 2026-57-ACI-001, n° 2026-57-ACI-002"
 
 
-def test_decision_reemise_sans_remplace_deux_en_vigueur_au_registre(copie_demo):
-    from iae_modulation.sorties import sha256
-
-    docx = _reemettre(copie_demo, "2026-57-ACI-002")
-    lignes = _registre(copie_demo)
-    (premiere,) = [ligne for ligne in lignes if ligne["numero"] == "2026-57-ACI-001"]
-    lignes.append(
-        {
-            **premiere,
-            "numero": "2026-57-ACI-002",
-            "fichier_docx": "../annexe5/ACI_bis/decision_asp_ACI_57.docx",
-            "sha256_docx": sha256(docx),
-        }
+def test_registre_efface_puis_decision_reemise(copie_demo):
+    """Le registre supprimé pour passer outre le refus d'une seconde décision, signée un autre
+    jour : l'outil renumérote « 001 », et deux décisions signées vivantes paient les ACI de la
+    Moselle."""
+    (copie_demo / "calcul" / "registre.csv").unlink()
+    rapport = executer_annexe5(
+        DEMO / "exports" / "ACI.xlsx",
+        "ACI",
+        2026,
+        copie_demo / "annexe5" / "ACI_bis",
+        departements=["57"],
+        resultats=copie_demo / "calcul" / "resultats.csv",
+        signature=replace(signature_demo(), date=dt.date(2026, 6, 1)),
+        pdf=False,
     )
-    ecrire_registre(copie_demo / "calcul", lignes)
-    assert _problemes(rapprocher(copie_demo)) == [
-        "2 décisions signées vivantes pour 2026 ACI 57 (l'ASP paierait deux fois) : une décision "
-        "ré-émise doit l'être avec --remplace NUMÉRO, qui passe l'ancienne à « remplacée » au "
-        "registre",
-        "le registre a 2 décisions en vigueur pour 2026 ACI 57",
-    ]
+    assert rapport.code_sortie == 0, rapport.resume()
+    problemes = _problemes(rapprocher(copie_demo))
+    assert VIVANTES_57 in problemes
+    # les 18 autres décisions signées ne sont plus au registre ; la première ACI 57 porte le
+    # numéro que le registre donne maintenant à une autre
+    assert sum("absente du registre des actes" in p for p in problemes) == 18
+    assert (
+        "décision n° 2026-57-ACI-001 : decision_asp_2026_57_ACI.docx n'est pas le document "
+        "enregistré au registre (empreinte SHA-256 différente)" in problemes
+    )
+    assert len(problemes) == 20
+
+
+def test_registre_modifie_a_la_main_deux_en_vigueur(copie_demo):
+    docx = _reemettre(copie_demo, "2026-57-ACI-002")
+    actes = lire_registre(copie_demo / "calcul")
+    (premiere,) = [a for a in actes if a.numero == "2026-57-ACI-001"]
+    seconde = replace(
+        premiere,
+        numero="2026-57-ACI-002",
+        fichier_docx="../annexe5/ACI_bis/decision_asp_2026_57_ACI.docx",
+        sha256_docx=empreinte(docx),
+    )
+    ecrire_registre(copie_demo / "calcul", [*actes, seconde])
+    rapprochement = rapprocher(copie_demo)
+    registre_refuse, vivantes = _problemes(rapprochement)
+    assert registre_refuse.startswith("registre illisible : Registre des actes ")
+    assert registre_refuse.endswith(
+        "- 2 décisions ACI 2026 du département 57 en vigueur : 2026-57-ACI-001, 2026-57-ACI-002 "
+        "(une seule est payable)"
+    )
+    assert vivantes == VIVANTES_57
 
 
 def test_decision_remplacee_seule_la_nouvelle_est_payable(copie_demo, tmp_path):
     from iae_modulation.rapprochement import ecrire_bordereau
-    from iae_modulation.sorties import sha256
 
-    docx = _reemettre(copie_demo, "2026-57-ACI-002", remplace="2026-57-ACI-001")
-    lignes = _registre(copie_demo)
-    for ligne in lignes:
-        if ligne["numero"] == "2026-57-ACI-001":
-            ligne.update(statut="remplacée", remplacee_par="2026-57-ACI-002")
-            nouvelle = {
-                **ligne,
-                "numero": "2026-57-ACI-002",
-                "statut": "en vigueur",
-                "remplace": "2026-57-ACI-001",
-                "remplacee_par": "",
-                "fichier_docx": "../annexe5/ACI_bis/decision_asp_ACI_57.docx",
-                "sha256_docx": sha256(docx),
-            }
-    ecrire_registre(copie_demo / "calcul", [*lignes, nouvelle])
+    rapport = executer_annexe5(
+        DEMO / "exports" / "ACI.xlsx",
+        "ACI",
+        2026,
+        copie_demo / "annexe5" / "ACI_bis",
+        departements=["57"],
+        resultats=copie_demo / "calcul" / "resultats.csv",
+        signature=signature_demo(),
+        pdf=False,
+        remplace=["2026-57-ACI-001"],
+    )
+    assert rapport.code_sortie == 0, rapport.resume()
     rapprochement = rapprocher(copie_demo)
     assert rapprochement.code_sortie == CODE_CONCORDANT, rapprochement.resume()
     assert rapprochement.campagnes[0].decisions[("57", "ACI")].montant == Decimal("64413.40")
     assert (
-        "Document annexe5/ACI/decision_asp_ACI_57.docx : décision n° 2026-57-ACI-001 remplacée "
-        "par la décision n° 2026-57-ACI-002 (registre) : non payable, à archiver"
+        "Document annexe5/ACI/decision_asp_2026_57_ACI.docx : décision n° 2026-57-ACI-001 "
+        "remplacée par la décision n° 2026-57-ACI-002 (registre) : non payable, à archiver"
         in rapprochement.resume()
     )
     ecrire_bordereau(rapprochement, tmp_path)
     envoi = (tmp_path / "a_envoyer.txt").read_text("utf-8")
-    assert "n° 2026-57-ACI-002 : annexe5/ACI_bis/decision_asp_ACI_57.docx" in envoi
+    assert "n° 2026-57-ACI-002 : annexe5/ACI_bis/decision_asp_2026_57_ACI.docx" in envoi
     assert "2026-57-ACI-001" not in envoi
     feuille = openpyxl.load_workbook(tmp_path / "a_envoyer.xlsx")["À envoyer"]
     archivee = [
         ligne
         for ligne in _lignes_du_bordereau(feuille)
-        if ligne[1] == "annexe5/ACI/decision_asp_ACI_57.docx"
+        if ligne[1] == "annexe5/ACI/decision_asp_2026_57_ACI.docx"
     ]
     assert archivee == [
         (
             "Archive",
-            "annexe5/ACI/decision_asp_ACI_57.docx",
+            "annexe5/ACI/decision_asp_2026_57_ACI.docx",
             "oui",
             "2026-57-ACI-001",
             "non envoyé (voir la feuille « Documents » du rapprochement)",
@@ -478,12 +551,17 @@ def test_decision_remplacee_seule_la_nouvelle_est_payable(copie_demo, tmp_path):
 
 
 def test_decision_qui_n_est_pas_celle_du_registre(copie_demo):
-    lignes = _registre(copie_demo)
-    lignes[0]["sha256_docx"] = "0" * 64
-    ecrire_registre(copie_demo / "calcul", lignes)
-    assert _problemes(rapprocher(copie_demo)) == [
-        "décision n° 2026-51-ACI-001 : decision_asp_ACI_51.docx n'est pas le document enregistré "
-        "au registre (empreinte SHA-256 différente)"
+    actes = [
+        replace(a, sha256_docx="0" * 64) if a.numero == "2026-51-ACI-001" else a
+        for a in lire_registre(copie_demo / "calcul")
+    ]
+    ecrire_registre(copie_demo / "calcul", actes)
+    assert _ecarts(rapprocher(copie_demo)) == [
+        (
+            "annexe5/ACI/decision_asp_2026_51_ACI.docx",
+            "décision n° 2026-51-ACI-001 : decision_asp_2026_51_ACI.docx n'est pas le document "
+            "enregistré au registre (empreinte SHA-256 différente)",
+        )
     ]
 
 
@@ -527,7 +605,6 @@ def test_deux_grands_livres_chacun_ses_documents(copie_demo):
         progression=False,
         pdf=False,
     )
-    completer_campagne(copie_demo / "notifications_b")
     rapprochement = rapprocher(copie_demo)
     premiere, seconde = rapprochement.campagnes
     assert premiere.grand_livre == copie_demo / "calcul" / "resultats.csv"
@@ -584,15 +661,15 @@ def test_pdf_concordants(demo_pdf):
 @LIBREOFFICE
 def test_pdf_de_decision_echange_avec_celui_d_un_autre_departement(copie_pdf):
     dossier = copie_pdf / "annexe5" / "ACI"
-    a, b = dossier / "decision_asp_ACI_54.pdf", dossier / "decision_asp_ACI_57.pdf"
+    a, b = dossier / "decision_asp_2026_54_ACI.pdf", dossier / "decision_asp_2026_57_ACI.pdf"
     a.rename(dossier / "echange.pdf")
     b.rename(a)
     (dossier / "echange.pdf").rename(b)
     problemes = _problemes(rapprocher(copie_pdf))
     assert problemes[:2] == [
-        "PDF : decision_asp_ACI_54.pdf modifié après sa production (son empreinte n'est plus "
+        "PDF : decision_asp_2026_54_ACI.pdf modifié après sa production (son empreinte n'est plus "
         "celle du manifeste)",
-        "PDF : decision_asp_ACI_57.pdf modifié après sa production (son empreinte n'est plus "
+        "PDF : decision_asp_2026_57_ACI.pdf modifié après sa production (son empreinte n'est plus "
         "celle du manifeste)",
     ]
     # le manifeste remis d'accord (à la main, ou par un défaut de l'outil) : le texte le trahit
@@ -600,16 +677,19 @@ def test_pdf_de_decision_echange_avec_celui_d_un_autre_departement(copie_pdf):
     empreinte_remise(dossier, b)
     problemes = _problemes(rapprocher(copie_pdf))
     assert problemes[0] == (
-        "decision_asp_ACI_54.pdf n'est pas le PDF de decision_asp_ACI_54.docx : il ne dit pas le "
-        "numéro « 2026-54-ACI-001 », le total « 52 083,99 € », la structure ACI054240010 "
-        "« ACI054240010 », le montant de ACI054240010 « 11 336,16 € » et 8 autre(s) valeur(s)"
+        "decision_asp_2026_54_ACI.pdf n'est pas le PDF de decision_asp_2026_54_ACI.docx : il ne "
+        "dit pas le numéro « 2026-54-ACI-001 », le total « 52 083,99 € », la structure "
+        "ACI054240010 « ACI054240010 », le montant de ACI054240010 « 11 336,16 € » et 8 autre(s) "
+        "valeur(s)"
     )
-    assert problemes[1].startswith("decision_asp_ACI_57.pdf n'est pas le PDF de decision_asp_ACI")
+    assert problemes[1].startswith(
+        "decision_asp_2026_57_ACI.pdf n'est pas le PDF de decision_asp_ACI"
+    )
     # et le registre, qui a enregistré l'empreinte de chaque PDF signé
     assert problemes[2:] == [
-        "décision n° 2026-54-ACI-001 : decision_asp_ACI_54.pdf n'est pas le PDF enregistré au "
+        "décision n° 2026-54-ACI-001 : decision_asp_2026_54_ACI.pdf n'est pas le PDF enregistré au "
         "registre (empreinte SHA-256 différente)",
-        "décision n° 2026-57-ACI-001 : decision_asp_ACI_57.pdf n'est pas le PDF enregistré au "
+        "décision n° 2026-57-ACI-001 : decision_asp_2026_57_ACI.pdf n'est pas le PDF enregistré au "
         "registre (empreinte SHA-256 différente)",
     ]
 
@@ -617,27 +697,30 @@ def test_pdf_de_decision_echange_avec_celui_d_un_autre_departement(copie_pdf):
 @LIBREOFFICE
 def test_pdf_de_lettre_echange(copie_pdf):
     dossier = copie_pdf / "notifications"
-    a, b = dossier / "notification_EI054240006.pdf", dossier / "notification_EI054250018.pdf"
+    a, b = (
+        dossier / "notification_2026-54-EI-EI054240006.pdf",
+        dossier / "notification_2026-54-EI-EI054250018.pdf",
+    )
     shutil.copyfile(b, a)
     empreinte_remise(dossier, a)
     rapprochement = rapprocher(copie_pdf)
     assert _ecarts(rapprochement) == [
         (
             "EI054240006",
-            "lettre : notification_EI054240006.pdf n'est pas le PDF de "
-            "notification_EI054240006.docx : il ne dit pas siret « 73004030000065 », "
+            "lettre : notification_2026-54-EI-EI054240006.pdf n'est pas le PDF de "
+            "notification_2026-54-EI-EI054240006.docx : il ne dit pas siret « 73004030000065 », "
             "raison_sociale « Lorraine Espaces Verts Insertion », adresse « 44 rue de la "
             "Forêt », code_postal « 54150 » et 5 autre(s) valeur(s)",
         ),
         (
             "notifications/notifications_a_imprimer.pdf",
             "PDF à imprimer : notifications_a_imprimer.pdf : 1 page(s) qui ne sont celles "
-            "d'aucune lettre du lot (page(s) 14)",
+            "d'aucune lettre du lot (page(s) 15)",
         ),
         (
             "notifications/notifications_a_imprimer.pdf",
             "PDF à imprimer : notifications_a_imprimer.pdf : lettre(s) imprimée(s) deux fois : "
-            "notification_EI054250018.pdf",
+            "notification_2026-54-EI-EI054250018.pdf",
         ),
     ]
 
@@ -648,7 +731,7 @@ def test_dechets_dans_le_pdf_a_imprimer(copie_pdf):
     fusion = dossier / "notifications_a_imprimer.pdf"
     ecriture = PdfWriter(clone_from=str(fusion))
     ecriture.insert_page(
-        PdfReader(str(copie_pdf / "annexe5/AI/decision_asp_AI_67.pdf")).pages[0], 3
+        PdfReader(str(copie_pdf / "annexe5/AI/decision_asp_2026_67_AI.pdf")).pages[0], 3
     )
     ecriture.remove_page(20)  # la 20e lettre, celle d'ACI057240016 (ordre du grand livre)
     with open(fusion, "wb") as sortie:
@@ -658,7 +741,7 @@ def test_dechets_dans_le_pdf_a_imprimer(copie_pdf):
         "PDF à imprimer : notifications_a_imprimer.pdf : 1 page(s) qui ne sont celles d'aucune "
         "lettre du lot (page(s) 4)",
         "PDF à imprimer : notifications_a_imprimer.pdf : lettre(s) absente(s) : "
-        "notification_ACI057240016.pdf",
+        "notification_2026-57-ACI-ACI057240016.pdf",
     ]
     fusion.write_bytes(b"%PDF-1.7\nce n'est pas un PDF")
     empreinte_remise(dossier, fusion)
@@ -689,7 +772,9 @@ def test_document_copie_hors_de_son_dossier(copie_demo):
     consigne, elle pourrait partir deux fois."""
     copie = copie_demo / "a_signer"
     copie.mkdir()
-    shutil.copyfile(copie_demo / "annexe5" / "EI" / "decision_asp_EI_57.docx", copie / "d.docx")
+    shutil.copyfile(
+        copie_demo / "annexe5" / "EI" / "decision_asp_2026_57_EI.docx", copie / "d.docx"
+    )
     rapprochement = rapprocher(copie_demo)
     assert [(o[-13:], p) for o, p in _ecarts(rapprochement)] == [
         (
@@ -737,7 +822,6 @@ def _campagne(dossier: Path, table: pd.DataFrame, annee: int, **fichiers) -> Pat
         progression=False,
         pdf=False,
     )
-    completer_campagne(dossier)
     return resultats
 
 
@@ -777,7 +861,7 @@ def test_campagne_2015_avec_regularisations_concordante(tmp_path):
         ),
         Decimal(0),
     )
-    tableau = openpyxl.load_workbook(tmp_path / "annexe5" / "ACI" / "annexe5_ACI_51.xlsx")
+    tableau = openpyxl.load_workbook(tmp_path / "annexe5" / "ACI" / "annexe5_2015_51_ACI.xlsx")
     entetes = [c.value for c in tableau["Tableau"][4]]
     assert entetes[-4:] == [
         "Montant modulé",
@@ -911,7 +995,6 @@ def test_campagne_2014_au_taux_forfaitaire_identifiants_avec_avenant(tmp_path):
         progression=False,
         pdf=False,
     )
-    completer_campagne(tmp_path)
     rapprochement = rapprocher(tmp_path)
     assert rapprochement.code_sortie == CODE_CONCORDANT, rapprochement.resume()
     (campagne,) = rapprochement.campagnes

@@ -13,11 +13,8 @@ from pathlib import Path
 
 from iae_modulation.rapprochement.inventaire import TYPE_DECISION, Acte
 from iae_modulation.rapprochement.resultat import Rapprochement
-from iae_modulation.registre import ActeEnregistre, lire_registre
-from iae_modulation.sorties import ErreurEntree, sha256
-
-EN_VIGUEUR = "en vigueur"
-REMPLACEE = "remplacée"
+from iae_modulation.registre import EN_VIGUEUR, REMPLACEE, ActeEnregistre, lire_registre
+from iae_modulation.sorties import NOM_REGISTRE, ErreurEntree, sha256
 
 
 @dataclass
@@ -36,16 +33,18 @@ class Registre:
     def __init__(self, dossiers: list[Path], rapprochement: Rapprochement) -> None:
         self.lignes: list[LigneRegistre] = []
         self._par_numero: dict[str, LigneRegistre] = {}
+        self.illisible = False  # un registre refusé : on ne sait pas qui y manque
         vus: set[Path] = set()
         for dossier in dossiers:
-            if dossier.resolve() in vus or not (dossier / "registre.csv").is_file():
+            if dossier.resolve() in vus or not (dossier / NOM_REGISTRE).is_file():
                 continue
             vus.add(dossier.resolve())
             try:
                 actes = lire_registre(dossier)
             except ErreurEntree as erreur:
+                self.illisible = True
                 rapprochement.ecart(
-                    "", "", str(dossier / "registre.csv"), f"registre illisible : {erreur}"
+                    "", "", str(dossier / NOM_REGISTRE), f"registre illisible : {erreur}"
                 )
                 continue
             for acte in actes:
@@ -85,24 +84,29 @@ class Registre:
                 str(donnees.get("mesure")),
             )
             for probleme in self._constats(acte, cle):
-                rapprochement.ecart(cle[1], cle[2], str(acte.docx.chemin), probleme)
-            if self.payable(acte):
-                vivantes[cle].setdefault(str(acte.numero), acte)
+                objet = rapprochement.relatif(acte.docx.chemin)
+                rapprochement.ecart(cle[1], cle[2], objet, probleme)
+            if self.payable(acte) and acte.docx.chemin.is_file():
+                # deux copies identiques d'une même décision ne font qu'une décision
+                vivantes[cle].setdefault(sha256(acte.docx.chemin), acte)
         for (annee, departement, mesure), actes in sorted(vivantes.items(), key=str):
             if len(actes) > 1:
+                fichiers = ", ".join(rapprochement.relatif(a.docx.chemin) for a in actes.values())
                 rapprochement.ecart(
                     departement,
                     mesure,
-                    ", ".join(f"n° {n}" for n in sorted(actes)),
+                    ", ".join(f"n° {a.numero}" for a in actes.values()),
                     f"{len(actes)} décisions signées vivantes pour {annee} {mesure} {departement} "
-                    "(l'ASP paierait deux fois) : une décision ré-émise doit l'être avec "
-                    "--remplace NUMÉRO, qui passe l'ancienne à « remplacée » au registre",
+                    f"(l'ASP paierait deux fois : {fichiers}) ; une décision ré-émise doit l'être "
+                    "avec --remplace NUMÉRO, qui passe l'ancienne à « remplacée » au registre",
                 )
         self._en_vigueur(rapprochement)
 
     def _constats(self, acte: Acte, cle: tuple) -> list[str]:
         """Ce qui ne va pas entre une décision signée et sa ligne du registre."""
         ligne = self.enregistre(acte)
+        if ligne is None and self.illisible:
+            return []  # le registre refusé est l'écart
         if ligne is None:
             return [
                 f"décision signée n° {acte.numero} absente du registre des actes (registre.csv "
@@ -136,27 +140,15 @@ class Registre:
         return problemes
 
     def _en_vigueur(self, rapprochement: Rapprochement) -> None:
-        """Une seule décision en vigueur par clé au registre, et son document est là."""
-        par_cle: dict[tuple, list[LigneRegistre]] = defaultdict(list)
+        """Chaque décision en vigueur du registre est là où il l'a enregistrée (une seule l'est
+        par clé : `lire_registre` refuse un registre qui en a deux)."""
         for ligne in self.lignes:
             acte = ligne.acte
-            if acte.statut != EN_VIGUEUR:
-                continue
-            par_cle[(acte.annee, acte.departement, acte.mesure)].append(ligne)
-            if not (ligne.registre / acte.fichier_docx).is_file():
+            if acte.statut == EN_VIGUEUR and not (ligne.registre / acte.fichier_docx).is_file():
                 ligne.constat = ligne.constat or "document introuvable"
                 rapprochement.ecart(
                     acte.departement,
                     acte.mesure,
                     f"n° {acte.numero}",
                     f"décision en vigueur au registre introuvable ({acte.fichier_docx})",
-                )
-        for (annee, departement, mesure), lignes in sorted(par_cle.items(), key=str):
-            if len(lignes) > 1:
-                rapprochement.ecart(
-                    departement,
-                    mesure,
-                    ", ".join(f"n° {ligne.acte.numero}" for ligne in lignes),
-                    f"le registre a {len(lignes)} décisions en vigueur pour {annee} {mesure} "
-                    f"{departement}",
                 )

@@ -15,9 +15,8 @@ from pathlib import Path
 from iae_modulation.documents.signature import MENTION_PROJET
 from iae_modulation.mise_en_page import Colonne, imprimer, mention_sur_chaque_page, poser_colonnes
 from iae_modulation.rapprochement.inventaire import GrandLivreTrouve, Inventaire
-from iae_modulation.rapprochement.manifestes import NOM_REGISTRE
 from iae_modulation.rapprochement.resultat import Envoi, Rapprochement
-from iae_modulation.sorties import classeur_remplacable
+from iae_modulation.sorties import NOM_REGISTRE, classeur_remplacable
 from iae_modulation.texte_xml import ClasseurXlsx
 
 NOM_BORDEREAU = "a_envoyer.xlsx"

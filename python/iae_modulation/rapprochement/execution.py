@@ -58,7 +58,7 @@ def rapprocher(dossier: Path, resultats: Path | None = None) -> Rapprochement:
         rapprochement.ecart(
             str((acte.donnees or {}).get("departement", "")),
             str((acte.donnees or {}).get("mesure", "")),
-            str(acte.docx.chemin),
+            rapprochement.relatif(acte.docx.chemin),
             f"{NATURE[acte.donnees['type']]} qu'aucun manifeste ne consigne (copiée ou déplacée "
             "hors du dossier où l'outil l'a produite) : elle n'est pas rapprochée",
         )

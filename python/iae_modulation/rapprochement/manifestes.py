@@ -10,10 +10,15 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from iae_modulation.sorties import NOM_JOURNAL, NOM_MANIFESTE, reprendre_publication, sha256
+from iae_modulation.sorties import (
+    NOM_JOURNAL,
+    NOM_MANIFESTE,
+    NOM_REGISTRE,
+    reprendre_publication,
+    sha256,
+)
 
 PROFONDEUR_MAX = 4  # dossiers examinés sous le dossier de campagne
-NOM_REGISTRE = "registre.csv"
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ import os
 from decimal import Decimal
 from pathlib import Path
 
-from iae_modulation.formats import montant_fr
+from iae_modulation.formats import date_fr, montant_fr
 from iae_modulation.mise_en_page import Colonne, imprimer, mention_sur_chaque_page, poser_colonnes
 from iae_modulation.rapprochement.bordereau import (
     NOM_BORDEREAU,
@@ -176,7 +176,7 @@ def _ligne_registre(ligne) -> tuple:
         acte.statut,
         acte.remplace,
         acte.remplacee_par,
-        acte.date_signature,
+        date_fr(acte.date_signature),
         acte.total,
         acte.fichier_docx,
         ligne.constat or "non trouvée sous le dossier de campagne",

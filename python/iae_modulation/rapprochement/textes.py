@@ -24,13 +24,15 @@ from iae_modulation.texte_xml import texte_xml
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _PARSEUR = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
-_APOSTROPHES = str.maketrans({"\u2019": "'", "\u02bc": "'", "\u2018": "'"})
+# apostrophes typographiques, trait d'union insécable (U+2011) d'un numéro d'acte
+_EQUIVALENTS = str.maketrans({"\u2019": "'", "\u02bc": "'", "\u2018": "'", "\u2011": "-"})
 # Ce que pypdf peut lever sur un fichier qui n'est pas un PDF, ou un PDF abîmé.
 _ERREURS_PDF = (PyPdfError, OSError, ValueError, KeyError, TypeError, AttributeError)
 
 
 def texte_docx(chemin: Path) -> str:
-    """Le texte d'un document Word, paragraphe par paragraphe (en-têtes de page compris)."""
+    """Le texte d'un document Word, paragraphe par paragraphe (en-têtes et pieds de page
+    compris) ; un trait d'union insécable (`<w:noBreakHyphen/>`) se lit « - »."""
     with zipfile.ZipFile(chemin) as archive:
         parties = [
             nom
@@ -39,15 +41,19 @@ def texte_docx(chemin: Path) -> str:
         ]
         racines = [etree.fromstring(archive.read(nom), _PARSEUR) for nom in sorted(parties)]
     return "\n".join(
-        "".join(t.text or "" for t in paragraphe.iter(f"{_W}t"))
+        "".join(
+            "-" if element.tag == f"{_W}noBreakHyphen" else element.text or ""
+            for element in paragraphe.iter(f"{_W}t", f"{_W}noBreakHyphen")
+        )
         for racine in racines
         for paragraphe in racine.iter(f"{_W}p")
     )
 
 
 def compact(texte: str) -> str:
-    """Le texte sans blancs, composé, apostrophes droites (pour chercher une valeur)."""
-    return "".join(unicodedata.normalize("NFC", texte).translate(_APOSTROPHES).split())
+    """Le texte sans blancs, composé, apostrophes et traits d'union ordinaires (pour chercher
+    une valeur)."""
+    return "".join(unicodedata.normalize("NFC", texte).translate(_EQUIVALENTS).split())
 
 
 def absentes(texte_compact: str, attendues: dict[str, str]) -> list[str]:

@@ -349,6 +349,22 @@ def test_lettre_adressee_a_un_autre_siret(copie_demo):
     ]
 
 
+def test_lettre_au_nom_d_une_autre_structure(copie_demo):
+    """Une lettre aux bons montants, mais au nom d'une autre structure (son empreinte remise au
+    manifeste) : elle n'est pas adressée à la structure que le grand livre paie."""
+    docx = copie_demo / "notifications" / "notification_2026-51-ACI-ACI051230010.docx"
+    remplacer_texte(docx, "Les Jardins de la Vesle", "Chantier Nature Champagne")
+    empreinte_remise(docx.parent, docx)
+    assert _ecarts(rapprocher(copie_demo)) == [
+        (
+            "ACI051230010",
+            "lettre : la lettre n'est pas adressée à la structure du grand livre (raison_sociale "
+            "« Les Jardins de la Vesle » absent(s) de "
+            "notification_2026-51-ACI-ACI051230010.docx)",
+        )
+    ]
+
+
 def test_document_modifie_a_la_main_signale(copie_demo):
     lettre = copie_demo / "notifications" / "notification_2026-51-ACI-ACI051230010.docx"
     lettre.write_bytes(lettre.read_bytes() + b"\0")
@@ -682,8 +698,11 @@ def test_pdf_de_decision_echange_avec_celui_d_un_autre_departement(copie_pdf):
         "ACI054240010 « ACI054240010 », le montant de ACI054240010 « 11 336,16 € » et 8 autre(s) "
         "valeur(s)"
     )
-    assert problemes[1].startswith(
-        "decision_asp_2026_57_ACI.pdf n'est pas le PDF de decision_asp_ACI"
+    assert problemes[1] == (
+        "decision_asp_2026_57_ACI.pdf n'est pas le PDF de decision_asp_2026_57_ACI.docx : il ne "
+        "dit pas le numéro « 2026-57-ACI-001 », le total « 64 413,40 € », la structure "
+        "ACI057230029 « ACI057230029 », le montant de ACI057230029 « 15 060,98 € » et 8 autre(s) "
+        "valeur(s)"
     )
     # et le registre, qui a enregistré l'empreinte de chaque PDF signé
     assert problemes[2:] == [
@@ -701,8 +720,10 @@ def test_pdf_de_lettre_echange(copie_pdf):
         dossier / "notification_2026-54-EI-EI054240006.pdf",
         dossier / "notification_2026-54-EI-EI054250018.pdf",
     )
-    shutil.copyfile(b, a)
+    shutil.copyfile(b, a)  # le PDF d'une autre lettre, sous le nom de celle-ci
     empreinte_remise(dossier, a)
+    # le PDF à imprimer a la page de l'ancienne lettre (étrangère, désormais) et une seule
+    # page pour les deux lettres devenues identiques : l'une des deux y manque
     rapprochement = rapprocher(copie_pdf)
     assert _ecarts(rapprochement) == [
         (
@@ -719,7 +740,7 @@ def test_pdf_de_lettre_echange(copie_pdf):
         ),
         (
             "notifications/notifications_a_imprimer.pdf",
-            "PDF à imprimer : notifications_a_imprimer.pdf : lettre(s) imprimée(s) deux fois : "
+            "PDF à imprimer : notifications_a_imprimer.pdf : lettre(s) absente(s) : "
             "notification_2026-54-EI-EI054250018.pdf",
         ),
     ]

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from iae_modulation.documents.donnees_integrees import lire_donnees
 from iae_modulation.rapprochement.manifestes import Execution, parcourir
+from iae_modulation.rapprochement.textes import compact, texte_docx
 from iae_modulation.resultats import NOM_RESULTATS
 from iae_modulation.sorties import NOM_MANIFESTE, sha256
 
@@ -51,6 +52,11 @@ class Acte:
     @property
     def execution(self) -> Execution:
         return self.docx.execution
+
+    @cached_property
+    def texte(self) -> str:
+        """Le texte compact du document Word (`textes.compact`), lu une fois."""
+        return compact(texte_docx(self.docx.chemin))
 
     @property
     def empreinte_livre(self) -> str | None:

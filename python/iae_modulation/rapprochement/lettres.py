@@ -23,6 +23,7 @@ from iae_modulation.rapprochement.decisions import EN_PROJET, acte_pdf_ou_docx
 from iae_modulation.rapprochement.inventaire import TYPE_LETTRE, Acte, Fichier
 from iae_modulation.rapprochement.pieces import (
     verifier_a_imprimer,
+    verifier_adresse,
     verifier_pdf,
     verifier_texte_docx,
 )
@@ -106,15 +107,19 @@ def _problemes(acte: Acte, ligne: dict, textes: dict[Path, str]) -> list[str]:
     ]
     if problemes or autres:
         return problemes + autres
+    identite = {colonne: ligne[colonne] for colonne in COLONNES_IDENTITE}
     attendues = _attendues(acte, ligne, montants["net"])
-    return verifier_texte_docx(acte, attendues) + verifier_pdf(acte, attendues, textes)
+    return (
+        verifier_adresse(acte, identite)
+        + verifier_texte_docx(acte, attendues)
+        + verifier_pdf(acte, {**identite, **attendues}, textes)
+    )
 
 
 def _attendues(acte: Acte, ligne: dict, net: Decimal) -> dict[str, str]:
-    """Ce que la lettre et son PDF doivent dire : la structure du grand livre (SIRET, nom,
-    adresse), son identifiant, sa référence, son montant modulé et le montant versé."""
-    attendues = {colonne: ligne[colonne] for colonne in COLONNES_IDENTITE}
-    attendues["identifiant"] = ligne["identifiant"]
+    """Ce que la lettre et son PDF doivent dire, en plus de l'adresse : l'identifiant de la
+    structure, la référence de la lettre, son montant modulé et le montant versé."""
+    attendues = {"identifiant": ligne["identifiant"]}
     attendues["la référence"] = str((acte.donnees or {}).get("reference") or "")
     attendues["le montant modulé"] = montant_fr(ligne["montant_module"])
     if net > 0:

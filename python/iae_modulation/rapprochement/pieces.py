@@ -14,9 +14,7 @@ from iae_modulation.rapprochement.textes import (
     ILLISIBLE,
     PdfIllisible,
     absentes,
-    compact,
     empreintes_des_pages,
-    texte_docx,
 )
 
 CITEES = 4  # valeurs manquantes citées dans un écart ; au-delà, leur nombre
@@ -30,11 +28,23 @@ def _liste(manquantes: list[str]) -> str:
 
 
 def verifier_texte_docx(acte: Acte, attendues: dict[str, str]) -> list[str]:
-    """« » ou ce que le document Word ne dit pas de ce que portent ses données."""
-    manquantes = absentes(compact(texte_docx(acte.docx.chemin)), attendues)
+    """Ce que le document Word ne dit pas de ce que portent ses données (rien : [])."""
+    manquantes = absentes(acte.texte, attendues)
     if not manquantes:
         return []
     return [f"{acte.docx.nom} ne dit pas {_liste(manquantes)} (ses données intégrées le disent)"]
+
+
+def verifier_adresse(acte: Acte, identite: dict[str, str]) -> list[str]:
+    """La lettre nomme la structure du grand livre : SIRET, raison sociale et adresse (rien :
+    [])."""
+    manquantes = absentes(acte.texte, identite)
+    if not manquantes:
+        return []
+    return [
+        "la lettre n'est pas adressée à la structure du grand livre "
+        f"({_liste(manquantes)} absent(s) de {acte.docx.nom})"
+    ]
 
 
 def verifier_pdf(acte: Acte, attendues: dict[str, str], textes: dict[Path, str]) -> list[str]:

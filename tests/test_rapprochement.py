@@ -594,15 +594,15 @@ def test_grand_livre_sans_document_signale_sans_ecart(copie_demo, capsys):
     assert main(["rapprocher", str(copie_demo)]) == CODE_CONCORDANT
     texte = sortie_capturee(capsys)
     assert (
-        f"Grand livre {autre / 'resultats.csv'} : aucune décision ni lettre n'en est tirée "
-        "(simulation ou méthode non retenue) : non rapproché, ce n'est pas un écart." in texte
+        "Grand livre calcul_poids_50_30_20/resultats.csv : aucune décision ni lettre n'en est "
+        "tirée (simulation ou méthode non retenue) : non rapproché, ce n'est pas un écart." in texte
     )
     assert "Rapprochement de la campagne 2026 (grand livre calcul/resultats.csv (empreinte" in texte
     classeur = openpyxl.load_workbook(copie_demo / "rapprochement.xlsx")
     livres = list(classeur["Grands livres"].iter_rows(min_row=2, values_only=True))
-    assert [(ligne[0][-20:], ligne[3][:3]) for ligne in livres] == [
+    assert [(ligne[0], ligne[3][:3]) for ligne in livres] == [
         ("calcul/resultats.csv", "oui"),
-        ("_30_20/resultats.csv", "non"),
+        ("calcul_poids_50_30_20/resultats.csv", "non"),
     ]
 
 

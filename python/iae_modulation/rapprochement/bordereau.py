@@ -33,7 +33,7 @@ COLONNES = (
     ("Fichier", 50),
     ("Signé", 9),
     ("N° ou référence", 24),
-    ("Remarque", 36),
+    ("Remarque", 46),
 )
 
 

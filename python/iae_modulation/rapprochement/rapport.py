@@ -69,6 +69,7 @@ class _Classeur:
         )
         self.euros = classeur.add_format({"num_format": '#,##0.00\\ "€"', "valign": "top"})
         self.retour = classeur.add_format({"text_wrap": True, "valign": "top"})
+        self.entier = classeur.add_format({"valign": "top"})
 
     def feuille(
         self,
@@ -92,7 +93,7 @@ class _Classeur:
                 if isinstance(valeur, Decimal):
                     feuille.write_number(rang, colonne, valeur, self.euros)
                 elif isinstance(valeur, int):
-                    feuille.write_number(rang, colonne, valeur)
+                    feuille.write_number(rang, colonne, valeur, self.entier)
                 else:
                     feuille.write_string(rang, colonne, str(valeur), self.retour)
         colonnes = [
@@ -147,10 +148,13 @@ def ecrire_rapport(rapprochement: Rapprochement, chemin: Path) -> Path:
             "Grands livres du dossier",
             ("Grand livre", "Empreinte SHA-256", "Campagne", "Rapproché"),
             [
-                (str(c.grand_livre), c.empreinte, str(c.annee), "oui")
+                (rapprochement.relatif(c.grand_livre), c.empreinte, str(c.annee), "oui")
                 for c in rapprochement.campagnes
             ]
-            + [(str(p), "", "", f"non : {SANS_DOCUMENT}") for p in rapprochement.sans_document],
+            + [
+                (rapprochement.relatif(p), "", "", f"non : {SANS_DOCUMENT}")
+                for p in rapprochement.sans_document
+            ],
             {0: 50, 1: 66, 3: 50},
         )
         formats.feuille(
@@ -158,7 +162,7 @@ def ecrire_rapport(rapprochement: Rapprochement, chemin: Path) -> Path:
             "Registre des actes",
             ENTETES_REGISTRE,
             [_ligne_registre(ligne) for ligne in rapprochement.registre],
-            {9: 40, 10: 50},
+            {9: 46, 10: 50},
             vide="Aucune décision enregistrée (registre.csv absent ou vide).",
         )
     os.replace(temporaire, chemin)

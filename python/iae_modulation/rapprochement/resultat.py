@@ -182,7 +182,10 @@ class Rapprochement:
                 f"Rapprochement de la campagne {campagne.annee} (grand livre {campagne.nom}) :"
             )
             lignes += campagne.tableau()
-        lignes += [f"Grand livre {chemin} : {SANS_DOCUMENT}." for chemin in self.sans_document]
+        lignes += [
+            f"Grand livre {self.relatif(chemin)} : {SANS_DOCUMENT}."
+            for chemin in self.sans_document
+        ]
         if self.ecarts:
             lignes.append(f"{len(self.ecarts)} écart(s) :")
             lignes += [

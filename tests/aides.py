@@ -78,7 +78,8 @@ def ligne_de_grand_livre(identifiant: str, type_: str, departement: str, **valeu
     """Une ligne de grand livre pour rendre une lettre sans la relire (`valeurs_notification`) :
     les colonnes calculées (avant enveloppe, modulé, taux effectif, régularisation, net) sont
     déduites de celles données, par les fonctions du calcul ; les autres valent celles d'une ACI
-    classée par la méthode par défaut (rangs 3, 18 et 20 sur 20). Un grand livre à relire vient d'un vrai calcul : `grand_livre_calcule`."""
+    classée par la méthode par défaut (rangs 3, 18 et 20 sur 20). Un grand livre à relire vient
+    d'un vrai calcul : `grand_livre_calcule`."""
     from decimal import Decimal
 
     from iae_modulation.montants import montant_module, montant_reduit, taux_effectif
@@ -200,16 +201,33 @@ def grand_livre_calcule(
 
 
 def imprimable(feuille) -> bool:
-    """Une feuille openpyxl prête à imprimer : A4, une page de large (hauteur libre), pied de
-    page numéroté qui nomme la campagne."""
+    """Une feuille openpyxl prête à imprimer : A4, une page de large (hauteur libre) ou par
+    zones (échelle de 80 % au moins, colonnes réparties sur des pages, premières colonnes
+    répétées), pied de page numéroté qui nomme la campagne."""
     mise = feuille.page_setup
-    return (
-        int(mise.paperSize) == 9
-        and feuille.sheet_properties.pageSetUpPr.fitToPage
+    une_page = (
+        bool(
+            feuille.sheet_properties.pageSetUpPr and feuille.sheet_properties.pageSetUpPr.fitToPage
+        )
         and int(mise.fitToWidth or 1) == 1
         and int(mise.fitToHeight) == 0
+    )
+    par_zones = int(mise.scale or 100) >= 80 and bool(feuille.print_title_cols)
+    return (
+        int(mise.paperSize) == 9
+        and (une_page or par_zones)
         and "&P" in (feuille.oddFooter.center.text or "")
         and "Campagne" in (feuille.oddFooter.right.text or "")
+    )
+
+
+def points_imprimes(feuille, colonnes: range) -> float:
+    """La largeur imprimée de ces colonnes (indices depuis 0), en points, d'après les largeurs
+    enregistrées : 7 pixels par unité de largeur Excel, trois quarts de point par pixel."""
+    from openpyxl.utils import get_column_letter
+
+    return sum(
+        feuille.column_dimensions[get_column_letter(j + 1)].width * 7 * 0.75 for j in colonnes
     )
 
 

@@ -148,7 +148,7 @@ def test_grand_livre_modifie_accepte_sur_option_et_dit_partout(calculs, tmp_path
     manifeste = json.loads((tmp_path / "asp" / "manifeste.json").read_text("utf-8"))
     assert manifeste["options"]["resultats_modifies"].startswith(mention)
     assert notifications(resultats, tmp_path / "lettres", "--resultats-modifies") == 0
-    entetes = entetes_de_page(tmp_path / "lettres" / "notification_ACI054240010.docx")
+    entetes = entetes_de_page(tmp_path / "lettres" / "notification_2026-54-ACI-ACI054240010.docx")
     assert entetes and all(mention in entete for entete in entetes)
     index = openpyxl.load_workbook(tmp_path / "lettres" / "notifications.xlsx")
     assert index.sheetnames[0] == "Avertissement"

@@ -1,5 +1,9 @@
 """Classeurs prêts à imprimer : A4, une page de large, en-tête répété, pied de page numéroté
 avec la campagne, colonnes assez larges pour que SIRET, noms et montants se lisent en entier.
+Une table trop large pour être lisible sur une page de large (`taille_imprimee` sous 8 points)
+s'imprime par zones (`imprimer_par_zones`) : ses colonnes sont réparties sur des pages
+successives, à une échelle lisible, les premières colonnes (l'identité) répétées à gauche de
+chaque page ; à l'écran, la table reste entière.
 Pendant `mention_sur_chaque_page(texte)` (documents établis depuis un grand livre modifié après
 le calcul), chaque feuille imprimée porte ce texte en haut de chaque page.
 
@@ -30,6 +34,14 @@ LARGEUR_PORTRAIT = 100  # au-delà (en chiffres), la feuille s'imprime en paysag
 MARGES = {"left": 0.4, "right": 0.4, "top": 0.5, "bottom": 0.6}  # pouces
 MARGES_AVEC_MENTION = {**MARGES, "top": 0.8}
 LONGUEUR_MAX_ENTETE = 250  # Excel refuse un en-tête de page de plus de 255 caractères
+# Largeur imprimable d'une page A4 (21 × 29,7 cm) entre les marges de gauche et de droite, en
+# points, en paysage et en portrait
+LARGEUR_UTILE = {True: 29.7 / 2.54 * 72 - 72 * 0.8, False: 21 / 2.54 * 72 - 72 * 0.8}
+TAILLE_LISIBLE = 8  # points : la plus petite taille imprimée d'un tableau (issue 16)
+ECHELLE_ZONES = 85  # pour cent : Arial 10 imprimé en 8,5 points, un peu au-dessus du minimum
+# LibreOffice dessine les colonnes d'un .xlsx un peu plus larges qu'Excel (mesuré : jusqu'à
+# 8 %) : chaque zone laisse cette marge, pour qu'aucune colonne ne parte seule sur une page
+PRUDENCE_ZONES = 0.9
 _MENTION = contextvars.ContextVar("mention_sur_chaque_page", default="")
 
 
@@ -200,3 +212,87 @@ def imprimer(
     if derniere_colonne is not None:
         feuille.print_area(0, 0, feuille.dim_rowmax or 0, derniere_colonne)
     feuille.set_footer(reglage.pied)
+
+
+def points(largeur_colonne: float) -> float:
+    """La largeur imprimée d'une colonne Excel, en points : 7 pixels par chiffre « 0 » d'Arial
+    10 et 5 pixels de marge (ECMA-376, partie 1, 18.3.1.13), trois quarts de point par pixel."""
+    return (math.floor(largeur_colonne * 7 + 0.5) + 5) * 0.75
+
+
+def taille_imprimee(largeurs: Sequence[float]) -> float:
+    """La taille, en points, d'Arial 10 imprimé sur une page de large (`imprimer`) : la feuille
+    est réduite à la largeur du papier, en paysage au-delà de `LARGEUR_PORTRAIT`."""
+    paysage = sum(largeurs) > LARGEUR_PORTRAIT
+    total = sum(points(largeur_) for largeur_ in largeurs)
+    return TAILLE * min(1.0, LARGEUR_UTILE[paysage] / total)
+
+
+@dataclass(frozen=True)
+class Zones:
+    """Une table imprimée par zones : l'échelle (pour cent) et la première colonne (indice depuis
+    0) de chaque page après la première."""
+
+    echelle: int
+    coupures: tuple[int, ...]
+
+    @property
+    def taille(self) -> float:
+        """La taille des caractères imprimés, en points."""
+        return TAILLE * self.echelle / 100
+
+
+def zones(largeurs: Sequence[float], repetees: int) -> Zones:
+    """Les colonnes qui suivent les `repetees` premières, réparties de gauche à droite en pages
+    A4 paysage : à 85 %, moins si la plus large colonne ne tiendrait pas à côté des colonnes
+    répétées (jamais sous `TAILLE_LISIBLE`)."""
+    fixe = sum(points(largeur_) for largeur_ in largeurs[:repetees])
+    plus_large = max((points(largeur_) for largeur_ in largeurs[repetees:]), default=0)
+    echelle = min(
+        ECHELLE_ZONES,
+        math.floor(100 * LARGEUR_UTILE[True] * PRUDENCE_ZONES / (fixe + plus_large)),
+    )
+    echelle = max(echelle, math.ceil(100 * TAILLE_LISIBLE / TAILLE))
+    place = LARGEUR_UTILE[True] * 100 / echelle * PRUDENCE_ZONES - fixe
+    coupures, occupee = [], 0.0
+    for j in range(repetees, len(largeurs)):
+        largeur_ = points(largeurs[j])
+        if occupee and occupee + largeur_ > place:
+            coupures.append(j)
+            occupee = 0.0
+        occupee += largeur_
+    return Zones(echelle, tuple(coupures))
+
+
+def imprimer_par_zones(
+    feuille,
+    largeurs: Sequence[float],
+    *,
+    titre: str,
+    campagne: int | str,
+    colonnes_repetees: int,
+    lignes_repetees: tuple[int, int],
+    derniere_colonne: int | None = None,
+) -> Zones:
+    """Pose sur une feuille XlsxWriter l'impression par zones (`zones`) : A4 paysage, échelle
+    lisible, une page par zone de colonnes, de gauche à droite puis de haut en bas, les
+    `colonnes_repetees` premières colonnes et les `lignes_repetees` sur chaque page, en-tête
+    (mention de `mention_sur_chaque_page`) et pied de page comme `imprimer` ; zone
+    d'impression limitée à `derniere_colonne` si elle est donnée."""
+    imprimees = largeurs[: None if derniere_colonne is None else derniere_colonne + 1]
+    decoupe = zones(imprimees, colonnes_repetees)
+    reglage = impression(largeurs, titre=titre, campagne=campagne)
+    feuille.set_paper(PAPIER_A4)
+    feuille.set_landscape()
+    feuille.set_margins(**reglage.marges)
+    if reglage.entete:
+        feuille.set_header(reglage.entete)
+    feuille.set_footer(reglage.pied)
+    feuille.repeat_rows(*lignes_repetees)
+    feuille.repeat_columns(0, colonnes_repetees - 1)
+    feuille.set_print_scale(decoupe.echelle)
+    feuille.set_v_pagebreaks(list(decoupe.coupures))
+    feuille.print_across()
+    if derniere_colonne is not None:
+        feuille.print_area(0, 0, feuille.dim_rowmax or 0, derniere_colonne)
+    return decoupe

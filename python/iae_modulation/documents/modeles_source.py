@@ -195,7 +195,7 @@ def construire_notification() -> bytes:
     # le calcul, en plus petit, dans l'ordre où la structure peut le refaire (calcul_lettre)
     titre = _paragraphe(document, "Le calcul de votre montant", gras=True, apres=Pt(1))
     titre.paragraph_format.keep_with_next = True
-    _calcul(document, "{{ motif_taux }} {{ phrase_methode }}")
+    _calcul(document, "{{ motif_taux }}{{ phrase_methode }}")
     _calcul(document, "{{ tableau_criteres }}")
     calcul = _calcul(document, "{{ calcul_taux }} {{ calcul_montant }}")
     calcul.paragraph_format.space_before = Pt(3)

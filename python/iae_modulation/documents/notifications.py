@@ -46,6 +46,7 @@ from iae_modulation.mise_en_page import (
     HAUTEUR_LIGNE,
     Colonne,
     imprimer,
+    imprimer_par_zones,
     lignes_de_texte,
     mention_sur_chaque_page,
     poser_colonnes,
@@ -140,11 +141,14 @@ ENTETES_INDEX = (
     ("Régularisation 2014", 15, "regularisation"),
     ("Reste à déduire de l'aide au poste", 15, "reste_a_deduire"),
     ("Montant net versé", 15, "montant_net"),
-    ("Lettre Word", 34, "fichier"),
-    ("Lettre PDF", 34, "pdf"),
+    ("Lettre Word", 52, "fichier"),
+    ("Lettre PDF", 52, "pdf"),
     ("Statut", 60, "statut"),
 )
 FEUILLE_INDEX = "Notifications"
+COLONNES_REPETEES_INDEX = 2  # identifiant et structure, à gauche de chaque page imprimée
+RENVOYEES_INDEX = ("raison_sociale", "motif_taux", "statut")
+COLONNES_REGULARISATION_INDEX = ("regularisation", "reste_a_deduire")
 COLONNE_INDEX_NET = "Montant net versé"
 COLONNE_INDEX_LETTRE = "Lettre Word"
 
@@ -299,7 +303,9 @@ def _generer(
                 avancer(ligne.identifiant)
         if produire_pdf:
             _convertir(rapport, dossier, progression, signature)
-        with mention_sur_chaque_page(livre.mention_courte):
+        # « PROJET — non signé » et la mention d'un grand livre modifié, en tête de chaque page
+        mentions = (signature.mention_projet(), livre.mention_courte)
+        with mention_sur_chaque_page(" — ".join(m for m in mentions if m)):
             _ecrire_index(rapport.lignes, dossier / NOM_INDEX, annee, livre.modifie)
         ecrire_manifeste(
             dossier,
@@ -532,8 +538,8 @@ def valeurs_notification(
         "montant_socle": montant_fr(structure["montant_socle"]),
         "montant_module": montant_fr(structure["montant_module"]),
         "motif_taux": _motif_taux(structure, annee) + texte_eiti_fourni(structure["type"], annee),
-        # dans le paragraphe du motif : vide pour un taux fixé par les textes
-        "phrase_methode": phrase_methode(structure) or "",
+        # à la suite du motif, dans son paragraphe ; vide pour un taux fixé par les textes
+        "phrase_methode": _a_la_suite(phrase_methode(structure)),
         "tableau_criteres": None
         if tableau is None
         else Bloc(tableau_xml(*tableau, LARGEUR_LETTRE)),
@@ -554,6 +560,11 @@ def valeurs_notification(
         "phrase_precedent": phrase_precedent(structure) if contexte.avec_precedent else None,
     }
     return valeurs
+
+
+def _a_la_suite(phrase: str | None) -> str:
+    """Une phrase écrite à la suite d'une autre dans le même paragraphe (« » si elle manque)."""
+    return f" {phrase}" if phrase else ""
 
 
 # Note DGEFP 2014-04, à dire dans la lettre de 2014.
@@ -677,9 +688,17 @@ def _convertir(
         rapport.pdf_fusionne = conversion.fusionner_pdf(pdfs, fusion)
 
 
+def colonnes_index(lignes: list[LigneIndex]) -> list[tuple[str, int, str]]:
+    """Les colonnes de l'index : celles de la régularisation 2014 seulement si une structure en a
+    une (campagne 2015)."""
+    regularisee = any(ligne.livre["regularisation"] is not None for ligne in lignes)
+    return [e for e in ENTETES_INDEX if regularisee or e[2] not in COLONNES_REGULARISATION_INDEX]
+
+
 def _ecrire_index(lignes: list[LigneIndex], chemin: Path, annee: int, mention: str = "") -> Path:
     """`notifications.xlsx` : une ligne par structure (lettre produite ou non, et pourquoi), ses
-    montants tels que le grand livre les donne."""
+    montants tels que le grand livre les donne ; imprimé par zones lisibles."""
+    entetes = colonnes_index(lignes)
     with ClasseurXlsx(str(chemin)) as classeur:
         if mention:
             avertissement = classeur.add_worksheet("Avertissement")
@@ -692,38 +711,41 @@ def _ecrire_index(lignes: list[LigneIndex], chemin: Path, annee: int, mention: s
         gras = classeur.add_format(
             {"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "top"}
         )
-        taux = classeur.add_format({"num_format": "0.00%"})
-        euros = classeur.add_format({"num_format": '#,##0.00\\ "€"'})
+        taux = classeur.add_format({"num_format": "0.00%", "valign": "top"})
+        euros = classeur.add_format({"num_format": '#,##0.00\\ "€"', "valign": "top"})
         natures = {"taux_calcule": "taux", "taux_effectif": "taux"}
-        for colonne, (entete, _, _) in enumerate(ENTETES_INDEX):
+        # noms longs, motif et statut renvoyés à la ligne : rien n'est coupé, à l'écran ou imprimé
+        retour = classeur.add_format({"text_wrap": True, "valign": "top"})
+        haut = classeur.add_format({"valign": "top"})
+        textes = [retour if c in RENVOYEES_INDEX else haut for _, _, c in entetes]
+        for colonne, (entete, _, _) in enumerate(entetes):
             feuille.write_string(0, colonne, entete, gras)
         for rang, ligne in enumerate(lignes, start=1):
-            for colonne, (_, _, cle) in enumerate(ENTETES_INDEX):
+            for colonne, (_, _, cle) in enumerate(entetes):
                 valeur = ligne.valeur(cle)
                 if isinstance(valeur, Decimal):
                     feuille.write_number(rang, colonne, valeur, taux if cle in natures else euros)
                 elif valeur:
-                    feuille.write_string(rang, colonne, str(valeur))
+                    feuille.write_string(rang, colonne, str(valeur), textes[colonne])
         colonnes = [
             Colonne(
                 entete,
                 [texte_affiche(ligne.valeur(cle), natures.get(cle, "euros")) for ligne in lignes],
                 maximum=largeur,
             )
-            for entete, largeur, cle in ENTETES_INDEX
+            for entete, largeur, cle in entetes
         ]
-        retour = classeur.add_format({"text_wrap": True, "valign": "top"})
-        texte = {j: retour for j, (_, _, c) in enumerate(ENTETES_INDEX) if c in ("statut",)}
-        largeurs = poser_colonnes(feuille, colonnes, 0, texte)
-        imprimer(
+        largeurs = poser_colonnes(feuille, colonnes, 0, dict(enumerate(textes)))
+        imprimer_par_zones(
             feuille,
             largeurs,
             titre="Index des lettres de notification",
             campagne=annee,
+            colonnes_repetees=COLONNES_REPETEES_INDEX,
             lignes_repetees=(0, 0),
         )
         feuille.freeze_panes(1, 0)
-        feuille.autofilter(0, 0, len(lignes), len(ENTETES_INDEX) - 1)
+        feuille.autofilter(0, 0, len(lignes), len(entetes) - 1)
     return chemin
 
 

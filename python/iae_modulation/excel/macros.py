@@ -156,7 +156,17 @@ def _signature(classeur: c.Classeur) -> Signature:
         niveau=niveau,
         prefete=prefete,
         ddets_pp=ddets_pp,
+        **_affaire(classeur),
     )
+
+
+def _affaire(classeur: c.Classeur) -> dict[str, str]:
+    """« Affaire suivie par », téléphone et courriel des lettres ; vides pour un classeur
+    construit avant ces cellules (elles sont facultatives)."""
+    try:
+        return {nom: _texte(classeur, nom) for nom in ("affaire", "telephone", "courriel")}
+    except Exception:  # classeur construit avant ces cellules
+        return {}
 
 
 def _dernier_calcul(classeur: c.Classeur) -> Path:

@@ -358,7 +358,7 @@ def test_lettre_au_nom_d_une_autre_structure(copie_demo):
     assert _ecarts(rapprocher(copie_demo)) == [
         (
             "ACI051230010",
-            "lettre : la lettre n'est pas adressée à la structure du grand livre (raison_sociale "
+            "la lettre n'est pas adressée à la structure du grand livre (raison_sociale "
             "« Les Jardins de la Vesle » absent(s) de "
             "notification_2026-51-ACI-ACI051230010.docx)",
         )
@@ -473,22 +473,28 @@ def test_decision_reemise_sans_remplace_absente_du_registre(copie_demo):
     ]
 
 
+def _aci_57_par_l_outil(campagne: Path, signature: Signature, **options) -> None:
+    """La décision ACI de la Moselle émise une seconde fois par l'outil (`annexe5/ACI_bis`)."""
+    rapport = executer_annexe5(
+        DEMO / "exports" / "ACI.xlsx",
+        "ACI",
+        2026,
+        campagne / "annexe5" / "ACI_bis",
+        departements=["57"],
+        resultats=campagne / "calcul" / "resultats.csv",
+        signature=signature,
+        pdf=False,
+        **options,
+    )
+    assert rapport.code_sortie == 0, rapport.resume()
+
+
 def test_registre_efface_puis_decision_reemise(copie_demo):
     """Le registre supprimé pour passer outre le refus d'une seconde décision, signée un autre
     jour : l'outil renumérote « 001 », et deux décisions signées vivantes paient les ACI de la
     Moselle."""
     (copie_demo / "calcul" / "registre.csv").unlink()
-    rapport = executer_annexe5(
-        DEMO / "exports" / "ACI.xlsx",
-        "ACI",
-        2026,
-        copie_demo / "annexe5" / "ACI_bis",
-        departements=["57"],
-        resultats=copie_demo / "calcul" / "resultats.csv",
-        signature=replace(signature_demo(), date=dt.date(2026, 6, 1)),
-        pdf=False,
-    )
-    assert rapport.code_sortie == 0, rapport.resume()
+    _aci_57_par_l_outil(copie_demo, replace(signature_demo(), date=dt.date(2026, 6, 1)))
     problemes = _problemes(rapprocher(copie_demo))
     assert VIVANTES_57 in problemes
     # les 18 autres décisions signées ne sont plus au registre ; la première ACI 57 porte le
@@ -525,18 +531,7 @@ def test_registre_modifie_a_la_main_deux_en_vigueur(copie_demo):
 def test_decision_remplacee_seule_la_nouvelle_est_payable(copie_demo, tmp_path):
     from iae_modulation.rapprochement import ecrire_bordereau
 
-    rapport = executer_annexe5(
-        DEMO / "exports" / "ACI.xlsx",
-        "ACI",
-        2026,
-        copie_demo / "annexe5" / "ACI_bis",
-        departements=["57"],
-        resultats=copie_demo / "calcul" / "resultats.csv",
-        signature=signature_demo(),
-        pdf=False,
-        remplace=["2026-57-ACI-001"],
-    )
-    assert rapport.code_sortie == 0, rapport.resume()
+    _aci_57_par_l_outil(copie_demo, signature_demo(), remplace=["2026-57-ACI-001"])
     rapprochement = rapprocher(copie_demo)
     assert rapprochement.code_sortie == CODE_CONCORDANT, rapprochement.resume()
     assert rapprochement.campagnes[0].decisions[("57", "ACI")].montant == Decimal("64413.40")
@@ -728,7 +723,7 @@ def test_pdf_de_lettre_echange(copie_pdf):
     assert _ecarts(rapprochement) == [
         (
             "EI054240006",
-            "lettre : notification_2026-54-EI-EI054240006.pdf n'est pas le PDF de "
+            "notification_2026-54-EI-EI054240006.pdf n'est pas le PDF de "
             "notification_2026-54-EI-EI054240006.docx : il ne dit pas siret « 73004030000065 », "
             "raison_sociale « Lorraine Espaces Verts Insertion », adresse « 44 rue de la "
             "Forêt », code_postal « 54150 » et 5 autre(s) valeur(s)",

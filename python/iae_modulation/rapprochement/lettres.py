@@ -63,7 +63,7 @@ def rapprocher_lettres(controle: Controle, lettres: list[Acte], a_imprimer: list
         if problemes:
             en_ecart.add(identifiant)
             for probleme in problemes:
-                controle.ecart(*cle, identifiant, f"lettre : {probleme}")
+                controle.ecart(*cle, identifiant, probleme)
             continue
         controle.campagne.lettres.setdefault(cle, Compte()).ajouter(ligne["montant_net"])
         controle.document(acte_pdf_ou_docx(acte), "lu", a_dire=False)
@@ -84,7 +84,8 @@ def rapprocher_lettres(controle: Controle, lettres: list[Acte], a_imprimer: list
 
 
 def _problemes(acte: Acte, ligne: dict, textes: dict[Path, str]) -> list[str]:
-    """Ce qui ne va pas dans la lettre d'une structure (données, texte, PDF)."""
+    """Ce qui ne va pas dans la lettre d'une structure : ses données (« lettre : … »), puis son
+    texte et son PDF (chaque message nomme le fichier)."""
     donnees = acte.donnees or {}
     try:
         montants = {
@@ -94,14 +95,14 @@ def _problemes(acte: Acte, ligne: dict, textes: dict[Path, str]) -> list[str]:
             for cle in MONTANTS_LETTRE
         }
     except DonneeIllisible as erreur:
-        return [f"données intégrées illisibles : {erreur}"]
+        return [f"lettre : données intégrées illisibles : {erreur}"]
     problemes = [
-        f"{libelle} {montant_fr(dit)}, grand livre {montant_fr(attendu)}"
+        f"lettre : {libelle} {montant_fr(dit)}, grand livre {montant_fr(attendu)}"
         for cle, (colonne, libelle) in MONTANTS_LETTRE.items()
         if (dit := montants[cle] or Decimal(0)) != (attendu := ligne[colonne] or Decimal(0))
     ]
     autres = [
-        f"{cle} « {donnees.get(cle)} », grand livre « {ligne[colonne]} »"
+        f"lettre : {cle} « {donnees.get(cle)} », grand livre « {ligne[colonne]} »"
         for cle, colonne in (("siret", "siret"), ("departement", "departement"), ("mesure", "type"))
         if str(donnees.get(cle, "")) != str(ligne[colonne])
     ]

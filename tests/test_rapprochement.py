@@ -310,6 +310,17 @@ def test_un_centime_de_difference_dans_le_tableau_annexe(copie_demo):
     assert rapprochement.ecarts[0].identifiant == "annexe5/AI/decision_asp_2026_67_AI.docx"
 
 
+def test_tableau_annexe_absent(copie_demo):
+    (copie_demo / "annexe5" / "AI" / "annexe5_2026_67_AI.xlsx").unlink()
+    assert _ecarts(rapprocher(copie_demo)) == [
+        (
+            "annexe5/AI/decision_asp_2026_67_AI.docx",
+            "tableau annexé introuvable : aucun tableau de son dossier n'a les mêmes structures "
+            "que la décision",
+        )
+    ]
+
+
 def _donnees_retouchees(docx: Path, **valeurs) -> None:
     """Les données intégrées d'un document modifiées, son manifeste remis d'accord (un défaut de
     l'outil, ou une retouche qu'on veut faire passer)."""

@@ -23,7 +23,6 @@ class LigneRegistre:
 
     acte: ActeEnregistre
     registre: Path
-    trouvee: str = ""  # le document trouvé sous le dossier de campagne
     constat: str = ""
 
 
@@ -135,7 +134,6 @@ class Registre:
                 f"décision n° {acte.numero} : {pdf.name} n'est pas le PDF enregistré au "
                 "registre (empreinte SHA-256 différente)"
             )
-        ligne.trouvee = str(acte.docx.chemin)
         ligne.constat = " ; ".join(problemes) or "conforme"
         return problemes
 

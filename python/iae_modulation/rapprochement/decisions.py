@@ -13,6 +13,7 @@ from iae_modulation.annexe5 import cle_annexe
 from iae_modulation.documents.signature import MENTION_PROJET
 from iae_modulation.formats import montant_fr
 from iae_modulation.rapprochement.actes import Registre
+from iae_modulation.rapprochement.bordereau import ASP
 from iae_modulation.rapprochement.contexte import Controle, DonneeIllisible, montant_integre
 from iae_modulation.rapprochement.inventaire import TYPE_DECISION, Acte, Fichier
 from iae_modulation.rapprochement.pieces import verifier_pdf, verifier_texte_docx
@@ -20,7 +21,6 @@ from iae_modulation.rapprochement.resultat import Compte
 from iae_modulation.rapprochement.tableaux import Tableaux
 
 EN_PROJET = f"lu, {MENTION_PROJET} : à signer avant tout envoi"
-DESTINATAIRE_ASP = "ASP"
 
 
 def rapprocher_decisions(
@@ -126,9 +126,9 @@ def _rapprocher(
     if tableau.probleme:
         controle.ecart(departement, mesure, nom, tableau.probleme)
     reference, envoye = acte.numero or "", acte_pdf_ou_docx(acte)
-    controle.envoyer(envoye, DESTINATAIRE_ASP, acte.signe, reference)
+    controle.envoyer(envoye, ASP, acte.signe, reference)
     if tableau.fichier is not None:
-        controle.envoyer(tableau.fichier, DESTINATAIRE_ASP, acte.signe, reference, envoye)
+        controle.envoyer(tableau.fichier, ASP, acte.signe, reference, envoye)
 
 
 def _lignes(acte: Acte) -> tuple[list[tuple[str, Decimal]], Decimal]:

@@ -19,7 +19,6 @@ from iae_modulation.sorties import NOM_MANIFESTE, sha256
 
 TYPE_DECISION = "decision_asp"
 TYPE_LETTRE = "lettre_notification"
-COMMANDE_DE = {TYPE_DECISION: "annexe5", TYPE_LETTRE: "notifications"}
 NATURE = {TYPE_DECISION: "décision", TYPE_LETTRE: "lettre"}
 
 
@@ -133,7 +132,7 @@ def inventorier(dossier: Path) -> Inventaire:
         if chemin.resolve() in produits:
             continue
         acte = _acte(Fichier(_execution_orpheline(chemin), chemin.name))
-        if (acte.donnees or {}).get("type") in COMMANDE_DE:
+        if (acte.donnees or {}).get("type") in NATURE:
             inventaire.hors_manifeste.append(acte)
     return inventaire
 

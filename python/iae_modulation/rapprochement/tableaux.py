@@ -75,7 +75,7 @@ def _identifiants(chemin: Path) -> list[str] | None:
         if FEUILLE_CONTROLE not in CalamineWorkbook.from_path(str(chemin)).sheet_names:
             return None
         controle = lire_table(chemin, FEUILLE_CONTROLE).table
-    except Exception:  # noqa: BLE001 - un classeur illisible n'est simplement pas un tableau
+    except Exception:  # calamine signale un classeur abîmé par des erreurs variées : pas un tableau
         return None
     if COLONNE_IDENTIFIANT not in controle.columns:
         return None

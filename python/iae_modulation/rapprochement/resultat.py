@@ -145,10 +145,11 @@ class Rapprochement:
 
     def relatif(self, chemin: Path) -> str:
         """Le chemin d'un fichier, relatif au dossier de campagne s'il y est."""
-        try:
-            return Path(chemin).resolve().relative_to(self.dossier.resolve()).as_posix()
-        except ValueError:
-            return str(chemin)
+        chemin = Path(chemin)
+        for base, cible in ((self.dossier, chemin), (self.dossier.resolve(), chemin.resolve())):
+            if cible.is_relative_to(base):
+                return cible.relative_to(base).as_posix()
+        return str(chemin)
 
     def ecart(self, departement: str, mesure: str, objet: str, probleme: str) -> None:
         self.ecarts.append(Ecart(departement, mesure, objet, probleme))

@@ -56,11 +56,12 @@ def rapprocher(dossier: Path, resultats: Path | None = None) -> Rapprochement:
         _orphelins(rapprochement, empreinte, orphelins)
     for acte in inventaire.hors_manifeste:
         donnees = acte.donnees or {}
+        nature = NATURE.get(str(donnees.get("type")), "document")
         rapprochement.ecart(
             str(donnees.get("departement", "")),
             str(donnees.get("mesure", "")),
             rapprochement.relatif(acte.docx.chemin),
-            f"{NATURE.get(str(donnees.get('type')), 'document')} qu'aucun manifeste ne consigne (copiée ou déplacée "
+            f"{nature} qu'aucun manifeste ne consigne (copiée ou déplacée "
             "hors du dossier où l'outil l'a produite) : elle n'est pas rapprochée",
         )
     registre.verifier(rapprochement, inventaire.decisions + inventaire.hors_manifeste)

@@ -357,21 +357,21 @@ def source_des_montants(
     toujours lui (`--taux-forfaitaire 5` n'y est que le taux de la note 2014-04, que le contrôle
     du grand livre vérifie sur chaque ligne) ; un taux forfaitaire seul, hors 2014, appliqué à
     la base de l'export."""
-    if resultats is None and forfaitaire is None:
-        raise ErreurEntree(
-            "Indiquez le grand livre du calcul (--resultats resultats.csv) : le montant que la "
-            "décision paie est celui que la lettre notifie."
-        )
     forfait = None if forfaitaire is None else taux_forfaitaire(forfaitaire, annee)
-    if resultats is None and annee == ANNEE_FORFAIT:
-        raise ErreurEntree(
-            f"Campagne {ANNEE_FORFAIT} : le montant payé par la décision est lu dans le grand "
-            "livre, celui que les lettres notifient (un montant calculé sur la base de l'export "
-            "pourrait en différer). Donnez le grand livre du calcul (--resultats resultats.csv, "
-            f"de « iae-modulation calculer --annee {ANNEE_FORFAIT} »), dont chaque structure est "
-            "au taux forfaitaire."
-        )
     if resultats is None:
+        if forfait is None:
+            raise ErreurEntree(
+                "Indiquez le grand livre du calcul (--resultats resultats.csv) : le montant que "
+                "la décision paie est celui que la lettre notifie."
+            )
+        if annee == ANNEE_FORFAIT:
+            raise ErreurEntree(
+                f"Campagne {ANNEE_FORFAIT} : le montant payé par la décision est lu dans le "
+                "grand livre, celui que les lettres notifient (un montant calculé sur la base de "
+                "l'export pourrait en différer). Donnez le grand livre du calcul (--resultats "
+                f"resultats.csv, de « iae-modulation calculer --annee {ANNEE_FORFAIT} »), dont "
+                "chaque structure est au taux forfaitaire."
+            )
         return forfait
     if forfait is not None and annee != ANNEE_FORFAIT:
         raise ErreurEntree(
@@ -400,7 +400,8 @@ def annuaire(montants: Forfait | Livre, donnees: Path | None, annee: int) -> dic
 def _departements_demandes(codes: list[str] | None) -> list[str] | None:
     if not codes:
         return None
-    retenus, inconnus = [], []
+    retenus: list[str] = []
+    inconnus: list[str] = []
     for code in codes:
         normalise = normaliser_departement(code)
         (retenus if normalise else inconnus).append(normalise or code)
@@ -453,7 +454,11 @@ class Emission:
 
     def pour(self, departement: str) -> str | None:
         """Le numéro que la décision du département remplace, ou None."""
-        return next((n for n in self.remplace if cle_du_numero(n)[1] == departement), None)
+        for numero in self.remplace:
+            cle = cle_du_numero(numero)  # bien formé : `verifier_codes`
+            if cle is not None and cle[1] == departement:
+                return numero
+        return None
 
 
 @dataclass
@@ -618,7 +623,9 @@ def demo_annexe5(dossier: Path, resultats_csv: Path, *, pdf: bool | None = None)
     sous-dossier par mesure et une `synthese.xlsx` commune ; renvoie le résumé en français."""
     dossier = Path(dossier)
     signature = signature_demo()
-    resumes, lignes, ecartees = [], [], {}
+    resumes: list[str] = []
+    lignes: list[LigneSynthese] = []
+    ecartees: dict[str, int] = {}
     for mesure, nom in FICHIERS_DEMO.items():
         rapport = executer_annexe5(
             DOSSIER_EXEMPLES / nom,

@@ -314,7 +314,7 @@ def taux_forfaitaire(pourcentage: Decimal, annee: int) -> Forfait:
     taux = Decimal(pourcentage) / 100
     jour = dt.date(annee, 1, 1)
     if annee == ANNEE_FORFAIT:
-        fixe = parametres.valeur("taux_forfaitaire_2014", jour).valeur
+        fixe = parametres.valeur("taux_forfaitaire_2014", jour).nombre
         if taux != fixe:
             raise ErreurEntree(
                 f"Taux forfaitaire de {pourcentage} % refusé pour 2014 : la note DGEFP n° 2014-04 "
@@ -322,7 +322,7 @@ def taux_forfaitaire(pourcentage: Decimal, annee: int) -> Forfait:
                 "de 2014 le disent, la décision ne peut pas payer un autre taux."
             )
         return Forfait(taux)
-    maximum = parametres.valeur("taux_modulation_max", jour).valeur
+    maximum = parametres.valeur("taux_modulation_max", jour).nombre
     if not 0 <= taux <= maximum:
         raise ErreurEntree(
             f"Taux forfaitaire de {pourcentage} % refusé : le montant modulé va de 0 à "

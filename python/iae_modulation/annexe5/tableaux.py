@@ -103,6 +103,12 @@ class TableauAnnexe5:
     def total(self, colonne: str) -> Decimal:
         return sum((p.livre[colonne] or Decimal(0) for p in self.paiements), Decimal(0))
 
+    def somme(self, j: int) -> Decimal:
+        """La ligne de total de la colonne `j` : la somme de ses montants (cellules texte
+        exclues)."""
+        cellules = (ligne[j] for ligne in self.lignes)
+        return sum((c for c in cellules if isinstance(c, Decimal)), Decimal(0))
+
 
 def nom_fichier_tableau(annee: int, mesure: str, departement: str, projet: bool = False) -> str:
     """`annexe5_<ANNÉE>_<DEP>_<MESURE>.xlsx` (`annexe5_2026_57_ACI.xlsx`), précédé de
@@ -236,13 +242,7 @@ def _colonnes_tableau(tableau: TableauAnnexe5) -> list[Colonne]:
 
 
 def _sommes(tableau: TableauAnnexe5) -> dict[int, Decimal]:
-    return {
-        colonne: sum(
-            (ligne[colonne] for ligne in tableau.lignes if isinstance(ligne[colonne], Decimal)),
-            Decimal(0),
-        )
-        for colonne in tableau.totaux
-    }
+    return {colonne: tableau.somme(colonne) for colonne in tableau.totaux}
 
 
 def _feuille_tableau(
@@ -292,9 +292,10 @@ def _feuille_tableau(
 
 
 # Feuille « Contrôle » : (en-tête, colonne du grand livre, format), dans l'ordre du calcul.
+# (en-tête, colonne du grand livre, nature de `texte_affiche` : "" pour un texte)
 COLONNES_CONTROLE = (
-    ("Identifiant (grand livre)", "identifiant", None),
-    ("Motif du taux", "motif_taux", None),
+    ("Identifiant (grand livre)", "identifiant", ""),
+    ("Motif du taux", "motif_taux", ""),
     ("Montant socle", "montant_socle", "euros"),
     ("Taux calculé", "taux_calcule", "taux"),
     ("Montant avant enveloppe (socle × taux calculé)", "montant_avant_enveloppe", "euros"),
@@ -322,7 +323,7 @@ def _feuilles_controle(classeur, styles, tableau: TableauAnnexe5, annee: int) ->
         if tableau.avec_regularisation or c[1] not in _CONTROLE_REGULARISATION
     ]
     entetes = ["Structure (ligne de l'export)", "Base de l'export", *(e for e, _, _ in gardees)]
-    natures = ["", "euros", *({"euros": "euros", "taux": "taux"}.get(f, "") for *_, f in gardees)]
+    natures = ["", "euros", *(nature for *_, nature in gardees)]
     rangees = [[p.nom, p.base, *(p.livre[cle] for _, cle, _ in gardees)] for p in tableau.paiements]
     colonnes = [
         Colonne(entete, [texte_affiche(r[j], natures[j]) for r in rangees], maximum=40)

@@ -19,6 +19,7 @@ import zipfile
 from pathlib import Path
 
 import docx
+from docx.document import Document as DocumentWord
 from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
@@ -61,7 +62,7 @@ RECOURS = (
 )
 
 
-def _page(taille: float, apres: float, marges: tuple[float, float]) -> docx.Document:
+def _page(taille: float, apres: float, marges: tuple[float, float]) -> DocumentWord:
     """Un document A4 en Arial : taille des caractères et espace après un paragraphe (points),
     marges haut et bas puis gauche et droite (cm)."""
     document = docx.Document()
@@ -76,7 +77,7 @@ def _page(taille: float, apres: float, marges: tuple[float, float]) -> docx.Docu
     return document
 
 
-def _document() -> docx.Document:
+def _document() -> DocumentWord:
     document = _page(10, 3, (1.5, 2))
     section = document.sections[0]
     section.header_distance = Cm(0.7)

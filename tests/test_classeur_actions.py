@@ -164,7 +164,7 @@ def test_documents_apres_calcul(copie):
         "notifications", copie, affaire="Paul Durand", telephone="01 99 00 00 00", courriel=""
     )
     assert lettres.code == 0, lettres.message
-    dossier, rapprochement = lettres.sorties
+    dossier, rapprochement, *bordereau = lettres.sorties
     # signataire et lieu vides dans « Paramètres » : des projets, et le journal le dit
     assert len(list(Path(dossier).glob("PROJET_notification_*.docx"))) == 40
     # « Affaire suivie par » et « Téléphone » des Paramètres, en tête de chaque lettre
@@ -182,6 +182,63 @@ def test_documents_apres_calcul(copie):
         "Générer les notifications",
     ]
     assert "Rapprochement :" in journal(copie)[-1][4]
+
+
+def test_rapprocher_ecrit_le_bordereau_comme_la_commande(copie):
+    """Après une décision ou des lettres, le rapport et le bordereau d'envoi dans le dossier de
+    sortie, comme `iae-modulation rapprocher` ; un a_envoyer.txt de l'agent n'est pas remplacé."""
+    sortie = copie.parent / "IAE_sorties"
+    assert executer("calculer", copie, region="Grand Est", enveloppe=295600).code == 0
+    notes = sortie / "a_envoyer.txt"
+    notes.write_text("Mes notes d'envoi\n", encoding="utf-8")
+    decision = executer("decision-asp", copie, export_annexe5=str(EXPORT_ACI), departements="51")
+    assert decision.code == 0, decision.message
+    assert notes.read_text(encoding="utf-8") == "Mes notes d'envoi\n"
+    assert not (sortie / "a_envoyer.xlsx").exists()
+    assert decision.sorties[-1] == str(sortie / "rapprochement.xlsx")
+    assert decision.message.endswith(
+        f"{sortie / 'a_envoyer.xlsx'} ou a_envoyer.txt existe et n'est pas un bordereau de "
+        "l'outil : le bordereau n'est pas écrit (renommez-le, ou choisissez un autre dossier de "
+        "sortie dans « Paramètres »)."
+    )
+    notes.unlink()
+    lettres = executer("notifications", copie)
+    assert lettres.code == 0, lettres.message
+    assert lettres.sorties[1:] == [
+        str(sortie / "rapprochement.xlsx"),
+        str(sortie / "a_envoyer.xlsx"),
+        str(sortie / "a_envoyer.txt"),
+    ]
+    assert all(Path(p).is_file() for p in lettres.sorties[1:])
+    assert f"Rapport du rapprochement : {sortie / 'rapprochement.xlsx'}\n" in lettres.message
+    assert lettres.message.endswith(
+        f"Bordereau d'envoi (ce qui part à qui) : {sortie / 'a_envoyer.xlsx'} et a_envoyer.txt"
+    )
+    annexe5 = Path(decision.sorties[0]).parent.name
+    texte = notes.read_text(encoding="utf-8").splitlines()
+    assert texte[1:6] == [
+        "PROJET — non signé : ne rien envoyer avant la signature des documents.",
+        "ATTENTION : 36 écart(s) au rapprochement (voir rapprochement.xlsx) : ne rien envoyer "
+        "avant de les avoir levés.",
+        "",
+        "À l'ASP (Agence de services et de paiement) : 1 décision(s) et leurs tableaux annexés",
+        f"  - (projet) : {annexe5}/PROJET_decision_asp_2026_51_ACI.docx et son tableau "
+        f"{annexe5}/PROJET_annexe5_2026_51_ACI.xlsx · NON SIGNÉE",
+    ]
+    assert "À chaque SIAE, sa lettre : 40 lettre(s), dont 40 non signée(s)" in texte
+    lignes = list(
+        openpyxl.load_workbook(sortie / "a_envoyer.xlsx").active.iter_rows(values_only=True)
+    )
+    asp = [ligne[:3] for ligne in lignes if ligne[0] == "ASP"]
+    assert asp == [
+        ("ASP", f"{annexe5}/PROJET_decision_asp_2026_51_ACI.docx", "NON (projet)"),
+        ("ASP", f"{annexe5}/PROJET_annexe5_2026_51_ACI.xlsx", "NON (projet)"),
+    ]
+    siae = [ligne for ligne in lignes if str(ligne[0]).startswith("SIAE ")]
+    assert len(siae) == 40
+    assert siae[0][0] == "SIAE ACI051230010 – Les Jardins de la Vesle"
+    assert siae[0][1].endswith("/PROJET_notification_2026-51-ACI-ACI051230010.docx")
+    assert siae[0][2:4] == ("NON (projet)", "2026-51-ACI-ACI051230010")
 
 
 def test_documents_sans_calcul_ni_export_message_clair(copie):

@@ -889,22 +889,32 @@ def _notifications(classeur: c.Classeur, resultat: ResultatAction) -> None:
 
 
 def _rapprocher(classeur: c.Classeur, calcul: Path, resultat: ResultatAction) -> None:
-    """Le rapprochement du dernier calcul avec les documents du dossier de sortie, ajouté au
-    message (et donc au journal), et `rapprochement.xlsx` dans le dossier de sortie."""
+    """Le rapprochement du dernier calcul avec les documents du dossier de sortie, comme
+    `iae-modulation rapprocher` : `rapprochement.xlsx` et le bordereau d'envoi (`a_envoyer.xlsx`,
+    `a_envoyer.txt`) dans le dossier de sortie ; le message (et donc le journal) dit où."""
     from iae_modulation.parametres import surcharge
-    from iae_modulation.rapprochement import (
-        NOM_RAPPROCHEMENT,
-        ecrire_rapport,
-        rapport_remplacable,
-        rapprocher,
-    )
+    from iae_modulation.rapprochement import NOM_RAPPROCHEMENT, rapprocher
+    from iae_modulation.rapprochement.rapport import publier
 
     base = dossier_de_sortie(classeur)
     with surcharge(dossier_parametres(classeur)):
         rapprochement = rapprocher(base, calcul / "resultats.csv")
-    if rapport_remplacable(base / NOM_RAPPROCHEMENT):
-        resultat.sorties.append(str(ecrire_rapport(rapprochement, base / NOM_RAPPROCHEMENT)))
+    refus = publier(
+        rapprochement,
+        base / NOM_RAPPROCHEMENT,
+        f"renommez-le, ou choisissez un autre dossier de sortie dans « {c.PARAMETRES} »",
+    )
     resultat.message += "\n" + rapprochement.en_une_ligne()
+    if rapprochement.rapport is not None:
+        resultat.sorties.append(str(rapprochement.rapport))
+        resultat.message += f"\nRapport du rapprochement : {rapprochement.rapport}"
+    if rapprochement.bordereau:
+        classeur_envoi, texte_envoi = rapprochement.bordereau
+        resultat.sorties += [str(classeur_envoi), str(texte_envoi)]
+        resultat.message += (
+            f"\nBordereau d'envoi (ce qui part à qui) : {classeur_envoi} et {texte_envoi.name}"
+        )
+    resultat.message += "".join(f"\n{texte}" for texte in refus)
 
 
 def ouvrir_dossier_sortie(classeur: c.Classeur | None = None) -> ResultatAction:

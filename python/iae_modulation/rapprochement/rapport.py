@@ -228,9 +228,12 @@ def _synthese(formats: _Classeur, rapprochement: Rapprochement) -> None:
     feuille.set_row(0, 32)
 
 
-def publier(rapprochement: Rapprochement, chemin: Path) -> list[str]:
+def publier(
+    rapprochement: Rapprochement, chemin: Path, conseil: str = "choisissez --sortie"
+) -> list[str]:
     """Écrit le rapport à `chemin` et le bordereau d'envoi à côté ; un fichier d'agent qui
-    porte leur nom n'est jamais remplacé : renvoie alors ce qu'il faut en dire."""
+    porte leur nom n'est jamais remplacé : renvoie alors ce qu'il faut en dire (`conseil` :
+    comment écrire ailleurs)."""
     chemin = Path(chemin)
     refus = []
     if rapport_remplacable(chemin):
@@ -238,13 +241,13 @@ def publier(rapprochement: Rapprochement, chemin: Path) -> list[str]:
     else:
         refus.append(
             f"{chemin} existe et n'est pas un rapport de rapprochement de l'outil : il n'est pas "
-            "remplacé (choisissez --sortie)."
+            f"remplacé ({conseil})."
         )
     if bordereau_remplacable(chemin.parent):
         ecrire_bordereau(rapprochement, chemin.parent)
     else:
         refus.append(
             f"{chemin.parent / NOM_BORDEREAU} ou {NOM_BORDEREAU_TEXTE} existe et n'est pas un "
-            "bordereau de l'outil : le bordereau n'est pas écrit (choisissez --sortie)."
+            f"bordereau de l'outil : le bordereau n'est pas écrit ({conseil})."
         )
     return refus

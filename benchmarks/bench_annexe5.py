@@ -38,7 +38,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as temporaire:
         dossier = Path(temporaire)
         table = generer_donnees_nationales(args.structures, annee=ANNEE)
-        exports = {m: ecrire_export_xlsx(table, m, ANNEE, dossier / f"{m}.xlsx") for m in MESURES}
+        presentes = [m for m in MESURES if (table["type"] == m).any()]  # pas d'EITI en 2026
+        exports = {m: ecrire_export_xlsx(table, m, ANNEE, dossier / f"{m}.xlsx") for m in presentes}
         signature = Signature(lieu="Paris", signataire="Banc d'essai")
         debut = time.perf_counter()
         decisions = lignes = 0

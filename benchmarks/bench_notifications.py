@@ -17,14 +17,16 @@ from pathlib import Path
 from docxtpl import DocxTemplate
 from iae_modulation.campagne import executer_calcul
 from iae_modulation.documents import pdf
+from iae_modulation.documents.calcul_lettre import Campagne
+from iae_modulation.documents.mots_dates import mots_de_la_campagne
 from iae_modulation.documents.notifications import (
     MODELE_NOTIFICATION,
+    ContexteLettres,
     generer_notifications,
     valeurs_notification,
 )
 from iae_modulation.documents.publipostage import ModeleCompile
 from iae_modulation.documents.signature import Signature
-from iae_modulation.donnees import lire_donnees
 from iae_modulation.resultats import lire_grand_livre
 from iae_modulation.synthetique import ecrire_csv, generer_donnees_nationales
 from outils import rapporter, secondes_fr
@@ -53,7 +55,13 @@ def main() -> None:
 
         debut = time.perf_counter()
         rapport = generer_notifications(
-            resultats, donnees, ANNEE, dossier / "lettres", signature=SIGNATURE, progression=False
+            resultats,
+            donnees,
+            ANNEE,
+            dossier / "lettres",
+            signature=SIGNATURE,
+            progression=False,
+            pdf=False,  # les .docx seuls : les PDF sont mesurés à part, sur un échantillon
         )
         duree = time.perf_counter() - debut
         print(
@@ -61,14 +69,12 @@ def main() -> None:
         )
         tenu = rapporter(f"{NB_STRUCTURES} notifications .docx", duree, CIBLE_LETTRES)
 
-        structures = lire_grand_livre(resultats).lignes[:ECHANTILLON_DOCXTPL]
-        adresses = {
-            ligne["identifiant"]: ligne
-            for ligne in lire_donnees(donnees, ANNEE).table.to_dict("records")
-        }
+        lignes = lire_grand_livre(resultats).lignes
+        contexte = ContexteLettres(
+            mots_de_la_campagne(ANNEE, SIGNATURE.date), Campagne.du_grand_livre(lignes)
+        )
         contextes = [
-            valeurs_notification(s, adresses.get(s["identifiant"], {}), SIGNATURE)
-            for s in structures
+            valeurs_notification(s, SIGNATURE, contexte) for s in lignes[:ECHANTILLON_DOCXTPL]
         ]
         (dossier / "compile").mkdir()
         debut = time.perf_counter()
@@ -81,7 +87,8 @@ def main() -> None:
         debut = time.perf_counter()
         for numero, valeurs in enumerate(contextes):
             modele = DocxTemplate(str(MODELE_NOTIFICATION))
-            modele.render({cle: valeur or "" for cle, valeur in valeurs.items()})
+            # le tableau des critères (XML Word) n'est pas un champ de texte pour docxtpl
+            modele.render({c: v if isinstance(v, str) else "" for c, v in valeurs.items()})
             modele.save(str(dossier / "docxtpl" / f"{numero}.docx"))
         duree_docxtpl = time.perf_counter() - debut
         rapport_debits = duree_docxtpl / duree_compile

@@ -77,8 +77,9 @@ def grand_livre(chemin: Path, annee: int | None = None):
 def ligne_de_grand_livre(identifiant: str, type_: str, departement: str, **valeurs) -> dict:
     """Une ligne de grand livre pour rendre une lettre sans la relire (`valeurs_notification`) :
     les colonnes calculées (avant enveloppe, modulé, taux effectif, régularisation, net) sont
-    déduites de celles données, par les fonctions du calcul ; les autres valent celles de la
-    démo (ACI051230010). Un grand livre à relire vient d'un vrai calcul : `grand_livre_calcule`."""
+    déduites de celles données, par les fonctions du calcul ; les autres valent celles d'une ACI
+    classée par la méthode par défaut (rangs 3, 18 et 20 sur 20). Un grand livre à relire vient
+    d'un vrai calcul : `grand_livre_calcule`."""
     from decimal import Decimal
 
     from iae_modulation.montants import montant_module, montant_reduit, taux_effectif
@@ -98,12 +99,32 @@ def ligne_de_grand_livre(identifiant: str, type_: str, departement: str, **valeu
         departement=departement,
         region="Grand Est",
         motif_taux="classement",
-        methode="rang",
+        methode="Méthode par défaut (note DGEFP n° 2014-04)",
+        notation="rang",
+        groupe="ACI Grand Est",
+        repartition="plafond",
+        poids_publics=Decimal("0.35"),
+        poids_effort=Decimal("0.40"),
+        poids_resultats=Decimal("0.25"),
+        plafond=Decimal("0.1"),
+        plafond_methode=Decimal("0.1"),
         justification="",
         anomalies="",
+        nb_beneficiaires_minima=Decimal("10"),
+        nb_salaries_insertion=Decimal("22"),
+        etp_encadrement=Decimal("3.46"),
+        etp_insertion=Decimal("8.58"),
+        sorties_dynamiques=Decimal("7"),
+        sorties_totales=Decimal("10"),
         publics=Decimal("0.4545"),
         effort=Decimal("0.4033"),
         resultats=Decimal("0.7"),
+        rang_publics=Decimal("3"),
+        rang_effort=Decimal("18"),
+        rang_resultats=Decimal("20"),
+        effectif_publics=Decimal("20"),
+        effectif_effort=Decimal("20"),
+        effectif_resultats=Decimal("20"),
         score_publics=Decimal("0.1053"),
         score_effort=Decimal("0.8947"),
         score_resultats=Decimal("1"),
@@ -180,16 +201,33 @@ def grand_livre_calcule(
 
 
 def imprimable(feuille) -> bool:
-    """Une feuille openpyxl prête à imprimer : A4, une page de large (hauteur libre), pied de
-    page numéroté qui nomme la campagne."""
+    """Une feuille openpyxl prête à imprimer : A4, une page de large (hauteur libre) ou par
+    zones (échelle de 80 % au moins, colonnes réparties sur des pages, premières colonnes
+    répétées), pied de page numéroté qui nomme la campagne."""
     mise = feuille.page_setup
-    return (
-        int(mise.paperSize) == 9
-        and feuille.sheet_properties.pageSetUpPr.fitToPage
+    une_page = (
+        bool(
+            feuille.sheet_properties.pageSetUpPr and feuille.sheet_properties.pageSetUpPr.fitToPage
+        )
         and int(mise.fitToWidth or 1) == 1
         and int(mise.fitToHeight) == 0
+    )
+    par_zones = int(mise.scale or 100) >= 80 and bool(feuille.print_title_cols)
+    return (
+        int(mise.paperSize) == 9
+        and (une_page or par_zones)
         and "&P" in (feuille.oddFooter.center.text or "")
         and "Campagne" in (feuille.oddFooter.right.text or "")
+    )
+
+
+def points_imprimes(feuille, colonnes: range) -> float:
+    """La largeur imprimée de ces colonnes (indices depuis 0), en points, d'après les largeurs
+    enregistrées : 7 pixels par unité de largeur Excel, trois quarts de point par pixel."""
+    from openpyxl.utils import get_column_letter
+
+    return sum(
+        feuille.column_dimensions[get_column_letter(j + 1)].width * 7 * 0.75 for j in colonnes
     )
 
 

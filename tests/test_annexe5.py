@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
+import json
 from decimal import Decimal
 from pathlib import Path
 
@@ -52,7 +53,8 @@ COLONNES_ATTENDUES = {
         "Montant prévu de l'aide de l'Etat = AE",
         "Montant modulé prévu",
     ],
-    "ETTI": [
+    # Les colonnes littérales de la note pour les ETTI (--colonnes-de-la-note) : toutes.
+    "ETTI (note)": [
         "Département",
         "no Présage",
         "N° SIRET",
@@ -82,6 +84,9 @@ COLONNES_ATTENDUES = {
     ],
 }
 COLONNES_ATTENDUES["ACI"] = COLONNES_ATTENDUES["AI"]
+# Par défaut, le tableau des ETTI est coupé comme celui des EI : ni « no Présage », ni l'état de
+# paiement de l'aide au poste (le « Reste à payer » du socle ne côtoie pas le montant modulé).
+COLONNES_ATTENDUES["ETTI"] = COLONNES_ATTENDUES["EI"]
 
 
 def canonique() -> pd.DataFrame:
@@ -196,6 +201,15 @@ def test_colonnes_de_sortie_et_leur_ordre_selon_la_note(tmp_path, mesure):
     donnees = lignes[4:-1]
     assert all(ligne[0] == "54" for ligne in donnees)
     assert lignes[-1][-1] == pytest.approx(sum(ligne[-1] for ligne in donnees))
+
+
+def test_etti_colonnes_litterales_de_la_note_sur_demande(tmp_path):
+    rapport = executer(tmp_path, export(tmp_path, "ETTI"), "ETTI", colonnes_de_la_note=True)
+    assert rapport.code_sortie == 0, rapport.erreur
+    lignes = feuille(tmp_path / "sortie" / "annexe5_2026_54_ETTI.xlsx")
+    assert lignes[3] == COLONNES_ATTENDUES["ETTI (note)"]
+    manifeste = json.loads((tmp_path / "sortie" / "manifeste.json").read_text("utf-8"))
+    assert manifeste["options"]["colonnes_de_la_note"] is True
 
 
 def test_filtre_departemental_autres_departements_comptes(tmp_path):
@@ -324,9 +338,12 @@ def test_socle_du_grand_livre_different_de_la_base_refuse(tmp_path):
     rapport = executer(tmp_path, export(tmp_path, "EI"), "EI", resultats=resultats)
     assert rapport.code_sortie == 2
     assert "Moselle Recyclage — EI057230010A0M0" in rapport.erreur
+    # la cellule de l'export (ligne 7 : en-tête en ligne 4, Moselle Recyclage en 3e) et celle
+    # du grand livre (ligne 4 : EI057230010 est la 3e structure)
     assert (
-        f"base de l'export {montant_fr(Decimal('38872.08'))}, montant socle du calcul "
-        f"{montant_fr(Decimal('40000'))}"
+        "EI.xlsx, feuille « Export », ligne 7, colonne « Montant prévu de l'aide de l'Etat = AE » "
+        f": base de l'export {montant_fr(Decimal('38872.08'))}, mais resultats.csv, ligne 4, "
+        f"colonne « montant_socle » : {montant_fr(Decimal('40000'))}"
     ) in rapport.erreur
     assert not (tmp_path / "sortie").exists()
 
@@ -374,10 +391,11 @@ def test_departement_et_montant_illisibles_signales_ensemble(tmp_path):
 
 def test_texte_commencant_par_egal_ecrit_comme_texte(tmp_path):
     def piege(entetes, lignes):
-        entetes[-1] = "=SOMME(A1:A2)"  # colonne gardée telle quelle pour les ETTI
+        entetes[-1] = "=SOMME(A1:A2)"  # colonne gardée avec les colonnes de la note
         lignes[0][entetes.index("Raison sociale")] = '=HYPERLINK("http://x";"clic")'
 
-    rapport = executer(tmp_path, export_modifie(tmp_path, "ETTI", piege), "ETTI")
+    chemin = export_modifie(tmp_path, "ETTI", piege)
+    rapport = executer(tmp_path, chemin, "ETTI", colonnes_de_la_note=True)
     assert rapport.code_sortie == 0, rapport.erreur
     tableau = openpyxl.load_workbook(tmp_path / "sortie" / "annexe5_2026_54_ETTI.xlsx")["Tableau"]
     assert (tableau["M4"].value, tableau["M4"].data_type) == ("=SOMME(A1:A2)", "s")

@@ -28,12 +28,12 @@ import pytest
 import yaml
 from iae_modulation.annexe5 import entetes_ajoutes, executer_annexe5, nom_fichier_tableau
 from iae_modulation.campagne import executer_calcul
+from iae_modulation.documents.calcul_lettre import Campagne
 from iae_modulation.documents.decision_asp import nom_fichier_decision
 from iae_modulation.documents.mots_dates import mots_de_la_campagne
 from iae_modulation.documents.notifications import (
     MODELE_NOTIFICATION,
     ContexteLettres,
-    parts_a_taux_fixe,
     valeurs_notification,
 )
 from iae_modulation.documents.publipostage import ModeleCompile
@@ -242,12 +242,12 @@ def _lignes_du_tableau(chemin: Path) -> dict[str, dict[str, Decimal]]:
 
 
 def _texte_lettre(livre: dict, identifiant: str, dossier: Path) -> str:
-    """La lettre d'une structure, avec ce que toutes les lettres de la campagne partagent (les
-    montants à taux fixe imputés d'abord sur l'enveloppe de sa région)."""
+    """La lettre d'une structure, avec ce que toutes les lettres de la campagne lisent dans le
+    grand livre (l'enveloppe de sa région, ce qui y est pris d'abord)."""
     lignes = list(livre.values())
     annee = int(lignes[0]["annee"])
     contexte = ContexteLettres(
-        mots_de_la_campagne(annee, signature_demo().date), parts_a_taux_fixe(lignes)
+        mots_de_la_campagne(annee, signature_demo().date), Campagne.du_grand_livre(lignes)
     )
     valeurs = valeurs_notification(livre[identifiant], signature_demo(), contexte)
     chemin = ModeleCompile(MODELE_NOTIFICATION).ecrire(valeurs, dossier / "lettre.docx")

@@ -7,6 +7,7 @@ import shutil
 from decimal import Decimal
 from pathlib import Path
 
+import docx
 import openpyxl
 import pytest
 from aides import classeur_de_campagne, grand_livre
@@ -159,11 +160,18 @@ def test_documents_apres_calcul(copie):
     # le journal dit où en est la campagne : seules les ACI de la Marne ont leur décision
     assert "Rapprochement : grand livre 40 structure(s)" in decision.message
     assert "décisions ASP 4, " in decision.message and "écart(s)" in decision.message
-    lettres = executer("notifications", copie)
+    lettres = executer(
+        "notifications", copie, affaire="Paul Durand", telephone="01 99 00 00 00", courriel=""
+    )
     assert lettres.code == 0, lettres.message
     dossier, rapprochement = lettres.sorties
     # signataire et lieu vides dans « Paramètres » : des projets, et le journal le dit
     assert len(list(Path(dossier).glob("PROJET_notification_*.docx"))) == 40
+    # « Affaire suivie par » et « Téléphone » des Paramètres, en tête de chaque lettre
+    lettre = docx.Document(Path(dossier) / "PROJET_notification_2026-51-ACI-ACI051230010.docx")
+    assert lettre.paragraphs[1].text == (
+        "Affaire suivie par : Paul Durand – téléphone : 01 99 00 00 00"
+    )
     assert "ATTENTION : documents non signés" in lettres.message
     assert Path(rapprochement).name == "rapprochement.xlsx"
     assert "lettres 40, 295 599,82 €" in lettres.message.replace("\u00a0", " ")

@@ -37,10 +37,13 @@ def test_resultats_csv_une_ligne_par_structure(campagne_demo: Path) -> None:
 
 def test_resultats_xlsx_pour_les_agents(campagne_demo: Path) -> None:
     classeur = openpyxl.load_workbook(campagne_demo / "resultats.xlsx")
-    assert classeur.sheetnames == ["Résultats", "Synthèse", "Répartition"]
+    assert classeur.sheetnames == ["Résultats", "Justifications", "Synthèse", "Répartition"]
     feuille = classeur["Résultats"]
     entetes = [c.value for c in feuille[1]]
-    assert entetes == [ENTETES[c] for c in COLONNES_RESULTATS]
+    # l'ordre du grand livre, la justification et les anomalies (longues) à la fin
+    a_part = ("justification", "anomalies")
+    ordre = [c for c in COLONNES_RESULTATS if c not in a_part] + list(a_part)
+    assert entetes == [ENTETES[c] for c in ordre]
     assert feuille.freeze_panes == "B2"
     assert feuille.max_row == 41
     taux = entetes.index("Taux calculé") + 1

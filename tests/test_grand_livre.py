@@ -148,7 +148,7 @@ def test_grand_livre_modifie_accepte_sur_option_et_dit_partout(calculs, tmp_path
     manifeste = json.loads((tmp_path / "asp" / "manifeste.json").read_text("utf-8"))
     assert manifeste["options"]["resultats_modifies"].startswith(mention)
     assert notifications(resultats, tmp_path / "lettres", "--resultats-modifies") == 0
-    entetes = entetes_de_page(tmp_path / "lettres" / "notification_ACI054240010.docx")
+    entetes = entetes_de_page(tmp_path / "lettres" / "notification_2026-54-ACI-ACI054240010.docx")
     assert entetes and all(mention in entete for entete in entetes)
     index = openpyxl.load_workbook(tmp_path / "lettres" / "notifications.xlsx")
     assert index.sheetnames[0] == "Avertissement"
@@ -201,11 +201,12 @@ def test_base_negative_refusee(tmp_path, capsys):
     assert not (tmp_path / "s").exists()
 
 
-def test_export_d_une_autre_annee_refuse(tmp_path, capsys):
+def test_export_d_une_autre_annee_refuse(calculs, tmp_path, capsys):
     """Avant : un export dont les annexes sont datées de 2026 passait pour --annee 2014."""
     chemin = export_csv(tmp_path / "EI.csv", "EI", 2026, lambda e, lignes: None)
     commande = ["annexe5", str(chemin), "--mesure", "EI", "--annee", "2014", "--sans-pdf"]
-    assert main([*commande, "--taux-forfaitaire", "5", "--sortie", str(tmp_path / "s")]) == 2
+    commande += ["--resultats", str(calculs[2014]), "--taux-forfaitaire", "5"]
+    assert main([*commande, "--sortie", str(tmp_path / "s")]) == 2
     texte = sortie_capturee(capsys)
     assert "7 annexe(s) hors de l'année de campagne 2014" in texte
     assert "EI.csv, ligne 2 : annexe en vigueur du 01/01/2026 au 31/12/2026" in texte
@@ -370,9 +371,10 @@ def test_structure_notifiee_absente_de_l_export_refusee(calculs, tmp_path, capsy
     assert "ACI051230010 — Les Jardins de la Vesle (51)" in texte
 
 
-def test_taux_forfaitaire_de_2014_autre_que_5_pour_cent_refuse(tmp_path, capsys):
+def test_taux_forfaitaire_de_2014_autre_que_5_pour_cent_refuse(calculs, tmp_path, capsys):
     chemin = export_csv(tmp_path / "EI.csv", "EI", 2014, lambda e, lignes: None)
     commande = ["annexe5", str(chemin), "--mesure", "EI", "--annee", "2014", "--sans-pdf"]
+    commande += ["--resultats", str(calculs[2014])]
     assert main([*commande, "--taux-forfaitaire", "7", "--sortie", str(tmp_path / "s")]) == 2
     assert "Taux forfaitaire de 7 % refusé pour 2014 : la note DGEFP n° 2014-04 fixe" in (
         sortie_capturee(capsys)

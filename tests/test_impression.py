@@ -18,7 +18,15 @@ from pathlib import Path
 import docx
 import openpyxl
 import pytest
-from aides import DEMO, DONNEES, imprimable, ligne_de_grand_livre, sortie_capturee
+from aides import (
+    DEMO,
+    DONNEES,
+    imprimable,
+    ligne_de_grand_livre,
+    points_imprimes,
+    sortie_capturee,
+)
+from iae_modulation import mise_en_page
 from iae_modulation.annexe5 import entetes_ajoutes
 from iae_modulation.cli import main
 from iae_modulation.commandes.francais import TRADUCTIONS
@@ -41,6 +49,16 @@ LARGE = "DejaVu Sans"  # police de repli d'un LibreOffice minimal, bien plus lar
 def texte_pdf(chemin: Path) -> str:
     sortie = subprocess.run(
         ["pdftotext", "-layout", str(chemin), "-"], capture_output=True, text=True, check=True
+    )
+    return sortie.stdout
+
+
+def texte_pdf_page(chemin: Path, page: int) -> str:
+    sortie = subprocess.run(
+        ["pdftotext", "-layout", "-f", str(page), "-l", str(page), str(chemin), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return sortie.stdout
 
@@ -80,6 +98,7 @@ def _plus_longues(dossier: Path) -> list[Path]:
         "54",
         annee="2015",
         motif_taux="seule dans son groupe",
+        enveloppe_region=Decimal("286031.60"),
         enveloppe_disponible=Decimal("286031.60"),
         total_avant_enveloppe=Decimal("293814.78"),
         montant_verse_2014=Decimal("20000.00"),
@@ -131,7 +150,7 @@ def test_chaque_lettre_de_la_demo_et_les_plus_longues_tiennent_sur_une_page(demo
     for chemin in pdfs:
         assert pages(chemin) == 1, f"{chemin.name} : {pages(chemin)} pages"
         texte = texte_pdf(chemin)
-        identifiant = chemin.stem.removeprefix("notification_")
+        identifiant = chemin.stem.rpartition("-")[2]
         if identifiant in numeros:  # SIRET et n° d'annexe jamais coupés en fin de ligne
             assert f"SIRET {numeros[identifiant]}" in texte.replace("\u00a0", " ")
             assert f"n° {identifiant}" in texte.replace("\u00a0", " ")
@@ -247,20 +266,123 @@ def test_tableau_annexe5_colonnes_entieres_et_en_tete_repete(demo):
     assert isinstance(postes.value, float)  # un nombre, pas un texte
 
 
-def test_resultats_xlsx_en_tetes_entiers(tmp_path):
+A4_PAYSAGE = 29.7 / 2.54 * 72  # points
+
+
+def _zones(feuille) -> list[range]:
+    """Les colonnes (indices depuis 0) de chaque page d'une feuille imprimée par zones, colonnes
+    répétées exclues : une page s'arrête avant chaque saut de page vertical."""
+    repetees = len(range(*(i - 1 for i in _bornes(feuille.print_title_cols))))
+    zone = feuille.print_area
+    fin = feuille.max_column
+    if zone:  # « 'Résultats'!$A$1:$BC$41 » : jusqu'à la colonne BC
+        fin = _bornes(zone.split("!")[1].split(":")[1].rstrip("0123456789"))[0]
+    coupures = [repetees, *(b.id for b in feuille.col_breaks.brk), fin]
+    return [range(a, b) for a, b in zip(coupures, coupures[1:], strict=False)]
+
+
+def _bornes(colonnes: str) -> tuple[int, int]:
+    """« $A:$C » -> (1, 4) ; « BC » -> (55, 56)."""
+    from openpyxl.utils import column_index_from_string
+
+    debut, _, fin = colonnes.replace("$", "").partition(":")
+    return column_index_from_string(debut), column_index_from_string(fin or debut) + 1
+
+
+def _taille_par_zones(feuille) -> float:
+    """Arial 10 à l'échelle de la feuille ; chaque zone, colonnes répétées comprises, tient
+    dans la largeur du papier entre les marges."""
+    echelle = int(feuille.page_setup.scale) / 100
+    utile = A4_PAYSAGE - 72 * (feuille.page_margins.left + feuille.page_margins.right)
+    repetees = points_imprimes(feuille, range(*(i - 1 for i in _bornes(feuille.print_title_cols))))
+    for zone in _zones(feuille):
+        assert (repetees + points_imprimes(feuille, zone)) * echelle <= utile, zone
+    return 10 * echelle
+
+
+def test_zones_calculees_a_la_main():
+    """Largeurs lues comme LibreOffice, plus larges qu'Excel : (largeur + 5/7) × 5,56 points,
+    59,57 pour 10, 281,97 pour 50. Page A4 paysage entre 0,4 pouce de marges : 784,29 points,
+    922,7 à 85 %. Trois colonnes répétées (178,71) laissent 744 points : deux colonnes de 50
+    (563,94) par page, pas trois (845,91)."""
+    assert mise_en_page.zones([10, 10, 10, 50, 50, 50, 50], 3) == mise_en_page.Zones(85, (5,))
+    # une colonne de 120 (671,17) à côté d'une de 60 (337,57) : 77 %, jamais sous 80 %
+    decoupe = mise_en_page.zones([60, 120], 1)
+    assert decoupe == mise_en_page.Zones(80, ()) and decoupe.taille == 8
+
+
+def test_resultats_xlsx_imprime_par_zones_lisibles(tmp_path):
+    """La table des résultats s'imprimait sur une page de large : 28 colonnes vers 4 points,
+    justification et anomalies hors de la zone d'impression. Elle s'imprime par zones, en 8
+    points au moins, l'identité répétée à gauche de chaque page ; justification et anomalies,
+    renvoyées à la ligne, dans la feuille Justifications, une page de large."""
     assert main(["calculer", str(DONNEES), "--annee", "2026", "--sortie", str(tmp_path)]) == 0
     livre = openpyxl.load_workbook(tmp_path / "resultats.xlsx")
+    assert livre.sheetnames == ["Résultats", "Justifications", "Synthèse", "Répartition"]
     feuille = livre["Résultats"]
-    assert feuille.print_title_rows == "$1:$1"
+    assert feuille.print_title_rows == "$1:$1" and feuille.print_title_cols == "$A:$C"
     # « Effort d'insertion (ETP encadrement / insertion) » : 4 lignes au moins dans sa colonne
     assert feuille.row_dimensions[1].height >= 4 * 12.75
-    # jusqu'au nom de la méthode (colonne AG) : sans ce que la méthode fixe pour toute la
-    # campagne, ni justification, ni anomalies, ni les colonnes de contrôle qui les suivent
-    assert feuille["AG1"].value == "Méthode"
-    assert feuille.print_area == "'Résultats'!$A$1:$AG$41"
+    entetes = [c.value for c in feuille[1]]
+    assert entetes[-2:] == ["Justification", "Anomalies et remarques"]
+    assert feuille.print_area == "'Résultats'!$A$1:$BC$41"  # jusqu'à la colonne avant eux
+    assert entetes[54] == "Effectif comparé résultats"
+    assert len(_zones(feuille)) >= 5
+    assert _taille_par_zones(feuille) >= 8
+    justifications = livre["Justifications"]
+    assert [c.value for c in justifications[1]] == [
+        "N° d'annexe financière",
+        "Raison sociale",
+        "Justification",
+        "Anomalies et remarques",
+    ]
+    justification = justifications["C2"].value.replace("\u00a0", " ")
+    assert justification.startswith("Publics 45,5 % — rang 3/21 — score 0,1000")
+    assert justifications["C2"].alignment.wrap_text and justifications["D2"].alignment.wrap_text
+    mise = justifications.page_setup
+    assert justifications.sheet_properties.pageSetUpPr.fitToPage
+    assert int(mise.fitToWidth or 1) == 1 and int(mise.fitToHeight) == 0
+    utile = A4_PAYSAGE - 72 * 0.8
+    assert mise.orientation == "landscape"
+    assert 10 * utile / points_imprimes(justifications, range(4)) >= 8
     synthese = livre["Synthèse"]
     enveloppes = next(r for r in synthese.iter_rows() if r[0].value == "Région" and r[0].row > 3)
     assert synthese.row_dimensions[enveloppes[0].row].height >= 2 * 12.75
+
+
+def test_index_des_lettres_par_zones_et_projet_en_tete(tmp_path):
+    """notifications.xlsx s'imprimait vers 5,5 points ; non signé, il ne disait pas PROJET."""
+    assert main(["calculer", str(DONNEES), "--annee", "2026", "--sortie", str(tmp_path / "c")]) == 0
+    resultats = str(tmp_path / "c" / "resultats.csv")
+    commande = ["notifications", resultats, "--annee", "2026", "--sans-pdf", "--sortie"]
+    assert main([*commande, str(tmp_path / "projet")]) == 0
+    signature = ["--lieu", "Nancy", "--signataire", "Jeanne Martin"]
+    assert main([*commande, str(tmp_path / "signees"), *signature]) == 0
+    projet = openpyxl.load_workbook(tmp_path / "projet" / "notifications.xlsx")["Notifications"]
+    assert "PROJET — non signé" in projet.oddHeader.center.text
+    assert projet.print_title_cols == "$A:$B"
+    assert _taille_par_zones(projet) >= 8
+    # campagne 2026 : aucune régularisation 2014, pas de colonnes vides pour elle
+    entetes = [c.value for c in projet[1]]
+    assert "Régularisation 2014" not in entetes and "Montant net versé" in entetes
+    signees = openpyxl.load_workbook(tmp_path / "signees" / "notifications.xlsx")
+    assert not signees["Notifications"].oddHeader.center.text
+
+
+@LIBREOFFICE
+def test_aucune_colonne_seule_sur_une_page(tmp_path):
+    """LibreOffice imprime chaque zone de Résultats sur une page (aucune colonne renvoyée seule
+    sur la suivante), l'identité en tête de chacune ; la justification se lit en entier."""
+    assert main(["calculer", str(DONNEES), "--annee", "2026", "--sortie", str(tmp_path)]) == 0
+    feuille = openpyxl.load_workbook(tmp_path / "resultats.xlsx")["Résultats"]
+    (rendu,) = pdf.convertir_en_pdf([tmp_path / "resultats.xlsx"], tmp_path / "pdf")
+    textes = [
+        texte_pdf_page(rendu, numero) for numero in range(1, pages(rendu) + 1)
+    ]  # fmt: skip
+    zones = [t for t in textes if "SIRET" in t and "Raison sociale" in t]
+    assert len(zones) == len(_zones(feuille))
+    # chaque justification finit par son groupe : les 40 sont imprimées en entier
+    assert sum(t.count("structure(s)") for t in textes if "Justification" in t) == 40
 
 
 # --- ligne de commande --------------------------------------------------------------------------

@@ -110,20 +110,30 @@ def test_lettre_d_une_structure_connue(calculs, tmp_path):
     generer_notifications(
         calculs[2026], None, 2026, tmp_path / "sortie", signature=SIGNATURE, pdf=False
     )
-    texte = _texte(tmp_path / "sortie" / "notification_ACI051230010.docx")
+    texte = _texte(tmp_path / "sortie" / "notification_2026-51-ACI-ACI051230010.docx")
     for attendu in (
-        "Préfecture de la région Grand Est",
-        "Les Jardins de la Vesle\n14 chemin des Maraîchers\n51100 Reims",
+        "RÉPUBLIQUE FRANÇAISE\nPRÉFET DE LA MARNE\nDirection départementale de l'emploi, du "
+        "travail et des solidarités (DDETS)",
+        "Les Jardins de la Vesle\nÀ l'attention de Monsieur le Président ou Madame la "
+        "Présidente\n14 chemin des Maraîchers\n51100 Reims",
+        "Référence : 2026-51-ACI-ACI051230010",
         "SIRET 46270107900016, annexe financière n° ACI051230010",
         "atelier et chantier d'insertion",
-        "au titre de l'année 2026 s'élève à 13 901,57 €.\nCe montant est égal au montant socle "
-        "de l'aide au poste conventionnée, 215 528,21 €, multiplié par votre taux de modulation, "
-        "6,45 %.",
-        "calculés sur vos données de l'année 2025",
-        "Publics | Part des salariés en insertion bénéficiaires de minima sociaux (RSA, ASS, AAH) "
-        "| 45,45 % | 0,10",
+        "Madame la Présidente, Monsieur le Président,",
+        "au titre de l'année 2026 s'élève à 13 901,57 €.",
+        "calculés sur ses données de l'année 2025",
+        # grand livre de la démo : 10 / 22, rang 3 sur 21 ; 3,46 / 8,58, rang 19 ; 7 / 10, 21
+        "Publics (35 %) | 10 bénéficiaires de minima sociaux (RSA, ASS, AAH) / 22 salariés en "
+        "insertion | 45,45 % | 3 sur 21 | 0,1000",
+        "Efforts d'insertion (40 %) | 3,46 ETP d'encadrement / 8,58 ETP en insertion | 40,33 % "
+        "| 19 sur 21 | 0,9000",
+        "Résultats (25 %) | 7 sorties dynamiques (emploi durable, de transition, positives) / 10 "
+        "sorties | 70,00 % | 21 sur 21 | 1,0000",
+        # 0,35 × 0,1 + 0,40 × 0,9 + 0,25 × 1 = 0,645 ; 215 528,21 × 6,45 % = 13 901,569…
+        "10 % × (35 % × 0,1000 + 40 % × 0,9000 + 25 % × 1,0000) = 6,45 %. Montant calculé = "
+        "montant socle de l'aide au poste conventionnée × taux, au centime : 215 528,21 € × "
+        "6,45 % = 13 901,57 €.",
         "Ce montant de 13 901,57 € vous sera versé par l'Agence de services et de paiement",
-        "Effort d'insertion | ETP d'encadrement rapportés aux ETP en insertion | 40,33 % | 0,90",
         "Agence de services et de paiement (ASP)",
         "recours gracieux",
         "recours hiérarchique",
@@ -142,7 +152,7 @@ def test_lettre_d_une_structure_connue(calculs, tmp_path):
 def test_montant_reduit_par_l_enveloppe_explique(tmp_path):
     """Démo : l'enveloppe du Grand Est ramène 13 901,57 € (6,45 % du socle) à 13 871,24 €. La
     lettre disait « 13 544,93 €, soit un taux de 6,45 % appliqué au socle de 215 528,21 € » :
-    elle donne maintenant les deux termes de la réduction, qu'un lecteur peut refaire."""
+    elle donne les deux termes de la réduction, qu'un lecteur peut refaire."""
     enveloppes = str(DEMO / "enveloppes_demo.csv")
     assert calculer(tmp_path / "calcul", 2026, "--enveloppes", enveloppes) == 0
     generer_notifications(
@@ -154,34 +164,40 @@ def test_montant_reduit_par_l_enveloppe_explique(tmp_path):
         progression=False,
         pdf=False,
     )
-    texte = _texte(tmp_path / "s" / "notification_ACI051230010.docx")
-    assert (
-        "s'élève à 13 871,24 €.\nVotre taux de modulation, 6,45 %, appliqué au montant socle de "
-        "l'aide au poste conventionnée, 215 528,21 €, donne 13 901,57 €. L'enveloppe régionale "
-        "ne permettant pas de verser tous les montants ainsi calculés, chacun a été multiplié "
-        "par le rapport entre l'enveloppe disponible, 295 600,00 €, et leur total, "
-        "296 246,13 €, puis arrondi au centime inférieur, soit un taux effectif après enveloppe "
-        "de 6,44 %."
-    ) in texte
+    texte = _texte(tmp_path / "s" / "notification_2026-51-ACI-ACI051230010.docx")
+    assert "s'élève à 13 871,24 €." in texte
     # 13 901,57 × 295 600,00 / 296 246,13 = 13 871,249… : le lecteur retrouve le montant
-    assert "multiplié par votre taux de modulation" not in texte
+    assert (
+        "= 13 901,57 €.\nL'enveloppe régionale (Grand Est) est de 295 600,00 €. Le total des "
+        "montants calculés de la région, 296 246,13 €, dépasse ce montant : chacun est réduit en "
+        "proportion, au centime inférieur. Votre montant modulé : 13 901,57 € × 295 600,00 € / "
+        "296 246,13 € = 13 871,24 € (taux effectif : 6,44 %)."
+    ) in texte
 
 
 def test_regularisation_et_reste_a_deduire(entrees, tmp_path):
     _generer(entrees, tmp_path / "sortie")
-    texte = _texte(tmp_path / "sortie" / "notification_EI054180019.docx")
+    texte = _texte(tmp_path / "sortie" / "notification_2015-54-EI-EI054180019.docx")
     assert (
-        "2 000,00 € × (4,00 ETP conventionnés − 3,00 ETP réalisés) / 4,00 = 500,00 €. Le montant "
-        "net s'élève donc à 4 500,00 €."
+        "Le montant versé en 2014 au titre de la modulation pour des postes non réalisés en 2014 "
+        "est déduit (note DGEFP n° 2014-04) : 2 000,00 € × (4,00 ETP conventionnés − 3,00 ETP "
+        "réalisés) / 4,00 = 500,00 €. Montant net : 4 500,00 €."
     ) in texte
     assert "Ce montant de 4 500,00 € vous sera versé" in texte
-    assert "Publics | Part" in texte and "non calculable | 0,50" in texte
+    # seule EI du Grand Est, sans bénéficiaires connus : non calculable, sans rang, 0,5
+    assert (
+        "Publics (35 %) | — bénéficiaires de minima sociaux (RSA socle, ASS, AAH) / 20 salariés "
+        "en insertion | non calculable | — | 0,5000"
+    ) in texte
+    # « non calculable » ne se coupe jamais au milieu (espace insécable, colonne assez large)
+    tableau = docx.Document(str(tmp_path / "sortie" / "notification_2015-54-EI-EI054180019.docx"))
+    assert tableau.tables[1].rows[1].cells[2].text == f"non{NBSP}calculable"
     assert "le reste" not in texte
-    texte = _texte(tmp_path / "sortie" / "notification_AI057190001.docx")
+    texte = _texte(tmp_path / "sortie" / "notification_2015-57-AI-AI057190001.docx")
     assert "20 000,00 € × (2,00 ETP conventionnés − 0,00 ETP réalisés) / 2,00 = 20 000,00 €" in (
         texte
     )
-    assert "s'élève donc à 0,00 €" in texte
+    assert "Montant net : 0,00 €." in texte
     assert "le reste, 15 000,00 €, sera déduit par l'Agence de services et de paiement" in texte
     assert "Aucun versement ne sera donc effectué au titre du montant modulé de l'année 2015" in (
         texte
@@ -191,8 +207,11 @@ def test_regularisation_et_reste_a_deduire(entrees, tmp_path):
 
 def test_echappement_du_nom(entrees, tmp_path):
     _generer(entrees, tmp_path / "sortie")
-    texte = _texte(tmp_path / "sortie" / "notification_EI054180019.docx")
-    assert "Emmaüs & Co <Nord>\n2 rue de la Paix\n54000 Nancy" in texte
+    texte = _texte(tmp_path / "sortie" / "notification_2015-54-EI-EI054180019.docx")
+    assert (
+        "Emmaüs & Co <Nord>\nÀ l'attention de Monsieur le Président ou Madame la Présidente\n"
+        "2 rue de la Paix\n54000 Nancy"
+    ) in texte
     assert "Structure : Emmaüs & Co <Nord> (entreprise d'insertion), SIRET 01234567800012" in texte
 
 
@@ -201,8 +220,9 @@ def test_une_lettre_par_structure_et_index_complet(entrees, tmp_path):
     sortie = tmp_path / "sortie"
     lettres = sorted(p.name for p in sortie.glob("*.docx"))
     assert lettres == sorted(
-        f"notification_{i}.docx"
-        for i in ("ACI051230010", "EI054180019", "AI057190001", "ACI067200002")
+        f"notification_2015-{i}.docx"
+        for i in ("51-ACI-ACI051230010", "54-EI-EI054180019", "57-AI-AI057190001")
+        + ("67-ACI-ACI067200002",)
     )
     assert rapport.nb_lettres == 4 and len(rapport.lignes) == 4
     feuille = openpyxl.load_workbook(sortie / "notifications.xlsx").active
@@ -219,7 +239,7 @@ def test_une_lettre_par_structure_et_index_complet(entrees, tmp_path):
     assert premiere["Structure"] == "Les Jardins de la Vesle"
     assert Decimal(str(premiere["Montant modulé"])) == Decimal("5000.00")
     assert Decimal(str(premiere["Montant net versé"])) == Decimal("5000.00")
-    assert premiere["Lettre Word"] == "notification_ACI051230010.docx"
+    assert premiere["Lettre Word"] == "notification_2015-51-ACI-ACI051230010.docx"
     assert premiere["Statut"] == "produite"
     regularisee = dict(zip(lignes[0], lignes[2], strict=True))
     assert regularisee["Structure"] == "Emmaüs & Co <Nord>"
@@ -245,14 +265,15 @@ def test_structures_sans_adresse_signalees(entrees, tmp_path):
         "à compléter avant envoi",
     ]
     assert "2 structure(s) à vérifier" in rapport.resume()
-    assert (tmp_path / "sortie" / "notification_ACI067200002.docx").exists()
+    assert (tmp_path / "sortie" / "notification_2015-67-ACI-ACI067200002.docx").exists()
 
 
 def test_annee_2014_taux_forfaitaire(calculs, tmp_path):
     generer_notifications(
         calculs[2014], None, 2014, tmp_path / "s", signature=SIGNATURE, progression=False, pdf=False
     )
-    texte = _texte(tmp_path / "s" / "notification_ACI051230010.docx")
+    chemin = tmp_path / "s" / "notification_2014-51-ACI-ACI051230010.docx"
+    texte = _texte(chemin)
     assert (
         "« la part modulée est fixée au taux de 5 % du montant socle de l'aide au poste "
         "conventionnée par structure en 2014 (incluant, le cas échéant, le cofinancement du "
@@ -264,8 +285,12 @@ def test_annee_2014_taux_forfaitaire(calculs, tmp_path):
     )
     assert "sera déduit du montant versé en 2015" in texte
     assert "s'élève à 10 776,41 €" in texte
-    assert "Publics | Part des salariés en insertion" in texte
-    assert "| sans objet | sans objet" in texte
+    # 215 528,21 × 5 % = 10 776,41 € ; aucun indicateur comparé : pas de tableau des critères
+    assert (
+        "Taux de modulation : 5,00 %. Montant calculé = montant socle de l'aide au poste "
+        "conventionnée × taux, au centime : 215 528,21 € × 5,00 % = 10 776,41 €."
+    ) in texte
+    assert len(docx.Document(str(chemin)).tables) == 1
 
 
 def test_champ_inconnu_refuse_avant_toute_lettre(entrees, tmp_path):
@@ -285,18 +310,22 @@ def test_champ_obligatoire_absent_refuse(entrees, tmp_path):
     document.save(str(modele))
     with pytest.raises(ErreurModele) as erreur:
         _generer(entrees, tmp_path / "sortie", modele=modele)
-    assert "champs obligatoires absents : {{ adresse }}, {{ annee }}, {{ code_postal }}" in str(
-        erreur.value
-    )
+    assert (
+        "champs obligatoires absents : {{ adresse }}, {{ annee }}, {{ calcul_montant }}, "
+        "{{ calcul_taux }}, {{ code_postal }}"
+    ) in str(erreur.value)
     assert not (tmp_path / "sortie").exists()
 
 
 def test_modele_livre_complet_et_identique_au_script(tmp_path):
     livre = ModeleCompile(MODELE_NOTIFICATION)
     livre.verifier_champs(CHAMPS_NOTIFICATION, CHAMPS_OBLIGATOIRES)
-    # champs facultatifs : le département et les mots datés qu'un agent peut ajouter au modèle
+    # champs facultatifs : département, région, socle et mots datés qu'un agent peut ajouter
     facultatifs = {
         "departement",
+        "region",
+        "montant_socle",
+        "minima_sociaux",
         "service_regional",
         "service_departemental",
         "organisme_emploi",
@@ -333,7 +362,8 @@ def test_commande_codes_de_sortie(entrees, tmp_path, capsys):
     args = parseur.parse_args(base)
     assert args.executer(args) == 0
     assert "4 lettre(s) de notification écrite(s) sur 4 structure(s)" in capsys.readouterr().out
-    assert "Metz, le 22 novembre 2026" in _texte(tmp_path / "cli/notification_EI054180019.docx")
+    lettre = tmp_path / "cli" / "notification_2015-54-EI-EI054180019.docx"
+    assert "Metz, le 22 novembre 2026" in _texte(lettre)
     args = parseur.parse_args(base)
     assert args.executer(args) == 2
     assert "existe déjà" in capsys.readouterr().err
@@ -349,7 +379,8 @@ def test_pdf_contient_nom_et_montant(entrees, tmp_path):
     rapport = _generer(entrees, tmp_path / "sortie", pdf=True)
     sortie = tmp_path / "sortie"
     texte = " ".join(
-        page.extract_text() for page in PdfReader(sortie / "notification_EI054180019.pdf").pages
+        page.extract_text()
+        for page in PdfReader(sortie / "notification_2015-54-EI-EI054180019.pdf").pages
     )
     texte = " ".join(texte.replace(NBSP, " ").split())
     assert "Emmaüs & Co <Nord>" in texte and "5 000,00 €" in texte and "4 500,00 €" in texte
@@ -357,8 +388,8 @@ def test_pdf_contient_nom_et_montant(entrees, tmp_path):
     pages = sum(len(PdfReader(p).pages) for p in sortie.glob("notification_*.pdf"))
     assert len(PdfReader(rapport.pdf_fusionne).pages) == pages >= 4
     assert [ligne.pdf for ligne in rapport.lignes][:2] == [
-        "notification_ACI051230010.pdf",
-        "notification_EI054180019.pdf",
+        "notification_2015-51-ACI-ACI051230010.pdf",
+        "notification_2015-54-EI-EI054180019.pdf",
     ]
 
 

@@ -103,12 +103,14 @@ def test_rappel_dans_la_lettre_sur_option(tmp_path, campagnes):
     montant = ligne["montant_module"]
     entiers, decimales = montant.split(",")
     attendu = f"{int(entiers):,}".replace(",", " ") + f",{decimales} €"
-    avec = texte_docx(tmp_path / "avec" / "notification_ACI051240033.docx").replace("\u00a0", " ")
+    avec = texte_docx(tmp_path / "avec" / "notification_2026-51-ACI-ACI051240033.docx").replace(
+        "\u00a0", " "
+    )
     assert (
         f"Pour mémoire, au titre de la campagne 2025, votre montant modulé était de {attendu}"
         in (avec)
     )
-    sans = texte_docx(tmp_path / "sans" / "notification_ACI051240033.docx")
+    sans = texte_docx(tmp_path / "sans" / "notification_2026-51-ACI-ACI051240033.docx")
     assert "Pour mémoire" not in sans
-    nouvelle = texte_docx(tmp_path / "avec" / "notification_ACI051230010.docx")
+    nouvelle = texte_docx(tmp_path / "avec" / "notification_2026-51-ACI-ACI051230010.docx")
     assert "Pour mémoire" not in nouvelle

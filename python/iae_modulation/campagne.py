@@ -44,7 +44,7 @@ from iae_modulation.referentiel import (
     regions,
     sans_accents,
 )
-from iae_modulation.regularisation import Versement2014
+from iae_modulation.regularisation import Versement2014, cle_versement
 from iae_modulation.resultats import ecrire_resultats_csv
 from iae_modulation.sorties import (
     DossierDeSortie,
@@ -321,7 +321,7 @@ def lire_enveloppes(chemin: Path) -> ValeursLues:
 
 
 FORME_VERSEMENTS = (
-    "identifiant;montant_verse_2014;etp_conventionnes_2014;etp_realises_2014\n"
+    "annexe_2014;montant_verse_2014;etp_conventionnes_2014;etp_realises_2014\n"
     "ACI054140010;9600,00;10;8,5"
 )
 COLONNES_VERSEMENTS = (
@@ -332,13 +332,14 @@ COLONNES_VERSEMENTS = (
 
 
 def lire_versements_2014(chemin: Path) -> tuple[dict[str, Versement2014], ValeursLues]:
-    """Montant modulé versé pour 2014 et postes 2014 conventionnés et réalisés de chaque
-    structure (note 2014-04 : régularisation en 2015 des postes 2014 non réalisés)."""
+    """Montant modulé versé pour 2014 et postes 2014 conventionnés et réalisés, par annexe
+    financière 2014 (note 2014-04 : régularisation en 2015 des postes 2014 non réalisés) ; une
+    annexe (avenants confondus) ne figure qu'une fois."""
     lus = lire_valeurs_par_cle(
         chemin,
-        ("identifiant", "numero_annexe", "n°_annexe_financiere"),
+        ("annexe_2014", "identifiant", "numero_annexe", "n°_annexe_financiere"),
         COLONNES_VERSEMENTS,
-        lambda v: "".join(str(v).split()).upper() or None,  # comme les données
+        lambda v: cle_versement(v) or None,  # l'annexe 2014, sans avenant
         aide="\nLa régularisation porte sur les postes 2014 non réalisés : le fichier des "
         "versements 2014 donne, pour chaque structure, le montant modulé versé et les ETP "
         "conventionnés et réalisés en 2014. Forme attendue :\n" + FORME_VERSEMENTS,
@@ -354,6 +355,36 @@ def lire_versements_2014(chemin: Path) -> tuple[dict[str, Versement2014], Valeur
             continue
         versements[identifiant] = Versement2014(montant, conventionnes, realises)
     return versements, lus
+
+
+def _verifier_tirages(
+    versements: dict[str, Versement2014], lus: ValeursLues, donnees: DonneesSIAE
+) -> None:
+    """Chaque versement 2014 est tiré par exactement une annexe des données (même n° sans
+    avenant) : sans annexe, la régularisation ne peut pas être faite ; tiré par deux annexes, il
+    serait déduit deux fois (refusé, les deux lignes des données nommées)."""
+    tirages: dict[str, list[tuple[str, int]]] = {}
+    table = donnees.table
+    for identifiant, ligne in zip(table["identifiant"], table["ligne_source"], strict=True):
+        tirages.setdefault(cle_versement(identifiant), []).append((identifiant, int(ligne)))
+    fichier = Path(donnees.fichier).name
+    for cle in sorted(versements):
+        tireurs = tirages.get(cle, [])
+        if not tireurs:
+            lus.signaler(
+                cle,
+                f"Versement 2014 de {cle} : aucune annexe de ce numéro (avenants confondus) dans "
+                "les données ; la régularisation ne peut pas être faite.",
+            )
+        elif len(tireurs) > 1:
+            annexes = ", ".join(f"{i} ({fichier}, ligne {n})" for i, n in tireurs)
+            lus.signaler(
+                cle,
+                f"Versement 2014 de l'annexe {cle} tiré par {len(tireurs)} annexes des données "
+                f"({annexes}) : il serait déduit {len(tireurs)} fois. Un versement 2014 n'est "
+                "régularisé qu'une fois : gardez dans les données la seule annexe qui le "
+                "régularise, ou recalculez annexe par annexe.",
+            )
 
 
 @dataclass
@@ -389,12 +420,7 @@ class EntreesLues:
             lues.annexes += lues.lues_enveloppes.anomalies
         if versements is not None:
             lues.versements, lues.lus_versements = lire_versements_2014(Path(versements))
-            for ident in sorted(set(lues.versements) - set(lues.donnees.table["identifiant"])):
-                lues.lus_versements.signaler(
-                    ident,
-                    f"Versement 2014 de {ident} : aucune structure de ce numéro dans les données ; "
-                    "la régularisation ne peut pas être faite.",
-                )
+            _verifier_tirages(lues.versements, lues.lus_versements, lues.donnees)
             lues.annexes += lues.lus_versements.anomalies
         return lues
 

@@ -3,6 +3,10 @@
 Feuilles : Résultats (une ligne par structure, en-têtes français, formats € et %, en-tête figé,
 filtres), Synthèse (par région et type : structures, socle, modulé, taux moyen, enveloppe) et
 Répartition (nombre de structures par tranche de taux et par type, avec son graphique).
+Imprimés en 8 points au moins : Résultats, table entière à l'écran, par zones
+(`imprimer_par_zones`, colonnes réparties sur des pages A4 en paysage, n° d'annexe, SIRET et
+raison sociale répétés à gauche de chaque page) ; sa justification et ses anomalies, longues,
+sont à la fin de la table et s'impriment, renvoyées à la ligne, dans la feuille Justifications.
 """
 
 from __future__ import annotations
@@ -28,7 +32,9 @@ from iae_modulation.mise_en_page import (
     HAUTEUR_LIGNE,
     Colonne,
     imprimer,
+    imprimer_par_zones,
     lignes_d_en_tete,
+    lignes_de_texte,
     poser_colonnes,
     texte_affiche,
 )
@@ -104,9 +110,12 @@ for _nom, _critere in CRITERES_OPTIONNELS.items():
         f"rang_{_nom}": f"Rang {_nom}",
         f"effectif_{_nom}": f"Effectif comparé {_nom}",
     }
-# largeur au-delà de laquelle le texte passe à la ligne ; la justification et les anomalies,
-# longues, se lisent à l'écran et ne sont pas imprimées (zone d'impression jusqu'à « Méthode »)
+# largeur au-delà de laquelle le texte est coupé (Résultats) ou passe à la ligne (Justifications)
 LARGEURS = {"raison_sociale": 34, "region": 24, "justification": 90, "anomalies": 60}
+COLONNES_REPETEES = 3  # n° d'annexe, SIRET, raison sociale : à gauche de chaque page imprimée
+# à la fin de Résultats (hors de la zone imprimée) et dans Justifications, renvoyées à la ligne
+A_PART = ("justification", "anomalies")
+JUSTIFICATIONS = {"identifiant": 16, "raison_sociale": 28, "justification": 75, "anomalies": 52}
 ECHANTILLON_LARGEUR = 30  # textes les plus longs mesurés pour la largeur d'une colonne
 FORMAT_EUROS = '#,##0.00\\ "€"'
 FORMAT_POURCENT = "0.00%"
@@ -130,16 +139,19 @@ def ecrire_resultats_xlsx(
         "entete": classeur.add_format(
             {"bold": True, "text_wrap": True, "valign": "top", "bg_color": "#DDEBF7", "border": 1}
         ),
-        "euros": classeur.add_format({"num_format": FORMAT_EUROS}),
-        "pourcent": classeur.add_format({"num_format": FORMAT_POURCENT}),
-        "score": classeur.add_format({"num_format": FORMAT_SCORE}),
-        "etp": classeur.add_format({"num_format": FORMAT_ETP}),
-        "nombre": classeur.add_format({"num_format": "General"}),
+        "euros": classeur.add_format({"num_format": FORMAT_EUROS, "valign": "top"}),
+        "pourcent": classeur.add_format({"num_format": FORMAT_POURCENT, "valign": "top"}),
+        "score": classeur.add_format({"num_format": FORMAT_SCORE, "valign": "top"}),
+        "etp": classeur.add_format({"num_format": FORMAT_ETP, "valign": "top"}),
+        "nombre": classeur.add_format({"num_format": "General", "valign": "top"}),
+        "texte": classeur.add_format({"valign": "top"}),
+        "renvoye": classeur.add_format({"text_wrap": True, "valign": "top"}),
         "titre": classeur.add_format({"bold": True, "font_size": 14}),
         "total": classeur.add_format({"bold": True, "num_format": FORMAT_EUROS, "top": 1}),
     }
     campagne = str(resultats["annee"].iloc[0]) if len(resultats) else ""
     _feuille_resultats(classeur, resultats, formats, campagne)
+    _feuille_justifications(classeur, resultats, formats, campagne)
     _feuille_synthese(classeur, resultats, enveloppes, formats, titre, campagne)
     _feuille_repartition(classeur, resultats, formats, campagne)
     classeur.close()
@@ -159,7 +171,7 @@ def _nature(colonne: str) -> str:
         ("rang_", "effectif_", "nb_")
     ):
         return "nombre"
-    return ""
+    return "texte"
 
 
 def _feuille_resultats(classeur, resultats: pd.DataFrame, formats: dict, campagne: str) -> None:
@@ -167,13 +179,14 @@ def _feuille_resultats(classeur, resultats: pd.DataFrame, formats: dict, campagn
     l'écriture directe d'XlsxWriter (sans l'aiguillage par type de `write`), le format étant
     celui de la colonne ; les cellules vides ne sont pas écrites."""
     feuille = classeur.add_worksheet("Résultats")
-    noms = colonnes_du_grand_livre(optionnels_des_colonnes(resultats.columns))
+    noms = colonnes_du_classeur(resultats)
     colonnes = []
     for j, colonne in enumerate(noms):
         feuille.write_string(0, j, ENTETES[colonne], formats["entete"])
         nature = _nature(colonne)
         valeurs = resultats[colonne].tolist()
-        if nature:
+        cellules: list[tuple[int, float | str]]
+        if nature != "texte":
             ecrire = feuille._write_number
             cellules = [(i, float(v)) for i, v in enumerate(valeurs, 1) if v is not None]
             plus_grand = max((v for v in valeurs if v is not None), default=None)
@@ -181,28 +194,63 @@ def _feuille_resultats(classeur, resultats: pd.DataFrame, formats: dict, campagn
         else:
             ecrire = feuille._write_string
             cellules = [(i, str(v)) for i, v in enumerate(valeurs, 1) if v]
-            textes = sorted((v for _, v in cellules), key=len)[-ECHANTILLON_LARGEUR:]
+            textes = sorted((str(v) for _, v in cellules), key=len)[-ECHANTILLON_LARGEUR:]
         for i, v in cellules:
             ecrire(i, j, v, None)
         colonnes.append(Colonne(ENTETES[colonne], textes, maximum=LARGEURS.get(colonne, 34)))
     largeurs = poser_colonnes(
-        feuille,
-        colonnes,
-        None,
-        {j: formats[_nature(c)] for j, c in enumerate(noms) if _nature(c)},
+        feuille, colonnes, None, {j: formats[_nature(c)] for j, c in enumerate(noms)}
     )
     lignes = max(lignes_d_en_tete(c.entete, w) for c, w in zip(colonnes, largeurs, strict=True))
     feuille.set_row(0, HAUTEUR_LIGNE * lignes + 3)
-    imprimer(
+    imprimer_par_zones(
         feuille,
         largeurs,
         titre="Résultats de la modulation",
         campagne=campagne,
+        colonnes_repetees=COLONNES_REPETEES,
         lignes_repetees=(0, 0),
-        derniere_colonne=noms.index("methode"),
+        derniere_colonne=noms.index(A_PART[0]) - 1,
     )
     feuille.freeze_panes(1, 1)
     feuille.autofilter(0, 0, len(resultats), len(noms) - 1)
+
+
+def colonnes_du_classeur(resultats: pd.DataFrame) -> list[str]:
+    """Les colonnes de la feuille Résultats : celles du grand livre, dans son ordre, la
+    justification et les anomalies à la fin."""
+    noms = colonnes_du_grand_livre(optionnels_des_colonnes(resultats.columns))
+    return [c for c in noms if c not in A_PART] + list(A_PART)
+
+
+def _feuille_justifications(classeur, resultats: pd.DataFrame, formats: dict, campagne) -> None:
+    """La justification et les anomalies de chaque structure, renvoyées à la ligne pour
+    l'impression (une page de large) : chaque saut de ligne du texte commence une ligne."""
+    feuille = classeur.add_worksheet("Justifications")
+    largeurs = list(JUSTIFICATIONS.values())
+    for j, (colonne, largeur_) in enumerate(JUSTIFICATIONS.items()):
+        feuille.write_string(0, j, ENTETES[colonne], formats["entete"])
+        feuille.set_column(j, j, largeur_, formats["renvoye"])
+    entete = max(lignes_d_en_tete(ENTETES[c], w) for c, w in JUSTIFICATIONS.items())
+    feuille.set_row(0, HAUTEUR_LIGNE * entete + 3)
+    textes = zip(*(resultats[c].tolist() for c in JUSTIFICATIONS), strict=True)
+    for rang, cellules in enumerate(textes, start=1):
+        lignes = 1
+        for j, (texte, largeur_) in enumerate(zip(cellules, largeurs, strict=True)):
+            if texte:
+                feuille._write_string(rang, j, str(texte), None)
+                morceaux = str(texte).split("\n")
+                lignes = max(lignes, sum(lignes_de_texte(m, largeur_) for m in morceaux))
+        if lignes > 1:
+            feuille.set_row(rang, HAUTEUR_LIGNE * lignes + 2)
+    imprimer(
+        feuille,
+        largeurs,
+        titre="Justification de chaque taux",
+        campagne=campagne,
+        lignes_repetees=(0, 0),
+    )
+    feuille.freeze_panes(1, 0)
 
 
 def _feuille_synthese(classeur, resultats, enveloppes, formats, titre, campagne) -> None:

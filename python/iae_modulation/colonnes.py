@@ -85,10 +85,10 @@ COLONNES_REGULARISATION = (
 COLONNES_PRECEDENT = ("taux_precedent", "montant_precedent")  # campagne N − 1 (--precedent)
 # L'ordre du fichier suit le calcul, de gauche à droite : scores × poids × plafond = taux ;
 # socle × taux = montant avant enveloppe ; répartition de l'enveloppe = montant modulé ;
-# − régularisation = net ; la campagne précédente ; le nom de la méthode. Puis, à droite (hors de
-# la zone imprimée de resultats.xlsx) : ce que la méthode fixe pour toute la campagne (notation,
-# poids, plafond, répartition), la justification, l'adresse des lettres et les termes des
-# indicateurs avec rang et effectif, critère par critère.
+# − régularisation = net ; la campagne précédente ; le nom de la méthode. Puis, à droite : ce que
+# la méthode fixe pour toute la campagne (notation, poids, plafond, répartition), la
+# justification, l'adresse des lettres et les termes des indicateurs avec rang et effectif,
+# critère par critère (resultats.xlsx met justification et anomalies à la fin de sa table).
 COLONNES_RESULTATS = (
     *("identifiant", "siret", "raison_sociale", "type", "departement", "region", "annee"),
     "groupe",

@@ -24,7 +24,7 @@ avec son manifeste, ne passe pas parce que le contrôle referait la même faute.
   `totale` (toute l'enveloppe) ou `taux-moyen` (cible × socles, au plus l'enveloppe) répartis en
   proportion, les plafonds atteints retirés tour à tour jusqu'à ce que plus aucun ne soit
   dépassé, chaque montant au centime inférieur ; jamais plus que l'enveloppe, jamais un montant
-  au-dessus de socle × plafond ;
+  au-dessus de socle × plafond ; en 2014, l'enveloppe n'est qu'un contrôle (jamais répartie) ;
 - taux effectif = modulé ÷ socle ; régularisation 2015 = versé × max(0 ; conventionnés −
   réalisés) / conventionnés au centime ; net = max(0 ; modulé − régularisation) ; reste.
 """
@@ -555,13 +555,8 @@ class _Controle:
                 f"{_texte(consignees.get(region), 2)}, celle que le calcul a reçue "
                 "(manifeste.json).",
             )
-        if enveloppe is not None and self.annee == ANNEE_FORFAIT:
-            self.signaler(
-                premiere,
-                "enveloppe_region",
-                _texte(enveloppe, 2),
-                f"aucune enveloppe en {ANNEE_FORFAIT}.",
-            )
+        if self.annee == ANNEE_FORFAIT:
+            enveloppe = None  # 2014 : un contrôle (avertissement du calcul), jamais réparti
         regle = lignes[0]["repartition"]
         a_repartir = self.a_repartir(region, lignes, regle, enveloppe)
         fixes = [ligne for ligne in lignes if ligne["motif_taux"] in (PENITENTIAIRE, FORFAIT)]

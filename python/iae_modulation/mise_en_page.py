@@ -7,6 +7,13 @@ Les largeurs se calculent sur le texte tel qu'Excel l'affiche (`chasse`, Arial 1
 classeurs de l'outil) : la largeur d'une colonne Excel se compte en chiffres « 0 » de la police.
 Un en-tête passe à la ligne entre ses mots, jamais au milieu d'un mot, et sa ligne est assez
 haute pour toutes ses lignes.
+
+Une feuille trop large pour se lire sur A4 à `TAILLE_MIN_IMPRIMEE` points se découpe en vues
+imprimées (`vues_imprimees`) : chacune répète les colonnes qui nomment la ligne et tient sur une
+page de large à au moins cette taille (`taille_imprimee`). Une table faite pour l'écran peut aussi
+s'imprimer elle-même par zones (`imprimer_par_zones`) : ses colonnes réparties sur des pages
+successives, à une échelle lisible, les premières colonnes (l'identité) répétées à gauche de
+chaque page.
 """
 
 from __future__ import annotations
@@ -29,7 +36,10 @@ PAPIER_A4 = 9
 LARGEUR_PORTRAIT = 100  # au-delà (en chiffres), la feuille s'imprime en paysage
 MARGES = {"left": 0.4, "right": 0.4, "top": 0.5, "bottom": 0.6}  # pouces
 MARGES_AVEC_MENTION = {**MARGES, "top": 0.8}
+TAILLE_MIN_IMPRIMEE = 8  # points : une feuille faite pour le papier ne s'imprime pas plus petit
+A4_POINTS = {False: 595.28, True: 841.89}  # largeur de la page A4, portrait et paysage
 LONGUEUR_MAX_ENTETE = 250  # Excel refuse un en-tête de page de plus de 255 caractères
+ECHELLE_ZONES = 85  # pour cent : Arial 10 imprimé par zones en 8,5 points
 _MENTION = contextvars.ContextVar("mention_sur_chaque_page", default="")
 
 
@@ -148,6 +158,69 @@ def largeur_brute(colonne: Colonne) -> float:
     return max((unites(t) for t in colonne.textes), default=0) + 1.5
 
 
+def points(largeur_colonne: float) -> float:
+    """Largeur imprimée d'une colonne en points, la plus grande des deux lectures : Excel la
+    compte en pixels (7 par chiffre d'Arial 10, 5 de marge, 0,75 point le pixel), LibreOffice
+    en chiffres de la police à leur vraie largeur (marge comprise), un peu plus large."""
+    excel = (int(largeur_colonne * 7 + 0.5) + 5) * 0.75
+    libreoffice = (largeur_colonne + 5 / 7) * CHIFFRE
+    return max(excel, libreoffice)
+
+
+def taille_imprimee(largeurs: Sequence[float]) -> float:
+    """La taille des caractères, en points, d'une feuille mise en page par `imprimer` (une page
+    de large : le tableur réduit tout, d'un pourcentage entier, quand les colonnes dépassent la
+    largeur utile de l'A4)."""
+    paysage = sum(largeurs) > LARGEUR_PORTRAIT
+    utile = A4_POINTS[paysage] - (MARGES["left"] + MARGES["right"]) * 72
+    zoom = min(100, math.floor(100 * utile / sum(points(w) for w in largeurs)))
+    return TAILLE * zoom / 100
+
+
+def vues_imprimees(largeurs: Sequence[float], fixes: Sequence[int]) -> list[list[int]]:
+    """Les colonnes de chaque vue imprimée, dans l'ordre : une seule vue (toutes les colonnes)
+    si la feuille se lit à `TAILLE_MIN_IMPRIMEE` ; sinon les colonnes `fixes` (celles qui
+    nomment la ligne) en tête de chaque vue, suivies des autres, réparties dans le plus petit
+    nombre de vues lisibles et de largeurs aussi égales que possible."""
+    if taille_imprimee(largeurs) >= TAILLE_MIN_IMPRIMEE:
+        return [list(range(len(largeurs)))]
+    autres = [j for j in range(len(largeurs)) if j not in fixes]
+
+    def lisible(groupe: Sequence[int]) -> bool:
+        return taille_imprimee([largeurs[i] for i in (*fixes, *groupe)]) >= TAILLE_MIN_IMPRIMEE
+
+    nombre, courante = 1, list[int]()  # le moins de vues : remplir chacune tant qu'elle se lit
+    for j in autres:
+        if courante and not lisible([*courante, j]):
+            nombre, courante = nombre + 1, []
+        courante.append(j)
+    groupes = _partage_equilibre([largeurs[j] for j in autres], nombre)
+    return [sorted([*fixes, *(autres[i] for i in groupe)]) for groupe in groupes]
+
+
+def _partage_equilibre(poids: Sequence[float], nombre: int) -> list[range]:
+    """`poids` coupé en `nombre` morceaux consécutifs dont le plus lourd est le plus léger
+    possible (partition linéaire, programmation dynamique)."""
+    n = len(poids)
+    cumul = [0.0]
+    for p in poids:
+        cumul.append(cumul[-1] + p)
+    # meilleur[k][i] : (plus lourd morceau, début du dernier) pour les i premiers en k morceaux
+    meilleur = [[(math.inf, 0)] * (n + 1) for _ in range(nombre + 1)]
+    meilleur[0][0] = (0.0, 0)
+    for k in range(1, nombre + 1):
+        for i in range(k, n + 1):
+            meilleur[k][i] = min(
+                (max(meilleur[k - 1][d][0], cumul[i] - cumul[d]), d) for d in range(k - 1, i)
+            )
+    bornes, fin = [], n
+    for k in range(nombre, 0, -1):
+        debut = meilleur[k][fin][1]
+        bornes.append(range(debut, fin))
+        fin = debut
+    return bornes[::-1]
+
+
 @dataclass(frozen=True)
 class Impression:
     """La mise en page d'une feuille : orientation, marges (pouces), en-tête et pied de page
@@ -218,3 +291,72 @@ def imprimer(
     if derniere_colonne is not None:
         feuille.print_area(0, 0, feuille.dim_rowmax or 0, derniere_colonne)
     feuille.set_footer(reglage.pied)
+
+
+@dataclass(frozen=True)
+class Zones:
+    """Une table imprimée par zones : l'échelle (pour cent) et la première colonne (indice depuis
+    0) de chaque page après la première."""
+
+    echelle: int
+    coupures: tuple[int, ...]
+
+    @property
+    def taille(self) -> float:
+        """La taille des caractères imprimés, en points."""
+        return TAILLE * self.echelle / 100
+
+
+def zones(largeurs: Sequence[float], repetees: int) -> Zones:
+    """Les colonnes qui suivent les `repetees` premières, réparties de gauche à droite en pages
+    A4 paysage (largeurs lues comme Excel et LibreOffice, `points`) : à 85 %, moins si la plus
+    large colonne ne tiendrait pas à côté des colonnes répétées (jamais sous
+    `TAILLE_MIN_IMPRIMEE`)."""
+    utile = A4_POINTS[True] - (MARGES["left"] + MARGES["right"]) * 72
+    fixe = sum(points(largeur_) for largeur_ in largeurs[:repetees])
+    plus_large = max((points(largeur_) for largeur_ in largeurs[repetees:]), default=0)
+    echelle = min(ECHELLE_ZONES, math.floor(100 * utile / (fixe + plus_large)))
+    echelle = max(echelle, math.ceil(100 * TAILLE_MIN_IMPRIMEE / TAILLE))
+    place = utile * 100 / echelle - fixe
+    coupures, occupee = [], 0.0
+    for j in range(repetees, len(largeurs)):
+        largeur_ = points(largeurs[j])
+        if occupee and occupee + largeur_ > place:
+            coupures.append(j)
+            occupee = 0.0
+        occupee += largeur_
+    return Zones(echelle, tuple(coupures))
+
+
+def imprimer_par_zones(
+    feuille,
+    largeurs: Sequence[float],
+    *,
+    titre: str,
+    campagne: int | str,
+    colonnes_repetees: int,
+    lignes_repetees: tuple[int, int],
+    derniere_colonne: int | None = None,
+) -> Zones:
+    """Pose sur une feuille XlsxWriter l'impression par zones (`zones`) : A4 paysage, échelle
+    lisible, une page par zone de colonnes, de gauche à droite puis de haut en bas, les
+    `colonnes_repetees` premières colonnes et les `lignes_repetees` sur chaque page, en-tête
+    (mention de `mention_sur_chaque_page`) et pied de page comme `imprimer` ; zone
+    d'impression limitée à `derniere_colonne` si elle est donnée."""
+    imprimees = largeurs[: None if derniere_colonne is None else derniere_colonne + 1]
+    decoupe = zones(imprimees, colonnes_repetees)
+    reglage = impression(largeurs, titre=titre, campagne=campagne)
+    feuille.set_paper(PAPIER_A4)
+    feuille.set_landscape()
+    feuille.set_margins(**reglage.marges)
+    if reglage.entete:
+        feuille.set_header(reglage.entete)
+    feuille.set_footer(reglage.pied)
+    feuille.repeat_rows(*lignes_repetees)
+    feuille.repeat_columns(0, colonnes_repetees - 1)
+    feuille.set_print_scale(decoupe.echelle)
+    feuille.set_v_pagebreaks(list(decoupe.coupures))
+    feuille.print_across()
+    if derniere_colonne is not None:
+        feuille.print_area(0, 0, feuille.dim_rowmax or 0, derniere_colonne)
+    return decoupe

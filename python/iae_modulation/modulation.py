@@ -19,6 +19,7 @@ documents. Ce module ne connaît aucun format de fichier.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -42,7 +43,7 @@ from iae_modulation.colonnes import (
     NOTATIONS,
     colonnes_du_grand_livre,
 )
-from iae_modulation.formats import arrondi_centime, nombre_fr, taux_fr
+from iae_modulation.formats import arrondi_centime, montant_fr, nombre_fr, taux_fr
 from iae_modulation.indicateurs import (
     CRITERES,
     CRITERES_OPTIONNELS,
@@ -65,7 +66,7 @@ from iae_modulation.montants import montant_module, taux_effectif
 from iae_modulation.parametres import ANNEE_FORFAIT, ANNEE_REGULARISATION
 from iae_modulation.referentiel import DEPARTEMENT_MAYOTTE
 from iae_modulation.regles import REGLE_TAUX_FIXE, ReglesDatees
-from iae_modulation.regularisation import Versement2014, regulariser
+from iae_modulation.regularisation import Versement2014, cle_versement, regulariser
 from iae_modulation.repartition import ErreurRepartition, Structure, repartir
 from iae_modulation.scores import Scores, noter, taux_exact
 from iae_modulation.table_canonique import Anomalie, DonneesSIAE, RapportValidation
@@ -118,12 +119,6 @@ class OptionsCalcul:
                 "La régularisation des versements 2014 ne s'applique qu'à la campagne "
                 f"{ANNEE_REGULARISATION} "
                 f"(campagne demandée : {self.annee})."
-            )
-        if self.enveloppes and self.annee == ANNEE_FORFAIT:
-            raise ErreurCalcul(
-                f"Enveloppe régionale refusée pour la campagne {ANNEE_FORFAIT} : "
-                f"{CITATION_FORFAIT_2014}. Aucune enveloppe ne peut réduire ce taux : retirez "
-                "l'enveloppe (option --enveloppes ou cellule « Enveloppe régionale »)."
             )
         if self.annee == ANNEE_FORFAIT and self.methode_choisie.repartition != REPARTITION_PLAFOND:
             raise ErreurCalcul(
@@ -561,7 +556,7 @@ def calculer_modulation(donnees: DonneesSIAE, options: OptionsCalcul) -> CalculM
                 for i, (r, s, a) in enumerate(zip(table["region"], socles, avant, strict=True))
             ],
             methode.repartition,
-            options.enveloppes,
+            None if options.annee == ANNEE_FORFAIT else options.enveloppes,
             methode.taux_moyen,
         )
     except ErreurRepartition as erreur:
@@ -634,6 +629,10 @@ def calculer_modulation(donnees: DonneesSIAE, options: OptionsCalcul) -> CalculM
         list(colonnes_du_grand_livre(methode.optionnels))
     ]
     avertissements = ([attention] if attention else []) + params.signalements()
+    if options.annee == ANNEE_FORFAIT:
+        avertissements += enveloppes_2014_depassees(
+            table["region"], modules, options.enveloppes, taux[0] if taux else Decimal(0)
+        )
     if options.annee == ANNEE_FORFAIT and methode != methode_par_defaut(methode.notation):
         avertissements.append(
             f"Campagne 2014 : taux forfaitaire de la note 2014-04 pour toutes les structures ; "
@@ -647,6 +646,28 @@ def calculer_modulation(donnees: DonneesSIAE, options: OptionsCalcul) -> CalculM
         appliquee,
         avertissements,
     )
+
+
+def enveloppes_2014_depassees(
+    regions: Sequence[str],
+    modules: list[Decimal],
+    enveloppes: dict[str, Decimal] | None,
+    forfait: Decimal,
+) -> list[str]:
+    """2014 : l'enveloppe régionale (notifiée par la note 2014-04 elle-même) est un contrôle ;
+    quand les montants au taux forfaitaire la dépassent, un avertissement le dit, sans réduire
+    aucun montant (le taux de 2014 est fixé)."""
+    totaux: dict[str, Decimal] = {}
+    for region, module in zip(regions, modules, strict=True):
+        totaux[region] = totaux.get(region, Decimal(0)) + module
+    return [
+        f"ENVELOPPE 2014 DÉPASSÉE – région {region} : {taux_fr(forfait)} des montants socles "
+        f"font {montant_fr(totaux[region])}, {montant_fr(totaux[region] - enveloppe)} de plus "
+        f"que l'enveloppe régionale de {montant_fr(enveloppe)}. Les montants ne sont pas réduits "
+        f"({CITATION_FORFAIT_2014}) : vérifiez l'enveloppe notifiée et les montants socles."
+        for region, enveloppe in sorted((enveloppes or {}).items())
+        if region in totaux and totaux[region] > enveloppe
+    ]
 
 
 def _remarques_socle(
@@ -698,8 +719,15 @@ def _regulariser(
     reste à déduire de l'aide au poste et montant net à verser."""
     colonnes: dict[str, list[Decimal | None]] = {c: [] for c in COLONNES_REGULARISATION}
     versements = options.versements_2014 or {}
-    for i, (identifiant, module) in enumerate(zip(table["identifiant"], modules, strict=True)):
-        versement = versements.get(identifiant)
+    tirees = [cle_versement(i) for i in table["identifiant"]]
+    doubles = sorted(c for c, n in Counter(tirees).items() if n > 1 and c in versements)
+    if doubles:
+        raise ErreurCalcul(
+            f"Versement 2014 de {', '.join(doubles)} tiré par plusieurs annexes : il serait "
+            "déduit plusieurs fois ; un versement 2014 n'est régularisé qu'une fois."
+        )
+    for i, (cle, module) in enumerate(zip(tirees, modules, strict=True)):
+        versement = versements.get(cle)
         if versement is None:
             for nom, valeur in zip(colonnes, (None, None, None, None, None, module), strict=True):
                 colonnes[nom].append(valeur)

@@ -25,10 +25,11 @@ import json
 import os
 import re
 import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, fields, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import TypeVar
 
 import filelock
 
@@ -69,6 +70,7 @@ NUMERO = re.compile(r"^(\d{4})-([0-9]{2,3}|2A|2B)-([A-Z]+)-(\d{3})$")
 _MONTANT = re.compile(r"^\d+\.\d{2}$")
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 SEQUENCE_MAX = 999
+_Jour = TypeVar("_Jour", bound=dt.date)  # une date ou une date et heure
 
 
 class RefusRegistre(ErreurEntree):
@@ -164,7 +166,8 @@ def lire_registre(dossier: Path) -> list[ActeEnregistre]:
             f"{chemin}, ligne 1 : en-tête inattendu ({';'.join(entete or [])[:200]}) ; attendu : "
             f"{';'.join(COLONNES)}. Le registre ne se modifie pas à la main."
         )
-    actes, problemes = [], []
+    actes: list[ActeEnregistre] = []
+    problemes: list[str] = []
     for numero_ligne, cellules in enumerate(lecteur, start=2):
         if not any(c.strip() for c in cellules):
             continue
@@ -194,6 +197,13 @@ def _acte(cellules: list[str], ligne: int, problemes: list[str]) -> ActeEnregist
             f"ligne {ligne}, colonne {colonne} : « {valeurs[colonne][:80]} » ({attendu})"
         )
 
+    def date_iso(colonne: str, lire: Callable[[str], _Jour]) -> _Jour | None:
+        try:
+            return lire(valeurs[colonne])
+        except ValueError:
+            refuser(colonne, "date ISO, p. ex. 2026-06-15")
+            return None
+
     cle = cle_du_numero(valeurs["numero"])
     if cle is None:
         refuser("numero", "attendu AAAA-DD-MESURE-NNN, p. ex. 2026-57-ACI-001")
@@ -222,16 +232,9 @@ def _acte(cellules: list[str], ligne: int, problemes: list[str]) -> ActeEnregist
         refuser("sha256_pdf", "rempli si et seulement si un PDF est enregistré")
     if not valeurs["fichier_docx"]:
         refuser("fichier_docx", "le document Word de la décision")
-    dates = {}
-    for colonne, lire in (
-        ("date_signature", dt.date.fromisoformat),
-        ("date_enregistrement", dt.datetime.fromisoformat),
-    ):
-        try:
-            dates[colonne] = lire(valeurs[colonne])
-        except ValueError:
-            refuser(colonne, "date ISO, p. ex. 2026-06-15")
-    if len(problemes) > avant:
+    signature = date_iso("date_signature", dt.date.fromisoformat)
+    enregistrement = date_iso("date_enregistrement", dt.datetime.fromisoformat)
+    if signature is None or enregistrement is None or len(problemes) > avant:
         return None
     try:
         total = Decimal(valeurs["total"])
@@ -239,13 +242,25 @@ def _acte(cellules: list[str], ligne: int, problemes: list[str]) -> ActeEnregist
         refuser("total", "montant illisible")
         return None
     return ActeEnregistre(
-        **{
-            **valeurs,
-            "annee": int(valeurs["annee"]),
-            "total": total,
-            "nombre_structures": int(valeurs["nombre_structures"]),
-            **dates,
-        }
+        numero=valeurs["numero"],
+        annee=int(valeurs["annee"]),
+        departement=valeurs["departement"],
+        mesure=valeurs["mesure"],
+        statut=valeurs["statut"],
+        remplace=valeurs["remplace"],
+        remplacee_par=valeurs["remplacee_par"],
+        date_signature=signature,
+        signataire=valeurs["signataire"],
+        autorite=valeurs["autorite"],
+        total=total,
+        nombre_structures=int(valeurs["nombre_structures"]),
+        grand_livre_sha256=valeurs["grand_livre_sha256"],
+        fichier_docx=valeurs["fichier_docx"],
+        sha256_docx=valeurs["sha256_docx"],
+        fichier_pdf=valeurs["fichier_pdf"],
+        sha256_pdf=valeurs["sha256_pdf"],
+        dossier_sortie=valeurs["dossier_sortie"],
+        date_enregistrement=enregistrement,
     )
 
 

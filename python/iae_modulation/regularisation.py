@@ -9,6 +9,10 @@ montant versé pour 2014 × max(0, ETP conventionnés 2014 − ETP réalisés 20
 / ETP conventionnés 2014, au centime (moitié vers le haut). Elle est retirée du montant modulé
 2015 ; ce qui la dépasse (le reste à déduire) est porté sur la décision de paiement pour être
 déduit de l'aide au poste, jamais abandonné.
+
+Le fichier des versements est indexé par l'annexe financière 2014 (`cle_versement` : le n°
+sans avenant) ; la structure de la campagne 2015 tire le versement de son annexe, et une seule
+annexe peut le tirer : tiré deux fois, il serait déduit deux fois.
 """
 
 from __future__ import annotations
@@ -17,6 +21,15 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from iae_modulation.formats import arrondi_centime
+from iae_modulation.referentiel import lire_numero_annexe
+
+
+def cle_versement(identifiant: object) -> str:
+    """L'annexe financière sans avenant (« EI054140001A1M0 » -> « EI054140001 ») : le versement
+    2014 d'une annexe est tiré par l'annexe 2015 de la même convention ; un identifiant qui
+    n'est pas un n° d'annexe est pris tel quel (majuscules, sans espaces)."""
+    numero = lire_numero_annexe(identifiant)
+    return numero.convention if numero else "".join(str(identifiant).split()).upper()
 
 
 @dataclass(frozen=True)

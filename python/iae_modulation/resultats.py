@@ -146,11 +146,6 @@ class GrandLivre:
     optionnels: tuple[str, ...] = ()  # critères facultatifs que la méthode applique
 
     @property
-    def avec_regularisation(self) -> bool:
-        """Vrai si la campagne déduit des versements 2014 (colonnes de régularisation)."""
-        return any(ligne["regularisation"] is not None for ligne in self.lignes)
-
-    @property
     def mention_courte(self) -> str:
         """La mention d'un grand livre modifié, assez courte pour un en-tête de page Excel."""
         if not self.modifie:

@@ -101,7 +101,7 @@ def test_lettre_adressee_par_le_grand_livre_et_donnees_echangees_refusees(
     assert not (tmp_path / "refus").exists()
 
     assert notifications(resultats, tmp_path / "lettres") == 0
-    lettre = texte_lettre(tmp_path / "lettres" / "notification_ACI051230010.docx")
+    lettre = texte_lettre(tmp_path / "lettres" / "notification_2026-51-ACI-ACI051230010.docx")
     for attendu in (
         "Les Jardins de la Vesle",
         "14 chemin des Maraîchers",
@@ -127,7 +127,7 @@ def test_rapprocher_voit_une_lettre_adressee_a_une_autre_structure(campagne, tmp
     assert notifications(dossier / "calcul" / "resultats.csv", lettres) == 0
     # sans décision ASP : chaque structure est « absente des décisions », aucune lettre en écart
     assert {e.probleme[:24] for e in rapprocher(dossier).ecarts} == {"absente des décisions AS"}
-    chemin = lettres / "notification_ACI051230010.docx"
+    chemin = lettres / "notification_2026-51-ACI-ACI051230010.docx"
     with zipfile.ZipFile(chemin) as archive:
         parties = {nom: archive.read(nom) for nom in archive.namelist()}
     xml = parties["word/document.xml"].decode("utf-8")
@@ -666,7 +666,9 @@ def test_grand_livre_modifie_le_dit_sur_chaque_page(campagne, tmp_path, capsys):
     # sans modification : ni mention ni en-tête
     assert notifications(campagne / "resultats.csv", tmp_path / "propres") == 0
     assert set(entetes_xlsx(tmp_path / "propres" / "notifications.xlsx").values()) == {""}
-    with zipfile.ZipFile(tmp_path / "propres" / "notification_ACI054240010.docx") as archive:
+    with zipfile.ZipFile(
+        tmp_path / "propres" / "notification_2026-54-ACI-ACI054240010.docx"
+    ) as archive:
         assert MODIFIE not in archive.read("word/header1.xml").decode("utf-8")
 
 

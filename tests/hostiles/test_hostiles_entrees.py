@@ -375,7 +375,8 @@ def test_caracteres_interdits_retires_des_documents(calculs, tmp_path):
     sortie = tmp_path / "lettres"
     commande = ["notifications", str(resultats), "--donnees", str(donnees), "--annee", "2026"]
     assert main([*commande, "--sortie", str(sortie), "--sans-pdf"]) == 0
-    lettre = sortie / f"PROJET_notification_{PREMIER_IDENTIFIANT}.docx"  # ni signataire ni lieu
+    # ni signataire ni lieu : un projet ; première structure de la démo, ACI de la Marne
+    lettre = sortie / f"PROJET_notification_2026-51-ACI-{PREMIER_IDENTIFIANT}.docx"
     xml_lisible(lettre)
     assert "Vélo Solidaire" in "\n".join(p.text for p in docx.Document(lettre).paragraphs)
     xml_lisible(sortie / "notifications.xlsx")

@@ -131,7 +131,7 @@ def test_publication_reprise_par_la_commande_suivante_et_par_rapprocher(tmp_path
     )
     second = tmp_path / "b" / "calcul"
     rapprochement = rapprocher(tmp_path / "b")
-    assert rapprochement.grand_livre == second / "resultats.csv"
+    assert rapprochement.sans_document == [second / "resultats.csv"]  # sans document tiré
     assert coherent(second) and not (second / NOM_JOURNAL).exists()
     assert str(lire_grand_livre(second / "resultats.csv").lignes[0]["montant_socle"]) == (
         "300000.00"

@@ -60,14 +60,20 @@ def modules_documentes(texte: str) -> list[tuple[str, str]]:
     return trouves
 
 
-def ecarts(documentes: list[tuple[str, str]], modules: set[str]) -> list[str]:
+def chemins_du_paquet() -> set[str]:
+    """Le chemin de chaque module du paquet (« annexe5/montants.py »)."""
+    racine = architecture.RACINE
+    return {chemin.relative_to(racine).as_posix() for chemin in racine.rglob("*.py")}
+
+
+def ecarts(documentes: list[tuple[str, str]], chemins: set[str]) -> list[str]:
     """Ce qui empêche de dessiner la carte : module sans ligne, ligne en double, ligne qui nomme
-    un module absent du paquet."""
-    noms = Counter(nom_du_module(chemin) for _, chemin in documentes)
+    un fichier absent du paquet (« rapprochement.py » devenu le paquet « rapprochement/ »)."""
+    lignes = Counter(chemin for _, chemin in documentes)
     return (
-        [f"module sans ligne : {court(m)}" for m in sorted(modules - set(noms))]
-        + [f"ligne en double : {court(m)}" for m, n in sorted(noms.items()) if n > 1]
-        + [f"ligne d'un module absent du paquet : {court(m)}" for m in sorted(set(noms) - modules)]
+        [f"module sans ligne : {c}" for c in sorted(chemins - set(lignes))]
+        + [f"ligne en double : {c}" for c, n in sorted(lignes.items()) if n > 1]
+        + [f"ligne d'un module absent du paquet : {c}" for c in sorted(set(lignes) - chemins)]
     )
 
 
@@ -125,7 +131,7 @@ def document_a_jour(texte: str) -> str:
     """Le texte de docs/architecture.md avec la carte d'aujourd'hui entre `DEBUT` et `FIN`."""
     graphe, _, _ = architecture._graphe()
     documentes = modules_documentes(texte)
-    problemes = ecarts(documentes, set(graphe))
+    problemes = ecarts(documentes, chemins_du_paquet())
     if problemes:
         raise ValueError(
             "docs/architecture.md, « Les modules, étage par étage » : " + " ; ".join(problemes)

@@ -33,12 +33,7 @@ def lignes_en_texte(tableau: TableauAnnexe5) -> list[list[str]]:
     ]
     total = ["Total"] + [""] * (len(tableau.colonnes) - 1)
     for colonne in tableau.totaux:
-        total[colonne] = montant_fr(
-            sum(
-                (ligne[colonne] for ligne in tableau.lignes if isinstance(ligne[colonne], Decimal)),
-                Decimal(0),
-            )
-        )
+        total[colonne] = montant_fr(tableau.somme(colonne))
     return [*lignes, total]
 
 

@@ -161,6 +161,7 @@ def executer_annexe5(
     dossier_parametres: Path | None = None,
     remplace: list[str] | None = None,
     registre: Path | None = None,
+    colonnes_de_la_note: bool = False,
 ) -> RapportAnnexe5:
     """Tableaux `annexe5_<ANNÉE>_<DEP>_<MESURE>.xlsx`, décisions
     `decision_asp_<ANNÉE>_<DEP>_<MESURE>.docx` (et .pdf), `synthese.xlsx` et `manifeste.json`
@@ -175,7 +176,9 @@ def executer_annexe5(
     manifeste le disent). `donnees` : la table des structures, qui nomme celles d'un FluxIAE.
     `pdf` : True exige les PDF, False s'en passe, None (défaut) les
     produit si LibreOffice est installé (`documents.pdf.pdf_a_produire`).
-    `dossier_parametres` : le même dossier de paramètres que le calcul."""
+    `dossier_parametres` : le même dossier de paramètres que le calcul.
+    `colonnes_de_la_note` : le tableau des ETTI et EITI garde toutes les colonnes de l'export,
+    comme la note l'écrit (par défaut, il est coupé comme celui des EI)."""
     rapport = RapportAnnexe5(
         mesure=normaliser_mesure(mesure), annee=annee, export=Path(export), sortie=Path(sortie)
     )
@@ -194,6 +197,7 @@ def executer_annexe5(
                 entetes,
                 donnees,
                 Emission(remplace or [], registre),
+                colonnes_de_la_note,
             )
     except (ErreurEntree, ErreurSortie, ErreurPDF) as erreur:
         rapport.code_sortie, rapport.erreur = traduire(erreur)
@@ -214,6 +218,7 @@ def _executer(
     entetes: Path | None,
     donnees: Path | None,
     emission: Emission,
+    colonnes_de_la_note: bool = False,
 ) -> None:
     mesure, annee, export = rapport.mesure, rapport.annee, rapport.export
     produire_pdf = pdf_a_produire(pdf)
@@ -223,11 +228,6 @@ def _executer(
         rapport.anomalies.append(REMARQUE_SANS_LIBREOFFICE)
     if mesure not in MESURES:
         raise ErreurEntree(f"Mesure « {mesure} » inconnue (attendu : {', '.join(MESURES)}).")
-    if (resultats is None) == (forfaitaire is None):
-        raise ErreurEntree(
-            "Indiquez soit le fichier des résultats (--resultats resultats.csv), soit un taux "
-            "forfaitaire (--taux-forfaitaire 5), et pas les deux."
-        )
     probleme = probleme_annee_campagne(annee) or probleme_date(signature, annee)
     if probleme:
         raise ErreurEntree(probleme)
@@ -241,17 +241,12 @@ def _executer(
     rapport.source = source or ("fluxiae" if est_fluxiae(export) else "extranet")
     if rapport.source not in ("fluxiae", "extranet"):
         raise ErreurEntree(f"Source « {rapport.source} » inconnue (extranet ou fluxiae).")
-    if resultats:
-        montants: Forfait | Livre = Livre(
-            lire_grand_livre(resultats, annee, accepter_modifie=resultats_modifies), mesure
-        )
-    else:
-        montants = taux_forfaitaire(forfaitaire, annee)
+    montants = source_des_montants(resultats, forfaitaire, annee, mesure, resultats_modifies)
     if rapport.source == "fluxiae":
         table = lire_fluxiae(export, mesure, annee, annuaire(montants, donnees, annee))
     else:
         table = lire_export_extranet(export, mesure, entetes_yaml=entetes)
-    transformation = transformer(table, montants, annee, retenus)
+    transformation = transformer(table, montants, annee, retenus, colonnes_de_la_note)
     if not transformation.tableaux:
         raise ErreurEntree(
             f"{table.lieu} : aucune structure {mesure} à retenir"
@@ -269,7 +264,8 @@ def _executer(
     rapport.anomalies += transformation.remarques
     entrees = {"export": export, "resultats": resultats, "entetes": entetes, "donnees": donnees}
     mots = mots_de_la_campagne(annee, signature.date)
-    mention = montants.grand_livre.mention_courte if isinstance(montants, Livre) else ""
+    modifie = montants.grand_livre.mention_courte if isinstance(montants, Livre) else ""
+    mention = " – ".join(m for m in (signature.mention_projet(), modifie) if m)
     dossier_registre = emission.dossier(resultats, rapport.sortie)
     for code in transformation.tableaux:
         signature.autorite(code)  # --ddets-pp refusé là où il n'a pas de sens, avant tout
@@ -297,7 +293,7 @@ def _executer(
             rapport.anomalies += mots.signalements()
             _ecrire_manifeste(
                 dossier, rapport, entrees, retenus, forfaitaire, produire_pdf, signature,
-                montants, mots, enregistres, dossier_registre,
+                montants, mots, enregistres, dossier_registre, colonnes_de_la_note,
             )  # fmt: skip
             if actes is not None:
                 actes.preparer(enregistres)
@@ -320,6 +316,7 @@ def _ecrire_manifeste(
     mots: MotsDates,
     enregistres: list[ActeEnregistre],
     dossier_registre: Path,
+    colonnes_de_la_note: bool,
 ) -> None:
     """Le manifeste de l'exécution : entrées, sorties, options, numéros attribués."""
     ecrire_manifeste(
@@ -332,6 +329,7 @@ def _ecrire_manifeste(
             "source": rapport.source,
             "departements": retenus or "tous",
             "taux_forfaitaire": forfaitaire,
+            "colonnes_de_la_note": colonnes_de_la_note,
             "pdf": produire_pdf,
             "signataire": signature.signataire,
             "projet": signature.projet,
@@ -346,6 +344,41 @@ def _ecrire_manifeste(
         parametres=mots.pour_le_manifeste(),
         alertes=mots.signalements(),
     )
+
+
+def source_des_montants(
+    resultats: Path | None,
+    forfaitaire: Decimal | None,
+    annee: int,
+    mesure: str,
+    accepter_modifie: bool,
+) -> Forfait | Livre:
+    """D'où vient le montant payé : le grand livre (`--resultats`), celui des lettres ; en 2014,
+    toujours lui (`--taux-forfaitaire 5` n'y est que le taux de la note 2014-04, que le contrôle
+    du grand livre vérifie sur chaque ligne) ; un taux forfaitaire seul, hors 2014, appliqué à
+    la base de l'export."""
+    forfait = None if forfaitaire is None else taux_forfaitaire(forfaitaire, annee)
+    if resultats is None:
+        if forfait is None:
+            raise ErreurEntree(
+                "Indiquez le grand livre du calcul (--resultats resultats.csv) : le montant que "
+                "la décision paie est celui que la lettre notifie."
+            )
+        if annee == ANNEE_FORFAIT:
+            raise ErreurEntree(
+                f"Campagne {ANNEE_FORFAIT} : le montant payé par la décision est lu dans le "
+                "grand livre, celui que les lettres notifient (un montant calculé sur la base de "
+                "l'export pourrait en différer). Donnez le grand livre du calcul (--resultats "
+                f"resultats.csv, de « iae-modulation calculer --annee {ANNEE_FORFAIT} »), dont "
+                "chaque structure est au taux forfaitaire."
+            )
+        return forfait
+    if forfait is not None and annee != ANNEE_FORFAIT:
+        raise ErreurEntree(
+            "Indiquez soit le grand livre (--resultats resultats.csv), soit un taux forfaitaire "
+            "(--taux-forfaitaire), et pas les deux : le grand livre a ses propres taux."
+        )
+    return Livre(lire_grand_livre(resultats, annee, accepter_modifie=accepter_modifie), mesure)
 
 
 def annuaire(montants: Forfait | Livre, donnees: Path | None, annee: int) -> dict | None:
@@ -367,7 +400,8 @@ def annuaire(montants: Forfait | Livre, donnees: Path | None, annee: int) -> dic
 def _departements_demandes(codes: list[str] | None) -> list[str] | None:
     if not codes:
         return None
-    retenus, inconnus = [], []
+    retenus: list[str] = []
+    inconnus: list[str] = []
     for code in codes:
         normalise = normaliser_departement(code)
         (retenus if normalise else inconnus).append(normalise or code)
@@ -420,7 +454,11 @@ class Emission:
 
     def pour(self, departement: str) -> str | None:
         """Le numéro que la décision du département remplace, ou None."""
-        return next((n for n in self.remplace if cle_du_numero(n)[1] == departement), None)
+        for numero in self.remplace:
+            cle = cle_du_numero(numero)  # bien formé : `verifier_codes`
+            if cle is not None and cle[1] == departement:
+                return numero
+        return None
 
 
 @dataclass
@@ -507,11 +545,12 @@ def _ecrire_sorties(
         numero, remplacee = numerotation.numeroter(annee, code, tableau.mesure)
         nom = nom_fichier_tableau(annee, tableau.mesure, code, signature.projet)
         mention = " ".join(m for m in (signature.mention_projet(), montants.modifie) if m)
+        phrases = (montants.phrase(code, mots), montants.phrase_methode(code))
         ecrire_tableau(
             tableau,
             dossier / nom,
             annee,
-            montants.phrase(code, mots),
+            " ".join(p for p in phrases if p),
             mention,
             reference_decision(numero),
         )
@@ -584,7 +623,9 @@ def demo_annexe5(dossier: Path, resultats_csv: Path, *, pdf: bool | None = None)
     sous-dossier par mesure et une `synthese.xlsx` commune ; renvoie le résumé en français."""
     dossier = Path(dossier)
     signature = signature_demo()
-    resumes, lignes, ecartees = [], [], {}
+    resumes: list[str] = []
+    lignes: list[LigneSynthese] = []
+    ecartees: dict[str, int] = {}
     for mesure, nom in FICHIERS_DEMO.items():
         rapport = executer_annexe5(
             DOSSIER_EXEMPLES / nom,

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from iae_modulation import parametres
-from iae_modulation.documents.methode import phrase_methode
+from iae_modulation.documents.methode import LIBELLES, phrase_methode
 from iae_modulation.documents.mots_dates import MotsDates, mots_de_la_campagne
 from iae_modulation.documents.notifications import (
     parts_a_taux_fixe,
@@ -19,6 +20,8 @@ from iae_modulation.documents.notifications import (
     texte_eiti_fourni,
 )
 from iae_modulation.formats import montant_fr, taux_fr
+from iae_modulation.indicateurs import CRITERES, CRITERES_OPTIONNELS
+from iae_modulation.methode import NOM_PAR_DEFAUT, pourcent_fr
 from iae_modulation.montants import montant_module, taux_effectif
 from iae_modulation.referentiel import (
     ANNEE_FORFAIT,
@@ -45,6 +48,11 @@ class Paiement:
     def net(self) -> Decimal:
         return self.livre["montant_net"]
 
+    @property
+    def regularisee(self) -> bool:
+        """Vrai si la structure a un versement 2014 à régulariser (note 2014-04)."""
+        return self.livre["regularisation"] is not None
+
     def ajouts(self, avec_regularisation: bool) -> list[Decimal]:
         """Les montants des colonnes de `entetes_ajoutes`, dans leur ordre."""
         if not avec_regularisation:
@@ -60,10 +68,10 @@ class Paiement:
 
 @dataclass(frozen=True)
 class Forfait:
-    """Taux identique pour toutes les structures (2014 : 5 %), appliqué à la base de l'export."""
+    """Taux identique pour toutes les structures, appliqué à la base de l'export (hors 2014 :
+    en 2014, le montant est celui du grand livre, `Livre` avec `forfait`)."""
 
     taux: Decimal
-    avec_regularisation: bool = False
     modifie: str = ""
 
     def phrase(self, departement: str | None = None, mots: MotsDates | None = None) -> str:
@@ -74,8 +82,16 @@ class Forfait:
         )
 
     def paiement(
-        self, base: Decimal, annexe: str, siret: str, nom: str, departement: str
+        self,
+        base: Decimal,
+        annexe: str,
+        siret: str,
+        nom: str,
+        departement: str,
+        cellule: Callable[[str], str],
     ) -> tuple[Paiement, str]:
+        """Le taux appliqué à la base de l'export (`cellule`, qui situe ses cellules, ne sert
+        pas : rien n'est comparé)."""
         module = montant_module(base, self.taux)
         livre = {
             "identifiant": cle_annexe(annexe) if annexe else f"SIRET {cle_siret(siret)}",
@@ -120,10 +136,6 @@ class Livre:
                 self.par_siret[cle] = None if cle in self.par_siret else ligne
 
     @property
-    def avec_regularisation(self) -> bool:
-        return self.grand_livre.avec_regularisation
-
-    @property
     def modifie(self) -> str:
         return self.grand_livre.modifie
 
@@ -142,26 +154,23 @@ class Livre:
         ]
         return phrase_methode(classees[0], structure=False) if classees else None
 
-    def phrase(self, departement: str | None = None, mots: MotsDates | None = None) -> str:
-        """La base du taux, avec le plafond de la campagne et les articles de la date de l'acte
-        (`mots`) ; pour un département, la règle du milieu pénitentiaire appliquée et
-        l'enveloppe qu'il a laissée aux autres."""
-        jour = dt.date(self.grand_livre.annee, 1, 1)
-        maximum = parametres.valeur("taux_modulation_max", jour).valeur
-        mots = mots or mots_de_la_campagne(self.grand_livre.annee, dt.date.today())
-        articles = mots.mot("articles_aide_au_poste", "mot_articles_aide_au_poste")
-        texte = (
-            "Le montant modulé de chaque structure est égal à son montant socle multiplié par "
-            f"son taux de modulation (de 0 à {taux_fr(maximum, 0)}), déterminé au vu des "
-            "caractéristiques des publics embauchés, des efforts d'insertion et des résultats "
-            f"obtenus ({articles} ; {NOTE}, annexe 2, pour la pondération par défaut), dans la "
-            "limite de l'enveloppe régionale."
-        )
-        lignes = [
+    def lignes_de(self, departement: str | None) -> list[dict]:
+        """Les lignes de la mesure au grand livre (d'un département, s'il est donné)."""
+        return [
             ligne
             for ligne in self.grand_livre.lignes
             if ligne["type"] == self.mesure and departement in (None, ligne["departement"])
         ]
+
+    def phrase(self, departement: str | None = None, mots: MotsDates | None = None) -> str:
+        """La base du taux telle que le grand livre l'a appliquée (`base_du_taux`) et les
+        articles de la date de l'acte (`mots`) ; pour un département, la règle du milieu
+        pénitentiaire appliquée, l'enveloppe qu'il a laissée aux autres et la régularisation
+        2014 quand il en a une."""
+        jour = dt.date(self.grand_livre.annee, 1, 1)
+        mots = mots or mots_de_la_campagne(self.grand_livre.annee, dt.date.today())
+        lignes = self.lignes_de(departement)
+        texte = base_du_taux(lignes, jour, mots)
         texte += phrase_penitentiaire({ligne["motif_taux"] for ligne in lignes}, jour)
         texte += texte_eiti_fourni(self.mesure, jour.year)
         reduites = [ligne for ligne in lignes if ligne["enveloppe_disponible"] is not None]
@@ -171,7 +180,7 @@ class Livre:
                 reduites[0]["enveloppe_disponible"], parts.get(reduites[0]["region"])
             )
             texte += f" {fixe}" if fixe else ""
-        if self.avec_regularisation:
+        if any(ligne["regularisation"] is not None for ligne in lignes):
             texte += (
                 " Le montant versé en 2014 au titre de la modulation pour des postes non "
                 "réalisés en 2014 est déduit du montant versé en 2015 (note DGEFP n° 2014-04) ; "
@@ -180,11 +189,18 @@ class Livre:
         return texte
 
     def paiement(
-        self, base: Decimal, annexe: str, siret: str, nom: str, departement: str
+        self,
+        base: Decimal,
+        annexe: str,
+        siret: str,
+        nom: str,
+        departement: str,
+        cellule: Callable[[str], str],
     ) -> tuple[Paiement | None, str]:
-        """(paiement de la structure, motif s'il manque) ; le département et la base de
-        l'export doivent être ceux du grand livre, sinon la lettre et la décision diraient deux
-        choses différentes."""
+        """(paiement de la structure, motif s'il manque) ; le département, le SIRET et la base
+        de l'export doivent être ceux du grand livre, sinon la lettre et la décision diraient
+        deux choses différentes : l'écart nomme la cellule de l'export (`cellule(rôle)` :
+        fichier, feuille, ligne, colonne) et celle du grand livre."""
         if annexe:
             ligne = self.par_annexe.get(cle_annexe(annexe))
             if ligne is None:
@@ -205,23 +221,31 @@ class Livre:
             )
         if ligne["departement"] != departement:
             return None, (
-                f"département {departement} dans l'export, {ligne['departement']} dans "
-                f"{self.fichier} : la décision de paiement serait celle d'un autre département"
+                f"{cellule('departement')} : département {departement} dans l'export, "
+                f"{ligne['departement']} dans {self.fichier} "
+                f"({self.cellule(ligne, 'departement')}) : la décision de paiement serait "
+                "celle d'un autre département"
             )
         if siret and ligne["siret"] and cle_siret(siret) != cle_siret(ligne["siret"]):
             return None, (
-                f"SIRET {siret} dans l'export, {ligne['siret']} ({ligne['raison_sociale']}) "
-                f"dans {self.fichier} pour le n° d'annexe {annexe} : la décision paierait une "
-                "autre structure que celle que la lettre notifie"
+                f"{cellule('siret')} : SIRET {siret} dans l'export, {ligne['siret']} "
+                f"({ligne['raison_sociale']}) dans {self.fichier} pour le n° d'annexe {annexe} "
+                f"({self.cellule(ligne, 'siret')}) : la décision paierait une autre structure "
+                "que celle que la lettre notifie"
             )
         if ligne["montant_socle"] != base:
             return None, (
-                f"base de l'export {montant_fr(base)}, montant socle du calcul "
-                f"{montant_fr(ligne['montant_socle'])} ({self.fichier}) : corrigez le montant "
-                "socle des données et recalculez, pour que la lettre et la décision disent le "
-                "même montant"
+                f"{cellule('base')} : base de l'export {montant_fr(base)}, mais "
+                f"{self.cellule(ligne, 'montant_socle')} : {montant_fr(ligne['montant_socle'])} "
+                "(montant socle du calcul). La lettre notifie le montant du grand livre : la "
+                "décision ne peut pas en payer un autre ; corrigez le montant socle des données "
+                "(ou l'export) et recalculez"
             )
         return Paiement(nom, base, ligne), ""
+
+    def cellule(self, ligne: dict, colonne: str) -> str:
+        """« resultats.csv, ligne 7, colonne « montant_socle » » : la cellule du grand livre."""
+        return f"{self.fichier}, ligne {ligne['ligne_source']}, colonne « {colonne} »"
 
     def absentes(self, payees, mesure: str, retenus: list[str] | None) -> list[str]:
         """Les structures de la mesure (et des départements retenus) que le grand livre
@@ -236,13 +260,61 @@ class Livre:
         ]
 
 
+def base_du_taux(lignes: list[dict], jour: dt.date, mots: MotsDates) -> str:
+    """La phrase qui dit comment le taux des lignes a été fixé, lue dans le grand livre : le
+    taux forfaitaire de 2014, ou le taux de modulation de 0 au plafond de la méthode appliquée
+    (pondération par défaut de la note, ou celle de la méthode régionale nommée), dans la
+    limite de l'enveloppe régionale quand il y en a une ; « » si aucune ligne n'est ni classée
+    ni au forfait (taux fixe du milieu pénitentiaire, dit par `phrase_penitentiaire`)."""
+    classees = [ligne for ligne in lignes if ligne["plafond"] is not None]
+    if not classees:
+        forfaits = sorted(
+            {ligne["taux_calcule"] for ligne in lignes if ligne["motif_taux"] == MOTIF_FORFAIT_2014}
+        )
+        if not forfaits:
+            return ""
+        return (
+            "Le montant modulé de chaque structure est égal à "
+            f"{' ou '.join(taux_fr(t) for t in forfaits)} du montant socle de l'aide au poste "
+            f"conventionnée (incluant, le cas échéant, le cofinancement du conseil général ; "
+            f"{NOTE})."
+        )
+    ligne = classees[0]
+    articles = mots.mot("articles_aide_au_poste", "mot_articles_aide_au_poste")
+    if ponderation_par_defaut(ligne, jour):
+        source = f"{articles} ; {NOTE}, annexe 2, pour la pondération par défaut"
+    else:
+        criteres = [c for c in (*CRITERES, *CRITERES_OPTIONNELS) if ligne.get(f"poids_{c}")]
+        poids = ", ".join(f"{LIBELLES[c]} {pourcent_fr(ligne[f'poids_{c}'])}" for c in criteres)
+        source = f"{articles} ; pondération de la méthode régionale : {poids}"
+    nom = "" if ligne["methode"] == NOM_PAR_DEFAUT else f", selon la méthode « {ligne['methode']} »"
+    limite = (
+        ", dans la limite de l'enveloppe régionale"
+        if any(c["enveloppe_region"] is not None for c in classees)
+        else ""
+    )
+    return (
+        "Le montant modulé de chaque structure est égal à son montant socle multiplié par "
+        f"son taux de modulation (de 0 à {pourcent_fr(ligne['plafond_methode'])}), déterminé au "
+        "vu des caractéristiques des publics embauchés, des efforts d'insertion et des "
+        f"résultats obtenus ({source}){nom}{limite}."
+    )
+
+
+def ponderation_par_defaut(ligne: dict, jour: dt.date) -> bool:
+    """Vrai si la ligne classée porte les poids de la note (paramètres datés) et aucun critère
+    facultatif."""
+    defaut = {c: parametres.valeur(f"poids_{c}", jour).valeur for c in CRITERES}
+    return all(ligne.get(f"poids_{c}") == defaut.get(c) for c in (*CRITERES, *CRITERES_OPTIONNELS))
+
+
 def taux_forfaitaire(pourcentage: Decimal, annee: int) -> Forfait:
     """`--taux-forfaitaire 5` : le même taux pour toutes les structures. En 2014, c'est le taux
     que la note 2014-04 fixe (paramètre daté), et aucun autre ; sinon de 0 au taux maximal."""
     taux = Decimal(pourcentage) / 100
     jour = dt.date(annee, 1, 1)
     if annee == ANNEE_FORFAIT:
-        fixe = parametres.valeur("taux_forfaitaire_2014", jour).valeur
+        fixe = parametres.valeur("taux_forfaitaire_2014", jour).nombre
         if taux != fixe:
             raise ErreurEntree(
                 f"Taux forfaitaire de {pourcentage} % refusé pour 2014 : la note DGEFP n° 2014-04 "
@@ -250,7 +322,7 @@ def taux_forfaitaire(pourcentage: Decimal, annee: int) -> Forfait:
                 "de 2014 le disent, la décision ne peut pas payer un autre taux."
             )
         return Forfait(taux)
-    maximum = parametres.valeur("taux_modulation_max", jour).valeur
+    maximum = parametres.valeur("taux_modulation_max", jour).nombre
     if not 0 <= taux <= maximum:
         raise ErreurEntree(
             f"Taux forfaitaire de {pourcentage} % refusé : le montant modulé va de 0 à "

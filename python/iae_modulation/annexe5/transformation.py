@@ -9,9 +9,10 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import partial
 
 from iae_modulation.annexe5.montants import Forfait, Livre, cle_annexe, cle_siret
-from iae_modulation.annexe5.tableaux import TableauAnnexe5, entetes_ajoutes
+from iae_modulation.annexe5.tableaux import PartieExport, TableauAnnexe5, etablir_tableau
 from iae_modulation.exports.entetes import normaliser_entete
 from iae_modulation.exports.table import TableExport
 from iae_modulation.lecture import (
@@ -43,14 +44,33 @@ class Transformation:
     remarques: list[str]
 
 
-def colonnes_conservees(table: TableExport) -> list[int]:
-    """Étapes 2 à 4 de la note, sur les positions trouvées par en-tête (pas par lettre)."""
+# Colonnes de l'état de paiement de l'aide au poste (« Tableau de suivi des annexes
+# financières ») : la note ne les retire que pour les EI ; gardées dans le tableau des ETTI, elles
+# mettraient le « Reste à payer » du socle à côté du montant modulé.
+ETAT_DE_PAIEMENT = (
+    "no_presage",
+    "montant_fse",
+    "montant_total_prevu",
+    "montant_paye",
+    "reste_a_payer",
+)
+
+
+def colonnes_conservees(table: TableExport, colonnes_de_la_note: bool = False) -> list[int]:
+    """Étapes 2 à 4 de la note, sur les positions trouvées par en-tête (pas par lettre). Les
+    ETTI et EITI sont coupés comme les EI, sauf `colonnes_de_la_note` (toutes les colonnes,
+    comme la note l'écrit pour les ETTI)."""
     toutes = list(range(len(table.entetes)))
     if table.source == "fluxiae":  # déjà dans la forme de la note ; le cofinancement, vérifié
         return [i for i in toutes if i != table.positions.get("cofinancement_cg")]
-    if table.mesure in ("ETTI", "EITI"):
-        return toutes
     p = table.positions
+    if table.mesure in ("ETTI", "EITI"):
+        if colonnes_de_la_note:
+            return toutes
+        retirees = {p[cle] for cle in ETAT_DE_PAIEMENT if cle in p}
+        fin = p.get("montant_fse", len(toutes))
+        gardees = [i for i in toutes if i < fin and i not in retirees]
+        return gardees if p["base"] in gardees else [*gardees, p["base"]]
     if table.mesure == "EI":
         gardees = [i for i in toutes if i < p["montant_fse"] and i != p["no_presage"]]
         # Export réordonné : le montant de l'État reste, même placé après la colonne FSE.
@@ -78,18 +98,14 @@ def transformer(
     source: Forfait | Livre,
     annee: int,
     departements_retenus: list[str] | None = None,
+    colonnes_de_la_note: bool = False,
 ) -> Transformation:
     """Applique les étapes de la note ; lève `RefusAnnexe5` avec tous les problèmes à la fois."""
-    gardees = colonnes_conservees(table)
-    ajoutes = entetes_ajoutes(table.mesure, source.avec_regularisation)
-    colonnes = [table.entetes[i] for i in gardees] + ajoutes
-    ajoutees = set(range(len(gardees), len(colonnes)))
-    montants = {n for n, i in enumerate(gardees) if i in table.montants} | ajoutees
-    totaux = montants - {n for n, i in enumerate(gardees) if i in table.unitaires}
-    nombres = {n for n, i in enumerate(gardees) if i in table.nombres}
+    gardees = colonnes_conservees(table, colonnes_de_la_note)
+    partie = partie_gardee(table, gardees)
     problemes = _Problemes()
     exclues: Counter[str] = Counter()
-    tableaux: dict[str, TableauAnnexe5] = {}
+    brouillons: dict[str, tuple[list, list]] = {}  # département -> (cellules, paiements)
     vues: dict[str, int] = {}  # structure -> ligne de l'export où elle est apparue
     payees: dict[str, int] = {}  # structure du grand livre -> ligne de l'export qui la paie
     totaux_ignores = 0
@@ -132,7 +148,9 @@ def transformer(
             _montant(table, ligne, "cofinancement_cg", lieu, problemes.cellules, vide_permis=True)
         if base is None:
             continue
-        paiement, motif = source.paiement(base, annexe, siret, table.nom(index), departement)
+        paiement, motif = source.paiement(
+            base, annexe, siret, table.nom(index), departement, partial(_cellule_de, table, lieu)
+        )
         if paiement is None:
             problemes.sans_montant.append(f"{table.nom(index)} : {motif}")
             continue
@@ -143,21 +161,9 @@ def transformer(
             )
             continue
         payees[payee] = numero
-        tableau = tableaux.setdefault(
-            departement,
-            TableauAnnexe5(
-                table.mesure,
-                departement,
-                colonnes,
-                montants,
-                totaux,
-                nombres,
-                source.avec_regularisation,
-            ),
-        )
-        cellules = _cellules(table, ligne, gardees, lieu, problemes.cellules)
-        tableau.lignes.append(cellules + paiement.ajouts(source.avec_regularisation))
-        tableau.paiements.append(paiement)
+        cellules, paiements = brouillons.setdefault(departement, ([], []))
+        cellules.append(_cellules(table, ligne, gardees, lieu, problemes.cellules))
+        paiements.append(paiement)
     problemes.absentes = source.absentes(payees, table.mesure, departements_retenus)
     _refuser_si_besoin(table, problemes, annee)
     remarques = list(table.remarques)
@@ -169,7 +175,7 @@ def transformer(
     if totaux_ignores:
         remarques.append(f"{totaux_ignores} ligne(s) de total de l'export ignorée(s).")
     if departements_retenus:
-        absents = [d for d in departements_retenus if d not in tableaux]
+        absents = [d for d in departements_retenus if d not in brouillons]
         if absents:
             remarques.append(
                 f"Aucune structure {table.mesure} dans l'export pour : "
@@ -177,8 +183,35 @@ def transformer(
                 + " ; pas de décision pour ce(s) département(s)."
             )
     rang = {code: n for n, code in enumerate(departements())}
-    ordre = sorted(tableaux, key=rang.__getitem__)
-    return Transformation({d: tableaux[d] for d in ordre}, dict(exclues), remarques)
+    tableaux = {
+        d: etablir_tableau(table.mesure, d, partie, *brouillons[d])
+        for d in sorted(brouillons, key=rang.__getitem__)
+    }
+    return Transformation(tableaux, dict(exclues), remarques)
+
+
+def partie_gardee(table: TableExport, gardees: list[int]) -> PartieExport:
+    """Les colonnes gardées de l'export, renumérotées dans le tableau."""
+    place = {i: n for n, i in enumerate(gardees)}
+    return PartieExport(
+        [table.entetes[i] for i in gardees],
+        {place[i] for i in table.montants if i in place},
+        {place[i] for i in table.unitaires if i in place},
+        {place[i] for i in table.nombres if i in place},
+        tuple(
+            sorted(
+                place[table.positions[c]]
+                for c in ("raison_sociale", "numero_annexe")
+                if table.positions.get(c) in place
+            )
+        ),
+    )
+
+
+def _cellule_de(table: TableExport, lieu: str, cle: str) -> str:
+    """« EI.xlsx, feuille « Export », ligne 7, colonne « N° SIRET » » : la cellule de la ligne
+    (`lieu`) dans la colonne du rôle `cle`."""
+    return f"{lieu}, colonne « {table.entetes[table.positions[cle]]} »"
 
 
 def _verifier_dates(

@@ -39,16 +39,26 @@ def enregistrer(sous_parseurs: argparse._SubParsersAction) -> None:
     parseur.add_argument(
         "--departement", nargs="+", metavar="CODE", help="départements à traiter (défaut : tous)"
     )
-    taux = parseur.add_mutually_exclusive_group(required=True)
-    taux.add_argument(
-        "--resultats", type=Path, help="grand livre resultats.csv de « iae-modulation calculer »"
+    parseur.add_argument(
+        "--resultats",
+        type=Path,
+        help="grand livre resultats.csv de « iae-modulation calculer » (d'où vient le montant "
+        "payé, en 2014 comme ensuite)",
     )
-    taux.add_argument(
+    parseur.add_argument(
         "--taux-forfaitaire",
         type=_pourcentage,
         dest="taux_forfaitaire",
         metavar="POURCENT",
-        help="taux identique pour toutes les structures, en %% (2014 : 5)",
+        help="2014 : 5, vérifié sur chaque structure du grand livre ; une autre année, sans "
+        "grand livre : taux identique appliqué à la base de l'export, en %%",
+    )
+    parseur.add_argument(
+        "--colonnes-de-la-note",
+        action="store_true",
+        dest="colonnes_de_la_note",
+        help="ETTI, EITI : garder toutes les colonnes de l'export, comme l'écrit la note "
+        "(défaut : coupées comme celles des EI, sans l'état de paiement de l'aide au poste)",
     )
     parseur.add_argument(
         "--resultats-modifies",
@@ -124,6 +134,7 @@ def executer(args: argparse.Namespace) -> int:
         dossier_parametres=args.parametres,
         remplace=args.remplace,
         registre=args.registre,
+        colonnes_de_la_note=args.colonnes_de_la_note,
     )
     print(rapport.resume())
     return rapport.code_sortie

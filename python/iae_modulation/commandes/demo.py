@@ -13,12 +13,13 @@ from iae_modulation.documents.notifications import demo_notifications
 from iae_modulation.documents.pdf import ajouter_options_pdf, pdf_a_produire
 from iae_modulation.lecture import lire_table
 from iae_modulation.preparation.execution import executer_preparation
-from iae_modulation.rapprochement import (
-    NOM_RAPPROCHEMENT,
-    ecrire_rapport,
-    rapport_remplacable,
-    rapprocher,
+from iae_modulation.rapprochement import NOM_RAPPROCHEMENT, rapport_remplacable, rapprocher
+from iae_modulation.rapprochement.bordereau import (
+    NOM_BORDEREAU,
+    NOM_BORDEREAU_TEXTE,
+    bordereau_remplacable,
 )
+from iae_modulation.rapprochement.rapport import publier
 from iae_modulation.sorties import (
     NOM_REGISTRE,
     DossierDeSortie,
@@ -75,7 +76,16 @@ def enregistrer(sous_parseurs: argparse._SubParsersAction) -> None:
 
 
 SOUS_DOSSIERS_DEMO = frozenset(
-    {"asp", "preparation", "calcul", "annexe5", "notifications", NOM_RAPPROCHEMENT}
+    {
+        "asp",
+        "preparation",
+        "calcul",
+        "annexe5",
+        "notifications",
+        NOM_RAPPROCHEMENT,
+        NOM_BORDEREAU,
+        NOM_BORDEREAU_TEXTE,
+    }
 )
 
 
@@ -88,6 +98,7 @@ def executer(args: argparse.Namespace) -> int:
         for nom in etrangers
         if nom not in SOUS_DOSSIERS_DEMO
         or (nom == NOM_RAPPROCHEMENT and not rapport_remplacable(sortie / nom))
+        or (nom in (NOM_BORDEREAU, NOM_BORDEREAU_TEXTE) and not bordereau_remplacable(sortie))
     ]
     if (etrangers or sortie.is_file()) and not args.ecraser:
         print(
@@ -139,8 +150,8 @@ def executer(args: argparse.Namespace) -> int:
     print(demo_notifications(sortie / "notifications", resultats, ANNEE_DEMO, pdf))
     print("\n== 6. Rapprochement : grand livre, décisions ASP et lettres ==")
     rapprochement = rapprocher(sortie, resultats)
-    if rapport_remplacable(sortie / NOM_RAPPROCHEMENT):
-        ecrire_rapport(rapprochement, sortie / NOM_RAPPROCHEMENT)
+    for refus in publier(rapprochement, sortie / NOM_RAPPROCHEMENT):
+        print(refus)
     print(rapprochement.resume())
     if args.pdf is None and not pdf:
         print("\n(LibreOffice absent : documents Word seulement, pas de PDF.)")

@@ -10,7 +10,11 @@ from pathlib import Path
 from iae_modulation.commandes.option_parametres import ajouter_option_parametres
 from iae_modulation.documents.notifications import generer_notifications
 from iae_modulation.documents.pdf import ErreurPDF, ajouter_options_pdf
-from iae_modulation.documents.signature import ajouter_options_signature, signature_depuis_options
+from iae_modulation.documents.signature import (
+    ajouter_options_affaire,
+    ajouter_options_signature,
+    signature_depuis_options,
+)
 from iae_modulation.sorties import ErreurEntree, ErreurSortie
 
 
@@ -62,6 +66,7 @@ def enregistrer(sous_parseurs: argparse._SubParsersAction) -> None:
         help="région du service émetteur (défaut : celle de chaque structure)",
     )
     ajouter_options_signature(parseur)
+    ajouter_options_affaire(parseur)
     ajouter_option_parametres(parseur)
     parseur.set_defaults(executer=executer)
 

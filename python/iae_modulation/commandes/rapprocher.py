@@ -1,5 +1,6 @@
 """`iae-modulation rapprocher` : le grand livre, les décisions ASP et les lettres d'une campagne
-disent-ils les mêmes montants ? (code de sortie 3 sinon)."""
+disent-ils les mêmes montants, et les PDF sont-ils ces documents ? (code de sortie 3 sinon) ;
+écrit le rapport et le bordereau d'envoi."""
 
 from __future__ import annotations
 
@@ -9,12 +10,8 @@ from pathlib import Path
 
 from iae_modulation.commandes.option_parametres import ajouter_option_parametres
 from iae_modulation.parametres import surcharge
-from iae_modulation.rapprochement import (
-    NOM_RAPPROCHEMENT,
-    ecrire_rapport,
-    rapport_remplacable,
-    rapprocher,
-)
+from iae_modulation.rapprochement import NOM_RAPPROCHEMENT, rapprocher
+from iae_modulation.rapprochement.rapport import publier
 from iae_modulation.sorties import ErreurEntree
 
 CODE_ENTREE_INVALIDE = 2
@@ -24,23 +21,25 @@ def enregistrer(sous_parseurs: argparse._SubParsersAction) -> None:
     parseur = sous_parseurs.add_parser(
         "rapprocher",
         help="vérifier que décisions ASP, lettres et grand livre disent les mêmes montants",
-        description="Relit, sous DOSSIER, le grand livre (resultats.csv), les tableaux et "
-        "décisions de l'annexe 5 et l'index des lettres ; affiche par département et mesure le "
-        "nombre de structures et les montants de chacun, liste chaque structure absente d'une "
-        "décision ou d'une lettre et chaque montant qui diffère d'un centime, et écrit "
-        "rapprochement.xlsx. Code de sortie : 0 concordant, 3 écarts, 2 entrée refusée.",
+        description="Relit, sous DOSSIER, chaque décision de l'annexe 5, son tableau annexé et "
+        "chaque lettre, avec leurs données intégrées et leurs PDF, et les rapproche du grand "
+        "livre (resultats.csv) dont chacun est tiré (son empreinte SHA-256) ; seules les "
+        "décisions en vigueur au registre des actes sont payables. Affiche par grand livre, "
+        "département et mesure le nombre de structures et les montants de chacun, liste chaque "
+        "écart, et écrit rapprochement.xlsx et le bordereau d'envoi (a_envoyer.xlsx, "
+        "a_envoyer.txt). Code de sortie : 0 concordant, 3 écarts, 2 entrée refusée.",
     )
     parseur.add_argument("dossier", type=Path, metavar="DOSSIER", help="dossier de la campagne")
     parseur.add_argument(
         "--resultats",
         type=Path,
-        help="grand livre à utiliser (défaut : le resultats.csv du calcul le plus récent "
-        "du dossier)",
+        help="ne rapprocher que les documents tirés de ce grand livre (défaut : chaque grand "
+        "livre du dossier dont un document est tiré)",
     )
     parseur.add_argument(
         "--sortie",
         type=Path,
-        help=f"rapport à écrire (défaut : DOSSIER/{NOM_RAPPROCHEMENT})",
+        help=f"rapport à écrire, le bordereau à côté (défaut : DOSSIER/{NOM_RAPPROCHEMENT})",
     )
     ajouter_option_parametres(parseur)
     parseur.set_defaults(executer=executer)
@@ -53,14 +52,7 @@ def executer(args: argparse.Namespace) -> int:
     except ErreurEntree as erreur:
         print(f"Rapprochement impossible : {erreur}", file=sys.stderr)
         return CODE_ENTREE_INVALIDE
-    sortie = args.sortie or Path(args.dossier) / NOM_RAPPROCHEMENT
-    if rapport_remplacable(sortie):
-        ecrire_rapport(rapprochement, sortie)
-    else:
-        print(
-            f"{sortie} existe et n'est pas un rapport de rapprochement de l'outil : il n'est pas "
-            "remplacé (choisissez --sortie).",
-            file=sys.stderr,
-        )
+    for refus in publier(rapprochement, args.sortie or Path(args.dossier) / NOM_RAPPROCHEMENT):
+        print(refus, file=sys.stderr)
     print(rapprochement.resume())
     return rapprochement.code_sortie

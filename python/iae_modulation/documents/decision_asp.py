@@ -196,7 +196,7 @@ def valeurs_decision(decision: DecisionASP) -> dict[str, object]:
             "l'aide au poste » du tableau annexé), sont déduites par l'ASP des prochains "
             "versements de l'aide au poste des structures concernées."
         )
-    valeurs = {
+    valeurs: dict[str, object] = {
         "mesure": decision.mesure,
         "libelle_mesure": TYPES_SIAE[decision.mesure].lower(),
         "visa_aide": mots.visa_aide(decision.mesure),

@@ -94,7 +94,8 @@ class _Page(FPDF):
         espace = self.get_string_width(" ")
         lignes: list[str] = []
         for paragraphe in texte.split("\n"):
-            courante, occupee = [], 0.0
+            courante: list[str] = []
+            occupee = 0.0
             for mot in paragraphe.split(" "):
                 mesure = self.get_string_width(mot)
                 if courante and occupee + espace + mesure > largeur:

@@ -20,6 +20,7 @@ import datetime as dt
 import os
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -316,7 +317,9 @@ class _Fiche:
                 ),
             },
             indicateurs=self._indicateurs(precedente, annee, poids),
-            postes_et_sorties=self._postes_et_sorties(annee) if self.donnees else None,
+            postes_et_sorties=(
+                self._postes_et_sorties(self.donnees, annee) if self.donnees else None
+            ),
             montants=self._montants(precedente, annee),
             # hors classement (taux fixe), la valeur est placée pour information
             bandes=[
@@ -381,8 +384,7 @@ class _Fiche:
             lignes.append(ligne)
         return Tableau(colonnes, lignes)
 
-    def _postes_et_sorties(self, annee: int) -> Tableau:
-        d = self.donnees
+    def _postes_et_sorties(self, d: dict, annee: int) -> Tableau:
         totales = d["sorties_totales"]
 
         def part(nombre: Decimal | None) -> str:
@@ -417,7 +419,7 @@ class _Fiche:
         colonnes = ["Montants et taux", f"Campagne {annee}"]
         if self.anterieur is not None:
             colonnes.append(f"Campagne {annee - 1}")
-        rangees = [
+        rangees: list[tuple[str, str, Callable[[Decimal], str]]] = [
             ("Montant socle de l'aide au poste", "montant_socle", montant_fr),
             ("Taux calculé", "taux_calcule", taux_fr),
             ("Montant avant enveloppe (socle × taux)", "montant_avant_enveloppe", montant_fr),
@@ -476,7 +478,7 @@ class Contenu:
 def _poids(annee: int) -> dict[str, str]:
     """Le poids de chaque critère en vigueur pour la campagne (« 35 % »), paramètre daté."""
     jour = dt.date(annee, 1, 1)
-    return {c: taux_fr(parametres.valeur(f"poids_{c}", jour).valeur, 0) for c, *_ in CRITERES}
+    return {c: taux_fr(parametres.valeur(f"poids_{c}", jour).nombre, 0) for c, *_ in CRITERES}
 
 
 def _taux(valeur: Decimal | None) -> str:
@@ -587,6 +589,7 @@ def _preparer_le_processus(ecriture: _Ecriture) -> None:
 
 
 def _lot_dans_le_processus(lot: range) -> range:
+    assert _ECRITURE is not None, "préparé par l'initialiseur du processus de travail"
     return _ECRITURE.lot(lot)
 
 

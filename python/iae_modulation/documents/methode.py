@@ -2,10 +2,10 @@
 la lettre (champ `{{ phrase_methode }}` du modèle de notification) et celle de la décision de
 paiement (même champ du modèle de décision), docs/methode.md.
 
-Tout ce que la phrase écrit vient de la ligne : nom de la méthode, notation, groupe, poids de
-chaque critère (et son sens pour un critère facultatif), plafond, règle de répartition de
-l'enveloppe, et pour `totale` ou `taux-moyen` les nombres qui refont le montant de la structure
-(montant calculé × enveloppe disponible / total, ou montant au plafond : socle × plafond).
+Tout ce que la phrase écrit vient de la ligne : nom de la méthode, notation, groupe, et pour la
+décision les poids de chaque critère (et son sens pour un critère facultatif), le plafond et la
+règle de répartition de l'enveloppe. La lettre dit la notation avec sa formule : ses poids, son
+plafond et la répartition sont dans son calcul (`calcul_lettre`).
 `phrase_precedent` rappelle la campagne précédente (option de `notifications`).
 """
 
@@ -33,33 +33,69 @@ NOTATIONS = {
 }
 
 
+def groupe_decrit(ligne: dict) -> str:
+    """« « ACI Grand Est » (même type, même région) » ou « … (même type, même département) »."""
+    return f"« {ligne['groupe']} » (même type, même {_lieu(ligne)})"
+
+
+def _lieu(ligne: dict) -> str:
+    departemental = ligne["groupe"] == f"{ligne['type']} {ligne['departement']}"
+    return "département" if departemental else "région"
+
+
 def phrase_methode(ligne: dict, *, structure: bool = True) -> str | None:
-    """La méthode de la ligne en une phrase ; `structure` : la lettre d'une structure (son
-    groupe, son plafond, son calcul), sinon la décision (la méthode seule). None pour une
-    structure hors classement (taux forfaitaire, taux fixe du milieu pénitentiaire)."""
+    """La méthode de la ligne en une phrase ; `structure` : la lettre d'une structure (la
+    notation et sa formule), sinon la décision (notation, groupes, poids, plafond,
+    répartition). None pour une structure hors classement (taux forfaitaire, taux fixe du
+    milieu pénitentiaire)."""
     if ligne["plafond"] is None:
         return None
-    groupe = ligne["groupe"]
-    lieu = "département" if groupe == f"{ligne['type']} {ligne['departement']}" else "région"
-    parmi = (
-        f"parmi les structures de son groupe, « {groupe} » (même type, même {lieu})"
-        if structure
-        else "parmi les structures du même type et "
-        + ("du même département" if lieu == "département" else "de la même région")
+    if structure:
+        return _notation_expliquee(ligne)
+    parmi = "parmi les structures du même type et " + (
+        "du même département" if _lieu(ligne) == "département" else "de la même région"
     )
     poids = " ; ".join(
         f"{LIBELLES.get(c, c)} {pourcent_fr(ligne[f'poids_{c}'])}{_sens(ligne, c)}"
-        for c in _criteres(ligne)
+        for c in criteres_de_la_ligne(ligne)
     )
     texte = (
         f"Méthode « {ligne['methode']} » : chaque indicateur est noté de 0 à 1 "
         f"{NOTATIONS[ligne['notation']]} {parmi} ; pondération : {poids} ; taux = "
-        f"{_plafond(ligne, structure)} × moyenne pondérée des scores."
+        f"plafond de la méthode, {pourcent_fr(ligne['plafond_methode'])} du montant socle × "
+        "moyenne pondérée des scores."
     )
-    return f"{texte} {_repartition(ligne, structure)}".strip()
+    return f"{texte} {_repartition(ligne)}".strip()
 
 
-def _criteres(ligne: dict) -> list[str]:
+def _notation_expliquee(ligne: dict) -> str:
+    """La notation de la lettre, avec sa formule et le sens des critères facultatifs."""
+    if ligne["notation"] == "rang":
+        texte = (
+            f"Méthode « {ligne['methode']} » : chaque indicateur est noté par son rang parmi les "
+            "n structures du groupe où il est calculable, score = (rang − 1) / (n − 1), le rang 1 "
+            "étant la plus faible valeur (ex-æquo : rang moyen) ; non calculable, ou seul du "
+            "groupe : 0,50."
+        )
+    else:
+        texte = (
+            f"Méthode « {ligne['methode']} » : chaque indicateur est noté par sa place entre la "
+            "plus faible et la plus forte valeur du groupe, score = (valeur − plus faible) / "
+            "(plus forte − plus faible) ; égales, ou non calculable : 0,50."
+        )
+    inverses = [
+        LIBELLES.get(c, c) for c in criteres_de_la_ligne(ligne) if ligne.get(f"sens_{c}") == "moins"
+    ]
+    if inverses:
+        texte += (
+            f" Pour {', '.join(inverses)}, une part plus faible est meilleure : score = 1 − "
+            "ce rapport."
+        )
+    return texte
+
+
+def criteres_de_la_ligne(ligne: dict) -> list[str]:
+    """Les critères de la méthode de la ligne : les trois de la note, puis les facultatifs."""
     base = [c.removeprefix("poids_") for c in COLONNES_POIDS]
     return base + [n for n in CRITERES_OPTIONNELS if f"poids_{n}" in ligne]
 
@@ -75,17 +111,8 @@ def _sens(ligne: dict, critere: str) -> str:
     )
 
 
-def _plafond(ligne: dict, structure: bool) -> str:
-    """Le plafond : celui de la méthode, et celui de la structure s'il est plus bas."""
-    methode, propre = ligne["plafond_methode"], ligne["plafond"]
-    texte = f"plafond de la méthode, {pourcent_fr(methode)} du montant socle"
-    if structure and propre != methode:
-        texte = f"plafond de votre structure, {pourcent_fr(propre)} du montant socle"
-    return texte
-
-
-def _repartition(ligne: dict, structure: bool) -> str:
-    """La règle de répartition de l'enveloppe et, pour la lettre, le calcul de la structure."""
+def _repartition(ligne: dict) -> str:
+    """La règle de répartition de l'enveloppe (décision de paiement)."""
     regle = ligne["repartition"]
     enveloppe = ligne["enveloppe_region"]
     montant_enveloppe = "" if enveloppe is None else f" ({montant_fr(enveloppe)})"
@@ -112,30 +139,11 @@ def _repartition(ligne: dict, structure: bool) -> str:
             f"{pourcent_fr(ligne['taux_moyen_cible'])} du total des montants socles de la "
             f"région{borne}"
         )
-    texte += (
+    return texte + (
         ", sans qu'aucune structure ne dépasse son plafond (montant socle × plafond) : ce "
         "qu'une structure plafonnée ne peut recevoir est partagé entre les autres, chaque "
         "montant étant arrondi au centime inférieur."
     )
-    if structure:
-        texte += f" {_calcul_de_la_structure(ligne)}"
-    return texte
-
-
-def _calcul_de_la_structure(ligne: dict) -> str:
-    avant, module = ligne["montant_avant_enveloppe"], ligne["montant_module"]
-    if ligne["enveloppe_disponible"] is not None:
-        disponible, total = ligne["enveloppe_disponible"], ligne["total_avant_enveloppe"]
-        return (
-            f"Pour votre structure : {montant_fr(avant)} × {montant_fr(disponible)} / "
-            f"{montant_fr(total)} = {montant_fr(module)}."
-        )
-    if module != avant:
-        return (
-            f"Votre structure atteint son plafond : {montant_fr(ligne['montant_socle'])} × "
-            f"{taux_fr(ligne['plafond'])} = {montant_fr(module)}."
-        )
-    return f"Votre montant n'est pas modifié par la répartition : {montant_fr(module)}."
 
 
 def phrase_precedent(ligne: dict) -> str | None:

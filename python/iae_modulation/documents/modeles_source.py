@@ -19,6 +19,7 @@ import zipfile
 from pathlib import Path
 
 import docx
+from docx.document import Document as DocumentWord
 from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
@@ -48,6 +49,7 @@ _PARTIES_SUPERFLUES = (
     "customXml/_rels/item1.xml.rels",
 )
 
+MARGE_LETTRE_CM = 1.8  # à gauche et à droite : la lettre la plus longue tient sur une page
 # `recours_en_ligne` : la saisine par Télérecours citoyens, seulement quand elle existe à la date
 # de l'acte (paramètre daté mot_recours_en_ligne).
 RECOURS = (
@@ -60,7 +62,7 @@ RECOURS = (
 )
 
 
-def _page(taille: float, apres: float, marges: tuple[float, float]) -> docx.Document:
+def _page(taille: float, apres: float, marges: tuple[float, float]) -> DocumentWord:
     """Un document A4 en Arial : taille des caractères et espace après un paragraphe (points),
     marges haut et bas puis gauche et droite (cm)."""
     document = docx.Document()
@@ -75,7 +77,7 @@ def _page(taille: float, apres: float, marges: tuple[float, float]) -> docx.Docu
     return document
 
 
-def _document() -> docx.Document:
+def _document() -> DocumentWord:
     document = _page(10, 3, (1.5, 2))
     section = document.sections[0]
     section.header_distance = Cm(0.7)
@@ -111,8 +113,9 @@ def _paragraphe(document, texte: str = "", *, gras=False, aligne=None, retrait=N
 
 
 def _en_tete_et_destinataire(document) -> None:
-    """Expéditeur à gauche, destinataire à droite, sur les mêmes lignes (lettre administrative) :
-    la lettre la plus longue tient ainsi sur une page."""
+    """Expéditeur à gauche (avec la référence et l'agent qui suit l'affaire), destinataire à
+    droite, sur les mêmes lignes (lettre administrative) : la lettre la plus longue tient ainsi
+    sur une page."""
     tableau = document.add_table(rows=1, cols=2)
     tableau.autofit = False
     gauche, droite = tableau.rows[0].cells
@@ -120,9 +123,10 @@ def _en_tete_et_destinataire(document) -> None:
         cellule.width = largeur
     lignes = (
         (gauche, "RÉPUBLIQUE FRANÇAISE", True),
-        (gauche, "Préfecture de la région {{ region }}", False),
+        (gauche, "{{ bloc_marque }}", True),
         (gauche, "{{ service }}", False),
         (droite, "{{ raison_sociale }}", True),
+        (droite, "{{ destinataire }}", False),
         (droite, "{{ adresse }}", False),
         (droite, "{{ code_postal }} {{ commune }}", False),
     )
@@ -132,6 +136,20 @@ def _en_tete_et_destinataire(document) -> None:
         )
         paragraphe.add_run(texte).bold = gras
         paragraphe.paragraph_format.space_after = Pt(0)
+    # sous l'en-tête, sur toute la largeur : la référence et l'agent qui suit l'affaire
+    suivi = _paragraphe(document, apres=Pt(0))
+    suivi.paragraph_format.space_before = Pt(6)
+    for texte, gras in (("Référence : ", True), ("{{ reference }}", False)):
+        morceau = suivi.add_run(texte)
+        morceau.bold, morceau.font.size = gras, Pt(8.5)
+    _paragraphe(document, "{{ affaire_suivie_par }}", apres=Pt(0)).runs[0].font.size = Pt(8.5)
+
+
+def _calcul(document, texte: str):
+    """Un paragraphe du calcul de la lettre, en 9 points (le tableau des critères en a 8)."""
+    paragraphe = _paragraphe(document, texte, apres=Pt(1))
+    paragraphe.runs[0].font.size = Pt(9)
+    return paragraphe
 
 
 def _signature(document) -> None:
@@ -142,50 +160,11 @@ def _signature(document) -> None:
     _paragraphe(document, "{{ signataire }}", gras=True, retrait=droite)
 
 
-def _tableau_indicateurs(document) -> None:
-    lignes = [
-        ("Critère", "Indicateur", "Valeur", "Score"),
-        (
-            "Publics",
-            "Part des salariés en insertion bénéficiaires de minima sociaux ({{ minima_sociaux }})",
-            "{{ publics_valeur }}",
-            "{{ publics_score }}",
-        ),
-        (
-            "Effort d'insertion",
-            "ETP d'encadrement rapportés aux ETP en insertion",
-            "{{ effort_valeur }}",
-            "{{ effort_score }}",
-        ),
-        (
-            "Résultats",
-            "Sorties dynamiques (emploi durable, de transition, positives) / sorties totales",
-            "{{ resultats_valeur }}",
-            "{{ resultats_score }}",
-        ),
-    ]
-    tableau = document.add_table(rows=len(lignes), cols=4)
-    tableau.style = "Table Grid"
-    for ligne, textes in zip(tableau.rows, lignes, strict=True):
-        for cellule, texte in zip(ligne.cells, textes, strict=True):
-            cellule.text = ""
-            run = cellule.paragraphs[0].add_run(texte)
-            run.bold = ligne is tableau.rows[0]
-            run.font.size = Pt(8)
-    tableau.autofit = False
-    largeurs = (Cm(2.6), Cm(11.2), Cm(1.6), Cm(1.6))
-    for colonne, largeur in zip(tableau.columns, largeurs, strict=True):
-        colonne.width = largeur
-        for cellule in colonne.cells:
-            cellule.width = largeur
-    # un paragraphe presque vide sépare le tableau du texte qui suit
-    separateur = _paragraphe(document, apres=Pt(0))
-    separateur.paragraph_format.line_spacing = Pt(6)
-
-
 def construire_notification() -> bytes:
     """La lettre de notification du montant modulé à une SIAE (annexe 4)."""
     document = _document()
+    section = document.sections[0]
+    section.left_margin = section.right_margin = Cm(MARGE_LETTRE_CM)
     _en_tete_et_destinataire(document)
     objet = _paragraphe(document)
     objet.paragraph_format.space_before = Pt(12)
@@ -196,9 +175,13 @@ def construire_notification() -> bytes:
     references = _paragraphe(document)
     references.add_run("Références : ").bold = True
     references.add_run(
-        "code du travail, articles L. 5132-2 et R. 5132-1 et suivants ; instruction DGEFP "
-        "n° 2014-2 du 5 février 2014 ; note DGEFP n° 2014-04 du 10 octobre 2014"
+        insecables(
+            "code du travail, articles L. 5132-2 et R. 5132-1 et suivants ; instruction DGEFP "
+            "n° 2014-2 du 5 février 2014 ; note DGEFP n° 2014-04 du 10 octobre 2014"
+        )
     )
+    for morceau in references.runs:
+        morceau.font.size = Pt(9)
     structure = _paragraphe(document, apres=Pt(6))
     structure.add_run("Structure : ").bold = True
     # espaces insécables : « SIRET » et « n° » ne sont jamais séparés de leur numéro
@@ -206,62 +189,45 @@ def construire_notification() -> bytes:
         "{{ raison_sociale }} ({{ type_structure }}), SIRET\u00a0{{ siret }}, annexe "
         "financière n°\u00a0{{ identifiant }}"
     )
-    _paragraphe(document, "Madame, Monsieur,")
-    _paragraphe(
-        document,
-        "L'aide au poste comprend un montant socle et un montant modulé, déterminé chaque année "
-        "par le préfet en tenant compte des publics embauchés, des efforts d'insertion de la "
-        "structure et des résultats obtenus.",
-    )
+    _paragraphe(document, "{{ appel }}")
     _paragraphe(
         document,
         "J'ai l'honneur de vous notifier que le montant modulé de l'aide au poste attribué à votre "
         "structure au titre de l'année {{ annee }} s'élève à {{ montant_module }}.",
     )
-    _paragraphe(
+    # le calcul, en plus petit, dans l'ordre où la structure peut le refaire (calcul_lettre)
+    titre = _paragraphe(document, "Le calcul de votre montant", gras=True, apres=Pt(1))
+    titre.paragraph_format.keep_with_next = True
+    _calcul(document, "{{ motif_taux }}{{ phrase_methode }}")
+    _calcul(document, "{{ tableau_criteres }}")
+    calcul = _calcul(document, "{{ calcul_taux }} {{ calcul_montant }}")
+    calcul.paragraph_format.space_before = Pt(3)
+    for champ in ("etape_enveloppe", "annonce_regularisation_2014"):
+        _calcul(document, "{{ " + champ + " }}")
+    _calcul(
         document,
-        "Ce montant est égal au montant socle de l'aide au poste conventionnée, "
-        "{{ montant_socle }}, multiplié par votre taux de modulation, {{ taux_sans_enveloppe }}.",
+        "Le montant versé en 2014 au titre de la modulation pour des postes non réalisés en 2014 "
+        "est déduit (note DGEFP n° 2014-04) : {{ montant_verse_2014 }} × "
+        "({{ etp_conventionnes_2014 }} ETP conventionnés − {{ etp_realises_2014 }} ETP "
+        "réalisés) / {{ etp_conventionnes_2014 }} = {{ regularisation }}. Montant net : "
+        "{{ montant_net }}.",
     )
-    _paragraphe(
-        document,
-        "Votre taux de modulation, {{ taux_calcule }}, appliqué au montant socle de l'aide au "
-        "poste conventionnée, {{ montant_socle }}, donne {{ montant_avant_enveloppe }}. "
-        "L'enveloppe régionale ne permettant pas de verser tous les montants ainsi calculés, "
-        "chacun a été multiplié par le rapport entre l'enveloppe disponible, "
-        "{{ enveloppe_disponible }}, et leur total, {{ total_avant_enveloppe }}, puis arrondi au "
-        "centime inférieur, soit un taux effectif après enveloppe de {{ taux_effectif }}.",
-    )
-    _paragraphe(document, "{{ phrase_taux_fixe }}")
-    _paragraphe(document, "{{ motif_taux }}")
-    _tableau_indicateurs(document)
-    _paragraphe(document, "{{ phrase_methode }}")
-    _paragraphe(document, "{{ annonce_regularisation_2014 }}")
-    _paragraphe(
-        document,
-        "En application de la note DGEFP n° 2014-04, le montant versé en 2014 au titre de la "
-        "modulation pour des postes non réalisés en 2014 est déduit de ce montant : "
-        "{{ montant_verse_2014 }} × ({{ etp_conventionnes_2014 }} ETP conventionnés − "
-        "{{ etp_realises_2014 }} ETP réalisés) / {{ etp_conventionnes_2014 }} = "
-        "{{ regularisation }}. Le montant net s'élève donc à {{ montant_net }}.",
-    )
-    _paragraphe(
+    _calcul(
         document,
         "Cette régularisation excède le montant modulé de l'année : le reste, "
         "{{ reste_a_deduire }}, sera déduit par l'Agence de services et de paiement (ASP) des "
-        "prochains versements de votre aide au poste, comme l'indique la décision de paiement "
-        "qui lui est transmise.",
+        "prochains versements de votre aide au poste, comme le dit la décision de paiement.",
     )
     _paragraphe(document, "{{ phrase_versement }}")
     _paragraphe(document, "{{ phrase_precedent }}")
     _paragraphe(
         document,
-        "Je vous prie d'agréer, Madame, Monsieur, l'assurance de ma considération distinguée.",
-        apres=Pt(8),
+        "Je vous prie d'agréer l'expression de ma considération distinguée.",
+        apres=Pt(4),
     )
     _signature(document)
     recours = _paragraphe(document, RECOURS)
-    recours.paragraph_format.space_before = Pt(6)
+    recours.paragraph_format.space_before = Pt(3)
     for morceau in recours.runs:
         morceau.font.size = Pt(8)
     return _enregistrer(document)

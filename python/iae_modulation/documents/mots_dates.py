@@ -10,6 +10,7 @@ critère « publics » sont ceux de l'année des données, lus au 31 décembre d
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from iae_modulation import parametres
@@ -51,7 +52,7 @@ class MotsDates:
         """Le texte du paramètre `nom` ("" s'il est sans objet à cette date)."""
         valeur = parametres.valeur_ou_sans_objet(nom, jour or self.jour)
         self.lues[champ] = valeur
-        return valeur.valeur or ""
+        return valeur.texte if valeur.valeur is not None else ""
 
     def champs(self) -> dict[str, str]:
         """Les champs datés communs aux lettres et aux décisions (modèles Word)."""
@@ -64,7 +65,7 @@ class MotsDates:
     def visa_aide(self, mesure: str) -> str:
         return self.mot("visa_aide", f"mot_visa_aide_{mesure.lower()}")
 
-    def noter_modele(self, champs: set[str]) -> None:
+    def noter_modele(self, champs: Iterable[str]) -> None:
         """Les champs d'un modèle rempli avec ces mots : seuls ceux-là sont « écrits »."""
         self.ecrits |= set(champs)
 

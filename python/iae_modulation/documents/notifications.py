@@ -13,7 +13,7 @@ import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 from iae_modulation import parametres
@@ -26,18 +26,27 @@ from iae_modulation.colonnes import (
     MOTIF_SEULE,
 )
 from iae_modulation.documents import pdf as conversion
+from iae_modulation.documents.calcul_lettre import (
+    Campagne,
+    calcul_montant,
+    calcul_taux,
+    etape_enveloppe,
+    tableau_criteres,
+)
 from iae_modulation.documents.decision_asp import lieu_et_date
-from iae_modulation.documents.methode import phrase_methode, phrase_precedent
+from iae_modulation.documents.methode import groupe_decrit, phrase_methode, phrase_precedent
 from iae_modulation.documents.modeles_source import DOSSIER_MODELES, NOM_NOTIFICATION
 from iae_modulation.documents.mots_dates import CHAMPS_DATES, MotsDates, mots_de_la_campagne
-from iae_modulation.documents.publipostage import CHAMP_MENTION_MODIFIE, ModeleCompile
+from iae_modulation.documents.publipostage import CHAMP_MENTION_MODIFIE, Bloc, ModeleCompile
 from iae_modulation.documents.signature import Signature, probleme_date, signature_demo
-from iae_modulation.formats import montant_fr, nombre_fr, taux_fr
+from iae_modulation.documents.tableau_word import tableau_xml
+from iae_modulation.formats import CENTIME, insecables, montant_fr, nombre_fr, taux_fr
 from iae_modulation.identites import verifier_donnees
 from iae_modulation.mise_en_page import (
     HAUTEUR_LIGNE,
     Colonne,
     imprimer,
+    imprimer_par_zones,
     lignes_de_texte,
     mention_sur_chaque_page,
     poser_colonnes,
@@ -55,8 +64,9 @@ from iae_modulation.sorties import (
 from iae_modulation.texte_xml import ClasseurXlsx
 
 MODELE_NOTIFICATION = DOSSIER_MODELES / NOM_NOTIFICATION
-# Les montants qu'une lettre ne peut pas taire : elle dit le montant modulé, comment il se
-# calcule, la régularisation et ce qui est versé (ou qu'il n'y a aucun versement).
+# Ce qu'une lettre ne peut pas taire : sa référence, le montant modulé et comment il se
+# calcule (critères, taux, montant, enveloppe), la régularisation et ce qui est versé (ou qu'il
+# n'y a aucun versement).
 CHAMPS_OBLIGATOIRES = frozenset(
     {
         "raison_sociale",
@@ -66,14 +76,12 @@ CHAMPS_OBLIGATOIRES = frozenset(
         "siret",
         "identifiant",
         "annee",
-        "montant_socle",
-        "taux_sans_enveloppe",
-        "taux_calcule",
-        "montant_avant_enveloppe",
-        "enveloppe_disponible",
-        "total_avant_enveloppe",
-        "taux_effectif",
+        "reference",
         "montant_module",
+        "tableau_criteres",
+        "calcul_taux",
+        "calcul_montant",
+        "etape_enveloppe",
         "regularisation",
         "montant_net",
         "reste_a_deduire",
@@ -81,32 +89,37 @@ CHAMPS_OBLIGATOIRES = frozenset(
     }
 )
 CHAMPS_NOTIFICATION = CHAMPS_OBLIGATOIRES | {
+    "bloc_marque",
     "service",
     "region",
     "lieu_date",
     "qualite",
     "signataire",
+    "affaire_suivie_par",
+    "destinataire",
+    "appel",
     "mention_projet",
     "type_structure",
     "departement",
+    "montant_socle",
     "motif_taux",
+    "phrase_methode",
     "annonce_regularisation_2014",
     "montant_verse_2014",
     "etp_conventionnes_2014",
     "etp_realises_2014",
     "mention_modifie",
-    "publics_valeur",
-    "publics_score",
-    "effort_valeur",
-    "effort_score",
-    "resultats_valeur",
-    "resultats_score",
-    "phrase_taux_fixe",
-    "phrase_methode",
     "phrase_precedent",
     "minima_sociaux",
     *CHAMPS_DATES,
 }
+# La ligne du destinataire et l'appel de la lettre : elle est adressée au président ou à la
+# présidente de la structure (représentant légal d'une association ou d'une entreprise).
+# (espaces insécables : « Madame la Présidente » ne se coupe pas dans la colonne de l'adresse)
+DESTINATAIRE = "À l'attention de Monsieur\u00a0le\u00a0Président ou Madame\u00a0la\u00a0Présidente"
+APPEL = "Madame la Présidente, Monsieur le Président,"
+# Largeur du texte de la lettre (21 cm − 2 × 1,8 cm de marges), en vingtièmes de point
+LARGEUR_LETTRE = 9864
 NOM_INDEX = "notifications.xlsx"
 # Écrire des milliers de petits fichiers est limité par la latence du disque : quelques fils
 # d'écriture en parallèle divisent ce temps par 3 (mesuré, benchmarks/bench_notifications.py).
@@ -129,11 +142,14 @@ ENTETES_INDEX = (
     ("Régularisation 2014", 15, "regularisation"),
     ("Reste à déduire de l'aide au poste", 15, "reste_a_deduire"),
     ("Montant net versé", 15, "montant_net"),
-    ("Lettre Word", 34, "fichier"),
-    ("Lettre PDF", 34, "pdf"),
+    ("Lettre Word", 52, "fichier"),
+    ("Lettre PDF", 52, "pdf"),
     ("Statut", 60, "statut"),
 )
 FEUILLE_INDEX = "Notifications"
+COLONNES_REPETEES_INDEX = 2  # identifiant et structure, à gauche de chaque page imprimée
+RENVOYEES_INDEX = ("raison_sociale", "motif_taux", "statut")
+COLONNES_REGULARISATION_INDEX = ("regularisation", "reste_a_deduire")
 COLONNE_INDEX_NET = "Montant net versé"
 COLONNE_INDEX_LETTRE = "Lettre Word"
 
@@ -267,8 +283,10 @@ def _generer(
     if livre.modifie:
         compile_.verifier_mention_sur_chaque_page(CHAMP_MENTION_MODIFIE)
     mots = mots_de_la_campagne(annee, signature.date)
-    mots.noter_modele(compile_.champs)
-    contexte = ContexteLettres(mots, parts_a_taux_fixe(structures), rappel_precedent)
+    mots.noter_modele(set(compile_.champs))
+    contexte = ContexteLettres(
+        mots, Campagne.du_grand_livre(structures), rappel_precedent, livre.empreinte
+    )
     rapport = RapportNotifications(Path(sortie).resolve(), [])
     with dossier_atomique(sortie, ecraser, (resultats, donnees, modele)) as dossier:
         with (
@@ -286,7 +304,9 @@ def _generer(
                 avancer(ligne.identifiant)
         if produire_pdf:
             _convertir(rapport, dossier, progression, signature)
-        with mention_sur_chaque_page(livre.mention_courte):
+        # « PROJET — non signé » et la mention d'un grand livre modifié, en tête de chaque page
+        mentions = (signature.mention_projet(), livre.mention_courte)
+        with mention_sur_chaque_page(" — ".join(m for m in mentions if m)):
             _ecrire_index(rapport.lignes, dossier / NOM_INDEX, annee, livre.modifie)
         ecrire_manifeste(
             dossier,
@@ -295,11 +315,15 @@ def _generer(
             {
                 "annee": annee,
                 "pdf": produire_pdf,
-                "service": signature.service or contexte.champs["service_regional"],
+                "autorite": signature.niveau,
+                "prefete": signature.prefete,
+                "ddets_pp": signature.ddets_pp,
+                "service": signature.service or None,
                 "region": signature.region,
                 "lieu": signature.lieu,
                 "signataire": signature.signataire,
                 "qualite": signature.qualite,
+                "affaire_suivie_par": signature.affaire_suivie_par(),
                 "projet": signature.projet,
                 "date": signature.date.isoformat(),
                 "resultats_modifies": livre.modifie or False,
@@ -326,14 +350,21 @@ def _generer(
     return rapport
 
 
-def nom_fichier_notification(identifiant: str, signature: Signature | None = None) -> str:
-    """`notification_<identifiant>.docx`, précédé de `PROJET_` pour une lettre non signée."""
-    nom = f"notification_{nom_de_fichier_sur(identifiant)}.docx"
+def reference_lettre(ligne: dict) -> str:
+    """La référence d'une lettre : année, département, mesure et n° d'annexe financière
+    (« 2026-57-ACI-ACI057000001 »)."""
+    return f"{ligne['annee']}-{ligne['departement']}-{ligne['type']}-{ligne['identifiant']}"
+
+
+def nom_fichier_notification(ligne: dict, signature: Signature | None = None) -> str:
+    """`notification_<référence>.docx` (année, département, mesure, n° d'annexe), précédé de
+    `PROJET_` pour une lettre non signée."""
+    nom = f"notification_{nom_de_fichier_sur(reference_lettre(ligne))}.docx"
     return signature.nom_de_fichier(nom) if signature else nom
 
 
 def _verifier_identifiants(structures: list[dict], fichier: str) -> None:
-    noms = Counter(nom_fichier_notification(s["identifiant"]) for s in structures)
+    noms = Counter(nom_fichier_notification(s) for s in structures)
     doublons = sorted(nom for nom, nombre in noms.items() if nombre > 1)
     if doublons:
         raise ErreurEntree(
@@ -362,25 +393,72 @@ def _lettre(
     ]
     if manquantes:
         ligne.statut = f"adresse incomplète ({', '.join(manquantes)}) : à compléter avant envoi"
-    ligne.fichier = nom_fichier_notification(ligne.identifiant, signature)
+    ligne.fichier = nom_fichier_notification(structure, signature)
     valeurs = valeurs_notification(structure, signature, contexte)
     valeurs[CHAMP_MENTION_MODIFIE] = mention_modifie or None
-    compile_.ecrire(valeurs, dossier / ligne.fichier)
+    compile_.ecrire(
+        valeurs,
+        dossier / ligne.fichier,
+        donnees=donnees_lettre(structure, signature, contexte.grand_livre_sha256),
+    )
     return ligne
+
+
+def donnees_lettre(structure: dict, signature: Signature, grand_livre_sha256: str) -> dict:
+    """Les montants de la lettre, intégrés au .docx pour le rapprochement (format commun de
+    l'issue 16 : `donnees_integrees`) ; montants en chaînes décimales, taux de modulation en
+    pour cent."""
+    regularisation = structure["regularisation"]
+    return {
+        "type": "lettre_notification",
+        "version": 1,
+        "reference": reference_lettre(structure),
+        "annee": int(structure["annee"]),
+        "departement": structure["departement"],
+        "mesure": structure["type"],
+        "identifiant": structure["identifiant"],
+        "siret": structure["siret"],
+        "projet": signature.projet,
+        "montant_module": _decimal(structure["montant_module"]),
+        "regularisation": None if regularisation is None else _decimal(regularisation),
+        "net": _decimal(structure["montant_net"]),
+        "taux": _decimal(structure["taux_calcule"] * 100),
+        "grand_livre_sha256": grand_livre_sha256,
+    }
+
+
+def _decimal(valeur: Decimal) -> str:
+    """« 1234.56 » : au centime, point décimal."""
+    return str(valeur.quantize(CENTIME, rounding=ROUND_HALF_UP))
 
 
 @dataclass
 class ContexteLettres:
-    """Ce que toutes les lettres d'une campagne partagent : les mots datés, et, par région, les
-    montants à taux fixe (milieu pénitentiaire) imputés d'abord sur l'enveloppe régionale."""
+    """Ce que toutes les lettres d'une campagne partagent : les mots datés, ce que chaque lettre
+    lit dans les autres lignes du grand livre (enveloppe de sa région, bornes de son groupe) et
+    l'empreinte du grand livre."""
 
     mots: MotsDates
-    parts_fixes: dict[str, Decimal] = field(default_factory=dict)
+    campagne: Campagne
     avec_precedent: bool = False  # rappeler la campagne précédente (option --rappel-precedent)
+    grand_livre_sha256: str = ""
     champs: dict[str, str] = field(init=False)
+    _autorites: dict[str, dict[str, str]] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self.champs = self.mots.champs()  # lus une fois pour toutes les lettres
+
+    def autorite(self, signature: Signature, departement: str) -> dict[str, str]:
+        """En-tête et signature au nom du préfet qui signe pour le département (`autorite`),
+        nommés une fois par département : bloc-marque, service, ligne de délégation."""
+        if departement not in self._autorites:
+            autorite = signature.autorite(departement)
+            self._autorites[departement] = {
+                "bloc_marque": autorite.bloc_marque,
+                "service": signature.en_tete_service(autorite, self.mots),
+                "qualite": signature.bloc_signature(autorite, self.mots),
+            }
+        return self._autorites[departement]
 
 
 def parts_a_taux_fixe(structures: list[dict]) -> dict[str, Decimal]:
@@ -414,7 +492,7 @@ def phrase_penitentiaire(motifs: set[str], jour: dt.date) -> str:
     si aucune n'y est implantée), avec le texte qui la fixe."""
     if not motifs & {MOTIF_PENITENTIAIRE, MOTIF_PENITENTIAIRE_PLAFOND}:
         return ""
-    taux = taux_fr(parametres.valeur("taux_milieu_penitentiaire", jour).valeur)
+    taux = taux_fr(parametres.valeur("taux_milieu_penitentiaire", jour).nombre)
     reference = _reference_penitentiaire(jour.year)
     if MOTIF_PENITENTIAIRE in motifs:
         return (
@@ -432,53 +510,66 @@ def phrase_penitentiaire(motifs: set[str], jour: dt.date) -> str:
 
 def valeurs_notification(
     structure: dict, signature: Signature, contexte: ContexteLettres | None = None
-) -> dict[str, str | None]:
-    """Les champs de la lettre, tous en texte français, lus dans la ligne du grand livre, la
-    structure (SIRET, nom, adresse) comme ses montants ; None retire le paragraphe facultatif.
-    Chaque montant écrit se refait depuis ce que la même lettre montre : socle × taux, puis
-    × enveloppe disponible / total quand l'enveloppe a réduit le montant, puis
+) -> dict[str, object]:
+    """Les champs de la lettre, tous en texte français (le tableau des critères en `Bloc`), lus
+    dans la ligne du grand livre, la structure (SIRET, nom, adresse) comme ses montants ; None
+    retire le paragraphe facultatif. Chaque montant écrit se refait depuis ce que la même lettre
+    montre (`calcul_lettre`) : critères et poids, taux, socle × taux, étape de l'enveloppe,
     − régularisation. Les mots (service, minima sociaux, recours en ligne) sont ceux de la date
     de l'acte (`mots_dates`)."""
     annee = int(structure["annee"])
-    contexte = contexte or ContexteLettres(mots_de_la_campagne(annee, signature.date))
+    contexte = contexte or ContexteLettres(
+        mots_de_la_campagne(annee, signature.date), Campagne.du_grand_livre([structure])
+    )
     mots = contexte.champs
-    reduit = structure["enveloppe_disponible"] is not None
     deduction = structure["regularisation"]
     avec_regularisation = deduction is not None and deduction > 0
     reste = structure["reste_a_deduire"]
+    tableau = tableau_criteres(structure, contexte.campagne, mots["minima_sociaux"])
     valeurs = {
         "identifiant": structure["identifiant"],
+        # traits d'union insécables (U+2011) : la référence ne se coupe jamais en fin de ligne
+        "reference": reference_lettre(structure).replace("-", "\u2011"),
         **{colonne: structure[colonne] for colonne in COLONNES_IDENTITE},
+        "destinataire": DESTINATAIRE,
+        "appel": APPEL,
         "type_structure": TYPES_SIAE.get(structure["type"], structure["type"]).lower(),
         "departement": structure["departement"],
         "region": signature.region or structure["region"],
         "annee": str(annee),
         "montant_socle": montant_fr(structure["montant_socle"]),
         "montant_module": montant_fr(structure["montant_module"]),
-        "taux_sans_enveloppe": None if reduit else taux_fr(structure["taux_calcule"]),
-        **(_enveloppe(structure) if reduit else dict.fromkeys(_CHAMPS_ENVELOPPE)),
-        "motif_taux": _motif_taux(structure, annee) + texte_eiti_fourni(structure["type"], annee),
-        "phrase_taux_fixe": phrase_taux_fixe(
-            structure["enveloppe_disponible"], contexte.parts_fixes.get(structure["region"])
-        )
-        if reduit
-        else None,
-        "annonce_regularisation_2014": ANNONCE_2014 if annee == ANNEE_FORFAIT else None,
+        # « n° 2014-04 », « arrêté du … » : références insécables (formats.insecables)
+        "motif_taux": insecables(
+            _motif_taux(structure, annee) + texte_eiti_fourni(structure["type"], annee)
+        ),
+        # à la suite du motif, dans son paragraphe ; vide pour un taux fixé par les textes
+        "phrase_methode": insecables(_a_la_suite(phrase_methode(structure))),
+        "tableau_criteres": None
+        if tableau is None
+        else Bloc(tableau_xml(*tableau, LARGEUR_LETTRE)),
+        "calcul_taux": calcul_taux(structure),
+        "calcul_montant": calcul_montant(structure),
+        "etape_enveloppe": etape_enveloppe(structure, contexte.campagne),
+        "annonce_regularisation_2014": insecables(ANNONCE_2014) if annee == ANNEE_FORFAIT else None,
         **(_regularisation(structure) if avec_regularisation else dict.fromkeys(_CHAMPS_REGUL)),
         "reste_a_deduire": montant_fr(reste) if reste else None,
         "phrase_versement": _phrase_versement(structure["montant_net"], annee),
         **mots,
-        "service": signature.service or mots["service_regional"],
+        **contexte.autorite(signature, structure["departement"]),
         "lieu_date": lieu_et_date(signature),
-        "qualite": signature.bloc_qualite(),
         "signataire": signature.signataire or None,
+        "affaire_suivie_par": signature.affaire_suivie_par(),
         "mention_projet": signature.mention_projet(),
         CHAMP_MENTION_MODIFIE: None,
-        "phrase_methode": phrase_methode(structure),
         "phrase_precedent": phrase_precedent(structure) if contexte.avec_precedent else None,
     }
-    valeurs.update(_indicateurs(structure))
     return valeurs
+
+
+def _a_la_suite(phrase: str | None) -> str:
+    """Une phrase écrite à la suite d'une autre dans le même paragraphe (« » si elle manque)."""
+    return f" {phrase}" if phrase else ""
 
 
 # Note DGEFP 2014-04, à dire dans la lettre de 2014.
@@ -488,13 +579,6 @@ ANNONCE_2014 = (
     "modulation pour des postes non réalisés en 2014 sera déduit du montant versé en 2015 "
     "(note DGEFP n° 2014-04)."
 )
-_CHAMPS_ENVELOPPE = (
-    "taux_calcule",
-    "montant_avant_enveloppe",
-    "enveloppe_disponible",
-    "total_avant_enveloppe",
-    "taux_effectif",
-)
 _CHAMPS_REGUL = (
     "montant_verse_2014",
     "etp_conventionnes_2014",
@@ -502,17 +586,6 @@ _CHAMPS_REGUL = (
     "regularisation",
     "montant_net",
 )
-
-
-def _enveloppe(structure: dict) -> dict[str, str]:
-    """Le calcul de la réduction par l'enveloppe, avec ses deux termes."""
-    return {
-        "taux_calcule": taux_fr(structure["taux_calcule"]),
-        "montant_avant_enveloppe": montant_fr(structure["montant_avant_enveloppe"]),
-        "enveloppe_disponible": montant_fr(structure["enveloppe_disponible"]),
-        "total_avant_enveloppe": montant_fr(structure["total_avant_enveloppe"]),
-        "taux_effectif": taux_fr(structure["taux_effectif"]),
-    }
 
 
 def _regularisation(structure: dict) -> dict[str, str]:
@@ -540,54 +613,48 @@ def _phrase_versement(net: Decimal, annee: int) -> str:
 
 
 def _motif_taux(structure: dict, annee: int) -> str:
-    """Pourquoi ce taux : la vraie raison, dite à la structure (colonne `motif_taux`)."""
+    """Pourquoi ce taux : la vraie raison, dite à la structure (colonne `motif_taux`), avec son
+    groupe de comparaison tel que la méthode l'a formé (type × région ou × département)."""
     motif = structure["motif_taux"]
-    type_ = TYPES_SIAE.get(structure["type"], structure["type"]).lower()
     if motif == MOTIF_FORFAIT_2014:
         return (
             "Pour l'année 2014, année de transition de la mise en œuvre de la réforme, « la part "
             "modulée est fixée au taux de 5 % du montant socle de l'aide au poste conventionnée "
             "par structure en 2014 (incluant, le cas échéant, le cofinancement du conseil "
-            "général) » (note DGEFP n° 2014-04 du 10 octobre 2014) ; les indicateurs ci-dessous "
-            "sont donc sans objet."
+            "général) » (note DGEFP n° 2014-04 du 10 octobre 2014) : aucun indicateur n'est "
+            "comparé."
         )
     if motif == MOTIF_PENITENTIAIRE:
         return (
             "Votre structure étant implantée en établissement pénitentiaire, le montant de sa "
             f"part modulée est fixé à {taux_fr(structure['taux_calcule'])} de son montant socle "
-            f"({_reference_penitentiaire(annee)}), sans comparaison avec les autres structures : "
-            "les indicateurs ci-dessous sont sans objet."
+            f"({_reference_penitentiaire(annee)}), sans comparaison avec les autres structures."
         )
+    groupe = groupe_decrit(structure)
     if motif == MOTIF_PENITENTIAIRE_PLAFOND:
-        plafond = parametres.valeur("taux_milieu_penitentiaire", dt.date(annee, 1, 1)).valeur
-        reference = _reference_penitentiaire(annee)
+        plafond = parametres.valeur("taux_milieu_penitentiaire", dt.date(annee, 1, 1)).nombre
         return (
             "Votre structure étant implantée en établissement pénitentiaire, sa part modulée est "
-            f"plafonnée à {taux_fr(plafond)} de son montant socle ({reference}) "
-            f": votre taux est égal à {taux_fr(plafond)} multiplié par la moyenne pondérée des "
-            "scores de vos trois indicateurs, calculés sur vos données de "
-            f"l'année {annee - 1} et comparés à ceux des structures du même type de la région "
-            "(score de 0 à 1 ; 0,50 lorsque l'indicateur ne peut être calculé ou que la structure "
-            "est seule de son type) :"
+            f"plafonnée à {taux_fr(plafond)} de son montant socle "
+            f"({_reference_penitentiaire(annee)}) ; ses indicateurs, calculés sur ses données de "
+            f"l'année {annee - 1}, sont comparés à ceux des autres structures de son groupe, "
+            f"{groupe}."
         )
     if motif == MOTIF_SEULE:
         return (
-            f"Votre structure est la seule {type_} de la région : faute de structure à laquelle "
-            "la comparer, chaque indicateur reçoit le score neutre de 0,50, ce qui donne un taux "
-            f"de {taux_fr(structure['taux_calcule'])}. Pour information, vos indicateurs, "
-            f"calculés sur vos données de l'année {annee - 1} :"
+            f"Votre structure est seule dans son groupe, {groupe} : faute de structure à "
+            "laquelle la comparer, chaque indicateur reçoit le score neutre de 0,50 (ses "
+            f"indicateurs de l'année {annee - 1} sont donnés pour information)."
         )
     if motif == MOTIF_NON_CALCULABLE:
         return (
-            f"Aucun des trois indicateurs n'a pu être calculé sur vos données de l'année "
-            f"{annee - 1} (dénominateur nul ou absent) : chacun reçoit le score neutre de 0,50, "
-            f"ce qui donne un taux de {taux_fr(structure['taux_calcule'])}."
+            "Aucun indicateur de votre structure n'a pu être calculé sur ses données de l'année "
+            f"{annee - 1} (dénominateur nul ou absent) : chacun reçoit le score neutre de 0,50."
         )
     return (
-        f"Votre taux de modulation résulte des trois indicateurs de votre structure, calculés "
-        f"sur vos données de "
-        f"l'année {annee - 1} et comparés à ceux des structures du même type de la région "
-        "(score de 0 à 1 ; 0,50 lorsque l'indicateur ne peut être calculé) :"
+        "Votre taux de modulation résulte des indicateurs de votre structure, calculés sur ses "
+        f"données de l'année {annee - 1} et comparés à ceux des autres structures de son groupe, "
+        f"{groupe}."
     )
 
 
@@ -606,23 +673,9 @@ def texte_eiti_fourni(type_siae: str, annee: int) -> str:
     if not plafond.origine:
         return ""
     return (
-        f" Le plafond de la part modulée des EITI, {taux_fr(plafond.valeur)}, est celui de : "
+        f" Le plafond de la part modulée des EITI, {taux_fr(plafond.nombre)}, est celui de : "
         f"{plafond.reference_titre}."
     )
-
-
-def _indicateurs(structure: dict) -> dict[str, str]:
-    """Valeur et score de chaque indicateur (note 2014-04, annexe 2), en texte français."""
-    sans_objet = structure["motif_taux"] in (MOTIF_FORFAIT_2014, MOTIF_PENITENTIAIRE)
-    valeurs = {}
-    for critere in ("publics", "effort", "resultats"):
-        valeur, score = structure[critere], structure[f"score_{critere}"]
-        if sans_objet:
-            valeurs[f"{critere}_valeur"] = valeurs[f"{critere}_score"] = "sans objet"
-            continue
-        valeurs[f"{critere}_valeur"] = "non calculable" if valeur is None else taux_fr(valeur)
-        valeurs[f"{critere}_score"] = "" if score is None else nombre_fr(score, 2)
-    return valeurs
 
 
 def _convertir(
@@ -640,9 +693,17 @@ def _convertir(
         rapport.pdf_fusionne = conversion.fusionner_pdf(pdfs, fusion)
 
 
+def colonnes_index(lignes: list[LigneIndex]) -> list[tuple[str, int, str]]:
+    """Les colonnes de l'index : celles de la régularisation 2014 seulement si une structure en a
+    une (campagne 2015)."""
+    regularisee = any(ligne.livre["regularisation"] is not None for ligne in lignes)
+    return [e for e in ENTETES_INDEX if regularisee or e[2] not in COLONNES_REGULARISATION_INDEX]
+
+
 def _ecrire_index(lignes: list[LigneIndex], chemin: Path, annee: int, mention: str = "") -> Path:
     """`notifications.xlsx` : une ligne par structure (lettre produite ou non, et pourquoi), ses
-    montants tels que le grand livre les donne."""
+    montants tels que le grand livre les donne ; imprimé par zones lisibles."""
+    entetes = colonnes_index(lignes)
     with ClasseurXlsx(str(chemin)) as classeur:
         if mention:
             avertissement = classeur.add_worksheet("Avertissement")
@@ -655,38 +716,41 @@ def _ecrire_index(lignes: list[LigneIndex], chemin: Path, annee: int, mention: s
         gras = classeur.add_format(
             {"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "top"}
         )
-        taux = classeur.add_format({"num_format": "0.00%"})
-        euros = classeur.add_format({"num_format": '#,##0.00\\ "€"'})
+        taux = classeur.add_format({"num_format": "0.00%", "valign": "top"})
+        euros = classeur.add_format({"num_format": '#,##0.00\\ "€"', "valign": "top"})
         natures = {"taux_calcule": "taux", "taux_effectif": "taux"}
-        for colonne, (entete, _, _) in enumerate(ENTETES_INDEX):
+        # noms longs, motif et statut renvoyés à la ligne : rien n'est coupé, à l'écran ou imprimé
+        retour = classeur.add_format({"text_wrap": True, "valign": "top"})
+        haut = classeur.add_format({"valign": "top"})
+        textes = [retour if c in RENVOYEES_INDEX else haut for _, _, c in entetes]
+        for colonne, (entete, _, _) in enumerate(entetes):
             feuille.write_string(0, colonne, entete, gras)
         for rang, ligne in enumerate(lignes, start=1):
-            for colonne, (_, _, cle) in enumerate(ENTETES_INDEX):
+            for colonne, (_, _, cle) in enumerate(entetes):
                 valeur = ligne.valeur(cle)
                 if isinstance(valeur, Decimal):
                     feuille.write_number(rang, colonne, valeur, taux if cle in natures else euros)
                 elif valeur:
-                    feuille.write_string(rang, colonne, str(valeur))
+                    feuille.write_string(rang, colonne, str(valeur), textes[colonne])
         colonnes = [
             Colonne(
                 entete,
                 [texte_affiche(ligne.valeur(cle), natures.get(cle, "euros")) for ligne in lignes],
                 maximum=largeur,
             )
-            for entete, largeur, cle in ENTETES_INDEX
+            for entete, largeur, cle in entetes
         ]
-        retour = classeur.add_format({"text_wrap": True, "valign": "top"})
-        texte = {j: retour for j, (_, _, c) in enumerate(ENTETES_INDEX) if c in ("statut",)}
-        largeurs = poser_colonnes(feuille, colonnes, 0, texte)
-        imprimer(
+        largeurs = poser_colonnes(feuille, colonnes, 0, dict(enumerate(textes)))
+        imprimer_par_zones(
             feuille,
             largeurs,
             titre="Index des lettres de notification",
             campagne=annee,
+            colonnes_repetees=COLONNES_REPETEES_INDEX,
             lignes_repetees=(0, 0),
         )
         feuille.freeze_panes(1, 0)
-        feuille.autofilter(0, 0, len(lignes), len(ENTETES_INDEX) - 1)
+        feuille.autofilter(0, 0, len(lignes), len(entetes) - 1)
     return chemin
 
 

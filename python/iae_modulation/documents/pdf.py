@@ -193,7 +193,9 @@ def _convertir_part(
 
 
 def _lots(fichiers: list[Path]) -> list[list[Path]]:
-    lots, courant, longueur = [], [], 0
+    lots: list[list[Path]] = []
+    courant: list[Path] = []
+    longueur = 0
     for fichier in fichiers:
         taille = len(str(fichier)) + 3
         if courant and (

@@ -436,14 +436,13 @@ def _recoller_balises(textes: list[etree._Element], nom: str) -> bool:
 
 def _decouper(xml: str, vides: dict[int, str]) -> list[str | _Paragraphe]:
     elements: list[str | _Paragraphe] = []
-    position, ouvert = 0, None
+    position = 0
     for marque in _MARQUE.finditer(xml):
         morceau = xml[position : marque.start()]
         if marque.group(1) == "d":
             elements.append(morceau)
-            ouvert = int(marque.group(2))
-        else:
-            elements.append(_Paragraphe(CHAMP.split(morceau), vides[ouvert]))
+        else:  # la marque de fin porte le numéro de celle du début
+            elements.append(_Paragraphe(CHAMP.split(morceau), vides[int(marque.group(2))]))
         position = marque.end()
     elements.append(xml[position:])
     return [e for e in elements if not isinstance(e, str) or e]

@@ -43,6 +43,10 @@ class Signature:
     niveau: str = DEPARTEMENT
     prefete: bool = False
     ddets_pp: bool = False
+    # l'agent qui suit le dossier, nommé dans les lettres (« Affaire suivie par »)
+    affaire: str = ""
+    telephone: str = ""
+    courriel: str = ""
 
     def autorite(self, departement: str) -> Autorite:
         """L'autorité qui signe les actes du département (code normalisé)."""
@@ -79,6 +83,23 @@ class Signature:
         if titre.casefold().startswith("pour le préfet"):
             return titre
         return f"{DELEGATION}\n{titre}" if titre else DELEGATION
+
+    def affaire_suivie_par(self) -> str | None:
+        """« Affaire suivie par : Nom – téléphone : … », puis à la ligne « Courriel : … » (une
+        adresse n'est jamais coupée à son trait d'union) ; None si rien n'est donné (le
+        paragraphe est retiré)."""
+        nom, telephone, courriel = (
+            " ".join(v.split()) for v in (self.affaire, self.telephone, self.courriel)
+        )
+        ligne = " – ".join(
+            f"{libelle} : {valeur}"
+            for libelle, valeur in (("Affaire suivie par", nom), ("téléphone", telephone))
+            if valeur
+        )
+        lignes = [ligne] if ligne else []
+        if courriel:
+            lignes.append(f"Courriel : {courriel}")
+        return "\n".join(lignes) or None
 
     def mention_projet(self) -> str:
         """L'en-tête des documents : « PROJET — non signé », ou rien s'ils sont signés."""
@@ -182,6 +203,19 @@ def _niveau_option(texte: str) -> str:
         raise argparse.ArgumentTypeError(str(erreur)) from None
 
 
+def ajouter_options_affaire(parseur: argparse.ArgumentParser) -> None:
+    """Options de la ligne « Affaire suivie par » des lettres (nom, téléphone, courriel)."""
+    groupe = parseur.add_argument_group("affaire suivie par (en tête de chaque lettre)")
+    groupe.add_argument(
+        "--affaire-suivie-par",
+        dest="affaire",
+        default="",
+        help="nom de l'agent qui suit le dossier",
+    )
+    groupe.add_argument("--telephone", default="", help="son téléphone")
+    groupe.add_argument("--courriel", default="", help="son adresse électronique")
+
+
 def signature_depuis_options(args: argparse.Namespace, region: str = "") -> Signature:
     return Signature(
         service=args.service,
@@ -193,6 +227,9 @@ def signature_depuis_options(args: argparse.Namespace, region: str = "") -> Sign
         niveau=args.autorite,
         prefete=args.prefete,
         ddets_pp=args.ddets_pp,
+        affaire=getattr(args, "affaire", ""),
+        telephone=getattr(args, "telephone", ""),
+        courriel=getattr(args, "courriel", ""),
     )
 
 
@@ -205,4 +242,7 @@ def signature_demo() -> Signature:
         lieu="Strasbourg",
         signataire="Camille Exemple (démonstration)",
         qualite="La directrice régionale adjointe",
+        affaire="Dominique Exemple (démonstration)",
+        telephone="01 99 00 00 00",
+        courriel="iae-modulation@exemple.invalid",
     )

@@ -89,7 +89,7 @@ def ecrire_synthese_pdf(simulation, chemin: Path, decrire) -> Path:
                 [
                     ligne.nom,
                     montant_fr(ligne.total),
-                    taux_fr(ligne.taux_moyen or 0),
+                    taux_fr(ligne.taux_moyen or Decimal(0)),
                     str(ligne.gagnent) if k else "référence",
                     str(ligne.perdent) if k else "",
                     _ecart(ligne.gains + ligne.pertes) if k else "",

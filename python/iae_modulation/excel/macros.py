@@ -156,6 +156,9 @@ def _signature(classeur: c.Classeur) -> Signature:
         niveau=niveau,
         prefete=prefete,
         ddets_pp=ddets_pp,
+        affaire=_facultatif(classeur, "affaire"),
+        telephone=_facultatif(classeur, "telephone"),
+        courriel=_facultatif(classeur, "courriel"),
     )
 
 

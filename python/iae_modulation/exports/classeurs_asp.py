@@ -47,7 +47,8 @@ def bandeau(feuille, styles, largeurs: list[float], lignes: list[tuple[str, str]
         else:
             feuille.write_string(rang, 0, texte, format_)
         hauteur = 16 if style == "titre" else HAUTEUR_LIGNE
-        feuille.set_row(rang, hauteur * lignes_de_texte(texte, place) + 2)
+        nombre = sum(lignes_de_texte(paragraphe, place) for paragraphe in texte.split("\n"))
+        feuille.set_row(rang, hauteur * nombre + 2)
 
 
 FEUILLE_CONTROLE = "Contrôle"
@@ -190,12 +191,13 @@ def styles_asp(classeur: xlsxwriter.Workbook) -> dict[str, object]:
             {"bold": True, "font_color": "#C00000", "text_wrap": True, "valign": "top"}
         ),
         "retour": classeur.add_format({"text_wrap": True, "valign": "top"}),
-        "nombre": classeur.add_format({"num_format": FORMAT_NOMBRE}),
+        "nombre": classeur.add_format({"num_format": FORMAT_NOMBRE, "valign": "top"}),
         "entete": classeur.add_format(
             {"bold": True, "text_wrap": True, "valign": "top", "bg_color": "#DDEBF7", "border": 1}
         ),
-        "euros": classeur.add_format({"num_format": FORMAT_EUROS}),
-        "taux": classeur.add_format({"num_format": FORMAT_TAUX}),
+        # en haut de la cellule, comme le texte qui passe à la ligne à côté d'eux
+        "euros": classeur.add_format({"num_format": FORMAT_EUROS, "valign": "top"}),
+        "taux": classeur.add_format({"num_format": FORMAT_TAUX, "valign": "top"}),
         "total": classeur.add_format({"bold": True, "top": 1}),
         "total_euros": classeur.add_format({"bold": True, "top": 1, "num_format": FORMAT_EUROS}),
         "total_taux": classeur.add_format({"bold": True, "top": 1, "num_format": FORMAT_TAUX}),

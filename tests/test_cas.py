@@ -1,4 +1,5 @@
-"""Cas de règle écrits à la main depuis les formules du design et les textes (tests/cas/*.yaml).
+"""Cas de règle écrits à la main depuis les formules de docs/conception.md (« Méthode par
+défaut ») et les textes (tests/cas/*.yaml).
 
 Chaque cas passe par la chaîne d'un agent : le calcul écrit le grand livre, relu et vérifié ;
 avec `asp`, l'annexe 5 produit les tableaux des décisions de paiement depuis des exports fabriqués

@@ -1,7 +1,8 @@
 """Classeurs écrits d'un bloc (`ecriture_xlsx`) : `donnees.xlsx` et `preparation.xlsx` d'une
 préparation, relus par openpyxl, sont cellule par cellule ceux qu'écrivait XlsxWriter (valeurs,
-types, formats, polices, fonds, largeurs, lignes figées, filtre, mise en page) ; les textes
-hostiles sont relus exactement par le lecteur de l'outil ; LibreOffice y lit les mêmes valeurs.
+types, formats, polices, fonds, largeurs, hauteurs, lignes figées, filtre, mise en page) ; les
+textes hostiles sont relus exactement par le lecteur de l'outil ; LibreOffice y lit les mêmes
+valeurs.
 """
 
 from __future__ import annotations
@@ -79,9 +80,10 @@ class FeuilleNotee(ecriture_xlsx.Feuille):
     """Une `Feuille` qui garde aussi les cellules qu'on lui donne, pour les réécrire par
     XlsxWriter."""
 
-    def ajouter(self, cellules) -> None:
+    def ajouter(self, cellules, hauteur=None) -> None:
         self.__dict__.setdefault("notees", []).append(list(cellules))
-        super().ajouter(cellules)
+        self.__dict__.setdefault("hauteurs", []).append(hauteur)
+        super().ajouter(cellules, hauteur)
 
 
 def rapport_par_xlsxwriter(feuilles: list[FeuilleNotee], chemin: Path) -> Path:
@@ -104,6 +106,9 @@ def rapport_par_xlsxwriter(feuilles: list[FeuilleNotee], chemin: Path) -> Path:
                         ws.write_number(rang, j, valeur, formats[style])
                     elif valeur:
                         ws.write_string(rang, j, valeur, formats[style])
+            for rang, hauteur in enumerate(feuille.hauteurs):
+                if hauteur:
+                    ws.set_row(rang, hauteur)
             for j, largeur in enumerate(feuille.largeurs):
                 ws.set_column(j, j, largeur)
             impression = feuille.impression
@@ -154,6 +159,11 @@ def description(chemin: Path) -> dict:
         feuilles[ws.title] = {
             "cellules": cellules,
             "colonnes": colonnes,
+            "hauteurs": {
+                rang: dimension.height
+                for rang, dimension in ws.row_dimensions.items()
+                if dimension.customHeight
+            },
             "page": (
                 mise.paperSize,
                 mise.orientation,
@@ -181,6 +191,7 @@ def assert_memes_classeurs(ecrit: Path, reference: Path) -> int:
     for nom in a:
         assert a[nom]["page"] == b[nom]["page"], nom
         assert a[nom]["colonnes"] == b[nom]["colonnes"], nom
+        assert a[nom]["hauteurs"] == b[nom]["hauteurs"], nom
         differentes = {
             coordonnee: (valeur, b[nom]["cellules"].get(coordonnee))
             for coordonnee, valeur in a[nom]["cellules"].items()

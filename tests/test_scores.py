@@ -1,5 +1,5 @@
 """La seule notation des scores (`scores.noter`), vérifiée contre une définition écrite ici à la
-main, en fractions, structure par structure : celle du design (« Default modulation method »),
+main, en fractions, structure par structure : celle de docs/conception.md (« Méthode par défaut »),
 pour le calcul de campagne comme pour la fonction de feuille `MODULATION`."""
 
 from __future__ import annotations

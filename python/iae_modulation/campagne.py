@@ -1,6 +1,7 @@
 """Une campagne de modulation : entrées + paramètres -> résultats, synthèse et manifeste.
 
-Porte unique du calcul pour la ligne de commande et pour le classeur Excel (design, « The house »).
+Porte unique du calcul pour la ligne de commande et pour le classeur Excel (docs/conception.md,
+« La maison »).
 """
 
 from __future__ import annotations

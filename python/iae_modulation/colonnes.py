@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 from iae_modulation.indicateurs import CRITERES_OPTIONNELS
 
-NOTATIONS = ("rang", "minmax")  # notation des scores (design, « Default modulation method »)
+NOTATIONS = ("rang", "minmax")  # notation des scores (docs/conception.md, « Méthode par défaut »)
 
 # Motif du taux (colonne `motif_taux`) : ce que la lettre explique à la structure.
 MOTIF_CLASSEMENT = "classement"

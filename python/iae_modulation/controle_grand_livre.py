@@ -6,7 +6,7 @@ la campagne, avec une arithmétique à part, simple et exacte : rationnels en co
 Ce module n'appelle ni `modulation`, ni `scores`, ni `repartition`, ni `montants`, qui
 produisent le grand livre : une erreur du calcul, ou un fichier retouché puis remis d'accord
 avec son manifeste, ne passe pas parce que le contrôle referait la même faute. Ce qu'il refait
-(design, « Default modulation method » ; docs/methode.md) :
+(docs/conception.md, « Méthode par défaut » ; docs/methode.md) :
 
 - chaque indicateur = numérateur / dénominateur de ses colonnes de termes, à 4 décimales (les
   critères facultatifs : leur colonne / salariés en insertion) ;

@@ -1,12 +1,12 @@
 """La table canonique des SIAE : colonnes attendues, lecture, validation et rapport d'anomalies.
 
-Une ligne par structure (annexe financière) et par campagne (design, « Canonical input »). Les
-données des trois indicateurs de la note DGEFP n° 2014-04, annexe 2 (publics, efforts
-d'insertion, résultats en sortie) sont obligatoires à partir de la campagne 2015 ; la campagne
-2014 applique un taux fixe de 5 % (même note, § 2) et n'en a pas besoin.
+Une ligne par structure (annexe financière) et par campagne (docs/conception.md, « Table canonique
+»). Les données des trois indicateurs de la note DGEFP n° 2014-04, annexe 2 (publics, efforts
+d'insertion, résultats en sortie) sont obligatoires à partir de la campagne 2015 ; la campagne 2014
+applique un taux fixe de 5 % (même note, § 2) et n'en a pas besoin.
 
 Toute ligne lue finit soit dans `DonneesSIAE.table` (ligne valide), soit dans le rapport
-(design, « Conventions » : jamais de ligne perdue en silence).
+(docs/conception.md, « Conventions » : jamais de ligne perdue en silence).
 """
 
 from __future__ import annotations

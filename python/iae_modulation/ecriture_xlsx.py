@@ -202,10 +202,12 @@ class Feuille:
     colonnes: int = 0
     _lettres: list[str] = field(default_factory=list)
 
-    def ajouter(self, cellules: Sequence[tuple[object, int]]) -> None:
+    def ajouter(self, cellules: Sequence[tuple[object, int]], hauteur: float | None = None) -> None:
         """Ajoute une ligne : (valeur, style) de chaque cellule depuis la colonne A ; None et
         « » laissent la cellule vide ; un texte est coupé à `TEXTE_MAX` caractères, comme
-        XlsxWriter le coupe (Excel refuserait le classeur)."""
+        XlsxWriter le coupe (Excel refuserait le classeur). `hauteur` (points) : celle d'une
+        ligne dont un texte est renvoyé à la ligne (sans elle, la ligne garde la hauteur par
+        défaut et ses lignes de texte chevauchent la suivante à l'impression)."""
         numero = len(self.lignes) + 1
         if len(cellules) > self.colonnes:
             self.colonnes = len(cellules)
@@ -213,7 +215,8 @@ class Feuille:
                 colonne_en_lettres(j) for j in range(len(self._lettres) + 1, self.colonnes + 1)
             ]
         lettres, suffixe = self._lettres, str(numero)
-        morceaux = [f'<row r="{numero}">']
+        hauteur_xml = f' ht="{_hauteur_enregistree(hauteur):g}" customHeight="1"' if hauteur else ""
+        morceaux = [f'<row r="{numero}"{hauteur_xml}>']
         for j, (valeur, style) in enumerate(cellules):
             if type(valeur) is str:
                 if not valeur:
@@ -312,6 +315,12 @@ def _largeur_enregistree(largeur: float) -> float:
     else:
         pixels = int(largeur * _PIXELS_CHIFFRE + 0.5) + _PIXELS_MARGE
     return (pixels * 256 // _PIXELS_CHIFFRE) / 256
+
+
+def _hauteur_enregistree(hauteur: float) -> float:
+    """La hauteur (points) d'une ligne telle qu'Excel et XlsxWriter l'enregistrent : un nombre
+    entier de pixels (0,75 point le pixel)."""
+    return int(hauteur / 0.75 + 0.5) * 0.75
 
 
 def _impression_xml(impression: Impression) -> str:

@@ -25,7 +25,8 @@ ESPACE_INSECABLE = "\u00a0"
 
 
 def arrondi_centime(montant: Decimal) -> Decimal:
-    """Arrondi au centime le plus proche, la moitié vers le haut (convention du design)."""
+    """Arrondi au centime le plus proche, la moitié vers le haut (docs/conception.md,
+    « Conventions »)."""
     return montant.quantize(CENTIME, rounding=ROUND_HALF_UP)
 
 

@@ -1,9 +1,9 @@
 """Lecture générique d'un tableau CSV ou Excel, tout en texte, et lecture des nombres français.
 
-Design, « Conventions » : les entrées ne sont jamais modifiées et une mauvaise entrée reçoit un
-message français qui nomme le fichier, la feuille, la ligne et la colonne. Ce module ne connaît pas
-les colonnes canoniques (voir `donnees.py`) ; les lecteurs des exports extranet (annexe 5 de la
-note DGEFP n° 2014-04), des enveloppes et des versements 2014 le réutilisent.
+docs/conception.md, « Conventions » : les entrées ne sont jamais modifiées et une mauvaise entrée
+reçoit un message français qui nomme le fichier, la feuille, la ligne et la colonne. Ce module ne
+connaît pas les colonnes canoniques (voir `donnees.py`) ; les lecteurs des exports extranet (annexe
+5 de la note DGEFP n° 2014-04), des enveloppes et des versements 2014 le réutilisent.
 """
 
 from __future__ import annotations

@@ -24,6 +24,7 @@ import math
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 from iae_modulation.chasse import largeur_points, mots
 from iae_modulation.formats import montant_fr, nombre_fr, taux_fr
@@ -92,16 +93,34 @@ def largeur(colonne: Colonne) -> float:
     return math.ceil((max(min(contenu, colonne.maximum), mot, 4) + 1.5) * 10) / 10
 
 
+@lru_cache(maxsize=4096)
+def _unites_mot(mot: str, gras: bool) -> float:
+    """`unites` d'un mot : les mêmes mots reviennent de ligne en ligne."""
+    return unites(mot, gras)
+
+
 def lignes_d_en_tete(entete: str, largeur_colonne: float) -> int:
-    """Nombre de lignes de l'en-tête renvoyé à la ligne entre ses mots dans sa colonne."""
-    place, lignes, courante = largeur_colonne - 1.5, 1, 0.0
-    espace = unites(" ", gras=True)
-    for mot in mots(entete):
-        taille = unites(mot, gras=True)
+    """Nombre de lignes de l'en-tête (gras) renvoyé à la ligne entre ses mots dans sa colonne."""
+    return lignes_renvoyees(entete, largeur_colonne, gras=True)
+
+
+def lignes_renvoyees(texte: str, largeur_colonne: float, gras: bool = False) -> int:
+    """Nombre de lignes d'un texte renvoyé à la ligne entre ses mots dans sa colonne, comme le
+    tableur le renvoie ; un mot plus long que la colonne (un nom de fichier) est coupé où il
+    déborde."""
+    place, lignes, courante = max(largeur_colonne - 1.5, 1), 1, 0.0
+    espace = _unites_mot(" ", gras)
+    for mot in mots(texte):
+        taille = _unites_mot(mot, gras)
         if courante and courante + espace + taille > place:
-            lignes, courante = lignes + 1, taille
+            lignes, courante = lignes + 1, 0.0
+        elif courante:
+            taille += espace
+        if courante + taille > place:  # le mot déborde d'une ligne entière : coupé
+            coupes = math.ceil((courante + taille) / place - 1e-9) - 1
+            lignes, courante = lignes + coupes, courante + taille - coupes * place
         else:
-            courante += (espace if courante else 0) + taille
+            courante += taille
     return lignes
 
 

@@ -1,6 +1,7 @@
-"""L'arithmétique des montants d'une structure, aux arrondis du design, telle que le calcul
-l'applique. La relecture d'un grand livre (`resultats.csv`) ne s'en sert pas : elle refait les
-mêmes nombres par son propre contrôle (`controle_grand_livre`), pour qu'une faute ici soit vue.
+"""L'arithmétique des montants d'une structure, aux arrondis de docs/conception.md (« Méthode par
+défaut »), telle que le calcul l'applique. La relecture d'un grand livre (`resultats.csv`) ne s'en
+sert pas : elle refait les mêmes nombres par son propre contrôle (`controle_grand_livre`), pour
+qu'une faute ici soit vue.
 
 - montant modulé = montant socle × taux, au centime, moitié vers le haut ;
 - enveloppe régionale : chaque montant × enveloppe / total, au centime INFÉRIEUR (la somme ne

@@ -4,7 +4,8 @@ La note : « En cas de sous-réalisation des objectifs inscrits à la convention
 2014, une régularisation sera effectuée en 2015 ; ainsi le montant versé en 2014 au titre de la
 modulation pour des postes non réalisés en 2014 sera déduit du montant versé en 2015. »
 
-Déduction (design) = montant versé pour 2014 × max(0, ETP conventionnés 2014 − ETP réalisés 2014)
+Déduction (docs/conception.md, « Méthode par défaut ») =
+montant versé pour 2014 × max(0, ETP conventionnés 2014 − ETP réalisés 2014)
 / ETP conventionnés 2014, au centime (moitié vers le haut). Elle est retirée du montant modulé
 2015 ; ce qui la dépasse (le reste à déduire) est porté sur la décision de paiement pour être
 déduit de l'aide au poste, jamais abandonné.

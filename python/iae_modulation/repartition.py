@@ -1,8 +1,9 @@
 """La répartition de l'enveloppe d'une région entre ses structures (docs/methode.md).
 
 Trois règles, choisies par la méthode :
-- `plafond` (note 2014-04, design) : quand le total des montants calculés de la région dépasse
-  son enveloppe, chacun est multiplié par enveloppe / total, au centime inférieur ; sinon rien ;
+- `plafond` (note 2014-04, docs/conception.md) : quand le total des montants calculés de la
+  région dépasse son enveloppe, chacun est multiplié par enveloppe / total, au centime
+  inférieur ; sinon rien ;
 - `totale` : toute l'enveloppe est répartie en proportion des montants calculés, à la hausse
   comme à la baisse ; aucune structure ne dépasse le montant de son plafond (socle × plafond, au
   centime) : ce qu'une structure plafonnée ne peut pas prendre est partagé entre les autres,

@@ -1,8 +1,8 @@
 """Le score de chaque structure dans son groupe, pour un critère : la seule implémentation,
 utilisée par le calcul de campagne, les fonctions de feuille et la simulation.
 
-Design, « Default modulation method » (note DGEFP 2014-04, annexe 2), parmi les n structures du
-groupe dont l'indicateur est calculable :
+docs/conception.md, « Méthode par défaut » (note DGEFP 2014-04, annexe 2), parmi les n structures
+du groupe dont l'indicateur est calculable :
 - `rang` : (r − 1) / (n − 1), r = rang croissant, ex-æquo moyennés ; n = 1 donne 0,5 ;
 - `minmax` : (v − min) / (max − min) ; max = min donne 0,5 ;
 - indicateur non calculable : 0,5 (neutre).

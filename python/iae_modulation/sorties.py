@@ -1,8 +1,8 @@
 """Écriture sûre des sorties : dossier atomique, noms de fichiers assainis, manifeste.
 
-Règles de la maison (design, « Conventions ») : les entrées ne sont jamais modifiées, les sorties
-sont écrites sous un nom temporaire puis renommées, un résultat existant n'est remplacé que sur
-demande, et chaque exécution laisse un manifeste JSON (entrées et sorties avec SHA-256).
+Règles de la maison (docs/conception.md, « Conventions ») : les entrées ne sont jamais modifiées,
+les sorties sont écrites sous un nom temporaire puis renommées, un résultat existant n'est remplacé
+que sur demande, et chaque exécution laisse un manifeste JSON (entrées et sorties avec SHA-256).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Données nationales synthétiques au format canonique (design, « Canonical input »).
+"""Données nationales synthétiques au format canonique (docs/conception.md, « Table canonique »).
 
 Sert aux bancs d'essai et aux démonstrations à l'échelle du pays : environ 4 500 SIAE dans les
 101 départements (domaine.md, « Scale »), dont la moitié d'ACI. Tout est fictif : raisons

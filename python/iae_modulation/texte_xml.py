@@ -3,7 +3,9 @@
 Un U+FFFE dans une raison sociale, un caractère de contrôle collé depuis un autre logiciel ou une
 moitié de paire UTF-16 rendent le document illisible par Word ou Excel (« contenu illisible »).
 Tous les écrivains passent par `texte_xml` : le publipostage Word (`publipostage.echapper`), les
-classeurs XlsxWriter (`ClasseurXlsx`) et le classeur ouvert par openpyxl (`valeur_excel`).
+classeurs XlsxWriter (`ClasseurXlsx`), les classeurs écrits d'un bloc (`ecriture_xlsx`) et les
+cellules du classeur .xlsm, ouvert dans Excel ou réécrit sur disque (`excel.valeurs.valeur_excel`).
+openpyxl n'écrit rien pour l'outil : il ne sert qu'aux tests, pour relire ce qu'il a écrit.
 """
 
 from __future__ import annotations

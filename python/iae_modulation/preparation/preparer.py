@@ -1,5 +1,5 @@
-"""La table canonique d'une campagne depuis les extractions de l'ASP (design, « Growing toward
-the 2027 campaign » : `preparer` est un adaptateur comme `exports/`).
+"""La table canonique d'une campagne depuis les extractions de l'ASP (docs/conception.md, « Vers la
+campagne 2027 » : `preparer` est un adaptateur comme `exports/`).
 
 Une ligne par annexe financière de l'année N du FluxIAE des annexes (`annexes`), complétée par le
 bilan annuel de l'ASP de l'année N − 1 (publics et sorties, note DGEFP n° 2014-04, annexe 2) et

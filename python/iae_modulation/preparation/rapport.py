@@ -1,11 +1,14 @@
 """`preparation.xlsx` : ce que `preparer` a lu, retenu, écarté et signalé, et la source de chaque
-valeur de la table (fichier, ligne, colonne). Chaque feuille s'imprime (A4, une page de large)."""
+valeur de la table (fichier, ligne, colonne). Chaque feuille s'imprime (A4, une page de large) ;
+une ligne dont un texte passe à la ligne (en-tête compris) a la hauteur de toutes ses lignes,
+pour qu'elles ne chevauchent pas la suivante à l'impression."""
 
 from __future__ import annotations
 
 import heapq
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import cache
 from operator import itemgetter
 from pathlib import Path
 
@@ -61,6 +64,7 @@ def ecrire_rapport(preparation: Preparation, chemin: Path) -> Path:
     cellules. Les textes passent par `texte_xml`, comme dans tous les classeurs de l'outil."""
     p = preparation
     feuilles: list[Feuille] = []
+    renvoyees = cache(mise_en_page.lignes_renvoyees)  # motifs et remarques se répètent
 
     def feuille(
         nom: str,
@@ -93,7 +97,11 @@ def ecrire_rapport(preparation: Preparation, chemin: Path) -> Path:
                 largeurs, titre=titre, campagne=p.annee, lignes_repetees=(0, 0)
             ),
         )
-        ecrite.ajouter([(texte_xml(entete), _EN_TETE) for entete in entetes])
+        lignes_entete = max(map(mise_en_page.lignes_d_en_tete, entetes, largeurs))
+        ecrite.ajouter(
+            [(texte_xml(entete), _EN_TETE) for entete in entetes],
+            mise_en_page.HAUTEUR_LIGNE * lignes_entete + 3 if lignes_entete > 1 else None,
+        )
         styles = [_RETOUR if j in longues else _HAUT for j in range(len(entetes))]
         for ligne in lignes:
             ecrite.ajouter(
@@ -102,7 +110,8 @@ def ecrire_rapport(preparation: Preparation, chemin: Path) -> Path:
                     if isinstance(valeur, int) and not isinstance(valeur, bool)
                     else (texte_xml(str(valeur)) if valeur else None, styles[j])
                     for j, valeur in enumerate(ligne)
-                ]
+                ],
+                _hauteur(ligne, longues, largeurs, renvoyees),
             )
         feuilles.append(ecrite)
 
@@ -191,7 +200,31 @@ _STYLES = (
     Style(haut=True),
 )
 _EN_TETE, _RETOUR, _HAUT = range(1, 4)
-_POLICE = Police("Arial", 10, 12.75)
+_POLICE = Police("Arial", 10, mise_en_page.HAUTEUR_LIGNE)
+_CHASSE_MAX = 1.9  # unités de colonne du caractère le plus large d'Arial 10 (« @ » : 1,83)
+
+
+def _hauteur(
+    ligne: Sequence[object],
+    longues: Sequence[int],
+    largeurs: Sequence[float],
+    renvoyees: Callable[[str, float], int],
+) -> float | None:
+    """La hauteur (points) d'une ligne dont un texte long passe à la ligne (`renvoyees` :
+    `mise_en_page.lignes_renvoyees`), comme celles des autres classeurs
+    (`mise_en_page.poser_colonnes`) ; None pour une seule ligne de texte. Un texte trop court
+    pour déborder, même fait de « @ », n'est pas mesuré."""
+    lignes = max(
+        (
+            renvoyees(texte, largeurs[j])
+            for j in longues
+            if j < len(ligne)
+            and isinstance(texte := ligne[j], str)
+            and len(texte) * _CHASSE_MAX > largeurs[j] - 1.5
+        ),
+        default=1,
+    )
+    return mise_en_page.HAUTEUR_LIGNE * lignes + 2 if lignes > 1 else None
 
 
 def _sources(p: Preparation, fichiers: list[str]) -> list[tuple]:

@@ -130,6 +130,7 @@ def test_methode_minmax_et_ecraser(tmp_path: Path) -> None:
     assert set(resultats["motif_taux"]) == {"classement", "milieu pénitentiaire, plafond"}
 
 
+@pytest.mark.lent
 def test_demo_complete_et_rapprochee(tmp_path: Path, capsys) -> None:
     assert main(["demo", "--sortie", str(tmp_path / "demo")]) == 0
     texte = capsys.readouterr().out

@@ -71,6 +71,18 @@ def test_totale_une_structure_au_plafond_les_suivantes_se_partagent_le_reste():
     ]
 
 
+def test_totale_plafonds_examines_du_plus_petit_rapport_plafond_sur_montant():
+    """A : 90,00 € calculés, plafond 100,00 € (rapport 1,11) ; B : 1,00 €, plafond 10,00 €
+    (rapport 10). Enveloppe 200,00 € pour 91,00 € : A prendrait 197,80 €, il est plafonné à
+    100,00 € ; B prendrait alors les 100,00 € restants, il est plafonné à 10,00 €. Examinée
+    la première parce que son plafond est le plus petit, B passerait, et A dépasserait le
+    sien."""
+    structures = [structure("1000", "90.00"), structure("100", "1.00")]
+    resultat = repartir(structures, "totale", {"Grand Est": D("200.00")})
+    assert resultat.modules == [D("100.00"), D("10.00")]
+    assert resultat.bilan.iloc[0]["reliquat"] == D("90.00")
+
+
 def test_totale_part_egale_au_plafond_compte_comme_au_plafond():
     """0,99 € × 2,00 / 1,00 = 1,98 €, exactement le plafond de 19,80 × 10 % : la structure est
     au plafond (la comparaison se fait en centimes exacts), la seconde prend le reste."""

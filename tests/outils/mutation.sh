@@ -19,7 +19,8 @@ MODULES=("$@")
 TESTS=(
   tests/test_scores.py tests/test_proprietes.py tests/test_cas.py tests/test_methode.py
   tests/test_calcul_entrees.py tests/test_udfs.py tests/test_grand_livre.py
-  tests/test_parametres.py tests/hostiles/test_chaine.py
+  tests/test_parametres.py tests/test_repartition.py tests/test_cli_calcul.py
+  tests/hostiles/test_chaine.py
 )
 
 mkdir -p "$DOSSIER"
@@ -37,7 +38,8 @@ cd "$DOSSIER"
   echo "also_copy = [\"README.md\", \"docs\", \"templates\", \"xl\"]"
   printf 'pytest_add_cli_args_test_selection = [%s]\n' \
     "$(printf '"%s",' "${TESTS[@]}" | sed 's/,$//')"
-  echo 'pytest_add_cli_args = ["-p", "no:cacheprovider", "-m", "", "-o", "addopts="]'
+  echo 'pytest_add_cli_args = ["-p", "no:cacheprovider", "-o", "addopts=",'
+  echo '  "-m", "not lent and not libreoffice and not windows"]'
 } >> pyproject.toml
 unset PYTHONPATH  # le paquet muté (mutants/src) doit passer devant tout autre
 "$MUTMUT" run --max-children "${MUTATION_PROCESSUS:-2}"

@@ -10,7 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import pytest
-from aides import DONNEES, EXPORT_ACI
+from aides import DONNEES, EXPORT_ACI, demo_hors_detention
 from fabrique import COLONNES_FLUX, LIGNE_FLUX, LIGNES_DONNEES, PREMIER_IDENTIFIANT, xlsx
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -87,7 +87,11 @@ def calcul(fichier: Path, *options: str) -> list[str]:
 
 
 def calcul_2015(versements: Path) -> list[str]:
-    return ["calculer", str(DONNEES), "--annee", "2015", "--versements-2014", str(versements)]
+    """La campagne 2015 de la démo, sans sa structure en milieu pénitentiaire (refusée avant
+    le décret n° 2016-531, elle ferait refuser les données avant que les versements soient
+    lus)."""
+    donnees = demo_hors_detention(versements.with_name("donnees_2015.csv"))
+    return ["calculer", str(donnees), "--annee", "2015", "--versements-2014", str(versements)]
 
 
 def asp(export: Path, *options: str) -> list[str]:

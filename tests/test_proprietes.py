@@ -59,7 +59,7 @@ def donnees(structures: list[dict[str, str]], annee: int = 2026):
     return lues
 
 
-ANNEES = (2014, 2015, 2016, 2017, 2019, 2020, 2021, 2022, 2023, 2024, 2025, 2026)
+ANNEES = tuple(range(2014, 2027))
 CENTIME = Decimal("0.01")
 
 

@@ -3,6 +3,7 @@
 #
 #   bash tests/outils/mutation.sh [MODULE …]      # par défaut : les six modules du cœur
 #   bash tests/outils/mutation.sh modulation scores repartition
+#   SURVIVANTS=1 bash tests/outils/mutation.sh …  # ne refait que les survivants (tests ajoutés)
 #
 # mutmut nomme un module d'après son chemin (seul un préfixe « src/ » est retiré) : il travaille
 # donc dans une copie du dépôt, hors du dépôt (MUTATION_DOSSIER, /tmp/iae-mutation par défaut),
@@ -42,6 +43,11 @@ cd "$DOSSIER"
   echo '  "-m", "not lent and not libreoffice and not windows"]'
 } >> pyproject.toml
 unset PYTHONPATH  # le paquet muté (mutants/src) doit passer devant tout autre
-"$MUTMUT" run --max-children "${MUTATION_PROCESSUS:-2}"
+NOMS=()
+if [ -n "${SURVIVANTS:-}" ]; then
+  mapfile -t NOMS < <("$MUTMUT" results 2>/dev/null | sed -n 's/^ *\(.*\): survived$/\1/p')
+  echo "${#NOMS[@]} survivant(s) refait(s)"
+fi
+"$MUTMUT" run --max-children "${MUTATION_PROCESSUS:-2}" "${NOMS[@]}"
 "$MUTMUT" results --all false > resultats.txt || true
 echo "Survivants et mutants sans test : $DOSSIER/resultats.txt (mutmut show NOM pour le détail)"

@@ -225,3 +225,40 @@ def test_taux_et_montant_de_la_campagne_precedente_recopies():
     assert lignes.loc["EI054000002", "montant_precedent"] == Decimal("612.00")
     assert lignes.loc["EI054000006", "taux_precedent"] is None
     assert lignes.loc["EI054000006", "montant_precedent"] is None
+
+
+CITATION_2014 = (
+    "« Pour l'année 2014, année de transition de la mise en œuvre de la réforme, la part modulée "
+    "est fixée au taux de 5 % du montant socle de l'aide au poste conventionnée par structure en "
+    "2014 (incluant, le cas échéant, le cofinancement du conseil général). » (note DGEFP "
+    "n° 2014-04 du 10 octobre 2014)"
+)
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (
+            {"annee": 2016, "versements_2014": {}},
+            "La régularisation des versements 2014 ne s'applique qu'à la campagne 2015 "
+            "(campagne demandée : 2016).",
+        ),
+        (
+            {"annee": 2014, "enveloppes": {"Grand Est": Decimal("1000")}},
+            f"Enveloppe régionale refusée pour la campagne 2014 : {CITATION_2014}. Aucune "
+            "enveloppe ne peut réduire ce taux : retirez l'enveloppe (option --enveloppes ou "
+            "cellule « Enveloppe régionale »).",
+        ),
+        (
+            {"annee": 2014, "methode": depuis_options(repartition="totale")},
+            f"Répartition « totale » refusée pour la campagne 2014 : {CITATION_2014}. Aucune "
+            "répartition ne peut changer ce taux : gardez la répartition « plafond ».",
+        ),
+    ],
+)
+def test_options_impossibles_pour_l_annee_refusees(options, message):
+    from iae_modulation.modulation import ErreurCalcul, OptionsCalcul
+
+    with pytest.raises(ErreurCalcul) as erreur:
+        OptionsCalcul(**options)
+    assert str(erreur.value) == message

@@ -124,3 +124,18 @@ def test_sens_moins_inverse_le_score(notation):
     notes = scores.noter(codes, indicateur_de_doubles([0.1, 0.2, 0.4]), notation, "moins")
     attendus = {"rang": [1, Fraction(1, 2), 0], "minmax": [1, Fraction(2, 3), 0]}[notation]
     assert [Fraction(*notes.score(k)) for k in range(3)] == attendus
+
+
+@pytest.mark.parametrize("notation", ["rang", "minmax"])
+@pytest.mark.parametrize(
+    "valeurs", [[float("nan")], [0.3], [float("nan"), 0.2], [float("nan"), float("nan")]]
+)
+def test_seule_calculable_ou_aucune_score_neutre(notation, valeurs):
+    """Une table d'une seule structure, ou un groupe où une seule valeur est calculable : 1/2
+    pour chacune, sans erreur."""
+    notes = scores.noter(
+        np.zeros(len(valeurs), dtype=int), indicateur_de_doubles(valeurs), notation
+    )
+    assert [Fraction(*notes.score(k)) for k in range(len(valeurs))] == [Fraction(1, 2)] * len(
+        valeurs
+    )

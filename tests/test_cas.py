@@ -6,7 +6,8 @@ avec `asp`, l'annexe 5 produit les tableaux des décisions de paiement depuis de
 à partir des mêmes structures ; avec `lettre`, la lettre de notification est écrite et son texte lu.
 
 Clés d'un cas : `nom`, `annee`, `methode` (notation de la méthode par défaut) ou
-`methode_fichier` (le texte d'un fichier de méthode, docs/methode.md), `structures`, et au choix
+`methode_fichier` (le texte d'un fichier de méthode, docs/methode.md), `structures` (ou
+`demo: true` : les données et l'enveloppe de la démonstration), et au choix
 `enveloppes`, `versements_2014`, `parametres` (dossier de paramètres de l'agent : nom de fichier
 -> texte YAML) ;
 puis `attendu` (colonnes du grand livre par structure) ou `refus` (extrait du message de refus) ;
@@ -28,6 +29,7 @@ import pytest
 import yaml
 from iae_modulation.annexe5 import entetes_ajoutes, executer_annexe5, nom_fichier_tableau
 from iae_modulation.campagne import executer_calcul
+from iae_modulation.commandes.demo import dossier_demo
 from iae_modulation.documents.calcul_lettre import Campagne
 from iae_modulation.documents.decision_asp import nom_fichier_decision
 from iae_modulation.documents.mots_dates import mots_de_la_campagne
@@ -48,6 +50,7 @@ from iae_modulation.rapprochement import texte_docx
 from iae_modulation.resultats import lire_grand_livre
 
 CAS = sorted((Path(__file__).parent / "cas").glob("*.yaml"))
+DEMO = dossier_demo()
 
 
 def ecrire_donnees(structures: list[dict], chemin: Path) -> Path:
@@ -66,8 +69,10 @@ def ecrire_donnees(structures: list[dict], chemin: Path) -> Path:
 def _fichiers_du_cas(cas: dict, dossier: Path) -> dict[str, Path | None]:
     """Données, enveloppes et versements 2014 du cas, écrits comme un agent les fournirait."""
     fichiers: dict[str, Path | None] = {
-        "donnees": ecrire_donnees(cas["structures"], dossier / "donnees.csv"),
-        "enveloppes": None,
+        "donnees": DEMO / "donnees_demo.csv"
+        if cas.get("demo")
+        else ecrire_donnees(cas["structures"], dossier / "donnees.csv"),
+        "enveloppes": DEMO / "enveloppes_demo.csv" if cas.get("demo") else None,
         "versements_2014": None,
         "parametres": None,
     }

@@ -261,10 +261,9 @@ def test_parametres_du_yaml_et_du_code_doivent_concorder(tmp_path):
     assert not (tmp_path / "x.xlsm").exists()
 
 
+@pytest.mark.libreoffice
 def test_libreoffice_ouvre_le_gabarit_et_voit_les_memes_modules(construit, tmp_path):
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    if soffice is None:
-        pytest.skip("LibreOffice n'est pas installé (la CI l'installe)")
     subprocess.run(
         [
             soffice,

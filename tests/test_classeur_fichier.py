@@ -113,10 +113,9 @@ def test_chaine_de_calcul_retiree_quand_une_feuille_change(copie):
     assert b"calcChain" not in apres["xl/_rels/workbook.xml.rels"]
 
 
+@pytest.mark.libreoffice
 def test_libreoffice_ouvre_le_classeur_apres_un_calcul(copie, tmp_path):
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    if soffice is None:
-        pytest.skip("LibreOffice n'est pas installé (la CI l'installe)")
     assert macros.ACTIONS["calculer"](ClasseurFichier(copie)).code == 0
     subprocess.run(
         [soffice, "--headless", f"-env:UserInstallation=file://{tmp_path}/profil"]

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import json
+import re
+import zipfile
+from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
 import pytest
+import yaml
 from aides import DEMO, calculer, empreinte, grand_livre
 from iae_modulation.classeur_resultats import ENTETES
 from iae_modulation.cli import main
-from iae_modulation.resultats import COLONNES_RESULTATS
+from iae_modulation.resultats import COLONNES_RESULTATS, lire_grand_livre
 
 
 @pytest.fixture(scope="module")
@@ -133,12 +137,59 @@ def test_methode_minmax_et_ecraser(tmp_path: Path) -> None:
     assert set(resultats["motif_taux"]) == {"classement", "milieu pénitentiaire, plafond"}
 
 
+DEMO_DOREE = Path(__file__).parent / "cas" / "demo_2026.yaml"
+
+
+def euros(montant: Decimal) -> str:
+    """« 31 462,37 » : le montant tel que le rapprochement l'affiche."""
+    return f"{montant:,.2f}".replace(",", " ").replace(".", ",")
+
+
+def texte_docx(chemin: Path) -> str:
+    with zipfile.ZipFile(chemin) as archive:
+        xml = archive.read("word/document.xml").decode("utf-8")
+    return re.sub(r"<[^>]+>", "", xml).replace("\u00a0", " ").replace("\u202f", " ")
+
+
+@pytest.mark.lent
 def test_demo_complete_et_rapprochee(tmp_path: Path, capsys) -> None:
+    """La démonstration entière (fichiers de l'ASP, preparer, calculer, annexe 5, lettres,
+    rapprocher) paie les montants du cas doré tests/cas/demo_2026.yaml : chaque structure du
+    grand livre, chaque total département × mesure des décisions ASP et des lettres, et la
+    lettre des trois structures vérifiées à la main."""
     assert main(["demo", "--sortie", str(tmp_path / "demo")]) == 0
-    texte = capsys.readouterr().out
-    assert "40 structures calculées" in texte
-    assert (tmp_path / "demo" / "calcul" / "resultats.csv").exists()
+    texte = capsys.readouterr().out.replace("\u00a0", " ").replace("\u202f", " ")
+    cas = yaml.safe_load(DEMO_DOREE.read_text("utf-8"))
+    livre = {
+        ligne["identifiant"]: ligne
+        for ligne in lire_grand_livre(tmp_path / "demo" / "calcul" / "resultats.csv").lignes
+    }
+    assert sorted(livre) == sorted(cas["attendu"])
+    totaux: dict[tuple[str, str], list[Decimal]] = defaultdict(list)
+    for identifiant, attendu in cas["attendu"].items():
+        ligne = livre[identifiant]
+        for colonne, valeur in attendu.items():
+            assert ligne[colonne] == Decimal(valeur), (identifiant, colonne)
+        assert ligne["montant_net"] == Decimal(attendu["montant_module"])  # sans régularisation
+        totaux[(ligne["departement"], ligne["type"])].append(Decimal(attendu["montant_module"]))
+    # une ligne du rapprochement par département et mesure : grand livre, décisions, lettres
+    for (departement, mesure), montants in totaux.items():
+        somme = rf"{len(montants)} ·\s+{euros(sum(montants))} €"
+        assert re.search(
+            rf"^{departement}\s+{mesure}\s+{somme}\s+{somme}\s+{somme}$", texte, re.MULTILINE
+        ), (departement, mesure)
+    total = euros(sum((sum(m) for m in totaux.values()), Decimal(0)))
+    assert re.search(rf"^Total\s+{total} €\s+{total} €\s+{total} €$", texte, re.MULTILINE)
     assert "Concordant : chaque structure du grand livre a une ligne" in texte
+    for extrait in cas["resume"]:
+        assert extrait in texte, extrait
+    lettres = tmp_path / "demo" / "notifications"
+    for identifiant, montant in (
+        ("ACI051230010", "13 871,24 €"),
+        ("ACI054250026", "5 232,04 €"),
+        ("EI054250018", "5 260,53 €"),
+    ):
+        assert montant in texte_docx(lettres / f"notification_{identifiant}.docx"), identifiant
     assert (tmp_path / "demo" / "rapprochement.xlsx").exists()
 
 

@@ -4,7 +4,6 @@ modèle est tiré d'un document déjà produit."""
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import zipfile
 from decimal import Decimal
@@ -57,7 +56,7 @@ def test_modele_tire_d_un_document_produit(tmp_path):
     assert lire_donnees(second.ecrire({}, tmp_path / "vide.docx")) is None
 
 
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice absent (soffice)")
+@pytest.mark.libreoffice
 def test_donnees_conservees_apres_reenregistrement(tmp_path):
     modele = ModeleCompile(_modele(tmp_path / "m.docx"))
     sortie = modele.ecrire({"numero": "2026-57-ACI-001"}, tmp_path / "d.docx", donnees=DONNEES)

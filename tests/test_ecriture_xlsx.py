@@ -313,10 +313,9 @@ def test_deux_preparations_memes_classeurs_a_l_octet(preparee, tmp_path):
         assert empreinte(encore.sortie / nom) == empreinte(resultat.sortie / nom), nom
 
 
+@pytest.mark.libreoffice
 def test_libreoffice_lit_les_memes_valeurs(preparee, tmp_path):
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    if soffice is None:
-        pytest.skip("LibreOffice n'est pas installé (la CI l'installe)")
     resultat, notees, _ = preparee
     table = table_preparee(resultat)
     entrees = tmp_path / "entrees"

@@ -113,14 +113,14 @@ def test_fichier_qui_n_est_pas_un_fluxiae(tmp_path):
         lire_fluxiae(chemin, "ACI", 2021)
 
 
-@pytest.mark.skipif(not ECHANTILLON.is_file(), reason="../shared/data absent")
+@pytest.mark.echantillon
 def test_echantillon_reel_sans_ligne_fin_refuse():
     """L'échantillon publié est un extrait : il s'arrête sans la ligne « FIN… » des exports."""
     with pytest.raises(ErreurEntree, match="FluxIAE incomplet, la dernière ligne « FIN… » manque"):
         lire_fluxiae(ECHANTILLON, "ACI", 2021)
 
 
-@pytest.mark.skipif(not ECHANTILLON.is_file(), reason="../shared/data absent")
+@pytest.mark.echantillon
 def test_echantillon_reel_lu_de_bout_en_bout(tmp_path):
     table = lire_fluxiae(echantillon_avec_fin(tmp_path), "ACI", 2021)
     assert [

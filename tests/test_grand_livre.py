@@ -371,15 +371,34 @@ def test_structure_notifiee_absente_de_l_export_refusee(calculs, tmp_path, capsy
     assert "ACI051230010 — Les Jardins de la Vesle (51)" in texte
 
 
-def test_taux_forfaitaire_de_2014_autre_que_5_pour_cent_refuse(calculs, tmp_path, capsys):
-    chemin = export_csv(tmp_path / "EI.csv", "EI", 2014, lambda e, lignes: None)
-    commande = ["annexe5", str(chemin), "--mesure", "EI", "--annee", "2014", "--sans-pdf"]
-    commande += ["--resultats", str(calculs[2014])]
-    assert main([*commande, "--taux-forfaitaire", "7", "--sortie", str(tmp_path / "s")]) == 2
-    assert "Taux forfaitaire de 7 % refusé pour 2014 : la note DGEFP n° 2014-04 fixe" in (
-        sortie_capturee(capsys)
-    )
-    assert main([*commande, "--taux-forfaitaire", "5", "--sortie", str(tmp_path / "s")]) == 0
+MARNE = "51 Marne : 1 structure(s), base 160 845,69 €, montant modulé "  # EI051240022
+
+
+@pytest.mark.parametrize(
+    ("annee", "pourcent", "attendu"),
+    [
+        # 2014 : 5 % et rien d'autre (note 2014-04), ni au-dessous ni au-dessus
+        (2014, "4,99", "Taux forfaitaire de 4.99 % refusé pour 2014 : la note DGEFP n° 2014-04 "),
+        (2014, "5", MARNE + "8 042,28 €"),  # 160 845,69 × 5 % = 8 042,2845
+        (2014, "5,00", MARNE + "8 042,28 €"),
+        (2014, "5,01", "Taux forfaitaire de 5.01 % refusé pour 2014 : la note DGEFP n° 2014-04 "),
+        (2014, "7", "Taux forfaitaire de 7 % refusé pour 2014 : la note DGEFP n° 2014-04 fixe"),
+        # ensuite : de 0 au taux maximal de l'arrêté (10 %), bornes comprises
+        (2021, "0", MARNE + "0,00 €"),
+        (2021, "10", MARNE + "16 084,57 €"),  # 16 084,569
+        (2021, "10,01", "Taux forfaitaire de 10.01 % refusé : le montant modulé va de 0 à 10 %"),
+    ],
+)
+def test_taux_forfaitaire_borne_des_deux_cotes(calculs, tmp_path, capsys, annee, pourcent, attendu):
+    chemin = export_csv(tmp_path / "EI.csv", "EI", annee, lambda e, lignes: None)
+    commande = ["annexe5", str(chemin), "--mesure", "EI", "--annee", str(annee), "--sans-pdf"]
+    if annee == 2014:  # 2014 : le montant payé est celui du grand livre (issue 16)
+        commande += ["--resultats", str(calculs[2014])]
+    code = main([*commande, "--taux-forfaitaire", pourcent, "--sortie", str(tmp_path / "s")])
+    texte = sortie_capturee(capsys).replace("\u00a0", " ").replace("\u202f", " ")
+    assert attendu in texte
+    assert code == (0 if attendu.startswith(MARNE) else 2)
+    assert (tmp_path / "s").exists() == (code == 0)
 
 
 def test_pdf_exige_et_conversion_echouee_rien_d_ecrit(calculs, tmp_path, monkeypatch):

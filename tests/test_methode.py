@@ -158,3 +158,107 @@ def test_grand_livre_et_manifeste_disent_la_methode(tmp_path):
     livre = grand_livre(tmp_path / "s" / "resultats.csv")
     assert set(livre["notation"]) == {"rang"}
     assert set(livre["poids_effort"].dropna()) == {Decimal("0.3")}
+
+
+# --- ce que le calcul dit de la méthode (modulation.calculer_modulation) ----------------------
+
+
+def _deux_ei(annee: int):
+    """Deux EI de Meurthe-et-Moselle, lues et validées pour `annee`."""
+    import pandas as pd
+    from iae_modulation.donnees import valider
+    from iae_modulation.lecture import TableBrute
+
+    structures = [
+        {"identifiant": f"EI05400000{k}", "type": "EI", "departement": "54"}
+        | {"montant_socle": "10000.00", "nb_salaries_insertion": "10"}
+        | {"nb_beneficiaires_minima": str(k), "etp_encadrement": "1", "etp_insertion": "5"}
+        | {"sorties_totales": "4", "sorties_emploi_durable": "1"}
+        | {"sorties_emploi_transition": "0", "sorties_positives": "0"}
+        for k in (2, 6)
+    ]
+    table = pd.DataFrame(structures, dtype=str)
+    lues = valider(TableBrute(table, Path("deux.csv"), None, [2, 3]), annee)
+    assert len(lues.table) == 2, lues.rapport.texte()
+    return lues
+
+
+AVERTISSEMENT_2014 = (
+    "Campagne 2014 : taux forfaitaire de la note 2014-04 pour toutes les structures ; la méthode "
+    "« Poids 50/30/20 » n'est pas appliquée."
+)
+
+
+@pytest.mark.parametrize(
+    ("annee", "fichier", "averti"),
+    [(2014, True, True), (2014, False, False), (2015, True, False)],
+)
+def test_en_2014_une_autre_methode_est_dite_non_appliquee(tmp_path, annee, fichier, averti):
+    """2014 : 5 % pour toutes, quelle que soit la méthode ; une méthode autre que celle de la
+    note le dit, et seulement en 2014."""
+    from iae_modulation.modulation import OptionsCalcul, calculer_modulation
+
+    methode = lire_methode(ecrire(tmp_path, PLUS_PETIT)) if fichier else "rang"
+    calcul = calculer_modulation(_deux_ei(annee), OptionsCalcul(annee, methode))
+    assert (AVERTISSEMENT_2014 in calcul.avertissements) == averti
+    if annee == 2014:
+        assert set(calcul.resultats["taux_calcule"]) == {Decimal("0.05")}
+
+
+def test_notation_inconnue_refusee():
+    from iae_modulation.modulation import ErreurCalcul, OptionsCalcul
+
+    with pytest.raises(ErreurCalcul) as erreur:
+        OptionsCalcul(2026, "moyenne")
+    assert str(erreur.value) == "Notation « moyenne » inconnue : choisissez rang ou minmax."
+
+
+def test_taux_et_montant_de_la_campagne_precedente_recopies():
+    """Le taux effectif et le montant modulé N − 1 d'une structure connue sont recopiés ; une
+    structure nouvelle n'en a pas."""
+    from iae_modulation.modulation import OptionsCalcul, Precedent, calculer_modulation
+
+    precedent = {"EI054000002": Precedent(Decimal("0.0612"), Decimal("612.00"))}
+    calcul = calculer_modulation(_deux_ei(2026), OptionsCalcul(2026, precedent=precedent))
+    lignes = calcul.resultats.set_index("identifiant")
+    assert lignes.loc["EI054000002", "taux_precedent"] == Decimal("0.0612")
+    assert lignes.loc["EI054000002", "montant_precedent"] == Decimal("612.00")
+    assert lignes.loc["EI054000006", "taux_precedent"] is None
+    assert lignes.loc["EI054000006", "montant_precedent"] is None
+
+
+CITATION_2014 = (
+    "« Pour l'année 2014, année de transition de la mise en œuvre de la réforme, la part modulée "
+    "est fixée au taux de 5 % du montant socle de l'aide au poste conventionnée par structure en "
+    "2014 (incluant, le cas échéant, le cofinancement du conseil général). » (note DGEFP "
+    "n° 2014-04 du 10 octobre 2014)"
+)
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (
+            {"annee": 2016, "versements_2014": {}},
+            "La régularisation des versements 2014 ne s'applique qu'à la campagne 2015 "
+            "(campagne demandée : 2016).",
+        ),
+        (
+            {"annee": 2014, "enveloppes": {"Grand Est": Decimal("1000")}},
+            f"Enveloppe régionale refusée pour la campagne 2014 : {CITATION_2014}. Aucune "
+            "enveloppe ne peut réduire ce taux : retirez l'enveloppe (option --enveloppes ou "
+            "cellule « Enveloppe régionale »).",
+        ),
+        (
+            {"annee": 2014, "methode": depuis_options(repartition="totale")},
+            f"Répartition « totale » refusée pour la campagne 2014 : {CITATION_2014}. Aucune "
+            "répartition ne peut changer ce taux : gardez la répartition « plafond ».",
+        ),
+    ],
+)
+def test_options_impossibles_pour_l_annee_refusees(options, message):
+    from iae_modulation.modulation import ErreurCalcul, OptionsCalcul
+
+    with pytest.raises(ErreurCalcul) as erreur:
+        OptionsCalcul(**options)
+    assert str(erreur.value) == message

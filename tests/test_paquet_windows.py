@@ -29,6 +29,7 @@ from iae_modulation.sorties import ErreurEntree
 
 ETIQUETTE = re.compile(r"^:(\w+)", re.MULTILINE)
 RACINE = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.windows  # hors de la suite rapide : pytest -m windows
 
 
 def parseur() -> argparse.ArgumentParser:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from aides import ECHANTILLON, echantillon_avec_fin, sortie_capturee
+from aides import echantillon_avec_fin, sortie_capturee
 from iae_modulation.cli import main
 from iae_modulation.lecture import lire_table
 
@@ -457,7 +457,7 @@ def test_entrees_refusees_code_2_rien_ecrit(tmp_path, capsys, probleme, message)
     assert not (tmp_path / "sortie").exists()
 
 
-@pytest.mark.skipif(not ECHANTILLON.is_file(), reason="../shared/data absent")
+@pytest.mark.echantillon
 def test_echantillon_reel_du_fluxiae(tmp_path: Path) -> None:
     """Les annexes 2021 de l'échantillon public, lues à la main dans le fichier."""
     code = main(

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from iae_modulation.donnees import valider
@@ -18,7 +19,7 @@ DEPARTEMENTS = ("54", "57", "67", "75", "93", "13", "971")
 
 
 @st.composite
-def structure(draw, numero: int) -> dict[str, str]:
+def structure_tiree(draw, numero: int) -> dict[str, str]:
     salaries = draw(st.integers(0, 60))
     # au plus deux sorties par salarié (contrôle de vraisemblance de la lecture)
     sorties = draw(st.integers(0, min(30, 2 * salaries) if salaries else 30))
@@ -47,7 +48,7 @@ def structure(draw, numero: int) -> dict[str, str]:
 @st.composite
 def campagne(draw, minimum: int = 1, maximum: int = 40) -> list[dict[str, str]]:
     nombre = draw(st.integers(minimum, maximum))
-    return [draw(structure(i)) for i in range(nombre)]
+    return [draw(structure_tiree(i)) for i in range(nombre)]
 
 
 def donnees(structures: list[dict[str, str]], annee: int = 2026):
@@ -58,15 +59,81 @@ def donnees(structures: list[dict[str, str]], annee: int = 2026):
     return lues
 
 
-@settings(max_examples=60, deadline=None)
-@given(campagne(), st.sampled_from(["rang", "minmax"]))
-def test_tout_taux_entre_0_et_10_pourcent(structures, methode) -> None:
-    resultats = calculer_modulation(donnees(structures), OptionsCalcul(2026, methode)).resultats
-    assert all(Decimal(0) <= t <= Decimal("0.10") for t in resultats["taux_calcule"])
-    assert all(
-        0 <= m <= s
-        for m, s in zip(resultats["montant_module"], resultats["montant_socle"], strict=True)
+ANNEES = tuple(range(2014, 2027))
+CENTIME = Decimal("0.01")
+
+
+def eiti_permise(annee: int) -> bool:
+    """Part modulée des EITI trouvée de 2019 à 2024 seulement (docs/parametres.md)."""
+    return 2019 <= annee <= 2024
+
+
+def repli_permis(structure: dict[str, str], annee: int) -> bool:
+    """Socle absent, calculé depuis les ETP : un montant socle par ETP est enregistré pour la
+    date (pas en 2021 pour AI et ACI, non trouvé ; à Mayotte depuis 2022 ici), hors EITI et
+    hors détention (socle propre jusqu'en 2021)."""
+    if structure["type"] == "EITI" or structure["milieu_penitentiaire"] == "oui":
+        return False
+    if structure["departement"] == "976":
+        return annee >= 2022
+    return not (annee == 2021 and structure["type"] in ("AI", "ACI"))
+
+
+@st.composite
+def campagne_de_toute_sorte(draw, annee: int) -> list[dict[str, str]]:
+    """Au moins une structure de chaque sorte que les règles de l'année permettent : chaque
+    type (EITI de 2019 à 2024), EI et ACI en détention (depuis 2017), une à Mayotte, une
+    sans montant socle ; puis jusqu'à 10 autres au hasard."""
+    types = [t for t in TYPES if t != "EITI" or eiti_permise(annee)]
+    sortes = [(t, "54", False) for t in types]
+    if annee >= 2017:
+        sortes += [("EI", "57", True), ("ACI", "67", True)]
+    sortes += [(draw(st.sampled_from(["EI", "ETTI", "AI", "ACI"])), "976", False)]
+    sortes += [(draw(st.sampled_from(types)), draw(st.sampled_from(DEPARTEMENTS)), False)] * draw(
+        st.integers(0, 10)
     )
+    structures = []
+    for numero, (type_, departement, detention) in enumerate(sortes):
+        structure = draw(structure_tiree(numero))
+        structure.update(
+            type=type_,
+            departement=departement,
+            milieu_penitentiaire="oui" if detention else "non",
+            etp_conventionnes=f"{draw(st.integers(50, 3000)) / 100:.2f}",
+        )
+        structures.append(structure)
+    sans_socle = [s for s in structures if repli_permis(s, annee)]
+    draw(st.randoms()).choice(sans_socle)["montant_socle"] = ""
+    return structures
+
+
+@pytest.mark.parametrize("annee", ANNEES)
+@settings(max_examples=12, deadline=None)
+@given(data=st.data(), methode=st.sampled_from(["rang", "minmax"]))
+def test_tout_taux_de_0_au_plafond_de_sa_structure(annee, data, methode) -> None:
+    """Chaque taux va de 0 au plafond de sa structure à la date, quelles que soient la sorte
+    de structure et l'année : 5 % pour toutes en 2014 (note 2014-04), 5 % fixes en détention
+    de 2017 à 2021, au plus 5 % en détention depuis 2022, au plus 10 % sinon ; le montant
+    modulé est le socle × le taux au centime, le socle absent est calculé."""
+    structures = data.draw(campagne_de_toute_sorte(annee))
+    calcul = calculer_modulation(donnees(structures, annee), OptionsCalcul(annee, methode))
+    resultats = calcul.resultats.set_index("identifiant")
+    assert set(resultats.index) == {s["identifiant"] for s in structures}, calcul.rapport.texte()
+    for structure in structures:
+        ligne = resultats.loc[structure["identifiant"]]
+        taux, detention = ligne["taux_calcule"], structure["milieu_penitentiaire"] == "oui"
+        if annee == 2014 or (detention and annee <= 2021):
+            assert taux == Decimal("0.05"), (structure, ligne["motif_taux"])
+        else:
+            assert Decimal(0) <= taux <= Decimal("0.05" if detention else "0.10"), structure
+        socle = ligne["montant_socle"]
+        assert (
+            socle > 0
+            if structure["montant_socle"] == ""
+            else socle == Decimal(structure["montant_socle"])
+        )
+        assert ligne["montant_module"] == (socle * taux).quantize(CENTIME, ROUND_HALF_UP)
+        assert 0 <= ligne["montant_module"] <= socle
 
 
 @settings(max_examples=60, deadline=None)

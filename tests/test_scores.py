@@ -10,7 +10,7 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from iae_modulation import scores
 from iae_modulation.excel import udfs
@@ -64,16 +64,50 @@ def test_noter_est_la_definition_du_design(groupes, notation, sens):
             position += 1
 
 
-@given(groupe=_GROUPES, notation=st.sampled_from(["rang", "minmax"]))
-def test_la_fonction_de_feuille_note_comme_le_calcul(groupe, notation):
-    """`MODULATION` reçoit une valeur et la plage de son groupe : même score, par la même
-    fonction, que la structure dans le calcul de toute la table."""
-    for valeur in groupe:
-        if valeur != valeur:
-            continue
-        plage = [v for v in groupe if v == v]
-        attendu = score_attendu(valeur, groupe, notation, "plus")
-        assert Fraction(*udfs._score(valeur, plage, notation)) == attendu
+def taux_attendu(scores_structure: list[Fraction]) -> Decimal:
+    """Le taux de la note 2014-04 en 2026 : 10 % × (0,35 × publics + 0,40 × effort + 0,25 ×
+    résultats), à 4 décimales, moitié vers le haut."""
+    exact = Fraction(1, 10) * sum(
+        (p * s for p, s in zip(POIDS, scores_structure, strict=True)), Fraction(0)
+    )
+    dix_millemes = exact * 10_000
+    arrondi = dix_millemes.numerator * 2 + dix_millemes.denominator
+    return Decimal(arrondi // (2 * dix_millemes.denominator)) / 10_000
+
+
+POIDS = (Fraction(35, 100), Fraction(40, 100), Fraction(25, 100))
+NON_CALCULABLE = "non calculable (aucun salarié en insertion)"  # ce qu'IAE_PUBLICS écrit
+_TROIS_PLAGES = st.integers(1, 12).flatmap(
+    lambda n: st.tuples(*[st.lists(_VALEURS, min_size=n, max_size=n)] * 3)
+)
+
+
+def _cellule(valeur: float) -> float | str:
+    """Ce que contient la cellule d'un indicateur : le nombre, ou le texte « non calculable »
+    qu'y écrit IAE_PUBLICS (NaN ici)."""
+    return NON_CALCULABLE if valeur != valeur else valeur
+
+
+@settings(max_examples=80, deadline=None)
+@given(plages=_TROIS_PLAGES, notation=st.sampled_from(["rang", "minmax"]))
+def test_la_fonction_de_feuille_modulation_taux_de_la_definition(plages, notation):
+    """`=MODULATION(publics ; effort ; résultats ; plages du groupe ; méthode ; date)`, telle
+    que le classeur l'appelle (module xlwings_udfs -> iae_modulation.excel.udfs.MODULATION,
+    plages en listes simples, ndim=1) : pour chaque structure du groupe, le taux de la
+    définition écrite ici (scores par `score_attendu`, poids 35/40/25, plafond 10 %)."""
+    cellules = [[_cellule(v) for v in plage] for plage in plages]
+    for position in range(len(plages[0])):
+        attendu = taux_attendu(
+            [score_attendu(plage[position], plage, notation, "plus") for plage in plages]
+        )
+        taux = udfs.MODULATION(
+            *(plage[position] for plage in cellules),
+            *cellules,
+            notation,
+            dt.date(2026, 1, 1),
+        )
+        assert not isinstance(taux, str), taux
+        assert Decimal(format(taux, ".15g")) == attendu, (position, plages)
 
 
 def test_taux_d_une_structure_a_la_main():
@@ -90,3 +124,18 @@ def test_sens_moins_inverse_le_score(notation):
     notes = scores.noter(codes, indicateur_de_doubles([0.1, 0.2, 0.4]), notation, "moins")
     attendus = {"rang": [1, Fraction(1, 2), 0], "minmax": [1, Fraction(2, 3), 0]}[notation]
     assert [Fraction(*notes.score(k)) for k in range(3)] == attendus
+
+
+@pytest.mark.parametrize("notation", ["rang", "minmax"])
+@pytest.mark.parametrize(
+    "valeurs", [[float("nan")], [0.3], [float("nan"), 0.2], [float("nan"), float("nan")]]
+)
+def test_seule_calculable_ou_aucune_score_neutre(notation, valeurs):
+    """Une table d'une seule structure, ou un groupe où une seule valeur est calculable : 1/2
+    pour chacune, sans erreur."""
+    notes = scores.noter(
+        np.zeros(len(valeurs), dtype=int), indicateur_de_doubles(valeurs), notation
+    )
+    assert [Fraction(*notes.score(k)) for k in range(len(valeurs))] == [Fraction(1, 2)] * len(
+        valeurs
+    )

@@ -7,7 +7,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from iae_modulation import parametres
 from iae_modulation.campagne import executer_calcul
 from iae_modulation.excel import classeur as contrat
 from iae_modulation.excel import construction, projet_vba, udfs
@@ -117,19 +116,23 @@ def test_indicateur_non_calculable_vaut_score_neutre():
     assert exact(taux) == Decimal("0.0825")  # 10 % × (0,35 × 0,5 + 0,40 + 0,25)
 
 
+# ACI, arrêté du 4 décembre 2024 : 23 921 € par ETP depuis le 1er novembre 2024, 23 458 € avant
+# (arrêté du 30 avril 2024) ; EI : 12 459 €, 9 412 € à Mayotte (même arrêté, mêmes dates)
+SOCLE_ACI_NOVEMBRE_2024, SOCLE_ACI_AVANT = Decimal("23921"), Decimal("23458")
+
+
 def test_montant_socle_en_vigueur():
-    jour = dt.date(2024, 11, 1)
-    attendu = parametres.montant_socle_etp("ACI", jour).valeur
-    assert exact(udfs.MONTANT_SOCLE("ACI", dt.datetime(2024, 11, 1))) == attendu
-    assert exact(udfs.MONTANT_SOCLE("aci", "01/11/2024")) == attendu
+    assert exact(udfs.MONTANT_SOCLE("ACI", dt.datetime(2024, 11, 1))) == SOCLE_ACI_NOVEMBRE_2024
+    assert exact(udfs.MONTANT_SOCLE("aci", "01/11/2024")) == SOCLE_ACI_NOVEMBRE_2024
+    assert exact(udfs.MONTANT_SOCLE("ACI", "31/10/2024")) == SOCLE_ACI_AVANT
+    assert exact(udfs.MONTANT_SOCLE("EI", "01/11/2024")) == Decimal("12459")
+    assert exact(udfs.MONTANT_SOCLE("EI", "01/11/2024", True)) == Decimal("9412")
 
 
 def test_date_ecrite_dans_la_formule_arrive_en_numero_de_serie():
     """`=MONTANT_SOCLE("ACI"; DATE(2024;11;1))` : Excel passe 45597, pas une date."""
-    attendu = parametres.montant_socle_etp("ACI", dt.date(2024, 11, 1)).valeur
-    assert exact(udfs.MONTANT_SOCLE("ACI", 45597.0)) == attendu
-    veille = parametres.montant_socle_etp("ACI", dt.date(2024, 10, 31)).valeur
-    assert exact(udfs.MONTANT_SOCLE("ACI", 45596)) == veille
+    assert exact(udfs.MONTANT_SOCLE("ACI", 45597.0)) == SOCLE_ACI_NOVEMBRE_2024
+    assert exact(udfs.MONTANT_SOCLE("ACI", 45596)) == SOCLE_ACI_AVANT  # 31 octobre 2024
     assert udfs.MONTANT_SOCLE("ACI", 12.0).startswith("#IAE : date : date attendue")
 
 

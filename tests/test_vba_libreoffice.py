@@ -58,12 +58,14 @@ def sans_entete(source: str) -> str:
     return "\r\n".join("" if ligne.startswith("Attribute ") else ligne for ligne in lignes)
 
 
+@pytest.mark.libreoffice
 def test_chaque_module_vba_compile_dans_libreoffice(tmp_path):
-    if shutil.which("soffice") is None:
-        pytest.skip("LibreOffice n'est pas installé (la CI l'installe)")
     python = python_uno()
     if python is None:
-        pytest.skip("python3-uno n'est pas installé (la CI l'installe)")
+        pytest.skip(
+            "python3-uno absent (module uno de LibreOffice, pour compiler le VBA) : "
+            "apt-get install python3-uno ; la CI l'installe"
+        )
     modules = {
         m.nom: {"source": pour_libreoffice(m.source), "classe": m.classe}
         for m in projet_vba.modules_vba()

@@ -336,6 +336,78 @@ def test_methode_incoherente_refusee_meme_acceptee_modifiee(campagne, tmp_path, 
     assert message in str(erreur.value)
 
 
+def _plafond(valeur: str):
+    """Le plafond de la méthode et celui de chaque structure classée au plafond de l'arrêté
+    mis à `valeur`, chaque taux multiplié d'autant et ses montants remis d'accord (campagne
+    sans enveloppe) : la ligne est cohérente avec elle-même, seules les bornes la trahissent."""
+
+    def retoucher(lignes):
+        for ligne in lignes:
+            if ligne["plafond"] == "0,1000":
+                facteur = nombre(valeur) / nombre(ligne["plafond"])
+                ligne.update(plafond_methode=valeur, plafond=valeur)
+                taux_retouche(ligne, nombre(ligne["taux_calcule"]) * (facteur - 1))
+            elif ligne["plafond_methode"]:
+                ligne["plafond_methode"] = valeur
+
+    return retoucher
+
+
+def test_plafond_double_a_20_pour_cent_vu_par_la_relecture(calculs, tmp_path):
+    """Démo 2026 sans enveloppe, plafond doublé : ACI051230010 (taux 6,45 %) passerait à
+    12,90 %, 27 803,14 € au lieu de 13 901,57 €. La relecture refait le plafond (10 % de
+    l'arrêté), le taux et le montant, même le manifeste ignoré."""
+    chemin = grand_livre_retouche(
+        calculs[2026].parent, tmp_path / "double", _plafond("0,2000"), manifeste=False
+    )
+    texte = chemin.read_text("utf-8-sig")
+    assert "0,1290" in texte and "27803,14" in texte  # la retouche a bien eu lieu
+    with pytest.raises(ErreurEntree) as erreur:
+        lire_grand_livre(chemin, accepter_modifie=True)
+    message = str(erreur.value).replace("\u00a0", " ")
+    assert "colonne « plafond_methode » : " in message
+    assert "(0,1000 en 2026) : une méthode peut l'abaisser, jamais le dépasser" in message
+    assert "ligne 2, colonne « plafond » : 0,2000 au lieu de 0,1000" in message
+    assert "ligne 2, colonne « taux_calcule » : taux de 12,90 % : le montant modulé va de 0 à " in (
+        message
+    )
+    # sous 10 % une fois doublé (2,63 % -> 5,26 %), le taux est refait depuis les scores
+    assert "ligne 36, colonne « taux_calcule » : 0,0526 au lieu de 0,0263 (10 % × (0,35" in message
+
+
+@pytest.mark.parametrize(("valeur", "refuse"), [("0,1000", False), ("0,1001", True)])
+def test_plafond_de_la_methode_borne_au_taux_de_l_arrete(calculs, tmp_path, valeur, refuse):
+    """10 % (celui de l'arrêté) passe ; 10,01 % est refusé."""
+    chemin = grand_livre_retouche(
+        calculs[2026].parent, tmp_path / "borne", _plafond(valeur), manifeste=False
+    )
+    if not refuse:
+        assert lire_grand_livre(chemin, accepter_modifie=True).lignes
+        return
+    with pytest.raises(ErreurEntree) as erreur:
+        lire_grand_livre(chemin, accepter_modifie=True)
+    assert "une méthode peut l'abaisser, jamais le dépasser" in str(erreur.value)
+    assert "colonne « plafond » : 0,1001 au lieu de 0,1000" in str(erreur.value)
+
+
+@pytest.mark.parametrize("taux", ["0,0499", "0,0501"])
+def test_forfait_2014_ni_au_dessous_ni_au_dessus_de_5_pour_cent(calculs, tmp_path, taux):
+    """Un grand livre 2014 dont une structure a 4,99 % (ou 5,01 %), montants remis d'accord :
+    refusé ; le grand livre du calcul, à 5 % partout, passe."""
+    assert {ligne["taux_calcule"] for ligne in lire_grand_livre(calculs[2014]).lignes} == {
+        Decimal("0.05")
+    }
+
+    def retoucher(lignes):
+        taux_retouche(lignes[0], nombre(taux) - nombre(lignes[0]["taux_calcule"]))
+
+    chemin = grand_livre_retouche(calculs[2014].parent, tmp_path / "forfait", retoucher)
+    assert (
+        f"ligne 2, colonne « taux_calcule » : {taux} au lieu de 0,0500 (taux forfaitaire de "
+        "2014 (note 2014-04))"
+    ) in refus(chemin)
+
+
 def test_manifeste_sans_empreinte_des_donnees_refuse(campagne, tmp_path):
     chemin = grand_livre_retouche(campagne, tmp_path / "calcul", lambda lignes: None)
     manifeste = json.loads((chemin.parent / "manifeste.json").read_text("utf-8"))
@@ -672,10 +744,7 @@ def test_grand_livre_modifie_le_dit_sur_chaque_page(campagne, tmp_path, capsys):
         assert MODIFIE not in archive.read("word/header1.xml").decode("utf-8")
 
 
-@pytest.mark.skipif(
-    not __import__("iae_modulation.documents.pdf").documents.pdf.libreoffice_disponible(),
-    reason="LibreOffice n'est pas installé",
-)
+@pytest.mark.libreoffice
 def test_decision_d_un_grand_livre_modifie_chaque_page_imprimee(campagne, tmp_path, capsys):
     """La décision rendue en PDF par LibreOffice : la mention sur chaque page, annexe comprise."""
     from pypdf import PdfReader

@@ -244,12 +244,6 @@ CITATION_2014 = (
             "(campagne demandée : 2016).",
         ),
         (
-            {"annee": 2014, "enveloppes": {"Grand Est": Decimal("1000")}},
-            f"Enveloppe régionale refusée pour la campagne 2014 : {CITATION_2014}. Aucune "
-            "enveloppe ne peut réduire ce taux : retirez l'enveloppe (option --enveloppes ou "
-            "cellule « Enveloppe régionale »).",
-        ),
-        (
             {"annee": 2014, "methode": depuis_options(repartition="totale")},
             f"Répartition « totale » refusée pour la campagne 2014 : {CITATION_2014}. Aucune "
             "répartition ne peut changer ce taux : gardez la répartition « plafond ».",

@@ -15,6 +15,7 @@ import yaml
 from aides import DEMO, calculer, empreinte, grand_livre
 from iae_modulation.classeur_resultats import ENTETES
 from iae_modulation.cli import main
+from iae_modulation.documents.notifications import nom_fichier_notification
 from iae_modulation.resultats import COLONNES_RESULTATS, lire_grand_livre
 
 
@@ -189,7 +190,8 @@ def test_demo_complete_et_rapprochee(tmp_path: Path, capsys) -> None:
         ("ACI054250026", "5 232,04 €"),
         ("EI054250018", "5 260,53 €"),
     ):
-        assert montant in texte_docx(lettres / f"notification_{identifiant}.docx"), identifiant
+        lettre = lettres / nom_fichier_notification(livre[identifiant])
+        assert montant in texte_docx(lettre), identifiant
     assert (tmp_path / "demo" / "rapprochement.xlsx").exists()
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 import yaml
-from aides import DEMO, calculer, empreinte, grand_livre
+from aides import DEMO, DONNEES, calculer, empreinte, grand_livre
 from iae_modulation.classeur_resultats import ENTETES
 from iae_modulation.cli import main
 from iae_modulation.documents.notifications import nom_fichier_notification
@@ -332,3 +332,25 @@ def test_socle_de_repli_dit_quelle_valeur_de_l_annee_il_retient(tmp_path: Path) 
         {"debut": "2022-08-01", "valeur": "11609"},
     ]
     assert socle["repli"]["regle"].startswith("valeur en vigueur au 1er janvier")
+
+
+def test_remarque_de_socle_d_un_classeur_nomme_sa_feuille(tmp_path: Path, capsys) -> None:
+    """Données en .xlsx (feuille « Données ») : la remarque sur un socle éloigné de ETP ×
+    socle par ETP nomme le fichier, la feuille, la ligne et la colonne."""
+    lignes = DONNEES.read_text(encoding="utf-8-sig").splitlines()
+    classeur = openpyxl.Workbook()
+    feuille = classeur.active
+    feuille.title = "Données"
+    for numero, ligne in enumerate(lignes[:3]):
+        cellules = ligne.split(";")
+        if numero == 1:  # ACI051230010 : 9,01 ETP, socle de 2 155,28 € au lieu de 215 528,21 €
+            entete = lignes[0].split(";")
+            cellules[entete.index("montant_socle")] = "2155,28"
+            cellules[entete.index("dont_cofinancement_cd")] = "0"
+        feuille.append(cellules)
+    classeur.save(tmp_path / "donnees.xlsx")
+    assert calculer(tmp_path / "s", 2026, donnees=tmp_path / "donnees.xlsx") == 0
+    assert (
+        "donnees.xlsx, feuille « Données », ligne 2, colonne « montant_socle » : montant socle de "
+        "2 155,28 € éloigné de 9,01 ETP × 23 921 € = 215 528,21 € : à vérifier"
+    ) in capsys.readouterr().out.replace("\u00a0", " ")

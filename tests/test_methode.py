@@ -190,15 +190,21 @@ AVERTISSEMENT_2014 = (
 
 
 @pytest.mark.parametrize(
-    ("annee", "fichier", "averti"),
-    [(2014, True, True), (2014, False, False), (2015, True, False)],
+    ("annee", "methode", "averti"),
+    [
+        (2014, "fichier", True),
+        (2014, "rang", False),
+        (2014, "minmax", False),
+        (2015, "fichier", False),
+    ],
 )
-def test_en_2014_une_autre_methode_est_dite_non_appliquee(tmp_path, annee, fichier, averti):
+def test_en_2014_une_autre_methode_est_dite_non_appliquee(tmp_path, annee, methode, averti):
     """2014 : 5 % pour toutes, quelle que soit la méthode ; une méthode autre que celle de la
-    note le dit, et seulement en 2014."""
+    note (notation rang ou minmax) le dit, et seulement en 2014."""
     from iae_modulation.modulation import OptionsCalcul, calculer_modulation
 
-    methode = lire_methode(ecrire(tmp_path, PLUS_PETIT)) if fichier else "rang"
+    if methode == "fichier":
+        methode = lire_methode(ecrire(tmp_path, PLUS_PETIT))
     calcul = calculer_modulation(_deux_ei(annee), OptionsCalcul(annee, methode))
     assert (AVERTISSEMENT_2014 in calcul.avertissements) == averti
     if annee == 2014:
@@ -256,3 +262,23 @@ def test_options_impossibles_pour_l_annee_refusees(options, message):
     with pytest.raises(ErreurCalcul) as erreur:
         OptionsCalcul(**options)
     assert str(erreur.value) == message
+
+
+def test_deux_criteres_facultatifs_sans_donnees_nommes_ensemble(tmp_path):
+    """Message entier : les deux colonnes manquantes, le fichier, ce qu'il faut faire."""
+    from iae_modulation.modulation import OptionsCalcul, calculer_modulation
+
+    methode = lire_methode(
+        ecrire(
+            tmp_path,
+            "nom: Deux publics\npoids: {publics: 30, effort: 40, resultats: 20, rqth: 5, "
+            "femmes: 5}\nsens: {rqth: plus, femmes: moins}\n",
+        )
+    )
+    with pytest.raises(ErreurMethode) as erreur:
+        calculer_modulation(_deux_ei(2026), OptionsCalcul(2026, methode))
+    assert str(erreur.value) == (
+        "Méthode « Deux publics » : critère(s) facultatif(s) sans données. La colonne nb_rqth, "
+        "nb_femmes est absente de deux.csv ou n'y a aucune valeur ; ajoutez-la (nombre de "
+        "salariés en insertion concernés, par structure) ou retirez le critère de la méthode."
+    )

@@ -145,5 +145,10 @@ def test_enveloppe_sous_les_taux_fixes_refusee(regle, message):
 
 
 def test_totale_sans_enveloppe_refusee():
-    with pytest.raises(ErreurRepartition, match="Répartition « totale » : aucune enveloppe pour"):
+    with pytest.raises(ErreurRepartition) as erreur:
         repartir([structure("100", "4.00")], "totale", None)
+    assert str(erreur.value) == (
+        "Répartition « totale » : aucune enveloppe pour la région Grand Est. Donnez "
+        "l'enveloppe de chaque région (fichier des enveloppes, ou cellule « Enveloppe "
+        "régionale »), ou choisissez la répartition « plafond »."
+    )

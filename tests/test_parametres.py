@@ -200,6 +200,11 @@ def test_pas_de_telerecours_ni_de_visa_eiti_avant_leur_existence():
     assert valeur_ou_sans_objet("mot_recours_en_ligne", JOUR(2018, 11, 29)).valeur is None
     assert valeur_ou_sans_objet("mot_visa_aide_eiti", JOUR(2018, 12, 21)).valeur is None
     assert "2018-771" in valeur("mot_visa_aide_eiti", JOUR(2018, 12, 22)).valeur
+    # ce que la remarque d'une lettre de 2014 en dit (jamais « None »)
+    assert valeur_ou_sans_objet("mot_recours_en_ligne", JOUR(2014, 12, 31)).signalement() == (
+        "mot_recours_en_ligne au 01/01/2014 = sans objet (rien n'est écrit) (grade S2 : deux "
+        "sources secondaires concordantes)"
+    )
 
 
 def test_chaque_valeur_a_un_grade_et_une_note_hors_du_texte():

@@ -101,8 +101,10 @@ class ValeurParametre:
         """« montant_socle_ei au 01/01/2025 = 13304 (grade S2 : deux sources secondaires
         concordantes) » ; la note et la référence sont au manifeste."""
         origine = f", fourni par {self.origine}" if self.origine else ""
+        # valeur null d'un grade autre que NF : sans objet à cette date (Télérecours en 2014)
+        valeur = "sans objet (rien n'est écrit)" if self.valeur is None else self.valeur
         return (
-            f"{self.nom} au {self.debut:%d/%m/%Y} = {self.valeur} (grade {self.grade} : "
+            f"{self.nom} au {self.debut:%d/%m/%Y} = {valeur} (grade {self.grade} : "
             f"{GRADES[self.grade]}{origine})"
         )
 

@@ -97,6 +97,15 @@ def test_eiti_non_trouve_apres_l_arrete_de_2023_erreur_claire():
     )
 
 
+def test_eiti_2025_sans_objet_le_conseil_une_seule_fois():
+    with pytest.raises(ErreurParametre) as erreur:
+        montant_socle_etp("EITI", JOUR(2025, 1, 1))
+    message = str(erreur.value)
+    assert message.startswith("Montant socle EITI sans objet au 01/01/2025 (Sans objet à partir")
+    assert message.endswith("Renseignez la colonne montant_socle.)")
+    assert message.count("colonne montant_socle") == 1
+
+
 def test_ai_et_aci_du_1er_janvier_2021_non_trouvees_jamais_devinees():
     for code in ("AI", "ACI"):
         with pytest.raises(ErreurParametre, match=f"Montant socle {code} inconnu au 01/01/2021"):

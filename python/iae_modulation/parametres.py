@@ -281,9 +281,14 @@ def montant_socle_etp(
         )
     if periode.valeur is None:
         etat = "inconnu" if periode.grade == GRADE_NON_TROUVE else "sans objet"
+        # une note qui dit déjà quoi faire n'est pas suivie du même conseil
+        conseil = (
+            ""
+            if "colonne montant_socle" in periode.note
+            else " : renseignez la colonne montant_socle."
+        )
         raise ErreurParametre(
-            f"Montant socle {code}{lieu} {etat} au {_jj_mm_aaaa(date)} ({periode.note}) : "
-            "renseignez la colonne montant_socle."
+            f"Montant socle {code}{lieu} {etat} au {_jj_mm_aaaa(date)} ({periode.note}){conseil}"
         )
     return parametre.valeur_de(periode)
 

@@ -81,6 +81,11 @@ def test_comparer_des_methodes_ecrit_la_comparaison_et_les_fichiers(copie):
     resultat = executer("comparer", copie, enveloppe=295600, region="Grand Est")
     assert resultat.code == 0, resultat.message
     assert resultat.message.startswith("Attention : 40 structure(s) fictive(s)")
+    # 2026 sans arrêté : dit au Journal comme pour « Calculer la modulation » (issue 15)
+    assert (
+        "\nATTENTION : aucun arrêté fixant les montants de l'aide au poste n'est enregistré "
+        "pour 2026 ;" in resultat.message
+    )
     lignes = list(
         openpyxl.load_workbook(copie)[contrat.SIMULATION].iter_rows(
             min_row=contrat.LIGNE_RESULTATS_SIMULATION, values_only=True

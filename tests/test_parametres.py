@@ -97,6 +97,15 @@ def test_eiti_non_trouve_apres_l_arrete_de_2023_erreur_claire():
     )
 
 
+def test_eiti_2025_sans_objet_le_conseil_une_seule_fois():
+    with pytest.raises(ErreurParametre) as erreur:
+        montant_socle_etp("EITI", JOUR(2025, 1, 1))
+    message = str(erreur.value)
+    assert message.startswith("Montant socle EITI sans objet au 01/01/2025 (Sans objet à partir")
+    assert message.endswith("Renseignez la colonne montant_socle.)")
+    assert message.count("colonne montant_socle") == 1
+
+
 def test_ai_et_aci_du_1er_janvier_2021_non_trouvees_jamais_devinees():
     for code in ("AI", "ACI"):
         with pytest.raises(ErreurParametre, match=f"Montant socle {code} inconnu au 01/01/2021"):
@@ -200,6 +209,11 @@ def test_pas_de_telerecours_ni_de_visa_eiti_avant_leur_existence():
     assert valeur_ou_sans_objet("mot_recours_en_ligne", JOUR(2018, 11, 29)).valeur is None
     assert valeur_ou_sans_objet("mot_visa_aide_eiti", JOUR(2018, 12, 21)).valeur is None
     assert "2018-771" in valeur("mot_visa_aide_eiti", JOUR(2018, 12, 22)).valeur
+    # ce que la remarque d'une lettre de 2014 en dit (jamais « None »)
+    assert valeur_ou_sans_objet("mot_recours_en_ligne", JOUR(2014, 12, 31)).signalement() == (
+        "mot_recours_en_ligne au 01/01/2014 = sans objet (rien n'est écrit) (grade S2 : deux "
+        "sources secondaires concordantes)"
+    )
 
 
 def test_chaque_valeur_a_un_grade_et_une_note_hors_du_texte():

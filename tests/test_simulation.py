@@ -147,6 +147,59 @@ def test_resume_du_terminal(tmp_path, capsys):
     assert "Enveloppe Grand Est : 295 600,00 €, utilisée" in sortie
 
 
+ATTENTION_2026 = (
+    "ATTENTION : aucun arrêté fixant les montants de l'aide au poste n'est enregistré pour 2026 ; "
+    "les montants et règles en vigueur au 31/12/2025 sont appliqués tels quels (dernier arrêté "
+    "enregistré : arrêté du 4 décembre 2024)."
+)
+NON_LUE = (
+    "Valeur non lue dans le texte : taux_milieu_penitentiaire au 01/01/2022 = 0.05 (grade S2 : "
+    "deux sources secondaires concordantes)"
+)
+
+
+def test_annee_sans_arrete_dite_au_terminal_au_classeur_et_a_la_commission(tmp_path, capsys):
+    """Une simulation 2026 applique les valeurs de 2025 : elle le dit comme `calculer` (ligne
+    ATTENTION en tête du résumé), et aussi dans simulation.xlsx et la synthèse de la
+    commission, avec les valeurs non lues dans le texte (issue 15, points 4 et 6)."""
+    assert simuler(tmp_path, "Note=defaut") == 0
+    simulation = tmp_path / "sim"
+    sortie = sortie_capturee(capsys).replace("\u00a0", " ")
+    assert sortie.startswith(ATTENTION_2026), sortie
+    assert NON_LUE in sortie
+    scenarios = openpyxl.load_workbook(simulation / "simulation.xlsx")["Scénarios"]
+    assert scenarios["A3"].value.startswith(ATTENTION_2026)
+    assert (
+        scenarios["A7"].value == "Valeur non lue dans le texte : regle_milieu_penitentiaire "
+        "au 01/01/2022 = plafond (grade S1 : une seule source)"
+    )
+    assert scenarios["A8"].value == NON_LUE
+    texte = subprocess.run(
+        ["pdftotext", str(simulation / "synthese_commission.pdf"), "-"],
+        capture_output=True,
+        text=True,
+    ).stdout
+    texte = " ".join(texte.replace("\u00a0", " ").split())
+    assert ATTENTION_2026 in texte and NON_LUE in texte
+    manifeste = json.loads((simulation / "manifeste.json").read_text("utf-8"))
+    assert manifeste["alertes"][0].startswith(ATTENTION_2026)
+
+
+def test_simulation_2026_avec_dossier_de_parametres_sans_attention(tmp_path, capsys):
+    dossier = tmp_path / "parametres_2026"
+    dossier.mkdir()
+    (dossier / "montant_socle_ei.yaml").write_text(
+        "description: Montant socle EI\nunite: EUR/ETP\nvaleurs:\n  2026-01-01:\n"
+        "    valeur: 13500\n    grade: T\n    reference:\n      titre: Arrêté d'essai "
+        "(texte fictif des tests)\n      lien: https://exemple.invalid/arrete\n",
+        encoding="utf-8",
+    )
+    assert simuler(tmp_path, "Note=defaut", options=("--parametres", str(dossier))) == 0
+    sortie = sortie_capturee(capsys)
+    assert "ATTENTION" not in sortie
+    assert sortie.startswith("1 scénario(s) comparé(s) sur 40 structures, campagne 2026 :")
+
+
 @pytest.mark.parametrize(
     ("scenarios", "message"),
     [

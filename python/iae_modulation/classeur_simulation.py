@@ -134,6 +134,10 @@ def _feuille_scenarios(ecrivain: _Ecrivain, simulation: Simulation) -> None:
         "iae-modulation calculer … --methode-fichier avec son fichier de méthode (mêmes "
         "montants, au centime).",
     )
+    # année sans arrêté : en tête, avant les scénarios (issue 15, point 4)
+    attention = [a for a in simulation.alertes if a.startswith("ATTENTION")]
+    if attention:
+        feuille.write_string(2, 0, " ".join(attention), ecrivain.f["gras"])
     entetes = [
         "Scénario",
         "Méthode",
@@ -179,6 +183,9 @@ def _feuille_scenarios(ecrivain: _Ecrivain, simulation: Simulation) -> None:
         for j, (valeur, nature) in enumerate(valeurs):
             ecrivain.valeur(feuille, i, j, valeur, nature)
         feuille.set_row(i, 45)
+    autres = [a for a in simulation.alertes if not a.startswith("ATTENTION")]
+    for i, alerte in enumerate(autres, start=5 + len(simulation.scenarios)):
+        feuille.write_string(i, 0, alerte)
     feuille.freeze_panes(4, 1)
 
 

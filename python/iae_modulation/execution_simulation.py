@@ -52,10 +52,12 @@ class RapportSimulation:
         simulation = self.simulation
         if simulation is None:
             return ""
-        lignes = [
+        # les lignes ATTENTION (année sans arrêté) d'abord, comme le résumé de `calculer`
+        lignes = [a for a in simulation.alertes if a.startswith("ATTENTION")]
+        lignes.append(
             f"{len(simulation.scenarios)} scénario(s) comparé(s) sur "
             f"{len(simulation.structures)} structures, campagne {simulation.annee} :"
-        ]
+        )
         for k, ligne in enumerate(simulation.resume_scenarios.itertuples(index=False)):
             texte = (
                 f"- {ligne.nom} : {montant_fr(ligne.total)} (taux moyen "
@@ -72,6 +74,7 @@ class RapportSimulation:
             lignes += [f"  {r}" for r in ligne.repartition]
         if simulation.precedent is not None:
             lignes += simulation.precedent.resume()
+        lignes += [a for a in simulation.alertes if not a.startswith("ATTENTION")]
         if self.sortie:
             lignes.append(f"Comparaison écrite dans {self.sortie / NOM_SIMULATION}")
             lignes.append(f"Synthèse pour la commission : {self.sortie / NOM_SYNTHESE}")
@@ -159,7 +162,7 @@ def executer_simulation(
                         "date": dt.date.today().isoformat(),
                     },
                     simulation.calculs[0].parametres,
-                    alertes=simulation.calculs[0].avertissements,
+                    alertes=simulation.alertes,
                 )
                 fichiers = ecriture.publier()
                 avancer("comparaison écrite")

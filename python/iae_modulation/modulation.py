@@ -267,6 +267,47 @@ def _montants_socles(
     return socles, notes
 
 
+def _socles_inconnus(
+    donnees: DonneesSIAE, table: pd.DataFrame, annee: int, regles: ReglesDatees
+) -> list[Anomalie]:
+    """Une anomalie bloquante par ligne sans montant socle dont le montant par ETP n'est pas
+    connu à la date (grade NF, sans objet) : jamais deviné, la ligne nommée (fichier, feuille,
+    ligne, colonne), comme un refus des règles de la date."""
+    fichier, anomalies = Path(donnees.fichier).name, []
+    motifs: dict[tuple[str, bool, bool], str] = {}
+    for ligne, identifiant, type_siae, dep, socle, penitentiaire in zip(
+        table["ligne_source"],
+        table["identifiant"],
+        table["type"],
+        table["departement"],
+        _colonne(table, "montant_socle"),
+        table["milieu_penitentiaire"],
+        strict=True,
+    ):
+        if socle is not None:
+            continue
+        cle = (type_siae, dep == DEPARTEMENT_MAYOTTE, regles.socle_propre(penitentiaire))
+        if cle not in motifs:
+            jour = periode_du_socle(annee, type_siae)[0]
+            try:
+                parametres.montant_socle_etp(type_siae, jour, cle[1], cle[2])
+                motifs[cle] = ""
+            except parametres.ErreurParametre as erreur:
+                motifs[cle] = str(erreur)
+        if motifs[cle]:
+            anomalies.append(
+                Anomalie(
+                    fichier,
+                    donnees.feuille,
+                    int(ligne),
+                    "montant_socle",
+                    "",
+                    f"{identifiant} : {motifs[cle]}",
+                )
+            )
+    return anomalies
+
+
 def _repli(
     annee: int, type_siae: str, mayotte: bool, params: _Parametres, penitentiaire: bool
 ) -> tuple[Decimal, int, str]:
@@ -494,6 +535,9 @@ def calculer_modulation(donnees: DonneesSIAE, options: OptionsCalcul) -> CalculM
     # lignes que les règles de la date refusent (EITI sans part modulée, détention impossible) :
     # au rapport, comme une ligne invalide, et hors du calcul
     refus = regles.refus(donnees, table)
+    refus += _socles_inconnus(
+        donnees, table[~table["ligne_source"].isin({a.ligne for a in refus})], options.annee, regles
+    )
     if refus:
         rapport.ajouter(*refus)
         refusees = {a.ligne for a in refus}

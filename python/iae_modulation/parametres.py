@@ -101,8 +101,10 @@ class ValeurParametre:
         """« montant_socle_ei au 01/01/2025 = 13304 (grade S2 : deux sources secondaires
         concordantes) » ; la note et la référence sont au manifeste."""
         origine = f", fourni par {self.origine}" if self.origine else ""
+        # valeur null d'un grade autre que NF : sans objet à cette date (Télérecours en 2014)
+        valeur = "sans objet (rien n'est écrit)" if self.valeur is None else self.valeur
         return (
-            f"{self.nom} au {self.debut:%d/%m/%Y} = {self.valeur} (grade {self.grade} : "
+            f"{self.nom} au {self.debut:%d/%m/%Y} = {valeur} (grade {self.grade} : "
             f"{GRADES[self.grade]}{origine})"
         )
 
@@ -279,9 +281,14 @@ def montant_socle_etp(
         )
     if periode.valeur is None:
         etat = "inconnu" if periode.grade == GRADE_NON_TROUVE else "sans objet"
+        # une note qui dit déjà quoi faire n'est pas suivie du même conseil
+        conseil = (
+            ""
+            if "colonne montant_socle" in periode.note
+            else " : renseignez la colonne montant_socle."
+        )
         raise ErreurParametre(
-            f"Montant socle {code}{lieu} {etat} au {_jj_mm_aaaa(date)} ({periode.note}) : "
-            "renseignez la colonne montant_socle."
+            f"Montant socle {code}{lieu} {etat} au {_jj_mm_aaaa(date)} ({periode.note}){conseil}"
         )
     return parametre.valeur_de(periode)
 

@@ -103,6 +103,12 @@ class Simulation:
     def montants(self, k: int) -> pd.Series:
         return self.structures[f"montant_{k}"]
 
+    @property
+    def alertes(self) -> list[str]:
+        """Les alertes des calculs de tous les scénarios, chacune une fois : ligne ATTENTION
+        d'une année sans arrêté (issue 15, point 4), valeurs non lues dans le texte."""
+        return list(dict.fromkeys(a for calcul in self.calculs for a in calcul.avertissements))
+
     def comparer(self) -> None:
         """Les tables de la comparaison (docs/methode.md, « simulation.xlsx »)."""
         self.structures = _structures(self)

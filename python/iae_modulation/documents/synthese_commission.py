@@ -77,6 +77,10 @@ def ecrire_synthese_pdf(simulation, chemin: Path, decrire) -> Path:
         8,
         apres=1.5,
     )
+    # année sans arrêté, valeurs non lues dans le texte : dites à la commission (issue 15)
+    for alerte in simulation.alertes:
+        attention = alerte.startswith("ATTENTION")
+        pdf.texte(alerte, 8 if attention else 7, gras=attention, apres=0.8)
     pdf.titre("Les méthodes comparées (notation ; groupes ; poids ; plafond ; répartition)")
     for scenario, ligne in zip(simulation.scenarios, lignes, strict=True):
         pdf.texte(f"{scenario.nom} : {decrire(ligne.methode, ligne.appliquee)}", 8, apres=0.8)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 import shutil
@@ -17,6 +18,7 @@ from iae_modulation.donnees import NOMS_COLONNES
 from iae_modulation.excel import cfb, construction, paquet, projet_vba
 from iae_modulation.excel import classeur as contrat
 from iae_modulation.excel.fichier import ClasseurFichier
+from iae_modulation.parametres import surcharge
 from oletools.olevba import VBA_Parser, decompress_stream
 
 RACINE = Path(__file__).resolve().parents[1]
@@ -244,6 +246,38 @@ def test_accueil_dit_vrai(construit):
     assert "installe Python et ses bibliothèques" not in texte
     assert "Python lui-même si votre service informatique l'a joint au paquet" in texte
     assert "40 structures fictives de démonstration" in texte
+    # nombres et années des textes, cités depuis les paramètres datés au 1er janvier 2026
+    assert "(10 % ; 5 % en établissement pénitentiaire depuis 2022)" in texte
+    assert "Une année sans arrêté enregistré (2026 aujourd'hui)" in texte
+    parametres = openpyxl.load_workbook(construit)[contrat.PARAMETRES]
+    aides = {ligne[0]: ligne[2] for ligne in parametres.iter_rows(min_row=4, values_only=True)}
+    plafond = aides["Plafond de la méthode (%)"]
+    assert plafond.startswith("Vide : le taux maximal fixé par l'arrêté (10 %).")
+
+
+def test_la_mise_en_page_ne_chiffre_aucun_pour_cent_ni_l_annee_sans_arrete():
+    """Un nombre légal ne s'écrit que dans parametres/ : la mise en page des feuilles le cite
+    (« {taux_modulation_max} % »), elle ne l'écrit pas."""
+    texte = (RACINE / "xl" / "feuilles.yaml").read_text("utf-8")
+    assert not re.findall(r"\d %", texte)
+    assert "{annee_sans_arrete} aujourd'hui" in texte
+
+
+def test_l_annee_sans_arrete_de_l_accueil_suit_les_parametres(tmp_path):
+    """Un arrêté 2026 enregistré (ici dans un dossier de paramètres) : l'Accueil d'un gabarit
+    reconstruit annonce 2027, sans toucher à xl/feuilles.yaml."""
+    dossier = tmp_path / "parametres_agent"
+    dossier.mkdir()
+    (dossier / "montant_socle_ei.yaml").write_text(
+        "description: Montant socle EI\nunite: EUR/ETP\nvaleurs:\n  2026-01-01:\n"
+        "    valeur: 13500\n    grade: S1\n    note: Valeur d'essai.\n    reference:\n"
+        "      titre: Arrêté d'essai de 2026\n      lien: https://exemple.invalid/2026\n",
+        encoding="utf-8",
+    )
+    ligne = "Une année sans arrêté enregistré ({annee_sans_arrete} aujourd'hui)"
+    assert construction._citer_les_parametres(ligne).endswith("(2026 aujourd'hui)")
+    with surcharge(dossier):
+        assert construction._citer_les_parametres(ligne).endswith("(2027 aujourd'hui)")
 
 
 def test_xlwings_epingle_exactement_dans_pyproject():
@@ -289,3 +323,11 @@ def test_libreoffice_ouvre_le_gabarit_et_voit_les_memes_modules(construit, tmp_p
         ruban = ods.read("Basic/VBAProject/IAE_Ruban.xml").decode("utf-8")
     assert modules == set(modules_extraits(construit))
     assert "m.calculer_modulation()" in ruban
+
+
+def test_accueil_refuse_de_dire_plafond_quand_la_regle_penitentiaire_est_un_taux_fixe(monkeypatch):
+    """Un gabarit daté de 2020 (taux fixe en établissement pénitentiaire) : la ligne de l'Accueil
+    qui parle d'un plafond serait fausse, la construction s'arrête et dit pourquoi."""
+    monkeypatch.setattr(construction, "DATE_DOCUMENT", dt.datetime(2020, 1, 1))
+    with pytest.raises(construction.ErreurConstruction, match="n'est pas « plafond »"):
+        construction._citer_les_parametres("depuis {debut_plafond_penitentiaire}")

@@ -226,6 +226,48 @@ def test_versement_2014_inconnu_refuse_avec_sa_ligne(tmp_path: Path, capsys) -> 
     )
 
 
+def test_versement_2014_invraisemblable_bornes_des_deux_cotes(
+    tmp_path: Path, capsys, monkeypatch
+) -> None:
+    """Montant socle 6 000 € : au taux forfaitaire de 2014 (5 %), 300 € ; le centième, 3,00 €,
+    n'est pas signalé, 2,99 € l'est ; au plafond de 2015 (10 %), 600,00 € ne l'est pas,
+    600,01 € l'est. Le seuil bas suit le taux forfaitaire de 2014 (paramètre daté), pas le
+    taux moyen des enveloppes (TAUX_MOYEN_ATTENDU, une autre vraisemblance)."""
+    monkeypatch.setattr("iae_modulation.campagne.TAUX_MOYEN_ATTENDU", Decimal("0.5"))
+    entete = (
+        "identifiant;type;departement;montant_socle;etp_conventionnes;etp_realises;"
+        "nb_salaries_insertion;nb_beneficiaires_minima;etp_encadrement;etp_insertion;"
+        "sorties_totales;sorties_emploi_durable;sorties_emploi_transition;sorties_positives\n"
+    )
+    donnees = tmp_path / "donnees.csv"
+    donnees.write_text(
+        entete + "".join(f"EI05415000{i};EI;54;6000;5;5;6;3;1;3;2;1;0;0\n" for i in range(1, 5)),
+        encoding="utf-8",
+    )
+    versements = tmp_path / "versements.csv"
+    versements.write_text(
+        "identifiant;montant_verse_2014;etp_conventionnes_2014;etp_realises_2014\n"
+        "EI054150001;2,99;4;4\nEI054150002;3,00;4;4\n"
+        "EI054150003;600,00;4;4\nEI054150004;600,01;4;4\n",
+        encoding="utf-8",
+    )
+    options = ["--annee", "2015", "--versements-2014", str(versements)]
+    code = main(["calculer", str(donnees), *options, "--sortie", str(tmp_path / "s")])
+    assert code == 0
+    sortie = capsys.readouterr().out.replace("\N{NO-BREAK SPACE}", " ")  # espaces insécables
+    remarques = [ligne for ligne in sortie.splitlines() if "versements.csv" in ligne]
+    assert remarques == [
+        "Remarque : (avertissement) versements.csv, ligne 2, colonne « identifiant » : "
+        "versement 2014 très faible : 2,99 € pour EI054150001, plus de 100 fois moins que 5 % "
+        "de son montant socle (6 000,00 €), le taux forfaitaire de 2014 : faute de frappe "
+        "probable (la régularisation le prend tel quel).",
+        "Remarque : (avertissement) versements.csv, ligne 5, colonne « identifiant » : "
+        "versement 2014 de 600,01 € pour EI054150004, plus que 10 % de son montant socle "
+        "(6 000,00 €), le plus qu'un montant modulé puisse atteindre : faute de frappe probable "
+        "(la régularisation le prend tel quel).",
+    ]
+
+
 def test_enveloppe_sans_structure_signalee_sans_bloquer(tmp_path: Path, capsys) -> None:
     enveloppes = tmp_path / "enveloppes.csv"
     enveloppes.write_text("region;enveloppe\nGrand Est;295600\nBretagne;1000\n", encoding="utf-8")

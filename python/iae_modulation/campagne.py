@@ -612,20 +612,24 @@ def _versements_invraisemblables(
     lus: ValeursLues, resultats: pd.DataFrame, annee: int
 ) -> list[Anomalie]:
     """Un versement 2014 supérieur au plus grand montant modulé possible de la structure (taux
-    maximal × montant socle), ou plus de 100 fois inférieur aux 5 % forfaitaires de 2014 :
-    remarque non bloquante, c'est sans doute une faute de frappe."""
+    maximal × montant socle), ou plus de 100 fois inférieur au taux forfaitaire de 2014 (note
+    2014-04 : paramètre `taux_forfaitaire_2014`) × montant socle : remarque non bloquante, c'est
+    sans doute une faute de frappe."""
     taux_max = parametres.valeur("taux_modulation_max", dt.date(annee, 1, 1)).nombre
+    forfait = parametres.valeur(
+        "taux_forfaitaire_2014", dt.date(parametres.ANNEE_FORFAIT, 1, 1)
+    ).nombre
     socles = dict(zip(resultats["identifiant"], resultats["montant_socle"], strict=True))
     remarques = []
     for identifiant, montant in lus.montants.items():
         socle = socles.get(identifiant)
         if socle is None:
             continue
-        if montant and montant * FACTEUR_IMPOSSIBLE < socle * TAUX_MOYEN_ATTENDU:
+        if montant and montant * FACTEUR_IMPOSSIBLE < socle * forfait:
             doute = (
                 f"versement 2014 très faible : {montant_fr(montant)} pour {identifiant}, plus de "
-                f"{FACTEUR_IMPOSSIBLE} fois moins que {taux_fr(TAUX_MOYEN_ATTENDU, 0)} de son "
-                f"montant socle ({montant_fr(socle)})"
+                f"{FACTEUR_IMPOSSIBLE} fois moins que {taux_fr(forfait, 0)} de son montant socle "
+                f"({montant_fr(socle)}), le taux forfaitaire de 2014"
             )
         elif montant > socle * taux_max:
             doute = (

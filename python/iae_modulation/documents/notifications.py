@@ -150,8 +150,6 @@ FEUILLE_INDEX = "Notifications"
 COLONNES_REPETEES_INDEX = 2  # identifiant et structure, à gauche de chaque page imprimée
 RENVOYEES_INDEX = ("raison_sociale", "motif_taux", "statut")
 COLONNES_REGULARISATION_INDEX = ("regularisation", "reste_a_deduire")
-COLONNE_INDEX_NET = "Montant net versé"
-COLONNE_INDEX_LETTRE = "Lettre Word"
 
 
 @dataclass

@@ -22,7 +22,6 @@ from iae_modulation.documents.mots_dates import MotsDates
 from iae_modulation.erreurs import ErreurEntree
 from iae_modulation.formats import date_fr
 
-DELEGATION = "Pour le préfet de région et par délégation,"
 MENTION_PROJET = "PROJET — non signé"
 PREFIXE_PROJET = "PROJET_"
 
@@ -74,15 +73,6 @@ class Signature:
     def projet(self) -> bool:
         """Vrai s'il manque le signataire ou le lieu : les documents ne sont que des projets."""
         return not (self.signataire.strip() and self.lieu.strip())
-
-    def bloc_qualite(self) -> str:
-        """« Pour le préfet de région et par délégation, » puis, à la ligne, le titre du
-        signataire. Un titre qui commence lui-même par « Pour le préfet » (p. ex. « … de
-        département … ») remplace la ligne de délégation."""
-        titre = " ".join(self.qualite.split())
-        if titre.casefold().startswith("pour le préfet"):
-            return titre
-        return f"{DELEGATION}\n{titre}" if titre else DELEGATION
 
     def affaire_suivie_par(self) -> str | None:
         """« Affaire suivie par : Nom – téléphone : … », puis à la ligne « Courriel : … » (une

@@ -45,7 +45,13 @@ DEMO = Path(__file__).resolve().parents[1] / "demo" / "donnees_demo.csv"
 DATE_DOCUMENT = dt.datetime(2026, 1, 1)
 # Les nombres des textes que la mise en page cite (« {poids_publics} % ») : lus dans les
 # paramètres, en vigueur à la date du gabarit.
-NOMBRES_CITES = ("poids_publics", "poids_effort", "poids_resultats", "taux_modulation_max")
+NOMBRES_CITES = (
+    "poids_publics",
+    "poids_effort",
+    "poids_resultats",
+    "taux_modulation_max",
+    "taux_milieu_penitentiaire",
+)
 LIGNES_VALIDEES = 5000  # les listes déroulantes couvrent les lignes ajoutées au tableau
 
 
@@ -87,13 +93,46 @@ def lire_disposition(sources: Path = SOURCES) -> dict:
 
 def _citer_les_parametres(texte: str) -> str:
     """« {poids_publics} % » -> « 35 % » : le pour cent de chaque paramètre cité (note DGEFP
-    n° 2014-04, annexe 2 ; arrêté du taux maximal), à la date du gabarit."""
+    n° 2014-04, annexe 2 ; arrêté du taux maximal), à la date du gabarit ; et les deux années
+    que cite l'Accueil : {annee_sans_arrete}, la première année sans arrêté enregistré à partir
+    de celle du gabarit, {debut_plafond_penitentiaire}, celle depuis laquelle le taux du milieu
+    pénitentiaire est un plafond (paramètre regle_milieu_penitentiaire)."""
     jour = DATE_DOCUMENT.date()
-    pour_cent = {
+    cites = {
         nom: f"{(Decimal(str(parametres.valeur(nom, jour).valeur)) * 100).normalize():f}"
         for nom in NOMBRES_CITES
     }
-    return re.sub(r"\{(\w+)\}", lambda m: pour_cent.get(m[1], m[0]), texte)
+    cites["annee_sans_arrete"] = str(_premiere_annee_sans_arrete(jour.year))
+    cites["debut_plafond_penitentiaire"] = str(_debut_du_plafond_penitentiaire(jour))
+    return re.sub(r"\{(\w+)\}", lambda m: cites.get(m[1], m[0]), texte)
+
+
+def _premiere_annee_sans_arrete(annee: int) -> int:
+    """La première année, à partir de `annee`, dont aucun montant socle n'est enregistré."""
+    while parametres.annee_sans_arrete(annee) is None:
+        annee += 1
+    return annee
+
+
+def _debut_du_plafond_penitentiaire(jour: dt.date) -> int:
+    """L'année du premier bloc d'une suite ininterrompue de blocs « plafond » qui mène à `jour`
+    (regle_milieu_penitentiaire.yaml)."""
+    periodes = [
+        p
+        for p in parametres.tous_les_parametres()["regle_milieu_penitentiaire"].periodes
+        if p.debut <= jour
+    ]
+    debut = None
+    for periode in reversed(periodes):
+        if periode.valeur != "plafond":
+            break
+        debut = periode.debut
+    if debut is None:
+        raise ErreurConstruction(
+            f"regle_milieu_penitentiaire au {jour:%d/%m/%Y} n'est pas « plafond » : l'Accueil "
+            "(xl/feuilles.yaml) dit le contraire, corrigez-le."
+        )
+    return debut.year
 
 
 class _Ecrivain:

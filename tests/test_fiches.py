@@ -4,6 +4,7 @@ la main sur un petit groupe, année précédente à côté, une page par fiche e
 from __future__ import annotations
 
 import csv
+import re
 import shutil
 import subprocess
 from decimal import Decimal
@@ -220,3 +221,37 @@ def test_pdf_avec_l_annee_precedente(fiches: Path) -> None:
     assert texte.count("\f") == 1
     for libelle, campagne, _ in montants[1:]:
         assert campagne.replace("\u00a0", " ") in texte, libelle
+
+
+def tailles_pdf(chemin: Path) -> dict[float, str]:
+    """Chaque taille de caractères imprimée (points, matrice de texte comprise) et un texte écrit
+    à cette taille, relus par pypdf."""
+    import pypdf
+
+    tailles: dict[float, str] = {}
+
+    def visiteur(texte, cm, tm, police, taille) -> None:
+        if texte.strip():
+            echelle = abs(tm[3] * cm[3] + tm[1] * cm[2]) or 1
+            tailles.setdefault(round(taille * echelle, 2), texte)
+
+    for page in pypdf.PdfReader(str(chemin)).pages:
+        page.extract_text(visitor_text=visiteur)
+    return tailles
+
+
+def test_fiche_lisible_en_8_points_au_moins(fiches: Path) -> None:
+    """Imprimée, une fiche se lit : aucun texte sous 8 points, ni dans le PDF dessiné par l'outil
+    (avec l'année précédente, le cas le plus chargé, toujours une page) ni dans le .docx (corps,
+    pied de page, styles)."""
+    for chemin in sorted(fiches.glob("*.pdf")):
+        tailles = tailles_pdf(chemin)
+        assert min(tailles) >= 8, (chemin.name, {t: x for t, x in tailles.items() if t < 8})
+        assert texte_pdf(chemin).count("\f") == 1, chemin.name
+    document = fiches / "fiche_ACI051230002.docx"
+    with __import__("zipfile").ZipFile(document) as paquet:
+        for partie in paquet.namelist():
+            if partie.startswith("word/") and partie.endswith(".xml"):
+                xml = paquet.read(partie).decode("utf-8")
+                demi_points = [int(v) for v in re.findall(r'<w:sz w:val="(\d+)"', xml)]
+                assert all(v >= 16 for v in demi_points), (partie, sorted(set(demi_points)))

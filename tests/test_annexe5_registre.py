@@ -71,6 +71,35 @@ def test_lancee_deux_fois_une_seule_decision_payable(livre, tmp_path, capsys):
     assert str(acte.total) == _total(_nets_aci_57(livre))
 
 
+def test_calcul_refait_une_seule_decision_payable(livre, tmp_path, capsys):
+    """Le calcul refait dans un dossier voisin (autre méthode, région recalculée) a son propre
+    registre : la décision déjà en vigueur au registre du premier calcul y est vue, et la
+    seconde décision payable refusée ; elle passe en la remplaçant dans ce registre-là."""
+    assert _annexe5(livre, tmp_path / "premier", *SIGNES) == 0
+    shutil.copytree(livre.parent, tmp_path / "calcul2", ignore=shutil.ignore_patterns("registre*"))
+    refait = tmp_path / "calcul2" / "resultats.csv"
+    capsys.readouterr()
+    assert _annexe5(refait, tmp_path / "second", *SIGNES) == 2
+    message = " ".join(sortie_capturee(capsys).split())
+    assert (
+        "Décision(s) ACI 2026 déjà en vigueur dans un autre registre des actes de la campagne "
+        "(celui d'un autre calcul) : n° 2026-57-ACI-001 du 15 juin 2026"
+    ) in message
+    assert f"relancez avec --registre {livre.parent.resolve()} --remplace 2026-57-ACI-001" in (
+        message
+    )
+    assert not (tmp_path / "second").exists()
+    assert not (tmp_path / "calcul2" / "registre.csv").exists()
+    registre = ["--registre", str(livre.parent), "--remplace", "2026-57-ACI-001"]
+    assert _annexe5(refait, tmp_path / "second", *SIGNES, *registre) == 0
+    ancien, nouveau = lire_registre(livre.parent)
+    assert (ancien.statut, nouveau.numero, nouveau.statut) == (
+        REMPLACEE,
+        "2026-57-ACI-002",
+        EN_VIGUEUR,
+    )
+
+
 def test_annule_et_remplace(livre, tmp_path, capsys):
     assert _annexe5(livre, tmp_path / "premier", *SIGNES) == 0
     assert _annexe5(livre, tmp_path / "second", *SIGNES, "--remplace", "2026-57-ACI-001") == 0

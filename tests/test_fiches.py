@@ -4,6 +4,7 @@ la main sur un petit groupe, année précédente à côté, une page par fiche e
 from __future__ import annotations
 
 import csv
+import re
 import shutil
 import subprocess
 from decimal import Decimal
@@ -95,7 +96,7 @@ def test_indicateurs_du_groupe_rang_et_annee_precedente(fiches: Path) -> None:
     pénitentiaire, classé avec eux) : 1er quartile à la position 1,5 (35 %), médiane 40 %,
     3e quartile à la position 4,5 (75 %) ; 40 % est 3e et 4e ex æquo : rang 3,5 sur 7, score
     (3,5 − 1) / (7 − 1) = 0,4167."""
-    indicateurs = cellules(fiches / "fiche_ACI051230002.docx")[0]
+    indicateurs = cellules(fiches / "fiche_2026-51-ACI-ACI051230002.docx")[0]
     assert indicateurs[0] == [
         "Critère (poids)",
         "Valeur 2025",
@@ -119,14 +120,15 @@ def test_indicateurs_du_groupe_rang_et_annee_precedente(fiches: Path) -> None:
     ]
     resultats = indicateurs[3]  # un indicateur non calculable n'est ni classé ni compté
     assert resultats[6] == "3,5 / 6"  # six valeurs égales : rang moyen 3,5
-    assert cellules(fiches / "fiche_ACI051230005.docx")[0][3][1] == "non calculable"
+    assert cellules(fiches / "fiche_2026-51-ACI-ACI051230005.docx")[0][3][1] == "non calculable"
 
 
 def test_montants_lus_dans_le_grand_livre(fiches: Path) -> None:
     """L'EI seul de son type : scores neutres, taux 10 % × 0,50 = 5 % ; 215 528,21 € × 5 % =
     10 776,41 € avant enveloppe, réduit au prorata de l'enveloppe régionale de 30 000 € et
     arrondi au centime inférieur — refait ici depuis ce que la fiche affiche."""
-    montants = {ligne[0]: ligne[1:] for ligne in cellules(fiches / "fiche_EI054230001.docx")[-1]}
+    tableaux = cellules(fiches / "fiche_2026-54-EI-EI054230001.docx")
+    montants = {ligne[0]: ligne[1:] for ligne in tableaux[-1]}
     assert montants["Montant socle de l'aide au poste"] == ["215\u00a0528,21\u00a0€"] * 2
     assert montants["Taux calculé"][0] == "5,00\u00a0%"
     assert montants["Montant avant enveloppe (socle × taux)"][0] == "10\u00a0776,41\u00a0€"
@@ -138,7 +140,7 @@ def test_montants_lus_dans_le_grand_livre(fiches: Path) -> None:
     total = euros(montants["Total des montants avant enveloppe"][0])
     attendu = (D("10776.41") * D("30000") / total).quantize(D("0.01"), rounding="ROUND_FLOOR")
     assert euros(montants["Montant modulé"][0]) == attendu < D("10776.41")
-    phrase = texte(fiches / "fiche_EI054230001.docx")
+    phrase = texte(fiches / "fiche_2026-54-EI-EI054230001.docx")
     assert (
         f"10\u00a0776,41\u00a0€ × 30\u00a0000,00\u00a0€ / "
         f"{montants['Total des montants avant enveloppe'][0]}, au centime inférieur = "
@@ -150,11 +152,11 @@ def test_montants_lus_dans_le_grand_livre(fiches: Path) -> None:
 def test_milieu_penitentiaire_classe_dans_son_groupe(fiches: Path) -> None:
     """Depuis 2022, une structure en détention est classée avec celles de son groupe (taux
     plafonné) : elle compte dans le groupe, et son rang est celui du grand livre."""
-    phrase = texte(fiches / "fiche_ACI054250026.docx")
+    phrase = texte(fiches / "fiche_2026-54-ACI-ACI054250026.docx")
     assert "groupe de comparaison : 7 ACI de la région" in phrase
     assert "(hors taux fixe)" not in phrase
     assert "Milieu pénitentiaire : classée avec les structures de son groupe" in phrase
-    indicateurs = cellules(fiches / "fiche_ACI054250026.docx")[0]
+    indicateurs = cellules(fiches / "fiche_2026-54-ACI-ACI054250026.docx")[0]
     assert indicateurs[1][6] == "7 / 7"  # 99 % : la valeur la plus forte
 
 
@@ -196,27 +198,63 @@ def test_pdf_une_page_par_fiche_montants_du_grand_livre(tmp_path, calculs) -> No
     for chemin in pdfs:
         texte = texte_pdf(chemin)
         assert texte.count("\f") == 1, chemin.name  # une seule page
-        identifiant = chemin.stem.removeprefix("fiche_")
+        identifiant = chemin.stem.rsplit("-", 1)[1]  # fiche_2026-57-ACI-ACI057230038
         assert identifiant in texte
         ligne = livre[identifiant]
         for colonne in ("montant_socle", "montant_avant_enveloppe", "montant_module"):
             assert montant_lu(ligne[colonne]) in texte, (identifiant, colonne)
     # trois sortes de fiches : classée, milieu pénitentiaire, seule de son type dans la région
-    assert "Milieu pénitentiaire : classée" in texte_pdf(tmp_path / "f" / "fiche_ACI054250026.pdf")
+    penitentiaire = tmp_path / "f" / "fiche_2026-54-ACI-ACI054250026.pdf"
+    assert "Milieu pénitentiaire : classée" in texte_pdf(penitentiaire)
     seules = [i for i, ligne in livre.items() if ligne["motif_taux"] == "seule dans son groupe"]
     for identifiant in seules:
         assert "Seule structure de son type" in texte_pdf(
-            tmp_path / "f" / f"fiche_{identifiant}.pdf"
+            tmp_path / "f" / f"fiche_2026-{livre[identifiant]['departement']}-"
+            f"{livre[identifiant]['type']}-{identifiant}.pdf"
         )
 
 
 def test_pdf_avec_l_annee_precedente(fiches: Path) -> None:
     """Le PDF dit ce que dit le .docx : valeurs des deux années, rang, montants réduits."""
-    texte = " ".join(texte_pdf(fiches / "fiche_ACI051230002.pdf").split())
+    texte = " ".join(texte_pdf(fiches / "fiche_2026-51-ACI-ACI051230002.pdf").split())
     assert "40,0 % 30,0 % 35,0 % 40,0 % 75,0 % 3,5 / 7 0,4167" in texte
     assert "le cercle bleu sa valeur de l'année 2024" in texte
-    montants = cellules(fiches / "fiche_EI054230001.docx")[-1]
-    texte = texte_pdf(fiches / "fiche_EI054230001.pdf")
+    montants = cellules(fiches / "fiche_2026-54-EI-EI054230001.docx")[-1]
+    texte = texte_pdf(fiches / "fiche_2026-54-EI-EI054230001.pdf")
     assert texte.count("\f") == 1
     for libelle, campagne, _ in montants[1:]:
         assert campagne.replace("\u00a0", " ") in texte, libelle
+
+
+def tailles_pdf(chemin: Path) -> dict[float, str]:
+    """Chaque taille de caractères imprimée (points, matrice de texte comprise) et un texte écrit
+    à cette taille, relus par pypdf."""
+    import pypdf
+
+    tailles: dict[float, str] = {}
+
+    def visiteur(texte, cm, tm, police, taille) -> None:
+        if texte.strip():
+            echelle = abs(tm[3] * cm[3] + tm[1] * cm[2]) or 1
+            tailles.setdefault(round(taille * echelle, 2), texte)
+
+    for page in pypdf.PdfReader(str(chemin)).pages:
+        page.extract_text(visitor_text=visiteur)
+    return tailles
+
+
+def test_fiche_lisible_en_8_points_au_moins(fiches: Path) -> None:
+    """Imprimée, une fiche se lit : aucun texte sous 8 points, ni dans le PDF dessiné par l'outil
+    (avec l'année précédente, le cas le plus chargé, toujours une page) ni dans le .docx (corps,
+    pied de page, styles)."""
+    for chemin in sorted(fiches.glob("*.pdf")):
+        tailles = tailles_pdf(chemin)
+        assert min(tailles) >= 8, (chemin.name, {t: x for t, x in tailles.items() if t < 8})
+        assert texte_pdf(chemin).count("\f") == 1, chemin.name
+    document = fiches / "fiche_2026-51-ACI-ACI051230002.docx"
+    with __import__("zipfile").ZipFile(document) as paquet:
+        for partie in paquet.namelist():
+            if partie.startswith("word/") and partie.endswith(".xml"):
+                xml = paquet.read(partie).decode("utf-8")
+                demi_points = [int(v) for v in re.findall(r'<w:sz w:val="(\d+)"', xml)]
+                assert all(v >= 16 for v in demi_points), (partie, sorted(set(demi_points)))

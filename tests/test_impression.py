@@ -311,6 +311,50 @@ def test_zones_calculees_a_la_main():
     assert decoupe == mise_en_page.Zones(80, ()) and decoupe.taille == 8
 
 
+def test_en_tete_et_pied_de_page_assez_grands_pour_l_echelle():
+    """Le tableur réduit l'en-tête et le pied de page comme la feuille : « &8 » sur une feuille
+    ramenée à 81 % s'imprimait en 6,5 points. Leur taille tient compte de l'échelle, à 3 % près."""
+    for largeurs in ([10] * 5, [15] * 12, [20] * 14, [12] * 30):
+        zoom = mise_en_page.zoom_imprime(largeurs)
+        with mise_en_page.mention_sur_chaque_page("PROJET — non signé"):
+            reglage = mise_en_page.impression(largeurs, titre="Tableau", campagne=2026)
+        tailles = [int(t) for t in re.findall(r"&(\d+)", reglage.entete + reglage.pied)]
+        assert len(tailles) == 4, reglage
+        assert all(t * (zoom - 3) / 100 >= 8 for t in tailles), (largeurs, zoom, tailles)
+    assert mise_en_page.zoom_imprime([12] * 30) < 60  # le cas large est bien réduit
+    reglage = mise_en_page.impression([60, 120], titre="T", campagne=2026, echelle=80)
+    assert reglage.pied == "&L&11T&C&11Page &P sur &N&R&11Campagne 2026"
+
+
+@LIBREOFFICE
+def test_tableau_annexe_et_classeurs_imprimes_en_8_points_au_moins(demo, tmp_path):
+    """Le tableau annexé ETTI (feuilles « Tableau » et « Contrôle »), le bordereau et l'index
+    des lettres, imprimés par LibreOffice : aucun texte sous 8 points, pied de page compris."""
+    classeurs = [
+        demo / "annexe5" / "ETTI" / "annexe5_2026_57_ETTI.xlsx",
+        demo / "a_envoyer.xlsx",
+        demo / "notifications" / "notifications.xlsx",
+    ]
+    for chemin in pdf.convertir_en_pdf(classeurs, tmp_path / "pdf"):
+        petites = {t: x for t, x in tailles_imprimees(chemin).items() if t < 8}
+        assert not petites, (chemin.name, petites)
+
+
+def tailles_imprimees(chemin: Path) -> dict[float, str]:
+    """Chaque taille de caractères d'un PDF (points, matrice de texte comprise), avec un texte
+    écrit à cette taille (pypdf)."""
+    tailles: dict[float, str] = {}
+
+    def visiteur(texte, cm, tm, police, taille) -> None:
+        if texte.strip():
+            echelle = abs(tm[3] * cm[3] + tm[1] * cm[2]) or 1
+            tailles.setdefault(round(taille * echelle, 2), texte)
+
+    for page in PdfReader(str(chemin)).pages:
+        page.extract_text(visitor_text=visiteur)
+    return tailles
+
+
 def test_resultats_xlsx_imprime_par_zones_lisibles(tmp_path):
     """La table des résultats s'imprimait sur une page de large : 28 colonnes vers 4 points,
     justification et anomalies hors de la zone d'impression. Elle s'imprime par zones, en 8

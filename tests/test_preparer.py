@@ -285,8 +285,10 @@ def test_source_de_chaque_valeur_fichier_ligne_colonne(preparee: Path) -> None:
     assert aci["Ligne dans fluxIAE_AnnexeFinanciere_07022026_063004.csv"] == 4
     assert aci["Ligne dans DataON_bilan_2025.xlsx"] == 2
     assert aci["Ligne dans fluxIAE_Structure_07022026_063004.csv"] == 3
-    assert "avenant retenu A2M1 (état VALIDE)" in aci["Remarques"]
-    assert "RSA 6 + ASS 3 + AAH 1" in aci["Remarques"]
+    assert aci["Remarques"] == (
+        "avenant retenu A2M1 (état VALIDE) ; bilan de l'annexe ACI 051 23 0010 A1M0 ; "
+        "RSA 6 + ASS 3 + AAH 1"
+    )  # chaque remarque une fois (le bilan n'est plus cité deux fois)
     ei = sources["EI054260003"]
     assert ei["Ligne dans DataON_bilan_2025.xlsx"] == 4
     assert "par l'annexe EI054220007 de 2025" in ei["Remarques"]

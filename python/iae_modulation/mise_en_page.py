@@ -38,7 +38,7 @@ MARGES = {"left": 0.4, "right": 0.4, "top": 0.5, "bottom": 0.6}  # pouces
 MARGES_AVEC_MENTION = {**MARGES, "top": 0.8}
 TAILLE_MIN_IMPRIMEE = 8  # points : une feuille faite pour le papier ne s'imprime pas plus petit
 A4_POINTS = {False: 595.28, True: 841.89}  # largeur de la page A4, portrait et paysage
-LONGUEUR_MAX_ENTETE = 250  # Excel refuse un en-tête de page de plus de 255 caractères
+LONGUEUR_MAX_ENTETE = 255  # Excel refuse un en-tête de page de plus de 255 caractères
 ECHELLE_ZONES = 85  # pour cent : Arial 10 imprimé par zones en 8,5 points
 _MENTION = contextvars.ContextVar("mention_sur_chaque_page", default="")
 
@@ -167,14 +167,26 @@ def points(largeur_colonne: float) -> float:
     return max(excel, libreoffice)
 
 
-def taille_imprimee(largeurs: Sequence[float]) -> float:
-    """La taille des caractères, en points, d'une feuille mise en page par `imprimer` (une page
-    de large : le tableur réduit tout, d'un pourcentage entier, quand les colonnes dépassent la
-    largeur utile de l'A4)."""
+def zoom_imprime(largeurs: Sequence[float]) -> int:
+    """L'échelle (pour cent) d'une feuille mise en page par `imprimer` : une page de large, le
+    tableur réduit tout, d'un pourcentage entier, quand les colonnes dépassent la largeur utile
+    de l'A4."""
     paysage = sum(largeurs) > LARGEUR_PORTRAIT
     utile = A4_POINTS[paysage] - (MARGES["left"] + MARGES["right"]) * 72
-    zoom = min(100, math.floor(100 * utile / sum(points(w) for w in largeurs)))
-    return TAILLE * zoom / 100
+    return min(100, math.floor(100 * utile / sum(points(w) for w in largeurs)))
+
+
+def taille_imprimee(largeurs: Sequence[float]) -> float:
+    """La taille des caractères, en points, d'une feuille mise en page par `imprimer`."""
+    return TAILLE * zoom_imprime(largeurs) / 100
+
+
+def taille_en_tete_de_page(zoom: int) -> int:
+    """La taille (points) à donner aux textes d'en-tête et de pied de page d'une feuille
+    imprimée à `zoom` pour cent : Excel et LibreOffice les réduisent comme la feuille, et ils
+    doivent s'imprimer à `TAILLE_MIN_IMPRIMEE` au moins (trois points de marge : le tableur
+    arrête son échelle à un ou deux pour cent près de `zoom_imprime`)."""
+    return max(TAILLE_MIN_IMPRIMEE, math.ceil(TAILLE_MIN_IMPRIMEE * 100 / max(zoom - 3, 10)))
 
 
 def vues_imprimees(largeurs: Sequence[float], fixes: Sequence[int]) -> list[list[int]]:
@@ -242,17 +254,22 @@ def impression(
     campagne: int | str,
     lignes_repetees: tuple[int, int] | None = None,
     derniere_colonne: int | None = None,
+    echelle: int | None = None,
 ) -> Impression:
     """Portrait ou paysage selon la largeur, pied « titre · page n sur N · campagne », en-tête
-    qui porte la mention de `mention_sur_chaque_page` s'il y en a une."""
+    qui porte la mention de `mention_sur_chaque_page` s'il y en a une ; l'un et l'autre assez
+    grands pour s'imprimer en 8 points à l'`echelle` de la feuille (défaut : une page de large,
+    `zoom_imprime`)."""
     imprimees = largeurs[: None if derniere_colonne is None else derniere_colonne + 1]
     mention = _MENTION.get()
     gauche, droite = (str(t).replace("&", "&&") for t in (titre, f"Campagne {campagne}"))
+    t = taille_en_tete_de_page(echelle or zoom_imprime(imprimees))
+    debut = f"&C&B&{t}"
     return Impression(
         paysage=sum(imprimees) > LARGEUR_PORTRAIT,
         marges=MARGES_AVEC_MENTION if mention else MARGES,
-        entete=f"&C&B&8{mention.replace('&', '&&')[:LONGUEUR_MAX_ENTETE]}" if mention else "",
-        pied=f"&L&8{gauche[:120]}&C&8Page &P sur &N&R&8{droite}",
+        entete=f"{debut}{mention.replace('&', '&&')}"[:LONGUEUR_MAX_ENTETE] if mention else "",
+        pied=f"&L&{t}{gauche[:120]}&C&{t}Page &P sur &N&R&{t}{droite}",
         lignes_repetees=lignes_repetees,
         derniere_colonne=derniere_colonne,
     )
@@ -345,7 +362,7 @@ def imprimer_par_zones(
     d'impression limitée à `derniere_colonne` si elle est donnée."""
     imprimees = largeurs[: None if derniere_colonne is None else derniere_colonne + 1]
     decoupe = zones(imprimees, colonnes_repetees)
-    reglage = impression(largeurs, titre=titre, campagne=campagne)
+    reglage = impression(largeurs, titre=titre, campagne=campagne, echelle=decoupe.echelle)
     feuille.set_paper(PAPIER_A4)
     feuille.set_landscape()
     feuille.set_margins(**reglage.marges)

@@ -50,6 +50,7 @@ from iae_modulation.referentiel import (
 )
 from iae_modulation.registre import (
     ActeEnregistre,
+    RefusRegistre,
     Registre,
     chemin_relatif,
     cle_du_numero,
@@ -270,6 +271,8 @@ def _executer(
     for code in transformation.tableaux:
         signature.autorite(code)  # --ddets-pp refusé là où il n'a pas de sens, avant tout
     emission.verifier_codes(annee, mesure, transformation.tableaux)
+    if not signature.projet:
+        emission.verifier_voisins(dossier_registre, resultats, annee, mesure, transformation)
     with contextlib.ExitStack() as pile:
         actes = None if signature.projet else pile.enter_context(Registre(dossier_registre))
         if actes is None:
@@ -451,6 +454,52 @@ class Emission:
                     f"remplacée par département ({cle[1]})."
                 )
             vus[cle[1]] = numero
+
+    def verifier_voisins(
+        self,
+        dossier_registre: Path,
+        resultats: Path | None,
+        annee: int,
+        mesure: str,
+        transformation: Transformation,
+    ) -> None:
+        """Refuse une décision signée quand le registre d'un autre grand livre de la campagne (un
+        calcul refait ou une autre méthode, dans un dossier voisin de celui du grand livre) a
+        déjà une décision en vigueur pour l'année, le département et la mesure : deux registres,
+        deux décisions payables du même numéro. Sans objet avec `--registre`, qui désigne le
+        registre où remplacer."""
+        if self.registre is not None or resultats is None:
+            return
+        conflits: dict[Path, list[ActeEnregistre]] = {}
+        for voisin in sorted(dossier_registre.parent.glob(f"*/{NOM_REGISTRE}")):
+            dossier = voisin.parent.resolve()
+            if dossier == dossier_registre:
+                continue
+            try:
+                actes = lire_registre(dossier)
+            except RefusRegistre:
+                continue  # un registre abîmé est signalé par `rapprocher`, pas ici
+            for code in transformation.tableaux:
+                actuelle = en_vigueur(actes, annee, code, mesure)
+                if actuelle is not None:
+                    conflits.setdefault(dossier, []).append(actuelle)
+        if not conflits:
+            return
+        dossier, actes = next(iter(conflits.items()))
+        raise RefusRegistre(
+            f"Décision(s) {mesure} {annee} déjà en vigueur dans un autre registre des actes de "
+            "la campagne (celui d'un autre calcul) : "
+            + " ; ".join(
+                f"{a.designation()}, département {a.departement}, registre {d / NOM_REGISTRE}"
+                for d, liste in conflits.items()
+                for a in liste
+            )
+            + ". Une seconde décision payable est refusée. Pour les remplacer par des "
+            f"décisions tirées de ce grand livre-ci, relancez avec --registre {dossier} "
+            f"--remplace {' '.join(a.numero for a in actes)} : chaque nouvelle décision dira "
+            "qu'elle annule et remplace la précédente."
+            + (" (Un registre à la fois.)" if len(conflits) > 1 else "")
+        )
 
     def pour(self, departement: str) -> str | None:
         """Le numéro que la décision du département remplace, ou None."""

@@ -23,6 +23,7 @@ LARGEUR_PAGE, MARGE = 210.0, 18.0  # mm
 LARGEUR_UTILE = LARGEUR_PAGE - 2 * MARGE
 LIBELLE_BANDE = 40.0  # mm à gauche des bandes
 HAUTEUR_BANDE = 13.0
+TAILLE_MIN = 8.0  # points : rien ne s'imprime plus petit (issue 16, impression)
 GRIS, FONCE = (160, 160, 160), (60, 60, 60)
 ROUGE, BLEU, INTERQUARTILE = (200, 30, 30), (40, 90, 200), (225, 232, 245)
 EN_TETE = (221, 235, 247)  # fond des en-têtes de tableaux (celui des classeurs de l'outil)
@@ -35,7 +36,7 @@ def ecrire_fiche_pdf(contenu, chemin: Path) -> Path:
     pdf = _Page(contenu.textes["pied"] or "")
     t = contenu.textes
     pdf.texte(f"Fiche de dialogue de gestion – campagne {t['annee']}", 13, gras=True, apres=0.5)
-    pdf.texte(t["sous_titre"], 7.5, apres=2.5)
+    pdf.texte(t["sous_titre"], TAILLE_MIN, apres=2.5)
     pdf.texte(t["raison_sociale"], 11, gras=True)
     pdf.texte(
         f"{t['type_structure']} – SIRET\u00a0{t['siret']} – annexe financière "
@@ -50,7 +51,7 @@ def ecrire_fiche_pdf(contenu, chemin: Path) -> Path:
     pdf.titre("Position dans le groupe")
     for bande in contenu.bandes:
         pdf.bande(bande.libelle, bande.fond, bande.valeur, bande.precedente)
-    pdf.texte(t["legende_graphiques"], 7, apres=1.5)
+    pdf.texte(t["legende_graphiques"], TAILLE_MIN, apres=1.5)
     pdf.titre("Postes et sorties")
     if contenu.postes_et_sorties is None:
         pdf.texte(t["postes_et_sorties"] or "", 8.5)
@@ -60,7 +61,7 @@ def ecrire_fiche_pdf(contenu, chemin: Path) -> Path:
     pdf.tableau(contenu.montants, premiere=70.0)
     pdf.texte(t["calcul_du_montant"], 8.5, apres=1.5)
     if t["remarques"]:
-        pdf.texte(t["remarques"], 7.5)
+        pdf.texte(t["remarques"], TAILLE_MIN)
     pdf.output(str(chemin))
     return Path(chemin)
 
@@ -83,7 +84,7 @@ class _Page(FPDF):
 
     def footer(self) -> None:
         self.set_y(-10)
-        self.set_font("helvetica", size=7)
+        self.set_font("helvetica", size=TAILLE_MIN)
         self.set_text_color(0)
         self.cell(0, 4, self.pied)
 
@@ -128,7 +129,7 @@ class _Page(FPDF):
         self.ln(1.2)
         self.texte(texte, 9.5, gras=True, apres=1.0)
 
-    def tableau(self, tableau, premiere: float | None = None, taille: float = 7.5) -> None:
+    def tableau(self, tableau, premiere: float | None = None, taille: float = TAILLE_MIN) -> None:
         """En-têtes sur fond bleu clair, première colonne de `premiere` mm (le reste partagé),
         textes qui passent à la ligne dans leur cellule."""
         colonnes = len(tableau.colonnes)
@@ -173,7 +174,7 @@ class _Page(FPDF):
         self.set_draw_color(*FONCE)
         self.set_line_width(0.2)
         self.line(gauche, axe, gauche + largeur, axe)
-        self.set_font("helvetica", size=6.5)
+        self.set_font("helvetica", size=TAILLE_MIN)
         for k in range(5):
             graduation = fond.maximum * k / 4
             position = x(graduation)

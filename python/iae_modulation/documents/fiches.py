@@ -124,6 +124,14 @@ class RapportFiches:
         return "\n".join(lignes + [f"Remarque : {r}" for r in self.remarques])
 
 
+def fiche_nom(structure: dict, annee: int) -> str:
+    """Le nom de la fiche d'une structure, sans extension : année, département, mesure et
+    n° d'annexe, comme la référence d'une lettre (« fiche_2026-57-ACI-ACI057230038 »)."""
+    return "fiche_" + nom_de_fichier_sur(
+        f"{annee}-{structure['departement']}-{structure['type']}-{structure['identifiant']}"
+    )
+
+
 def generer_fiches(
     resultats: Path,
     sortie: Path,
@@ -135,7 +143,8 @@ def generer_fiches(
     ecraser: bool = False,
     progression: bool = True,
 ) -> RapportFiches:
-    """Une fiche `fiche_<identifiant>.docx` et `.pdf` par structure du grand livre (PDF dessiné
+    """Une fiche `fiche_<année>-<dép>-<mesure>-<identifiant>.docx` et `.pdf` par structure du
+    grand livre (`fiche_nom` ; PDF dessiné
     directement, sans LibreOffice : produit sauf `pdf=False`) ; lève `ErreurEntree` (grand
     livre, données, modèle) ou `ErreurSortie`."""
     debut = time.perf_counter()
@@ -153,7 +162,7 @@ def generer_fiches(
         _Fiche(s, groupes[_cle_du_groupe(s)], table.get(s["identifiant"]), anterieur)
         for s in livre.lignes
     ]
-    noms = [f"fiche_{nom_de_fichier_sur(f.structure['identifiant'])}" for f in fiches]
+    noms = [fiche_nom(f.structure, livre.annee) for f in fiches]
     if len(set(noms)) != len(noms):
         raise ErreurEntree(
             f"{Path(resultats).name} : deux structures donneraient la même fiche (identifiants "

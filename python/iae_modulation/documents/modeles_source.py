@@ -369,14 +369,14 @@ def construire_fiche() -> bytes:
     section = document.sections[0]
     section.footer_distance = Cm(0.6)
     pied = section.footer.paragraphs[0]
-    pied.add_run("{{ pied }}").font.size = Pt(7)
+    pied.add_run("{{ pied }}").font.size = Pt(8)
     titre = _paragraphe(
         document, "Fiche de dialogue de gestion – campagne {{ annee }}", gras=True, apres=Pt(0)
     )
     titre.paragraph_format.page_break_before = True
     titre.runs[0].font.size = Pt(13)
     sous_titre = _paragraphe(document, "{{ sous_titre }}", apres=Pt(8))
-    sous_titre.runs[0].font.size = Pt(7.5)
+    sous_titre.runs[0].font.size = Pt(8)
     nom = _paragraphe(document, "{{ raison_sociale }}", gras=True, apres=Pt(0))
     nom.runs[0].font.size = Pt(11)
     _paragraphe(
@@ -399,10 +399,10 @@ def construire_fiche() -> bytes:
         for champ in champs:
             paragraphe = _paragraphe(document, "{{ " + champ + " }}", apres=Pt(2))
             if champ.startswith(("legende", "calcul")):
-                paragraphe.runs[0].font.size = Pt(7.5)
+                paragraphe.runs[0].font.size = Pt(8)
     remarques = _paragraphe(document, "{{ remarques }}")
     remarques.paragraph_format.space_before = Pt(6)
-    remarques.runs[0].font.size = Pt(7.5)
+    remarques.runs[0].font.size = Pt(8)
     return _enregistrer(document)
 
 

@@ -251,7 +251,8 @@ def _sources(p: Preparation, fichiers: list[str]) -> list[tuple]:
             (
                 ligne["identifiant"].texte,
                 *(numeros.get(f) for f in fichiers),
-                " ; ".join(dict.fromkeys(remarques)),
+                # chaque remarque une fois : celle des minima redit l'annexe du bilan
+                " ; ".join(dict.fromkeys(r for rs in remarques for r in rs.split(" ; "))),
             )
         )
     return lignes

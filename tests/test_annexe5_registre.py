@@ -100,6 +100,36 @@ def test_calcul_refait_une_seule_decision_payable(livre, tmp_path, capsys):
     )
 
 
+def test_calcul_refait_remplace_sans_designer_le_registre(livre, tmp_path, capsys):
+    """`--remplace` seul suffit après un calcul refait : le registre voisin qui tient la décision
+    remplacée est retrouvé (le bouton du classeur n'a que la cellule des numéros), le compte
+    rendu le dit, et le rapprochement du dossier ne voit qu'une décision payable."""
+    assert _annexe5(livre, tmp_path / "premier", *SIGNES) == 0
+    shutil.copytree(livre.parent, tmp_path / "calcul2", ignore=shutil.ignore_patterns("registre*"))
+    refait = tmp_path / "calcul2" / "resultats.csv"
+    capsys.readouterr()
+    assert _annexe5(refait, tmp_path / "second", *SIGNES, "--remplace", "2026-57-ACI-001") == 0
+    message = " ".join(sortie_capturee(capsys).split())
+    assert (
+        f"registre des actes d'un autre calcul de la campagne ({livre.parent.resolve()}"
+        "/registre.csv) : c'est lui qui tient la décision remplacée (2026-57-ACI-001)."
+    ) in message
+    assert "décision n° 2026-57-ACI-002" in message
+    ancien, nouveau = lire_registre(livre.parent)
+    assert (ancien.statut, ancien.remplacee_par) == (REMPLACEE, "2026-57-ACI-002")
+    assert (nouveau.statut, nouveau.remplace) == (EN_VIGUEUR, "2026-57-ACI-001")
+    assert not (tmp_path / "calcul2" / "registre.csv").exists()
+    texte = texte_docx(tmp_path / "second" / "decision_asp_2026_57_ACI.docx").replace("\u00a0", " ")
+    assert "Annule et remplace la décision n° 2026-57-ACI-001 du 15 juin 2026" in texte
+    # un numéro qu'aucun registre ne tient : refusé, le message donne la décision en vigueur
+    capsys.readouterr()
+    assert _annexe5(refait, tmp_path / "t3", *SIGNES, "--remplace", "2026-57-ACI-009") == 2
+    message = " ".join(sortie_capturee(capsys).split())
+    assert "déjà en vigueur dans un autre registre des actes de la campagne" in message
+    assert "--remplace 2026-57-ACI-002 :" in message
+    assert not (tmp_path / "t3").exists()
+
+
 def test_annule_et_remplace(livre, tmp_path, capsys):
     assert _annexe5(livre, tmp_path / "premier", *SIGNES) == 0
     assert _annexe5(livre, tmp_path / "second", *SIGNES, "--remplace", "2026-57-ACI-001") == 0

@@ -184,6 +184,58 @@ def test_documents_apres_calcul(copie):
     assert "Rapprochement :" in journal(copie)[-1][4]
 
 
+def test_decision_signee_remplacee_apres_un_nouveau_calcul(copie):
+    """Après une décision signée, un nouveau « Calculer » (son propre dossier) ne peut pas en
+    produire une seconde payable : le journal dit quelle cellule remplir ; avec le numéro dans
+    « Décisions remplacées (annexe 5) », la nouvelle décision annule et remplace l'ancienne."""
+    signe = {"lieu": "Châlons-en-Champagne", "signataire": "Jeanne Martin"}
+    envoi = {"export_annexe5": str(EXPORT_ACI), "departements": "51"}
+    assert executer("calculer", copie, region="Grand Est", enveloppe=295600).code == 0
+    premiere = executer("decision-asp", copie, **envoi, **signe)
+    assert premiere.code == 0, premiere.message
+    assert "décision n° 2026-51-ACI-001" in premiere.message
+    assert executer("calculer", copie).code == 0
+    refus = executer("decision-asp", copie)
+    assert refus.code == 2
+    message = " ".join(refus.message.split())
+    assert "n° 2026-51-ACI-001" in message and "Une seconde décision payable est refusée" in message
+    assert (
+        "Dans le classeur : écrivez le numéro de la décision à remplacer dans « Décisions "
+        "remplacées (annexe 5) » (feuille « Paramètres »)"
+    ) in message
+    seconde = executer("decision-asp", copie, remplace_annexe5="2026-51-ACI-001")
+    assert seconde.code == 0, seconde.message
+    assert "décision n° 2026-51-ACI-002" in seconde.message
+    assert "c'est lui qui tient la décision remplacée (2026-51-ACI-001)" in seconde.message
+    decision = next(p for p in seconde.sorties if p.endswith("decision_asp_2026_51_ACI.docx"))
+    texte = " ".join(p.text for p in docx.Document(decision).paragraphs).replace("\u00a0", " ")
+    assert "Annule et remplace la décision n° 2026-51-ACI-001" in texte
+    assert "décisions ASP 4, " in seconde.message
+    assert [ligne[1] for ligne in journal(copie)][-1] == "Générer décision ASP"
+
+
+def test_deux_actions_de_la_meme_seconde_ne_se_refusent_pas(tmp_path, monkeypatch):
+    """Deux actions dans la même seconde : la seconde prend « -2 », puis « -3 » ; un
+    horodatage d'une autre seconde qui commence pareil ne compte pas."""
+    import datetime as dt
+    import types
+
+    class Fige(dt.datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return dt.datetime(2026, 6, 15, 10, 0, 0)
+
+    monkeypatch.setattr(macros, "dt", types.SimpleNamespace(datetime=Fige))
+    assert macros._horodatage(tmp_path / "absent") == "20260615-100000"
+    (tmp_path / "calcul-20260615-1000001").mkdir()  # pas la même seconde
+    assert macros._horodatage(tmp_path) == "20260615-100000"
+    (tmp_path / "entrees").mkdir()
+    (tmp_path / "entrees" / "donnees-20260615-100000.xlsx").touch()
+    assert macros._horodatage(tmp_path) == "20260615-100000-2"
+    (tmp_path / "annexe5-ACI-2026-20260615-100000-2").mkdir()
+    assert macros._horodatage(tmp_path) == "20260615-100000-3"
+
+
 def test_rapprocher_ecrit_le_bordereau_comme_la_commande(copie):
     """Après une décision ou des lettres, le rapport et le bordereau d'envoi dans le dossier de
     sortie, comme `iae-modulation rapprocher` ; un a_envoyer.txt de l'agent n'est pas remplacé."""

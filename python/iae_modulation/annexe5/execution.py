@@ -92,6 +92,7 @@ class RapportAnnexe5:
     anomalies: list[str] = field(default_factory=list)
     numeros: dict[str, str] = field(default_factory=dict)  # département -> n° du registre
     registre: Path | None = None  # le registre où les décisions signées sont inscrites
+    refus_du_registre: bool = False  # refus d'une seconde décision payable, ou --remplace faux
 
     @property
     def montant_total(self) -> Decimal:
@@ -202,6 +203,7 @@ def executer_annexe5(
             )
     except (ErreurEntree, ErreurSortie, ErreurPDF) as erreur:
         rapport.code_sortie, rapport.erreur = traduire(erreur)
+        rapport.refus_du_registre = isinstance(erreur, RefusRegistre)
         rapport.fichiers = []
     return rapport
 
@@ -268,6 +270,12 @@ def _executer(
     modifie = montants.grand_livre.mention_courte if isinstance(montants, Livre) else ""
     mention = " – ".join(m for m in (signature.mention_projet(), modifie) if m)
     dossier_registre = emission.dossier(resultats, rapport.sortie)
+    if resultats and dossier_registre != Path(resultats).parent.resolve():
+        rapport.anomalies.append(
+            "registre des actes d'un autre calcul de la campagne "
+            f"({dossier_registre / NOM_REGISTRE}) : c'est lui qui tient la décision remplacée "
+            f"({', '.join(emission.remplace)})."
+        )
     for code in transformation.tableaux:
         signature.autorite(code)  # --ddets-pp refusé là où il n'a pas de sens, avant tout
     emission.verifier_codes(annee, mesure, transformation.tableaux)
@@ -423,13 +431,25 @@ class Emission:
 
     def dossier(self, resultats: Path | None, sortie: Path) -> Path:
         """Le dossier du registre : donné, sinon celui du grand livre, sinon (taux forfaitaire,
-        sans grand livre) celui qui contient le dossier de sortie."""
+        sans grand livre) celui qui contient le dossier de sortie. Avec `--remplace`, quand le
+        registre du grand livre ne connaît pas les décisions remplacées et qu'un seul registre
+        voisin (celui d'un calcul précédent de la campagne) les tient toutes, c'est lui : un
+        calcul refait remplace ainsi la décision signée sans `--registre` (le bouton du
+        classeur n'a que la cellule des numéros)."""
         if self.registre is not None:
             dossier = Path(self.registre)
             if not dossier.is_dir():
                 raise ErreurEntree(f"--registre {dossier} : ce n'est pas un dossier existant.")
             return dossier.resolve()
-        return (Path(resultats).parent if resultats else Path(sortie).resolve().parent).resolve()
+        propre = (Path(resultats).parent if resultats else Path(sortie).resolve().parent).resolve()
+        if not self.remplace or resultats is None or _tient(propre, self.remplace):
+            return propre
+        tenants = [
+            voisin.parent.resolve()
+            for voisin in sorted(propre.parent.glob(f"*/{NOM_REGISTRE}"))
+            if voisin.parent.resolve() != propre and _tient(voisin.parent, self.remplace)
+        ]
+        return tenants[0] if len(tenants) == 1 else propre
 
     def verifier_codes(self, annee: int, mesure: str, tableaux) -> None:
         """Chaque numéro de `--remplace` est bien formé et désigne une décision de cette
@@ -703,3 +723,15 @@ def demo_annexe5(dossier: Path, resultats_csv: Path, *, pdf: bool | None = None)
             f"{montant_fr(total)} à verser ({dossier / 'synthese.xlsx'})."
         )
     return "\n\n".join(resumes)
+
+
+def _tient(dossier: Path, numeros: list[str]) -> bool:
+    """Le registre du dossier inscrit toutes ces décisions (un registre absent ou illisible :
+    non ; `rapprocher` signale un registre abîmé)."""
+    if not (dossier / NOM_REGISTRE).is_file():
+        return False
+    try:
+        inscrits = {a.numero for a in lire_registre(dossier)}
+    except RefusRegistre:
+        return False
+    return set(numeros) <= inscrits

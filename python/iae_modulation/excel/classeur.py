@@ -63,6 +63,7 @@ NOMS_PARAMETRES = (
     "departements",
     "export_annexe5",
     "mesure_annexe5",
+    "remplace_annexe5",
     "pdf",
     "autorite",
     "prefete",

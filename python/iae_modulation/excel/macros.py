@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -223,8 +224,18 @@ def _identifiants_du_calcul(calcul: Path) -> list[str]:
         return [ligne.get("identifiant", "") for ligne in csv.DictReader(f, delimiter=";")]
 
 
-def _horodatage() -> str:
-    return dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+def _horodatage(base: Path) -> str:
+    """« AAAAMMJJ-HHMMSS » des dossiers et fichiers d'une action ; suffixé « -2 », « -3 »…
+    quand une action de la même seconde l'a déjà pris dans le dossier de sortie (deux actions
+    rapprochées ne se refusent pas l'une l'autre)."""
+    seconde = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    dossiers = [d for d in (base, base / "entrees") if d.is_dir()]
+    pris = [p.name for dossier in dossiers for p in dossier.iterdir()]
+    candidat, rang = seconde, 1
+    while any(re.search(re.escape(candidat) + r"(?![-\d])", nom) for nom in pris):
+        rang += 1
+        candidat = f"{seconde}-{rang}"
+    return candidat
 
 
 # --- vérification ---------------------------------------------------------------------------------
@@ -459,7 +470,8 @@ def _entrees_du_calcul(classeur: c.Classeur) -> tuple[Path, str, Path, Path | No
     """Le dossier de sortie, l'horodatage, la copie exacte des données et le fichier de
     l'enveloppe des Paramètres (ou None), écrits dans `entrees/` : ce que lit un calcul ou une
     simulation lancé du classeur."""
-    base, horodatage = dossier_de_sortie(classeur), _horodatage()
+    base = dossier_de_sortie(classeur)
+    horodatage = _horodatage(base)
     enveloppe = _enveloppe(classeur)
     entrees = base / "entrees"
     entrees.mkdir(parents=True, exist_ok=True)
@@ -717,7 +729,8 @@ def _importer_asp(classeur: c.Classeur, resultat: ResultatAction) -> None:
         for nom, texte in chemins.items()
     }
     resultat.entrees = [str(f) for f in fichiers.values() if f] + [f"année {annee}"]
-    sortie = dossier_de_sortie(classeur) / f"preparation-{annee}-{_horodatage()}"
+    base = dossier_de_sortie(classeur)
+    sortie = base / f"preparation-{annee}-{_horodatage(base)}"
     annexes = _fichier_du_classeur(classeur, chemins["fluxiae_annexes"])
     rapport = executer_preparation(
         annexes,
@@ -833,13 +846,15 @@ def _decision_asp(classeur: c.Classeur, resultat: ResultatAction) -> None:
         )
     if not texte_export:
         classeur.ecrire_parametre("export_annexe5", str(export))
-    sortie = dossier_de_sortie(classeur) / f"annexe5-{mesure}-{annee}-{_horodatage()}"
+    base = dossier_de_sortie(classeur)
+    sortie = base / f"annexe5-{mesure}-{annee}-{_horodatage(base)}"
+    remplace = [n for n in re.split(r"[,;\s]+", _facultatif(classeur, "remplace_annexe5")) if n]
     resultat.entrees = [
         str(export),
         str(calcul / "resultats.csv"),
         f"mesure {mesure}",
         f"départements {', '.join(departements) or 'tous'}",
-    ]
+    ] + ([f"remplace {', '.join(remplace)}"] if remplace else [])
     rapport = executer_annexe5(
         export,
         mesure,
@@ -850,9 +865,16 @@ def _decision_asp(classeur: c.Classeur, resultat: ResultatAction) -> None:
         signature=_signature(classeur),
         pdf=_oui(classeur, "pdf"),
         dossier_parametres=dossier_parametres(classeur),
+        remplace=remplace or None,
     )
     resultat.code = rapport.code_sortie
     resultat.message = f"{_annonce_du_calcul(calcul)}\n{rapport.resume()}"
+    if rapport.refus_du_registre:
+        resultat.message += (
+            f"\nDans le classeur : écrivez le numéro de la décision à remplacer dans « Décisions "
+            f"remplacées (annexe 5) » (feuille « {c.PARAMETRES} »), puis cliquez de nouveau ; "
+            "le registre qui la tient est retrouvé sans autre réglage."
+        )
     resultat.sorties = [str(p) for p in rapport.fichiers]
     if rapport.code_sortie == 0:
         _rapprocher(classeur, calcul, resultat)
@@ -869,7 +891,8 @@ def _notifications(classeur: c.Classeur, resultat: ResultatAction) -> None:
     from iae_modulation.documents.notifications import generer_notifications as notifications
 
     annee, calcul = _annee(classeur), _dernier_calcul(classeur)
-    sortie = dossier_de_sortie(classeur) / f"notifications-{annee}-{_horodatage()}"
+    base = dossier_de_sortie(classeur)
+    sortie = base / f"notifications-{annee}-{_horodatage(base)}"
     resultat.entrees = [str(calcul / "resultats.csv")]
     rapport = notifications(
         calcul / "resultats.csv",

@@ -9,12 +9,14 @@ sans enveloppe, ACI051230010 reçoit 13 901,57 € en 2026.
 
 from __future__ import annotations
 
+import os
+import sys
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 import xlsxwriter
-from aides import grand_livre, sortie_capturee
+from aides import classeur_de_campagne, empreinte, grand_livre, sortie_capturee
 from fabrique import COLONNES_DONNEES, LIGNES_DONNEES, donnees_avec
 from iae_modulation.cli import main
 from iae_modulation.donnees import lire_donnees
@@ -123,3 +125,68 @@ def test_etp_insertion_au_plus_deux_par_salarie(tmp_path, capsys, etp, code):
         "nb_salaries_insertion."
     )
     assert (message in texte) == (code == 2)
+
+
+# --- nom de fichier qui n'est pas de l'UTF-8 ---------------------------------------------------
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="noms toujours Unicode sous Windows")
+@pytest.mark.parametrize("ou", ["donnees", "sortie"])
+def test_nom_de_fichier_en_windows_1252_refuse_en_francais(tmp_path, capsys, ou):
+    """Avant : « Erreur inattendue (UnicodeEncodeError …) », code 1, au moment d'écrire le
+    manifeste ; les données venaient d'une clé USB (« données.csv » en Windows-1252)."""
+    from aides import DONNEES
+
+    octets = os.fsencode(tmp_path) + b"/donn\xe9es.csv"
+    with open(octets, "wb") as fichier:
+        fichier.write(DONNEES.read_bytes())
+    latin = os.fsdecode(octets)  # « donn\udce9es.csv »
+    if ou == "donnees":
+        code = calculer(Path(latin), tmp_path / "s")
+        cite = f"{tmp_path}/donn?es.csv"
+    else:
+        code = calculer(DONNEES, Path(os.fsdecode(os.fsencode(tmp_path) + b"/r\xe9sultats")))
+        cite = f"{tmp_path}/r?sultats"
+    assert code == 2
+    assert sortie(capsys) == (
+        f"« {cite} » : ce nom contient des caractères qui ne sont pas écrits en UTF-8 (à la "
+        "place des « ? » : un accent enregistré dans un autre encodage, p. ex. par une clé USB "
+        "ou un partage réseau), et l'outil ne peut pas le recopier dans ses résultats. Renommez "
+        "le fichier ou le dossier (en retapant ses accents, ou sans accents), puis relancez.\n"
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == [latin.rsplit("/", 1)[1]]
+
+
+# --- enveloppe du classeur ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("enveloppe", "message"),
+    [
+        (
+            "295.600",
+            "« 295.600 » : un montant en euros n'a jamais trois décimales, et le point ou la "
+            "virgule y est lu comme séparateur décimal (ce serait 295,60 €). Pour 295 600,00 €, "
+            "écrivez « 295600 » ou « 295 600 » (espace entre les milliers).",
+        ),
+        (
+            "295600,001",
+            "Un montant s'écrit au centime près (deux décimales au plus) : « 295600,001 » en a "
+            "davantage ; arrondissez-le au centime (ARRONDI(…;2) dans Excel).",
+        ),
+    ],
+)
+def test_enveloppe_ambigue_du_classeur_refusee_classeur_intact(
+    tmp_path, capsys, enveloppe, message
+):
+    """Avant : « 295.600 » passait la feuille « Paramètres » (lu 295,6), était refusé plus loin
+    dans un fichier enveloppes-….csv que l'agent n'a jamais vu, et le classeur était réécrit
+    avec le paramètre refusé, une feuille « Vérification » et une ligne « échec »."""
+    classeur = classeur_de_campagne(tmp_path / "campagne.xlsm")
+    avant = empreinte(classeur)
+    options = ["--parametre", "region=Grand Est", "--parametre", f"enveloppe={enveloppe}"]
+    assert main(["classeur", "executer", "calculer", str(classeur), *options]) == 2
+    assert empreinte(classeur) == avant
+    texte = sortie(capsys)
+    assert f"Feuille « Paramètres », « Enveloppe régionale » : {message}" in texte
+    assert "enveloppes-" not in texte

@@ -300,6 +300,14 @@ _NOM_PAR_CLE[cle_en_tete("Dont bénéficiaires de minima sociaux (RSA socle, ASS
 )
 
 
+def _colonne_contenue(en_tete: str) -> str | None:
+    """La colonne canonique dont le nom (ou l'intitulé) est contenu dans cet en-tête non
+    reconnu, la plus longue s'il y en a plusieurs ; None sinon."""
+    cle = cle_en_tete(nom_d_origine(en_tete))
+    contenues = [(len(c), nom) for c, nom in _NOM_PAR_CLE.items() if len(c) > 4 and c in cle]
+    return max(contenues)[1] if contenues else None
+
+
 def valider(brute: TableBrute, annee: int) -> DonneesSIAE:
     """Contrôle une table lue et la convertit en colonnes canoniques typées.
 
@@ -405,6 +413,34 @@ class _Validation:
             False,
         )
 
+    def _signaler_inconnue(self, en_tete: str) -> None:
+        """Une colonne non reconnue est ignorée (remarque) ; si son en-tête contient le nom
+        d'une colonne absente du fichier (« montant_socle (€) », « milieu pénitentiaire 2026 »)
+        dont dépend le montant, la ligne d'en-tête est refusée : sinon ses valeurs seraient
+        ignorées en silence, et le montant socle, par exemple, recalculé avec les ETP."""
+        proche = _colonne_contenue(en_tete)
+        if proche is None or proche in self.colonne_du_fichier:
+            self._signaler(
+                None, en_tete, "", "colonne non reconnue : ignorée pour le calcul.", False
+            )
+            return
+        colonne = _PAR_NOM[proche]
+        compte = colonne.numerique or colonne.nature == "oui/non"
+        absente = (
+            f"alors que la colonne « {proche} » ({colonne.libelle}) manque. Si c'est elle, "
+            f"nommez-la « {proche} »"
+        )
+        self._signaler(
+            None,
+            en_tete,
+            "",
+            f"colonne non reconnue, refusée {absente} : ses valeurs ne seraient pas lues, et le "
+            f"montant en dépend. Sinon, donnez-lui un nom qui ne contient pas « {proche} »."
+            if compte
+            else f"colonne non reconnue, ignorée {absente}.",
+            compte,
+        )
+
     def _signaler_lignes_decalees(self) -> None:
         """CSV : une ligne plus longue que l'en-tête a ses valeurs décalées (refusée) ; une
         ligne plus courte l'est peut-être (un séparateur manque) : dit sur les lignes déjà
@@ -483,9 +519,7 @@ class _Validation:
         for en_tete in self.inconnues:
             if self.longues and _SANS_ENTETE.fullmatch(en_tete):
                 continue  # cellules de lignes décalées, signalées ligne par ligne
-            self._signaler(
-                None, en_tete, "", "colonne non reconnue : ignorée pour le calcul.", False
-            )
+            self._signaler_inconnue(en_tete)
         if len(self.brute.table.columns) == 0:
             return  # fichier vide : une seule anomalie, signalée par `executer`
         for nom in colonnes_obligatoires(self.annee):

@@ -190,3 +190,44 @@ def test_enveloppe_ambigue_du_classeur_refusee_classeur_intact(
     texte = sortie(capsys)
     assert f"Feuille « Paramètres », « Enveloppe régionale » : {message}" in texte
     assert "enveloppes-" not in texte
+
+
+# --- colonne du montant socle mal nommée -------------------------------------------------------
+
+
+def _donnees_renommees(chemin: Path, colonne: str, en_tete: str, socle: str) -> Path:
+    """Les données de démonstration, l'en-tête `colonne` écrit `en_tete`, le montant socle de
+    ACI051230010 mis à `socle`."""
+    lignes = [ligne.split(";") for ligne in LIGNES_DONNEES]
+    lignes[0][COLONNES_DONNEES.index("montant_socle")] = socle
+    entete = [en_tete if c == colonne else c for c in COLONNES_DONNEES]
+    chemin.write_text("\n".join(";".join(c) for c in [entete, *lignes]) + "\n", encoding="utf-8")
+    return chemin
+
+
+def test_montant_socle_sous_un_en_tete_non_reconnu_refuse(tmp_path, capsys):
+    """Avant : « montant_socle (€) » était une colonne « non reconnue : ignorée », et les 40
+    montants socles étaient recalculés avec les ETP (200 000 € donnés pour ACI051230010,
+    215 528,21 € retenus), code 0."""
+    donnees = _donnees_renommees(tmp_path / "d.csv", "montant_socle", "montant_socle (€)", "200000")
+    assert calculer(donnees, tmp_path / "s") == 2
+    assert (
+        "d.csv, colonne « montant_socle (€) » : colonne non reconnue, refusée alors que la "
+        "colonne « montant_socle » (Montant socle de l'aide au poste) manque. Si c'est elle, "
+        "nommez-la « montant_socle » : ses valeurs ne seraient pas lues, et le montant en "
+        "dépend. Sinon, donnez-lui un nom qui ne contient pas « montant_socle »."
+    ) in sortie(capsys)
+
+
+def test_en_tete_reconnu_lu_et_colonne_d_identite_mal_nommee_seulement_signalee(tmp_path, capsys):
+    donnees = _donnees_renommees(tmp_path / "d.csv", "montant_socle", "Montant socle", "200000")
+    assert calculer(donnees, tmp_path / "s") == 0
+    livre = grand_livre(tmp_path / "s" / "resultats.csv").set_index("identifiant")
+    assert livre.loc[PREMIERE, "montant_socle"] == Decimal("200000")
+    capsys.readouterr()
+    donnees = _donnees_renommees(tmp_path / "e.csv", "commune", "commune (INSEE)", "215528,21")
+    assert calculer(donnees, tmp_path / "t") == 0
+    assert (
+        "e.csv, colonne « commune (INSEE) » : colonne non reconnue, ignorée alors que la "
+        "colonne « commune » (Commune) manque. Si c'est elle, nommez-la « commune »."
+    ) in sortie(capsys)

@@ -23,7 +23,8 @@ def structure_tiree(draw, numero: int) -> dict[str, str]:
     salaries = draw(st.integers(0, 60))
     # au plus deux sorties par salarié (contrôle de vraisemblance de la lecture)
     sorties = draw(st.integers(0, min(30, 2 * salaries) if salaries else 30))
-    insertion = draw(st.integers(0, 400))  # dixièmes d'ETP
+    # dixièmes d'ETP ; au plus deux ETP par salarié (contrôle de vraisemblance)
+    insertion = draw(st.integers(0, min(400, 20 * salaries) if salaries else 400))
     # au plus dix ETP d'encadrement par ETP en insertion (contrôle de vraisemblance)
     encadrement = draw(st.integers(0, min(80, 10 * insertion) if insertion else 80))
     durable = draw(st.integers(0, sorties))

@@ -928,7 +928,10 @@ def campagnes(draw) -> pd.DataFrame:
                 "nb_salaries_insertion": str(salaries),
                 "nb_beneficiaires_minima": str(draw(st.integers(0, salaries))),
                 "etp_encadrement": str(draw(st.integers(0, 5))),
-                "etp_insertion": str(draw(st.integers(0, 20))),
+                # au plus deux ETP par salarié (vraisemblance)
+                "etp_insertion": str(
+                    draw(st.integers(0, min(20, 2 * salaries) if salaries else 20))
+                ),
                 "sorties_totales": str(sorties),
                 "sorties_emploi_durable": str(durable),
                 "sorties_emploi_transition": str(draw(st.integers(0, sorties - durable))),

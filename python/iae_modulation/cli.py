@@ -58,11 +58,28 @@ def main(argv: list[str] | None = None) -> int:
     --debogage, un message français et un code de sortie (0, 1, 2 ; voir `erreurs`)."""
     sortie_lisible()
     argv = sys.argv[1:] if argv is None else list(argv)
+    illisible = next((a for a in argv if a != a.encode("utf-8", "replace").decode()), None)
+    if illisible is not None:
+        print(message_argument_illisible(illisible), file=sys.stderr)
+        return 2
     # seule la sous-commande demandée est importée (démarrage rapide) ; l'aide les charge toutes
     sans_options = [a for a in argv if a != "--debogage"]
     demandee = tuple(c for c in COMMANDES if sans_options[:1] == [c]) or COMMANDES
     args = construire_parseur(demandee).parse_args(argv)
     return frontiere(lambda: args.executer(args), args.debogage)
+
+
+def message_argument_illisible(argument: str) -> str:
+    """Un nom de fichier dont les octets ne sont pas de l'UTF-8 (copié d'une clé USB ou d'un
+    partage réseau en Windows-1252 sous Linux) : refusé d'emblée, en disant quoi faire, plutôt
+    qu'une « erreur inattendue » au moment d'écrire ce nom dans le manifeste."""
+    lisible = argument.encode("utf-8", "replace").decode()
+    return (
+        f"« {lisible} » : ce nom contient des caractères qui ne sont pas écrits en UTF-8 (à la "
+        "place des « ? » : un accent enregistré dans un autre encodage, p. ex. par une clé USB "
+        "ou un partage réseau), et l'outil ne peut pas le recopier dans ses résultats. Renommez "
+        "le fichier ou le dossier (en retapant ses accents, ou sans accents), puis relancez."
+    )
 
 
 def sortie_lisible() -> None:

@@ -31,6 +31,7 @@ from iae_modulation.lecture import (
     TableBrute,
     est_erreur_excel,
     feuilles_du_classeur,
+    feuilles_masquees,
     lire_effectif,
     lire_montant,
     lire_nombre,
@@ -41,10 +42,12 @@ from iae_modulation.lecture import (
 from iae_modulation.parametres import ANNEE_INDICATEURS
 from iae_modulation.referentiel import (
     TYPES_SIAE,
+    cle_identifiant,
     departements,
     normaliser_departement,
     normaliser_region,
     sans_accents,
+    sans_blancs,
 )
 from iae_modulation.table_canonique import (
     ENTETES_RAPPORT,
@@ -205,7 +208,7 @@ def ecrire_anomalies_xlsx(rapport: RapportValidation, chemin: Path, annee: int |
 def lire_donnees(chemin: Path, annee: int, feuille: str | None = None) -> DonneesSIAE:
     """Lit (`lecture.lire_table`) puis valide (`valider`) un fichier de données SIAE.
 
-    Sans `feuille`, un classeur est lu dans sa première feuille ; si elle ne porte pas les
+    Sans `feuille`, un classeur est lu dans sa première feuille visible ; si elle ne porte pas les
     colonnes des données (une notice placée en premier), la feuille « Données SIAE » du
     classeur de l'outil est lue, et toute autre feuille qui les porte est nommée dans le refus.
     """
@@ -255,12 +258,20 @@ def _feuille_des_donnees(chemin: Path, premiere: TableBrute) -> TableBrute:
             candidates.append(nom)
     if not candidates:
         return premiere  # `valider` dit ce qui manque
-    noms = " ou ".join(f"« {nom} »" for nom in candidates)
+    masquees = feuilles_masquees(chemin)
+    noms = " ou ".join(
+        f"« {nom} »" + (" (masquée)" if nom in masquees else "") for nom in candidates
+    )
+    afficher = (
+        "Affichez-la (clic droit sur un onglet › Afficher…), puis p"
+        if masquees.intersection(candidates)
+        else "P"
+    )
     raise ErreurEntree(
         f"{chemin.name} : la première feuille, « {premiere.feuille} », n'a pas les colonnes "
         f"des données (identifiant, type, departement…), et c'est elle qui est lue ; la feuille "
-        f"{noms} les a. Placez la feuille des données en premier (clic droit sur son onglet › "
-        "Déplacer ou copier… › « (en premier) »), ou supprimez la feuille "
+        f"{noms} les a. {afficher}lacez la feuille des données en premier (clic droit sur son "
+        "onglet › Déplacer ou copier… › « (en premier) »), ou supprimez la feuille "
         f"« {premiere.feuille} », puis enregistrez et relancez."
     )
 
@@ -287,6 +298,14 @@ _NOM_PAR_CLE = {cle_en_tete(c.nom): c.nom for c in COLONNES} | {
 _NOM_PAR_CLE[cle_en_tete("Dont bénéficiaires de minima sociaux (RSA socle, ASS, AAH)")] = (
     "nb_beneficiaires_minima"
 )
+
+
+def _colonne_contenue(en_tete: str) -> str | None:
+    """La colonne canonique dont le nom (ou l'intitulé) est contenu dans cet en-tête non
+    reconnu, la plus longue s'il y en a plusieurs ; None sinon."""
+    cle = cle_en_tete(nom_d_origine(en_tete))
+    contenues = [(len(c), nom) for c, nom in _NOM_PAR_CLE.items() if len(c) > 4 and c in cle]
+    return max(contenues)[1] if contenues else None
 
 
 def valider(brute: TableBrute, annee: int) -> DonneesSIAE:
@@ -394,6 +413,34 @@ class _Validation:
             False,
         )
 
+    def _signaler_inconnue(self, en_tete: str) -> None:
+        """Une colonne non reconnue est ignorée (remarque) ; si son en-tête contient le nom
+        d'une colonne absente du fichier (« montant_socle (€) », « milieu pénitentiaire 2026 »)
+        dont dépend le montant, la ligne d'en-tête est refusée : sinon ses valeurs seraient
+        ignorées en silence, et le montant socle, par exemple, recalculé avec les ETP."""
+        proche = _colonne_contenue(en_tete)
+        if proche is None or proche in self.colonne_du_fichier:
+            self._signaler(
+                None, en_tete, "", "colonne non reconnue : ignorée pour le calcul.", False
+            )
+            return
+        colonne = _PAR_NOM[proche]
+        compte = colonne.numerique or colonne.nature == "oui/non"
+        absente = (
+            f"alors que la colonne « {proche} » ({colonne.libelle}) manque. Si c'est elle, "
+            f"nommez-la « {proche} »"
+        )
+        self._signaler(
+            None,
+            en_tete,
+            "",
+            f"colonne non reconnue, refusée {absente} : ses valeurs ne seraient pas lues, et le "
+            f"montant en dépend. Sinon, donnez-lui un nom qui ne contient pas « {proche} »."
+            if compte
+            else f"colonne non reconnue, ignorée {absente}.",
+            compte,
+        )
+
     def _signaler_lignes_decalees(self) -> None:
         """CSV : une ligne plus longue que l'en-tête a ses valeurs décalées (refusée) ; une
         ligne plus courte l'est peut-être (un séparateur manque) : dit sur les lignes déjà
@@ -472,9 +519,7 @@ class _Validation:
         for en_tete in self.inconnues:
             if self.longues and _SANS_ENTETE.fullmatch(en_tete):
                 continue  # cellules de lignes décalées, signalées ligne par ligne
-            self._signaler(
-                None, en_tete, "", "colonne non reconnue : ignorée pour le calcul.", False
-            )
+            self._signaler_inconnue(en_tete)
         if len(self.brute.table.columns) == 0:
             return  # fichier vide : une seule anomalie, signalée par `executer`
         for nom in colonnes_obligatoires(self.annee):
@@ -544,11 +589,11 @@ class _Validation:
                 codes = {v: normaliser_departement(v) or v for v in set(brut)}
                 colonnes[colonne.nom] = [codes[v] for v in brut]
             elif colonne.nom in ("identifiant", "siret"):
-                # normalisés une fois, ici : sans espaces, n° d'annexe en majuscules
-                # (« aci 051230010 » et « ACI051230010 » sont la même annexe)
-                cles = {v: "".join(v.split()) for v in set(brut)}
+                # normalisés une fois, ici : sans espaces ni caractères invisibles, n° d'annexe
+                # en majuscules (« aci 051230010 » et « ACI051230010 » sont la même annexe)
+                cles = {v: sans_blancs(v) for v in set(brut)}
                 if colonne.nom == "identifiant":
-                    cles = {v: cle.upper() for v, cle in cles.items()}
+                    cles = {v: cle_identifiant(v) for v in set(brut)}
                 colonnes[colonne.nom] = [cles[v] for v in brut]
                 if colonne.nom == "identifiant":
                     self.identifiants = colonnes[colonne.nom]
@@ -653,7 +698,8 @@ class _Validation:
             autres = [self.brute.lignes[p] for p in memes if p != position]
             ecritures = {self._brut(p, "identifiant") for p in memes}
             precision = (
-                f" (« {self.identifiants[position]} » : majuscules et espaces ne comptent pas)"
+                f" (« {self.identifiants[position]} » : majuscules et espaces ne comptent pas, "
+                "ni les caractères invisibles)"
                 if len(ecritures) > 1
                 else ""
             )

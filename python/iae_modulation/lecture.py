@@ -18,7 +18,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
-from python_calamine import CalamineWorkbook, SheetTypeEnum
+from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
 from iae_modulation.encodages import decoder_octets
 from iae_modulation.etendue_xlsx import SANS_POSITION, Etendue, colonne_en_lettres, etendue
@@ -372,7 +372,7 @@ def _lire_excel(
     lignes masquées."""
     try:
         classeur = CalamineWorkbook.from_path(str(chemin))
-        noms = [f.name for f in classeur.sheets_metadata if f.typ == SheetTypeEnum.WorkSheet]
+        noms = _feuilles_de_calcul(classeur)
     except Exception as erreur:  # calamine signale un classeur abîmé par des erreurs variées
         raise _classeur_illisible(chemin, erreur) from None
     if not noms:
@@ -492,12 +492,33 @@ MAX_CITEES = 20  # cellules citées dans un message, au plus
 
 
 def feuilles_du_classeur(chemin: Path) -> list[str]:
-    """Les feuilles de calcul d'un classeur, dans l'ordre des onglets."""
+    """Les feuilles de calcul d'un classeur : les visibles dans l'ordre des onglets, puis les
+    masquées ; la première est celle que lit `lire_table` sans nom de feuille."""
     try:
-        classeur = CalamineWorkbook.from_path(str(chemin))
-        return [f.name for f in classeur.sheets_metadata if f.typ == SheetTypeEnum.WorkSheet]
+        return _feuilles_de_calcul(CalamineWorkbook.from_path(str(chemin)))
     except Exception as erreur:  # calamine signale un classeur abîmé par des erreurs variées
         raise _classeur_illisible(chemin, erreur) from None
+
+
+def feuilles_masquees(chemin: Path) -> set[str]:
+    """Les feuilles de calcul masquées (ou très masquées) d'un classeur."""
+    try:
+        classeur = CalamineWorkbook.from_path(str(chemin))
+    except Exception as erreur:  # calamine signale un classeur abîmé par des erreurs variées
+        raise _classeur_illisible(chemin, erreur) from None
+    return {
+        f.name
+        for f in classeur.sheets_metadata
+        if f.typ == SheetTypeEnum.WorkSheet and f.visible != SheetVisibleEnum.Visible
+    }
+
+
+def _feuilles_de_calcul(classeur: CalamineWorkbook) -> list[str]:
+    """Les visibles d'abord : une feuille masquée placée en premier (l'an dernier, gardé « pour
+    mémoire ») n'est jamais lue à la place de celle que l'agent voit."""
+    feuilles = [f for f in classeur.sheets_metadata if f.typ == SheetTypeEnum.WorkSheet]
+    visibles = [f.name for f in feuilles if f.visible == SheetVisibleEnum.Visible]
+    return visibles + [f.name for f in feuilles if f.visible != SheetVisibleEnum.Visible]
 
 
 def _classeur_illisible(chemin: Path, erreur: Exception) -> ErreurEntree:

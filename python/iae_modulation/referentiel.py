@@ -23,6 +23,23 @@ from iae_modulation.parametres import TYPES_SIAE as TYPES_SIAE
 DEPARTEMENT_MAYOTTE = "976"
 
 
+def sans_blancs(texte: object) -> str:
+    """Le texte sans espaces (insécables compris) ni caractères invisibles (espace sans
+    chasse U+200B, trait d'union conditionnel, BOM…, catégorie Unicode « Cf ») : ce que
+    recopie un copier-coller depuis une page web ou un courriel, et qu'on ne voit pas."""
+    return "".join(
+        caractere
+        for caractere in str(texte)
+        if not caractere.isspace() and unicodedata.category(caractere) != "Cf"
+    )
+
+
+def cle_identifiant(texte: object) -> str:
+    """La clé d'un identifiant (n° d'annexe financière) : sans blancs (`sans_blancs`), en
+    majuscules ; « aci 051230010 » et « ACI051230010 » sont la même structure (issue 14)."""
+    return sans_blancs(texte).upper()
+
+
 def normaliser_mesure(texte: object) -> str:
     """« aci », « Aci », « ACI » -> « ACI » : la mesure se donne sans tenir compte de la casse
     (ligne de commande, classeur, données), comme les types des données."""
@@ -150,7 +167,7 @@ def numero_annexe(valeur: object) -> NumeroAnnexe:
 def lire_numero_annexe(valeur: object) -> NumeroAnnexe | None:
     """Décompose un numéro d'annexe financière ; None s'il n'a pas la forme attendue.
     Mémorisée (résultat immuable) : un FluxIAE répète le numéro à chaque avenant."""
-    texte = re.sub(r"\s", "", str(valeur or "")).upper()
+    texte = cle_identifiant(valeur or "")
     trouve = _MOTIF_ANNEXE.fullmatch(texte)
     if not trouve:
         return None

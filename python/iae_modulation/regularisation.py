@@ -21,15 +21,15 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from iae_modulation.formats import arrondi_centime
-from iae_modulation.referentiel import lire_numero_annexe
+from iae_modulation.referentiel import cle_identifiant, lire_numero_annexe
 
 
 def cle_versement(identifiant: object) -> str:
     """L'annexe financière sans avenant (« EI054140001A1M0 » -> « EI054140001 ») : le versement
     2014 d'une annexe est tiré par l'annexe 2015 de la même convention ; un identifiant qui
-    n'est pas un n° d'annexe est pris tel quel (majuscules, sans espaces)."""
+    n'est pas un n° d'annexe est pris tel quel (`cle_identifiant`)."""
     numero = lire_numero_annexe(identifiant)
-    return numero.convention if numero else "".join(str(identifiant).split()).upper()
+    return numero.convention if numero else cle_identifiant(identifiant)
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ ETP_MAX = Decimal(1000)  # ETP d'une seule structure, au-delà : impossible
 EFFORT_ELEVE = 1  # plus d'ETP d'encadrement que d'ETP en insertion : à vérifier
 EFFORT_IMPOSSIBLE = 10  # dix ETP d'encadrement par ETP en insertion : impossible
 SORTIES_PAR_SALARIE_MAX = 2  # plus de deux sorties par salarié ayant travaillé : impossible
+ETP_PAR_SALARIE_MAX = 2  # un salarié fait au plus un ETP sur l'année ; plus de deux : impossible
 COLONNES_ETP = ("etp_conventionnes", "etp_realises", "etp_encadrement", "etp_insertion")
 SIREN_LA_POSTE = "356000000"
 # un public particulier (colonne facultative, hors de la méthode par défaut) plus nombreux que
@@ -98,6 +99,10 @@ def controles(
             ),
         ),
         (
+            "etp_insertion_impossible:etp_insertion",
+            lambda t: au_plus(t, "etp_insertion", "nb_salaries_insertion", ETP_PAR_SALARIE_MAX),
+        ),
+        (
             "sorties_impossibles:sorties_totales",
             lambda t: au_plus(
                 t, "sorties_totales", "nb_salaries_insertion", SORTIES_PAR_SALARIE_MAX
@@ -147,6 +152,14 @@ def message(controle: str, valeur: str, brut: Callable[[str], str]) -> str | Non
         return (
             f"effort d'insertion {nom} : {brut('etp_encadrement')} ETP d'encadrement pour "
             f"{valeur} ETP en insertion ({pourquoi})."
+        )
+    if controle == "etp_insertion_impossible":
+        return (
+            f"ETP en insertion impossibles : {valeur} ETP pour "
+            f"{brut('nb_salaries_insertion')} salariés en insertion, plus de "
+            f"{ETP_PAR_SALARIE_MAX} ETP par salarié (un salarié fait au plus un ETP sur "
+            "l'année ; virgule décimale perdue ?) ; vérifiez etp_insertion et "
+            "nb_salaries_insertion."
         )
     if controle == "sorties_impossibles":
         return (

@@ -490,7 +490,8 @@ def campagnes(draw):
         totales = draw(st.integers(0, min(12, 2 * salaries) if salaries else 12))
         durable = draw(st.integers(0, totales))
         transition = draw(st.integers(0, totales - durable))
-        insertion = draw(st.integers(0, 1500))
+        # centièmes d'ETP ; au plus deux ETP par salarié (vraisemblance)
+        insertion = draw(st.integers(0, min(1500, 200 * salaries) if salaries else 1500))
         encadrement = draw(st.integers(0, min(400, 10 * insertion) if insertion else 400))
         identifiant = f"{type_}{rang:06d}"
         identifiants.append(identifiant)

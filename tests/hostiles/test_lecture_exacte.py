@@ -804,6 +804,7 @@ def test_au_hasard_effectif_entier_ou_refuse(personnes, forme):
     }
     texte = textes[forme]
     valeurs = {c: "" for c in COLONNES_DONNEES if c.startswith(("nb_", "sorties"))}
+    valeurs["etp_insertion"] = "1"  # au plus deux ETP par salarié, même pour 1 salarié
     lues = valider(_table(valeurs | {"nb_salaries_insertion": texte}), 2026)
     # « 22.000 » : 22 ou 22 000 ? (« 1000.000 » n'est pas écrit en milliers : c'est 1 000)
     refuse = forme in ("22,5", "22.5") or (forme == "22.000" and 1 <= personnes <= 999)

@@ -25,6 +25,7 @@ from iae_modulation.methode import NOM_PAR_DEFAUT, pourcent_fr
 from iae_modulation.montants import montant_module, taux_effectif
 from iae_modulation.referentiel import (
     ANNEE_FORFAIT,
+    cle_identifiant,
     lire_numero_annexe,
 )
 from iae_modulation.resultats import MOTIF_FORFAIT_2014, GrandLivre
@@ -334,7 +335,7 @@ def taux_forfaitaire(pourcentage: Decimal, annee: int) -> Forfait:
 def cle_annexe(texte: str) -> str:
     """N° d'annexe sans avenant (« ACI051230010A1M0 » -> « ACI051230010 »)."""
     numero = lire_numero_annexe(texte)
-    return numero.convention if numero else re.sub(r"\s", "", str(texte)).upper()
+    return numero.convention if numero else cle_identifiant(texte)
 
 
 def cle_siret(texte: str) -> str:

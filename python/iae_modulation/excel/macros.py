@@ -329,7 +329,7 @@ def _instantane_donnees(classeur: c.Classeur, dossier: Path, horodatage: str) ->
 
 def _enveloppe(classeur: c.Classeur) -> tuple[str, Decimal] | None:
     """La région et l'enveloppe des Paramètres (vérifiées avant tout travail), ou None."""
-    from iae_modulation.lecture import lire_nombre
+    from iae_modulation.lecture import NombreAmbigu, lire_montant
 
     texte = _texte(classeur, "enveloppe")
     if not texte:
@@ -341,7 +341,11 @@ def _enveloppe(classeur: c.Classeur) -> tuple[str, Decimal] | None:
             f"« {_texte(classeur, 'region')} » n'est pas reconnue."
         )
     try:
-        montant = lire_nombre(texte)
+        montant = lire_montant(texte)  # « 295.600 » refusé ici, pas lu 295,60 €
+    except NombreAmbigu as erreur:
+        raise ErreurAction(
+            f"Feuille « {c.PARAMETRES} », « Enveloppe régionale » : {erreur}"
+        ) from None
     except ValueError:
         raise ErreurAction(
             f"Feuille « {c.PARAMETRES} », « Enveloppe régionale » : « {texte} » n'est pas un "

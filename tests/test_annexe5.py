@@ -29,7 +29,7 @@ STRUCTURES = [
     ligne.split(";")
     for ligne in (
         "EI054240006;73004030000065;Lorraine Espaces Verts;EI;54;3,32;41363,88;0",
-        "EI054250018;80370412100091;Nancy Bâtiment Insertion;EI;54;8,10;100,50;0",
+        "EI054250018;80370412100091;Nancy Bâtiment Insertion;EI;54;0,01;100,50;0",
         "EI057230010;51688656100088;Moselle Recyclage;EI;57;3,12;38872,08;0",
         "ETTI054240020;37207547300051;Intérim Solidaire 54;ETTI;54;20,00;95620,00;0",
         "ETTI088240035;44441236500011;Vosges Intérim;ETTI;88;17,00;81133,57;0",

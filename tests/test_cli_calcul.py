@@ -331,7 +331,7 @@ def test_montant_socle_invraisemblable_signale_sans_bloquer(tmp_path: Path) -> N
     donnees = tmp_path / "donnees.csv"
     donnees.write_text(
         "identifiant;type;departement;montant_socle;etp_conventionnes\n"
-        "ACI054140001;ACI;54;12,5 €;9\nACI054140002;ACI;54;86400;9\n",
+        "ACI054140001;ACI;54;12500 €;9\nACI054140002;ACI;54;86400;9\n",
         encoding="utf-8",
     )
     sortie = tmp_path / "s"
@@ -339,11 +339,11 @@ def test_montant_socle_invraisemblable_signale_sans_bloquer(tmp_path: Path) -> N
     resultats = grand_livre(sortie / "resultats.csv").set_index("identifiant")
     # 9 ETP × 19 200 € × 6/12 = 86 400 € attendus en 2014 pour un ACI
     assert (
-        "montant socle de 12,50 € éloigné de 9,00 ETP × 19\u00a0200 € = 86\u00a0400,00 €"
+        "montant socle de 12\u00a0500,00 € éloigné de 9,00 ETP × 19\u00a0200 € = 86\u00a0400,00 €"
         in (resultats.at["ACI054140001", "anomalies"])
     )
     assert resultats.at["ACI054140002", "anomalies"] == ""
-    assert resultats.at["ACI054140001", "montant_module"] == Decimal("0.63")
+    assert resultats.at["ACI054140001", "montant_module"] == Decimal("625.00")
 
 
 def test_socle_de_repli_dit_quelle_valeur_de_l_annee_il_retient(tmp_path: Path) -> None:
@@ -385,14 +385,14 @@ def test_remarque_de_socle_d_un_classeur_nomme_sa_feuille(tmp_path: Path, capsys
     feuille.title = "Données"
     for numero, ligne in enumerate(lignes[:3]):
         cellules = ligne.split(";")
-        if numero == 1:  # ACI051230010 : 9,01 ETP, socle de 2 155,28 € au lieu de 215 528,21 €
+        if numero == 1:  # ACI051230010 : 9,01 ETP, socle de 21 552,83 € au lieu de 215 528,21 €
             entete = lignes[0].split(";")
-            cellules[entete.index("montant_socle")] = "2155,28"
+            cellules[entete.index("montant_socle")] = "21552,83"
             cellules[entete.index("dont_cofinancement_cd")] = "0"
         feuille.append(cellules)
     classeur.save(tmp_path / "donnees.xlsx")
     assert calculer(tmp_path / "s", 2026, donnees=tmp_path / "donnees.xlsx") == 0
     assert (
         "donnees.xlsx, feuille « Données », ligne 2, colonne « montant_socle » : montant socle de "
-        "2 155,28 € éloigné de 9,01 ETP × 23 921 € = 215 528,21 € : à vérifier"
+        "21 552,83 € éloigné de 9,01 ETP × 23 921 € = 215 528,21 € : à vérifier"
     ) in capsys.readouterr().out.replace("\u00a0", " ")

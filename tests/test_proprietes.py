@@ -96,11 +96,17 @@ def campagne_de_toute_sorte(draw, annee: int) -> list[dict[str, str]]:
     structures = []
     for numero, (type_, departement, detention) in enumerate(sortes):
         structure = draw(structure_tiree(numero))
+        etp = draw(st.integers(50, 3000))
+        # socle nul, ou de 2 500 à 6 000 € par ETP conventionné : moins de dix fois loin de
+        # ETP × socle par ETP pour tout type et toute année (AI 2014 sur six mois : 650 € par
+        # ETP ; ACI 2026 : 23 921 €), au-delà le socle est refusé comme impossible
+        par_etp = draw(st.one_of(st.just(0), st.integers(250_000, 600_000)))
         structure.update(
             type=type_,
             departement=departement,
             milieu_penitentiaire="oui" if detention else "non",
-            etp_conventionnes=f"{draw(st.integers(50, 3000)) / 100:.2f}",
+            etp_conventionnes=f"{etp / 100:.2f}",
+            montant_socle=f"{etp * par_etp / 10_000:.2f}",
         )
         structures.append(structure)
     sans_socle = [s for s in structures if repli_permis(s, annee)]

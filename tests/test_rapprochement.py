@@ -912,6 +912,7 @@ def campagnes(draw) -> pd.DataFrame:
         salaries = draw(st.integers(0, 30))
         sorties = draw(st.integers(0, min(10, 2 * salaries) if salaries else 10))
         durable = draw(st.integers(0, sorties))
+        etp = draw(st.integers(1, 40))
         lignes.append(
             {
                 "identifiant": f"{type_}{departement.zfill(3)}25{numero:04d}",
@@ -922,8 +923,9 @@ def campagnes(draw) -> pd.DataFrame:
                 "commune": "Nancy",
                 "type": type_,
                 "departement": departement,
-                "etp_conventionnes": str(draw(st.integers(1, 40))),
-                "montant_socle": f"{draw(st.integers(100_000, 50_000_000)) / 100:.2f}",
+                "etp_conventionnes": str(etp),
+                # 2 500 à 6 000 € par ETP : à moins de dix fois de ETP × socle par ETP
+                "montant_socle": f"{etp * draw(st.integers(250_000, 600_000)) / 100:.2f}",
                 "dont_cofinancement_cd": "0",
                 "nb_salaries_insertion": str(salaries),
                 "nb_beneficiaires_minima": str(draw(st.integers(0, salaries))),

@@ -308,6 +308,56 @@ def _socles_inconnus(
     return anomalies
 
 
+FACTEUR_SOCLE_IMPOSSIBLE = 10  # un socle à plus de 10 fois, ou moins d'un dixième, de ETP × socle
+
+
+def _socles_impossibles(
+    donnees: DonneesSIAE, table: pd.DataFrame, annee: int, regles: ReglesDatees
+) -> list[Anomalie]:
+    """Une anomalie bloquante par montant socle fourni plus de dix fois supérieur, ou inférieur,
+    à ETP conventionnés × socle par ETP de la période (ou à l'envers, des ETP faux) : centimes
+    saisis sans virgule (« 21552821 » pour 215 528,21 €), point pris pour des décimales. Le
+    montant socle de l'annexe est ETP × socle par ETP (art. R. 5132-8 et suivants) ; entre la
+    moitié et 110 %, un écart n'est qu'une remarque (`_vraisemblance`) ; un socle nul passe."""
+    fichier, anomalies = Path(donnees.fichier).name, []
+    bornes: dict[tuple[str, bool, bool], Bornes | None] = {}
+    for ligne, identifiant, type_siae, dep, socle, etp, penitentiaire in zip(
+        table["ligne_source"],
+        table["identifiant"],
+        table["type"],
+        table["departement"],
+        _colonne(table, "montant_socle"),
+        _colonne(table, "etp_conventionnes"),
+        table["milieu_penitentiaire"],
+        strict=True,
+    ):
+        cle = (type_siae, dep == DEPARTEMENT_MAYOTTE, regles.socle_propre(penitentiaire))
+        if cle not in bornes:
+            bornes[cle] = _socle_par_etp(annee, *cle)
+        par_periode = bornes[cle]
+        if socle is None or not etp or par_periode is None:
+            continue
+        attendu = par_periode[1] * 2 * etp  # ETP × socle par ETP sur la période
+        facteur = FACTEUR_SOCLE_IMPOSSIBLE
+        if not socle or attendu / facteur <= socle <= attendu * facteur:
+            continue  # un socle nul ne verse rien : rien à fausser
+        anomalies.append(
+            Anomalie(
+                fichier,
+                donnees.feuille,
+                int(ligne),
+                "montant_socle",
+                str(socle),
+                f"{identifiant} : montant socle de {nombre_fr(socle)} € impossible, plus de "
+                f"{FACTEUR_SOCLE_IMPOSSIBLE} fois {'supérieur' if socle > attendu else 'inférieur'}"
+                f" à {nombre_fr(etp)} ETP × {nombre_fr(par_periode[0], 0)} € par ETP = "
+                f"{nombre_fr(arrondi_centime(attendu))} € : vérifiez le montant (centimes sans "
+                "virgule ? point des milliers ?) et les ETP conventionnés de l'annexe.",
+            )
+        )
+    return anomalies
+
+
 def _repli(
     annee: int, type_siae: str, mayotte: bool, params: _Parametres, penitentiaire: bool
 ) -> tuple[Decimal, int, str]:
@@ -536,6 +586,9 @@ def calculer_modulation(donnees: DonneesSIAE, options: OptionsCalcul) -> CalculM
     # au rapport, comme une ligne invalide, et hors du calcul
     refus = regles.refus(donnees, table)
     refus += _socles_inconnus(
+        donnees, table[~table["ligne_source"].isin({a.ligne for a in refus})], options.annee, regles
+    )
+    refus += _socles_impossibles(
         donnees, table[~table["ligne_source"].isin({a.ligne for a in refus})], options.annee, regles
     )
     if refus:

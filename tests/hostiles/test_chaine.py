@@ -494,6 +494,8 @@ def campagnes(draw):
         insertion = draw(st.integers(0, min(1500, 200 * salaries) if salaries else 1500))
         encadrement = draw(st.integers(0, min(400, 10 * insertion) if insertion else 400))
         identifiant = f"{type_}{rang:06d}"
+        etp = draw(st.integers(50, 3000))
+        par_etp = draw(st.one_of(st.just(0), st.integers(250_000, 600_000)))
         identifiants.append(identifiant)
         structures.append(
             {
@@ -505,10 +507,12 @@ def campagnes(draw):
                 "commune": "Nancy",
                 "type": type_,
                 "departement": departement,
-                "etp_conventionnes": f"{draw(st.integers(50, 3000)) / 100:.2f}".replace(".", ","),
+                "etp_conventionnes": f"{etp / 100:.2f}".replace(".", ","),
+                # nul, ou de 2 500 à 6 000 € par ETP : à moins de dix fois de ETP × socle par
+                # ETP pour tout type et toute année (au-delà, refusé comme impossible)
                 "montant_socle": ""
                 if repli and draw(st.booleans())
-                else f"{draw(st.integers(0, 30_000_000)) / 100:.2f}".replace(".", ","),
+                else f"{etp * par_etp / 10_000:.2f}".replace(".", ","),
                 "nb_salaries_insertion": str(salaries) if draw(st.booleans()) or salaries else "",
                 "nb_beneficiaires_minima": str(draw(st.integers(0, salaries))),
                 # au plus 10 ETP d'encadrement par ETP en insertion (vraisemblance)

@@ -620,11 +620,37 @@ def test_enveloppe_mille_fois_trop_petite_refusee_dix_fois_signalee(tmp_path, ca
 
 
 def test_socle_eloigne_des_etp_ecrit_dans_le_resume(tmp_path, capsys):
+    """Dix fois moins que ETP × socle par ETP (215 528,21 €) : une remarque, à la borne."""
     donnees = donnees_avec(
-        tmp_path / "d.csv", {("montant_socle", 0): "2155,28", ("dont_cofinancement_cd", 0): "0"}
+        tmp_path / "d.csv", {("montant_socle", 0): "21552,83", ("dont_cofinancement_cd", 0): "0"}
     )
     assert calculer(donnees, tmp_path / "s") == 0
-    assert "montant socle de 2 155,28 € éloigné de 9,01 ETP" in sortie(capsys)
+    assert "montant socle de 21 552,83 € éloigné de 9,01 ETP" in sortie(capsys)
+
+
+@pytest.mark.parametrize(
+    ("saisi", "lu", "sens"),
+    [
+        ("21552,82", "21 552,82", "inférieur"),  # juste sous le dixième
+        ("2155,28", "2 155,28", "inférieur"),  # cent fois moins
+        ("2155282,11", "2 155 282,11", "supérieur"),  # juste au-delà de dix fois
+        ("21552821", "21 552 821,00", "supérieur"),  # centimes saisis sans virgule
+    ],
+)
+def test_socle_a_plus_de_dix_fois_des_etp_refuse(tmp_path, capsys, saisi, lu, sens):
+    """Avant : « 21552821 » pour 215 528,21 € n'était qu'une remarque et les 40 montants de la
+    région changeaient (le socle de 9,01 ETP × 23 921 € pris cent fois)."""
+    donnees = donnees_avec(
+        tmp_path / "d.csv", {("montant_socle", 0): saisi, ("dont_cofinancement_cd", 0): "0"}
+    )
+    assert calculer(donnees, tmp_path / "s") == 2
+    assert (
+        f"d.csv, ligne 2, colonne « montant_socle » : ACI051230010 : montant socle de {lu} € "
+        f"impossible, plus de 10 fois {sens} à 9,01 ETP × 23 921 € par ETP = 215 528,21 € : "
+        "vérifiez le montant (centimes sans virgule ? point des milliers ?) et les ETP "
+        "conventionnés de l'annexe."
+    ) in sortie(capsys)
+    assert not (tmp_path / "s" / "resultats.csv").exists()
 
 
 # --- 5. identifiants normalisés ------------------------------------------------------------------

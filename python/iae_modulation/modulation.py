@@ -816,6 +816,9 @@ def _regulariser(
     reste à déduire de l'aide au poste et montant net à verser."""
     colonnes: dict[str, list[Decimal | None]] = {c: [] for c in COLONNES_REGULARISATION}
     versements = options.versements_2014 or {}
+    if not versements:  # aucune régularisation : le net est le montant modulé
+        vides: list[Decimal | None] = [None] * len(modules)
+        return {c: list(modules) if c == "montant_net" else list(vides) for c in colonnes}
     tirees = [cle_versement(i) for i in table["identifiant"]]
     doubles = sorted(c for c, n in Counter(tirees).items() if n > 1 and c in versements)
     if doubles:

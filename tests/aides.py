@@ -269,3 +269,39 @@ def classeur_de_campagne(chemin: Path, annee: int = 2026) -> Path:
     classeur.ecrire_parametre("annee", annee)
     classeur.enregistrer()
     return chemin
+
+
+def tailles_sur_papier(feuille) -> tuple[float, float]:
+    """(texte, pied de page) en points d'une feuille openpyxl mise en page sur une page de large :
+    Arial 10 et la taille du pied à l'échelle `zoom_imprime` de ses colonnes dans son
+    orientation (3 % de moins pour
+    le pied : le tableur arrête son échelle à quelques pour cent près). Un texte non renvoyé à
+    la ligne qui déborde à droite de la dernière colonne élargit la page, comme LibreOffice
+    l'imprime."""
+    from iae_modulation.mise_en_page import unites, zoom_imprime
+
+    largeurs = [8.43] * feuille.max_column  # colonne sans largeur posée
+    for dimension in feuille.column_dimensions.values():
+        for j in range(dimension.min, min(dimension.max, feuille.max_column) + 1):
+            largeurs[j - 1] = dimension.width - 5 / 7  # enregistrée marge comprise
+    fusionnees = {c for zone in feuille.merged_cells.ranges for c in zone.cells}
+    page = sum(largeurs)
+    for ligne in feuille.iter_rows():
+        cellule = next((c for c in reversed(ligne) if c.value not in (None, "")), None)
+        if (  # seul le dernier texte d'une ligne peut déborder à droite de la feuille
+            cellule is None
+            or not isinstance(cellule.value, str)
+            or (cellule.row, cellule.column) in fusionnees
+            or cellule.alignment.wrap_text
+        ):
+            continue
+        debut = sum(largeurs[: cellule.column - 1])
+        texte = unites(cellule.value, bool(cellule.font.b)) * (cellule.font.sz or 10) / 10
+        page = max(page, debut + texte + 1.5)
+    debord = page - sum(largeurs)
+    paysage = feuille.page_setup.orientation == "landscape"
+    zoom = zoom_imprime([*largeurs, debord] if debord > 0 else largeurs, paysage)
+    pied = feuille.oddFooter
+    tailles = [p.size or 11 for p in (pied.left, pied.center, pied.right) if p.text]
+    assert tailles, f"{feuille.title} : pas de pied de page"
+    return 10 * zoom / 100, min(tailles) * (zoom - 3) / 100

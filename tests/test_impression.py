@@ -25,6 +25,7 @@ from aides import (
     ligne_de_grand_livre,
     points_imprimes,
     sortie_capturee,
+    tailles_sur_papier,
 )
 from iae_modulation import mise_en_page
 from iae_modulation.annexe5 import entetes_ajoutes
@@ -340,6 +341,44 @@ def test_tableau_annexe_et_classeurs_imprimes_en_8_points_au_moins(demo, tmp_pat
         assert not petites, (chemin.name, petites)
 
 
+@pytest.mark.libreoffice
+@LIBREOFFICE
+def test_simulation_resultats_et_preparation_pied_de_page_en_8_points_au_moins(tmp_path):
+    """Imprimés par LibreOffice : le pied de page de chaque feuille de simulation.xlsx (2,7 à
+    7,8 points avant), resultats.xlsx et preparation.xlsx en 8 points au moins ; tout le texte
+    de la Synthèse des résultats (pied en 7,7) et de la feuille Sources de la préparation (7,6)
+    aussi (issue 16)."""
+    from test_preparer import ecrire_entrees, preparer
+
+    annee = ["--annee", "2026", "--sortie"]
+    assert main(["calculer", str(DONNEES), *annee, str(tmp_path / "calcul")]) == 0
+    simuler = ["simuler", str(DONNEES), *annee, str(tmp_path / "simulation")]
+    enveloppes = ["--enveloppes", str(DEMO / "enveloppes_demo.csv")]
+    assert main([*simuler, "--scenario", "Note=defaut", *enveloppes]) == 0
+    assert preparer(ecrire_entrees(tmp_path / "asp"), tmp_path / "preparation") == 0
+    classeurs = [
+        tmp_path / "simulation" / "simulation.xlsx",
+        tmp_path / "calcul" / "resultats.xlsx",
+        tmp_path / "preparation" / "preparation.xlsx",
+    ]
+    entieres = ("Synthèse de la modulation", "Préparation — source de chaque valeur")
+    for chemin in pdf.convertir_en_pdf(classeurs, tmp_path / "pdf"):
+        for numero, page in enumerate(PdfReader(str(chemin)).pages, start=1):
+            textes: list[tuple[float, str]] = []
+
+            def visiteur(texte, cm, tm, police, taille, textes=textes) -> None:
+                if texte.strip():
+                    echelle = abs(tm[3] * cm[3] + tm[1] * cm[2]) or 1
+                    textes.append((round(taille * echelle, 2), texte.strip()))
+
+            contenu = page.extract_text(visitor_text=visiteur)
+            pied = [t for t, x in textes if x == "Page" or x.startswith("Campagne 2026")]
+            assert pied and min(pied) >= 8, (chemin.name, numero, pied)
+            if any(titre in contenu for titre in entieres):
+                petits = [(t, x) for t, x in textes if t < 8]
+                assert not petits, (chemin.name, numero, petits[:3])
+
+
 def tailles_imprimees(chemin: Path) -> dict[float, str]:
     """Chaque taille de caractères d'un PDF (points, matrice de texte comprise), avec un texte
     écrit à cette taille (pypdf)."""
@@ -392,6 +431,12 @@ def test_resultats_xlsx_imprime_par_zones_lisibles(tmp_path):
     synthese = livre["Synthèse"]
     enveloppes = next(r for r in synthese.iter_rows() if r[0].value == "Région" and r[0].row > 3)
     assert synthese.row_dimensions[enveloppes[0].row].height >= 2 * 12.75
+    # le titre de la Synthèse débordait à droite : LibreOffice l'imprimait à 85 %, pied de page
+    # en 7,7 points (issue 16) ; il est renvoyé à la ligne sur la largeur du tableau
+    assert "A1:G1" in synthese.merged_cells and synthese["A1"].alignment.wrap_text
+    assert synthese.row_dimensions[1].height >= 2 * 17.85
+    for nom in ("Justifications", "Synthèse", "Répartition"):
+        assert min(tailles_sur_papier(livre[nom])) >= 8, nom
 
 
 def test_index_des_lettres_par_zones_et_projet_en_tete(tmp_path):

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from aides import echantillon_avec_fin, sortie_capturee
+from aides import echantillon_avec_fin, sortie_capturee, tailles_sur_papier
 from iae_modulation.cli import main
 from iae_modulation.lecture import lire_table
 
@@ -269,10 +269,7 @@ def test_chaque_ligne_d_annexe_lue_est_retenue_ou_ecartee_avec_son_motif(prepare
             "FluxIAE (8.15), ce n'est pas un montant.",
         ),
     }
-    retenues = {
-        s["Ligne dans fluxIAE_AnnexeFinanciere_07022026_063004.csv"]
-        for s in feuille(preparee, "Sources")
-    }
+    retenues = {s["Ligne des annexes"] for s in feuille(preparee, "Sources")}
     assert retenues == {4, 7, 10, 12, 16, 17}
     assert sorted(retenues | {ligne for ligne, _ in ecartees}) == list(range(3, 18))
 
@@ -282,18 +279,18 @@ def test_source_de_chaque_valeur_fichier_ligne_colonne(preparee: Path) -> None:
     chaque valeur dans « Correspondance » et « Colonnes lues »."""
     sources = {s["Identifiant"]: s for s in feuille(preparee, "Sources")}
     aci = sources["ACI051230010"]
-    assert aci["Ligne dans fluxIAE_AnnexeFinanciere_07022026_063004.csv"] == 4
-    assert aci["Ligne dans DataON_bilan_2025.xlsx"] == 2
-    assert aci["Ligne dans fluxIAE_Structure_07022026_063004.csv"] == 3
+    assert aci["Ligne des annexes"] == 4
+    assert aci["Ligne du bilan"] == 2
+    assert aci["Ligne des structures"] == 3
     assert aci["Remarques"] == (
         "avenant retenu A2M1 (état VALIDE) ; bilan de l'annexe ACI 051 23 0010 A1M0 ; "
         "RSA 6 + ASS 3 + AAH 1"
     )  # chaque remarque une fois (le bilan n'est plus cité deux fois)
     ei = sources["EI054260003"]
-    assert ei["Ligne dans DataON_bilan_2025.xlsx"] == 4
+    assert ei["Ligne du bilan"] == 4
     assert "par l'annexe EI054220007 de 2025" in ei["Remarques"]
     assert "adresse ← structure_adresse_admin_numero" in ei["Remarques"]  # pas d'adresse de gestion
-    assert sources["EITI051260009"]["Ligne dans DataON_bilan_2025.xlsx"] is None
+    assert sources["EITI051260009"]["Ligne du bilan"] is None
     assert "lu « 01000 »" in sources["EITI051260009"]["Remarques"]
     correspondance = {c["Colonne de la table"]: c for c in feuille(preparee, "Correspondance")}
     assert correspondance["montant_socle"]["Colonne(s) source"].startswith(
@@ -307,6 +304,31 @@ def test_source_de_chaque_valeur_fichier_ligne_colonne(preparee: Path) -> None:
         c["Colonne (telle qu'écrite)"]: c["Usage"] for c in feuille(preparee, "Colonnes lues")
     }
     assert usages["« 2 - Dont bénéficiaires du RSA  »"] == "lue (rsa)"
+
+
+def test_rapport_imprime_en_8_points_au_moins(preparee: Path) -> None:
+    """« Ligne dans fluxIAE_AnnexeFinanciere_07022026_063004.csv », un mot de 44 caractères,
+    élargissait sa colonne : « Sources » s'imprimait en 7,6 points ; « Colonne source », en
+    dernière colonne, débordait à droite : pied de « À vérifier » en 6,9 points (issue 16). Le
+    fichier de chaque colonne « Ligne … » est nommé dans « Synthèse »."""
+    classeur = openpyxl.load_workbook(preparee / "preparation.xlsx")
+    assert [c.value for c in classeur["Sources"][1]] == [
+        "Identifiant",
+        "Ligne des annexes",
+        "Ligne du bilan",
+        "Ligne des structures",
+        "Remarques",
+    ]
+    assert tailles_sur_papier(classeur["Sources"])[0] >= 8
+    for feuille in classeur:
+        assert tailles_sur_papier(feuille)[1] >= 8, feuille.title
+    constats = [c.value for c in classeur["Synthèse"]["A"]]
+    for debut in (
+        "Lignes d'annexes lues dans fluxIAE_AnnexeFinanciere_07022026_063004.csv",
+        "Lignes lues dans le bilan DataON_bilan_2025.xlsx",
+        "Structures lues dans fluxIAE_Structure_07022026_063004.csv",
+    ):
+        assert debut in constats
 
 
 def test_valeurs_a_verifier_signalees_jamais_corrigees(preparee: Path) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from aides import DEMO, DONNEES, grand_livre, sortie_capturee
+from aides import DEMO, DONNEES, grand_livre, sortie_capturee, tailles_sur_papier
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from iae_modulation.campagne import executer_calcul
@@ -221,6 +221,18 @@ def test_methode_mal_ecrite_refusee_avec_la_ligne(tmp_path, capsys):
     assert "faux.yaml, clé « poids.resultats » (ligne 2) : le poids du critère « Résultats »" in (
         sortie
     )
+
+
+def test_pied_de_page_imprime_en_8_points_au_moins(simulation):
+    """Le pied de page, écrit « &8 » sur des feuilles réduites à une page de large, s'imprimait
+    en 2,7 points (« Scénarios », où l'avertissement de l'année sans arrêté débordait à droite
+    du tableau) à 7,8 (issue 16) : sa taille suit l'échelle de chaque feuille."""
+    classeur = openpyxl.load_workbook(simulation / "simulation.xlsx")
+    for feuille in classeur:
+        assert tailles_sur_papier(feuille)[1] >= 8, feuille.title
+    scenarios = classeur["Scénarios"]
+    assert scenarios["A3"].value.startswith("ATTENTION")
+    assert "A3:L3" in scenarios.merged_cells and scenarios["A3"].alignment.wrap_text
 
 
 def test_synthese_pour_la_commission_une_page(simulation):

@@ -37,6 +37,7 @@ from iae_modulation.mise_en_page import (
     lignes_de_texte,
     poser_colonnes,
     texte_affiche,
+    texte_sur_la_largeur,
 )
 from iae_modulation.referentiel import TYPES_SIAE
 from iae_modulation.texte_xml import ClasseurXlsx
@@ -147,6 +148,9 @@ def ecrire_resultats_xlsx(
         "texte": classeur.add_format({"valign": "top"}),
         "renvoye": classeur.add_format({"text_wrap": True, "valign": "top"}),
         "titre": classeur.add_format({"bold": True, "font_size": 14}),
+        "titre_renvoye": classeur.add_format(
+            {"bold": True, "font_size": 14, "text_wrap": True, "valign": "top"}
+        ),
         "total": classeur.add_format({"bold": True, "num_format": FORMAT_EUROS, "top": 1}),
     }
     campagne = str(resultats["annee"].iloc[0]) if len(resultats) else ""
@@ -255,7 +259,6 @@ def _feuille_justifications(classeur, resultats: pd.DataFrame, formats: dict, ca
 
 def _feuille_synthese(classeur, resultats, enveloppes, formats, titre, campagne) -> None:
     feuille = classeur.add_worksheet("Synthèse")
-    feuille.write_string(0, 0, titre, formats["titre"])
     entetes = [
         "Région",
         "Type",
@@ -332,6 +335,11 @@ def _feuille_synthese(classeur, resultats, enveloppes, formats, titre, campagne)
         for j in range(len(entetes))
     ]
     largeurs = poser_colonnes(feuille, colonnes, None)
+    # le titre renvoyé à la ligne sur la largeur du tableau : débordant, LibreOffice l'imprimait
+    # en réduisant la feuille à 80 %, pied de page en 7,2 points (issue 16)
+    texte_sur_la_largeur(
+        feuille, 0, titre, largeurs, formats["titre_renvoye"], gras=True, taille=14
+    )
     for rang, noms in ((2, entetes), (ligne, entetes_enveloppes)):
         hauteur = max(lignes_d_en_tete(n, w) for n, w in zip(noms, largeurs, strict=False))
         feuille.set_row(rang, HAUTEUR_LIGNE * hauteur + 3)

@@ -17,7 +17,7 @@ from pathlib import Path
 from iae_modulation.documents.synthese_commission import ecrire_synthese_pdf
 from iae_modulation.formats import montant_fr
 from iae_modulation.methode import GROUPES, NOMS_COURTS, Methode, pourcent_fr
-from iae_modulation.mise_en_page import PAPIER_A4
+from iae_modulation.mise_en_page import PAPIER_A4, impression, texte_sur_la_largeur
 from iae_modulation.simulation import NOM_SIMULATION, NOM_SYNTHESE, Simulation
 from iae_modulation.texte_xml import ClasseurXlsx
 
@@ -26,6 +26,10 @@ FORMAT_ECART = '+#,##0.00\\ "€";-#,##0.00\\ "€";0.00\\ "€"'
 FORMAT_POURCENT = "0.00%"
 TRANCHES = [f"{i} à {i + 1} %" for i in range(10)]
 ECARTS_AU_GRAPHIQUE = 30  # structures montrées dans chaque graphique des écarts
+LARGEUR_DEFAUT = 8.43  # colonne sans largeur posée (unités de colonne Excel)
+LARGEUR_GRAPHIQUE = 760  # pixels
+COLONNES_ECARTS = ["N° d'annexe", "Raison sociale", "Type", "Dép.", "Écart"]
+LARGEURS_ECARTS = [18, 28, 6, 6, 14]
 
 
 def decrire(methode: Methode, appliquee) -> str:
@@ -72,17 +76,31 @@ class _Ecrivain:
             "pourcent": classeur.add_format({"num_format": FORMAT_POURCENT}),
             "texte": classeur.add_format({"text_wrap": True, "valign": "top"}),
             "gras": classeur.add_format({"bold": True}),
+            "gras_texte": classeur.add_format({"bold": True, "text_wrap": True, "valign": "top"}),
         }
 
     @staticmethod
-    def imprimer(feuille, campagne: int, titre: str, lignes_repetees: int | None = 0) -> None:
-        """A4 paysage, une page de large, en-têtes répétés, pied de page de la campagne."""
+    def imprimer(
+        feuille,
+        largeurs: Sequence[float],
+        campagne: int,
+        titre: str,
+        lignes_repetees: int | None = 0,
+    ) -> None:
+        """A4, une page de large, en-têtes répétés, pied de page de la campagne assez grand
+        pour s'imprimer en 8 points à l'échelle où le tableur réduit les colonnes `largeurs`
+        (`mise_en_page.impression`, issue 16)."""
+        reglage = impression(largeurs, titre=titre, campagne=campagne)
         feuille.set_paper(PAPIER_A4)
-        feuille.set_landscape()
+        if reglage.paysage:
+            feuille.set_landscape()
+        else:
+            feuille.set_portrait()
         feuille.fit_to_pages(1, 0)
+        feuille.set_margins(**reglage.marges)
         if lignes_repetees is not None:
             feuille.repeat_rows(lignes_repetees)
-        feuille.set_footer(f"&L&8{titre}&C&8Page &P sur &N&R&8Campagne {campagne}")
+        feuille.set_footer(reglage.pied)
 
     def entetes(self, feuille, ligne: int, noms: list[str], largeurs: Sequence[float]) -> None:
         for j, (nom, largeur) in enumerate(zip(noms, largeurs, strict=True)):
@@ -122,22 +140,7 @@ def _noms(simulation: Simulation) -> list[str]:
 
 def _feuille_scenarios(ecrivain: _Ecrivain, simulation: Simulation) -> None:
     feuille = ecrivain.classeur.add_worksheet("Scénarios")
-    ecrivain.imprimer(feuille, simulation.annee, "Scénarios comparés", 3)
     reference = simulation.scenarios[0].nom
-    feuille.write_string(
-        0, 0, f"Comparaison de méthodes — campagne {simulation.annee}", ecrivain.f["titre"]
-    )
-    feuille.write_string(
-        1,
-        0,
-        f"Référence : « {reference} » (le premier scénario). Pour retenir un scénario : "
-        "iae-modulation calculer … --methode-fichier avec son fichier de méthode (mêmes "
-        "montants, au centime).",
-    )
-    # année sans arrêté : en tête, avant les scénarios (issue 15, point 4)
-    attention = [a for a in simulation.alertes if a.startswith("ATTENTION")]
-    if attention:
-        feuille.write_string(2, 0, " ".join(attention), ecrivain.f["gras"])
     entetes = [
         "Scénario",
         "Méthode",
@@ -159,7 +162,28 @@ def _feuille_scenarios(ecrivain: _Ecrivain, simulation: Simulation) -> None:
             f"Perdent (/ {simulation.precedent.annee})",
         ]
         largeurs += [12, 12]
+    feuille.write_string(
+        0, 0, f"Comparaison de méthodes — campagne {simulation.annee}", ecrivain.f["titre"]
+    )
+    # textes renvoyés à la ligne sur la largeur du tableau : plus longs, ils élargiraient la
+    # page imprimée (issue 16)
+    texte_sur_la_largeur(
+        feuille,
+        1,
+        f"Référence : « {reference} » (le premier scénario). Pour retenir un scénario : "
+        "iae-modulation calculer … --methode-fichier avec son fichier de méthode (mêmes "
+        "montants, au centime).",
+        largeurs,
+        ecrivain.f["texte"],
+    )
+    # année sans arrêté : en tête, avant les scénarios (issue 15, point 4)
+    attention = [a for a in simulation.alertes if a.startswith("ATTENTION")]
+    if attention:
+        texte_sur_la_largeur(
+            feuille, 2, " ".join(attention), largeurs, ecrivain.f["gras_texte"], gras=True
+        )
     ecrivain.entetes(feuille, 3, entetes, largeurs)
+    ecrivain.imprimer(feuille, largeurs, simulation.annee, "Scénarios comparés", 3)
     for i, (scenario, ligne) in enumerate(
         zip(simulation.scenarios, simulation.resume_scenarios.itertuples(index=False), strict=True),
         start=4,
@@ -185,7 +209,7 @@ def _feuille_scenarios(ecrivain: _Ecrivain, simulation: Simulation) -> None:
         feuille.set_row(i, 45)
     autres = [a for a in simulation.alertes if not a.startswith("ATTENTION")]
     for i, alerte in enumerate(autres, start=5 + len(simulation.scenarios)):
-        feuille.write_string(i, 0, alerte)
+        texte_sur_la_largeur(feuille, i, alerte, largeurs, ecrivain.f["texte"])
     feuille.freeze_panes(4, 1)
 
 
@@ -199,7 +223,7 @@ def _extreme(ecart) -> str:
 def _feuille_structures(ecrivain: _Ecrivain, simulation: Simulation) -> None:
     """Une ligne par structure ; colonnes écrites d'un bloc (4 500 structures)."""
     feuille = ecrivain.classeur.add_worksheet("Structures")
-    ecrivain.imprimer(feuille, simulation.annee, "Simulation par structure", 0)
+    titre = "Simulation par structure"
     table = simulation.structures
     colonnes = [
         ("N° d'annexe financière", "identifiant", "", 18),
@@ -235,6 +259,7 @@ def _feuille_structures(ecrivain: _Ecrivain, simulation: Simulation) -> None:
             )
     ecrivain.entetes(feuille, 0, [c[0] for c in colonnes], [c[3] for c in colonnes])
     feuille.set_row(0, 45)
+    ecrivain.imprimer(feuille, [c[3] for c in colonnes], simulation.annee, titre, 0)
     for j, (_, cle, nature, _) in enumerate(colonnes):
         format_ = ecrivain.f.get(nature)
         if nature:
@@ -254,7 +279,7 @@ def _feuille_structures(ecrivain: _Ecrivain, simulation: Simulation) -> None:
 
 def _feuille_totaux(ecrivain: _Ecrivain, simulation: Simulation) -> None:
     feuille = ecrivain.classeur.add_worksheet("Totaux")
-    ecrivain.imprimer(feuille, simulation.annee, "Totaux par département et type", 0)
+    titre = "Totaux par département et type"
     reference = simulation.scenarios[0].nom
     colonnes = [
         ("Département", "departement", "", 8),
@@ -281,6 +306,7 @@ def _feuille_totaux(ecrivain: _Ecrivain, simulation: Simulation) -> None:
             ]
     ecrivain.entetes(feuille, 0, [c[0] for c in colonnes], [c[3] for c in colonnes])
     feuille.set_row(0, 45)
+    ecrivain.imprimer(feuille, [c[3] for c in colonnes], simulation.annee, titre, 0)
     for i, ligne in enumerate(simulation.totaux.to_dict("records"), start=1):
         for j, (_, cle, nature, _) in enumerate(colonnes):
             ecrivain.valeur(feuille, i, j, ligne.get(cle), nature)
@@ -292,7 +318,10 @@ def _feuille_ecarts(ecrivain: _Ecrivain, simulation: Simulation) -> None:
     """Pour chaque scénario comparé à la référence : les structures de la plus forte variation
     (en valeur absolue) à la plus faible ; les graphiques montrent les premières."""
     feuille = ecrivain.classeur.add_worksheet("Écarts")
-    ecrivain.imprimer(feuille, simulation.annee, "Écarts par structure", 1)
+    largeurs = ([*LARGEURS_ECARTS, LARGEUR_DEFAUT] * (len(simulation.scenarios) - 1))[:-1]
+    ecrivain.imprimer(
+        feuille, largeurs or [LARGEUR_DEFAUT], simulation.annee, "Écarts par structure", 1
+    )
     table = simulation.structures
     ecrivain.positions_ecarts = {}
     for k, nom in enumerate(_noms(simulation)[1:], start=1):
@@ -300,13 +329,7 @@ def _feuille_ecarts(ecrivain: _Ecrivain, simulation: Simulation) -> None:
         feuille.write_string(
             0, colonne, f"{nom} — écart / {simulation.scenarios[0].nom}", ecrivain.f["gras"]
         )
-        for j, (entete, largeur) in enumerate(
-            zip(
-                ["N° d'annexe", "Raison sociale", "Type", "Dép.", "Écart"],
-                [18, 28, 6, 6, 14],
-                strict=True,
-            )
-        ):
+        for j, (entete, largeur) in enumerate(zip(COLONNES_ECARTS, LARGEURS_ECARTS, strict=True)):
             feuille.write_string(1, colonne + j, entete, ecrivain.f["entete"])
             feuille.set_column(colonne + j, colonne + j, largeur)
         ecarts, identifiants = table[f"ecart_{k}"].tolist(), table["identifiant"].tolist()
@@ -326,9 +349,11 @@ def _feuille_ecarts(ecrivain: _Ecrivain, simulation: Simulation) -> None:
 
 def _feuille_graphiques(ecrivain: _Ecrivain, simulation: Simulation) -> None:
     feuille = ecrivain.classeur.add_worksheet("Graphiques")
-    ecrivain.imprimer(feuille, simulation.annee, "Graphiques de la simulation", None)
     table = simulation.structures
     noms = _noms(simulation)
+    # les colonnes jusqu'aux graphiques, puis les graphiques (largeur en unités de colonne)
+    largeurs = [14, *[LARGEUR_DEFAUT] * (len(noms) + 1), (LARGEUR_GRAPHIQUE - 5) / 7]
+    ecrivain.imprimer(feuille, largeurs, simulation.annee, "Graphiques de la simulation", None)
     feuille.write_string(0, 0, "Taux effectif", ecrivain.f["entete"])
     for k, nom in enumerate(noms, start=1):
         feuille.write_string(0, k, nom, ecrivain.f["entete"])
@@ -353,7 +378,7 @@ def _feuille_graphiques(ecrivain: _Ecrivain, simulation: Simulation) -> None:
     graphique.set_title({"name": "Taux effectifs par scénario (nombre de structures)"})
     graphique.set_x_axis({"name": "Taux effectif (montant modulé ÷ socle)"})
     graphique.set_y_axis({"name": "Structures"})
-    graphique.set_size({"width": 760, "height": 360})
+    graphique.set_size({"width": LARGEUR_GRAPHIQUE, "height": 360})
     feuille.insert_chart(0, len(noms) + 2, graphique)
     feuille.set_column(0, 0, 14)
     for k, colonne in getattr(ecrivain, "positions_ecarts", {}).items():
@@ -376,5 +401,5 @@ def _feuille_graphiques(ecrivain: _Ecrivain, simulation: Simulation) -> None:
         barres.set_y_axis({"reverse": True, "label_position": "low"})
         barres.set_x_axis({"num_format": '#,##0\\ "€"'})
         barres.set_legend({"none": True})
-        barres.set_size({"width": 760, "height": 520})
+        barres.set_size({"width": LARGEUR_GRAPHIQUE, "height": 520})
         feuille.insert_chart(20 + 28 * (k - 1), len(noms) + 2, barres)

@@ -124,6 +124,29 @@ def lignes_renvoyees(texte: str, largeur_colonne: float, gras: bool = False) -> 
     return lignes
 
 
+def texte_sur_la_largeur(
+    feuille,
+    ligne: int,
+    texte: str,
+    largeurs: Sequence[float],
+    format_,
+    *,
+    gras: bool = False,
+    taille: float = TAILLE,
+) -> None:
+    """Un titre ou un avertissement écrit dans la cellule fusionnée sur toutes les colonnes
+    `largeurs` de la ligne (`format_` : renvoyé à la ligne, en haut), la ligne assez haute pour
+    toutes ses lignes : plus large qu'elles, il déborderait à droite et le tableur, qui imprime
+    aussi ce débordement, réduirait la feuille sous `TAILLE_MIN_IMPRIMEE` (issue 16)."""
+    echelle = taille / TAILLE  # le texte en `taille` points, mesuré en Arial 10
+    lignes = lignes_renvoyees(texte, (sum(largeurs) - 1.5) / echelle + 1.5, gras)
+    if len(largeurs) > 1:
+        feuille.merge_range(ligne, 0, ligne, len(largeurs) - 1, texte, format_)
+    else:
+        feuille.write_string(ligne, 0, texte, format_)
+    feuille.set_row(ligne, HAUTEUR_LIGNE * echelle * lignes + 3)
+
+
 def lignes_de_texte(texte: str, largeur_colonne: float) -> int:
     """Nombre de lignes d'un texte renvoyé à la ligne dans une colonne (estimation)."""
     return max(1, math.ceil(unites(texte) / max(largeur_colonne - 1.5, 1) - 1e-9))
@@ -167,11 +190,12 @@ def points(largeur_colonne: float) -> float:
     return max(excel, libreoffice)
 
 
-def zoom_imprime(largeurs: Sequence[float]) -> int:
+def zoom_imprime(largeurs: Sequence[float], paysage: bool | None = None) -> int:
     """L'échelle (pour cent) d'une feuille mise en page par `imprimer` : une page de large, le
     tableur réduit tout, d'un pourcentage entier, quand les colonnes dépassent la largeur utile
-    de l'A4."""
-    paysage = sum(largeurs) > LARGEUR_PORTRAIT
+    de l'A4 (en paysage au-delà de `LARGEUR_PORTRAIT`, sauf orientation donnée)."""
+    if paysage is None:
+        paysage = sum(largeurs) > LARGEUR_PORTRAIT
     utile = A4_POINTS[paysage] - (MARGES["left"] + MARGES["right"]) * 72
     return min(100, math.floor(100 * utile / sum(points(w) for w in largeurs)))
 

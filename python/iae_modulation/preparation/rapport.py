@@ -22,6 +22,11 @@ from iae_modulation.preparation.preparer import Preparation
 from iae_modulation.texte_xml import texte_xml
 
 NOM_RAPPORT = "preparation.xlsx"
+ENTETES_SOURCES = {
+    "annexes": "Ligne des annexes",
+    "bilan": "Ligne du bilan",
+    "structures": "Ligne des structures",
+}
 TEXTES_MESURES = 40  # textes les plus longs de chaque colonne mesurés pour sa largeur
 
 
@@ -142,7 +147,7 @@ def ecrire_rapport(preparation: Preparation, chemin: Path) -> Path:
             )
             for s in p.signalements
         ],
-        (3,),
+        (3, 7),  # la dernière colonne renvoyée à la ligne : débordant, elle s'imprimait aussi
     )
     feuille(
         "Écartées",
@@ -164,13 +169,18 @@ def ecrire_rapport(preparation: Preparation, chemin: Path) -> Path:
         [(a.fichier, a.ligne, a.cle, a.nom, a.message) for a in p.absences],
         (4,),
     )
-    fichiers = [p.annexes.fichier.name] + [
-        f.fichier.name for f in (p.bilan, p.structures) if f is not None
+    lus = [
+        (role, lu.fichier.name)
+        for role, lu in (("annexes", p.annexes), ("bilan", p.bilan), ("structures", p.structures))
+        if lu is not None
     ]
+    fichiers = [nom for _, nom in lus]
     feuille(
         "Sources",
         "Préparation — source de chaque valeur",
-        ("Identifiant", *(f"Ligne dans {f}" for f in fichiers), "Remarques"),
+        # le fichier par son rôle, nommé dans « Synthèse » : son nom, un seul mot de 40
+        # caractères, élargissait la colonne et la feuille s'imprimait sous 8 points (issue 16)
+        ("Identifiant", *(ENTETES_SOURCES[role] for role, _ in lus), "Remarques"),
         _sources(p, fichiers),
         (len(fichiers) + 1,),
     )

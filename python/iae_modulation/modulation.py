@@ -227,6 +227,20 @@ def _colonne(table: pd.DataFrame, nom: str) -> list[Any]:
     return list(table[nom]) if nom in table.columns else [None] * len(table)
 
 
+CleSocle = tuple[str, bool, bool]  # (type, Mayotte, socle propre au milieu pénitentiaire)
+
+
+def _cles_du_socle(table: pd.DataFrame, regles: ReglesDatees) -> list[CleSocle]:
+    """Ce qui fixe le socle par ETP de chaque ligne : son type, Mayotte, et le socle propre du
+    milieu pénitentiaire quand la règle de la date en prévoit un."""
+    return [
+        (type_siae, departement == DEPARTEMENT_MAYOTTE, regles.socle_propre(penitentiaire))
+        for type_siae, departement, penitentiaire in zip(
+            table["type"], table["departement"], table["milieu_penitentiaire"], strict=True
+        )
+    ]
+
+
 def _montants_socles(
     table: pd.DataFrame, annee: int, params: _Parametres, regles: ReglesDatees
 ) -> tuple[list[Decimal], list[list[str]]]:
@@ -237,17 +251,14 @@ def _montants_socles(
     socles: list[Decimal] = []
     notes: list[list[str]] = []
     # par (type, Mayotte, socle pénitentiaire) : bornes (ou None), repli (par ETP, mois, précisions)
-    bornes: dict[tuple[str, bool, bool], Bornes | None] = {}
-    replis: dict[tuple[str, bool, bool], tuple[Decimal, int, str]] = {}
-    for type_siae, dep, socle, etp, penitentiaire in zip(
-        table["type"],
-        table["departement"],
+    bornes: dict[CleSocle, Bornes | None] = {}
+    replis: dict[CleSocle, tuple[Decimal, int, str]] = {}
+    for cle, socle, etp in zip(
+        _cles_du_socle(table, regles),
         _colonne(table, "montant_socle"),
         _colonne(table, "etp_conventionnes"),
-        table["milieu_penitentiaire"],
         strict=True,
     ):
-        cle = (type_siae, dep == DEPARTEMENT_MAYOTTE, regles.socle_propre(penitentiaire))
         if cle not in bornes:
             bornes[cle] = _socle_par_etp(annee, *cle)
         if socle is not None:
@@ -255,7 +266,7 @@ def _montants_socles(
             notes.append(_vraisemblance(socle, etp, bornes[cle]))
             continue
         if cle not in replis:
-            replis[cle] = _repli(annee, type_siae, cle[1], params, cle[2])
+            replis[cle] = _repli(annee, cle[0], cle[1], params, cle[2])
         par_etp, mois, precisions = replis[cle]
         socles.append(arrondi_centime(etp * par_etp * mois / 12))
         notes.append(
@@ -274,23 +285,20 @@ def _socles_inconnus(
     connu à la date (grade NF, sans objet) : jamais deviné, la ligne nommée (fichier, feuille,
     ligne, colonne), comme un refus des règles de la date."""
     fichier, anomalies = Path(donnees.fichier).name, []
-    motifs: dict[tuple[str, bool, bool], str] = {}
-    for ligne, identifiant, type_siae, dep, socle, penitentiaire in zip(
+    motifs: dict[CleSocle, str] = {}
+    for ligne, identifiant, cle, socle in zip(
         table["ligne_source"],
         table["identifiant"],
-        table["type"],
-        table["departement"],
+        _cles_du_socle(table, regles),
         _colonne(table, "montant_socle"),
-        table["milieu_penitentiaire"],
         strict=True,
     ):
         if socle is not None:
             continue
-        cle = (type_siae, dep == DEPARTEMENT_MAYOTTE, regles.socle_propre(penitentiaire))
         if cle not in motifs:
-            jour = periode_du_socle(annee, type_siae)[0]
+            jour = periode_du_socle(annee, cle[0])[0]
             try:
-                parametres.montant_socle_etp(type_siae, jour, cle[1], cle[2])
+                parametres.montant_socle_etp(cle[0], jour, cle[1], cle[2])
                 motifs[cle] = ""
             except parametres.ErreurParametre as erreur:
                 motifs[cle] = str(erreur)
@@ -320,18 +328,15 @@ def _socles_impossibles(
     montant socle de l'annexe est ETP × socle par ETP (art. R. 5132-8 et suivants) ; entre la
     moitié et 110 %, un écart n'est qu'une remarque (`_vraisemblance`) ; un socle nul passe."""
     fichier, anomalies = Path(donnees.fichier).name, []
-    bornes: dict[tuple[str, bool, bool], Bornes | None] = {}
-    for ligne, identifiant, type_siae, dep, socle, etp, penitentiaire in zip(
+    bornes: dict[CleSocle, Bornes | None] = {}
+    for ligne, identifiant, cle, socle, etp in zip(
         table["ligne_source"],
         table["identifiant"],
-        table["type"],
-        table["departement"],
+        _cles_du_socle(table, regles),
         _colonne(table, "montant_socle"),
         _colonne(table, "etp_conventionnes"),
-        table["milieu_penitentiaire"],
         strict=True,
     ):
-        cle = (type_siae, dep == DEPARTEMENT_MAYOTTE, regles.socle_propre(penitentiaire))
         if cle not in bornes:
             bornes[cle] = _socle_par_etp(annee, *cle)
         par_periode = bornes[cle]

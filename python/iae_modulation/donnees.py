@@ -591,9 +591,8 @@ class _Validation:
             elif colonne.nom in ("identifiant", "siret"):
                 # normalisés une fois, ici : sans espaces ni caractères invisibles, n° d'annexe
                 # en majuscules (« aci 051230010 » et « ACI051230010 » sont la même annexe)
-                cles = {v: sans_blancs(v) for v in set(brut)}
-                if colonne.nom == "identifiant":
-                    cles = {v: cle_identifiant(v) for v in set(brut)}
+                normaliser = cle_identifiant if colonne.nom == "identifiant" else sans_blancs
+                cles = {v: normaliser(v) for v in set(brut)}
                 colonnes[colonne.nom] = [cles[v] for v in brut]
                 if colonne.nom == "identifiant":
                     self.identifiants = colonnes[colonne.nom]

@@ -231,6 +231,41 @@ def points_imprimes(feuille, colonnes: range) -> float:
     )
 
 
+A4_PAYSAGE = 29.7 / 2.54 * 72  # points
+
+
+def zones_imprimees(feuille) -> list[range]:
+    """Les colonnes (indices depuis 0) de chaque page d'une feuille imprimée par zones, colonnes
+    répétées exclues : une page s'arrête avant chaque saut de page vertical."""
+    repetees = len(range(*(i - 1 for i in bornes_colonnes(feuille.print_title_cols))))
+    zone = feuille.print_area
+    fin = feuille.max_column
+    if zone:  # « 'Résultats'!$A$1:$BC$41 » : jusqu'à la colonne BC
+        fin = bornes_colonnes(zone.split("!")[1].split(":")[1].rstrip("0123456789"))[0]
+    coupures = [repetees, *(b.id for b in feuille.col_breaks.brk), fin]
+    return [range(a, b) for a, b in zip(coupures, coupures[1:], strict=False)]
+
+
+def bornes_colonnes(colonnes: str) -> tuple[int, int]:
+    """« $A:$C » -> (1, 4) ; « BC » -> (55, 56)."""
+    from openpyxl.utils import column_index_from_string
+
+    debut, _, fin = colonnes.replace("$", "").partition(":")
+    return column_index_from_string(debut), column_index_from_string(fin or debut) + 1
+
+
+def taille_par_zones(feuille) -> float:
+    """Arial 10 à l'échelle de la feuille ; chaque zone, colonnes répétées comprises, tient
+    dans la largeur du papier entre les marges."""
+    echelle = int(feuille.page_setup.scale) / 100
+    utile = A4_PAYSAGE - 72 * (feuille.page_margins.left + feuille.page_margins.right)
+    colonnes = range(*(i - 1 for i in bornes_colonnes(feuille.print_title_cols)))
+    repetees = points_imprimes(feuille, colonnes)
+    for zone in zones_imprimees(feuille):
+        assert (repetees + points_imprimes(feuille, zone)) * echelle <= utile, zone
+    return 10 * echelle
+
+
 def entetes_de_page(chemin: Path) -> list[str]:
     """Le texte de chaque en-tête de page (word/header*.xml) d'un document Word."""
     import re
@@ -277,8 +312,16 @@ def tailles_sur_papier(feuille) -> tuple[float, float]:
     orientation (3 % de moins pour
     le pied : le tableur arrête son échelle à quelques pour cent près). Un texte non renvoyé à
     la ligne qui déborde à droite de la dernière colonne élargit la page, comme LibreOffice
-    l'imprime."""
+    l'imprime. Une feuille imprimée par zones (colonnes répétées) : Arial 10 et le pied à son
+    échelle, chaque zone vérifiée assez étroite pour le papier (`taille_par_zones`)."""
     from iae_modulation.mise_en_page import unites, zoom_imprime
+
+    pied = feuille.oddFooter
+    tailles = [p.size or 11 for p in (pied.left, pied.center, pied.right) if p.text]
+    assert tailles, f"{feuille.title} : pas de pied de page"
+    if feuille.print_title_cols:
+        taille = taille_par_zones(feuille)
+        return taille, min(tailles) * taille / 10
 
     largeurs = [8.43] * feuille.max_column  # colonne sans largeur posée
     for dimension in feuille.column_dimensions.values():
@@ -301,7 +344,4 @@ def tailles_sur_papier(feuille) -> tuple[float, float]:
     debord = page - sum(largeurs)
     paysage = feuille.page_setup.orientation == "landscape"
     zoom = zoom_imprime([*largeurs, debord] if debord > 0 else largeurs, paysage)
-    pied = feuille.oddFooter
-    tailles = [p.size or 11 for p in (pied.left, pied.center, pied.right) if p.text]
-    assert tailles, f"{feuille.title} : pas de pied de page"
     return 10 * zoom / 100, min(tailles) * (zoom - 3) / 100

@@ -19,13 +19,16 @@ import docx
 import openpyxl
 import pytest
 from aides import (
+    A4_PAYSAGE,
     DEMO,
     DONNEES,
     imprimable,
     ligne_de_grand_livre,
     points_imprimes,
     sortie_capturee,
+    taille_par_zones,
     tailles_sur_papier,
+    zones_imprimees,
 )
 from iae_modulation import mise_en_page
 from iae_modulation.annexe5 import entetes_ajoutes
@@ -267,40 +270,6 @@ def test_tableau_annexe5_colonnes_entieres_et_en_tete_repete(demo):
     assert isinstance(postes.value, float)  # un nombre, pas un texte
 
 
-A4_PAYSAGE = 29.7 / 2.54 * 72  # points
-
-
-def _zones(feuille) -> list[range]:
-    """Les colonnes (indices depuis 0) de chaque page d'une feuille imprimée par zones, colonnes
-    répétées exclues : une page s'arrête avant chaque saut de page vertical."""
-    repetees = len(range(*(i - 1 for i in _bornes(feuille.print_title_cols))))
-    zone = feuille.print_area
-    fin = feuille.max_column
-    if zone:  # « 'Résultats'!$A$1:$BC$41 » : jusqu'à la colonne BC
-        fin = _bornes(zone.split("!")[1].split(":")[1].rstrip("0123456789"))[0]
-    coupures = [repetees, *(b.id for b in feuille.col_breaks.brk), fin]
-    return [range(a, b) for a, b in zip(coupures, coupures[1:], strict=False)]
-
-
-def _bornes(colonnes: str) -> tuple[int, int]:
-    """« $A:$C » -> (1, 4) ; « BC » -> (55, 56)."""
-    from openpyxl.utils import column_index_from_string
-
-    debut, _, fin = colonnes.replace("$", "").partition(":")
-    return column_index_from_string(debut), column_index_from_string(fin or debut) + 1
-
-
-def _taille_par_zones(feuille) -> float:
-    """Arial 10 à l'échelle de la feuille ; chaque zone, colonnes répétées comprises, tient
-    dans la largeur du papier entre les marges."""
-    echelle = int(feuille.page_setup.scale) / 100
-    utile = A4_PAYSAGE - 72 * (feuille.page_margins.left + feuille.page_margins.right)
-    repetees = points_imprimes(feuille, range(*(i - 1 for i in _bornes(feuille.print_title_cols))))
-    for zone in _zones(feuille):
-        assert (repetees + points_imprimes(feuille, zone)) * echelle <= utile, zone
-    return 10 * echelle
-
-
 def test_zones_calculees_a_la_main():
     """Largeurs lues comme LibreOffice, plus larges qu'Excel : (largeur + 5/7) × 5,56 points,
     59,57 pour 10, 281,97 pour 50. Page A4 paysage entre 0,4 pouce de marges : 784,29 points,
@@ -346,8 +315,8 @@ def test_tableau_annexe_et_classeurs_imprimes_en_8_points_au_moins(demo, tmp_pat
 def test_simulation_resultats_et_preparation_pied_de_page_en_8_points_au_moins(tmp_path):
     """Imprimés par LibreOffice : le pied de page de chaque feuille de simulation.xlsx (2,7 à
     7,8 points avant), resultats.xlsx et preparation.xlsx en 8 points au moins ; tout le texte
-    de la Synthèse des résultats (pied en 7,7) et de la feuille Sources de la préparation (7,6)
-    aussi (issue 16)."""
+    de la Synthèse des résultats (pied en 7,7), de la feuille Sources de la préparation (7,6),
+    des Scénarios de la simulation (4,6) et de « À vérifier » (6,1) aussi (issue 16)."""
     from test_preparer import ecrire_entrees, preparer
 
     annee = ["--annee", "2026", "--sortie"]
@@ -361,7 +330,12 @@ def test_simulation_resultats_et_preparation_pied_de_page_en_8_points_au_moins(t
         tmp_path / "calcul" / "resultats.xlsx",
         tmp_path / "preparation" / "preparation.xlsx",
     ]
-    entieres = ("Synthèse de la modulation", "Préparation — source de chaque valeur")
+    entieres = (
+        "Synthèse de la modulation",
+        "Préparation — source de chaque valeur",
+        "Scénarios comparés",  # par zones : 4,6 points sur une page de large
+        "Préparation — valeurs à vérifier",  # 6,1 points avant
+    )
     for chemin in pdf.convertir_en_pdf(classeurs, tmp_path / "pdf"):
         for numero, page in enumerate(PdfReader(str(chemin)).pages, start=1):
             textes: list[tuple[float, str]] = []
@@ -410,8 +384,8 @@ def test_resultats_xlsx_imprime_par_zones_lisibles(tmp_path):
     assert entetes[-2:] == ["Justification", "Anomalies et remarques"]
     assert feuille.print_area == "'Résultats'!$A$1:$BC$41"  # jusqu'à la colonne avant eux
     assert entetes[54] == "Effectif comparé résultats"
-    assert len(_zones(feuille)) >= 5
-    assert _taille_par_zones(feuille) >= 8
+    assert len(zones_imprimees(feuille)) >= 5
+    assert taille_par_zones(feuille) >= 8
     justifications = livre["Justifications"]
     assert [c.value for c in justifications[1]] == [
         "N° d'annexe financière",
@@ -450,7 +424,7 @@ def test_index_des_lettres_par_zones_et_projet_en_tete(tmp_path):
     projet = openpyxl.load_workbook(tmp_path / "projet" / "notifications.xlsx")["Notifications"]
     assert "PROJET — non signé" in projet.oddHeader.center.text
     assert projet.print_title_cols == "$A:$B"
-    assert _taille_par_zones(projet) >= 8
+    assert taille_par_zones(projet) >= 8
     # campagne 2026 : aucune régularisation 2014, pas de colonnes vides pour elle
     entetes = [c.value for c in projet[1]]
     assert "Régularisation 2014" not in entetes and "Montant net versé" in entetes
@@ -469,7 +443,7 @@ def test_aucune_colonne_seule_sur_une_page(tmp_path):
         texte_pdf_page(rendu, numero) for numero in range(1, pages(rendu) + 1)
     ]  # fmt: skip
     zones = [t for t in textes if "SIRET" in t and "Raison sociale" in t]
-    assert len(zones) == len(_zones(feuille))
+    assert len(zones) == len(zones_imprimees(feuille))
     # chaque justification finit par son groupe : les 40 sont imprimées en entier
     assert sum(t.count("structure(s)") for t in textes if "Justification" in t) == 40
 

@@ -309,8 +309,10 @@ def test_source_de_chaque_valeur_fichier_ligne_colonne(preparee: Path) -> None:
 def test_rapport_imprime_en_8_points_au_moins(preparee: Path) -> None:
     """« Ligne dans fluxIAE_AnnexeFinanciere_07022026_063004.csv », un mot de 44 caractères,
     élargissait sa colonne : « Sources » s'imprimait en 7,6 points ; « Colonne source », en
-    dernière colonne, débordait à droite : pied de « À vérifier » en 6,9 points (issue 16). Le
-    fichier de chaque colonne « Ligne … » est nommé dans « Synthèse »."""
+    dernière colonne, débordait à droite : pied de « À vérifier » en 6,9 points ; ses huit
+    colonnes larges l'imprimaient en 6,1 points (issue 16) : problème, fichier et colonne source
+    y sont renvoyés à la ligne dans des colonnes plus étroites. Le fichier de chaque colonne
+    « Ligne … » est nommé dans « Synthèse »."""
     classeur = openpyxl.load_workbook(preparee / "preparation.xlsx")
     assert [c.value for c in classeur["Sources"][1]] == [
         "Identifiant",
@@ -319,9 +321,16 @@ def test_rapport_imprime_en_8_points_au_moins(preparee: Path) -> None:
         "Ligne des structures",
         "Remarques",
     ]
-    assert tailles_sur_papier(classeur["Sources"])[0] >= 8
-    for feuille in classeur:
-        assert tailles_sur_papier(feuille)[1] >= 8, feuille.title
+    for feuille in classeur:  # texte et pied de page
+        assert min(tailles_sur_papier(feuille)) >= 8, feuille.title
+    a_verifier = classeur["À vérifier"]
+    assert [a_verifier.cell(1, j).value for j in (4, 6, 8)] == [
+        "Problème",
+        "Fichier",
+        "Colonne source",
+    ]
+    assert all(a_verifier.cell(2, j).alignment.wrap_text for j in (4, 6, 8))
+    assert a_verifier["F2"].value == "fluxIAE_AnnexeFinanciere_07022026_063004.csv"
     constats = [c.value for c in classeur["Synthèse"]["A"]]
     for debut in (
         "Lignes d'annexes lues dans fluxIAE_AnnexeFinanciere_07022026_063004.csv",

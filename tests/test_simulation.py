@@ -167,13 +167,14 @@ def test_annee_sans_arrete_dite_au_terminal_au_classeur_et_a_la_commission(tmp_p
     sortie = sortie_capturee(capsys).replace("\u00a0", " ")
     assert sortie.startswith(ATTENTION_2026), sortie
     assert NON_LUE in sortie
+    # en colonne B : la colonne A, répétée sur chaque page imprimée, reste vide (issue 16)
     scenarios = openpyxl.load_workbook(simulation / "simulation.xlsx")["Scénarios"]
-    assert scenarios["A3"].value.startswith(ATTENTION_2026)
+    assert scenarios["B3"].value.startswith(ATTENTION_2026)
     assert (
-        scenarios["A7"].value == "Valeur non lue dans le texte : regle_milieu_penitentiaire "
+        scenarios["B7"].value == "Valeur non lue dans le texte : regle_milieu_penitentiaire "
         "au 01/01/2022 = plafond (grade S1 : une seule source)"
     )
-    assert scenarios["A8"].value == NON_LUE
+    assert scenarios["B8"].value == NON_LUE
     texte = subprocess.run(
         ["pdftotext", str(simulation / "synthese_commission.pdf"), "-"],
         capture_output=True,
@@ -226,13 +227,21 @@ def test_methode_mal_ecrite_refusee_avec_la_ligne(tmp_path, capsys):
 def test_pied_de_page_imprime_en_8_points_au_moins(simulation):
     """Le pied de page, écrit « &8 » sur des feuilles réduites à une page de large, s'imprimait
     en 2,7 points (« Scénarios », où l'avertissement de l'année sans arrêté débordait à droite
-    du tableau) à 7,8 (issue 16) : sa taille suit l'échelle de chaque feuille."""
+    du tableau) à 7,8 (issue 16) : sa taille suit l'échelle de chaque feuille. « Scénarios »,
+    douze colonnes sur une page de large, s'imprimait en 4,6 points : elle s'imprime par zones,
+    le scénario répété à gauche de chaque page, ses textes sur la largeur de la première."""
     classeur = openpyxl.load_workbook(simulation / "simulation.xlsx")
     for feuille in classeur:
         assert tailles_sur_papier(feuille)[1] >= 8, feuille.title
     scenarios = classeur["Scénarios"]
-    assert scenarios["A3"].value.startswith("ATTENTION")
-    assert "A3:L3" in scenarios.merged_cells and scenarios["A3"].alignment.wrap_text
+    assert min(tailles_sur_papier(scenarios)) >= 8
+    assert scenarios.print_title_cols == "$A:$A" and scenarios.print_title_rows == "$4:$4"
+    assert [b.id for b in scenarios.col_breaks.brk] == [5, 11]  # F et L commencent une page
+    assert [c.value for c in scenarios[4]][:2] == ["Scénario", "Méthode"]
+    assert scenarios["B1"].value == "Comparaison de méthodes — campagne 2026"
+    assert scenarios["B3"].value.startswith("ATTENTION")
+    assert "B3:E3" in scenarios.merged_cells and scenarios["B3"].alignment.wrap_text
+    assert all(scenarios.cell(ligne, 1).value is None for ligne in (1, 2, 3))
 
 
 def test_synthese_pour_la_commission_une_page(simulation):

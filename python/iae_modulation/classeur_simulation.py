@@ -17,7 +17,15 @@ from pathlib import Path
 from iae_modulation.documents.synthese_commission import ecrire_synthese_pdf
 from iae_modulation.formats import montant_fr
 from iae_modulation.methode import GROUPES, NOMS_COURTS, Methode, pourcent_fr
-from iae_modulation.mise_en_page import PAPIER_A4, impression, texte_sur_la_largeur
+from iae_modulation.mise_en_page import (
+    HAUTEUR_LIGNE,
+    PAPIER_A4,
+    impression,
+    imprimer_par_zones,
+    lignes_d_en_tete,
+    texte_sur_la_largeur,
+    zones,
+)
 from iae_modulation.simulation import NOM_SIMULATION, NOM_SYNTHESE, Simulation
 from iae_modulation.texte_xml import ClasseurXlsx
 
@@ -162,28 +170,48 @@ def _feuille_scenarios(ecrivain: _Ecrivain, simulation: Simulation) -> None:
             f"Perdent (/ {simulation.precedent.annee})",
         ]
         largeurs += [12, 12]
+    # imprimée par zones, le scénario répété à gauche de chaque page : sur une page de large, la
+    # feuille s'imprimait en 4,6 points (issue 16). Titre et textes, depuis la colonne B et
+    # renvoyés à la ligne sur la largeur de la première page : plus larges, ils seraient coupés
+    # d'une page à l'autre ; en colonne A, répétée, leur début s'imprimerait sur chaque page
+    decoupe = zones(largeurs, 1)
+    premiere = largeurs[1 : (decoupe.coupures or (len(largeurs),))[0]]
     feuille.write_string(
-        0, 0, f"Comparaison de méthodes — campagne {simulation.annee}", ecrivain.f["titre"]
+        0, 1, f"Comparaison de méthodes — campagne {simulation.annee}", ecrivain.f["titre"]
     )
-    # textes renvoyés à la ligne sur la largeur du tableau : plus longs, ils élargiraient la
-    # page imprimée (issue 16)
     texte_sur_la_largeur(
         feuille,
         1,
         f"Référence : « {reference} » (le premier scénario). Pour retenir un scénario : "
         "iae-modulation calculer … --methode-fichier avec son fichier de méthode (mêmes "
         "montants, au centime).",
-        largeurs,
+        premiere,
         ecrivain.f["texte"],
+        premiere_colonne=1,
     )
     # année sans arrêté : en tête, avant les scénarios (issue 15, point 4)
     attention = [a for a in simulation.alertes if a.startswith("ATTENTION")]
     if attention:
         texte_sur_la_largeur(
-            feuille, 2, " ".join(attention), largeurs, ecrivain.f["gras_texte"], gras=True
+            feuille,
+            2,
+            " ".join(attention),
+            premiere,
+            ecrivain.f["gras_texte"],
+            gras=True,
+            premiere_colonne=1,
         )
     ecrivain.entetes(feuille, 3, entetes, largeurs)
-    ecrivain.imprimer(feuille, largeurs, simulation.annee, "Scénarios comparés", 3)
+    lignes = max(map(lignes_d_en_tete, entetes, largeurs))
+    feuille.set_row(3, HAUTEUR_LIGNE * lignes + 3)
+    imprimer_par_zones(
+        feuille,
+        largeurs,
+        titre="Scénarios comparés",
+        campagne=simulation.annee,
+        colonnes_repetees=1,
+        lignes_repetees=(3, 3),
+    )
     for i, (scenario, ligne) in enumerate(
         zip(simulation.scenarios, simulation.resume_scenarios.itertuples(index=False), strict=True),
         start=4,
@@ -209,7 +237,7 @@ def _feuille_scenarios(ecrivain: _Ecrivain, simulation: Simulation) -> None:
         feuille.set_row(i, 45)
     autres = [a for a in simulation.alertes if not a.startswith("ATTENTION")]
     for i, alerte in enumerate(autres, start=5 + len(simulation.scenarios)):
-        texte_sur_la_largeur(feuille, i, alerte, largeurs, ecrivain.f["texte"])
+        texte_sur_la_largeur(feuille, i, alerte, premiere, ecrivain.f["texte"], premiere_colonne=1)
     feuille.freeze_panes(4, 1)
 
 

@@ -133,17 +133,20 @@ def texte_sur_la_largeur(
     *,
     gras: bool = False,
     taille: float = TAILLE,
+    premiere_colonne: int = 0,
 ) -> None:
-    """Un titre ou un avertissement écrit dans la cellule fusionnée sur toutes les colonnes
-    `largeurs` de la ligne (`format_` : renvoyé à la ligne, en haut), la ligne assez haute pour
-    toutes ses lignes : plus large qu'elles, il déborderait à droite et le tableur, qui imprime
-    aussi ce débordement, réduirait la feuille sous `TAILLE_MIN_IMPRIMEE` (issue 16)."""
+    """Un titre ou un avertissement écrit dans la cellule fusionnée sur les colonnes `largeurs`
+    de la ligne, depuis `premiere_colonne` (`format_` : renvoyé à la ligne, en haut), la ligne
+    assez haute pour toutes ses lignes : plus large qu'elles, il déborderait à droite et le
+    tableur, qui imprime aussi ce débordement, réduirait la feuille sous `TAILLE_MIN_IMPRIMEE`
+    (issue 16)."""
     echelle = taille / TAILLE  # le texte en `taille` points, mesuré en Arial 10
     lignes = lignes_renvoyees(texte, (sum(largeurs) - 1.5) / echelle + 1.5, gras)
+    derniere = premiere_colonne + len(largeurs) - 1
     if len(largeurs) > 1:
-        feuille.merge_range(ligne, 0, ligne, len(largeurs) - 1, texte, format_)
+        feuille.merge_range(ligne, premiere_colonne, ligne, derniere, texte, format_)
     else:
-        feuille.write_string(ligne, 0, texte, format_)
+        feuille.write_string(ligne, premiere_colonne, texte, format_)
     feuille.set_row(ligne, HAUTEUR_LIGNE * echelle * lignes + 3)
 
 
@@ -211,6 +214,21 @@ def taille_en_tete_de_page(zoom: int) -> int:
     doivent s'imprimer à `TAILLE_MIN_IMPRIMEE` au moins (trois points de marge : le tableur
     arrête son échelle à un ou deux pour cent près de `zoom_imprime`)."""
     return max(TAILLE_MIN_IMPRIMEE, math.ceil(TAILLE_MIN_IMPRIMEE * 100 / max(zoom - 3, 10)))
+
+
+def largeurs_lisibles(
+    largeurs: Sequence[float], renvoyees: Sequence[int], minimum: float = 20
+) -> list[float]:
+    """Les `largeurs`, celles des colonnes `renvoyees` (textes renvoyés à la ligne) ramenées à
+    une même largeur maximale, la plus grande avec laquelle la feuille s'imprime sur une page de
+    large en `TAILLE_MIN_IMPRIMEE` au moins (jamais sous `minimum`) : inchangées si elle s'y
+    imprime déjà (issue 16)."""
+    plafond = max((largeurs[j] for j in renvoyees), default=minimum)
+    ajustees = list(largeurs)
+    while taille_imprimee(ajustees) < TAILLE_MIN_IMPRIMEE and plafond > minimum:
+        plafond = max(plafond - 0.5, minimum)
+        ajustees = [min(w, plafond) if j in renvoyees else w for j, w in enumerate(largeurs)]
+    return ajustees
 
 
 def vues_imprimees(largeurs: Sequence[float], fixes: Sequence[int]) -> list[list[int]]:

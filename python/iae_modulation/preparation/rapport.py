@@ -92,7 +92,11 @@ def ecrire_rapport(preparation: Preparation, chemin: Path) -> Path:
             )
             for j, entete in enumerate(entetes)
         ]
-        largeurs = [mise_en_page.largeur(c) for c in colonnes]
+        # une feuille trop large pour s'imprimer en 8 points : ses textes longs plus étroits,
+        # sur plus de lignes (issue 16)
+        largeurs = mise_en_page.largeurs_lisibles(
+            [mise_en_page.largeur(c) for c in colonnes], longues
+        )
         ecrite = Feuille(
             nom,
             largeurs,
@@ -147,7 +151,9 @@ def ecrire_rapport(preparation: Preparation, chemin: Path) -> Path:
             )
             for s in p.signalements
         ],
-        (3, 7),  # la dernière colonne renvoyée à la ligne : débordant, elle s'imprimait aussi
+        # la dernière colonne renvoyée à la ligne : débordant, elle s'imprimait aussi ; le nom
+        # du fichier aussi, pour que la feuille s'imprime en 8 points (6,1 avant, issue 16)
+        (3, 5, 7),
     )
     feuille(
         "Écartées",

@@ -281,6 +281,31 @@ def test_enveloppe_sans_structure_signalee_sans_bloquer(tmp_path: Path, capsys) 
     )
 
 
+def test_enveloppe_vide_dit_la_region_et_quoi_faire(tmp_path: Path, capsys) -> None:
+    enveloppes = tmp_path / "enveloppes.csv"
+    enveloppes.write_text("region;enveloppe\nGrand Est; \n", encoding="utf-8")
+    assert calculer(tmp_path / "s", 2026, "--enveloppes", str(enveloppes)) == 2
+    assert (
+        "enveloppes.csv, ligne 2, colonne « enveloppe » : enveloppe vide pour la région Grand "
+        "Est : indiquez un montant, ou retirez la ligne." in capsys.readouterr().out.splitlines()
+    )
+
+
+def test_calcul_refuse_ne_dit_rien_d_une_enveloppe_inutilisee(tmp_path: Path, capsys) -> None:
+    """Données refusées (colonne « type » absente) avec les enveloppes de la démonstration :
+    le refus ne prétend pas que la région n'a aucune structure."""
+    donnees = tmp_path / "donnees.csv"
+    texte = DONNEES.read_text(encoding="utf-8-sig")
+    donnees.write_text(texte.replace(";type;", ";typ;", 1), encoding="utf-8")
+    enveloppes = str(DEMO / "enveloppes_demo.csv")
+    options = ["--annee", "2026", "--enveloppes", enveloppes, "--sortie", str(tmp_path / "s")]
+    assert main(["calculer", str(donnees), *options]) == 2
+    sortie = capsys.readouterr().out
+    assert "Données invalides : 1 problème(s) bloquant(s)" in sortie
+    assert "Aucune structure de la région" not in sortie
+    assert "enveloppes_demo.csv" not in sortie
+
+
 def test_fichier_vide_une_seule_anomalie(tmp_path: Path, capsys) -> None:
     vide = tmp_path / "vide.csv"
     vide.write_bytes(b"")

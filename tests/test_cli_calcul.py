@@ -182,6 +182,7 @@ def test_demo_complete_et_rapprochee(tmp_path: Path, capsys) -> None:
     total = euros(sum((sum(m) for m in totaux.values()), Decimal(0)))
     assert re.search(rf"^Total\s+{total} €\s+{total} €\s+{total} €$", texte, re.MULTILINE)
     assert "Concordant : chaque structure du grand livre a une ligne" in texte
+    assert "fictive(s) de la démonstration" not in texte  # la démo les attend
     for extrait in cas["resume"]:
         assert extrait in texte, extrait
     lettres = tmp_path / "demo" / "notifications"
@@ -279,6 +280,22 @@ def test_enveloppe_sans_structure_signalee_sans_bloquer(tmp_path: Path, capsys) 
         "enveloppes.csv, ligne 3, colonne « region » : Aucune structure de la région "
         "Bretagne" in capsys.readouterr().out
     )
+
+
+def test_structures_fictives_de_la_demonstration_dites_par_calculer(tmp_path, capsys) -> None:
+    """Comme le classeur : des structures fictives de la démonstration dans les données sont
+    signalées en dernière ligne du résumé ; le calcul aboutit (code 0)."""
+    assert calculer(tmp_path / "s", 2026) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == (
+        "Attention : 40 structure(s) fictive(s) de la démonstration (ex. ACI051230010) sont "
+        f"dans le calcul : remplacez-les, dans {DONNEES}, par vos structures avant toute "
+        "décision ou notification."
+    )
+    donnees = tmp_path / "donnees.csv"  # les mêmes structures, sous d'autres identifiants
+    texte = re.sub("^(?=[A-Z])", "X", DONNEES.read_text(encoding="utf-8-sig"), flags=re.M)
+    donnees.write_text(texte, encoding="utf-8")
+    assert calculer(tmp_path / "t", 2026, donnees=donnees) == 0
+    assert "fictive(s) de la démonstration" not in capsys.readouterr().out
 
 
 def test_enveloppe_vide_dit_la_region_et_quoi_faire(tmp_path: Path, capsys) -> None:

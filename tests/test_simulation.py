@@ -145,6 +145,11 @@ def test_resume_du_terminal(tmp_path, capsys):
     assert "2 scénario(s) comparé(s) sur 40 structures, campagne 2026 :" in sortie
     assert "- Poids : " in sortie and "par rapport à « Note » :" in sortie
     assert "Enveloppe Grand Est : 295 600,00 €, utilisée" in sortie
+    assert sortie.splitlines()[-1] == (
+        "Attention : 40 structure(s) fictive(s) de la démonstration (ex. ACI051230010) sont "
+        f"dans la simulation : remplacez-les, dans {DONNEES}, par vos structures avant toute "
+        "décision ou notification."
+    )
 
 
 ATTENTION_2026 = (

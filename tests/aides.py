@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 from iae_modulation.cli import main
-from iae_modulation.commandes.demo import dossier_demo
+from iae_modulation.demonstration import dossier_demo
 
 DEMO = dossier_demo()
 DONNEES = DEMO / "donnees_demo.csv"

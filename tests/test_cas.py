@@ -29,7 +29,7 @@ import pytest
 import yaml
 from iae_modulation.annexe5 import entetes_ajoutes, executer_annexe5, nom_fichier_tableau
 from iae_modulation.campagne import executer_calcul
-from iae_modulation.commandes.demo import dossier_demo
+from iae_modulation.demonstration import dossier_demo
 from iae_modulation.documents.calcul_lettre import Campagne
 from iae_modulation.documents.decision_asp import nom_fichier_decision
 from iae_modulation.documents.mots_dates import mots_de_la_campagne

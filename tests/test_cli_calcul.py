@@ -182,6 +182,7 @@ def test_demo_complete_et_rapprochee(tmp_path: Path, capsys) -> None:
     total = euros(sum((sum(m) for m in totaux.values()), Decimal(0)))
     assert re.search(rf"^Total\s+{total} €\s+{total} €\s+{total} €$", texte, re.MULTILINE)
     assert "Concordant : chaque structure du grand livre a une ligne" in texte
+    assert "fictive(s) de la démonstration" not in texte  # la démo les attend
     for extrait in cas["resume"]:
         assert extrait in texte, extrait
     lettres = tmp_path / "demo" / "notifications"
@@ -279,6 +280,47 @@ def test_enveloppe_sans_structure_signalee_sans_bloquer(tmp_path: Path, capsys) 
         "enveloppes.csv, ligne 3, colonne « region » : Aucune structure de la région "
         "Bretagne" in capsys.readouterr().out
     )
+
+
+def test_structures_fictives_de_la_demonstration_dites_par_calculer(tmp_path, capsys) -> None:
+    """Comme le classeur : des structures fictives de la démonstration dans les données sont
+    signalées en dernière ligne du résumé ; le calcul aboutit (code 0)."""
+    assert calculer(tmp_path / "s", 2026) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == (
+        "Attention : 40 structure(s) fictive(s) de la démonstration (ex. ACI051230010) sont "
+        f"dans le calcul : remplacez-les, dans {DONNEES}, par vos structures avant toute "
+        "décision ou notification."
+    )
+    donnees = tmp_path / "donnees.csv"  # les mêmes structures, sous d'autres identifiants
+    texte = re.sub("^(?=[A-Z])", "X", DONNEES.read_text(encoding="utf-8-sig"), flags=re.M)
+    donnees.write_text(texte, encoding="utf-8")
+    assert calculer(tmp_path / "t", 2026, donnees=donnees) == 0
+    assert "fictive(s) de la démonstration" not in capsys.readouterr().out
+
+
+def test_enveloppe_vide_dit_la_region_et_quoi_faire(tmp_path: Path, capsys) -> None:
+    enveloppes = tmp_path / "enveloppes.csv"
+    enveloppes.write_text("region;enveloppe\nGrand Est; \n", encoding="utf-8")
+    assert calculer(tmp_path / "s", 2026, "--enveloppes", str(enveloppes)) == 2
+    assert (
+        "enveloppes.csv, ligne 2, colonne « enveloppe » : enveloppe vide pour la région Grand "
+        "Est : indiquez un montant, ou retirez la ligne." in capsys.readouterr().out.splitlines()
+    )
+
+
+def test_calcul_refuse_ne_dit_rien_d_une_enveloppe_inutilisee(tmp_path: Path, capsys) -> None:
+    """Données refusées (colonne « type » absente) avec les enveloppes de la démonstration :
+    le refus ne prétend pas que la région n'a aucune structure."""
+    donnees = tmp_path / "donnees.csv"
+    texte = DONNEES.read_text(encoding="utf-8-sig")
+    donnees.write_text(texte.replace(";type;", ";typ;", 1), encoding="utf-8")
+    enveloppes = str(DEMO / "enveloppes_demo.csv")
+    options = ["--annee", "2026", "--enveloppes", enveloppes, "--sortie", str(tmp_path / "s")]
+    assert main(["calculer", str(donnees), *options]) == 2
+    sortie = capsys.readouterr().out
+    assert "Données invalides : 1 problème(s) bloquant(s)" in sortie
+    assert "Aucune structure de la région" not in sortie
+    assert "enveloppes_demo.csv" not in sortie
 
 
 def test_fichier_vide_une_seule_anomalie(tmp_path: Path, capsys) -> None:

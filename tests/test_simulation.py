@@ -12,7 +12,14 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from aides import DEMO, DONNEES, grand_livre, sortie_capturee, tailles_sur_papier
+from aides import (
+    DEMO,
+    DONNEES,
+    demo_hors_detention,
+    grand_livre,
+    sortie_capturee,
+    tailles_sur_papier,
+)
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from iae_modulation.campagne import executer_calcul
@@ -145,6 +152,11 @@ def test_resume_du_terminal(tmp_path, capsys):
     assert "2 scénario(s) comparé(s) sur 40 structures, campagne 2026 :" in sortie
     assert "- Poids : " in sortie and "par rapport à « Note » :" in sortie
     assert "Enveloppe Grand Est : 295 600,00 €, utilisée" in sortie
+    assert sortie.splitlines()[-1] == (
+        "Attention : 40 structure(s) fictive(s) de la démonstration (ex. ACI051230010) sont "
+        f"dans la simulation : remplacez-les, dans {DONNEES}, par vos structures avant toute "
+        "décision ou notification."
+    )
 
 
 ATTENTION_2026 = (
@@ -253,8 +265,48 @@ def test_synthese_pour_la_commission_une_page(simulation):
     ).stdout
     texte = " ".join(texte.replace("\u00a0", " ").split())
     assert "Comparaison de méthodes pour la commission – campagne 2026" in texte
+    assert (
+        "Comparaison de méthodes pour la commission – campagne 2026 Pour l'instance "
+        "départementale de l'IAE : commission spécialisée de l'inclusion et de l'insertion par "
+        "l'activité économique du comité départemental pour l'emploi. 40 structures" in texte
+    )
     assert "« Poids 50/30/20 » par rapport à « Note 2014-04 » :" in texte
     assert "Total modulé par type et par scénario" in texte
+
+
+def texte_synthese(dossier: Path) -> str:
+    texte = subprocess.run(
+        ["pdftotext", str(dossier / "synthese_commission.pdf"), "-"],
+        capture_output=True,
+        text=True,
+    ).stdout
+    return " ".join(texte.replace("\u00a0", " ").split())
+
+
+def test_la_synthese_nomme_l_instance_de_la_campagne_lue_dans_les_parametres(tmp_path, capsys):
+    """Campagne 2015 : le CDIAE (instruction DGEFP n° 2014-2) ; le mot est celui du paramètre
+    `mot_instance_departementale_iae`, qu'un dossier de paramètres peut compléter."""
+    donnees = str(demo_hors_detention(tmp_path / "donnees_2015.csv", retirer=True))
+    options = ["--annee", "2015", "--scenario", "Note=defaut"]
+    assert main(["simuler", donnees, *options, "--sortie", str(tmp_path / "s")]) == 0
+    assert (
+        "campagne 2015 Pour l'instance départementale de l'IAE : conseil départemental de "
+        "l'insertion par l'activité économique (CDIAE). 39 structures"
+        in texte_synthese(tmp_path / "s")
+    )
+    dossier = tmp_path / "parametres"
+    dossier.mkdir()
+    (dossier / "mot_instance_departementale_iae.yaml").write_text(
+        "description: Instance\nunite: texte\nvaleurs:\n  2015-06-01:\n    valeur: CDIAE "
+        "de la Moselle\n    grade: T\n    reference:\n      titre: Texte d'essai (fictif)\n"
+        "      lien: https://exemple.invalid/cdiae\n",
+        encoding="utf-8",
+    )
+    sortie = ["--sortie", str(tmp_path / "p"), "--parametres", str(dossier)]
+    assert main(["simuler", donnees, *options, *sortie]) == 0
+    assert "Pour l'instance départementale de l'IAE : CDIAE de la Moselle. 39" in texte_synthese(
+        tmp_path / "p"
+    )
 
 
 # --- propriété : simuler un scénario, c'est calculer avec son fichier -------------------------

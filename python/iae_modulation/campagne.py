@@ -232,13 +232,14 @@ def lire_valeurs_par_cle(
     noms_cle: tuple[str, ...],
     noms_valeurs: tuple[tuple[str, ...], ...],
     normaliser,
+    designation: str,
     attendu: str = "",
     aide: str = "",
 ) -> ValeursLues:
     """Lit un petit fichier « clé ; nombre ; … » (enveloppes, versements 2014) : une colonne
     par tuple de `noms_valeurs` (noms acceptés), nombres positifs, clés uniques ; la première
-    est un montant en euros, au centime près ; `aide` complète le message d'une colonne
-    absente."""
+    est un montant en euros, au centime près ; `designation` nomme la clé dans le message d'une
+    cellule vide (« la région ») ; `aide` complète le message d'une colonne absente."""
     lue = lire_table(chemin)
     brute = _sous_le_titre(lue, noms_cle)
     table = brute.table
@@ -285,8 +286,17 @@ def lire_valeurs_par_cle(
             signaler(ligne, col_cle, cle, f"« {cle} » n'est pas reconnu{attendu}.")
             continue
         valeurs: list[Decimal] = []
-        for colonne in cols:
+        for colonne, noms in zip(cols, noms_valeurs, strict=True):
             texte = table[colonne].iat[position]
+            if not str(texte).strip():
+                signaler(
+                    ligne,
+                    colonne,
+                    texte,
+                    f"{noms[0]} vide pour {designation} {cle_normale} : indiquez "
+                    f"{'un nombre' if valeurs else 'un montant'}, ou retirez la ligne.",
+                )
+                break
             try:  # la première valeur est un montant en euros, au centime
                 nombre = (lire_nombre if valeurs else lire_montant)(texte)
             except (CelluleEnErreur, NombreAmbigu) as erreur:
@@ -316,6 +326,7 @@ def lire_enveloppes(chemin: Path) -> ValeursLues:
         ("region",),
         (("enveloppe", "montant"),),
         normaliser_region,
+        "la région",
         f" (régions : {', '.join(regions())})",
     )
 
@@ -340,6 +351,7 @@ def lire_versements_2014(chemin: Path) -> tuple[dict[str, Versement2014], Valeur
         ("annexe_2014", "identifiant", "numero_annexe", "n°_annexe_financiere"),
         COLONNES_VERSEMENTS,
         lambda v: cle_versement(v) or None,  # l'annexe 2014, sans avenant
+        "l'annexe",
         aide="\nLa régularisation porte sur les postes 2014 non réalisés : le fichier des "
         "versements 2014 donne, pour chaque structure, le montant modulé versé et les ETP "
         "conventionnés et réalisés en 2014. Forme attendue :\n" + FORME_VERSEMENTS,
@@ -410,13 +422,6 @@ class EntreesLues:
         lues = cls(lire_donnees(Path(donnees), annee), [])
         if enveloppes is not None:
             lues.lues_enveloppes = lire_enveloppes(Path(enveloppes))
-            for region in sorted(set(lues.enveloppes or {}) - set(lues.donnees.table["region"])):
-                lues.lues_enveloppes.signaler(
-                    region,
-                    f"Aucune structure de la région {region} dans les données : cette enveloppe "
-                    "n'est pas utilisée.",
-                    False,
-                )
             lues.annexes += lues.lues_enveloppes.anomalies
         if versements is not None:
             lues.versements, lues.lus_versements = lire_versements_2014(Path(versements))
@@ -436,7 +441,30 @@ class EntreesLues:
             annexes += _versements_invraisemblables(self.lus_versements, calcul.resultats, annee)
         if self.lues_enveloppes is not None:
             annexes += _enveloppes_invraisemblables(self.lues_enveloppes, calcul.resultats)
-        return RapportValidation(list(calcul.rapport.anomalies) + annexes)
+        rapport = RapportValidation(list(calcul.rapport.anomalies) + annexes)
+        if rapport.est_valide and self.lues_enveloppes is not None:  # un refus n'en dit rien
+            rapport.ajouter(*_enveloppes_sans_structure(self.lues_enveloppes, calcul.resultats))
+        return rapport
+
+
+def _enveloppes_sans_structure(lues: ValeursLues, resultats: pd.DataFrame) -> list[Anomalie]:
+    """Une enveloppe d'une région absente des structures calculées : remarque non bloquante,
+    faite seulement quand le calcul aboutit (des données refusées ne disent pas quelles
+    régions elles contiennent)."""
+    regions = set(resultats["region"])
+    return [
+        Anomalie(
+            lues.fichier,
+            lues.feuille,
+            lues.lignes[region],
+            lues.colonne_cle,
+            region,
+            f"Aucune structure de la région {region} dans les données : cette enveloppe "
+            "n'est pas utilisée.",
+            False,
+        )
+        for region in sorted(set(lues.montants) - regions)
+    ]
 
 
 def executer_calcul(

@@ -8,6 +8,7 @@ from pathlib import Path
 from iae_modulation.campagne import executer_calcul
 from iae_modulation.commandes.option_methode import ajouter_options_methode, methode_des_options
 from iae_modulation.commandes.option_parametres import ajouter_option_parametres
+from iae_modulation.demonstration import avertissement_demonstration
 
 
 def enregistrer(sous_parseurs: argparse._SubParsersAction) -> None:
@@ -60,5 +61,9 @@ def executer(args: argparse.Namespace) -> int:
         progression_active=True,
         dossier_parametres=args.parametres,
     )
+    identifiants = [] if rapport.resultats is None else rapport.resultats["identifiant"]
+    avertissement = avertissement_demonstration(identifiants, "le calcul", str(args.donnees))
     print(rapport.resume())
+    if avertissement:  # structures fictives de la démonstration : dit en dernier, code inchangé
+        print(avertissement)
     return rapport.code_sortie

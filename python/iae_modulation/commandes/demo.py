@@ -4,11 +4,11 @@ depuis les fichiers de l'ASP : préparation, calcul, annexe 5, notifications, ra
 from __future__ import annotations
 
 import argparse
-from importlib import resources
 from pathlib import Path
 
 from iae_modulation.annexe5 import demo_annexe5
 from iae_modulation.campagne import executer_calcul
+from iae_modulation.demonstration import dossier_demo
 from iae_modulation.documents.notifications import demo_notifications
 from iae_modulation.documents.pdf import ajouter_options_pdf, pdf_a_produire
 from iae_modulation.lecture import lire_table
@@ -29,11 +29,6 @@ from iae_modulation.sorties import (
 from iae_modulation.synthetique_asp import FichiersASP, ecrire_fichiers_asp
 
 ANNEE_DEMO = 2026
-
-
-def dossier_demo() -> Path:
-    """Le dossier des données de démonstration installées avec le paquet."""
-    return Path(str(resources.files("iae_modulation").joinpath("demo")))
 
 
 def fichiers_asp_demo(dossier: Path) -> FichiersASP:

@@ -7,6 +7,7 @@ import argparse
 from pathlib import Path
 
 from iae_modulation.commandes.option_parametres import ajouter_option_parametres
+from iae_modulation.demonstration import avertissement_demonstration
 from iae_modulation.execution_simulation import executer_simulation
 from iae_modulation.simulation import lire_scenario
 
@@ -61,5 +62,10 @@ def executer(args: argparse.Namespace) -> int:
         dossier_parametres=args.parametres,
         progression_active=True,
     )
+    simulation = rapport.simulation
+    identifiants = [] if simulation is None else simulation.structures["identifiant"]
+    avertissement = avertissement_demonstration(identifiants, "la simulation", str(args.donnees))
     print(rapport.resume())
+    if avertissement:  # structures fictives de la démonstration : dit en dernier, code inchangé
+        print(avertissement)
     return rapport.code_sortie

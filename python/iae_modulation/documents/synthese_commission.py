@@ -15,6 +15,7 @@ from pathlib import Path
 
 from iae_modulation.documents.fiche_pdf import EN_TETE, FONCE, LARGEUR_UTILE, _cp1252, _Page
 from iae_modulation.documents.fiches import Tableau
+from iae_modulation.documents.mots_dates import MotsDates, date_de_l_acte
 from iae_modulation.formats import date_fr, montant_fr, taux_fr
 from iae_modulation.referentiel import TYPES_SIAE
 
@@ -53,6 +54,15 @@ def ce_qui_change(simulation, k: int, ligne) -> str:
     return texte + "."
 
 
+def instance_consultee(annee: int, jour: dt.date) -> str:
+    """L'instance départementale consultée sur l'IAE à la date de la campagne (paramètre
+    `mot_instance_departementale_iae` : CDIAE, instruction DGEFP n° 2014-2, § 3 ; commission
+    spécialisée du comité départemental pour l'emploi depuis le 1er juillet 2024, décret
+    n° 2024-560), lue comme dans les lettres (`mots_dates.date_de_l_acte`)."""
+    mots = MotsDates(annee, date_de_l_acte(annee, jour))
+    return mots.mot("instance_departementale_iae", "mot_instance_departementale_iae")
+
+
 def ecrire_synthese_pdf(simulation, chemin: Path, decrire) -> Path:
     """La page de synthèse ; `decrire(methode, appliquee)` : la méthode en une ligne."""
     table = simulation.structures
@@ -68,6 +78,9 @@ def ecrire_synthese_pdf(simulation, chemin: Path, decrire) -> Path:
         gras=True,
         apres=0.8,
     )
+    instance = instance_consultee(simulation.annee, dt.date.today())
+    if instance:
+        pdf.texte(f"Pour l'instance départementale de l'IAE : {instance}.", 9, apres=0.8)
     socle = sum(table["montant_socle"], Decimal(0))
     pdf.texte(
         f"{len(table)} structures, montant socle total {montant_fr(socle)}. Référence : "

@@ -17,10 +17,10 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import lru_cache
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import TYPE_CHECKING
 
+from iae_modulation.demonstration import avertissement_demonstration
 from iae_modulation.erreurs import ErreurEntree, traduire
 from iae_modulation.excel import classeur as c
 from iae_modulation.referentiel import (
@@ -183,26 +183,9 @@ def _dernier_calcul(classeur: c.Classeur) -> Path:
     return dossier
 
 
-@lru_cache(maxsize=1)
-def identifiants_de_demonstration() -> frozenset[str]:
-    """Les identifiants des 40 structures fictives que le gabarit contient au départ."""
-    from iae_modulation.commandes.demo import dossier_demo
-
-    with (dossier_demo() / "donnees_demo.csv").open(encoding="utf-8-sig", newline="") as f:
-        return frozenset(ligne["identifiant"] for ligne in csv.DictReader(f, delimiter=";"))
-
-
-def avertissement_demonstration(identifiants: Iterable[object], ou: str) -> str:
-    """« Attention : … structures fictives … » si des structures de la démonstration sont encore
-    là (`ou` : « la feuille … », « le dernier calcul »), sinon « »."""
-    fictives = sorted({str(i) for i in identifiants} & identifiants_de_demonstration())
-    if not fictives:
-        return ""
-    return (
-        f"Attention : {len(fictives)} structure(s) fictive(s) de la démonstration (ex. "
-        f"{fictives[0]}) sont dans {ou} : remplacez-les, dans la feuille « {c.DONNEES} », par "
-        "vos structures avant toute décision ou notification."
-    )
+def _avertissement_demonstration(identifiants: Iterable[object], ou: str) -> str:
+    """L'avertissement des structures fictives (`demonstration`), à remplacer dans la feuille."""
+    return avertissement_demonstration(identifiants, ou, f"la feuille « {c.DONNEES} »")
 
 
 def _avertir(resultat: ResultatAction, avertissement: str) -> None:
@@ -312,8 +295,8 @@ def _verifier(classeur: c.Classeur, resultat: ResultatAction) -> None:
         + validees.rapport.texte().splitlines()[0]
     )
     if "identifiant" in brute.table.columns:
-        identifiants = brute.table["identifiant"]
-        _avertir(resultat, avertissement_demonstration(identifiants, f"la feuille « {c.DONNEES} »"))
+        ou = f"la feuille « {c.DONNEES} »"
+        _avertir(resultat, _avertissement_demonstration(brute.table["identifiant"], ou))
     if not validees.rapport.est_valide:
         resultat.code = CODE_DONNEES_INVALIDES
 
@@ -517,7 +500,7 @@ def _calculer(classeur: c.Classeur, resultat: ResultatAction) -> None:
         resultat.code = rapport.code_sortie or CODE_ERREUR
         return
     resultats = rapport.calcul.resultats
-    _avertir(resultat, avertissement_demonstration(resultats["identifiant"], "le calcul"))
+    _avertir(resultat, _avertissement_demonstration(resultats["identifiant"], "le calcul"))
     lignes = lignes_resultats(resultats)
     classeur.ecrire_lignes(c.RESULTATS, 1, lignes, formats_resultats(resultats.columns))
     classeur.ecrire_lignes(
@@ -694,7 +677,7 @@ def _comparer(classeur: c.Classeur, resultat: ResultatAction) -> None:
         str(p) for p in rapport.fichiers if p.name != NOM_SIMULATION
     ]
     identifiants = rapport.simulation.structures["identifiant"]
-    _avertir(resultat, avertissement_demonstration(identifiants, "la simulation"))
+    _avertir(resultat, _avertissement_demonstration(identifiants, "la simulation"))
 
 
 # --- import des fichiers de l'ASP -----------------------------------------------------------------
@@ -883,7 +866,7 @@ def _decision_asp(classeur: c.Classeur, resultat: ResultatAction) -> None:
     if rapport.code_sortie == 0:
         _rapprocher(classeur, calcul, resultat)
     ou = "le dernier calcul"
-    _avertir(resultat, avertissement_demonstration(_identifiants_du_calcul(calcul), ou))
+    _avertir(resultat, _avertissement_demonstration(_identifiants_du_calcul(calcul), ou))
 
 
 def generer_notifications(classeur: c.Classeur | None = None) -> ResultatAction:
@@ -912,7 +895,7 @@ def _notifications(classeur: c.Classeur, resultat: ResultatAction) -> None:
     resultat.sorties = [str(rapport.sortie)]
     _rapprocher(classeur, calcul, resultat)
     ou = "le dernier calcul"
-    _avertir(resultat, avertissement_demonstration(_identifiants_du_calcul(calcul), ou))
+    _avertir(resultat, _avertissement_demonstration(_identifiants_du_calcul(calcul), ou))
 
 
 def _rapprocher(classeur: c.Classeur, calcul: Path, resultat: ResultatAction) -> None:

@@ -316,14 +316,19 @@ def test_simulation_resultats_et_preparation_pied_de_page_en_8_points_au_moins(t
     """Imprimés par LibreOffice : le pied de page de chaque feuille de simulation.xlsx (2,7 à
     7,8 points avant), resultats.xlsx et preparation.xlsx en 8 points au moins ; tout le texte
     de la Synthèse des résultats (pied en 7,7), de la feuille Sources de la préparation (7,6),
-    des Scénarios de la simulation (4,6) et de « À vérifier » (6,1) aussi (issue 16)."""
+    des Scénarios de la simulation (4,6), de ses Structures avec trois scénarios (6,1) et de
+    « À vérifier » (6,1) aussi (issue 16)."""
     from test_preparer import ecrire_entrees, preparer
+    from test_simulation import DEPARTEMENTAL, POIDS_50, methode
 
     annee = ["--annee", "2026", "--sortie"]
     assert main(["calculer", str(DONNEES), *annee, str(tmp_path / "calcul")]) == 0
     simuler = ["simuler", str(DONNEES), *annee, str(tmp_path / "simulation")]
     enveloppes = ["--enveloppes", str(DEMO / "enveloppes_demo.csv")]
-    assert main([*simuler, "--scenario", "Note=defaut", *enveloppes]) == 0
+    scenarios = ["--scenario", "Note=defaut"]
+    for nom, texte in (("Poids", POIDS_50), ("Départemental", DEPARTEMENTAL)):
+        scenarios += ["--scenario", f"{nom}={methode(tmp_path, f'{nom}.yaml', texte)}"]
+    assert main([*simuler, *scenarios, *enveloppes]) == 0
     assert preparer(ecrire_entrees(tmp_path / "asp"), tmp_path / "preparation") == 0
     classeurs = [
         tmp_path / "simulation" / "simulation.xlsx",
@@ -335,6 +340,7 @@ def test_simulation_resultats_et_preparation_pied_de_page_en_8_points_au_moins(t
         "Préparation — source de chaque valeur",
         "Scénarios comparés",  # par zones : 4,6 points sur une page de large
         "Préparation — valeurs à vérifier",  # 6,1 points avant
+        "Simulation par structure",  # par zones : 6,1 points avec trois scénarios
     )
     for chemin in pdf.convertir_en_pdf(classeurs, tmp_path / "pdf"):
         for numero, page in enumerate(PdfReader(str(chemin)).pages, start=1):

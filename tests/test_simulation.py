@@ -243,10 +243,9 @@ def test_pied_de_page_imprime_en_8_points_au_moins(simulation):
     douze colonnes sur une page de large, s'imprimait en 4,6 points : elle s'imprime par zones,
     le scénario répété à gauche de chaque page, ses textes sur la largeur de la première."""
     classeur = openpyxl.load_workbook(simulation / "simulation.xlsx")
-    for feuille in classeur:
-        assert tailles_sur_papier(feuille)[1] >= 8, feuille.title
+    for feuille in classeur:  # texte et pied de page, trois scénarios
+        assert min(tailles_sur_papier(feuille)) >= 8, feuille.title
     scenarios = classeur["Scénarios"]
-    assert min(tailles_sur_papier(scenarios)) >= 8
     assert scenarios.print_title_cols == "$A:$A" and scenarios.print_title_rows == "$4:$4"
     assert [b.id for b in scenarios.col_breaks.brk] == [5, 11]  # F et L commencent une page
     assert [c.value for c in scenarios[4]][:2] == ["Scénario", "Méthode"]
@@ -254,6 +253,38 @@ def test_pied_de_page_imprime_en_8_points_au_moins(simulation):
     assert scenarios["B3"].value.startswith("ATTENTION")
     assert "B3:E3" in scenarios.merged_cells and scenarios["B3"].alignment.wrap_text
     assert all(scenarios.cell(ligne, 1).value is None for ligne in (1, 2, 3))
+
+
+def test_structures_imprimee_par_zones_l_identite_repetee(simulation):
+    """« Structures », une ligne par structure et sept colonnes par scénario comparé, s'imprimait
+    sur une page de large : 6,1 points avec trois scénarios (issue 16). Elle s'imprime par zones
+    (8,5 points), n° d'annexe et raison sociale répétés à gauche de chaque page, l'en-tête en
+    haut ; l'écran montre les mêmes colonnes, figées et filtrées de même."""
+    structures = openpyxl.load_workbook(simulation / "simulation.xlsx")["Structures"]
+    assert tailles_sur_papier(structures) == (8.5, 8.5)
+    assert structures.print_title_cols == "$A:$B" and structures.print_title_rows == "$1:$1"
+    assert [b.id for b in structures.col_breaks.brk] == [11]  # L commence la seconde page
+    entetes = [c.value for c in structures[1]]
+    assert entetes[:2] == ["N° d'annexe financière", "Raison sociale"]
+    assert entetes[11] == "Poids 50/30/20 — rang dans le groupe" and len(entetes) == 17
+    assert structures.freeze_panes == "C2" and structures.auto_filter.ref == "A1:Q41"
+    # « Poids 50/30/20 — rang dans le groupe » en colonne de 8 : six lignes (tronqué à 45 points)
+    assert structures.row_dimensions[1].height >= 6 * 12.75
+
+
+def test_empreinte_sha256_entiere_renvoyee_a_la_ligne(simulation):
+    """L'empreinte SHA-256 du fichier de méthode (64 caractères, plus de 60 unités en Arial 10)
+    était coupée à 18,5 unités dans sa colonne de 20 : elle passe à la ligne et sa ligne a la
+    hauteur de ses quatre lignes (issue 16)."""
+    import hashlib
+
+    scenarios = openpyxl.load_workbook(simulation / "simulation.xlsx")["Scénarios"]
+    assert scenarios["D4"].value == "SHA-256 de la méthode"
+    for ligne, fichier in ((6, "poids.yaml"), (7, "dep.yaml")):
+        empreinte = hashlib.sha256((simulation.parent / fichier).read_bytes()).hexdigest()
+        assert scenarios.cell(ligne, 4).value == empreinte
+        assert scenarios.cell(ligne, 4).alignment.wrap_text
+        assert scenarios.row_dimensions[ligne].height >= 4 * 12.75
 
 
 def test_synthese_pour_la_commission_une_page(simulation):

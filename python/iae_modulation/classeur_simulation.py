@@ -23,6 +23,7 @@ from iae_modulation.mise_en_page import (
     impression,
     imprimer_par_zones,
     lignes_d_en_tete,
+    lignes_renvoyees,
     texte_sur_la_largeur,
     zones,
 )
@@ -220,7 +221,7 @@ def _feuille_scenarios(ecrivain: _Ecrivain, simulation: Simulation) -> None:
             (scenario.nom, "texte"),
             (decrire(ligne.methode, ligne.appliquee), "texte"),
             (scenario.fichier, ""),
-            (ligne.methode.sha256 or "", ""),
+            (ligne.methode.sha256 or "", "texte"),  # 64 caractères, renvoyés à la ligne
             (ligne.total, "euros"),
             (ligne.taux_moyen, "pourcent"),
             (ligne.gagnent if i > 4 else None, ""),
@@ -234,7 +235,14 @@ def _feuille_scenarios(ecrivain: _Ecrivain, simulation: Simulation) -> None:
             valeurs += [(ligne.precedent[0], ""), (ligne.precedent[1], "")]
         for j, (valeur, nature) in enumerate(valeurs):
             ecrivain.valeur(feuille, i, j, valeur, nature)
-        feuille.set_row(i, 45)
+        # la ligne a la hauteur du plus long texte renvoyé à la ligne : l'empreinte SHA-256
+        # entière (64 caractères, quatre lignes), coupée avant à 45 points de haut (issue 16)
+        lignes = max(
+            lignes_renvoyees(str(valeur or ""), largeurs[j])
+            for j, (valeur, nature) in enumerate(valeurs)
+            if nature == "texte"
+        )
+        feuille.set_row(i, HAUTEUR_LIGNE * lignes + 2)
     autres = [a for a in simulation.alertes if not a.startswith("ATTENTION")]
     for i, alerte in enumerate(autres, start=5 + len(simulation.scenarios)):
         texte_sur_la_largeur(feuille, i, alerte, premiere, ecrivain.f["texte"], premiere_colonne=1)
@@ -285,9 +293,19 @@ def _feuille_structures(ecrivain: _Ecrivain, simulation: Simulation) -> None:
                     14,
                 )
             )
-    ecrivain.entetes(feuille, 0, [c[0] for c in colonnes], [c[3] for c in colonnes])
-    feuille.set_row(0, 45)
-    ecrivain.imprimer(feuille, [c[3] for c in colonnes], simulation.annee, titre, 0)
+    entetes, largeurs = [c[0] for c in colonnes], [c[3] for c in colonnes]
+    ecrivain.entetes(feuille, 0, entetes, largeurs)
+    feuille.set_row(0, HAUTEUR_LIGNE * max(map(lignes_d_en_tete, entetes, largeurs)) + 3)
+    # imprimée par zones, n° d'annexe et raison sociale répétés à gauche de chaque page : sur une
+    # page de large, trois scénarios l'imprimaient en 6,1 points (issue 16)
+    imprimer_par_zones(
+        feuille,
+        largeurs,
+        titre=titre,
+        campagne=simulation.annee,
+        colonnes_repetees=2,
+        lignes_repetees=(0, 0),
+    )
     for j, (_, cle, nature, _) in enumerate(colonnes):
         format_ = ecrivain.f.get(nature)
         if nature:

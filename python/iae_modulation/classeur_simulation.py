@@ -265,7 +265,7 @@ def _feuille_structures(ecrivain: _Ecrivain, simulation: Simulation) -> None:
         ("N° d'annexe financière", "identifiant", "", 18),
         ("Raison sociale", "raison_sociale", "", 32),
         ("Type", "type", "", 6),
-        ("Département", "departement", "", 6),
+        ("Département", "departement", "", 12),
         ("Région", "region", "", 18),
         ("Montant socle", "montant_socle", "euros", 14),
     ]
@@ -328,7 +328,7 @@ def _feuille_totaux(ecrivain: _Ecrivain, simulation: Simulation) -> None:
     titre = "Totaux par département et type"
     reference = simulation.scenarios[0].nom
     colonnes = [
-        ("Département", "departement", "", 8),
+        ("Département", "departement", "", 12),
         ("Région", "region", "", 18),
         ("Type", "type", "", 6),
         ("Structures", "structures", "", 8),

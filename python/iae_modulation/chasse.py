@@ -52,7 +52,7 @@ def _chasse(caractere: str) -> int:
 
 def largeur_points(texte: str, taille: float, gras: bool = False) -> float:
     """Largeur de `texte` en points, à la taille `taille` (points)."""
-    millemes = sum(_chasse(c) for c in texte)
+    millemes = sum(map(_chasse, texte))
     return millemes * taille / 1000 * (SUPPLEMENT_GRAS if gras else 1)
 
 

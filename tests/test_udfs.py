@@ -107,6 +107,29 @@ def test_modulation_methode_minmax():
     assert exact(taux) == Decimal("0.05")  # score 0,5 partout -> 10 % × 0,5
 
 
+def test_scores_du_groupe_gardes_par_valeurs_et_notation():
+    """Les scores d'un groupe sont calculés une fois pour ses 40 appels ; une valeur changée
+    dans la plage, ou l'autre notation, les recalcule."""
+    jour = dt.date(2026, 1, 1)
+    plage = [0.1, 0.3, 0.5]
+    # rang 2 sur 3 partout : score 0,5 -> 5 %
+    assert exact(udfs.MODULATION(0.3, 0.3, 0.3, plage, plage, plage, "rang", jour)) == Decimal(
+        "0.05"
+    )
+    # le groupe change (0,3 devient le plus fort) : rang 3 sur 3, score 1 -> 10 %
+    autre = [0.1, 0.3, 0.2]
+    assert exact(udfs.MODULATION(0.3, 0.3, 0.3, autre, autre, autre, "rang", jour)) == Decimal(
+        "0.1"
+    )
+    # minmax sur le même groupe : (0,3 − 0,1) / (0,3 − 0,1) = 1 -> 10 % ; 0,2 -> 0,5 -> 5 %
+    assert exact(udfs.MODULATION(0.2, 0.2, 0.2, autre, autre, autre, "minmax", jour)) == Decimal(
+        "0.05"
+    )
+    assert exact(udfs.MODULATION(0.3, 0.3, 0.3, plage, plage, plage, "rang", jour)) == Decimal(
+        "0.05"
+    )
+
+
 def test_indicateur_non_calculable_vaut_score_neutre():
     assert udfs.IAE_PUBLICS(3, 0).startswith("non calculable")
     plage = [0.1, 0.3, 0.5]

@@ -204,10 +204,16 @@ def _score(valeur, plage, notation: str) -> tuple[int, int]:
         raise ArgumentInvalide(
             f"la valeur {valeur} doit figurer dans la plage de son groupe (même type, même région)"
         )
+    return _scores_du_groupe(tuple(valeurs), notation).score(position)
+
+
+@lru_cache(maxsize=1024)
+def _scores_du_groupe(valeurs: tuple[float, ...], notation: str) -> scores.Scores:
+    """Les scores de tout un groupe, une fois : Excel appelle MODULATION pour chaque structure
+    du groupe avec les mêmes plages, et les 39 autres appels d'un groupe de 40 relisent ceux du
+    premier (mêmes valeurs, même notation : mêmes scores)."""
     groupe = np.zeros(len(valeurs), dtype=int)
-    return scores.noter(groupe, indicateurs.indicateur_de_doubles(valeurs), notation).score(
-        position
-    )
+    return scores.noter(groupe, indicateurs.indicateur_de_doubles(list(valeurs)), notation)
 
 
 @lru_cache(maxsize=64)

@@ -438,3 +438,51 @@ def test_remarque_de_socle_d_un_classeur_nomme_sa_feuille(tmp_path: Path, capsys
         "donnees.xlsx, feuille « Données », ligne 2, colonne « montant_socle » : montant socle de "
         "21 552,83 € éloigné de 9,01 ETP × 23 921 € = 215 528,21 € : à vérifier"
     ) in capsys.readouterr().out.replace("\u00a0", " ")
+
+
+def test_refus_des_regles_de_la_date_dans_un_classeur(tmp_path: Path, capsys) -> None:
+    """Données en .xlsx pour 2014 : EITI (pas avant 2019), ETTI en détention (EI et ACI
+    seulement) et ACI en détention (pas avant le décret n° 2016-531) refusées, chacune avec son
+    fichier, sa feuille, sa ligne, sa colonne, sa valeur et son motif (anomalies.xlsx)."""
+    classeur = openpyxl.Workbook()
+    feuille = classeur.active
+    feuille.title = "Données"
+    feuille.append(["identifiant", "type", "departement", "montant_socle", "milieu_penitentiaire"])
+    feuille.append(["EI067140001", "EI", "67", "100000", "non"])
+    feuille.append(["EITI067140002", "EITI", "67", "30000", "non"])
+    feuille.append(["ETTI067140003", "ETTI", "67", "50000", "oui"])
+    feuille.append(["ACI067140004", "ACI", "67", "200000", "oui"])
+    classeur.save(tmp_path / "donnees.xlsx")
+    assert calculer(tmp_path / "s", 2014, donnees=tmp_path / "donnees.xlsx") == 2
+    eiti = (
+        "EITI067140002 : EITI refusée pour la campagne 2014 : Pas d'EITI avant l'article 83 de "
+        "la loi n° 2018-771 du 5 septembre 2018 et le décret n° 2018-1198 du 20 décembre 2018 "
+        "(JORF du 22 décembre 2018), dont la première aide est fixée à compter du 1er janvier "
+        "2019 (arrêté du 27 février 2019) : aucune campagne EITI avant 2019."
+    )
+    etti = (
+        "ETTI067140003 : seules les EI et les ACI s'implantent en établissement pénitentiaire "
+        "(décret n° 2016-531 du 27 avril 2016) ; vérifiez le type ou la colonne "
+        "milieu_penitentiaire."
+    )
+    aci = (
+        "ACI067140004 : structure en milieu pénitentiaire refusée pour la campagne 2014 : Pas de "
+        "SIAE en établissement pénitentiaire avant le décret n° 2016-531 du 27 avril 2016, entré "
+        "en vigueur le 1er mai 2016 (notice lue : il « ouvre la possibilité aux personnes "
+        "détenues d'accéder aux dispositifs de l'insertion par l'activité économique » des EI et "
+        "des ACI)."
+    )
+    sortie = capsys.readouterr().out
+    assert f"donnees.xlsx, feuille « Données », ligne 3, colonne « type » : {eiti}" in sortie
+    assert (
+        f"donnees.xlsx, feuille « Données », ligne 4, colonne « milieu_penitentiaire » : {etti}"
+    ) in sortie
+    assert (
+        f"donnees.xlsx, feuille « Données », ligne 5, colonne « milieu_penitentiaire » : {aci}"
+    ) in sortie
+    rapport = openpyxl.load_workbook(tmp_path / "s" / "anomalies.xlsx").active
+    assert [list(ligne) for ligne in rapport.iter_rows(min_row=2, values_only=True)] == [
+        ["donnees.xlsx", "Données", 3, "type", "EITI", eiti, "oui"],
+        ["donnees.xlsx", "Données", 4, "milieu_penitentiaire", "oui", etti, "oui"],
+        ["donnees.xlsx", "Données", 5, "milieu_penitentiaire", "oui", aci, "oui"],
+    ]

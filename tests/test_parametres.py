@@ -17,6 +17,7 @@ from iae_modulation.parametres import (
     ErreurParametre,
     annee_sans_arrete,
     charger_parametre,
+    en_vigueur,
     montant_socle_etp,
     surcharge,
     surcharge_active,
@@ -24,6 +25,7 @@ from iae_modulation.parametres import (
     valeur,
     valeur_ou_sans_objet,
 )
+from iae_modulation.regles import ReglesDatees
 
 JOUR = dt.date
 
@@ -179,6 +181,18 @@ def test_plafond_des_eiti_par_periode():
         valeur("taux_modulation_max_eiti", JOUR(2025, 1, 1))
     fin = valeur_ou_sans_objet("taux_modulation_max_eiti", JOUR(2026, 12, 23))
     assert fin.valeur is None and fin.grade == "T" and "huit ans" in fin.note
+
+
+def test_regle_sans_bloc_en_vigueur_donne_son_motif():
+    """Aucun bloc en vigueur (avant le premier) : la règle n'a pas de valeur et son motif est le
+    message de `en_vigueur` (`regles._lire`), celui que cite le refus d'une ligne."""
+    eiti = ReglesDatees(2013, en_vigueur).eiti
+    motif = (
+        "Taux maximal du montant modulé des entreprises d'insertion par le travail indépendant "
+        "(EITI) : aucune valeur en vigueur au 01/01/2013 (première valeur connue au 01/01/2014, "
+        "fichier taux_modulation_max_eiti.yaml)."
+    )
+    assert (eiti.valeur, eiti.refus) == (None, motif)
 
 
 @pytest.mark.parametrize(

@@ -9,12 +9,13 @@ from decimal import Decimal
 from fractions import Fraction
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from iae_modulation import scores
 from iae_modulation.excel import udfs
-from iae_modulation.indicateurs import indicateur_de_doubles
+from iae_modulation.indicateurs import calculer_indicateurs, indicateur_de_doubles, ratio_exact
 
 
 def score_attendu(valeur: float, groupe: list[float], notation: str, sens: str) -> Fraction:
@@ -139,3 +140,75 @@ def test_seule_calculable_ou_aucune_score_neutre(notation, valeurs):
     assert [Fraction(*notes.score(k)) for k in range(len(valeurs))] == [Fraction(1, 2)] * len(
         valeurs
     )
+
+
+# Les indicateurs eux-mêmes (indicateurs.py), attendus écrits à la main.
+
+
+@pytest.mark.parametrize(
+    ("numerateur", "denominateur", "attendu"),
+    [
+        ("1", "4", (1, 4)),
+        ("3", "1", (3, 1)),
+        ("1", "-2.5", (-2, 5)),  # 1 / -2,5 = -2/5 : le signe passe au numérateur
+        (None, "5", None),  # numérateur absent, dénominateur présent
+        ("5", None, None),
+        ("5", "0", None),
+    ],
+)
+def test_ratio_exact_a_un_denominateur_positif(numerateur, denominateur, attendu):
+    """(numérateur, dénominateur > 0) exacts (fonctions de feuille IAE_PUBLICS…), ou None."""
+    assert (
+        ratio_exact(
+            None if numerateur is None else Decimal(numerateur),
+            None if denominateur is None else Decimal(denominateur),
+        )
+        == attendu
+    )
+
+
+def _table(**colonnes: list) -> pd.DataFrame:
+    """Une table canonique réduite aux colonnes des indicateurs, une structure par valeur."""
+    lignes = len(next(iter(colonnes.values())))
+    noms = (
+        "nb_beneficiaires_minima", "nb_salaries_insertion", "etp_encadrement", "etp_insertion",
+        "sorties_emploi_durable", "sorties_emploi_transition", "sorties_positives",
+        "sorties_totales",
+    )  # fmt: skip
+    return pd.DataFrame(
+        {
+            nom: pd.Series(
+                [None if v is None else Decimal(v) for v in colonnes.get(nom, ["1"] * lignes)],
+                dtype=object,
+            )
+            for nom in noms
+        }
+    )
+
+
+def test_sorties_dynamiques_une_seule_colonne_renseignee_ou_aucune():
+    """Note 2014-04, annexe 2 : sorties dynamiques = durables + transition + positives ; une
+    colonne vide compte pour 0, les trois vides : « résultats » non calculable."""
+    table = _table(
+        sorties_emploi_durable=["2", None, None, None, "1"],
+        sorties_emploi_transition=[None, "3", None, None, "2"],
+        sorties_positives=[None, None, "4", None, None],
+        sorties_totales=["5"] * 5,
+    )
+    resultats = calculer_indicateurs(table)["resultats"]
+    assert resultats.affiches() == [
+        Decimal("0.4000"), Decimal("0.6000"), Decimal("0.8000"), None, Decimal("0.6000")
+    ]  # fmt: skip
+    assert resultats.calculable.tolist() == [True, True, True, False, True]
+
+
+def test_indicateur_a_28_chiffres_arrondi_exactement_a_4_decimales():
+    """Effort 1 / 20 000 = 0,00005 pile : 0,0001 (moitié vers le haut) ; 0,999…9 (20 chiffres)
+    / 20 000 = 0,00005 − 5·10⁻²⁵ : 0,0000. Un nombre lu a jusqu'à 28 chiffres (limites.py) et
+    tous comptent : ni double ni division flottante dans le calcul."""
+    table = _table(
+        etp_encadrement=["0.99999999999999999999", "1", "1.00000000000000000001"],
+        etp_insertion=["20000"] * 3,
+    )
+    effort = calculer_indicateurs(table)["effort"]
+    assert effort.affiches() == [Decimal("0.0000"), Decimal("0.0001"), Decimal("0.0001")]

@@ -168,6 +168,27 @@ def test_montant_module_arrondi_au_centime_moitie_vers_le_haut():
     "appel, debut",
     [
         (lambda: udfs.MONTANT_MODULE("abc", 0.05), "#IAE : socle : « abc » n'est pas un nombre"),
+        # avant : un nombre négatif donnait un indicateur négatif, « 295.600 » 295,60 €
+        (
+            lambda: udfs.IAE_EFFORT(1, -2.5),
+            "#IAE : ETP en insertion : « -2.5 » négatif ou infini, positif ou nul attendu",
+        ),
+        (
+            lambda: udfs.IAE_RESULTATS(1, 1, 1, -3),
+            "#IAE : sorties totales : « -3 » négatif ou infini, positif ou nul attendu",
+        ),
+        (
+            lambda: udfs.MONTANT_MODULE("295.600", 0.05),
+            "#IAE : socle : « 295.600 » : un montant en euros n'a jamais trois décimales",
+        ),
+        (
+            lambda: udfs.IAE_PUBLICS("8,5", 10),
+            "#IAE : bénéficiaires de minima sociaux : « 8,5 » : un nombre de personnes",
+        ),
+        (
+            lambda: udfs.IAE_PUBLICS(3, 10.5),
+            "#IAE : salariés en insertion : « 10.5 » : un nombre de personnes est entier",
+        ),
         (lambda: udfs.MONTANT_MODULE(None, 0.05), "#IAE : socle manquant"),
         (lambda: udfs.MONTANT_SOCLE("XYZ", None), "#IAE : Type de SIAE inconnu « XYZ »"),
         (lambda: udfs.MONTANT_SOCLE("ACI", "hier"), "#IAE : date : date attendue"),

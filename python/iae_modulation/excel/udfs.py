@@ -11,6 +11,7 @@ convertisseur. Le module `xlwings_udfs` du gabarit est généré depuis ces déc
 """
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache, wraps
 
@@ -21,7 +22,7 @@ from iae_modulation import indicateurs, methode, modulation, parametres, scores
 from iae_modulation.colonnes import NOTATIONS
 from iae_modulation.excel.tableau import DonneesInvalides, resultats_du_tableau
 from iae_modulation.excel.valeurs import valeur_excel
-from iae_modulation.lecture import est_erreur_excel
+from iae_modulation.lecture import est_erreur_excel, lire_effectif, lire_montant, lire_nombre
 from iae_modulation.montants import montant_module
 from iae_modulation.regles import REGLE_TAUX_FIXE
 from iae_modulation.sorties import ErreurEntree
@@ -78,19 +79,29 @@ def _argument_en_erreur(arguments) -> str | None:
     return None
 
 
-def _nombre(valeur, nom: str, facultatif: bool = False) -> Decimal | None:
-    """Nombre d'une cellule Excel (double, entier ou texte « 12,5 ») en Decimal exact."""
+def _nombre(
+    valeur, nom: str, facultatif: bool = False, lire: Callable[[object], Decimal] = lire_nombre
+) -> Decimal | None:
+    """Nombre positif ou nul d'une cellule Excel en Decimal exact : un double tel quel, un
+    texte (« 12,5 », « 1 234,56 € ») lu comme dans les fichiers (`lire` : `lire_montant` refuse
+    « 295.600 », `lire_effectif` un effectif fractionnaire) ; négatif refusé, comme dans les
+    données (un nombre de salariés, d'ETP ou de sorties, un socle, un taux)."""
     if valeur is None or valeur == "":
         if facultatif:
             return None
         raise ArgumentInvalide(f"{nom} manquant")
     if isinstance(valeur, bool):
         raise ArgumentInvalide(f"{nom} : nombre attendu")
-    texte = repr(valeur) if isinstance(valeur, float) else str(valeur)
     try:
-        return Decimal(texte.strip().replace("\u00a0", "").replace(" ", "").replace(",", "."))
-    except InvalidOperation:
-        raise ArgumentInvalide(f"{nom} : « {valeur} » n'est pas un nombre") from None
+        nombre = lire(valeur) if isinstance(valeur, str) else Decimal(repr(valeur))
+    except (ValueError, InvalidOperation) as erreur:
+        detail = str(erreur) if isinstance(valeur, str) else f"« {valeur} » n'est pas un nombre"
+        raise ArgumentInvalide(f"{nom} : {detail}") from None
+    if not nombre.is_finite() or nombre < 0:
+        raise ArgumentInvalide(f"{nom} : « {valeur} » négatif ou infini, positif ou nul attendu")
+    if lire is lire_effectif and nombre != nombre.to_integral_value():
+        raise ArgumentInvalide(f"{nom} : « {valeur} » : un nombre de personnes est entier")
+    return nombre
 
 
 def _indicateur(valeur):
@@ -145,8 +156,8 @@ def IAE_PUBLICS(beneficiaires_minima, salaries_insertion):
     """Indicateur « publics » : part des bénéficiaires de minima sociaux parmi les salariés en
     insertion (note 2014-04, annexe 2)."""
     return _ratio_excel(
-        _nombre(beneficiaires_minima, "bénéficiaires de minima sociaux", facultatif=True),
-        _nombre(salaries_insertion, "salariés en insertion", facultatif=True),
+        _nombre(beneficiaires_minima, "bénéficiaires de minima sociaux", True, lire_effectif),
+        _nombre(salaries_insertion, "salariés en insertion", True, lire_effectif),
         indicateurs.MOTIFS_NON_CALCULABLE["publics"],
     )
 
@@ -173,7 +184,7 @@ def IAE_EFFORT(etp_encadrement, etp_insertion):
 def IAE_RESULTATS(durables, transition, positives, sorties_totales):
     """Indicateur « résultats » : sorties dynamiques / sorties totales (annexe 2)."""
     dynamiques = [
-        _nombre(v, nom, facultatif=True)
+        _nombre(v, nom, True, lire_effectif)
         for v, nom in (
             (durables, "emploi durable"),
             (transition, "emploi de transition"),
@@ -183,7 +194,7 @@ def IAE_RESULTATS(durables, transition, positives, sorties_totales):
     presentes = [v for v in dynamiques if v is not None]
     return _ratio_excel(
         sum(presentes, Decimal(0)) if presentes else None,
-        _nombre(sorties_totales, "sorties totales", facultatif=True),
+        _nombre(sorties_totales, "sorties totales", True, lire_effectif),
         indicateurs.MOTIFS_NON_CALCULABLE["resultats"],
     )
 
@@ -322,7 +333,9 @@ def MONTANT_SOCLE(type_siae, jour, mayotte=False):
 @_message_en_cellule
 def MONTANT_MODULE(socle, taux):
     """Montant modulé : socle × taux, arrondi au centime (moitié vers le haut)."""
-    return valeur_excel(montant_module(_nombre(socle, "socle"), _nombre(taux, "taux")))
+    return valeur_excel(
+        montant_module(_nombre(socle, "socle", lire=lire_montant), _nombre(taux, "taux"))
+    )
 
 
 @xw.func(category=CATEGORIE)

@@ -241,6 +241,11 @@ def _cles_du_socle(table: pd.DataFrame, regles: ReglesDatees) -> list[CleSocle]:
     ]
 
 
+def _bornes_des_cles(cles: list[CleSocle], annee: int) -> dict[CleSocle, Bornes | None]:
+    """Le socle par ETP de la période et ses bornes de vraisemblance, une fois par clé."""
+    return {cle: _socle_par_etp(annee, *cle) for cle in dict.fromkeys(cles)}
+
+
 def _montants_socles(
     table: pd.DataFrame, annee: int, params: _Parametres, regles: ReglesDatees
 ) -> tuple[list[Decimal], list[list[str]]]:
@@ -250,17 +255,13 @@ def _montants_socles(
     [50 %, 110 %] de ETP × socle par ETP est signalé (faute de frappe probable), sans bloquer."""
     socles: list[Decimal] = []
     notes: list[list[str]] = []
-    # par (type, Mayotte, socle pénitentiaire) : bornes (ou None), repli (par ETP, mois, précisions)
-    bornes: dict[CleSocle, Bornes | None] = {}
+    # par (type, Mayotte, socle pénitentiaire) : repli (par ETP, mois, précisions)
+    cles = _cles_du_socle(table, regles)
+    bornes = _bornes_des_cles(cles, annee)
     replis: dict[CleSocle, tuple[Decimal, int, str]] = {}
     for cle, socle, etp in zip(
-        _cles_du_socle(table, regles),
-        _colonne(table, "montant_socle"),
-        _colonne(table, "etp_conventionnes"),
-        strict=True,
+        cles, _colonne(table, "montant_socle"), _colonne(table, "etp_conventionnes"), strict=True
     ):
-        if cle not in bornes:
-            bornes[cle] = _socle_par_etp(annee, *cle)
         if socle is not None:
             socles.append(arrondi_centime(socle))
             notes.append(_vraisemblance(socle, etp, bornes[cle]))
@@ -328,17 +329,16 @@ def _socles_impossibles(
     montant socle de l'annexe est ETP × socle par ETP (art. R. 5132-8 et suivants) ; entre la
     moitié et 110 %, un écart n'est qu'une remarque (`_vraisemblance`) ; un socle nul passe."""
     fichier, anomalies = Path(donnees.fichier).name, []
-    bornes: dict[CleSocle, Bornes | None] = {}
+    cles = _cles_du_socle(table, regles)
+    bornes = _bornes_des_cles(cles, annee)
     for ligne, identifiant, cle, socle, etp in zip(
         table["ligne_source"],
         table["identifiant"],
-        _cles_du_socle(table, regles),
+        cles,
         _colonne(table, "montant_socle"),
         _colonne(table, "etp_conventionnes"),
         strict=True,
     ):
-        if cle not in bornes:
-            bornes[cle] = _socle_par_etp(annee, *cle)
         par_periode = bornes[cle]
         if socle is None or not etp or par_periode is None:
             continue
